@@ -1,0 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBlobsSandbox } from '../src/server/blobs-sandbox.js';
+import { benchStorage } from './storage.js';
+
+/** `npm run bench [section…]`: prints figures and ratios; asserts nothing. */
+const sections: Record<string, () => Promise<void>> = {
+  storage: benchStorage,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in sections));
+if (unknown.length > 0) {
+  console.error(`Unknown bench section(s): ${unknown.join(', ')}. Known: ${Object.keys(sections).join(', ')}`);
+  process.exit(2);
+}
+
+const directory = await mkdtemp(join(tmpdir(), 'sirtrav-bench-'));
+const blobs = await startBlobsSandbox(directory);
+console.log(`# SirTrav benchmarks (${new Date().toISOString()}, node ${process.version})`);
+try {
+  for (const [name, run] of Object.entries(sections)) {
+    if (wanted.length === 0 || wanted.includes(name)) await run();
+  }
+} finally {
+  await blobs.stop();
+  await rm(directory, { recursive: true, force: true });
+}

@@ -1,0 +1,8 @@
+import { createRouter, type Route } from '../http/router.js';
+import { healthRoutes } from './health.js';
+import { projectRoutes } from './projects.js';
+
+/** Every HTTP route of the API, in one table. */
+export const routes: Route[] = [...healthRoutes, ...projectRoutes];
+
+export const handleApiRequest = createRouter(routes);

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+const optionalString = z.string().trim().min(1).optional().catch(undefined);
+const intIn = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Every environment variable the service reads, validated in one place. */
+export const configSchema = z.object({
+  SIRTRAV_API_SECRET: optionalString,
+  SIRTRAV_ADMIN_TOKEN: optionalString,
+  /** Netlify's deploy context; `production` turns missing auth into a refusal. */
+  CONTEXT: z.string().default('dev'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Comma-separated origins allowed by CORS; empty means same origin only. */
+  SIRTRAV_CORS_ORIGINS: z.string().default(''),
+  SIRTRAV_LINK_TTL_SEC: intIn(60, 7 * 24 * 3600, 6 * 3600),
+  SIRTRAV_MAX_ACTIVE_RUNS: intIn(1, 100, 3),
+  SIRTRAV_MAX_PHOTOS: intIn(1, 100_000, 500),
+  SIRTRAV_PROGRESS_POLL_MS: intIn(50, 5000, 250),
+  SIRTRAV_STREAM_WINDOW_MS: intIn(500, 9500, 9000),
+  FFMPEG_PATH: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  ELEVENLABS_API_KEY: optionalString,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+let cached: { source: NodeJS.ProcessEnv; snapshot: string; config: Config } | undefined;
+
+/** Reads the environment; re-parsed only when it changed, never written to. */
+export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const snapshot = JSON.stringify(Object.keys(configSchema.shape).map((name) => env[name]));
+  if (cached && cached.source === env && cached.snapshot === snapshot) return cached.config;
+  const config = configSchema.parse(env);
+  cached = { source: env, snapshot, config };
+  return config;
+}
+
+export const VERSION = '0.1.0';

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { getConfig, VERSION } from '../config.js';
+import { authMode } from '../http/auth.js';
+import { findFfmpeg } from '../media/ffmpeg.js';
+import type { Health } from '../schemas/health.js';
+import { defineDocument, keys, readJSON, writeJSON } from '../storage/index.js';
+
+const probeDoc = defineDocument('health-probe', 1, z.object({ nonce: z.string() }));
+
+/** Writes a nonce and reads it back with strong consistency. */
+async function blobsRoundTrip(): Promise<Health['blobs']> {
+  const started = performance.now();
+  try {
+    const nonce = randomUUID();
+    await writeJSON(keys.healthProbe(), probeDoc, { nonce });
+    const back = await readJSON(keys.healthProbe(), probeDoc);
+    const ms = Math.round(performance.now() - started);
+    // Another health check may have written in between; any nonce read back proves the round trip.
+    return back ? { ok: true, ms } : { ok: false, ms, error: 'written value was not read back' };
+  } catch (error) {
+    return { ok: false, ms: Math.round(performance.now() - started), error: (error as Error).name };
+  }
+}
+
+export async function checkHealth(): Promise<Health> {
+  const config = getConfig();
+  const [blobs, ffmpeg] = await Promise.all([blobsRoundTrip(), findFfmpeg()]);
+  return {
+    ok: blobs.ok,
+    version: VERSION,
+    auth: authMode(),
+    ffmpeg,
+    blobs,
+    providers: {
+      director: config.OPENAI_API_KEY ? 'openai' : 'local',
+      voice: config.ELEVENLABS_API_KEY ? 'elevenlabs' : config.OPENAI_API_KEY ? 'openai' : 'local',
+      music: 'local',
+      compose: 'ffmpeg',
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { AppError, isAppError } from '../errors.js';
+import { errorFields, log } from '../log.js';
+
+/** API.md's error body. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    message: z.string(),
+    details: z.unknown().optional(),
+    requestId: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const httpError = (status: number, code: string, message: string, details?: unknown) =>
+  new AppError(status, code, message, details === undefined ? {} : { details });
+
+function fromZod(error: z.ZodError): AppError {
+  const issues = error.issues.slice(0, 10).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  const first = issues[0];
+  const message = first ? `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}` : 'Invalid request.';
+  return new AppError(400, 'validation_failed', message, { details: { issues } });
+}
+
+/** The one place an error becomes an HTTP response. Internal failures say nothing of their insides. */
+export function errorResponse(error: unknown, requestId: string): Response {
+  const appError = isAppError(error)
+    ? error
+    : error instanceof z.ZodError
+      ? fromZod(error)
+      : new AppError(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
+  if (appError.status >= 500) log.error('request failed', { status: appError.status, code: appError.code, ...errorFields(error) });
+  const body: ErrorBody = {
+    error: {
+      code: appError.code,
+      message: appError.message,
+      ...(appError.details === undefined ? {} : { details: appError.details }),
+      requestId,
+    },
+  };
+  return new Response(JSON.stringify(body), {
+    status: appError.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId, ...appError.headers },
+  });
+}

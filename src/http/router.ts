@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { getConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { log, withLogContext } from '../log.js';
+import { ID_PATTERN, type Id } from '../storage/ids.js';
+import { authorize, type AuthRequirement, type Principal } from './auth.js';
+import { errorResponse } from './errors.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteContext {
+  request: Request;
+  url: URL;
+  /** Path parameters, each already checked: ids match API.md's pattern, `n` is a part number. */
+  params: Record<string, string>;
+  requestId: string;
+  principal: Principal;
+}
+
+export interface Route {
+  method: Method;
+  /** e.g. `/api/projects/:projectId/media/:mediaId` */
+  path: string;
+  auth: AuthRequirement;
+  /** Browser links (`EventSource`, `<video>`) cannot send headers: a signed link stands in. */
+  signedLink?: boolean;
+  handler: (context: RouteContext) => Promise<Response> | Response;
+}
+
+interface CompiledRoute extends Route {
+  segments: string[];
+}
+
+const PARAM_CHECKS: Record<string, RegExp> = { n: /^\d{1,4}$/ };
+
+function paramError(name: string, value: string): AppError {
+  if (name === 'n') return new AppError(400, 'invalid_part', `Part number "${value.slice(0, 16)}" must be a whole number from 0 to 9999.`);
+  return new AppError(400, 'invalid_id', `${name} "${value.slice(0, 80)}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".`);
+}
+
+function matchPath(segments: string[], parts: string[]): Record<string, string> | 'mismatch' | AppError {
+  if (segments.length !== parts.length) return 'mismatch';
+  const params: Record<string, string> = {};
+  let invalid: AppError | undefined;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const part = parts[i]!;
+    if (segment.startsWith(':')) {
+      const name = segment.slice(1);
+      // Matched raw, never URL-decoded: "%2e%2e" is simply not an id.
+      if (!(PARAM_CHECKS[name] ?? ID_PATTERN).test(part)) invalid ??= paramError(name, part);
+      params[name] = part;
+    } else if (segment !== part) {
+      return 'mismatch';
+    }
+  }
+  return invalid ?? params;
+}
+
+function corsHeaders(request: Request): Record<string, string> {
+  const origin = request.headers.get('origin');
+  if (!origin) return {};
+  const allowed = getConfig().SIRTRAV_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  if (!allowed.includes(origin) && !allowed.includes('*')) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': 'content-range, content-length, x-request-id, retry-after, etag',
+    vary: 'Origin',
+  };
+}
+
+function preflight(request: Request, allow: string[]): Response {
+  const headers = corsHeaders(request);
+  if (!headers['access-control-allow-origin']) return new Response(null, { status: 204, headers: { allow: allow.join(', ') } });
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...headers,
+      'access-control-allow-methods': allow.join(', '),
+      'access-control-allow-headers': 'authorization, content-type, idempotency-key, last-event-id, range, x-filename',
+      'access-control-max-age': '600',
+    },
+  });
+}
+
+/** Builds the request handler for a route table: matching, 404/405, auth, errors and logs in one place. */
+export function createRouter(routes: Route[]): (request: Request) => Promise<Response> {
+  const compiled: CompiledRoute[] = routes.map((route) => ({ ...route, segments: route.path.split('/').filter(Boolean) }));
+
+  return async (request) => {
+    const requestId = request.headers.get('x-nf-request-id') ?? randomUUID();
+    return withLogContext({ requestId }, async () => {
+      const started = performance.now();
+      const url = new URL(request.url);
+      let response: Response;
+      try {
+        response = await dispatch(request, url, requestId);
+      } catch (error) {
+        response = errorResponse(error, requestId);
+      }
+      for (const [name, value] of Object.entries(corsHeaders(request))) response.headers.set(name, value);
+      response.headers.set('x-request-id', requestId);
+      // The path only: a query may hold a link signature.
+      log.info('request', { method: request.method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) });
+      return response;
+    });
+  };
+
+  async function dispatch(request: Request, url: URL, requestId: string): Promise<Response> {
+    const parts = url.pathname.split('/').filter(Boolean);
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const allowed: string[] = [];
+    let paramFailure: AppError | undefined;
+    for (const route of compiled) {
+      const matched = matchPath(route.segments, parts);
+      if (matched === 'mismatch') continue;
+      if (route.method !== method) {
+        allowed.push(route.method);
+        continue;
+      }
+      if (matched instanceof AppError) {
+        paramFailure ??= matched;
+        continue;
+      }
+      const principal = authorize({
+        request,
+        url,
+        requirement: route.auth,
+        projectId: matched.projectId as Id | undefined,
+        acceptsSignedLink: route.signedLink ?? false,
+      });
+      const response = await route.handler({ request, url, params: matched, requestId, principal });
+      return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response;
+    }
+    if (paramFailure) throw paramFailure;
+    if (allowed.length > 0) {
+      if (request.method === 'OPTIONS') return preflight(request, [...new Set([...allowed, 'OPTIONS'])]);
+      const allow = [...new Set(allowed)].join(', ');
+      throw new AppError(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allow}.`, { headers: { Allow: allow } });
+    }
+    throw new AppError(404, 'not_found', `No route for ${request.method} ${url.pathname.slice(0, 200)}.`);
+  }
+}

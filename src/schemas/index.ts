@@ -1,0 +1,3 @@
+export * from './common.js';
+export * from './project.js';
+export * from './health.js';

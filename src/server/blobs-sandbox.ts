@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { BlobsServer } from '@netlify/blobs/server';
+import { setEnvironmentContext } from '@netlify/blobs';
+
+export interface BlobsSandbox {
+  url: string;
+  siteID: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real local Blobs server on a directory, with the blobs library pointed at
+ * it, as `netlify dev` does for functions.
+ */
+export async function startBlobsSandbox(directory: string, siteID = 'sirtrav-local'): Promise<BlobsSandbox> {
+  const token = randomBytes(16).toString('hex');
+  const server = new BlobsServer({ directory, token });
+  const { port } = await server.start();
+  const url = `http://127.0.0.1:${port}`;
+  setEnvironmentContext({ siteID, token, edgeURL: url, uncachedEdgeURL: url });
+  return { url, siteID, token, stop: () => server.stop().then(() => undefined) };
+}

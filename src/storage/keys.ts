@@ -1,0 +1,70 @@
+import { AppError } from '../errors.js';
+import { ID_PATTERN, type Id } from './ids.js';
+import { STORE_LIMITS, type StoreId } from './stores.js';
+
+/** Where one blob lives, and the most bytes it may hold. */
+export interface BlobRef {
+  readonly store: StoreId;
+  readonly key: string;
+  readonly maxBytes: number;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+function ref(store: StoreId, key: string, maxBytes = STORE_LIMITS[store]): BlobRef {
+  return { store, key, maxBytes };
+}
+
+/** Ids are branded, but keys are the last line of defence: check again, cheaply. */
+function id(value: Id): Id {
+  if (!ID_PATTERN.test(value)) throw new AppError(400, 'invalid_id', 'An id reached a storage key unvalidated.');
+  return value;
+}
+
+const project = (p: Id) => `projects/${id(p)}`;
+const run = (p: Id, r: Id) => `${project(p)}/runs/${id(r)}`;
+
+/** Key builders, one per kind of blob, from API.md's storage layout. */
+export const keys = {
+  projectInfo: (p: Id) => ref('runs', `${project(p)}/project.json`, 64 * KiB),
+  runState: (p: Id, r: Id) => ref('runs', `${run(p, r)}/state.json`),
+  runStoryboard: (p: Id, r: Id) => ref('runs', `${run(p, r)}/storyboard.json`),
+  runFailure: (p: Id, r: Id) => ref('runs', `${run(p, r)}/failure.json`),
+  runLease: (p: Id, r: Id) => ref('runs', `${run(p, r)}/lease.json`, 4 * KiB),
+  runsPrefix: (p: Id) => `${project(p)}/runs/`,
+  runPrefix: (p: Id, r: Id) => `${run(p, r)}/`,
+  idempotency: (p: Id, keyHash: string) => ref('runs', `${project(p)}/idempotency/${keyHash}.json`, 4 * KiB),
+  archive: (p: Id, r: Id) => ref('runs', `archive/${id(p)}/${id(r)}.json`, 256 * KiB),
+  cleanupReport: (date: string) => ref('runs', `cleanup/${date}.json`, MiB),
+  cleanupCursor: () => ref('runs', 'cleanup/cursor.json', 64 * KiB),
+  healthProbe: () => ref('runs', 'health/probe.json', KiB),
+
+  progress: (p: Id, r: Id) => ref('progress', `${run(p, r)}/progress.json`),
+
+  media: (p: Id, m: Id) => ref('media', `${project(p)}/media/${id(m)}`),
+  mediaPrefix: (p: Id) => `${project(p)}/media/`,
+  uploadSession: (p: Id, u: Id) => ref('media', `${project(p)}/uploads/${id(u)}/session.json`, 64 * KiB),
+  uploadPart: (p: Id, u: Id, n: number) => ref('media', `${project(p)}/uploads/${id(u)}/parts/${partNumber(n)}`),
+  uploadPrefix: (p: Id, u: Id) => `${project(p)}/uploads/${id(u)}/`,
+
+  voice: (p: Id, r: Id, ext: string) => ref('audio', `${run(p, r)}/voice.${extension(ext)}`),
+  music: (p: Id, r: Id, ext: string) => ref('audio', `${run(p, r)}/music.${extension(ext)}`),
+
+  video: (r: Id) => ref('videos', `${id(r)}/final.mp4`),
+  poster: (r: Id) => ref('videos', `${id(r)}/poster.jpg`, 5 * MiB),
+
+  evaluation: (r: Id) => ref('evals', `${id(r)}/evaluation.json`, KiB),
+  memoryIndex: (p: Id) => ref('evals', `${project(p)}/memory_index.json`, 4 * MiB),
+  memoryBackup: (p: Id, slot: number) => ref('evals', `${project(p)}/memory_index.backup-${slot}.json`, 4 * MiB),
+} as const;
+
+function partNumber(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 9999) throw new AppError(400, 'invalid_part', `Part number ${n} must be an integer from 0 to 9999.`);
+  return String(n).padStart(4, '0');
+}
+
+function extension(ext: string): string {
+  if (!/^[a-z0-9]{1,5}$/.test(ext)) throw new AppError(500, 'invalid_extension', `File extension "${ext}" is not allowed in a key.`);
+  return ext;
+}

@@ -1,0 +1,34 @@
+import { getStore, type Store } from '@netlify/blobs';
+
+/** The six Netlify Blob stores. Nothing outside src/storage names them or imports @netlify/blobs. */
+export const STORE_NAMES = {
+  videos: 'sirtrav-videos',
+  audio: 'sirtrav-audio',
+  media: 'sirtrav-media',
+  runs: 'sirtrav-runs',
+  evals: 'sirtrav-evals',
+  progress: 'sirtrav-progress',
+} as const;
+
+export type StoreId = keyof typeof STORE_NAMES;
+export const STORE_IDS = Object.keys(STORE_NAMES) as StoreId[];
+
+const MiB = 1024 * 1024;
+
+/** Largest body accepted per blob, by store (API.md's storage table); a key may set a tighter one. */
+export const STORE_LIMITS: Record<StoreId, number> = {
+  videos: 500 * MiB,
+  audio: 100 * MiB,
+  media: 50 * MiB,
+  runs: 10 * MiB,
+  evals: 1024,
+  progress: 2 * MiB,
+};
+
+/**
+ * A store handle. The connection comes from the environment (Netlify sets it in
+ * functions; the local server and tests set it with `setEnvironmentContext`).
+ */
+export function openStore(id: StoreId): Store {
+  return getStore({ name: STORE_NAMES[id] });
+}
