@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBlobsSandbox } from '../src/server/blobs-sandbox.js';
+import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
+import { benchProgress } from './progress.js';
 import { benchStorage } from './storage.js';
 
 /** `npm run bench [section…]`: prints figures and ratios; asserts nothing. */
-const sections: Record<string, () => Promise<void>> = {
+const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   storage: benchStorage,
+  progress: benchProgress,
 };
 
 const wanted = process.argv.slice(2);
@@ -17,13 +19,13 @@ if (unknown.length > 0) {
 }
 
 const directory = await mkdtemp(join(tmpdir(), 'sirtrav-bench-'));
-const blobs = await startBlobsSandbox(directory);
+const server = await startLocalServer({ blobsDirectory: directory });
 console.log(`# SirTrav benchmarks (${new Date().toISOString()}, node ${process.version})`);
 try {
   for (const [name, run] of Object.entries(sections)) {
-    if (wanted.length === 0 || wanted.includes(name)) await run();
+    if (wanted.length === 0 || wanted.includes(name)) await run(server);
   }
 } finally {
-  await blobs.stop();
+  await server.close();
   await rm(directory, { recursive: true, force: true });
 }

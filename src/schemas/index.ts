@@ -1,3 +1,5 @@
 export * from './common.js';
 export * from './project.js';
 export * from './health.js';
+export * from './run.js';
+export * from './progress.js';

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { errorFields, log } from '../log.js';
+import type { OnRequestCallback } from '@netlify/blobs/server';
 import { startBlobsSandbox, type BlobsSandbox } from './blobs-sandbox.js';
 import { loadFunctions, matchFunctionPath, type LoadedFunction } from './functions.js';
 
@@ -15,6 +16,8 @@ export interface LocalServerOptions {
   blobsDirectory: string;
   functionsDirectory?: string;
   publicDirectory?: string;
+  /** Sees every request the functions make to the Blobs sandbox. */
+  onBlobsRequest?: OnRequestCallback;
 }
 
 export interface LocalServer {
@@ -44,7 +47,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * with 202 and run on, everything else from `public/`.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const blobs = await startBlobsSandbox(options.blobsDirectory);
+  const blobs = await startBlobsSandbox(options.blobsDirectory, options.onBlobsRequest ? { onRequest: options.onBlobsRequest } : {});
   const functions = await loadFunctions(options.functionsDirectory ?? join(ROOT, 'netlify/functions'));
   const publicDirectory = options.publicDirectory ?? join(ROOT, 'public');
   const background = new Set<Promise<unknown>>();

@@ -30,5 +30,12 @@ export const STORE_LIMITS: Record<StoreId, number> = {
  * functions; the local server and tests set it with `setEnvironmentContext`).
  */
 export function openStore(id: StoreId): Store {
-  return getStore({ name: STORE_NAMES[id] });
+  return getStore({ name: STORE_NAMES[id], ...(blobsFetch ? { fetch: blobsFetch } : {}) });
+}
+
+let blobsFetch: typeof fetch | undefined;
+
+/** Only for the local sandbox: a fetch that smooths over the local Blobs server's quirks. */
+export function useBlobsFetch(fetchImpl: typeof fetch | undefined): void {
+  blobsFetch = fetchImpl;
 }

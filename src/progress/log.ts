@@ -1,0 +1,96 @@
+import {
+  PROGRESS_CAP,
+  isTerminalEvent,
+  progressLogSchema,
+  type ProgressEvent,
+  type ProgressInput,
+  type ProgressLog,
+} from '../schemas/progress.js';
+import { UNCHANGED, defineDocument, getMetadata, keys, readJSON, updateJSON, type Id } from '../storage/index.js';
+
+export const progressLogDoc = defineDocument('progress-log', 1, progressLogSchema);
+
+/** Keeps the newest `cap` events; the terminal event is always the newest, so it is never dropped. */
+function capEvents(events: ProgressEvent[], cap: number): { kept: ProgressEvent[]; dropped: number } {
+  if (events.length <= cap) return { kept: events, dropped: 0 };
+  const dropped = events.length - cap;
+  return { kept: events.slice(dropped), dropped };
+}
+
+/**
+ * Appends events to a run's log with compare-and-swap, so concurrent writers
+ * (orchestrator, a cancel request, a retried invocation) never lose each other's
+ * events. Each gets the next `seq` and a `progress` no lower than any before it.
+ * Once the log holds a terminal event it is closed: later appends are ignored
+ * and `[]` is returned.
+ */
+export async function appendProgress(projectId: Id, runId: Id, ...inputs: ProgressInput[]): Promise<ProgressEvent[]> {
+  let appended: ProgressEvent[] = [];
+  await updateJSON(keys.progress(projectId, runId), progressLogDoc, (current) => {
+    appended = [];
+    const log: ProgressLog = current ?? { projectId, runId, events: [], lastSeq: 0, dropped: 0, terminal: false };
+    if (log.terminal) return UNCHANGED;
+    let floor = log.events.at(-1)?.progress ?? 0;
+    let seq = log.lastSeq;
+    let terminal = false;
+    const ts = new Date().toISOString();
+    for (const input of inputs) {
+      if (terminal) break;
+      floor = Math.max(floor, Math.min(1, Math.max(0, input.progress)));
+      const event: ProgressEvent = {
+        seq: ++seq,
+        ts,
+        agent: input.agent,
+        status: input.status,
+        progress: floor,
+        ...(input.message === undefined ? {} : { message: input.message }),
+        ...(input.data === undefined ? {} : { data: input.data }),
+      };
+      appended.push(event);
+      terminal = isTerminalEvent(event);
+    }
+    if (appended.length === 0) return UNCHANGED;
+    const { kept, dropped } = capEvents([...log.events, ...appended], PROGRESS_CAP);
+    return { ...log, events: kept, lastSeq: seq, dropped: log.dropped + dropped, terminal };
+  });
+  return appended;
+}
+
+export interface ProgressView {
+  events: ProgressEvent[];
+  /** Events that fell out of the window, over the run's whole life. */
+  dropped: number;
+  lastSeq: number;
+  /** The smallest seq still held; a reader behind it has missed events. */
+  firstSeq: number;
+  terminal: boolean;
+}
+
+const EMPTY: Omit<ProgressView, 'events'> = { dropped: 0, lastSeq: 0, firstSeq: 1, terminal: false };
+
+/** The events after `afterSeq`; an absent log reads as empty. */
+export async function readProgress(projectId: Id, runId: Id, options: { afterSeq?: number } = {}): Promise<ProgressView> {
+  const doc = await readJSON(keys.progress(projectId, runId), progressLogDoc);
+  if (!doc) return { ...EMPTY, events: [] };
+  return viewOf(doc.value, options.afterSeq ?? 0);
+}
+
+export function viewOf(log: ProgressLog, afterSeq: number): ProgressView {
+  return {
+    events: log.events.filter((event) => event.seq > afterSeq),
+    dropped: log.dropped,
+    lastSeq: log.lastSeq,
+    firstSeq: log.events[0]?.seq ?? log.lastSeq + 1,
+    terminal: log.terminal,
+  };
+}
+
+/**
+ * A cheap change marker for polling: the stored document's hash and update
+ * time from metadata, without downloading the events.
+ */
+export async function progressVersion(projectId: Id, runId: Id): Promise<string | null> {
+  const metadata = await getMetadata(keys.progress(projectId, runId));
+  if (!metadata) return null;
+  return `${String(metadata.sha256)}@${String(metadata.updatedAt)}`;
+}

@@ -1,0 +1,117 @@
+import { getConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { errorFields, log } from '../log.js';
+import { requireRun } from '../runs/state.js';
+import { readProgress, progressVersion, type ProgressView } from './log.js';
+import { formatComment, formatRetry, formatSse } from './sse.js';
+import type { Id } from '../storage/index.js';
+
+const HEARTBEAT_MS = 3000;
+const RETRY_MS = 1000;
+
+/** `Last-Event-ID` header, else `?lastEventId=`, else 0 (from the start). */
+export function parseLastEventId(request: Request, url: URL): number {
+  const raw = request.headers.get('last-event-id') ?? url.searchParams.get('lastEventId');
+  if (raw === null || raw === '') return 0;
+  if (!/^\d{1,12}$/.test(raw.trim())) throw new AppError(400, 'invalid_last_event_id', 'Last-Event-ID must be a non-negative whole number (the seq of the last event received).');
+  return Number(raw.trim());
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    signal.addEventListener('abort', wake, { once: true });
+  });
+
+/**
+ * The SSE response for a run's progress: everything after `lastEventId`, then
+ * the log tailed until the run is terminal (`done` with the final RunState) or
+ * the stream window (~9 s, under Netlify's 10 s) runs out. A reader behind the
+ * 200-event window first gets a `snapshot` of the run. A reader that already has
+ * the terminal event gets 204.
+ */
+export async function progressStream(projectId: Id, runId: Id, lastEventId: number, requestSignal: AbortSignal): Promise<Response> {
+  const config = getConfig();
+  const run = await requireRun(projectId, runId);
+  const first = await readProgress(projectId, runId, { afterSeq: lastEventId });
+  if (first.terminal && lastEventId >= first.lastSeq) return new Response(null, { status: 204 });
+
+  const stop = new AbortController();
+  requestSignal.addEventListener('abort', () => stop.abort(), { once: true });
+  const encoder = new TextEncoder();
+
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (text: string) => {
+        if (!stop.signal.aborted) controller.enqueue(encoder.encode(text));
+      };
+      try {
+        send(formatRetry(RETRY_MS));
+        const behindWindow = lastEventId < first.firstSeq - 1 && first.dropped > 0;
+        if (behindWindow) send(formatSse({ event: 'snapshot', data: JSON.stringify(run) }));
+        await tail(first, lastEventId, send);
+      } catch (error) {
+        log.warn('progress stream ended by an error', errorFields(error));
+        send(formatSse({ event: 'error', data: JSON.stringify({ code: 'stream_failed', message: 'The progress stream failed; reconnect to resume.' }) }));
+      } finally {
+        stop.abort();
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client.
+        }
+      }
+    },
+    cancel() {
+      stop.abort();
+    },
+  });
+
+  async function tail(initial: ProgressView, afterSeq: number, send: (text: string) => void): Promise<void> {
+    const deadline = Date.now() + config.SIRTRAV_STREAM_WINDOW_MS;
+    let lastSent = afterSeq;
+    let view: ProgressView | null = initial;
+    let version = await progressVersion(projectId, runId);
+    let lastWrite = Date.now();
+    while (!stop.signal.aborted) {
+      if (view) {
+        for (const event of view.events) {
+          if (event.seq <= lastSent) continue;
+          send(formatSse({ id: event.seq, event: 'progress', data: JSON.stringify(event) }));
+          lastSent = event.seq;
+          lastWrite = Date.now();
+        }
+        if (view.terminal) {
+          const final = await requireRun(projectId, runId);
+          send(formatSse({ event: 'done', data: JSON.stringify(final) }));
+          return;
+        }
+      }
+      if (Date.now() >= deadline) return;
+      if (Date.now() - lastWrite >= HEARTBEAT_MS) {
+        send(formatComment('keep-alive'));
+        lastWrite = Date.now();
+      }
+      await sleep(Math.min(config.SIRTRAV_PROGRESS_POLL_MS, Math.max(0, deadline - Date.now())), stop.signal);
+      // Poll metadata only; download the events when they changed.
+      const next = await progressVersion(projectId, runId);
+      view = next !== version ? await readProgress(projectId, runId, { afterSeq: lastSent }) : null;
+      version = next;
+    }
+  }
+
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
+  });
+}

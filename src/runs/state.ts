@@ -1,0 +1,59 @@
+import { AppError } from '../errors.js';
+import { isTerminal, runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
+import { UNCHANGED, defineDocument, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+
+export const runStateDoc = defineDocument('run-state', 1, runStateSchema);
+
+export async function readRunState(projectId: Id, runId: Id): Promise<RunState | null> {
+  return (await readJSON(keys.runState(projectId, runId), runStateDoc))?.value ?? null;
+}
+
+/** The run, or a 404 that names it. */
+export async function requireRun(projectId: Id, runId: Id): Promise<RunState> {
+  const state = await readRunState(projectId, runId);
+  if (!state) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+  return state;
+}
+
+/** Writes a new run; false if one with that id already exists. */
+export async function createRunState(state: RunState): Promise<boolean> {
+  return writeJSON(keys.runState(state.projectId, state.runId), runStateDoc, state, { onlyIfNew: true });
+}
+
+/**
+ * Compare-and-swap on a run's state. `progress` never decreases and a terminal
+ * run is never changed again (the update sees it and may only return UNCHANGED).
+ */
+export async function updateRunState(
+  projectId: Id,
+  runId: Id,
+  update: (current: RunState) => RunState | typeof UNCHANGED,
+): Promise<RunState> {
+  const next = await updateJSON(keys.runState(projectId, runId), runStateDoc, (current) => {
+    if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+    if (isTerminal(current.status)) return UNCHANGED;
+    const changed = update(current);
+    if (changed === UNCHANGED) return UNCHANGED;
+    return { ...changed, progress: Math.max(current.progress, changed.progress), updatedAt: new Date().toISOString() } as RunState;
+  });
+  return next!;
+}
+
+export function summarize(state: RunState): RunSummary {
+  return {
+    runId: state.runId,
+    status: state.status,
+    step: state.step,
+    progress: state.progress,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    theme: state.storyboard?.theme ?? state.request.theme ?? null,
+  };
+}
+
+/** The project's run ids, from the folder listing (one entry per run, not per file). */
+export async function listRunIds(projectId: Id): Promise<Id[]> {
+  const prefix = keys.runsPrefix(projectId);
+  const directories = await listDirectories('runs', prefix);
+  return directories.map((directory) => directory.slice(prefix.length).replace(/\/$/, '') as Id);
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { idSchema, isoDate } from './common.js';
+
+export const AGENTS = ['director', 'voice', 'music', 'compose'] as const;
+export const agentSchema = z.enum(AGENTS);
+export type Agent = z.infer<typeof agentSchema>;
+
+export const RESOLUTIONS = { '360p': { width: 640, height: 360 }, '720p': { width: 1280, height: 720 }, '1080p': { width: 1920, height: 1080 } } as const;
+export const resolutionSchema = z.enum(['360p', '720p', '1080p']);
+export type Resolution = z.infer<typeof resolutionSchema>;
+
+/** Free text that may end up in narration, captions or logs: no control characters. */
+const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((text) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text), 'must not contain control characters');
+
+const label = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z][a-z0-9 -]{0,31}$/, 'must be 1 to 32 letters, digits, spaces or "-", starting with a letter');
+
+export const startRunBodySchema = z.strictObject({
+  mediaIds: z.array(idSchema).min(1).max(500).optional(),
+  theme: plainText(200).optional(),
+  mood: label.optional(),
+  musicStyle: label.optional(),
+  durationSec: z.number().min(4).max(180).optional(),
+  resolution: resolutionSchema.optional(),
+  narration: z.union([z.boolean(), plainText(2000)]).optional(),
+});
+export type StartRunBody = z.infer<typeof startRunBodySchema>;
+
+export const runErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  errorClass: z.enum(['configuration', 'network', 'resource', 'input', 'timeout', 'internal']).optional(),
+  severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+  step: agentSchema.nullable().optional(),
+  similarFailures: z.array(z.object({ runId: idSchema, similarity: z.number(), message: z.string(), at: isoDate })).optional(),
+});
+export type RunError = z.infer<typeof runErrorSchema>;
+
+export const shotSchema = z.object({
+  mediaId: idSchema,
+  startSec: z.number().nonnegative(),
+  durationSec: z.number().positive(),
+  motion: z.enum(['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down']),
+  scene: z.number().int().nonnegative(),
+  caption: z.string().nullable(),
+});
+export type Shot = z.infer<typeof shotSchema>;
+
+export const storyboardSchema = z.object({
+  theme: z.string(),
+  mood: z.string(),
+  musicStyle: z.string(),
+  durationSec: z.number(),
+  resolution: resolutionSchema,
+  transitionSec: z.number().nonnegative(),
+  shots: z.array(shotSchema).min(1),
+  scenes: z.array(z.object({ index: z.number().int(), startedAt: z.string().nullable(), place: z.string().nullable(), shotCount: z.number().int() })),
+  narration: z.object({ enabled: z.boolean(), script: z.string() }),
+  tempoBpm: z.number().int().min(50).max(200),
+  /** Why mood and music were chosen: the request, the memory index, or a default. */
+  choice: z.object({ source: z.enum(['request', 'memory', 'default']), reason: z.string() }),
+  provider: z.string(),
+});
+export type Storyboard = z.infer<typeof storyboardSchema>;
+
+export const videoOutputSchema = z.object({
+  bytes: z.number().int().positive(),
+  durationSec: z.number().positive(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  videoCodec: z.string(),
+  audioCodec: z.string(),
+});
+
+export const outputsSchema = z.object({
+  video: videoOutputSchema.optional(),
+  voice: z.object({ bytes: z.number().int(), durationSec: z.number(), provider: z.string() }).nullable().optional(),
+  music: z.object({ bytes: z.number().int(), durationSec: z.number(), provider: z.string() }).optional(),
+  poster: z.object({ bytes: z.number().int() }).optional(),
+});
+
+const timingSchema = z.object({ startedAt: isoDate, finishedAt: isoDate.optional(), ms: z.number().optional() });
+
+const runBase = {
+  runId: idSchema,
+  projectId: idSchema,
+  step: agentSchema.nullable(),
+  progress: z.number().min(0).max(1),
+  request: startRunBodySchema,
+  mediaIds: z.array(idSchema),
+  storyboard: storyboardSchema.optional(),
+  outputs: outputsSchema.optional(),
+  timings: z.partialRecord(agentSchema, timingSchema).optional(),
+  providers: z.partialRecord(agentSchema, z.string()).optional(),
+  attempts: z.number().int().nonnegative().default(0),
+  cancelRequested: z.boolean().default(false),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+};
+
+/** A run's state; the status decides which fields must be there. */
+export const runStateSchema = z.discriminatedUnion('status', [
+  z.object({ ...runBase, status: z.literal('queued') }),
+  z.object({ ...runBase, status: z.literal('running') }),
+  z.object({ ...runBase, status: z.literal('complete'), outputs: outputsSchema.extend({ video: videoOutputSchema }) }),
+  z.object({ ...runBase, status: z.literal('failed'), error: runErrorSchema }),
+  z.object({ ...runBase, status: z.literal('cancelled') }),
+]);
+export type RunState = z.infer<typeof runStateSchema>;
+export type RunStatus = RunState['status'];
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['complete', 'failed', 'cancelled']);
+export const isTerminal = (status: RunStatus) => TERMINAL_STATUSES.has(status);
+
+export const runSummarySchema = z.object({
+  runId: idSchema,
+  status: z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']),
+  step: agentSchema.nullable(),
+  progress: z.number(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  theme: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
