@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
+import { benchMedia } from './media.js';
 import { benchProgress } from './progress.js';
 import { benchStorage } from './storage.js';
 
@@ -9,6 +10,7 @@ import { benchStorage } from './storage.js';
 const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   storage: benchStorage,
   progress: benchProgress,
+  media: benchMedia,
 };
 
 const wanted = process.argv.slice(2);

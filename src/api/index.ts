@@ -1,9 +1,10 @@
 import { createRouter, type Route } from '../http/router.js';
 import { healthRoutes } from './health.js';
+import { mediaRoutes } from './media.js';
 import { progressRoutes } from './progress.js';
 import { projectRoutes } from './projects.js';
 
 /** Every HTTP route of the API, in one table. */
-export const routes: Route[] = [...healthRoutes, ...projectRoutes, ...progressRoutes];
+export const routes: Route[] = [...healthRoutes, ...projectRoutes, ...mediaRoutes, ...progressRoutes];
 
 export const handleApiRequest = createRouter(routes);

@@ -7,7 +7,7 @@ export const JSON_BODY_LIMIT = 64 * 1024;
  * Reads a request body, refusing it from Content-Length before reading when it
  * is too large, and stopping as soon as a body without one passes the limit.
  */
-export async function readBodyBytes(request: Request, maxBytes: number, tooLargeHint = ''): Promise<Uint8Array> {
+export async function readBodyBytes(request: Request, maxBytes: number, tooLargeHint = ''): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () => httpError(413, 'payload_too_large', `Request body is larger than ${maxBytes} bytes.${tooLargeHint ? ` ${tooLargeHint}` : ''}`, { limit: maxBytes });
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
@@ -25,7 +25,7 @@ export async function readBodyBytes(request: Request, maxBytes: number, tooLarge
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.length === 1 && chunks[0]!.buffer instanceof ArrayBuffer) return chunks[0] as Uint8Array<ArrayBuffer>;
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

@@ -3,3 +3,4 @@ export * from './project.js';
 export * from './health.js';
 export * from './run.js';
 export * from './progress.js';
+export * from './media.js';

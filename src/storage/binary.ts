@@ -7,7 +7,7 @@ import { toArrayBuffer } from './documents.js';
 export type BlobMetadata = Record<string, string | number | boolean | null | string[] | Record<string, unknown>>;
 
 export interface StoredBinary {
-  data: Uint8Array;
+  data: Uint8Array<ArrayBuffer>;
   metadata: Record<string, unknown>;
 }
 

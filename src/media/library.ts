@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { getConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { log } from '../log.js';
+import { mediaSchema, type Media } from '../schemas/media.js';
+import { deleteBlob, getBinary, getMetadata, keys, listKeyPages, putBinary, type Id } from '../storage/index.js';
+import { inspectImage, type ImageFacts } from './inspect.js';
+
+/** The same bytes always get the same id: base64url of their SHA-256. */
+export function mediaIdFor(bytes: Uint8Array): { mediaId: Id; sha256: string } {
+  const digest = createHash('sha256').update(bytes).digest();
+  return { mediaId: digest.toString('base64url') as Id, sha256: digest.toString('hex') };
+}
+
+/** A file name fit to show and to store in metadata: no path, no control characters, bounded. */
+export function sanitizeFilename(name: string | null | undefined): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  const clean = base.normalize('NFC').replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_').replace(/\s+/g, ' ').trim().slice(0, 120);
+  return clean || 'photo';
+}
+
+export interface Photo {
+  bytes: Uint8Array;
+  filename: string;
+  facts: ImageFacts;
+}
+
+/** Checks one photo fully (type, size, decode, EXIF) without storing anything. */
+export async function examinePhoto(bytes: Uint8Array, filename: string | null | undefined): Promise<Photo> {
+  if (bytes.byteLength === 0) throw new AppError(400, 'empty_body', 'The photo is empty: send the image bytes.');
+  return { bytes, filename: sanitizeFilename(filename), facts: await inspectImage(bytes) };
+}
+
+function parseMedia(metadata: Record<string, unknown> | null): Media | null {
+  const parsed = mediaSchema.safeParse(metadata);
+  return parsed.success ? parsed.data : null;
+}
+
+async function countMedia(projectId: Id): Promise<number> {
+  let count = 0;
+  for await (const page of listKeyPages('media', keys.mediaPrefix(projectId))) count += page.length;
+  return count;
+}
+
+/**
+ * Stores an examined photo at its content address. Uploading the same bytes
+ * again returns the stored photo and writes nothing.
+ */
+export async function storePhoto(projectId: Id, photo: Photo): Promise<{ media: Media; created: boolean }> {
+  const { mediaId, sha256 } = mediaIdFor(photo.bytes);
+  const ref = keys.media(projectId, mediaId);
+  const existing = parseMedia(await getMetadata(ref));
+  if (existing) return { media: existing, created: false };
+
+  const limit = getConfig().SIRTRAV_MAX_PHOTOS;
+  if ((await countMedia(projectId)) >= limit) {
+    throw new AppError(409, 'media_limit_reached', `This project already holds ${limit} photos, the most allowed; delete some first.`, { details: { limit } });
+  }
+  const now = new Date().toISOString();
+  const media: Media = {
+    mediaId,
+    contentType: photo.facts.contentType,
+    bytes: photo.bytes.byteLength,
+    sha256,
+    width: photo.facts.width,
+    height: photo.facts.height,
+    takenAt: photo.facts.takenAt,
+    filename: photo.filename,
+    gps: photo.facts.gps,
+    camera: photo.facts.camera,
+    orientation: photo.facts.orientation ?? 1,
+    uploadedAt: now,
+  };
+  const written = await putBinary(ref, photo.bytes, { ...media, createdAt: now }, { onlyIfNew: true });
+  if (!written) {
+    // Another request stored the same bytes first.
+    const winner = parseMedia(await getMetadata(ref));
+    if (winner) return { media: winner, created: false };
+  }
+  return { media, created: true };
+}
+
+export async function getMedia(projectId: Id, mediaId: Id): Promise<Media | null> {
+  return parseMedia(await getMetadata(keys.media(projectId, mediaId)));
+}
+
+export async function requireMedia(projectId: Id, mediaId: Id): Promise<Media> {
+  const media = await getMedia(projectId, mediaId);
+  if (!media) throw new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+  return media;
+}
+
+export async function readMediaBytes(projectId: Id, mediaId: Id): Promise<{ media: Media; bytes: Uint8Array<ArrayBuffer> }> {
+  const stored = await getBinary(keys.media(projectId, mediaId));
+  const media = parseMedia(stored?.metadata ?? null);
+  if (!stored || !media) throw new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+  return { media, bytes: stored.data };
+}
+
+/** The project's photos, oldest upload first, from blob metadata only (no photo is downloaded). */
+export async function listMedia(projectId: Id): Promise<Media[]> {
+  const prefix = keys.mediaPrefix(projectId);
+  const media: Media[] = [];
+  for await (const page of listKeyPages('media', prefix)) {
+    const ids = page.map((key) => key.slice(prefix.length)).filter((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id)) as Id[];
+    for (let i = 0; i < ids.length; i += 16) {
+      const batch = await Promise.all(ids.slice(i, i + 16).map(async (id) => [id, await getMedia(projectId, id)] as const));
+      for (const [id, item] of batch) {
+        if (item) media.push(item);
+        else log.warn('photo has unreadable metadata; left out of the list', { projectId, mediaId: id });
+      }
+    }
+  }
+  return media.sort((a, b) => a.uploadedAt.localeCompare(b.uploadedAt) || a.mediaId.localeCompare(b.mediaId));
+}
+
+export async function deleteMedia(projectId: Id, mediaId: Id): Promise<void> {
+  await requireMedia(projectId, mediaId);
+  await deleteBlob(keys.media(projectId, mediaId));
+}

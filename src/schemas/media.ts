@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { idSchema, isoDate } from './common.js';
+
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'image/heif'] as const;
+export const imageTypeSchema = z.enum(IMAGE_TYPES);
+export type ImageType = z.infer<typeof imageTypeSchema>;
+
+/** When the photo was taken: with its UTC offset when the camera recorded one, else local wall-clock time. */
+export const takenAtSchema = z.iso.datetime({ offset: true, local: true }).nullable();
+
+export const mediaSchema = z.object({
+  mediaId: idSchema,
+  contentType: imageTypeSchema,
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Width and height as displayed, after EXIF orientation. */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  takenAt: takenAtSchema,
+  filename: z.string(),
+  gps: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), altitude: z.number().nullable() }).nullable(),
+  camera: z.object({ make: z.string().nullable(), model: z.string().nullable() }).nullable(),
+  orientation: z.number().int().min(1).max(8),
+  uploadedAt: isoDate,
+});
+export type Media = z.infer<typeof mediaSchema>;
+
+export const MAX_PHOTO_BYTES = 50 * 1024 * 1024;
+export const DIRECT_UPLOAD_LIMIT = 4 * 1024 * 1024;
+export const UPLOAD_PART_SIZE = 4 * 1024 * 1024;
+
+export const startUploadBodySchema = z.strictObject({
+  filename: z.string().trim().min(1).max(255),
+  bytes: z.number().int().positive().max(MAX_PHOTO_BYTES, `a photo may be at most ${MAX_PHOTO_BYTES} bytes`),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').transform((s) => s.toLowerCase()).optional(),
+});
+
+export const uploadSessionSchema = z.object({
+  uploadId: idSchema,
+  projectId: idSchema,
+  filename: z.string(),
+  bytes: z.number().int().positive(),
+  sha256: z.string().nullable(),
+  partSize: z.number().int().positive(),
+  partCount: z.number().int().positive(),
+  createdAt: isoDate,
+  expiresAt: isoDate,
+});
+export type UploadSession = z.infer<typeof uploadSessionSchema>;
+
+export const startUploadResponseSchema = z.object({
+  uploadId: idSchema,
+  partSize: z.number().int(),
+  partCount: z.number().int(),
+  expiresAt: isoDate,
+});
