@@ -22,6 +22,9 @@ export const configSchema = z.object({
   OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   ELEVENLABS_API_KEY: optionalString,
+  ELEVENLABS_BASE_URL: z.url().default('https://api.elevenlabs.io'),
+  /** How long a pipeline invocation holds a run before another may take over. */
+  SIRTRAV_LEASE_TTL_MS: intIn(1000, 15 * 60 * 1000, 60_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

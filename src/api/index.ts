@@ -3,8 +3,9 @@ import { healthRoutes } from './health.js';
 import { mediaRoutes } from './media.js';
 import { progressRoutes } from './progress.js';
 import { projectRoutes } from './projects.js';
+import { runRoutes } from './runs.js';
 
 /** Every HTTP route of the API, in one table. */
-export const routes: Route[] = [...healthRoutes, ...projectRoutes, ...mediaRoutes, ...progressRoutes];
+export const routes: Route[] = [...healthRoutes, ...projectRoutes, ...mediaRoutes, ...runRoutes, ...progressRoutes];
 
 export const handleApiRequest = createRouter(routes);

@@ -2,7 +2,8 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { requireRun } from '../runs/state.js';
-import { readProgress, progressVersion, type ProgressView } from './log.js';
+import { isTerminal } from '../schemas/run.js';
+import { appendProgress, readProgress, progressVersion, type ProgressView } from './log.js';
 import { formatComment, formatRetry, formatSse } from './sse.js';
 import type { Id } from '../storage/index.js';
 
@@ -38,7 +39,12 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export async function progressStream(projectId: Id, runId: Id, lastEventId: number, requestSignal: AbortSignal): Promise<Response> {
   const config = getConfig();
   const run = await requireRun(projectId, runId);
-  const first = await readProgress(projectId, runId, { afterSeq: lastEventId });
+  let first = await readProgress(projectId, runId, { afterSeq: lastEventId });
+  if (isTerminal(run.status) && !first.terminal) {
+    // The run ended but its terminal event was never written (a crash between the two writes): write it now.
+    await appendProgress(projectId, runId, { agent: 'pipeline', status: run.status, progress: run.progress, message: `run ${run.status}` });
+    first = await readProgress(projectId, runId, { afterSeq: lastEventId });
+  }
   if (first.terminal && lastEventId >= first.lastSeq) return new Response(null, { status: 204 });
 
   const stop = new AbortController();

@@ -31,6 +31,7 @@ export const keys = {
   runState: (p: Id, r: Id) => ref('runs', `${run(p, r)}/state.json`),
   runStoryboard: (p: Id, r: Id) => ref('runs', `${run(p, r)}/storyboard.json`),
   runFailure: (p: Id, r: Id) => ref('runs', `${run(p, r)}/failure.json`),
+  failureIndex: (p: Id) => ref('runs', `${project(p)}/failures.json`, 256 * KiB),
   runLease: (p: Id, r: Id) => ref('runs', `${run(p, r)}/lease.json`, 4 * KiB),
   runsPrefix: (p: Id) => `${project(p)}/runs/`,
   runPrefix: (p: Id, r: Id) => `${run(p, r)}/`,

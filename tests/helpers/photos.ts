@@ -28,9 +28,9 @@ export async function makePhoto(format: Format, options: PhotoOptions = {}): Pro
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 3;
-      pixels[i] = (x * 255) / width + seed * 37;
-      pixels[i + 1] = (y * 255) / height + seed * 91;
-      pixels[i + 2] = ((x - width / 2) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2 ? 220 : 30) + seed * 13;
+      pixels[i] = (x * 200) / width + ((seed * 37) % 56);
+      pixels[i + 1] = (y * 200) / height + ((seed * 91) % 56);
+      pixels[i + 2] = ((x - width / 2) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2 ? 200 : 30) + ((seed * 13) % 56);
     }
   }
   const exif: Record<string, Record<string, string>> = {};

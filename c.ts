@@ -1,0 +1,30 @@
+import { composeVideo } from './src/pipeline/agents/compose/index.js';
+import { planStoryboard } from './src/pipeline/agents/director/plan.js';
+import { synthesizeMusic } from './src/pipeline/agents/music/synth.js';
+import { encodeWav } from './src/pipeline/audio/wav.js';
+import { speakLocally } from './src/pipeline/agents/voice/index.js';
+import { findFfmpeg } from './src/media/ffmpeg.js';
+import { inspectImage } from './src/media/inspect.js';
+import { mediaIdFor } from './src/media/library.js';
+import { makePhoto } from './tests/helpers/photos.js';
+import { writeFileSync } from 'node:fs';
+const [count, duration, resolution] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4] as '360p'];
+const photos = new Map();
+const media = [];
+for (let i = 0; i < count; i++) {
+  const bytes = await makePhoto('jpeg', { width: 1600, height: 1200, seed: i, takenAt: `2024:07:${10 + i} 1${i % 10}:00:00`, offset: '+01:00' });
+  const facts = await inspectImage(bytes);
+  const m = { ...mediaIdFor(bytes), contentType: facts.contentType, bytes: bytes.length, width: facts.width, height: facts.height, takenAt: facts.takenAt, filename: 'x.jpg', gps: null, camera: null, orientation: 1, uploadedAt: new Date().toISOString() };
+  media.push(m); photos.set(m.mediaId, { media: m, bytes });
+}
+const sb = planStoryboard({ runId: 'r_test', media, request: { durationSec: duration, resolution, theme: 'Summer in Lisbon' }, style: { mood: 'calm', musicStyle: 'acoustic', source: 'default', reason: 'test' } });
+console.log(sb.shots.length, 'shots', sb.shots.map(s => `${s.startSec}+${s.durationSec}:${s.motion}`).join(' '), '|', sb.narration.script);
+const music = encodeWav(synthesizeMusic({ durationSec: duration, mood: 'calm', musicStyle: 'acoustic', bpm: 80, seed: 'r' }));
+const voice = await speakLocally(sb.narration.script);
+console.log('voice', voice.durationSec.toFixed(2), 's');
+const { path } = (await findFfmpeg())!;
+const t = performance.now();
+let last = 0;
+const out = await composeVideo({ storyboard: sb, photos, music, voice: voice.wav, ffmpeg: path, onProgress: (f) => { if (f - last > 0.2) { last = f; process.stdout.write(`${(f*100).toFixed(0)}% `); } } });
+console.log('\ncompose', ((performance.now() - t) / 1000).toFixed(2), 's', out.mp4.length, 'bytes', JSON.stringify(out.probe), 'poster', out.poster.length);
+writeFileSync(`/tmp/out-${resolution}.mp4`, out.mp4); writeFileSync('/tmp/poster.jpg', out.poster);

@@ -1,0 +1,117 @@
+import { getConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { signLink } from '../http/auth.js';
+import { readJson } from '../http/body.js';
+import { parseRange, sliceStream } from '../http/range.js';
+import { json } from '../http/respond.js';
+import type { Route } from '../http/router.js';
+import { errorFields, log } from '../log.js';
+import { requireProject } from '../projects/index.js';
+import { cancelRun, parseIdempotencyKey, startRun, triggerPipeline } from '../runs/start.js';
+import { listRunIds, readRunState, requireRun, summarize } from '../runs/state.js';
+import { startRunBodySchema, type RunState } from '../schemas/run.js';
+import { getBinaryStream, keys, type Id } from '../storage/index.js';
+
+/** Ranges asked for without an end are answered this many bytes at a time. */
+const VIDEO_CHUNK_BYTES = 8 * 1024 * 1024;
+
+const ids = (params: Record<string, string>) => ({ projectId: params.projectId as Id, runId: params.runId as Id });
+
+function links(origin: string, projectId: Id, runId: Id) {
+  const self = `/api/projects/${projectId}/runs/${runId}`;
+  return {
+    self: new URL(self, origin).href,
+    progress: new URL(signLink(`${self}/progress`), origin).href,
+    video: new URL(signLink(`${self}/video`), origin).href,
+  };
+}
+
+/**
+ * A queued or running run whose state has not moved for a while may have lost
+ * its invocation (a crash, a platform timeout): ask for another. The lease makes
+ * this harmless when the first one is still at work.
+ */
+async function resumeIfStalled(state: RunState, origin: string): Promise<void> {
+  if (state.status !== 'queued' && state.status !== 'running') return;
+  const idleMs = Date.now() - Date.parse(state.updatedAt);
+  if (idleMs < 2 * getConfig().SIRTRAV_LEASE_TTL_MS) return;
+  await triggerPipeline(origin, state.projectId, state.runId).catch((error) => log.warn('could not resume a stalled run', errorFields(error)));
+}
+
+export const runRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/api/projects/:projectId/runs',
+    auth: 'project',
+    handler: async ({ request, url, params }) => {
+      const { projectId } = ids(params);
+      await requireProject(projectId);
+      const body = await readJson(request, startRunBodySchema);
+      const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
+      const { state } = await startRun(projectId, body, idempotencyKey, url.origin);
+      const runLinks = links(url.origin, projectId, state.runId);
+      return json(202, { runId: state.runId, status: state.status, links: runLinks }, { location: runLinks.self });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/projects/:projectId/runs',
+    auth: 'project',
+    handler: async ({ url, params }) => {
+      const { projectId } = ids(params);
+      await requireProject(projectId);
+      const limit = Math.min(200, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+      // Run ids start with their creation time, so the newest sort last.
+      const newest = (await listRunIds(projectId)).sort().reverse().slice(0, limit);
+      const states = await Promise.all(newest.map((runId) => readRunState(projectId, runId)));
+      const runs = states.filter((state): state is RunState => state !== null).map(summarize).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      return json(200, { runs });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/projects/:projectId/runs/:runId',
+    auth: 'project',
+    handler: async ({ url, params }) => {
+      const { projectId, runId } = ids(params);
+      const state = await requireRun(projectId, runId);
+      await resumeIfStalled(state, url.origin);
+      return json(200, { ...state, links: links(url.origin, projectId, runId) });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/projects/:projectId/runs/:runId/cancel',
+    auth: 'project',
+    handler: async ({ params }) => {
+      const { projectId, runId } = ids(params);
+      const state = await cancelRun(projectId, runId);
+      return json(202, { runId, status: state.status, cancelRequested: true });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/projects/:projectId/runs/:runId/video',
+    auth: 'project',
+    signedLink: true,
+    handler: async ({ request, params }) => {
+      const { projectId, runId } = ids(params);
+      const state = await requireRun(projectId, runId);
+      if (state.status !== 'complete') throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; the video exists once it is complete.`, { details: { status: state.status } });
+      const blob = await getBinaryStream(keys.video(runId));
+      if (!blob) throw new AppError(404, 'video_not_found', `The video of run ${runId} is missing.`);
+      const size = Number(blob.metadata.bytes ?? state.outputs.video.bytes);
+      const base = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes', etag: `"${runId}-${size}"`, 'cache-control': 'private, max-age=3600' };
+      const range = parseRange(request.headers.get('range'), size, VIDEO_CHUNK_BYTES);
+      if (range === 'unsatisfiable') {
+        await blob.stream.cancel();
+        throw new AppError(416, 'range_not_satisfiable', `The video has ${size} bytes.`, { headers: { 'content-range': `bytes */${size}` } });
+      }
+      if (!range) return new Response(blob.stream, { status: 200, headers: { ...base, 'content-length': String(size) } });
+      return new Response(sliceStream(blob.stream, range.start, range.end), {
+        status: 206,
+        headers: { ...base, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${size}` },
+      });
+    },
+  },
+];

@@ -1,0 +1,66 @@
+import text2wav from 'text2wav';
+import { getConfig, type Config } from '../../../config.js';
+import { PipelineError } from '../../errors.js';
+import { withFallback, type ProviderOutcome } from '../../providers/fallback.js';
+import { pcm16ToWav, wavDurationSec } from '../../audio/wav.js';
+
+export interface Speech {
+  wav: Uint8Array<ArrayBuffer>;
+  durationSec: number;
+}
+
+function speech(wav: Uint8Array<ArrayBuffer>): Speech {
+  const durationSec = wavDurationSec(wav);
+  if (durationSec === null || durationSec <= 0) throw new PipelineError('input', 'tts_invalid_audio', 'TTS returned audio that is not a PCM WAV', { retryable: false });
+  return { wav, durationSec };
+}
+
+/** espeak-ng compiled to wasm: offline, deterministic. The text is passed as data, never through a shell. */
+export async function speakLocally(text: string): Promise<Speech> {
+  const wav = await text2wav(text, { voice: 'en-us', speed: 150 });
+  return speech(new Uint8Array(wav));
+}
+
+async function httpError(response: Response, provider: string): Promise<PipelineError> {
+  const retryable = response.status === 429 || response.status >= 500;
+  const errorClass = response.status === 401 || response.status === 403 ? 'configuration' : retryable ? 'network' : 'input';
+  return new PipelineError(errorClass, 'tts_http_error', `${provider} TTS answered HTTP ${response.status}`, { retryable });
+}
+
+export async function speakWithOpenAI(text: string, config: Config, signal?: AbortSignal): Promise<Speech> {
+  const response = await fetch(`${config.OPENAI_BASE_URL.replace(/\/$/, '')}/audio/speech`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${config.OPENAI_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input: text, response_format: 'wav' }),
+    signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000),
+  });
+  if (!response.ok) throw await httpError(response, 'OpenAI');
+  return speech(new Uint8Array(await response.arrayBuffer()));
+}
+
+const ELEVENLABS_VOICE = '21m00Tcm4TlvDq8ikWAM';
+
+export async function speakWithElevenLabs(text: string, config: Config, signal?: AbortSignal): Promise<Speech> {
+  const base = config.ELEVENLABS_BASE_URL.replace(/\/$/, '');
+  const response = await fetch(`${base}/v1/text-to-speech/${ELEVENLABS_VOICE}?output_format=pcm_22050`, {
+    method: 'POST',
+    headers: { 'xi-api-key': config.ELEVENLABS_API_KEY!, 'content-type': 'application/json', accept: 'audio/pcm' },
+    body: JSON.stringify({ text, model_id: 'eleven_multilingual_v2' }),
+    signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000),
+  });
+  if (!response.ok) throw await httpError(response, 'ElevenLabs');
+  return speech(pcm16ToWav(new Uint8Array(await response.arrayBuffer()), 22050));
+}
+
+/** Speaks the narration with a cloud voice when a key is set, else (or when it fails) locally. */
+export async function runVoice(text: string, options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {}): Promise<ProviderOutcome<Speech>> {
+  const config = getConfig();
+  const cloud = config.ELEVENLABS_API_KEY
+    ? { name: 'elevenlabs', run: () => speakWithElevenLabs(text, config, options.signal) }
+    : config.OPENAI_API_KEY
+      ? { name: 'openai', run: () => speakWithOpenAI(text, config, options.signal) }
+      : null;
+  return withFallback(cloud, { name: 'local', run: () => speakLocally(text) }, {
+    onRetry: (error, attempt) => options.onRetry?.(`voice: ${error.message}; retry ${attempt}`),
+  });
+}

@@ -1,0 +1,80 @@
+/** 16-bit PCM WAV: enough of the format for synthesised music and TTS output. */
+export interface PcmAudio {
+  sampleRate: number;
+  channels: Float32Array[];
+}
+
+export function encodeWav({ sampleRate, channels }: PcmAudio): Uint8Array<ArrayBuffer> {
+  const frames = channels[0]?.length ?? 0;
+  const channelCount = channels.length;
+  const dataBytes = frames * channelCount * 2;
+  const buffer = new ArrayBuffer(44 + dataBytes);
+  const view = new DataView(buffer);
+  const ascii = (offset: number, text: string) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + dataBytes, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, channelCount, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * channelCount * 2, true);
+  view.setUint16(32, channelCount * 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, dataBytes, true);
+  const out = new Int16Array(buffer, 44, frames * channelCount);
+  for (let frame = 0, o = 0; frame < frames; frame++) {
+    for (let c = 0; c < channelCount; c++, o++) {
+      const sample = Math.max(-1, Math.min(1, channels[c]![frame]!));
+      out[o] = sample < 0 ? sample * 0x8000 : sample * 0x7fff;
+    }
+  }
+  return new Uint8Array(buffer);
+}
+
+/** Wraps raw little-endian 16-bit PCM in a WAV header. */
+export function pcm16ToWav(pcm: Uint8Array, sampleRate: number, channelCount = 1): Uint8Array<ArrayBuffer> {
+  const header = new ArrayBuffer(44);
+  const view = new DataView(header);
+  const ascii = (offset: number, text: string) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + pcm.byteLength, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, channelCount, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * channelCount * 2, true);
+  view.setUint16(32, channelCount * 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, pcm.byteLength, true);
+  const out = new Uint8Array(44 + pcm.byteLength);
+  out.set(new Uint8Array(header), 0);
+  out.set(pcm, 44);
+  return out;
+}
+
+/** Duration of a PCM WAV from its header, or null if it is not one. */
+export function wavDurationSec(bytes: Uint8Array): number | null {
+  if (bytes.byteLength < 44) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
+  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;
+  let byteRate = 0;
+  for (let offset = 12; offset + 8 <= bytes.byteLength; ) {
+    const id = tag(offset);
+    const size = view.getUint32(offset + 4, true);
+    if (id === 'fmt ') byteRate = view.getUint32(offset + 16, true);
+    if (id === 'data') {
+      // Streamed WAVs may say 0 or 0xFFFFFFFF: use what is there.
+      const dataBytes = size === 0 || size === 0xffffffff ? bytes.byteLength - offset - 8 : Math.min(size, bytes.byteLength - offset - 8);
+      return byteRate > 0 ? dataBytes / byteRate : null;
+    }
+    offset += 8 + size + (size % 2);
+  }
+  return null;
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { getConfig } from '../config.js';
+import type { Agent, RunError } from '../schemas/run.js';
+import { defineDocument, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import type { PipelineError } from './errors.js';
+
+/** What an operator reads to understand a failed run, stored at `…/runs/{runId}/failure.json`. */
+export const failureEpisodeSchema = z.object({
+  runId: z.string(),
+  projectId: z.string(),
+  at: z.string(),
+  goal: z.string(),
+  step: z.string().nullable(),
+  error_class: z.string(),
+  severity: z.string(),
+  code: z.string(),
+  message: z.string(),
+  error_trace: z.string(),
+  tool_chain: z.array(z.string()),
+  actions_taken: z.array(z.string()),
+  environment_info: z.record(z.string(), z.unknown()),
+});
+export type FailureEpisode = z.infer<typeof failureEpisodeSchema>;
+const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSchema);
+
+/** A short, bounded list of the project's failures, for finding similar ones without listing every run. */
+const failureIndexSchema = z.object({
+  entries: z.array(z.object({ runId: z.string(), at: z.string(), step: z.string().nullable(), errorClass: z.string(), code: z.string(), message: z.string() })).max(100),
+});
+const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
+
+const tokens = (text: string) => new Set(text.toLowerCase().replace(/[0-9]+/g, '#').split(/[^a-z#_]+/).filter((t) => t.length > 1));
+
+/** Jaccard similarity of the words of two failures (step, class, code and message). */
+export function similarity(a: string, b: string): number {
+  const left = tokens(a);
+  const right = tokens(b);
+  if (left.size === 0 || right.size === 0) return 0;
+  let shared = 0;
+  for (const token of left) if (right.has(token)) shared++;
+  return shared / (left.size + right.size - shared);
+}
+
+/** Paths and similar details are kept out of what the API shows. */
+export const publicMessage = (message: string) => message.replace(/(?:\/[\w.@-]+){2,}/g, '<path>').slice(0, 300);
+
+export interface RecordFailureInput {
+  projectId: Id;
+  runId: Id;
+  step: Agent | null;
+  error: PipelineError;
+  toolChain: string[];
+  actionsTaken: string[];
+}
+
+/**
+ * Writes the failure episode, adds it to the project's failure index, and
+ * returns the run's error with the most similar earlier failures.
+ */
+export async function recordFailure(input: RecordFailureInput): Promise<RunError> {
+  const { projectId, runId, step, error } = input;
+  const at = new Date().toISOString();
+  const message = publicMessage(error.message);
+  const trace = [(error as { trace?: string }).trace, error.stack].filter(Boolean).join('\n').slice(0, 8000);
+  await writeJSON(keys.runFailure(projectId, runId), failureDoc, {
+    runId,
+    projectId,
+    at,
+    goal: 'Render the run’s storyboard into a narrated, scored MP4',
+    step,
+    error_class: error.errorClass,
+    severity: error.severity,
+    code: error.code,
+    message: error.message.slice(0, 2000),
+    error_trace: trace,
+    tool_chain: input.toolChain,
+    actions_taken: input.actionsTaken,
+    environment_info: { node: process.version, platform: process.platform, context: getConfig().CONTEXT, providers: input.toolChain },
+  });
+
+  const signature = `${step ?? ''} ${error.errorClass} ${error.code} ${message}`;
+  const earlier = (await readJSON(keys.failureIndex(projectId), failureIndexDoc))?.value.entries ?? [];
+  const similarFailures = earlier
+    .filter((entry) => entry.runId !== runId)
+    .map((entry) => ({ runId: entry.runId as Id, at: entry.at, message: entry.message, similarity: Math.round(similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100) / 100 }))
+    .filter((entry) => entry.similarity >= 0.3)
+    .sort((a, b) => b.similarity - a.similarity)
+    .slice(0, 3);
+
+  await updateJSON(keys.failureIndex(projectId), failureIndexDoc, (current) => ({
+    entries: [...(current?.entries ?? []).filter((entry) => entry.runId !== runId), { runId, at, step, errorClass: error.errorClass, code: error.code, message }].slice(-100),
+  }));
+  return { code: error.code, message, retryable: error.retryable, errorClass: error.errorClass, severity: error.severity, step, similarFailures };
+}
+
+export async function readFailure(projectId: Id, runId: Id): Promise<FailureEpisode | null> {
+  return (await readJSON(keys.runFailure(projectId, runId), failureDoc))?.value ?? null;
+}

@@ -1,0 +1,108 @@
+import { getConfig } from '../config.js';
+import { errorFields, log, withLogContext } from '../log.js';
+import { findFfmpeg } from '../media/ffmpeg.js';
+import { appendProgress } from '../progress/log.js';
+import { readRunState, updateRunState } from '../runs/state.js';
+import { isTerminal, type RunState } from '../schemas/run.js';
+import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
+import { classifyError, PipelineError, RunCancelledError } from './errors.js';
+import { recordFailure } from './failures.js';
+import { acquireLease } from './lease.js';
+import { ProgressReporter } from './reporter.js';
+import { composeStep, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
+
+export type PipelineOutcome = 'complete' | 'failed' | 'cancelled' | 'busy' | 'skipped';
+
+const CANCEL_POLL_MS = 500;
+
+/** Watches the run for a cancel request and aborts the signal when one arrives. */
+function watchForCancel(projectId: Id, runId: Id, controller: AbortController): () => void {
+  let stopped = false;
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const state = await readRunState(projectId, runId);
+      if (state?.cancelRequested || (state && isTerminal(state.status))) controller.abort();
+    } catch (error) {
+      log.warn('cancel watch read failed', errorFields(error));
+    }
+    if (!stopped && !controller.signal.aborted) timer = setTimeout(tick, CANCEL_POLL_MS);
+  };
+  let timer = setTimeout(tick, CANCEL_POLL_MS);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** Ends the run: state first (so the `done` event carries it), then the terminal progress event. */
+async function finish(projectId: Id, runId: Id, update: (state: RunState) => RunState, status: 'complete' | 'failed' | 'cancelled', message: string): Promise<void> {
+  await updateRunState(projectId, runId, update);
+  await appendProgress(projectId, runId, { agent: 'pipeline', status, progress: status === 'complete' ? 1 : 0, message });
+}
+
+/**
+ * Runs (or resumes) one run: director → voice and music in parallel → compose.
+ * Each step's output is stored before the next starts, so a retried or
+ * re-invoked function picks up after the last finished step. A lease keeps two
+ * invocations from working on one run at once.
+ */
+export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOutcome> {
+  return withLogContext({ projectId, runId }, async () => {
+    const lease = await acquireLease(projectId, runId, getConfig().SIRTRAV_LEASE_TTL_MS);
+    if (!lease) {
+      log.info('run is being worked on by another invocation');
+      return 'busy';
+    }
+    const controller = new AbortController();
+    const stopWatching = watchForCancel(projectId, runId, controller);
+    const reporter = new ProgressReporter(projectId, runId);
+    let context: RunContext | undefined;
+    try {
+      const initial = await readRunState(projectId, runId);
+      if (!initial || isTerminal(initial.status)) return 'skipped';
+      const resumed = initial.status === 'running';
+      const state = await updateRunState(projectId, runId, (current) =>
+        current.cancelRequested ? UNCHANGED : ({ ...current, status: 'running', attempts: current.attempts + 1 } as RunState),
+      );
+      if (state.cancelRequested) throw new RunCancelledError();
+      if (isTerminal(state.status)) return 'skipped';
+      const ffmpeg = await findFfmpeg();
+      if (!ffmpeg) throw new PipelineError('configuration', 'ffmpeg_missing', 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.', { retryable: false, severity: 'critical' });
+      context = { projectId, runId, state, reporter, signal: controller.signal, ffmpeg: ffmpeg.path, actions: [], providers: {} };
+      await reporter.event('pipeline', resumed ? 'resumed' : 'started', resumed ? `resuming (attempt ${state.attempts})` : 'run started');
+
+      const storyboard = await directorStep(context);
+      throwIfCancelled(context);
+      const [voice, music] = await Promise.all([voiceStep(context, storyboard), musicStep(context, storyboard)]);
+      throwIfCancelled(context);
+      const outputs = await composeStep(context, storyboard, voice, music);
+      throwIfCancelled(context);
+      await finish(projectId, runId, (current) => ({ ...current, status: 'complete', step: null, progress: 1, storyboard, outputs: outputs as Extract<RunState, { status: 'complete' }>['outputs'] }), 'complete', 'video ready');
+      return 'complete';
+    } catch (error) {
+      if (error instanceof RunCancelledError || controller.signal.aborted) {
+        // A cancelled run has no video, even if compose had just stored one.
+        await deleteBlob(keys.video(runId)).catch(() => undefined);
+        await finish(projectId, runId, (current) => ({ ...current, status: 'cancelled', step: null }) as RunState, 'cancelled', 'run cancelled');
+        return 'cancelled';
+      }
+      const classified = classifyError(error);
+      log.error('run failed', { errorClass: classified.errorClass, code: classified.code, ...errorFields(error) });
+      const step = context?.state.step ?? null;
+      const runError = await recordFailure({
+        projectId,
+        runId,
+        step,
+        error: classified,
+        toolChain: Object.entries(context?.providers ?? {}).map(([agent, provider]) => `${agent}:${provider}`),
+        actionsTaken: context?.actions ?? [],
+      });
+      await finish(projectId, runId, (current) => ({ ...current, status: 'failed', error: runError }) as RunState, 'failed', runError.message);
+      return 'failed';
+    } finally {
+      stopWatching();
+      await lease.release();
+    }
+  });
+}

@@ -1,0 +1,57 @@
+import { appendProgress } from '../progress/log.js';
+import type { ProgressAgent } from '../schemas/progress.js';
+import type { Agent } from '../schemas/run.js';
+import type { Id } from '../storage/index.js';
+import { overallProgress } from './weights.js';
+
+/** Sub-step progress is logged at most this often per agent, so a run stays well inside the 200-event window. */
+const MIN_FRACTION_STEP = 0.1;
+
+/** Turns agent events into progress events with a weighted overall progress. */
+export class ProgressReporter {
+  private readonly done = new Set<Agent>();
+  private readonly lastFraction = new Map<Agent, number>();
+  private readonly active = new Map<Agent, number>();
+
+  constructor(
+    private readonly projectId: Id,
+    private readonly runId: Id,
+  ) {}
+
+  overall(): number {
+    let total = overallProgress(this.done);
+    for (const [agent, fraction] of this.active) total += overallProgress([], agent, fraction);
+    return Math.min(1, total);
+  }
+
+  async event(agent: ProgressAgent, status: string, message?: string, data?: Record<string, unknown>): Promise<void> {
+    await appendProgress(this.projectId, this.runId, { agent, status, progress: this.overall(), ...(message ? { message } : {}), ...(data ? { data } : {}) });
+  }
+
+  async started(agent: Agent, message?: string): Promise<void> {
+    this.active.set(agent, 0);
+    await this.event(agent, 'started', message);
+  }
+
+  /** Logged when the fraction moved enough since the last logged one. */
+  async progress(agent: Agent, fraction: number, message?: string): Promise<void> {
+    this.active.set(agent, fraction);
+    const last = this.lastFraction.get(agent) ?? 0;
+    if (fraction - last < MIN_FRACTION_STEP && fraction < 1) return;
+    this.lastFraction.set(agent, fraction);
+    await this.event(agent, 'progress', message, { fraction: Math.round(fraction * 1000) / 1000 });
+  }
+
+  async completed(agent: Agent, message?: string, data?: Record<string, unknown>): Promise<void> {
+    this.active.delete(agent);
+    this.done.add(agent);
+    await this.event(agent, 'completed', message, data);
+  }
+
+  /** A step whose output was already stored by an earlier invocation. */
+  async reused(agent: Agent, message: string): Promise<void> {
+    this.active.delete(agent);
+    this.done.add(agent);
+    await this.event(agent, 'reused', message);
+  }
+}

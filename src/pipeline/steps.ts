@@ -1,0 +1,183 @@
+import { listMedia, readMediaBytes, requireMedia } from '../media/library.js';
+import { chooseStyle } from '../learning/choose-style.js';
+import type { Media } from '../schemas/media.js';
+import { storyboardSchema, type Agent, type RunState, type Storyboard } from '../schemas/run.js';
+import { defineDocument, getBinary, getMetadata, keys, putBinary, readJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
+import { updateRunState } from '../runs/state.js';
+import { composeVideo } from './agents/compose/index.js';
+import { runDirector } from './agents/director/index.js';
+import { synthesizeMusic } from './agents/music/synth.js';
+import { runVoice } from './agents/voice/index.js';
+import { encodeWav, wavDurationSec } from './audio/wav.js';
+import { PipelineError, RunCancelledError } from './errors.js';
+import type { ProgressReporter } from './reporter.js';
+
+export const storyboardDoc = defineDocument('storyboard', 1, storyboardSchema);
+
+export interface RunContext {
+  projectId: Id;
+  runId: Id;
+  state: RunState;
+  reporter: ProgressReporter;
+  signal: AbortSignal;
+  ffmpeg: string;
+  /** What was done, for the failure episode. */
+  actions: string[];
+  providers: Partial<Record<Agent, string>>;
+}
+
+export function throwIfCancelled(context: RunContext): void {
+  if (context.signal.aborted) throw new RunCancelledError();
+}
+
+/** Records a finished step's timing and provider in the run state. */
+async function recordStep(context: RunContext, agent: Agent, startedAt: number, provider: string, patch: Partial<RunState> = {}): Promise<void> {
+  const finishedAt = Date.now();
+  context.providers[agent] = provider;
+  context.state = await updateRunState(context.projectId, context.runId, (state) => ({
+    ...state,
+    ...patch,
+    step: agent,
+    progress: context.reporter.overall(),
+    timings: { ...state.timings, [agent]: { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), ms: finishedAt - startedAt } },
+    providers: { ...state.providers, [agent]: provider },
+  }) as RunState);
+}
+
+async function markStep(context: RunContext, agent: Agent): Promise<void> {
+  context.state = await updateRunState(context.projectId, context.runId, (state) => (state.step === agent ? UNCHANGED : ({ ...state, step: agent, progress: context.reporter.overall() } as RunState)));
+}
+
+async function runMedia(context: RunContext): Promise<Media[]> {
+  const ids = context.state.mediaIds;
+  const media = ids.length > 0 ? await Promise.all(ids.map((id) => requireMedia(context.projectId, id))) : await listMedia(context.projectId);
+  if (media.length === 0) throw new PipelineError('input', 'no_media', 'The run has no photos to use.', { retryable: false, severity: 'medium' });
+  return media;
+}
+
+/** director: the storyboard, planned once and stored before anything uses it. */
+export async function directorStep(context: RunContext): Promise<Storyboard> {
+  const ref = keys.runStoryboard(context.projectId, context.runId);
+  const stored = await readJSON(ref, storyboardDoc);
+  if (stored) {
+    await context.reporter.reused('director', 'storyboard from an earlier attempt');
+    context.providers.director = stored.value.provider;
+    return stored.value;
+  }
+  const started = Date.now();
+  await markStep(context, 'director');
+  await context.reporter.started('director', 'planning the storyboard');
+  const media = await runMedia(context);
+  const style = chooseStyle(context.state.request);
+  const outcome = await runDirector(
+    { runId: context.runId, media, request: context.state.request, style },
+    { signal: context.signal, onRetry: (message) => void context.reporter.event('director', 'retrying', message) },
+  );
+  if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);
+  // Two invocations racing here both planned the same run: the first stored plan wins.
+  await writeJSON(ref, storyboardDoc, outcome.value, { onlyIfNew: true });
+  const storyboard = (await readJSON(ref, storyboardDoc))!.value;
+  context.actions.push(`director planned ${storyboard.shots.length} shots with ${outcome.provider}`);
+  await context.reporter.completed('director', `${storyboard.shots.length} shots, ${storyboard.mood} / ${storyboard.musicStyle}`, { shots: storyboard.shots.length, provider: outcome.provider });
+  await recordStep(context, 'director', started, outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider, { storyboard });
+  return storyboard;
+}
+
+/** voice: the narration as a WAV in sirtrav-audio, or null when there is none. */
+export async function voiceStep(context: RunContext, storyboard: Storyboard): Promise<Uint8Array | null> {
+  if (!storyboard.narration.enabled) {
+    await context.reporter.reused('voice', 'no narration requested');
+    return null;
+  }
+  const ref = keys.voice(context.projectId, context.runId, 'wav');
+  const stored = await getBinary(ref);
+  if (stored) {
+    await context.reporter.reused('voice', 'narration from an earlier attempt');
+    context.providers.voice = String(stored.metadata.provider ?? 'stored');
+    return stored.data;
+  }
+  const started = Date.now();
+  await context.reporter.started('voice', 'speaking the narration');
+  const outcome = await runVoice(storyboard.narration.script, { signal: context.signal, onRetry: (message) => void context.reporter.event('voice', 'retrying', message) });
+  throwIfCancelled(context);
+  if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
+  const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
+  await putBinary(ref, outcome.value.wav, { contentType: 'audio/wav', provider: outcome.provider, durationSec: outcome.value.durationSec, createdAt: new Date().toISOString() });
+  context.actions.push(`voice spoke ${outcome.value.durationSec.toFixed(1)} s with ${outcome.provider}`);
+  await context.reporter.completed('voice', `${outcome.value.durationSec.toFixed(1)} s of narration`, { provider: outcome.provider });
+  await recordStep(context, 'voice', started, provider);
+  return outcome.value.wav;
+}
+
+/** music: a synthesised track exactly as long as the video, seeded by the run id. */
+export async function musicStep(context: RunContext, storyboard: Storyboard): Promise<Uint8Array> {
+  const ref = keys.music(context.projectId, context.runId, 'wav');
+  const stored = await getBinary(ref);
+  if (stored) {
+    await context.reporter.reused('music', 'soundtrack from an earlier attempt');
+    context.providers.music = 'local-synth';
+    return stored.data;
+  }
+  const started = Date.now();
+  await context.reporter.started('music', `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`);
+  const wav = encodeWav(synthesizeMusic({ durationSec: storyboard.durationSec, mood: storyboard.mood, musicStyle: storyboard.musicStyle, bpm: storyboard.tempoBpm, seed: context.runId }));
+  throwIfCancelled(context);
+  await putBinary(ref, wav, { contentType: 'audio/wav', provider: 'local-synth', durationSec: storyboard.durationSec, createdAt: new Date().toISOString() });
+  context.actions.push('music synthesised');
+  await context.reporter.completed('music', `${storyboard.durationSec} s at ${storyboard.tempoBpm} bpm`);
+  await recordStep(context, 'music', started, 'local-synth');
+  return wav;
+}
+
+/** compose: renders and stores final.mp4 and a poster; a stored video from an earlier attempt is kept. */
+export async function composeStep(context: RunContext, storyboard: Storyboard, voice: Uint8Array | null, music: Uint8Array): Promise<RunState['outputs']> {
+  const videoRef = keys.video(context.runId);
+  const posterRef = keys.poster(context.runId);
+  const existing = await getMetadata(videoRef);
+  const started = Date.now();
+  let video: { bytes: number; durationSec: number; width: number; height: number; videoCodec: string; audioCodec: string };
+  let posterBytes: number;
+  if (existing && existing.runId === context.runId && typeof existing.bytes === 'number') {
+    await context.reporter.reused('compose', 'video from an earlier attempt');
+    video = existing as unknown as typeof video;
+    posterBytes = Number((await getMetadata(posterRef))?.bytes ?? 0);
+  } else {
+    await markStep(context, 'compose');
+    await context.reporter.started('compose', `rendering ${storyboard.shots.length} shots at ${storyboard.resolution}`);
+    const photos = new Map<string, { media: Media; bytes: Uint8Array }>();
+    for (const id of new Set(storyboard.shots.map((shot) => shot.mediaId))) photos.set(id, await readMediaBytes(context.projectId, id as Id));
+    throwIfCancelled(context);
+    const rendered = await composeVideo({
+      storyboard,
+      photos,
+      music,
+      voice,
+      ffmpeg: context.ffmpeg,
+      signal: context.signal,
+      onProgress: (fraction) => void context.reporter.progress('compose', fraction),
+    });
+    throwIfCancelled(context);
+    video = {
+      bytes: rendered.mp4.byteLength,
+      durationSec: Math.round(rendered.probe.durationSec * 1000) / 1000,
+      width: rendered.probe.video!.width,
+      height: rendered.probe.video!.height,
+      videoCodec: rendered.probe.video!.codec,
+      audioCodec: rendered.probe.audio!.codec,
+    };
+    const createdAt = new Date().toISOString();
+    await putBinary(posterRef, new Uint8Array(rendered.poster), { contentType: 'image/jpeg', runId: context.runId, projectId: context.projectId, bytes: rendered.poster.byteLength, createdAt });
+    await putBinary(videoRef, new Uint8Array(rendered.mp4), { contentType: 'video/mp4', runId: context.runId, projectId: context.projectId, ...video, createdAt });
+    posterBytes = rendered.poster.byteLength;
+    context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
+    await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`);
+    await recordStep(context, 'compose', started, 'ffmpeg');
+  }
+  const voiceSec = voice ? wavDurationSec(voice) : null;
+  return {
+    video,
+    voice: voice ? { bytes: voice.byteLength, durationSec: Math.round((voiceSec ?? 0) * 100) / 100, provider: context.providers.voice ?? 'local' } : null,
+    music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
+    poster: { bytes: posterBytes },
+  };
+}

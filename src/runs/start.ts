@@ -1,0 +1,140 @@
+import { createHash, createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { getConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { newId } from '../ids.js';
+import { errorFields, log } from '../log.js';
+import { listMedia, requireMedia } from '../media/library.js';
+import { appendProgress } from '../progress/log.js';
+import type { RunState, StartRunBody } from '../schemas/run.js';
+import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
+import { createRunState, listRunIds, readRunState, updateRunState } from './state.js';
+
+const idempotencySchema = z.object({ runId: z.string(), bodyHash: z.string(), createdAt: z.string() });
+const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** JSON with sorted keys, so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function parseIdempotencyKey(header: string | null): string | null {
+  if (header === null) return null;
+  if (!/^[\x21-\x7e]{1,200}$/.test(header)) throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
+  return header;
+}
+
+/** Queued and running runs among the project's newest, for the per-project cap. */
+async function countActiveRuns(projectId: Id): Promise<number> {
+  const newest = (await listRunIds(projectId)).sort().reverse().slice(0, 50);
+  const states = await Promise.all(newest.map((runId) => readRunState(projectId, runId).catch(() => null)));
+  return states.filter((state) => state && (state.status === 'queued' || state.status === 'running')).length;
+}
+
+/** Signs what the API hands the background function, so nobody else can start work through it. */
+export function pipelineSignature(projectId: string, runId: string): string {
+  const secret = getConfig().SIRTRAV_API_SECRET;
+  return secret ? createHmac('sha256', secret).update(`pipeline:${projectId}:${runId}`).digest('base64url') : '';
+}
+
+/** Asks Netlify to run the background function for this run (it answers 202 at once). */
+export async function triggerPipeline(origin: string, projectId: Id, runId: Id): Promise<void> {
+  const url = new URL('/.netlify/functions/run-pipeline-background', origin);
+  const body = JSON.stringify({ projectId, runId, signature: pipelineSignature(projectId, runId) });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+      if (response.status === 202 || response.ok) return;
+      throw new Error(`background function answered ${response.status}`);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+export interface StartRunResult {
+  state: RunState;
+  created: boolean;
+}
+
+/**
+ * Creates a queued run and starts the pipeline. With an Idempotency-Key the key
+ * is reserved before the run is created, so a repeated request (same key, same
+ * body) gets the same run, and the same key with another body is refused.
+ */
+export async function startRun(projectId: Id, body: StartRunBody, idempotencyKey: string | null, origin: string): Promise<StartRunResult> {
+  const runId = newId('r');
+  const bodyHash = sha256(canonical(body));
+  if (idempotencyKey) {
+    const ref = keys.idempotency(projectId, sha256(idempotencyKey).slice(0, 40));
+    const reserved = await writeJSON(ref, idempotencyDoc, { runId, bodyHash, createdAt: new Date().toISOString() }, { onlyIfNew: true });
+    if (!reserved) {
+      const existing = (await readJSON(ref, idempotencyDoc))!.value;
+      if (existing.bodyHash !== bodyHash) throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
+      const state = await readRunState(projectId, existing.runId as Id);
+      if (state) return { state, created: false };
+      // The first request reserved the key but never created its run: finish the job under its run id.
+      return createAndTrigger(projectId, existing.runId as Id, body, origin);
+    }
+  }
+  return createAndTrigger(projectId, runId, body, origin);
+}
+
+async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, origin: string): Promise<StartRunResult> {
+  const mediaIds = body.mediaIds ? [...new Set(body.mediaIds)] : [];
+  if (mediaIds.length > 0) {
+    for (const id of mediaIds) {
+      await requireMedia(projectId, id).catch(() => {
+        throw new AppError(422, 'media_not_found', `Photo ${id} is not in this project.`, { details: { mediaId: id } });
+      });
+    }
+  } else if ((await listMedia(projectId)).length === 0) {
+    throw new AppError(422, 'no_media', 'This project has no photos yet: upload some first.');
+  }
+  const limit = getConfig().SIRTRAV_MAX_ACTIVE_RUNS;
+  if ((await countActiveRuns(projectId)) >= limit) {
+    throw new AppError(429, 'too_many_active_runs', `This project already has ${limit} runs queued or running; wait for one to finish.`, { headers: { 'Retry-After': '30' } });
+  }
+  const now = new Date().toISOString();
+  const state: RunState = { runId, projectId, status: 'queued', step: null, progress: 0, request: body, mediaIds, attempts: 0, cancelRequested: false, createdAt: now, updatedAt: now };
+  if (!(await createRunState(state))) return { state: (await readRunState(projectId, runId))!, created: false };
+  await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' });
+  try {
+    await triggerPipeline(origin, projectId, runId);
+  } catch (error) {
+    log.error('could not start the background function', errorFields(error));
+    const failed = await updateRunState(projectId, runId, (current) => ({
+      ...current,
+      status: 'failed',
+      error: { code: 'trigger_failed', message: 'The pipeline could not be started; try again.', retryable: true, errorClass: 'configuration', severity: 'high', step: null },
+    }) as RunState);
+    await appendProgress(projectId, runId, { agent: 'pipeline', status: 'failed', progress: 0, message: 'the pipeline could not be started' });
+    return { state: failed, created: true };
+  }
+  return { state, created: true };
+}
+
+/**
+ * Asks a run to stop. A queued run is cancelled at once; a running one is
+ * stopped by its orchestrator, which watches for the request (and kills ffmpeg).
+ */
+export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
+  const current = await readRunState(projectId, runId);
+  if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+  if (current.status === 'complete' || current.status === 'failed' || current.status === 'cancelled') {
+    throw new AppError(409, 'run_finished', `Run ${runId} has already finished (${current.status}).`);
+  }
+  const next = await updateRunState(projectId, runId, (state) =>
+    state.status === 'queued' ? ({ ...state, status: 'cancelled', cancelRequested: true, step: null } as RunState) : { ...state, cancelRequested: true },
+  );
+  if (next.status === 'cancelled') await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
+  else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
+  return next;
+}

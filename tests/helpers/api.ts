@@ -1,0 +1,30 @@
+import type { Media } from '../../src/schemas/media.js';
+import { makePhoto } from './photos.js';
+
+/** A project created over HTTP, with helpers bound to it. */
+export async function createProjectOverHttp(baseUrl: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${baseUrl}/api/projects`, { method: 'POST', headers });
+  if (response.status !== 201) throw new Error(`create project: ${response.status} ${await response.text()}`);
+  const { projectId, token } = (await response.json()) as { projectId: string; token: string };
+  const api = (path: string) => `${baseUrl}/api/projects/${projectId}${path}`;
+  return { projectId, token, api };
+}
+
+/** Uploads `count` generated photos, a day apart in July 2024 around Lisbon. */
+export async function uploadPhotos(api: (path: string) => string, count: number, seedBase = 0, headers: Record<string, string> = {}): Promise<Media[]> {
+  const media: Media[] = [];
+  for (let i = 0; i < count; i++) {
+    const bytes = await makePhoto('jpeg', {
+      width: 800,
+      height: 600,
+      seed: seedBase + i,
+      takenAt: `2024:07:${String(10 + i).padStart(2, '0')} 1${i % 10}:00:00`,
+      offset: '+01:00',
+      gps: { lat: [38, 42, 30 + i], latRef: 'N', lon: [9, 8, 24], lonRef: 'W' },
+    });
+    const response = await fetch(api('/media'), { method: 'POST', headers: { ...headers, 'content-type': 'image/jpeg' }, body: bytes });
+    if (response.status !== 201) throw new Error(`upload: ${response.status} ${await response.text()}`);
+    media.push(...((await response.json()) as { media: Media[] }).media);
+  }
+  return media;
+}
