@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file starts its own Blobs server; two cores, so two files at a time.
     maxWorkers: 2,
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'warn' },
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'error' },
   },
 });

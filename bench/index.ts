@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
 import { benchMedia } from './media.js';
+import { benchPipeline } from './pipeline.js';
 import { benchProgress } from './progress.js';
 import { benchStorage } from './storage.js';
 
@@ -11,6 +12,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   storage: benchStorage,
   progress: benchProgress,
   media: benchMedia,
+  pipeline: benchPipeline,
 };
 
 const wanted = process.argv.slice(2);

@@ -9,7 +9,7 @@ import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
 import { acquireLease } from './lease.js';
 import { ProgressReporter } from './reporter.js';
-import { composeStep, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
+import { ComposeJob, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
 
 export type PipelineOutcome = 'complete' | 'failed' | 'cancelled' | 'busy' | 'skipped';
 
@@ -58,6 +58,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
     const stopWatching = watchForCancel(projectId, runId, controller);
     const reporter = new ProgressReporter(projectId, runId);
     let context: RunContext | undefined;
+    let compose: ComposeJob | undefined;
     try {
       const initial = await readRunState(projectId, runId);
       if (!initial || isTerminal(initial.status)) return 'skipped';
@@ -74,9 +75,11 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
 
       const storyboard = await directorStep(context);
       throwIfCancelled(context);
+      // Photos are prepared for compose while voice and music are made.
+      compose = await ComposeJob.start(context, storyboard);
       const [voice, music] = await Promise.all([voiceStep(context, storyboard), musicStep(context, storyboard)]);
       throwIfCancelled(context);
-      const outputs = await composeStep(context, storyboard, voice, music);
+      const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
       await finish(projectId, runId, (current) => ({ ...current, status: 'complete', step: null, progress: 1, storyboard, outputs: outputs as Extract<RunState, { status: 'complete' }>['outputs'] }), 'complete', 'video ready');
       return 'complete';
@@ -101,6 +104,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       await finish(projectId, runId, (current) => ({ ...current, status: 'failed', error: runError }) as RunState, 'failed', runError.message);
       return 'failed';
     } finally {
+      await compose?.dispose();
       stopWatching();
       await lease.release();
     }

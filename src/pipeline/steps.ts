@@ -4,7 +4,7 @@ import type { Media } from '../schemas/media.js';
 import { storyboardSchema, type Agent, type RunState, type Storyboard } from '../schemas/run.js';
 import { defineDocument, getBinary, getMetadata, keys, putBinary, readJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
 import { updateRunState } from '../runs/state.js';
-import { composeVideo } from './agents/compose/index.js';
+import { ComposeWorkspace } from './agents/compose/index.js';
 import { runDirector } from './agents/director/index.js';
 import { synthesizeMusic } from './agents/music/synth.js';
 import { runVoice } from './agents/voice/index.js';
@@ -129,55 +129,85 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   return wav;
 }
 
-/** compose: renders and stores final.mp4 and a poster; a stored video from an earlier attempt is kept. */
-export async function composeStep(context: RunContext, storyboard: Storyboard, voice: Uint8Array | null, music: Uint8Array): Promise<RunState['outputs']> {
-  const videoRef = keys.video(context.runId);
-  const posterRef = keys.poster(context.runId);
-  const existing = await getMetadata(videoRef);
-  const started = Date.now();
-  let video: { bytes: number; durationSec: number; width: number; height: number; videoCodec: string; audioCodec: string };
-  let posterBytes: number;
-  if (existing && existing.runId === context.runId && typeof existing.bytes === 'number') {
-    await context.reporter.reused('compose', 'video from an earlier attempt');
-    video = existing as unknown as typeof video;
-    posterBytes = Number((await getMetadata(posterRef))?.bytes ?? 0);
-  } else {
+type VideoFacts = { bytes: number; durationSec: number; width: number; height: number; videoCodec: string; audioCodec: string };
+
+/**
+ * compose: started as soon as the storyboard exists, so the photos are
+ * prepared while voice and music are made; `finish` renders once the audio is
+ * ready and stores final.mp4 and a poster. A video stored by an earlier attempt
+ * is kept.
+ */
+export class ComposeJob {
+  private constructor(
+    private readonly context: RunContext,
+    private readonly storyboard: Storyboard,
+    private readonly existing: VideoFacts | null,
+    private readonly workspace: ComposeWorkspace | null,
+    private readonly prepared: Promise<void>,
+    private readonly startedAt: number,
+  ) {}
+
+  static async start(context: RunContext, storyboard: Storyboard): Promise<ComposeJob> {
+    const stored = await getMetadata(keys.video(context.runId));
+    if (stored && stored.runId === context.runId && typeof stored.bytes === 'number') {
+      return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(), Date.now());
+    }
     await markStep(context, 'compose');
-    await context.reporter.started('compose', `rendering ${storyboard.shots.length} shots at ${storyboard.resolution}`);
-    const photos = new Map<string, { media: Media; bytes: Uint8Array }>();
-    for (const id of new Set(storyboard.shots.map((shot) => shot.mediaId))) photos.set(id, await readMediaBytes(context.projectId, id as Id));
-    throwIfCancelled(context);
-    const rendered = await composeVideo({
-      storyboard,
-      photos,
-      music,
-      voice,
-      ffmpeg: context.ffmpeg,
-      signal: context.signal,
-      onProgress: (fraction) => void context.reporter.progress('compose', fraction),
-    });
-    throwIfCancelled(context);
-    video = {
-      bytes: rendered.mp4.byteLength,
-      durationSec: Math.round(rendered.probe.durationSec * 1000) / 1000,
-      width: rendered.probe.video!.width,
-      height: rendered.probe.video!.height,
-      videoCodec: rendered.probe.video!.codec,
-      audioCodec: rendered.probe.audio!.codec,
-    };
-    const createdAt = new Date().toISOString();
-    await putBinary(posterRef, new Uint8Array(rendered.poster), { contentType: 'image/jpeg', runId: context.runId, projectId: context.projectId, bytes: rendered.poster.byteLength, createdAt });
-    await putBinary(videoRef, new Uint8Array(rendered.mp4), { contentType: 'video/mp4', runId: context.runId, projectId: context.projectId, ...video, createdAt });
-    posterBytes = rendered.poster.byteLength;
-    context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
-    await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`);
-    await recordStep(context, 'compose', started, 'ffmpeg');
+    await context.reporter.started('compose', `preparing ${storyboard.shots.length} photos for ${storyboard.resolution}`);
+    const workspace = await ComposeWorkspace.create();
+    const load = (mediaId: string) => readMediaBytes(context.projectId, mediaId as Id);
+    const prepared = workspace.prepareShots(storyboard, load, (fraction) => void context.reporter.progress('compose', fraction * PREPARE_SHARE));
+    // Awaited in finish(); until then a failure must not go unhandled.
+    prepared.catch(() => undefined);
+    return new ComposeJob(context, storyboard, null, workspace, prepared, Date.now());
   }
-  const voiceSec = voice ? wavDurationSec(voice) : null;
-  return {
-    video,
-    voice: voice ? { bytes: voice.byteLength, durationSec: Math.round((voiceSec ?? 0) * 100) / 100, provider: context.providers.voice ?? 'local' } : null,
-    music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
-    poster: { bytes: posterBytes },
-  };
+
+  async finish(voice: Uint8Array | null, music: Uint8Array): Promise<RunState['outputs']> {
+    const { context, storyboard } = this;
+    let video: VideoFacts;
+    let posterBytes: number;
+    if (this.existing || !this.workspace) {
+      await context.reporter.reused('compose', 'video from an earlier attempt');
+      video = this.existing!;
+      posterBytes = Number((await getMetadata(keys.poster(context.runId)))?.bytes ?? 0);
+    } else {
+      await this.prepared;
+      throwIfCancelled(context);
+      const rendered = await this.workspace.render(storyboard, { music, voice }, context.ffmpeg, {
+        signal: context.signal,
+        onProgress: (fraction) => void context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE)),
+      });
+      throwIfCancelled(context);
+      video = {
+        bytes: rendered.mp4.byteLength,
+        durationSec: Math.round(rendered.probe.durationSec * 1000) / 1000,
+        width: rendered.probe.video!.width,
+        height: rendered.probe.video!.height,
+        videoCodec: rendered.probe.video!.codec,
+        audioCodec: rendered.probe.audio!.codec,
+      };
+      const createdAt = new Date().toISOString();
+      await putBinary(keys.poster(context.runId), new Uint8Array(rendered.poster), { contentType: 'image/jpeg', runId: context.runId, projectId: context.projectId, bytes: rendered.poster.byteLength, createdAt });
+      await putBinary(keys.video(context.runId), new Uint8Array(rendered.mp4), { contentType: 'video/mp4', runId: context.runId, projectId: context.projectId, ...video, createdAt });
+      posterBytes = rendered.poster.byteLength;
+      context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
+      await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`);
+      await recordStep(context, 'compose', this.startedAt, 'ffmpeg');
+    }
+    const voiceSec = voice ? wavDurationSec(voice) : null;
+    return {
+      video,
+      voice: voice ? { bytes: voice.byteLength, durationSec: Math.round((voiceSec ?? 0) * 100) / 100, provider: context.providers.voice ?? 'local' } : null,
+      music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
+      poster: { bytes: posterBytes },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.prepared.catch(() => undefined);
+    await this.workspace?.dispose();
+  }
 }
+
+/** Share of compose progress spent preparing photos; the rest is encoding. */
+const PREPARE_SHARE = 0.1;

@@ -8,23 +8,17 @@ import { probeMedia, runFfmpeg, type ProbedMedia } from './ffmpeg.js';
 import { buildFilterGraph, FPS } from './graph.js';
 import { preparePhoto } from './prepare.js';
 
-export interface ComposeInput {
-  storyboard: Storyboard;
-  /** The photos the shots name, by mediaId. */
-  photos: Map<string, { media: Media; bytes: Uint8Array }>;
-  music: Uint8Array;
-  voice: Uint8Array | null;
-  ffmpeg: string;
-  signal?: AbortSignal;
-  /** 0..1 as photos are prepared (first 10 %) and frames are encoded. */
-  onProgress?: (fraction: number) => void;
-}
+/** Loads a photo's record and bytes by media id. */
+export type PhotoLoader = (mediaId: string) => Promise<{ media: Media; bytes: Uint8Array }>;
 
 export interface ComposedVideo {
   mp4: Buffer;
   poster: Buffer;
   probe: ProbedMedia;
 }
+
+/** Photos prepared at once: each 12 MP decode holds ~36 MB, so memory stays flat however many shots there are. */
+const PREPARE_CONCURRENCY = 2;
 
 /** Largest accepted gap between the requested and the rendered duration. */
 export const DURATION_TOLERANCE_SEC = 0.25;
@@ -48,25 +42,37 @@ export function composeArgs(storyboard: Storyboard, dir: string, hasVoice: boole
 }
 
 /**
- * Renders the storyboard to an MP4 in a scratch directory (removed afterwards),
- * checks the result's streams and duration, and grabs a poster frame.
+ * A scratch directory for one render. Photos can be prepared while the audio is
+ * still being made; `render` then runs ffmpeg. `dispose` removes everything.
  */
-export async function composeVideo(input: ComposeInput): Promise<ComposedVideo> {
-  const { storyboard } = input;
-  const frame = RESOLUTIONS[storyboard.resolution];
-  const dir = await mkdtemp(join(tmpdir(), 'sirtrav-compose-'));
-  try {
+export class ComposeWorkspace {
+  private constructor(readonly dir: string) {}
+
+  static async create(): Promise<ComposeWorkspace> {
+    return new ComposeWorkspace(await mkdtemp(join(tmpdir(), 'sirtrav-compose-')));
+  }
+
+  /** Each shot's photo, upright, cropped and resized for the frame, written as shot-N.jpg. */
+  async prepareShots(storyboard: Storyboard, load: PhotoLoader, onProgress?: (fraction: number) => void): Promise<void> {
+    const frame = RESOLUTIONS[storyboard.resolution];
+    const queue = storyboard.shots.map((shot, i) => ({ shot, i }));
     let prepared = 0;
-    await Promise.all(
-      storyboard.shots.map(async (shot, i) => {
-        const photo = input.photos.get(shot.mediaId);
-        if (!photo) throw new PipelineError('input', 'media_missing', `Photo ${shot.mediaId} named by the storyboard is gone.`, { retryable: false });
-        await writeFile(join(dir, `shot-${i}.jpg`), await preparePhoto(photo.media, photo.bytes, frame));
-        input.onProgress?.((++prepared / storyboard.shots.length) * 0.1);
-      }),
-    );
-    await writeFile(join(dir, 'music.wav'), input.music);
-    if (input.voice) await writeFile(join(dir, 'voice.wav'), input.voice);
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { media, bytes } = await load(next.shot.mediaId);
+        await writeFile(join(this.dir, `shot-${next.i}.jpg`), await preparePhoto(media, bytes, frame));
+        onProgress?.(++prepared / storyboard.shots.length);
+      }
+    };
+    await Promise.all(Array.from({ length: PREPARE_CONCURRENCY }, worker));
+  }
+
+  /** Renders the prepared shots with the audio, checks the result's streams and duration, and grabs a poster frame. */
+  async render(storyboard: Storyboard, audio: { music: Uint8Array; voice: Uint8Array | null }, ffmpeg: string, options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {}): Promise<ComposedVideo> {
+    const frame = RESOLUTIONS[storyboard.resolution];
+    const { dir } = this;
+    await writeFile(join(dir, 'music.wav'), audio.music);
+    if (audio.voice) await writeFile(join(dir, 'voice.wav'), audio.voice);
     const graph = buildFilterGraph({
       width: frame.width,
       height: frame.height,
@@ -74,23 +80,21 @@ export async function composeVideo(input: ComposeInput): Promise<ComposedVideo> 
       transitionSec: storyboard.transitionSec,
       shots: storyboard.shots,
       musicInput: storyboard.shots.length,
-      voiceInput: input.voice ? storyboard.shots.length + 1 : null,
+      voiceInput: audio.voice ? storyboard.shots.length + 1 : null,
     });
     await writeFile(join(dir, 'graph.txt'), graph);
-
-    await runFfmpeg(input.ffmpeg, composeArgs(storyboard, dir, input.voice !== null), {
-      durationSec: storyboard.durationSec,
-      onProgress: (fraction) => input.onProgress?.(0.1 + fraction * 0.9),
-      ...(input.signal ? { signal: input.signal } : {}),
-    });
+    const signal = options.signal ? { signal: options.signal } : {};
+    await runFfmpeg(ffmpeg, composeArgs(storyboard, dir, audio.voice !== null), { durationSec: storyboard.durationSec, ...signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     const output = join(dir, 'final.mp4');
-    const probe = await probeMedia(input.ffmpeg, output);
+    const probe = await probeMedia(ffmpeg, output);
     if (probe.video?.codec !== 'h264' || probe.audio?.codec !== 'aac' || Math.abs(probe.durationSec - storyboard.durationSec) > DURATION_TOLERANCE_SEC) {
       throw new PipelineError('internal', 'output_invalid', `Rendered video failed its check: ${probe.video?.codec ?? 'no video'}/${probe.audio?.codec ?? 'no audio'}, ${probe.durationSec.toFixed(2)} s for ${storyboard.durationSec} s.`, { retryable: true });
     }
-    await runFfmpeg(input.ffmpeg, ['-ss', Math.min(1.5, storyboard.durationSec / 3).toFixed(2), '-i', output, '-frames:v', '1', '-q:v', '4', join(dir, 'poster.jpg')], input.signal ? { signal: input.signal } : {});
+    await runFfmpeg(ffmpeg, ['-ss', Math.min(1.5, storyboard.durationSec / 3).toFixed(2), '-i', output, '-frames:v', '1', '-q:v', '4', join(dir, 'poster.jpg')], signal);
     return { mp4: await readFile(output), poster: await readFile(join(dir, 'poster.jpg')), probe };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
   }
 }

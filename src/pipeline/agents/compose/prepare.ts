@@ -2,6 +2,12 @@ import decodeHeic from 'heic-decode';
 import sharp from 'sharp';
 import type { Media } from '../../../schemas/media.js';
 
+// Each photo is read once: caching decoded images would only hold memory. One
+// libvips thread per photo (two photos are prepared at a time) keeps glibc from
+// growing a malloc arena per thread that is never given back.
+sharp.cache(false);
+sharp.concurrency(1);
+
 /** Photos are prepared larger than the frame so Ken Burns motion has room to move. */
 export const MOTION_HEADROOM = 1.25;
 
@@ -20,7 +26,7 @@ async function sharpInput(media: Media, bytes: Uint8Array): Promise<sharp.Sharp>
       return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } });
     }
   }
-  return sharp(bytes).rotate();
+  return sharp(bytes, { sequentialRead: true }).rotate();
 }
 
 /**

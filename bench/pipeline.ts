@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { newId } from '../src/ids.js';
+import { findFfmpeg } from '../src/media/ffmpeg.js';
+import { readMediaBytes } from '../src/media/library.js';
+import { composeArgs } from '../src/pipeline/agents/compose/index.js';
+import { buildFilterGraph } from '../src/pipeline/agents/compose/graph.js';
+import { preparePhoto } from '../src/pipeline/agents/compose/prepare.js';
+import { readProgress } from '../src/progress/log.js';
+import { createRunState, readRunState } from '../src/runs/state.js';
+import { RESOLUTIONS, type RunState } from '../src/schemas/run.js';
+import type { LocalServer } from '../src/server/local-server.js';
+import { getBinary, keys, type Id } from '../src/storage/index.js';
+import { makePhoto } from '../tests/helpers/photos.js';
+import { samplePeakRss } from './rss.js';
+import { fmt } from './stats.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const PHOTOS = 10;
+const DURATION = 30;
+
+function waitForExit(child: ReturnType<typeof spawn>): Promise<number> {
+  return new Promise((done) => child.on('exit', (code) => done(code ?? -1)));
+}
+
+async function newRun(projectId: Id): Promise<Id> {
+  const runId = newId('r');
+  const now = new Date().toISOString();
+  await createRunState({ runId, projectId, status: 'queued', step: null, progress: 0, request: { durationSec: DURATION, resolution: '720p', theme: 'A week in Lisbon' }, mediaIds: [], attempts: 0, cancelRequested: false, createdAt: now, updatedAt: now });
+  return runId;
+}
+
+/**
+ * Runs the pipeline in one node process of its own (tsx as a loader, not its CLI
+ * wrapper), as a deployed background function runs, sampling the memory of it
+ * and its ffmpeg.
+ */
+async function pipelineInProcess(projectId: Id, runId: Id, env: Record<string, string>): Promise<{ runId: Id; state: RunState; rss: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/run-pipeline.ts', projectId, runId], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: 'ignore' });
+  const sampler = samplePeakRss(child.pid!);
+  const code = await waitForExit(child);
+  const rss = sampler.stop();
+  const state = (await readRunState(projectId, runId)) as RunState;
+  if (code !== 0 || state.status !== 'complete') throw new Error(`pipeline run ended ${state.status}`);
+  return { runId, state, rss };
+}
+
+/** 10 phone-sized photos → 30 s 720p: the whole pipeline against one hand-written ffmpeg command (the floor). */
+export async function benchPipeline(server: LocalServer): Promise<void> {
+  const created = await fetch(`${server.url}/api/projects`, { method: 'POST' });
+  const { projectId } = (await created.json()) as { projectId: Id };
+  for (let i = 0; i < PHOTOS; i++) {
+    const photo = await makePhoto('jpeg', { width: 4000, height: 3000, seed: i, takenAt: `2024:07:${10 + i} 10:00:00`, offset: '+01:00' });
+    const response = await fetch(`${server.url}/api/projects/${projectId}/media`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
+    if (response.status !== 201) throw new Error(`upload failed: ${response.status}`);
+  }
+
+  const deployed = await pipelineInProcess(projectId, await newRun(projectId), { MALLOC_ARENA_MAX: '2' });
+  const untuned = await pipelineInProcess(projectId, await newRun(projectId), {});
+  const { runId, state, rss: pipelineRss } = deployed;
+  const { events } = await readProgress(projectId, runId);
+  const started = Date.parse(events.find((e) => e.status === 'started' && e.agent === 'pipeline')!.ts);
+  const ended = Date.parse(events.at(-1)!.ts);
+  const pipelineSec = (ended - started) / 1000;
+
+  // The floor: the same ffmpeg graph over photos resized beforehand, with the run's own audio.
+  const storyboard = state.storyboard!;
+  const dir = await mkdtemp(join(tmpdir(), 'sirtrav-floor-'));
+  const ffmpeg = (await findFfmpeg())!.path;
+  try {
+    const frame = RESOLUTIONS[storyboard.resolution];
+    for (const [i, shot] of storyboard.shots.entries()) {
+      const { media, bytes } = await readMediaBytes(projectId, shot.mediaId as Id);
+      await writeFile(join(dir, `shot-${i}.jpg`), await preparePhoto(media, bytes, frame));
+    }
+    const voice = await getBinary(keys.voice(projectId, runId, 'wav'));
+    await writeFile(join(dir, 'music.wav'), (await getBinary(keys.music(projectId, runId, 'wav')))!.data);
+    if (voice) await writeFile(join(dir, 'voice.wav'), voice.data);
+    await writeFile(join(dir, 'graph.txt'), buildFilterGraph({ width: frame.width, height: frame.height, durationSec: storyboard.durationSec, transitionSec: storyboard.transitionSec, shots: storyboard.shots, musicInput: storyboard.shots.length, voiceInput: voice ? storyboard.shots.length + 1 : null }));
+    const floorStart = performance.now();
+    const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...composeArgs(storyboard, dir, voice !== null)], { stdio: 'ignore' });
+    const floorRss = samplePeakRss(floor.pid!);
+    await waitForExit(floor);
+    const floorSec = (performance.now() - floorStart) / 1000;
+    const floorPeak = floorRss.stop();
+
+    console.log(`\n## Pipeline: ${PHOTOS} photos (4000×3000) → ${DURATION} s 720p, 2 cores`);
+    console.log('| measure | pipeline | floor (one ffmpeg command, photos pre-resized) | ratio |');
+    console.log('|---|---|---|---|');
+    console.log(`| wall time | ${fmt(pipelineSec)} s | ${fmt(floorSec)} s | ${fmt(pipelineSec / floorSec)} × floor (target ≤ 1.3) |`);
+    console.log(`| speed | ${fmt(DURATION / pipelineSec)} × realtime (target ≥ 2) | ${fmt(DURATION / floorSec)} × realtime | |`);
+    console.log(`| peak RSS (process tree, MALLOC_ARENA_MAX=2 as deployed) | ${fmt(pipelineRss, 0)} MB (target < 600) | ${fmt(floorPeak, 0)} MB | ${fmt(pipelineRss / floorPeak)} |`);
+    console.log(`| peak RSS without MALLOC_ARENA_MAX | ${fmt(untuned.rss, 0)} MB | | ${fmt(untuned.rss / floorPeak)} |`);
+    const timings = Object.entries(state.timings ?? {}).map(([agent, t]) => `${agent} ${fmt((t.ms ?? 0) / 1000)} s`).join(', ');
+    console.log(`| per agent | ${timings} | | |`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
