@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
+import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchPipeline } from './pipeline.js';
 import { benchProgress } from './progress.js';
@@ -13,6 +14,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   progress: benchProgress,
   media: benchMedia,
   pipeline: benchPipeline,
+  learning: benchLearning,
 };
 
 const wanted = process.argv.slice(2);

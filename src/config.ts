@@ -15,6 +15,8 @@ export const configSchema = z.object({
   SIRTRAV_LINK_TTL_SEC: intIn(60, 7 * 24 * 3600, 6 * 3600),
   SIRTRAV_MAX_ACTIVE_RUNS: intIn(1, 100, 3),
   SIRTRAV_MAX_PHOTOS: intIn(1, 100_000, 500),
+  /** Runs kept in a project's memory index (newest); older ones no longer count. */
+  SIRTRAV_MEMORY_HISTORY: intIn(10, 10_000, 500),
   SIRTRAV_PROGRESS_POLL_MS: intIn(50, 5000, 250),
   SIRTRAV_STREAM_WINDOW_MS: intIn(500, 9500, 9000),
   FFMPEG_PATH: optionalString,

@@ -1,11 +1,12 @@
 import { createRouter, type Route } from '../http/router.js';
 import { healthRoutes } from './health.js';
+import { learningRoutes } from './learning.js';
 import { mediaRoutes } from './media.js';
 import { progressRoutes } from './progress.js';
 import { projectRoutes } from './projects.js';
 import { runRoutes } from './runs.js';
 
 /** Every HTTP route of the API, in one table. */
-export const routes: Route[] = [...healthRoutes, ...projectRoutes, ...mediaRoutes, ...runRoutes, ...progressRoutes];
+export const routes: Route[] = [...healthRoutes, ...projectRoutes, ...mediaRoutes, ...runRoutes, ...progressRoutes, ...learningRoutes];
 
 export const handleApiRequest = createRouter(routes);

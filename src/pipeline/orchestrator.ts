@@ -7,6 +7,8 @@ import { isTerminal, type RunState } from '../schemas/run.js';
 import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
+import { upsertHistoryEntry } from '../learning/memory.js';
+import { entryFromCompletedRun } from '../learning/rebuild.js';
 import { acquireLease } from './lease.js';
 import { ProgressReporter } from './reporter.js';
 import { ComposeJob, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
@@ -36,9 +38,10 @@ function watchForCancel(projectId: Id, runId: Id, controller: AbortController): 
 }
 
 /** Ends the run: state first (so the `done` event carries it), then the terminal progress event. */
-async function finish(projectId: Id, runId: Id, update: (state: RunState) => RunState, status: 'complete' | 'failed' | 'cancelled', message: string): Promise<void> {
-  await updateRunState(projectId, runId, update);
+async function finish(projectId: Id, runId: Id, update: (state: RunState) => RunState, status: 'complete' | 'failed' | 'cancelled', message: string): Promise<RunState> {
+  const state = await updateRunState(projectId, runId, update);
   await appendProgress(projectId, runId, { agent: 'pipeline', status, progress: status === 'complete' ? 1 : 0, message });
+  return state;
 }
 
 /**
@@ -81,7 +84,9 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       throwIfCancelled(context);
       const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
-      await finish(projectId, runId, (current) => ({ ...current, status: 'complete', step: null, progress: 1, storyboard, outputs: outputs as Extract<RunState, { status: 'complete' }>['outputs'] }), 'complete', 'video ready');
+      const done = await finish(projectId, runId, (current) => ({ ...current, status: 'complete', step: null, progress: 1, storyboard, outputs: outputs as Extract<RunState, { status: 'complete' }>['outputs'] }), 'complete', 'video ready');
+      // The run joins the memory index unrated; a failure here is repaired when the index is next rebuilt.
+      if (done.status === 'complete') await upsertHistoryEntry(projectId, entryFromCompletedRun(done)).catch((error) => log.warn('could not add the run to the memory index', errorFields(error)));
       return 'complete';
     } catch (error) {
       if (error instanceof RunCancelledError || controller.signal.aborted) {

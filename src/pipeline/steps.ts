@@ -1,5 +1,7 @@
 import { listMedia, readMediaBytes, requireMedia } from '../media/library.js';
 import { chooseStyle } from '../learning/choose-style.js';
+import { readMemoryIndex } from '../learning/memory.js';
+import { errorFields, log } from '../log.js';
 import type { Media } from '../schemas/media.js';
 import { storyboardSchema, type Agent, type RunState, type Storyboard } from '../schemas/run.js';
 import { defineDocument, getBinary, getMetadata, keys, putBinary, readJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
@@ -68,7 +70,11 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
   await markStep(context, 'director');
   await context.reporter.started('director', 'planning the storyboard');
   const media = await runMedia(context);
-  const style = chooseStyle(context.state.request);
+  const memory = await readMemoryIndex(context.projectId).catch((error: unknown) => {
+    log.warn('memory index unreadable; choosing without it', errorFields(error));
+    return null;
+  });
+  const style = chooseStyle(context.state.request, memory, context.runId);
   const outcome = await runDirector(
     { runId: context.runId, media, request: context.state.request, style },
     { signal: context.signal, onRetry: (message) => void context.reporter.event('director', 'retrying', message) },

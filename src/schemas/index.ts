@@ -4,3 +4,4 @@ export * from './health.js';
 export * from './run.js';
 export * from './progress.js';
 export * from './media.js';
+export * from './memory.js';

@@ -57,6 +57,7 @@ export const keys = {
 
   evaluation: (r: Id) => ref('evals', `${id(r)}/evaluation.json`, KiB),
   memoryIndex: (p: Id) => ref('evals', `${project(p)}/memory_index.json`, 4 * MiB),
+  memoryPending: (p: Id) => ref('evals', `${project(p)}/memory_pending.json`, 512 * KiB),
   memoryBackup: (p: Id, slot: number) => ref('evals', `${project(p)}/memory_index.backup-${slot}.json`, 4 * MiB),
 } as const;
 

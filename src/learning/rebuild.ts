@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { evaluationSchema, type Evaluation, type HistoryEntry } from '../schemas/memory.js';
+import type { RunState } from '../schemas/run.js';
+import { readRunState } from '../runs/state.js';
+import { defineDocument, isId, keys, listDirectories, listKeyPages, readJSON, writeJSON, type Id } from '../storage/index.js';
+
+export const evaluationDoc = defineDocument('evaluation', 1, evaluationSchema);
+
+/** What the original SirTrav stored: a flat array of rating entries, loosely shaped. */
+export const legacyEntriesSchema = z.array(
+  z
+    .object({
+      runId: z.string().optional(),
+      rating: z.union([z.string(), z.number(), z.boolean()]).optional(),
+      theme: z.string().optional(),
+      mood: z.string().optional(),
+      musicStyle: z.string().optional(),
+      duration: z.number().optional(),
+      durationSec: z.number().optional(),
+      timestamp: z.union([z.string(), z.number()]).optional(),
+    })
+    .passthrough(),
+);
+
+function legacyRating(value: unknown): 'good' | 'bad' | null {
+  if (value === true || value === 1 || value === 'good' || value === 'positive' || value === 'up' || value === 'like') return 'good';
+  if (value === false || value === 0 || value === -1 || value === 'bad' || value === 'negative' || value === 'down' || value === 'dislike') return 'bad';
+  return null;
+}
+
+function legacyTime(value: unknown): string {
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString();
+}
+
+export function entryFromEvaluation(evaluation: Evaluation): HistoryEntry {
+  return {
+    runId: evaluation.runId,
+    timestamp: evaluation.completedAt,
+    rating: evaluation.rating,
+    theme: evaluation.theme,
+    musicStyle: evaluation.musicStyle,
+    mood: evaluation.mood,
+    durationSec: evaluation.durationSec,
+    ratedAt: evaluation.ratedAt,
+  };
+}
+
+/** A completed run not yet rated; its time is when it completed (a finished run's state never changes again). */
+export function entryFromCompletedRun(state: Extract<RunState, { status: 'complete' }>): HistoryEntry {
+  return {
+    runId: state.runId,
+    timestamp: state.updatedAt,
+    rating: null,
+    theme: state.storyboard?.theme ?? state.request.theme ?? '',
+    musicStyle: state.storyboard?.musicStyle ?? 'unknown',
+    mood: state.storyboard?.mood ?? 'unknown',
+    durationSec: state.storyboard?.durationSec ?? state.outputs.video.durationSec,
+    ratedAt: null,
+  };
+}
+
+/** Turns legacy ratings into evaluations (where none exists yet), so evaluations stay the one source of truth. */
+async function migrateLegacy(projectId: Id, legacy: z.infer<typeof legacyEntriesSchema>): Promise<Id[]> {
+  const migrated: Id[] = [];
+  for (const item of legacy) {
+    const rating = legacyRating(item.rating);
+    if (!item.runId || !isId(item.runId) || !rating) continue;
+    const at = legacyTime(item.timestamp);
+    await writeJSON(
+      keys.evaluation(item.runId),
+      evaluationDoc,
+      {
+        runId: item.runId,
+        projectId,
+        rating,
+        comment: null,
+        commentTrimmed: false,
+        theme: (item.theme ?? '').slice(0, 120),
+        mood: (item.mood ?? 'unknown').slice(0, 32),
+        musicStyle: (item.musicStyle ?? 'unknown').slice(0, 32),
+        durationSec: item.durationSec ?? item.duration ?? 30,
+        completedAt: at,
+        ratedAt: at,
+      },
+      { onlyIfNew: true },
+    );
+    migrated.push(item.runId);
+  }
+  return migrated;
+}
+
+/** Every run id the project has had: live runs, archived runs, and any named by legacy ratings. */
+async function projectRunIds(projectId: Id, extra: Id[]): Promise<Id[]> {
+  const ids = new Set<Id>(extra);
+  const runsPrefix = keys.runsPrefix(projectId);
+  for (const directory of await listDirectories('runs', runsPrefix)) {
+    const id = directory.slice(runsPrefix.length).replace(/\/$/, '');
+    if (isId(id)) ids.add(id);
+  }
+  const archivePrefix = `archive/${projectId}/`;
+  for await (const page of listKeyPages('runs', archivePrefix)) {
+    for (const key of page) {
+      const id = key.slice(archivePrefix.length).replace(/\.json$/, '');
+      if (isId(id)) ids.add(id);
+    }
+  }
+  return [...ids].sort();
+}
+
+/**
+ * The history, from the evaluations (and completed runs not yet rated). Used
+ * when the index is missing, corrupt or outdated.
+ */
+export async function rebuildHistory(projectId: Id, legacy: z.infer<typeof legacyEntriesSchema> = []): Promise<HistoryEntry[]> {
+  const migrated = legacy.length > 0 ? await migrateLegacy(projectId, legacy) : [];
+  const runIds = await projectRunIds(projectId, migrated);
+  const entries: HistoryEntry[] = [];
+  for (let i = 0; i < runIds.length; i += 16) {
+    const batch = await Promise.all(
+      runIds.slice(i, i + 16).map(async (runId) => {
+        const evaluation = (await readJSON(keys.evaluation(runId), evaluationDoc))?.value;
+        if (evaluation && evaluation.projectId === projectId) return entryFromEvaluation(evaluation);
+        const state = await readRunState(projectId, runId);
+        return state?.status === 'complete' ? entryFromCompletedRun(state) : null;
+      }),
+    );
+    entries.push(...batch.filter((entry): entry is HistoryEntry => entry !== null));
+  }
+  return entries;
+}
