@@ -30,7 +30,9 @@ export function errorResponse(error: unknown, requestId: string): Response {
     : error instanceof z.ZodError
       ? fromZod(error)
       : new AppError(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
-  if (appError.status >= 500) log.error('request failed', { status: appError.status, code: appError.code, ...errorFields(error) });
+  // Unexpected errors are logged with their stack; expected ones (an AppError) by code.
+  if (!isAppError(error) && !(error instanceof z.ZodError)) log.error('request failed', { status: appError.status, code: appError.code, ...errorFields(error) });
+  else if (appError.status >= 500) log.warn('request failed', { status: appError.status, code: appError.code, message: appError.message });
   const body: ErrorBody = {
     error: {
       code: appError.code,

@@ -10,6 +10,8 @@ export interface LoadedFunction {
   paths: string[];
   schedule: string | undefined;
   background: boolean;
+  /** HTTP methods from `config.method`; empty means all. */
+  methods: string[];
 }
 
 /** Imports every function in a directory with its `config`, as Netlify would deploy them. */
@@ -19,16 +21,18 @@ export async function loadFunctions(directory: string): Promise<LoadedFunction[]
     files.map(async (file) => {
       const module = (await import(pathToFileURL(join(directory, file)).href)) as {
         default: Handler;
-        config?: { path?: string | string[]; schedule?: string };
+        config?: { path?: string | string[]; schedule?: string; method?: string | string[] };
       };
       const name = basename(file, extname(file));
       const path = module.config?.path;
+      const method = module.config?.method;
       return {
         name,
         handler: module.default,
         paths: path === undefined ? [] : Array.isArray(path) ? path : [path],
         schedule: module.config?.schedule,
         background: name.endsWith('-background'),
+        methods: method === undefined ? [] : Array.isArray(method) ? method : [method],
       };
     }),
   );
@@ -45,4 +49,10 @@ export function matchFunctionPath(pattern: string, pathname: string): boolean {
     if (!segment.startsWith(':') && segment !== got[i]) return false;
   }
   return want.length === got.length;
+}
+
+/** Whether a function takes this method; HEAD is served by the function that takes GET. */
+export function acceptsMethod(fn: Pick<LoadedFunction, 'methods'>, method: string): boolean {
+  if (fn.methods.length === 0) return true;
+  return fn.methods.includes(method === 'HEAD' ? 'GET' : method);
 }

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { errorFields, log } from '../log.js';
 import type { OnRequestCallback } from '@netlify/blobs/server';
 import { startBlobsSandbox, type BlobsSandbox } from './blobs-sandbox.js';
-import { loadFunctions, matchFunctionPath, type LoadedFunction } from './functions.js';
+import { acceptsMethod, loadFunctions, matchFunctionPath, type LoadedFunction } from './functions.js';
 
 export interface LocalServerOptions {
   port?: number;
@@ -63,7 +63,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const origin = `http://${req.headers.host ?? 'localhost'}`;
     const url = new URL(req.url ?? '/', origin);
-    const target = routeFor(url.pathname);
+    const target = routeFor(url.pathname, req.method ?? 'GET');
     if (!target) return serveStatic(url.pathname, req, res);
 
     const abort = new AbortController();
@@ -87,11 +87,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     background.add(tracked);
   }
 
-  function routeFor(pathname: string): LoadedFunction | undefined {
+  function routeFor(pathname: string, method: string): LoadedFunction | undefined {
     const direct = /^\/\.netlify\/functions\/([A-Za-z0-9_-]+)$/.exec(pathname);
     // As on Netlify, a function with its own path is not reachable at its default URL.
     if (direct) return functions.find((fn) => fn.name === direct[1] && fn.paths.length === 0);
-    return functions.find((fn) => fn.paths.some((pattern) => matchFunctionPath(pattern, pathname)));
+    const onPath = functions.filter((fn) => fn.paths.some((pattern) => matchFunctionPath(pattern, pathname)));
+    return onPath.find((fn) => acceptsMethod(fn, method)) ?? onPath[0];
   }
 
   async function serveStatic(pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
