@@ -6,6 +6,7 @@ import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchPipeline } from './pipeline.js';
 import { benchProgress } from './progress.js';
+import { benchRetention } from './retention.js';
 import { benchStorage } from './storage.js';
 
 /** `npm run bench [section…]`: prints figures and ratios; asserts nothing. */
@@ -15,6 +16,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   media: benchMedia,
   pipeline: benchPipeline,
   learning: benchLearning,
+  retention: benchRetention,
 };
 
 const wanted = process.argv.slice(2);

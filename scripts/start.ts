@@ -1,9 +1,12 @@
 import { join } from 'node:path';
+import { getConfig } from '../src/config.js';
 import { authMode } from '../src/http/auth.js';
 import { log } from '../src/log.js';
 import { startLocalServer } from '../src/server/local-server.js';
 
 /** `npm start`: the functions and a local Blobs sandbox on http://localhost:8888 (PORT overrides). */
+// Configuration (retention days, limits, URLs) is validated before anything is served.
+getConfig();
 const port = Number(process.env.PORT ?? 8888);
 const server = await startLocalServer({
   port,

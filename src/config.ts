@@ -19,6 +19,11 @@ export const configSchema = z.object({
   SIRTRAV_MEMORY_HISTORY: intIn(10, 10_000, 500),
   SIRTRAV_PROGRESS_POLL_MS: intIn(50, 5000, 250),
   SIRTRAV_STREAM_WINDOW_MS: intIn(500, 9500, 9000),
+  /** Retention, in days (see src/retention/policy.ts). */
+  SIRTRAV_RETAIN_PROGRESS_DAYS: intIn(1, 3650, 30),
+  SIRTRAV_RETAIN_RUNS_DAYS: intIn(1, 3650, 90),
+  SIRTRAV_RETAIN_MEDIA_DAYS: intIn(1, 3650, 90),
+  SIRTRAV_RETAIN_UPLOADS_DAYS: intIn(1, 365, 1),
   FFMPEG_PATH: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),

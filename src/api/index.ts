@@ -1,4 +1,5 @@
 import { createRouter, type Route } from '../http/router.js';
+import { adminRoutes } from './admin.js';
 import { healthRoutes } from './health.js';
 import { learningRoutes } from './learning.js';
 import { mediaRoutes } from './media.js';
@@ -7,6 +8,6 @@ import { projectRoutes } from './projects.js';
 import { runRoutes } from './runs.js';
 
 /** Every HTTP route of the API, in one table. */
-export const routes: Route[] = [...healthRoutes, ...projectRoutes, ...mediaRoutes, ...runRoutes, ...progressRoutes, ...learningRoutes];
+export const routes: Route[] = [...healthRoutes, ...projectRoutes, ...mediaRoutes, ...runRoutes, ...progressRoutes, ...learningRoutes, ...adminRoutes];
 
 export const handleApiRequest = createRouter(routes);

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { evaluationSchema, type Evaluation, type HistoryEntry } from '../schemas/memory.js';
+import type { Evaluation, HistoryEntry } from '../schemas/memory.js';
+import { readArchive } from '../retention/archive.js';
+import { evaluationDoc } from './evaluation-doc.js';
 import type { RunState } from '../schemas/run.js';
 import { readRunState } from '../runs/state.js';
-import { defineDocument, isId, keys, listDirectories, listKeyPages, readJSON, writeJSON, type Id } from '../storage/index.js';
+import { isId, keys, listDirectories, listKeyPages, readJSON, writeJSON, type Id } from '../storage/index.js';
 
-export const evaluationDoc = defineDocument('evaluation', 1, evaluationSchema);
+export { evaluationDoc };
 
 /** What the original SirTrav stored: a flat array of rating entries, loosely shaped. */
 export const legacyEntriesSchema = z.array(
@@ -122,7 +124,11 @@ export async function rebuildHistory(projectId: Id, legacy: z.infer<typeof legac
         const evaluation = (await readJSON(keys.evaluation(runId), evaluationDoc))?.value;
         if (evaluation && evaluation.projectId === projectId) return entryFromEvaluation(evaluation);
         const state = await readRunState(projectId, runId);
-        return state?.status === 'complete' ? entryFromCompletedRun(state) : null;
+        if (state) return state.status === 'complete' ? entryFromCompletedRun(state) : null;
+        // A run whose documents retention removed: its archive record has what the history needs.
+        const archived = await readArchive(projectId, runId);
+        if (archived?.status !== 'complete' || !archived.storyboard) return null;
+        return { runId, timestamp: archived.finishedAt, rating: null, theme: archived.storyboard.theme, musicStyle: archived.storyboard.musicStyle, mood: archived.storyboard.mood, durationSec: archived.storyboard.durationSec, ratedAt: null };
       }),
     );
     entries.push(...batch.filter((entry): entry is HistoryEntry => entry !== null));

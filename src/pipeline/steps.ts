@@ -1,4 +1,5 @@
 import { listMedia, readMediaBytes, requireMedia } from '../media/library.js';
+import { recordMediaUse } from '../media/usage.js';
 import { chooseStyle } from '../learning/choose-style.js';
 import { readMemoryIndex } from '../learning/memory.js';
 import { errorFields, log } from '../log.js';
@@ -83,6 +84,7 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
   // Two invocations racing here both planned the same run: the first stored plan wins.
   await writeJSON(ref, storyboardDoc, outcome.value, { onlyIfNew: true });
   const storyboard = (await readJSON(ref, storyboardDoc))!.value;
+  await recordMediaUse(context.projectId, storyboard.shots.map((shot) => shot.mediaId));
   context.actions.push(`director planned ${storyboard.shots.length} shots with ${outcome.provider}`);
   await context.reporter.completed('director', `${storyboard.shots.length} shots, ${storyboard.mood} / ${storyboard.musicStyle}`, { shots: storyboard.shots.length, provider: outcome.provider });
   await recordStep(context, 'director', started, outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider, { storyboard });

@@ -2,7 +2,8 @@ import { AppError } from '../errors.js';
 import { isTerminal, runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
 import { UNCHANGED, defineDocument, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 
-export const runStateDoc = defineDocument('run-state', 1, runStateSchema);
+/** The status rides in blob metadata, so retention can tell live runs from finished ones without downloading them. */
+export const runStateDoc = defineDocument('run-state', 1, runStateSchema, undefined, (state) => ({ status: state.status }));
 
 export async function readRunState(projectId: Id, runId: Id): Promise<RunState | null> {
   return (await readJSON(keys.runState(projectId, runId), runStateDoc))?.value ?? null;

@@ -11,7 +11,7 @@ export const GZIP_THRESHOLD_BYTES = 4096;
  * What a stored document carries in blob metadata, so integrity can be checked
  * and retention can decide by age without downloading the body.
  */
-export const documentMetaSchema = z.object({
+export const documentMetaSchema = z.looseObject({
   type: z.string(),
   version: z.number().int().positive(),
   encoding: z.enum(['json', 'gzip']),
@@ -29,10 +29,18 @@ export interface DocumentType<T> {
   readonly schema: z.ZodType<T>;
   /** Turns a document written by an older version into the current shape. */
   readonly migrate?: (value: unknown, fromVersion: number) => unknown;
+  /** Facts copied into blob metadata so they can be read without the body (e.g. a run's status). */
+  readonly metaOf?: (value: T) => Record<string, string | number | boolean | null>;
 }
 
-export function defineDocument<T>(name: string, version: number, schema: z.ZodType<T>, migrate?: DocumentType<T>['migrate']): DocumentType<T> {
-  return { name, version, schema, ...(migrate ? { migrate } : {}) };
+export function defineDocument<T>(
+  name: string,
+  version: number,
+  schema: z.ZodType<T>,
+  migrate?: DocumentType<T>['migrate'],
+  metaOf?: DocumentType<T>['metaOf'],
+): DocumentType<T> {
+  return { name, version, schema, ...(migrate ? { migrate } : {}), ...(metaOf ? { metaOf } : {}) };
 }
 
 export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
@@ -48,6 +56,7 @@ export function encodeDocument<T>(type: DocumentType<T>, value: T, times: { crea
   return {
     body: gzip ? pako.gzip(json) : json,
     meta: {
+      ...type.metaOf?.(value),
       type: type.name,
       version: type.version,
       encoding: gzip ? 'gzip' : 'json',

@@ -45,6 +45,7 @@ export const keys = {
 
   media: (p: Id, m: Id) => ref('media', `${project(p)}/media/${id(m)}`),
   mediaPrefix: (p: Id) => `${project(p)}/media/`,
+  mediaUsage: (p: Id) => ref('media', `${project(p)}/media_usage.json`, MiB),
   uploadSession: (p: Id, u: Id) => ref('media', `${project(p)}/uploads/${id(u)}/session.json`, 64 * KiB),
   uploadPart: (p: Id, u: Id, n: number) => ref('media', `${project(p)}/uploads/${id(u)}/parts/${partNumber(n)}`),
   uploadPrefix: (p: Id, u: Id) => `${project(p)}/uploads/${id(u)}/`,

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { readJson } from '../http/body.js';
+import { json } from '../http/respond.js';
+import type { Route } from '../http/router.js';
+import { runCleanup } from '../retention/cleanup.js';
+
+const cleanupBodySchema = z.strictObject({
+  dryRun: z.boolean().optional(),
+  /** Decide as if it were this time (e.g. to preview what next month's pass would remove). */
+  now: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** A synchronous function has 60 s; the pass stops well before, saving its cursor. */
+const ADMIN_BUDGET_MS = 45_000;
+
+export const adminRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/api/admin/cleanup',
+    auth: 'admin',
+    handler: async ({ request }) => {
+      const body = await readJson(request, cleanupBodySchema);
+      const report = await runCleanup({ now: body.now ? new Date(body.now) : new Date(), dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS });
+      return json(200, report);
+    },
+  },
+];
