@@ -20,7 +20,7 @@ async function photosFrom(request: Request): Promise<Photo[]> {
   }
   const body = await readBodyBytes(request, DIRECT_UPLOAD_LIMIT, CHUNKED_HINT);
   if (body.byteLength === 0) throw new AppError(400, 'empty_body', 'The request has no photo in it.');
-  if (!isMultipart) return [await examinePhoto(body, request.headers.get('x-filename'))];
+  if (!isMultipart) return [await examinePhoto(body, decodeFilename(request.headers.get('x-filename')))];
 
   let form: FormData;
   try {
@@ -41,6 +41,16 @@ async function photosFrom(request: Request): Promise<Photo[]> {
     }
   }
   return photos;
+}
+
+/** X-Filename may be percent-encoded (header values cannot carry other characters safely). */
+function decodeFilename(header: string | null): string | null {
+  if (header === null) return null;
+  try {
+    return decodeURIComponent(header);
+  } catch {
+    return header;
+  }
 }
 
 const projectOf = (params: Record<string, string>) => params.projectId as Id;

@@ -37,7 +37,7 @@ export class ProgressReporter {
   async progress(agent: Agent, fraction: number, message?: string): Promise<void> {
     this.active.set(agent, fraction);
     const last = this.lastFraction.get(agent) ?? 0;
-    if (fraction - last < MIN_FRACTION_STEP && fraction < 1) return;
+    if (last >= 1 || (fraction - last < MIN_FRACTION_STEP && fraction < 1)) return;
     this.lastFraction.set(agent, fraction);
     await this.event(agent, 'progress', message, { fraction: Math.round(fraction * 1000) / 1000 });
   }

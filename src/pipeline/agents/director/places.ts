@@ -1,6 +1,6 @@
 /** A small offline gazetteer, so narration can say "near Lisbon" without a geocoding service. */
 const CITIES: ReadonlyArray<readonly [string, number, number]> = [
-  ['Lisbon', 38.7223, -9.1393], ['Porto', 41.1579, -8.6291], ['Madrid', 40.4168, -3.7038], ['Barcelona', 41.3874, 2.1686],
+  ['Lisbon', 38.7223, -9.1393], ['Sintra', 38.8029, -9.3817], ['Cascais', 38.6979, -9.4215], ['Porto', 41.1579, -8.6291], ['Coimbra', 40.2033, -8.4103], ['Faro', 37.0194, -7.9304], ['Madrid', 40.4168, -3.7038], ['Barcelona', 41.3874, 2.1686],
   ['Seville', 37.3891, -5.9845], ['Paris', 48.8566, 2.3522], ['Nice', 43.7102, 7.262], ['Lyon', 45.764, 4.8357],
   ['London', 51.5072, -0.1276], ['Edinburgh', 55.9533, -3.1883], ['Dublin', 53.3498, -6.2603], ['Amsterdam', 52.3676, 4.9041],
   ['Brussels', 50.8503, 4.3517], ['Berlin', 52.52, 13.405], ['Munich', 48.1351, 11.582], ['Hamburg', 53.5511, 9.9937],

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { healthSchema, type Health } from '../schemas/health.js';
+import { evaluationSchema, memoryIndexSchema, type Evaluation, type MemoryIndex, type Rating } from '../schemas/memory.js';
+import { mediaSchema, startUploadResponseSchema, DIRECT_UPLOAD_LIMIT, type Media } from '../schemas/media.js';
+import { createProjectResponseSchema } from '../schemas/project.js';
+import { runStateSchema, runSummarySchema, type RunState, type RunSummary, type StartRunBody } from '../schemas/run.js';
+import type { ProgressEvent } from '../schemas/progress.js';
+import { followProgress, type FollowProgressOptions } from './follow-progress.js';
+
+export { followProgress, ProgressStreamError, type FollowProgressOptions } from './follow-progress.js';
+export type { Health, Media, MemoryIndex, Evaluation, Rating, RunState, RunSummary, StartRunBody, ProgressEvent };
+
+/** An API error, as API.md shapes it: status, code, message, details and the request id. */
+export class SirTravApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'SirTravApiError';
+  }
+}
+
+export interface SirTravClientOptions {
+  /** e.g. http://localhost:8888 */
+  baseUrl: string;
+  /** A project token or the admin token; not needed when auth is off. */
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+export interface RunLinks {
+  self: string;
+  progress: string;
+  video: string;
+}
+
+const startRunResponseSchema = z.object({ runId: z.string(), status: z.string(), links: z.object({ self: z.string(), progress: z.string(), video: z.string() }) });
+
+/** Parts in flight at once in a chunked upload. */
+const UPLOAD_CONCURRENCY = 3;
+
+/** A typed client for the whole SirTrav API; response shapes are checked with the service's own zod schemas. */
+export class SirTravClient {
+  protected readonly baseUrl: string;
+  protected readonly token: string | undefined;
+  protected readonly doFetch: typeof fetch;
+
+  constructor(options: SirTravClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/$/, '');
+    this.token = options.token;
+    this.doFetch = options.fetch ?? fetch;
+  }
+
+  protected headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
+  }
+
+  protected async request<S extends z.ZodType>(schema: S | null, method: string, path: string, init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}): Promise<z.infer<S>> {
+    const headers = this.headers({ ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers });
+    const response = await this.doFetch(`${this.baseUrl}${path}`, { method, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : init.body !== undefined ? { body: init.body } : {}) });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown; requestId?: string } } | null;
+      throw new SirTravApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `HTTP ${response.status}`, body?.error?.details, body?.error?.requestId ?? response.headers.get('x-request-id') ?? undefined);
+    }
+    if (!schema) return undefined as z.infer<S>;
+    return schema.parse(response.status === 204 ? undefined : await response.json());
+  }
+
+  health(): Promise<Health> {
+    return this.request(healthSchema, 'GET', '/api/health');
+  }
+
+  /** Needs the admin token when auth is on. */
+  createProject(name?: string): Promise<{ projectId: string; token: string }> {
+    return this.request(createProjectResponseSchema, 'POST', '/api/projects', { json: name ? { name } : {} });
+  }
+
+  /** A client for one project, with its token. */
+  forProject(projectId: string, token = this.token): ProjectClient {
+    return new ProjectClient(this.baseUrl, projectId, token, this.doFetch);
+  }
+}
+
+export class ProjectClient extends SirTravClient {
+  constructor(
+    baseUrl: string,
+    readonly projectId: string,
+    token: string | undefined,
+    fetchImpl: typeof fetch,
+  ) {
+    super({ baseUrl, ...(token ? { token } : {}), fetch: fetchImpl });
+  }
+
+  private path(suffix: string): string {
+    return `/api/projects/${encodeURIComponent(this.projectId)}${suffix}`;
+  }
+
+  /**
+   * Uploads one photo: directly up to 4 MiB, in parts (three at a time) above
+   * that. Uploading the same bytes again returns the stored photo.
+   */
+  async uploadPhoto(bytes: Uint8Array, filename = 'photo.jpg'): Promise<Media> {
+    if (bytes.byteLength <= DIRECT_UPLOAD_LIMIT) {
+      const { media } = await this.request(z.object({ media: z.array(mediaSchema) }), 'POST', this.path('/media'), {
+        body: bytes as BodyInit,
+        headers: { 'content-type': 'application/octet-stream', 'x-filename': encodeURIComponent(filename) },
+      });
+      return media[0]!;
+    }
+    const sha256 = await sha256Hex(bytes);
+    const session = await this.request(startUploadResponseSchema, 'POST', this.path('/uploads'), { json: { filename, bytes: bytes.byteLength, sha256 } });
+    const parts = [...Array(session.partCount).keys()];
+    const send = async () => {
+      for (let n = parts.shift(); n !== undefined; n = parts.shift()) {
+        await this.request(null, 'PUT', this.path(`/uploads/${session.uploadId}/parts/${n}`), {
+          body: bytes.subarray(n * session.partSize, (n + 1) * session.partSize) as BodyInit,
+          headers: { 'content-type': 'application/octet-stream' },
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, session.partCount) }, send));
+    const { media } = await this.request(z.object({ media: mediaSchema }), 'POST', this.path(`/uploads/${session.uploadId}/complete`));
+    return media;
+  }
+
+  async listMedia(): Promise<Media[]> {
+    return (await this.request(z.object({ media: z.array(mediaSchema) }), 'GET', this.path('/media'))).media;
+  }
+
+  async deleteMedia(mediaId: string): Promise<void> {
+    await this.request(null, 'DELETE', this.path(`/media/${encodeURIComponent(mediaId)}`));
+  }
+
+  startRun(body: StartRunBody = {}, options: { idempotencyKey?: string } = {}): Promise<{ runId: string; status: string; links: RunLinks }> {
+    return this.request(startRunResponseSchema, 'POST', this.path('/runs'), { json: body, ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}) });
+  }
+
+  getRun(runId: string): Promise<RunState> {
+    return this.request(runStateSchema, 'GET', this.path(`/runs/${encodeURIComponent(runId)}`));
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    return (await this.request(z.object({ runs: z.array(runSummarySchema) }), 'GET', this.path('/runs'))).runs;
+  }
+
+  async cancelRun(runId: string): Promise<void> {
+    await this.request(null, 'POST', this.path(`/runs/${encodeURIComponent(runId)}/cancel`));
+  }
+
+  /** Follows the run's progress over SSE (resuming across reconnects) until it ends; resolves with the final state. */
+  async follow(runId: string, options: Omit<FollowProgressOptions, 'headers' | 'fetch'>): Promise<RunState> {
+    const url = `${this.baseUrl}${this.path(`/runs/${encodeURIComponent(runId)}/progress`)}`;
+    const final = await followProgress(url, { ...options, headers: this.headers(), fetch: this.doFetch });
+    return final ?? this.getRun(runId);
+  }
+
+  async downloadVideo(runId: string): Promise<Uint8Array> {
+    const response = await this.doFetch(`${this.baseUrl}${this.path(`/runs/${encodeURIComponent(runId)}/video`)}`, { headers: this.headers() });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+      throw new SirTravApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `HTTP ${response.status}`);
+    }
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  rate(runId: string, rating: Rating, comment?: string): Promise<Evaluation> {
+    return this.request(evaluationSchema, 'POST', this.path(`/runs/${encodeURIComponent(runId)}/evaluation`), { json: comment === undefined ? { rating } : { rating, comment } });
+  }
+
+  memory(): Promise<MemoryIndex> {
+    return this.request(memoryIndexSchema, 'GET', this.path('/memory'));
+  }
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
