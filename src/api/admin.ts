@@ -1,14 +1,9 @@
-import { z } from 'zod';
+import { cleanupBodySchema } from '../schemas/retention.js';
 import { readJson } from '../http/body.js';
 import { json } from '../http/respond.js';
 import type { Route } from '../http/router.js';
 import { runCleanup } from '../retention/cleanup.js';
 
-const cleanupBodySchema = z.strictObject({
-  dryRun: z.boolean().optional(),
-  /** Decide as if it were this time (e.g. to preview what next month's pass would remove). */
-  now: z.iso.datetime({ offset: true }).optional(),
-});
 
 /** A synchronous function has 60 s; the pass stops well before, saving its cursor. */
 const ADMIN_BUDGET_MS = 45_000;

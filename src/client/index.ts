@@ -3,7 +3,7 @@ import { healthSchema, type Health } from '../schemas/health.js';
 import { evaluationSchema, memoryIndexSchema, type Evaluation, type MemoryIndex, type Rating } from '../schemas/memory.js';
 import { mediaSchema, startUploadResponseSchema, DIRECT_UPLOAD_LIMIT, type Media } from '../schemas/media.js';
 import { createProjectResponseSchema } from '../schemas/project.js';
-import { runStateSchema, runSummarySchema, type RunState, type RunSummary, type StartRunBody } from '../schemas/run.js';
+import { runStateSchema, runSummarySchema, startRunResponseSchema, type RunState, type RunSummary, type StartRunBody } from '../schemas/run.js';
 import type { ProgressEvent } from '../schemas/progress.js';
 import { followProgress, type FollowProgressOptions } from './follow-progress.js';
 
@@ -38,7 +38,6 @@ export interface RunLinks {
   video: string;
 }
 
-const startRunResponseSchema = z.object({ runId: z.string(), status: z.string(), links: z.object({ self: z.string(), progress: z.string(), video: z.string() }) });
 
 /** Parts in flight at once in a chunked upload. */
 const UPLOAD_CONCURRENCY = 3;

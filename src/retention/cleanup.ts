@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { cleanupCursorSchema, cleanupReportSchema, PHASES, type CleanupReport } from '../schemas/retention.js';
+export { cleanupReportSchema, type CleanupReport } from '../schemas/retention.js';
 import { log } from '../log.js';
 import { forgetMediaUse, readMediaUsage } from '../media/usage.js';
 import { readRunState } from '../runs/state.js';
@@ -7,32 +9,13 @@ import { archiveRun } from './archive.js';
 import { describePolicy, retentionPolicy, type RetentionPolicy } from './policy.js';
 import { foldersUnder, keysUnder, projectFolders, projectIdOf } from './walk.js';
 
-export const PHASES = ['progress', 'runs', 'uploads', 'media'] as const;
-export type Phase = (typeof PHASES)[number];
+type Phase = (typeof PHASES)[number];
 
-const cursorSchema = z.object({ phase: z.enum(PHASES), lastKey: z.string().nullable(), savedAt: z.string() });
-const cursorDoc = defineDocument('cleanup-cursor', 1, cursorSchema);
-type Cursor = z.infer<typeof cursorSchema>;
+const cursorDoc = defineDocument('cleanup-cursor', 1, cleanupCursorSchema);
+type Cursor = z.infer<typeof cleanupCursorSchema>;
 
 const counts = () => ({ progress: 0, runs: 0, runDocuments: 0, audio: 0, media: 0, uploads: 0 });
 
-export const cleanupReportSchema = z.object({
-  dryRun: z.boolean(),
-  now: z.string(),
-  complete: z.boolean(),
-  resumedFrom: cursorSchema.nullable(),
-  cursor: cursorSchema.nullable(),
-  examined: z.number().int(),
-  deleted: z.object({ progress: z.number(), runs: z.number(), runDocuments: z.number(), audio: z.number(), media: z.number(), uploads: z.number() }),
-  archived: z.number().int(),
-  kept: z.object({ active: z.number(), unreadable: z.number(), recent: z.object({ progress: z.number(), runs: z.number(), media: z.number(), uploads: z.number() }) }),
-  unreadable: z.array(z.object({ store: z.string(), key: z.string(), reason: z.string() })),
-  errors: z.array(z.object({ phase: z.string(), key: z.string(), message: z.string() })),
-  policy: z.record(z.string(), z.union([z.number(), z.string()])),
-  startedAt: z.string(),
-  durationMs: z.number(),
-});
-export type CleanupReport = z.infer<typeof cleanupReportSchema>;
 const dailyReportDoc = defineDocument('cleanup-report', 1, z.object({ date: z.string(), invocations: z.array(cleanupReportSchema).max(50) }));
 
 export interface CleanupOptions {

@@ -5,3 +5,4 @@ export * from './run.js';
 export * from './progress.js';
 export * from './media.js';
 export * from './memory.js';
+export * from './retention.js';

@@ -54,3 +54,7 @@ export const startUploadResponseSchema = z.object({
   partCount: z.number().int(),
   expiresAt: isoDate,
 });
+
+export const mediaListResponseSchema = z.object({ media: z.array(mediaSchema) });
+export const uploadPartResponseSchema = z.object({ n: z.number().int().nonnegative(), bytes: z.number().int().positive() });
+export const completeUploadResponseSchema = z.object({ media: mediaSchema });

@@ -130,3 +130,17 @@ export const runSummarySchema = z.object({
   theme: z.string().nullable(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runLinksSchema = z.object({ self: z.url(), progress: z.url(), video: z.url() });
+
+export const startRunResponseSchema = z.object({ runId: idSchema, status: z.literal('queued').or(runSummarySchema.shape.status), links: runLinksSchema });
+
+/** GET …/runs/{runId}: the RunState with its links (the signed ones renewed). */
+export const runStateResponseSchema = z.discriminatedUnion(
+  'status',
+  runStateSchema.options.map((option) => option.extend({ links: runLinksSchema })) as unknown as [typeof runStateSchema.options[0]],
+);
+
+export const runListResponseSchema = z.object({ runs: z.array(runSummarySchema) });
+
+export const cancelRunResponseSchema = z.object({ runId: idSchema, status: runSummarySchema.shape.status, cancelRequested: z.literal(true) });

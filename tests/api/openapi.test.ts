@@ -1,0 +1,94 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../src/api/index.js';
+import { buildOpenApi } from '../../src/api/openapi.js';
+import { followProgress } from '../../src/client/follow-progress.js';
+import { makePhoto } from '../helpers/photos.js';
+import { useLocalServer } from '../helpers/server.js';
+
+const server = useLocalServer();
+
+type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
+type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
+let spec: Document;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+(addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
+
+beforeAll(async () => {
+  const response = await fetch(`${server.current.url}/api/openapi.json`);
+  expect(response.status).toBe(200);
+  spec = (await response.json()) as Document;
+});
+
+const templateOf = (path: string) => routes.find((route) => {
+  const want = route.path.split('/');
+  const got = path.split('?')[0]!.split('/');
+  return want.length === got.length && want.every((part, i) => part.startsWith(':') || part === got[i]);
+})?.path;
+
+/** Checks a real response body against the schema the document gives for its route and status. */
+async function conforms(method: string, path: string, response: Response): Promise<unknown> {
+  const template = templateOf(path);
+  expect(template, `${method} ${path} has a route`).toBeDefined();
+  const operation = spec.paths[template!.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+  expect(operation, `${method} ${template} is documented`).toBeDefined();
+  const documented = operation!.responses[String(response.status)];
+  expect(documented, `${method} ${template} documents status ${response.status}`).toBeDefined();
+  const schema = documented!.content?.['application/json']?.schema;
+  if (!schema) return null;
+  const body = await response.json();
+  const validate = ajv.compile(schema);
+  expect(validate(body), `${method} ${template} ${response.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+  return body;
+}
+
+describe('OpenAPI', () => {
+  it('documents exactly the routes the router serves', () => {
+    expect(spec.openapi).toBe('3.1.0');
+    const served = routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort();
+    const documented = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)).sort();
+    expect(documented).toEqual(served);
+  });
+
+  it('refuses to build when a route has no documentation', () => {
+    expect(() => buildOpenApi([...routes, { method: 'GET', path: '/api/undocumented', auth: 'none', handler: () => new Response() }])).toThrow(/has no documentation/);
+  });
+
+  it('real responses along a whole session match the documented schemas', async () => {
+    const base = server.current.url;
+    const call = async (method: string, path: string, init: RequestInit = {}) => conforms(method, path, await fetch(base + path, { method, ...init }));
+    const jsonInit = (body: unknown): RequestInit => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    await call('GET', '/api/health');
+    const { projectId } = (await call('POST', '/api/projects', jsonInit({ name: 'Spec' }))) as { projectId: string };
+    const p = `/api/projects/${projectId}`;
+    const photo = await makePhoto('jpeg', { seed: 1000, takenAt: '2024:01:02 03:04:05', offset: '+00:00' });
+    const { media } = (await call('POST', `${p}/media`, { headers: { 'content-type': 'image/jpeg' }, body: photo })) as { media: Array<{ mediaId: string }> };
+    await call('POST', `${p}/media`, { headers: { 'content-type': 'image/jpeg' }, body: photo });
+    await call('GET', `${p}/media`);
+    await call('GET', `${p}/media/${media[0]!.mediaId}`);
+    const upload = (await call('POST', `${p}/uploads`, jsonInit({ filename: 'b.png', bytes: (await makePhoto('png', { seed: 1001 })).byteLength }))) as { uploadId: string };
+    await call('PUT', `${p}/uploads/${upload.uploadId}/parts/0`, { body: await makePhoto('png', { seed: 1001 }) });
+    await call('POST', `${p}/uploads/${upload.uploadId}/complete`);
+    await call('POST', `${p}/uploads/${upload.uploadId}/complete`);
+
+    const started = (await call('POST', `${p}/runs`, jsonInit({ durationSec: 4, resolution: '360p', narration: false }))) as { runId: string; links: { progress: string } };
+    await followProgress(started.links.progress, { onEvent: () => undefined });
+    const r = `${p}/runs/${started.runId}`;
+    await call('GET', `${p}/runs`);
+    await call('GET', r);
+    await call('GET', `${r}/progress`);
+    await call('GET', `${r}/video`, { headers: { range: 'bytes=0-99' } });
+    await call('POST', `${r}/evaluation`, jsonInit({ rating: 'good', comment: 'lovely' }));
+    await call('POST', `${r}/evaluation`, jsonInit({ rating: 'bad' }));
+    await call('GET', `${p}/memory`);
+    await call('POST', `${r}/cancel`);
+    await call('POST', '/api/admin/cleanup', jsonInit({ dryRun: true }));
+    await call('DELETE', `${p}/media/${media[0]!.mediaId}`);
+    // Errors, too, are in the documented shape.
+    await call('POST', `${p}/runs`, jsonInit({ durationSec: 1 }));
+    await call('GET', `${p}/runs/r_missing`);
+    await call('POST', `${p}/media`, { headers: { 'content-type': 'text/plain' }, body: 'x' });
+  });
+});
