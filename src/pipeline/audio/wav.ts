@@ -4,12 +4,10 @@ export interface PcmAudio {
   channels: Float32Array[];
 }
 
-export function encodeWav({ sampleRate, channels }: PcmAudio): Uint8Array<ArrayBuffer> {
-  const frames = channels[0]?.length ?? 0;
-  const channelCount = channels.length;
-  const dataBytes = frames * channelCount * 2;
-  const buffer = new ArrayBuffer(44 + dataBytes);
-  const view = new DataView(buffer);
+/** The 44-byte header of a 16-bit PCM WAV holding `dataBytes` of samples. */
+function wavHeader(dataBytes: number, sampleRate: number, channelCount: number): ArrayBuffer {
+  const header = new ArrayBuffer(44);
+  const view = new DataView(header);
   const ascii = (offset: number, text: string) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
   ascii(0, 'RIFF');
   view.setUint32(4, 36 + dataBytes, true);
@@ -24,36 +22,28 @@ export function encodeWav({ sampleRate, channels }: PcmAudio): Uint8Array<ArrayB
   view.setUint16(34, 16, true);
   ascii(36, 'data');
   view.setUint32(40, dataBytes, true);
-  const out = new Int16Array(buffer, 44, frames * channelCount);
+  return header;
+}
+
+export function encodeWav({ sampleRate, channels }: PcmAudio): Uint8Array<ArrayBuffer> {
+  const frames = channels[0]?.length ?? 0;
+  const channelCount = channels.length;
+  const bytes = new Uint8Array(44 + frames * channelCount * 2);
+  bytes.set(new Uint8Array(wavHeader(frames * channelCount * 2, sampleRate, channelCount)), 0);
+  const out = new Int16Array(bytes.buffer, 44, frames * channelCount);
   for (let frame = 0, o = 0; frame < frames; frame++) {
     for (let c = 0; c < channelCount; c++, o++) {
       const sample = Math.max(-1, Math.min(1, channels[c]![frame]!));
       out[o] = sample < 0 ? sample * 0x8000 : sample * 0x7fff;
     }
   }
-  return new Uint8Array(buffer);
+  return bytes;
 }
 
 /** Wraps raw little-endian 16-bit PCM in a WAV header. */
 export function pcm16ToWav(pcm: Uint8Array, sampleRate: number, channelCount = 1): Uint8Array<ArrayBuffer> {
-  const header = new ArrayBuffer(44);
-  const view = new DataView(header);
-  const ascii = (offset: number, text: string) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + pcm.byteLength, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, channelCount, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * channelCount * 2, true);
-  view.setUint16(32, channelCount * 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, 'data');
-  view.setUint32(40, pcm.byteLength, true);
   const out = new Uint8Array(44 + pcm.byteLength);
-  out.set(new Uint8Array(header), 0);
+  out.set(new Uint8Array(wavHeader(pcm.byteLength, sampleRate, channelCount)), 0);
   out.set(pcm, 44);
   return out;
 }
