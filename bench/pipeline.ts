@@ -20,6 +20,7 @@ import { fmt } from './stats.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const PHOTOS = 10;
 const DURATION = 30;
+const ROUNDS = 2;
 
 function waitForExit(child: ReturnType<typeof spawn>): Promise<number> {
   return new Promise((done) => child.on('exit', (code) => done(code ?? -1)));
@@ -57,13 +58,17 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
     if (response.status !== 201) throw new Error(`upload failed: ${response.status}`);
   }
 
-  const deployed = await pipelineInProcess(projectId, await newRun(projectId), { MALLOC_ARENA_MAX: '2' });
+  // Best of two for the pipeline and for the floor: on a shared 2-core machine one sample of either is noisy.
+  const deployedRuns = [];
+  for (let i = 0; i < ROUNDS; i++) deployedRuns.push(await pipelineInProcess(projectId, await newRun(projectId), { MALLOC_ARENA_MAX: '2' }));
   const untuned = await pipelineInProcess(projectId, await newRun(projectId), {});
-  const { runId, state, rss: pipelineRss } = deployed;
-  const { events } = await readProgress(projectId, runId);
-  const started = Date.parse(events.find((e) => e.status === 'started' && e.agent === 'pipeline')!.ts);
-  const ended = Date.parse(events.at(-1)!.ts);
-  const pipelineSec = (ended - started) / 1000;
+  const walls = await Promise.all(deployedRuns.map(async (run) => {
+    const { events } = await readProgress(projectId, run.runId);
+    return (Date.parse(events.at(-1)!.ts) - Date.parse(events.find((e) => e.status === 'started' && e.agent === 'pipeline')!.ts)) / 1000;
+  }));
+  const pipelineSec = Math.min(...walls);
+  const pipelineRss = Math.max(...deployedRuns.map((run) => run.rss));
+  const { runId, state } = deployedRuns[walls.indexOf(pipelineSec)]!;
 
   // The floor: the same ffmpeg graph over photos resized beforehand, with the run's own audio.
   const storyboard = state.storyboard!;
@@ -79,14 +84,18 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
     await writeFile(join(dir, 'music.wav'), (await getBinary(keys.music(projectId, runId, 'wav')))!.data);
     if (voice) await writeFile(join(dir, 'voice.wav'), voice.data);
     await writeFile(join(dir, 'graph.txt'), buildFilterGraph({ width: frame.width, height: frame.height, durationSec: storyboard.durationSec, transitionSec: storyboard.transitionSec, shots: storyboard.shots, musicInput: storyboard.shots.length, voiceInput: voice ? storyboard.shots.length + 1 : null }));
-    const floorStart = performance.now();
-    const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...composeArgs(storyboard, dir, voice !== null)], { stdio: 'ignore' });
-    const floorRss = samplePeakRss(floor.pid!);
-    await waitForExit(floor);
-    const floorSec = (performance.now() - floorStart) / 1000;
-    const floorPeak = floorRss.stop();
+    let floorSec = Infinity;
+    let floorPeak = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      const floorStart = performance.now();
+      const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...composeArgs(storyboard, dir, voice !== null)], { stdio: 'ignore' });
+      const floorRss = samplePeakRss(floor.pid!);
+      await waitForExit(floor);
+      floorSec = Math.min(floorSec, (performance.now() - floorStart) / 1000);
+      floorPeak = Math.max(floorPeak, floorRss.stop());
+    }
 
-    console.log(`\n## Pipeline: ${PHOTOS} photos (4000×3000) → ${DURATION} s 720p, 2 cores`);
+    console.log(`\n## Pipeline: ${PHOTOS} photos (4000×3000) → ${DURATION} s 720p, 2 cores, best of ${ROUNDS}`);
     console.log('| measure | pipeline | floor (one ffmpeg command, photos pre-resized) | ratio |');
     console.log('|---|---|---|---|');
     console.log(`| wall time | ${fmt(pipelineSec)} s | ${fmt(floorSec)} s | ${fmt(pipelineSec / floorSec)} × floor (target ≤ 1.3) |`);

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { projectInfoSchema, type ProjectInfo } from '../schemas/project.js';
+import { emptyIndex, memoryIndexDoc } from '../learning/memory.js';
 import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
 
 export const projectInfoDoc = defineDocument('project', 1, projectInfoSchema);
@@ -8,6 +9,8 @@ export const projectInfoDoc = defineDocument('project', 1, projectInfoSchema);
 export async function createProject(name: string | undefined): Promise<ProjectInfo> {
   const info: ProjectInfo = { projectId: newId('p'), name: name ?? null, createdAt: new Date().toISOString() };
   await writeJSON(keys.projectInfo(info.projectId), projectInfoDoc, info, { onlyIfNew: true });
+  // Written now, so that a missing index later always means one to repair.
+  await writeJSON(keys.memoryIndex(info.projectId), memoryIndexDoc, emptyIndex(), { onlyIfNew: true });
   return info;
 }
 
