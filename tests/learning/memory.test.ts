@@ -162,3 +162,19 @@ describe('the director learns', () => {
     expect(storyboard.durationSec).toBe(7);
   });
 });
+
+describe('an index from an older schema version', () => {
+  it('is rebuilt in the current shape from the evaluations', async () => {
+    const { z } = await import('zod');
+    const { defineDocument, writeJSON } = await import('../../src/storage/index.js');
+    const { projectId } = await createProject('learn');
+    const runId = await makeCompleteRun(projectId, { mood: 'happy', musicStyle: 'pop' });
+    await rate(projectId, runId, 'good');
+    const current = await memory(projectId);
+    // What version 1 stored: the seed schema without version or updatedAt.
+    const versionOne = defineDocument('memory-index', 1, z.any());
+    await writeJSON(keys.memoryIndex(projectId as Id), versionOne, { user_preferences: { favorite_moods: [], preferred_duration: 30, disliked_music_styles: [] }, video_history: [], learned_patterns: { successfulCombinations: [] } });
+    expect(await memory(projectId)).toEqual(current);
+    expect(await getMetadata(keys.memoryIndex(projectId as Id))).toMatchObject({ version: 2 });
+  });
+});
