@@ -17,7 +17,6 @@ export function withLogContext<T>(fields: LogContext, fn: () => T): T {
   return context.run({ ...context.getStore(), ...fields }, fn);
 }
 
-export const currentRequestId = (): string | undefined => context.getStore()?.requestId;
 
 function write(level: Level, message: string, fields?: Record<string, unknown>): void {
   if (RANK[level] < RANK[getConfig().LOG_LEVEL]) return;
