@@ -97,15 +97,25 @@ export async function upsertHistoryEntry(projectId: Id, entry: HistoryEntry): Pr
  * Applying an entry twice changes nothing, so a crash in between is harmless.
  */
 async function foldPending(projectId: Id, pending: HistoryEntry[]): Promise<MemoryIndex> {
-  await readStoredIndex(projectId); // repairs first if needed
-  const next = await updateJSON(keys.memoryIndex(projectId), memoryIndexDoc, (current, meta) => {
-    if (current && meta && meta.version !== MEMORY_VERSION) throw new OutdatedIndex();
-    const history = current?.video_history ?? [];
-    const fresh = pending.filter((entry) => supersedes(entry, history.find((item) => item.runId === entry.runId)));
-    if (fresh.length === 0 && current) return UNCHANGED;
-    const replaced = new Set(fresh.map((entry) => entry.runId));
-    return deriveIndex([...history.filter((item) => !replaced.has(item.runId)), ...fresh], maxHistory());
-  });
+  const fold = () =>
+    updateJSON(keys.memoryIndex(projectId), memoryIndexDoc, (current, meta) => {
+      // Projects start with an empty index, so a missing one was lost: rebuild it from the evaluations first.
+      if (!current || (meta && meta.version !== MEMORY_VERSION)) throw new OutdatedIndex();
+      const history = current.video_history;
+      const fresh = pending.filter((entry) => supersedes(entry, history.find((item) => item.runId === entry.runId)));
+      if (fresh.length === 0) return UNCHANGED;
+      const replaced = new Set(fresh.map((entry) => entry.runId));
+      return deriveIndex([...history.filter((item) => !replaced.has(item.runId)), ...fresh], maxHistory());
+    });
+  let next: MemoryIndex | null;
+  try {
+    next = await fold();
+  } catch (error) {
+    // An unreadable or outdated index is repaired first, then folded into.
+    if (!(error instanceof CorruptBlobError) && !(error instanceof OutdatedIndex)) throw error;
+    await readStoredIndex(projectId);
+    next = await fold();
+  }
   await updateJSON(keys.memoryPending(projectId), pendingDoc, (current) => {
     if (!current) return UNCHANGED;
     const left = current.entries.filter((entry) => !pending.some((applied) => sameEntry(applied, entry)));

@@ -36,6 +36,12 @@ function parseMedia(metadata: Record<string, unknown> | null): Media | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** Whether the project has any photo: one listing page, no metadata reads. */
+export async function hasMedia(projectId: Id): Promise<boolean> {
+  for await (const page of listKeyPages('media', keys.mediaPrefix(projectId))) if (page.length > 0) return true;
+  return false;
+}
+
 async function countMedia(projectId: Id): Promise<number> {
   let count = 0;
   for await (const page of listKeyPages('media', keys.mediaPrefix(projectId))) count += page.length;

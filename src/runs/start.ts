@@ -4,7 +4,7 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { errorFields, log } from '../log.js';
-import { listMedia, requireMedia } from '../media/library.js';
+import { hasMedia, requireMedia } from '../media/library.js';
 import { appendProgress } from '../progress/log.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
 import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
@@ -95,7 +95,7 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
         throw new AppError(422, 'media_not_found', `Photo ${id} is not in this project.`, { details: { mediaId: id } });
       });
     }
-  } else if ((await listMedia(projectId)).length === 0) {
+  } else if (!(await hasMedia(projectId))) {
     throw new AppError(422, 'no_media', 'This project has no photos yet: upload some first.');
   }
   const limit = getConfig().SIRTRAV_MAX_ACTIVE_RUNS;
