@@ -1,19 +1,15 @@
 import type { Shot } from '../../../schemas/run.js';
+import { buildAudioGraph, type AudioGraphInput } from './audio-graph.js';
 
 export const FPS = 30;
 const ZOOM = 1.2;
 
-export interface GraphInput {
+export interface GraphInput extends AudioGraphInput {
   width: number;
   height: number;
   durationSec: number;
   transitionSec: number;
   shots: Array<Pick<Shot, 'startSec' | 'durationSec' | 'motion'>>;
-  /** Input index of the music, and of the voice if there is narration. */
-  musicInput: number;
-  voiceInput: number | null;
-  /** Seconds of silence before the narration starts. */
-  voiceDelaySec?: number;
 }
 
 const n = (value: number) => Number(value.toFixed(4)).toString();
@@ -59,8 +55,7 @@ export function frameSpans(shots: GraphInput['shots']): Array<{ start: number; e
  * them). Only the overlapping tail and head are blended (an alpha fade overlaid
  * on the tail: works on ffmpeg builds without xfade), and the pieces are
  * concatenated, so every frame is rendered once. The picture fades to black at
- * the end; music is ducked under the voice with a sidechain compressor and
- * fades out.
+ * the end; the soundtrack's part of the graph comes from `buildAudioGraph`.
  */
 export function buildFilterGraph(input: GraphInput): string {
   const { width, height, durationSec: d } = input;
@@ -97,16 +92,6 @@ export function buildFilterGraph(input: GraphInput): string {
   const fadeOut = Math.min(1, d / 4);
   lines.push(`${pieces.join('')}concat=n=${pieces.length}:v=1:a=0,fade=t=out:st=${n(d - fadeOut)}:d=${n(fadeOut)},format=yuv420p[vout]`);
 
-  const musicFade = Math.min(2, d / 3);
-  const musicTail = `afade=t=out:st=${n(d - musicFade)}:d=${n(musicFade)}`;
-  lines.push(`[${input.musicInput}:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,volume=0.8[music]`);
-  if (input.voiceInput === null) {
-    lines.push(`[music]${musicTail},atrim=0:${n(d)}[aout]`);
-  } else {
-    const delayMs = Math.round((input.voiceDelaySec ?? 0.6) * 1000);
-    lines.push(`[${input.voiceInput}:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,adelay=${delayMs}|${delayMs},apad,atrim=0:${n(d)},asplit=2[vkey][vmix]`);
-    lines.push('[music][vkey]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]');
-    lines.push(`[ducked][vmix]amix=inputs=2:duration=first:dropout_transition=0,volume=1.8,${musicTail},atrim=0:${n(d)}[aout]`);
-  }
+  lines.push(...buildAudioGraph(input));
   return lines.join(';\n');
 }
