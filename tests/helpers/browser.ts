@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -30,8 +33,9 @@ export class BrowserUnavailableError extends Error {
 export async function launchBrowser(): Promise<Browser> {
   const override = process.env.CHROMIUM_PATH;
   const executablePath = override || (await bundledChromium());
+  const env = override ? process.env : { ...process.env, FONTCONFIG_FILE: await fontConfig() };
   try {
-    return await chromium.launch({ executablePath, args: ARGS, headless: true });
+    return await chromium.launch({ executablePath, args: ARGS, headless: true, env });
   } catch (error) {
     const hint = override
       ? `CHROMIUM_PATH=${override} did not start (unset it to use the Chromium from @sparticuz/chromium)`
@@ -46,4 +50,23 @@ async function bundledChromium(): Promise<string> {
   } catch (error) {
     throw new BrowserUnavailableError(`no browser for the page tests: @sparticuz/chromium could not be unpacked (run \`npm ci\`, or set CHROMIUM_PATH to a Chromium binary): ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * The system's fonts where it has any, plus the Open Sans that `executablePath()` unpacked next to the browser:
+ * on a machine without fonts the page would otherwise render no text at all (and screenshots come out blank).
+ */
+async function fontConfig(): Promise<string> {
+  const file = join(tmpdir(), 'sirtrav-chromium-fonts.conf');
+  const conf = [
+    '<?xml version="1.0"?>',
+    '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+    '<fontconfig>',
+    '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
+    `  <dir>${join(tmpdir(), 'fonts')}</dir>`,
+    `  <cachedir>${join(tmpdir(), 'fonts-cache')}</cachedir>`,
+    '</fontconfig>',
+  ];
+  await writeFile(file, `${conf.join('\n')}\n`);
+  return file;
 }
