@@ -28,9 +28,13 @@ function watchForCancel(projectId: Id, runId: Id, controller: AbortController): 
     } catch (error) {
       log.warn('cancel watch read failed', errorFields(error));
     }
-    if (!stopped && !controller.signal.aborted) timer = setTimeout(tick, CANCEL_POLL_MS);
+    if (!stopped && !controller.signal.aborted) timer = schedule();
   };
-  let timer = setTimeout(tick, CANCEL_POLL_MS);
+  const schedule = () =>
+    setTimeout(() => {
+      tick().catch((error) => log.warn('cancel watch failed', errorFields(error)));
+    }, CANCEL_POLL_MS);
+  let timer = schedule();
   return () => {
     stopped = true;
     clearTimeout(timer);

@@ -17,6 +17,11 @@ import type { ProgressReporter } from './reporter.js';
 
 export const storyboardDoc = defineDocument('storyboard', 1, storyboardSchema);
 
+/** For progress reported from a callback that cannot wait: a lost event is logged, never an unhandled rejection. */
+const inBackground = (event: Promise<void>): void => {
+  event.catch((error) => log.warn('progress event not written', errorFields(error)));
+};
+
 export interface RunContext {
   projectId: Id;
   runId: Id;
@@ -78,7 +83,7 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
   const style = chooseStyle(context.state.request, memory, context.runId);
   const outcome = await runDirector(
     { runId: context.runId, media, request: context.state.request, style },
-    { signal: context.signal, onRetry: (message) => void context.reporter.event('director', 'retrying', message) },
+    { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('director', 'retrying', message)) },
   );
   if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);
   // Two invocations racing here both planned the same run: the first stored plan wins.
@@ -106,7 +111,7 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('voice', 'speaking the narration');
-  const outcome = await runVoice(storyboard.narration.script, { signal: context.signal, onRetry: (message) => void context.reporter.event('voice', 'retrying', message) });
+  const outcome = await runVoice(storyboard.narration.script, { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)) });
   throwIfCancelled(context);
   if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
   const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
@@ -164,7 +169,7 @@ export class ComposeJob {
     await context.reporter.started('compose', `preparing ${storyboard.shots.length} photos for ${storyboard.resolution}`);
     const workspace = await ComposeWorkspace.create();
     const load = (mediaId: string) => readMediaBytes(context.projectId, mediaId as Id);
-    const prepared = workspace.prepareShots(storyboard, load, (fraction) => void context.reporter.progress('compose', fraction * PREPARE_SHARE));
+    const prepared = workspace.prepareShots(storyboard, load, (fraction) => inBackground(context.reporter.progress('compose', fraction * PREPARE_SHARE)));
     // Awaited in finish(); until then a failure must not go unhandled.
     prepared.catch(() => undefined);
     return new ComposeJob(context, storyboard, null, workspace, prepared, Date.now());
@@ -183,7 +188,7 @@ export class ComposeJob {
       throwIfCancelled(context);
       const rendered = await this.workspace.render(storyboard, { music, voice }, context.ffmpeg, {
         signal: context.signal,
-        onProgress: (fraction) => void context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE)),
+        onProgress: (fraction) => inBackground(context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE))),
       });
       throwIfCancelled(context);
       video = {

@@ -44,6 +44,7 @@ describe('cancel', () => {
     await uploadPhotos(api, 6, 200);
     const { runId, links } = await startRun(api, { durationSec: 40, resolution: '720p' });
     let cancelled = false;
+    let cancelResponse: Promise<Response> | undefined;
     const events: ProgressEvent[] = [];
     const started = Date.now();
     const final = await followProgress(links.progress, {
@@ -51,11 +52,12 @@ describe('cancel', () => {
         events.push(event);
         if (!cancelled && event.agent === 'compose' && event.status === 'progress') {
           cancelled = true;
-          void fetch(api(`/runs/${runId}/cancel`), { method: 'POST' }).then((r) => expect(r.status).toBe(202));
+          cancelResponse = fetch(api(`/runs/${runId}/cancel`), { method: 'POST' });
         }
       },
     });
     expect(cancelled).toBe(true);
+    expect((await cancelResponse)?.status).toBe(202);
     expect(final?.status).toBe('cancelled');
     // A 40 s 720p render takes far longer than this: ffmpeg was stopped, not waited for.
     expect(Date.now() - started).toBeLessThan(15_000);
