@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { log } from '../log.js';
 import { idSchema } from '../storage/index.js';
 
 const FLAG = '--sirtrav-pipeline';
@@ -42,6 +43,7 @@ export async function servePipelineProcess(entryUrl: string): Promise<void> {
   const args = argsSchema.safeParse(process.argv.slice(2));
   if (!args.success) return;
   const [, projectId, runId] = args.data;
+  log.info('render process started', { projectId, runId, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null });
   const { runPipeline } = await import('./orchestrator.js');
   try {
     await runPipeline(projectId, runId);

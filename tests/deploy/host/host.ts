@@ -136,7 +136,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     });
     const keep = (data: Buffer) => {
       output.push(`[${fn.name}] ${data.toString('utf8').trimEnd()}`);
-      if (output.length > 2000) output.splice(0, output.length - 2000);
+      if (output.length > 20_000) output.splice(0, output.length - 20_000);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
