@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { log } from '../log.js';
+import { recordRenderer } from '../health/renderer.js';
+import { errorFields, log } from '../log.js';
 import { idSchema } from '../storage/index.js';
 
 const FLAG = '--sirtrav-pipeline';
@@ -46,6 +47,7 @@ export async function servePipelineProcess(entryUrl: string): Promise<void> {
   log.info('render process started', { projectId, runId, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null });
   const { runPipeline } = await import('./orchestrator.js');
   try {
+    await recordRenderer().catch((error: unknown) => log.warn('could not record what the renderer found', errorFields(error)));
     await runPipeline(projectId, runId);
     process.exit(0);
   } catch (error) {
