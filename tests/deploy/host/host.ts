@@ -353,8 +353,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     logs: () => output.join('\n'),
     close: async () => {
       for (const cron of crons) cron.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
       await Promise.all([...workers].map((worker) => killTree(worker.child.pid!)));
       await blobs.stop();
     },
