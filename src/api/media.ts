@@ -1,6 +1,8 @@
 import { AppError } from '../errors.js';
 import { mediaType, readBodyBytes } from '../http/body.js';
+import { memorySource, serveBytes } from '../http/byte-response.js';
 import { errorDoc } from '../http/errors.js';
+import { RANGE_HEADER, rangeRequiredDoc } from './range-docs.js';
 import { json, noContent } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { deleteMedia, examinePhoto, listMedia, readMediaBytes, storePhoto, type Photo } from '../media/library.js';
@@ -107,11 +109,15 @@ export const mediaRoutes: Route[] = [
     path: '/api/projects/:projectId/media/:mediaId',
     auth: 'project',
     tag: 'media',
-    summary: 'The original bytes',
+    summary: 'The original bytes; supports Range (a photo over 16 MiB is fetched in ranges)',
+    headers: [RANGE_HEADER],
     responses: {
-      200: { description: 'The photo', contentType: 'image/*' },
+      200: { description: 'The whole photo (at most 16 MiB; HEAD gives the full Content-Length)', contentType: 'image/*' },
+      206: { description: 'A range of it, at most 16 MiB', contentType: 'image/*' },
       304: { description: 'Not modified (If-None-Match)' },
+      400: rangeRequiredDoc,
       404: errorDoc('Unknown photo'),
+      416: errorDoc('Range outside the photo'),
     },
     handler: async ({ request, params: { projectId, mediaId } }) => {
       const { media, bytes } = await readMediaBytes(projectId, mediaId);
@@ -125,7 +131,7 @@ export const mediaRoutes: Route[] = [
         'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(media.filename)}`,
       };
       if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-      return new Response(bytes, { status: 200, headers: { ...headers, 'content-length': String(bytes.byteLength) } });
+      return serveBytes(request, memorySource(bytes), headers, 'photo');
     },
   }),
   defineRoute({

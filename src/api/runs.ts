@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
+import { serveBytes, streamSource } from '../http/byte-response.js';
 import { errorDoc } from '../http/errors.js';
-import { parseRange, sliceStream } from '../http/range.js';
+import { RANGE_HEADER, rangeRequiredDoc } from './range-docs.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { errorFields, log } from '../log.js';
@@ -19,9 +20,6 @@ import {
   type RunState,
 } from '../schemas/run.js';
 import { getBinaryStream, keys, type Id } from '../storage/index.js';
-
-/** Ranges asked for without an end are answered this many bytes at a time. */
-const VIDEO_CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** `?limit=`: out-of-range or unreadable values fall back to the nearest sensible one rather than failing a listing. */
 const runListQuerySchema = z.object({
@@ -129,10 +127,11 @@ export const runRoutes: Route[] = [
     signedLink: true,
     tag: 'runs',
     summary: 'The MP4; supports Range',
-    headers: [{ name: 'Range', description: 'bytes=start-end; open-ended ranges are answered 8 MiB at a time' }],
+    headers: [RANGE_HEADER],
     responses: {
-      200: { description: 'The whole video', contentType: 'video/mp4' },
-      206: { description: 'A range of it', contentType: 'video/mp4' },
+      200: { description: 'The whole video (at most 16 MiB; HEAD gives the full Content-Length)', contentType: 'video/mp4' },
+      206: { description: 'A range of it, at most 16 MiB', contentType: 'video/mp4' },
+      400: rangeRequiredDoc,
       404: errorDoc('Unknown run'),
       409: errorDoc('Not complete yet'),
       416: errorDoc('Range outside the video'),
@@ -143,17 +142,8 @@ export const runRoutes: Route[] = [
       const blob = await getBinaryStream(keys.video(runId));
       if (!blob) throw new AppError(404, 'video_not_found', `The video of run ${runId} is missing.`);
       const size = Number(blob.metadata.bytes ?? state.outputs.video.bytes);
-      const base = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes', etag: `"${runId}-${size}"`, 'cache-control': 'private, max-age=3600' };
-      const range = parseRange(request.headers.get('range'), size, VIDEO_CHUNK_BYTES);
-      if (range === 'unsatisfiable') {
-        await blob.stream.cancel();
-        throw new AppError(416, 'range_not_satisfiable', `The video has ${size} bytes.`, { headers: { 'content-range': `bytes */${size}` } });
-      }
-      if (!range) return new Response(blob.stream, { status: 200, headers: { ...base, 'content-length': String(size) } });
-      return new Response(sliceStream(blob.stream, range.start, range.end), {
-        status: 206,
-        headers: { ...base, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${size}` },
-      });
+      const headers = { 'content-type': 'video/mp4', etag: `"${runId}-${size}"`, 'cache-control': 'private, max-age=3600' };
+      return serveBytes(request, streamSource(blob.stream, size), headers, 'video');
     },
   }),
 ];
