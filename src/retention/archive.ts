@@ -1,9 +1,8 @@
 import { evaluationDoc } from '../learning/evaluation-doc.js';
-import { archiveRecordSchema, type ArchiveRecord } from '../schemas/archive.js';
+import { archiveDoc } from '../runs/archive.js';
+import type { ArchiveRecord } from '../schemas/archive.js';
 import type { RunState } from '../schemas/run.js';
-import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
-
-export const archiveDoc = defineDocument('run-archive', 1, archiveRecordSchema);
+import { keys, readJSON, writeJSON } from '../storage/index.js';
 
 /** Writes the run's archive record once (a resumed cleanup finds it there and moves on). */
 export async function archiveRun(state: RunState, now: Date): Promise<boolean> {
@@ -25,8 +24,4 @@ export async function archiveRun(state: RunState, now: Date): Promise<boolean> {
     archivedAt: now.toISOString(),
   };
   return writeJSON(keys.archive(state.projectId, state.runId), archiveDoc, record, { onlyIfNew: true });
-}
-
-export async function readArchive(projectId: Id, runId: Id): Promise<ArchiveRecord | null> {
-  return (await readJSON(keys.archive(projectId, runId), archiveDoc))?.value ?? null;
 }
