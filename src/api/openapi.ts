@@ -8,6 +8,7 @@ import { completeUploadResponseSchema, mediaListResponseSchema, startUploadBodyS
 import { evaluateBodySchema, evaluationSchema, memoryIndexSchema } from '../schemas/memory.js';
 import { progressListSchema } from '../schemas/progress.js';
 import { createProjectBodySchema, createProjectResponseSchema } from '../schemas/project.js';
+import { completeImportBodySchema, exportDescriptorSchema, importPartResponseSchema, importProgressSchema, importResultSchema, startImportBodySchema, startImportResponseSchema } from '../schemas/portability.js';
 import { cleanupBodySchema, cleanupReportSchema } from '../schemas/retention.js';
 import { cancelRunResponseSchema, runListResponseSchema, runStateResponseSchema, startRunBodySchema, startRunResponseSchema } from '../schemas/run.js';
 
@@ -70,6 +71,27 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /api/projects/:projectId/runs/:runId/evaluation': { tag: 'learning', summary: 'Rate a complete run; re-rating replaces', body: evaluateBodySchema, responses: { 201: { description: 'First rating', schema: evaluationSchema }, 200: { description: 'Replaced (or the same again)', schema: evaluationSchema }, 400: err('Invalid body'), 404: err('Unknown run'), 409: err('Run not complete') } },
   'GET /api/projects/:projectId/memory': { tag: 'learning', summary: "The project's memory_index.json", responses: { 200: { description: 'Memory index', schema: memoryIndexSchema }, 404: err('Unknown project') } },
+  'GET /api/projects/:projectId/export': {
+    tag: 'portability',
+    summary: 'Export the whole project as one tar archive, served in parts. Without `part`: prepares the export (hashing every blob, resumable: call again with exportId while 202) and answers its descriptor. With exportId and part: bytes [part × partSize, (part + 1) × partSize) of the archive; the parts joined in order are one tar file whose first entry, manifest.json, lists every blob (store, key, size, SHA-256, metadata), the part count and the total size',
+    query: [
+      { name: 'exportId', description: 'Continue or download this export (from the descriptor)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
+      { name: 'part', description: 'Download part N (0-based) of a ready export', schema: { type: 'integer', minimum: 0 } },
+      { name: 'partSize', description: 'Bytes per part for a new export: a multiple of 512 from 65536 to 16777216 (default, inside the 20 MB response limit)', schema: { type: 'integer', minimum: 65536, maximum: 16777216, multipleOf: 512 } },
+    ],
+    responses: { 200: { description: 'Ready: the descriptor with a link per part (or, with part, the part itself as application/x-tar)', schema: exportDescriptorSchema }, 202: { description: 'Still preparing: call links.self again', schema: exportDescriptorSchema }, 400: err('Bad query, or part without exportId'), 404: err('Unknown project or export'), 409: err('export_not_ready, or export_stale: the project changed since the export was prepared'), 410: err('Export expired (after 24 h)'), 416: err('No such part') },
+  },
+  'POST /api/admin/imports': { tag: 'portability', summary: 'Start a chunked import of an export archive (admin): then PUT its parts and POST /api/admin/import', body: startImportBodySchema, responses: { 201: { description: 'Send partCount parts of partSize bytes (the last one the rest)', schema: startImportResponseSchema }, 400: err('Invalid body'), 413: err('Archive too large') } },
+  'PUT /api/admin/imports/:importId/parts/:n': { tag: 'portability', summary: 'Send part n (0-based) of the archive; any order, re-sendable until completion', rawBody: { contentTypes: ['application/octet-stream', 'application/x-tar'], description: 'Exactly partSize bytes (4 MiB), the last part the rest' }, responses: { 200: { description: 'Stored', schema: importPartResponseSchema }, 400: err('Wrong size or part number'), 404: err('Unknown import'), 409: err('Import no longer takes parts') } },
+  'GET /api/admin/imports/:importId': { tag: 'portability', summary: 'Where an import stands', responses: { 200: { description: 'Progress', schema: importProgressSchema }, 404: err('Unknown import') } },
+  'DELETE /api/admin/imports/:importId': { tag: 'portability', summary: 'Roll back an unfinished import: removes what it wrote, its marker and its staged parts', responses: { 200: { description: 'Rolled back', schema: importProgressSchema }, 404: err('Unknown import'), 409: err('Already complete') } },
+  'POST /api/admin/import': {
+    tag: 'portability',
+    summary: 'Import an export into a new project, or into an existing empty one (admin). JSON { importId } completes a chunked import; a raw application/x-tar body of at most 4 MiB is a whole small archive (optional ?projectId=). Every blob is verified against the manifest (size and SHA-256; no entry missing, added or out of place) before anything is written; then blobs are written only where their key is free, the project record last. Calls that run out of time answer 202: call again to resume',
+    body: completeImportBodySchema,
+    query: [{ name: 'projectId', description: 'With a raw archive: the target project (existing and empty, or new with this id)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }],
+    responses: { 201: { description: 'Imported', schema: importResultSchema }, 202: { description: 'In progress: call again', schema: importProgressSchema }, 400: err('Invalid body'), 404: err('Unknown import'), 409: err('Parts missing, target not empty, another import running, or a blob already exists (never overwritten)'), 410: err('Rolled back'), 413: err('Raw archive over 4 MiB: use the chunked import'), 422: err('Refused: damaged or tampered archive (hash or size mismatch, missing, extra or misplaced entry, unsafe or foreign key); nothing was written') },
+  },
   'POST /api/admin/cleanup': { tag: 'admin', summary: 'Run retention now (admin)', body: cleanupBodySchema, responses: { 200: { description: 'CleanupReport', schema: cleanupReportSchema }, 400: err('Invalid body'), 401: err('No or invalid token'), 403: err('Not the admin token') } },
 };
 
