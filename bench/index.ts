@@ -5,6 +5,7 @@ import { startLocalServer, type LocalServer } from '../src/server/local-server.j
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchPipeline } from './pipeline.js';
+import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
 import { benchStorage } from './storage.js';
@@ -17,6 +18,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   pipeline: benchPipeline,
   learning: benchLearning,
   retention: benchRetention,
+  portability: benchPortability,
 };
 
 const wanted = process.argv.slice(2);

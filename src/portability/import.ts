@@ -34,12 +34,15 @@ async function fail(session: ImportSession, status: 'refused' | 'conflict', erro
 export async function advanceImport(importId: Id, budgetMs: number, onProgress?: (session: ImportSession) => void): Promise<ImportSession> {
   const deadline = Date.now() + budgetMs;
   let session = await requireImport(importId);
+  let first = true;
   try {
     for (;;) {
       onProgress?.(session);
       if (session.status === 'complete') return session;
       if (session.status === 'refused' || session.status === 'conflict' || session.status === 'rolled_back') throw storedFailure(session);
-      if (Date.now() >= deadline) return session;
+      // At least one step per call, so that even a tiny budget moves the import on.
+      if (Date.now() >= deadline && !first) return session;
+      first = false;
       session = await step(session, deadline);
     }
   } catch (error) {
