@@ -150,7 +150,7 @@ export async function writeAll(sink: ReturnType<tar.Pack['entry']>, source: Read
     if (done) break;
     if (!sink.write(value)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
   }
-  sink.end(undefined as never);
+  sink.end(null);
 }
 
 async function* slice(source: AsyncIterable<Buffer>, skip: number, length: number): AsyncGenerator<Buffer> {
