@@ -9,6 +9,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { newId } from '../src/ids.js';
 import { createProject } from '../src/projects/index.js';
 import { createRunState } from '../src/runs/state.js';
+import { newRun, toFailed, toRunning } from '../src/runs/transitions.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { keys, openStore, putBinary, type Id } from '../src/storage/index.js';
 import { listProjectBlobs } from '../src/portability/collect.js';
@@ -30,8 +31,7 @@ async function plantProject(photos: number, videos: number): Promise<{ projectId
   }
   for (let i = 0; i < videos; i++) {
     const runId = newId('r');
-    const now = new Date().toISOString();
-    await createRunState({ runId, projectId, status: 'complete', step: null, progress: 1, request: {}, mediaIds: [], attempts: 1, cancelRequested: false, outputs: { video: { bytes: 2.5 * MiB, durationSec: 30, width: 1280, height: 720, videoCodec: 'h264', audioCodec: 'aac' } }, createdAt: now, updatedAt: now });
+    await createRunState(toFailed(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [] })), { code: 'bench', message: 'planted for the bench', retryable: false }));
     const body = randomBytes(2.5 * MiB);
     await putBinary(keys.video(runId), body, { contentType: 'video/mp4', runId, projectId, bytes: body.byteLength });
     bytes += body.byteLength;

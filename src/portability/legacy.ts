@@ -11,7 +11,8 @@ import { examinePhoto, storePhoto } from '../media/library.js';
 import { probeMedia } from '../pipeline/agents/compose/ffmpeg.js';
 import { createProject, requireProject } from '../projects/index.js';
 import { createRunState } from '../runs/state.js';
-import type { RunState } from '../schemas/run.js';
+import type { RunState, Storyboard } from '../schemas/run.js';
+import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../runs/transitions.js';
 import { isId, keys, openStore, putBinary, STORE_NAMES, type BlobRef, type Id } from '../storage/index.js';
 import { classify, listFiles, type LegacyPiece } from './legacy-scan.js';
 import { silentProgress, type ProgressReporter } from './progress-reporter.js';
@@ -167,7 +168,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
       note(file, 'refused', 'not a JSON run state');
       continue;
     }
-    const state = convertState(legacy, projectId, run, runMedia.get(run) ?? [], videos.get(run));
+    const state = convertState(legacy, projectId, run, runMedia.get(run) ?? [], videos.get(run), [...seen.keys()] as Id[]);
     await createRunState(state);
     states.set(run, state);
     note(file, 'converted', `status ${legacy.status ?? '(none)'} → ${state.status}${state.status === 'failed' ? ` (${state.error.code})` : ''}${renamed(piece.runId)}`, keys.runState(projectId, run));
@@ -198,27 +199,41 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
   return { projectId, files, counts: { taken: count('taken'), converted: count('converted'), refused: count('refused') } };
 }
 
-function convertState(legacy: z.infer<typeof legacyStateSchema>, projectId: Id, runId: Id, mediaIds: Id[], video: VideoFacts | undefined): RunState {
+/**
+ * A legacy run in today's shape, through the run transitions. A complete run
+ * needs its video and a storyboard: the storyboard is rebuilt from the legacy
+ * facts, one shot per photo of the run (or of the import) over the video.
+ */
+function convertState(legacy: z.infer<typeof legacyStateSchema>, projectId: Id, runId: Id, mediaIds: Id[], video: VideoFacts | undefined, allPhotos: Id[]): RunState {
   const createdAt = at(legacy.createdAt, new Date(0).toISOString());
-  const base = {
-    runId,
-    projectId,
-    step: null,
-    request: { ...(legacy.theme ? { theme: legacy.theme.slice(0, 200) } : {}), ...(legacy.mood ? { mood: legacy.mood.slice(0, 32) } : {}), ...(legacy.musicStyle ? { musicStyle: legacy.musicStyle.slice(0, 32) } : {}) },
-    mediaIds,
-    attempts: 1,
-    cancelRequested: false,
-    createdAt,
-    updatedAt: at(legacy.updatedAt, createdAt),
-  };
+  const request = { ...(legacy.theme ? { theme: legacy.theme.slice(0, 200) } : {}), ...(legacy.mood ? { mood: legacy.mood.slice(0, 32) } : {}), ...(legacy.musicStyle ? { musicStyle: legacy.musicStyle.slice(0, 32) } : {}) };
+  const running = { ...toRunning(newRun({ projectId, runId, request, mediaIds, now: new Date(createdAt) })), updatedAt: at(legacy.updatedAt, createdAt) };
+  const failed = (code: string, message: string) => toFailed(running, { code, message, retryable: false });
   const status = (legacy.status ?? '').toLowerCase();
   if (['complete', 'completed', 'done', 'success'].includes(status)) {
-    if (video) return { ...base, status: 'complete', progress: 1, outputs: { video } };
-    return { ...base, status: 'failed', progress: 0, error: { code: 'legacy_video_missing', message: 'The original app marked this run complete, but its video was not found.', retryable: false } };
+    if (!video) return failed('legacy_video_missing', 'The original app marked this run complete, but its video was not found.');
+    const photos = mediaIds.length > 0 ? mediaIds : allPhotos;
+    if (photos.length === 0) return failed('legacy_photos_missing', 'The original app marked this run complete, but none of its photos were found.');
+    const shotSec = video.durationSec / photos.length;
+    const storyboard: Storyboard = {
+      theme: legacy.theme ?? '',
+      mood: legacy.mood ?? 'unknown',
+      musicStyle: legacy.musicStyle ?? 'unknown',
+      durationSec: video.durationSec,
+      resolution: video.height <= 360 ? '360p' : video.height <= 720 ? '720p' : '1080p',
+      transitionSec: 0,
+      shots: photos.map((mediaId, i) => ({ mediaId, startSec: i * shotSec, durationSec: shotSec, motion: 'zoom-in' as const, scene: 0, caption: null })),
+      scenes: [{ index: 0, startedAt: null, place: null, shotCount: photos.length }],
+      narration: { enabled: false, script: '' },
+      tempoBpm: 90,
+      choice: { source: 'default', reason: 'rebuilt from a run of the original app' },
+      provider: 'legacy',
+    };
+    return toComplete(running, storyboard, { video });
   }
-  if (['cancelled', 'canceled'].includes(status)) return { ...base, status: 'cancelled', progress: 0 };
-  if (['failed', 'error'].includes(status)) return { ...base, status: 'failed', progress: 0, error: { code: 'legacy_failed', message: 'The run failed in the original app.', retryable: false } };
-  return { ...base, status: 'failed', progress: 0, error: { code: 'legacy_interrupted', message: `The run was ${status || 'unfinished'} when the original app stopped; it never finished.`, retryable: false } };
+  if (['cancelled', 'canceled'].includes(status)) return toCancelled(running);
+  if (['failed', 'error'].includes(status)) return failed('legacy_failed', 'The run failed in the original app.');
+  return failed('legacy_interrupted', `The run was ${status || 'unfinished'} when the original app stopped; it never finished.`);
 }
 
 interface RatingContext {
@@ -256,7 +271,7 @@ async function importRatings(projectId: Id, files: { ratings: Array<{ file: stri
       context.note(file, 'refused', 'not a JSON rating');
       continue;
     }
-    entries.push({ runId: run, rating: parsed.data.rating, theme: state.request.theme ?? '', mood: state.request.mood ?? 'unknown', musicStyle: state.request.musicStyle ?? 'unknown', durationSec: state.outputs.video.durationSec, timestamp: state.updatedAt });
+    entries.push({ runId: run, rating: parsed.data.rating, theme: state.storyboard.theme, mood: state.storyboard.mood, musicStyle: state.storyboard.musicStyle, durationSec: state.outputs.video.durationSec, timestamp: state.updatedAt });
     context.note(file, 'converted', `rating ${String(parsed.data.rating)} → evaluation`, keys.evaluation(run));
   }
   for (const { file } of files.flat) {

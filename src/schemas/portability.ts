@@ -31,9 +31,11 @@ export const exportManifestSchema = z.strictObject({
 export type ExportManifest = z.infer<typeof exportManifestSchema>;
 
 export const exportQuerySchema = z.object({
+  /** Continue or download this export (from the descriptor). */
   exportId: idSchema.optional(),
+  /** Download part N (0-based) of a ready export. */
   part: z.coerce.number().int().min(0).max(99_999).optional(),
-  /** Smaller parts for slow links or tests; a multiple of 512 bytes. */
+  /** Bytes per part for a new export: a multiple of 512 from 64 KiB to 16 MiB (default, inside the 20 MB response limit). */
   partSize: z.coerce.number().int().min(64 * 1024).max(16 * 1024 * 1024).multipleOf(512).optional(),
 });
 
@@ -65,6 +67,8 @@ export const startImportResponseSchema = z.object({ importId: idSchema, partSize
 export const importPartResponseSchema = z.object({ n: z.number().int(), bytes: z.number().int() });
 
 export const completeImportBodySchema = z.strictObject({ importId: idSchema });
+/** With a raw archive: the target project (an existing empty one, or a new one with this id). */
+export const importQuerySchema = z.object({ projectId: idSchema.optional() });
 
 export const importStatusSchema = z.enum(['uploading', 'verifying', 'committing', 'complete', 'refused', 'conflict', 'rolled_back']);
 export type ImportStatus = z.infer<typeof importStatusSchema>;
