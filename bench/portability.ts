@@ -31,7 +31,9 @@ async function plantProject(photos: number, videos: number): Promise<{ projectId
   }
   for (let i = 0; i < videos; i++) {
     const runId = newId('r');
-    await createRunState(toFailed(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [] })), { code: 'bench', message: 'planted for the bench', retryable: false }));
+    await createRunState(
+      toFailed(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [] })), { code: 'bench', message: 'planted for the bench', retryable: false }),
+    );
     const body = randomBytes(2.5 * MiB);
     await putBinary(keys.video(runId), body, { contentType: 'video/mp4', runId, projectId, bytes: body.byteLength });
     bytes += body.byteLength;
@@ -60,13 +62,21 @@ async function exportToFile(base: string, projectId: Id, file: string): Promise<
 
 async function importFromFile(base: string, file: string, bytes: number): Promise<void> {
   const json = { 'content-type': 'application/json' };
-  const started = (await (await fetch(`${base}/api/admin/imports`, { method: 'POST', headers: json, body: JSON.stringify({ bytes }) })).json()) as { importId: string; partSize: number; partCount: number };
+  const started = (await (await fetch(`${base}/api/admin/imports`, { method: 'POST', headers: json, body: JSON.stringify({ bytes }) })).json()) as {
+    importId: string;
+    partSize: number;
+    partCount: number;
+  };
   const handle = await open(file);
   try {
     for (let n = 0; n < started.partCount; n++) {
       const buffer = Buffer.alloc(Math.min(started.partSize, bytes - n * started.partSize));
       await handle.read(buffer, 0, buffer.byteLength, n * started.partSize);
-      const put = await fetch(`${base}/api/admin/imports/${started.importId}/parts/${n}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: buffer });
+      const put = await fetch(`${base}/api/admin/imports/${started.importId}/parts/${n}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: buffer,
+      });
       if (put.status !== 200) throw new Error(`part ${n}: ${put.status} ${await put.text()}`);
     }
   } finally {
@@ -110,7 +120,17 @@ async function measure(server: LocalServer, photos: number, videos: number) {
     await importFromFile(server.url, file, archiveBytes);
     const importSec = (performance.now() - started) / 1000;
     const importRss = peak.stop();
-    return { photos, videos, floorMbs, mb: bytes / MiB, archiveMb: archiveBytes / MiB, exportMbs: archiveBytes / MiB / exportSec, importMbs: archiveBytes / MiB / importSec, exportRss, importRss };
+    return {
+      photos,
+      videos,
+      floorMbs,
+      mb: bytes / MiB,
+      archiveMb: archiveBytes / MiB,
+      exportMbs: archiveBytes / MiB / exportSec,
+      importMbs: archiveBytes / MiB / importSec,
+      exportRss,
+      importRss,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -124,8 +144,14 @@ export async function benchPortability(server: LocalServer): Promise<void> {
   console.log('| project | data MB | archive MB | copy floor MB/s | export MB/s (× floor) | import MB/s (× floor) | peak RSS export MB | peak RSS import MB |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of [small, large]) {
-    console.log(`| ${row.photos} photos + ${row.videos} videos | ${fmt(row.mb, 1)} | ${fmt(row.archiveMb, 1)} | ${fmt(row.floorMbs, 1)} | ${fmt(row.exportMbs, 1)} (${fmt(row.exportMbs / row.floorMbs)}) | ${fmt(row.importMbs, 1)} (${fmt(row.importMbs / row.floorMbs)}) | ${fmt(row.exportRss, 0)} | ${fmt(row.importRss, 0)} |`);
+    console.log(
+      `| ${row.photos} photos + ${row.videos} videos | ${fmt(row.mb, 1)} | ${fmt(row.archiveMb, 1)} | ${fmt(row.floorMbs, 1)} | ${fmt(row.exportMbs, 1)} (${fmt(row.exportMbs / row.floorMbs)}) | ${fmt(row.importMbs, 1)} (${fmt(row.importMbs / row.floorMbs)}) | ${fmt(row.exportRss, 0)} | ${fmt(row.importRss, 0)} |`,
+    );
   }
-  console.log('Export hashes every blob, then streams it through tar; import stages the parts, verifies every blob, then writes it: about 3 and 5 passes over the data against the floor\'s 2.');
-  console.log(`Project ${fmt(large.mb / small.mb, 1)}× larger → peak RSS ×${fmt(large.exportRss / small.exportRss)} (export), ×${fmt(large.importRss / small.importRss)} (import): memory stays flat when the ratio stays near 1.`);
+  console.log(
+    "Export hashes every blob, then streams it through tar; import stages the parts, verifies every blob, then writes it: about 3 and 5 passes over the data against the floor's 2.",
+  );
+  console.log(
+    `Project ${fmt(large.mb / small.mb, 1)}× larger → peak RSS ×${fmt(large.exportRss / small.exportRss)} (export), ×${fmt(large.importRss / small.importRss)} (import): memory stays flat when the ratio stays near 1.`,
+  );
 }

@@ -18,7 +18,11 @@ if (!directory) {
 const connection = await connectBlobs();
 try {
   console.error(`Restoring ${resolve(directory)} into ${connection.target}`);
-  const report = await restoreSite(resolve(directory), { overwrite: args.includes('--overwrite'), progress: createProgressReporter(), target: connection.target });
+  const report = await restoreSite(resolve(directory), {
+    overwrite: args.includes('--overwrite'),
+    progress: createProgressReporter(),
+    target: connection.target,
+  });
   console.log(JSON.stringify({ event: 'done', ...report }));
   if (report.conflicts.length > 0) process.exitCode = 1;
 } finally {

@@ -75,7 +75,11 @@ export const portabilityRoutes: Route[] = [
     handler: async ({ url, params: { projectId }, query }) => {
       await requireProject(projectId);
       if (query.part !== undefined) return servePart(projectId, query.exportId, query.part);
-      const job = await prepareExport(projectId, { ...(query.exportId ? { exportId: query.exportId } : {}), ...(query.partSize ? { partSize: query.partSize } : {}), budgetMs: EXPORT_BUDGET_MS });
+      const job = await prepareExport(projectId, {
+        ...(query.exportId ? { exportId: query.exportId } : {}),
+        ...(query.partSize ? { partSize: query.partSize } : {}),
+        budgetMs: EXPORT_BUDGET_MS,
+      });
       const manifest = job.manifest;
       const body = {
         exportId: job.exportId,
@@ -97,7 +101,11 @@ export const portabilityRoutes: Route[] = [
     tag: 'portability',
     summary: 'Start a chunked import of an export archive (admin): then PUT its parts and POST /api/admin/import { importId }',
     body: startImportBodySchema,
-    responses: { 201: { description: 'Send partCount parts of partSize bytes (the last one the rest)', schema: startImportResponseSchema }, 400: errorDoc('Invalid body'), 413: errorDoc('Archive too large') },
+    responses: {
+      201: { description: 'Send partCount parts of partSize bytes (the last one the rest)', schema: startImportResponseSchema },
+      400: errorDoc('Invalid body'),
+      413: errorDoc('Archive too large'),
+    },
     handler: async ({ body }) => {
       const session = await startImport(body);
       return json(201, { importId: session.importId, partSize: session.partSize, partCount: session.partCount, expiresAt: session.expiresAt });
@@ -110,8 +118,14 @@ export const portabilityRoutes: Route[] = [
     tag: 'portability',
     summary: 'Send part n (0-based) of the archive; any order, re-sendable until the import is completed',
     rawBody: { contentTypes: ['application/octet-stream', 'application/x-tar'], description: 'Exactly partSize bytes (4 MiB), the last part the rest' },
-    responses: { 200: { description: 'Stored', schema: importPartResponseSchema }, 400: errorDoc('Wrong size or part number'), 404: errorDoc('Unknown import'), 409: errorDoc('The import no longer takes parts') },
-    handler: async ({ request, params: { importId, n } }) => json(200, await putImportPart(importId, n, (limit) => readBodyBytes(request, limit, `A part may be at most ${limit} bytes.`))),
+    responses: {
+      200: { description: 'Stored', schema: importPartResponseSchema },
+      400: errorDoc('Wrong size or part number'),
+      404: errorDoc('Unknown import'),
+      409: errorDoc('The import no longer takes parts'),
+    },
+    handler: async ({ request, params: { importId, n } }) =>
+      json(200, await putImportPart(importId, n, (limit) => readBodyBytes(request, limit, `A part may be at most ${limit} bytes.`))),
   }),
   defineRoute({
     method: 'GET',
@@ -138,7 +152,10 @@ export const portabilityRoutes: Route[] = [
     tag: 'portability',
     summary:
       'Import an export into a new project, or into an existing empty one (admin). JSON { importId } completes a chunked import; a raw application/x-tar body of at most 4 MiB is a whole small archive (optional ?projectId=). Every blob is verified against the manifest (size and SHA-256; no entry missing, added or out of place) before anything is written; then blobs are written only where their key is free, the project record last. A call that runs out of time answers 202: call again to resume',
-    rawBody: { contentTypes: ['application/json', 'application/x-tar'], description: 'JSON { importId } (a chunked import), or a whole archive of at most 4 MiB' },
+    rawBody: {
+      contentTypes: ['application/json', 'application/x-tar'],
+      description: 'JSON { importId } (a chunked import), or a whole archive of at most 4 MiB',
+    },
     query: importQuerySchema,
     responses: {
       201: { description: 'Imported', schema: importResultSchema },
@@ -148,7 +165,9 @@ export const portabilityRoutes: Route[] = [
       409: errorDoc('Parts missing, target not empty, another import running, or a blob already exists (never overwritten)'),
       410: errorDoc('Rolled back'),
       413: errorDoc('Raw archive over 4 MiB: use the chunked import'),
-      422: errorDoc('Refused: a damaged or tampered archive (hash or size mismatch, missing, extra or misplaced entry, unsafe or foreign key); nothing was written'),
+      422: errorDoc(
+        'Refused: a damaged or tampered archive (hash or size mismatch, missing, extra or misplaced entry, unsafe or foreign key); nothing was written',
+      ),
     },
     handler: async ({ request, query }) => {
       if (!ARCHIVE_TYPES.has(mediaType(request))) {

@@ -26,7 +26,13 @@ export interface ReadEntry {
  * each header against the planned layout (name, type, size) before its body is
  * used. `visit` returns false to stop early (the time budget is spent).
  */
-export async function readEntries(session: ImportSession, entries: readonly LayoutEntry[], from: number, visit: (entry: ReadEntry) => Promise<boolean>, options: { expectEnd?: boolean; keepBody?: boolean } = {}): Promise<number> {
+export async function readEntries(
+  session: ImportSession,
+  entries: readonly LayoutEntry[],
+  from: number,
+  visit: (entry: ReadEntry) => Promise<boolean>,
+  options: { expectEnd?: boolean; keepBody?: boolean } = {},
+): Promise<number> {
   if (from >= entries.length) return from;
   const source = stagedArchive(session, entries[from]!.offset);
   const extract = tar.extract();
@@ -36,10 +42,26 @@ export async function readEntries(session: ImportSession, entries: readonly Layo
   try {
     for await (const entry of extract) {
       const expected = entries[index];
-      if (!expected) throw new ImportRefusedError('unexpected_entry', `The archive holds an entry the manifest does not list: ${JSON.stringify(entry.header.name.slice(0, 200))}.`, { name: entry.header.name.slice(0, 200) });
-      if (entry.header.name !== expected.name) throw new ImportRefusedError('unexpected_entry', `Entry ${index} is ${JSON.stringify(entry.header.name.slice(0, 200))}; the manifest expects ${JSON.stringify(expected.name)}.`, { index, name: entry.header.name.slice(0, 200), expected: expected.name });
-      if (entry.header.type !== 'file') throw new ImportRefusedError('unexpected_entry', `Entry ${JSON.stringify(expected.name)} is a ${entry.header.type}, not a file.`);
-      if (expected.size < 0 ? entry.header.size > ANY_SIZE_LIMIT : entry.header.size !== expected.size) throw new ImportRefusedError('size_mismatch', `Entry ${JSON.stringify(expected.name)} has ${entry.header.size} bytes; the manifest says ${expected.size}.`, { name: expected.name, size: entry.header.size, expected: expected.size });
+      if (!expected)
+        throw new ImportRefusedError(
+          'unexpected_entry',
+          `The archive holds an entry the manifest does not list: ${JSON.stringify(entry.header.name.slice(0, 200))}.`,
+          { name: entry.header.name.slice(0, 200) },
+        );
+      if (entry.header.name !== expected.name)
+        throw new ImportRefusedError(
+          'unexpected_entry',
+          `Entry ${index} is ${JSON.stringify(entry.header.name.slice(0, 200))}; the manifest expects ${JSON.stringify(expected.name)}.`,
+          { index, name: entry.header.name.slice(0, 200), expected: expected.name },
+        );
+      if (entry.header.type !== 'file')
+        throw new ImportRefusedError('unexpected_entry', `Entry ${JSON.stringify(expected.name)} is a ${entry.header.type}, not a file.`);
+      if (expected.size < 0 ? entry.header.size > ANY_SIZE_LIMIT : entry.header.size !== expected.size)
+        throw new ImportRefusedError(
+          'size_mismatch',
+          `Entry ${JSON.stringify(expected.name)} has ${entry.header.size} bytes; the manifest says ${expected.size}.`,
+          { name: expected.name, size: entry.header.size, expected: expected.size },
+        );
       const chunks: Buffer[] = [];
       const hash = createHash('sha256');
       for await (const chunk of entry as AsyncIterable<Buffer>) {
@@ -53,7 +75,11 @@ export async function readEntries(session: ImportSession, entries: readonly Layo
   } catch (error) {
     if (error instanceof AppError) throw error;
     // tar-stream's own complaints: a bad header checksum, a truncated body.
-    throw new ImportRefusedError('invalid_archive', `The archive is damaged near entry ${index}: ${String((error as Error)?.message ?? error).slice(0, 200)}.`, { index });
+    throw new ImportRefusedError(
+      'invalid_archive',
+      `The archive is damaged near entry ${index}: ${String((error as Error)?.message ?? error).slice(0, 200)}.`,
+      { index },
+    );
   } finally {
     extract.destroy();
     source.destroy();

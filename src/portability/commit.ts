@@ -2,7 +2,20 @@ import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { emptyIndex, memoryIndexDoc } from '../learning/memory.js';
 import type { ExportManifest, ImportedSummary, ManifestBlob } from '../schemas/portability.js';
-import { decodeDocument, idSchema, isId, keys, listKeyPages, openStore, readJSON, sha256Hex, updateJSON, writeJSON, type Id, type StoreId } from '../storage/index.js';
+import {
+  decodeDocument,
+  idSchema,
+  isId,
+  keys,
+  listKeyPages,
+  openStore,
+  readJSON,
+  sha256Hex,
+  updateJSON,
+  writeJSON,
+  type Id,
+  type StoreId,
+} from '../storage/index.js';
 import { toArrayBuffer } from '../storage/documents.js';
 import { projectInfoDoc } from '../projects/index.js';
 import { readEntries, type ReadEntry } from './archive-reader.js';
@@ -28,7 +41,12 @@ async function emptinessProblems(projectId: Id): Promise<string[]> {
   const allowed = new Set([keys.projectInfo(projectId).key, keys.memoryIndex(projectId).key, keys.importMarker(projectId).key]);
   for (const store of ['runs', 'progress', 'media', 'audio', 'evals'] as StoreId[]) {
     for await (const page of listKeyPages(store, `projects/${projectId}/`)) {
-      problems.push(...page.filter((key) => !allowed.has(key)).slice(0, 5).map((key) => `${store}: ${key}`));
+      problems.push(
+        ...page
+          .filter((key) => !allowed.has(key))
+          .slice(0, 5)
+          .map((key) => `${store}: ${key}`),
+      );
       break;
     }
   }
@@ -70,10 +88,19 @@ export async function planImport(session: ImportSession, manifest: ExportManifes
   const recordKey = keys.projectInfo(manifest.projectId as Id).key;
   const recordIndex = manifest.blobs.findIndex((blob) => blob.store === 'sirtrav-runs' && blob.key === recordKey);
   if (!newProject && recordIndex >= 0) skipped.push({ index: recordIndex, reason: 'the target project keeps its own record' });
-  const claimed = await writeJSON(keys.importMarker(projectId), markerDoc, { importId: session.importId, startedAt: new Date().toISOString() }, { onlyIfNew: true });
+  const claimed = await writeJSON(
+    keys.importMarker(projectId),
+    markerDoc,
+    { importId: session.importId, startedAt: new Date().toISOString() },
+    { onlyIfNew: true },
+  );
   if (!claimed) {
     const marker = await readJSON(keys.importMarker(projectId), markerDoc);
-    if (marker?.value.importId !== session.importId) throw new ImportConflictError('import_in_progress', `Another import (${marker?.value.importId ?? 'unknown'}) is writing project ${projectId}; finish or roll it back first.`);
+    if (marker?.value.importId !== session.importId)
+      throw new ImportConflictError(
+        'import_in_progress',
+        `Another import (${marker?.value.importId ?? 'unknown'}) is writing project ${projectId}; finish or roll it back first.`,
+      );
   }
   return { projectId, newProject, runMap, skipped, projectRecordIndex: newProject && recordIndex >= 0 ? recordIndex : null };
 }
@@ -109,7 +136,10 @@ async function writeNew(target: Destination): Promise<void> {
   }
   const existing = await store.getWithMetadata(target.key, { type: 'arrayBuffer', consistency: 'strong' });
   if (existing && sameBlob({ body: new Uint8Array(existing.data), metadata: existing.metadata }, target)) return;
-  throw new ImportConflictError('blob_exists', `${target.store}/${target.key} already exists with other content; it was not overwritten.`, { store: target.store, key: target.key });
+  throw new ImportConflictError('blob_exists', `${target.store}/${target.key} already exists with other content; it was not overwritten.`, {
+    store: target.store,
+    key: target.key,
+  });
 }
 
 /** The target's empty index is replaced (compare-and-swap), never one with history. */
@@ -117,7 +147,8 @@ async function replaceEmptyIndex(projectId: Id, target: Destination): Promise<vo
   const ref = keys.memoryIndex(projectId);
   const imported = decodeDocument(memoryIndexDoc, ref, toArrayBuffer(target.body), target.metadata).value;
   await updateJSON(ref, memoryIndexDoc, (current) => {
-    if (current && current.video_history.length > 0) throw new ImportConflictError('blob_exists', `The memory index of project ${projectId} gained history during the import; it was not overwritten.`);
+    if (current && current.video_history.length > 0)
+      throw new ImportConflictError('blob_exists', `The memory index of project ${projectId} gained history during the import; it was not overwritten.`);
     return imported;
   });
 }
@@ -127,23 +158,37 @@ async function replaceEmptyIndex(projectId: Id, target: Destination): Promise<vo
  * the budget is spent; returns how many are done. The new project's record is
  * left for `finishCommit`, so the project appears only once it is whole.
  */
-export async function commitBlobs(session: ImportSession, manifest: ExportManifest, layout: Layout, plan: ImportPlan, from: number, deadline: number): Promise<number> {
+export async function commitBlobs(
+  session: ImportSession,
+  manifest: ExportManifest,
+  layout: Layout,
+  plan: ImportPlan,
+  from: number,
+  deadline: number,
+): Promise<number> {
   const map = idMapOf(manifest, plan);
   const skip = new Set(plan.skipped.map((s) => s.index));
   const indexKey = keys.memoryIndex(plan.projectId).key;
   let committed = from;
-  await readEntries(session, layout.entries, from + 1, async ({ index, body, sha256 }: ReadEntry) => {
-    const i = index - 1;
-    const blob = manifest.blobs[i]!;
-    if (sha256 !== blob.sha256) throw new ImportConflictError('archive_changed', `${entryName(blob)} changed after it was verified; upload the archive again.`);
-    if (!skip.has(i) && i !== plan.projectRecordIndex) {
-      const target = destination(blob, body, map);
-      if (!plan.newProject && target.store === 'evals' && target.key === indexKey) await replaceEmptyIndex(plan.projectId, target);
-      else await writeNew(target);
-    }
-    committed = index;
-    return Date.now() < deadline;
-  }, { keepBody: true });
+  await readEntries(
+    session,
+    layout.entries,
+    from + 1,
+    async ({ index, body, sha256 }: ReadEntry) => {
+      const i = index - 1;
+      const blob = manifest.blobs[i]!;
+      if (sha256 !== blob.sha256)
+        throw new ImportConflictError('archive_changed', `${entryName(blob)} changed after it was verified; upload the archive again.`);
+      if (!skip.has(i) && i !== plan.projectRecordIndex) {
+        const target = destination(blob, body, map);
+        if (!plan.newProject && target.store === 'evals' && target.key === indexKey) await replaceEmptyIndex(plan.projectId, target);
+        else await writeNew(target);
+      }
+      committed = index;
+      return Date.now() < deadline;
+    },
+    { keepBody: true },
+  );
   return committed;
 }
 
@@ -152,13 +197,24 @@ export async function finishCommit(session: ImportSession, manifest: ExportManif
   const index = plan.projectRecordIndex;
   if (index !== null) {
     const map = idMapOf(manifest, plan);
-    await readEntries(session, layout.entries, index + 1, async ({ body }) => {
-      await writeNew(destination(manifest.blobs[index]!, body, map));
-      return false;
-    }, { keepBody: true });
+    await readEntries(
+      session,
+      layout.entries,
+      index + 1,
+      async ({ body }) => {
+        await writeNew(destination(manifest.blobs[index]!, body, map));
+        return false;
+      },
+      { keepBody: true },
+    );
   } else if (plan.newProject) {
     // An archive without a project record (hand-made): the project still needs one to exist.
-    await writeJSON(keys.projectInfo(plan.projectId), projectInfoDoc, { projectId: plan.projectId, name: null, createdAt: manifest.createdAt }, { onlyIfNew: true });
+    await writeJSON(
+      keys.projectInfo(plan.projectId),
+      projectInfoDoc,
+      { projectId: plan.projectId, name: null, createdAt: manifest.createdAt },
+      { onlyIfNew: true },
+    );
   }
   await openStore('runs').delete(keys.importMarker(plan.projectId).key);
 }

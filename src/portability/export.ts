@@ -41,7 +41,10 @@ export class ExportNotFoundError extends AppError {
 async function dropExpiredExports(projectId: Id, now: number): Promise<void> {
   for await (const page of listKeyPages('runs', keys.exportsPrefix(projectId))) {
     for (const key of page) {
-      const exportId = key.split('/').pop()!.replace(/\.json$/, '');
+      const exportId = key
+        .split('/')
+        .pop()!
+        .replace(/\.json$/, '');
       const job = await readJSON(keys.exportJob(projectId, exportId as Id), exportJobDoc).catch(() => null);
       if (!job || Date.parse(job.value.expiresAt) < now) await deleteKey('runs', key);
     }
@@ -70,7 +73,8 @@ async function startExport(projectId: Id, partSize: number): Promise<ExportJob> 
 export async function readExportJob(projectId: Id, exportId: Id): Promise<ExportJob> {
   const doc = await readJSON(keys.exportJob(projectId, exportId), exportJobDoc);
   if (!doc) throw new ExportNotFoundError(exportId);
-  if (Date.parse(doc.value.expiresAt) < Date.now()) throw new AppError(410, 'export_expired', `Export ${exportId} expired at ${doc.value.expiresAt}; start a new one.`);
+  if (Date.parse(doc.value.expiresAt) < Date.now())
+    throw new AppError(410, 'export_expired', `Export ${exportId} expired at ${doc.value.expiresAt}; start a new one.`);
   return doc.value;
 }
 
@@ -79,7 +83,10 @@ export async function readExportJob(projectId: Id, exportId: Id): Promise<Export
  * spent, saving what is done, so each call stays well inside a function's
  * limits whatever the project's size. Ready once every blob is described.
  */
-export async function prepareExport(projectId: Id, options: { exportId?: Id; partSize?: number; budgetMs: number; onBlob?: (done: number, total: number) => void }): Promise<ExportJob> {
+export async function prepareExport(
+  projectId: Id,
+  options: { exportId?: Id; partSize?: number; budgetMs: number; onBlob?: (done: number, total: number) => void },
+): Promise<ExportJob> {
   const started = Date.now();
   let job = options.exportId ? await readExportJob(projectId, options.exportId) : await startExport(projectId, options.partSize ?? DEFAULT_PART_SIZE);
   if (job.manifest) return job;
@@ -124,7 +131,9 @@ function archiveRange(manifest: ExportManifest, manifestJson: Buffer, layout: La
     for (let i = Math.max(0, first); i < layout.entries.length && layout.entries[i]!.offset < end; i++) {
       const entry = layout.entries[i]!;
       if (i === 0) {
-        await new Promise<void>((resolve, reject) => pack.entry(tarHeader(MANIFEST_ENTRY, manifestJson.byteLength, mtime), manifestJson, (error) => (error ? reject(error) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          pack.entry(tarHeader(MANIFEST_ENTRY, manifestJson.byteLength, mtime), manifestJson, (error) => (error ? reject(error) : resolve())),
+        );
         continue;
       }
       const blob = manifest.blobs[i - 1]!;
@@ -182,8 +191,10 @@ export class ExportStaleError extends AppError {
 export async function exportPart(projectId: Id, exportId: Id, n: number): Promise<{ stream: Readable; bytes: number; manifest: ExportManifest }> {
   const job = await readExportJob(projectId, exportId);
   const manifest = job.manifest;
-  if (!manifest) throw new AppError(409, 'export_not_ready', `Export ${exportId} is still being prepared; call GET …/export?exportId=${exportId} until it is ready.`);
-  if (n >= manifest.parts) throw new AppError(416, 'part_out_of_range', `Export ${exportId} has ${manifest.parts} parts (0 to ${manifest.parts - 1}); part ${n} does not exist.`);
+  if (!manifest)
+    throw new AppError(409, 'export_not_ready', `Export ${exportId} is still being prepared; call GET …/export?exportId=${exportId} until it is ready.`);
+  if (n >= manifest.parts)
+    throw new AppError(416, 'part_out_of_range', `Export ${exportId} has ${manifest.parts} parts (0 to ${manifest.parts - 1}); part ${n} does not exist.`);
   const json = Buffer.from(JSON.stringify(manifest));
   const layout = await planLayout(json.byteLength, manifest.blobs);
   const start = n * manifest.partSize;

@@ -90,7 +90,10 @@ export async function putImportPart(importId: Id, n: number, read: (limit: numbe
   if (n >= session.partCount) throw new AppError(400, 'invalid_part', `Import ${importId} has ${session.partCount} parts (0 to ${session.partCount - 1}).`);
   const expected = expectedPartBytes(session, n);
   const bytes = await read(session.partSize);
-  if (bytes.byteLength !== expected) throw new AppError(400, 'wrong_part_size', `Part ${n} must be exactly ${expected} bytes; got ${bytes.byteLength}.`, { details: { expected, got: bytes.byteLength } });
+  if (bytes.byteLength !== expected)
+    throw new AppError(400, 'wrong_part_size', `Part ${n} must be exactly ${expected} bytes; got ${bytes.byteLength}.`, {
+      details: { expected, got: bytes.byteLength },
+    });
   await putBinary(keys.importPart(importId, n), bytes, { bytes: bytes.byteLength });
   return { n, bytes: bytes.byteLength };
 }
@@ -108,7 +111,8 @@ export function stagedArchive(session: ImportSession, offset: number): Readable 
   async function* bytes(): AsyncGenerator<Buffer> {
     for (let n = Math.floor(offset / session.partSize); n < session.partCount; n++) {
       const part = await getBinary(keys.importPart(session.importId, n));
-      if (!part || part.data.byteLength !== expectedPartBytes(session, n)) throw new AppError(409, 'import_part_missing', `Part ${n} of import ${session.importId} is missing or damaged; send it again.`);
+      if (!part || part.data.byteLength !== expectedPartBytes(session, n))
+        throw new AppError(409, 'import_part_missing', `Part ${n} of import ${session.importId} is missing or damaged; send it again.`);
       const from = n === Math.floor(offset / session.partSize) ? offset - n * session.partSize : 0;
       yield Buffer.from(part.data.buffer, part.data.byteOffset + from, part.data.byteLength - from);
     }

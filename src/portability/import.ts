@@ -56,7 +56,10 @@ async function step(session: ImportSession, deadline: number): Promise<ImportSes
   const id = session.importId;
   if (session.status === 'uploading') {
     const missing = await missingParts(session);
-    if (missing.length > 0) throw new AppError(409, 'import_incomplete', `Import ${id} is missing ${missing.length} of ${session.partCount} parts; send them, then complete again.`, { details: { missing: missing.slice(0, 100) } });
+    if (missing.length > 0)
+      throw new AppError(409, 'import_incomplete', `Import ${id} is missing ${missing.length} of ${session.partCount} parts; send them, then complete again.`, {
+        details: { missing: missing.slice(0, 100) },
+      });
     return saveImport(id, (current) => (current.status === 'uploading' ? { ...current, status: 'verifying' } : current));
   }
   if (session.status === 'verifying') {

@@ -73,7 +73,9 @@ export async function planLayout(manifestBytes: number, blobs: readonly Pick<Man
  * and its own length changes both: iterate until they agree (sizes only grow,
  * so this settles within a few rounds).
  */
-export async function finalizeManifest(draft: Omit<ExportManifest, 'parts' | 'totalBytes'>): Promise<{ manifest: ExportManifest; json: Buffer; layout: Layout }> {
+export async function finalizeManifest(
+  draft: Omit<ExportManifest, 'parts' | 'totalBytes'>,
+): Promise<{ manifest: ExportManifest; json: Buffer; layout: Layout }> {
   let manifest: ExportManifest = { ...draft, parts: 1, totalBytes: 1 };
   for (let round = 0; round < 20; round++) {
     const json = Buffer.from(JSON.stringify(manifest));

@@ -33,14 +33,20 @@ export function classify(path: string): LegacyPiece {
   if (parts.length === 1) return FLAT_MEMORY.has(top!) ? { kind: 'ratings' } : { kind: 'unknown', reason: 'not part of the SirTrav layout' };
   switch (top) {
     case 'sirtrav-runs':
-      return rest.length === 2 && rest[1] === 'state.json' ? { kind: 'state', runId: rest[0]! } : { kind: 'unknown', reason: 'sirtrav-runs holds {runId}/state.json only' };
+      return rest.length === 2 && rest[1] === 'state.json'
+        ? { kind: 'state', runId: rest[0]! }
+        : { kind: 'unknown', reason: 'sirtrav-runs holds {runId}/state.json only' };
     case 'sirtrav-videos':
-      return rest.length === 2 && rest[1] === 'final.mp4' ? { kind: 'video', runId: rest[0]! } : { kind: 'unknown', reason: 'sirtrav-videos holds {runId}/final.mp4 only' };
+      return rest.length === 2 && rest[1] === 'final.mp4'
+        ? { kind: 'video', runId: rest[0]! }
+        : { kind: 'unknown', reason: 'sirtrav-videos holds {runId}/final.mp4 only' };
     case 'sirtrav-audio':
       return rest.length === 2 ? runFile(rest[0]!, [rest[1]!]) : { kind: 'unknown', reason: 'sirtrav-audio holds {runId}/voice.* and music.* only' };
     case 'sirtrav-evals':
       if (rest.length === 1 && FLAT_MEMORY.has(rest[0]!)) return { kind: 'ratings' };
-      return rest.length === 2 && rest[1] === 'evaluation.json' ? { kind: 'rating', runId: rest[0]! } : { kind: 'unknown', reason: 'sirtrav-evals holds memory_index.json and {runId}/evaluation.json only' };
+      return rest.length === 2 && rest[1] === 'evaluation.json'
+        ? { kind: 'rating', runId: rest[0]! }
+        : { kind: 'unknown', reason: 'sirtrav-evals holds memory_index.json and {runId}/evaluation.json only' };
     case 'sirtrav-media':
       return PHOTO.test(path) ? { kind: 'photo', runId: null } : { kind: 'unknown', reason: 'not a photo (by its name)' };
     case 'sirtrav-progress':

@@ -1,19 +1,16 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { readMemoryIndex } from '../learning/memory.js';
 import { legacyEntriesSchema } from '../learning/rebuild.js';
-import { findFfmpeg } from '../media/ffmpeg.js';
 import { examinePhoto, storePhoto } from '../media/library.js';
-import { probeMedia } from '../pipeline/agents/compose/ffmpeg.js';
 import { createProject, requireProject } from '../projects/index.js';
 import { createRunState } from '../runs/state.js';
-import type { RunState, Storyboard } from '../schemas/run.js';
-import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../runs/transitions.js';
+import type { RunState } from '../schemas/run.js';
 import { isId, keys, openStore, putBinary, STORE_NAMES, type BlobRef, type Id } from '../storage/index.js';
+import { convertState, legacyStateSchema, probeVideo, type VideoFacts } from './legacy-run.js';
 import { classify, listFiles, type LegacyPiece } from './legacy-scan.js';
 import { silentProgress, type ProgressReporter } from './progress-reporter.js';
 
@@ -31,51 +28,13 @@ export interface LegacyReport {
   counts: { taken: number; converted: number; refused: number };
 }
 
-/** The original app's run state: loosely shaped, fields named as it named them. */
-const legacyStateSchema = z.looseObject({
-  status: z.string().optional(),
-  theme: z.string().optional(),
-  mood: z.string().optional(),
-  musicStyle: z.string().optional(),
-  duration: z.number().optional(),
-  createdAt: z.union([z.string(), z.number()]).optional(),
-  updatedAt: z.union([z.string(), z.number()]).optional(),
-});
 const legacyRatingSchema = z.looseObject({ rating: z.union([z.string(), z.number(), z.boolean()]), comment: z.string().optional() });
 
-const at = (value: unknown, fallback: string) => {
-  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : fallback;
-};
 const where = (ref: BlobRef) => `${STORE_NAMES[ref.store]}/${ref.key}`;
 
 interface Piece {
   file: string;
   piece: LegacyPiece;
-}
-
-interface VideoFacts {
-  bytes: number;
-  durationSec: number;
-  width: number;
-  height: number;
-  videoCodec: string;
-  audioCodec: string;
-}
-
-/** Streams and duration of a legacy video, by ffmpeg; null when it is not a playable video. */
-async function probeVideo(bytes: Uint8Array): Promise<VideoFacts | null> {
-  const ffmpeg = await findFfmpeg();
-  if (!ffmpeg) throw new AppError(503, 'ffmpeg_missing', 'ffmpeg is needed to check legacy videos; set FFMPEG_PATH.');
-  const dir = await mkdtemp(join(tmpdir(), 'sirtrav-legacy-'));
-  try {
-    await writeFile(join(dir, 'video.mp4'), bytes);
-    const probed = await probeMedia(ffmpeg.path, join(dir, 'video.mp4'));
-    if (!probed.video || probed.durationSec <= 0) return null;
-    return { bytes: bytes.byteLength, durationSec: probed.durationSec, width: probed.video.width, height: probed.video.height, videoCodec: probed.video.codec, audioCodec: probed.audio?.codec ?? 'none' };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 async function runIdTaken(projectId: Id, runId: Id): Promise<boolean> {
@@ -93,10 +52,13 @@ async function runIdTaken(projectId: Id, runId: Id): Promise<boolean> {
  */
 export async function importLegacy(directory: string, options: { projectId?: Id; progress?: ProgressReporter } = {}): Promise<LegacyReport> {
   const progress = options.progress ?? silentProgress;
-  const projectId = options.projectId ? (await requireProject(options.projectId)).projectId : (await createProject('Imported from the original SirTrav')).projectId;
+  const projectId = options.projectId
+    ? (await requireProject(options.projectId)).projectId
+    : (await createProject('Imported from the original SirTrav')).projectId;
   const pieces: Piece[] = (await listFiles(directory)).map((file) => ({ file, piece: classify(file) }));
   const lines = new Map<string, LegacyReportLine>();
-  const note = (file: string, action: LegacyReportLine['action'], reason: string, to?: BlobRef) => lines.set(file, { file, action, ...(to ? { to: where(to) } : {}), reason });
+  const note = (file: string, action: LegacyReportLine['action'], reason: string, to?: BlobRef) =>
+    lines.set(file, { file, action, ...(to ? { to: where(to) } : {}), reason });
   const read = (file: string) => readFile(join(directory, file));
   let done = 0;
   progress.start('import-legacy', pieces.length);
@@ -111,7 +73,8 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
   const runOf = (legacy: string): Id | null => runIds.get(legacy) ?? null;
   const renamed = (legacy: string) => (runOf(legacy) !== legacy ? ` (run ${legacy} is now ${runOf(legacy)}: its id was taken)` : '');
   const noRun = (legacy: string) => (isId(legacy) ? `run ${legacy} has no state.json` : `${JSON.stringify(legacy)} is not a valid run id`);
-  const ofKind = <K extends LegacyPiece['kind']>(kind: K) => pieces.filter((p): p is { file: string; piece: Extract<LegacyPiece, { kind: K }> } => p.piece.kind === kind);
+  const ofKind = <K extends LegacyPiece['kind']>(kind: K) =>
+    pieces.filter((p): p is { file: string; piece: Extract<LegacyPiece, { kind: K }> } => p.piece.kind === kind);
 
   // Photos, first seen first kept; a run's photos become its mediaIds.
   const runMedia = new Map<Id, Id[]>();
@@ -171,7 +134,12 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
     const state = convertState(legacy, projectId, run, runMedia.get(run) ?? [], videos.get(run), [...seen.keys()] as Id[]);
     await createRunState(state);
     states.set(run, state);
-    note(file, 'converted', `status ${legacy.status ?? '(none)'} → ${state.status}${state.status === 'failed' ? ` (${state.error.code})` : ''}${renamed(piece.runId)}`, keys.runState(projectId, run));
+    note(
+      file,
+      'converted',
+      `status ${legacy.status ?? '(none)'} → ${state.status}${state.status === 'failed' ? ` (${state.error.code})` : ''}${renamed(piece.runId)}`,
+      keys.runState(projectId, run),
+    );
   }
 
   for (const { file, piece } of ofKind('audio')) {
@@ -182,7 +150,11 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
       continue;
     }
     const ref = piece.role === 'voice' ? keys.voice(projectId, run, piece.ext) : keys.music(projectId, run, piece.ext);
-    await putBinary(ref, new Uint8Array(await read(file)), { contentType: piece.ext === 'wav' ? 'audio/wav' : 'audio/mpeg', provider: 'legacy', createdAt: new Date().toISOString() });
+    await putBinary(ref, new Uint8Array(await read(file)), {
+      contentType: piece.ext === 'wav' ? 'audio/wav' : 'audio/mpeg',
+      provider: 'legacy',
+      createdAt: new Date().toISOString(),
+    });
     note(file, 'taken', `${piece.role} track${renamed(piece.runId)}`, ref);
   }
 
@@ -197,43 +169,6 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
   const files = [...lines.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
   const count = (action: LegacyReportLine['action']) => files.filter((line) => line.action === action).length;
   return { projectId, files, counts: { taken: count('taken'), converted: count('converted'), refused: count('refused') } };
-}
-
-/**
- * A legacy run in today's shape, through the run transitions. A complete run
- * needs its video and a storyboard: the storyboard is rebuilt from the legacy
- * facts, one shot per photo of the run (or of the import) over the video.
- */
-function convertState(legacy: z.infer<typeof legacyStateSchema>, projectId: Id, runId: Id, mediaIds: Id[], video: VideoFacts | undefined, allPhotos: Id[]): RunState {
-  const createdAt = at(legacy.createdAt, new Date(0).toISOString());
-  const request = { ...(legacy.theme ? { theme: legacy.theme.slice(0, 200) } : {}), ...(legacy.mood ? { mood: legacy.mood.slice(0, 32) } : {}), ...(legacy.musicStyle ? { musicStyle: legacy.musicStyle.slice(0, 32) } : {}) };
-  const running = { ...toRunning(newRun({ projectId, runId, request, mediaIds, now: new Date(createdAt) })), updatedAt: at(legacy.updatedAt, createdAt) };
-  const failed = (code: string, message: string) => toFailed(running, { code, message, retryable: false });
-  const status = (legacy.status ?? '').toLowerCase();
-  if (['complete', 'completed', 'done', 'success'].includes(status)) {
-    if (!video) return failed('legacy_video_missing', 'The original app marked this run complete, but its video was not found.');
-    const photos = mediaIds.length > 0 ? mediaIds : allPhotos;
-    if (photos.length === 0) return failed('legacy_photos_missing', 'The original app marked this run complete, but none of its photos were found.');
-    const shotSec = video.durationSec / photos.length;
-    const storyboard: Storyboard = {
-      theme: legacy.theme ?? '',
-      mood: legacy.mood ?? 'unknown',
-      musicStyle: legacy.musicStyle ?? 'unknown',
-      durationSec: video.durationSec,
-      resolution: video.height <= 360 ? '360p' : video.height <= 720 ? '720p' : '1080p',
-      transitionSec: 0,
-      shots: photos.map((mediaId, i) => ({ mediaId, startSec: i * shotSec, durationSec: shotSec, motion: 'zoom-in' as const, scene: 0, caption: null })),
-      scenes: [{ index: 0, startedAt: null, place: null, shotCount: photos.length }],
-      narration: { enabled: false, script: '' },
-      tempoBpm: 90,
-      choice: { source: 'default', reason: 'rebuilt from a run of the original app' },
-      provider: 'legacy',
-    };
-    return toComplete(running, storyboard, { video });
-  }
-  if (['cancelled', 'canceled'].includes(status)) return toCancelled(running);
-  if (['failed', 'error'].includes(status)) return failed('legacy_failed', 'The run failed in the original app.');
-  return failed('legacy_interrupted', `The run was ${status || 'unfinished'} when the original app stopped; it never finished.`);
 }
 
 interface RatingContext {
@@ -252,7 +187,11 @@ type LegacyEntry = z.infer<typeof legacyEntriesSchema>[number];
  * flat array at the memory index's key, which the learning loop's own legacy
  * migration then turns into evaluations and a memory index of today's shape.
  */
-async function importRatings(projectId: Id, files: { ratings: Array<{ file: string; piece: { runId: string } }>; flat: Array<{ file: string }> }, context: RatingContext): Promise<void> {
+async function importRatings(
+  projectId: Id,
+  files: { ratings: Array<{ file: string; piece: { runId: string } }>; flat: Array<{ file: string }> },
+  context: RatingContext,
+): Promise<void> {
   const entries: LegacyEntry[] = [];
   for (const { file, piece } of files.ratings) {
     context.tick();
@@ -271,7 +210,15 @@ async function importRatings(projectId: Id, files: { ratings: Array<{ file: stri
       context.note(file, 'refused', 'not a JSON rating');
       continue;
     }
-    entries.push({ runId: run, rating: parsed.data.rating, theme: state.storyboard.theme, mood: state.storyboard.mood, musicStyle: state.storyboard.musicStyle, durationSec: state.outputs.video.durationSec, timestamp: state.updatedAt });
+    entries.push({
+      runId: run,
+      rating: parsed.data.rating,
+      theme: state.storyboard.theme,
+      mood: state.storyboard.mood,
+      musicStyle: state.storyboard.musicStyle,
+      durationSec: state.outputs.video.durationSec,
+      timestamp: state.updatedAt,
+    });
     context.note(file, 'converted', `rating ${String(parsed.data.rating)} → evaluation`, keys.evaluation(run));
   }
   for (const { file } of files.flat) {
@@ -287,7 +234,12 @@ async function importRatings(projectId: Id, files: { ratings: Array<{ file: stri
     });
     entries.push(...kept);
     const left = parsed.data.length - kept.length;
-    context.note(file, 'converted', `flat memory array: ${kept.length} rating(s) → evaluations and memory_index.json${left ? `; ${left} left out (no complete run of this import)` : ''}`, keys.memoryIndex(projectId));
+    context.note(
+      file,
+      'converted',
+      `flat memory array: ${kept.length} rating(s) → evaluations and memory_index.json${left ? `; ${left} left out (no complete run of this import)` : ''}`,
+      keys.memoryIndex(projectId),
+    );
   }
   if (entries.length === 0) return;
   // Stored bare, as the original app did; reading the index migrates it (src/learning/memory.ts).

@@ -12,7 +12,10 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 /** A progress bar on a terminal; one JSON line per update otherwise (logs, CI, pipes). */
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stdout): ProgressReporter {
   if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar({ stream, format: '{task} [{bar}] {percentage}% | {value}/{total} | {moved} {note}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { stream, format: '{task} [{bar}] {percentage}% | {value}/{total} | {moved} {note}', hideCursor: true, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    );
     let task = '';
     return {
       start: (name, total) => {

@@ -38,6 +38,11 @@ export function remapBlob(body: Uint8Array, metadata: Record<string, unknown>, m
   const gzip = text.byteLength > GZIP_THRESHOLD_BYTES;
   return {
     body: gzip ? pako.gzip(text) : text,
-    metadata: { ...(remapValue(metadata, replace) as Record<string, unknown>), encoding: gzip ? 'gzip' : 'json', sha256: sha256Hex(text), bytes: text.byteLength },
+    metadata: {
+      ...(remapValue(metadata, replace) as Record<string, unknown>),
+      encoding: gzip ? 'gzip' : 'json',
+      sha256: sha256Hex(text),
+      bytes: text.byteLength,
+    },
   };
 }

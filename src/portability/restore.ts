@@ -41,13 +41,15 @@ export async function verifyBackup(directory: string, progress: ProgressReporter
   } catch {
     throw new BackupUnusableError(`${directory} holds no complete backup (backup.json is missing or unreadable); run the backup again to finish it.`);
   }
-  if ((await hashFile(join(directory, 'index.jsonl'))) !== summary.indexSha256) throw new BackupUnusableError('index.jsonl does not match the SHA-256 recorded in backup.json.');
+  if ((await hashFile(join(directory, 'index.jsonl'))) !== summary.indexSha256)
+    throw new BackupUnusableError('index.jsonl does not match the SHA-256 recorded in backup.json.');
   progress.start('verify', summary.blobs);
   let count = 0;
   let bytes = 0;
   for await (const line of readIndex(directory)) {
     const digest = await fileDigest(join(directory, line.file)).catch(() => null);
-    if (!digest || digest.size !== line.size || digest.sha256 !== line.sha256) throw new BackupUnusableError(`${line.file} (${line.store}/${line.key}) is missing or does not match its size and SHA-256.`);
+    if (!digest || digest.size !== line.size || digest.sha256 !== line.sha256)
+      throw new BackupUnusableError(`${line.file} (${line.store}/${line.key}) is missing or does not match its size and SHA-256.`);
     bytes += line.size;
     progress.update(++count, bytes);
   }
@@ -77,7 +79,10 @@ async function restoreBlob(directory: string, line: BackupLine, overwrite: boole
  * reported, never overwritten (unless `overwrite`). A checkpoint file per target
  * (`restore-{hash}.jsonl`) lets an interrupted restore carry on where it stopped.
  */
-export async function restoreSite(directory: string, options: { overwrite?: boolean; progress?: ProgressReporter; target?: string } = {}): Promise<RestoreReport> {
+export async function restoreSite(
+  directory: string,
+  options: { overwrite?: boolean; progress?: ProgressReporter; target?: string } = {},
+): Promise<RestoreReport> {
   const progress = options.progress ?? silentProgress;
   const summary = await verifyBackup(directory, progress);
   // One checkpoint per target site, so the same backup can be restored into several.

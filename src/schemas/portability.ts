@@ -36,7 +36,13 @@ export const exportQuerySchema = z.object({
   /** Download part N (0-based) of a ready export. */
   part: z.coerce.number().int().min(0).max(99_999).optional(),
   /** Bytes per part for a new export: a multiple of 512 from 64 KiB to 16 MiB (default, inside the 20 MB response limit). */
-  partSize: z.coerce.number().int().min(64 * 1024).max(16 * 1024 * 1024).multipleOf(512).optional(),
+  partSize: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(16 * 1024 * 1024)
+    .multipleOf(512)
+    .optional(),
 });
 
 export const exportDescriptorSchema = z.object({
@@ -57,7 +63,11 @@ export type ExportDescriptor = z.infer<typeof exportDescriptorSchema>;
 
 export const startImportBodySchema = z.strictObject({
   /** Size of the whole archive in bytes. */
-  bytes: z.number().int().positive().max(64 * 1024 ** 3),
+  bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(64 * 1024 ** 3),
   /** Import into this project: an existing empty one, or a new one with this id. Default: the source's id if free, else a new id. */
   projectId: idSchema.optional(),
 });

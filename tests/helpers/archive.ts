@@ -33,7 +33,13 @@ export async function writeTar(entries: TarEntry[]): Promise<Buffer> {
 /** Downloads a whole export over HTTP: prepare until ready, then every part in order. */
 export async function downloadExport(api: (path: string) => string, headers: Record<string, string> = {}, partSize?: number) {
   let response = await fetch(api(`/export${partSize ? `?partSize=${partSize}` : ''}`), { headers });
-  let descriptor = (await response.json()) as { exportId: string; status: string; parts?: number; totalBytes?: number; links: { self: string; parts?: string[] } };
+  let descriptor = (await response.json()) as {
+    exportId: string;
+    status: string;
+    parts?: number;
+    totalBytes?: number;
+    links: { self: string; parts?: string[] };
+  };
   while (response.status === 202) {
     response = await fetch(descriptor.links.self, { headers });
     descriptor = (await response.json()) as typeof descriptor;
@@ -51,12 +57,20 @@ export async function downloadExport(api: (path: string) => string, headers: Rec
 /** Sends an archive as a chunked import and completes it (calling again while it answers 202). */
 export async function importArchive(baseUrl: string, archive: Uint8Array, options: { headers?: Record<string, string>; projectId?: string } = {}) {
   const headers = { 'content-type': 'application/json', ...options.headers };
-  const started = await fetch(`${baseUrl}/api/admin/imports`, { method: 'POST', headers, body: JSON.stringify({ bytes: archive.byteLength, ...(options.projectId ? { projectId: options.projectId } : {}) }) });
+  const started = await fetch(`${baseUrl}/api/admin/imports`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ bytes: archive.byteLength, ...(options.projectId ? { projectId: options.projectId } : {}) }),
+  });
   if (started.status !== 201) throw new Error(`start import: ${started.status} ${await started.text()}`);
   const { importId, partSize, partCount } = (await started.json()) as { importId: string; partSize: number; partCount: number };
   for (let n = 0; n < partCount; n++) {
     const body = new Uint8Array(archive.subarray(n * partSize, (n + 1) * partSize));
-    const put = await fetch(`${baseUrl}/api/admin/imports/${importId}/parts/${n}`, { method: 'PUT', headers: { ...options.headers, 'content-type': 'application/octet-stream' }, body });
+    const put = await fetch(`${baseUrl}/api/admin/imports/${importId}/parts/${n}`, {
+      method: 'PUT',
+      headers: { ...options.headers, 'content-type': 'application/octet-stream' },
+      body,
+    });
     if (put.status !== 200) throw new Error(`part ${n}: ${put.status} ${await put.text()}`);
   }
   for (;;) {

@@ -14,7 +14,12 @@ export async function plantProject(seed: number, options: { photos?: number; vid
     await storePhoto(projectId, await examinePhoto(await makePhoto('jpeg', { seed: seed * 100 + i, width: 160, height: 120 }), `photo-${i}.jpg`));
   }
   const runId = await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'ambient', theme: `Theme ${seed}` });
-  await putBinary(keys.video(runId), randomBytes(options.videoBytes ?? 50_000), { contentType: 'video/mp4', runId, projectId, createdAt: new Date().toISOString() });
+  await putBinary(keys.video(runId), randomBytes(options.videoBytes ?? 50_000), {
+    contentType: 'video/mp4',
+    runId,
+    projectId,
+    createdAt: new Date().toISOString(),
+  });
   await putBinary(keys.voice(projectId, runId, 'wav'), randomBytes(8_000), { contentType: 'audio/wav', provider: 'local', durationSec: 1 });
   await appendProgress(projectId, runId, { agent: 'pipeline', status: 'completed', progress: 1, message: 'done' });
   await rateRun(projectId, runId, { rating: seed % 2 === 0 ? 'good' : 'bad', comment: `seed ${seed}` });
@@ -30,7 +35,11 @@ export async function snapshotSite(): Promise<Map<string, { sha256: string; size
         const blob = await openStore(store).getWithMetadata(key, { type: 'arrayBuffer', consistency: 'strong' });
         if (!blob) continue;
         const bytes = new Uint8Array(blob.data);
-        snapshot.set(`${store}:${key}`, { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength, metadata: JSON.stringify(blob.metadata) });
+        snapshot.set(`${store}:${key}`, {
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          size: bytes.byteLength,
+          metadata: JSON.stringify(blob.metadata),
+        });
       }
     }
   }

@@ -83,7 +83,11 @@ describe('backup and restore of a whole site', () => {
 
   it('refuses a damaged backup before writing anything', async () => {
     await useSite('site-c');
-    const [line] = await (async () => { const all = []; for await (const l of readIndex(backup())) all.push(l); return all.filter((l) => l.store === 'media'); })();
+    const [line] = await (async () => {
+      const all = [];
+      for await (const l of readIndex(backup())) all.push(l);
+      return all.filter((l) => l.store === 'media');
+    })();
     const path = join(backup(), line!.file);
     const bytes = await readFile(path);
     bytes[10] = bytes[10]! ^ 0xff;
@@ -99,9 +103,17 @@ describe('backup and restore of a whole site', () => {
     site = undefined;
     // The library keeps its connection in NETLIFY_BLOBS_CONTEXT; the script must find the sandbox from SIRTRAV_BLOBS_DIR.
     const { NETLIFY_BLOBS_CONTEXT: _inherited, ...env } = process.env;
-    const result = spawnSync('npx', ['tsx', 'scripts/backup.ts', join(work, 'cli-backup')], { cwd: ROOT, encoding: 'utf8', env: { ...env, SIRTRAV_BLOBS_DIR: siteDirectory, LOG_LEVEL: 'warn' }, timeout: 60_000 });
+    const result = spawnSync('npx', ['tsx', 'scripts/backup.ts', join(work, 'cli-backup')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...env, SIRTRAV_BLOBS_DIR: siteDirectory, LOG_LEVEL: 'warn' },
+      timeout: 60_000,
+    });
     expect(result.status, result.stderr).toBe(0);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; task?: string; done?: number; total?: number; blobs?: number });
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; task?: string; done?: number; total?: number; blobs?: number });
     expect(events[0]).toMatchObject({ event: 'start', task: 'backup', total: original.size });
     expect(events.at(-2)).toMatchObject({ event: 'stop' });
     expect(events.some((e) => e.event === 'progress' && e.done === original.size)).toBe(true);

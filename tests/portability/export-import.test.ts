@@ -11,7 +11,11 @@ const sha = (bytes: ArrayBuffer | Uint8Array) => createHash('sha256').update(new
 const json = { 'content-type': 'application/json' };
 
 async function renderRun(api: (path: string) => string, body: Record<string, unknown>) {
-  const started = await fetch(api('/runs'), { method: 'POST', headers: json, body: JSON.stringify({ durationSec: 4, resolution: '360p', narration: false, ...body }) });
+  const started = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ durationSec: 4, resolution: '360p', narration: false, ...body }),
+  });
   expect(started.status).toBe(202);
   const { runId, links } = (await started.json()) as { runId: string; links: { progress: string } };
   const final = await followProgress(links.progress, { onEvent: () => undefined });
@@ -23,7 +27,9 @@ async function projectFacts(api: (path: string) => string) {
   const media = ((await (await fetch(api('/media'))).json()) as { media: Array<{ mediaId: string; sha256: string }> }).media;
   const photos = await Promise.all(media.map(async (m) => sha(await (await fetch(api(`/media/${m.mediaId}`))).arrayBuffer())));
   const runs = ((await (await fetch(api('/runs'))).json()) as { runs: Array<{ runId: string; status: string; theme: string | null }> }).runs;
-  const videos = await Promise.all(runs.filter((r) => r.status === 'complete').map(async (r) => sha(await (await fetch(api(`/runs/${r.runId}/video`))).arrayBuffer())));
+  const videos = await Promise.all(
+    runs.filter((r) => r.status === 'complete').map(async (r) => sha(await (await fetch(api(`/runs/${r.runId}/video`))).arrayBuffer())),
+  );
   const memory = (await (await fetch(api('/memory'))).json()) as { video_history: Array<{ runId: string; rating: string | null; theme: string }> };
   return { photos: photos.sort(), runs, videos: videos.sort(), memory };
 }
@@ -47,7 +53,10 @@ describe('export and import of a project', () => {
     source = await createProjectOverHttp(server.current.url);
     await uploadPhotos(source.api, 3);
     const runId = await renderRun(source.api, { theme: 'Lisbon export' });
-    expect((await fetch(source.api(`/runs/${runId}/evaluation`), { method: 'POST', headers: json, body: JSON.stringify({ rating: 'good', comment: 'keep' }) })).status).toBe(201);
+    expect(
+      (await fetch(source.api(`/runs/${runId}/evaluation`), { method: 'POST', headers: json, body: JSON.stringify({ rating: 'good', comment: 'keep' }) }))
+        .status,
+    ).toBe(201);
     sourceFacts = await projectFacts(source.api);
     expect(sourceFacts.memory.video_history).toHaveLength(1);
 
@@ -79,7 +88,11 @@ describe('export and import of a project', () => {
   it('imports into another project: same photos, runs, videos and memory, and the copy renders a new video', async () => {
     const result = await importArchive(server.current.url, archive);
     expect(result.status, JSON.stringify(result.body)).toBe(201);
-    const { projectId, token, imported } = result.body as { projectId: string; token: string; imported: { media: number; runs: number; videos: number; remapped: { projectId: { from: string; to: string }; runs: Record<string, string> } } };
+    const { projectId, token, imported } = result.body as {
+      projectId: string;
+      token: string;
+      imported: { media: number; runs: number; videos: number; remapped: { projectId: { from: string; to: string }; runs: Record<string, string> } };
+    };
     expect(projectId).not.toBe(source.projectId);
     expect(token).toContain(projectId);
     expect(imported).toMatchObject({ media: 3, runs: 1, videos: 1, remapped: { projectId: { from: source.projectId, to: projectId } } });
@@ -103,7 +116,9 @@ describe('export and import of a project', () => {
     const result = await importArchive(server.current.url, archive, { projectId: empty.projectId });
     expect(result.status, JSON.stringify(result.body)).toBe(201);
     expect(result.body.projectId).toBe(empty.projectId);
-    expect(result.body.imported.skipped).toEqual([{ store: 'sirtrav-runs', key: `projects/${source.projectId}/project.json`, reason: 'the target project keeps its own record' }]);
+    expect(result.body.imported.skipped).toEqual([
+      { store: 'sirtrav-runs', key: `projects/${source.projectId}/project.json`, reason: 'the target project keeps its own record' },
+    ]);
     expect((await projectFacts(empty.api)).photos).toEqual(sourceFacts.photos);
     // Not empty any more: a second import into it is a conflict, and nothing is overwritten.
     const again = await importArchive(server.current.url, archive, { projectId: empty.projectId });
@@ -147,7 +162,11 @@ describe('export and import of a project', () => {
     });
 
     it('an extra file', async () => {
-      await expectRefused(await tamper((entries) => entries.push({ name: 'extra.txt', body: Buffer.from('surprise'), mtime: entries[0]!.mtime })), 'p_extra', 'size_mismatch');
+      await expectRefused(
+        await tamper((entries) => entries.push({ name: 'extra.txt', body: Buffer.from('surprise'), mtime: entries[0]!.mtime })),
+        'p_extra',
+        'size_mismatch',
+      );
     });
 
     it('a path like ../x', async () => {

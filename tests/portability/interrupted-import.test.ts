@@ -22,7 +22,8 @@ async function exportArchive(projectId: Id): Promise<Buffer> {
 /** Starts an import and moves it on a blob at a time until part of it is written. */
 async function halfImport(archive: Buffer, projectId: string) {
   const session = await startImport({ bytes: archive.byteLength, projectId: projectId as Id });
-  for (let n = 0; n < session.partCount; n++) await putImportPart(session.importId, n, async () => archive.subarray(n * session.partSize, (n + 1) * session.partSize));
+  for (let n = 0; n < session.partCount; n++)
+    await putImportPart(session.importId, n, async () => archive.subarray(n * session.partSize, (n + 1) * session.partSize));
   let current = session;
   while (!(current.status === 'committing' && current.committed >= 3)) current = await advanceImport(session.importId, 1);
   return current;
@@ -50,7 +51,11 @@ describe('an interrupted import', () => {
     expect(await openStore('runs').getMetadata(keys.importMarker('p_resumed' as Id).key)).toBeNull();
     // Same photos, byte for byte, under the new project.
     const site = await snapshotSite();
-    const photos = (id: string) => [...site.entries()].filter(([key]) => key.startsWith(`media:projects/${id}/media/`)).map(([key, blob]) => [key.split('/').pop(), blob.sha256]).sort();
+    const photos = (id: string) =>
+      [...site.entries()]
+        .filter(([key]) => key.startsWith(`media:projects/${id}/media/`))
+        .map(([key, blob]) => [key.split('/').pop(), blob.sha256])
+        .sort();
     expect(photos('p_resumed')).toEqual(photos(source));
   });
 
@@ -61,7 +66,8 @@ describe('an interrupted import', () => {
     expect((await keysUnder('p_rolled')).length).toBeGreaterThan(1);
 
     const rival = await startImport({ bytes: archive.byteLength, projectId: 'p_rolled' as Id });
-    for (let n = 0; n < rival.partCount; n++) await putImportPart(rival.importId, n, async () => archive.subarray(n * rival.partSize, (n + 1) * rival.partSize));
+    for (let n = 0; n < rival.partCount; n++)
+      await putImportPart(rival.importId, n, async () => archive.subarray(n * rival.partSize, (n + 1) * rival.partSize));
     await expect(advanceImport(rival.importId, 60_000)).rejects.toMatchObject({ status: 409 });
 
     const rolled = await rollbackImport(half.importId);

@@ -23,17 +23,41 @@ describe('importing the original SirTrav layout', () => {
       projectId: p,
       files: [
         { file: 'notes.txt', action: 'refused', reason: 'not part of the SirTrav layout' },
-        { file: 'sirtrav-evals/memory_index.json', action: 'converted', to: `sirtrav-evals/projects/${p}/memory_index.json`, reason: 'flat memory array: 1 rating(s) → evaluations and memory_index.json; 1 left out (no complete run of this import)' },
+        {
+          file: 'sirtrav-evals/memory_index.json',
+          action: 'converted',
+          to: `sirtrav-evals/projects/${p}/memory_index.json`,
+          reason: 'flat memory array: 1 rating(s) → evaluations and memory_index.json; 1 left out (no complete run of this import)',
+        },
         { file: 'sirtrav-media/uploads/beach.jpg', action: 'taken', to: `sirtrav-media/projects/${p}/media/${beach}`, reason: 'photo 48×32 image/jpeg' },
         { file: 'sirtrav-runs/bad id!/state.json', action: 'refused', reason: '"bad id!" is not a valid run id' },
-        { file: 'sirtrav-runs/run_lisbon/state.json', action: 'converted', to: `sirtrav-runs/projects/${p}/runs/run_lisbon/state.json`, reason: 'status completed → complete' },
+        {
+          file: 'sirtrav-runs/run_lisbon/state.json',
+          action: 'converted',
+          to: `sirtrav-runs/projects/${p}/runs/run_lisbon/state.json`,
+          reason: 'status completed → complete',
+        },
         { file: 'sirtrav-videos/run_lisbon/final.mp4', action: 'taken', to: 'sirtrav-videos/run_lisbon/final.mp4', reason: 'video 96×64, 1.00 s' },
         { file: 'tmp/run_faro/music.wav', action: 'refused', reason: 'run run_faro has no state.json' },
         { file: 'tmp/run_porto/evaluation.json', action: 'refused', reason: 'run run_porto is failed; only a complete run can be rated' },
-        { file: 'tmp/run_porto/photos/beach.jpg', action: 'taken', to: `sirtrav-media/projects/${p}/media/${beach}`, reason: 'same photo as sirtrav-media/uploads/beach.jpg' },
-        { file: 'tmp/run_porto/photos/broken.jpg', action: 'refused', reason: 'Only JPEG, PNG, WebP, AVIF and HEIC/HEIF photos are accepted; these bytes are not a recognised file type.' },
+        {
+          file: 'tmp/run_porto/photos/beach.jpg',
+          action: 'taken',
+          to: `sirtrav-media/projects/${p}/media/${beach}`,
+          reason: 'same photo as sirtrav-media/uploads/beach.jpg',
+        },
+        {
+          file: 'tmp/run_porto/photos/broken.jpg',
+          action: 'refused',
+          reason: 'Only JPEG, PNG, WebP, AVIF and HEIC/HEIF photos are accepted; these bytes are not a recognised file type.',
+        },
         { file: 'tmp/run_porto/photos/harbour.png', action: 'taken', to: `sirtrav-media/projects/${p}/media/${harbour}`, reason: 'photo 40×40 image/png' },
-        { file: 'tmp/run_porto/state.json', action: 'converted', to: `sirtrav-runs/projects/${p}/runs/run_porto/state.json`, reason: 'status running → failed (legacy_interrupted)' },
+        {
+          file: 'tmp/run_porto/state.json',
+          action: 'converted',
+          to: `sirtrav-runs/projects/${p}/runs/run_porto/state.json`,
+          reason: 'status running → failed (legacy_interrupted)',
+        },
         { file: 'tmp/run_porto/voice.wav', action: 'taken', to: `sirtrav-audio/projects/${p}/runs/run_porto/voice.wav`, reason: 'voice track' },
       ],
       counts: { taken: 5, converted: 3, refused: 5 },
@@ -42,7 +66,11 @@ describe('importing the original SirTrav layout', () => {
     // What the report says is what storage holds, in today's shapes.
     expect((await listMedia(p)).map((m) => m.mediaId).sort()).toEqual([beach, harbour].sort());
     const lisbon = await readRunState(p, 'run_lisbon' as Id);
-    expect(lisbon).toMatchObject({ status: 'complete', request: { theme: 'Lisbon in July', mood: 'upbeat', musicStyle: 'acoustic' }, outputs: { video: { width: 96, height: 64, videoCodec: 'h264', audioCodec: 'aac' } } });
+    expect(lisbon).toMatchObject({
+      status: 'complete',
+      request: { theme: 'Lisbon in July', mood: 'upbeat', musicStyle: 'acoustic' },
+      outputs: { video: { width: 96, height: 64, videoCodec: 'h264', audioCodec: 'aac' } },
+    });
     expect(Buffer.from((await getBinary(keys.video('run_lisbon' as Id)))!.data)).toEqual(fixture('sirtrav-videos/run_lisbon/final.mp4'));
     const porto = await readRunState(p, 'run_porto' as Id);
     expect(porto).toMatchObject({ status: 'failed', error: { code: 'legacy_interrupted' }, mediaIds: [beach, harbour] });
