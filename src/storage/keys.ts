@@ -47,6 +47,7 @@ export const keys = {
   importPrefix: (i: Id) => `imports/${id(i)}/`,
   /** Present while an import is being written into the project: the project is not whole yet. */
   importMarker: (p: Id) => ref('runs', `${project(p)}/import.json`, 64 * KiB),
+  rendererReport: () => ref('runs', 'health/renderer.json', KiB),
 
   progress: (p: Id, r: Id) => ref('progress', `${run(p, r)}/progress.json`),
 
