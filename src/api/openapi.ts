@@ -9,6 +9,7 @@ import { evaluateBodySchema, evaluationSchema, memoryIndexSchema } from '../sche
 import { progressListSchema } from '../schemas/progress.js';
 import { createProjectBodySchema, createProjectResponseSchema } from '../schemas/project.js';
 import { cleanupBodySchema, cleanupReportSchema } from '../schemas/retention.js';
+import { failureSearchResponseSchema, rebuildResponseSchema, resolutionBodySchema, resolutionResponseSchema, statsSchema } from '../schemas/operations.js';
 import { cancelRunResponseSchema, runListResponseSchema, runStateResponseSchema, startRunBodySchema, startRunResponseSchema } from '../schemas/run.js';
 
 interface ResponseDoc {
@@ -70,6 +71,18 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /api/projects/:projectId/runs/:runId/evaluation': { tag: 'learning', summary: 'Rate a complete run; re-rating replaces', body: evaluateBodySchema, responses: { 201: { description: 'First rating', schema: evaluationSchema }, 200: { description: 'Replaced (or the same again)', schema: evaluationSchema }, 400: err('Invalid body'), 404: err('Unknown run'), 409: err('Run not complete') } },
   'GET /api/projects/:projectId/memory': { tag: 'learning', summary: "The project's memory_index.json", responses: { 200: { description: 'Memory index', schema: memoryIndexSchema }, 404: err('Unknown project') } },
+  'GET /api/admin/stats': { tag: 'operations', summary: 'Store sizes, runs by status, agent and route latency percentiles, failures by class, media cache hit rate (admin)', responses: { 200: { description: 'Stats', schema: statsSchema }, 401: err('No or invalid token'), 403: err('Not the admin token') } },
+  'GET /api/admin/failures': {
+    tag: 'operations', summary: 'Similar failure episodes across projects, best first, each with its reflection (admin)',
+    query: [
+      { name: 'q', description: 'Free text: an error message, a code, a trace', schema: { type: 'string', maxLength: 2000 } },
+      { name: 'limit', description: '1 to 50 (default 10)', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+      ...['step', 'errorClass', 'code', 'tool', 'provider', 'resolution'].map((name) => ({ name, description: `Precondition: episodes with this ${name} rank higher`, schema: { type: 'string' } })),
+    ],
+    responses: { 200: { description: 'Ranked results', schema: failureSearchResponseSchema }, 400: err('Invalid query'), 401: err('No or invalid token'), 403: err('Not the admin token') },
+  },
+  'POST /api/admin/failures/:runId/resolution': { tag: 'operations', summary: 'Record what actually fixed a failure; similar later failures show it first (admin)', body: resolutionBodySchema, responses: { 200: { description: 'Recorded', schema: resolutionResponseSchema }, 400: err('Invalid body'), 404: err('No failure episode for this run'), 409: err('Episode predates reflections') } },
+  'POST /api/admin/failures/rebuild': { tag: 'operations', summary: 'Rebuild the failure search index from the stored episodes (admin)', responses: { 200: { description: 'Rebuilt', schema: rebuildResponseSchema }, 401: err('No or invalid token'), 403: err('Not the admin token') } },
   'POST /api/admin/cleanup': { tag: 'admin', summary: 'Run retention now (admin)', body: cleanupBodySchema, responses: { 200: { description: 'CleanupReport', schema: cleanupReportSchema }, 400: err('Invalid body'), 401: err('No or invalid token'), 403: err('Not the admin token') } },
 };
 

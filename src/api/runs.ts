@@ -11,6 +11,7 @@ import { cancelRun, parseIdempotencyKey, startRun, triggerPipeline } from '../ru
 import { listRunIds, readRunState, requireRun, summarize } from '../runs/state.js';
 import { startRunBodySchema, type RunState } from '../schemas/run.js';
 import { getBinaryStream, keys, type Id } from '../storage/index.js';
+import { checkWebhookUrl } from '../webhooks/url-policy.js';
 
 /** Ranges asked for without an end are answered this many bytes at a time. */
 const VIDEO_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -47,6 +48,8 @@ export const runRoutes: Route[] = [
       const { projectId } = ids(params);
       await requireProject(projectId);
       const body = await readJson(request, startRunBodySchema);
+      // Refused before anything is stored or any connection is made.
+      if (body.webhookUrl) await checkWebhookUrl(body.webhookUrl, { production: getConfig().CONTEXT === 'production' });
       const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
       const { state } = await startRun(projectId, body, idempotencyKey, url.origin);
       const runLinks = links(url.origin, projectId, state.runId);

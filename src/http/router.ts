@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { log, withLogContext } from '../log.js';
+import { measureRoute } from '../operations/request-metrics.js';
 import { ID_PATTERN, type Id } from '../storage/ids.js';
 import { authorize, type AuthRequirement, type Principal } from './auth.js';
 import { errorResponse } from './errors.js';
@@ -122,15 +123,17 @@ export function createRouter(routes: Route[]): (request: Request) => Promise<Res
         paramFailure ??= matched;
         continue;
       }
-      const principal = authorize({
-        request,
-        url,
-        requirement: route.auth,
-        projectId: matched.projectId as Id | undefined,
-        acceptsSignedLink: route.signedLink ?? false,
+      return measureRoute(`${route.method} ${route.path}`, async () => {
+        const principal = authorize({
+          request,
+          url,
+          requirement: route.auth,
+          projectId: matched.projectId as Id | undefined,
+          acceptsSignedLink: route.signedLink ?? false,
+        });
+        const response = await route.handler({ request, url, params: matched, requestId, principal });
+        return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response;
       });
-      const response = await route.handler({ request, url, params: matched, requestId, principal });
-      return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response;
     }
     if (paramFailure) throw paramFailure;
     if (allowed.length > 0) {

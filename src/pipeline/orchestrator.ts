@@ -9,6 +9,7 @@ import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
 import { upsertHistoryEntry } from '../learning/memory.js';
 import { entryFromCompletedRun } from '../learning/rebuild.js';
+import { onRunEnded } from '../operations/run-ended.js';
 import { acquireLease } from './lease.js';
 import { ProgressReporter } from './reporter.js';
 import { ComposeJob, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
@@ -41,6 +42,7 @@ function watchForCancel(projectId: Id, runId: Id, controller: AbortController): 
 async function finish(projectId: Id, runId: Id, update: (state: RunState) => RunState, status: 'complete' | 'failed' | 'cancelled', message: string): Promise<RunState> {
   const state = await updateRunState(projectId, runId, update);
   await appendProgress(projectId, runId, { agent: 'pipeline', status, progress: status === 'complete' ? 1 : 0, message });
+  await onRunEnded(state);
   return state;
 }
 

@@ -5,3 +5,4 @@ export { defineDocument, encodeDocument, decodeDocument, sha256Hex, GZIP_THRESHO
 export { CorruptBlobError, BlobTooLargeError, WriteConflictError, BlobWriteError } from './errors.js';
 export { readJSON, writeJSON, updateJSON, deleteBlob, UNCHANGED, type StoredDocument } from './documents.js';
 export { putBinary, getBinary, getBinaryStream, getMetadata, getMetadataByKey, listKeyPages, listDirectories, deleteKey, type BlobMetadata } from './binary.js';
+export { listWithSizes, type ListedBlob } from './census.js';
