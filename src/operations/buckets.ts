@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDocument, keys, readJSON, updateJSON } from '../storage/index.js';
+import { defineDocument, keys, listKeyPages, readJSON, updateJSON } from '../storage/index.js';
 import { emptyHistogram, histogramSchema, mergeHistograms, type Histogram } from './histogram.js';
 
 const routeFiguresSchema = z.object({
@@ -54,13 +54,21 @@ export async function readHour(hour: string): Promise<MetricsHour | null> {
   return (await readJSON(keys.metricsHour(hour), metricsHourDoc))?.value ?? null;
 }
 
-/** The hours from `hours - 1` ago up to the hour of `now`, oldest first (missing hours are empty). */
+/** The hours from `hours - 1` ago up to the hour of `now`, oldest first (missing hours are empty). Only hours that exist are read. */
 export async function readHours(now: Date, hours: number): Promise<MetricsHour[]> {
   const names = Array.from({ length: hours }, (_, i) => hourOf(new Date(now.getTime() - (hours - 1 - i) * 3_600_000)));
-  const result: MetricsHour[] = [];
-  for (let i = 0; i < names.length; i += 24) {
-    const batch = await Promise.all(names.slice(i, i + 24).map(async (hour) => (await readHour(hour)) ?? emptyHour(hour)));
-    result.push(...batch);
+  const wanted = new Set(names);
+  const stored: string[] = [];
+  for await (const page of listKeyPages('runs', keys.metricsPrefix())) {
+    for (const key of page) {
+      const hour = key.slice(keys.metricsPrefix().length, -'.json'.length);
+      if (wanted.has(hour)) stored.push(hour);
+    }
   }
-  return result;
+  const found = new Map<string, MetricsHour>();
+  for (let i = 0; i < stored.length; i += 24) {
+    const batch = await Promise.all(stored.slice(i, i + 24).map(async (hour) => [hour, await readHour(hour)] as const));
+    for (const [hour, figures] of batch) if (figures) found.set(hour, figures);
+  }
+  return names.map((hour) => found.get(hour) ?? emptyHour(hour));
 }

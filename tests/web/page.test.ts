@@ -8,7 +8,7 @@ import { useLocalServer } from '../helpers/server.js';
  * The web page in a real browser (Debian's chromium, which .ci/run installs).
  * Without a browser the suite is skipped locally and fails in CI.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && process.env.CI) throw new Error(`No browser at ${CHROMIUM}: .ci/run installs Debian's chromium.`);
 
