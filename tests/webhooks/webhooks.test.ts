@@ -61,7 +61,7 @@ describe('run webhooks', () => {
       expect(start.status).toBe(202);
       const { runId, links } = (await start.json()) as { runId: string; links: { progress: string } };
       const final = await followProgress(links.progress, { onEvent: () => undefined });
-      expect(final.status).toBe('complete');
+      expect(final?.status).toBe('complete');
       await server.current.idle();
 
       expect(receiver.received).toHaveLength(3);
