@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
+import { benchOperations } from './operations.js';
 import { benchPipeline } from './pipeline.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
@@ -17,6 +18,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   pipeline: benchPipeline,
   learning: benchLearning,
   retention: benchRetention,
+  operations: benchOperations,
 };
 
 const wanted = process.argv.slice(2);

@@ -44,6 +44,7 @@ export async function putEntry(entry: IndexEntry): Promise<void> {
   await updateJSON(keys.failureShard(shardOf(entry.runId)), shardDoc, (current) => ({
     entries: [...(current?.entries ?? []).filter((e) => e.runId !== entry.runId), entry].sort(byAt).slice(-MAX_PER_SHARD),
   }));
+  invalidate();
 }
 
 /** Changes one entry in place; `null` when the run is not in the index. */
@@ -54,6 +55,7 @@ export async function patchEntry(runId: string, patch: (entry: IndexEntry) => In
     const entries = (current?.entries ?? []).map((entry) => (entry.runId === runId ? (result.entry = patch(entry)) : entry));
     return result.entry ? { entries } : UNCHANGED;
   });
+  invalidate();
   return result.entry;
 }
 
@@ -71,17 +73,33 @@ export async function replaceShard(n: number, rebuilt: IndexEntry[], since: stri
   await updateJSON(keys.failureShard(n), shardDoc, (current) => ({
     entries: [...rebuilt, ...(current?.entries ?? []).filter((entry) => !ids.has(entry.runId) && entry.at >= since)].sort(byAt).slice(-MAX_PER_SHARD),
   }));
+  invalidate();
 }
 
 /** Writes a shard outright (benches planting an index). */
 export async function writeShard(n: number, entries: IndexEntry[]): Promise<void> {
   await writeJSON(keys.failureShard(n), shardDoc, { entries: [...entries].sort(byAt).slice(-MAX_PER_SHARD) });
+  invalidate();
 }
 
 const cache = new Map<number, { sha256: string; shard: Shard }>();
+/** Shard hashes are checked again after this long; a write from this instance checks them at once. */
+const REVALIDATE_MS = 1000;
+let checked: { at: number; result: { shards: Shard[]; version: string } } | undefined;
 
-/** Every shard, each read again only if its content hash changed since this instance last read it. */
+/** Forgets when shards were last checked, after this instance changed one. */
+function invalidate(): void {
+  checked = undefined;
+}
+
+/**
+ * Every shard, each read again only if its content hash changed since this
+ * instance last read it. Hashes are re-checked at most once a second, so a
+ * change made by another instance is seen within a second.
+ */
 export async function loadShards(): Promise<{ shards: Shard[]; version: string }> {
+  if (checked && Date.now() - checked.at < REVALIDATE_MS) return checked.result;
+  const at = Date.now();
   const shards = await Promise.all(
     Array.from({ length: SHARDS }, async (_, n) => {
       const ref = keys.failureShard(n);
@@ -95,5 +113,7 @@ export async function loadShards(): Promise<{ shards: Shard[]; version: string }
       return fresh;
     }),
   );
-  return { shards: shards.map((s) => s.shard), version: shards.map((s) => s.sha256.slice(0, 12)).join('.') };
+  const result = { shards: shards.map((s) => s.shard), version: shards.map((s) => s.sha256.slice(0, 12)).join('.') };
+  checked = { at, result };
+  return result;
 }

@@ -24,8 +24,8 @@ interface Corpus {
   version: string;
   entries: IndexEntry[];
   idf: Map<string, number>;
-  /** term → [entry index, weight] pairs. */
-  postings: Map<string, Array<[number, number]>>;
+  /** term → entry indices and weights, as typed arrays: a query walks them without allocating. */
+  postings: Map<string, { index: Int32Array; weight: Float64Array }>;
   norms: Float64Array;
 }
 
@@ -33,22 +33,32 @@ let corpus: Corpus | undefined;
 
 const weightOf = (tf: number, idf: number) => (1 + Math.log(tf * 2)) * idf;
 
+/** A query term in nearly every episode ("error", a trigram of "ffmpeg") ranks nothing; skipping it saves walking its postings. */
+const MIN_IDF = 0.05;
+
 /** TF-IDF vectors and an inverted index over every indexed episode, rebuilt only when a shard changed. */
 function buildCorpus(entries: IndexEntry[], version: string): Corpus {
   const df = new Map<string, number>();
   for (const entry of entries) for (const term in entry.terms) df.set(term, (df.get(term) ?? 0) + 1);
   const idf = new Map<string, number>();
   for (const [term, count] of df) idf.set(term, Math.log((entries.length + 1) / (count + 0.5)));
-  const postings = new Map<string, Array<[number, number]>>();
+  const postings = new Map<string, { index: Int32Array; weight: Float64Array }>();
+  const filled = new Map<string, number>();
+  for (const [term, count] of df) {
+    postings.set(term, { index: new Int32Array(count), weight: new Float64Array(count) });
+    filled.set(term, 0);
+  }
   const norms = new Float64Array(entries.length);
   entries.forEach((entry, index) => {
     let norm = 0;
     for (const term in entry.terms) {
       const weight = weightOf(entry.terms[term]!, idf.get(term)!);
       norm += weight * weight;
-      let list = postings.get(term);
-      if (!list) postings.set(term, (list = []));
-      list.push([index, weight]);
+      const list = postings.get(term)!;
+      const at = filled.get(term)!;
+      list.index[at] = index;
+      list.weight[at] = weight;
+      filled.set(term, at + 1);
     }
     norms[index] = Math.sqrt(norm) || 1;
   });
@@ -61,19 +71,31 @@ async function currentCorpus(): Promise<Corpus> {
   return corpus;
 }
 
-/** The share of the given preconditions the entry matches; null when none are given. */
-function preconditionMatch(entry: IndexEntry, query: PreconditionQuery): number | null {
-  const pairs: Array<[unknown, unknown]> = [
-    [query.step, entry.step],
-    [query.errorClass, entry.errorClass],
-    [query.code, entry.code],
-    [query.tool, entry.pre.tool],
-    [query.provider, entry.pre.provider],
-    [query.resolution, entry.pre.resolution],
-  ];
-  const given = pairs.filter(([wanted]) => wanted !== undefined && wanted !== null);
-  if (given.length === 0) return null;
-  return given.filter(([wanted, actual]) => wanted === actual).length / given.length;
+type Wanted = Array<[keyof PreconditionQuery, string]>;
+
+const FIELDS: Record<keyof PreconditionQuery, (entry: IndexEntry) => string | null> = {
+  step: (entry) => entry.step,
+  errorClass: (entry) => entry.errorClass,
+  code: (entry) => entry.code,
+  tool: (entry) => entry.pre.tool,
+  provider: (entry) => entry.pre.provider,
+  resolution: (entry) => entry.pre.resolution,
+};
+
+/** The share of the given preconditions the entry matches. */
+function preconditionMatch(entry: IndexEntry, wanted: Wanted): number {
+  let matched = 0;
+  for (const [field, value] of wanted) if (FIELDS[field](entry) === value) matched++;
+  return matched / wanted.length;
+}
+
+/** Keeps the best `limit` hits in order, without sorting every scored entry. */
+function insertTop(top: SearchHit[], hit: SearchHit, limit: number): void {
+  if (top.length === limit && hit.score <= top[top.length - 1]!.score) return;
+  let at = top.length;
+  while (at > 0 && (top[at - 1]!.score < hit.score || (top[at - 1]!.score === hit.score && top[at - 1]!.entry.at < hit.entry.at))) at--;
+  top.splice(at, 0, hit);
+  if (top.length > limit) top.pop();
 }
 
 /**
@@ -87,24 +109,25 @@ export async function searchFailures(text: string, preconditions: PreconditionQu
   let queryNorm = 0;
   for (const term in query) {
     const termIdf = idf.get(term);
-    if (termIdf === undefined) continue;
+    if (termIdf === undefined || termIdf < MIN_IDF) continue;
     const weight = weightOf(query[term]!, termIdf);
     queryNorm += weight * weight;
-    for (const [index, docWeight] of postings.get(term)!) dots[index]! += weight * docWeight;
+    const list = postings.get(term)!;
+    for (let k = 0; k < list.index.length; k++) dots[list.index[k]!]! += weight * list.weight[k]!;
   }
-  queryNorm = Math.sqrt(queryNorm) || 1;
-  const hits: SearchHit[] = [];
-  const hasText = Object.keys(query).length > 0;
+  queryNorm = Math.sqrt(queryNorm);
+  const wanted = (Object.entries(preconditions) as Wanted).filter(([field, value]) => field in FIELDS && typeof value === 'string');
+  const top: SearchHit[] = [];
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index]!;
     if (entry.runId === options.exclude) continue;
-    const textScore = hasText ? dots[index]! / (norms[index]! * queryNorm) : 0;
-    const preconditionScore = preconditionMatch(entry, preconditions);
+    const textScore = queryNorm > 0 ? dots[index]! / (norms[index]! * queryNorm) : 0;
+    const preconditionScore = wanted.length > 0 ? preconditionMatch(entry, wanted) : null;
     if (textScore === 0 && !preconditionScore) continue;
-    const score = preconditionScore === null ? textScore : hasText ? TEXT_WEIGHT * textScore + (1 - TEXT_WEIGHT) * preconditionScore : preconditionScore;
-    hits.push({ entry, score: Math.round(score * 1000) / 1000, textScore, preconditionScore });
+    const score = preconditionScore === null ? textScore : queryNorm > 0 ? TEXT_WEIGHT * textScore + (1 - TEXT_WEIGHT) * preconditionScore : preconditionScore;
+    insertTop(top, { entry, score: Math.round(score * 1000) / 1000, textScore, preconditionScore }, options.limit);
   }
-  return hits.sort((a, b) => b.score - a.score || b.entry.at.localeCompare(a.entry.at)).slice(0, options.limit);
+  return top;
 }
 
 /** Episodes by error class, from the index (every project). */
