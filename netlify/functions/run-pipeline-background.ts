@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
 import { flushMetrics } from '../../src/operations/metrics.js';
-import { runPipeline } from '../../src/pipeline/orchestrator.js';
+import { runPipelineProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
 import { pipelineSignature } from '../../src/runs/start.js';
 import { idSchema } from '../../src/storage/index.js';
 import { deliverRunWebhook } from '../../src/webhooks/deliver.js';
@@ -31,15 +31,17 @@ export default async (request: Request): Promise<void> => {
     return;
   }
   try {
-    const outcome = await runPipeline(projectId, runId);
-    log.info('pipeline invocation ended', { projectId, runId, outcome });
-    // The run's webhook, with retries for a while; the scheduled sweep carries on from Blobs if this ends first.
-    if (outcome !== 'busy') await deliverRunWebhook(projectId, runId, WEBHOOK_BUDGET_MS).catch((error) => log.warn('webhook delivery stopped', errorFields(error)));
+    await runPipelineProcess(import.meta.url, projectId, runId);
+    log.info('pipeline invocation ended', { projectId, runId });
+    // The run's webhook (queued in Blobs when it ended), with retries for a while; the scheduled sweep carries on if this ends first.
+    await deliverRunWebhook(projectId, runId, WEBHOOK_BUDGET_MS).catch((error) => log.warn('webhook delivery stopped', errorFields(error)));
   } catch (error) {
-    // Thrown only when storage itself failed; Netlify retries the invocation and the run resumes.
+    // Thrown only when storage itself failed or the render process died; Netlify retries the invocation and the run resumes.
     log.error('pipeline invocation failed', { projectId, runId, ...errorFields(error) });
     throw error;
   } finally {
     await flushMetrics().catch((error) => log.warn('metrics flush failed', errorFields(error)));
   }
 };
+
+await servePipelineProcess(import.meta.url);

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import { onRunEnded } from '../../src/operations/run-ended.js';
@@ -9,19 +8,16 @@ import { recordFailure } from '../../src/pipeline/failures.js';
 import { createProject } from '../../src/projects/index.js';
 import { createRunState } from '../../src/runs/state.js';
 import type { RunState } from '../../src/schemas/run.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { useLocalServer } from '../helpers/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`No browser at ${CHROMIUM}: .ci/run installs Debian's chromium.`);
-
+/** The Operations view in a real browser (see tests/helpers/browser.ts for which Chromium). */
 const ROOT = resolve(import.meta.dirname, '../..');
 const server = useLocalServer();
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!haveBrowser) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
@@ -48,7 +44,7 @@ async function plant(): Promise<void> {
   for (let i = 0; i < 5; i++) await fetch(`${server.current.url}/api/health`);
 }
 
-describe.skipIf(!haveBrowser)('the Operations view in Chromium', () => {
+describe('the Operations view in Chromium', () => {
   it('draws latency over time, runs per day and failures by class, with store, agent and route figures', async () => {
     await plant();
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
