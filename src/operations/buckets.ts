@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDocument, keys, listKeyPages, readJSON, updateJSON } from '../storage/index.js';
+import { defineDocument, deleteKey, keys, listKeyPages, readJSON, updateJSON } from '../storage/index.js';
 import { emptyHistogram, histogramSchema, mergeHistograms, type Histogram } from './histogram.js';
 
 const routeFiguresSchema = z.object({
@@ -71,4 +71,15 @@ export async function readHours(now: Date, hours: number): Promise<MetricsHour[]
     for (const [hour, figures] of batch) if (figures) found.set(hour, figures);
   }
   return names.map((hour) => found.get(hour) ?? emptyHour(hour));
+}
+
+/** Hourly buckets older than `keepDays` are deleted; the stats never read further back than 7 days. */
+export async function pruneHours(now: Date, keepDays = 30): Promise<number> {
+  const oldest = hourOf(new Date(now.getTime() - keepDays * 86_400_000));
+  const stale: string[] = [];
+  for await (const page of listKeyPages('runs', keys.metricsPrefix())) {
+    for (const key of page) if (key.slice(keys.metricsPrefix().length, -'.json'.length) < oldest) stale.push(key);
+  }
+  for (const key of stale) await deleteKey('runs', key);
+  return stale.length;
 }

@@ -6,7 +6,8 @@ import { followProgress } from '../../src/client/follow-progress.js';
 import { newId } from '../../src/ids.js';
 import { createProject } from '../../src/projects/index.js';
 import type { RunState } from '../../src/schemas/run.js';
-import type { Id } from '../../src/storage/index.js';
+import { keys, writeJSON, type Id } from '../../src/storage/index.js';
+import { emptyHour, metricsHourDoc } from '../../src/operations/buckets.js';
 import { sweepWebhooks } from '../../src/webhooks/deliver.js';
 import { claimDelivery, enqueueWebhook, readDelivery, readFinishedDelivery } from '../../src/webhooks/outbox.js';
 import { createWebhookSecret } from '../../src/webhooks/secret.js';
@@ -97,7 +98,10 @@ describe('run webhooks', () => {
       expect(await enqueueWebhook(state)).toMatchObject({ attempts: 1 });
       expect(receiver.received).toHaveLength(0);
 
-      expect(await sweepWebhooks(10_000)).toEqual({ attempted: 1, delivered: 1 });
+      // The scheduled function, called as the platform calls it, sweeps the outbox (and drops metric hours older than 30 days).
+      await writeJSON(keys.metricsHour('2020-01-01T00'), metricsHourDoc, emptyHour('2020-01-01T00'));
+      const scheduled = await fetch(`${server.current.url}/.netlify/functions/operations-scheduled`, { method: 'POST' });
+      expect(await scheduled.json()).toEqual({ webhooks: { attempted: 1, delivered: 1 }, prunedHours: 1 });
       expect(receiver.received).toHaveLength(1);
       expect(receiver.received[0]!.headers['webhook-id']).toBe(`msg_${runId}`);
       expect(verify(secret, receiver.received[0]!)).toMatchObject({ type: 'run.cancelled', data: { runId, status: 'cancelled' } });
