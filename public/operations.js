@@ -102,7 +102,7 @@ export function renderOperations(root, stats) {
   root.querySelector('#ops-latency').replaceChildren(latencyChart(stats.series.latency));
   root.querySelector('#ops-runs').replaceChildren(runsChart(stats.series.runsPerDay));
   root.querySelector('#ops-failures').replaceChildren(failuresChart(stats.failures));
-  const hitRate = stats.cache.hitRate === null ? 'no lookups yet' : `${Math.round(stats.cache.hitRate * 100)}% (${stats.cache.hits} hits, ${stats.cache.misses} misses)`;
+  const hitRate = stats.cache.hits + stats.cache.misses === 0 ? 'no lookups yet' : `${Math.round(stats.cache.hitRate * 100)}% (${stats.cache.hits} hits, ${stats.cache.misses} misses)`;
   root.querySelector('#ops-summary').textContent = `Media cache hit rate: ${hitRate}. Runs last 24 h: ${Object.entries(stats.runWindows.last24h).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}. Computed in ${stats.computeMs} ms.`;
   root.querySelector('#ops-stores').replaceChildren(table(['Store', 'Blobs', 'Size'], Object.entries(stats.stores).map(([store, s]) => [store, String(s.blobs), fmtBytes(s.bytes)])));
   root.querySelector('#ops-agents').replaceChildren(table(['Agent', 'p50 ms', 'p95 ms', 'p99 ms', 'Count'], Object.entries(stats.agents).map(([agent, a]) => [agent, fmtMs(a.p50Ms), fmtMs(a.p95Ms), fmtMs(a.p99Ms), String(a.count)])));

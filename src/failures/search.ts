@@ -91,7 +91,8 @@ function preconditionMatch(entry: IndexEntry, wanted: Wanted): number {
 
 /** Keeps the best `limit` hits in order, without sorting every scored entry. */
 function insertTop(top: SearchHit[], hit: SearchHit, limit: number): void {
-  if (top.length === limit && hit.score <= top[top.length - 1]!.score) return;
+  const last = top[top.length - 1];
+  if (top.length === limit && last && (hit.score < last.score || (hit.score === last.score && hit.entry.at <= last.entry.at))) return;
   let at = top.length;
   while (at > 0 && (top[at - 1]!.score < hit.score || (top[at - 1]!.score === hit.score && top[at - 1]!.entry.at < hit.entry.at))) at--;
   top.splice(at, 0, hit);
@@ -123,7 +124,8 @@ export async function searchFailures(text: string, preconditions: PreconditionQu
     if (entry.runId === options.exclude) continue;
     const textScore = queryNorm > 0 ? dots[index]! / (norms[index]! * queryNorm) : 0;
     const preconditionScore = wanted.length > 0 ? preconditionMatch(entry, wanted) : null;
-    if (textScore === 0 && !preconditionScore) continue;
+    // With neither text nor preconditions, every episode scores 0 and the newest come first.
+    if (textScore === 0 && !preconditionScore && (queryNorm > 0 || wanted.length > 0)) continue;
     const score = preconditionScore === null ? textScore : queryNorm > 0 ? TEXT_WEIGHT * textScore + (1 - TEXT_WEIGHT) * preconditionScore : preconditionScore;
     insertTop(top, { entry, score: Math.round(score * 1000) / 1000, textScore, preconditionScore }, options.limit);
   }

@@ -55,7 +55,7 @@ function summarizeHours(hours: MetricsHour[]) {
   return {
     agents: Object.fromEntries([...agents].map(([agent, histogram]) => [agent, summarizeHistogram(histogram)])),
     routes: Object.fromEntries([...routes].map(([route, f]) => [route, { ...summarizeHistogram(f.latency), errorRate: rate(f.errors, f.count), clientErrorRate: rate(f.clientErrors, f.count) }])),
-    cache: { hits, misses, hitRate: hits + misses === 0 ? null : rate(hits, hits + misses) },
+    cache: { hits, misses, hitRate: rate(hits, hits + misses) },
   };
 }
 

@@ -15,7 +15,8 @@ export const statsSchema = z.object({
   /** Failure episodes in the index, by error class. */
   failures: z.record(z.string(), z.number().int()),
   routes: z.record(z.string(), z.object({ ...percentiles, errorRate: z.number(), clientErrorRate: z.number() })),
-  cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRate: z.number().nullable() }),
+  /** hitRate is hits / (hits + misses), 0 before any lookup. */
+  cache: z.object({ hits: z.number().int(), misses: z.number().int(), hitRate: z.number() }),
   series: z.object({
     /** The last 24 hours, oldest first: every route together. */
     latency: z.array(z.object({ hour: z.string(), ...percentiles, errorRate: z.number() })),

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { heuristicReflection } from '../../src/failures/heuristics.js';
+import { issueProjectToken } from '../../src/http/auth.js';
 import { reflectionRequestBody } from '../../src/failures/llm-reflection.js';
 import { newId } from '../../src/ids.js';
 import { PipelineError, type ErrorClass } from '../../src/pipeline/errors.js';
@@ -128,5 +129,13 @@ describe('failure memory across projects', () => {
     expect(after[0]!.episode.runId).toBe(twin.runId);
     expect(after.map((r) => r.episode.runId)).toEqual(before.map((r) => r.episode.runId));
     expect((await fetch(query, { headers: { authorization: 'Bearer stp.x.y' } })).status).toBe(401);
+    const projectToken = { authorization: `Bearer ${issueProjectToken(projectId)}` };
+    expect((await fetch(query, { headers: projectToken })).status).toBe(403);
+    expect((await fetch(`${server.current.url}/api/admin/stats`, { headers: projectToken })).status).toBe(403);
+
+    // No text and no preconditions: the newest episodes first.
+    const newest = (await (await fetch(`${server.current.url}/api/admin/failures?limit=3`, { headers: admin })).json()) as { results: Array<{ episode: { runId: string }; score: number }> };
+    expect(newest.results).toHaveLength(3);
+    expect(newest.results[0]!.episode.runId).toBe(twin.runId);
   });
 });
