@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { errorFields, log } from '../log.js';
 import type { Agent, RunError } from '../schemas/run.js';
-import { defineDocument, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import { defineDocument, idSchema, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 import { learnFromFailure } from '../failures/learn.js';
 import { reflectionSchema } from '../failures/reflection.js';
 import type { PipelineError } from './errors.js';
@@ -30,7 +30,7 @@ export const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSch
 
 /** A short, bounded list of the project's failures, for finding similar ones without listing every run. */
 const failureIndexSchema = z.object({
-  entries: z.array(z.object({ runId: z.string(), at: z.string(), step: z.string().nullable(), errorClass: z.string(), code: z.string(), message: z.string() })).max(100),
+  entries: z.array(z.object({ runId: idSchema, at: z.string(), step: z.string().nullable(), errorClass: z.string(), code: z.string(), message: z.string() })).max(100),
 });
 const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
 
@@ -95,7 +95,7 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
   const earlier = (await readJSON(keys.failureIndex(projectId), failureIndexDoc))?.value.entries ?? [];
   const similarFailures = earlier
     .filter((entry) => entry.runId !== runId)
-    .map((entry) => ({ runId: entry.runId as Id, at: entry.at, message: entry.message, similarity: Math.round(similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100) / 100 }))
+    .map((entry) => ({ runId: entry.runId, at: entry.at, message: entry.message, similarity: Math.round(similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100) / 100 }))
     .filter((entry) => entry.similarity >= 0.3)
     .sort((a, b) => b.similarity - a.similarity)
     .slice(0, 3);

@@ -7,11 +7,11 @@ import { clearMediaBytesCache } from '../../src/media/bytes-cache.js';
 import { readMediaBytes } from '../../src/media/library.js';
 import { setFlushInterval } from '../../src/operations/metrics.js';
 import { onRunEnded } from '../../src/operations/run-ended.js';
-import { createRunState } from '../../src/runs/state.js';
 import type { RunState } from '../../src/schemas/run.js';
 import type { Stats } from '../../src/schemas/operations.js';
 import { openStore, STORE_IDS, STORE_NAMES, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
+import { plantRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const server = useLocalServer();
@@ -33,14 +33,6 @@ async function storeTruth(): Promise<Record<string, { blobs: number; bytes: numb
   return truth;
 }
 
-function plantedRun(projectId: Id, status: 'complete' | 'failed' | 'cancelled' | 'queued', ageMs: number): RunState {
-  const at = Date.now() - ageMs;
-  const base = { runId: newId('r', at), projectId, step: null, progress: 0, request: {}, mediaIds: [], attempts: 1, cancelRequested: false, createdAt: new Date(at).toISOString(), updatedAt: new Date(at).toISOString() };
-  if (status === 'complete') return { ...base, status, progress: 1, outputs: { video: { bytes: 1, durationSec: 1, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } } };
-  if (status === 'failed') return { ...base, status, error: { code: 'x', message: 'x', retryable: false } };
-  return { ...base, status };
-}
-
 describe('GET /api/admin/stats', () => {
   it('matches a planted state exactly: blobs, runs, failures, a cache hit and a miss, agents and routes', async () => {
     const { projectId, api } = await createProjectOverHttp(server.current.url);
@@ -48,14 +40,15 @@ describe('GET /api/admin/stats', () => {
     await openStore('videos').set('r_planted/final.mp4', new Uint8Array(12_345).buffer as ArrayBuffer);
     await openStore('audio').set('projects/x/runs/y/music.wav', new Uint8Array(777).buffer as ArrayBuffer);
 
-    const runs = [plantedRun(projectId as Id, 'complete', HOUR), plantedRun(projectId as Id, 'complete', 2 * HOUR), plantedRun(projectId as Id, 'failed', 3 * 24 * HOUR), plantedRun(projectId as Id, 'queued', 5 * 60_000), plantedRun(projectId as Id, 'cancelled', 10 * 24 * HOUR)];
-    for (const run of runs) await createRunState(run);
+    const planted: Array<[Parameters<typeof plantRun>[1], number]> = [['complete', HOUR], ['complete', 2 * HOUR], ['failed', 3 * 24 * HOUR], ['queued', 5 * 60_000], ['cancelled', 10 * 24 * HOUR]];
+    const runs: RunState[] = [];
+    for (const [status, age] of planted) runs.push(await plantRun(projectId as Id, status, age, status === 'complete' && runs.length === 0 ? { timings: { director: 200, compose: 4000 } } : {}));
 
     clearMediaBytesCache();
     await readMediaBytes(projectId as Id, photo!.mediaId as Id); // miss
     await readMediaBytes(projectId as Id, photo!.mediaId as Id); // hit
 
-    await onRunEnded({ ...runs[0]!, timings: { director: { startedAt: new Date().toISOString(), ms: 200 }, compose: { startedAt: new Date().toISOString(), ms: 4000 } } } as RunState);
+    await onRunEnded(runs[0]!);
     const episode = (code: string, errorClass: string) => ({ runId: newId('r'), projectId, at: new Date().toISOString(), goal: 'g', step: 'compose', error_class: errorClass, code, message: code, error_trace: '', tool_chain: [], actions_taken: [] });
     for (const [code, errorClass] of [['network_error', 'network'], ['timeout', 'timeout'], ['network_error', 'network']] as const) {
       const e = episode(code, errorClass);

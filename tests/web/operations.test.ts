@@ -6,9 +6,8 @@ import { onRunEnded } from '../../src/operations/run-ended.js';
 import { PipelineError } from '../../src/pipeline/errors.js';
 import { recordFailure } from '../../src/pipeline/failures.js';
 import { createProject } from '../../src/projects/index.js';
-import { createRunState } from '../../src/runs/state.js';
-import type { RunState } from '../../src/schemas/run.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { plantRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
 
 /** The Operations view in a real browser (see tests/helpers/browser.ts for which Chromium). */
@@ -28,15 +27,7 @@ const DAY = 86_400_000;
 async function plant(): Promise<void> {
   const { projectId } = await createProject('operations');
   const statuses = [['complete', 0], ['complete', 1], ['complete', 1], ['failed', 2], ['cancelled', 4], ['complete', 6]] as const;
-  for (const [status, daysAgo] of statuses) {
-    const at = Date.now() - daysAgo * DAY - 60_000;
-    const base = { runId: newId('r', at), projectId, step: null, progress: 1, request: {}, mediaIds: [], attempts: 1, cancelRequested: false, createdAt: new Date(at).toISOString(), updatedAt: new Date(at).toISOString() };
-    const state = (status === 'complete'
-      ? { ...base, status, outputs: { video: { bytes: 1, durationSec: 1, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } }, timings: { director: { startedAt: base.createdAt, ms: 120 }, compose: { startedAt: base.createdAt, ms: 5200 } } }
-      : status === 'failed' ? { ...base, status, error: { code: 'x', message: 'x', retryable: false } } : { ...base, status }) as RunState;
-    await createRunState(state);
-    await onRunEnded(state);
-  }
+  for (const [status, daysAgo] of statuses) await onRunEnded(await plantRun(projectId, status, daysAgo * DAY + 60_000, status === 'complete' ? { timings: { director: 120, compose: 5200 } } : {}));
   const failures = [['compose', 'resource', 'resource_exhausted', 'ENOSPC: no space left on device'], ['voice', 'network', 'network_error', 'fetch failed: ECONNRESET'], ['voice', 'network', 'network_error', 'socket hang up'], ['compose', 'configuration', 'ffmpeg_missing', 'No ffmpeg found']] as const;
   for (const [step, errorClass, code, message] of failures) {
     await recordFailure({ projectId, runId: newId('r'), step, error: new PipelineError(errorClass, code, message), toolChain: [], actionsTaken: [] });

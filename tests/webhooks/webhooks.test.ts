@@ -14,6 +14,7 @@ import { createWebhookSecret } from '../../src/webhooks/secret.js';
 import { postWebhook } from '../../src/webhooks/send.js';
 import { checkWebhookUrl, useResolver } from '../../src/webhooks/url-policy.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
+import { plantRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const server = useLocalServer();
@@ -88,9 +89,8 @@ describe('run webhooks', () => {
     try {
       const { projectId } = await createProject('crash');
       const secret = await createWebhookSecret(projectId);
-      const runId = newId('r');
-      const now = new Date().toISOString();
-      const state: RunState = { runId, projectId, status: 'cancelled', step: null, progress: 0, request: { webhookUrl: receiver.url }, mediaIds: [], attempts: 0, cancelRequested: true, createdAt: now, updatedAt: now };
+      const state = await plantRun(projectId, 'cancelled', 0, { webhookUrl: receiver.url });
+      const runId = state.runId;
       await enqueueWebhook(state);
       // A function took it for an attempt and died before sending: its claim expires, nothing is lost.
       expect(await claimDelivery(runId, new Date(), 1)).not.toBeNull();

@@ -180,7 +180,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         clearInterval(sampler);
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
-        if (outcome === 'killed') void killTree(worker.child.pid!);
+        if (outcome === 'killed') killTree(worker.child.pid!).catch(() => undefined);
         else worker.busy = false;
         resolve(outcome);
       };
