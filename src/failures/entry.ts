@@ -1,6 +1,6 @@
 import type { IndexEntry } from './index-store.js';
 import type { Reflection } from './reflection.js';
-import { termFrequencies } from './text.js';
+import { packTerms, termFrequencies } from './text.js';
 
 /** The parts of a failure episode the index reads (the episode schema lives with the pipeline). */
 export interface EpisodeLike {
@@ -37,6 +37,6 @@ export function entryFromEpisode(episode: EpisodeLike): IndexEntry {
     message: episode.message.slice(0, 300),
     pre: { tool: pre?.tool.value ?? null, provider: pre?.provider.value ?? null, resolution: pre?.resolution.value ?? null, durationSec: pre?.durationSec.value ?? null },
     resolution: operator?.text ?? null,
-    terms: termFrequencies(episodeText(episode)),
+    terms: packTerms(termFrequencies(episodeText(episode))),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineDocument, getMetadata, keys, readJSON, UNCHANGED, updateJSON, writeJSON } from '../storage/index.js';
+import { packTerms } from './text.js';
 
 /**
  * The cross-project failure index: 16 shards in Blobs, each updated by
@@ -22,13 +23,18 @@ export const indexEntrySchema = z.object({
   pre: z.object({ tool: z.string().nullable(), provider: z.string().nullable(), resolution: z.string().nullable(), durationSec: z.number().nullable() }),
   /** The operator's note on what fixed it, once recorded. */
   resolution: z.string().nullable(),
-  terms: z.record(z.string(), z.number()),
+  /** Packed term frequencies (see text.ts packTerms). */
+  terms: z.string().max(4000),
 });
 export type IndexEntry = z.infer<typeof indexEntrySchema>;
 
 const shardSchema = z.object({ entries: z.array(indexEntrySchema) });
 type Shard = z.infer<typeof shardSchema>;
-const shardDoc = defineDocument('failure-shard', 1, shardSchema);
+/** v1 kept terms as an object; v2 packs them into one string. */
+const shardDoc = defineDocument('failure-shard', 2, shardSchema, (value) => {
+  const shard = value as { entries: Array<Record<string, unknown> & { terms: Record<string, number> | string }> };
+  return { entries: shard.entries.map((entry) => ({ ...entry, terms: typeof entry.terms === 'string' ? entry.terms : packTerms(entry.terms) })) };
+});
 
 /** FNV-1a of the run id: the same run always lands in the same shard. */
 export function shardOf(runId: string): number {

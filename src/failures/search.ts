@@ -1,5 +1,5 @@
 import { loadShards, type IndexEntry } from './index-store.js';
-import { termFrequencies } from './text.js';
+import { termFrequencies, unpackTerms } from './text.js';
 
 export interface PreconditionQuery {
   step?: string | null;
@@ -38,8 +38,9 @@ const MIN_IDF = 0.05;
 
 /** TF-IDF vectors and an inverted index over every indexed episode, rebuilt only when a shard changed. */
 function buildCorpus(entries: IndexEntry[], version: string): Corpus {
+  const unpacked = entries.map((entry) => unpackTerms(entry.terms));
   const df = new Map<string, number>();
-  for (const entry of entries) for (const term in entry.terms) df.set(term, (df.get(term) ?? 0) + 1);
+  for (const terms of unpacked) for (const [term] of terms) df.set(term, (df.get(term) ?? 0) + 1);
   const idf = new Map<string, number>();
   for (const [term, count] of df) idf.set(term, Math.log((entries.length + 1) / (count + 0.5)));
   const postings = new Map<string, { index: Int32Array; weight: Float64Array }>();
@@ -49,10 +50,10 @@ function buildCorpus(entries: IndexEntry[], version: string): Corpus {
     filled.set(term, 0);
   }
   const norms = new Float64Array(entries.length);
-  entries.forEach((entry, index) => {
+  unpacked.forEach((terms, index) => {
     let norm = 0;
-    for (const term in entry.terms) {
-      const weight = weightOf(entry.terms[term]!, idf.get(term)!);
+    for (const [term, tf] of terms) {
+      const weight = weightOf(tf, idf.get(term)!);
       norm += weight * weight;
       const list = postings.get(term)!;
       const at = filled.get(term)!;

@@ -17,6 +17,23 @@ export function words(text: string): string[] {
     .filter((word) => word.length > 1 && !STOPWORDS.has(word));
 }
 
+/**
+ * Term frequencies packed as "term=tf term=tf …": one string per episode parses
+ * and validates in O(1) where a JSON object of ~100 keys costs ~100 checks, and
+ * 10,000 episodes are read on a cold start.
+ */
+export function packTerms(terms: Record<string, number>): string {
+  return Object.entries(terms).map(([term, tf]) => `${term}=${tf}`).join(' ');
+}
+
+export function unpackTerms(packed: string): Array<[string, number]> {
+  if (packed === '') return [];
+  return packed.split(' ').map((pair) => {
+    const at = pair.lastIndexOf('=');
+    return [pair.slice(0, at), Number(pair.slice(at + 1))];
+  });
+}
+
 /** Term frequencies: each word (weight 1) and its trigrams (weight ½ each). */
 export function termFrequencies(text: string, maxTerms = MAX_TERMS): Record<string, number> {
   const counts = new Map<string, number>();
