@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDocument, getMetadata, keys, readJSON, UNCHANGED, updateJSON, writeJSON } from '../storage/index.js';
+import { defineDocument, keys, listEtags, readJSON, UNCHANGED, updateJSON, writeJSON } from '../storage/index.js';
 import { packTerms } from './text.js';
 
 /**
@@ -11,6 +11,7 @@ import { packTerms } from './text.js';
 export const SHARDS = 16;
 /** Newest episodes kept per shard (80,000 in all); older ones stay stored, only out of the search. */
 export const MAX_PER_SHARD = 5000;
+const SHARD_PREFIX = 'ops/failures/shard-';
 
 export const indexEntrySchema = z.object({
   runId: z.string(),
@@ -88,7 +89,7 @@ export async function writeShard(n: number, entries: IndexEntry[]): Promise<void
   invalidate();
 }
 
-const cache = new Map<number, { sha256: string; shard: Shard }>();
+const cache = new Map<number, { etag: string; shard: Shard }>();
 /** Shard hashes are checked again after this long; a write from this instance checks them at once. */
 const REVALIDATE_MS = 1000;
 let checked: { at: number; result: { shards: Shard[]; version: string } } | undefined;
@@ -99,27 +100,29 @@ function invalidate(): void {
 }
 
 /**
- * Every shard, each read again only if its content hash changed since this
- * instance last read it. Hashes are re-checked at most once a second, so a
+ * Every shard, each read again only if its etag changed since this
+ * instance last read it. Etags are re-checked at most once a second, so a
  * change made by another instance is seen within a second.
  */
 export async function loadShards(): Promise<{ shards: Shard[]; version: string }> {
   if (checked && Date.now() - checked.at < REVALIDATE_MS) return checked.result;
   const at = Date.now();
+  // One listing gives every shard's etag; only shards whose etag changed are read. The etag is taken before the
+  // read, so a write landing in between makes the next check read the shard again.
+  const etags = await listEtags('runs', SHARD_PREFIX);
   const shards = await Promise.all(
     Array.from({ length: SHARDS }, async (_, n) => {
       const ref = keys.failureShard(n);
-      const sha256 = (await getMetadata(ref))?.sha256;
-      if (typeof sha256 !== 'string') return { sha256: 'none', shard: { entries: [] } };
+      const etag = etags.get(ref.key);
+      if (etag === undefined) return { etag: 'none', shard: { entries: [] } };
       const cached = cache.get(n);
-      if (cached?.sha256 === sha256) return cached;
-      const doc = await readJSON(ref, shardDoc);
-      const fresh = { sha256: doc?.meta.sha256 ?? 'none', shard: doc?.value ?? { entries: [] } };
+      if (cached?.etag === etag) return cached;
+      const fresh = { etag, shard: (await readJSON(ref, shardDoc))?.value ?? { entries: [] } };
       cache.set(n, fresh);
       return fresh;
     }),
   );
-  const result = { shards: shards.map((s) => s.shard), version: shards.map((s) => s.sha256.slice(0, 12)).join('.') };
+  const result = { shards: shards.map((s) => s.shard), version: shards.map((s) => s.etag).join('|') };
   checked = { at, result };
   return result;
 }
