@@ -48,6 +48,7 @@ export const keys = {
   webhookDelivery: (r: Id) => ref('runs', `ops/webhooks/pending/${id(r)}.json`, 2 * MiB),
   webhookPendingPrefix: () => 'ops/webhooks/pending/',
   webhookSecret: (p: Id) => ref('runs', `${project(p)}/webhook-secret.json`, KiB),
+  rendererReport: () => ref('runs', 'health/renderer.json', KiB),
 
   progress: (p: Id, r: Id) => ref('progress', `${run(p, r)}/progress.json`),
 
