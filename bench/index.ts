@@ -5,6 +5,7 @@ import { startLocalServer, type LocalServer } from '../src/server/local-server.j
 import { benchDeploy } from './deploy.js';
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
+import { benchOperations } from './operations.js';
 import { benchPipeline } from './pipeline.js';
 import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
@@ -20,6 +21,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   learning: benchLearning,
   retention: benchRetention,
   portability: benchPortability,
+  operations: benchOperations,
   deploy: benchDeploy,
 };
 

@@ -1,4 +1,6 @@
 // SirTrav web page: plain ES module, no build step. Talks to the same API as the typed client.
+import { renderFailureResults, renderOperations } from './operations.js';
+
 const $ = (id) => document.getElementById(id);
 const AGENTS = ['director', 'voice', 'music', 'compose'];
 const DIRECT_LIMIT = 4 * 1024 * 1024;
@@ -199,6 +201,24 @@ async function showMemory() {
   box.append(summary, table);
 }
 
+/** The admin token (or local mode, where everything is open) sees the Operations view. */
+const isAdmin = () => authMode !== 'enabled' || (store.token !== '' && !store.token.startsWith('stp.'));
+
+async function showOperations() {
+  $('operations').hidden = false;
+  renderOperations($('operations'), await api('GET', '/api/admin/stats', { token: store.token }));
+}
+
+async function searchFailures(event) {
+  event.preventDefault();
+  try {
+    const query = new URLSearchParams({ q: $('ops-q').value, limit: '10' });
+    renderFailureResults($('ops-results'), await api('GET', `/api/admin/failures?${query}`, { token: store.token }));
+  } catch (error) {
+    showError(error);
+  }
+}
+
 async function start() {
   try {
     const health = await fetch('/api/health').then((r) => r.json());
@@ -214,6 +234,7 @@ async function start() {
     $('app').hidden = false;
     await refreshPhotos();
     await showMemory();
+    if (isAdmin()) await showOperations();
   } catch (error) {
     if (error.status === 401 || error.status === 403) {
       $('auth').hidden = false;
@@ -238,4 +259,6 @@ drop.addEventListener('drop', (event) => { event.preventDefault(); drop.classLis
 $('run-form').addEventListener('submit', makeVideo);
 $('rate-good').addEventListener('click', () => rate('good'));
 $('rate-bad').addEventListener('click', () => rate('bad'));
+$('ops-refresh').addEventListener('click', () => showOperations().catch(showError));
+$('ops-search').addEventListener('submit', searchFailures);
 start();

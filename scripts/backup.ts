@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { backupSite } from '../src/portability/backup.js';
 import { createProgressReporter } from '../src/portability/progress-reporter.js';
-import { connectBlobs } from '../src/storage/connect.js';
+import { connectBlobs } from '../src/server/connect.js';
 
 /**
  * `npm run backup -- DIR`: every blob of every store of the site into DIR.

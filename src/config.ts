@@ -32,6 +32,8 @@ export const configSchema = z.object({
   ELEVENLABS_BASE_URL: z.url().default('https://api.elevenlabs.io'),
   /** How long a pipeline invocation holds a run before another may take over. */
   SIRTRAV_LEASE_TTL_MS: intIn(1000, 15 * 60 * 1000, 60_000),
+  /** First webhook retry delay; each later one waits 4× longer (see src/webhooks/deliver.ts). */
+  SIRTRAV_WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000, 1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,8 +1,14 @@
-import type { Config } from '@netlify/functions';
+import type { Config, Context } from '@netlify/functions';
 import { handleApiRequest } from '../../src/api/index.js';
+import { flushAfterResponse } from '../../src/operations/metrics.js';
 
 /** Every /api read; routing, auth and errors live in src/http. Writes go through api-write. */
-export default (request: Request) => handleApiRequest(request);
+export default async (request: Request, context?: Partial<Context>) => {
+  const response = await handleApiRequest(request);
+  // Request figures wait in memory; a due flush runs after the answer has gone.
+  flushAfterResponse(context);
+  return response;
+};
 
 export const config: Config = {
   path: '/api/*',

@@ -1,9 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
+import { flushMetrics } from '../../src/operations/metrics.js';
 import { runPipelineProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
 import { pipelineSignature } from '../../src/runs/start.js';
 import { idSchema } from '../../src/storage/index.js';
+import { deliverRunWebhook } from '../../src/webhooks/deliver.js';
+
+/** How long the background function keeps retrying a webhook after the run (it has 15 minutes in all). */
+const WEBHOOK_BUDGET_MS = 120_000;
 
 const payloadSchema = z.object({ projectId: idSchema, runId: idSchema, signature: z.string().max(200) });
 
@@ -28,10 +33,14 @@ export default async (request: Request): Promise<void> => {
   try {
     await runPipelineProcess(import.meta.url, projectId, runId);
     log.info('pipeline invocation ended', { projectId, runId });
+    // The run's webhook (queued in Blobs when it ended), with retries for a while; the scheduled sweep carries on if this ends first.
+    await deliverRunWebhook(projectId, runId, WEBHOOK_BUDGET_MS).catch((error) => log.warn('webhook delivery stopped', errorFields(error)));
   } catch (error) {
     // Thrown only when storage itself failed or the render process died; Netlify retries the invocation and the run resumes.
     log.error('pipeline invocation failed', { projectId, runId, ...errorFields(error) });
     throw error;
+  } finally {
+    await flushMetrics().catch((error) => log.warn('metrics flush failed', errorFields(error)));
   }
 };
 

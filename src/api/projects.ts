@@ -4,6 +4,7 @@ import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { createProject } from '../projects/index.js';
 import { createProjectBodySchema, createProjectResponseSchema } from '../schemas/project.js';
+import { createWebhookSecret } from '../webhooks/secret.js';
 
 export const projectRoutes: Route[] = [
   defineRoute({
@@ -21,7 +22,9 @@ export const projectRoutes: Route[] = [
     },
     handler: async ({ body }) => {
       const project = await createProject(body.name);
-      return json(201, { projectId: project.projectId, token: issueProjectToken(project.projectId), name: project.name, createdAt: project.createdAt });
+      // Shown this once: the key receivers verify webhook signatures with.
+      const webhookSecret = await createWebhookSecret(project.projectId);
+      return json(201, { projectId: project.projectId, token: issueProjectToken(project.projectId), webhookSecret, name: project.name, createdAt: project.createdAt });
     },
   }),
 ];

@@ -19,6 +19,7 @@ import {
   type RunState,
 } from '../schemas/run.js';
 import { getBinaryStream, keys, type Id } from '../storage/index.js';
+import { checkWebhookUrl } from '../webhooks/url-policy.js';
 
 /** `?limit=`: out-of-range or unreadable values fall back to the nearest sensible one rather than failing a listing. */
 const runListQuerySchema = z.object({
@@ -67,6 +68,8 @@ export const runRoutes: Route[] = [
     },
     handler: async ({ request, url, params: { projectId }, body }) => {
       await requireProject(projectId);
+      // Refused before anything is stored or any connection is made.
+      if (body.webhookUrl) await checkWebhookUrl(body.webhookUrl, { production: getConfig().CONTEXT === 'production' });
       const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
       const { state } = await startRun(projectId, body, idempotencyKey, url.origin);
       const runLinks = links(url.origin, projectId, state.runId);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { log, withLogContext } from '../log.js';
+import { measureRoute } from '../operations/request-metrics.js';
 import type { Id } from '../schemas/common.js';
 import { authorize } from './auth.js';
 import { errorResponse } from './errors.js';
@@ -111,15 +112,17 @@ export function createRouter(routes: Route[]): (request: Request) => Promise<Res
         paramFailure ??= matched;
         continue;
       }
-      const principal = authorize({
-        request,
-        url,
-        requirement: route.auth,
-        projectId: matched.projectId,
-        acceptsSignedLink: route.signedLink ?? false,
+      return measureRoute(`${route.method} ${route.path}`, async () => {
+        const principal = authorize({
+          request,
+          url,
+          requirement: route.auth,
+          projectId: matched.projectId,
+          acceptsSignedLink: route.signedLink ?? false,
+        });
+        const response = await route.serve({ request, url, params: matched.params, requestId, principal });
+        return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response;
       });
-      const response = await route.serve({ request, url, params: matched.params, requestId, principal });
-      return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response;
     }
     if (paramFailure) throw paramFailure;
     if (allowed.length > 0) {

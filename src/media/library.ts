@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { log } from '../log.js';
 import { mediaSchema, type Media } from '../schemas/media.js';
 import { deleteBlob, getBinary, getMetadata, isId, keys, listKeyPages, parseId, putBinary, type Id } from '../storage/index.js';
+import { cachedMediaBytes, cacheMediaBytes, forgetMediaBytes } from './bytes-cache.js';
 import { inspectImage, type ImageFacts } from './inspect.js';
 
 /** The same bytes always get the same id: base64url of their SHA-256. */
@@ -96,10 +97,19 @@ export async function requireMedia(projectId: Id, mediaId: Id): Promise<Media> {
   return media;
 }
 
+/** A photo's bytes: from the warm function's cache when it has them (the photo's metadata is still read, so a deleted photo stays deleted). */
 export async function readMediaBytes(projectId: Id, mediaId: Id): Promise<{ media: Media; bytes: Uint8Array<ArrayBuffer> }> {
+  const cached = cachedMediaBytes(projectId, mediaId);
+  if (cached) {
+    const media = await getMedia(projectId, mediaId);
+    if (media && media.bytes === cached.byteLength) return { media, bytes: cached };
+    forgetMediaBytes(projectId, mediaId);
+    if (!media) throw new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+  }
   const stored = await getBinary(keys.media(projectId, mediaId));
   const media = parseMedia(stored?.metadata ?? null);
   if (!stored || !media) throw new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+  cacheMediaBytes(projectId, mediaId, stored.data);
   return { media, bytes: stored.data };
 }
 
@@ -122,5 +132,6 @@ export async function listMedia(projectId: Id): Promise<Media[]> {
 
 export async function deleteMedia(projectId: Id, mediaId: Id): Promise<void> {
   await requireMedia(projectId, mediaId);
+  forgetMediaBytes(projectId, mediaId);
   await deleteBlob(keys.media(projectId, mediaId));
 }

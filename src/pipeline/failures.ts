@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { failureEpisodeSchema, failureIndexSchema, type FailureEpisode } from '../schemas/failure.js';
+import { errorFields, log } from '../log.js';
 import type { Agent, RunError } from '../schemas/run.js';
 import { defineDocument, idSchema, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import { learnFromFailure } from '../failures/learn.js';
 import type { PipelineError } from './errors.js';
 
-const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSchema);
+export const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSchema);
 
 const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
 
@@ -42,7 +44,7 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
   const at = new Date().toISOString();
   const message = publicMessage(error.message);
   const trace = [(error as { trace?: string }).trace, error.stack].filter(Boolean).join('\n').slice(0, 8000);
-  await writeJSON(keys.runFailure(projectId, runId), failureDoc, {
+  const episode: FailureEpisode = {
     runId,
     projectId,
     at,
@@ -56,7 +58,15 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
     tool_chain: input.toolChain,
     actions_taken: input.actionsTaken,
     environment_info: { node: process.version, platform: process.platform, context: getConfig().CONTEXT, providers: input.toolChain },
+  };
+  // The reflection and the cross-project index are help, not the record: the episode is written whatever happens to them.
+  const learned = await learnFromFailure(episode).catch((failure: unknown) => {
+    log.warn('could not reflect on the failure', errorFields(failure));
+    return null;
   });
+  await writeJSON(keys.runFailure(projectId, runId), failureDoc, { ...episode, ...(learned ? { reflection: learned.reflection } : {}) });
+  if (learned) await learned.index().catch((failure: unknown) => log.warn('could not add the failure to the search index', errorFields(failure)));
+  const seenBefore = learned?.reflection.resolutions.find((note) => note.source === 'seen-before');
 
   const signature = `${step ?? ''} ${error.errorClass} ${error.code} ${message}`;
   const earlier = (await readJSON(keys.failureIndex(projectId), failureIndexDoc))?.value.entries ?? [];
@@ -70,7 +80,8 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
   await updateJSON(keys.failureIndex(projectId), failureIndexDoc, (current) => ({
     entries: [...(current?.entries ?? []).filter((entry) => entry.runId !== runId), { runId, at, step, errorClass: error.errorClass, code: error.code, message }].slice(-100),
   }));
-  return { code: error.code, message, retryable: error.retryable, errorClass: error.errorClass, severity: error.severity, step, similarFailures };
+  const shown = seenBefore ? `${message} (seen before: ${seenBefore.text.slice(0, 300)})` : message;
+  return { code: error.code, message: shown, retryable: error.retryable, errorClass: error.errorClass, severity: error.severity, step, similarFailures };
 }
 
 export async function readFailure(projectId: Id, runId: Id): Promise<FailureEpisode | null> {

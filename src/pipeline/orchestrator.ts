@@ -10,6 +10,7 @@ import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
 import { learningHooks } from '../learning/hooks.js';
 import type { PipelineHooks } from './hooks.js';
+import { onRunEnded } from '../operations/run-ended.js';
 import { acquireLease } from './lease.js';
 import { ProgressReporter } from './reporter.js';
 import { ComposeJob, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
@@ -46,6 +47,7 @@ function watchForCancel(projectId: Id, runId: Id, controller: AbortController): 
 async function endRun(projectId: Id, runId: Id, transition: (state: ActiveRun) => FinishedRun, status: FinishedRun['status'], message: string) {
   const state = await updateRunState(projectId, runId, transition);
   await appendProgress(projectId, runId, { agent: 'pipeline', status, progress: status === 'complete' ? 1 : 0, message });
+  await onRunEnded(state);
   return state;
 }
 

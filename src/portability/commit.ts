@@ -35,10 +35,10 @@ export class ImportConflictError extends AppError {
 
 const markerDoc = defineDocument('import-marker', 1, z.object({ importId: idSchema, startedAt: z.iso.datetime() }));
 
-/** Keys of a project that is still empty: its own record and an index with no history. */
+/** Keys of a project that is still empty: its own record, its webhook secret and an index with no history. */
 async function emptinessProblems(projectId: Id): Promise<string[]> {
   const problems: string[] = [];
-  const allowed = new Set([keys.projectInfo(projectId).key, keys.memoryIndex(projectId).key, keys.importMarker(projectId).key]);
+  const allowed = new Set([keys.projectInfo(projectId).key, keys.memoryIndex(projectId).key, keys.importMarker(projectId).key, keys.webhookSecret(projectId).key]);
   for (const store of ['runs', 'progress', 'media', 'audio', 'evals'] as StoreId[]) {
     for await (const page of listKeyPages(store, `projects/${projectId}/`)) {
       problems.push(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
-import { readMemoryIndex } from '../learning/memory.js';
+import { settleMemoryIndex } from '../learning/memory.js';
 import { legacyEntriesSchema } from '../learning/rebuild.js';
 import { examinePhoto, storePhoto } from '../media/library.js';
 import { createProject, requireProject } from '../projects/index.js';
@@ -242,9 +242,9 @@ async function importRatings(
     );
   }
   if (entries.length === 0) return;
-  // Stored bare, as the original app did; reading the index migrates it (src/learning/memory.ts).
+  // Stored bare, as the original app did; settling the index migrates it (src/learning/memory.ts).
   await openStore('evals').set(keys.memoryIndex(projectId).key, JSON.stringify(entries));
-  await readMemoryIndex(projectId);
+  await settleMemoryIndex(projectId);
 }
 
 function parseJson(bytes: Buffer): unknown {

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
+import { onRunEnded } from '../operations/run-ended.js';
 import { appendProgress } from '../progress/log.js';
 import { idSchema } from '../schemas/common.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
@@ -115,6 +116,7 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
       toFailed(current, { code: 'trigger_failed', message: 'The pipeline could not be started; try again.', retryable: true, errorClass: 'configuration', severity: 'high', step: null }),
     );
     await appendProgress(projectId, runId, { agent: 'pipeline', status: 'failed', progress: 0, message: 'the pipeline could not be started' });
+    await onRunEnded(failed);
     return { state: failed, created: true };
   }
   return { state, created: true };
@@ -131,7 +133,10 @@ export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
     throw new AppError(409, 'run_finished', `Run ${runId} has already finished (${current.status}).`);
   }
   const next = await updateRunState(projectId, runId, (state) => (state.status === 'queued' ? toCancelled(state) : withCancelRequest(state)));
-  if (next.status === 'cancelled') await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
-  else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
+  if (next.status === 'cancelled') {
+    await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
+    // Queued for delivery; the scheduled sweep sends it.
+    await onRunEnded(next);
+  } else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
   return next;
 }

@@ -32,6 +32,8 @@ export const startRunBodySchema = z.strictObject({
   durationSec: z.number().min(4).max(180).optional(),
   resolution: resolutionSchema.optional(),
   narration: z.union([z.boolean(), plainText(2000)]).optional(),
+  /** POSTed a signed event when the run ends (Standard Webhooks); checked against private addresses in production. */
+  webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
 });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 

@@ -46,6 +46,13 @@ export async function* listKeyPages(store: StoreId, prefix: string): AsyncGenera
   }
 }
 
+/** Every key under a prefix with its etag: one listing request per 1,000 blobs, no reads. */
+export async function listEtags(store: StoreId, prefix: string): Promise<Map<string, string>> {
+  const etags = new Map<string, string>();
+  for await (const page of openStore(store).list({ prefix, paginate: true })) for (const blob of page.blobs) etags.set(blob.key, blob.etag);
+  return etags;
+}
+
 /** Immediate sub-folders of a prefix (e.g. the run ids under a project's runs/). */
 export async function listDirectories(store: StoreId, prefix: string): Promise<string[]> {
   const directories: string[] = [];

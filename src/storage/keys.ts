@@ -32,6 +32,7 @@ export const keys = {
   runStoryboard: (p: Id, r: Id) => ref('runs', `${run(p, r)}/storyboard.json`),
   runFailure: (p: Id, r: Id) => ref('runs', `${run(p, r)}/failure.json`),
   failureIndex: (p: Id) => ref('runs', `${project(p)}/failures.json`, 256 * KiB),
+  runWebhook: (p: Id, r: Id) => ref('runs', `${run(p, r)}/webhook.json`, 2 * MiB),
   runLease: (p: Id, r: Id) => ref('runs', `${run(p, r)}/lease.json`, 4 * KiB),
   runsPrefix: (p: Id) => `${project(p)}/runs/`,
   runPrefix: (p: Id, r: Id) => `${run(p, r)}/`,
@@ -47,6 +48,13 @@ export const keys = {
   importPrefix: (i: Id) => `imports/${id(i)}/`,
   /** Present while an import is being written into the project: the project is not whole yet. */
   importMarker: (p: Id) => ref('runs', `${project(p)}/import.json`, 64 * KiB),
+  /** Operations: hourly metric buckets, the cross-project failure index, the webhook outbox. */
+  metricsHour: (hour: string) => ref('runs', `ops/metrics/${hourKey(hour)}.json`, 2 * MiB),
+  metricsPrefix: () => 'ops/metrics/',
+  failureShard: (n: number) => ref('runs', `ops/failures/shard-${shardNumber(n)}.json`, 8 * MiB),
+  webhookDelivery: (r: Id) => ref('runs', `ops/webhooks/pending/${id(r)}.json`, 2 * MiB),
+  webhookPendingPrefix: () => 'ops/webhooks/pending/',
+  webhookSecret: (p: Id) => ref('runs', `${project(p)}/webhook-secret.json`, KiB),
   rendererReport: () => ref('runs', 'health/renderer.json', KiB),
 
   progress: (p: Id, r: Id) => ref('progress', `${run(p, r)}/progress.json`),
@@ -69,6 +77,16 @@ export const keys = {
   memoryPending: (p: Id) => ref('evals', `${project(p)}/memory_pending.json`, 512 * KiB),
   memoryBackup: (p: Id, slot: number) => ref('evals', `${project(p)}/memory_index.backup-${slot}.json`, 4 * MiB),
 } as const;
+
+function hourKey(hour: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour)) throw new AppError(500, 'invalid_hour', `"${hour.slice(0, 20)}" is not an hour like 2026-01-31T23.`);
+  return hour;
+}
+
+function shardNumber(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 255) throw new AppError(500, 'invalid_shard', `Shard ${n} must be an integer from 0 to 255.`);
+  return String(n).padStart(3, '0');
+}
 
 function partNumber(n: number): string {
   if (!Number.isInteger(n) || n < 0 || n > 9999) throw new AppError(400, 'invalid_part', `Part number ${n} must be an integer from 0 to 9999.`);

@@ -35,6 +35,11 @@ export function openStore(id: StoreId): Store {
 
 let blobsFetch: typeof fetch | undefined;
 
+/** A store handle whose requests go through `wrap` (census reads the sizes the listing API sends). */
+export function openStoreThrough(id: StoreId, wrap: (base: typeof fetch) => typeof fetch): Store {
+  return getStore({ name: STORE_NAMES[id], fetch: wrap(blobsFetch ?? globalThis.fetch) });
+}
+
 /** Only for the local sandbox: a fetch that smooths over the local Blobs server's quirks. */
 export function useBlobsFetch(fetchImpl: typeof fetch | undefined): void {
   blobsFetch = fetchImpl;

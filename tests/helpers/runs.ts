@@ -3,7 +3,7 @@ import { upsertHistoryEntry } from '../../src/learning/memory.js';
 import { entryFromCompletedRun } from '../../src/learning/rebuild.js';
 import { createRunState } from '../../src/runs/state.js';
 import type { RunState, Storyboard } from '../../src/schemas/run.js';
-import { newRun, toComplete, toRunning } from '../../src/runs/transitions.js';
+import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../../src/runs/transitions.js';
 import { newId } from '../../src/ids.js';
 import { parseId, type Id } from '../../src/storage/index.js';
 
@@ -39,4 +39,23 @@ export async function makeCompleteRun(projectId: Id, facts: { mood: string; musi
   // As the orchestrator does when a run completes.
   await upsertHistoryEntry(projectId, entryFromCompletedRun(state));
   return state.runId;
+}
+
+/** A run in the given state, created `ageMs` ago (its id carries that time), written straight to storage; with agent timings when given. */
+export async function plantRun(projectId: Id, status: 'queued' | 'complete' | 'failed' | 'cancelled', ageMs: number, options: { webhookUrl?: string; timings?: Record<string, number> } = {}): Promise<RunState> {
+  const now = new Date(Date.now() - ageMs);
+  const queued = newRun({ projectId, runId: newId('r', now.getTime()), request: options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}, mediaIds: [], now });
+  const timed = { ...queued, timings: Object.fromEntries(Object.entries(options.timings ?? {}).map(([agent, ms]) => [agent, { startedAt: now.toISOString(), ms }])) };
+  const storyboard: Storyboard = {
+    theme: 'Test', mood: 'calm', musicStyle: 'acoustic', durationSec: 4, resolution: '360p', transitionSec: 0.5,
+    shots: [{ mediaId: parseId('m_fixture'), startSec: 0, durationSec: 4, motion: 'zoom-in', scene: 0, caption: null }],
+    scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'request', reason: 'test' }, provider: 'local',
+  };
+  const state: RunState =
+    status === 'complete' ? toComplete(toRunning(timed), storyboard, { video: { bytes: 1, durationSec: 4, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } })
+    : status === 'failed' ? toFailed(toRunning(timed), { code: 'x', message: 'x', retryable: false })
+    : status === 'cancelled' ? toCancelled(timed)
+    : timed;
+  await createRunState(state);
+  return state;
 }
