@@ -6,7 +6,6 @@ import { createProject } from '../src/projects/index.js';
 import { createRunState, updateRunState } from '../src/runs/state.js';
 import { newId } from '../src/ids.js';
 import { openStore } from '../src/storage/index.js';
-import type { RunState } from '../src/schemas/run.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { fmt, median, percentile, timeEach } from './stats.js';
 

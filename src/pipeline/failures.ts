@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { failureEpisodeSchema, failureIndexSchema, type FailureEpisode } from '../schemas/failure.js';
 import type { Agent, RunError } from '../schemas/run.js';
-import { defineDocument, idSchema, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import { defineDocument, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 import type { PipelineError } from './errors.js';
 
 const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSchema);
