@@ -8,7 +8,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
  */
 const LAYERS = [
   ['schemas'],
-  ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'style'],
+  ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'retry.ts', 'style'],
   ['storage', 'ids.ts'],
   ['http', 'progress', 'media'],
   ['runs'],
