@@ -9,7 +9,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 const LAYERS = [
   ['schemas'],
   ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'retry.ts', 'style'],
-  ['storage', 'ids.ts'],
+  ['storage', 'new-id.ts'],
   ['http', 'progress', 'media'],
   ['runs'],
   ['learning'],

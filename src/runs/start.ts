@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId } from '../new-id.js';
 import { retry } from '../retry.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
