@@ -1,8 +1,7 @@
 import { AppError } from '../errors.js';
 import { mediaType, readBodyBytes } from '../http/body.js';
-import { memorySource, serveBytes } from '../http/byte-response.js';
+import { memorySource, RANGE_HEADER_DOC, rangeResponseDocs, serveBytes } from '../http/byte-response.js';
 import { errorDoc } from '../http/errors.js';
-import { RANGE_HEADER, rangeRequiredDoc } from './range-docs.js';
 import { json, noContent } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { deleteMedia, examinePhoto, listMedia, readMediaBytes, storePhoto, type Photo } from '../media/library.js';
@@ -110,12 +109,10 @@ export const mediaRoutes: Route[] = [
     auth: 'project',
     tag: 'media',
     summary: 'The original bytes; supports Range (a photo over 16 MiB is fetched in ranges)',
-    headers: [RANGE_HEADER],
+    headers: [RANGE_HEADER_DOC],
     responses: {
-      200: { description: 'The whole photo (at most 16 MiB; HEAD gives the full Content-Length)', contentType: 'image/*' },
-      206: { description: 'A range of it, at most 16 MiB', contentType: 'image/*' },
+      ...rangeResponseDocs('photo', 'image/*'),
       304: { description: 'Not modified (If-None-Match)' },
-      400: rangeRequiredDoc,
       404: errorDoc('Unknown photo'),
       416: errorDoc('Range outside the photo'),
     },

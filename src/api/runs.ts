@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
-import { serveBytes, streamSource } from '../http/byte-response.js';
+import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes, streamSource } from '../http/byte-response.js';
 import { errorDoc } from '../http/errors.js';
-import { RANGE_HEADER, rangeRequiredDoc } from './range-docs.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { errorFields, log } from '../log.js';
@@ -126,15 +125,12 @@ export const runRoutes: Route[] = [
     auth: 'project',
     signedLink: true,
     tag: 'runs',
-    summary: 'The MP4; supports Range',
-    headers: [RANGE_HEADER],
+    summary: 'The MP4; supports Range (a video over 16 MiB is fetched in ranges)',
+    headers: [RANGE_HEADER_DOC],
     responses: {
-      200: { description: 'The whole video (at most 16 MiB; HEAD gives the full Content-Length)', contentType: 'video/mp4' },
-      206: { description: 'A range of it, at most 16 MiB', contentType: 'video/mp4' },
-      400: rangeRequiredDoc,
+      ...rangeResponseDocs('video', 'video/mp4'),
       404: errorDoc('Unknown run'),
       409: errorDoc('Not complete yet'),
-      416: errorDoc('Range outside the video'),
     },
     handler: async ({ request, params: { projectId, runId } }) => {
       const state = await requireRun(projectId, runId);

@@ -136,7 +136,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     });
     const keep = (data: Buffer) => {
       output.push(`[${fn.name}] ${data.toString('utf8').trimEnd()}`);
-      if (output.length > 2000) output.splice(0, output.length - 2000);
+      if (output.length > 20_000) output.splice(0, output.length - 20_000);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
@@ -353,8 +353,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     logs: () => output.join('\n'),
     close: async () => {
       for (const cron of crons) cron.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
       await Promise.all([...workers].map((worker) => killTree(worker.child.pid!)));
       await blobs.stop();
     },
