@@ -131,7 +131,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
       note(file, 'refused', 'not a JSON run state');
       continue;
     }
-    const state = convertState(legacy, projectId, run, runMedia.get(run) ?? [], videos.get(run), [...seen.keys()] as Id[]);
+    const state = convertState(legacy, projectId, run, runMedia.get(run) ?? [], videos.get(run), [...seen.keys()].filter(isId));
     await createRunState(state);
     states.set(run, state);
     note(
