@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema } from '../storage/ids.js';
+import { idSchema } from './common.js';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 const storeName = z.enum(['sirtrav-videos', 'sirtrav-audio', 'sirtrav-media', 'sirtrav-runs', 'sirtrav-evals', 'sirtrav-progress']);

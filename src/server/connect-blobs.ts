@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setEnvironmentContext } from '@netlify/blobs';
-import { startBlobsSandbox } from '../server/blobs-sandbox.js';
+import { startBlobsSandbox } from './blobs-sandbox.js';
 
 export interface BlobsConnection {
   /** Where the stores are, for logs (never the token). */
