@@ -8,8 +8,8 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
  */
 const LAYERS = [
   ['schemas'],
-  ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'style'],
-  ['storage', 'ids.ts'],
+  ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'retry.ts', 'style'],
+  ['storage', 'new-id.ts'],
   ['http', 'progress', 'media'],
   ['runs'],
   ['learning'],

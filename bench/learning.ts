@@ -1,6 +1,6 @@
 import { deriveIndex } from '../src/learning/derive.js';
 import { memoryIndexDoc } from '../src/learning/memory.js';
-import { newId } from '../src/ids.js';
+import { newId } from '../src/new-id.js';
 import { createProject } from '../src/projects/index.js';
 import { createRunState } from '../src/runs/state.js';
 import type { HistoryEntry } from '../src/schemas/memory.js';

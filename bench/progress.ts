@@ -4,9 +4,8 @@ import { getConfig } from '../src/config.js';
 import { appendProgress } from '../src/progress/log.js';
 import { createProject } from '../src/projects/index.js';
 import { createRunState, updateRunState } from '../src/runs/state.js';
-import { newId } from '../src/ids.js';
+import { newId } from '../src/new-id.js';
 import { openStore } from '../src/storage/index.js';
-import type { RunState } from '../src/schemas/run.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { fmt, median, percentile, timeEach } from './stats.js';
 

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { backupSite } from '../src/portability/backup.js';
 import { createProgressReporter } from '../src/portability/progress-reporter.js';
-import { connectBlobs } from '../src/server/connect.js';
+import { connectBlobs } from '../src/server/connect-blobs.js';
 
 /**
  * `npm run backup -- DIR`: every blob of every store of the site into DIR.
  * Interrupted? Run the same command again: it carries on from its checkpoint.
- * Which site: see src/storage/connect.ts (local sandbox by default).
+ * Which site: see src/server/connect-blobs.ts (local sandbox by default).
  */
 const directory = process.argv[2];
 if (!directory) {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { importLegacy } from '../src/portability/legacy.js';
 import { createProgressReporter } from '../src/portability/progress-reporter.js';
-import { connectBlobs } from '../src/server/connect.js';
+import { connectBlobs } from '../src/server/connect-blobs.js';
 import { parseId } from '../src/storage/index.js';
 
 /**

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { createProgressReporter } from '../src/portability/progress-reporter.js';
 import { restoreSite } from '../src/portability/restore.js';
-import { connectBlobs } from '../src/server/connect.js';
+import { connectBlobs } from '../src/server/connect-blobs.js';
 
 /**
  * `npm run restore -- DIR [--overwrite]`: verifies the backup in DIR (every

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig, VERSION } from '../config.js';
 import { authMode } from '../http/auth.js';
-import { findFfmpeg } from '../media/ffmpeg.js';
+import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { lastRenderer } from './renderer.js';
 import type { Health } from '../schemas/health.js';
 import { defineDocument, keys, readJSON, writeJSON } from '../storage/index.js';

@@ -1,4 +1,4 @@
-import { findFfmpeg } from '../media/ffmpeg.js';
+import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { rendererSchema, type Renderer } from '../schemas/health.js';
 import { defineDocument, keys, readJSON, writeJSON } from '../storage/index.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId } from '../new-id.js';
 import { UPLOAD_PART_SIZE, uploadSessionSchema, type Media, type UploadSession } from '../schemas/media.js';
 import { defineDocument, deleteKey, idSchema, getBinary, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { examinePhoto, requireMedia, storePhoto } from './library.js';

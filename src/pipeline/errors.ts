@@ -1,20 +1,26 @@
 import { AppError } from '../errors.js';
-import { CorruptBlobError } from '../storage/index.js';
-
 import type { ErrorClass, Severity } from '../schemas/error.js';
+import { CorruptBlobError } from '../storage/index.js';
 
 export type { ErrorClass, Severity };
 
-/** A pipeline failure that knows its class, how bad it is, and whether trying again can help. */
-export class PipelineError extends AppError {
+/**
+ * A pipeline failure that knows its class, how bad it is, and whether trying
+ * again can help. It never reaches an HTTP response, so it carries no status.
+ */
+export class PipelineError extends Error {
+  readonly code: string;
   readonly errorClass: ErrorClass;
   readonly severity: Severity;
+  readonly retryable: boolean;
 
   constructor(errorClass: ErrorClass, code: string, message: string, options: { retryable?: boolean; severity?: Severity; cause?: unknown } = {}) {
-    super(500, code, message, { retryable: options.retryable ?? (errorClass === 'network' || errorClass === 'timeout'), cause: options.cause });
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PipelineError';
+    this.code = code;
     this.errorClass = errorClass;
     this.severity = options.severity ?? 'high';
+    this.retryable = options.retryable ?? (errorClass === 'network' || errorClass === 'timeout');
   }
 }
 
@@ -26,24 +32,63 @@ export class RunCancelledError extends Error {
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
-const RESOURCE_CODES = new Set(['ENOMEM', 'ENOSPC', 'EMFILE', 'ENFILE']);
+/** What classification looks at: the error's own or its cause's code, name and syscall (never its message). */
+export interface ErrorFacts {
+  code: string;
+  name: string;
+  syscall: string;
+}
+
+interface Rule {
+  /** Why this row exists, for the reader and the test of the row. */
+  when: string;
+  matches: (facts: ErrorFacts) => boolean;
+  errorClass: ErrorClass;
+  code: string;
+  retryable: boolean;
+  severity: Severity;
+}
+
+const codeIn = (...codes: string[]) => (facts: ErrorFacts) => codes.includes(facts.code);
+
+/** The one table of what a low-level error means for a run; the first matching row wins. */
+export const ERROR_RULES: readonly Rule[] = [
+  { when: 'a tool (ffmpeg) could not be started', matches: (f) => f.code === 'ENOENT' && f.syscall.startsWith('spawn'), errorClass: 'configuration', code: 'tool_missing', retryable: false, severity: 'critical' },
+  {
+    when: 'the network dropped or refused the connection',
+    matches: codeIn('ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'),
+    errorClass: 'network',
+    code: 'network_error',
+    retryable: true,
+    severity: 'medium',
+  },
+  { when: 'memory, disk or file handles ran out', matches: codeIn('ENOMEM', 'ENOSPC', 'EMFILE', 'ENFILE'), errorClass: 'resource', code: 'resource_exhausted', retryable: true, severity: 'critical' },
+  { when: 'a request or a step took too long', matches: (f) => f.name === 'TimeoutError' || f.code === 'ETIMEDOUT', errorClass: 'timeout', code: 'timeout', retryable: true, severity: 'medium' },
+];
+
+function factsOf(error: unknown): ErrorFacts {
+  const field = (value: unknown, key: string): string => {
+    const found = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    return typeof found === 'string' ? found : '';
+  };
+  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  // undici wraps socket errors as TypeError("fetch failed") with the real code on `cause`.
+  return {
+    code: field(error, 'code') || field(cause, 'code'),
+    name: field(error, 'name'),
+    syscall: field(error, 'syscall') || field(cause, 'syscall'),
+  };
+}
 
 /** Sorts any error into a class with a severity and whether a retry can help. */
 export function classifyError(error: unknown): PipelineError {
   if (error instanceof PipelineError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown })?.code;
-  const causeCode = ((error as { cause?: { code?: unknown } })?.cause)?.code;
-  const anyCode = typeof code === 'string' ? code : typeof causeCode === 'string' ? causeCode : '';
   if (error instanceof CorruptBlobError) return new PipelineError('input', 'corrupt_input', message, { retryable: false, cause: error });
   if (error instanceof AppError && error.status < 500) return new PipelineError('input', error.code, message, { retryable: false, severity: 'medium', cause: error });
-  if (anyCode === 'ENOENT' && /spawn/.test(message)) return new PipelineError('configuration', 'tool_missing', message, { retryable: false, severity: 'critical', cause: error });
-  if (NETWORK_CODES.has(anyCode) || /fetch failed|network|socket hang up/i.test(message)) return new PipelineError('network', 'network_error', message, { retryable: true, severity: 'medium', cause: error });
-  if (RESOURCE_CODES.has(anyCode) || /out of memory|no space left/i.test(message)) return new PipelineError('resource', 'resource_exhausted', message, { retryable: true, severity: 'critical', cause: error });
-  if ((error as { name?: string })?.name === 'TimeoutError' || anyCode === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
-    return new PipelineError('timeout', 'timeout', message, { retryable: true, severity: 'medium', cause: error });
-  }
+  const facts = factsOf(error);
+  const rule = ERROR_RULES.find((candidate) => candidate.matches(facts));
+  if (rule) return new PipelineError(rule.errorClass, rule.code, message, { retryable: rule.retryable, severity: rule.severity, cause: error });
   if (error instanceof AppError && error.retryable) return new PipelineError('network', error.code, message, { retryable: true, severity: 'medium', cause: error });
   return new PipelineError('internal', 'internal_error', message, { retryable: false, severity: 'high', cause: error });
 }

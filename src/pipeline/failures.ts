@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { failureEpisodeSchema, failureIndexSchema, type FailureEpisode } from '../schemas/failure.js';
 import { errorFields, log } from '../log.js';
 import type { Agent, RunError } from '../schemas/run.js';
-import { defineDocument, idSchema, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import { defineDocument, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 import { learnFromFailure } from '../failures/learn.js';
 import type { PipelineError } from './errors.js';
 

@@ -1,6 +1,6 @@
 import { getConfig } from '../config.js';
 import { errorFields, log, withLogContext } from '../log.js';
-import { findFfmpeg } from '../media/ffmpeg.js';
+import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { appendProgress } from '../progress/log.js';
 import { readRunState, updateRunState } from '../runs/state.js';
 import { isTerminal } from '../schemas/run.js';

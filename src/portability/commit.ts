@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId } from '../new-id.js';
 import { emptyIndex, memoryIndexDoc } from '../learning/memory.js';
 import type { ExportManifest, ImportedSummary, ManifestBlob } from '../schemas/portability.js';
 import {
@@ -15,6 +15,7 @@ import {
   writeJSON,
   type Id,
   type StoreId,
+  parseId,
 } from '../storage/index.js';
 import { toArrayBuffer } from '../storage/documents.js';
 import { projectInfoDoc } from '../projects/index.js';
@@ -70,7 +71,7 @@ async function runIdTaken(runId: Id): Promise<boolean> {
  * (video, evaluation) the site already has. Then claims the project with a marker.
  */
 export async function planImport(session: ImportSession, manifest: ExportManifest): Promise<ImportPlan> {
-  const wanted = (session.requestedProjectId ?? manifest.projectId) as Id;
+  const wanted = parseId(session.requestedProjectId ?? manifest.projectId);
   const exists = (await readJSON(keys.projectInfo(wanted), projectInfoDoc)) !== null;
   const problems = await emptinessProblems(wanted);
   let projectId = wanted;
@@ -83,9 +84,9 @@ export async function planImport(session: ImportSession, manifest: ExportManifes
     newProject = true;
   }
   const runMap: Record<string, Id> = {};
-  for (const runId of manifest.runIds) if (await runIdTaken(runId as Id)) runMap[runId] = newId('r');
+  for (const runId of manifest.runIds) if (await runIdTaken(runId)) runMap[runId] = newId('r');
   const skipped: ImportPlan['skipped'] = [];
-  const recordKey = keys.projectInfo(manifest.projectId as Id).key;
+  const recordKey = keys.projectInfo(manifest.projectId).key;
   const recordIndex = manifest.blobs.findIndex((blob) => blob.store === 'sirtrav-runs' && blob.key === recordKey);
   if (!newProject && recordIndex >= 0) skipped.push({ index: recordIndex, reason: 'the target project keeps its own record' });
   const claimed = await writeJSON(

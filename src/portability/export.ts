@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId } from '../new-id.js';
 import { exportManifestSchema, manifestBlobSchema, type ExportManifest } from '../schemas/portability.js';
-import { defineDocument, deleteKey, idSchema, keys, listKeyPages, openStore, readJSON, writeJSON, type Id } from '../storage/index.js';
+import { defineDocument, deleteKey, idSchema, keys, listKeyPages, openStore, readJSON, writeJSON, type Id, isId } from '../storage/index.js';
 import { describeBlob, listProjectBlobs } from './collect.js';
 import { entryName, finalizeManifest, MANIFEST_ENTRY, planLayout, storeIdOf, tarHeader, type Layout } from './layout.js';
 
@@ -45,7 +45,7 @@ async function dropExpiredExports(projectId: Id, now: number): Promise<void> {
         .split('/')
         .pop()!
         .replace(/\.json$/, '');
-      const job = await readJSON(keys.exportJob(projectId, exportId as Id), exportJobDoc).catch(() => null);
+      const job = isId(exportId) ? await readJSON(keys.exportJob(projectId, exportId), exportJobDoc).catch(() => null) : null;
       if (!job || Date.parse(job.value.expiresAt) < now) await deleteKey('runs', key);
     }
   }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId } from '../new-id.js';
 import { exportManifestSchema, importedSummarySchema, importStatusSchema, type StartImportBody } from '../schemas/portability.js';
 import { defineDocument, deleteKey, getBinary, idSchema, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, type Id } from '../storage/index.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { findFfmpeg } from '../media/ffmpeg.js';
+import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { probeMedia } from '../pipeline/agents/compose/ffmpeg.js';
 import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../runs/transitions.js';
 import type { RunState, Storyboard } from '../schemas/run.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId } from '../new-id.js';
 import { settleMemoryIndex } from '../learning/memory.js';
 import { legacyEntriesSchema } from '../learning/rebuild.js';
 import { examinePhoto, storePhoto } from '../media/library.js';
@@ -131,7 +131,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
       note(file, 'refused', 'not a JSON run state');
       continue;
     }
-    const state = convertState(legacy, projectId, run, runMedia.get(run) ?? [], videos.get(run), [...seen.keys()] as Id[]);
+    const state = convertState(legacy, projectId, run, runMedia.get(run) ?? [], videos.get(run), [...seen.keys()].filter(isId));
     await createRunState(state);
     states.set(run, state);
     note(

@@ -4,8 +4,6 @@ import { readEntries, ImportRefusedError } from './archive-reader.js';
 import { entryName, MANIFEST_ENTRY, planLayout, type Layout } from './layout.js';
 import type { ImportSession } from './import-session.js';
 
-const MANIFEST_MAX_BYTES = 9 * 1024 * 1024;
-
 /** A key is a relative path of plain segments: no `..`, no empty segment, no backslash or control character. */
 function safeKey(key: string): boolean {
   if (Buffer.byteLength(key) > 600 || key.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(key)) return false;

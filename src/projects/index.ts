@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId } from '../new-id.js';
 import { projectInfoSchema, type ProjectInfo } from '../schemas/project.js';
 import { emptyIndex, memoryIndexDoc } from '../learning/memory.js';
 import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';

@@ -2,7 +2,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newId } from '../new-id.js';
+import { retry } from '../retry.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
 import { onRunEnded } from '../operations/run-ended.js';
@@ -50,16 +51,14 @@ export function pipelineSignature(projectId: string, runId: string): string {
 export async function triggerPipeline(origin: string, projectId: Id, runId: Id): Promise<void> {
   const url = new URL('/.netlify/functions/run-pipeline-background', origin);
   const body = JSON.stringify({ projectId, runId, signature: pipelineSignature(projectId, runId) });
-  for (let attempt = 1; ; attempt++) {
-    try {
+  await retry(
+    async () => {
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
       if (response.status === 202 || response.ok) return;
       throw new Error(`background function answered ${response.status}`);
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  }
+    },
+    { attempts: 3, baseDelayMs: 200, shouldRetry: () => true },
+  );
 }
 
 export interface StartRunResult {

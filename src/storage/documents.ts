@@ -4,6 +4,7 @@ import { BlobTooLargeError, BlobWriteError, CorruptBlobError, WriteConflictError
 import { runExclusive } from './key-queue.js';
 import type { BlobRef } from './keys.js';
 import { openStore } from './stores.js';
+import { sleep } from '../retry.js';
 
 export interface StoredDocument<T> {
   value: T;
@@ -13,7 +14,6 @@ export interface StoredDocument<T> {
 }
 
 const nowIso = () => new Date().toISOString();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The local Blobs server writes a body and then its metadata as two files, so a

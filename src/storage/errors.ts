@@ -25,7 +25,7 @@ export class CorruptBlobError extends AppError {
 export class BlobTooLargeError extends AppError {
   constructor(store: StoreId, key: string, bytes: number, limit: number) {
     super(413, 'too_large', `${STORE_NAMES[store]} accepts at most ${limit} bytes at this key; got ${bytes}.`, {
-      details: { store: STORE_NAMES[store], bytes, limit },
+      details: { store: STORE_NAMES[store], key, bytes, limit },
       retryable: false,
     });
     this.name = 'BlobTooLargeError';

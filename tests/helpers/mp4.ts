@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFfmpeg } from '../../src/media/ffmpeg.js';
+import { findFfmpeg } from '../../src/media/find-ffmpeg.js';
 
 /** Streams and duration of an MP4 as ffmpeg itself reads them (a full decode, so a broken file fails). */
 export async function inspectMp4(bytes: Uint8Array) {

@@ -4,7 +4,7 @@ import { entryFromCompletedRun } from '../../src/learning/rebuild.js';
 import { createRunState } from '../../src/runs/state.js';
 import type { RunState, Storyboard } from '../../src/schemas/run.js';
 import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../../src/runs/transitions.js';
-import { newId } from '../../src/ids.js';
+import { newId } from '../../src/new-id.js';
 import { parseId, type Id } from '../../src/storage/index.js';
 
 /** A project with one queued run, written straight to storage. */

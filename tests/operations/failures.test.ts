@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { heuristicReflection } from '../../src/failures/heuristics.js';
 import { issueProjectToken } from '../../src/http/auth.js';
 import { reflectionRequestBody } from '../../src/failures/llm-reflection.js';
-import { newId } from '../../src/ids.js';
+import { newId } from '../../src/new-id.js';
 import { PipelineError, type ErrorClass } from '../../src/pipeline/errors.js';
 import { readFailure, recordFailure } from '../../src/pipeline/failures.js';
 import { createProject } from '../../src/projects/index.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryFromEpisode } from '../../src/failures/entry.js';
 import { heuristicReflection } from '../../src/failures/heuristics.js';
 import { putEntry } from '../../src/failures/index-store.js';
-import { newId } from '../../src/ids.js';
+import { newId } from '../../src/new-id.js';
 import { clearMediaBytesCache } from '../../src/media/bytes-cache.js';
 import { readMediaBytes } from '../../src/media/library.js';
 import { setFlushInterval } from '../../src/operations/metrics.js';

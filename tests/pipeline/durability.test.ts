@@ -6,7 +6,7 @@ import { followProgress } from '../../src/client/follow-progress.js';
 import { readProgress } from '../../src/progress/log.js';
 import { createRunState } from '../../src/runs/state.js';
 import { appendProgress } from '../../src/progress/log.js';
-import { newId } from '../../src/ids.js';
+import { newId } from '../../src/new-id.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { getMetadata, keys, parseId, readJSON, type Id } from '../../src/storage/index.js';

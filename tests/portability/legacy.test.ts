@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readMemoryIndex } from '../../src/learning/memory.js';
+import { settleMemoryIndex } from '../../src/learning/memory.js';
 import { listMedia, mediaIdFor } from '../../src/media/library.js';
 import { importLegacy } from '../../src/portability/legacy.js';
 import { createProject } from '../../src/projects/index.js';
@@ -74,7 +74,7 @@ describe('importing the original SirTrav layout', () => {
     expect(Buffer.from((await getBinary(keys.video('run_lisbon' as Id)))!.data)).toEqual(fixture('sirtrav-videos/run_lisbon/final.mp4'));
     const porto = await readRunState(p, 'run_porto' as Id);
     expect(porto).toMatchObject({ status: 'failed', error: { code: 'legacy_interrupted' }, mediaIds: [beach, harbour] });
-    const memory = (await readMemoryIndex(p))!;
+    const memory = await settleMemoryIndex(p);
     expect(memory.video_history).toEqual([expect.objectContaining({ runId: 'run_lisbon', rating: 'good', theme: 'Lisbon in July', musicStyle: 'acoustic' })]);
   });
 
@@ -85,7 +85,7 @@ describe('importing the original SirTrav layout', () => {
     expect(renamed, state.reason).toBeDefined();
     expect(state.to).toBe(`sirtrav-runs/projects/${report.projectId}/runs/${renamed}/state.json`);
     expect(report.files.find((line) => line.file === 'sirtrav-videos/run_lisbon/final.mp4')!.to).toBe(`sirtrav-videos/${renamed}/final.mp4`);
-    expect((await readMemoryIndex(report.projectId))!.video_history.map((h) => h.runId)).toEqual([renamed]);
+    expect((await settleMemoryIndex(report.projectId)).video_history.map((h) => h.runId)).toEqual([renamed]);
     expect(report.counts).toEqual({ taken: 5, converted: 3, refused: 5 });
   });
 });

@@ -7,7 +7,7 @@ import { runStateDoc } from '../../src/runs/state.js';
 import { readArchive } from '../../src/runs/archive.js';
 import { runCleanup, type CleanupReport } from '../../src/retention/cleanup.js';
 import { storyboardDoc } from '../../src/pipeline/steps.js';
-import { newId } from '../../src/ids.js';
+import { newId } from '../../src/new-id.js';
 import type { RunState, Storyboard } from '../../src/schemas/run.js';
 import { STORE_IDS, getMetadata, keys, openStore, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';
 import { useLocalServer } from '../helpers/server.js';

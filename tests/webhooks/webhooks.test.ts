@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
-import { newId } from '../../src/ids.js';
 import { createProject } from '../../src/projects/index.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { keys, writeJSON, type Id } from '../../src/storage/index.js';

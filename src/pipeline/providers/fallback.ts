@@ -1,4 +1,5 @@
 import { log } from '../../log.js';
+import { retry } from '../../retry.js';
 import { classifyError, type PipelineError } from '../errors.js';
 
 export interface ProviderOutcome<T> {
@@ -8,7 +9,13 @@ export interface ProviderOutcome<T> {
   fallbackReason?: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export interface FallbackOptions {
+  attempts?: number;
+  baseDelayMs?: number;
+  /** A cancelled run: stops the retries and their backoff at once, and skips the fallback. */
+  signal?: AbortSignal;
+  onRetry?: (error: PipelineError, attempt: number) => void;
+}
 
 /**
  * Runs a cloud provider with retries (exponential backoff, retryable errors
@@ -17,22 +24,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function withFallback<T>(
   primary: { name: string; run: () => Promise<T> } | null,
   local: { name: string; run: () => Promise<T> },
-  options: { attempts?: number; baseDelayMs?: number; onRetry?: (error: PipelineError, attempt: number) => void } = {},
+  options: FallbackOptions = {},
 ): Promise<ProviderOutcome<T>> {
   if (!primary) return { value: await local.run(), provider: local.name };
-  const attempts = options.attempts ?? 3;
-  let last: PipelineError | undefined;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      return { value: await primary.run(), provider: primary.name };
-    } catch (error) {
-      last = classifyError(error);
-      log.warn('provider failed', { provider: primary.name, attempt, errorClass: last.errorClass, message: last.message });
-      if (!last.retryable || attempt === attempts) break;
-      options.onRetry?.(last, attempt);
-      await sleep((options.baseDelayMs ?? 250) * 2 ** (attempt - 1));
-    }
+  try {
+    const value = await retry(() => primary.run(), {
+      attempts: options.attempts ?? 3,
+      baseDelayMs: options.baseDelayMs ?? 250,
+      ...(options.signal ? { signal: options.signal } : {}),
+      shouldRetry: (error, attempt) => {
+        const classified = classifyError(error);
+        log.warn('provider failed', { provider: primary.name, attempt, errorClass: classified.errorClass, message: classified.message });
+        return classified.retryable;
+      },
+      onRetry: (error, attempt) => options.onRetry?.(classifyError(error), attempt),
+    });
+    return { value, provider: primary.name };
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    const last = classifyError(error);
+    const reason = `${primary.name} failed (${last.errorClass}: ${last.message})`;
+    return { value: await local.run(), provider: local.name, fallbackReason: reason };
   }
-  const reason = `${primary.name} failed (${last?.errorClass ?? 'internal'}: ${last?.message ?? 'unknown'})`;
-  return { value: await local.run(), provider: local.name, fallbackReason: reason };
 }

@@ -15,6 +15,7 @@ export async function runDirector(input: DirectorInput, options: { signal?: Abor
     ? { name: 'openai', run: async () => planStoryboard(input, await planWithOpenAI(input, config, maxWords, options.signal)) }
     : null;
   return withFallback(cloud, { name: 'local', run: async () => planStoryboard(input) }, {
+    signal: options.signal,
     onRetry: (error, attempt) => options.onRetry?.(`director: ${error.message}; retry ${attempt}`),
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../../../config.js';
 import { MOTIONS, motionSchema } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
+import { fetchWithTimeout, providerHttpError } from '../../providers/http.js';
 import { nearestPlace } from './places.js';
 import type { DirectorInput, PlanOverrides } from './plan.js';
 
@@ -46,16 +47,17 @@ export function directorRequestBody(input: DirectorInput, model: string, maxWord
 
 /** Asks the model for order, motions, theme and narration; timing stays with the local planner. */
 export async function planWithOpenAI(input: DirectorInput, config: Config, maxWords: number, signal?: AbortSignal): Promise<PlanOverrides> {
-  const response = await fetch(`${config.OPENAI_BASE_URL.replace(/\/$/, '')}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${config.OPENAI_API_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(directorRequestBody(input, config.OPENAI_MODEL, maxWords)),
-    signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
-  });
-  if (!response.ok) {
-    const retryable = response.status === 429 || response.status >= 500;
-    throw new PipelineError(response.status === 401 || response.status === 403 ? 'configuration' : retryable ? 'network' : 'input', 'llm_http_error', `LLM answered HTTP ${response.status}`, { retryable });
-  }
+  const response = await fetchWithTimeout(
+    `${config.OPENAI_BASE_URL.replace(/\/$/, '')}/chat/completions`,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${config.OPENAI_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(directorRequestBody(input, config.OPENAI_MODEL, maxWords)),
+    },
+    30_000,
+    signal,
+  );
+  if (!response.ok) throw providerHttpError(response, 'LLM', 'llm_http_error');
   const body = (await response.json().catch(() => null)) as { choices?: Array<{ message?: { content?: string } }> } | null;
   let parsed: unknown;
   try {

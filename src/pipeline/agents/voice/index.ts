@@ -1,6 +1,7 @@
 import { getConfig, type Config } from '../../../config.js';
 import { PipelineError } from '../../errors.js';
 import { withFallback, type ProviderOutcome } from '../../providers/fallback.js';
+import { fetchWithTimeout, providerHttpError } from '../../providers/http.js';
 import { pcm16ToWav, wavDurationSec } from '../../audio/wav.js';
 import { espeak } from './espeak.js';
 
@@ -23,20 +24,21 @@ export async function speakLocally(text: string): Promise<Speech> {
   return speech(new Uint8Array(wav));
 }
 
-async function httpError(response: Response, provider: string): Promise<PipelineError> {
-  const retryable = response.status === 429 || response.status >= 500;
-  const errorClass = response.status === 401 || response.status === 403 ? 'configuration' : retryable ? 'network' : 'input';
-  return new PipelineError(errorClass, 'tts_http_error', `${provider} TTS answered HTTP ${response.status}`, { retryable });
-}
+const TTS_TIMEOUT_MS = 60_000;
 
 export async function speakWithOpenAI(text: string, config: Config, signal?: AbortSignal): Promise<Speech> {
-  const response = await fetch(`${config.OPENAI_BASE_URL.replace(/\/$/, '')}/audio/speech`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${config.OPENAI_API_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input: text, response_format: 'wav' }),
-    signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000),
-  });
-  if (!response.ok) throw await httpError(response, 'OpenAI');
+  const url = `${config.OPENAI_BASE_URL.replace(/\/$/, '')}/audio/speech`;
+  const response = await fetchWithTimeout(
+    url,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${config.OPENAI_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input: text, response_format: 'wav' }),
+    },
+    TTS_TIMEOUT_MS,
+    signal,
+  );
+  if (!response.ok) throw providerHttpError(response, 'OpenAI TTS', 'tts_http_error');
   return speech(new Uint8Array(await response.arrayBuffer()));
 }
 
@@ -44,13 +46,17 @@ const ELEVENLABS_VOICE = '21m00Tcm4TlvDq8ikWAM';
 
 export async function speakWithElevenLabs(text: string, config: Config, signal?: AbortSignal): Promise<Speech> {
   const base = config.ELEVENLABS_BASE_URL.replace(/\/$/, '');
-  const response = await fetch(`${base}/v1/text-to-speech/${ELEVENLABS_VOICE}?output_format=pcm_22050`, {
-    method: 'POST',
-    headers: { 'xi-api-key': config.ELEVENLABS_API_KEY!, 'content-type': 'application/json', accept: 'audio/pcm' },
-    body: JSON.stringify({ text, model_id: 'eleven_multilingual_v2' }),
-    signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(60_000)]) : AbortSignal.timeout(60_000),
-  });
-  if (!response.ok) throw await httpError(response, 'ElevenLabs');
+  const response = await fetchWithTimeout(
+    `${base}/v1/text-to-speech/${ELEVENLABS_VOICE}?output_format=pcm_22050`,
+    {
+      method: 'POST',
+      headers: { 'xi-api-key': config.ELEVENLABS_API_KEY!, 'content-type': 'application/json', accept: 'audio/pcm' },
+      body: JSON.stringify({ text, model_id: 'eleven_multilingual_v2' }),
+    },
+    TTS_TIMEOUT_MS,
+    signal,
+  );
+  if (!response.ok) throw providerHttpError(response, 'ElevenLabs TTS', 'tts_http_error');
   return speech(pcm16ToWav(new Uint8Array(await response.arrayBuffer()), 22050));
 }
 
@@ -63,6 +69,7 @@ export async function runVoice(text: string, options: { signal?: AbortSignal; on
       ? { name: 'openai', run: () => speakWithOpenAI(text, config, options.signal) }
       : null;
   return withFallback(cloud, { name: 'local', run: () => speakLocally(text) }, {
+    signal: options.signal,
     onRetry: (error, attempt) => options.onRetry?.(`voice: ${error.message}; retry ${attempt}`),
   });
 }
