@@ -1,13 +1,11 @@
-import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
 import { readJson } from '../http/body.js';
 import { parseRange, sliceStream } from '../http/range.js';
 import { json } from '../http/respond.js';
 import type { Route } from '../http/router.js';
-import { errorFields, log } from '../log.js';
 import { requireProject } from '../projects/index.js';
-import { cancelRun, parseIdempotencyKey, startRun, triggerPipeline } from '../runs/start.js';
+import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
 import { listRunIds, readRunState, requireRun, summarize } from '../runs/state.js';
 import { startRunBodySchema, type RunState } from '../schemas/run.js';
 import { getBinaryStream, keys, type Id } from '../storage/index.js';
@@ -24,18 +22,6 @@ function links(origin: string, projectId: Id, runId: Id) {
     progress: new URL(signLink(`${self}/progress`), origin).href,
     video: new URL(signLink(`${self}/video`), origin).href,
   };
-}
-
-/**
- * A queued or running run whose state has not moved for a while may have lost
- * its invocation (a crash, a platform timeout): ask for another. The lease makes
- * this harmless when the first one is still at work.
- */
-async function resumeIfStalled(state: RunState, origin: string): Promise<void> {
-  if (state.status !== 'queued' && state.status !== 'running') return;
-  const idleMs = Date.now() - Date.parse(state.updatedAt);
-  if (idleMs < 2 * getConfig().SIRTRAV_LEASE_TTL_MS) return;
-  await triggerPipeline(origin, state.projectId, state.runId).catch((error) => log.warn('could not resume a stalled run', errorFields(error)));
 }
 
 export const runRoutes: Route[] = [
@@ -74,8 +60,8 @@ export const runRoutes: Route[] = [
     auth: 'project',
     handler: async ({ url, params }) => {
       const { projectId, runId } = ids(params);
+      // Reading a run changes nothing: stalled runs are the watchdog's job (src/pipeline/watchdog.ts).
       const state = await requireRun(projectId, runId);
-      await resumeIfStalled(state, url.origin);
       return json(200, { ...state, links: links(url.origin, projectId, runId) });
     },
   },

@@ -5,7 +5,7 @@ import { readMemoryIndex } from '../learning/memory.js';
 import { errorFields, log } from '../log.js';
 import type { Media } from '../schemas/media.js';
 import { storyboardSchema, type Agent, type RunState, type Storyboard } from '../schemas/run.js';
-import { defineDocument, getBinary, getMetadata, keys, putBinary, readJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
+import { defineDocument, getBinary, getMetadata, keys, putBinary, readJSON, writeJSON, type Id } from '../storage/index.js';
 import { updateRunState } from '../runs/state.js';
 import { ComposeWorkspace } from './agents/compose/index.js';
 import { runDirector } from './agents/director/index.js';
@@ -27,28 +27,25 @@ export interface RunContext {
   /** What was done, for the failure episode. */
   actions: string[];
   providers: Partial<Record<Agent, string>>;
+  /** Throws unless this invocation still holds the run's lease; called before storing an output. */
+  confirmLease: () => Promise<void>;
 }
 
 export function throwIfCancelled(context: RunContext): void {
   if (context.signal.aborted) throw new RunCancelledError();
 }
 
-/** Records a finished step's timing and provider in the run state. */
+/** Records a finished step's timing and provider in the run state (`step` follows the progress events, see RunStateSync). */
 async function recordStep(context: RunContext, agent: Agent, startedAt: number, provider: string, patch: Partial<RunState> = {}): Promise<void> {
   const finishedAt = Date.now();
   context.providers[agent] = provider;
   context.state = await updateRunState(context.projectId, context.runId, (state) => ({
     ...state,
     ...patch,
-    step: agent,
     progress: context.reporter.overall(),
     timings: { ...state.timings, [agent]: { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), ms: finishedAt - startedAt } },
     providers: { ...state.providers, [agent]: provider },
   }) as RunState);
-}
-
-async function markStep(context: RunContext, agent: Agent): Promise<void> {
-  context.state = await updateRunState(context.projectId, context.runId, (state) => (state.step === agent ? UNCHANGED : ({ ...state, step: agent, progress: context.reporter.overall() } as RunState)));
 }
 
 async function runMedia(context: RunContext): Promise<Media[]> {
@@ -68,7 +65,6 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     return stored.value;
   }
   const started = Date.now();
-  await markStep(context, 'director');
   await context.reporter.started('director', 'planning the storyboard');
   const media = await runMedia(context);
   const memory = await readMemoryIndex(context.projectId).catch((error: unknown) => {
@@ -78,7 +74,7 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
   const style = chooseStyle(context.state.request, memory, context.runId);
   const outcome = await runDirector(
     { runId: context.runId, media, request: context.state.request, style },
-    { signal: context.signal, onRetry: (message) => void context.reporter.event('director', 'retrying', message) },
+    { signal: context.signal, onRetry: (message) => context.reporter.note('director', 'retrying', message) },
   );
   if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);
   // Two invocations racing here both planned the same run: the first stored plan wins.
@@ -106,10 +102,11 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('voice', 'speaking the narration');
-  const outcome = await runVoice(storyboard.narration.script, { signal: context.signal, onRetry: (message) => void context.reporter.event('voice', 'retrying', message) });
+  const outcome = await runVoice(storyboard.narration.script, { signal: context.signal, onRetry: (message) => context.reporter.note('voice', 'retrying', message) });
   throwIfCancelled(context);
   if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
   const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
+  await context.confirmLease();
   await putBinary(ref, outcome.value.wav, { contentType: 'audio/wav', provider: outcome.provider, durationSec: outcome.value.durationSec, createdAt: new Date().toISOString() });
   context.actions.push(`voice spoke ${outcome.value.durationSec.toFixed(1)} s with ${outcome.provider}`);
   await context.reporter.completed('voice', `${outcome.value.durationSec.toFixed(1)} s of narration`, { provider: outcome.provider });
@@ -130,6 +127,7 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   await context.reporter.started('music', `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`);
   const wav = encodeWav(synthesizeMusic({ durationSec: storyboard.durationSec, mood: storyboard.mood, musicStyle: storyboard.musicStyle, bpm: storyboard.tempoBpm, seed: context.runId }));
   throwIfCancelled(context);
+  await context.confirmLease();
   await putBinary(ref, wav, { contentType: 'audio/wav', provider: 'local-synth', durationSec: storyboard.durationSec, createdAt: new Date().toISOString() });
   context.actions.push('music synthesised');
   await context.reporter.completed('music', `${storyboard.durationSec} s at ${storyboard.tempoBpm} bpm`);
@@ -160,11 +158,10 @@ export class ComposeJob {
     if (stored && stored.runId === context.runId && typeof stored.bytes === 'number') {
       return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(), Date.now());
     }
-    await markStep(context, 'compose');
     await context.reporter.started('compose', `preparing ${storyboard.shots.length} photos for ${storyboard.resolution}`);
     const workspace = await ComposeWorkspace.create();
     const load = (mediaId: string) => readMediaBytes(context.projectId, mediaId as Id);
-    const prepared = workspace.prepareShots(storyboard, load, (fraction) => void context.reporter.progress('compose', fraction * PREPARE_SHARE));
+    const prepared = workspace.prepareShots(storyboard, load, (fraction) => context.reporter.noteProgress('compose', fraction * PREPARE_SHARE));
     // Awaited in finish(); until then a failure must not go unhandled.
     prepared.catch(() => undefined);
     return new ComposeJob(context, storyboard, null, workspace, prepared, Date.now());
@@ -183,7 +180,7 @@ export class ComposeJob {
       throwIfCancelled(context);
       const rendered = await this.workspace.render(storyboard, { music, voice }, context.ffmpeg, {
         signal: context.signal,
-        onProgress: (fraction) => void context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE)),
+        onProgress: (fraction) => context.reporter.noteProgress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE)),
       });
       throwIfCancelled(context);
       video = {
@@ -195,6 +192,8 @@ export class ComposeJob {
         audioCodec: rendered.probe.audio!.codec,
       };
       const createdAt = new Date().toISOString();
+      // An invocation that lost the run writes nothing: the owner's video is the one that counts.
+      await context.confirmLease();
       await putBinary(keys.poster(context.runId), new Uint8Array(rendered.poster), { contentType: 'image/jpeg', runId: context.runId, projectId: context.projectId, bytes: rendered.poster.byteLength, createdAt });
       await putBinary(keys.video(context.runId), new Uint8Array(rendered.mp4), { contentType: 'video/mp4', runId: context.runId, projectId: context.projectId, ...video, createdAt });
       posterBytes = rendered.poster.byteLength;

@@ -6,9 +6,11 @@ import { newId } from '../ids.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
 import { appendProgress } from '../progress/log.js';
-import type { RunState, StartRunBody } from '../schemas/run.js';
-import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
-import { createRunState, listRunIds, readRunState, updateRunState } from './state.js';
+import { isTerminal, type RunState, type StartRunBody } from '../schemas/run.js';
+import { defineDocument, keys, listKeyPages, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
+import { settleRun } from '../pipeline/settle.js';
+import { markActive } from './active.js';
+import { changeRunState, createRunState, readRunState } from './state.js';
 
 const idempotencySchema = z.object({ runId: z.string(), bodyHash: z.string(), createdAt: z.string() });
 const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
@@ -30,11 +32,11 @@ export function parseIdempotencyKey(header: string | null): string | null {
   return header;
 }
 
-/** Queued and running runs among the project's newest, for the per-project cap. */
+/** Queued and running runs of the project, from the index of active runs (one listing, no state reads). */
 async function countActiveRuns(projectId: Id): Promise<number> {
-  const newest = (await listRunIds(projectId)).sort().reverse().slice(0, 50);
-  const states = await Promise.all(newest.map((runId) => readRunState(projectId, runId).catch(() => null)));
-  return states.filter((state) => state && (state.status === 'queued' || state.status === 'running')).length;
+  let count = 0;
+  for await (const page of listKeyPages('runs', `${keys.activePrefix}${projectId}/`)) count += page.length;
+  return count;
 }
 
 /** Signs what the API hands the background function, so nobody else can start work through it. */
@@ -104,37 +106,36 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
   }
   const now = new Date().toISOString();
   const state: RunState = { runId, projectId, status: 'queued', step: null, progress: 0, request: body, mediaIds, attempts: 0, cancelRequested: false, createdAt: now, updatedAt: now };
+  // The marker comes first: a run never exists without it, so the watchdog can always find it.
+  await markActive(projectId, runId);
   if (!(await createRunState(state))) return { state: (await readRunState(projectId, runId))!, created: false };
   await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' });
   try {
     await triggerPipeline(origin, projectId, runId);
   } catch (error) {
-    log.error('could not start the background function', errorFields(error));
-    const failed = await updateRunState(projectId, runId, (current) => ({
-      ...current,
-      status: 'failed',
-      error: { code: 'trigger_failed', message: 'The pipeline could not be started; try again.', retryable: true, errorClass: 'configuration', severity: 'high', step: null },
-    }) as RunState);
-    await appendProgress(projectId, runId, { agent: 'pipeline', status: 'failed', progress: 0, message: 'the pipeline could not be started' });
-    return { state: failed, created: true };
+    // The run stays queued: the watchdog asks for an invocation once the trigger's grace period has passed.
+    log.error('could not start the background function; the watchdog will', errorFields(error));
   }
   return { state, created: true };
 }
 
 /**
  * Asks a run to stop. A queued run is cancelled at once; a running one is
- * stopped by its orchestrator, which watches for the request (and kills ffmpeg).
+ * stopped by its orchestrator, which watches for the request (and kills
+ * ffmpeg). A run that is already terminal, or turns terminal while this
+ * request is made, gets 409 run_finished and nothing is appended.
  */
 export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
+  const finished = (status: string) => new AppError(409, 'run_finished', `Run ${runId} has already finished (${status}).`, { details: { status } });
   const current = await readRunState(projectId, runId);
   if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
-  if (current.status === 'complete' || current.status === 'failed' || current.status === 'cancelled') {
-    throw new AppError(409, 'run_finished', `Run ${runId} has already finished (${current.status}).`);
-  }
-  const next = await updateRunState(projectId, runId, (state) =>
-    state.status === 'queued' ? ({ ...state, status: 'cancelled', cancelRequested: true, step: null } as RunState) : { ...state, cancelRequested: true },
+  if (isTerminal(current.status)) throw finished(current.status);
+  const { state, changed } = await changeRunState(projectId, runId, (state) =>
+    state.status === 'queued' ? ({ ...state, status: 'cancelled', cancelRequested: true, step: null } as RunState) : state.cancelRequested ? UNCHANGED : { ...state, cancelRequested: true },
   );
-  if (next.status === 'cancelled') await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
+  if (isTerminal(state.status) && !changed) throw finished(state.status);
+  if (!changed) return state;
+  if (state.status === 'cancelled') await settleRun(state, 'run cancelled before it started');
   else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
-  return next;
+  return state;
 }

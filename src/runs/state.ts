@@ -30,14 +30,31 @@ export async function updateRunState(
   runId: Id,
   update: (current: RunState) => RunState | typeof UNCHANGED,
 ): Promise<RunState> {
+  return (await changeRunState(projectId, runId, update)).state;
+}
+
+/**
+ * updateRunState that also says whether this call changed the run: false when
+ * the update declined, or when the run was already terminal (e.g. a cancel that
+ * raced completion).
+ */
+export async function changeRunState(
+  projectId: Id,
+  runId: Id,
+  update: (current: RunState) => RunState | typeof UNCHANGED,
+): Promise<{ state: RunState; changed: boolean }> {
+  let changed = false;
   const next = await updateJSON(keys.runState(projectId, runId), runStateDoc, (current) => {
+    // The compare-and-swap may call this again after a lost race: the last call is the one that counts.
+    changed = false;
     if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
     if (isTerminal(current.status)) return UNCHANGED;
-    const changed = update(current);
-    if (changed === UNCHANGED) return UNCHANGED;
-    return { ...changed, progress: Math.max(current.progress, changed.progress), updatedAt: new Date().toISOString() } as RunState;
+    const result = update(current);
+    if (result === UNCHANGED) return UNCHANGED;
+    changed = true;
+    return { ...result, progress: Math.max(current.progress, result.progress), updatedAt: new Date().toISOString() } as RunState;
   });
-  return next!;
+  return { state: next!, changed };
 }
 
 export function summarize(state: RunState): RunSummary {
