@@ -9,6 +9,7 @@ import { evaluateBodySchema, evaluationSchema, memoryIndexSchema } from '../sche
 import { progressListSchema } from '../schemas/progress.js';
 import { createProjectBodySchema, createProjectResponseSchema } from '../schemas/project.js';
 import { cleanupBodySchema, cleanupReportSchema } from '../schemas/retention.js';
+import { repairBodySchema, repairReportSchema } from '../repair/report.js';
 import { cancelRunResponseSchema, runListResponseSchema, runStateResponseSchema, startRunBodySchema, startRunResponseSchema } from '../schemas/run.js';
 
 interface ResponseDoc {
@@ -70,6 +71,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /api/projects/:projectId/runs/:runId/evaluation': { tag: 'learning', summary: 'Rate a complete run; re-rating replaces', body: evaluateBodySchema, responses: { 201: { description: 'First rating', schema: evaluationSchema }, 200: { description: 'Replaced (or the same again)', schema: evaluationSchema }, 400: err('Invalid body'), 404: err('Unknown run'), 409: err('Run not complete') } },
   'GET /api/projects/:projectId/memory': { tag: 'learning', summary: "The project's memory_index.json", responses: { 200: { description: 'Memory index', schema: memoryIndexSchema }, 404: err('Unknown project') } },
+  'POST /api/admin/repair': { tag: 'admin', summary: 'Check every store against the others and repair: orphan videos, audio, progress and leases; complete runs without their video; memory indexes that disagree with the evaluations; uploads never completed (admin)', body: repairBodySchema, responses: { 200: { description: 'What was found and what was repaired (nothing is changed with dryRun)', schema: repairReportSchema }, 400: err('Invalid body'), 401: err('No or invalid token'), 403: err('Not the admin token') } },
   'POST /api/admin/cleanup': { tag: 'admin', summary: 'Run retention now (admin)', body: cleanupBodySchema, responses: { 200: { description: 'CleanupReport', schema: cleanupReportSchema }, 400: err('Invalid body'), 401: err('No or invalid token'), 403: err('Not the admin token') } },
 };
 
