@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import { mediaType, readBodyBytes, readJson } from '../http/body.js';
+import { memorySource, serveBytes } from '../http/byte-response.js';
 import { json, noContent } from '../http/respond.js';
 import type { Route } from '../http/router.js';
 import { deleteMedia, examinePhoto, listMedia, readMediaBytes, storePhoto, type Photo } from '../media/library.js';
@@ -94,7 +95,7 @@ export const mediaRoutes: Route[] = [
         'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(media.filename)}`,
       };
       if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-      return new Response(bytes, { status: 200, headers: { ...headers, 'content-length': String(bytes.byteLength) } });
+      return serveBytes(request, memorySource(bytes), headers, 'photo');
     },
   },
   {

@@ -33,7 +33,11 @@ export interface RouteDoc {
 const err = (description: string): ResponseDoc => ({ description, schema: errorBodySchema });
 
 /** The documentation of every route, keyed "METHOD path"; a test holds it to the route table and to real responses. */
-export const ROUTE_DOCS: Record<string, RouteDoc> = {
+export /** Binary resources answer at most 16 MiB per response (Netlify cuts responses at 20 MB and 10 s). */
+const RANGE_HEADER = { name: 'Range', description: 'bytes=start-end (one range). A range longer than 16 MiB, or open-ended, is answered with its first 16 MiB; Content-Range names the part sent and the total.' };
+const RANGE_REQUIRED = 'range_required: larger than one response carries (details.bytes, details.maxRangeBytes); fetch it in ranges';
+
+const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/health': { tag: 'service', summary: 'Liveness, version, auth mode, ffmpeg and a Blobs round trip', responses: { 200: { description: 'Healthy', schema: healthSchema }, 503: { description: 'Storage unreachable (same shape) or auth not configured in production (error shape)' } } },
   'GET /api/openapi.json': { tag: 'service', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
   'POST /api/projects': { tag: 'projects', summary: 'Create a project (admin)', body: createProjectBodySchema, responses: { 201: { description: 'Created, with its project token', schema: createProjectResponseSchema }, 400: err('Invalid body'), 401: err('No or invalid token'), 403: err('Not the admin token') } },
@@ -44,7 +48,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     responses: { 201: { description: 'Stored (at least one new)', schema: mediaListResponseSchema }, 200: { description: 'Every photo was already there', schema: mediaListResponseSchema }, 400: err('Empty or malformed body'), 404: err('Unknown project'), 409: err('Photo limit reached'), 413: err('Larger than 4 MiB: use the chunked route'), 415: err('Not JPEG, PNG, WebP, AVIF or HEIC'), 422: err('Corrupt, truncated or over 100 megapixels') },
   },
   'GET /api/projects/:projectId/media': { tag: 'media', summary: 'List photos (from metadata)', responses: { 200: { description: 'Photos, oldest upload first', schema: mediaListResponseSchema }, 404: err('Unknown project') } },
-  'GET /api/projects/:projectId/media/:mediaId': { tag: 'media', summary: 'The original bytes', responses: { 200: { description: 'The photo', contentType: 'image/*' }, 304: { description: 'Not modified (If-None-Match)' }, 404: err('Unknown photo') } },
+  'GET /api/projects/:projectId/media/:mediaId': {
+    tag: 'media', summary: 'The original bytes; supports Range (a photo over 16 MiB is fetched in ranges)',
+    headers: [RANGE_HEADER],
+    responses: { 200: { description: 'The whole photo (at most 16 MiB; HEAD gives the full Content-Length)', contentType: 'image/*' }, 206: { description: 'A range of it, at most 16 MiB', contentType: 'image/*' }, 304: { description: 'Not modified (If-None-Match)' }, 400: err(RANGE_REQUIRED), 404: err('Unknown photo'), 416: err('Range outside the photo') },
+  },
   'DELETE /api/projects/:projectId/media/:mediaId': { tag: 'media', summary: 'Delete a photo', responses: { 204: { description: 'Deleted' }, 404: err('Unknown photo') } },
   'POST /api/projects/:projectId/uploads': { tag: 'media', summary: 'Start a chunked upload of one large photo', body: startUploadBodySchema, responses: { 201: { description: 'Send parts of partSize bytes', schema: startUploadResponseSchema }, 400: err('Invalid body or too large') } },
   'PUT /api/projects/:projectId/uploads/:uploadId/parts/:n': { tag: 'media', summary: 'Send part n (0-based); any order, re-sendable', rawBody: { contentTypes: ['application/octet-stream'], description: 'Exactly partSize bytes, the last part the rest' }, responses: { 200: { description: 'Stored', schema: uploadPartResponseSchema }, 400: err('Wrong size or part number'), 404: err('Unknown upload'), 409: err('Upload already complete') } },
@@ -65,9 +73,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/projects/:projectId/runs/:runId/cancel': { tag: 'runs', summary: 'Cancel a queued or running run', responses: { 202: { description: 'Cancelled (queued) or cancelling (running)', schema: cancelRunResponseSchema }, 404: err('Unknown run'), 409: err('Already finished') } },
   'GET /api/projects/:projectId/runs/:runId/video': {
     tag: 'runs', summary: 'The MP4; supports Range',
-    headers: [{ name: 'Range', description: 'bytes=start-end; open-ended ranges are answered 8 MiB at a time' }],
+    headers: [RANGE_HEADER],
     query: [{ name: 'exp', description: 'Signed link expiry', schema: { type: 'integer' } }, { name: 'sig', description: 'Signed link signature', schema: { type: 'string' } }],
-    responses: { 200: { description: 'The whole video', contentType: 'video/mp4' }, 206: { description: 'A range of it', contentType: 'video/mp4' }, 404: err('Unknown run'), 409: err('Not complete yet'), 416: err('Range outside the video') },
+    responses: { 200: { description: 'The whole video (at most 16 MiB; HEAD gives the full Content-Length)', contentType: 'video/mp4' }, 206: { description: 'A range of it, at most 16 MiB', contentType: 'video/mp4' }, 400: err(RANGE_REQUIRED), 404: err('Unknown run'), 409: err('Not complete yet'), 416: err('Range outside the video') },
   },
   'POST /api/projects/:projectId/runs/:runId/evaluation': { tag: 'learning', summary: 'Rate a complete run; re-rating replaces', body: evaluateBodySchema, responses: { 201: { description: 'First rating', schema: evaluationSchema }, 200: { description: 'Replaced (or the same again)', schema: evaluationSchema }, 400: err('Invalid body'), 404: err('Unknown run'), 409: err('Run not complete') } },
   'GET /api/projects/:projectId/memory': { tag: 'learning', summary: "The project's memory_index.json", responses: { 200: { description: 'Memory index', schema: memoryIndexSchema }, 404: err('Unknown project') } },

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
 import { readJson } from '../http/body.js';
-import { parseRange, sliceStream } from '../http/range.js';
+import { serveBytes, streamSource } from '../http/byte-response.js';
 import { json } from '../http/respond.js';
 import type { Route } from '../http/router.js';
 import { requireProject } from '../projects/index.js';
@@ -9,9 +9,6 @@ import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
 import { listRunIds, readRunState, requireRun, summarize } from '../runs/state.js';
 import { startRunBodySchema, type RunState } from '../schemas/run.js';
 import { getBinaryStream, keys, type Id } from '../storage/index.js';
-
-/** Ranges asked for without an end are answered this many bytes at a time. */
-const VIDEO_CHUNK_BYTES = 8 * 1024 * 1024;
 
 const ids = (params: Record<string, string>) => ({ projectId: params.projectId as Id, runId: params.runId as Id });
 
@@ -87,17 +84,8 @@ export const runRoutes: Route[] = [
       const blob = await getBinaryStream(keys.video(runId));
       if (!blob) throw new AppError(404, 'video_not_found', `The video of run ${runId} is missing.`);
       const size = Number(blob.metadata.bytes ?? state.outputs.video.bytes);
-      const base = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes', etag: `"${runId}-${size}"`, 'cache-control': 'private, max-age=3600' };
-      const range = parseRange(request.headers.get('range'), size, VIDEO_CHUNK_BYTES);
-      if (range === 'unsatisfiable') {
-        await blob.stream.cancel();
-        throw new AppError(416, 'range_not_satisfiable', `The video has ${size} bytes.`, { headers: { 'content-range': `bytes */${size}` } });
-      }
-      if (!range) return new Response(blob.stream, { status: 200, headers: { ...base, 'content-length': String(size) } });
-      return new Response(sliceStream(blob.stream, range.start, range.end), {
-        status: 206,
-        headers: { ...base, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${size}` },
-      });
+      const headers = { 'content-type': 'video/mp4', etag: `"${runId}-${size}"`, 'cache-control': 'private, max-age=3600' };
+      return serveBytes(request, streamSource(blob.stream, size), headers, 'video');
     },
   },
 ];
