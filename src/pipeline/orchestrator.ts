@@ -74,13 +74,18 @@ interface Ending {
  * terminal yet: state first (so the `done` event carries it), then settleRun
  * (terminal event, memory index, active marker). Null when it was not ours to end.
  */
-async function end({ lease, sync }: Ending, projectId: Id, runId: Id, update: (state: RunState) => RunState, message: string): Promise<RunState | null> {
+async function end({ lease, sync }: Ending, projectId: Id, runId: Id, update: (state: RunState) => RunState, message?: string): Promise<RunState | null> {
   await sync.drain();
   await lease.confirm();
   const { state, changed } = await changeRunState(projectId, runId, update);
   if (!changed) return null;
   await settleRun(state, message);
   return state;
+}
+
+/** A cancelled run has no video, even if compose had just stored one; only the lease holder that cancelled it deletes. */
+async function deleteCancelledVideo(runId: Id): Promise<void> {
+  await deleteBlob(keys.video(runId)).catch((failure) => log.warn('video of a cancelled run not deleted; repair removes it', errorFields(failure)));
 }
 
 /**
@@ -128,8 +133,14 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       throwIfCancelled(context);
       const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
-      const done = await end(ending, projectId, runId, (current) => ({ ...current, status: 'complete', step: null, progress: 1, storyboard, outputs: outputs as Extract<RunState, { status: 'complete' }>['outputs'] }), 'video ready');
-      return done ? 'complete' : 'lost';
+      // A cancel accepted (202) while the video was being stored still wins: the run ends cancelled.
+      const done = await end(ending, projectId, runId, (current) =>
+        current.cancelRequested
+          ? ({ ...current, status: 'cancelled', step: null } as RunState)
+          : { ...current, status: 'complete', step: null, progress: 1, storyboard, outputs: outputs as Extract<RunState, { status: 'complete' }>['outputs'] },
+      );
+      if (done?.status === 'cancelled') await deleteCancelledVideo(runId);
+      return done ? (done.status === 'cancelled' ? 'cancelled' : 'complete') : 'lost';
     } catch (error) {
       return await endAfterError(error, { ending, controller, context, projectId, runId });
     } finally {
@@ -157,9 +168,8 @@ async function endAfterError(error: unknown, { ending, controller, context, proj
   }
   try {
     if (isCancel(error, controller.signal)) {
-      const cancelled = await end(ending, projectId, runId, (current) => ({ ...current, status: 'cancelled', step: null }) as RunState, 'run cancelled');
-      // A cancelled run has no video, even if compose had just stored one; only the lease holder that cancelled it deletes.
-      if (cancelled) await deleteBlob(keys.video(runId)).catch((failure) => log.warn('video of a cancelled run not deleted; repair removes it', errorFields(failure)));
+      const cancelled = await end(ending, projectId, runId, (current) => ({ ...current, status: 'cancelled', step: null }) as RunState);
+      if (cancelled) await deleteCancelledVideo(runId);
       return cancelled ? 'cancelled' : 'lost';
     }
     const classified = classifyError(error);

@@ -109,7 +109,8 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
   // The marker comes first: a run never exists without it, so the watchdog can always find it.
   await markActive(projectId, runId);
   if (!(await createRunState(state))) return { state: (await readRunState(projectId, runId))!, created: false };
-  await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' });
+  // The run exists now; a lost "queued" event must not turn its start into an error (a retry would make a second run).
+  await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' }).catch((error) => log.warn('queued event not stored; the run goes on', errorFields(error)));
   try {
     await triggerPipeline(origin, projectId, runId);
   } catch (error) {
