@@ -5,8 +5,9 @@ import { readProgress, appendProgress } from '../../src/progress/log.js';
 import { markActive, readActiveMarker } from '../../src/runs/active.js';
 import { createRunState, readRunState } from '../../src/runs/state.js';
 import { isTerminal } from '../../src/schemas/run.js';
-import { keys, writeJSON, type Id } from '../../src/storage/index.js';
+import { getMetadata, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
+import { makeCompleteRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const LEASE_MS = 2000;
@@ -79,5 +80,16 @@ describe('the watchdog', () => {
     const ghost = newId('r');
     await markActive(projectId as Id, ghost, new Date(Date.now() - 10 * LEASE_MS));
     await until('the ghost marker to go', async () => (await readActiveMarker(projectId as Id, ghost)) === null, 20_000);
+
+    // A host killed between writing a run's final state and its terminal event. (After the scheduled
+    // repair's first pass, which would rightly fail a complete run caught before its video is planted.)
+    await until('the first repair pass', async () => (await getMetadata(keys.repairCursor())) !== null, 30_000);
+    const finished = await makeCompleteRun(projectId as Id, { mood: 'calm', musicStyle: 'acoustic' });
+    await putBinary(keys.video(finished), new Uint8Array(1000), { projectId, runId: finished, bytes: 1000 });
+    await appendProgress(projectId as Id, finished, { agent: 'pipeline', status: 'started', progress: 0 });
+    await markActive(projectId as Id, finished);
+    await until('the finished run to be settled', async () => (await readActiveMarker(projectId as Id, finished)) === null, 20_000);
+    const { events } = await readProgress(projectId as Id, finished);
+    expect(events.map((e) => e.status)).toEqual(['started', 'complete']);
   });
 });
