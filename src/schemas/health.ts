@@ -5,7 +5,8 @@ export const healthSchema = z.object({
   version: z.string(),
   auth: z.enum(['enabled', 'disabled', 'misconfigured']),
   ffmpeg: z.object({ path: z.string(), version: z.string(), source: z.enum(['env', 'path', 'bundled']) }).nullable(),
-  blobs: z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() }),
+  /** `read` for anyone; `round-trip` (write a nonce, read it back) with the admin token. */
+  blobs: z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional(), check: z.enum(['read', 'round-trip']).optional() }),
   providers: z.record(z.string(), z.string()),
 });
 export type Health = z.infer<typeof healthSchema>;
