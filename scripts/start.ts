@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { getConfig } from '../src/config.js';
 import { authMode } from '../src/http/auth.js';
-import { log } from '../src/log.js';
+import { errorFields, log } from '../src/log.js';
 import { startLocalServer } from '../src/server/local-server.js';
 
 /**
@@ -30,7 +30,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (error: unknown) => {
+        log.error('could not close the server cleanly', errorFields(error));
+        process.exit(1);
+      },
     );
   });
 }

@@ -1,7 +1,8 @@
 import { checkHealth } from '../health/index.js';
 import { authorize } from '../http/auth.js';
 import { json } from '../http/respond.js';
-import type { Route } from '../http/router.js';
+import { defineRoute, type Route } from '../http/route.js';
+import { healthSchema } from '../schemas/health.js';
 
 /** Whether the caller sent the admin token (health itself needs no token). */
 function isAdmin(request: Request, url: URL): boolean {
@@ -13,13 +14,19 @@ function isAdmin(request: Request, url: URL): boolean {
 }
 
 export const healthRoutes: Route[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/api/health',
     auth: 'none',
+    tag: 'service',
+    summary: 'Liveness, version, auth mode, ffmpeg and a Blobs check: a read for anyone, a write-and-read round trip with the admin token',
+    responses: {
+      200: { description: 'Healthy', schema: healthSchema },
+      503: { description: 'Storage unreachable (same shape) or auth not configured in production (error shape)' },
+    },
     handler: async ({ request, url }) => {
       const health = await checkHealth({ roundTrip: isAdmin(request, url) });
       return json(health.ok ? 200 : 503, health);
     },
-  },
+  }),
 ];

@@ -1,17 +1,32 @@
+import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
-import { readJson } from '../http/body.js';
-import { serveBytes, streamSource } from '../http/byte-response.js';
+import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes, streamSource } from '../http/byte-response.js';
+import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
-import type { Route } from '../http/router.js';
+import { defineRoute, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
-import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
 import { readArchive, type ArchiveRecord } from '../retention/archive.js';
+import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
 import { listRunIds, readRunState, requireRun, summarize } from '../runs/state.js';
-import { startRunBodySchema, type RunSummary } from '../schemas/run.js';
-import { getBinaryStream, isId, keys, listKeyPages, type Id } from '../storage/index.js';
+import {
+  cancelRunResponseSchema,
+  runListResponseSchema,
+  runStateResponseSchema,
+  startRunBodySchema,
+  startRunResponseSchema,
+  type RunSummary,
+} from '../schemas/run.js';
+import { getBinaryStream, isId, keys, listKeyPages, parseId, type Id } from '../storage/index.js';
 
-const ids = (params: Record<string, string>) => ({ projectId: params.projectId as Id, runId: params.runId as Id });
+/** `?limit=`: out-of-range or unreadable values fall back to the nearest sensible one rather than failing a listing. */
+const runListQuerySchema = z.object({
+  limit: z
+    .string()
+    .optional()
+    .transform((raw) => Math.min(200, Math.max(1, Number(raw ?? 50) || 50)))
+    .describe('1 to 200 (default 50)'),
+});
 
 function links(origin: string, projectId: Id, runId: Id) {
   const self = `/api/projects/${projectId}/runs/${runId}`;
@@ -44,9 +59,10 @@ async function videoOf(projectId: Id, runId: Id): Promise<{ bytes: number }> {
 async function listRuns(projectId: Id, limit: number): Promise<RunSummary[]> {
   // Run ids start with their creation time, so the newest sort last.
   const ids = new Set(await listRunIds(projectId));
-  for await (const page of listKeyPages('runs', keys.archivePrefix(projectId))) {
+  const prefix = keys.archivePrefix(projectId);
+  for await (const page of listKeyPages('runs', prefix)) {
     for (const key of page) {
-      const runId = key.slice(keys.archivePrefix(projectId).length).replace(/\.json$/, '');
+      const runId = key.slice(prefix.length).replace(/\.json$/, '');
       if (isId(runId)) ids.add(runId);
     }
   }
@@ -56,14 +72,14 @@ async function listRuns(projectId: Id, limit: number): Promise<RunSummary[]> {
       const state = await readRunState(projectId, runId);
       if (state) return summarize(state);
       const record = await readArchive(projectId, runId);
-      return record ? summarizeArchived(record) : null;
+      return record ? summarizeArchived(projectId, record) : null;
     }),
   );
   return summaries.filter((summary): summary is RunSummary => summary !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-const summarizeArchived = (record: ArchiveRecord): RunSummary => ({
-  runId: record.runId as Id,
+const summarizeArchived = (projectId: Id, record: ArchiveRecord): RunSummary => ({
+  runId: parseId(record.runId),
   status: record.status,
   step: null,
   progress: record.status === 'complete' ? 1 : 0,
@@ -74,59 +90,85 @@ const summarizeArchived = (record: ArchiveRecord): RunSummary => ({
 });
 
 export const runRoutes: Route[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/api/projects/:projectId/runs',
     auth: 'project',
-    handler: async ({ request, url, params }) => {
-      const { projectId } = ids(params);
+    tag: 'runs',
+    summary: 'Start a run',
+    body: startRunBodySchema,
+    headers: [{ name: 'Idempotency-Key', description: 'Same key and body → the same run' }],
+    responses: {
+      202: { description: 'Queued; links to follow it', schema: startRunResponseSchema },
+      400: errorDoc('Invalid body'),
+      422: errorDoc('No photos, unknown photo, or a reused idempotency key'),
+      429: errorDoc('Too many runs queued or running'),
+    },
+    handler: async ({ request, url, params: { projectId }, body }) => {
       await requireProject(projectId);
-      const body = await readJson(request, startRunBodySchema);
       const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
       const { state } = await startRun(projectId, body, idempotencyKey, url.origin);
       const runLinks = links(url.origin, projectId, state.runId);
       return json(202, { runId: state.runId, status: state.status, links: runLinks }, { location: runLinks.self });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/api/projects/:projectId/runs',
     auth: 'project',
-    handler: async ({ url, params }) => {
-      const { projectId } = ids(params);
+    tag: 'runs',
+    summary: 'Runs, newest first',
+    query: runListQuerySchema,
+    responses: { 200: { description: 'Summaries', schema: runListResponseSchema } },
+    handler: async ({ params: { projectId }, query: { limit } }) => {
       await requireProject(projectId);
-      const limit = Math.min(200, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
-      return json(200, { runs: await listRuns(projectId, limit) });
+      const runs = await listRuns(projectId, limit);
+      return json(200, { runs });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/api/projects/:projectId/runs/:runId',
     auth: 'project',
-    handler: async ({ url, params }) => {
-      const { projectId, runId } = ids(params);
+    tag: 'runs',
+    summary: 'Run state',
+    responses: { 200: { description: 'The RunState with renewed links', schema: runStateResponseSchema }, 404: errorDoc('Unknown run') },
+    handler: async ({ url, params: { projectId, runId } }) => {
       // Reading a run changes nothing: stalled runs are the watchdog's job (src/pipeline/watchdog.ts).
       const state = await requireRun(projectId, runId);
       return json(200, { ...state, links: links(url.origin, projectId, runId) });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/api/projects/:projectId/runs/:runId/cancel',
     auth: 'project',
-    handler: async ({ params }) => {
-      const { projectId, runId } = ids(params);
+    tag: 'runs',
+    summary: 'Cancel a queued or running run',
+    responses: {
+      202: { description: 'Cancelled (queued) or cancelling (running)', schema: cancelRunResponseSchema },
+      404: errorDoc('Unknown run'),
+      409: errorDoc('Already finished'),
+    },
+    handler: async ({ params: { projectId, runId } }) => {
       const state = await cancelRun(projectId, runId);
       return json(202, { runId, status: state.status, cancelRequested: true });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/api/projects/:projectId/runs/:runId/video',
     auth: 'project',
     signedLink: true,
-    handler: async ({ request, params }) => {
-      const { projectId, runId } = ids(params);
+    tag: 'runs',
+    summary: 'The MP4; supports Range (a video over 16 MiB is fetched in ranges)',
+    headers: [RANGE_HEADER_DOC],
+    responses: {
+      ...rangeResponseDocs('video', 'video/mp4'),
+      404: errorDoc('Unknown run (a run whose documents retention archived is still known by its archive record)'),
+      409: errorDoc('Not complete yet'),
+    },
+    handler: async ({ request, params: { projectId, runId } }) => {
       const video = await videoOf(projectId, runId);
       const blob = await getBinaryStream(keys.video(runId));
       if (!blob) throw new AppError(404, 'video_not_found', `The video of run ${runId} is missing.`);
@@ -134,5 +176,5 @@ export const runRoutes: Route[] = [
       const headers = { 'content-type': 'video/mp4', etag: `"${runId}-${size}"`, 'cache-control': 'private, max-age=3600' };
       return serveBytes(request, streamSource(blob.stream, size), headers, 'video');
     },
-  },
+  }),
 ];

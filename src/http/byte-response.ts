@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { errorDoc } from './errors.js';
 import { parseRange, sliceStream, type ByteRange } from './range.js';
 
 /**
@@ -66,4 +67,20 @@ export function streamSource(stream: ReadableStream<Uint8Array>, size: number): 
 /** Bytes already in memory. */
 export function memorySource(bytes: Uint8Array): ByteSource {
   return { size: bytes.byteLength, open: (range) => (range ? bytes.subarray(range.start, range.end + 1) : bytes) };
+}
+
+/** The Range header, as binary routes document it. */
+export const RANGE_HEADER_DOC = {
+  name: 'Range',
+  description: 'bytes=start-end (one range). A range longer than 16 MiB, or open-ended, is answered with its first 16 MiB; Content-Range names the part sent and the total.',
+};
+
+/** The answers `serveBytes` gives, for a route's documented responses. */
+export function rangeResponseDocs(what: string, contentType: string) {
+  return {
+    200: { description: `The whole ${what}, when it is at most 16 MiB (HEAD always gives the full Content-Length)`, contentType },
+    206: { description: `A range of the ${what}, at most 16 MiB`, contentType },
+    400: errorDoc(`range_required: the ${what} is larger than one response carries (details.bytes, details.maxRangeBytes); fetch it in ranges`),
+    416: errorDoc(`Range outside the ${what}`),
+  };
 }

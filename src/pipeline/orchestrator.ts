@@ -3,6 +3,7 @@ import { errorFields, log, withLogContext } from '../log.js';
 import { findFfmpeg } from '../media/ffmpeg.js';
 import { changeRunState, readRunState } from '../runs/state.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
+import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/transitions.js';
 import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
@@ -46,9 +47,13 @@ function watchRun(projectId: Id, runId: Id, controller: AbortController): () => 
     } catch (error) {
       log.warn('run watch read failed', errorFields(error));
     }
-    if (!stopped && !controller.signal.aborted) timer = setTimeout(() => void tick().catch(() => undefined), WATCH_POLL_MS);
+    if (!stopped && !controller.signal.aborted) timer = schedule();
   };
-  let timer = setTimeout(() => void tick().catch(() => undefined), WATCH_POLL_MS);
+  const schedule = () =>
+    setTimeout(() => {
+      tick().catch((error) => log.warn('run watch failed', errorFields(error)));
+    }, WATCH_POLL_MS);
+  let timer = schedule();
   return () => {
     stopped = true;
     clearTimeout(timer);
@@ -74,7 +79,7 @@ interface Ending {
  * terminal yet: state first (so the `done` event carries it), then settleRun
  * (terminal event, memory index, active marker). Null when it was not ours to end.
  */
-async function end({ lease, sync }: Ending, projectId: Id, runId: Id, update: (state: RunState) => RunState, message?: string): Promise<RunState | null> {
+async function end({ lease, sync }: Ending, projectId: Id, runId: Id, update: (state: ActiveRun) => RunState, message?: string): Promise<RunState | null> {
   await sync.drain();
   await lease.confirm();
   const { state, changed } = await changeRunState(projectId, runId, update);
@@ -115,7 +120,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       if (!initial || isTerminal(initial.status)) return 'skipped';
       const resumed = initial.status === 'running';
       const started = await changeRunState(projectId, runId, (current) =>
-        current.cancelRequested ? UNCHANGED : ({ ...current, status: 'running', attempts: current.attempts + 1 } as RunState),
+        current.cancelRequested ? UNCHANGED : toRunning(current),
       );
       const state = started.state;
       if (isTerminal(state.status)) return 'skipped';
@@ -134,11 +139,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
       // A cancel accepted (202) while the video was being stored still wins: the run ends cancelled.
-      const done = await end(ending, projectId, runId, (current) =>
-        current.cancelRequested
-          ? ({ ...current, status: 'cancelled', step: null } as RunState)
-          : { ...current, status: 'complete', step: null, progress: 1, storyboard, outputs: outputs as Extract<RunState, { status: 'complete' }>['outputs'] },
-      );
+      const done = await end(ending, projectId, runId, (current) => (current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs)));
       if (done?.status === 'cancelled') await deleteCancelledVideo(runId);
       return done ? (done.status === 'cancelled' ? 'cancelled' : 'complete') : 'lost';
     } catch (error) {
@@ -168,7 +169,7 @@ async function endAfterError(error: unknown, { ending, controller, context, proj
   }
   try {
     if (isCancel(error, controller.signal)) {
-      const cancelled = await end(ending, projectId, runId, (current) => ({ ...current, status: 'cancelled', step: null }) as RunState);
+      const cancelled = await end(ending, projectId, runId, toCancelled);
       if (cancelled) await deleteCancelledVideo(runId);
       return cancelled ? 'cancelled' : 'lost';
     }
@@ -187,7 +188,7 @@ async function endAfterError(error: unknown, { ending, controller, context, proj
       toolChain: Object.entries(context?.providers ?? {}).map(([agent, provider]) => `${agent}:${provider}`),
       actionsTaken: context?.actions ?? [],
     });
-    const failed = await end(ending, projectId, runId, (current) => ({ ...current, status: 'failed', error: runError }) as RunState, runError.message);
+    const failed = await end(ending, projectId, runId, (current) => toFailed(current, runError), runError.message);
     return failed ? 'failed' : 'lost';
   } catch (failure) {
     if (failure instanceof LeaseLostError) return 'lost';

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { recordRenderer } from '../health/renderer.js';
+import { errorFields, log } from '../log.js';
 import { idSchema } from '../storage/index.js';
 
 const FLAG = '--sirtrav-pipeline';
@@ -42,8 +44,10 @@ export async function servePipelineProcess(entryUrl: string): Promise<void> {
   const args = argsSchema.safeParse(process.argv.slice(2));
   if (!args.success) return;
   const [, projectId, runId] = args.data;
+  log.info('render process started', { projectId, runId, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null });
   const { runPipeline } = await import('./orchestrator.js');
   try {
+    await recordRenderer().catch((error: unknown) => log.warn('could not record what the renderer found', errorFields(error)));
     await runPipeline(projectId, runId);
     process.exit(0);
   } catch (error) {

@@ -9,6 +9,9 @@ const SYNC_INTERVAL_MS = 1000;
 
 const rank = (step: Agent | null) => (step === null ? -1 : AGENTS.indexOf(step));
 
+/** The later of two steps in pipeline order: a run's `step` never moves back. */
+export const laterStep = (current: Agent | null, next: Agent): Agent => (rank(next) > rank(current) ? next : current!);
+
 /**
  * Keeps `step` and `progress` of the run state in line with the progress
  * events while the run works, so GET …/runs/:runId tells the truth during a

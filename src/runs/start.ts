@@ -6,13 +6,16 @@ import { newId } from '../ids.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
 import { appendProgress } from '../progress/log.js';
-import { isTerminal, type RunState, type StartRunBody } from '../schemas/run.js';
+import { idSchema } from '../schemas/common.js';
+import { isActive } from './transitions.js';
+import type { RunState, StartRunBody } from '../schemas/run.js';
 import { defineDocument, keys, listKeyPages, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { settleRun } from '../pipeline/settle.js';
 import { markActive } from './active.js';
 import { changeRunState, createRunState, readRunState } from './state.js';
+import { newRun, toCancelled, withCancelRequest } from './transitions.js';
 
-const idempotencySchema = z.object({ runId: z.string(), bodyHash: z.string(), createdAt: z.string() });
+const idempotencySchema = z.object({ runId: idSchema, bodyHash: z.string(), createdAt: z.string() });
 const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -80,10 +83,10 @@ export async function startRun(projectId: Id, body: StartRunBody, idempotencyKey
     if (!reserved) {
       const existing = (await readJSON(ref, idempotencyDoc))!.value;
       if (existing.bodyHash !== bodyHash) throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
-      const state = await readRunState(projectId, existing.runId as Id);
+      const state = await readRunState(projectId, existing.runId);
       if (state) return { state, created: false };
       // The first request reserved the key but never created its run: finish the job under its run id.
-      return createAndTrigger(projectId, existing.runId as Id, body, origin);
+      return createAndTrigger(projectId, existing.runId, body, origin);
     }
   }
   return createAndTrigger(projectId, runId, body, origin);
@@ -104,8 +107,7 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
   if ((await countActiveRuns(projectId)) >= limit) {
     throw new AppError(429, 'too_many_active_runs', `This project already has ${limit} runs queued or running; wait for one to finish.`, { headers: { 'Retry-After': '30' } });
   }
-  const now = new Date().toISOString();
-  const state: RunState = { runId, projectId, status: 'queued', step: null, progress: 0, request: body, mediaIds, attempts: 0, cancelRequested: false, createdAt: now, updatedAt: now };
+  const state = newRun({ projectId, runId, request: body, mediaIds });
   // The marker comes first: a run never exists without it, so the watchdog can always find it.
   await markActive(projectId, runId);
   if (!(await createRunState(state))) return { state: (await readRunState(projectId, runId))!, created: false };
@@ -130,11 +132,11 @@ export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
   const finished = (status: string) => new AppError(409, 'run_finished', `Run ${runId} has already finished (${status}).`, { details: { status } });
   const current = await readRunState(projectId, runId);
   if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
-  if (isTerminal(current.status)) throw finished(current.status);
+  if (!isActive(current)) throw finished(current.status);
   const { state, changed } = await changeRunState(projectId, runId, (state) =>
-    state.status === 'queued' ? ({ ...state, status: 'cancelled', cancelRequested: true, step: null } as RunState) : state.cancelRequested ? UNCHANGED : { ...state, cancelRequested: true },
+    state.status === 'queued' ? toCancelled(state) : state.cancelRequested ? UNCHANGED : withCancelRequest(state),
   );
-  if (isTerminal(state.status) && !changed) throw finished(state.status);
+  if (!isActive(state) && !changed) throw finished(state.status);
   if (!changed) return state;
   if (state.status === 'cancelled') await settleRun(state, 'run cancelled before it started');
   else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });

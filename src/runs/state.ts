@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
-import { isTerminal, runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
-import { UNCHANGED, defineDocument, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import { runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
+import { isActive, type ActiveRun } from './transitions.js';
+import { UNCHANGED, defineDocument, isId, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 
 /** The status rides in blob metadata, so retention can tell live runs from finished ones without downloading them. */
 export const runStateDoc = defineDocument('run-state', 1, runStateSchema, undefined, (state) => ({ status: state.status }));
@@ -16,45 +17,52 @@ export async function requireRun(projectId: Id, runId: Id): Promise<RunState> {
   return state;
 }
 
-/** Writes a new run; false if one with that id already exists. */
+/** Writes a new run (made by `newRun`, or taken further by transitions for a fixture); false if one with that id already exists. */
 export async function createRunState(state: RunState): Promise<boolean> {
   return writeJSON(keys.runState(state.projectId, state.runId), runStateDoc, state, { onlyIfNew: true });
 }
 
 /**
- * Compare-and-swap on a run's state. `progress` never decreases and a terminal
- * run is never changed again (the update sees it and may only return UNCHANGED).
+ * Compare-and-swap on a run's state, through the transitions in `transitions.ts`.
+ * `progress` never decreases and a finished run is never changed again: the
+ * update only ever sees a queued or running run.
  */
 export async function updateRunState(
   projectId: Id,
   runId: Id,
-  update: (current: RunState) => RunState | typeof UNCHANGED,
+  update: (current: ActiveRun) => RunState | typeof UNCHANGED,
 ): Promise<RunState> {
   return (await changeRunState(projectId, runId, update)).state;
 }
 
 /**
  * updateRunState that also says whether this call changed the run: false when
- * the update declined, or when the run was already terminal (e.g. a cancel that
- * raced completion).
+ * the update declined, or when the run had already finished (e.g. a cancel
+ * that raced completion).
  */
 export async function changeRunState(
   projectId: Id,
   runId: Id,
-  update: (current: RunState) => RunState | typeof UNCHANGED,
+  update: (current: ActiveRun) => RunState | typeof UNCHANGED,
 ): Promise<{ state: RunState; changed: boolean }> {
   let changed = false;
   const next = await updateJSON(keys.runState(projectId, runId), runStateDoc, (current) => {
     // The compare-and-swap may call this again after a lost race: the last call is the one that counts.
     changed = false;
     if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
-    if (isTerminal(current.status)) return UNCHANGED;
+    if (!isActive(current)) return UNCHANGED;
     const result = update(current);
     if (result === UNCHANGED) return UNCHANGED;
     changed = true;
-    return { ...result, progress: Math.max(current.progress, result.progress), updatedAt: new Date().toISOString() } as RunState;
+    const next: RunState = { ...result, progress: Math.max(current.progress, result.progress), updatedAt: new Date().toISOString() };
+    return next;
   });
   return { state: next!, changed };
+}
+
+/** Written only by repair, for the one change a finished run may get (see src/repair/checks.ts). */
+export async function overwriteRunState(state: RunState): Promise<void> {
+  await writeJSON(keys.runState(state.projectId, state.runId), runStateDoc, state, { createdAt: state.createdAt });
 }
 
 export function summarize(state: RunState): RunSummary {
@@ -73,5 +81,5 @@ export function summarize(state: RunState): RunSummary {
 export async function listRunIds(projectId: Id): Promise<Id[]> {
   const prefix = keys.runsPrefix(projectId);
   const directories = await listDirectories('runs', prefix);
-  return directories.map((directory) => directory.slice(prefix.length).replace(/\/$/, '') as Id);
+  return directories.map((directory) => directory.slice(prefix.length).replace(/\/$/, '')).filter(isId);
 }

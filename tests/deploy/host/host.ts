@@ -136,7 +136,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     });
     const keep = (data: Buffer) => {
       output.push(`[${fn.name}] ${data.toString('utf8').trimEnd()}`);
-      if (output.length > 2000) output.splice(0, output.length - 2000);
+      if (output.length > 20_000) output.splice(0, output.length - 20_000);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
@@ -180,7 +180,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         clearInterval(sampler);
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
-        if (outcome === 'killed') void killTree(worker.child.pid!);
+        if (outcome === 'killed') killTree(worker.child.pid!).catch(() => undefined);
         else worker.busy = false;
         resolve(outcome);
       };
