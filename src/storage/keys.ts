@@ -42,7 +42,7 @@ export const keys = {
   activeRun: (p: Id, r: Id) => ref('runs', `active/${id(p)}/${id(r)}.json`, 4 * KiB),
   activePrefix: 'active/',
   repairCursor: () => ref('runs', 'repair/cursor.json', 64 * KiB),
-  mediaIndex: (p: Id) => ref('media', `${project(p)}/media_index.json`, 8 * MiB),
+  mediaReservations: (p: Id) => ref('media', `${project(p)}/media_reservations.json`, MiB),
   cleanupReport: (date: string) => ref('runs', `cleanup/${date}.json`, MiB),
   cleanupCursor: () => ref('runs', 'cleanup/cursor.json', 64 * KiB),
   healthProbe: () => ref('runs', 'health/probe.json', KiB),
