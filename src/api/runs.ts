@@ -6,7 +6,8 @@ import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
-import { readArchive, type ArchiveRecord } from '../retention/archive.js';
+import { readArchive } from '../runs/archive.js';
+import type { ArchiveRecord } from '../schemas/archive.js';
 import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
 import { listRunIds, readRunState, requireRun, summarize } from '../runs/state.js';
 import {

@@ -7,6 +7,8 @@ import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '..
 import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
+import { learningHooks } from '../learning/hooks.js';
+import type { PipelineHooks } from './hooks.js';
 import { MAX_ATTEMPTS } from './attempts.js';
 import { acquireLease, LeaseLostError, type Lease } from './lease.js';
 import { ProgressReporter } from './reporter.js';
@@ -72,6 +74,7 @@ const isCancel = (error: unknown, signal: AbortSignal) => (signal.aborted ? sign
 interface Ending {
   lease: Lease;
   sync: RunStateSync;
+  hooks: PipelineHooks;
 }
 
 /**
@@ -79,12 +82,12 @@ interface Ending {
  * terminal yet: state first (so the `done` event carries it), then settleRun
  * (terminal event, memory index, active marker). Null when it was not ours to end.
  */
-async function end({ lease, sync }: Ending, projectId: Id, runId: Id, update: (state: ActiveRun) => RunState, message?: string): Promise<RunState | null> {
+async function end({ lease, sync, hooks }: Ending, projectId: Id, runId: Id, update: (state: ActiveRun) => RunState, message?: string): Promise<RunState | null> {
   await sync.drain();
   await lease.confirm();
   const { state, changed } = await changeRunState(projectId, runId, update);
   if (!changed) return null;
-  await settleRun(state, message);
+  await settleRun(state, { hooks, ...(message ? { message } : {}) });
   return state;
 }
 
@@ -100,7 +103,7 @@ async function deleteCancelledVideo(runId: Id): Promise<void> {
  * of the run's lease acts on it: an invocation that loses the lease stops and
  * never writes the run's end or deletes its outputs.
  */
-export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOutcome> {
+export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks = learningHooks): Promise<PipelineOutcome> {
   return withLogContext({ projectId, runId }, async () => {
     const lease = await acquireLease(projectId, runId, getConfig().SIRTRAV_LEASE_TTL_MS);
     if (!lease) {
@@ -112,7 +115,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
     const stopWatching = watchRun(projectId, runId, controller);
     const sync = new RunStateSync(projectId, runId);
     const reporter = new ProgressReporter(projectId, runId, sync.listener);
-    const ending: Ending = { lease, sync };
+    const ending: Ending = { lease, sync, hooks };
     let context: RunContext | undefined;
     let compose: ComposeJob | undefined;
     try {

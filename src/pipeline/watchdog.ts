@@ -95,6 +95,6 @@ async function failExhausted(projectId: Id, runId: Id, attempts: number): Promis
   const { state, changed } = await changeRunState(projectId, runId, (current) =>
     ({ ...current, status: 'failed', error: { code: 'too_many_attempts', message, retryable: true, errorClass: 'resource', severity: 'high', step: current.step } }) as RunState,
   );
-  if (isTerminal(state.status)) await settleRun(state, changed ? message : undefined);
+  if (isTerminal(state.status)) await settleRun(state, changed ? { message } : {});
   return 'failed';
 }

@@ -2,7 +2,7 @@ import { deriveIndex } from '../learning/derive.js';
 import { maxHistory, memoryIndexDoc, readPendingEntries } from '../learning/memory.js';
 import { rebuildHistory } from '../learning/rebuild.js';
 import { uploadSessionDoc } from '../media/uploads.js';
-import { readArchive } from '../retention/archive.js';
+import { readArchive } from '../runs/archive.js';
 import { keysUnder } from '../retention/walk.js';
 import { readActiveMarker, markActive } from '../runs/active.js';
 import { readRunState, runStateDoc } from '../runs/state.js';

@@ -10,8 +10,7 @@ import { idSchema } from '../schemas/common.js';
 import { isActive } from './transitions.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
 import { defineDocument, keys, listKeyPages, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
-import { settleRun } from '../pipeline/settle.js';
-import { markActive } from './active.js';
+import { clearActive, markActive } from './active.js';
 import { changeRunState, createRunState, readRunState } from './state.js';
 import { newRun, toCancelled, withCancelRequest } from './transitions.js';
 
@@ -138,7 +137,11 @@ export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
   );
   if (!isActive(state) && !changed) throw finished(state.status);
   if (!changed) return state;
-  if (state.status === 'cancelled') await settleRun(state, 'run cancelled before it started');
+  if (state.status === 'cancelled') {
+    // Settled here (terminal event, then the active marker); a crash in between is settled by the watchdog.
+    await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
+    await clearActive(projectId, runId);
+  }
   else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
   return state;
 }

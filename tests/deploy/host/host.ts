@@ -180,7 +180,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         clearInterval(sampler);
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
-        if (outcome === 'killed') killTree(worker.child.pid!).catch(() => undefined);
+        if (outcome === 'killed') killTree(worker.child.pid!).catch((error: unknown) => console.error('could not kill the worker tree', error));
         else worker.busy = false;
         resolve(outcome);
       };
@@ -353,8 +353,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     logs: () => output.join('\n'),
     close: async () => {
       for (const cron of crons) cron.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
       await Promise.all([...workers].map((worker) => killTree(worker.child.pid!)));
       await blobs.stop();
     },

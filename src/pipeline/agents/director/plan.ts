@@ -1,17 +1,12 @@
 import type { Media } from '../../../schemas/media.js';
 import type { Resolution, Shot, StartRunBody, Storyboard } from '../../../schemas/run.js';
-import { seededRandom } from '../../random.js';
-import { moodInfo } from '../../styles.js';
+import { seededRandom } from '../../../random.js';
+import { moodInfo } from '../../../style/styles.js';
+import type { StyleChoice } from '../../../style/choice.js';
 import { distanceKm, nearestPlace } from './places.js';
 import { writeNarration } from './narration.js';
 
-export interface StyleChoice {
-  mood: string;
-  musicStyle: string;
-  source: Storyboard['choice']['source'];
-  reason: string;
-  durationSec?: number;
-}
+export type { StyleChoice };
 
 export interface DirectorInput {
   runId: string;
