@@ -6,6 +6,7 @@ import { benchDeploy } from './deploy.js';
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchPipeline } from './pipeline.js';
+import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
 import { benchStorage } from './storage.js';
@@ -18,6 +19,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   pipeline: benchPipeline,
   learning: benchLearning,
   retention: benchRetention,
+  portability: benchPortability,
   deploy: benchDeploy,
 };
 
