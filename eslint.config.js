@@ -13,7 +13,7 @@ const LAYERS = [
   ['http', 'progress', 'media'],
   ['runs'],
   ['learning'],
-  ['pipeline', 'retention', 'projects', 'health'],
+  ['pipeline', 'retention', 'repair', 'projects', 'health'],
   ['api', 'server'],
 ];
 const at = (entry) => `./src/${entry}`;

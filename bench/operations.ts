@@ -123,7 +123,8 @@ async function statsAt(blobs: number, server: LocalServer): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().heapUsed);
     console.log(`| ${blobs} | ${stats.stores['sirtrav-media']!.blobs} | ${fmt(ms, 0)} | ${fmt((peak - base) / 1024 / 1024, 1)} |`);
   } finally {
-    setEnvironmentContext({ siteID: server.blobs.siteID, token: server.blobs.token, edgeURL: server.blobs.url, uncachedEdgeURL: server.blobs.url });
+    const sandbox = server.blobs!;
+    setEnvironmentContext({ siteID: sandbox.siteID, token: sandbox.token, edgeURL: sandbox.url, uncachedEdgeURL: sandbox.url });
     await listing.close();
   }
 }

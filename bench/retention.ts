@@ -46,7 +46,8 @@ export async function benchRetention(server: LocalServer): Promise<void> {
   const small = await pass(1_000, 1_000);
   const large = await pass(10_000, 1_000);
   // The other sections keep using the bench server's Blobs.
-  setEnvironmentContext({ siteID: server.blobs.siteID, token: server.blobs.token, edgeURL: server.blobs.url, uncachedEdgeURL: server.blobs.url });
+  const blobs = server.blobs!;
+  setEnvironmentContext({ siteID: blobs.siteID, token: blobs.token, edgeURL: blobs.url, uncachedEdgeURL: blobs.url });
   console.log('\n## Retention: expired progress logs (45 days) among 1,000 kept ones, local Blobs server');
   console.log('| expired | examined | deleted | blobs examined / s | peak RSS |');
   console.log('|---|---|---|---|---|');

@@ -4,14 +4,23 @@ import { authMode } from '../src/http/auth.js';
 import { errorFields, log } from '../src/log.js';
 import { startLocalServer } from '../src/server/local-server.js';
 
-/** `npm start`: the functions and a local Blobs sandbox on http://localhost:8888 (PORT overrides). */
+/**
+ * `npm start`: the functions and a local Blobs sandbox on http://localhost:8888
+ * (PORT overrides). With NETLIFY_BLOBS_CONTEXT set it uses those Blobs instead
+ * of starting a sandbox. The watchdog (a function scheduled every minute on
+ * Netlify) runs every half lease period here, so a run whose host died is taken
+ * up again within about one and a half lease periods.
+ */
 // Configuration (retention days, limits, URLs) is validated before anything is served.
-getConfig();
+const config = getConfig();
 const port = Number(process.env.PORT ?? 8888);
 const server = await startLocalServer({
   port,
   host: process.env.HOST ?? '127.0.0.1',
-  blobsDirectory: process.env.SIRTRAV_BLOBS_DIR ?? join(process.cwd(), '.netlify', 'sirtrav-blobs'),
+  ...(process.env.NETLIFY_BLOBS_CONTEXT
+    ? { blobs: 'inherited' as const }
+    : { blobsDirectory: process.env.SIRTRAV_BLOBS_DIR ?? join(process.cwd(), '.netlify', 'sirtrav-blobs') }),
+  everyMinuteMs: Math.max(500, Math.min(60_000, Math.floor(config.SIRTRAV_LEASE_TTL_MS / 2))),
 });
 const mode = authMode();
 log.info('SirTrav local server listening', { url: `http://localhost:${port}`, auth: mode, functions: server.functions.map((fn) => fn.name) });

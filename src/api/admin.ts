@@ -3,6 +3,7 @@ import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { runCleanup } from '../retention/cleanup.js';
 import { cleanupBodySchema, cleanupReportSchema } from '../schemas/retention.js';
+import { repairBodySchema, repairReportSchema, runRepair } from '../repair/index.js';
 
 /** A synchronous function has 60 s; the pass stops well before, saving its cursor. */
 const ADMIN_BUDGET_MS = 45_000;
@@ -23,6 +24,24 @@ export const adminRoutes: Route[] = [
     },
     handler: async ({ body }) => {
       const report = await runCleanup({ now: body.now ? new Date(body.now) : new Date(), dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS });
+      return json(200, report);
+    },
+  }),  defineRoute({
+    method: 'POST',
+    path: '/api/admin/repair',
+    auth: 'admin',
+    tag: 'admin',
+    summary: 'Check every store against the others and repair: orphan videos, audio, progress and leases; complete runs without their video; memory indexes that disagree with the evaluations; uploads never completed; live runs missing from the active index (admin)',
+    body: repairBodySchema,
+    responses: {
+      200: { description: 'What was found and what was repaired (nothing is changed with dryRun)', schema: repairReportSchema },
+      400: errorDoc('Invalid body'),
+      401: errorDoc('No or invalid token'),
+      403: errorDoc('Not the admin token'),
+    },
+    handler: async ({ body }) => {
+      // A whole pass from the start; one cut short by the budget says `complete: false` and can be asked again.
+      const report = await runRepair({ dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS });
       return json(200, report);
     },
   }),

@@ -1,7 +1,17 @@
 import { checkHealth } from '../health/index.js';
+import { authorize } from '../http/auth.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { healthSchema } from '../schemas/health.js';
+
+/** Whether the caller sent the admin token (health itself needs no token). */
+function isAdmin(request: Request, url: URL): boolean {
+  try {
+    return authorize({ request, url, requirement: 'admin', projectId: undefined, acceptsSignedLink: false }).kind === 'admin';
+  } catch {
+    return false;
+  }
+}
 
 export const healthRoutes: Route[] = [
   defineRoute({
@@ -9,13 +19,13 @@ export const healthRoutes: Route[] = [
     path: '/api/health',
     auth: 'none',
     tag: 'service',
-    summary: 'Liveness, version, auth mode, ffmpeg and a Blobs round trip',
+    summary: 'Liveness, version, auth mode, ffmpeg and a Blobs check: a read for anyone, a write-and-read round trip with the admin token',
     responses: {
       200: { description: 'Healthy', schema: healthSchema },
       503: { description: 'Storage unreachable (same shape) or auth not configured in production (error shape)' },
     },
-    handler: async () => {
-      const health = await checkHealth();
+    handler: async ({ request, url }) => {
+      const health = await checkHealth({ roundTrip: isAdmin(request, url) });
       return json(health.ok ? 200 : 503, health);
     },
   }),

@@ -6,9 +6,10 @@ import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes, streamSource } from '.
 import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
-import { errorFields, log } from '../log.js';
 import { requireProject } from '../projects/index.js';
-import { cancelRun, parseIdempotencyKey, startRun, triggerPipeline } from '../runs/start.js';
+import { readArchive } from '../runs/archive.js';
+import type { ArchiveRecord } from '../schemas/archive.js';
+import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
 import { listRunIds, readRunState, requireRun, summarize } from '../runs/state.js';
 import {
   cancelRunResponseSchema,
@@ -16,9 +17,9 @@ import {
   runStateResponseSchema,
   startRunBodySchema,
   startRunResponseSchema,
-  type RunState,
+  type RunSummary,
 } from '../schemas/run.js';
-import { getBinaryStream, keys, type Id } from '../storage/index.js';
+import { getBinaryStream, isId, keys, listKeyPages, parseId, type Id } from '../storage/index.js';
 import { checkWebhookUrl } from '../webhooks/url-policy.js';
 
 /** `?limit=`: out-of-range or unreadable values fall back to the nearest sensible one rather than failing a listing. */
@@ -40,16 +41,56 @@ function links(origin: string, projectId: Id, runId: Id) {
 }
 
 /**
- * A queued or running run whose state has not moved for a while may have lost
- * its invocation (a crash, a platform timeout): ask for another. The lease makes
- * this harmless when the first one is still at work.
+ * The facts of a run's video, from its state or, once retention has archived
+ * the run's documents, from its archive record: videos are kept as long as
+ * they are stored, and the archive record (kept under this project) is what
+ * authorises serving one to the project.
  */
-async function resumeIfStalled(state: RunState, origin: string): Promise<void> {
-  if (state.status !== 'queued' && state.status !== 'running') return;
-  const idleMs = Date.now() - Date.parse(state.updatedAt);
-  if (idleMs < 2 * getConfig().SIRTRAV_LEASE_TTL_MS) return;
-  await triggerPipeline(origin, state.projectId, state.runId).catch((error) => log.warn('could not resume a stalled run', errorFields(error)));
+async function videoOf(projectId: Id, runId: Id): Promise<{ bytes: number }> {
+  const state = await readRunState(projectId, runId);
+  if (state) {
+    if (state.status !== 'complete') throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; the video exists once it is complete.`, { details: { status: state.status } });
+    return state.outputs.video;
+  }
+  const archived = await readArchive(projectId, runId);
+  if (!archived) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+  if (archived.status !== 'complete' || !archived.video) throw new AppError(409, 'run_not_complete', `Run ${runId} ended ${archived.status}; it has no video.`, { details: { status: archived.status } });
+  return archived.video;
 }
+
+/** Live runs and archived ones (their documents expired, their videos kept), newest first. */
+async function listRuns(projectId: Id, limit: number): Promise<RunSummary[]> {
+  // Run ids start with their creation time, so the newest sort last.
+  const ids = new Set(await listRunIds(projectId));
+  const prefix = keys.archivePrefix(projectId);
+  for await (const page of listKeyPages('runs', prefix)) {
+    for (const key of page) {
+      const runId = key.slice(prefix.length).replace(/\.json$/, '');
+      if (isId(runId)) ids.add(runId);
+    }
+  }
+  const newest = [...ids].sort().reverse().slice(0, limit);
+  const summaries = await Promise.all(
+    newest.map(async (runId) => {
+      const state = await readRunState(projectId, runId);
+      if (state) return summarize(state);
+      const record = await readArchive(projectId, runId);
+      return record ? summarizeArchived(record) : null;
+    }),
+  );
+  return summaries.filter((summary): summary is RunSummary => summary !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+const summarizeArchived = (record: ArchiveRecord): RunSummary => ({
+  runId: parseId(record.runId),
+  status: record.status,
+  step: null,
+  progress: record.status === 'complete' ? 1 : 0,
+  createdAt: record.createdAt,
+  updatedAt: record.finishedAt,
+  theme: record.storyboard?.theme ?? null,
+  archived: true,
+});
 
 export const runRoutes: Route[] = [
   defineRoute({
@@ -86,10 +127,7 @@ export const runRoutes: Route[] = [
     responses: { 200: { description: 'Summaries', schema: runListResponseSchema } },
     handler: async ({ params: { projectId }, query: { limit } }) => {
       await requireProject(projectId);
-      // Run ids start with their creation time, so the newest sort last.
-      const newest = (await listRunIds(projectId)).sort().reverse().slice(0, limit);
-      const states = await Promise.all(newest.map((runId) => readRunState(projectId, runId)));
-      const runs = states.filter((state): state is RunState => state !== null).map(summarize).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const runs = await listRuns(projectId, limit);
       return json(200, { runs });
     },
   }),
@@ -101,8 +139,8 @@ export const runRoutes: Route[] = [
     summary: 'Run state',
     responses: { 200: { description: 'The RunState with renewed links', schema: runStateResponseSchema }, 404: errorDoc('Unknown run') },
     handler: async ({ url, params: { projectId, runId } }) => {
+      // Reading a run changes nothing: stalled runs are the watchdog's job (src/pipeline/watchdog.ts).
       const state = await requireRun(projectId, runId);
-      await resumeIfStalled(state, url.origin);
       return json(200, { ...state, links: links(url.origin, projectId, runId) });
     },
   }),
@@ -132,15 +170,14 @@ export const runRoutes: Route[] = [
     headers: [RANGE_HEADER_DOC],
     responses: {
       ...rangeResponseDocs('video', 'video/mp4'),
-      404: errorDoc('Unknown run'),
+      404: errorDoc('Unknown run (a run whose documents retention archived is still known by its archive record)'),
       409: errorDoc('Not complete yet'),
     },
     handler: async ({ request, params: { projectId, runId } }) => {
-      const state = await requireRun(projectId, runId);
-      if (state.status !== 'complete') throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; the video exists once it is complete.`, { details: { status: state.status } });
+      const video = await videoOf(projectId, runId);
       const blob = await getBinaryStream(keys.video(runId));
       if (!blob) throw new AppError(404, 'video_not_found', `The video of run ${runId} is missing.`);
-      const size = Number(blob.metadata.bytes ?? state.outputs.video.bytes);
+      const size = Number(blob.metadata.bytes ?? video.bytes);
       const headers = { 'content-type': 'video/mp4', etag: `"${runId}-${size}"`, 'cache-control': 'private, max-age=3600' };
       return serveBytes(request, streamSource(blob.stream, size), headers, 'video');
     },

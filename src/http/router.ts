@@ -121,7 +121,10 @@ export function createRouter(routes: Route[]): (request: Request) => Promise<Res
           acceptsSignedLink: route.signedLink ?? false,
         });
         const response = await route.serve({ request, url, params: matched.params, requestId, principal });
-        return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response;
+        if (request.method !== 'HEAD') return response;
+        // The body is not sent: cancel it, so a stream behind it (a blob download) is released now.
+        await response.body?.cancel().catch(() => undefined);
+        return new Response(null, { status: response.status, headers: response.headers });
       });
     }
     if (paramFailure) throw paramFailure;

@@ -74,6 +74,11 @@ async function readLegacyArray(key: string): Promise<z.infer<typeof legacyEntrie
 const pendingSchema = z.object({ entries: z.array(historyEntrySchema).max(1000) });
 const pendingDoc = defineDocument('memory-pending', 1, pendingSchema);
 
+/** Entries recorded but not yet folded into the index (read only; nothing is folded). */
+export async function readPendingEntries(projectId: Id): Promise<HistoryEntry[]> {
+  return (await readJSON(keys.memoryPending(projectId), pendingDoc))?.value.entries ?? [];
+}
+
 /** Past this many waiting entries, the rating that adds one folds them in itself. */
 export const FOLD_THRESHOLD = 50;
 

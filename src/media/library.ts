@@ -5,6 +5,7 @@ import { log } from '../log.js';
 import { mediaSchema, type Media } from '../schemas/media.js';
 import { deleteBlob, getBinary, getMetadata, isId, keys, listKeyPages, parseId, putBinary, type Id } from '../storage/index.js';
 import { cachedMediaBytes, cacheMediaBytes, forgetMediaBytes } from './bytes-cache.js';
+import { reservePhotoSlot, releasePhotoSlot } from './cap.js';
 import { inspectImage, type ImageFacts } from './inspect.js';
 
 /** The same bytes always get the same id: base64url of their SHA-256. */
@@ -43,12 +44,6 @@ export async function hasMedia(projectId: Id): Promise<boolean> {
   return false;
 }
 
-async function countMedia(projectId: Id): Promise<number> {
-  let count = 0;
-  for await (const page of listKeyPages('media', keys.mediaPrefix(projectId))) count += page.length;
-  return count;
-}
-
 /**
  * Stores an examined photo at its content address. Uploading the same bytes
  * again returns the stored photo and writes nothing.
@@ -59,10 +54,16 @@ export async function storePhoto(projectId: Id, photo: Photo): Promise<{ media: 
   const existing = parseMedia(await getMetadata(ref));
   if (existing) return { media: existing, created: false };
 
-  const limit = getConfig().SIRTRAV_MAX_PHOTOS;
-  if ((await countMedia(projectId)) >= limit) {
-    throw new AppError(409, 'media_limit_reached', `This project already holds ${limit} photos, the most allowed; delete some first.`, { details: { limit } });
+  await reservePhotoSlot(projectId, mediaId, getConfig().SIRTRAV_MAX_PHOTOS);
+  try {
+    return await writePhoto(projectId, mediaId, sha256, photo);
+  } finally {
+    await releasePhotoSlot(projectId, mediaId);
   }
+}
+
+async function writePhoto(projectId: Id, mediaId: Id, sha256: string, photo: Photo): Promise<{ media: Media; created: boolean }> {
+  const ref = keys.media(projectId, mediaId);
   const now = new Date().toISOString();
   const media: Media = {
     mediaId,

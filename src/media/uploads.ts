@@ -8,7 +8,7 @@ import { examinePhoto, requireMedia, storePhoto } from './library.js';
 
 /** An upload session, and the photo it became once completed (so a retried complete gets the same answer). */
 const sessionSchema = uploadSessionSchema.extend({ mediaId: idSchema.nullable().default(null) });
-const uploadSessionDoc = defineDocument('upload-session', 1, sessionSchema);
+export const uploadSessionDoc = defineDocument('upload-session', 1, sessionSchema);
 
 /** Incomplete uploads are removed by retention after this long. */
 export const UPLOAD_TTL_MS = 24 * 3600 * 1000;

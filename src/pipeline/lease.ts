@@ -1,52 +1,94 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { UNCHANGED, defineDocument, keys, updateJSON, type Id } from '../storage/index.js';
+import { errorFields, log } from '../log.js';
+import { UNCHANGED, defineDocument, keys, readJSON, updateJSON, type Id } from '../storage/index.js';
 
-const leaseSchema = z.object({ owner: z.string(), expiresAt: z.number(), acquiredAt: z.number(), released: z.boolean() });
-const leaseDoc = defineDocument('run-lease', 1, leaseSchema);
+export const leaseSchema = z.object({ owner: z.string(), expiresAt: z.number(), acquiredAt: z.number(), released: z.boolean() });
+export type LeaseRecord = z.infer<typeof leaseSchema>;
+export const leaseDoc = defineDocument('run-lease', 1, leaseSchema);
+
+/** Raised when an invocation finds it no longer holds its run's lease: it must stop and write nothing more. */
+export class LeaseLostError extends Error {
+  constructor(runId: string) {
+    super(`The lease on run ${runId} was lost to another invocation (or lapsed); this invocation stops.`);
+    this.name = 'LeaseLostError';
+  }
+}
 
 export interface Lease {
   owner: string;
   /** Stops renewing and releases the lease. */
   release(): Promise<void>;
-  /** True once the lease could not be renewed (another owner took it). */
+  /** True once a renewal found the lease taken by another invocation (after it lapsed). */
   lost(): boolean;
+  /** Renews the lease now and throws LeaseLostError unless this invocation still holds it. */
+  confirm(): Promise<void>;
+  /** Called once when the lease is found lost. */
+  onLost(listener: () => void): void;
+}
+
+/** Whether a stored lease keeps others out at `now`. */
+export const leaseIsLive = (lease: LeaseRecord | null | undefined, now = Date.now()) => Boolean(lease && !lease.released && lease.expiresAt > now);
+
+export async function readLease(projectId: Id, runId: Id): Promise<LeaseRecord | null> {
+  return (await readJSON(keys.runLease(projectId, runId), leaseDoc))?.value ?? null;
 }
 
 /**
- * One invocation at a time per run. The lease expires unless renewed, so a
- * crashed invocation (killed process, timed-out function) blocks a retry only
- * until `ttlMs` has passed.
+ * One invocation at a time per run. The lease expires unless renewed (every
+ * third of its time to live), so a crashed invocation (killed process,
+ * timed-out function) blocks the watchdog only until `ttlMs` has passed.
  */
 export async function acquireLease(projectId: Id, runId: Id, ttlMs: number): Promise<Lease | null> {
   const owner = randomUUID();
   const ref = keys.runLease(projectId, runId);
-  const take = () =>
+  /** Acquiring takes a lease nobody holds; renewing extends only this owner's own record, so a lease once taken over is never taken back. */
+  const take = (renewal: boolean) =>
     updateJSON(ref, leaseDoc, (current) => {
       const now = Date.now();
-      if (current && !current.released && current.owner !== owner && current.expiresAt > now) return UNCHANGED;
-      return { owner, expiresAt: now + ttlMs, acquiredAt: current?.owner === owner ? current.acquiredAt : now, released: false };
+      if (renewal && (current?.owner !== owner || current.released)) return UNCHANGED;
+      if (!renewal && current && leaseIsLive(current, now)) return UNCHANGED;
+      return { owner, expiresAt: now + ttlMs, acquiredAt: renewal && current ? current.acquiredAt : now, released: false };
     });
-  const got = await take();
+  const got = await take(false);
   if (got?.owner !== owner) return null;
 
-  let lost = false;
+  let lostFlag = false;
+  const listeners: Array<() => void> = [];
+  const markLost = () => {
+    if (lostFlag) return;
+    lostFlag = true;
+    clearInterval(timer);
+    for (const listener of listeners.splice(0)) listener();
+  };
+  /** Renews with compare-and-swap: it succeeds only while nobody else holds the lease, so success proves ownership. */
+  const renew = async () => {
+    if (lostFlag) return;
+    const lease = await take(true);
+    if (lease?.owner !== owner || lease.released) markLost();
+  };
   const timer = setInterval(() => {
-    void take().then(
-      (lease) => {
-        if (lease?.owner !== owner) lost = true;
-      },
-      () => undefined,
-    );
+    // A failed renewal is tried again on the next tick; only another owner makes the lease lost.
+    renew().catch((error) => log.warn('lease renewal failed', errorFields(error)));
   }, Math.max(50, Math.floor(ttlMs / 3)));
   timer.unref();
 
   return {
     owner,
-    lost: () => lost,
+    lost: () => lostFlag,
+    onLost: (listener) => {
+      if (lostFlag) listener();
+      else listeners.push(listener);
+    },
+    confirm: async () => {
+      if (!lostFlag) await renew();
+      if (lostFlag) throw new LeaseLostError(runId);
+    },
     release: async () => {
       clearInterval(timer);
-      await updateJSON(ref, leaseDoc, (current) => (current?.owner === owner ? { ...current, released: true, expiresAt: Date.now() } : UNCHANGED)).catch(() => undefined);
+      await updateJSON(ref, leaseDoc, (current) => (current?.owner === owner && !current.released ? { ...current, released: true, expiresAt: Date.now() } : UNCHANGED)).catch((error) =>
+        log.warn('lease release failed; it lapses on its own', errorFields(error)),
+      );
     },
   };
 }

@@ -1,41 +1,60 @@
 import { getConfig } from '../config.js';
 import { errorFields, log, withLogContext } from '../log.js';
 import { findFfmpeg } from '../media/find-ffmpeg.js';
-import { appendProgress } from '../progress/log.js';
-import { readRunState, updateRunState } from '../runs/state.js';
-import { isTerminal } from '../schemas/run.js';
-import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun, type FinishedRun } from '../runs/transitions.js';
+import { changeRunState, readRunState } from '../runs/state.js';
+import { isTerminal, type RunState } from '../schemas/run.js';
+import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/transitions.js';
 import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
 import { learningHooks } from '../learning/hooks.js';
 import type { PipelineHooks } from './hooks.js';
-import { onRunEnded } from '../operations/run-ended.js';
-import { acquireLease } from './lease.js';
+import { MAX_ATTEMPTS } from './attempts.js';
+import { acquireLease, LeaseLostError, type Lease } from './lease.js';
 import { ProgressReporter } from './reporter.js';
+import { settleRun } from './settle.js';
+import { RunStateSync } from './state-sync.js';
 import { ComposeJob, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
 
-export type PipelineOutcome = 'complete' | 'failed' | 'cancelled' | 'busy' | 'skipped';
+/**
+ * `lost`: the lease went to another invocation (or the run ended elsewhere); this one stopped and wrote nothing more.
+ * `deferred`: a retryable failure; the run stays running, its lease is released and the watchdog invokes it again.
+ */
+export type PipelineOutcome = 'complete' | 'failed' | 'cancelled' | 'busy' | 'skipped' | 'lost' | 'deferred';
 
-const CANCEL_POLL_MS = 500;
+const WATCH_POLL_MS = 500;
 
-/** Watches the run for a cancel request and aborts the signal when one arrives. */
-function watchForCancel(projectId: Id, runId: Id, controller: AbortController): () => void {
+/** The run was ended by someone else while this invocation worked on it: stop, change nothing. */
+export class RunSupersededError extends Error {
+  constructor(runId: string, status: string) {
+    super(`Run ${runId} became ${status} elsewhere; this invocation stops.`);
+    this.name = 'RunSupersededError';
+  }
+}
+
+/**
+ * Watches the run while it works. A cancel request aborts with
+ * RunCancelledError (the run then ends cancelled); a run that turned terminal
+ * elsewhere aborts with RunSupersededError (nothing is written or deleted).
+ */
+function watchRun(projectId: Id, runId: Id, controller: AbortController): () => void {
   let stopped = false;
   const tick = async () => {
     if (stopped) return;
     try {
       const state = await readRunState(projectId, runId);
-      if (state?.cancelRequested || (state && isTerminal(state.status))) controller.abort();
+      if (!state) controller.abort(new RunSupersededError(runId, 'deleted'));
+      else if (isTerminal(state.status)) controller.abort(new RunSupersededError(runId, state.status));
+      else if (state.cancelRequested) controller.abort(new RunCancelledError());
     } catch (error) {
-      log.warn('cancel watch read failed', errorFields(error));
+      log.warn('run watch read failed', errorFields(error));
     }
     if (!stopped && !controller.signal.aborted) timer = schedule();
   };
   const schedule = () =>
     setTimeout(() => {
-      tick().catch((error) => log.warn('cancel watch failed', errorFields(error)));
-    }, CANCEL_POLL_MS);
+      tick().catch((error) => log.warn('run watch failed', errorFields(error)));
+    }, WATCH_POLL_MS);
   let timer = schedule();
   return () => {
     stopped = true;
@@ -43,19 +62,46 @@ function watchForCancel(projectId: Id, runId: Id, controller: AbortController): 
   };
 }
 
-/** Ends the run: state first (so the `done` event carries it), then the terminal progress event. */
-async function endRun(projectId: Id, runId: Id, transition: (state: ActiveRun) => FinishedRun, status: FinishedRun['status'], message: string) {
-  const state = await updateRunState(projectId, runId, transition);
-  await appendProgress(projectId, runId, { agent: 'pipeline', status, progress: status === 'complete' ? 1 : 0, message });
-  await onRunEnded(state);
+/** Why this invocation must stop without touching the run, if it must. */
+function stopReason(error: unknown, signal: AbortSignal): Error | null {
+  if (error instanceof LeaseLostError || error instanceof RunSupersededError) return error;
+  const reason: unknown = signal.aborted ? signal.reason : null;
+  return reason instanceof LeaseLostError || reason instanceof RunSupersededError ? reason : null;
+}
+
+const isCancel = (error: unknown, signal: AbortSignal) => (signal.aborted ? signal.reason instanceof RunCancelledError : error instanceof RunCancelledError);
+
+interface Ending {
+  lease: Lease;
+  sync: RunStateSync;
+  hooks: PipelineHooks;
+}
+
+/**
+ * Ends the run, if this invocation still holds the lease and the run is not
+ * terminal yet: state first (so the `done` event carries it), then settleRun
+ * (terminal event, memory index, active marker). Null when it was not ours to end.
+ */
+async function end({ lease, sync, hooks }: Ending, projectId: Id, runId: Id, update: (state: ActiveRun) => RunState, message?: string): Promise<RunState | null> {
+  await sync.drain();
+  await lease.confirm();
+  const { state, changed } = await changeRunState(projectId, runId, update);
+  if (!changed) return null;
+  await settleRun(state, { hooks, ...(message ? { message } : {}) });
   return state;
+}
+
+/** A cancelled run has no video, even if compose had just stored one; only the lease holder that cancelled it deletes. */
+async function deleteCancelledVideo(runId: Id): Promise<void> {
+  await deleteBlob(keys.video(runId)).catch((failure) => log.warn('video of a cancelled run not deleted; repair removes it', errorFields(failure)));
 }
 
 /**
  * Runs (or resumes) one run: director → voice and music in parallel → compose.
  * Each step's output is stored before the next starts, so a retried or
- * re-invoked function picks up after the last finished step. A lease keeps two
- * invocations from working on one run at once.
+ * re-invoked function picks up after the last finished step. Only the holder
+ * of the run's lease acts on it: an invocation that loses the lease stops and
+ * never writes the run's end or deletes its outputs.
  */
 export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks = learningHooks): Promise<PipelineOutcome> {
   return withLogContext({ projectId, runId }, async () => {
@@ -65,22 +111,26 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       return 'busy';
     }
     const controller = new AbortController();
-    const stopWatching = watchForCancel(projectId, runId, controller);
-    const reporter = new ProgressReporter(projectId, runId);
+    lease.onLost(() => controller.abort(new LeaseLostError(runId)));
+    const stopWatching = watchRun(projectId, runId, controller);
+    const sync = new RunStateSync(projectId, runId);
+    const reporter = new ProgressReporter(projectId, runId, sync.listener);
+    const ending: Ending = { lease, sync, hooks };
     let context: RunContext | undefined;
     let compose: ComposeJob | undefined;
     try {
       const initial = await readRunState(projectId, runId);
       if (!initial || isTerminal(initial.status)) return 'skipped';
       const resumed = initial.status === 'running';
-      const state = await updateRunState(projectId, runId, (current) =>
+      const started = await changeRunState(projectId, runId, (current) =>
         current.cancelRequested ? UNCHANGED : toRunning(current),
       );
-      if (state.cancelRequested) throw new RunCancelledError();
+      const state = started.state;
       if (isTerminal(state.status)) return 'skipped';
+      if (state.cancelRequested) throw new RunCancelledError();
       const ffmpeg = await findFfmpeg();
       if (!ffmpeg) throw new PipelineError('configuration', 'ffmpeg_missing', 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.', { retryable: false, severity: 'critical' });
-      context = { projectId, runId, state, reporter, signal: controller.signal, ffmpeg: ffmpeg.path, actions: [], providers: {} };
+      context = { projectId, runId, state, reporter, signal: controller.signal, ffmpeg: ffmpeg.path, actions: [], providers: {}, confirmLease: () => lease.confirm() };
       await reporter.event('pipeline', resumed ? 'resumed' : 'started', resumed ? `resuming (attempt ${state.attempts})` : 'run started');
 
       const storyboard = await directorStep(context);
@@ -91,34 +141,60 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       throwIfCancelled(context);
       const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
-      const done = await endRun(projectId, runId, (current) => toComplete(current, storyboard, outputs), 'complete', 'video ready');
-      // The run joins the memory index unrated; a failure here is repaired when the index is next rebuilt.
-      if (done.status === 'complete') await hooks.runCompleted(done).catch((error) => log.warn('a run-completed hook failed', errorFields(error)));
-      return 'complete';
+      // A cancel accepted (202) while the video was being stored still wins: the run ends cancelled.
+      const done = await end(ending, projectId, runId, (current) => (current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs)));
+      if (done?.status === 'cancelled') await deleteCancelledVideo(runId);
+      return done ? (done.status === 'cancelled' ? 'cancelled' : 'complete') : 'lost';
     } catch (error) {
-      if (error instanceof RunCancelledError || controller.signal.aborted) {
-        // A cancelled run has no video, even if compose had just stored one.
-        await deleteBlob(keys.video(runId)).catch(() => undefined);
-        await endRun(projectId, runId, toCancelled, 'cancelled', 'run cancelled');
-        return 'cancelled';
-      }
-      const classified = classifyError(error);
-      log.error('run failed', { errorClass: classified.errorClass, code: classified.code, ...errorFields(error) });
-      const step = context?.state.step ?? null;
-      const runError = await recordFailure({
-        projectId,
-        runId,
-        step,
-        error: classified,
-        toolChain: Object.entries(context?.providers ?? {}).map(([agent, provider]) => `${agent}:${provider}`),
-        actionsTaken: context?.actions ?? [],
-      });
-      await endRun(projectId, runId, (current) => toFailed(current, runError), 'failed', runError.message);
-      return 'failed';
+      return await endAfterError(error, { ending, controller, context, projectId, runId });
     } finally {
-      await compose?.dispose();
       stopWatching();
+      await compose?.dispose();
       await lease.release();
     }
   });
+}
+
+interface ErrorScope {
+  ending: Ending;
+  controller: AbortController;
+  context: RunContext | undefined;
+  projectId: Id;
+  runId: Id;
+}
+
+/** A cancel request ends the run cancelled; a lost lease or a run ended elsewhere ends only this invocation; anything else fails the run. */
+async function endAfterError(error: unknown, { ending, controller, context, projectId, runId }: ErrorScope): Promise<PipelineOutcome> {
+  const stop = stopReason(error, controller.signal);
+  if (stop) {
+    log.warn('invocation stopped without ending the run', { reason: stop.name, ...errorFields(error) });
+    return 'lost';
+  }
+  try {
+    if (isCancel(error, controller.signal)) {
+      const cancelled = await end(ending, projectId, runId, toCancelled);
+      if (cancelled) await deleteCancelledVideo(runId);
+      return cancelled ? 'cancelled' : 'lost';
+    }
+    const classified = classifyError(error);
+    if (classified.retryable && context && context.state.attempts < MAX_ATTEMPTS) {
+      log.warn('retryable failure; the watchdog will invoke the run again', { errorClass: classified.errorClass, code: classified.code, attempts: context.state.attempts, ...errorFields(error) });
+      return 'deferred';
+    }
+    log.error('run failed', { errorClass: classified.errorClass, code: classified.code, ...errorFields(error) });
+    await ending.lease.confirm();
+    const runError = await recordFailure({
+      projectId,
+      runId,
+      step: context?.state.step ?? null,
+      error: classified,
+      toolChain: Object.entries(context?.providers ?? {}).map(([agent, provider]) => `${agent}:${provider}`),
+      actionsTaken: context?.actions ?? [],
+    });
+    const failed = await end(ending, projectId, runId, (current) => toFailed(current, runError), runError.message);
+    return failed ? 'failed' : 'lost';
+  } catch (failure) {
+    if (failure instanceof LeaseLostError) return 'lost';
+    throw failure;
+  }
 }

@@ -1,3 +1,4 @@
+import { errorFields, log } from '../log.js';
 import { appendProgress } from '../progress/log.js';
 import type { ProgressAgent } from '../schemas/progress.js';
 import type { Agent } from '../schemas/run.js';
@@ -7,7 +8,15 @@ import { overallProgress } from './weights.js';
 /** Sub-step progress is logged at most this often per agent, so a run stays well inside the 200-event window. */
 const MIN_FRACTION_STEP = 0.1;
 
-/** Turns agent events into progress events with a weighted overall progress. */
+/** Told of every event logged, with the run's weighted overall progress (to keep the run state in step). */
+export type ProgressListener = (agent: ProgressAgent, overall: number) => void;
+
+/**
+ * Turns agent events into progress events with a weighted overall progress.
+ * Progress events are advisory: a failed append is logged and never fails the
+ * run (the terminal event is written by settleRun, which does not swallow).
+ * Every method resolves, so calling one without awaiting it is safe.
+ */
 export class ProgressReporter {
   private readonly done = new Set<Agent>();
   private readonly lastFraction = new Map<Agent, number>();
@@ -16,6 +25,7 @@ export class ProgressReporter {
   constructor(
     private readonly projectId: Id,
     private readonly runId: Id,
+    private readonly listener?: ProgressListener,
   ) {}
 
   overall(): number {
@@ -25,7 +35,22 @@ export class ProgressReporter {
   }
 
   async event(agent: ProgressAgent, status: string, message?: string, data?: Record<string, unknown>): Promise<void> {
-    await appendProgress(this.projectId, this.runId, { agent, status, progress: this.overall(), ...(message ? { message } : {}), ...(data ? { data } : {}) });
+    const progress = this.overall();
+    this.listener?.(agent, progress);
+    try {
+      await appendProgress(this.projectId, this.runId, { agent, status, progress, ...(message ? { message } : {}), ...(data ? { data } : {}) });
+    } catch (error) {
+      log.warn('progress event not stored; the run goes on', { agent, status, ...errorFields(error) });
+    }
+  }
+
+  /** Fire and forget: for callbacks that cannot wait (ffmpeg progress, provider retries). */
+  note(agent: ProgressAgent, status: string, message?: string): void {
+    this.event(agent, status, message).catch(() => undefined);
+  }
+
+  noteProgress(agent: Agent, fraction: number): void {
+    this.progress(agent, fraction).catch(() => undefined);
   }
 
   async started(agent: Agent, message?: string): Promise<void> {

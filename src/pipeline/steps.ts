@@ -5,9 +5,10 @@ import { settleMemoryIndex } from '../learning/memory.js';
 import { errorFields, log } from '../log.js';
 import type { Media } from '../schemas/media.js';
 import { storyboardSchema, type Agent, type CompleteOutputs, type RunState, type Storyboard } from '../schemas/run.js';
-import { defineDocument, getBinary, getMetadata, keys, parseId, putBinary, readJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
+import { defineDocument, getBinary, getMetadata, keys, parseId, putBinary, readJSON, writeJSON, type Id } from '../storage/index.js';
 import { updateRunState } from '../runs/state.js';
 import { atStep } from '../runs/transitions.js';
+import { laterStep } from './state-sync.js';
 import { ComposeWorkspace } from './agents/compose/index.js';
 import { runDirector } from './agents/director/index.js';
 import { synthesizeMusic } from './agents/music/synth.js';
@@ -33,22 +34,20 @@ export interface RunContext {
   /** What was done, for the failure episode. */
   actions: string[];
   providers: Partial<Record<Agent, string>>;
+  /** Throws unless this invocation still holds the run's lease; called before storing an output. */
+  confirmLease: () => Promise<void>;
 }
 
 export function throwIfCancelled(context: RunContext): void {
   if (context.signal.aborted) throw new RunCancelledError();
 }
 
-/** Records a finished step's timing and provider in the run state. */
+/** Records a finished step's timing and provider in the run state; `step` only moves forward (voice and music run beside compose's preparation). */
 async function recordStep(context: RunContext, agent: Agent, startedAt: number, provider: string, recorded: { storyboard?: Storyboard } = {}): Promise<void> {
   const finishedAt = Date.now();
   context.providers[agent] = provider;
   const timing = { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), ms: finishedAt - startedAt };
-  context.state = await updateRunState(context.projectId, context.runId, (state) => atStep(state, agent, context.reporter.overall(), { ...recorded, provider, timing }));
-}
-
-async function markStep(context: RunContext, agent: Agent): Promise<void> {
-  context.state = await updateRunState(context.projectId, context.runId, (state) => (state.step === agent ? UNCHANGED : atStep(state, agent, context.reporter.overall())));
+  context.state = await updateRunState(context.projectId, context.runId, (state) => ({ ...atStep(state, agent, context.reporter.overall(), { ...recorded, provider, timing }), step: laterStep(state.step, agent) }));
 }
 
 async function runMedia(context: RunContext): Promise<Media[]> {
@@ -68,7 +67,6 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     return stored.value;
   }
   const started = Date.now();
-  await markStep(context, 'director');
   await context.reporter.started('director', 'planning the storyboard');
   const media = await runMedia(context);
   const memory = await settleMemoryIndex(context.projectId).catch((error: unknown) => {
@@ -110,6 +108,7 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   throwIfCancelled(context);
   if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
   const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
+  await context.confirmLease();
   await putBinary(ref, outcome.value.wav, { contentType: 'audio/wav', provider: outcome.provider, durationSec: outcome.value.durationSec, createdAt: new Date().toISOString() });
   context.actions.push(`voice spoke ${outcome.value.durationSec.toFixed(1)} s with ${outcome.provider}`);
   await context.reporter.completed('voice', `${outcome.value.durationSec.toFixed(1)} s of narration`, { provider: outcome.provider });
@@ -130,6 +129,7 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   await context.reporter.started('music', `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`);
   const wav = encodeWav(synthesizeMusic({ durationSec: storyboard.durationSec, mood: storyboard.mood, musicStyle: storyboard.musicStyle, bpm: storyboard.tempoBpm, seed: context.runId }));
   throwIfCancelled(context);
+  await context.confirmLease();
   await putBinary(ref, wav, { contentType: 'audio/wav', provider: 'local-synth', durationSec: storyboard.durationSec, createdAt: new Date().toISOString() });
   context.actions.push('music synthesised');
   await context.reporter.completed('music', `${storyboard.durationSec} s at ${storyboard.tempoBpm} bpm`);
@@ -160,7 +160,6 @@ export class ComposeJob {
     if (stored && stored.runId === context.runId && typeof stored.bytes === 'number') {
       return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(), Date.now());
     }
-    await markStep(context, 'compose');
     await context.reporter.started('compose', `preparing ${storyboard.shots.length} photos for ${storyboard.resolution}`);
     const workspace = await ComposeWorkspace.create();
     const load = (mediaId: string) => readMediaBytes(context.projectId, parseId(mediaId));
@@ -195,6 +194,8 @@ export class ComposeJob {
         audioCodec: rendered.probe.audio!.codec,
       };
       const createdAt = new Date().toISOString();
+      // An invocation that lost the run writes nothing: the owner's video is the one that counts.
+      await context.confirmLease();
       await putBinary(keys.poster(context.runId), new Uint8Array(rendered.poster), { contentType: 'image/jpeg', runId: context.runId, projectId: context.projectId, bytes: rendered.poster.byteLength, createdAt });
       await putBinary(keys.video(context.runId), new Uint8Array(rendered.mp4), { contentType: 'video/mp4', runId: context.runId, projectId: context.projectId, ...video, createdAt });
       posterBytes = rendered.poster.byteLength;

@@ -64,18 +64,22 @@ export interface ProgressView {
   /** The smallest seq still held; a reader behind it has missed events. */
   firstSeq: number;
   terminal: boolean;
+  /** The change marker of the document these events were read from (see progressVersion); null when there is none. */
+  version: string | null;
 }
 
-const EMPTY: Omit<ProgressView, 'events'> = { dropped: 0, lastSeq: 0, firstSeq: 1, terminal: false };
+const EMPTY: Omit<ProgressView, 'events'> = { dropped: 0, lastSeq: 0, firstSeq: 1, terminal: false, version: null };
+
+const versionOf = (metadata: Record<string, unknown>) => `${String(metadata.sha256)}@${String(metadata.updatedAt)}`;
 
 /** The events after `afterSeq`; an absent log reads as empty. */
 export async function readProgress(projectId: Id, runId: Id, options: { afterSeq?: number } = {}): Promise<ProgressView> {
   const doc = await readJSON(keys.progress(projectId, runId), progressLogDoc);
   if (!doc) return { ...EMPTY, events: [] };
-  return viewOf(doc.value, options.afterSeq ?? 0);
+  return { ...viewOf(doc.value, options.afterSeq ?? 0), version: versionOf(doc.meta) };
 }
 
-export function viewOf(log: ProgressLog, afterSeq: number): ProgressView {
+export function viewOf(log: ProgressLog, afterSeq: number): Omit<ProgressView, 'version'> {
   return {
     events: log.events.filter((event) => event.seq > afterSeq),
     dropped: log.dropped,
@@ -91,6 +95,5 @@ export function viewOf(log: ProgressLog, afterSeq: number): ProgressView {
  */
 export async function progressVersion(projectId: Id, runId: Id): Promise<string | null> {
   const metadata = await getMetadata(keys.progress(projectId, runId));
-  if (!metadata) return null;
-  return `${String(metadata.sha256)}@${String(metadata.updatedAt)}`;
+  return metadata ? versionOf(metadata) : null;
 }

@@ -91,7 +91,9 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
   async function tail(initial: ProgressView, afterSeq: number, send: (text: string) => void): Promise<void> {
     let lastSent = afterSeq;
     let view: ProgressView | null = initial;
-    let version = await progressVersion(projectId, runId);
+    // The version of the read that produced these events: an event appended after that read changes it,
+    // so the first poll fetches it at once instead of a window later.
+    let version = initial.version;
     let lastWrite = Date.now();
     while (!stop.signal.aborted) {
       if (view) {
@@ -116,7 +118,7 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
       // Poll metadata only; download the events when they changed.
       const next = await progressVersion(projectId, runId);
       view = next !== version ? await readProgress(projectId, runId, { afterSeq: lastSent }) : null;
-      version = next;
+      version = view ? view.version : next;
     }
   }
 

@@ -9,10 +9,12 @@ import { hasMedia, requireMedia } from '../media/library.js';
 import { onRunEnded } from '../operations/run-ended.js';
 import { appendProgress } from '../progress/log.js';
 import { idSchema } from '../schemas/common.js';
+import { isActive } from './transitions.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
-import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
-import { createRunState, listRunIds, readRunState, updateRunState } from './state.js';
-import { newRun, toCancelled, toFailed, withCancelRequest } from './transitions.js';
+import { defineDocument, keys, listKeyPages, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
+import { clearActive, markActive } from './active.js';
+import { changeRunState, createRunState, readRunState } from './state.js';
+import { newRun, toCancelled, withCancelRequest } from './transitions.js';
 
 const idempotencySchema = z.object({ runId: idSchema, bodyHash: z.string(), createdAt: z.string() });
 const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
@@ -34,11 +36,11 @@ export function parseIdempotencyKey(header: string | null): string | null {
   return header;
 }
 
-/** Queued and running runs among the project's newest, for the per-project cap. */
+/** Queued and running runs of the project, from the index of active runs (one listing, no state reads). */
 async function countActiveRuns(projectId: Id): Promise<number> {
-  const newest = (await listRunIds(projectId)).sort().reverse().slice(0, 50);
-  const states = await Promise.all(newest.map((runId) => readRunState(projectId, runId).catch(() => null)));
-  return states.filter((state) => state && (state.status === 'queued' || state.status === 'running')).length;
+  let count = 0;
+  for await (const page of listKeyPages('runs', `${keys.activePrefix}${projectId}/`)) count += page.length;
+  return count;
 }
 
 /** Signs what the API hands the background function, so nobody else can start work through it. */
@@ -105,37 +107,42 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
     throw new AppError(429, 'too_many_active_runs', `This project already has ${limit} runs queued or running; wait for one to finish.`, { headers: { 'Retry-After': '30' } });
   }
   const state = newRun({ projectId, runId, request: body, mediaIds });
+  // The marker comes first: a run never exists without it, so the watchdog can always find it.
+  await markActive(projectId, runId);
   if (!(await createRunState(state))) return { state: (await readRunState(projectId, runId))!, created: false };
-  await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' });
+  // The run exists now; a lost "queued" event must not turn its start into an error (a retry would make a second run).
+  await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' }).catch((error) => log.warn('queued event not stored; the run goes on', errorFields(error)));
   try {
     await triggerPipeline(origin, projectId, runId);
   } catch (error) {
-    log.error('could not start the background function', errorFields(error));
-    const failed = await updateRunState(projectId, runId, (current) =>
-      toFailed(current, { code: 'trigger_failed', message: 'The pipeline could not be started; try again.', retryable: true, errorClass: 'configuration', severity: 'high', step: null }),
-    );
-    await appendProgress(projectId, runId, { agent: 'pipeline', status: 'failed', progress: 0, message: 'the pipeline could not be started' });
-    await onRunEnded(failed);
-    return { state: failed, created: true };
+    // The run stays queued: the watchdog asks for an invocation once the trigger's grace period has passed.
+    log.error('could not start the background function; the watchdog will', errorFields(error));
   }
   return { state, created: true };
 }
 
 /**
  * Asks a run to stop. A queued run is cancelled at once; a running one is
- * stopped by its orchestrator, which watches for the request (and kills ffmpeg).
+ * stopped by its orchestrator, which watches for the request (and kills
+ * ffmpeg). A run that is already terminal, or turns terminal while this
+ * request is made, gets 409 run_finished and nothing is appended.
  */
 export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
+  const finished = (status: string) => new AppError(409, 'run_finished', `Run ${runId} has already finished (${status}).`, { details: { status } });
   const current = await readRunState(projectId, runId);
   if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
-  if (current.status === 'complete' || current.status === 'failed' || current.status === 'cancelled') {
-    throw new AppError(409, 'run_finished', `Run ${runId} has already finished (${current.status}).`);
-  }
-  const next = await updateRunState(projectId, runId, (state) => (state.status === 'queued' ? toCancelled(state) : withCancelRequest(state)));
-  if (next.status === 'cancelled') {
+  if (!isActive(current)) throw finished(current.status);
+  const { state, changed } = await changeRunState(projectId, runId, (state) =>
+    state.status === 'queued' ? toCancelled(state) : state.cancelRequested ? UNCHANGED : withCancelRequest(state),
+  );
+  if (!isActive(state) && !changed) throw finished(state.status);
+  if (!changed) return state;
+  if (state.status === 'cancelled') {
+    // Settled here (terminal event, then the active marker); a crash in between is settled by the watchdog.
     await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
-    // Queued for delivery; the scheduled sweep sends it.
-    await onRunEnded(next);
-  } else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
-  return next;
+    await onRunEnded(state);
+    await clearActive(projectId, runId);
+  }
+  else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
+  return state;
 }

@@ -32,15 +32,37 @@ export async function updateRunState(
   runId: Id,
   update: (current: ActiveRun) => RunState | typeof UNCHANGED,
 ): Promise<RunState> {
+  return (await changeRunState(projectId, runId, update)).state;
+}
+
+/**
+ * updateRunState that also says whether this call changed the run: false when
+ * the update declined, or when the run had already finished (e.g. a cancel
+ * that raced completion).
+ */
+export async function changeRunState(
+  projectId: Id,
+  runId: Id,
+  update: (current: ActiveRun) => RunState | typeof UNCHANGED,
+): Promise<{ state: RunState; changed: boolean }> {
+  let changed = false;
   const next = await updateJSON(keys.runState(projectId, runId), runStateDoc, (current) => {
+    // The compare-and-swap may call this again after a lost race: the last call is the one that counts.
+    changed = false;
     if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
     if (!isActive(current)) return UNCHANGED;
-    const changed = update(current);
-    if (changed === UNCHANGED) return UNCHANGED;
-    const next: RunState = { ...changed, progress: Math.max(current.progress, changed.progress), updatedAt: new Date().toISOString() };
+    const result = update(current);
+    if (result === UNCHANGED) return UNCHANGED;
+    changed = true;
+    const next: RunState = { ...result, progress: Math.max(current.progress, result.progress), updatedAt: new Date().toISOString() };
     return next;
   });
-  return next!;
+  return { state: next!, changed };
+}
+
+/** Written only by repair, for the one change a finished run may get (see src/repair/checks.ts). */
+export async function overwriteRunState(state: RunState): Promise<void> {
+  await writeJSON(keys.runState(state.projectId, state.runId), runStateDoc, state, { createdAt: state.createdAt });
 }
 
 export function summarize(state: RunState): RunSummary {

@@ -14,7 +14,8 @@ export const healthSchema = z.object({
   ffmpeg: ffmpegInfoSchema.nullable(),
   /** The render function's own report from its last start; null before the first run. */
   renderer: rendererSchema.nullable(),
-  blobs: z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() }),
+  /** `read` for anyone; `round-trip` (write a nonce, read it back) with the admin token. */
+  blobs: z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional(), check: z.enum(['read', 'round-trip']).optional() }),
   providers: z.record(z.string(), z.string()),
 });
 export type Health = z.infer<typeof healthSchema>;

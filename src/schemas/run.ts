@@ -141,6 +141,8 @@ export const runSummarySchema = z.object({
   createdAt: isoDate,
   updatedAt: isoDate,
   theme: z.string().nullable(),
+  /** Retention removed the run's documents; its video (if it completed) is still served. */
+  archived: z.boolean().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

@@ -13,16 +13,26 @@ export interface LocalServerOptions {
   port?: number;
   host?: string;
   /** Where the local Blobs sandbox keeps its data. */
-  blobsDirectory: string;
+  blobsDirectory?: string;
   functionsDirectory?: string;
   publicDirectory?: string;
   /** Sees every request the functions make to the Blobs sandbox. */
   onBlobsRequest?: OnRequestCallback;
+  /**
+   * Runs every function scheduled `* * * * *` (the watchdog) this often, as
+   * Netlify runs it every minute. Unset: scheduled functions do not run.
+   */
+  everyMinuteMs?: number;
+  /**
+   * `inherited`: use the Blobs environment the process was given
+   * (NETLIFY_BLOBS_CONTEXT) instead of starting a sandbox on blobsDirectory.
+   */
+  blobs?: 'sandbox' | 'inherited';
 }
 
 export interface LocalServer {
   url: string;
-  blobs: BlobsSandbox;
+  blobs: BlobsSandbox | null;
   functions: LoadedFunction[];
   /** Resolves when every background invocation started so far has finished. */
   idle(): Promise<void>;
@@ -47,7 +57,8 @@ const CONTENT_TYPES: Record<string, string> = {
  * with 202 and run on, everything else from `public/`.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const blobs = await startBlobsSandbox(options.blobsDirectory, options.onBlobsRequest ? { onRequest: options.onBlobsRequest } : {});
+  if (options.blobs !== 'inherited' && !options.blobsDirectory) throw new Error('startLocalServer needs blobsDirectory unless blobs is "inherited"');
+  const blobs = options.blobs === 'inherited' ? null : await startBlobsSandbox(options.blobsDirectory!, options.onBlobsRequest ? { onRequest: options.onBlobsRequest } : {});
   const functions = await loadFunctions(options.functionsDirectory ?? join(ROOT, 'netlify/functions'));
   const publicDirectory = options.publicDirectory ?? join(ROOT, 'public');
   const background = new Set<Promise<unknown>>();
@@ -100,19 +111,51 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolveListen());
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : (options.host ?? '127.0.0.1')}:${port}`;
+  const schedules = options.everyMinuteMs ? startSchedules(functions, url, options.everyMinuteMs) : null;
 
   return {
-    url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : (options.host ?? '127.0.0.1')}:${port}`,
+    url,
     blobs,
     functions,
     idle: async () => {
       while (background.size > 0) await Promise.allSettled([...background]);
     },
     close: async () => {
+      await schedules?.stop();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await Promise.allSettled([...background]);
-      await blobs.stop();
+      await blobs?.stop();
+    },
+  };
+}
+
+/**
+ * Calls each function scheduled every minute on a timer, one call at a time
+ * per function (a slow pass is not overlapped by the next), with the request
+ * Netlify sends a scheduled function (`{"next_run"}` in a POST).
+ */
+function startSchedules(functions: LoadedFunction[], origin: string, intervalMs: number): { stop(): Promise<void> } {
+  const due = functions.filter((fn) => fn.schedule === '* * * * *');
+  const running = new Map<string, Promise<void>>();
+  const tick = () => {
+    for (const fn of due) {
+      if (running.has(fn.name)) continue;
+      const request = new Request(`${origin}/.netlify/functions/${fn.name}`, { method: 'POST', body: JSON.stringify({ next_run: new Date(Date.now() + intervalMs).toISOString() }) });
+      const call = Promise.resolve()
+        .then(() => fn.handler(request, { params: {}, requestId: crypto.randomUUID() }))
+        .then(async (response) => void (await response?.body?.cancel()))
+        .catch((error) => log.error('scheduled function failed', { name: fn.name, ...errorFields(error) }))
+        .finally(() => running.delete(fn.name));
+      running.set(fn.name, call);
+    }
+  };
+  const timer = setInterval(tick, intervalMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.allSettled([...running.values()]);
     },
   };
 }

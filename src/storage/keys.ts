@@ -38,6 +38,12 @@ export const keys = {
   runPrefix: (p: Id, r: Id) => `${run(p, r)}/`,
   idempotency: (p: Id, keyHash: string) => ref('runs', `${project(p)}/idempotency/${keyHash}.json`, 4 * KiB),
   archive: (p: Id, r: Id) => ref('runs', `archive/${id(p)}/${id(r)}.json`, 256 * KiB),
+  archivePrefix: (p: Id) => `archive/${id(p)}/`,
+  /** One small marker per queued or running run: the watchdog lists these instead of every run. */
+  activeRun: (p: Id, r: Id) => ref('runs', `active/${id(p)}/${id(r)}.json`, 4 * KiB),
+  activePrefix: 'active/',
+  repairCursor: () => ref('runs', 'repair/cursor.json', 64 * KiB),
+  mediaReservations: (p: Id) => ref('media', `${project(p)}/media_reservations.json`, MiB),
   cleanupReport: (date: string) => ref('runs', `cleanup/${date}.json`, MiB),
   cleanupCursor: () => ref('runs', 'cleanup/cursor.json', 64 * KiB),
   healthProbe: () => ref('runs', 'health/probe.json', KiB),

@@ -3,6 +3,7 @@ import { routes } from '../../src/api/index.js';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { signLink } from '../../src/http/auth.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
+import { openStore } from '../../src/storage/index.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const SECRET = 'test-secret-for-hmac-0123456789';
@@ -62,6 +63,20 @@ describe('auth', () => {
     }
     const health = await fetch(`${server.current.url}/api/health`);
     expect(await health.json()).toMatchObject({ auth: 'enabled' });
+  });
+
+  it('health writes nothing for an anonymous caller; the admin token gets the write-and-read round trip', async () => {
+    const probe = async () => (await openStore('runs').list({ prefix: 'health/' })).blobs.map((blob) => blob.etag).join();
+    const before = await probe();
+    for (let i = 0; i < 3; i++) {
+      const anonymous = await fetch(`${server.current.url}/api/health`);
+      expect(anonymous.status).toBe(200);
+      expect(await anonymous.json()).toMatchObject({ ok: true, blobs: { ok: true, check: 'read' } });
+    }
+    expect(await probe()).toBe(before);
+    const admin = await fetch(`${server.current.url}/api/health`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(await admin.json()).toMatchObject({ ok: true, blobs: { ok: true, check: 'round-trip' } });
+    expect(await probe()).not.toBe(before);
   });
 
   it("project A's token on project B's routes is 403 and shows nothing of B", async () => {

@@ -169,6 +169,22 @@ describe('bad uploads are refused and leave nothing behind', () => {
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('media_limit_reached');
   });
+
+  it('the cap holds under concurrent uploads: of 8 new photos sent at once to a project one short of 5, 2 are stored', async () => {
+    vi.stubEnv('SIRTRAV_MAX_PHOTOS', '5');
+    const created = await fetch(`${server.current.url}/api/projects`, { method: 'POST' });
+    const other = ((await created.json()) as { projectId: string }).projectId;
+    const photos = await Promise.all(Array.from({ length: 11 }, (_, i) => makePhoto('png', { seed: 200 + i })));
+    const post = (bytes: Uint8Array<ArrayBuffer>) => fetch(`${server.current.url}/api/projects/${other}/media`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: bytes });
+    for (const bytes of photos.slice(0, 3)) expect((await post(bytes)).status).toBe(201);
+    const answers = await Promise.all(photos.slice(3).map(post));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([201, 201, 409, 409, 409, 409, 409, 409]);
+    const listed = (await (await fetch(`${server.current.url}/api/projects/${other}/media`)).json()) as { media: Media[] };
+    expect(listed.media).toHaveLength(5);
+    // The same bytes again are not a new photo: still accepted at the cap.
+    expect((await post(photos[0]!)).status).toBe(200);
+  });
 });
 
 describe('chunked upload', () => {

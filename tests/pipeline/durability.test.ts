@@ -139,7 +139,7 @@ describe('a killed invocation resumes', () => {
     const video = await fetch(api(`/runs/${runId}/video`));
     expect(video.status).toBe(200);
     expect((await video.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
-  });
+  }, 180_000);
 
   it('a second invocation while the first holds the lease does nothing', async () => {
     const { projectId, api } = await createProjectOverHttp(server.current.url);

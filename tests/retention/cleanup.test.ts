@@ -10,6 +10,7 @@ import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { newId } from '../../src/new-id.js';
 import type { RunState, Storyboard } from '../../src/schemas/run.js';
 import { STORE_IDS, getMetadata, keys, openStore, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';
+import { createProject } from '../../src/projects/index.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const server = useLocalServer();
@@ -184,5 +185,28 @@ describe('retention', () => {
     const scheduled = await fetch(`${server.current.url}/.netlify/functions/retention-scheduled`, { method: 'POST' });
     expect(scheduled.status).toBe(200);
     expect(await scheduled.json()).toMatchObject({ complete: true });
+  });
+
+  it('a video is still served after its run documents expired: authorised through the archive record, listed as archived', async () => {
+    const { projectId } = await createProject('archived');
+    const { runId, refs } = await seedRun(projectId, 120);
+    const report = await runCleanup({ now: NOW, dryRun: false, budgetMs: 20_000 });
+    expect(report.archived).toBe(1);
+    expect(await exists(refs.state!)).toBe(false);
+    expect(await exists(refs.video!)).toBe(true);
+
+    const base = `${server.current.url}/api/projects/${projectId}/runs`;
+    const video = await fetch(`${base}/${runId}/video`);
+    expect(video.status).toBe(200);
+    expect(video.headers.get('content-type')).toBe('video/mp4');
+    expect([...new Uint8Array(await video.arrayBuffer())]).toEqual([5, 6, 7]);
+    const part = await fetch(`${base}/${runId}/video`, { headers: { range: 'bytes=1-' } });
+    expect(part.status).toBe(206);
+    expect([...new Uint8Array(await part.arrayBuffer())]).toEqual([6, 7]);
+    // Another project cannot reach it through its own (absent) archive.
+    expect((await fetch(`${server.current.url}/api/projects/${newId('p')}/runs/${runId}/video`)).status).toBe(404);
+
+    const list = (await (await fetch(base)).json()) as { runs: Array<{ runId: string; status: string; archived?: boolean; theme: string | null }> };
+    expect(list.runs).toEqual([expect.objectContaining({ runId, status: 'complete', archived: true, theme: 'Old trip' })]);
   });
 });

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { PipelineError, RunCancelledError } from '../../errors.js';
+import { spawnSupervised, stopSupervised, toolExit } from './supervised.js';
 
 export interface FfmpegRun {
   /** Expected output length, to turn ffmpeg's out_time into a fraction. */
@@ -10,18 +10,24 @@ export interface FfmpegRun {
 
 const TAIL_BYTES = 4000;
 
+/** What `spawn` reports for a missing binary, so classifyError sees a missing tool. */
+function missingTool(ffmpeg: string): Error {
+  return Object.assign(new Error(`spawn ${ffmpeg} ENOENT`), { code: 'ENOENT' });
+}
+
 /**
  * Runs ffmpeg with an argument list (never a shell, so nothing in it is
  * interpreted), reporting progress from `-progress pipe:1` and killing it when
- * the signal aborts.
+ * the signal aborts. It runs under a supervisor, so it dies with this process
+ * (see supervised.ts).
  */
 export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {}): Promise<{ stderr: string }> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new RunCancelledError());
-    const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnSupervised(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args]);
     let stderr = '';
     let pending = '';
-    const onAbort = () => child.kill('SIGKILL');
+    const onAbort = () => stopSupervised(child);
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -41,10 +47,13 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
       options.signal?.removeEventListener('abort', onAbort);
       reject(error);
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (exitCode, exitSignal) => {
       options.signal?.removeEventListener('abort', onAbort);
+      child.stdin.destroy();
       if (options.signal?.aborted) return reject(new RunCancelledError());
+      const { code, signal, missing } = toolExit(exitCode, exitSignal);
       if (code === 0) return resolve({ stderr });
+      if (missing) return reject(missingTool(ffmpeg));
       const error = new PipelineError(signal === 'SIGKILL' ? 'resource' : 'internal', 'ffmpeg_failed', `ffmpeg exited with ${signal ?? `code ${code}`}`, { retryable: signal !== null });
       Object.assign(error, { trace: stderr.trim().split('\n').slice(-15).join('\n') });
       reject(error);
@@ -61,11 +70,16 @@ export interface ProbedMedia {
 /** Streams and duration from `ffmpeg -i` (ffprobe is not always installed beside it). */
 export async function probeMedia(ffmpeg: string, file: string): Promise<ProbedMedia> {
   const stderr = await new Promise<string>((resolve, reject) => {
-    const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-i', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnSupervised(ffmpeg, ['-hide_banner', '-nostdin', '-i', file]);
     let out = '';
+    child.stdout.resume();
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('error', reject);
-    child.on('close', () => resolve(out));
+    child.on('close', (exitCode, exitSignal) => {
+      child.stdin.destroy();
+      if (toolExit(exitCode, exitSignal).missing) reject(missingTool(ffmpeg));
+      else resolve(out);
+    });
   });
   const duration = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(stderr);
   const video = /Stream #\d+:\d+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})/.exec(stderr);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Media } from '../../../schemas/media.js';
@@ -41,6 +41,29 @@ export function composeArgs(storyboard: Storyboard, dir: string, hasVoice: boole
   return args;
 }
 
+const WORKSPACE_PREFIX = 'sirtrav-compose-';
+let staleSwept: Promise<void> | undefined;
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * A host that was killed never ran `dispose`: once per process, scratch
+ * directories whose process (named in the directory) is gone are removed.
+ */
+async function sweepStaleWorkspaces(): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    const pid = Number(/^sirtrav-compose-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isAlive(pid)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 /**
  * A scratch directory for one render. Photos can be prepared while the audio is
  * still being made; `render` then runs ffmpeg. `dispose` removes everything.
@@ -49,7 +72,9 @@ export class ComposeWorkspace {
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<ComposeWorkspace> {
-    return new ComposeWorkspace(await mkdtemp(join(tmpdir(), 'sirtrav-compose-')));
+    staleSwept ??= sweepStaleWorkspaces().catch(() => undefined);
+    await staleSwept;
+    return new ComposeWorkspace(await mkdtemp(join(tmpdir(), `${WORKSPACE_PREFIX}${process.pid}-`)));
   }
 
   /** Each shot's photo, upright, cropped and resized for the frame, written as shot-N.jpg. */
