@@ -188,7 +188,8 @@ export function narrateScenes(input: { theme: string; hasExplicitTheme: boolean;
       const theme = input.theme.replace(/[.!?\s]+$/, '');
       candidates = [...candidates.map((c) => ({ key: c.key, text: `${theme}. ${c.text}` })), { key: 'theme', text: `${theme}.` }, ...candidates];
     }
-    const line = fit(candidates, startSec, endSec, recent.slice(-2));
+    // The theme is about the whole video, not one scene: when the first scene is too short for it, it may run on.
+    const line = fit(candidates, startSec, endSec, recent.slice(-2)) ?? (i === 0 && input.hasExplicitTheme ? fit(candidates.filter((c) => c.key === 'theme'), startSec, input.durationSec - TAIL_SEC, []) : null);
     if (line) {
       segments.push({ startSec: round2(startSec), text: line.text });
       recent.push(line.key);
