@@ -65,12 +65,14 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
 const number = (n: number) => NUMBERS[n] ?? String(n);
 
 /** A line's candidate wordings, the richest first; each is a whole sentence or two. */
-type Candidates = Array<{ key: string; text: string }>;
+type Candidates = Array<{ key: string; text: string; short?: boolean }>;
 
 interface Context {
   previous: SceneTiming | null;
   /** The country last said aloud, so it is said again only when it changes. */
   spokenCountry: string | null;
+  /** The last line's "two days later", so the next does not say it again. */
+  lastGap: string | null;
   pick: <T>(options: T[]) => T;
 }
 
@@ -105,7 +107,7 @@ function gapPhrase(scene: SceneTiming, previous: SceneTiming | null): { days: nu
   const before = partOfDay(dateParts(previous.startedAt)?.hour ?? null);
   if (days === 0) return { days, phrase: tod && tod !== before ? `that ${tod}` : 'later that day' };
   if (days === 1) return { days, phrase: tod ? `the next ${tod}` : 'the next day' };
-  if (days > 1 && days <= 13) return { days, phrase: `${number(days)} days later` };
+  if (days > 1 && days <= 13) return { days, phrase: `${number(days)} days later` };  // "after N more days" when it repeats: see sceneCandidates
   if (days > 13) return { days, phrase: 'some time later' };
   return null;
 }
@@ -124,11 +126,15 @@ function sceneCandidates(scene: SceneTiming, context: Context): Candidates {
   }
   const where = placePhrase(place, context);
   const town = place.town;
+  if (gap && gap.phrase === context.lastGap && gap.days > 1) gap.phrase = `after ${number(gap.days)} more days`;
+  // "The next morning brought us" reads well; "Two days later brought us" does not.
+  const brought = gap && /^(the next|that) /.test(gap.phrase) ? [{ key: 'brought', text: `${capitalise(gap.phrase)} brought us to ${where}.` }] : [];
   const full: Candidates = gap
     ? [
         { key: 'were', text: `${capitalise(gap.phrase)}, we were in ${where}.` },
-        { key: 'brought', text: `${capitalise(gap.phrase)} brought us to ${where}.` },
+        ...brought,
         { key: 'went', text: `${capitalise(gap.phrase)}, we went on to ${where}.` },
+        { key: 'arrived', text: `${capitalise(gap.phrase)}, we arrived in ${where}.` },
       ]
     : [
         { key: 'went', text: `From there we went on to ${where}.` },
@@ -137,11 +143,11 @@ function sceneCandidates(scene: SceneTiming, context: Context): Candidates {
       ];
   // When time is short: the day and the place ("Two days later, Ushuaia."), or the place in a few words.
   const short: Candidates = [
-    ...(gap ? [{ key: 'gap', text: `${capitalise(gap.phrase)}, ${town}.` }] : []),
-    { key: 'reached', text: `We reached ${town}.` },
-    { key: 'next', text: `Next came ${town}.` },
-    { key: 'then', text: `Then came ${town}.` },
-    { key: 'was-next', text: `${town} was next.` },
+    ...(gap ? [{ key: 'gap', text: `${capitalise(gap.phrase)}, ${where}.`, short: true }] : []),
+    { key: 'reached', text: `We reached ${where}.`, short: true },
+    { key: 'next', text: `Next came ${where}.`, short: true },
+    { key: 'then', text: `Then came ${where}.`, short: true },
+    { key: 'was-next', text: `${where} was next.`, short: true },
   ];
   return [...shuffle(full, context.pick), ...shuffle(short, context.pick)];
 }
@@ -160,10 +166,15 @@ function shuffle<T>(options: T[], pick: <U>(o: U[]) => U): T[] {
 
 const CLOSINGS = ['These are the moments we keep.', 'And that is how we will remember it.', 'A trip to remember.'];
 
-/** The first candidate that can be said between `startSec` and `endSec`, avoiding the wordings of the last two lines. */
-function fit(candidates: Candidates, startSec: number, endSec: number, recent: string[]): { key: string; text: string } | null {
+/**
+ * The first candidate that can be said between `startSec` and `endSec`,
+ * worded unlike the last two lines; a short wording only if it has not been
+ * used at all (they are few, and repeating them sounds like a list).
+ */
+function fit(candidates: Candidates, startSec: number, endSec: number, used: string[]): { key: string; text: string } | null {
   const fitting = candidates.filter((c) => startSec + speakingSec(c.text) <= endSec);
-  return fitting.find((c) => !recent.includes(c.key)) ?? fitting[0] ?? null;
+  const recent = used.slice(-2);
+  return fitting.find((c) => !recent.includes(c.key) && !(c.short && used.includes(c.key))) ?? fitting.find((c) => !recent.includes(c.key)) ?? fitting[0] ?? null;
 }
 
 /**
@@ -176,7 +187,7 @@ export function narrateScenes(input: { theme: string; hasExplicitTheme: boolean;
   const firstCountry = input.scenes.find((scene) => scene.place)?.place?.country ?? null;
   // "Three days in Portugal" has said the country already.
   const themeSaysCountry = input.hasExplicitTheme && firstCountry !== null && input.theme.toLowerCase().includes(firstCountry.toLowerCase());
-  const context: Context = { previous: null, spokenCountry: themeSaysCountry ? firstCountry : null, pick: (options) => options[Math.floor(random() * options.length)]! };
+  const context: Context = { previous: null, spokenCountry: themeSaysCountry ? firstCountry : null, lastGap: null, pick: (options) => options[Math.floor(random() * options.length)]! };
   const segments: NarrationSegment[] = [];
   const recent: string[] = [];
   let freeFrom = 0;
@@ -189,12 +200,13 @@ export function narrateScenes(input: { theme: string; hasExplicitTheme: boolean;
       candidates = [...candidates.map((c) => ({ key: c.key, text: `${theme}. ${c.text}` })), { key: 'theme', text: `${theme}.` }, ...candidates];
     }
     // The theme is about the whole video, not one scene: when the first scene is too short for it, it may run on.
-    const line = fit(candidates, startSec, endSec, recent.slice(-2)) ?? (i === 0 && input.hasExplicitTheme ? fit(candidates.filter((c) => c.key === 'theme'), startSec, input.durationSec - TAIL_SEC, []) : null);
+    const line = fit(candidates, startSec, endSec, recent) ?? (i === 0 && input.hasExplicitTheme ? fit(candidates.filter((c) => c.key === 'theme'), startSec, input.durationSec - TAIL_SEC, []) : null);
     if (line) {
       segments.push({ startSec: round2(startSec), text: line.text });
       recent.push(line.key);
       freeFrom = startSec + speakingSec(line.text) + TAIL_SEC;
       if (scene.place) context.spokenCountry = scene.place.country;
+      context.lastGap = line.text.match(/^(\w+ days later|after \w+ more days)/i)?.[0].toLowerCase() ?? null;
     }
     context.previous = scene;
   }
