@@ -81,8 +81,8 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
       await writeFile(join(dir, `shot-${i}.jpg`), await preparePhoto(media, bytes, frame));
     }
     const voice = await getBinary(keys.voice(projectId, runId, 'wav'));
-    await writeSoundtrack(dir, storyboard.durationSec, { music: (await getBinary(keys.music(projectId, runId, 'wav')))!.data, voice: voice?.data ?? null });
-    await writeFile(join(dir, 'graph.txt'), buildFilterGraph({ width: frame.width, height: frame.height, durationSec: storyboard.durationSec, transitionSec: storyboard.transitionSec, shots: storyboard.shots, soundtrackInput: storyboard.shots.length }));
+    await writeSoundtrack(dir, storyboard.durationSec, { music: (await getBinary(keys.music(projectId, runId, 'wav')))!.data, voice: voice?.data ?? null }, ffmpeg);
+    await writeFile(join(dir, 'graph.txt'), buildFilterGraph({ width: frame.width, height: frame.height, durationSec: storyboard.durationSec, transitionSec: storyboard.transitionSec, shots: storyboard.shots }));
     let floorSec = Infinity;
     let floorPeak = 0;
     for (let i = 0; i < ROUNDS; i++) {

@@ -1,14 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { parseEbur128Summary, type LoudnessReading } from '../../src/pipeline/audio/measure.js';
 import type { PcmAudio } from '../../src/pipeline/audio/wav.js';
 
 /** Integrated loudness and true peak of a media file as `ffmpeg -af ebur128=peak=true` reports them (the summary). */
-export function ebur128(ffmpeg: string, file: string): { integratedLufs: number; truePeakDbtp: number } {
+export function ebur128(ffmpeg: string, file: string): LoudnessReading {
   const result = spawnSync(ffmpeg, ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-'], { encoding: 'utf8' });
-  const summary = result.stderr.slice(result.stderr.lastIndexOf('Summary:'));
-  const integrated = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary)?.[1];
-  const peak = /True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary)?.[1];
-  if (!integrated || !peak) throw new Error(`no ebur128 summary from ${ffmpeg}: ${result.stderr.slice(-400)}`);
-  return { integratedLufs: Number(integrated), truePeakDbtp: Number(peak) };
+  const reading = parseEbur128Summary(result.stderr);
+  if (!reading) throw new Error(`no ebur128 summary from ${ffmpeg}: ${result.stderr.slice(-400)}`);
+  return reading;
 }
 
 /**

@@ -1,17 +1,23 @@
-export interface AudioGraphInput {
-  durationSec: number;
-  /** Input index of the soundtrack: music and voice already mixed, ducked and normalised (see mixSoundtrack). */
-  soundtrackInput: number;
-}
-
-const n = (value: number) => Number(value.toFixed(4)).toString();
+import { join } from 'node:path';
 
 /**
- * The soundtrack's part of the filter graph, ending in [aout]. Mixing,
- * ducking and loudness are done on the samples beforehand (the same on every
- * ffmpeg build, and measured before encoding), so ffmpeg only passes the mix
- * through at exactly the video's length.
+ * The soundtrack's part of a render. Music and voice are mixed, ducked and
+ * normalised on the samples (mixSoundtrack), encoded to AAC once, and measured
+ * as decoded AAC before the video is made; the render then copies that exact
+ * stream, so what was measured is what is delivered, on every ffmpeg build.
  */
-export function buildAudioGraph(input: AudioGraphInput): string[] {
-  return [`[${input.soundtrackInput}:a]aformat=sample_fmts=fltp:sample_rates=44100:channel_layouts=stereo,apad,atrim=0:${n(input.durationSec)}[aout]`];
+export const SOUNDTRACK_WAV = 'soundtrack.wav';
+export const SOUNDTRACK_AAC = 'soundtrack.m4a';
+
+/** AAC settings of every output. */
+export const AAC_ARGS = ['-c:a', 'aac', '-b:a', '160k', '-ar', '44100', '-ac', '2'];
+
+/** ffmpeg arguments that encode the mixed soundtrack in `dir`. */
+export function encodeSoundtrackArgs(dir: string): string[] {
+  return ['-i', join(dir, SOUNDTRACK_WAV), ...AAC_ARGS, '-f', 'mp4', join(dir, SOUNDTRACK_AAC)];
+}
+
+/** The render's audio: the encoded soundtrack, input `inputIndex`, copied as it is. */
+export function soundtrackArgs(dir: string, inputIndex: number): { input: string[]; output: string[] } {
+  return { input: ['-i', join(dir, SOUNDTRACK_AAC)], output: ['-map', `${inputIndex}:a`, '-c:a', 'copy'] };
 }
