@@ -38,3 +38,69 @@ export function beatPhase(audio: PcmAudio, bpm: number, fromSec = 0): { phaseSec
   const mean = folded.reduce((a, b) => a + b, 0) / bins;
   return { phaseSec: best * hopSec, contrast: folded[best]! / mean };
 }
+
+/** In-place radix-2 FFT magnitude of `frame` (length a power of two), first half. */
+function magnitudes(frame: Float64Array): Float64Array {
+  const n = frame.length;
+  const re = Float64Array.from(frame);
+  const im = new Float64Array(n);
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) [re[i], re[j]] = [re[j]!, re[i]!];
+  }
+  for (let size = 2; size <= n; size <<= 1) {
+    const step = (-2 * Math.PI) / size;
+    for (let start = 0; start < n; start += size) {
+      for (let k = 0; k < size / 2; k++) {
+        const [wr, wi] = [Math.cos(step * k), Math.sin(step * k)];
+        const a = start + k;
+        const b = a + size / 2;
+        const tr = re[b]! * wr - im[b]! * wi;
+        const ti = re[b]! * wi + im[b]! * wr;
+        re[b] = re[a]! - tr; im[b] = im[a]! - ti;
+        re[a]! += tr; im[a]! += ti;
+      }
+    }
+  }
+  return Float64Array.from({ length: n / 2 }, (_, i) => Math.hypot(re[i]!, im[i]!));
+}
+
+/**
+ * How much the most alike two non-overlapping stretches of `windowSec` (on a
+ * `stepSec` grid from `fromSec`) sound alike: cosine similarity of their
+ * log-magnitude spectrograms, frame by frame (phase-blind, as hearing is).
+ * A literal loop scores 1.
+ */
+export function maxSelfSimilarity(audio: PcmAudio, windowSec: number, stepSec: number, fromSec: number, toSec: number): number {
+  const decimate = 4;
+  const rate = audio.sampleRate / decimate;
+  const mono = Float64Array.from({ length: Math.floor(audio.channels[0]!.length / decimate) }, (_, i) => audio.channels.reduce((sum, c) => sum + c[i * decimate]!, 0));
+  const size = 1024;
+  const hop = 512;
+  const hann = Float64Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size));
+  const frames: Float64Array[] = [];
+  for (let start = 0; start + size <= mono.length; start += hop) frames.push(magnitudes(Float64Array.from(hann, (w, i) => w * mono[start + i]!)).map((m) => Math.log10(1e-4 + m)));
+  const frameOf = (sec: number) => Math.round((sec * rate) / hop);
+  const length = frameOf(windowSec);
+  const starts: number[] = [];
+  for (let t = fromSec; t + windowSec <= toSec; t += stepSec) starts.push(frameOf(t));
+  const vector = (start: number) => frames.slice(start, start + length);
+  let best = -1;
+  for (let a = 0; a < starts.length; a++) {
+    for (let b = a + 1; b < starts.length; b++) {
+      if (starts[b]! - starts[a]! < length) continue;
+      const [x, y] = [vector(starts[a]!), vector(starts[b]!)];
+      const mean = (v: Float64Array[]) => v.reduce((s, f) => s + f.reduce((t, m) => t + m, 0), 0) / (v.length * v[0]!.length);
+      const [mx, my] = [mean(x), mean(y)];
+      let dot = 0, nx = 0, ny = 0;
+      for (let f = 0; f < x.length; f++) for (let k = 0; k < x[f]!.length; k++) {
+        const [p, q] = [x[f]![k]! - mx, y[f]![k]! - my];
+        dot += p * q; nx += p * p; ny += q * q;
+      }
+      best = Math.max(best, dot / Math.sqrt(nx * ny));
+    }
+  }
+  return best;
+}

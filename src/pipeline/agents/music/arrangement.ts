@@ -57,6 +57,11 @@ export interface Section {
   leadRhythm: boolean[];
   /** Semitones above the song's key (a late chorus can lift). */
   lift: number;
+  /** How this occurrence is played, drawn anew each time so no two sound alike: chord inversion, arpeggio register and gaps, bass figure. */
+  inversion: number;
+  arpOctave: number;
+  arpMask: boolean[];
+  bassFigure: number;
 }
 
 const ARP_PATTERNS = [[0, 1, 2, 1], [0, 2, 1, 2], [0, 1, 2, 3], [2, 1, 0, 1], [0, 2, 3, 1], [0, 0, 2, 1]];
@@ -70,13 +75,32 @@ export function arrange(bars: number, minor: boolean, random: () => number): Sec
   const bridgeProgression = pick(progressions.filter((p) => p !== verseProgression && p !== chorusProgression));
   const rhythm = (density: number) => Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? random() < density + 0.25 : random() < density - 0.2));
   const sections: Section[] = [];
+  /** A progression varied per occurrence: sometimes started two bars in, sometimes with its last chord swapped. */
+  const vary = (progression: number[]) => {
+    const roll = random();
+    if (roll < 0.3) return [...progression.slice(2), ...progression.slice(0, 2)];
+    if (roll < 0.6) return [...progression.slice(0, 3), pick([1, 2, 3, 4, 5].filter((d) => d !== progression[3]))];
+    return progression;
+  };
   const add = (kind: SectionKind, length: number, progression: number[], layers: Section['layers'], lift = 0) => {
-    sections.push({ kind, bars: length, progression, layers, arpPattern: pick(ARP_PATTERNS), leadRhythm: rhythm(kind === 'chorus' ? 0.6 : 0.4), lift });
+    sections.push({
+      kind,
+      bars: length,
+      progression: kind === 'intro' ? progression : vary(progression),
+      layers,
+      arpPattern: pick(ARP_PATTERNS),
+      leadRhythm: rhythm(kind === 'chorus' ? 0.6 : 0.4),
+      lift,
+      inversion: Math.floor(random() * 3),
+      arpOctave: pick([0, 12, 12, 24]),
+      arpMask: Array.from({ length: 16 }, (_, i) => i % 4 === 0 || random() < 0.75),
+      bassFigure: Math.floor(random() * 3),
+    });
   };
   add('intro', Math.min(4, bars), verseProgression, { pad: true, bass: false, arp: true, lead: false, drums: false });
   let pairs = 0;
   while (sections.reduce((sum, s) => sum + s.bars, 0) < bars) {
-    add('verse', 8, verseProgression, { pad: true, bass: true, arp: true, lead: random() < 0.5, drums: pairs > 0 });
+    add('verse', 8, verseProgression, { pad: true, bass: true, arp: true, lead: true, drums: pairs > 0 });
     add('chorus', 8, chorusProgression, { pad: true, bass: true, arp: true, lead: true, drums: true }, pairs >= 3 ? 2 : 0);
     pairs++;
     if (pairs % 2 === 0) add('bridge', 8, bridgeProgression, { pad: true, bass: random() < 0.5, arp: false, lead: true, drums: false });

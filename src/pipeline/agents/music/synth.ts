@@ -34,6 +34,13 @@ function chordTones(song: Song, degree: number, lift: number, seventh = false): 
   });
 }
 
+/** The chord with its lowest `times` notes moved up an octave. */
+function invert(chord: number[], times: number): number[] {
+  const notes = [...chord];
+  for (let i = 0; i < times; i++) notes.push(notes.shift()! + 12);
+  return notes;
+}
+
 /** A two-bar motif over the section's rhythm: a seeded walk on the scale, landing on chord tones on the beat. */
 function motif(song: Song, section: Section): number[] {
   const notes: number[] = [];
@@ -50,22 +57,29 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
   const { track, sound, beatSec } = song;
   const barSec = beatSec * 4;
   const degree = section.progression[barInSection % section.progression.length]!;
-  const chord = chordTones(song, degree, section.lift, sound.pad > 0.1);
+  const chord = invert(chordTones(song, degree, section.lift, sound.pad > 0.1), section.inversion);
   if (section.layers.pad && sound.pad > 0) {
     for (const [i, tone] of chord.entries()) track.tone(startSec, barSec + 0.1, tone + 12, sound.pad, (i / Math.max(1, chord.length - 1)) * 1.2 - 0.6, { attackSec: sound.padAttackSec, decayPerSec: 0.2, harmonics: sound.padHarmonics });
   }
   if (section.layers.bass) {
     const each = barSec / sound.bassPerBar;
     for (let k = 0; k < sound.bassPerBar; k++) {
-      const tone = chord[0]! - 12 + (sound.bassPerBar >= 8 && k % 4 === 3 ? 7 : 0);
+      const root = Math.min(...chord) - 12;
+      const figure = [0, section.bassFigure === 1 && k % 2 === 1 ? 7 : 0, section.bassFigure === 2 && k % 4 === 2 ? 12 : 0];
+      const tone = root + Math.max(...figure) + (sound.bassPerBar >= 8 && k % 4 === 3 ? 7 : 0);
       track.tone(startSec + k * each, each * 0.95, tone, sound.bass, 0, { attackSec: 0.008, decayPerSec: 2.5, harmonics: [1, 0.4, 0.1] });
     }
+  }
+  if (sound.drums === 'soft' && section.layers.arp) {
+    // A strummed chord on beats 1 and 3, strings 18 ms apart.
+    for (const beat of [0, 2]) for (const [i, tone] of chord.entries()) track.tone(startSec + beat * beatSec + i * 0.018, beatSec * 2, tone + 12, sound.arp * 0.6, i * 0.2 - 0.2, { attackSec: 0.003, decayPerSec: 2.5, harmonics: sound.arpHarmonics });
   }
   if (section.layers.arp && sound.arp > 0) {
     const each = beatSec / sound.arpPerBeat;
     for (let k = 0; k < 4 * sound.arpPerBeat; k++) {
+      if (!section.arpMask[k % section.arpMask.length]) continue;
       const pick = section.arpPattern[k % section.arpPattern.length]! % chord.length;
-      const octave = 12 * (1 + (Math.floor(k / section.arpPattern.length) % 2));
+      const octave = section.arpOctave + 12 * (Math.floor(k / section.arpPattern.length) % 2);
       const accent = k % sound.arpPerBeat === 0 ? 1 : 0.7;
       track.tone(startSec + k * each, each * 2, chord[pick]! + octave, sound.arp * accent, (k % 2) * 0.7 - 0.35, { attackSec: 0.004, decayPerSec: sound.arpDecay, harmonics: sound.arpHarmonics });
     }
@@ -80,7 +94,7 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
       track.tone(startSec + (i * beatSec) / 2, length, tone, sound.lead, 0.15, { attackSec: 0.02, decayPerSec: 1.5, harmonics: sound.leadHarmonics, vibrato: sound.leadVibrato });
     }
   }
-  if (section.layers.drums) playDrums(song, startSec, barInSection === section.bars - 1, barInSection === 0, chord[0]!);
+  if (section.layers.drums) playDrums(song, startSec, barInSection === section.bars - 1, barInSection === 0, Math.min(...chord));
 }
 
 function playDrums(song: Song, startSec: number, fill: boolean, sectionStart: boolean, root: number): void {
@@ -90,8 +104,8 @@ function playDrums(song: Song, startSec: number, fill: boolean, sectionStart: bo
     case 'none':
       return;
     case 'soft':
-      track.kick(at(0), 0.25);
-      for (let e = 0; e < 8; e++) track.hit(at(e / 2), 0.06, e % 2 === 0 ? 0.05 : 0.03, 50, { bright: true, pan: 0.3 });
+      // A shaker, no kit: the guitar carries the beat.
+      for (let e = 0; e < 8; e++) track.hit(at(e / 2), 0.08, e % 2 === 0 ? 0.035 : 0.02, 40, { bright: true, pan: 0.4 });
       return;
     case 'timpani':
       track.tone(at(0), beatSec * 2, root - 12, 0.3, 0, { attackSec: 0.003, decayPerSec: 3, harmonics: [1, 0.5, 0.2] });
