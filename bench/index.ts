@@ -7,6 +7,7 @@ import { benchMedia } from './media.js';
 import { benchPipeline } from './pipeline.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
+import { benchSound } from './sound.js';
 import { benchStorage } from './storage.js';
 
 /** `npm run bench [section…]`: prints figures and ratios; asserts nothing. */
@@ -17,6 +18,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   pipeline: benchPipeline,
   learning: benchLearning,
   retention: benchRetention,
+  sound: benchSound,
 };
 
 const wanted = process.argv.slice(2);
