@@ -143,13 +143,14 @@ function sceneCandidates(scene: SceneTiming, context: Context): Candidates {
       ];
   // When time is short: the day and the place ("Two days later, Ushuaia."), or the place in a few words.
   const short: Candidates = [
-    ...(gap ? [{ key: 'gap', text: `${capitalise(gap.phrase)}, ${where}.`, short: true }] : []),
     { key: 'reached', text: `We reached ${where}.`, short: true },
     { key: 'next', text: `Next came ${where}.`, short: true },
     { key: 'then', text: `Then came ${where}.`, short: true },
     { key: 'was-next', text: `${where} was next.`, short: true },
   ];
-  return [...shuffle(full, context.pick), ...shuffle(short, context.pick)];
+  // The day and the place in a few words carry the most when time is short, so they come first.
+  const dayAndPlace: Candidates = gap ? [{ key: 'gap', text: `${capitalise(gap.phrase)}, ${where}.` }] : [];
+  return [...shuffle(full, context.pick), ...dayAndPlace, ...shuffle(short, context.pick)];
 }
 
 /** The options in a seeded order, so neighbouring scenes are not worded alike. */
