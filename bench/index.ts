@@ -2,9 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
+import { benchDeploy } from './deploy.js';
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchPipeline } from './pipeline.js';
+import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
 import { benchSound } from './sound.js';
@@ -19,6 +21,8 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   learning: benchLearning,
   retention: benchRetention,
   sound: benchSound,
+  portability: benchPortability,
+  deploy: benchDeploy,
 };
 
 const wanted = process.argv.slice(2);

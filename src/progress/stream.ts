@@ -1,8 +1,7 @@
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { requireRun } from '../runs/state.js';
-import { isTerminal } from '../schemas/run.js';
+import { isTerminal, type RunState } from '../schemas/run.js';
 import { appendProgress, readProgress, progressVersion, type ProgressView } from './log.js';
 import { formatComment, formatRetry, formatSse } from './sse.js';
 import type { Id } from '../storage/index.js';
@@ -32,13 +31,18 @@ const sleep = (ms: number, signal: AbortSignal) =>
 /**
  * The SSE response for a run's progress: everything after `lastEventId`, then
  * the log tailed until the run is terminal (`done` with the final RunState) or
- * the stream window (~9 s, under Netlify's 10 s) runs out. A reader behind the
+ * the stream window (8 s from the request, under Netlify's 10 s) runs out. A reader behind the
  * 200-event window first gets a `snapshot` of the run. A reader that already has
  * the terminal event gets 204.
  */
-export async function progressStream(projectId: Id, runId: Id, lastEventId: number, requestSignal: AbortSignal): Promise<Response> {
+/** Reads the run's state (or throws its 404); given by the caller, so progress needs nothing from runs/. */
+export type RunReader = () => Promise<RunState>;
+
+export async function progressStream(projectId: Id, runId: Id, lastEventId: number, requestSignal: AbortSignal, requireRun: RunReader): Promise<Response> {
   const config = getConfig();
-  const run = await requireRun(projectId, runId);
+  // Netlify's 10 s counts from the invocation, so the window does too, reads before the first event included.
+  const deadline = Date.now() + config.SIRTRAV_STREAM_WINDOW_MS;
+  const run = await requireRun();
   let first = await readProgress(projectId, runId, { afterSeq: lastEventId });
   if (isTerminal(run.status) && !first.terminal) {
     // The run ended but its terminal event was never written (a crash between the two writes): write it now.
@@ -56,6 +60,16 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
       const send = (text: string) => {
         if (!stop.signal.aborted) controller.enqueue(encoder.encode(text));
       };
+      const close = () => {
+        stop.abort();
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client.
+        }
+      };
+      // A read still in flight at the deadline must not hold the response open past it.
+      const cutOff = setTimeout(close, Math.max(0, deadline - Date.now()));
       try {
         send(formatRetry(RETRY_MS));
         const behindWindow = lastEventId < first.firstSeq - 1 && first.dropped > 0;
@@ -65,12 +79,8 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
         log.warn('progress stream ended by an error', errorFields(error));
         send(formatSse({ event: 'error', data: JSON.stringify({ code: 'stream_failed', message: 'The progress stream failed; reconnect to resume.' }) }));
       } finally {
-        stop.abort();
-        try {
-          controller.close();
-        } catch {
-          // Already closed by the client.
-        }
+        clearTimeout(cutOff);
+        close();
       }
     },
     cancel() {
@@ -79,7 +89,6 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
   });
 
   async function tail(initial: ProgressView, afterSeq: number, send: (text: string) => void): Promise<void> {
-    const deadline = Date.now() + config.SIRTRAV_STREAM_WINDOW_MS;
     let lastSent = afterSeq;
     let view: ProgressView | null = initial;
     let version = await progressVersion(projectId, runId);
@@ -93,7 +102,7 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
           lastWrite = Date.now();
         }
         if (view.terminal) {
-          const final = await requireRun(projectId, runId);
+          const final = await requireRun();
           send(formatSse({ event: 'done', data: JSON.stringify(final) }));
           return;
         }

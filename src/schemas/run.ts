@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from './common.js';
+import { errorClassSchema, severitySchema } from './error.js';
 
 export const AGENTS = ['director', 'voice', 'music', 'compose'] as const;
 export const agentSchema = z.enum(AGENTS);
@@ -38,18 +39,23 @@ export const runErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
   retryable: z.boolean(),
-  errorClass: z.enum(['configuration', 'network', 'resource', 'input', 'timeout', 'internal']).optional(),
-  severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+  errorClass: errorClassSchema.optional(),
+  severity: severitySchema.optional(),
   step: agentSchema.nullable().optional(),
   similarFailures: z.array(z.object({ runId: idSchema, similarity: z.number(), message: z.string(), at: isoDate })).optional(),
 });
 export type RunError = z.infer<typeof runErrorSchema>;
 
+/** How a shot moves over its photo. */
+export const MOTIONS = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down'] as const;
+export const motionSchema = z.enum(MOTIONS);
+export type Motion = z.infer<typeof motionSchema>;
+
 export const shotSchema = z.object({
   mediaId: idSchema,
   startSec: z.number().nonnegative(),
   durationSec: z.number().positive(),
-  motion: z.enum(['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down']),
+  motion: motionSchema,
   scene: z.number().int().nonnegative(),
   caption: z.string().nullable(),
   /** The photo's GPS as "Town, Country" (offline gazetteer); optional only so storyboards stored before it still read. */
@@ -103,6 +109,10 @@ export const outputsSchema = z.object({
   poster: z.object({ bytes: z.number().int() }).optional(),
 });
 
+/** A complete run's outputs: the video is there. */
+export const completeOutputsSchema = outputsSchema.extend({ video: videoOutputSchema });
+export type CompleteOutputs = z.infer<typeof completeOutputsSchema>;
+
 const timingSchema = z.object({ startedAt: isoDate, finishedAt: isoDate.optional(), ms: z.number().optional() });
 
 const runBase = {
@@ -126,18 +136,19 @@ const runBase = {
 export const runStateSchema = z.discriminatedUnion('status', [
   z.object({ ...runBase, status: z.literal('queued') }),
   z.object({ ...runBase, status: z.literal('running') }),
-  z.object({ ...runBase, status: z.literal('complete'), outputs: outputsSchema.extend({ video: videoOutputSchema }) }),
+  z.object({ ...runBase, status: z.literal('complete'), storyboard: storyboardSchema, outputs: completeOutputsSchema }),
   z.object({ ...runBase, status: z.literal('failed'), error: runErrorSchema }),
   z.object({ ...runBase, status: z.literal('cancelled') }),
 ]);
 export type RunState = z.infer<typeof runStateSchema>;
-export type RunStatus = RunState['status'];
+export const runStatusSchema = z.enum(runStateSchema.options.map((option) => option.shape.status.value) as [RunState['status'], ...RunState['status'][]]);
+export type RunStatus = z.infer<typeof runStatusSchema>;
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['complete', 'failed', 'cancelled']);
 export const isTerminal = (status: RunStatus) => TERMINAL_STATUSES.has(status);
 
 export const runSummarySchema = z.object({
   runId: idSchema,
-  status: z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']),
+  status: runStatusSchema,
   step: agentSchema.nullable(),
   progress: z.number(),
   createdAt: isoDate,

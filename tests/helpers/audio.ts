@@ -4,7 +4,9 @@ import type { PcmAudio } from '../../src/pipeline/audio/wav.js';
 
 /** Integrated loudness and true peak of a media file as `ffmpeg -af ebur128=peak=true` reports them (the summary). */
 export function ebur128(ffmpeg: string, file: string): LoudnessReading {
-  const result = spawnSync(ffmpeg, ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-'], { encoding: 'utf8' });
+  const result = spawnSync(ffmpeg, ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-'], {
+    encoding: 'utf8',
+  });
   const reading = parseEbur128Summary(result.stderr);
   if (!reading) throw new Error(`no ebur128 summary from ${ffmpeg}: ${result.stderr.slice(-400)}`);
   return reading;
@@ -59,8 +61,10 @@ function magnitudes(frame: Float64Array): Float64Array {
         const b = a + size / 2;
         const tr = re[b]! * wr - im[b]! * wi;
         const ti = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - tr; im[b] = im[a]! - ti;
-        re[a]! += tr; im[a]! += ti;
+        re[b] = re[a]! - tr;
+        im[b] = im[a]! - ti;
+        re[a]! += tr;
+        im[a]! += ti;
       }
     }
   }
@@ -76,12 +80,15 @@ function magnitudes(frame: Float64Array): Float64Array {
 export function maxSelfSimilarity(audio: PcmAudio, windowSec: number, stepSec: number, fromSec: number, toSec: number): number {
   const decimate = 4;
   const rate = audio.sampleRate / decimate;
-  const mono = Float64Array.from({ length: Math.floor(audio.channels[0]!.length / decimate) }, (_, i) => audio.channels.reduce((sum, c) => sum + c[i * decimate]!, 0));
+  const mono = Float64Array.from({ length: Math.floor(audio.channels[0]!.length / decimate) }, (_, i) =>
+    audio.channels.reduce((sum, c) => sum + c[i * decimate]!, 0),
+  );
   const size = 1024;
   const hop = 512;
   const hann = Float64Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size));
   const frames: Float64Array[] = [];
-  for (let start = 0; start + size <= mono.length; start += hop) frames.push(magnitudes(Float64Array.from(hann, (w, i) => w * mono[start + i]!)).map((m) => Math.log10(1e-4 + m)));
+  for (let start = 0; start + size <= mono.length; start += hop)
+    frames.push(magnitudes(Float64Array.from(hann, (w, i) => w * mono[start + i]!)).map((m) => Math.log10(1e-4 + m)));
   const frameOf = (sec: number) => Math.round((sec * rate) / hop);
   const length = frameOf(windowSec);
   const starts: number[] = [];
@@ -94,11 +101,16 @@ export function maxSelfSimilarity(audio: PcmAudio, windowSec: number, stepSec: n
       const [x, y] = [vector(starts[a]!), vector(starts[b]!)];
       const mean = (v: Float64Array[]) => v.reduce((s, f) => s + f.reduce((t, m) => t + m, 0), 0) / (v.length * v[0]!.length);
       const [mx, my] = [mean(x), mean(y)];
-      let dot = 0, nx = 0, ny = 0;
-      for (let f = 0; f < x.length; f++) for (let k = 0; k < x[f]!.length; k++) {
-        const [p, q] = [x[f]![k]! - mx, y[f]![k]! - my];
-        dot += p * q; nx += p * p; ny += q * q;
-      }
+      let dot = 0,
+        nx = 0,
+        ny = 0;
+      for (let f = 0; f < x.length; f++)
+        for (let k = 0; k < x[f]!.length; k++) {
+          const [p, q] = [x[f]![k]! - mx, y[f]![k]! - my];
+          dot += p * q;
+          nx += p * p;
+          ny += q * q;
+        }
       best = Math.max(best, dot / Math.sqrt(nx * ny));
     }
   }

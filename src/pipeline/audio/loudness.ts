@@ -7,7 +7,13 @@ import type { PcmAudio } from './wav.js';
  * the tests hold this meter to it.
  */
 
-interface Biquad { b0: number; b1: number; b2: number; a1: number; a2: number }
+interface Biquad {
+  b0: number;
+  b1: number;
+  b2: number;
+  a1: number;
+  a2: number;
+}
 
 /** The two K-weighting stages for any sample rate (the standard lists 48 kHz only; these are its analogue prototypes). */
 function kWeighting(sampleRate: number): [Biquad, Biquad] {
@@ -41,11 +47,17 @@ function kWeighting(sampleRate: number): [Biquad, Biquad] {
 
 function filter(input: ArrayLike<number>, f: Biquad): Float64Array {
   const out = new Float64Array(input.length);
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  let x1 = 0,
+    x2 = 0,
+    y1 = 0,
+    y2 = 0;
   for (let i = 0; i < input.length; i++) {
     const x = input[i]!;
     const y = f.b0 * x + f.b1 * x1 + f.b2 * x2 - f.a1 * y1 - f.a2 * y2;
-    x2 = x1; x1 = x; y2 = y1; y1 = y;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
     out[i] = y;
   }
   return out;

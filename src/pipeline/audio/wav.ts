@@ -55,7 +55,7 @@ export function wavDurationSec(bytes: Uint8Array): number | null {
   const tag = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
   if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;
   let byteRate = 0;
-  for (let offset = 12; offset + 8 <= bytes.byteLength; ) {
+  for (let offset = 12; offset + 8 <= bytes.byteLength;) {
     const id = tag(offset);
     const size = view.getUint32(offset + 4, true);
     if (id === 'fmt ') byteRate = view.getUint32(offset + 16, true);
@@ -75,8 +75,11 @@ export function decodeWav(bytes: Uint8Array): PcmAudio | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
   if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;
-  let format = 0, channelCount = 0, sampleRate = 0, bits = 0;
-  for (let offset = 12; offset + 8 <= bytes.byteLength; ) {
+  let format = 0,
+    channelCount = 0,
+    sampleRate = 0,
+    bits = 0;
+  for (let offset = 12; offset + 8 <= bytes.byteLength;) {
     const id = tag(offset);
     const size = view.getUint32(offset + 4, true);
     if (id === 'fmt ') {

@@ -11,7 +11,7 @@ import { speakLocally } from '../../../src/pipeline/agents/voice/index.js';
 import { integratedLoudness, truePeakDb } from '../../../src/pipeline/audio/loudness.js';
 import { mixSoundtrack } from '../../../src/pipeline/audio/mix.js';
 import { decodeWav, encodeWav, type PcmAudio } from '../../../src/pipeline/audio/wav.js';
-import { MOODS } from '../../../src/pipeline/styles.js';
+import { MOODS } from '../../../src/style/styles.js';
 import { ebur128 } from '../../helpers/audio.js';
 
 /** Both builds the project runs on: Debian's and the npm one the deployed functions use. */
@@ -20,7 +20,10 @@ const dir = mkdtempSync(join(tmpdir(), 'sirtrav-loudness-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const DURATION = 9;
-const LINES = [{ startSec: 1, text: 'It began in Lisbon, on a Sunday evening.' }, { startSec: 5.2, text: 'Two days later, we were in Porto.' }];
+const LINES = [
+  { startSec: 1, text: 'It began in Lisbon, on a Sunday evening.' },
+  { startSec: 5.2, text: 'Two days later, we were in Porto.' },
+];
 
 /** Narration as the voice step makes it: lines spoken locally and placed in a mono track, scaled by `gainDb` (a cloud voice at another level). */
 async function narration(gainDb: number): Promise<PcmAudio> {
@@ -28,7 +31,10 @@ async function narration(gainDb: number): Promise<PcmAudio> {
   const track = new Float32Array(DURATION * rate);
   for (const line of LINES) {
     const speech = decodeWav((await speakLocally(line.text)).wav)!;
-    track.set(speech.channels[0]!.subarray(0, Math.round((DURATION - line.startSec) * rate)).map((v) => v * 10 ** (gainDb / 20)), Math.round(line.startSec * rate));
+    track.set(
+      speech.channels[0]!.subarray(0, Math.round((DURATION - line.startSec) * rate)).map((v) => v * 10 ** (gainDb / 20)),
+      Math.round(line.startSec * rate),
+    );
   }
   return { sampleRate: rate, channels: [track] };
 }
@@ -57,32 +63,42 @@ describe('loudness', () => {
     { mood: 'calm', style: 'acoustic', voiceDb: -24 }, // a quiet cloud voice
     { mood: 'energetic', style: 'rock', voiceDb: 8 }, // a hot one (clipped samples and all)
   ];
-  it.each(cases)('$mood/$style, voice $voiceDb dB: -16 LUFS ±1 and true peak ≤ -1.5 dBTP after AAC on both ffmpeg builds; voice ≥ 10 dB over the music', async ({ mood, style, voiceDb }) => {
-    const music = synthesizeMusic({ durationSec: DURATION, mood, musicStyle: style, grid: { bpm: MOODS[mood as keyof typeof MOODS].bpm, beatOffsetSec: 0.5 }, seed: `r_${mood}` });
-    const voice = voiceDb === null ? null : await narration(voiceDb);
-    const { figures, stems } = mixSoundtrack({ music, voice, durationSec: DURATION, withStems: true });
-    expect(Math.abs(figures.integratedLufs + 16)).toBeLessThanOrEqual(0.3);
-    for (const [build, ffmpeg] of Object.entries(FFMPEGS)) {
-      const readings = await encodedFigures(music, voice, ffmpeg, `${mood}-${voiceDb}-${build}`);
-      for (const [reader, measured] of Object.entries(readings)) {
-        expect(Math.abs(measured.integratedLufs + 16), `encoded by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
-        expect(measured.truePeakDbtp, `encoded by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
+  it.each(cases)(
+    '$mood/$style, voice $voiceDb dB: -16 LUFS ±1 and true peak ≤ -1.5 dBTP after AAC on both ffmpeg builds; voice ≥ 10 dB over the music',
+    async ({ mood, style, voiceDb }) => {
+      const music = synthesizeMusic({
+        durationSec: DURATION,
+        mood,
+        musicStyle: style,
+        grid: { bpm: MOODS[mood as keyof typeof MOODS].bpm, beatOffsetSec: 0.5 },
+        seed: `r_${mood}`,
+      });
+      const voice = voiceDb === null ? null : await narration(voiceDb);
+      const { figures, stems } = mixSoundtrack({ music, voice, durationSec: DURATION, withStems: true });
+      expect(Math.abs(figures.integratedLufs + 16)).toBeLessThanOrEqual(0.3);
+      for (const [build, ffmpeg] of Object.entries(FFMPEGS)) {
+        const readings = await encodedFigures(music, voice, ffmpeg, `${mood}-${voiceDb}-${build}`);
+        for (const [reader, measured] of Object.entries(readings)) {
+          expect(Math.abs(measured.integratedLufs + 16), `encoded by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
+          expect(measured.truePeakDbtp, `encoded by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
+        }
       }
-    }
-    if (voice) {
-      // The stems exactly as they sit in the mix, measured by ffmpeg over each spoken line.
-      writeFileSync(join(dir, 'voice-stem.wav'), encodeWav(stems!.voice));
-      writeFileSync(join(dir, 'music-stem.wav'), encodeWav(stems!.music));
-      for (const line of LINES) {
-        const window = (file: string) => {
-          const cut = join(dir, `cut-${file}`);
-          spawnSync(FFMPEGS.debian, ['-v', 'error', '-y', '-ss', String(line.startSec), '-t', '1.6', '-i', join(dir, file), cut]);
-          return ebur128(FFMPEGS.debian, cut).integratedLufs;
-        };
-        const difference = window('voice-stem.wav') - window('music-stem.wav');
-        expect(difference, `"${line.text}": voice ${difference.toFixed(1)} dB over the music`).toBeGreaterThanOrEqual(10);
+      if (voice) {
+        // The stems exactly as they sit in the mix, measured by ffmpeg over each spoken line.
+        writeFileSync(join(dir, 'voice-stem.wav'), encodeWav(stems!.voice));
+        writeFileSync(join(dir, 'music-stem.wav'), encodeWav(stems!.music));
+        for (const line of LINES) {
+          const window = (file: string) => {
+            const cut = join(dir, `cut-${file}`);
+            spawnSync(FFMPEGS.debian, ['-v', 'error', '-y', '-ss', String(line.startSec), '-t', '1.6', '-i', join(dir, file), cut]);
+            return ebur128(FFMPEGS.debian, cut).integratedLufs;
+          };
+          const difference = window('voice-stem.wav') - window('music-stem.wav');
+          expect(difference, `"${line.text}": voice ${difference.toFixed(1)} dB over the music`).toBeGreaterThanOrEqual(10);
+        }
+        expect(figures.voiceOverMusicDb!).toBeGreaterThanOrEqual(10);
       }
-      expect(figures.voiceOverMusicDb!).toBeGreaterThanOrEqual(10);
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { synthesizeMusic } from '../../../src/pipeline/agents/music/synth.js';
 import type { PcmAudio } from '../../../src/pipeline/audio/wav.js';
-import { MUSIC_STYLES } from '../../../src/pipeline/styles.js';
+import { MUSIC_STYLES } from '../../../src/style/styles.js';
 import { beatPhase, maxSelfSimilarity } from '../../helpers/audio.js';
 
 /** What a listener tells styles apart by: brightness, bass weight, how percussive, how busy between beats, how much the level moves. */
 function features(audio: PcmAudio, bpm: number): number[] {
   const x = audio.channels[0]!;
-  let energy = 0, diff = 0, low = 0, lp = 0;
+  let energy = 0,
+    diff = 0,
+    low = 0,
+    lp = 0;
   for (let i = 1; i < x.length; i++) {
     energy += x[i]! ** 2;
     diff += (x[i]! - x[i - 1]!) ** 2;
@@ -27,13 +30,25 @@ function features(audio: PcmAudio, bpm: number): number[] {
   for (let i = 1, y = 0; i < x.length; i++) bass[i] = y += 0.02 * (x[i]! - y);
   const lowBeat = beatPhase({ sampleRate: audio.sampleRate, channels: [bass] }, bpm, 1).contrast;
   const lowHalf = beatPhase({ sampleRate: audio.sampleRate, channels: [bass] }, bpm / 2, 1).contrast;
-  return [Math.log(diff / energy), Math.log(low / energy), spread, Math.log(onBeat), Math.log(onEighth), Math.log(onSixteenth), Math.log(lowBeat), Math.log(lowHalf)];
+  return [
+    Math.log(diff / energy),
+    Math.log(low / energy),
+    spread,
+    Math.log(onBeat),
+    Math.log(onEighth),
+    Math.log(onSixteenth),
+    Math.log(lowBeat),
+    Math.log(lowHalf),
+  ];
 }
 
 describe('music', () => {
   it('each style sounds unlike every other: played from the same seed (same key and form), no two are close on what a listener hears', () => {
     const grid = { bpm: 100, beatOffsetSec: 0.5 };
-    const samples = MUSIC_STYLES.map((style) => ({ style, f: features(synthesizeMusic({ durationSec: 16, mood: 'calm', musicStyle: style, grid, seed: 'r_styles' }), grid.bpm) }));
+    const samples = MUSIC_STYLES.map((style) => ({
+      style,
+      f: features(synthesizeMusic({ durationSec: 16, mood: 'calm', musicStyle: style, grid, seed: 'r_styles' }), grid.bpm),
+    }));
     const dims = samples[0]!.f.length;
     const mu = Array.from({ length: dims }, (_, d) => samples.reduce((s, x) => s + x.f[d]!, 0) / samples.length);
     const sd = Array.from({ length: dims }, (_, d) => Math.sqrt(samples.reduce((s, x) => s + (x.f[d]! - mu[d]!) ** 2, 0) / samples.length) || 1);

@@ -13,7 +13,14 @@ function trip(length: number): SceneTiming[] {
     ['2024-07-19T09:00:00', 'Ushuaia', 'Argentina'],
     ['2024-07-19T18:00:00', 'El Calafate', 'Argentina'],
   ];
-  return stops.map(([startedAt, town, country], i) => ({ index: i, startSec: (i * length) / stops.length, endSec: ((i + 1) * length) / stops.length, startedAt, place: place(town, country), shotCount: 2 }));
+  return stops.map(([startedAt, town, country], i) => ({
+    index: i,
+    startSec: (i * length) / stops.length,
+    endSec: ((i + 1) * length) / stops.length,
+    startedAt,
+    place: place(town, country),
+    shotCount: 2,
+  }));
 }
 
 describe('narration as timed lines', () => {
@@ -45,12 +52,18 @@ describe('narration as timed lines', () => {
   });
 
   it('a scene named by its country is told as a road', () => {
-    const scenes: SceneTiming[] = [{ index: 0, startSec: 0, endSec: 10, startedAt: '2024-05-01T09:00:00', place: { ...place('Hallstatt', 'Austria'), town: '' }, shotCount: 10 }];
+    const scenes: SceneTiming[] = [
+      { index: 0, startSec: 0, endSec: 10, startedAt: '2024-05-01T09:00:00', place: { ...place('Hallstatt', 'Austria'), town: '' }, shotCount: 10 },
+    ];
     expect(narrateScenes({ theme: 'x', hasExplicitTheme: false, scenes, durationSec: 10, seed: 'r' })[0]!.text).toMatch(/roads of Austria/);
   });
 
   it('a written script is said sentence by sentence, and what does not fit is dropped whole', () => {
-    const segments = placeScript('We flew south. The glacier calved twice that afternoon. Then it rained for a week, and we read every book we had brought with us.', [0, 2, 4.5], 8);
+    const segments = placeScript(
+      'We flew south. The glacier calved twice that afternoon. Then it rained for a week, and we read every book we had brought with us.',
+      [0, 2, 4.5],
+      8,
+    );
     expect(segments.map((s) => s.text)).toEqual(['We flew south.', 'The glacier calved twice that afternoon.']);
     expect(segments[1]!.startSec).toBeCloseTo(2.35, 2); // on the next cut
   });

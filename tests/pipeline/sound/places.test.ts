@@ -12,7 +12,7 @@ describe('places offline', () => {
       [46.3683, 14.1146, 'Bled, Slovenia'], // Europe, ~5,000 people
       [46.5934, 7.9077, 'Lauterbrunnen, Switzerland'], // Europe, ~2,600
       [51.1784, -115.5708, 'Banff, Canada'], // North America, ~7,500
-      [49.1530, -125.9066, 'Tofino, Canada'], // North America, ~1,700
+      [49.153, -125.9066, 'Tofino, Canada'], // North America, ~1,700
       [-13.2583, -72.2636, 'Ollantaytambo, Peru'], // South America, ~2,000
       [-54.8019, -68.303, 'Ushuaia, Argentina'], // the end of the world
       [19.3583, 98.4402, 'Pai, Thailand'], // Asia, ~2,300

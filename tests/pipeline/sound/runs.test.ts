@@ -22,9 +22,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.unstubAllEnvs());
 
 type Rgb = [number, number, number];
-const COLOURS: Rgb[] = [[220, 40, 40], [40, 60, 220], [240, 220, 40], [30, 160, 60], [200, 40, 200], [40, 200, 210], [250, 140, 20], [90, 30, 140], [230, 230, 230], [20, 90, 90]];
+const COLOURS: Rgb[] = [
+  [220, 40, 40],
+  [40, 60, 220],
+  [240, 220, 40],
+  [30, 160, 60],
+  [200, 40, 200],
+  [40, 200, 210],
+  [250, 140, 20],
+  [90, 30, 140],
+  [230, 230, 230],
+  [20, 90, 90],
+];
 
-interface PhotoSpec { colour: Rgb; takenAt?: string; gps?: { latitude: number; longitude: number } }
+interface PhotoSpec {
+  colour: Rgb;
+  takenAt?: string;
+  gps?: { latitude: number; longitude: number };
+}
 
 /** A flat-coloured photo (so Ken Burns motion leaves its mean colour alone), with the EXIF asked for. */
 async function flatPhoto(spec: PhotoSpec): Promise<Uint8Array> {
@@ -37,14 +52,22 @@ async function flatPhoto(spec: PhotoSpec): Promise<Uint8Array> {
       const m = Math.floor((a - d) * 60);
       return `${d}/1 ${m}/1 ${Math.round(((a - d) * 60 - m) * 60 * 100)}/100`;
     };
-    exif.IFD3 = { GPSLatitudeRef: spec.gps.latitude < 0 ? 'S' : 'N', GPSLatitude: dms(spec.gps.latitude), GPSLongitudeRef: spec.gps.longitude < 0 ? 'W' : 'E', GPSLongitude: dms(spec.gps.longitude) };
+    exif.IFD3 = {
+      GPSLatitudeRef: spec.gps.latitude < 0 ? 'S' : 'N',
+      GPSLatitude: dms(spec.gps.latitude),
+      GPSLongitudeRef: spec.gps.longitude < 0 ? 'W' : 'E',
+      GPSLongitude: dms(spec.gps.longitude),
+    };
   }
   let image = sharp({ create: { width: 480, height: 320, channels: 3, background: { r: spec.colour[0], g: spec.colour[1], b: spec.colour[2] } } });
   if (Object.keys(exif).length > 0) image = image.withExif(exif);
   return new Uint8Array(await image.jpeg().toBuffer());
 }
 
-async function renderRun(photos: PhotoSpec[], body: object): Promise<{ state: RunState & { status: 'complete' }; storyboard: Storyboard; file: string; projectId: Id; runId: Id; mediaIds: string[] }> {
+async function renderRun(
+  photos: PhotoSpec[],
+  body: object,
+): Promise<{ state: RunState & { status: 'complete' }; storyboard: Storyboard; file: string; projectId: Id; runId: Id; mediaIds: string[] }> {
   const { api, projectId } = await createProjectOverHttp(server.current.url);
   const mediaIds: string[] = [];
   for (const photo of photos) {
@@ -88,7 +111,10 @@ function expectOnTarget(file: string) {
 describe('the sound and the story of a run', () => {
   it('a 30 s run on the deployed ffmpeg: every cut seen within one frame of a beat, the music heard on that beat, loudness on target without narration', async () => {
     vi.stubEnv('FFMPEG_PATH', NPM);
-    const { storyboard, file, mediaIds } = await renderRun(COLOURS.map((colour) => ({ colour })), { durationSec: 30, resolution: '360p', mood: 'happy', narration: false });
+    const { storyboard, file, mediaIds } = await renderRun(
+      COLOURS.map((colour) => ({ colour })),
+      { durationSec: 30, resolution: '360p', mood: 'happy', narration: false },
+    );
     const colourOf = (i: number) => COLOURS[mediaIds.indexOf(storyboard.shots[i]!.mediaId)]!;
     const grid = storyboard.music!;
     const beat = 60 / grid.bpm;
@@ -154,7 +180,11 @@ describe('the sound and the story of a run', () => {
   }, 600_000);
 
   it('a 3-minute narrated run keeps loudness and true peak on target', async () => {
-    const photos = Array.from({ length: 12 }, (_, i) => ({ colour: COLOURS[i % COLOURS.length]!, takenAt: `2024:08:${String(1 + i).padStart(2, '0')} 1${i % 10}:00:00`, gps: { latitude: -54.8019 + i * 0.001, longitude: -68.303 } }));
+    const photos = Array.from({ length: 12 }, (_, i) => ({
+      colour: COLOURS[i % COLOURS.length]!,
+      takenAt: `2024:08:${String(1 + i).padStart(2, '0')} 1${i % 10}:00:00`,
+      gps: { latitude: -54.8019 + i * 0.001, longitude: -68.303 },
+    }));
     const { storyboard, file } = await renderRun(photos, { durationSec: 180, resolution: '360p', mood: 'dramatic' });
     expect(storyboard.narration.segments!.length).toBeGreaterThan(0);
     expectOnTarget(file);

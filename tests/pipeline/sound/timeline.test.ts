@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { beatTimeline, MIN_SHOT_SEC } from '../../../src/pipeline/agents/director/timeline.js';
-import { MOODS } from '../../../src/pipeline/styles.js';
+import { MOODS } from '../../../src/style/styles.js';
 
 const FRAME = 1 / 30;
 

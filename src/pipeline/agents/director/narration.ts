@@ -1,5 +1,5 @@
 import type { NarrationSegment } from '../../../schemas/run.js';
-import { seededRandom } from '../../random.js';
+import { seededRandom } from '../../../random.js';
 import type { Place } from './places.js';
 
 /**
@@ -85,7 +85,11 @@ function openingCandidates(scene: SceneTiming, context: Context): Candidates {
   const parts = scene.startedAt ? dateParts(scene.startedAt) : null;
   const when = parts ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''} in ${MONTHS[parts.month - 1]}` : null;
   const place = scene.place;
-  if (place && !place.town) return [{ key: 'open-region', text: `It began on the roads of ${place.country}${when ? `, ${when}` : ''}.` }, { key: 'open-region', text: `It began in ${place.country}.` }];
+  if (place && !place.town)
+    return [
+      { key: 'open-region', text: `It began on the roads of ${place.country}${when ? `, ${when}` : ''}.` },
+      { key: 'open-region', text: `It began in ${place.country}.` },
+    ];
   const day = parts ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''}` : null;
   if (place && when) {
     return [
@@ -94,7 +98,11 @@ function openingCandidates(scene: SceneTiming, context: Context): Candidates {
       { key: 'open', text: `It began in ${place.town}.` },
     ];
   }
-  if (place) return [{ key: 'open', text: `It began in ${placePhrase(place, context)}.` }, { key: 'open', text: `It began in ${place.town}.` }];
+  if (place)
+    return [
+      { key: 'open', text: `It began in ${placePhrase(place, context)}.` },
+      { key: 'open', text: `It began in ${place.town}.` },
+    ];
   if (when) return [{ key: 'open', text: `It began ${when}.` }];
   return [];
 }
@@ -107,7 +115,7 @@ function gapPhrase(scene: SceneTiming, previous: SceneTiming | null): { days: nu
   const before = partOfDay(dateParts(previous.startedAt)?.hour ?? null);
   if (days === 0) return { days, phrase: tod && tod !== before ? `that ${tod}` : 'later that day' };
   if (days === 1) return { days, phrase: tod ? `the next ${tod}` : 'the next day' };
-  if (days > 1 && days <= 13) return { days, phrase: `${number(days)} days later` };  // "after N more days" when it repeats: see sceneCandidates
+  if (days > 1 && days <= 13) return { days, phrase: `${number(days)} days later` }; // "after N more days" when it repeats: see sceneCandidates
   if (days > 13) return { days, phrase: 'some time later' };
   return null;
 }
@@ -119,7 +127,10 @@ function sceneCandidates(scene: SceneTiming, context: Context): Candidates {
   if (!place) return gap && gap.days > 0 ? [{ key: 'on', text: `${capitalise(gap.phrase)}, the journey went on.` }] : [];
   if (!place.town) {
     const when = gap ? `${capitalise(gap.phrase)}, we` : 'We';
-    return [{ key: 'road', text: `${when} took to the roads of ${place.country}.` }, { key: 'road', text: `We drove on through ${place.country}.` }];
+    return [
+      { key: 'road', text: `${when} took to the roads of ${place.country}.` },
+      { key: 'road', text: `We drove on through ${place.country}.` },
+    ];
   }
   if (place.town === previousTown) {
     return gap && gap.days > 0 ? [{ key: 'still', text: `${capitalise(gap.phrase)}, we were still in ${place.town}.` }] : [];
@@ -175,7 +186,9 @@ const CLOSINGS = ['These are the moments we keep.', 'And that is how we will rem
 function fit(candidates: Candidates, startSec: number, endSec: number, used: string[]): { key: string; text: string } | null {
   const fitting = candidates.filter((c) => startSec + speakingSec(c.text) <= endSec);
   const recent = used.slice(-2);
-  return fitting.find((c) => !recent.includes(c.key) && !(c.short && used.includes(c.key))) ?? fitting.find((c) => !recent.includes(c.key)) ?? fitting[0] ?? null;
+  return (
+    fitting.find((c) => !recent.includes(c.key) && !(c.short && used.includes(c.key))) ?? fitting.find((c) => !recent.includes(c.key)) ?? fitting[0] ?? null
+  );
 }
 
 /**
@@ -183,12 +196,23 @@ function fit(candidates: Candidates, startSec: number, endSec: number, used: str
  * the time until the next scene appears; the theme (when it was given) opens
  * and a closing line ends the video when there is time for them.
  */
-export function narrateScenes(input: { theme: string; hasExplicitTheme: boolean; scenes: SceneTiming[]; durationSec: number; seed: string }): NarrationSegment[] {
+export function narrateScenes(input: {
+  theme: string;
+  hasExplicitTheme: boolean;
+  scenes: SceneTiming[];
+  durationSec: number;
+  seed: string;
+}): NarrationSegment[] {
   const random = seededRandom(`narration:${input.seed}`);
   const firstCountry = input.scenes.find((scene) => scene.place)?.place?.country ?? null;
   // "Three days in Portugal" has said the country already.
   const themeSaysCountry = input.hasExplicitTheme && firstCountry !== null && input.theme.toLowerCase().includes(firstCountry.toLowerCase());
-  const context: Context = { previous: null, spokenCountry: themeSaysCountry ? firstCountry : null, lastGap: null, pick: (options) => options[Math.floor(random() * options.length)]! };
+  const context: Context = {
+    previous: null,
+    spokenCountry: themeSaysCountry ? firstCountry : null,
+    lastGap: null,
+    pick: (options) => options[Math.floor(random() * options.length)]!,
+  };
   const segments: NarrationSegment[] = [];
   const recent: string[] = [];
   let freeFrom = 0;
@@ -201,7 +225,16 @@ export function narrateScenes(input: { theme: string; hasExplicitTheme: boolean;
       candidates = [...candidates.map((c) => ({ key: c.key, text: `${theme}. ${c.text}` })), { key: 'theme', text: `${theme}.` }, ...candidates];
     }
     // The theme is about the whole video, not one scene: when the first scene is too short for it, it may run on.
-    const line = fit(candidates, startSec, endSec, recent) ?? (i === 0 && input.hasExplicitTheme ? fit(candidates.filter((c) => c.key === 'theme'), startSec, input.durationSec - TAIL_SEC, []) : null);
+    const line =
+      fit(candidates, startSec, endSec, recent) ??
+      (i === 0 && input.hasExplicitTheme
+        ? fit(
+            candidates.filter((c) => c.key === 'theme'),
+            startSec,
+            input.durationSec - TAIL_SEC,
+            [],
+          )
+        : null);
     if (line) {
       segments.push({ startSec: round2(startSec), text: line.text });
       recent.push(line.key);
@@ -224,7 +257,11 @@ export function narrateScenes(input: { theme: string; hasExplicitTheme: boolean;
  * within a second; sentences that do not fit before the end are dropped whole.
  */
 export function placeScript(script: string, cuts: number[], durationSec: number): NarrationSegment[] {
-  const sentences = script.match(/[^.!?]+[.!?]+["')\]]*|[^.!?]+$/g)?.map((s) => s.trim()).filter(Boolean) ?? [];
+  const sentences =
+    script
+      .match(/[^.!?]+[.!?]+["')\]]*|[^.!?]+$/g)
+      ?.map((s) => s.trim())
+      .filter(Boolean) ?? [];
   const segments: NarrationSegment[] = [];
   let at = FIRST_LEAD_SEC;
   for (const sentence of sentences) {

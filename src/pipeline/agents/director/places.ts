@@ -82,7 +82,13 @@ export function lookupPlace(point: Point): Place | null {
     const country = countryName(nearest.country);
     return { town: '', country, countryCode: nearest.country, population: 0, km: Infinity };
   }
-  return { town: best.city.name, country: countryName(best.city.country), countryCode: best.city.country, population: best.city.population, km: Math.round(best.km * 10) / 10 };
+  return {
+    town: best.city.name,
+    country: countryName(best.city.country),
+    countryCode: best.city.country,
+    population: best.city.population,
+    km: Math.round(best.km * 10) / 10,
+  };
 }
 
 /** "Hallstatt, Austria"; only the country when no town is near. */

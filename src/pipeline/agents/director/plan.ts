@@ -1,19 +1,14 @@
 import type { Media } from '../../../schemas/media.js';
 import type { NarrationSegment, Resolution, Shot, StartRunBody, Storyboard } from '../../../schemas/run.js';
-import { seededRandom } from '../../random.js';
+import { seededRandom } from '../../../random.js';
+import type { StyleChoice } from '../../../style/choice.js';
 import { narrateScenes, placeScript, scriptOf, speakingSec, type SceneTiming } from './narration.js';
 import { distanceKm, lookupPlace, placeLabel, type Place } from './places.js';
 import { beatGridFor, beatTimeline, MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
 
 export { MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
 
-export interface StyleChoice {
-  mood: string;
-  musicStyle: string;
-  source: Storyboard['choice']['source'];
-  reason: string;
-  durationSec?: number;
-}
+export type { StyleChoice };
 
 export interface DirectorInput {
   runId: string;

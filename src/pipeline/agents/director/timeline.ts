@@ -1,4 +1,4 @@
-import { moodInfo } from '../../styles.js';
+import { moodInfo } from '../../../style/styles.js';
 
 /** The soundtrack's tempo and first beat: the music is synthesised on this grid and the cuts land on it. */
 export interface BeatGrid {

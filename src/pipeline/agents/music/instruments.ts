@@ -7,7 +7,11 @@ export class Track {
   readonly left: Float32Array;
   readonly right: Float32Array;
 
-  constructor(readonly rate: number, frames: number, private readonly random: () => number) {
+  constructor(
+    readonly rate: number,
+    frames: number,
+    private readonly random: () => number,
+  ) {
     this.left = new Float32Array(frames);
     this.right = new Float32Array(frames);
   }
@@ -17,7 +21,14 @@ export class Track {
   }
 
   /** A pitched note: harmonic amplitudes, attack, exponential decay, a short release, equal-power pan (-1..1). */
-  tone(startSec: number, lengthSec: number, midi: number, gain: number, pan: number, shape: { attackSec: number; decayPerSec: number; harmonics: number[]; vibrato?: number }): void {
+  tone(
+    startSec: number,
+    lengthSec: number,
+    midi: number,
+    gain: number,
+    pan: number,
+    shape: { attackSec: number; decayPerSec: number; harmonics: number[]; vibrato?: number },
+  ): void {
     const start = Math.max(0, Math.floor(startSec * this.rate));
     const end = Math.min(this.frames, Math.floor((startSec + lengthSec) * this.rate));
     if (end <= start) return;
@@ -80,7 +91,10 @@ export class Track {
   /** A feedback echo (dotted-eighth style), for space in the sparse styles. */
   echo(delaySec: number, feedback: number, mix: number): void {
     const delay = Math.round(delaySec * this.rate);
-    for (const [channel, other] of [[this.left, this.right], [this.right, this.left]] as const) {
+    for (const [channel, other] of [
+      [this.left, this.right],
+      [this.right, this.left],
+    ] as const) {
       const wet = new Float32Array(this.frames);
       for (let i = delay; i < this.frames; i++) wet[i] = channel[i - delay]! * mix + wet[i - delay]! * feedback;
       for (let i = 0; i < this.frames; i++) other[i]! += wet[i]! * 0.5;

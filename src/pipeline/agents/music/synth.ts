@@ -1,7 +1,7 @@
 import type { MusicGrid } from '../../../schemas/run.js';
 import type { PcmAudio } from '../../audio/wav.js';
-import { seededRandom } from '../../random.js';
-import { knownMusicStyle, moodInfo } from '../../styles.js';
+import { seededRandom } from '../../../random.js';
+import { knownMusicStyle, moodInfo } from '../../../style/styles.js';
 import { arrange, MAJOR_SCALE, MINOR_SCALE, STYLE_SOUNDS, type Section, type StyleSound } from './arrangement.js';
 import { Track } from './instruments.js';
 
@@ -59,7 +59,12 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
   const degree = section.progression[barInSection % section.progression.length]!;
   const chord = invert(chordTones(song, degree, section.lift, sound.pad > 0.1), section.inversion);
   if (section.layers.pad && sound.pad > 0) {
-    for (const [i, tone] of chord.entries()) track.tone(startSec, barSec + 0.1, tone + 12, sound.pad, (i / Math.max(1, chord.length - 1)) * 1.2 - 0.6, { attackSec: sound.padAttackSec, decayPerSec: 0.2, harmonics: sound.padHarmonics });
+    for (const [i, tone] of chord.entries())
+      track.tone(startSec, barSec + 0.1, tone + 12, sound.pad, (i / Math.max(1, chord.length - 1)) * 1.2 - 0.6, {
+        attackSec: sound.padAttackSec,
+        decayPerSec: 0.2,
+        harmonics: sound.padHarmonics,
+      });
   }
   if (section.layers.bass) {
     const each = barSec / sound.bassPerBar;
@@ -72,7 +77,13 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
   }
   if (sound.drums === 'soft' && section.layers.arp) {
     // A strummed chord on beats 1 and 3, strings 18 ms apart.
-    for (const beat of [0, 2]) for (const [i, tone] of chord.entries()) track.tone(startSec + beat * beatSec + i * 0.018, beatSec * 2, tone + 12, sound.arp * 0.6, i * 0.2 - 0.2, { attackSec: 0.003, decayPerSec: 2.5, harmonics: sound.arpHarmonics });
+    for (const beat of [0, 2])
+      for (const [i, tone] of chord.entries())
+        track.tone(startSec + beat * beatSec + i * 0.018, beatSec * 2, tone + 12, sound.arp * 0.6, i * 0.2 - 0.2, {
+          attackSec: 0.003,
+          decayPerSec: 2.5,
+          harmonics: sound.arpHarmonics,
+        });
   }
   if (section.layers.arp && sound.arp > 0) {
     const each = beatSec / sound.arpPerBeat;
@@ -81,7 +92,11 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
       const pick = section.arpPattern[k % section.arpPattern.length]! % chord.length;
       const octave = section.arpOctave + 12 * (Math.floor(k / section.arpPattern.length) % 2);
       const accent = k % sound.arpPerBeat === 0 ? 1 : 0.7;
-      track.tone(startSec + k * each, each * 2, chord[pick]! + octave, sound.arp * accent, (k % 2) * 0.7 - 0.35, { attackSec: 0.004, decayPerSec: sound.arpDecay, harmonics: sound.arpHarmonics });
+      track.tone(startSec + k * each, each * 2, chord[pick]! + octave, sound.arp * accent, (k % 2) * 0.7 - 0.35, {
+        attackSec: 0.004,
+        decayPerSec: sound.arpDecay,
+        harmonics: sound.arpHarmonics,
+      });
     }
   }
   if (section.layers.lead && sound.lead > 0) {
@@ -91,7 +106,12 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
       if (step < 0) continue;
       const tone = song.key + section.lift + 12 + song.scale[step % 7]! + 12 * Math.floor(step / 7);
       const length = melody[half + i + 1] === -1 ? beatSec : beatSec / 2;
-      track.tone(startSec + (i * beatSec) / 2, length, tone, sound.lead, 0.15, { attackSec: 0.02, decayPerSec: 1.5, harmonics: sound.leadHarmonics, vibrato: sound.leadVibrato });
+      track.tone(startSec + (i * beatSec) / 2, length, tone, sound.lead, 0.15, {
+        attackSec: 0.02,
+        decayPerSec: 1.5,
+        harmonics: sound.leadHarmonics,
+        vibrato: sound.leadVibrato,
+      });
     }
   }
   if (section.layers.drums) playDrums(song, startSec, barInSection === section.bars - 1, barInSection === 0, Math.min(...chord));
@@ -109,7 +129,9 @@ function playDrums(song: Song, startSec: number, fill: boolean, sectionStart: bo
       return;
     case 'timpani':
       track.tone(at(0), beatSec * 2, root - 12, 0.3, 0, { attackSec: 0.003, decayPerSec: 3, harmonics: [1, 0.5, 0.2] });
-      if (fill) for (let s = 0; s < 4; s++) track.tone(at(3 + s / 4), beatSec / 4, root - 12, 0.12 + s * 0.04, 0, { attackSec: 0.003, decayPerSec: 6, harmonics: [1, 0.5] });
+      if (fill)
+        for (let s = 0; s < 4; s++)
+          track.tone(at(3 + s / 4), beatSec / 4, root - 12, 0.12 + s * 0.04, 0, { attackSec: 0.003, decayPerSec: 6, harmonics: [1, 0.5] });
       return;
     case 'four-on-floor':
       for (let b = 0; b < 4; b++) {
@@ -151,14 +173,17 @@ export function synthesizeMusic(request: MusicRequest): PcmAudio {
   const sections = arrange(bars, minor, random);
 
   if (offset > 0.05) {
-    for (const tone of chordTones(song, sections[0]!.progression[0]!, 0)) track.tone(0, offset + 0.2, tone + 12, sound.pad || 0.05, 0, { attackSec: offset, decayPerSec: 0, harmonics: [1, 0.2] });
+    for (const tone of chordTones(song, sections[0]!.progression[0]!, 0))
+      track.tone(0, offset + 0.2, tone + 12, sound.pad || 0.05, 0, { attackSec: offset, decayPerSec: 0, harmonics: [1, 0.2] });
   }
   let bar = 0;
   for (const section of sections) {
     let melody = motif(song, section);
     for (let b = 0; b < section.bars && bar < bars; b++, bar++) {
       // A new phrase every two bars: half the time a variation of the last, half the time new.
-      if (b > 0 && b % 2 === 0) melody = random() < 0.5 ? melody.map((step) => (step >= 0 && random() < 0.35 ? Math.max(5, step + (random() < 0.5 ? 1 : -1)) : step)) : motif(song, section);
+      if (b > 0 && b % 2 === 0)
+        melody =
+          random() < 0.5 ? melody.map((step) => (step >= 0 && random() < 0.35 ? Math.max(5, step + (random() < 0.5 ? 1 : -1)) : step)) : motif(song, section);
       playBar(song, section, b, offset + bar * barSec, melody);
     }
   }

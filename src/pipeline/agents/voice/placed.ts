@@ -29,7 +29,10 @@ export function segmentsOf(storyboard: Storyboard): NarrationSegment[] {
  * voice tells the whole story. A line whose speech would run into the next
  * line (or past the end) is left out whole, never cut.
  */
-export async function speakNarration(storyboard: Storyboard, options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {}): Promise<ProviderOutcome<PlacedNarration>> {
+export async function speakNarration(
+  storyboard: Storyboard,
+  options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {},
+): Promise<ProviderOutcome<PlacedNarration>> {
   const segments = segmentsOf(storyboard);
   const track = new Float32Array(Math.round(storyboard.durationSec * TRACK_RATE));
   const spoken: NarrationSegment[] = [];
