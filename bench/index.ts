@@ -10,6 +10,7 @@ import { benchPipeline } from './pipeline.js';
 import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
+import { benchSound } from './sound.js';
 import { benchStorage } from './storage.js';
 
 /** `npm run bench [section…]`: prints figures and ratios; asserts nothing. */
@@ -20,6 +21,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   pipeline: benchPipeline,
   learning: benchLearning,
   retention: benchRetention,
+  sound: benchSound,
   portability: benchPortability,
   operations: benchOperations,
   deploy: benchDeploy,

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { newId } from '../src/new-id.js';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { readMediaBytes } from '../src/media/library.js';
-import { composeArgs } from '../src/pipeline/agents/compose/index.js';
+import { composeArgs, writeSoundtrack } from '../src/pipeline/agents/compose/index.js';
 import { buildFilterGraph } from '../src/pipeline/agents/compose/graph.js';
 import { preparePhoto } from '../src/pipeline/agents/compose/prepare.js';
 import { readProgress } from '../src/progress/log.js';
@@ -81,14 +81,13 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
       await writeFile(join(dir, `shot-${i}.jpg`), await preparePhoto(media, bytes, frame));
     }
     const voice = await getBinary(keys.voice(projectId, runId, 'wav'));
-    await writeFile(join(dir, 'music.wav'), (await getBinary(keys.music(projectId, runId, 'wav')))!.data);
-    if (voice) await writeFile(join(dir, 'voice.wav'), voice.data);
-    await writeFile(join(dir, 'graph.txt'), buildFilterGraph({ width: frame.width, height: frame.height, durationSec: storyboard.durationSec, transitionSec: storyboard.transitionSec, shots: storyboard.shots, musicInput: storyboard.shots.length, voiceInput: voice ? storyboard.shots.length + 1 : null }));
+    await writeSoundtrack(dir, storyboard.durationSec, { music: (await getBinary(keys.music(projectId, runId, 'wav')))!.data, voice: voice?.data ?? null }, ffmpeg);
+    await writeFile(join(dir, 'graph.txt'), buildFilterGraph({ width: frame.width, height: frame.height, durationSec: storyboard.durationSec, transitionSec: storyboard.transitionSec, shots: storyboard.shots }));
     let floorSec = Infinity;
     let floorPeak = 0;
     for (let i = 0; i < ROUNDS; i++) {
       const floorStart = performance.now();
-      const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...composeArgs(storyboard, dir, voice !== null)], { stdio: 'ignore' });
+      const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', ...composeArgs(storyboard, dir)], { stdio: 'ignore' });
       const floorRss = samplePeakRss(floor.pid!);
       await waitForExit(floor);
       floorSec = Math.min(floorSec, (performance.now() - floorStart) / 1000);

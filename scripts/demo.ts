@@ -46,6 +46,8 @@ try {
     console.log(`  ${outputs.video.durationSec} s, ${outputs.video.width}×${outputs.video.height}, ${(video.byteLength / 1e6).toFixed(1)} MB, ${outputs.video.videoCodec}/${outputs.video.audioCodec}`);
     console.log(`  "${storyboard?.theme}": ${storyboard?.shots.length} shots, ${storyboard?.mood} / ${storyboard?.musicStyle} (${storyboard?.choice.reason})`);
     console.log(`  narration: ${storyboard?.narration.script || '(none)'}`);
+    for (const segment of storyboard?.narration.segments ?? []) console.log(`    ${segment.startSec.toFixed(2).padStart(6)} s  ${segment.text}`);
+    if (storyboard?.music) console.log(`  music: ${storyboard.music.bpm} bpm, first beat at ${storyboard.music.beatOffsetSec} s; cuts at ${storyboard.shots.map((shot) => shot.startSec).join(', ')} s`);
     for (const agent of AGENTS) {
       const timing = final.timings?.[agent];
       console.log(`  ${agent.padEnd(9)} ${timing?.ms !== undefined ? `${(timing.ms / 1000).toFixed(2)} s` : '-'.padStart(6)}  ${final.providers?.[agent] ?? ''}`);

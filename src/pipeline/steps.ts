@@ -12,7 +12,7 @@ import { laterStep } from './state-sync.js';
 import { ComposeWorkspace } from './agents/compose/index.js';
 import { runDirector } from './agents/director/index.js';
 import { synthesizeMusic } from './agents/music/synth.js';
-import { runVoice } from './agents/voice/index.js';
+import { speakNarration } from './agents/voice/placed.js';
 import { encodeWav, wavDurationSec } from './audio/wav.js';
 import { PipelineError, RunCancelledError } from './errors.js';
 import type { ProgressReporter } from './reporter.js';
@@ -104,14 +104,15 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('voice', 'speaking the narration');
-  const outcome = await runVoice(storyboard.narration.script, { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)) });
+  const outcome = await speakNarration(storyboard, { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)) });
   throwIfCancelled(context);
   if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
   const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
   await context.confirmLease();
   await putBinary(ref, outcome.value.wav, { contentType: 'audio/wav', provider: outcome.provider, durationSec: outcome.value.durationSec, createdAt: new Date().toISOString() });
-  context.actions.push(`voice spoke ${outcome.value.durationSec.toFixed(1)} s with ${outcome.provider}`);
-  await context.reporter.completed('voice', `${outcome.value.durationSec.toFixed(1)} s of narration`, { provider: outcome.provider });
+  const { spoken, dropped } = outcome.value;
+  context.actions.push(`voice spoke ${spoken.length} lines with ${outcome.provider}`);
+  await context.reporter.completed('voice', `${spoken.length} lines of narration${dropped.length > 0 ? `; ${dropped.length} left out (longer than their scene)` : ''}`, { provider: outcome.provider });
   await recordStep(context, 'voice', started, provider);
   return outcome.value.wav;
 }
@@ -127,7 +128,7 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('music', `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`);
-  const wav = encodeWav(synthesizeMusic({ durationSec: storyboard.durationSec, mood: storyboard.mood, musicStyle: storyboard.musicStyle, bpm: storyboard.tempoBpm, seed: context.runId }));
+  const wav = encodeWav(synthesizeMusic({ durationSec: storyboard.durationSec, mood: storyboard.mood, musicStyle: storyboard.musicStyle, grid: storyboard.music ?? { bpm: storyboard.tempoBpm, beatOffsetSec: 0 }, seed: context.runId }));
   throwIfCancelled(context);
   await context.confirmLease();
   await putBinary(ref, wav, { contentType: 'audio/wav', provider: 'local-synth', durationSec: storyboard.durationSec, createdAt: new Date().toISOString() });

@@ -60,8 +60,16 @@ export const shotSchema = z.object({
   motion: motionSchema,
   scene: z.number().int().nonnegative(),
   caption: z.string().nullable(),
+  /** The photo's GPS as "Town, Country" (offline gazetteer); optional only so storyboards stored before it still read. */
+  place: z.string().nullable().optional(),
 });
 export type Shot = z.infer<typeof shotSchema>;
+
+export const narrationSegmentSchema = z.object({ startSec: z.number().nonnegative(), text: z.string().min(1) });
+export type NarrationSegment = z.infer<typeof narrationSegmentSchema>;
+
+export const musicGridSchema = z.object({ bpm: z.number().min(50).max(200), beatOffsetSec: z.number().nonnegative() });
+export type MusicGrid = z.infer<typeof musicGridSchema>;
 
 export const storyboardSchema = z.object({
   theme: z.string(),
@@ -72,8 +80,15 @@ export const storyboardSchema = z.object({
   transitionSec: z.number().nonnegative(),
   shots: z.array(shotSchema).min(1),
   scenes: z.array(z.object({ index: z.number().int(), startedAt: z.string().nullable(), place: z.string().nullable(), shotCount: z.number().int() })),
-  narration: z.object({ enabled: z.boolean(), script: z.string() }),
+  narration: z.object({
+    enabled: z.boolean(),
+    script: z.string(),
+    /** The script as lines, each placed while its scene is on screen. */
+    segments: z.array(narrationSegmentSchema).optional(),
+  }),
   tempoBpm: z.number().int().min(50).max(200),
+  /** The soundtrack's tempo and first beat; every cut falls on `beatOffsetSec + k * 60 / bpm`. */
+  music: musicGridSchema.optional(),
   /** Why mood and music were chosen: the request, the memory index, or a default. */
   choice: z.object({ source: z.enum(['request', 'memory', 'default']), reason: z.string() }),
   provider: z.string(),

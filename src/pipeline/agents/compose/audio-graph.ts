@@ -1,31 +1,23 @@
-export interface AudioGraphInput {
-  durationSec: number;
-  /** Input index of the music, and of the voice if there is narration. */
-  musicInput: number;
-  voiceInput: number | null;
-  /** Seconds of silence before the narration starts. */
-  voiceDelaySec?: number;
-}
-
-const n = (value: number) => Number(value.toFixed(4)).toString();
+import { join } from 'node:path';
 
 /**
- * The soundtrack's part of the filter graph, ending in [aout]: music is ducked
- * under the voice with a sidechain compressor and fades out.
+ * The soundtrack's part of a render. Music and voice are mixed, ducked and
+ * normalised on the samples (mixSoundtrack), encoded to AAC once, and measured
+ * as decoded AAC before the video is made; the render then copies that exact
+ * stream, so what was measured is what is delivered, on every ffmpeg build.
  */
-export function buildAudioGraph(input: AudioGraphInput): string[] {
-  const d = input.durationSec;
-  const lines: string[] = [];
-  const musicFade = Math.min(2, d / 3);
-  const musicTail = `afade=t=out:st=${n(d - musicFade)}:d=${n(musicFade)}`;
-  lines.push(`[${input.musicInput}:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,volume=0.8[music]`);
-  if (input.voiceInput === null) {
-    lines.push(`[music]${musicTail},atrim=0:${n(d)}[aout]`);
-  } else {
-    const delayMs = Math.round((input.voiceDelaySec ?? 0.6) * 1000);
-    lines.push(`[${input.voiceInput}:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo,adelay=${delayMs}|${delayMs},apad,atrim=0:${n(d)},asplit=2[vkey][vmix]`);
-    lines.push('[music][vkey]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]');
-    lines.push(`[ducked][vmix]amix=inputs=2:duration=first:dropout_transition=0,volume=1.8,${musicTail},atrim=0:${n(d)}[aout]`);
-  }
-  return lines;
+export const SOUNDTRACK_WAV = 'soundtrack.wav';
+export const SOUNDTRACK_AAC = 'soundtrack.m4a';
+
+/** AAC settings of every output. */
+export const AAC_ARGS = ['-c:a', 'aac', '-b:a', '160k', '-ar', '44100', '-ac', '2'];
+
+/** ffmpeg arguments that encode the mixed soundtrack in `dir`. */
+export function encodeSoundtrackArgs(dir: string): string[] {
+  return ['-i', join(dir, SOUNDTRACK_WAV), ...AAC_ARGS, '-f', 'mp4', join(dir, SOUNDTRACK_AAC)];
+}
+
+/** The render's audio: the encoded soundtrack, input `inputIndex`, copied as it is. */
+export function soundtrackArgs(dir: string, inputIndex: number): { input: string[]; output: string[] } {
+  return { input: ['-i', join(dir, SOUNDTRACK_AAC)], output: ['-map', `${inputIndex}:a`, '-c:a', 'copy'] };
 }

@@ -1,10 +1,9 @@
 import type { Shot } from '../../../schemas/run.js';
-import { buildAudioGraph, type AudioGraphInput } from './audio-graph.js';
 
 export const FPS = 30;
 const ZOOM = 1.2;
 
-export interface GraphInput extends AudioGraphInput {
+export interface GraphInput {
   width: number;
   height: number;
   durationSec: number;
@@ -55,7 +54,7 @@ export function frameSpans(shots: GraphInput['shots']): Array<{ start: number; e
  * them). Only the overlapping tail and head are blended (an alpha fade overlaid
  * on the tail: works on ffmpeg builds without xfade), and the pieces are
  * concatenated, so every frame is rendered once. The picture fades to black at
- * the end; the soundtrack's part of the graph comes from `buildAudioGraph`.
+ * the end. The soundtrack is encoded beforehand and copied (see audio-graph.ts).
  */
 export function buildFilterGraph(input: GraphInput): string {
   const { width, height, durationSec: d } = input;
@@ -92,6 +91,5 @@ export function buildFilterGraph(input: GraphInput): string {
   const fadeOut = Math.min(1, d / 4);
   lines.push(`${pieces.join('')}concat=n=${pieces.length}:v=1:a=0,fade=t=out:st=${n(d - fadeOut)}:d=${n(fadeOut)},format=yuv420p[vout]`);
 
-  lines.push(...buildAudioGraph(input));
   return lines.join(';\n');
 }

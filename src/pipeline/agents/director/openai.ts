@@ -12,12 +12,17 @@ export const llmPlanSchema = z.object({
   motions: z.array(motionSchema).optional(),
   theme: z.string().trim().min(1).max(80).optional(),
   narration: z.string().trim().min(1).max(600).optional(),
+  /** Narration as lines tied to photos; each is checked against its scene's time by the planner. */
+  lines: z.array(z.object({ photo: z.number().int().nonnegative(), text: z.string().trim().min(1).max(200) })).max(60).optional(),
 });
 
 const SYSTEM_PROMPT =
   'You direct a short photo slideshow video. Reply with JSON only: {"order": [photo indices in the order to show them], ' +
   `"motions": [one of ${MOTIONS.join(', ')} per shown photo], "theme": short title, ` +
-  '"narration": a warm spoken script of at most N words}. Use each index at most once.';
+  '"lines": [{"photo": index, "text": one spoken sentence}]}. Use each index at most once. The narration is told as ' +
+  'lines, each said while its photo shows: give a line only where a new place or day begins, name places and days ' +
+  'the way a person telling a trip would ("Two days later, Ushuaia, at the end of the world."), never repeat a wording, ' +
+  'write whole sentences of at most 12 words, and at most N words in all.';
 
 /** The request body sent to an OpenAI-compatible chat completions API. */
 export function directorRequestBody(input: DirectorInput, model: string, maxWords: number) {
@@ -74,6 +79,7 @@ export async function planWithOpenAI(input: DirectorInput, config: Config, maxWo
     ...(plan.data.motions ? { motions: plan.data.motions } : {}),
     ...(plan.data.theme && !input.request.theme ? { theme: plan.data.theme } : {}),
     ...(plan.data.narration ? { narration: plan.data.narration } : {}),
+    ...(plan.data.lines ? { lines: plan.data.lines.filter((line) => line.photo < input.media.length) } : {}),
     provider: 'openai',
   };
 }

