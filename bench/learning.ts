@@ -20,7 +20,7 @@ async function completeRuns(projectId: Id, count: number): Promise<Id[]> {
     const at = new Date(Date.UTC(2026, 5, 1, 0, i)).toISOString();
     const state = {
       runId, projectId, status: 'complete', step: null, progress: 1, request: {}, mediaIds: [], attempts: 1, cancelRequested: false,
-      storyboard: { theme: 'Bench', mood: MOODS[i % 5]!, musicStyle: STYLES[i % 5]!, durationSec: 20, resolution: '360p', transitionSec: 0.5, shots: [{ mediaId: 'm' as Id, startSec: 0, durationSec: 20, motion: 'zoom-in', scene: 0, caption: null }], scenes: [], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'request', reason: 'bench' }, provider: 'local' },
+      storyboard: { theme: 'Bench', mood: MOODS[i % 5]!, musicStyle: STYLES[i % 5]!, durationSec: 20, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5, shots: [{ mediaId: 'm' as Id, startSec: 0, durationSec: 20, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }], scenes: [], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'request', reason: 'bench' }, provider: 'local' },
       outputs: { video: { bytes: 1, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } },
       createdAt: at, updatedAt: at,
     } as RunState;

@@ -8,6 +8,7 @@ import { storyboardSchema, type Agent, type RunState, type Storyboard } from '..
 import { defineDocument, getBinary, getMetadata, keys, putBinary, readJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
 import { updateRunState } from '../runs/state.js';
 import { ComposeWorkspace } from './agents/compose/index.js';
+import { analysePhotos } from './agents/director/analyse.js';
 import { runDirector } from './agents/director/index.js';
 import { synthesizeMusic } from './agents/music/synth.js';
 import { runVoice } from './agents/voice/index.js';
@@ -76,8 +77,9 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     return null;
   });
   const style = chooseStyle(context.state.request, memory, context.runId);
+  const facts = await analysePhotos(media, async (mediaId) => (await readMediaBytes(context.projectId, mediaId as Id)).bytes);
   const outcome = await runDirector(
-    { runId: context.runId, media, request: context.state.request, style },
+    { runId: context.runId, media, request: context.state.request, style, facts },
     { signal: context.signal, onRetry: (message) => void context.reporter.event('director', 'retrying', message) },
   );
   if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);

@@ -6,6 +6,8 @@ export interface FfmpegRun {
   durationSec?: number;
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  /** Writes ffmpeg's standard input (raw frames); `write` resolves once ffmpeg has taken the bytes. */
+  feed?: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>;
 }
 
 const TAIL_BYTES = 4000;
@@ -18,13 +20,28 @@ const TAIL_BYTES = 4000;
 export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {}): Promise<{ stderr: string }> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new RunCancelledError());
-    const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const feed = options.feed;
+    const child = spawn(ffmpeg, ['-hide_banner', ...(feed ? [] : ['-nostdin']), '-y', '-progress', 'pipe:1', '-nostats', ...args], { stdio: [feed ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let feedError: unknown = null;
+    if (feed && child.stdin) {
+      const stdin = child.stdin;
+      // An early ffmpeg exit breaks the pipe; the exit code below says why.
+      stdin.on('error', () => undefined);
+      const write = (bytes: Uint8Array) => new Promise<void>((done, fail) => stdin.write(bytes, (error) => (error ? fail(error) : done())));
+      feed(write).then(
+        () => stdin.end(),
+        (error: unknown) => {
+          feedError = error;
+          child.kill('SIGKILL');
+        },
+      );
+    }
     let pending = '';
     const onAbort = () => child.kill('SIGKILL');
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -34,7 +51,7 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
         if (match && options.durationSec && options.onProgress) options.onProgress(Math.min(1, Number(match[1]) / 1e6 / options.durationSec));
       }
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-TAIL_BYTES);
     });
     child.on('error', (error) => {
@@ -45,6 +62,8 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
       options.signal?.removeEventListener('abort', onAbort);
       if (options.signal?.aborted) return reject(new RunCancelledError());
       if (code === 0) return resolve({ stderr });
+      // Killed because rendering the frames failed: that failure is the cause.
+      if (feedError && signal === 'SIGKILL') return reject(feedError);
       const error = new PipelineError(signal === 'SIGKILL' ? 'resource' : 'internal', 'ffmpeg_failed', `ffmpeg exited with ${signal ?? `code ${code}`}`, { retryable: signal !== null });
       Object.assign(error, { trace: stderr.trim().split('\n').slice(-15).join('\n') });
       reject(error);

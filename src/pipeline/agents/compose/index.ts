@@ -2,11 +2,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Media } from '../../../schemas/media.js';
-import { RESOLUTIONS, type Storyboard } from '../../../schemas/run.js';
+import type { Storyboard } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
 import { probeMedia, runFfmpeg, type ProbedMedia } from './ffmpeg.js';
-import { buildFilterGraph, FPS } from './graph.js';
-import { preparePhoto } from './prepare.js';
+import { buildFilterGraph, FPS, frameSpans } from './graph.js';
+import { motionPath, type Box } from './motion.js';
+import { planesBytes, type Planes } from './planes.js';
+import { canvasSize, prepareCanvas } from './prepare.js';
+import { renderFrames, type FramePlan } from './render-frames.js';
+import { captionOverlay, titleOverlay } from './text.js';
 
 /** Loads a photo's record and bytes by media id. */
 export type PhotoLoader = (mediaId: string) => Promise<{ media: Media; bytes: Uint8Array }>;
@@ -23,16 +27,18 @@ const PREPARE_CONCURRENCY = 2;
 /** Largest accepted gap between the requested and the rendered duration. */
 export const DURATION_TOLERANCE_SEC = 0.25;
 
-/** The ffmpeg arguments for a prepared scratch directory (inputs, graph script, H.264/AAC, faststart). */
+/** Colour as a browser will read it: BT.709 primaries, transfer and matrix, limited range. */
+export const BT709_TAGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'];
+
+/** The ffmpeg arguments for a render: raw BT.709 frames on stdin, the soundtrack's graph, H.264/AAC tagged BT.709, faststart. */
 export function composeArgs(storyboard: Storyboard, dir: string, hasVoice: boolean): string[] {
-  const args: string[] = [];
-  storyboard.shots.forEach((_, i) => args.push('-i', join(dir, `shot-${i}.jpg`)));
+  const args = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${storyboard.width}x${storyboard.height}`, '-r', String(FPS), ...BT709_TAGS, '-i', 'pipe:0'];
   args.push('-i', join(dir, 'music.wav'));
   if (hasVoice) args.push('-i', join(dir, 'voice.wav'));
   args.push(
     '-filter_complex_script', join(dir, 'graph.txt'),
-    '-map', '[vout]', '-map', '[aout]',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-r', String(FPS),
+    '-map', '0:v', '-map', '[aout]',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', ...BT709_TAGS,
     '-c:a', 'aac', '-b:a', '160k', '-ar', '44100', '-ac', '2',
     '-movflags', '+faststart',
     '-t', storyboard.durationSec.toFixed(3),
@@ -42,49 +48,77 @@ export function composeArgs(storyboard: Storyboard, dir: string, hasVoice: boole
 }
 
 /**
- * A scratch directory for one render. Photos can be prepared while the audio is
- * still being made; `render` then runs ffmpeg. `dispose` removes everything.
+ * A scratch directory for one render. Photos are prepared (as canvases in
+ * BT.709 YUV) while the audio is still being made; `render` then draws the
+ * frames and pipes them to ffmpeg. `dispose` removes everything.
  */
 export class ComposeWorkspace {
+  /** Where each shot's focus lies on its canvas. */
+  private readonly focus: Box[] = [];
+
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<ComposeWorkspace> {
     return new ComposeWorkspace(await mkdtemp(join(tmpdir(), 'sirtrav-compose-')));
   }
 
-  /** Each shot's photo, upright, cropped and resized for the frame, written as shot-N.jpg. */
+  /** Each shot's canvas, written as shot-N.yuv. */
   async prepareShots(storyboard: Storyboard, load: PhotoLoader, onProgress?: (fraction: number) => void): Promise<void> {
-    const frame = RESOLUTIONS[storyboard.resolution];
+    const frame = { width: storyboard.width, height: storyboard.height };
     const queue = storyboard.shots.map((shot, i) => ({ shot, i }));
     let prepared = 0;
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const { media, bytes } = await load(next.shot.mediaId);
-        await writeFile(join(this.dir, `shot-${next.i}.jpg`), await preparePhoto(media, bytes, frame));
+        const canvas = await prepareCanvas(media, bytes, next.shot, frame);
+        this.focus[next.i] = canvas.focus;
+        await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
         onProgress?.(++prepared / storyboard.shots.length);
       }
     };
     await Promise.all(Array.from({ length: PREPARE_CONCURRENCY }, worker));
   }
 
+  private async framePlan(storyboard: Storyboard): Promise<FramePlan> {
+    const frame = { width: storyboard.width, height: storyboard.height, aspect: storyboard.aspect };
+    const canvas = canvasSize(frame);
+    const spans = frameSpans(storyboard.shots);
+    const readCanvas = async (i: number): Promise<Planes> => {
+      const bytes = new Uint8Array(await readFile(join(this.dir, `shot-${i}.yuv`)));
+      const lumaSize = canvas.width * canvas.height;
+      const chromaSize = lumaSize >> 2;
+      return { ...canvas, y: bytes.subarray(0, lumaSize), u: bytes.subarray(lumaSize, lumaSize + chromaSize), v: bytes.subarray(lumaSize + chromaSize) };
+    };
+    return {
+      width: frame.width,
+      height: frame.height,
+      fps: FPS,
+      totalFrames: Math.round(storyboard.durationSec * FPS),
+      transition: storyboard.transition,
+      title: storyboard.title ? await titleOverlay(storyboard.title, frame) : null,
+      shots: storyboard.shots.map((shot, i) => ({
+        ...spans[i]!,
+        path: motionPath(shot.motion, canvas, frame, this.focus[i] ?? null, spans[i]!.end - spans[i]!.start),
+        load: async () => ({ canvas: await readCanvas(i), caption: shot.caption ? await captionOverlay(shot.caption, frame) : null }),
+      })),
+    };
+  }
+
   /** Renders the prepared shots with the audio, checks the result's streams and duration, and grabs a poster frame. */
   async render(storyboard: Storyboard, audio: { music: Uint8Array; voice: Uint8Array | null }, ffmpeg: string, options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {}): Promise<ComposedVideo> {
-    const frame = RESOLUTIONS[storyboard.resolution];
     const { dir } = this;
     await writeFile(join(dir, 'music.wav'), audio.music);
     if (audio.voice) await writeFile(join(dir, 'voice.wav'), audio.voice);
-    const graph = buildFilterGraph({
-      width: frame.width,
-      height: frame.height,
-      durationSec: storyboard.durationSec,
-      transitionSec: storyboard.transitionSec,
-      shots: storyboard.shots,
-      musicInput: storyboard.shots.length,
-      voiceInput: audio.voice ? storyboard.shots.length + 1 : null,
-    });
+    const graph = buildFilterGraph({ durationSec: storyboard.durationSec, musicInput: 1, voiceInput: audio.voice ? 2 : null });
     await writeFile(join(dir, 'graph.txt'), graph);
+    const plan = await this.framePlan(storyboard);
     const signal = options.signal ? { signal: options.signal } : {};
-    await runFfmpeg(ffmpeg, composeArgs(storyboard, dir, audio.voice !== null), { durationSec: storyboard.durationSec, ...signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    await runFfmpeg(ffmpeg, composeArgs(storyboard, dir, audio.voice !== null), {
+      durationSec: storyboard.durationSec,
+      ...signal,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      feed: (write) => renderFrames(plan, write, options.signal),
+    });
     const output = join(dir, 'final.mp4');
     const probe = await probeMedia(ffmpeg, output);
     if (probe.video?.codec !== 'h264' || probe.audio?.codec !== 'aac' || Math.abs(probe.durationSec - storyboard.durationSec) > DURATION_TOLERANCE_SEC) {

@@ -1,9 +1,14 @@
 import type { Media } from '../../../schemas/media.js';
-import type { Resolution, Shot, StartRunBody, Storyboard } from '../../../schemas/run.js';
+import { frameSize, type CurationSkip, type Resolution, type Shot, type StartRunBody, type Storyboard } from '../../../schemas/run.js';
+import { PipelineError } from '../../errors.js';
 import { seededRandom } from '../../random.js';
 import { moodInfo } from '../../styles.js';
 import { distanceKm, nearestPlace } from './places.js';
 import { writeNarration } from './narration.js';
+import type { PhotoFacts } from './analyse.js';
+import { curatePhotos } from './curation.js';
+import { chooseFraming, transitionForMood } from './framing.js';
+import { captionFor, titleCard } from './title.js';
 
 export interface StyleChoice {
   mood: string;
@@ -19,6 +24,8 @@ export interface DirectorInput {
   media: Media[];
   request: StartRunBody;
   style: StyleChoice;
+  /** What each photo's pixels showed (null: unreadable); without it nothing is curated or framed by content. */
+  facts?: Map<string, PhotoFacts | null>;
 }
 
 export const MIN_SHOT_SEC = 1.5;
@@ -96,9 +103,11 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
   const random = seededRandom(input.runId);
   const resolution: Resolution = input.request.resolution ?? '720p';
   const durationSec = input.request.durationSec ?? input.style.durationSec ?? defaultDuration(input.media.length);
-  const ordered = overrides.order ? overrides.order.map((i) => input.media[i]!) : orderPhotos(input.media);
+  const curated = curate(input, overrides.order ? overrides.order.map((i) => input.media[i]!) : orderPhotos(input.media), durationSec);
+  const ordered = curated.kept;
   const { count, shotSec, transitionSec } = fitTiming(durationSec, ordered.length);
   const chosen = pickEvenly(ordered, count);
+  const skipped = [...curated.skipped, ...overLimit(ordered, chosen)];
   const scenes = groupScenes(chosen);
 
   let lastMotion: Shot['motion'] | null = null;
@@ -107,8 +116,8 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     let motion = overrides.motions?.[i] ?? options[Math.floor(random() * options.length)]!;
     if (motion === lastMotion && !overrides.motions) motion = options[(options.indexOf(motion) + 1) % options.length]!;
     lastMotion = motion;
-    return { mediaId: item.mediaId, startSec: round3(i * (shotSec - transitionSec)), durationSec: round3(shotSec), motion, scene: scenes[i]!, caption: null };
-  });
+    return { mediaId: item.mediaId, startSec: round3(i * (shotSec - transitionSec)), durationSec: round3(shotSec), motion, scene: scenes[i]!, caption: null, place: null, framing: 'crop' as const, focus: null };
+  }).map((shot, i) => pictureShot(input, shot, chosen[i]!));
 
   const sceneSummaries = [...new Set(scenes)].map((index) => {
     const members = chosen.filter((_, i) => scenes[i] === index);
@@ -135,6 +144,7 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     musicStyle: input.style.musicStyle,
     durationSec,
     resolution,
+    ...pictureFields(input, shots, chosen, theme, skipped),
     transitionSec: round3(transitionSec),
     shots,
     scenes: sceneSummaries,
@@ -146,3 +156,51 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+/** Fewest photos curation leaves: at least two, and one for every 6 s of video (unless there are fewer). */
+export const curationMinimum = (readable: number, durationSec: number) => Math.min(readable, Math.max(2, Math.ceil(durationSec / 6)));
+
+/** Curation by the photos' pixels when they were analysed; otherwise every photo stays. */
+function curate(input: DirectorInput, ordered: Media[], durationSec: number): { kept: Media[]; skipped: CurationSkip[] } {
+  if (!input.facts) return { kept: ordered, skipped: [] };
+  const readable = ordered.filter((item) => input.facts!.get(item.mediaId)).length;
+  if (readable === 0) throw new PipelineError('input', 'no_readable_media', 'None of the run\'s photos could be decoded; upload JPEG, PNG, WebP, AVIF or HEIC photos.', { retryable: false, severity: 'medium' });
+  return curatePhotos(ordered, input.facts, curationMinimum(readable, durationSec));
+}
+
+/**
+ * More good photos than the duration can show: the shown ones are spread
+ * evenly over time (so the video covers the whole story) and the rest are
+ * recorded as over the limit.
+ */
+function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
+  const shown = new Set(chosen.map((item) => item.mediaId));
+  return ordered.filter((item) => !shown.has(item.mediaId)).map((item) => ({ mediaId: item.mediaId, reason: 'over_limit' as const }));
+}
+
+/** A shot's place, caption, framing and salient region. */
+function pictureShot(input: DirectorInput, shot: Shot, item: Media): Shot {
+  const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
+  const place = item.gps ? nearestPlace(item.gps) : null;
+  return {
+    ...shot,
+    place,
+    caption: input.request.captions ? captionFor(place, item.takenAt) : null,
+    framing: chooseFraming(item, frame),
+    focus: input.facts?.get(item.mediaId)?.focus ?? null,
+  };
+}
+
+/** The storyboard's frame, transition, title and curation record. */
+function pictureFields(input: DirectorInput, shots: Shot[], chosen: Media[], theme: string, skipped: CurationSkip[]) {
+  const aspect = input.request.aspect ?? '16:9';
+  const frame = frameSize(input.request.resolution ?? '720p', aspect);
+  return {
+    aspect,
+    width: frame.width,
+    height: frame.height,
+    transition: transitionForMood(input.style.mood),
+    title: titleCard(input.request, theme, chosen, shots.map((shot) => shot.place)),
+    curation: { skipped },
+  };
+}
