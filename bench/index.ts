@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
+import { benchPicture } from './picture.js';
 import { benchPipeline } from './pipeline.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
@@ -15,6 +16,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   progress: benchProgress,
   media: benchMedia,
   pipeline: benchPipeline,
+  picture: benchPicture,
   learning: benchLearning,
   retention: benchRetention,
 };

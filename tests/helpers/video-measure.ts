@@ -90,8 +90,10 @@ function gaussianPeak(l: number, c: number, r: number): number {
  */
 export function phaseShift(a: Uint8Array, b: Uint8Array, size: number): { dx: number; dy: number } {
   const fft = new FFT(size);
-  const fa = windowed(a, size, fft);
-  const fb = windowed(b, size, fft);
+  return shiftBetween(windowed(a, size, fft), windowed(b, size, fft), size, fft);
+}
+
+function shiftBetween(fa: number[][], fb: number[][], size: number, fft: FftInstance): { dx: number; dy: number } {
   const cross = fa.map((row, y) => {
     const out = fft.createComplexArray();
     for (let x = 0; x < size; x++) {
@@ -136,7 +138,9 @@ export function phaseShift(a: Uint8Array, b: Uint8Array, size: number): { dx: nu
 
 /** Each frame's shift against the previous one. */
 export function frameShifts(frames: Uint8Array[], size: number): Array<{ dx: number; dy: number }> {
-  return frames.slice(1).map((frame, i) => phaseShift(frames[i]!, frame, size));
+  const fft = new FFT(size);
+  const spectra = frames.map((frame) => windowed(frame, size, fft));
+  return spectra.slice(1).map((spectrum, i) => shiftBetween(spectra[i]!, spectrum, size, fft));
 }
 
 /**
