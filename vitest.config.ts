@@ -3,11 +3,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // The deploy-bundle suite has its own config (vitest.deploy.config.ts).
+    exclude: ['tests/deploy/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Each file starts its own Blobs server; two cores, so two files at a time.
     maxWorkers: 2,
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'error' },
+    // The in-process host renders inside the test process (see src/pipeline/pipeline-process.ts).
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'error', MALLOC_ARENA_MAX: '2' },
   },
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
+import { benchDeploy } from './deploy.js';
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchPicture } from './picture.js';
@@ -19,6 +20,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   picture: benchPicture,
   learning: benchLearning,
   retention: benchRetention,
+  deploy: benchDeploy,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,9 +4,10 @@ import { newId } from '../src/ids.js';
 import { createProject } from '../src/projects/index.js';
 import { createRunState } from '../src/runs/state.js';
 import type { HistoryEntry } from '../src/schemas/memory.js';
-import type { RunState } from '../src/schemas/run.js';
+import type { Storyboard } from '../src/schemas/run.js';
+import { newRun, toComplete, toRunning } from '../src/runs/transitions.js';
 import type { LocalServer } from '../src/server/local-server.js';
-import { keys, writeJSON, type Id } from '../src/storage/index.js';
+import { keys, parseId, writeJSON, type Id } from '../src/storage/index.js';
 import { median, percentile, printTable, timeEach } from './stats.js';
 
 const RATINGS = 100;
@@ -17,14 +18,10 @@ async function completeRuns(projectId: Id, count: number): Promise<Id[]> {
   const ids: Id[] = [];
   for (let i = 0; i < count; i++) {
     const runId = newId('r');
-    const at = new Date(Date.UTC(2026, 5, 1, 0, i)).toISOString();
-    const state = {
-      runId, projectId, status: 'complete', step: null, progress: 1, request: {}, mediaIds: [], attempts: 1, cancelRequested: false,
-      storyboard: { theme: 'Bench', mood: MOODS[i % 5]!, musicStyle: STYLES[i % 5]!, durationSec: 20, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5, shots: [{ mediaId: 'm' as Id, startSec: 0, durationSec: 20, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }], scenes: [], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'request', reason: 'bench' }, provider: 'local' },
-      outputs: { video: { bytes: 1, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } },
-      createdAt: at, updatedAt: at,
-    } as RunState;
-    await createRunState(state);
+    const at = new Date(Date.UTC(2026, 5, 1, 0, i));
+    const storyboard: Storyboard = { theme: 'Bench', mood: MOODS[i % 5]!, musicStyle: STYLES[i % 5]!, durationSec: 20, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5, shots: [{ mediaId: parseId('m'), startSec: 0, durationSec: 20, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }], scenes: [], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'request', reason: 'bench' }, provider: 'local' };
+    const outputs = { video: { bytes: 1, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } };
+    await createRunState(toComplete(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [], now: at })), storyboard, outputs));
     ids.push(runId);
   }
   return ids;

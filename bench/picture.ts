@@ -26,12 +26,15 @@ async function shotJudder(ffmpeg: string, file: string, shots: Parameters<typeof
   const frames = await lumaFrames(ffmpeg, file, 256);
   const spans = frameSpans(shots);
   const fadeOut = frames.length - FPS;
-  return spans.slice(1).map((span, k) => {
-    const i = k + 1;
-    const from = Math.max(span.start, spans[i - 1]!.end);
-    const to = Math.min(span.end, spans[i + 1]?.start ?? span.end, fadeOut);
-    return judder(frameShifts(frames.slice(from, to), 256));
-  }).filter((value) => Number.isFinite(value));
+  return spans
+    .slice(1)
+    .map((span, k) => {
+      const i = k + 1;
+      const from = Math.max(span.start, spans[i - 1]!.end);
+      const to = Math.min(span.end, spans[i + 1]?.start ?? span.end, fadeOut);
+      return judder(frameShifts(frames.slice(from, to), 256));
+    })
+    .filter((value) => Number.isFinite(value));
 }
 
 /**
@@ -46,8 +49,17 @@ export async function benchPicture(): Promise<void> {
     photos.push({ media: { ...mediaFor(`m_bench${i}`, 4000, 3000), takenAt: `2024-07-${10 + i}T10:00:00` }, bytes: await texturedPhoto(4000, 3000, 100 + i) });
   }
   const byId = new Map(photos.map((p) => [p.media.mediaId as string, p]));
-  const facts = await analysePhotos(photos.map((p) => p.media), async (id) => byId.get(id)!.bytes);
-  const storyboard = planStoryboard({ runId: 'r_bench', media: photos.map((p) => p.media), request: { durationSec: DURATION, resolution: '720p', theme: 'A week in Lisbon', captions: true }, style: { mood: 'calm', musicStyle: 'acoustic', source: 'default', reason: 'bench' }, facts });
+  const facts = await analysePhotos(
+    photos.map((p) => p.media),
+    async (id) => byId.get(id)!.bytes,
+  );
+  const storyboard = planStoryboard({
+    runId: 'r_bench',
+    media: photos.map((p) => p.media),
+    request: { durationSec: DURATION, resolution: '720p', theme: 'A week in Lisbon', captions: true },
+    style: { mood: 'calm', musicStyle: 'acoustic', source: 'default', reason: 'bench' },
+    facts,
+  });
   const music = encodeWav({ sampleRate: 44100, channels: [new Float32Array(DURATION * 44100), new Float32Array(DURATION * 44100)] });
 
   const dir = await mkdtemp(join(tmpdir(), 'sirtrav-bench-picture-'));
@@ -70,12 +82,16 @@ export async function benchPicture(): Promise<void> {
     const floorPeak = floorRss.stop();
 
     const judders = await shotJudder(ffmpeg, file, storyboard.shots);
-    console.log(`\n## Picture: ${PHOTOS} photos (4000×3000) → ${DURATION} s ${storyboard.width}×${storyboard.height}, title + captions, ${storyboard.transition}; ${ffmpeg}`);
+    console.log(
+      `\n## Picture: ${PHOTOS} photos (4000×3000) → ${DURATION} s ${storyboard.width}×${storyboard.height}, title + captions, ${storyboard.transition}; ${ffmpeg}`,
+    );
     console.log('| measure | compose | floor (x264 alone, same frames and settings) | ratio |');
     console.log('|---|---|---|---|');
     console.log(`| wall time | ${fmt(composeSec)} s | ${fmt(floorSec)} s | ${fmt(composeSec / floorSec)} × floor (goal ≤ 1.5) |`);
     console.log(`| peak RSS (this process + ffmpeg) | ${fmt(peak, 0)} MB | ${fmt(floorPeak, 0)} MB | |`);
-    console.log(`| judder per shot (rms px/frame², limit 0.1) | max ${fmt(Math.max(...judders), 3)}, mean ${fmt(judders.reduce((a, b) => a + b, 0) / judders.length, 3)} over ${judders.length} shots | | |`);
+    console.log(
+      `| judder per shot (rms px/frame², limit 0.1) | max ${fmt(Math.max(...judders), 3)}, mean ${fmt(judders.reduce((a, b) => a + b, 0) / judders.length, 3)} over ${judders.length} shots | | |`,
+    );
   } finally {
     await workspace.dispose();
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { newRun } from '../src/runs/transitions.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,10 +24,9 @@ function waitForExit(child: ReturnType<typeof spawn>): Promise<number> {
   return new Promise((done) => child.on('exit', (code) => done(code ?? -1)));
 }
 
-async function newRun(projectId: Id): Promise<Id> {
+async function queueRun(projectId: Id): Promise<Id> {
   const runId = newId('r');
-  const now = new Date().toISOString();
-  await createRunState({ runId, projectId, status: 'queued', step: null, progress: 0, request: { durationSec: DURATION, resolution: '720p', theme: 'A week in Lisbon' }, mediaIds: [], attempts: 0, cancelRequested: false, createdAt: now, updatedAt: now });
+  await createRunState(newRun({ projectId, runId, request: { durationSec: DURATION, resolution: '720p', theme: 'A week in Lisbon' }, mediaIds: [] }));
   return runId;
 }
 
@@ -57,8 +57,8 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
 
   // Best of two for the pipeline and for the floor: on a shared 2-core machine one sample of either is noisy.
   const deployedRuns = [];
-  for (let i = 0; i < ROUNDS; i++) deployedRuns.push(await pipelineInProcess(projectId, await newRun(projectId), { MALLOC_ARENA_MAX: '2' }));
-  const untuned = await pipelineInProcess(projectId, await newRun(projectId), {});
+  for (let i = 0; i < ROUNDS; i++) deployedRuns.push(await pipelineInProcess(projectId, await queueRun(projectId), { MALLOC_ARENA_MAX: '2' }));
+  const untuned = await pipelineInProcess(projectId, await queueRun(projectId), {});
   const walls = await Promise.all(deployedRuns.map(async (run) => {
     const { events } = await readProgress(projectId, run.runId);
     return (Date.parse(events.at(-1)!.ts) - Date.parse(events.find((e) => e.status === 'started' && e.agent === 'pipeline')!.ts)) / 1000;

@@ -1,4 +1,5 @@
 import { followProgress } from '../src/client/follow-progress.js';
+import { newRun, toCancelled } from '../src/runs/transitions.js';
 import { getConfig } from '../src/config.js';
 import { appendProgress } from '../src/progress/log.js';
 import { createProject } from '../src/projects/index.js';
@@ -15,8 +16,7 @@ const now = () => performance.timeOrigin + performance.now();
 async function queuedRun() {
   const { projectId } = await createProject('bench');
   const runId = newId('r');
-  const at = new Date().toISOString();
-  await createRunState({ runId, projectId, status: 'queued', step: null, progress: 0, request: {}, mediaIds: [], attempts: 0, cancelRequested: false, createdAt: at, updatedAt: at });
+  await createRunState(newRun({ projectId, runId, request: {}, mediaIds: [] }));
   return { projectId, runId };
 }
 
@@ -35,7 +35,7 @@ export async function benchProgress(server: LocalServer): Promise<void> {
     await appendProgress(projectId, runId, { agent: 'compose', status: 'progress', progress: i / EVENTS, data: { sentAt: now() } });
     await new Promise((resolve) => setTimeout(resolve, 15));
   }
-  await updateRunState(projectId, runId, (state) => ({ ...state, status: 'cancelled' }) as RunState);
+  await updateRunState(projectId, runId, toCancelled);
   await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 1 });
   await following;
 

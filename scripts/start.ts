@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { getConfig } from '../src/config.js';
 import { authMode } from '../src/http/auth.js';
-import { log } from '../src/log.js';
+import { errorFields, log } from '../src/log.js';
 import { startLocalServer } from '../src/server/local-server.js';
 
 /** `npm start`: the functions and a local Blobs sandbox on http://localhost:8888 (PORT overrides). */
@@ -19,6 +19,12 @@ if (mode === 'disabled') log.warn('SIRTRAV_API_SECRET is not set: auth is off (l
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void server.close().then(() => process.exit(0));
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('could not close the server cleanly', errorFields(error));
+        process.exit(1);
+      },
+    );
   });
 }

@@ -18,7 +18,7 @@ export const configSchema = z.object({
   /** Runs kept in a project's memory index (newest); older ones no longer count. */
   SIRTRAV_MEMORY_HISTORY: intIn(10, 10_000, 500),
   SIRTRAV_PROGRESS_POLL_MS: intIn(50, 5000, 250),
-  SIRTRAV_STREAM_WINDOW_MS: intIn(500, 9500, 9000),
+  SIRTRAV_STREAM_WINDOW_MS: intIn(500, 9000, 8000),
   /** Retention, in days (see src/retention/policy.ts). */
   SIRTRAV_RETAIN_PROGRESS_DAYS: intIn(1, 3650, 30),
   SIRTRAV_RETAIN_RUNS_DAYS: intIn(1, 3650, 90),

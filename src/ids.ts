@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Id } from './storage/ids.js';
+import { parseId, type Id } from './storage/ids.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz';
 
@@ -7,5 +7,5 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz';
 export function newId(prefix: string, now = Date.now()): Id {
   const time = now.toString(36).padStart(9, '0');
   const random = [...randomBytes(12)].map((byte) => ALPHABET[byte % ALPHABET.length]).join('');
-  return `${prefix}_${time}${random}` as Id;
+  return parseId(`${prefix}_${time}${random}`);
 }

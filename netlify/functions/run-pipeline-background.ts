@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
-import { runPipeline } from '../../src/pipeline/orchestrator.js';
+import { runPipelineProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
 import { pipelineSignature } from '../../src/runs/start.js';
 import { idSchema } from '../../src/storage/index.js';
 
@@ -26,11 +26,13 @@ export default async (request: Request): Promise<void> => {
     return;
   }
   try {
-    const outcome = await runPipeline(projectId, runId);
-    log.info('pipeline invocation ended', { projectId, runId, outcome });
+    await runPipelineProcess(import.meta.url, projectId, runId);
+    log.info('pipeline invocation ended', { projectId, runId });
   } catch (error) {
-    // Thrown only when storage itself failed; Netlify retries the invocation and the run resumes.
+    // Thrown only when storage itself failed or the render process died; Netlify retries the invocation and the run resumes.
     log.error('pipeline invocation failed', { projectId, runId, ...errorFields(error) });
     throw error;
   }
 };
+
+await servePipelineProcess(import.meta.url);

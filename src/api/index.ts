@@ -1,4 +1,5 @@
-import { createRouter, type Route } from '../http/router.js';
+import type { Route } from '../http/route.js';
+import { createRouter } from '../http/router.js';
 import { adminRoutes } from './admin.js';
 import { healthRoutes } from './health.js';
 import { learningRoutes } from './learning.js';

@@ -1,30 +1,41 @@
-import { readJson } from '../http/body.js';
+import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
-import type { Route } from '../http/router.js';
+import { defineRoute, type Route } from '../http/route.js';
 import { rateRun } from '../learning/evaluations.js';
 import { readMemoryIndex } from '../learning/memory.js';
 import { requireProject } from '../projects/index.js';
-import { evaluateBodySchema } from '../schemas/memory.js';
-import type { Id } from '../storage/index.js';
+import { evaluateBodySchema, evaluationSchema, memoryIndexSchema } from '../schemas/memory.js';
 
 export const learningRoutes: Route[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/api/projects/:projectId/runs/:runId/evaluation',
     auth: 'project',
-    handler: async ({ request, params }) => {
-      const body = await readJson(request, evaluateBodySchema);
-      const { evaluation, created } = await rateRun(params.projectId as Id, params.runId as Id, body);
+    tag: 'learning',
+    summary: 'Rate a complete run; re-rating replaces',
+    body: evaluateBodySchema,
+    responses: {
+      201: { description: 'First rating', schema: evaluationSchema },
+      200: { description: 'Replaced (or the same again)', schema: evaluationSchema },
+      400: errorDoc('Invalid body'),
+      404: errorDoc('Unknown run'),
+      409: errorDoc('Run not complete'),
+    },
+    handler: async ({ params, body }) => {
+      const { evaluation, created } = await rateRun(params.projectId, params.runId, body);
       return json(created ? 201 : 200, evaluation);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/api/projects/:projectId/memory',
     auth: 'project',
+    tag: 'learning',
+    summary: "The project's memory_index.json",
+    responses: { 200: { description: 'Memory index', schema: memoryIndexSchema }, 404: errorDoc('Unknown project') },
     handler: async ({ params }) => {
-      await requireProject(params.projectId as Id);
-      return json(200, await readMemoryIndex(params.projectId as Id));
+      await requireProject(params.projectId);
+      return json(200, await readMemoryIndex(params.projectId));
     },
-  },
+  }),
 ];

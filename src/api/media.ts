@@ -1,12 +1,20 @@
 import { AppError } from '../errors.js';
-import { mediaType, readBodyBytes, readJson } from '../http/body.js';
+import { mediaType, readBodyBytes } from '../http/body.js';
+import { memorySource, RANGE_HEADER_DOC, rangeResponseDocs, serveBytes } from '../http/byte-response.js';
+import { errorDoc } from '../http/errors.js';
 import { json, noContent } from '../http/respond.js';
-import type { Route } from '../http/router.js';
+import { defineRoute, type Route } from '../http/route.js';
 import { deleteMedia, examinePhoto, listMedia, readMediaBytes, storePhoto, type Photo } from '../media/library.js';
 import { completeUpload, putPart, startUpload } from '../media/uploads.js';
 import { requireProject } from '../projects/index.js';
-import { DIRECT_UPLOAD_LIMIT, startUploadBodySchema } from '../schemas/media.js';
-import type { Id } from '../storage/index.js';
+import {
+  completeUploadResponseSchema,
+  DIRECT_UPLOAD_LIMIT,
+  mediaListResponseSchema,
+  startUploadBodySchema,
+  startUploadResponseSchema,
+  uploadPartResponseSchema,
+} from '../schemas/media.js';
 
 const CHUNKED_HINT = 'Send larger photos in parts: POST /api/projects/{projectId}/uploads.';
 const RAW_TYPES = /^(image\/[a-z0-9.+-]+|application\/octet-stream)$/;
@@ -53,37 +61,62 @@ function decodeFilename(header: string | null): string | null {
   }
 }
 
-const projectOf = (params: Record<string, string>) => params.projectId as Id;
-
 export const mediaRoutes: Route[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/api/projects/:projectId/media',
     auth: 'project',
-    handler: async ({ request, params }) => {
-      const projectId = projectOf(params);
+    tag: 'media',
+    summary: 'Upload photos: a raw image body or multipart/form-data, at most 4 MiB per request',
+    rawBody: {
+      contentTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'application/octet-stream', 'multipart/form-data'],
+      description: 'Raw bytes (optional X-Filename, percent-encoded) or one or more files',
+    },
+    headers: [{ name: 'X-Filename', description: 'Original file name of a raw upload' }],
+    responses: {
+      201: { description: 'Stored (at least one new)', schema: mediaListResponseSchema },
+      200: { description: 'Every photo was already there', schema: mediaListResponseSchema },
+      400: errorDoc('Empty or malformed body'),
+      404: errorDoc('Unknown project'),
+      409: errorDoc('Photo limit reached'),
+      413: errorDoc('Larger than 4 MiB: use the chunked route'),
+      415: errorDoc('Not JPEG, PNG, WebP, AVIF or HEIC'),
+      422: errorDoc('Corrupt, truncated or over 100 megapixels'),
+    },
+    handler: async ({ request, params: { projectId } }) => {
       await requireProject(projectId);
       const photos = await photosFrom(request);
       const stored = [];
       for (const photo of photos) stored.push(await storePhoto(projectId, photo));
       return json(stored.some((s) => s.created) ? 201 : 200, { media: stored.map((s) => s.media) });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/api/projects/:projectId/media',
     auth: 'project',
-    handler: async ({ params }) => {
-      await requireProject(projectOf(params));
-      return json(200, { media: await listMedia(projectOf(params)) });
+    tag: 'media',
+    summary: 'List photos (from metadata)',
+    responses: { 200: { description: 'Photos, oldest upload first', schema: mediaListResponseSchema }, 404: errorDoc('Unknown project') },
+    handler: async ({ params: { projectId } }) => {
+      await requireProject(projectId);
+      return json(200, { media: await listMedia(projectId) });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/api/projects/:projectId/media/:mediaId',
     auth: 'project',
-    handler: async ({ request, params }) => {
-      const { media, bytes } = await readMediaBytes(projectOf(params), params.mediaId as Id);
+    tag: 'media',
+    summary: 'The original bytes; supports Range (a photo over 16 MiB is fetched in ranges)',
+    headers: [RANGE_HEADER_DOC],
+    responses: {
+      ...rangeResponseDocs('photo', 'image/*'),
+      304: { description: 'Not modified (If-None-Match)' },
+      404: errorDoc('Unknown photo'),
+    },
+    handler: async ({ request, params: { projectId, mediaId } }) => {
+      const { media, bytes } = await readMediaBytes(projectId, mediaId);
       const etag = `"${media.sha256}"`;
       const headers = {
         etag,
@@ -94,45 +127,70 @@ export const mediaRoutes: Route[] = [
         'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(media.filename)}`,
       };
       if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-      return new Response(bytes, { status: 200, headers: { ...headers, 'content-length': String(bytes.byteLength) } });
+      return serveBytes(request, memorySource(bytes), headers, 'photo');
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/api/projects/:projectId/media/:mediaId',
     auth: 'project',
-    handler: async ({ params }) => {
-      await deleteMedia(projectOf(params), params.mediaId as Id);
+    tag: 'media',
+    summary: 'Delete a photo',
+    responses: { 204: { description: 'Deleted' }, 404: errorDoc('Unknown photo') },
+    handler: async ({ params: { projectId, mediaId } }) => {
+      await deleteMedia(projectId, mediaId);
       return noContent();
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/api/projects/:projectId/uploads',
     auth: 'project',
-    handler: async ({ request, params }) => {
-      await requireProject(projectOf(params));
-      const body = await readJson(request, startUploadBodySchema);
-      const session = await startUpload(projectOf(params), body);
+    tag: 'media',
+    summary: 'Start a chunked upload of one large photo',
+    body: startUploadBodySchema,
+    responses: { 201: { description: 'Send parts of partSize bytes', schema: startUploadResponseSchema }, 400: errorDoc('Invalid body or too large') },
+    handler: async ({ params: { projectId }, body }) => {
+      await requireProject(projectId);
+      const session = await startUpload(projectId, body);
       return json(201, { uploadId: session.uploadId, partSize: session.partSize, partCount: session.partCount, expiresAt: session.expiresAt });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: '/api/projects/:projectId/uploads/:uploadId/parts/:n',
     auth: 'project',
-    handler: async ({ request, params }) => {
-      const result = await putPart(projectOf(params), params.uploadId as Id, Number(params.n), (limit) => readBodyBytes(request, limit, 'A part may be at most partSize bytes.'));
+    tag: 'media',
+    summary: 'Send part n (0-based); any order, re-sendable',
+    rawBody: { contentTypes: ['application/octet-stream'], description: 'Exactly partSize bytes, the last part the rest' },
+    responses: {
+      200: { description: 'Stored', schema: uploadPartResponseSchema },
+      400: errorDoc('Wrong size or part number'),
+      404: errorDoc('Unknown upload'),
+      409: errorDoc('Upload already complete'),
+    },
+    handler: async ({ request, params: { projectId, uploadId, n } }) => {
+      const result = await putPart(projectId, uploadId, n, (limit) => readBodyBytes(request, limit, 'A part may be at most partSize bytes.'));
       return json(200, result);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: '/api/projects/:projectId/uploads/:uploadId/complete',
     auth: 'project',
-    handler: async ({ params }) => {
-      const { media, created } = await completeUpload(projectOf(params), params.uploadId as Id);
+    tag: 'media',
+    summary: 'Assemble, verify and store the photo',
+    responses: {
+      201: { description: 'Stored', schema: completeUploadResponseSchema },
+      200: { description: 'Already stored (a repeated complete)', schema: completeUploadResponseSchema },
+      404: errorDoc('Unknown upload'),
+      409: errorDoc('Parts missing'),
+      415: errorDoc('Not a supported photo'),
+      422: errorDoc('Checksum mismatch or unusable photo'),
+    },
+    handler: async ({ params: { projectId, uploadId } }) => {
+      const { media, created } = await completeUpload(projectId, uploadId);
       return json(created ? 201 : 200, { media });
     },
-  },
+  }),
 ];

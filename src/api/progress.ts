@@ -1,26 +1,41 @@
+import { z } from 'zod';
+import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
-import type { Route } from '../http/router.js';
+import { defineRoute, type Route } from '../http/route.js';
 import { readProgress } from '../progress/log.js';
 import { parseLastEventId, progressStream } from '../progress/stream.js';
 import { requireRun } from '../runs/state.js';
-import type { Id } from '../storage/index.js';
+import { progressListSchema } from '../schemas/progress.js';
 
 const wantsEventStream = (request: Request) => (request.headers.get('accept') ?? '').includes('text/event-stream');
 
+/** Documents `?lastEventId=`; parseLastEventId reads it (or the header, which wins) with its own error code. */
+const progressQuerySchema = z.object({
+  lastEventId: z.string().optional().describe('Resume after this seq, a whole number (or send the Last-Event-ID header)'),
+});
+
 export const progressRoutes: Route[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/api/projects/:projectId/runs/:runId/progress',
     auth: 'project',
     signedLink: true,
-    handler: async ({ request, url, params }) => {
-      const projectId = params.projectId as Id;
-      const runId = params.runId as Id;
+    tag: 'runs',
+    summary: 'Progress: SSE with Accept: text/event-stream, else JSON',
+    query: progressQuerySchema,
+    headers: [{ name: 'Last-Event-ID', description: 'Resume after this seq' }],
+    responses: {
+      200: { description: 'Events (JSON), or an event stream: progress, snapshot and done events', schema: progressListSchema },
+      204: { description: 'The client already has the end of the run' },
+      400: errorDoc('Bad id or Last-Event-ID'),
+      404: errorDoc('Unknown run'),
+    },
+    handler: async ({ request, url, params: { projectId, runId } }) => {
       const lastEventId = parseLastEventId(request, url);
       if (wantsEventStream(request)) return progressStream(projectId, runId, lastEventId, request.signal);
       await requireRun(projectId, runId);
       const { events, dropped, lastSeq, terminal } = await readProgress(projectId, runId, { afterSeq: lastEventId });
       return json(200, { events, dropped, lastSeq, terminal });
     },
-  },
+  }),
 ];

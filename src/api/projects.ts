@@ -1,19 +1,27 @@
 import { issueProjectToken } from '../http/auth.js';
-import { readJson } from '../http/body.js';
+import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
-import type { Route } from '../http/router.js';
+import { defineRoute, type Route } from '../http/route.js';
 import { createProject } from '../projects/index.js';
-import { createProjectBodySchema } from '../schemas/project.js';
+import { createProjectBodySchema, createProjectResponseSchema } from '../schemas/project.js';
 
 export const projectRoutes: Route[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/api/projects',
     auth: 'admin',
-    handler: async ({ request }) => {
-      const body = await readJson(request, createProjectBodySchema);
+    tag: 'projects',
+    summary: 'Create a project (admin)',
+    body: createProjectBodySchema,
+    responses: {
+      201: { description: 'Created, with its project token', schema: createProjectResponseSchema },
+      400: errorDoc('Invalid body'),
+      401: errorDoc('No or invalid token'),
+      403: errorDoc('Not the admin token'),
+    },
+    handler: async ({ body }) => {
       const project = await createProject(body.name);
       return json(201, { projectId: project.projectId, token: issueProjectToken(project.projectId), name: project.name, createdAt: project.createdAt });
     },
-  },
+  }),
 ];

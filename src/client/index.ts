@@ -11,6 +11,9 @@ export { followProgress, ProgressStreamError, type FollowProgressOptions } from 
 export type { Health, Media, MemoryIndex, Evaluation, Rating, RunState, RunSummary, StartRunBody, ProgressEvent };
 
 /** An API error, as API.md shapes it: status, code, message, details and the request id. */
+/** Bytes asked for per request: the server's per-response maximum (16 MiB). */
+const RANGE_BYTES = 16 * 1024 * 1024;
+
 export class SirTravApiError extends Error {
   constructor(
     readonly status: number,
@@ -157,13 +160,47 @@ export class ProjectClient extends SirTravClient {
     return final ?? this.getRun(runId);
   }
 
-  async downloadVideo(runId: string): Promise<Uint8Array> {
-    const response = await this.doFetch(`${this.baseUrl}${this.path(`/runs/${encodeURIComponent(runId)}/video`)}`, { headers: this.headers() });
-    if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-      throw new SirTravApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `HTTP ${response.status}`);
+  /** The video, fetched in ranges: any size, each response inside the platform's response limit. */
+  downloadVideo(runId: string): Promise<Uint8Array> {
+    return this.downloadInRanges(`${this.baseUrl}${this.path(`/runs/${encodeURIComponent(runId)}/video`)}`);
+  }
+
+  /** A photo's original bytes, fetched in ranges like videos. */
+  downloadPhoto(mediaId: string): Promise<Uint8Array> {
+    return this.downloadInRanges(`${this.baseUrl}${this.path(`/media/${encodeURIComponent(mediaId)}`)}`);
+  }
+
+  /**
+   * GETs `url` one range at a time (the server answers at most RANGE_BYTES a
+   * response; Content-Range names the total) and joins the parts.
+   */
+  private async downloadInRanges(url: string): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let received = 0;
+    let total = Number.POSITIVE_INFINITY;
+    while (received < total) {
+      const response = await this.doFetch(url, { headers: { ...this.headers(), range: `bytes=${received}-${received + RANGE_BYTES - 1}` } });
+      if (response.status !== 206 && response.status !== 200) {
+        const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+        throw new SirTravApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `HTTP ${response.status}`);
+      }
+      const part = new Uint8Array(await response.arrayBuffer());
+      if (response.status === 200) return part;
+      const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
+      if (!contentRange || Number(contentRange[1]) !== received || part.byteLength !== Number(contentRange[2]) - received + 1) {
+        throw new SirTravApiError(response.status, 'bad_range_response', `Unexpected range answer "${response.headers.get('content-range')}" at byte ${received}.`);
+      }
+      total = Number(contentRange[3]);
+      parts.push(part);
+      received += part.byteLength;
     }
-    return new Uint8Array(await response.arrayBuffer());
+    const whole = new Uint8Array(received);
+    let offset = 0;
+    for (const part of parts) {
+      whole.set(part, offset);
+      offset += part.byteLength;
+    }
+    return whole;
   }
 
   rate(runId: string, rating: Rating, comment?: string): Promise<Evaluation> {

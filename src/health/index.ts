@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getConfig, VERSION } from '../config.js';
 import { authMode } from '../http/auth.js';
 import { findFfmpeg } from '../media/ffmpeg.js';
+import { lastRenderer } from './renderer.js';
 import type { Health } from '../schemas/health.js';
 import { defineDocument, keys, readJSON, writeJSON } from '../storage/index.js';
 
@@ -25,12 +26,13 @@ async function blobsRoundTrip(): Promise<Health['blobs']> {
 
 export async function checkHealth(): Promise<Health> {
   const config = getConfig();
-  const [blobs, ffmpeg] = await Promise.all([blobsRoundTrip(), findFfmpeg()]);
+  const [blobs, ffmpeg, renderer] = await Promise.all([blobsRoundTrip(), findFfmpeg(), lastRenderer().catch(() => null)]);
   return {
     ok: blobs.ok,
     version: VERSION,
     auth: authMode(),
     ffmpeg,
+    renderer,
     blobs,
     providers: {
       director: config.OPENAI_API_KEY ? 'openai' : 'local',

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import type { Id } from '../storage/ids.js';
+import { isId, type Id } from '../storage/ids.js';
 
 export type Principal =
   | { kind: 'admin' }
@@ -42,8 +42,8 @@ function principalFromToken(token: string, secret: string): Principal {
   const admin = getConfig().SIRTRAV_ADMIN_TOKEN;
   if (admin && safeEqual(token, admin)) return { kind: 'admin' };
   const [prefix, projectId, signature, ...rest] = token.split('.');
-  if (prefix === TOKEN_PREFIX && projectId && signature && rest.length === 0 && /^[A-Za-z0-9_-]{1,64}$/.test(projectId)) {
-    if (safeEqual(signature, hmac(secret, `project:${projectId}`))) return { kind: 'project', projectId: projectId as Id };
+  if (prefix === TOKEN_PREFIX && isId(projectId) && signature && rest.length === 0) {
+    if (safeEqual(signature, hmac(secret, `project:${projectId}`))) return { kind: 'project', projectId };
   }
   throw new AppError(401, 'unauthorized', 'The bearer token is not valid.');
 }

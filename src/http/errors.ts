@@ -13,6 +13,9 @@ export const errorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
+/** A documented error response: the one error body, with what the status means on this route. */
+export const errorDoc = (description: string) => ({ description, schema: errorBodySchema });
+
 export const httpError = (status: number, code: string, message: string, details?: unknown) =>
   new AppError(status, code, message, details === undefined ? {} : { details });
 

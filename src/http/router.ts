@@ -2,45 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { log, withLogContext } from '../log.js';
-import { ID_PATTERN, type Id } from '../storage/ids.js';
-import { authorize, type AuthRequirement, type Principal } from './auth.js';
+import type { Id } from '../schemas/common.js';
+import { authorize } from './auth.js';
 import { errorResponse } from './errors.js';
+import { parseParam, type Route } from './route.js';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface RouteContext {
-  request: Request;
-  url: URL;
-  /** Path parameters, each already checked: ids match API.md's pattern, `n` is a part number. */
-  params: Record<string, string>;
-  requestId: string;
-  principal: Principal;
-}
-
-export interface Route {
-  method: Method;
-  /** e.g. `/api/projects/:projectId/media/:mediaId` */
-  path: string;
-  auth: AuthRequirement;
-  /** Browser links (`EventSource`, `<video>`) cannot send headers: a signed link stands in. */
-  signedLink?: boolean;
-  handler: (context: RouteContext) => Promise<Response> | Response;
-}
-
-interface CompiledRoute extends Route {
+interface CompiledRoute {
+  route: Route;
   segments: string[];
 }
-
-const PARAM_CHECKS: Record<string, RegExp> = { n: /^\d{1,4}$/ };
 
 function paramError(name: string, value: string): AppError {
   if (name === 'n') return new AppError(400, 'invalid_part', `Part number "${value.slice(0, 16)}" must be a whole number from 0 to 9999.`);
   return new AppError(400, 'invalid_id', `${name} "${value.slice(0, 80)}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".`);
 }
 
-function matchPath(segments: string[], parts: string[]): Record<string, string> | 'mismatch' | AppError {
+type PathMatch = { params: Record<string, Id | number>; projectId: Id | undefined };
+
+/** Matches a path against a route's segments, checking each parameter against its schema. */
+function matchPath(segments: string[], parts: string[]): PathMatch | 'mismatch' | AppError {
   if (segments.length !== parts.length) return 'mismatch';
-  const params: Record<string, string> = {};
+  const params: Record<string, Id | number> = {};
+  let projectId: Id | undefined;
   let invalid: AppError | undefined;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
@@ -48,13 +32,18 @@ function matchPath(segments: string[], parts: string[]): Record<string, string> 
     if (segment.startsWith(':')) {
       const name = segment.slice(1);
       // Matched raw, never URL-decoded: "%2e%2e" is simply not an id.
-      if (!(PARAM_CHECKS[name] ?? ID_PATTERN).test(part)) invalid ??= paramError(name, part);
-      params[name] = part;
+      const value = parseParam(name, part);
+      if (value === undefined) {
+        invalid ??= paramError(name, part);
+        continue;
+      }
+      params[name] = value;
+      if (name === 'projectId' && typeof value === 'string') projectId = value;
     } else if (segment !== part) {
       return 'mismatch';
     }
   }
-  return invalid ?? params;
+  return invalid ?? { params, projectId };
 }
 
 function corsHeaders(request: Request): Record<string, string> {
@@ -85,7 +74,7 @@ function preflight(request: Request, allow: string[]): Response {
 
 /** Builds the request handler for a route table: matching, 404/405, auth, errors and logs in one place. */
 export function createRouter(routes: Route[]): (request: Request) => Promise<Response> {
-  const compiled: CompiledRoute[] = routes.map((route) => ({ ...route, segments: route.path.split('/').filter(Boolean) }));
+  const compiled: CompiledRoute[] = routes.map((route) => ({ route, segments: route.path.split('/').filter(Boolean) }));
 
   return async (request) => {
     const requestId = request.headers.get('x-nf-request-id') ?? randomUUID();
@@ -111,8 +100,8 @@ export function createRouter(routes: Route[]): (request: Request) => Promise<Res
     const method = request.method === 'HEAD' ? 'GET' : request.method;
     const allowed: string[] = [];
     let paramFailure: AppError | undefined;
-    for (const route of compiled) {
-      const matched = matchPath(route.segments, parts);
+    for (const { route, segments } of compiled) {
+      const matched = matchPath(segments, parts);
       if (matched === 'mismatch') continue;
       if (route.method !== method) {
         allowed.push(route.method);
@@ -126,10 +115,10 @@ export function createRouter(routes: Route[]): (request: Request) => Promise<Res
         request,
         url,
         requirement: route.auth,
-        projectId: matched.projectId as Id | undefined,
+        projectId: matched.projectId,
         acceptsSignedLink: route.signedLink ?? false,
       });
-      const response = await route.handler({ request, url, params: matched, requestId, principal });
+      const response = await route.serve({ request, url, params: matched.params, requestId, principal });
       return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response;
     }
     if (paramFailure) throw paramFailure;

@@ -11,7 +11,9 @@ export async function photoImage(media: Pick<Media, 'contentType'>, bytes: Uint8
     const metadata = await sharp(bytes).metadata();
     if (metadata.compression === 'hevc') {
       const image = await decodeHeic({ buffer: bytes });
-      return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } });
+      return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+        raw: { width: image.width, height: image.height, channels: 4 },
+      });
     }
   }
   return sharp(bytes, { sequentialRead: true }).rotate();

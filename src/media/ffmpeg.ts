@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { getConfig } from '../config.js';
 
@@ -21,10 +22,17 @@ async function probe(path: string, source: FfmpegInfo['source']): Promise<Ffmpeg
   }
 }
 
+/**
+ * The binary of `@ffmpeg-installer/<platform>-<arch>`, found from its own
+ * package.json. The render function's bundle ships that package (netlify.toml's
+ * `included_files`) but not the `@ffmpeg-installer/ffmpeg` wrapper, which the
+ * bundler cannot trace, so the wrapper is never asked.
+ */
 function bundledPath(): string | null {
   try {
     const require = createRequire(import.meta.url);
-    return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+    const manifest = require.resolve(`@ffmpeg-installer/${process.platform}-${process.arch}/package.json`);
+    return join(dirname(manifest), process.platform === 'win32' ? 'ffmpeg.exe' : 'ffmpeg');
   } catch {
     return null;
   }

@@ -3,13 +3,13 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { log } from '../log.js';
 import { mediaSchema, type Media } from '../schemas/media.js';
-import { deleteBlob, getBinary, getMetadata, keys, listKeyPages, putBinary, type Id } from '../storage/index.js';
+import { deleteBlob, getBinary, getMetadata, isId, keys, listKeyPages, parseId, putBinary, type Id } from '../storage/index.js';
 import { inspectImage, type ImageFacts } from './inspect.js';
 
 /** The same bytes always get the same id: base64url of their SHA-256. */
 export function mediaIdFor(bytes: Uint8Array): { mediaId: Id; sha256: string } {
   const digest = createHash('sha256').update(bytes).digest();
-  return { mediaId: digest.toString('base64url') as Id, sha256: digest.toString('hex') };
+  return { mediaId: parseId(digest.toString('base64url')), sha256: digest.toString('hex') };
 }
 
 /** A file name fit to show and to store in metadata: no path, no control characters, bounded. */
@@ -108,7 +108,7 @@ export async function listMedia(projectId: Id): Promise<Media[]> {
   const prefix = keys.mediaPrefix(projectId);
   const media: Media[] = [];
   for await (const page of listKeyPages('media', prefix)) {
-    const ids = page.map((key) => key.slice(prefix.length)).filter((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id)) as Id[];
+    const ids = page.map((key) => key.slice(prefix.length)).filter(isId);
     for (let i = 0; i < ids.length; i += 16) {
       const batch = await Promise.all(ids.slice(i, i + 16).map(async (id) => [id, await getMedia(projectId, id)] as const));
       for (const [id, item] of batch) {

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { UPLOAD_PART_SIZE, uploadSessionSchema, type Media, type UploadSession } from '../schemas/media.js';
-import { defineDocument, deleteKey, getBinary, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
+import { defineDocument, deleteKey, idSchema, getBinary, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { examinePhoto, requireMedia, storePhoto } from './library.js';
 
 /** An upload session, and the photo it became once completed (so a retried complete gets the same answer). */
-const sessionSchema = uploadSessionSchema.extend({ mediaId: z.string().nullable().default(null) });
+const sessionSchema = uploadSessionSchema.extend({ mediaId: idSchema.nullable().default(null) });
 const uploadSessionDoc = defineDocument('upload-session', 1, sessionSchema);
 
 /** Incomplete uploads are removed by retention after this long. */
@@ -78,7 +78,7 @@ async function removeUpload(projectId: Id, uploadId: Id, partCount: number, keep
  */
 export async function completeUpload(projectId: Id, uploadId: Id): Promise<{ media: Media; created: boolean }> {
   const session = await requireSession(projectId, uploadId);
-  if (session.mediaId) return { media: await requireMedia(projectId, session.mediaId as Id), created: false };
+  if (session.mediaId) return { media: await requireMedia(projectId, session.mediaId), created: false };
 
   const present = await presentParts(projectId, uploadId);
   const missing = Array.from({ length: session.partCount }, (_, n) => n).filter((n) => !present.has(n));

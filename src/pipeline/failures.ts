@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getConfig } from '../config.js';
 import type { Agent, RunError } from '../schemas/run.js';
-import { defineDocument, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import { defineDocument, idSchema, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 import type { PipelineError } from './errors.js';
 
 /** What an operator reads to understand a failed run, stored at `…/runs/{runId}/failure.json`. */
@@ -25,7 +25,7 @@ const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSchema);
 
 /** A short, bounded list of the project's failures, for finding similar ones without listing every run. */
 const failureIndexSchema = z.object({
-  entries: z.array(z.object({ runId: z.string(), at: z.string(), step: z.string().nullable(), errorClass: z.string(), code: z.string(), message: z.string() })).max(100),
+  entries: z.array(z.object({ runId: idSchema, at: z.string(), step: z.string().nullable(), errorClass: z.string(), code: z.string(), message: z.string() })).max(100),
 });
 const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
 
@@ -82,7 +82,7 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
   const earlier = (await readJSON(keys.failureIndex(projectId), failureIndexDoc))?.value.entries ?? [];
   const similarFailures = earlier
     .filter((entry) => entry.runId !== runId)
-    .map((entry) => ({ runId: entry.runId as Id, at: entry.at, message: entry.message, similarity: Math.round(similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100) / 100 }))
+    .map((entry) => ({ runId: entry.runId, at: entry.at, message: entry.message, similarity: Math.round(similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100) / 100 }))
     .filter((entry) => entry.similarity >= 0.3)
     .sort((a, b) => b.similarity - a.similarity)
     .slice(0, 3);

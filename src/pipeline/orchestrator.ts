@@ -3,7 +3,8 @@ import { errorFields, log, withLogContext } from '../log.js';
 import { findFfmpeg } from '../media/ffmpeg.js';
 import { appendProgress } from '../progress/log.js';
 import { readRunState, updateRunState } from '../runs/state.js';
-import { isTerminal, type RunState } from '../schemas/run.js';
+import { isTerminal } from '../schemas/run.js';
+import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun, type FinishedRun } from '../runs/transitions.js';
 import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
@@ -28,9 +29,13 @@ function watchForCancel(projectId: Id, runId: Id, controller: AbortController): 
     } catch (error) {
       log.warn('cancel watch read failed', errorFields(error));
     }
-    if (!stopped && !controller.signal.aborted) timer = setTimeout(tick, CANCEL_POLL_MS);
+    if (!stopped && !controller.signal.aborted) timer = schedule();
   };
-  let timer = setTimeout(tick, CANCEL_POLL_MS);
+  const schedule = () =>
+    setTimeout(() => {
+      tick().catch((error) => log.warn('cancel watch failed', errorFields(error)));
+    }, CANCEL_POLL_MS);
+  let timer = schedule();
   return () => {
     stopped = true;
     clearTimeout(timer);
@@ -38,8 +43,8 @@ function watchForCancel(projectId: Id, runId: Id, controller: AbortController): 
 }
 
 /** Ends the run: state first (so the `done` event carries it), then the terminal progress event. */
-async function finish(projectId: Id, runId: Id, update: (state: RunState) => RunState, status: 'complete' | 'failed' | 'cancelled', message: string): Promise<RunState> {
-  const state = await updateRunState(projectId, runId, update);
+async function endRun(projectId: Id, runId: Id, transition: (state: ActiveRun) => FinishedRun, status: FinishedRun['status'], message: string) {
+  const state = await updateRunState(projectId, runId, transition);
   await appendProgress(projectId, runId, { agent: 'pipeline', status, progress: status === 'complete' ? 1 : 0, message });
   return state;
 }
@@ -67,7 +72,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       if (!initial || isTerminal(initial.status)) return 'skipped';
       const resumed = initial.status === 'running';
       const state = await updateRunState(projectId, runId, (current) =>
-        current.cancelRequested ? UNCHANGED : ({ ...current, status: 'running', attempts: current.attempts + 1 } as RunState),
+        current.cancelRequested ? UNCHANGED : toRunning(current),
       );
       if (state.cancelRequested) throw new RunCancelledError();
       if (isTerminal(state.status)) return 'skipped';
@@ -84,7 +89,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       throwIfCancelled(context);
       const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
-      const done = await finish(projectId, runId, (current) => ({ ...current, status: 'complete', step: null, progress: 1, storyboard, outputs: outputs as Extract<RunState, { status: 'complete' }>['outputs'] }), 'complete', 'video ready');
+      const done = await endRun(projectId, runId, (current) => toComplete(current, storyboard, outputs), 'complete', 'video ready');
       // The run joins the memory index unrated; a failure here is repaired when the index is next rebuilt.
       if (done.status === 'complete') await upsertHistoryEntry(projectId, entryFromCompletedRun(done)).catch((error) => log.warn('could not add the run to the memory index', errorFields(error)));
       return 'complete';
@@ -92,7 +97,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       if (error instanceof RunCancelledError || controller.signal.aborted) {
         // A cancelled run has no video, even if compose had just stored one.
         await deleteBlob(keys.video(runId)).catch(() => undefined);
-        await finish(projectId, runId, (current) => ({ ...current, status: 'cancelled', step: null }) as RunState, 'cancelled', 'run cancelled');
+        await endRun(projectId, runId, toCancelled, 'cancelled', 'run cancelled');
         return 'cancelled';
       }
       const classified = classifyError(error);
@@ -106,7 +111,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
         toolChain: Object.entries(context?.providers ?? {}).map(([agent, provider]) => `${agent}:${provider}`),
         actionsTaken: context?.actions ?? [],
       });
-      await finish(projectId, runId, (current) => ({ ...current, status: 'failed', error: runError }) as RunState, 'failed', runError.message);
+      await endRun(projectId, runId, (current) => toFailed(current, runError), 'failed', runError.message);
       return 'failed';
     } finally {
       await compose?.dispose();

@@ -4,9 +4,10 @@ import { chooseStyle } from '../learning/choose-style.js';
 import { readMemoryIndex } from '../learning/memory.js';
 import { errorFields, log } from '../log.js';
 import type { Media } from '../schemas/media.js';
-import { storyboardSchema, type Agent, type RunState, type Storyboard } from '../schemas/run.js';
-import { defineDocument, getBinary, getMetadata, keys, putBinary, readJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
+import { storyboardSchema, type Agent, type CompleteOutputs, type RunState, type Storyboard } from '../schemas/run.js';
+import { defineDocument, getBinary, getMetadata, keys, parseId, putBinary, readJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
 import { updateRunState } from '../runs/state.js';
+import { atStep } from '../runs/transitions.js';
 import { ComposeWorkspace } from './agents/compose/index.js';
 import { analysePhotos } from './agents/director/analyse.js';
 import { runDirector } from './agents/director/index.js';
@@ -17,6 +18,11 @@ import { PipelineError, RunCancelledError } from './errors.js';
 import type { ProgressReporter } from './reporter.js';
 
 export const storyboardDoc = defineDocument('storyboard', 1, storyboardSchema);
+
+/** For progress reported from a callback that cannot wait: a lost event is logged, never an unhandled rejection. */
+const inBackground = (event: Promise<void>): void => {
+  event.catch((error) => log.warn('progress event not written', errorFields(error)));
+};
 
 export interface RunContext {
   projectId: Id;
@@ -35,21 +41,15 @@ export function throwIfCancelled(context: RunContext): void {
 }
 
 /** Records a finished step's timing and provider in the run state. */
-async function recordStep(context: RunContext, agent: Agent, startedAt: number, provider: string, patch: Partial<RunState> = {}): Promise<void> {
+async function recordStep(context: RunContext, agent: Agent, startedAt: number, provider: string, recorded: { storyboard?: Storyboard } = {}): Promise<void> {
   const finishedAt = Date.now();
   context.providers[agent] = provider;
-  context.state = await updateRunState(context.projectId, context.runId, (state) => ({
-    ...state,
-    ...patch,
-    step: agent,
-    progress: context.reporter.overall(),
-    timings: { ...state.timings, [agent]: { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), ms: finishedAt - startedAt } },
-    providers: { ...state.providers, [agent]: provider },
-  }) as RunState);
+  const timing = { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), ms: finishedAt - startedAt };
+  context.state = await updateRunState(context.projectId, context.runId, (state) => atStep(state, agent, context.reporter.overall(), { ...recorded, provider, timing }));
 }
 
 async function markStep(context: RunContext, agent: Agent): Promise<void> {
-  context.state = await updateRunState(context.projectId, context.runId, (state) => (state.step === agent ? UNCHANGED : ({ ...state, step: agent, progress: context.reporter.overall() } as RunState)));
+  context.state = await updateRunState(context.projectId, context.runId, (state) => (state.step === agent ? UNCHANGED : atStep(state, agent, context.reporter.overall())));
 }
 
 async function runMedia(context: RunContext): Promise<Media[]> {
@@ -77,10 +77,10 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     return null;
   });
   const style = chooseStyle(context.state.request, memory, context.runId);
-  const facts = await analysePhotos(media, async (mediaId) => (await readMediaBytes(context.projectId, mediaId as Id)).bytes);
+  const facts = await analysePhotos(media, async (mediaId) => (await readMediaBytes(context.projectId, parseId(mediaId))).bytes);
   const outcome = await runDirector(
     { runId: context.runId, media, request: context.state.request, style, facts },
-    { signal: context.signal, onRetry: (message) => void context.reporter.event('director', 'retrying', message) },
+    { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('director', 'retrying', message)) },
   );
   if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);
   // Two invocations racing here both planned the same run: the first stored plan wins.
@@ -108,7 +108,7 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('voice', 'speaking the narration');
-  const outcome = await runVoice(storyboard.narration.script, { signal: context.signal, onRetry: (message) => void context.reporter.event('voice', 'retrying', message) });
+  const outcome = await runVoice(storyboard.narration.script, { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)) });
   throwIfCancelled(context);
   if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
   const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
@@ -165,14 +165,14 @@ export class ComposeJob {
     await markStep(context, 'compose');
     await context.reporter.started('compose', `preparing ${storyboard.shots.length} photos for ${storyboard.resolution}`);
     const workspace = await ComposeWorkspace.create();
-    const load = (mediaId: string) => readMediaBytes(context.projectId, mediaId as Id);
-    const prepared = workspace.prepareShots(storyboard, load, (fraction) => void context.reporter.progress('compose', fraction * PREPARE_SHARE));
+    const load = (mediaId: string) => readMediaBytes(context.projectId, parseId(mediaId));
+    const prepared = workspace.prepareShots(storyboard, load, (fraction) => inBackground(context.reporter.progress('compose', fraction * PREPARE_SHARE)));
     // Awaited in finish(); until then a failure must not go unhandled.
     prepared.catch(() => undefined);
     return new ComposeJob(context, storyboard, null, workspace, prepared, Date.now());
   }
 
-  async finish(voice: Uint8Array | null, music: Uint8Array): Promise<RunState['outputs']> {
+  async finish(voice: Uint8Array | null, music: Uint8Array): Promise<CompleteOutputs> {
     const { context, storyboard } = this;
     let video: VideoFacts;
     let posterBytes: number;
@@ -185,7 +185,7 @@ export class ComposeJob {
       throwIfCancelled(context);
       const rendered = await this.workspace.render(storyboard, { music, voice }, context.ffmpeg, {
         signal: context.signal,
-        onProgress: (fraction) => void context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE)),
+        onProgress: (fraction) => inBackground(context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE))),
       });
       throwIfCancelled(context);
       video = {

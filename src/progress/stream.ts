@@ -32,12 +32,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
 /**
  * The SSE response for a run's progress: everything after `lastEventId`, then
  * the log tailed until the run is terminal (`done` with the final RunState) or
- * the stream window (~9 s, under Netlify's 10 s) runs out. A reader behind the
+ * the stream window (8 s from the request, under Netlify's 10 s) runs out. A reader behind the
  * 200-event window first gets a `snapshot` of the run. A reader that already has
  * the terminal event gets 204.
  */
 export async function progressStream(projectId: Id, runId: Id, lastEventId: number, requestSignal: AbortSignal): Promise<Response> {
   const config = getConfig();
+  // Netlify's 10 s counts from the invocation, so the window does too, reads before the first event included.
+  const deadline = Date.now() + config.SIRTRAV_STREAM_WINDOW_MS;
   const run = await requireRun(projectId, runId);
   let first = await readProgress(projectId, runId, { afterSeq: lastEventId });
   if (isTerminal(run.status) && !first.terminal) {
@@ -56,6 +58,16 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
       const send = (text: string) => {
         if (!stop.signal.aborted) controller.enqueue(encoder.encode(text));
       };
+      const close = () => {
+        stop.abort();
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client.
+        }
+      };
+      // A read still in flight at the deadline must not hold the response open past it.
+      const cutOff = setTimeout(close, Math.max(0, deadline - Date.now()));
       try {
         send(formatRetry(RETRY_MS));
         const behindWindow = lastEventId < first.firstSeq - 1 && first.dropped > 0;
@@ -65,12 +77,8 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
         log.warn('progress stream ended by an error', errorFields(error));
         send(formatSse({ event: 'error', data: JSON.stringify({ code: 'stream_failed', message: 'The progress stream failed; reconnect to resume.' }) }));
       } finally {
-        stop.abort();
-        try {
-          controller.close();
-        } catch {
-          // Already closed by the client.
-        }
+        clearTimeout(cutOff);
+        close();
       }
     },
     cancel() {
@@ -79,7 +87,6 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
   });
 
   async function tail(initial: ProgressView, afterSeq: number, send: (text: string) => void): Promise<void> {
-    const deadline = Date.now() + config.SIRTRAV_STREAM_WINDOW_MS;
     let lastSent = afterSeq;
     let view: ProgressView | null = initial;
     let version = await progressVersion(projectId, runId);

@@ -4,7 +4,7 @@ export { cleanupReportSchema, type CleanupReport } from '../schemas/retention.js
 import { log } from '../log.js';
 import { forgetMediaUse, readMediaUsage } from '../media/usage.js';
 import { readRunState } from '../runs/state.js';
-import { deleteKey, defineDocument, getMetadataByKey, isId, keys, readJSON, updateJSON, writeJSON, deleteBlob, type Id, type StoreId } from '../storage/index.js';
+import { deleteKey, defineDocument, getMetadataByKey, isId, keys, parseId, readJSON, updateJSON, writeJSON, deleteBlob, type Id, type StoreId } from '../storage/index.js';
 import { archiveRun } from './archive.js';
 import { describePolicy, retentionPolicy, type RetentionPolicy } from './policy.js';
 import { foldersUnder, keysUnder, projectFolders, projectIdOf } from './walk.js';
@@ -151,9 +151,10 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     const updated = metaTime(await getMetadataByKey('progress', key), 'updatedAt');
     if (updated === null) return unreadable('sirtrav-progress', key, 'no usable updatedAt in metadata');
     if (now - updated < policy.progressMs) return void report.kept.recent.progress++;
-    const activity = await runActivity(match[1] as Id, match[2] as Id);
+    const [projectId, runId] = [parseId(match[1]), parseId(match[2])];
+    const activity = await runActivity(projectId, runId);
     if (activity === 'active') return void report.kept.active++;
-    if (activity === null) return unreadable('sirtrav-runs', keys.runState(match[1] as Id, match[2] as Id).key, 'run status missing from metadata');
+    if (activity === null) return unreadable('sirtrav-runs', keys.runState(projectId, runId).key, 'run status missing from metadata');
     await remove('progress', key);
     report.deleted.progress++;
   },
@@ -162,7 +163,7 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
   async runs(prefix, { policy, now, report, remove, unreadable, options }) {
     const match = RUN_KEY.exec(prefix);
     if (!match) return unreadable('sirtrav-runs', prefix, 'not a run folder');
-    const [projectId, runId] = [match[1] as Id, match[2] as Id];
+    const [projectId, runId] = [parseId(match[1]), parseId(match[2])];
     const stateKey = keys.runState(projectId, runId).key;
     const metadata = await getMetadataByKey('runs', stateKey);
     const updated = metaTime(metadata, 'updatedAt');
@@ -213,7 +214,7 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
 
   /** Photos: 90 days after upload or last use by a run, unless a live run may still use them. */
   async media(projectFolder, { policy, now, report, remove, unreadable, options }) {
-    const projectId = projectIdOf(projectFolder) as Id;
+    const projectId = projectIdOf(projectFolder);
     if (!isId(projectId)) return;
     const needed = await mediaNeededByLiveRuns(projectId);
     const usage = await readMediaUsage(projectId);
@@ -246,7 +247,7 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
 async function mediaNeededByLiveRuns(projectId: Id): Promise<Set<string> | 'all'> {
   const needed = new Set<string>();
   for await (const folder of foldersUnder('runs', keys.runsPrefix(projectId))) {
-    const runId = folder.slice(keys.runsPrefix(projectId).length).replace(/\/$/, '') as Id;
+    const runId = folder.slice(keys.runsPrefix(projectId).length).replace(/\/$/, '');
     if (!isId(runId)) continue;
     const activity = await runActivity(projectId, runId);
     if (activity === 'finished' || activity === 'gone') continue;

@@ -6,11 +6,13 @@ import { newId } from '../ids.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
 import { appendProgress } from '../progress/log.js';
+import { idSchema } from '../schemas/common.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
 import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
 import { createRunState, listRunIds, readRunState, updateRunState } from './state.js';
+import { newRun, toCancelled, toFailed, withCancelRequest } from './transitions.js';
 
-const idempotencySchema = z.object({ runId: z.string(), bodyHash: z.string(), createdAt: z.string() });
+const idempotencySchema = z.object({ runId: idSchema, bodyHash: z.string(), createdAt: z.string() });
 const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -78,10 +80,10 @@ export async function startRun(projectId: Id, body: StartRunBody, idempotencyKey
     if (!reserved) {
       const existing = (await readJSON(ref, idempotencyDoc))!.value;
       if (existing.bodyHash !== bodyHash) throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
-      const state = await readRunState(projectId, existing.runId as Id);
+      const state = await readRunState(projectId, existing.runId);
       if (state) return { state, created: false };
       // The first request reserved the key but never created its run: finish the job under its run id.
-      return createAndTrigger(projectId, existing.runId as Id, body, origin);
+      return createAndTrigger(projectId, existing.runId, body, origin);
     }
   }
   return createAndTrigger(projectId, runId, body, origin);
@@ -102,19 +104,16 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
   if ((await countActiveRuns(projectId)) >= limit) {
     throw new AppError(429, 'too_many_active_runs', `This project already has ${limit} runs queued or running; wait for one to finish.`, { headers: { 'Retry-After': '30' } });
   }
-  const now = new Date().toISOString();
-  const state: RunState = { runId, projectId, status: 'queued', step: null, progress: 0, request: body, mediaIds, attempts: 0, cancelRequested: false, createdAt: now, updatedAt: now };
+  const state = newRun({ projectId, runId, request: body, mediaIds });
   if (!(await createRunState(state))) return { state: (await readRunState(projectId, runId))!, created: false };
   await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' });
   try {
     await triggerPipeline(origin, projectId, runId);
   } catch (error) {
     log.error('could not start the background function', errorFields(error));
-    const failed = await updateRunState(projectId, runId, (current) => ({
-      ...current,
-      status: 'failed',
-      error: { code: 'trigger_failed', message: 'The pipeline could not be started; try again.', retryable: true, errorClass: 'configuration', severity: 'high', step: null },
-    }) as RunState);
+    const failed = await updateRunState(projectId, runId, (current) =>
+      toFailed(current, { code: 'trigger_failed', message: 'The pipeline could not be started; try again.', retryable: true, errorClass: 'configuration', severity: 'high', step: null }),
+    );
     await appendProgress(projectId, runId, { agent: 'pipeline', status: 'failed', progress: 0, message: 'the pipeline could not be started' });
     return { state: failed, created: true };
   }
@@ -131,9 +130,7 @@ export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
   if (current.status === 'complete' || current.status === 'failed' || current.status === 'cancelled') {
     throw new AppError(409, 'run_finished', `Run ${runId} has already finished (${current.status}).`);
   }
-  const next = await updateRunState(projectId, runId, (state) =>
-    state.status === 'queued' ? ({ ...state, status: 'cancelled', cancelRequested: true, step: null } as RunState) : { ...state, cancelRequested: true },
-  );
+  const next = await updateRunState(projectId, runId, (state) => (state.status === 'queued' ? toCancelled(state) : withCancelRequest(state)));
   if (next.status === 'cancelled') await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
   else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
   return next;

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
-import { isTerminal, runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
-import { UNCHANGED, defineDocument, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import { runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
+import { isActive, type ActiveRun } from './transitions.js';
+import { UNCHANGED, defineDocument, isId, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 
 /** The status rides in blob metadata, so retention can tell live runs from finished ones without downloading them. */
 export const runStateDoc = defineDocument('run-state', 1, runStateSchema, undefined, (state) => ({ status: state.status }));
@@ -16,26 +17,28 @@ export async function requireRun(projectId: Id, runId: Id): Promise<RunState> {
   return state;
 }
 
-/** Writes a new run; false if one with that id already exists. */
+/** Writes a new run (made by `newRun`, or taken further by transitions for a fixture); false if one with that id already exists. */
 export async function createRunState(state: RunState): Promise<boolean> {
   return writeJSON(keys.runState(state.projectId, state.runId), runStateDoc, state, { onlyIfNew: true });
 }
 
 /**
- * Compare-and-swap on a run's state. `progress` never decreases and a terminal
- * run is never changed again (the update sees it and may only return UNCHANGED).
+ * Compare-and-swap on a run's state, through the transitions in `transitions.ts`.
+ * `progress` never decreases and a finished run is never changed again: the
+ * update only ever sees a queued or running run.
  */
 export async function updateRunState(
   projectId: Id,
   runId: Id,
-  update: (current: RunState) => RunState | typeof UNCHANGED,
+  update: (current: ActiveRun) => RunState | typeof UNCHANGED,
 ): Promise<RunState> {
   const next = await updateJSON(keys.runState(projectId, runId), runStateDoc, (current) => {
     if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
-    if (isTerminal(current.status)) return UNCHANGED;
+    if (!isActive(current)) return UNCHANGED;
     const changed = update(current);
     if (changed === UNCHANGED) return UNCHANGED;
-    return { ...changed, progress: Math.max(current.progress, changed.progress), updatedAt: new Date().toISOString() } as RunState;
+    const next: RunState = { ...changed, progress: Math.max(current.progress, changed.progress), updatedAt: new Date().toISOString() };
+    return next;
   });
   return next!;
 }
@@ -56,5 +59,5 @@ export function summarize(state: RunState): RunSummary {
 export async function listRunIds(projectId: Id): Promise<Id[]> {
   const prefix = keys.runsPrefix(projectId);
   const directories = await listDirectories('runs', prefix);
-  return directories.map((directory) => directory.slice(prefix.length).replace(/\/$/, '') as Id);
+  return directories.map((directory) => directory.slice(prefix.length).replace(/\/$/, '')).filter(isId);
 }

@@ -133,6 +133,10 @@ export const outputsSchema = z.object({
   poster: z.object({ bytes: z.number().int() }).optional(),
 });
 
+/** A complete run's outputs: the video is there. */
+export const completeOutputsSchema = outputsSchema.extend({ video: videoOutputSchema });
+export type CompleteOutputs = z.infer<typeof completeOutputsSchema>;
+
 const timingSchema = z.object({ startedAt: isoDate, finishedAt: isoDate.optional(), ms: z.number().optional() });
 
 const runBase = {
@@ -156,7 +160,7 @@ const runBase = {
 export const runStateSchema = z.discriminatedUnion('status', [
   z.object({ ...runBase, status: z.literal('queued') }),
   z.object({ ...runBase, status: z.literal('running') }),
-  z.object({ ...runBase, status: z.literal('complete'), outputs: outputsSchema.extend({ video: videoOutputSchema }) }),
+  z.object({ ...runBase, status: z.literal('complete'), storyboard: storyboardSchema, outputs: completeOutputsSchema }),
   z.object({ ...runBase, status: z.literal('failed'), error: runErrorSchema }),
   z.object({ ...runBase, status: z.literal('cancelled') }),
 ]);

@@ -64,7 +64,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const origin = `http://${req.headers.host ?? 'localhost'}`;
     const url = new URL(req.url ?? '/', origin);
     const target = routeFor(url.pathname, req.method ?? 'GET');
-    if (!target) return serveStatic(url.pathname, req, res);
+    if (!target) return serveStatic(publicDirectory, url.pathname, req.method ?? 'GET', res);
 
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -95,19 +95,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     return onPath.find((fn) => acceptsMethod(fn, method)) ?? onPath[0];
   }
 
-  async function serveStatic(pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(publicDirectory, relative);
-    const info = file.startsWith(publicDirectory) ? await stat(file).catch(() => null) : null;
-    if (!info?.isFile() || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': info.size });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
-  }
-
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolveListen());
@@ -128,6 +115,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       await blobs.stop();
     },
   };
+}
+
+/** A file of the public site (GET and HEAD only), as Netlify's CDN serves the publish directory. */
+export async function serveStatic(publicDirectory: string, pathname: string, method: string, res: ServerResponse): Promise<void> {
+  const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^(\.\.[/\\])+/, '');
+  const file = join(publicDirectory, relative);
+  const info = file.startsWith(publicDirectory) ? await stat(file).catch(() => null) : null;
+  if (!info?.isFile() || (method !== 'GET' && method !== 'HEAD')) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    return;
+  }
+  res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': info.size });
+  if (method === 'HEAD') return void res.end();
+  createReadStream(file).pipe(res);
 }
 
 function toRequest(req: IncomingMessage, url: URL, signal: AbortSignal): Request {

@@ -40,6 +40,7 @@ export const keys = {
   cleanupReport: (date: string) => ref('runs', `cleanup/${date}.json`, MiB),
   cleanupCursor: () => ref('runs', 'cleanup/cursor.json', 64 * KiB),
   healthProbe: () => ref('runs', 'health/probe.json', KiB),
+  rendererReport: () => ref('runs', 'health/renderer.json', KiB),
 
   progress: (p: Id, r: Id) => ref('progress', `${run(p, r)}/progress.json`),
 

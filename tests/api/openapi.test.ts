@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../src/api/index.js';
 import { buildOpenApi } from '../../src/api/openapi.js';
+import { defineRoute } from '../../src/http/route.js';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { makePhoto } from '../helpers/photos.js';
 import { useLocalServer } from '../helpers/server.js';
@@ -52,7 +53,8 @@ describe('OpenAPI', () => {
   });
 
   it('refuses to build when a route has no documentation', () => {
-    expect(() => buildOpenApi([...routes, { method: 'GET', path: '/api/undocumented', auth: 'none', handler: () => new Response() }])).toThrow(/has no documentation/);
+    const undocumented = defineRoute({ method: 'GET', path: '/api/undocumented', auth: 'none', tag: 'service', summary: '', responses: {}, handler: () => new Response() });
+    expect(() => buildOpenApi([...routes, undocumented])).toThrow(/has no documentation/);
   });
 
   it('real responses along a whole session match the documented schemas', async () => {

@@ -25,15 +25,40 @@ export async function texturedPhoto(width: number, height: number, seed = 1): Pr
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     noise[i] = ((t ^ (t >>> 14)) >>> 0) >>> 24;
   }
-  const fine = await sharp(noise, { raw: { width, height, channels: 3 } }).blur(4).normalise().raw().toBuffer();
-  const coarse = await sharp(noise, { raw: { width, height, channels: 3 } }).resize(Math.round(width / 40), Math.round(height / 40)).resize(width, height, { kernel: 'cubic' }).raw().toBuffer();
+  const fine = await sharp(noise, { raw: { width, height, channels: 3 } })
+    .blur(4)
+    .normalise()
+    .raw()
+    .toBuffer();
+  const coarse = await sharp(noise, { raw: { width, height, channels: 3 } })
+    .resize(Math.round(width / 40), Math.round(height / 40))
+    .resize(width, height, { kernel: 'cubic' })
+    .raw()
+    .toBuffer();
   const pixels = Buffer.alloc(width * height * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(0.5 * fine[i]! + 0.5 * coarse[i]!);
-  return new Uint8Array(await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer());
+  return new Uint8Array(
+    await sharp(pixels, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 92 })
+      .toBuffer(),
+  );
 }
 
 export function mediaFor(mediaId: string, width: number, height: number, contentType: Media['contentType'] = 'image/jpeg'): Media {
-  return { mediaId: mediaId as Id, contentType, bytes: 1, sha256: '0'.repeat(64), width, height, takenAt: null, filename: `${mediaId}.jpg`, gps: null, camera: null, orientation: 1, uploadedAt: new Date().toISOString() };
+  return {
+    mediaId: mediaId as Id,
+    contentType,
+    bytes: 1,
+    sha256: '0'.repeat(64),
+    width,
+    height,
+    takenAt: null,
+    filename: `${mediaId}.jpg`,
+    gps: null,
+    camera: null,
+    orientation: 1,
+    uploadedAt: new Date().toISOString(),
+  };
 }
 
 export interface TestShot extends Partial<Shot> {
@@ -41,16 +66,43 @@ export interface TestShot extends Partial<Shot> {
 }
 
 /** A storyboard around the given shots, each `shotSec` long with `transitionSec` overlaps. */
-export function storyboardFor(shots: TestShot[], options: { resolution?: Resolution; aspect?: Aspect; shotSec?: number; transitionSec?: number } & Partial<Storyboard> = {}): Storyboard {
+export function storyboardFor(
+  shots: TestShot[],
+  options: { resolution?: Resolution; aspect?: Aspect; shotSec?: number; transitionSec?: number } & Partial<Storyboard> = {},
+): Storyboard {
   const { resolution = '360p', aspect = '16:9', shotSec = 2, transitionSec = 0 } = options;
   const frame = frameSize(resolution, aspect);
   const durationSec = Math.round((shots.length * shotSec - (shots.length - 1) * transitionSec) * 1000) / 1000;
   return {
-    theme: 'Test', mood: 'calm', musicStyle: 'acoustic', durationSec, resolution, aspect, width: frame.width, height: frame.height,
-    transitionSec, transition: 'crossfade', title: null, curation: { skipped: [] },
-    shots: shots.map(({ photo, ...shot }, i) => ({ mediaId: photo.media.mediaId, startSec: i * (shotSec - transitionSec), durationSec: shotSec, motion: 'zoom-in' as const, scene: 0, caption: null, place: null, framing: 'crop' as const, focus: null, ...shot })),
-    scenes: [{ index: 0, startedAt: null, place: null, shotCount: shots.length }], narration: { enabled: false, script: '' }, tempoBpm: 80,
-    choice: { source: 'default', reason: 'test' }, provider: 'test',
+    theme: 'Test',
+    mood: 'calm',
+    musicStyle: 'acoustic',
+    durationSec,
+    resolution,
+    aspect,
+    width: frame.width,
+    height: frame.height,
+    transitionSec,
+    transition: 'crossfade',
+    title: null,
+    curation: { skipped: [] },
+    shots: shots.map(({ photo, ...shot }, i) => ({
+      mediaId: photo.media.mediaId,
+      startSec: i * (shotSec - transitionSec),
+      durationSec: shotSec,
+      motion: 'zoom-in' as const,
+      scene: 0,
+      caption: null,
+      place: null,
+      framing: 'crop' as const,
+      focus: null,
+      ...shot,
+    })),
+    scenes: [{ index: 0, startedAt: null, place: null, shotCount: shots.length }],
+    narration: { enabled: false, script: '' },
+    tempoBpm: 80,
+    choice: { source: 'default', reason: 'test' },
+    provider: 'test',
     ...Object.fromEntries(Object.entries(options).filter(([key]) => !['resolution', 'aspect', 'shotSec', 'transitionSec'].includes(key))),
   };
 }

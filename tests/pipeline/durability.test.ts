@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { newRun } from '../../src/runs/transitions.js';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
@@ -8,7 +9,7 @@ import { appendProgress } from '../../src/progress/log.js';
 import { newId } from '../../src/ids.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import type { RunState } from '../../src/schemas/run.js';
-import { getMetadata, keys, readJSON, type Id } from '../../src/storage/index.js';
+import { getMetadata, keys, parseId, readJSON, type Id } from '../../src/storage/index.js';
 import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { useLocalServer } from '../helpers/server.js';
@@ -44,6 +45,7 @@ describe('cancel', () => {
     await uploadPhotos(api, 6, 200);
     const { runId, links } = await startRun(api, { durationSec: 40, resolution: '720p' });
     let cancelled = false;
+    let cancelResponse: Promise<Response> | undefined;
     const events: ProgressEvent[] = [];
     const started = Date.now();
     const final = await followProgress(links.progress, {
@@ -51,11 +53,12 @@ describe('cancel', () => {
         events.push(event);
         if (!cancelled && event.agent === 'compose' && event.status === 'progress') {
           cancelled = true;
-          void fetch(api(`/runs/${runId}/cancel`), { method: 'POST' }).then((r) => expect(r.status).toBe(202));
+          cancelResponse = fetch(api(`/runs/${runId}/cancel`), { method: 'POST' });
         }
       },
     });
     expect(cancelled).toBe(true);
+    expect((await cancelResponse)?.status).toBe(202);
     expect(final?.status).toBe('cancelled');
     // A 40 s 720p render takes far longer than this: ffmpeg was stopped, not waited for.
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -71,8 +74,7 @@ describe('cancel', () => {
     const { projectId, api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 1, 230);
     const runId = newId('r');
-    const now = new Date().toISOString();
-    await createRunState({ runId, projectId: projectId as Id, status: 'queued', step: null, progress: 0, request: {}, mediaIds: [], attempts: 0, cancelRequested: false, createdAt: now, updatedAt: now });
+    await createRunState(newRun({ projectId: parseId(projectId), runId, request: {}, mediaIds: [] }));
     const response = await fetch(api(`/runs/${runId}/cancel`), { method: 'POST' });
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ status: 'cancelled' });
@@ -86,9 +88,8 @@ describe('a killed invocation resumes', () => {
     const { projectId, api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 6, 300);
     const runId = newId('r');
-    const now = new Date().toISOString();
-    await createRunState({ runId, projectId: projectId as Id, status: 'queued', step: null, progress: 0, request: { durationSec: 24, resolution: '720p' }, mediaIds: [], attempts: 0, cancelRequested: false, createdAt: now, updatedAt: now });
-    await appendProgress(projectId as Id, runId, { agent: 'pipeline', status: 'queued', progress: 0 });
+    await createRunState(newRun({ projectId: parseId(projectId), runId, request: { durationSec: 24, resolution: '720p' }, mediaIds: [] }));
+    await appendProgress(parseId(projectId), runId, { agent: 'pipeline', status: 'queued', progress: 0 });
 
     // First invocation in its own process, killed (with its ffmpeg) part-way through compose.
     const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/run-pipeline.ts', projectId, runId], {

@@ -1,38 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
-import { findFfmpeg } from '../../src/media/ffmpeg.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import { runStateSchema, type RunState } from '../../src/schemas/run.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
+import { inspectMp4 } from '../helpers/mp4.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const server = useLocalServer();
-
-/** Streams and duration of an MP4 as ffmpeg itself reads them (a full decode, so a broken file fails). */
-async function inspectMp4(bytes: Uint8Array) {
-  const dir = mkdtempSync(join(tmpdir(), 'sirtrav-mp4-'));
-  try {
-    const file = join(dir, 'video.mp4');
-    writeFileSync(file, bytes);
-    const ffmpeg = (await findFfmpeg())!.path;
-    const decode = spawnSync(ffmpeg, ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
-    const info = spawnSync(ffmpeg, ['-hide_banner', '-i', file], { encoding: 'utf8' }).stderr;
-    const [, h, m, s] = /Duration: (\d+):(\d+):([\d.]+)/.exec(info)!;
-    return {
-      decodeErrors: decode.stderr.trim(),
-      durationSec: Number(h) * 3600 + Number(m) * 60 + Number(s),
-      video: /Video: (\w+)/.exec(info)?.[1],
-      audio: /Audio: (\w+)/.exec(info)?.[1],
-      size: /Video: .*?, (\d+x\d+)/.exec(info)?.[1],
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('a run end to end over HTTP', () => {
   it('5 photos → a 6 s 360p H.264/AAC video, followed over SSE to done', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { toCancelled } from '../../src/runs/transitions.js';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { appendProgress } from '../../src/progress/log.js';
 import { updateRunState } from '../../src/runs/state.js';
@@ -23,7 +24,7 @@ const progressUrl = (p: Id, r: Id) => `${server.current.url}/api/projects/${p}/r
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function finish(projectId: Id, runId: Id): Promise<void> {
-  await updateRunState(projectId, runId, (state) => ({ ...state, status: 'cancelled', step: null }) as RunState);
+  await updateRunState(projectId, runId, toCancelled);
   await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 1 });
 }
 

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { atStep, newRun, toComplete, toRunning } from '../../src/runs/transitions.js';
 import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { recordMediaUse } from '../../src/media/usage.js';
 import { progressLogDoc } from '../../src/progress/log.js';
@@ -32,10 +33,11 @@ const storyboard: Storyboard = {
 async function seedRun(projectId: Id, days: number, status: 'complete' | 'running' = 'complete', mediaIds: Id[] = []): Promise<{ runId: Id; refs: Record<string, BlobRef> }> {
   const runId = newId('r', ago(days).getTime());
   const at = ago(days);
-  const base = { runId, projectId, step: null, progress: 1, request: {}, mediaIds, attempts: 1, cancelRequested: false, storyboard, createdAt: at.toISOString(), updatedAt: at.toISOString() };
-  const state = (status === 'complete'
-    ? { ...base, status, outputs: { video: { bytes: 3, durationSec: 6, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } } }
-    : { ...base, status, step: 'compose', progress: 0.5 }) as RunState;
+  const running = toRunning(newRun({ projectId, runId, request: {}, mediaIds, now: at }));
+  const state: RunState =
+    status === 'complete'
+      ? toComplete(running, storyboard, { video: { bytes: 3, durationSec: 6, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } })
+      : atStep({ ...running, storyboard }, 'compose', 0.5);
   const refs = {
     state: keys.runState(projectId, runId),
     storyboard: keys.runStoryboard(projectId, runId),

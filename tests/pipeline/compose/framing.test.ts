@@ -11,14 +11,22 @@ const ffmpeg = process.env.FFMPEG_PATH ?? FFMPEG_BUILDS.debian;
 
 /** A textured grey photo with a saturated red disc (the subject) centred at (cx, cy), as shares of its size. */
 async function subjectPhoto(width: number, height: number, cx: number, cy: number): Promise<Uint8Array> {
-  const texture = await sharp(await texturedPhoto(width, height, 7)).greyscale().toColourspace('srgb').raw().toBuffer();
+  const texture = await sharp(await texturedPhoto(width, height, 7))
+    .greyscale()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer();
   const radius = Math.min(width, height) * 0.07;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if ((x - cx * width) ** 2 + (y - cy * height) ** 2 < radius * radius) texture.set([230, 30, 30], (y * width + x) * 3);
     }
   }
-  return new Uint8Array(await sharp(texture, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  return new Uint8Array(
+    await sharp(texture, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  );
 }
 
 /** Pixels of each decoded frame that are the subject's red. */
@@ -37,16 +45,31 @@ async function redPixelsPerFrame(file: string, width: number, height: number): P
 async function plan(photo: TestShot['photo'], aspect: Aspect, motions: Storyboard['shots'][number]['motion'][]): Promise<Storyboard> {
   const facts = new Map([[photo.media.mediaId as string, await analysePhoto(photo.media, photo.bytes)]]);
   // Taken on different days, so curation does not take the copies for duplicates.
-  const media = motions.map((_, i) => ({ ...photo.media, mediaId: `${photo.media.mediaId}${i}` as typeof photo.media.mediaId, takenAt: `2024-07-1${i}T10:00:00` }));
+  const media = motions.map((_, i) => ({
+    ...photo.media,
+    mediaId: `${photo.media.mediaId}${i}` as typeof photo.media.mediaId,
+    takenAt: `2024-07-1${i}T10:00:00`,
+  }));
   for (const item of media) facts.set(item.mediaId, facts.get(photo.media.mediaId)!);
   return planStoryboard(
-    { runId: 'r_framing', media, request: { aspect, resolution: '360p', durationSec: motions.length * 1.5, title: false, narration: false }, style: { mood: 'calm', musicStyle: 'acoustic', source: 'default', reason: 'test' }, facts },
+    {
+      runId: 'r_framing',
+      media,
+      request: { aspect, resolution: '360p', durationSec: motions.length * 1.5, title: false, narration: false },
+      style: { mood: 'calm', musicStyle: 'acoustic', source: 'default', reason: 'test' },
+      facts,
+    },
     { motions },
   );
 }
 
 describe('aspect ratios and framing', () => {
-  it.each([['16:9', 640, 360], ['9:16', 360, 640], ['1:1', 360, 360], ['4:5', 360, 450]] as const)('%s at 360p is %i×%i', (aspect, width, height) => {
+  it.each([
+    ['16:9', 640, 360],
+    ['9:16', 360, 640],
+    ['1:1', 360, 360],
+    ['4:5', 360, 450],
+  ] as const)('%s at 360p is %i×%i', (aspect, width, height) => {
     expect(frameSize('360p', aspect)).toEqual({ width, height });
   });
   it('720p and 1080p name the short side', () => {
@@ -83,7 +106,11 @@ describe('aspect ratios and framing', () => {
     const landscape = { media: mediaFor('m_land', 1600, 1200), bytes: await subjectPhoto(1600, 1200, 0.06, 0.5) };
     const storyboard = await plan(landscape, '9:16', ['zoom-in']);
     expect(storyboard.shots[0]!.framing).toBe('fill');
-    const video = await renderStoryboard(storyboard, [{ photo: { media: { ...landscape.media, mediaId: storyboard.shots[0]!.mediaId }, bytes: landscape.bytes } }], ffmpeg);
+    const video = await renderStoryboard(
+      storyboard,
+      [{ photo: { media: { ...landscape.media, mediaId: storyboard.shots[0]!.mediaId }, bytes: landscape.bytes } }],
+      ffmpeg,
+    );
     try {
       const counts = await redPixelsPerFrame(video.file, 360, 640);
       expect(Math.min(...counts.slice(0, counts.length - 12))).toBeGreaterThan(100);

@@ -32,20 +32,26 @@ async function measure(motion: Shot['motion'], resolution: Resolution, ffmpeg: s
 // Every resolution on the chosen build (Debian's by default); the bundled 2018 build the deploy uses at 720p too.
 const builds: Array<[string, string, Resolution[]]> = process.env.FFMPEG_PATH
   ? [['chosen', process.env.FFMPEG_PATH, ['360p', '720p', '1080p']]]
-  : [['debian', FFMPEG_BUILDS.debian, ['360p', '720p', '1080p']], ['bundled 2018', FFMPEG_BUILDS.bundled, ['720p']]];
+  : [
+      ['debian', FFMPEG_BUILDS.debian, ['360p', '720p', '1080p']],
+      ['bundled 2018', FFMPEG_BUILDS.bundled, ['720p']],
+    ];
 
 describe.each(builds)('Ken Burns motion is smooth (ffmpeg: %s)', (_name, ffmpeg, resolutions) => {
-  it.each(resolutions)('every motion at %s measures ≤ 0.1 px/frame² and moves', async (resolution) => {
-    const results: Record<string, { judder: number; travel: number }> = {};
-    for (const motion of MOTIONS) results[motion] = await measure(motion, resolution, ffmpeg);
-    for (const [motion, result] of Object.entries(results)) {
-      expect(result.judder, `${motion} judder`).toBeLessThanOrEqual(MAX_JUDDER);
-      // Pans must actually travel (a still picture would pass the judder check).
-      if (motion.startsWith('pan')) expect(result.travel, `${motion} travel`).toBeGreaterThan(resolution === '360p' ? 4 : 8);
-    }
-  }, 300_000);
+  it.each(resolutions)(
+    'every motion at %s measures ≤ 0.1 px/frame² and moves',
+    async (resolution) => {
+      const results: Record<string, { judder: number; travel: number }> = {};
+      for (const motion of MOTIONS) results[motion] = await measure(motion, resolution, ffmpeg);
+      for (const [motion, result] of Object.entries(results)) {
+        expect(result.judder, `${motion} judder`).toBeLessThanOrEqual(MAX_JUDDER);
+        // Pans must actually travel (a still picture would pass the judder check).
+        if (motion.startsWith('pan')) expect(result.travel, `${motion} travel`).toBeGreaterThan(resolution === '360p' ? 4 : 8);
+      }
+    },
+    300_000,
+  );
 });
-
 
 describe('the judder meter', () => {
   it('sees whole-pixel steps: a zoompan pan over the same photo measures several times the limit', async () => {
@@ -53,7 +59,20 @@ describe('the judder meter', () => {
     try {
       writeFileSync(join(dir, 'photo.jpg'), photo.bytes);
       const ffmpeg = FFMPEG_BUILDS.debian;
-      await ffmpegOutput(ffmpeg, ['-i', join(dir, 'photo.jpg'), '-vf', "scale=800:450,zoompan=z=1.12:x='(iw-iw/zoom)*on/60':y='ih/2-ih/zoom/2':d=60:s=640x360:fps=30", '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '0', '-y', join(dir, 'zoompan.mp4')]);
+      await ffmpegOutput(ffmpeg, [
+        '-i',
+        join(dir, 'photo.jpg'),
+        '-vf',
+        "scale=800:450,zoompan=z=1.12:x='(iw-iw/zoom)*on/60':y='ih/2-ih/zoom/2':d=60:s=640x360:fps=30",
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-bf',
+        '0',
+        '-y',
+        join(dir, 'zoompan.mp4'),
+      ]);
       const frames = await lumaFrames(ffmpeg, join(dir, 'zoompan.mp4'), 256);
       expect(judder(frameShifts(frames, 256))).toBeGreaterThan(3 * MAX_JUDDER);
     } finally {

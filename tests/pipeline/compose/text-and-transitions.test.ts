@@ -10,7 +10,14 @@ const ffmpeg = process.env.FFMPEG_PATH ?? FFMPEG_BUILDS.debian;
 async function flat(rgb: [number, number, number], id: string) {
   const pixels = Buffer.alloc(480 * 270 * 3);
   for (let i = 0; i < pixels.length; i += 3) pixels.set(rgb, i);
-  return { media: mediaFor(id, 480, 270), bytes: new Uint8Array(await sharp(pixels, { raw: { width: 480, height: 270, channels: 3 } }).png().toBuffer()) };
+  return {
+    media: mediaFor(id, 480, 270),
+    bytes: new Uint8Array(
+      await sharp(pixels, { raw: { width: 480, height: 270, channels: 3 } })
+        .png()
+        .toBuffer(),
+    ),
+  };
 }
 
 /** Columns of the overlay holding white text (bright and opaque). */
@@ -37,7 +44,16 @@ describe('title and captions', () => {
   });
 
   it.each(['16:9', '9:16', '1:1', '4:5'] as const)('a very long title stays inside the %s safe area', async (aspect) => {
-    const frame = { ...(aspect === '16:9' ? { width: 640, height: 360 } : aspect === '9:16' ? { width: 360, height: 640 } : aspect === '1:1' ? { width: 360, height: 360 } : { width: 360, height: 450 }), aspect };
+    const frame = {
+      ...(aspect === '16:9'
+        ? { width: 640, height: 360 }
+        : aspect === '9:16'
+          ? { width: 360, height: 640 }
+          : aspect === '1:1'
+            ? { width: 360, height: 360 }
+            : { width: 360, height: 450 }),
+      aspect,
+    };
     const overlay = (await titleOverlay({ text: 'Un été à Zürich, España y 東京: '.repeat(6), subtitle: '14–18 Jul 2024 · Lisbon' }, frame))!;
     const safe = safeArea(aspect);
     const columns = textColumns(overlay);
@@ -74,7 +90,10 @@ describe('title and captions', () => {
 describe.each(Object.entries(FFMPEG_BUILDS))('transitions (ffmpeg: %s)', (_name, build) => {
   /** Left and right quarters' mean red and blue at the transition's midpoint, red photo → blue photo. */
   async function midTransition(transition: Transition) {
-    const shots = [{ photo: await flat([220, 20, 20], 'm_red'), motion: 'zoom-in' as const }, { photo: await flat([20, 20, 220], 'm_blue'), motion: 'zoom-in' as const }];
+    const shots = [
+      { photo: await flat([220, 20, 20], 'm_red'), motion: 'zoom-in' as const },
+      { photo: await flat([20, 20, 220], 'm_blue'), motion: 'zoom-in' as const },
+    ];
     const video = await renderStoryboard(storyboardFor(shots, { shotSec: 1.6, transitionSec: 0.6, transition }), shots, build);
     try {
       const rgb = await browserRgbFrame(build, video.file, 1.3, 640, 360);

@@ -59,13 +59,20 @@ function panEnds(motion: Shot['motion'], canvas: Size, frame: Size, focus: Box, 
   const horizontal = motion === 'pan-left' || motion === 'pan-right';
   const size = horizontal ? frame.width * scale : frame.height * scale;
   const cross = horizontal ? frame.height * scale : frame.width * scale;
-  const [lo, hi] = horizontal ? allowedRange(canvas.width, size, focus.left, focus.left + focus.width) : allowedRange(canvas.height, size, focus.top, focus.top + focus.height);
+  const [lo, hi] = horizontal
+    ? allowedRange(canvas.width, size, focus.left, focus.left + focus.width)
+    : allowedRange(canvas.height, size, focus.top, focus.top + focus.height);
   const travel = Math.min(hi - lo, maxTravel(frames) * scale);
   const middle = (lo + hi) / 2;
   const [a, b] = [middle - travel / 2, middle + travel / 2];
   const [start, end] = motion === 'pan-right' || motion === 'pan-down' ? [a, b] : [b, a];
   const crossCentre = horizontal ? focus.top + focus.height / 2 : focus.left + focus.width / 2;
-  const crossPos = clamp(crossCentre - cross / 2, ...(horizontal ? allowedRange(canvas.height, cross, focus.top, focus.top + focus.height) : allowedRange(canvas.width, cross, focus.left, focus.left + focus.width)));
+  const crossPos = clamp(
+    crossCentre - cross / 2,
+    ...(horizontal
+      ? allowedRange(canvas.height, cross, focus.top, focus.top + focus.height)
+      : allowedRange(canvas.width, cross, focus.left, focus.left + focus.width)),
+  );
   return horizontal
     ? { from: windowAt(scale, frame, start, crossPos), to: windowAt(scale, frame, end, crossPos) }
     : { from: windowAt(scale, frame, crossPos, start), to: windowAt(scale, frame, crossPos, end) };

@@ -25,7 +25,17 @@ const KG = 1 - KR - KB;
 export function rgbaToOverlay(rgba: Uint8Array, width: number, height: number, left: number, top: number): Overlay {
   const cw = width >> 1;
   const ch = height >> 1;
-  const overlay: Overlay = { left: left & ~1, top: top & ~1, width, height, y: new Uint8Array(width * height), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch), alpha: new Uint8Array(width * height), chromaAlpha: new Uint8Array(cw * ch) };
+  const overlay: Overlay = {
+    left: left & ~1,
+    top: top & ~1,
+    width,
+    height,
+    y: new Uint8Array(width * height),
+    u: new Uint8Array(cw * ch),
+    v: new Uint8Array(cw * ch),
+    alpha: new Uint8Array(width * height),
+    chromaAlpha: new Uint8Array(cw * ch),
+  };
   for (let i = 0; i < width * height; i++) {
     overlay.y[i] = Math.round(16 + (219 / 255) * (KR * rgba[i * 4]! + KG * rgba[i * 4 + 1]! + KB * rgba[i * 4 + 2]!));
     overlay.alpha[i] = rgba[i * 4 + 3]!;
@@ -60,7 +70,17 @@ export function rgbaToOverlay(rgba: Uint8Array, width: number, height: number, l
   return overlay;
 }
 
-function blendPlane(dst: Uint8Array, dstWidth: number, src: Uint8Array, alpha: Uint8Array, width: number, height: number, left: number, top: number, opacity: number): void {
+function blendPlane(
+  dst: Uint8Array,
+  dstWidth: number,
+  src: Uint8Array,
+  alpha: Uint8Array,
+  width: number,
+  height: number,
+  left: number,
+  top: number,
+  opacity: number,
+): void {
   const k = Math.round(opacity * 256);
   for (let row = 0; row < height; row++) {
     let d = (top + row) * dstWidth + left;

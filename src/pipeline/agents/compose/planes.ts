@@ -56,7 +56,12 @@ export function rgbToPlanes(rgb: Uint8Array, width: number, height: number, chan
       let r = 0;
       let g = 0;
       let b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ] as const) {
         const i = ((row * 2 + dy) * width + x * 2 + dx) * channels;
         r += rgb[i]!;
         g += rgb[i + 1]!;

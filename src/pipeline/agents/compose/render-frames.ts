@@ -39,7 +39,10 @@ export function titleSpan(plan: Pick<FramePlan, 'fps' | 'shots'>): { from: numbe
   const first = plan.shots[0]!;
   const next = plan.shots[1];
   const end = Math.min(first.end, next ? next.start : first.end);
-  return { from: Math.round(0.2 * plan.fps), to: Math.max(Math.round(0.2 * plan.fps) + 1, Math.min(Math.round(3.5 * plan.fps), end - Math.round(0.2 * plan.fps))) };
+  return {
+    from: Math.round(0.2 * plan.fps),
+    to: Math.max(Math.round(0.2 * plan.fps) + 1, Math.min(Math.round(3.5 * plan.fps), end - Math.round(0.2 * plan.fps))),
+  };
 }
 
 /** When a shot's caption shows: after the transition into it and the title, until the transition out. */

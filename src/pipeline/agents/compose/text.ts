@@ -32,7 +32,11 @@ export function safeArea(aspect: Aspect): { left: number; right: number; top: nu
 /** The text without characters the font has no glyph for, so nothing is drawn as an empty box (tofu). */
 export function drawableText(text: string): string {
   const f = loadFont();
-  return [...text].filter((ch) => /\s/.test(ch) || f.charToGlyphIndex(ch) > 0).join('').replace(/\s+/g, ' ').trim();
+  return [...text]
+    .filter((ch) => /\s/.test(ch) || f.charToGlyphIndex(ch) > 0)
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 const width = (text: string, size: number) => loadFont().getAdvanceWidth(text, size);
@@ -75,11 +79,17 @@ interface Block {
  * frame, over a soft dark scrim and a blurred shadow so they read on any photo,
  * as an overlay at `top` (or ending at `bottom`) inside the frame.
  */
-async function textBand(blocks: Block[], frame: { width: number; height: number; aspect: Aspect }, place: { align: 'centre' | 'left'; anchor: 'middle' | 'bottom' }): Promise<Overlay | null> {
+async function textBand(
+  blocks: Block[],
+  frame: { width: number; height: number; aspect: Aspect },
+  place: { align: 'centre' | 'left'; anchor: 'middle' | 'bottom' },
+): Promise<Overlay | null> {
   const safe = safeArea(frame.aspect);
   const left = Math.round(frame.width * safe.left);
   const max = frame.width - left - Math.round(frame.width * safe.right);
-  const laid = blocks.map((block) => ({ ...fitText(drawableText(block.text), block.size, max, block.maxLines) })).filter((block) => block.lines.some((line) => line.length > 0));
+  const laid = blocks
+    .map((block) => ({ ...fitText(drawableText(block.text), block.size, max, block.maxLines) }))
+    .filter((block) => block.lines.some((line) => line.length > 0));
   if (laid.length === 0) return null;
   const f = loadFont();
   const pad = Math.round(Math.min(frame.width, frame.height) * 0.05);
@@ -105,14 +115,18 @@ async function textBand(blocks: Block[], frame: { width: number; height: number;
 <path d="${d}" fill="#fff"/>
 </svg>`;
   const { data } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const top = place.anchor === 'middle'
-    ? Math.round((frame.height * (safe.top + (1 - safe.top - safe.bottom) / 2)) - height / 2)
-    : Math.round(frame.height * (1 - safe.bottom)) - height;
+  const top =
+    place.anchor === 'middle'
+      ? Math.round(frame.height * (safe.top + (1 - safe.top - safe.bottom) / 2) - height / 2)
+      : Math.round(frame.height * (1 - safe.bottom)) - height;
   return rgbaToOverlay(data, bandWidth, height, 0, Math.max(0, Math.min(frame.height - height, top)));
 }
 
 /** The opening title card: the title, up to two lines, and a one-line subtitle (dates · place). */
-export function titleOverlay(title: { text: string; subtitle: string | null }, frame: { width: number; height: number; aspect: Aspect }): Promise<Overlay | null> {
+export function titleOverlay(
+  title: { text: string; subtitle: string | null },
+  frame: { width: number; height: number; aspect: Aspect },
+): Promise<Overlay | null> {
   const short = Math.min(frame.width, frame.height);
   const blocks: Block[] = [{ text: title.text, size: short * 0.085, maxLines: 2 }];
   if (title.subtitle) blocks.push({ text: title.subtitle, size: short * 0.042, maxLines: 1 });

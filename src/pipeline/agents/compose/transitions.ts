@@ -64,7 +64,11 @@ export function combine(kind: Transition, a: Planes, b: Planes, out: Planes, t: 
   const p = smooth(t);
   // Even luma offsets, so the chroma planes (half width) move by exactly half.
   const lumaOffset = Math.min(a.width, Math.round(p * a.width) & ~1);
-  const planes = [['y', a.width, a.height], ['u', a.width >> 1, a.height >> 1], ['v', a.width >> 1, a.height >> 1]] as const;
+  const planes = [
+    ['y', a.width, a.height],
+    ['u', a.width >> 1, a.height >> 1],
+    ['v', a.width >> 1, a.height >> 1],
+  ] as const;
   for (const [key, width, height] of planes) {
     if (kind === 'slide') {
       slidePlane(a[key], b[key], out[key], width, height, key === 'y' ? lumaOffset : lumaOffset >> 1);

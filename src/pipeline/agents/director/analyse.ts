@@ -72,11 +72,7 @@ async function focalPoint(rgb: Buffer, width: number, height: number): Promise<P
 /** Decodes the photo once, small, and measures it. Throws when the photo cannot be decoded. */
 export async function analysePhoto(media: Media, bytes: Uint8Array): Promise<PhotoFacts> {
   const image = toSrgb(await photoImage(media, bytes));
-  const { data: rgb, info } = await image
-    .resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside' })
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data: rgb, info } = await image.resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const gray = new Uint8Array(info.width * info.height);
   for (let i = 0; i < gray.length; i++) gray[i] = Math.round(0.2126 * rgb[i * 3]! + 0.7152 * rgb[i * 3 + 1]! + 0.0722 * rgb[i * 3 + 2]!);
   return {
@@ -100,7 +96,12 @@ export async function analysePhotos(media: Media[], load: (mediaId: string) => P
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       const current = item;
-      facts.set(current.mediaId, await load(current.mediaId).then((bytes) => analysePhoto(current, bytes)).catch(() => null));
+      facts.set(
+        current.mediaId,
+        await load(current.mediaId)
+          .then((bytes) => analysePhoto(current, bytes))
+          .catch(() => null),
+      );
     }
   };
   await Promise.all(Array.from({ length: ANALYSE_CONCURRENCY }, worker));

@@ -5,6 +5,9 @@ import { seededRandom } from '../../random.js';
 import { moodInfo } from '../../styles.js';
 import { distanceKm, nearestPlace } from './places.js';
 import { writeNarration } from './narration.js';
+import { takenAtMs } from './taken-at.js';
+
+export { takenAtMs } from './taken-at.js';
 import type { PhotoFacts } from './analyse.js';
 import { curatePhotos } from './curation.js';
 import { chooseFraming, transitionForMood } from './framing.js';
@@ -33,12 +36,6 @@ export const MAX_TRANSITION_SEC = 0.6;
 const SCENE_GAP_MS = 3 * 3600 * 1000;
 const SCENE_DISTANCE_KM = 25;
 
-/** Milliseconds for ordering; a time without an offset is ordered as if it were UTC. */
-export function takenAtMs(takenAt: string | null): number | null {
-  if (!takenAt) return null;
-  const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(takenAt) ? takenAt : `${takenAt}Z`);
-  return Number.isNaN(ms) ? null : ms;
-}
 
 /** By time taken; photos without a date keep their upload order after the dated ones. */
 export function orderPhotos(media: Media[]): Media[] {

@@ -1,8 +1,8 @@
-import text2wav from 'text2wav';
 import { getConfig, type Config } from '../../../config.js';
 import { PipelineError } from '../../errors.js';
 import { withFallback, type ProviderOutcome } from '../../providers/fallback.js';
 import { pcm16ToWav, wavDurationSec } from '../../audio/wav.js';
+import { espeak } from './espeak.js';
 
 export interface Speech {
   wav: Uint8Array<ArrayBuffer>;
@@ -15,9 +15,11 @@ function speech(wav: Uint8Array<ArrayBuffer>): Speech {
   return { wav, durationSec };
 }
 
-/** espeak-ng compiled to wasm: offline, deterministic. The text is passed as data, never through a shell. */
+/** espeak-ng compiled to wasm: offline, deterministic. The text is passed as a file, never as arguments or through a shell. */
 export async function speakLocally(text: string): Promise<Speech> {
-  const wav = await text2wav(text, { voice: 'en-us', speed: 150 });
+  // 175 wpm is the rate this voice has always spoken at: text2wav() dropped a numeric `speed` (it passed 150 as an
+  // empty argument), so espeak-ng's default applied.
+  const wav = await espeak(text, { voice: 'en-us', speed: 175 });
   return speech(new Uint8Array(wav));
 }
 

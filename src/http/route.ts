@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { idSchema, type Id } from '../schemas/common.js';
+import type { AuthRequirement, Principal } from './auth.js';
+import { readJson } from './body.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A chunked upload's part number: `:n` in a path. Every other path parameter is an id. */
+export const partNumberSchema = z.string().regex(/^\d{1,4}$/).transform(Number);
+
+/** The names of a path template's parameters: `/a/:projectId/b/:n` → `'projectId' | 'n'`. */
+export type ParamNames<Path extends string> = Path extends `${string}:${infer Rest}`
+  ? Rest extends `${infer Name}/${infer Tail}`
+    ? Name | ParamNames<Tail>
+    : Rest
+  : never;
+
+/** Path parameters as the handler sees them: already validated, ids branded, `n` a number. */
+export type PathParams<Path extends string> = { [Name in ParamNames<Path>]: Name extends 'n' ? number : Id };
+
+/** The schema a path parameter must match. */
+export const paramSchema = (name: string): z.ZodType => (name === 'n' ? partNumberSchema : idSchema);
+
+/** A path parameter's value, checked against its schema; undefined when it does not match. */
+export function parseParam(name: string, raw: string): Id | number | undefined {
+  const parsed = name === 'n' ? partNumberSchema.safeParse(raw) : idSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export interface ResponseDoc {
+  description: string;
+  /** The JSON body's schema. */
+  schema?: z.ZodType;
+  /** For bodies that are not JSON (video, photo, SSE). */
+  contentType?: string;
+}
+
+/** What a route says about itself for the OpenAPI document. */
+export interface RouteDocs {
+  summary: string;
+  tag: string;
+  /** Non-JSON request bodies (photos, parts): the handler reads them itself. */
+  rawBody?: { contentTypes: string[]; description: string };
+  headers?: Array<{ name: string; description: string }>;
+  responses: Record<number, ResponseDoc>;
+}
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<Path extends string, Body, Query> {
+  request: Request;
+  url: URL;
+  params: PathParams<Path>;
+  /** The JSON body parsed by the route's `body` schema (an empty body counts as `{}`). */
+  body: Body;
+  /** The query string parsed by the route's `query` schema. */
+  query: Query;
+  requestId: string;
+  principal: Principal;
+}
+
+export interface RouteSpec<Path extends string, BodySchema extends z.ZodType | undefined, QuerySchema extends z.ZodObject | undefined> extends RouteDocs {
+  method: Method;
+  /** e.g. `/api/projects/:projectId/media/:mediaId` */
+  path: Path;
+  auth: AuthRequirement;
+  /** Browser links (`EventSource`, `<video>`) cannot send headers: a signed link stands in. */
+  signedLink?: boolean;
+  body?: BodySchema;
+  query?: QuerySchema;
+  handler: (input: RouteInput<Path, Parsed<BodySchema>, Parsed<QuerySchema>>) => Promise<Response> | Response;
+}
+
+/** What the router receives once it has matched a path, checked its parameters and authorized the caller. */
+export interface MatchedRequest {
+  request: Request;
+  url: URL;
+  params: Record<string, Id | number>;
+  requestId: string;
+  principal: Principal;
+}
+
+/** A route as the router and the OpenAPI builder see it: the contract, and one way in. */
+export interface Route extends RouteDocs {
+  method: Method;
+  path: string;
+  auth: AuthRequirement;
+  signedLink?: boolean;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  serve: (matched: MatchedRequest) => Promise<Response>;
+}
+
+/**
+ * Declares a route's whole contract in one place: path parameters (typed from
+ * the path), the JSON body and query schemas, and the documented responses.
+ * The body and query are parsed before the handler runs; a bad one is a 400.
+ */
+export function defineRoute<Path extends string, BodySchema extends z.ZodType | undefined = undefined, QuerySchema extends z.ZodObject | undefined = undefined>(
+  spec: RouteSpec<Path, BodySchema, QuerySchema>,
+): Route {
+  const { handler, ...contract } = spec;
+  return {
+    ...contract,
+    serve: async ({ request, url, params, requestId, principal }) => {
+      const query = (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined) as Parsed<QuerySchema>;
+      const body = (spec.body ? await readJson(request, spec.body) : undefined) as Parsed<BodySchema>;
+      // The router checked each parameter against paramSchema(name), which is what PathParams describes.
+      return handler({ request, url, params: params as PathParams<Path>, body, query, requestId, principal });
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { expect, it } from 'vitest';
+import { endToEndSuite, SUITE_ENV } from '../e2e/suite.js';
+import { useDeployHost } from './use-deploy-host.js';
+
+const host = useDeployHost({ env: { ...SUITE_ENV } });
+
+endToEndSuite(() => ({ url: host.current.url, runScheduled: (name) => host.current.runScheduled(name) }));
+
+it('renders in a process of its own with MALLOC_ARENA_MAX=2 in force', () => {
+  expect(host.current.logs()).toMatch(/"msg":"render process started".*"mallocArenaMax":"2"/);
+});
+
+it('health tells that the render function found its bundled ffmpeg, which the API function does not carry', async () => {
+  const health = (await (await fetch(`${host.current.url}/api/health`)).json()) as { ffmpeg: unknown; renderer: { ffmpeg: { source: string } | null } | null };
+  expect(health.ffmpeg).toBeNull();
+  expect(health.renderer?.ffmpeg?.source).toBe('bundled');
+});

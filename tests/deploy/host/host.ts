@@ -1,0 +1,410 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobsServer } from '@netlify/blobs/server';
+import { Cron } from 'croner';
+import { REPO_ROOT, type Bundle, type BundledFunction } from './bundle.js';
+import { killTree, treeResidentBytes } from './process-tree.js';
+import { serveStatic } from '../../../src/server/local-server.js';
+
+const MiB = 1024 * 1024;
+
+/** Netlify's function limits (docs.netlify.com, functions overview; none configurable). */
+export const NETLIFY_LIMITS = {
+  /** Request payload, as the function receives it (binary bodies base64-encoded). */
+  requestBytes: 6 * MiB,
+  /** A streamed response body. */
+  responseBytes: 20 * MiB,
+  /** A synchronous function, from invocation to the end of its answer. */
+  syncMs: 60_000,
+  /** A streamed answer (events, video, any body that is not buffered JSON), counted from the invocation. */
+  streamMs: 10_000,
+  backgroundMs: 15 * 60_000,
+  scheduledMs: 30_000,
+  /** Resident memory of the function's process and everything it spawned. */
+  memoryBytes: 1024 * MiB,
+  /** A background function that fails is invoked again after 1 and 2 minutes. */
+  backgroundRetryDelaysMs: [60_000, 120_000] as number[],
+};
+export type Limits = typeof NETLIFY_LIMITS;
+
+export interface Violation {
+  functionName: string;
+  limit: 'requestBytes' | 'responseBytes' | 'syncMs' | 'streamMs' | 'backgroundMs' | 'scheduledMs' | 'memoryBytes';
+  detail: string;
+}
+
+export interface DeployHostOptions {
+  bundle: Bundle;
+  /** Site environment variables, as set in Netlify's UI. Nothing else of this process's environment is passed. */
+  env?: Record<string, string>;
+  limits?: Partial<Limits>;
+  /** Invoke scheduled functions on their cron schedule (otherwise only through `runScheduled`). */
+  schedules?: boolean;
+  /** Directory for the public site; `null` for none. */
+  publicDirectory?: string | null;
+}
+
+export interface DeployHost {
+  url: string;
+  blobsUrl: string;
+  violations: Violation[];
+  /** Highest resident memory seen per function, in bytes (process tree). */
+  peakRss: Record<string, number>;
+  /** Invokes a scheduled function now, as the scheduler would; resolves with its status. */
+  runScheduled(name: string): Promise<number>;
+  /** Resolves when no background or scheduled invocation is under way. */
+  idle(): Promise<void>;
+  /** Output the functions printed, for diagnosing a failure. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+interface Sink {
+  head(status: number, headers: Record<string, string[]>): void;
+  chunk(data: Uint8Array): void;
+  end(): void;
+}
+
+type Outcome = 'done' | 'failed' | 'killed';
+
+interface Worker {
+  fn: BundledFunction;
+  child: ChildProcess;
+  busy: boolean;
+  ready: Promise<void>;
+}
+
+/** A Lambda event for the Netlify bootstrap, with the Blobs context Netlify injects. */
+interface LambdaEvent {
+  rawUrl: string;
+  httpMethod: string;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: boolean;
+  flags: Record<string, never>;
+  blobs: string;
+  invocationMetadata: { function_name: string };
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|javascript))/;
+
+/**
+ * Serves a built site's function bundles the way Netlify runs them: each
+ * function in its own Node processes (reused while warm, like Lambda
+ * instances), routed by the build manifest, background functions answered
+ * with 202, scheduled ones on their schedule, all pointed at a real local
+ * Blobs server, with no ffmpeg on PATH, and Netlify's limits enforced: what
+ * crosses one is killed where Netlify would kill it and recorded as a violation.
+ */
+export async function startDeployHost(options: DeployHostOptions): Promise<DeployHost> {
+  const limits: Limits = { ...NETLIFY_LIMITS, ...options.limits };
+  const scratch = await mkdtemp(join(tmpdir(), 'sirtrav-deploy-host-'));
+  const blobs = await startBlobs(join(scratch, 'blobs'));
+  const siteID = 'sirtrav-deploy-site';
+  const deployID = randomUUID();
+  const blobsContext = Buffer.from(JSON.stringify({ url: blobs.url, url_uncached: blobs.url, token: blobs.token, primary_region: 'local' })).toString('base64');
+  // An empty directory as PATH: nothing of this machine (no system ffmpeg) is found by name.
+  const emptyPath = await mkdtemp(join(tmpdir(), 'sirtrav-empty-path-'));
+  const violations: Violation[] = [];
+  const peakRss: Record<string, number> = {};
+  const workers = new Set<Worker>();
+  const pending = new Set<Promise<unknown>>();
+  const output: string[] = [];
+  const runtime = join(import.meta.dirname, 'lambda-runtime.mjs');
+
+  function spawnWorker(fn: BundledFunction): Worker {
+    const child = fork(runtime, [fn.dir], {
+      cwd: fn.dir,
+      execArgv: [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: {
+        ...options.env,
+        PATH: emptyPath,
+        HOME: scratch,
+        TZ: 'UTC',
+        LAMBDA_TASK_ROOT: fn.dir,
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(Math.round(limits.memoryBytes / MiB)),
+        AWS_REGION: 'us-east-2',
+      },
+    });
+    const keep = (data: Buffer) => {
+      output.push(`[${fn.name}] ${data.toString('utf8').trimEnd()}`);
+      if (output.length > 20_000) output.splice(0, output.length - 20_000);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const worker: Worker = {
+      fn,
+      child,
+      busy: false,
+      ready: new Promise((resolve, reject) => {
+        child.once('message', (message: { type: string }) => (message.type === 'ready' ? resolve() : reject(new Error(`${fn.name}: unexpected ${message.type}`))));
+        child.once('exit', (code) => reject(new Error(`${fn.name} exited with ${code} before it was ready:\n${output.slice(-20).join('\n')}`)));
+      }),
+    };
+    child.on('exit', () => workers.delete(worker));
+    workers.add(worker);
+    return worker;
+  }
+
+  async function takeWorker(fn: BundledFunction): Promise<Worker> {
+    const idleWorker = [...workers].find((worker) => worker.fn === fn && !worker.busy && worker.child.exitCode === null);
+    const worker = idleWorker ?? spawnWorker(fn);
+    worker.busy = true;
+    await worker.ready;
+    return worker;
+  }
+
+  /** One invocation in one worker, with the time and memory limits of its kind. */
+  async function invoke(fn: BundledFunction, event: LambdaEvent, sink: Sink): Promise<Outcome> {
+    const worker = await takeWorker(fn);
+    const id = randomUUID();
+    const timeLimit = fn.kind === 'background' ? 'backgroundMs' : fn.kind === 'scheduled' ? 'scheduledMs' : 'syncMs';
+    const started = Date.now();
+    return new Promise<Outcome>((resolve) => {
+      let settled = false;
+      let bytes = 0;
+      let streamTimer: NodeJS.Timeout | undefined;
+      const finish = (outcome: Outcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(streamTimer);
+        clearInterval(sampler);
+        worker.child.off('message', onMessage);
+        worker.child.off('exit', onExit);
+        if (outcome === 'killed') killTree(worker.child.pid!).catch(() => undefined);
+        else worker.busy = false;
+        resolve(outcome);
+      };
+      const breach = (limit: Violation['limit'], detail: string) => {
+        violations.push({ functionName: fn.name, limit, detail });
+        finish('killed');
+        sink.end();
+      };
+      const onMessage = (message: { type: string; id: string; statusCode?: number; headers?: Record<string, string[] | string>; data?: Uint8Array; message?: string }) => {
+        if (message.id !== id) return;
+        if (message.type === 'head') {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value : [value]]));
+          const buffered = /^application\/(problem\+)?json/.test(headers['content-type']?.[0] ?? 'application/json');
+          if (fn.kind === 'sync' && !buffered && !streamTimer) {
+            streamTimer = setTimeout(() => breach('streamMs', `${fn.name} streamed past ${limits.streamMs} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`), Math.max(0, started + limits.streamMs - Date.now()));
+          }
+          sink.head(message.statusCode ?? 200, headers);
+        } else if (message.type === 'chunk') {
+          bytes += message.data!.byteLength;
+          if (bytes > limits.responseBytes) return breach('responseBytes', `${fn.name} streamed more than ${limits.responseBytes} bytes: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`);
+          sink.chunk(message.data!);
+        } else if (message.type === 'end') {
+          clearTimeout(streamTimer);
+          sink.end();
+        } else if (message.type === 'done') {
+          finish('done');
+        } else if (message.type === 'failed') {
+          output.push(`[${fn.name}] invocation failed: ${message.message}`);
+          sink.end();
+          finish('failed');
+        }
+      };
+      const onExit = () => {
+        output.push(`[${fn.name}] process exited during an invocation`);
+        sink.end();
+        finish('failed');
+      };
+      const timer = setTimeout(() => breach(timeLimit, `${fn.name} ran past ${limits[timeLimit]} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`), limits[timeLimit]);
+      const sampler = setInterval(() => {
+        treeResidentBytes(worker.child.pid!).then(
+          (rss) => {
+            if (settled) return;
+            peakRss[fn.name] = Math.max(peakRss[fn.name] ?? 0, rss);
+            if (rss > limits.memoryBytes) breach('memoryBytes', `${fn.name} reached ${Math.round(rss / MiB)} MB after ${Date.now() - started} ms`);
+          },
+          () => undefined,
+        );
+      }, 100);
+      worker.child.on('message', onMessage);
+      worker.child.on('exit', onExit);
+      worker.child.send({ type: 'invoke', id, event, deadline: started + limits[timeLimit] });
+    });
+  }
+
+  function eventFor(fn: BundledFunction, method: string, url: string, headers: Record<string, string>, body: Buffer): LambdaEvent {
+    const text = TEXT_TYPES.test(headers['content-type'] ?? '');
+    return {
+      rawUrl: url,
+      httpMethod: method,
+      headers: { ...headers, 'x-nf-site-id': siteID, 'x-nf-deploy-id': deployID, 'x-nf-request-id': randomUUID() },
+      body: body.byteLength === 0 ? '' : text ? body.toString('utf8') : body.toString('base64'),
+      isBase64Encoded: body.byteLength > 0 && !text,
+      flags: {},
+      blobs: blobsContext,
+      invocationMetadata: { function_name: fn.name },
+    };
+  }
+
+  /** Background functions: Netlify has already answered 202; a failed invocation is tried again later. */
+  function runInBackground(fn: BundledFunction, event: LambdaEvent): void {
+    const quiet: Sink = { head: () => undefined, chunk: () => undefined, end: () => undefined };
+    const attempts = async () => {
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await invoke(fn, event, quiet);
+        const delay = limits.backgroundRetryDelaysMs[attempt];
+        if (outcome === 'done' || delay === undefined) return;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    };
+    track(attempts());
+  }
+
+  function track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => output.push(`[host] ${String(error)}`)).finally(() => pending.delete(tracked));
+    pending.add(tracked);
+  }
+
+  function route(method: string, pathname: string): BundledFunction | null {
+    const direct = /^\/\.netlify\/functions\/([^/]+)\/?$/.exec(pathname);
+    if (direct) return options.bundle.functions.find((fn) => fn.name === direct[1] && fn.routes.length === 0) ?? null;
+    const wanted = method === 'HEAD' ? 'GET' : method;
+    return options.bundle.functions.find((fn) => fn.routes.some((r) => r.expression.test(pathname) && (r.methods.length === 0 || r.methods.includes(wanted)))) ?? null;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const method = req.method ?? 'GET';
+    const fn = route(method, url.pathname);
+    if (!fn) {
+      if (options.publicDirectory !== null && (method === 'GET' || method === 'HEAD')) return serveStatic(options.publicDirectory ?? join(REPO_ROOT, 'public'), url.pathname, method, res);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
+    const event = eventFor(fn, method, url.href, headers, body);
+    const payloadBytes = Buffer.byteLength(event.body);
+    if (payloadBytes > limits.requestBytes) {
+      violations.push({ functionName: fn.name, limit: 'requestBytes', detail: `request of ${payloadBytes} bytes refused` });
+      res.writeHead(413, { 'content-type': 'text/plain' }).end(`Request payload of ${payloadBytes} bytes exceeds the ${limits.requestBytes}-byte limit.`);
+      return;
+    }
+    if (fn.kind === 'background') {
+      runInBackground(fn, event);
+      res.writeHead(202).end();
+      return;
+    }
+    const outcome = await invoke(fn, event, {
+      head: (status, responseHeaders) => {
+        for (const [name, values] of Object.entries(responseHeaders)) res.setHeader(name, values);
+        res.writeHead(status);
+      },
+      chunk: (data) => res.write(data),
+      end: () => res.end(),
+    });
+    if (outcome === 'killed' && !res.writableEnded) res.destroy();
+    if (outcome !== 'done' && !res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('Function invocation failed');
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      output.push(`[host] ${String(error)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function runScheduled(name: string): Promise<number> {
+    const fn = options.bundle.functions.find((candidate) => candidate.name === name && candidate.kind === 'scheduled');
+    if (!fn) throw new Error(`no scheduled function ${name}`);
+    let status = 0;
+    const body = Buffer.from(JSON.stringify({ next_run: new Date(Date.now() + 60_000).toISOString() }));
+    const work = invoke(fn, eventFor(fn, 'POST', `${url}/.netlify/functions/${name}`, { 'content-type': 'application/json' }, body), {
+      head: (code) => (status = code),
+      chunk: () => undefined,
+      end: () => undefined,
+    });
+    track(work);
+    const outcome = await work;
+    return outcome === 'done' ? status : 502;
+  }
+
+  const crons = options.schedules
+    ? options.bundle.functions.filter((fn) => fn.kind === 'scheduled' && fn.schedule).map((fn) => new Cron(fn.schedule!, () => void runScheduled(fn.name).catch(() => undefined)))
+    : [];
+
+  return {
+    url,
+    blobsUrl: blobs.url,
+    violations,
+    peakRss,
+    runScheduled,
+    idle: async () => {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    logs: () => output.join('\n'),
+    close: async () => {
+      for (const cron of crons) cron.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await Promise.all([...workers].map((worker) => killTree(worker.child.pid!)));
+      await blobs.stop();
+    },
+  };
+}
+
+/**
+ * The local Blobs server, behind a small proxy: the server rewrites a blob's
+ * metadata in place, so a read landing mid-write answers 500, which the blobs
+ * client inside a function would wait 5 s to retry. Production has no such
+ * window, so reads that answer 500 are retried here after a few milliseconds.
+ */
+async function startBlobs(directory: string): Promise<{ url: string; token: string; stop(): Promise<void> }> {
+  const token = randomBytes(16).toString('hex');
+  const server = new BlobsServer({ directory, token });
+  const { port } = await server.start();
+  const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const upstream = httpRequest({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (response) => {
+        const parts: Buffer[] = [];
+        response.on('data', (part: Buffer) => parts.push(part));
+        response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(parts) }));
+        response.on('error', reject);
+      });
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  const proxy = createServer((req, res) => {
+    void (async () => {
+      const parts: Buffer[] = [];
+      for await (const part of req) parts.push(part as Buffer);
+      const body = Buffer.concat(parts);
+      let answer = await forward(req, body);
+      for (let attempt = 0; attempt < 5 && answer.status === 500 && (req.method === 'GET' || req.method === 'HEAD'); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
+        answer = await forward(req, body);
+      }
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(502).end();
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    token,
+    stop: async () => {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await server.stop();
+    },
+  };
+}
