@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFfmpeg } from '../src/media/ffmpeg.js';
-import { ComposeWorkspace, X264_ARGS } from '../src/pipeline/agents/compose/index.js';
+import { ComposeWorkspace, x264Args } from '../src/pipeline/agents/compose/index.js';
 import { FPS, frameSpans } from '../src/pipeline/agents/compose/graph.js';
 import { analysePhotos } from '../src/pipeline/agents/director/analyse.js';
 import { planStoryboard } from '../src/pipeline/agents/director/plan.js';
@@ -75,7 +75,7 @@ export async function benchPicture(): Promise<void> {
     await writeFile(file, mp4);
 
     const floorStart = performance.now();
-    const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-i', file, '-an', ...X264_ARGS, '-f', 'null', '-'], { stdio: 'ignore' });
+    const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-i', file, '-an', ...x264Args(storyboard), '-f', 'null', '-'], { stdio: 'ignore' });
     const floorRss = samplePeakRss(floor.pid!);
     await exitOf(floor);
     const floorSec = (performance.now() - floorStart) / 1000;

@@ -7,7 +7,7 @@ import { newId } from '../src/ids.js';
 import { findFfmpeg } from '../src/media/ffmpeg.js';
 import { readProgress } from '../src/progress/log.js';
 import { createRunState, readRunState } from '../src/runs/state.js';
-import { X264_ARGS } from '../src/pipeline/agents/compose/index.js';
+import { x264Args } from '../src/pipeline/agents/compose/index.js';
 import { type RunState } from '../src/schemas/run.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { getBinary, keys, type Id } from '../src/storage/index.js';
@@ -76,7 +76,7 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
     let floorPeak = 0;
     for (let i = 0; i < ROUNDS; i++) {
       const floorStart = performance.now();
-      const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-i', join(dir, 'final.mp4'), '-an', ...X264_ARGS, '-f', 'null', '-'], { stdio: 'ignore' });
+      const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-i', join(dir, 'final.mp4'), '-an', ...x264Args(state.storyboard!), '-f', 'null', '-'], { stdio: 'ignore' });
       const floorRss = samplePeakRss(floor.pid!);
       await waitForExit(floor);
       floorSec = Math.min(floorSec, (performance.now() - floorStart) / 1000);

@@ -69,7 +69,7 @@ async function renderFrames(aspect: Aspect, mood: string, photos: Awaited<Return
     const music = encodeWav({ sampleRate: 44100, channels: [new Float32Array(DURATION * 44100)] });
     const { mp4 } = await workspace.render(storyboard, { music, voice: null }, ffmpeg);
     await writeFile(join(dir, 'video.mp4'), mp4);
-    return Promise.all(
+    return await Promise.all(
       TIMES.map(async (t) => {
         const png = await ffmpegOutput(ffmpeg, [
           '-ss',

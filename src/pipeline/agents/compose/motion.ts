@@ -27,7 +27,7 @@ const EASE_SHARE = 0.5;
  * own acceleration (about EASE_SHARE·√12·travel/frames²) stays near
  * 0.035 px/frame², well under what a viewer sees as judder, at any resolution.
  */
-export const maxTravel = (frames: number) => 0.02 * frames * frames;
+export const maxTravel = (frames: number) => 0.015 * frames * frames;
 
 /** 0→1 with zero acceleration jumps inside the shot: part linear, part smoothstep. */
 export function ease(p: number): number {
