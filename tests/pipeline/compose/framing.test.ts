@@ -11,11 +11,9 @@ const ffmpeg = process.env.FFMPEG_PATH ?? FFMPEG_BUILDS.debian;
 
 /** A textured grey photo with a saturated red disc (the subject) centred at (cx, cy), as shares of its size. */
 async function subjectPhoto(width: number, height: number, cx: number, cy: number): Promise<Uint8Array> {
-  const texture = await sharp(await texturedPhoto(width, height, 7))
-    .greyscale()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer();
+  const grey = await sharp(await texturedPhoto(width, height, 7)).greyscale().raw().toBuffer();
+  const texture = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) texture.fill(grey[i]!, i * 3, i * 3 + 3);
   const radius = Math.min(width, height) * 0.07;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -94,8 +92,8 @@ describe('aspect ratios and framing', () => {
       const info = spawnSync(ffmpeg, ['-hide_banner', '-i', video.file], { encoding: 'utf8' }).stderr;
       expect(info).toMatch(/, 360x640/);
       const counts = await redPixelsPerFrame(video.file, 360, 640);
-      // The disc covers ~1300 px at this size; the last frames fade to black and are not counted.
-      const shown = counts.slice(0, counts.length - 12);
+      // The disc covers ~1300 px at this size; the last second fades to black and is not counted.
+      const shown = counts.slice(0, counts.length - 30);
       expect(Math.min(...shown), `red pixels per frame: ${shown.join(',')}`).toBeGreaterThan(400);
     } finally {
       video.cleanup();
@@ -113,11 +111,25 @@ describe('aspect ratios and framing', () => {
     );
     try {
       const counts = await redPixelsPerFrame(video.file, 360, 640);
-      expect(Math.min(...counts.slice(0, counts.length - 12))).toBeGreaterThan(100);
+      expect(Math.min(...counts.slice(0, counts.length - 30))).toBeGreaterThan(100);
     } finally {
       video.cleanup();
     }
   }, 60_000);
+
+  it('a blurred fill keeps the photo\'s colours: the photo in the middle, a darker copy above it', async () => {
+    const { prepareCanvas } = await import('../../../src/pipeline/agents/compose/prepare.js');
+    const pixels = Buffer.alloc(160 * 120 * 3);
+    for (let i = 0; i < pixels.length; i += 3) pixels.set([200, 40, 40], i);
+    const bytes = new Uint8Array(await sharp(pixels, { raw: { width: 160, height: 120, channels: 3 } }).png().toBuffer());
+    const { planes } = await prepareCanvas(mediaFor('m_red', 160, 120), bytes, { framing: 'fill', focus: null }, { width: 360, height: 640 });
+    const { width: w, height: h } = planes;
+    // BT.709 limited range of sRGB (200,40,40): Y 80, Cr 198.
+    expect(planes.y[(h >> 1) * w + (w >> 1)]).toBeCloseTo(80, -1);
+    expect(planes.v[(h >> 2) * (w >> 1) + (w >> 2)]).toBeGreaterThan(180);
+    expect(planes.y[10 * w + 10]).toBeLessThan(70);
+    expect(planes.v[5 * (w >> 1) + 5]).toBeGreaterThan(140);
+  });
 
   it('crops where little is lost: a 4:3 photo in 1:1 and 4:5 is cropped, a 3:4 portrait in 16:9 is filled', async () => {
     const { chooseFraming } = await import('../../../src/pipeline/agents/director/framing.js');

@@ -60,8 +60,10 @@ async function fillCanvas(image: sharp.Sharp, photo: Size, canvas: Size, focus: 
     .toBuffer();
   const left = Math.round((canvas.width - inner.width) / 2);
   const top = Math.round((canvas.height - inner.height) / 2);
+  // composite() hands back RGBA; the canvas is converted from three channels.
   const rgb = await sharp(background, { raw: { width: canvas.width, height: canvas.height, channels: 3 } })
     .composite([{ input: source.data, raw: raw.raw, left, top }])
+    .removeAlpha()
     .raw()
     .toBuffer();
   const scale = inner.width / photo.width;
