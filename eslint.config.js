@@ -3,8 +3,34 @@ import tseslint from 'typescript-eslint';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 /**
+ * The folders of src/, lowest first: a folder may import from its own layer's
+ * neighbours only as listed here, and from any lower layer, never from a higher one.
+ */
+const LAYERS = [
+  ['schemas'],
+  ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'style'],
+  ['storage', 'ids.ts'],
+  ['http', 'progress', 'media'],
+  ['runs'],
+  ['learning'],
+  ['pipeline', 'retention', 'projects', 'health'],
+  ['api', 'server'],
+];
+const at = (entry) => `./src/${entry}`;
+const layerZones = LAYERS.slice(0, -1).flatMap((layer, index) =>
+  layer.map((entry) => ({
+    target: at(entry),
+    from: LAYERS.slice(index + 1).flat().map(at),
+    message: `src/${entry} sits below these folders (README, Architecture): pass what it needs in, or move the shared part down.`,
+  })),
+);
+// The packaged client depends on the wire shapes only.
+const clientZone = { target: './src/client', from: LAYERS.slice(1).flat().map(at), message: 'The client may import src/schemas only.' };
+
+/**
  * Lint only what tsc cannot see: promises nobody awaits or catches, promises
- * handed to something that ignores them, and import cycles between modules.
+ * handed to something that ignores them, import cycles between modules, and
+ * imports against the folders' direction.
  * Formatting is prettier's (`npm run format`).
  */
 export default tseslint.config(
@@ -26,6 +52,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
       '@typescript-eslint/no-misused-promises': 'error',
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones: [...layerZones, clientZone] }],
     },
   },
 );

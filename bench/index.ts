@@ -7,6 +7,7 @@ import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchPicture } from './picture.js';
 import { benchPipeline } from './pipeline.js';
+import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
 import { benchStorage } from './storage.js';
@@ -20,6 +21,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   picture: benchPicture,
   learning: benchLearning,
   retention: benchRetention,
+  portability: benchPortability,
   deploy: benchDeploy,
 };
 

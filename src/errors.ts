@@ -22,7 +22,8 @@ export class AppError extends Error {
     this.status = status;
     this.code = code;
     this.details = options.details;
-    this.retryable = options.retryable ?? status >= 500;
+    // Too many requests and server-side failures may pass; a bad request stays bad.
+    this.retryable = options.retryable ?? (status >= 500 || status === 429);
     this.headers = options.headers ?? {};
   }
 }

@@ -5,11 +5,12 @@ import { healthRoutes } from './health.js';
 import { learningRoutes } from './learning.js';
 import { mediaRoutes } from './media.js';
 import { openApiRoutes } from './openapi.js';
+import { portabilityRoutes } from './portability.js';
 import { progressRoutes } from './progress.js';
 import { projectRoutes } from './projects.js';
 import { runRoutes } from './runs.js';
 
 /** Every HTTP route of the API, in one table. */
-export const routes: Route[] = [...healthRoutes, ...openApiRoutes(() => routes), ...projectRoutes, ...mediaRoutes, ...runRoutes, ...progressRoutes, ...learningRoutes, ...adminRoutes];
+export const routes: Route[] = [...healthRoutes, ...openApiRoutes(() => routes), ...projectRoutes, ...mediaRoutes, ...runRoutes, ...progressRoutes, ...learningRoutes, ...portabilityRoutes, ...adminRoutes];
 
 export const handleApiRequest = createRouter(routes);

@@ -2,7 +2,7 @@ import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { rateRun } from '../learning/evaluations.js';
-import { readMemoryIndex } from '../learning/memory.js';
+import { settleMemoryIndex } from '../learning/memory.js';
 import { requireProject } from '../projects/index.js';
 import { evaluateBodySchema, evaluationSchema, memoryIndexSchema } from '../schemas/memory.js';
 
@@ -35,7 +35,7 @@ export const learningRoutes: Route[] = [
     responses: { 200: { description: 'Memory index', schema: memoryIndexSchema }, 404: errorDoc('Unknown project') },
     handler: async ({ params }) => {
       await requireProject(params.projectId);
-      return json(200, await readMemoryIndex(params.projectId));
+      return json(200, await settleMemoryIndex(params.projectId));
     },
   }),
 ];

@@ -114,6 +114,7 @@ export const mediaRoutes: Route[] = [
       ...rangeResponseDocs('photo', 'image/*'),
       304: { description: 'Not modified (If-None-Match)' },
       404: errorDoc('Unknown photo'),
+      416: errorDoc('Range outside the photo'),
     },
     handler: async ({ request, params: { projectId, mediaId } }) => {
       const { media, bytes } = await readMediaBytes(projectId, mediaId);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VERSION } from '../config.js';
-import { errorBodySchema } from '../http/errors.js';
+import { errorBodySchema } from '../schemas/error.js';
 import { json } from '../http/respond.js';
 import { defineRoute, paramSchema, type Route } from '../http/route.js';
 
@@ -66,7 +66,7 @@ export function buildOpenApi(routes: Route[]): Record<string, unknown> {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'SirTrav API', version: VERSION, description: 'Photos in, a narrated and scored MP4 out. Every error is { error: { code, message, details?, requestId } }.' },
+    info: { title: 'SirTrav API', version: VERSION, description: 'Photos in, a narrated and scored MP4 out. Every error is { error: { code, message, details?, requestId, retryable } }.' },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     components: {
       securitySchemes: {

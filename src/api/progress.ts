@@ -32,7 +32,7 @@ export const progressRoutes: Route[] = [
     },
     handler: async ({ request, url, params: { projectId, runId } }) => {
       const lastEventId = parseLastEventId(request, url);
-      if (wantsEventStream(request)) return progressStream(projectId, runId, lastEventId, request.signal);
+      if (wantsEventStream(request)) return progressStream(projectId, runId, lastEventId, request.signal, () => requireRun(projectId, runId));
       await requireRun(projectId, runId);
       const { events, dropped, lastSeq, terminal } = await readProgress(projectId, runId, { afterSeq: lastEventId });
       return json(200, { events, dropped, lastSeq, terminal });

@@ -1,19 +1,29 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { errorBodySchema } from '../schemas/error.js';
 import { healthSchema, type Health } from '../schemas/health.js';
 import { evaluationSchema, memoryIndexSchema, type Evaluation, type MemoryIndex, type Rating } from '../schemas/memory.js';
-import { mediaSchema, startUploadResponseSchema, DIRECT_UPLOAD_LIMIT, type Media } from '../schemas/media.js';
+import { completeUploadResponseSchema, DIRECT_UPLOAD_LIMIT, mediaListResponseSchema, startUploadResponseSchema, type Media } from '../schemas/media.js';
 import { createProjectResponseSchema } from '../schemas/project.js';
-import { runStateSchema, runSummarySchema, startRunResponseSchema, type RunState, type RunSummary, type StartRunBody } from '../schemas/run.js';
+import {
+  cancelRunResponseSchema,
+  runLinksSchema,
+  runListResponseSchema,
+  runStateResponseSchema,
+  startRunResponseSchema,
+  type RunState,
+  type RunSummary,
+  type StartRunBody,
+} from '../schemas/run.js';
 import type { ProgressEvent } from '../schemas/progress.js';
 import { followProgress, type FollowProgressOptions } from './follow-progress.js';
 
 export { followProgress, ProgressStreamError, type FollowProgressOptions } from './follow-progress.js';
 export type { Health, Media, MemoryIndex, Evaluation, Rating, RunState, RunSummary, StartRunBody, ProgressEvent };
 
-/** An API error, as API.md shapes it: status, code, message, details and the request id. */
 /** Bytes asked for per request: the server's per-response maximum (16 MiB). */
 const RANGE_BYTES = 16 * 1024 * 1024;
 
+/** An API error, as API.md shapes it: status, code, message, details, the request id, and whether a retry can help. */
 export class SirTravApiError extends Error {
   constructor(
     readonly status: number,
@@ -21,10 +31,20 @@ export class SirTravApiError extends Error {
     message: string,
     readonly details?: unknown,
     readonly requestId?: string,
+    readonly retryable = false,
   ) {
     super(message);
     this.name = 'SirTravApiError';
   }
+}
+
+/** The error a failed response stands for, read with the service's own error schema. */
+async function apiError(response: Response): Promise<SirTravApiError> {
+  const parsed = errorBodySchema.safeParse(await response.json().catch(() => null));
+  const requestId = response.headers.get('x-request-id') ?? undefined;
+  if (!parsed.success) return new SirTravApiError(response.status, 'http_error', `HTTP ${response.status}`, undefined, requestId, response.status >= 500 || response.status === 429);
+  const { code, message, details, retryable } = parsed.data.error;
+  return new SirTravApiError(response.status, code, message, details, parsed.data.error.requestId ?? requestId, retryable ?? false);
 }
 
 export interface SirTravClientOptions {
@@ -35,11 +55,7 @@ export interface SirTravClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface RunLinks {
-  self: string;
-  progress: string;
-  video: string;
-}
+export type RunLinks = z.infer<typeof runLinksSchema>;
 
 
 /** Parts in flight at once in a chunked upload. */
@@ -64,10 +80,7 @@ export class SirTravClient {
   protected async request<S extends z.ZodType>(schema: S | null, method: string, path: string, init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}): Promise<z.infer<S>> {
     const headers = this.headers({ ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers });
     const response = await this.doFetch(`${this.baseUrl}${path}`, { method, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : init.body !== undefined ? { body: init.body } : {}) });
-    if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown; requestId?: string } } | null;
-      throw new SirTravApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `HTTP ${response.status}`, body?.error?.details, body?.error?.requestId ?? response.headers.get('x-request-id') ?? undefined);
-    }
+    if (!response.ok) throw await apiError(response);
     if (!schema) return undefined as z.infer<S>;
     return schema.parse(response.status === 204 ? undefined : await response.json());
   }
@@ -107,7 +120,7 @@ export class ProjectClient extends SirTravClient {
    */
   async uploadPhoto(bytes: Uint8Array, filename = 'photo.jpg'): Promise<Media> {
     if (bytes.byteLength <= DIRECT_UPLOAD_LIMIT) {
-      const { media } = await this.request(z.object({ media: z.array(mediaSchema) }), 'POST', this.path('/media'), {
+      const { media } = await this.request(mediaListResponseSchema, 'POST', this.path('/media'), {
         body: bytes as BodyInit,
         headers: { 'content-type': 'application/octet-stream', 'x-filename': encodeURIComponent(filename) },
       });
@@ -125,12 +138,12 @@ export class ProjectClient extends SirTravClient {
       }
     };
     await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, session.partCount) }, send));
-    const { media } = await this.request(z.object({ media: mediaSchema }), 'POST', this.path(`/uploads/${session.uploadId}/complete`));
+    const { media } = await this.request(completeUploadResponseSchema, 'POST', this.path(`/uploads/${session.uploadId}/complete`));
     return media;
   }
 
   async listMedia(): Promise<Media[]> {
-    return (await this.request(z.object({ media: z.array(mediaSchema) }), 'GET', this.path('/media'))).media;
+    return (await this.request(mediaListResponseSchema, 'GET', this.path('/media'))).media;
   }
 
   async deleteMedia(mediaId: string): Promise<void> {
@@ -142,15 +155,15 @@ export class ProjectClient extends SirTravClient {
   }
 
   getRun(runId: string): Promise<RunState> {
-    return this.request(runStateSchema, 'GET', this.path(`/runs/${encodeURIComponent(runId)}`));
+    return this.request(runStateResponseSchema, 'GET', this.path(`/runs/${encodeURIComponent(runId)}`));
   }
 
   async listRuns(): Promise<RunSummary[]> {
-    return (await this.request(z.object({ runs: z.array(runSummarySchema) }), 'GET', this.path('/runs'))).runs;
+    return (await this.request(runListResponseSchema, 'GET', this.path('/runs'))).runs;
   }
 
   async cancelRun(runId: string): Promise<void> {
-    await this.request(null, 'POST', this.path(`/runs/${encodeURIComponent(runId)}/cancel`));
+    await this.request(cancelRunResponseSchema, 'POST', this.path(`/runs/${encodeURIComponent(runId)}/cancel`));
   }
 
   /** Follows the run's progress over SSE (resuming across reconnects) until it ends; resolves with the final state. */
@@ -180,10 +193,7 @@ export class ProjectClient extends SirTravClient {
     let total = Number.POSITIVE_INFINITY;
     while (received < total) {
       const response = await this.doFetch(url, { headers: { ...this.headers(), range: `bytes=${received}-${received + RANGE_BYTES - 1}` } });
-      if (response.status !== 206 && response.status !== 200) {
-        const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-        throw new SirTravApiError(response.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `HTTP ${response.status}`);
-      }
+      if (response.status !== 206 && response.status !== 200) throw await apiError(response);
       const part = new Uint8Array(await response.arrayBuffer());
       if (response.status === 200) return part;
       const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');

@@ -1,17 +1,7 @@
 import { z } from 'zod';
 import { AppError, isAppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-
-/** API.md's error body. */
-export const errorBodySchema = z.object({
-  error: z.object({
-    code: z.string().regex(/^[a-z][a-z0-9_]*$/),
-    message: z.string(),
-    details: z.unknown().optional(),
-    requestId: z.string().optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof errorBodySchema>;
+import { errorBodySchema, type ErrorBody } from '../schemas/error.js';
 
 /** A documented error response: the one error body, with what the status means on this route. */
 export const errorDoc = (description: string) => ({ description, schema: errorBodySchema });
@@ -42,6 +32,7 @@ export function errorResponse(error: unknown, requestId: string): Response {
       message: appError.message,
       ...(appError.details === undefined ? {} : { details: appError.details }),
       requestId,
+      retryable: appError.retryable,
     },
   };
   return new Response(JSON.stringify(body), {

@@ -1,6 +1,6 @@
-import type { StyleChoice } from '../pipeline/agents/director/plan.js';
-import { seededRandom } from '../pipeline/random.js';
-import { DEFAULT_MOOD, MOODS, moodInfo } from '../pipeline/styles.js';
+import { seededRandom } from '../random.js';
+import type { StyleChoice } from '../style/choice.js';
+import { DEFAULT_MOOD, MOODS, moodInfo } from '../style/styles.js';
 import type { MemoryIndex } from '../schemas/memory.js';
 import type { StartRunBody } from '../schemas/run.js';
 import { sampleBeta } from './beta.js';

@@ -18,19 +18,26 @@ export const memoryIndexDoc = defineDocument('memory-index', MEMORY_VERSION, mem
 
 export const emptyIndex = (): MemoryIndex => deriveIndex([], maxHistory());
 
-/**
- * The project's memory index. A missing, corrupt or outdated index is rebuilt
- * from the evaluations (a legacy flat array of ratings is migrated first), the
- * repair is logged, and the repaired index is stored.
- */
-export async function readMemoryIndex(projectId: Id): Promise<MemoryIndex> {
-  const pending = (await readJSON(keys.memoryPending(projectId), pendingDoc))?.value.entries ?? [];
-  if (pending.length > 0) return foldPending(projectId, pending);
-  return readStoredIndex(projectId);
+/** The stored index as it is, without ratings still waiting to be folded in; null when missing or from another version (a corrupt one throws CorruptBlobError). Reads only. */
+export async function readMemoryIndex(projectId: Id): Promise<MemoryIndex | null> {
+  const doc = await readJSON(keys.memoryIndex(projectId), memoryIndexDoc);
+  return doc && doc.meta.version === MEMORY_VERSION ? doc.value : null;
 }
 
-/** The stored index, repaired if it is missing, corrupt or outdated. */
-async function readStoredIndex(projectId: Id): Promise<MemoryIndex> {
+/**
+ * Brings the project's memory index up to date and returns it: ratings waiting
+ * in the pending list are folded in, and a missing, corrupt or outdated index
+ * is rebuilt from the evaluations (a legacy flat array of ratings is migrated
+ * first); the repair is logged, and what changed is stored.
+ */
+export async function settleMemoryIndex(projectId: Id): Promise<MemoryIndex> {
+  const pending = (await readJSON(keys.memoryPending(projectId), pendingDoc))?.value.entries ?? [];
+  if (pending.length > 0) return foldPending(projectId, pending);
+  return repairStoredIndex(projectId);
+}
+
+/** The stored index, rebuilt and stored again if it is missing, corrupt or outdated. */
+async function repairStoredIndex(projectId: Id): Promise<MemoryIndex> {
   const ref = keys.memoryIndex(projectId);
   let reason: string;
   let legacy: z.infer<typeof legacyEntriesSchema> = [];
@@ -80,7 +87,7 @@ const supersedes = (incoming: HistoryEntry, existing: HistoryEntry | undefined) 
  * Records a run's entry (a completion or a rating) for the memory index. The
  * entry goes to a small pending list with compare-and-swap, so concurrent
  * ratings all count and the cost does not grow with the history; readers fold
- * pending entries into the index (see readMemoryIndex).
+ * pending entries into the index (see settleMemoryIndex).
  */
 export async function upsertHistoryEntry(projectId: Id, entry: HistoryEntry): Promise<void> {
   const pending = await updateJSON(keys.memoryPending(projectId), pendingDoc, (current) => {
@@ -88,7 +95,7 @@ export async function upsertHistoryEntry(projectId: Id, entry: HistoryEntry): Pr
     if (!supersedes(entry, entries.find((item) => item.runId === entry.runId))) return UNCHANGED;
     return { entries: [...entries.filter((item) => item.runId !== entry.runId), entry] };
   });
-  if ((pending?.entries.length ?? 0) >= FOLD_THRESHOLD) await readMemoryIndex(projectId);
+  if ((pending?.entries.length ?? 0) >= FOLD_THRESHOLD) await settleMemoryIndex(projectId);
 }
 
 /**
@@ -113,7 +120,7 @@ async function foldPending(projectId: Id, pending: HistoryEntry[]): Promise<Memo
   } catch (error) {
     // An unreadable or outdated index is repaired first, then folded into.
     if (!(error instanceof CorruptBlobError) && !(error instanceof OutdatedIndex)) throw error;
-    await readStoredIndex(projectId);
+    await repairStoredIndex(projectId);
     next = await fold();
   }
   await updateJSON(keys.memoryPending(projectId), pendingDoc, (current) => {

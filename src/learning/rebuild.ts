@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Evaluation, HistoryEntry } from '../schemas/memory.js';
-import { readArchive } from '../retention/archive.js';
+import { readArchive } from '../runs/archive.js';
 import { evaluationDoc } from './evaluation-doc.js';
 import type { RunState } from '../schemas/run.js';
 import { readRunState } from '../runs/state.js';

@@ -1,8 +1,9 @@
 import { AppError } from '../errors.js';
 import { CorruptBlobError } from '../storage/index.js';
 
-export type ErrorClass = 'configuration' | 'network' | 'resource' | 'input' | 'timeout' | 'internal';
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
+import type { ErrorClass, Severity } from '../schemas/error.js';
+
+export type { ErrorClass, Severity };
 
 /** A pipeline failure that knows its class, how bad it is, and whether trying again can help. */
 export class PipelineError extends AppError {

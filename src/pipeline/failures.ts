@@ -1,32 +1,12 @@
 import { z } from 'zod';
 import { getConfig } from '../config.js';
+import { failureEpisodeSchema, failureIndexSchema, type FailureEpisode } from '../schemas/failure.js';
 import type { Agent, RunError } from '../schemas/run.js';
 import { defineDocument, idSchema, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 import type { PipelineError } from './errors.js';
 
-/** What an operator reads to understand a failed run, stored at `…/runs/{runId}/failure.json`. */
-export const failureEpisodeSchema = z.object({
-  runId: z.string(),
-  projectId: z.string(),
-  at: z.string(),
-  goal: z.string(),
-  step: z.string().nullable(),
-  error_class: z.string(),
-  severity: z.string(),
-  code: z.string(),
-  message: z.string(),
-  error_trace: z.string(),
-  tool_chain: z.array(z.string()),
-  actions_taken: z.array(z.string()),
-  environment_info: z.record(z.string(), z.unknown()),
-});
-export type FailureEpisode = z.infer<typeof failureEpisodeSchema>;
 const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSchema);
 
-/** A short, bounded list of the project's failures, for finding similar ones without listing every run. */
-const failureIndexSchema = z.object({
-  entries: z.array(z.object({ runId: idSchema, at: z.string(), step: z.string().nullable(), errorClass: z.string(), code: z.string(), message: z.string() })).max(100),
-});
 const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
 
 const tokens = (text: string) => new Set(text.toLowerCase().replace(/[0-9]+/g, '#').split(/[^a-z#_]+/).filter((t) => t.length > 1));

@@ -8,8 +8,8 @@ import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun, type Fini
 import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
-import { upsertHistoryEntry } from '../learning/memory.js';
-import { entryFromCompletedRun } from '../learning/rebuild.js';
+import { learningHooks } from '../learning/hooks.js';
+import type { PipelineHooks } from './hooks.js';
 import { acquireLease } from './lease.js';
 import { ProgressReporter } from './reporter.js';
 import { ComposeJob, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
@@ -55,7 +55,7 @@ async function endRun(projectId: Id, runId: Id, transition: (state: ActiveRun) =
  * re-invoked function picks up after the last finished step. A lease keeps two
  * invocations from working on one run at once.
  */
-export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOutcome> {
+export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks = learningHooks): Promise<PipelineOutcome> {
   return withLogContext({ projectId, runId }, async () => {
     const lease = await acquireLease(projectId, runId, getConfig().SIRTRAV_LEASE_TTL_MS);
     if (!lease) {
@@ -91,7 +91,7 @@ export async function runPipeline(projectId: Id, runId: Id): Promise<PipelineOut
       throwIfCancelled(context);
       const done = await endRun(projectId, runId, (current) => toComplete(current, storyboard, outputs), 'complete', 'video ready');
       // The run joins the memory index unrated; a failure here is repaired when the index is next rebuilt.
-      if (done.status === 'complete') await upsertHistoryEntry(projectId, entryFromCompletedRun(done)).catch((error) => log.warn('could not add the run to the memory index', errorFields(error)));
+      if (done.status === 'complete') await hooks.runCompleted(done).catch((error) => log.warn('a run-completed hook failed', errorFields(error)));
       return 'complete';
     } catch (error) {
       if (error instanceof RunCancelledError || controller.signal.aborted) {

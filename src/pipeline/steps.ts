@@ -1,7 +1,7 @@
 import { listMedia, readMediaBytes, requireMedia } from '../media/library.js';
 import { recordMediaUse } from '../media/usage.js';
 import { chooseStyle } from '../learning/choose-style.js';
-import { readMemoryIndex } from '../learning/memory.js';
+import { settleMemoryIndex } from '../learning/memory.js';
 import { errorFields, log } from '../log.js';
 import type { Media } from '../schemas/media.js';
 import { storyboardSchema, type Agent, type CompleteOutputs, type RunState, type Storyboard } from '../schemas/run.js';
@@ -72,7 +72,7 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
   await markStep(context, 'director');
   await context.reporter.started('director', 'planning the storyboard');
   const media = await runMedia(context);
-  const memory = await readMemoryIndex(context.projectId).catch((error: unknown) => {
+  const memory = await settleMemoryIndex(context.projectId).catch((error: unknown) => {
     log.warn('memory index unreadable; choosing without it', errorFields(error));
     return null;
   });

@@ -1,8 +1,7 @@
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { requireRun } from '../runs/state.js';
-import { isTerminal } from '../schemas/run.js';
+import { isTerminal, type RunState } from '../schemas/run.js';
 import { appendProgress, readProgress, progressVersion, type ProgressView } from './log.js';
 import { formatComment, formatRetry, formatSse } from './sse.js';
 import type { Id } from '../storage/index.js';
@@ -36,11 +35,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * 200-event window first gets a `snapshot` of the run. A reader that already has
  * the terminal event gets 204.
  */
-export async function progressStream(projectId: Id, runId: Id, lastEventId: number, requestSignal: AbortSignal): Promise<Response> {
+/** Reads the run's state (or throws its 404); given by the caller, so progress needs nothing from runs/. */
+export type RunReader = () => Promise<RunState>;
+
+export async function progressStream(projectId: Id, runId: Id, lastEventId: number, requestSignal: AbortSignal, requireRun: RunReader): Promise<Response> {
   const config = getConfig();
   // Netlify's 10 s counts from the invocation, so the window does too, reads before the first event included.
   const deadline = Date.now() + config.SIRTRAV_STREAM_WINDOW_MS;
-  const run = await requireRun(projectId, runId);
+  const run = await requireRun();
   let first = await readProgress(projectId, runId, { afterSeq: lastEventId });
   if (isTerminal(run.status) && !first.terminal) {
     // The run ended but its terminal event was never written (a crash between the two writes): write it now.
@@ -100,7 +102,7 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
           lastWrite = Date.now();
         }
         if (view.terminal) {
-          const final = await requireRun(projectId, runId);
+          const final = await requireRun();
           send(formatSse({ event: 'done', data: JSON.stringify(final) }));
           return;
         }

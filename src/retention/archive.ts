@@ -1,26 +1,8 @@
-import { z } from 'zod';
 import { evaluationDoc } from '../learning/evaluation-doc.js';
+import { archiveDoc } from '../runs/archive.js';
+import type { ArchiveRecord } from '../schemas/archive.js';
 import type { RunState } from '../schemas/run.js';
-import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
-
-/** What stays of a run after retention deletes its documents: enough for history and audit. */
-export const archiveRecordSchema = z.object({
-  runId: z.string(),
-  projectId: z.string(),
-  status: z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']),
-  createdAt: z.string(),
-  finishedAt: z.string(),
-  timings: z.record(z.string(), z.unknown()).nullable(),
-  providers: z.record(z.string(), z.string()).nullable(),
-  storyboard: z.object({ theme: z.string(), mood: z.string(), musicStyle: z.string(), durationSec: z.number(), resolution: z.string(), shots: z.number().int() }).nullable(),
-  video: z.object({ bytes: z.number(), durationSec: z.number(), width: z.number(), height: z.number() }).nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  rating: z.enum(['good', 'bad']).nullable(),
-  archive_reason: z.literal('retention_expired'),
-  archivedAt: z.string(),
-});
-export type ArchiveRecord = z.infer<typeof archiveRecordSchema>;
-export const archiveDoc = defineDocument('run-archive', 1, archiveRecordSchema);
+import { keys, readJSON, writeJSON } from '../storage/index.js';
 
 /** Writes the run's archive record once (a resumed cleanup finds it there and moves on). */
 export async function archiveRun(state: RunState, now: Date): Promise<boolean> {
@@ -42,8 +24,4 @@ export async function archiveRun(state: RunState, now: Date): Promise<boolean> {
     archivedAt: now.toISOString(),
   };
   return writeJSON(keys.archive(state.projectId, state.runId), archiveDoc, record, { onlyIfNew: true });
-}
-
-export async function readArchive(projectId: Id, runId: Id): Promise<ArchiveRecord | null> {
-  return (await readJSON(keys.archive(projectId, runId), archiveDoc))?.value ?? null;
 }

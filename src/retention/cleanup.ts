@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { cleanupCursorSchema, cleanupReportSchema, PHASES, type CleanupReport } from '../schemas/retention.js';
+import { ID_CHARS } from '../schemas/common.js';
+import type { RunStatus } from '../schemas/run.js';
 export { cleanupReportSchema, type CleanupReport } from '../schemas/retention.js';
 import { log } from '../log.js';
 import { forgetMediaUse, readMediaUsage } from '../media/usage.js';
@@ -27,7 +29,7 @@ export interface CleanupOptions {
 }
 
 const MAX_LISTED = 100;
-const ACTIVE = new Set(['queued', 'running']);
+const ACTIVE: ReadonlySet<string> = new Set<RunStatus>(['queued', 'running']);
 
 /** An ISO time from metadata, or null when it is missing or unusable (then the blob is kept, never guessed). */
 function metaTime(metadata: Record<string, unknown> | null, ...fields: string[]): number | null {
@@ -120,7 +122,7 @@ interface PhaseContext {
   unreadable: (store: string, key: string, reason: string) => void;
 }
 
-const RUN_KEY = /^projects\/([A-Za-z0-9_-]{1,64})\/runs\/([A-Za-z0-9_-]{1,64})\//;
+const RUN_KEY = new RegExp(`^projects/(${ID_CHARS})/runs/(${ID_CHARS})/`);
 
 /** What each phase walks, in key order. */
 const ITEMS: Record<Phase, () => AsyncGenerator<string>> = {

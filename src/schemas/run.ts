@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from './common.js';
+import { errorClassSchema, severitySchema } from './error.js';
 
 export const AGENTS = ['director', 'voice', 'music', 'compose'] as const;
 export const agentSchema = z.enum(AGENTS);
@@ -57,12 +58,17 @@ export const runErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
   retryable: z.boolean(),
-  errorClass: z.enum(['configuration', 'network', 'resource', 'input', 'timeout', 'internal']).optional(),
-  severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+  errorClass: errorClassSchema.optional(),
+  severity: severitySchema.optional(),
   step: agentSchema.nullable().optional(),
   similarFailures: z.array(z.object({ runId: idSchema, similarity: z.number(), message: z.string(), at: isoDate })).optional(),
 });
 export type RunError = z.infer<typeof runErrorSchema>;
+
+/** How a shot moves over its photo. */
+export const MOTIONS = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down'] as const;
+export const motionSchema = z.enum(MOTIONS);
+export type Motion = z.infer<typeof motionSchema>;
 
 export const curationSkipSchema = z.object({
   mediaId: idSchema,
@@ -76,7 +82,7 @@ export const shotSchema = z.object({
   mediaId: idSchema,
   startSec: z.number().nonnegative(),
   durationSec: z.number().positive(),
-  motion: z.enum(['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down']),
+  motion: motionSchema,
   scene: z.number().int().nonnegative(),
   caption: z.string().nullable(),
   place: z.string().nullable().default(null),
@@ -165,13 +171,14 @@ export const runStateSchema = z.discriminatedUnion('status', [
   z.object({ ...runBase, status: z.literal('cancelled') }),
 ]);
 export type RunState = z.infer<typeof runStateSchema>;
-export type RunStatus = RunState['status'];
+export const runStatusSchema = z.enum(runStateSchema.options.map((option) => option.shape.status.value) as [RunState['status'], ...RunState['status'][]]);
+export type RunStatus = z.infer<typeof runStatusSchema>;
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['complete', 'failed', 'cancelled']);
 export const isTerminal = (status: RunStatus) => TERMINAL_STATUSES.has(status);
 
 export const runSummarySchema = z.object({
   runId: idSchema,
-  status: z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']),
+  status: runStatusSchema,
   step: agentSchema.nullable(),
   progress: z.number(),
   createdAt: isoDate,

@@ -139,7 +139,8 @@ export async function deleteBlob(ref: BlobRef): Promise<void> {
 }
 
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  // A Buffer's own slice() is a view, not a copy: a small Buffer lives in a shared pool, so copy with Uint8Array's.
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? bytes.buffer
-    : (bytes.slice().buffer as ArrayBuffer);
+    : (Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer);
 }

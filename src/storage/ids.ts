@@ -1,15 +1,7 @@
-import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { ID_PATTERN, idSchema, type Id } from '../schemas/common.js';
 
-/** API.md: ids match this pattern; anything else is a 400 and never reaches a storage key. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export const idSchema = z
-  .string()
-  .regex(ID_PATTERN, 'must be 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-"')
-  .brand<'Id'>();
-
-export type Id = z.infer<typeof idSchema>;
+export { ID_PATTERN, idSchema, type Id };
 
 export class InvalidIdError extends AppError {
   constructor(what: string, value: unknown) {

@@ -40,6 +40,13 @@ export const keys = {
   cleanupReport: (date: string) => ref('runs', `cleanup/${date}.json`, MiB),
   cleanupCursor: () => ref('runs', 'cleanup/cursor.json', 64 * KiB),
   healthProbe: () => ref('runs', 'health/probe.json', KiB),
+  exportJob: (p: Id, x: Id) => ref('runs', `exports/${id(p)}/${id(x)}.json`),
+  exportsPrefix: (p: Id) => `exports/${id(p)}/`,
+  importSession: (i: Id) => ref('runs', `imports/${id(i)}/session.json`),
+  importPart: (i: Id, n: number) => ref('runs', `imports/${id(i)}/parts/${partNumber(n)}`, 4 * MiB),
+  importPrefix: (i: Id) => `imports/${id(i)}/`,
+  /** Present while an import is being written into the project: the project is not whole yet. */
+  importMarker: (p: Id) => ref('runs', `${project(p)}/import.json`, 64 * KiB),
   rendererReport: () => ref('runs', 'health/renderer.json', KiB),
 
   progress: (p: Id, r: Id) => ref('progress', `${run(p, r)}/progress.json`),

@@ -48,7 +48,7 @@ beforeAll(async () => {
 
 /** A concrete URL for a route, with the ids of project `f`. */
 function urlFor(path: string, f: Fixture): string {
-  return server.current.url + path.replace(':projectId', f.projectId).replace(':runId', f.runId).replace(':mediaId', f.mediaId).replace(':uploadId', 'u_missing').replace(':n', '0');
+  return server.current.url + path.replace(':projectId', f.projectId).replace(':runId', f.runId).replace(':mediaId', f.mediaId).replace(':uploadId', 'u_missing').replace(':importId', 'i_missing').replace(':n', '0');
 }
 
 const projectRoutes = routes.filter((route) => route.auth === 'project');

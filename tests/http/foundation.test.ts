@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorBodySchema } from '../../src/http/errors.js';
+import { errorBodySchema } from '../../src/schemas/error.js';
 import { healthSchema } from '../../src/schemas/health.js';
 import { useLocalServer } from '../helpers/server.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routes } from '../../src/api/index.js';
 import { followProgress } from '../../src/client/follow-progress.js';
-import { errorBodySchema } from '../../src/http/errors.js';
-import { seededRandom } from '../../src/pipeline/random.js';
+import { errorBodySchema } from '../../src/schemas/error.js';
+import { seededRandom } from '../../src/random.js';
 import { STORE_IDS, openStore } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { rawRequest } from '../helpers/http.js';

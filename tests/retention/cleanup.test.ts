@@ -4,7 +4,7 @@ import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { recordMediaUse } from '../../src/media/usage.js';
 import { progressLogDoc } from '../../src/progress/log.js';
 import { runStateDoc } from '../../src/runs/state.js';
-import { readArchive } from '../../src/retention/archive.js';
+import { readArchive } from '../../src/runs/archive.js';
 import { runCleanup, type CleanupReport } from '../../src/retention/cleanup.js';
 import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { newId } from '../../src/ids.js';

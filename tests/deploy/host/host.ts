@@ -180,7 +180,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         clearInterval(sampler);
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
-        if (outcome === 'killed') killTree(worker.child.pid!).catch(() => undefined);
+        if (outcome === 'killed') killTree(worker.child.pid!).catch((error: unknown) => console.error('could not kill the worker tree', error));
         else worker.busy = false;
         resolve(outcome);
       };

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { Config } from '../../../config.js';
+import { MOTIONS, motionSchema } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
 import { nearestPlace } from './places.js';
 import type { DirectorInput, PlanOverrides } from './plan.js';
-
-const motionSchema = z.enum(['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down']);
 
 /** What the model must answer; anything else falls back to the local director. */
 export const llmPlanSchema = z.object({
@@ -16,7 +15,7 @@ export const llmPlanSchema = z.object({
 
 const SYSTEM_PROMPT =
   'You direct a short photo slideshow video. Reply with JSON only: {"order": [photo indices in the order to show them], ' +
-  '"motions": [one of zoom-in, zoom-out, pan-left, pan-right, pan-up, pan-down per shown photo], "theme": short title, ' +
+  `"motions": [one of ${MOTIONS.join(', ')} per shown photo], "theme": short title, ` +
   '"narration": a warm spoken script of at most N words}. Use each index at most once.';
 
 /** The request body sent to an OpenAI-compatible chat completions API. */

@@ -1,8 +1,9 @@
 import type { Media } from '../../../schemas/media.js';
 import { frameSize, type CurationSkip, type Resolution, type Shot, type StartRunBody, type Storyboard } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
-import { seededRandom } from '../../random.js';
-import { moodInfo } from '../../styles.js';
+import { seededRandom } from '../../../random.js';
+import { moodInfo } from '../../../style/styles.js';
+import type { StyleChoice } from '../../../style/choice.js';
 import { distanceKm, nearestPlace } from './places.js';
 import { writeNarration } from './narration.js';
 import { takenAtMs } from './taken-at.js';
@@ -13,13 +14,7 @@ import { curatePhotos } from './curation.js';
 import { chooseFraming, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
 
-export interface StyleChoice {
-  mood: string;
-  musicStyle: string;
-  source: Storyboard['choice']['source'];
-  reason: string;
-  durationSec?: number;
-}
+export type { StyleChoice };
 
 export interface DirectorInput {
   runId: string;

@@ -1,6 +1,6 @@
 import type { PcmAudio } from '../../audio/wav.js';
-import { seededRandom } from '../../random.js';
-import { knownMusicStyle, moodInfo, type KnownMusicStyle } from '../../styles.js';
+import { seededRandom } from '../../../random.js';
+import { knownMusicStyle, moodInfo, type KnownMusicStyle } from '../../../style/styles.js';
 
 export const MUSIC_SAMPLE_RATE = 44100;
 

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type { ManifestBlob } from '../schemas/portability.js';
+import { isId, keys, listDirectories, listKeyPages, openStore, STORE_NAMES, type Id, type StoreId } from '../storage/index.js';
+
+export interface BlobAddress {
+  store: StoreId;
+  key: string;
+}
+
+/**
+ * Keys under a project's prefix that are not part of the project itself:
+ * upload sessions in flight, a pipeline's lease, an import marker.
+ */
+const TRANSIENT = [/^projects\/[^/]+\/uploads\//, /^projects\/[^/]+\/runs\/[^/]+\/lease\.json$/, /^projects\/[^/]+\/import\.json$/];
+export const isTransientKey = (key: string) => TRANSIENT.some((pattern) => pattern.test(key));
+
+/** The project's run ids: live runs and runs of which only the archive record is left. */
+export async function projectRunIds(projectId: Id): Promise<Id[]> {
+  const ids = new Set<Id>();
+  const runsPrefix = keys.runsPrefix(projectId);
+  for (const directory of await listDirectories('runs', runsPrefix)) {
+    const runId = directory.slice(runsPrefix.length).replace(/\/$/, '');
+    if (isId(runId)) ids.add(runId);
+  }
+  const archivePrefix = `archive/${projectId}/`;
+  for await (const page of listKeyPages('runs', archivePrefix)) {
+    for (const key of page) {
+      const runId = key.slice(archivePrefix.length).replace(/\.json$/, '');
+      if (isId(runId)) ids.add(runId);
+    }
+  }
+  return [...ids].sort();
+}
+
+/**
+ * Every blob of a project, in a stable order: what lives under `projects/{p}/`
+ * in each store, its archive records, and the videos and evaluations keyed by
+ * its run ids (API.md's layout keys those by run only).
+ */
+export async function listProjectBlobs(projectId: Id): Promise<{ runIds: Id[]; blobs: BlobAddress[] }> {
+  const runIds = await projectRunIds(projectId);
+  const blobs: BlobAddress[] = [];
+  const collect = async (store: StoreId, prefix: string) => {
+    const found: string[] = [];
+    for await (const page of listKeyPages(store, prefix)) found.push(...page.filter((key) => !isTransientKey(key)));
+    blobs.push(...found.sort().map((key) => ({ store, key })));
+  };
+  await collect('runs', `projects/${projectId}/`);
+  await collect('runs', `archive/${projectId}/`);
+  for (const store of ['progress', 'media', 'audio', 'evals'] as const) await collect(store, `projects/${projectId}/`);
+  for (const runId of runIds) {
+    await collect('videos', `${runId}/`);
+    await collect('evals', `${runId}/`);
+  }
+  return { runIds, blobs };
+}
+
+/** Reads a blob as a stream and returns its manifest entry; `null` if it is gone. */
+export async function describeBlob(address: BlobAddress): Promise<ManifestBlob | null> {
+  const result = await openStore(address.store).getWithMetadata(address.key, { type: 'stream', consistency: 'strong' });
+  if (!result) return null;
+  const hash = createHash('sha256');
+  let size = 0;
+  const reader = (result.data as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    hash.update(value);
+    size += value.byteLength;
+  }
+  return { store: STORE_NAMES[address.store], key: address.key, size, sha256: hash.digest('hex'), metadata: result.metadata };
+}

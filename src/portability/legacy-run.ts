@@ -1,0 +1,110 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { findFfmpeg } from '../media/ffmpeg.js';
+import { probeMedia } from '../pipeline/agents/compose/ffmpeg.js';
+import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../runs/transitions.js';
+import type { RunState, Storyboard } from '../schemas/run.js';
+import type { Id } from '../storage/index.js';
+
+/** The original app's run state: loosely shaped, fields named as it named them. */
+export const legacyStateSchema = z.looseObject({
+  status: z.string().optional(),
+  theme: z.string().optional(),
+  mood: z.string().optional(),
+  musicStyle: z.string().optional(),
+  duration: z.number().optional(),
+  createdAt: z.union([z.string(), z.number()]).optional(),
+  updatedAt: z.union([z.string(), z.number()]).optional(),
+});
+export const at = (value: unknown, fallback: string) => {
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : fallback;
+};
+
+export interface VideoFacts {
+  bytes: number;
+  durationSec: number;
+  width: number;
+  height: number;
+  videoCodec: string;
+  audioCodec: string;
+}
+
+/** Streams and duration of a legacy video, by ffmpeg; null when it is not a playable video. */
+export async function probeVideo(bytes: Uint8Array): Promise<VideoFacts | null> {
+  const ffmpeg = await findFfmpeg();
+  if (!ffmpeg) throw new AppError(503, 'ffmpeg_missing', 'ffmpeg is needed to check legacy videos; set FFMPEG_PATH.');
+  const dir = await mkdtemp(join(tmpdir(), 'sirtrav-legacy-'));
+  try {
+    await writeFile(join(dir, 'video.mp4'), bytes);
+    const probed = await probeMedia(ffmpeg.path, join(dir, 'video.mp4'));
+    if (!probed.video || probed.durationSec <= 0) return null;
+    return {
+      bytes: bytes.byteLength,
+      durationSec: probed.durationSec,
+      width: probed.video.width,
+      height: probed.video.height,
+      videoCodec: probed.video.codec,
+      audioCodec: probed.audio?.codec ?? 'none',
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A legacy run in today's shape, through the run transitions. A complete run
+ * needs its video and a storyboard: the storyboard is rebuilt from the legacy
+ * facts, one shot per photo of the run (or of the import) over the video.
+ */
+export function convertState(
+  legacy: z.infer<typeof legacyStateSchema>,
+  projectId: Id,
+  runId: Id,
+  mediaIds: Id[],
+  video: VideoFacts | undefined,
+  allPhotos: Id[],
+): RunState {
+  const createdAt = at(legacy.createdAt, new Date(0).toISOString());
+  const request = {
+    ...(legacy.theme ? { theme: legacy.theme.slice(0, 200) } : {}),
+    ...(legacy.mood ? { mood: legacy.mood.slice(0, 32) } : {}),
+    ...(legacy.musicStyle ? { musicStyle: legacy.musicStyle.slice(0, 32) } : {}),
+  };
+  const running = { ...toRunning(newRun({ projectId, runId, request, mediaIds, now: new Date(createdAt) })), updatedAt: at(legacy.updatedAt, createdAt) };
+  const failed = (code: string, message: string) => toFailed(running, { code, message, retryable: false });
+  const status = (legacy.status ?? '').toLowerCase();
+  if (['complete', 'completed', 'done', 'success'].includes(status)) {
+    if (!video) return failed('legacy_video_missing', 'The original app marked this run complete, but its video was not found.');
+    const photos = mediaIds.length > 0 ? mediaIds : allPhotos;
+    if (photos.length === 0) return failed('legacy_photos_missing', 'The original app marked this run complete, but none of its photos were found.');
+    const shotSec = video.durationSec / photos.length;
+    const storyboard: Storyboard = {
+      theme: legacy.theme ?? '',
+      mood: legacy.mood ?? 'unknown',
+      musicStyle: legacy.musicStyle ?? 'unknown',
+      durationSec: video.durationSec,
+      resolution: video.height <= 360 ? '360p' : video.height <= 720 ? '720p' : '1080p',
+      aspect: '16:9',
+      width: video.width,
+      height: video.height,
+      transition: 'crossfade',
+      title: null,
+      curation: { skipped: [] },
+      transitionSec: 0,
+      shots: photos.map((mediaId, i) => ({ mediaId, startSec: i * shotSec, durationSec: shotSec, motion: 'zoom-in' as const, scene: 0, caption: null, place: null, framing: 'crop' as const, focus: null })),
+      scenes: [{ index: 0, startedAt: null, place: null, shotCount: photos.length }],
+      narration: { enabled: false, script: '' },
+      tempoBpm: 90,
+      choice: { source: 'default', reason: 'rebuilt from a run of the original app' },
+      provider: 'legacy',
+    };
+    return toComplete(running, storyboard, { video });
+  }
+  if (['cancelled', 'canceled'].includes(status)) return toCancelled(running);
+  if (['failed', 'error'].includes(status)) return failed('legacy_failed', 'The run failed in the original app.');
+  return failed('legacy_interrupted', `The run was ${status || 'unfinished'} when the original app stopped; it never finished.`);
+}
