@@ -6,6 +6,7 @@ import { benchDeploy } from './deploy.js';
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchOperations } from './operations.js';
+import { benchPicture } from './picture.js';
 import { benchPipeline } from './pipeline.js';
 import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
@@ -19,6 +20,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   progress: benchProgress,
   media: benchMedia,
   pipeline: benchPipeline,
+  picture: benchPicture,
   learning: benchLearning,
   retention: benchRetention,
   sound: benchSound,

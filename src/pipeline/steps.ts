@@ -10,6 +10,7 @@ import { updateRunState } from '../runs/state.js';
 import { atStep } from '../runs/transitions.js';
 import { laterStep } from './state-sync.js';
 import { ComposeWorkspace } from './agents/compose/index.js';
+import { analysePhotos } from './agents/director/analyse.js';
 import { runDirector } from './agents/director/index.js';
 import { synthesizeMusic } from './agents/music/synth.js';
 import { speakNarration } from './agents/voice/placed.js';
@@ -74,8 +75,9 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     return null;
   });
   const style = chooseStyle(context.state.request, memory, context.runId);
+  const facts = await analysePhotos(media, async (mediaId) => (await readMediaBytes(context.projectId, parseId(mediaId))).bytes);
   const outcome = await runDirector(
-    { runId: context.runId, media, request: context.state.request, style },
+    { runId: context.runId, media, request: context.state.request, style, facts },
     { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('director', 'retrying', message)) },
   );
   if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);

@@ -10,6 +10,22 @@ export const RESOLUTIONS = { '360p': { width: 640, height: 360 }, '720p': { widt
 export const resolutionSchema = z.enum(['360p', '720p', '1080p']);
 export type Resolution = z.infer<typeof resolutionSchema>;
 
+export const ASPECTS = ['16:9', '9:16', '1:1', '4:5'] as const;
+export const aspectSchema = z.enum(ASPECTS);
+export type Aspect = z.infer<typeof aspectSchema>;
+
+/** The frame rendered: `resolution` names the short side (720p is 1280×720 at 16:9, 720×1280 at 9:16, 720×900 at 4:5). */
+export function frameSize(resolution: Resolution, aspect: Aspect): { width: number; height: number } {
+  const short = RESOLUTIONS[resolution].height;
+  const [w, h] = aspect.split(':').map(Number) as [number, number];
+  const even = (value: number) => Math.round(value / 2) * 2;
+  return w >= h ? { width: even((short * w) / h), height: short } : { width: short, height: even((short * h) / w) };
+}
+
+export const TRANSITIONS = ['crossfade', 'slide', 'wipe', 'zoom'] as const;
+export const transitionSchema = z.enum(TRANSITIONS);
+export type Transition = z.infer<typeof transitionSchema>;
+
 /** Free text that may end up in narration, captions or logs: no control characters. */
 const plainText = (max: number) =>
   z
@@ -34,6 +50,9 @@ export const startRunBodySchema = z.strictObject({
   narration: z.union([z.boolean(), plainText(2000)]).optional(),
   /** POSTed a signed event when the run ends (Standard Webhooks); checked against private addresses in production. */
   webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  aspect: aspectSchema.optional(),
+  title: z.union([z.boolean(), plainText(120)]).optional(),
+  captions: z.boolean().optional(),
 });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
@@ -53,6 +72,14 @@ export const MOTIONS = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up'
 export const motionSchema = z.enum(MOTIONS);
 export type Motion = z.infer<typeof motionSchema>;
 
+export const curationSkipSchema = z.object({
+  mediaId: idSchema,
+  reason: z.enum(['duplicate', 'blurry', 'unreadable', 'over_limit']),
+  /** For a duplicate: the photo kept instead. */
+  similarTo: idSchema.optional(),
+});
+export type CurationSkip = z.infer<typeof curationSkipSchema>;
+
 export const shotSchema = z.object({
   mediaId: idSchema,
   startSec: z.number().nonnegative(),
@@ -60,8 +87,15 @@ export const shotSchema = z.object({
   motion: motionSchema,
   scene: z.number().int().nonnegative(),
   caption: z.string().nullable(),
-  /** The photo's GPS as "Town, Country" (offline gazetteer); optional only so storyboards stored before it still read. */
-  place: z.string().nullable().optional(),
+  place: z.string().nullable().default(null),
+  /**
+   * How the photo fills the frame: `crop` cuts it to the frame's shape around
+   * its subject; `fill` shows it whole over a blurred copy of itself (chosen
+   * when a crop would lose too much of the photo or cut through its subject).
+   */
+  framing: z.enum(['crop', 'fill']).default('crop'),
+  /** The photo's most salient region (0..1 of its width and height, upright); motion keeps it in frame. */
+  focus: z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), width: z.number().min(0).max(1), height: z.number().min(0).max(1) }).nullable().default(null),
 });
 export type Shot = z.infer<typeof shotSchema>;
 
@@ -77,7 +111,16 @@ export const storyboardSchema = z.object({
   musicStyle: z.string(),
   durationSec: z.number(),
   resolution: resolutionSchema,
+  aspect: aspectSchema.default('16:9'),
+  /** The frame actually rendered. */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
   transitionSec: z.number().nonnegative(),
+  transition: transitionSchema.default('crossfade'),
+  /** The opening title card, or null for none. */
+  title: z.object({ text: z.string(), subtitle: z.string().nullable() }).nullable().default(null),
+  /** Photos left out and why: nothing is left out silently. */
+  curation: z.object({ skipped: z.array(curationSkipSchema) }).default({ skipped: [] }),
   shots: z.array(shotSchema).min(1),
   scenes: z.array(z.object({ index: z.number().int(), startedAt: z.string().nullable(), place: z.string().nullable(), shotCount: z.number().int() })),
   narration: z.object({

@@ -25,8 +25,14 @@ export async function makeCompleteRun(projectId: Id, facts: { mood: string; musi
     musicStyle: facts.musicStyle,
     durationSec,
     resolution: '360p',
+    aspect: '16:9',
+    width: 640,
+    height: 360,
+    transition: 'crossfade',
+    title: null,
+    curation: { skipped: [] },
     transitionSec: 0.5,
-    shots: [{ mediaId: parseId('m_fixture'), startSec: 0, durationSec, motion: 'zoom-in', scene: 0, caption: null }],
+    shots: [{ mediaId: parseId('m_fixture'), startSec: 0, durationSec, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
     scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }],
     narration: { enabled: false, script: '' },
     tempoBpm: 90,
@@ -47,8 +53,8 @@ export async function plantRun(projectId: Id, status: 'queued' | 'complete' | 'f
   const queued = newRun({ projectId, runId: newId('r', now.getTime()), request: options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}, mediaIds: [], now });
   const timed = { ...queued, timings: Object.fromEntries(Object.entries(options.timings ?? {}).map(([agent, ms]) => [agent, { startedAt: now.toISOString(), ms }])) };
   const storyboard: Storyboard = {
-    theme: 'Test', mood: 'calm', musicStyle: 'acoustic', durationSec: 4, resolution: '360p', transitionSec: 0.5,
-    shots: [{ mediaId: parseId('m_fixture'), startSec: 0, durationSec: 4, motion: 'zoom-in', scene: 0, caption: null }],
+    theme: 'Test', mood: 'calm', musicStyle: 'acoustic', durationSec: 4, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5,
+    shots: [{ mediaId: parseId('m_fixture'), startSec: 0, durationSec: 4, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
     scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'request', reason: 'test' }, provider: 'local',
   };
   const state: RunState =

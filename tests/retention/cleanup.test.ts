@@ -24,8 +24,8 @@ async function wipe(): Promise<void> {
 beforeEach(wipe);
 
 const storyboard: Storyboard = {
-  theme: 'Old trip', mood: 'calm', musicStyle: 'acoustic', durationSec: 6, resolution: '360p', transitionSec: 0.5,
-  shots: [{ mediaId: 'm_a' as Id, startSec: 0, durationSec: 6, motion: 'zoom-in', scene: 0, caption: null }],
+  theme: 'Old trip', mood: 'calm', musicStyle: 'acoustic', durationSec: 6, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5,
+  shots: [{ mediaId: 'm_a' as Id, startSec: 0, durationSec: 6, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
   scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }], narration: { enabled: true, script: 'Hello.' }, tempoBpm: 80,
   choice: { source: 'default', reason: 'test' }, provider: 'local',
 };

@@ -7,8 +7,8 @@ const projectId = parseId('p_transitions');
 const runId = parseId('r_transitions');
 const at = new Date('2026-01-02T03:04:05.000Z');
 const storyboard: Storyboard = {
-  theme: 'T', mood: 'calm', musicStyle: 'acoustic', durationSec: 6, resolution: '360p', transitionSec: 0.5,
-  shots: [{ mediaId: parseId('m_1'), startSec: 0, durationSec: 6, motion: 'zoom-in', scene: 0, caption: null }],
+  theme: 'T', mood: 'calm', musicStyle: 'acoustic', durationSec: 6, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5,
+  shots: [{ mediaId: parseId('m_1'), startSec: 0, durationSec: 6, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
   scenes: [], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'default', reason: 'test' }, provider: 'local',
 };
 const video = { bytes: 10, durationSec: 6, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' };

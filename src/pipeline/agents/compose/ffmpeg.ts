@@ -1,11 +1,14 @@
 import { PipelineError, RunCancelledError } from '../../errors.js';
-import { spawnSupervised, stopSupervised, toolExit } from './supervised.js';
+import { spawn } from 'node:child_process';
+import { spawnSupervised, stopSupervised, toolExit, type SupervisedProcess } from './supervised.js';
 
 export interface FfmpegRun {
   /** Expected output length, to turn ffmpeg's out_time into a fraction. */
   durationSec?: number;
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  /** Writes ffmpeg's standard input (raw frames); `write` resolves once ffmpeg has taken the bytes. */
+  feed?: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>;
 }
 
 const TAIL_BYTES = 4000;
@@ -24,13 +27,32 @@ function missingTool(ffmpeg: string): Error {
 export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {}): Promise<{ stderr: string }> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new RunCancelledError());
-    const child = spawnSupervised(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args]);
+    const feed = options.feed;
+    // Fed from this process, ffmpeg reads its input from a pipe that closes when this process dies, and then it
+    // ends by itself; otherwise the supervisor holds that pipe (see supervised.ts).
+    const child: SupervisedProcess = feed
+      ? spawn(ffmpeg, ['-hide_banner', '-y', '-progress', 'pipe:1', '-nostats', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawnSupervised(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args]);
     let stderr = '';
+    let feedError: unknown = null;
+    if (feed && child.stdin) {
+      const stdin = child.stdin;
+      // An early ffmpeg exit breaks the pipe; the exit code below says why.
+      stdin.on('error', () => undefined);
+      const write = (bytes: Uint8Array) => new Promise<void>((done, fail) => stdin.write(bytes, (error) => (error ? fail(error) : done())));
+      feed(write).then(
+        () => stdin.end(),
+        (error: unknown) => {
+          feedError = error;
+          child.kill('SIGKILL');
+        },
+      );
+    }
     let pending = '';
-    const onAbort = () => stopSupervised(child);
+    const onAbort = () => (feed ? child.kill('SIGKILL') : stopSupervised(child));
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -40,7 +62,7 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
         if (match && options.durationSec && options.onProgress) options.onProgress(Math.min(1, Number(match[1]) / 1e6 / options.durationSec));
       }
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-TAIL_BYTES);
     });
     child.on('error', (error) => {
@@ -54,6 +76,8 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
       const { code, signal, missing } = toolExit(exitCode, exitSignal);
       if (code === 0) return resolve({ stderr });
       if (missing) return reject(missingTool(ffmpeg));
+      // Killed because rendering the frames failed: that failure is the cause.
+      if (feedError && signal === 'SIGKILL') return reject(feedError);
       const error = new PipelineError(signal === 'SIGKILL' ? 'resource' : 'internal', 'ffmpeg_failed', `ffmpeg exited with ${signal ?? `code ${code}`}`, { retryable: signal !== null });
       Object.assign(error, { trace: stderr.trim().split('\n').slice(-15).join('\n') });
       reject(error);

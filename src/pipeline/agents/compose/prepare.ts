@@ -1,6 +1,9 @@
-import decodeHeic from 'heic-decode';
 import sharp from 'sharp';
+import { photoImage, toSrgb } from '../../../media/decode.js';
 import type { Media } from '../../../schemas/media.js';
+import type { Shot } from '../../../schemas/run.js';
+import { CANVAS_HEADROOM, type Box, type Size } from './motion.js';
+import { rgbToPlanes, type Planes } from './planes.js';
 
 // Each photo is read once: caching decoded images would only hold memory. One
 // libvips thread per photo (two photos are prepared at a time) keeps glibc from
@@ -8,37 +11,75 @@ import type { Media } from '../../../schemas/media.js';
 sharp.cache(false);
 sharp.concurrency(1);
 
-/** Photos are prepared larger than the frame so Ken Burns motion has room to move. */
-export const MOTION_HEADROOM = 1.25;
+const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
 
-const even = (value: number) => Math.round(value / 2) * 2;
-
-export function preparedSize(width: number, height: number): { width: number; height: number } {
-  return { width: even(width * MOTION_HEADROOM), height: even(height * MOTION_HEADROOM) };
+/** The canvas a shot's motion moves over: the frame plus headroom, in the frame's shape. */
+export function canvasSize(frame: Size): Size {
+  return { width: even(frame.width * CANVAS_HEADROOM), height: even(frame.height * CANVAS_HEADROOM) };
 }
 
-/** sharp input for any accepted photo; HEVC-coded HEIC is decoded to raw pixels first. */
-async function sharpInput(media: Media, bytes: Uint8Array): Promise<sharp.Sharp> {
-  if (media.contentType === 'image/heic' || media.contentType === 'image/heif') {
-    const metadata = await sharp(bytes).metadata();
-    if (metadata.compression === 'hevc') {
-      const image = await decodeHeic({ buffer: bytes });
-      return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } });
-    }
-  }
-  return sharp(bytes, { sequentialRead: true }).rotate();
+type Focus = NonNullable<Shot['focus']>;
+const CENTRE: Focus = { x: 0.45, y: 0.45, width: 0.1, height: 0.1 };
+
+/** The crop of the photo in the canvas's shape, as large as possible and centred on the focus where the edges allow. */
+export function cropRect(photo: Size, canvas: Size, focus: Focus): { left: number; top: number; width: number; height: number } {
+  const scale = Math.min(photo.width / canvas.width, photo.height / canvas.height);
+  const width = Math.min(photo.width, Math.round(canvas.width * scale));
+  const height = Math.min(photo.height, Math.round(canvas.height * scale));
+  const cx = (focus.x + focus.width / 2) * photo.width;
+  const cy = (focus.y + focus.height / 2) * photo.height;
+  const left = Math.round(Math.min(photo.width - width, Math.max(0, cx - width / 2)));
+  const top = Math.round(Math.min(photo.height - height, Math.max(0, cy - height / 2)));
+  return { left, top, width, height };
+}
+
+/** A shot's canvas, and where its focus lies on it. */
+export interface PreparedCanvas {
+  planes: Planes;
+  focus: Box;
+}
+
+/** Cropped around the focus, then scaled to the canvas. */
+async function cropCanvas(image: sharp.Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
+  const rect = cropRect(photo, canvas, focus);
+  const scale = canvas.width / rect.width;
+  const rgb = await image.extract(rect).resize(canvas.width, canvas.height, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  return { rgb, focus: { left: (focus.x * photo.width - rect.left) * scale, top: (focus.y * photo.height - rect.top) * scale, width: focus.width * photo.width * scale, height: focus.height * photo.height * scale } };
+}
+
+/** The whole photo, centred over a darkened, blurred copy of itself filling the canvas. */
+async function fillCanvas(image: sharp.Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
+  const source = await image.removeAlpha().resize(canvas.width, canvas.height, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  const inner = { width: source.info.width, height: source.info.height };
+  const raw = { raw: { width: inner.width, height: inner.height, channels: 3 as const } };
+  const background = await sharp(source.data, raw)
+    .resize(canvas.width, canvas.height, { fit: 'cover' })
+    .blur(Math.max(8, canvas.width / 48))
+    .modulate({ brightness: 0.55, saturation: 0.8 })
+    .raw()
+    .toBuffer();
+  const left = Math.round((canvas.width - inner.width) / 2);
+  const top = Math.round((canvas.height - inner.height) / 2);
+  // composite() hands back RGBA; the canvas is converted from three channels.
+  const rgb = await sharp(background, { raw: { width: canvas.width, height: canvas.height, channels: 3 } })
+    .composite([{ input: source.data, raw: raw.raw, left, top }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  const scale = inner.width / photo.width;
+  return { rgb, focus: { left: left + focus.x * photo.width * scale, top: top + focus.y * photo.height * scale, width: focus.width * photo.width * scale, height: focus.height * photo.height * scale } };
 }
 
 /**
- * One photo, upright and cropped to the frame's shape around its most
- * interesting part, at the frame size plus motion headroom, as a JPEG for ffmpeg.
+ * One photo as a shot's canvas: upright, in sRGB (Display P3 and other ICC
+ * profiles converted), cropped around its focus or shown whole over a blurred
+ * fill as the shot says, and converted to BT.709 YUV once so each frame only resamples.
  */
-export async function preparePhoto(media: Media, bytes: Uint8Array, frame: { width: number; height: number }): Promise<Buffer> {
-  const size = preparedSize(frame.width, frame.height);
-  const image = await sharpInput(media, bytes);
-  return image
-    .resize(size.width, size.height, { fit: 'cover', position: sharp.strategy.attention })
-    .flatten({ background: '#000000' })
-    .jpeg({ quality: 90, chromaSubsampling: '4:2:0' })
-    .toBuffer();
+export async function prepareCanvas(media: Media, bytes: Uint8Array, shot: Pick<Shot, 'framing' | 'focus'>, frame: Size): Promise<PreparedCanvas> {
+  const canvas = canvasSize(frame);
+  const image = toSrgb(await photoImage(media, bytes));
+  const photo = { width: media.width, height: media.height };
+  const focus = shot.focus ?? CENTRE;
+  const { rgb, focus: box } = shot.framing === 'fill' ? await fillCanvas(image, photo, canvas, focus) : await cropCanvas(image, photo, canvas, focus);
+  return { planes: rgbToPlanes(rgb, canvas.width, canvas.height, 3), focus: box };
 }

@@ -1,12 +1,20 @@
 import type { Media } from '../../../schemas/media.js';
-import type { NarrationSegment, Resolution, Shot, StartRunBody, Storyboard } from '../../../schemas/run.js';
+import { frameSize, type CurationSkip, type NarrationSegment, type Resolution, type Shot, type StartRunBody, type Storyboard } from '../../../schemas/run.js';
+import { PipelineError } from '../../errors.js';
 import { seededRandom } from '../../../random.js';
 import type { StyleChoice } from '../../../style/choice.js';
 import { narrateScenes, placeScript, scriptOf, speakingSec, type SceneTiming } from './narration.js';
 import { distanceKm, lookupPlace, placeLabel, type Place } from './places.js';
 import { beatGridFor, beatTimeline, MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
 
+import { takenAtMs } from './taken-at.js';
+import type { PhotoFacts } from './analyse.js';
+import { curatePhotos } from './curation.js';
+import { chooseFraming, transitionForMood } from './framing.js';
+import { captionFor, titleCard } from './title.js';
+
 export { MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
+export { takenAtMs } from './taken-at.js';
 
 export type { StyleChoice };
 
@@ -16,17 +24,12 @@ export interface DirectorInput {
   media: Media[];
   request: StartRunBody;
   style: StyleChoice;
+  /** What each photo's pixels showed (null: unreadable); without it nothing is curated or framed by content. */
+  facts?: Map<string, PhotoFacts | null>;
 }
 
 const SCENE_GAP_MS = 3 * 3600 * 1000;
 const SCENE_DISTANCE_KM = 25;
-
-/** Milliseconds for ordering; a time without an offset is ordered as if it were UTC. */
-export function takenAtMs(takenAt: string | null): number | null {
-  if (!takenAt) return null;
-  const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(takenAt) ? takenAt : `${takenAt}Z`);
-  return Number.isNaN(ms) ? null : ms;
-}
 
 /** By time taken; photos without a date keep their upload order after the dated ones. */
 export function orderPhotos(media: Media[]): Media[] {
@@ -93,10 +96,12 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
   const random = seededRandom(input.runId);
   const resolution: Resolution = input.request.resolution ?? '720p';
   const durationSec = input.request.durationSec ?? input.style.durationSec ?? defaultDuration(input.media.length);
-  const ordered = overrides.order ? overrides.order.map((i) => input.media[i]!) : orderPhotos(input.media);
+  const curated = curate(input, overrides.order ? overrides.order.map((i) => input.media[i]!) : orderPhotos(input.media), durationSec);
+  const ordered = curated.kept;
   const grid = beatGridFor(input.style.mood);
   const timeline = beatTimeline(durationSec, fitTiming(durationSec, ordered.length).count, grid);
   const chosen = pickEvenly(ordered, timeline.startSec.length);
+  const skipped = [...curated.skipped, ...overLimit(ordered, chosen)];
   const scenes = groupScenes(chosen);
   const places = chosen.map((item) => (item.gps ? lookupPlace(item.gps) : null));
 
@@ -107,8 +112,8 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     if (motion === lastMotion && !overrides.motions) motion = options[(options.indexOf(motion) + 1) % options.length]!;
     lastMotion = motion;
     const place = places[i];
-    return { mediaId: item.mediaId, startSec: timeline.startSec[i]!, durationSec: timeline.durationSec[i]!, motion, scene: scenes[i]!, caption: null, place: place ? placeLabel(place) : null };
-  });
+    return { mediaId: item.mediaId, startSec: timeline.startSec[i]!, durationSec: timeline.durationSec[i]!, motion, scene: scenes[i]!, caption: null, place: place ? placeLabel(place) : null, framing: 'crop' as const, focus: null };
+  }).map((shot, i) => pictureShot(input, shot, chosen[i]!));
 
   const sceneTimings = timeScenes(shots, chosen, places, durationSec);
   const sceneSummaries = sceneTimings.map((scene) => ({ index: scene.index, startedAt: scene.startedAt, place: scene.place ? placeLabel(scene.place) : null, shotCount: scene.shotCount }));
@@ -121,6 +126,7 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     musicStyle: input.style.musicStyle,
     durationSec,
     resolution,
+    ...pictureFields(input, shots, chosen, theme, skipped),
     transitionSec: timeline.transitionSec,
     shots,
     scenes: sceneSummaries,
@@ -199,4 +205,50 @@ function placeModelLines(lines: NonNullable<PlanOverrides['lines']>, input: Dire
     }
   }
   return out;
+}
+
+/** Fewest photos curation leaves: at least two, and one for every 6 s of video (unless there are fewer). */
+export const curationMinimum = (readable: number, durationSec: number) => Math.min(readable, Math.max(2, Math.ceil(durationSec / 6)));
+
+/** Curation by the photos' pixels when they were analysed; otherwise every photo stays. */
+function curate(input: DirectorInput, ordered: Media[], durationSec: number): { kept: Media[]; skipped: CurationSkip[] } {
+  if (!input.facts) return { kept: ordered, skipped: [] };
+  const readable = ordered.filter((item) => input.facts!.get(item.mediaId)).length;
+  if (readable === 0) throw new PipelineError('input', 'no_readable_media', "None of the run's photos could be decoded; upload JPEG, PNG, WebP, AVIF or HEIC photos.", { retryable: false, severity: 'medium' });
+  return curatePhotos(ordered, input.facts, curationMinimum(readable, durationSec));
+}
+
+/**
+ * More good photos than the duration can show: the shown ones are spread
+ * evenly over time (so the video covers the whole story) and the rest are
+ * recorded as over the limit.
+ */
+function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
+  const shown = new Set(chosen.map((item) => item.mediaId));
+  return ordered.filter((item) => !shown.has(item.mediaId)).map((item) => ({ mediaId: item.mediaId, reason: 'over_limit' as const }));
+}
+
+/** A shot's caption, framing and salient region (its place comes from the gazetteer above). */
+function pictureShot(input: DirectorInput, shot: Shot, item: Media): Shot {
+  const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
+  return {
+    ...shot,
+    caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt) : null,
+    framing: chooseFraming(item, frame),
+    focus: input.facts?.get(item.mediaId)?.focus ?? null,
+  };
+}
+
+/** The storyboard's frame, transition, title and curation record. */
+function pictureFields(input: DirectorInput, shots: Shot[], chosen: Media[], theme: string, skipped: CurationSkip[]) {
+  const aspect = input.request.aspect ?? '16:9';
+  const frame = frameSize(input.request.resolution ?? '720p', aspect);
+  return {
+    aspect,
+    width: frame.width,
+    height: frame.height,
+    transition: transitionForMood(input.style.mood),
+    title: titleCard(input.request, theme, chosen, shots.map((shot) => shot.place ?? null)),
+    curation: { skipped },
+  };
 }

@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFfmpeg } from '../src/media/find-ffmpeg.js';
+import { ComposeWorkspace, x264Args } from '../src/pipeline/agents/compose/index.js';
+import { FPS, frameSpans } from '../src/pipeline/agents/compose/graph.js';
+import { analysePhotos } from '../src/pipeline/agents/director/analyse.js';
+import { planStoryboard } from '../src/pipeline/agents/director/plan.js';
+import { encodeWav } from '../src/pipeline/audio/wav.js';
+import type { Media } from '../src/schemas/media.js';
+import { mediaFor, texturedPhoto } from '../tests/helpers/render.js';
+import { frameShifts, judder, lumaFrames } from '../tests/helpers/video-measure.js';
+import { samplePeakRss } from './rss.js';
+import { fmt } from './stats.js';
+
+const PHOTOS = 10;
+const DURATION = 30;
+
+function exitOf(child: ReturnType<typeof spawn>): Promise<number> {
+  return new Promise((done) => child.on('exit', (code) => done(code ?? -1)));
+}
+
+/** Judder of each shot's own frames (after its transition in, before its transition out), skipping the titled first shot. */
+async function shotJudder(ffmpeg: string, file: string, shots: Parameters<typeof frameSpans>[0]): Promise<number[]> {
+  const frames = await lumaFrames(ffmpeg, file, 256);
+  const spans = frameSpans(shots);
+  const fadeOut = frames.length - FPS;
+  return spans
+    .slice(1)
+    .map((span, k) => {
+      const i = k + 1;
+      const from = Math.max(span.start, spans[i - 1]!.end);
+      const to = Math.min(span.end, spans[i + 1]?.start ?? span.end, fadeOut);
+      return judder(frameShifts(frames.slice(from, to), 256));
+    })
+    .filter((value) => Number.isFinite(value));
+}
+
+/**
+ * 10 phone-sized photos → 30 s 720p with title and captions: the compose step
+ * (preparing the photos, drawing every frame, encoding) against x264 alone
+ * encoding the same frames with the same settings, measured in the same run.
+ */
+export async function benchPicture(): Promise<void> {
+  const ffmpeg = (await findFfmpeg())!.path;
+  const photos: Array<{ media: Media; bytes: Uint8Array }> = [];
+  for (let i = 0; i < PHOTOS; i++) {
+    photos.push({ media: { ...mediaFor(`m_bench${i}`, 4000, 3000), takenAt: `2024-07-${10 + i}T10:00:00` }, bytes: await texturedPhoto(4000, 3000, 100 + i) });
+  }
+  const byId = new Map(photos.map((p) => [p.media.mediaId as string, p]));
+  const facts = await analysePhotos(
+    photos.map((p) => p.media),
+    async (id) => byId.get(id)!.bytes,
+  );
+  const storyboard = planStoryboard({
+    runId: 'r_bench',
+    media: photos.map((p) => p.media),
+    request: { durationSec: DURATION, resolution: '720p', theme: 'A week in Lisbon', captions: true },
+    style: { mood: 'calm', musicStyle: 'acoustic', source: 'default', reason: 'bench' },
+    facts,
+  });
+  const music = encodeWav({ sampleRate: 44100, channels: [new Float32Array(DURATION * 44100), new Float32Array(DURATION * 44100)] });
+
+  const dir = await mkdtemp(join(tmpdir(), 'sirtrav-bench-picture-'));
+  const workspace = await ComposeWorkspace.create();
+  try {
+    const rss = samplePeakRss(process.pid);
+    const started = performance.now();
+    await workspace.prepareShots(storyboard, async (id) => byId.get(id)!);
+    const { mp4 } = await workspace.render(storyboard, { music, voice: null }, ffmpeg);
+    const composeSec = (performance.now() - started) / 1000;
+    const peak = rss.stop();
+    const file = join(dir, 'final.mp4');
+    await writeFile(file, mp4);
+
+    const floorStart = performance.now();
+    const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-i', file, '-an', ...x264Args(storyboard), '-f', 'null', '-'], { stdio: 'ignore' });
+    const floorRss = samplePeakRss(floor.pid!);
+    await exitOf(floor);
+    const floorSec = (performance.now() - floorStart) / 1000;
+    const floorPeak = floorRss.stop();
+
+    const judders = await shotJudder(ffmpeg, file, storyboard.shots);
+    console.log(
+      `\n## Picture: ${PHOTOS} photos (4000×3000) → ${DURATION} s ${storyboard.width}×${storyboard.height}, title + captions, ${storyboard.transition}; ${ffmpeg}`,
+    );
+    console.log('| measure | compose | floor (x264 alone, same frames and settings) | ratio |');
+    console.log('|---|---|---|---|');
+    console.log(`| wall time | ${fmt(composeSec)} s | ${fmt(floorSec)} s | ${fmt(composeSec / floorSec)} × floor (goal ≤ 1.5) |`);
+    console.log(`| peak RSS (this process + ffmpeg) | ${fmt(peak, 0)} MB | ${fmt(floorPeak, 0)} MB | |`);
+    console.log(
+      `| judder per shot (rms px/frame², limit 0.1) | max ${fmt(Math.max(...judders), 3)}, mean ${fmt(judders.reduce((a, b) => a + b, 0) / judders.length, 3)} over ${judders.length} shots | | |`,
+    );
+  } finally {
+    await workspace.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

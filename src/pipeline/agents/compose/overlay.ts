@@ -1,0 +1,102 @@
+import type { Planes } from './planes.js';
+
+/**
+ * A picture with alpha placed on the frame (text with its shadow), kept as
+ * BT.709 limited-range YUV with one alpha per luma sample and one per chroma
+ * sample, so blending it costs only its own area.
+ */
+export interface Overlay {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  y: Uint8Array;
+  u: Uint8Array;
+  v: Uint8Array;
+  alpha: Uint8Array;
+  chromaAlpha: Uint8Array;
+}
+
+const KR = 0.2126;
+const KB = 0.0722;
+const KG = 1 - KR - KB;
+
+/** Straight (not premultiplied) RGBA to an overlay at an even position. Width and height must be even. */
+export function rgbaToOverlay(rgba: Uint8Array, width: number, height: number, left: number, top: number): Overlay {
+  const cw = width >> 1;
+  const ch = height >> 1;
+  const overlay: Overlay = {
+    left: left & ~1,
+    top: top & ~1,
+    width,
+    height,
+    y: new Uint8Array(width * height),
+    u: new Uint8Array(cw * ch),
+    v: new Uint8Array(cw * ch),
+    alpha: new Uint8Array(width * height),
+    chromaAlpha: new Uint8Array(cw * ch),
+  };
+  for (let i = 0; i < width * height; i++) {
+    overlay.y[i] = Math.round(16 + (219 / 255) * (KR * rgba[i * 4]! + KG * rgba[i * 4 + 1]! + KB * rgba[i * 4 + 2]!));
+    overlay.alpha[i] = rgba[i * 4 + 3]!;
+  }
+  for (let row = 0; row < ch; row++) {
+    for (let x = 0; x < cw; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let a = 0;
+      for (let k = 0; k < 4; k++) {
+        const i = ((row * 2 + (k >> 1)) * width + x * 2 + (k & 1)) * 4;
+        const weight = rgba[i + 3]!;
+        r += rgba[i]! * weight;
+        g += rgba[i + 1]! * weight;
+        b += rgba[i + 2]! * weight;
+        a += weight;
+      }
+      const o = row * cw + x;
+      overlay.chromaAlpha[o] = Math.round(a / 4);
+      if (a === 0) {
+        overlay.u[o] = 128;
+        overlay.v[o] = 128;
+        continue;
+      }
+      [r, g, b] = [r / a, g / a, b / a];
+      const luma = KR * r + KG * g + KB * b;
+      overlay.u[o] = Math.round(128 + (224 / 255) * ((b - luma) / (2 * (1 - KB))));
+      overlay.v[o] = Math.round(128 + (224 / 255) * ((r - luma) / (2 * (1 - KR))));
+    }
+  }
+  return overlay;
+}
+
+function blendPlane(
+  dst: Uint8Array,
+  dstWidth: number,
+  src: Uint8Array,
+  alpha: Uint8Array,
+  width: number,
+  height: number,
+  left: number,
+  top: number,
+  opacity: number,
+): void {
+  const k = Math.round(opacity * 256);
+  for (let row = 0; row < height; row++) {
+    let d = (top + row) * dstWidth + left;
+    let s = row * width;
+    for (let x = 0; x < width; x++, d++, s++) {
+      const a = (alpha[s]! * k) >> 8;
+      if (a !== 0) dst[d] = (dst[d]! * (255 - a) + src[s]! * a + 127) / 255;
+    }
+  }
+}
+
+/** Draws the overlay onto the frame at `opacity` (0..1). The overlay must lie inside the frame. */
+export function blendOverlay(frame: Planes, overlay: Overlay, opacity: number): void {
+  if (opacity <= 0) return;
+  const { left, top, width, height } = overlay;
+  blendPlane(frame.y, frame.width, overlay.y, overlay.alpha, width, height, left, top, opacity);
+  blendPlane(frame.u, frame.width >> 1, overlay.u, overlay.chromaAlpha, width >> 1, height >> 1, left >> 1, top >> 1, opacity);
+  blendPlane(frame.v, frame.width >> 1, overlay.v, overlay.chromaAlpha, width >> 1, height >> 1, left >> 1, top >> 1, opacity);
+}

@@ -1,0 +1,109 @@
+import { createRequire } from 'node:module';
+import sharp from 'sharp';
+import { photoImage, toSrgb } from '../../../media/decode.js';
+import type { Media } from '../../../schemas/media.js';
+import type { Shot } from '../../../schemas/run.js';
+
+// A CommonJS module whose typings declare an ES default export: loaded as it is written.
+const phash = createRequire(import.meta.url)('sharp-phash') as typeof import('sharp-phash').default;
+
+/** What the director learns from a photo's pixels. */
+export interface PhotoFacts {
+  mediaId: string;
+  /** 64-bit perceptual hash (DCT), as a string of 0s and 1s. */
+  hash: string;
+  /** Variance of the Laplacian of the luminance at a fixed size: low means out of focus. */
+  sharpness: number;
+  /** 0..1: 1 for a mid-grey mean with nothing clipped. */
+  exposure: number;
+  /** The most salient region (sharp's attention strategy: edges, skin tones, saturation). */
+  focus: NonNullable<Shot['focus']>;
+}
+
+/** Long side the facts are measured at: sharpness is only comparable across photos at one scale. */
+const SAMPLE_SIDE = 512;
+/** The salient region's side, as a share of the photo's short side. */
+const FOCUS_SHARE = 0.3;
+
+function laplacianVariance(gray: Uint8Array, width: number, height: number): number {
+  let sum = 0;
+  let sumSq = 0;
+  let count = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const i = y * width + x;
+      const value = gray[i - width]! + gray[i + width]! + gray[i - 1]! + gray[i + 1]! - 4 * gray[i]!;
+      sum += value;
+      sumSq += value * value;
+      count++;
+    }
+  }
+  const mean = sum / count;
+  return sumSq / count - mean * mean;
+}
+
+function exposureScore(gray: Uint8Array): number {
+  let sum = 0;
+  let clipped = 0;
+  for (const value of gray) {
+    sum += value;
+    if (value <= 3 || value >= 252) clipped++;
+  }
+  const mean = sum / gray.length / 255;
+  return Math.max(0, 1 - Math.abs(mean - 0.45) * 1.6 - (clipped / gray.length) * 2);
+}
+
+async function focalPoint(rgb: Buffer, width: number, height: number): Promise<PhotoFacts['focus']> {
+  const side = 256;
+  const { info } = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(side, side, { fit: 'cover', position: sharp.strategy.attention })
+    .toBuffer({ resolveWithObject: true });
+  // attentionX/Y are in the image scaled to cover side×side, before the crop.
+  const scale = side / Math.min(width, height);
+  const cx = (info.attentionX ?? (width * scale) / 2) / (width * scale);
+  const cy = (info.attentionY ?? (height * scale) / 2) / (height * scale);
+  const short = Math.min(width, height) * FOCUS_SHARE;
+  const w = short / width;
+  const h = short / height;
+  const clamp = (value: number, size: number) => Math.min(1 - size, Math.max(0, value - size / 2));
+  return { x: round4(clamp(cx, w)), y: round4(clamp(cy, h)), width: round4(w), height: round4(h) };
+}
+
+/** Decodes the photo once, small, and measures it. Throws when the photo cannot be decoded. */
+export async function analysePhoto(media: Media, bytes: Uint8Array): Promise<PhotoFacts> {
+  const image = toSrgb(await photoImage(media, bytes));
+  const { data: rgb, info } = await image.resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const gray = new Uint8Array(info.width * info.height);
+  for (let i = 0; i < gray.length; i++) gray[i] = Math.round(0.2126 * rgb[i * 3]! + 0.7152 * rgb[i * 3 + 1]! + 0.0722 * rgb[i * 3 + 2]!);
+  return {
+    mediaId: media.mediaId,
+    hash: await phash(Buffer.from(gray), { raw: { width: info.width, height: info.height, channels: 1 } }),
+    sharpness: laplacianVariance(gray, info.width, info.height),
+    exposure: exposureScore(gray),
+    focus: await focalPoint(rgb, info.width, info.height),
+  };
+}
+
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
+
+/** Photos analysed at once: each decode holds a few MB after shrink-on-load. */
+const ANALYSE_CONCURRENCY = 2;
+
+/** Facts for every photo; null for one that cannot be read or decoded (it is left out, not fatal). */
+export async function analysePhotos(media: Media[], load: (mediaId: string) => Promise<Uint8Array>): Promise<Map<string, PhotoFacts | null>> {
+  const facts = new Map<string, PhotoFacts | null>();
+  const queue = [...media];
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const current = item;
+      facts.set(
+        current.mediaId,
+        await load(current.mediaId)
+          .then((bytes) => analysePhoto(current, bytes))
+          .catch(() => null),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: ANALYSE_CONCURRENCY }, worker));
+  return facts;
+}

@@ -1,0 +1,77 @@
+import { createRequire } from 'node:module';
+import type { Media } from '../../../schemas/media.js';
+import type { CurationSkip } from '../../../schemas/run.js';
+import type { PhotoFacts } from './analyse.js';
+import { takenAtMs } from './taken-at.js';
+
+const hammingDistance = createRequire(import.meta.url)('sharp-phash/distance') as typeof import('sharp-phash/distance.js').default;
+
+/** Hashes at most this many bits apart (of 64) show the same picture. */
+const DUPLICATE_BITS = 10;
+/** Without both times, only near-identical hashes count as duplicates. */
+const DUPLICATE_BITS_UNTIMED = 4;
+/** Two shots of one moment are taken within this many milliseconds of each other. */
+const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
+/** A photo this much less sharp than the set's median is out of focus. */
+const BLURRY_SHARE_OF_MEDIAN = 0.2;
+
+export interface Curated {
+  kept: Media[];
+  skipped: CurationSkip[];
+}
+
+const quality = (facts: PhotoFacts, medianSharpness: number) => Math.min(2, facts.sharpness / Math.max(1, medianSharpness)) + facts.exposure;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function isDuplicate(a: Media, b: Media, fa: PhotoFacts, fb: PhotoFacts): boolean {
+  const bits = hammingDistance(fa.hash, fb.hash);
+  const ta = takenAtMs(a.takenAt);
+  const tb = takenAtMs(b.takenAt);
+  if (ta === null || tb === null) return bits <= DUPLICATE_BITS_UNTIMED;
+  return Math.abs(ta - tb) <= DUPLICATE_WINDOW_MS && bits <= DUPLICATE_BITS;
+}
+
+/**
+ * Leaves out what a person would: photos that cannot be read, all but the best
+ * of near-duplicates (same picture, taken moments apart: the sharper,
+ * better-exposed one stays), and photos far blurrier than the rest, but never
+ * so many that fewer than `minimum` photos remain. `ordered` is in time order;
+ * `facts` is null for a photo that could not be decoded.
+ */
+export function curatePhotos(ordered: Media[], facts: Map<string, PhotoFacts | null>, minimum: number): Curated {
+  const skipped: CurationSkip[] = [];
+  let kept = ordered.filter((item) => {
+    if (facts.get(item.mediaId)) return true;
+    skipped.push({ mediaId: item.mediaId, reason: 'unreadable' });
+    return false;
+  });
+  const factsOf = (item: Media) => facts.get(item.mediaId)!;
+  const typical = median(kept.map((item) => factsOf(item).sharpness));
+
+  // Duplicates: each photo is compared with the ones kept just before it (in time order they are neighbours).
+  const survivors: Media[] = [];
+  for (const item of kept) {
+    const twin = survivors.slice(-3).find((other) => isDuplicate(other, item, factsOf(other), factsOf(item)));
+    if (!twin || survivors.length + (kept.length - kept.indexOf(item)) <= minimum) {
+      survivors.push(item);
+      continue;
+    }
+    const [keep, drop] = quality(factsOf(item), typical) > quality(factsOf(twin), typical) ? [item, twin] : [twin, item];
+    if (keep === item) survivors.splice(survivors.indexOf(twin), 1, item);
+    skipped.push({ mediaId: drop.mediaId, reason: 'duplicate', similarTo: keep.mediaId });
+  }
+  kept = survivors;
+
+  // Blurry: the least sharp first, while enough photos remain.
+  const blurry = kept.filter((item) => factsOf(item).sharpness < typical * BLURRY_SHARE_OF_MEDIAN).sort((a, b) => factsOf(a).sharpness - factsOf(b).sharpness);
+  for (const item of blurry) {
+    if (kept.length <= minimum) break;
+    kept = kept.filter((other) => other !== item);
+    skipped.push({ mediaId: item.mediaId, reason: 'blurry' });
+  }
+  return { kept, skipped };
+}

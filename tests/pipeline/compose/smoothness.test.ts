@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Resolution, Shot } from '../../../src/schemas/run.js';
+import { FFMPEG_BUILDS, mediaFor, renderStoryboard, storyboardFor, texturedPhoto, type TestShot } from '../../helpers/render.js';
+import { ffmpegOutput, frameShifts, judder, lumaFrames } from '../../helpers/video-measure.js';
+
+const MOTIONS: Shot['motion'][] = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down'];
+/** What a viewer sees as smooth; whole-pixel steps (zoompan) measure 0.9 to 2.1. */
+const MAX_JUDDER = 0.1;
+
+let photo: TestShot['photo'];
+beforeAll(async () => {
+  photo = { media: mediaFor('m_texture', 3000, 2000), bytes: await texturedPhoto(3000, 2000) };
+});
+
+async function measure(motion: Shot['motion'], resolution: Resolution, ffmpeg: string): Promise<{ judder: number; travel: number }> {
+  const shots = [{ photo, motion }];
+  const video = await renderStoryboard(storyboardFor(shots, { resolution, shotSec: 2 }), shots, ffmpeg);
+  try {
+    const size = 256;
+    // The last half second fades to black; the motion is measured before it.
+    const frames = (await lumaFrames(ffmpeg, video.file, size)).slice(0, 44);
+    const shifts = frameShifts(frames, size);
+    return { judder: judder(shifts), travel: shifts.reduce((sum, s) => sum + Math.hypot(s.dx, s.dy), 0) };
+  } finally {
+    video.cleanup();
+  }
+}
+
+// Every resolution on the chosen build (Debian's by default); the bundled 2018 build the deploy uses at 720p too.
+const builds: Array<[string, string, Resolution[]]> = process.env.FFMPEG_PATH
+  ? [['chosen', process.env.FFMPEG_PATH, ['360p', '720p', '1080p']]]
+  : [
+      ['debian', FFMPEG_BUILDS.debian, ['360p', '720p', '1080p']],
+      ['bundled 2018', FFMPEG_BUILDS.bundled, ['720p']],
+    ];
+
+describe.each(builds)('Ken Burns motion is smooth (ffmpeg: %s)', (_name, ffmpeg, resolutions) => {
+  it.each(resolutions)(
+    'every motion at %s measures ≤ 0.1 px/frame² and moves',
+    async (resolution) => {
+      const results: Record<string, { judder: number; travel: number }> = {};
+      for (const motion of MOTIONS) results[motion] = await measure(motion, resolution, ffmpeg);
+      for (const [motion, result] of Object.entries(results)) {
+        expect(result.judder, `${motion} judder`).toBeLessThanOrEqual(MAX_JUDDER);
+        // Pans must actually travel (a still picture would pass the judder check).
+        if (motion.startsWith('pan')) expect(result.travel, `${motion} travel`).toBeGreaterThan(resolution === '360p' ? 4 : 8);
+      }
+    },
+    300_000,
+  );
+});
+
+describe('the judder meter', () => {
+  it('sees whole-pixel steps: a zoompan pan over the same photo measures several times the limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sirtrav-zoompan-'));
+    try {
+      writeFileSync(join(dir, 'photo.jpg'), photo.bytes);
+      const ffmpeg = FFMPEG_BUILDS.debian;
+      await ffmpegOutput(ffmpeg, [
+        '-i',
+        join(dir, 'photo.jpg'),
+        '-vf',
+        "scale=800:450,zoompan=z=1.12:x='(iw-iw/zoom)*on/60':y='ih/2-ih/zoom/2':d=60:s=640x360:fps=30",
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-bf',
+        '0',
+        '-y',
+        join(dir, 'zoompan.mp4'),
+      ]);
+      const frames = await lumaFrames(ffmpeg, join(dir, 'zoompan.mp4'), 256);
+      expect(judder(frameShifts(frames, 256))).toBeGreaterThan(3 * MAX_JUDDER);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,87 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { analysePhotos } from '../../src/pipeline/agents/director/analyse.js';
+import { planStoryboard } from '../../src/pipeline/agents/director/plan.js';
+import type { Media } from '../../src/schemas/media.js';
+import type { Id } from '../../src/storage/index.js';
+import { mediaFor, texturedPhoto } from '../helpers/render.js';
+
+const style = { mood: 'calm', musicStyle: 'acoustic', source: 'default' as const, reason: 'test' };
+
+async function photoSet() {
+  const photos: Array<{ media: Media; bytes: Uint8Array }> = [];
+  const add = (id: string, bytes: Uint8Array, takenAt: string) => photos.push({ media: { ...mediaFor(id, 1200, 800), takenAt }, bytes });
+  for (let i = 0; i < 4; i++) add(`m_p${i}`, await texturedPhoto(1200, 800, 10 + i), `2024-07-1${i}T10:00:00`);
+  // The same scene again 20 s after m_p1, slightly brighter and softer: a near-duplicate, less sharp than the original.
+  const again = await sharp(photos[1]!.bytes).blur(1.2).modulate({ brightness: 1.05 }).jpeg({ quality: 90 }).toBuffer();
+  add('m_again', new Uint8Array(again), '2024-07-11T10:00:20');
+  // Badly out of focus.
+  add(
+    'm_blurry',
+    new Uint8Array(
+      await sharp(await texturedPhoto(1200, 800, 40))
+        .blur(12)
+        .jpeg()
+        .toBuffer(),
+    ),
+    '2024-07-14T10:00:00',
+  );
+  add('m_broken', new Uint8Array(Buffer.from('not a photo at all')), '2024-07-15T10:00:00');
+  return photos;
+}
+
+describe('curation', () => {
+  it('leaves out a near-duplicate (keeping the sharper), a blurry photo and an unreadable one, each with its reason', async () => {
+    const photos = await photoSet();
+    const bytes = new Map(photos.map((p) => [p.media.mediaId as string, p.bytes]));
+    const facts = await analysePhotos(
+      photos.map((p) => p.media),
+      async (id) => bytes.get(id)!,
+    );
+    const storyboard = planStoryboard({
+      runId: 'r_curation',
+      media: photos.map((p) => p.media),
+      request: { durationSec: 12, resolution: '360p' },
+      style,
+      facts,
+    });
+    expect(storyboard.curation.skipped).toEqual(
+      expect.arrayContaining([
+        { mediaId: 'm_again', reason: 'duplicate', similarTo: 'm_p1' },
+        { mediaId: 'm_blurry', reason: 'blurry' },
+        { mediaId: 'm_broken', reason: 'unreadable' },
+      ]),
+    );
+    expect(storyboard.curation.skipped).toHaveLength(3);
+    expect(storyboard.shots.map((s) => s.mediaId)).toEqual(['m_p0', 'm_p1', 'm_p2', 'm_p3']);
+  }, 60_000);
+
+  it('keeps the better of two duplicates whichever comes first', async () => {
+    const sharpOne = await texturedPhoto(1200, 800, 21);
+    const soft = new Uint8Array(await sharp(sharpOne).blur(1.5).jpeg().toBuffer());
+    const media = [
+      { ...mediaFor('m_soft', 1200, 800), takenAt: '2024-07-10T10:00:00' },
+      { ...mediaFor('m_crisp', 1200, 800), takenAt: '2024-07-10T10:00:05' },
+      { ...mediaFor('m_other', 1200, 800), takenAt: '2024-07-12T10:00:00' },
+    ];
+    const bytes = new Map<string, Uint8Array>([
+      ['m_soft', soft],
+      ['m_crisp', sharpOne],
+      ['m_other', await texturedPhoto(1200, 800, 22)],
+    ]);
+    const facts = await analysePhotos(media, async (id) => bytes.get(id)!);
+    const storyboard = planStoryboard({ runId: 'r_dup', media, request: { durationSec: 8 }, style, facts });
+    expect(storyboard.curation.skipped).toEqual([{ mediaId: 'm_soft', reason: 'duplicate', similarTo: 'm_crisp' }]);
+  }, 60_000);
+
+  it('more good photos than the duration can show: spread evenly over time, the rest recorded as over the limit', async () => {
+    const media = Array.from({ length: 12 }, (_, i) => ({ ...mediaFor(`m_${String(i).padStart(2, '0')}`, 1200, 800), takenAt: `2024-07-${10 + i}T10:00:00` }));
+    const storyboard = planStoryboard({ runId: 'r_many', media, request: { durationSec: 6 }, style });
+    const shown = storyboard.shots.map((s) => s.mediaId);
+    expect(shown[0]).toBe('m_00');
+    expect(shown.at(-1)).toBe('m_11');
+    const over = storyboard.curation.skipped.filter((s) => s.reason === 'over_limit').map((s) => s.mediaId);
+    expect(over.length + shown.length).toBe(12);
+    expect(over.some((id) => shown.includes(id as Id))).toBe(false);
+  });
+});
