@@ -25,7 +25,12 @@ describe('hostile text reaching the render', () => {
     const { links } = (await response.json()) as { links: { progress: string; video: string } };
     const final = await followProgress(links.progress, { onEvent: () => undefined });
     expect(final?.status, JSON.stringify(final)).toBe('complete');
-    expect(final!.storyboard!.narration).toEqual({ enabled: true, script: narration });
+    // The request is kept verbatim; the spoken lines (placed per scene, so ones that do not fit are dropped) are its sentences, untouched.
+    expect(final!.request.narration).toBe(narration);
+    const spoken = final!.storyboard!.narration.segments ?? [];
+    expect(spoken.length).toBeGreaterThanOrEqual(2);
+    for (const line of spoken) expect(narration.replace(/\s+/g, ' ')).toContain(line.text);
+    expect(spoken.some((line) => line.text.includes('$(touch'))).toBe(true);
     expect(final!.storyboard!.theme).toBe(theme);
     expect(final!.outputs!.voice!.durationSec).toBeGreaterThan(1);
     const video = await fetch(links.video);

@@ -113,7 +113,7 @@ describe('the sound and the story of a run', () => {
     vi.stubEnv('FFMPEG_PATH', NPM);
     const { storyboard, file, mediaIds } = await renderRun(
       COLOURS.map((colour) => ({ colour })),
-      { durationSec: 30, resolution: '360p', mood: 'happy', narration: false },
+      { durationSec: 30, resolution: '360p', mood: 'happy', narration: false, title: false },
     );
     const colourOf = (i: number) => COLOURS[mediaIds.indexOf(storyboard.shots[i]!.mediaId)]!;
     const grid = storyboard.music!;
@@ -127,13 +127,14 @@ describe('the sound and the story of a run', () => {
       const span = b.map((v, c) => v - a[c]!);
       const norm = span.reduce((sum, v) => sum + v * v, 0);
       const toward = (m: Rgb) => m.reduce((sum, v, c) => sum + (v - a[c]!) * span[c]!, 0) / norm;
-      // The first frame where the new colour shows; the fade began one frame before it.
-      const visible = colours.findIndex((m, f) => f > previous + storyboard.transitionSec * FPS + 2 && toward(m) > 0.02);
-      const cutSec = (visible - 1) / FPS;
+      // Transitions ease in and out symmetrically, so the new picture is half there at the middle of the transition:
+      // the transition began half its length before the first frame past that point.
+      const half = colours.findIndex((m, f) => f > previous + storyboard.transitionSec * FPS + 2 && toward(m) >= 0.5);
+      const cutSec = half / FPS - storyboard.transitionSec / 2;
       const k = Math.round((cutSec - grid.beatOffsetSec) / beat);
       expect(Math.abs(cutSec - (grid.beatOffsetSec + k * beat)), `cut ${i} seen at ${cutSec.toFixed(3)} s`).toBeLessThanOrEqual(1 / FPS + 1e-6);
       expect(Math.abs(cutSec - shot.startSec)).toBeLessThanOrEqual(1 / FPS + 1e-6);
-      previous = visible;
+      previous = half;
     }
     const heard = beatPhase(decodedAudio(file), grid.bpm, 1.5);
     const offset = Math.abs(heard.phaseSec - (grid.beatOffsetSec % beat));
