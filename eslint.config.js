@@ -20,7 +20,9 @@ const at = (entry) => `./src/${entry}`;
 const layerZones = LAYERS.slice(0, -1).flatMap((layer, index) =>
   layer.map((entry) => ({
     target: at(entry),
-    from: LAYERS.slice(index + 1).flat().map(at),
+    from: LAYERS.slice(index + 1)
+      .flat()
+      .map(at),
     message: `src/${entry} sits below these folders (README, Architecture): pass what it needs in, or move the shared part down.`,
   })),
 );

@@ -21,20 +21,27 @@ export async function benchDeploy(): Promise<void> {
   console.log('\n## Deploy bundles (`netlify build --offline`)');
   console.log('| function | kind | zip | unzipped | share of the 250 MB limit |');
   console.log('|---|---|---|---|---|');
-  for (const fn of bundle.functions) console.log(`| ${fn.name} | ${fn.kind} | ${fmt(fn.zipBytes / MB)} MB | ${fmt(fn.unzippedBytes / MB)} MB | ${fmt((100 * fn.unzippedBytes) / 250e6, 0)} % |`);
+  for (const fn of bundle.functions)
+    console.log(`| ${fn.name} | ${fn.kind} | ${fmt(fn.zipBytes / MB)} MB | ${fmt(fn.unzippedBytes / MB)} MB | ${fmt((100 * fn.unzippedBytes) / 250e6, 0)} % |`);
 
   console.log('\n## Render function at 1080p, 40 phone photos (12 MP), under the deploy host');
   console.log('| video | render wall | peak RSS (process tree) | of 1024 MB | video size | ranges | download |');
   console.log('|---|---|---|---|---|---|---|');
   for (const durationSec of [60, 180]) {
-    const host = await startDeployHost({ bundle, env: { SIRTRAV_API_SECRET: 'bench-secret-0123456789abcdef0123', SIRTRAV_ADMIN_TOKEN: ADMIN }, publicDirectory: null });
+    const host = await startDeployHost({
+      bundle,
+      env: { SIRTRAV_API_SECRET: 'bench-secret-0123456789abcdef0123', SIRTRAV_ADMIN_TOKEN: ADMIN },
+      publicDirectory: null,
+    });
     try {
       const client = new SirTravClient({ baseUrl: host.url, token: ADMIN });
       const project = await projectWithPhonePhotos(client, 40);
       const render = await renderAndDownload(project, { durationSec, resolution: '1080p', theme: 'Bench' });
       const rss = host.peakRss['run-pipeline-background'] ?? 0;
       const limits = host.violations.length ? ` (limits crossed: ${host.violations.map((v) => v.limit).join(', ')})` : '';
-      console.log(`| ${durationSec} s ${render.status}${limits} | ${fmt(render.renderSec)} s | ${fmt(rss / MiB, 0)} MB (target ≤ 700) | ${fmt((100 * rss) / (1024 * MiB), 0)} % | ${fmt(render.video.byteLength / MiB)} MiB | ${Math.ceil(render.video.byteLength / (16 * MiB))} | ${fmt(render.downloadSec)} s |`);
+      console.log(
+        `| ${durationSec} s ${render.status}${limits} | ${fmt(render.renderSec)} s | ${fmt(rss / MiB, 0)} MB (target ≤ 700) | ${fmt((100 * rss) / (1024 * MiB), 0)} % | ${fmt(render.video.byteLength / MiB)} MiB | ${Math.ceil(render.video.byteLength / (16 * MiB))} | ${fmt(render.downloadSec)} s |`,
+      );
     } finally {
       await host.close();
     }

@@ -19,7 +19,26 @@ async function completeRuns(projectId: Id, count: number): Promise<Id[]> {
   for (let i = 0; i < count; i++) {
     const runId = newId('r');
     const at = new Date(Date.UTC(2026, 5, 1, 0, i));
-    const storyboard: Storyboard = { theme: 'Bench', mood: MOODS[i % 5]!, musicStyle: STYLES[i % 5]!, durationSec: 20, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5, shots: [{ mediaId: parseId('m'), startSec: 0, durationSec: 20, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }], scenes: [], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'request', reason: 'bench' }, provider: 'local' };
+    const storyboard: Storyboard = {
+      theme: 'Bench',
+      mood: MOODS[i % 5]!,
+      musicStyle: STYLES[i % 5]!,
+      durationSec: 20,
+      resolution: '360p',
+      aspect: '16:9',
+      width: 640,
+      height: 360,
+      transition: 'crossfade',
+      title: null,
+      curation: { skipped: [] },
+      transitionSec: 0.5,
+      shots: [{ mediaId: parseId('m'), startSec: 0, durationSec: 20, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
+      scenes: [],
+      narration: { enabled: false, script: '' },
+      tempoBpm: 90,
+      choice: { source: 'request', reason: 'bench' },
+      provider: 'local',
+    };
     const outputs = { video: { bytes: 1, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } };
     await createRunState(toComplete(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [], now: at })), storyboard, outputs));
     ids.push(runId);
@@ -45,7 +64,11 @@ export async function benchLearning(server: LocalServer): Promise<void> {
   const runsEmpty = await completeRuns(empty, RATINGS + 5);
   const runsFull = await completeRuns(full, RATINGS + 5);
   const rate = (projectId: Id, runId: Id, i: number) =>
-    fetch(`${server.url}/api/projects/${projectId}/runs/${runId}/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rating: i % 2 ? 'good' : 'bad', comment: 'bench' }) }).then((r) => {
+    fetch(`${server.url}/api/projects/${projectId}/runs/${runId}/evaluation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rating: i % 2 ? 'good' : 'bad', comment: 'bench' }),
+    }).then((r) => {
       if (r.status !== 201) throw new Error(`rating answered ${r.status}`);
     });
   for (let i = 0; i < 5; i++) {

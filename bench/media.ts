@@ -7,18 +7,27 @@ import { fmt, median } from './stats.js';
 const ROUNDS = 3;
 
 async function phonePhoto(): Promise<Buffer> {
-  return sharp(randomBytes(4000 * 3000 * 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  return sharp(randomBytes(4000 * 3000 * 3), { raw: { width: 4000, height: 3000, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 async function chunkedUpload(server: LocalServer, projectId: string, photo: Buffer): Promise<void> {
   const api = `${server.url}/api/projects/${projectId}`;
-  const started = await fetch(`${api}/uploads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filename: 'IMG.JPG', bytes: photo.byteLength }) });
+  const started = await fetch(`${api}/uploads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ filename: 'IMG.JPG', bytes: photo.byteLength }),
+  });
   const { uploadId, partSize, partCount } = (await started.json()) as { uploadId: string; partSize: number; partCount: number };
   // Three parts in flight at once, as the typed client sends them.
   const queue = [...Array(partCount).keys()];
   const sender = async () => {
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
-      const response = await fetch(`${api}/uploads/${uploadId}/parts/${n}`, { method: 'PUT', body: new Uint8Array(photo.subarray(n * partSize, (n + 1) * partSize)) });
+      const response = await fetch(`${api}/uploads/${uploadId}/parts/${n}`, {
+        method: 'PUT',
+        body: new Uint8Array(photo.subarray(n * partSize, (n + 1) * partSize)),
+      });
       if (!response.ok) throw new Error(`part ${n}: ${response.status}`);
     }
   };
@@ -51,5 +60,7 @@ export async function benchMedia(server: LocalServer): Promise<void> {
   console.log('| path | MB/s | ratio |');
   console.log('|---|---|---|');
   console.log(`| bare Blobs set of the same bytes | ${fmt(median(bare))} | 1.00 (baseline) |`);
-  console.log(`| chunked HTTP upload (4 MiB parts, 3 in flight, assemble, SHA-256, decode check, EXIF, store) | ${fmt(median(chunked))} | ${fmt(median(chunked) / median(bare))} |`);
+  console.log(
+    `| chunked HTTP upload (4 MiB parts, 3 in flight, assemble, SHA-256, decode check, EXIF, store) | ${fmt(median(chunked))} | ${fmt(median(chunked) / median(bare))} |`,
+  );
 }

@@ -26,19 +26,31 @@ const KINDS = [
   ['music', 'internal', 'internal_error', 'Cannot read properties of undefined (reading "{w}") at synth line {n}'],
   ['compose', 'input', 'corrupt_input', 'sirtrav-media/projects/p/media/{w}: content does not match its SHA-256'],
 ] as const;
-const WORDS = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basalt cobalt dune ember fjord glacier harbor island jungle'.split(' ');
+const WORDS =
+  'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basalt cobalt dune ember fjord glacier harbor island jungle'.split(
+    ' ',
+  );
 
-const rand = (seed: number) => () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const rand = (seed: number) => () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 
 function episode(i: number, random: () => number): FailureEpisode {
   const [step, errorClass, code, template] = KINDS[i % KINDS.length]!;
   const word = () => WORDS[Math.floor(random() * WORDS.length)]!;
   const message = template.replace(/\{w\}/g, () => `${word()}${word()}`).replace(/\{n\}/g, () => String(Math.floor(random() * 100_000)));
   const episodeValue: FailureEpisode = {
-    runId: idSchema.parse(`r_bench${String(i).padStart(6, '0')}`), projectId: idSchema.parse(`p_bench${i % 50}`), at: new Date(Date.now() - i * 60_000).toISOString(),
-    goal: 'Render the run’s storyboard into a narrated, scored MP4', step, error_class: errorClass, severity: 'high', code, message,
+    runId: idSchema.parse(`r_bench${String(i).padStart(6, '0')}`),
+    projectId: idSchema.parse(`p_bench${i % 50}`),
+    at: new Date(Date.now() - i * 60_000).toISOString(),
+    goal: 'Render the run’s storyboard into a narrated, scored MP4',
+    step,
+    error_class: errorClass,
+    severity: 'high',
+    code,
+    message,
     error_trace: `PipelineError: ${message}\n    at ${word()}Step (steps.js:${i % 300})\n    at runPipeline (orchestrator.js:90)`,
-    tool_chain: [`director:local`, `voice:${word()}`], actions_taken: [`${step}: started`, `${word()} ${word()}`], environment_info: {},
+    tool_chain: [`director:local`, `voice:${word()}`],
+    actions_taken: [`${step}: started`, `${word()} ${word()}`],
+    environment_info: {},
   };
   return { ...episodeValue, reflection: heuristicReflection({ errorClass, code, step, message, providers: {}, resolution: '720p', durationSec: 30 }) };
 }
@@ -61,7 +73,9 @@ async function benchSearch(server: LocalServer): Promise<void> {
   console.log(`\n## Failure search (${count} episodes)\nplanted ${count} episode documents in ${fmt((performance.now() - started) / 1000, 1)} s`);
   started = performance.now();
   const rebuilt = await rebuildFailureIndex();
-  console.log(`index rebuild from the episodes: ${fmt((performance.now() - started) / 1000, 2)} s (${rebuilt.episodes} episodes, ${rebuilt.unreadable} unreadable)`);
+  console.log(
+    `index rebuild from the episodes: ${fmt((performance.now() - started) / 1000, 2)} s (${rebuilt.episodes} episodes, ${rebuilt.unreadable} unreadable)`,
+  );
 
   const random = rand(7);
   const queries = Array.from({ length: 200 }, () => {
@@ -78,7 +92,9 @@ async function benchSearch(server: LocalServer): Promise<void> {
     if (hits[0]?.entry.code === queries[i]!.code) sameCode++;
   });
   const cpu = process.cpuUsage(cpuBefore);
-  console.log(`search in process (shard hashes re-checked each second, corpus cached): p50 ${fmt(median(inProcess))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (goal p99 < 50 ms); CPU ${fmt((cpu.user + cpu.system) / 1000 / queries.length)} ms per search; top hit of the query's kind ${sameCode}/${queries.length}`);
+  console.log(
+    `search in process (shard hashes re-checked each second, corpus cached): p50 ${fmt(median(inProcess))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (goal p99 < 50 ms); CPU ${fmt((cpu.user + cpu.system) / 1000 / queries.length)} ms per search; top hit of the query's kind ${sameCode}/${queries.length}`,
+  );
   const overHttp = await timeEach(queries.length, async (i) => {
     const response = await fetch(`${server.url}/api/admin/failures?${new URLSearchParams({ q: queries[i]!.text, limit: '10' })}`);
     await response.arrayBuffer();
@@ -94,15 +110,25 @@ async function benchSearch(server: LocalServer): Promise<void> {
 async function startListingServer(blobs: number): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const parts = url.pathname.split('/').filter(Boolean).filter((part) => !part.startsWith('region:'));
+    const parts = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .filter((part) => !part.startsWith('region:'));
     if (req.method !== 'GET' || parts.length !== 2 || !decodeURIComponent(parts[1]!).endsWith('sirtrav-media') || url.searchParams.get('prefix')) {
       res.writeHead(404).end();
       return;
     }
     const from = Number(url.searchParams.get('cursor') ?? 0);
     const to = Math.min(blobs, from + 1000);
-    const page = Array.from({ length: to - from }, (_, k) => ({ key: `projects/p_bench${(from + k) % 40}/media/m${String(from + k).padStart(7, '0')}`, etag: `"${from + k}"`, size: 1000 + ((from + k) % 5000), last_modified: new Date(0).toISOString() }));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ blobs: page, directories: [], ...(to < blobs ? { next_cursor: String(to) } : {}) }));
+    const page = Array.from({ length: to - from }, (_, k) => ({
+      key: `projects/p_bench${(from + k) % 40}/media/m${String(from + k).padStart(7, '0')}`,
+      etag: `"${from + k}"`,
+      size: 1000 + ((from + k) % 5000),
+      last_modified: new Date(0).toISOString(),
+    }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ blobs: page, directories: [], ...(to < blobs ? { next_cursor: String(to) } : {}) }));
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((done) => server.close(() => done())) };
@@ -145,7 +171,9 @@ async function benchMetricsOverhead(server: LocalServer): Promise<void> {
   discardPendingMetrics();
   const perRequestMs = Math.max(0, median(measured) - median(bare)) / n;
   console.log(`\n## Per-request cost of metrics\nsmall request (GET …/memory over HTTP): median ${fmt(median(request))} ms`);
-  console.log(`measureRoute + recordRequest: ${fmt(perRequestMs * 1000, 2)} µs per request = ${fmt((perRequestMs / median(request)) * 100, 3)} % of the small request (goal < 2 %); no write on the request path (flushed every 5 s beside it)`);
+  console.log(
+    `measureRoute + recordRequest: ${fmt(perRequestMs * 1000, 2)} µs per request = ${fmt((perRequestMs / median(request)) * 100, 3)} % of the small request (goal < 2 %); no write on the request path (flushed every 5 s beside it)`,
+  );
   recordRequest('bench', 200, 1);
   discardPendingMetrics();
 }
@@ -153,7 +181,9 @@ async function benchMetricsOverhead(server: LocalServer): Promise<void> {
 /** `npm run bench operations`. Figures on a shared 2-core machine are inflated by other load. */
 export async function benchOperations(server: LocalServer): Promise<void> {
   await benchSearch(server);
-  console.log('\n## Stats computation (listing pages of 1,000 with sizes, as production sends them)\n| blobs | counted | ms | peak heap growth MiB |\n|---|---|---|---|');
+  console.log(
+    '\n## Stats computation (listing pages of 1,000 with sizes, as production sends them)\n| blobs | counted | ms | peak heap growth MiB |\n|---|---|---|---|',
+  );
   await statsAt(10_000, server);
   await statsAt(100_000, server);
   await benchMetricsOverhead(server);

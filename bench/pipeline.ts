@@ -36,7 +36,11 @@ async function queueRun(projectId: Id): Promise<Id> {
  * and its ffmpeg.
  */
 async function pipelineInProcess(projectId: Id, runId: Id, env: Record<string, string>): Promise<{ runId: Id; state: RunState; rss: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/run-pipeline.ts', projectId, runId], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/run-pipeline.ts', projectId, runId], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'error', ...env },
+    stdio: 'ignore',
+  });
   const sampler = samplePeakRss(child.pid!);
   const code = await waitForExit(child);
   const rss = sampler.stop();
@@ -59,10 +63,12 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
   const deployedRuns = [];
   for (let i = 0; i < ROUNDS; i++) deployedRuns.push(await pipelineInProcess(projectId, await queueRun(projectId), { MALLOC_ARENA_MAX: '2' }));
   const untuned = await pipelineInProcess(projectId, await queueRun(projectId), {});
-  const walls = await Promise.all(deployedRuns.map(async (run) => {
-    const { events } = await readProgress(projectId, run.runId);
-    return (Date.parse(events.at(-1)!.ts) - Date.parse(events.find((e) => e.status === 'started' && e.agent === 'pipeline')!.ts)) / 1000;
-  }));
+  const walls = await Promise.all(
+    deployedRuns.map(async (run) => {
+      const { events } = await readProgress(projectId, run.runId);
+      return (Date.parse(events.at(-1)!.ts) - Date.parse(events.find((e) => e.status === 'started' && e.agent === 'pipeline')!.ts)) / 1000;
+    }),
+  );
   const pipelineSec = Math.min(...walls);
   const pipelineRss = Math.max(...deployedRuns.map((run) => run.rss));
   const { runId, state } = deployedRuns[walls.indexOf(pipelineSec)]!;
@@ -76,7 +82,11 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
     let floorPeak = 0;
     for (let i = 0; i < ROUNDS; i++) {
       const floorStart = performance.now();
-      const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-i', join(dir, 'final.mp4'), '-an', ...x264Args(state.storyboard!), '-f', 'null', '-'], { stdio: 'ignore' });
+      const floor = spawn(
+        ffmpeg,
+        ['-hide_banner', '-v', 'error', '-y', '-i', join(dir, 'final.mp4'), '-an', ...x264Args(state.storyboard!), '-f', 'null', '-'],
+        { stdio: 'ignore' },
+      );
       const floorRss = samplePeakRss(floor.pid!);
       await waitForExit(floor);
       floorSec = Math.min(floorSec, (performance.now() - floorStart) / 1000);
@@ -88,9 +98,13 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
     console.log('|---|---|---|---|');
     console.log(`| wall time | ${fmt(pipelineSec)} s | ${fmt(floorSec)} s | ${fmt(pipelineSec / floorSec)} × floor (target ≤ 1.3) |`);
     console.log(`| speed | ${fmt(DURATION / pipelineSec)} × realtime (target ≥ 2) | ${fmt(DURATION / floorSec)} × realtime | |`);
-    console.log(`| peak RSS (process tree, MALLOC_ARENA_MAX=2 as deployed) | ${fmt(pipelineRss, 0)} MB (target < 600) | ${fmt(floorPeak, 0)} MB | ${fmt(pipelineRss / floorPeak)} |`);
+    console.log(
+      `| peak RSS (process tree, MALLOC_ARENA_MAX=2 as deployed) | ${fmt(pipelineRss, 0)} MB (target < 600) | ${fmt(floorPeak, 0)} MB | ${fmt(pipelineRss / floorPeak)} |`,
+    );
     console.log(`| peak RSS without MALLOC_ARENA_MAX | ${fmt(untuned.rss, 0)} MB | | ${fmt(untuned.rss / floorPeak)} |`);
-    const timings = Object.entries(state.timings ?? {}).map(([agent, t]) => `${agent} ${fmt((t.ms ?? 0) / 1000)} s`).join(', ');
+    const timings = Object.entries(state.timings ?? {})
+      .map(([agent, t]) => `${agent} ${fmt((t.ms ?? 0) / 1000)} s`)
+      .join(', ');
     console.log(`| per agent | ${timings} | | |`);
   } finally {
     await rm(dir, { recursive: true, force: true });

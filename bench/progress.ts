@@ -39,7 +39,9 @@ export async function benchProgress(server: LocalServer): Promise<void> {
   await following;
 
   const second = await queuedRun();
-  const appendTimes = await timeEach(EVENTS, (i) => appendProgress(second.projectId, second.runId, { agent: 'compose', status: 'progress', progress: i / EVENTS }));
+  const appendTimes = await timeEach(EVENTS, (i) =>
+    appendProgress(second.projectId, second.runId, { agent: 'compose', status: 'progress', progress: i / EVENTS }),
+  );
   const store = openStore('progress');
   const bareTimes = await timeEach(EVENTS, (i) => store.setJSON('bench/bare-progress.json', { seq: i, status: 'progress' }));
   const appendPerSec = 1000 / (appendTimes.reduce((a, b) => a + b, 0) / EVENTS);
@@ -51,5 +53,7 @@ export async function benchProgress(server: LocalServer): Promise<void> {
   console.log(`| append → SSE client latency, median | ${fmt(median(latencies))} ms | ${fmt(median(latencies) / pollMs)} × poll interval |`);
   console.log(`| append → SSE client latency, p99 | ${fmt(percentile(latencies, 99))} ms | ${fmt(percentile(latencies, 99) / pollMs)} × poll interval |`);
   console.log(`| events delivered | ${latencies.length} of ${EVENTS} | |`);
-  console.log(`| append throughput (CAS on a log of up to 200 events) | ${fmt(appendPerSec, 0)} events/s | ${fmt(appendPerSec / barePerSec)} × bare setJSON (${fmt(barePerSec, 0)}/s) |`);
+  console.log(
+    `| append throughput (CAS on a log of up to 200 events) | ${fmt(appendPerSec, 0)} events/s | ${fmt(appendPerSec / barePerSec)} × bare setJSON (${fmt(barePerSec, 0)}/s) |`,
+  );
 }

@@ -30,7 +30,11 @@ async function pass(expired: number, kept: number) {
   const sandbox = await startBlobsSandbox(directory);
   try {
     await seed(expired, kept);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/retention-pass.ts'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/retention-pass.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     await new Promise((done) => child.on('exit', done));
@@ -51,7 +55,10 @@ export async function benchRetention(server: LocalServer): Promise<void> {
   console.log('\n## Retention: expired progress logs (45 days) among 1,000 kept ones, local Blobs server');
   console.log('| expired | examined | deleted | blobs examined / s | peak RSS |');
   console.log('|---|---|---|---|---|');
-  for (const [label, run] of [['1,000', small], ['10,000', large]] as const) {
+  for (const [label, run] of [
+    ['1,000', small],
+    ['10,000', large],
+  ] as const) {
     console.log(`| ${label} | ${run.examined} | ${run.deleted.progress} | ${fmt(run.examined / (run.durationMs / 1000), 0)} | ${fmt(run.maxRssMb, 0)} MB |`);
   }
   console.log(`| ratio 10,000 / 1,000 | | | | ${fmt(large.maxRssMb / small.maxRssMb)} (flat is 1.00) |`);

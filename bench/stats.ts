@@ -31,7 +31,8 @@ export function printTable(title: string, rows: Row[], unit = 'ms'): void {
   console.log(`\n## ${title}`);
   console.log(`| case | median ${unit} | p99 ${unit} | ratio to baseline (median) |`);
   console.log('|---|---|---|---|');
-  for (const row of rows) console.log(`| ${row.name} | ${fmt(row.median)} | ${fmt(row.p99)} | ${row.ratio === undefined ? '1.00 (baseline)' : fmt(row.ratio)} |`);
+  for (const row of rows)
+    console.log(`| ${row.name} | ${fmt(row.median)} | ${fmt(row.p99)} | ${row.ratio === undefined ? '1.00 (baseline)' : fmt(row.ratio)} |`);
 }
 
 export const peakRssMb = () => process.resourceUsage().maxRSS / 1024;

@@ -5,10 +5,22 @@ const $ = (id) => document.getElementById(id);
 const AGENTS = ['director', 'voice', 'music', 'compose'];
 const DIRECT_LIMIT = 4 * 1024 * 1024;
 const store = {
-  get token() { return localStorage.getItem('sirtrav.token') || ''; },
-  set token(value) { localStorage.setItem('sirtrav.token', value); },
-  get project() { try { return JSON.parse(localStorage.getItem('sirtrav.project') || 'null'); } catch { return null; } },
-  set project(value) { localStorage.setItem('sirtrav.project', JSON.stringify(value)); },
+  get token() {
+    return localStorage.getItem('sirtrav.token') || '';
+  },
+  set token(value) {
+    localStorage.setItem('sirtrav.token', value);
+  },
+  get project() {
+    try {
+      return JSON.parse(localStorage.getItem('sirtrav.project') || 'null');
+    } catch {
+      return null;
+    }
+  },
+  set project(value) {
+    localStorage.setItem('sirtrav.project', JSON.stringify(value));
+  },
 };
 let authMode = 'disabled';
 let project = null; // { projectId, token }
@@ -68,13 +80,21 @@ async function ensureProject() {
 async function uploadFile(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (bytes.byteLength <= DIRECT_LIMIT) {
-    return (await api('POST', projectPath('/media'), { body: bytes, headers: { 'content-type': 'application/octet-stream', 'x-filename': encodeURIComponent(file.name) } })).media[0];
+    return (
+      await api('POST', projectPath('/media'), {
+        body: bytes,
+        headers: { 'content-type': 'application/octet-stream', 'x-filename': encodeURIComponent(file.name) },
+      })
+    ).media[0];
   }
   const session = await api('POST', projectPath('/uploads'), { json: { filename: file.name.slice(0, 255), bytes: bytes.byteLength } });
   const parts = [...Array(session.partCount).keys()];
   const send = async () => {
     for (let n = parts.shift(); n !== undefined; n = parts.shift()) {
-      await api('PUT', projectPath(`/uploads/${session.uploadId}/parts/${n}`), { body: bytes.subarray(n * session.partSize, (n + 1) * session.partSize), headers: { 'content-type': 'application/octet-stream' } });
+      await api('PUT', projectPath(`/uploads/${session.uploadId}/parts/${n}`), {
+        body: bytes.subarray(n * session.partSize, (n + 1) * session.partSize),
+        headers: { 'content-type': 'application/octet-stream' },
+      });
     }
   };
   await Promise.all([send(), send(), send()]);
@@ -118,7 +138,11 @@ function follow(links) {
   source.addEventListener('progress', (message) => {
     const event = JSON.parse(message.data);
     if (AGENTS.includes(event.agent)) {
-      const fraction = ['completed', 'reused'].includes(event.status) ? 1 : typeof event.data?.fraction === 'number' ? event.data.fraction : agents[event.agent];
+      const fraction = ['completed', 'reused'].includes(event.status)
+        ? 1
+        : typeof event.data?.fraction === 'number'
+          ? event.data.fraction
+          : agents[event.agent];
       agents[event.agent] = fraction;
       setAgent(event.agent, fraction, event.message || event.status);
     }
@@ -224,7 +248,8 @@ async function start() {
     const health = await fetch('/api/health').then((r) => r.json());
     if (health.error) throw new Error(health.error.message);
     authMode = health.auth;
-    $('service').textContent = `Connected — version ${health.version}, ${health.auth === 'enabled' ? 'sign-in required' : 'local mode (no sign-in)'}, voice: ${health.providers.voice}, director: ${health.providers.director}.`;
+    $('service').textContent =
+      `Connected — version ${health.version}, ${health.auth === 'enabled' ? 'sign-in required' : 'local mode (no sign-in)'}, voice: ${health.providers.voice}, director: ${health.providers.director}.`;
     if (authMode === 'enabled' && !store.token) {
       $('auth').hidden = false;
       return;
@@ -253,9 +278,16 @@ $('token-form').addEventListener('submit', (event) => {
 });
 $('file-input').addEventListener('change', (event) => addFiles([...event.target.files]));
 const drop = $('drop');
-drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('over');
+});
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', (event) => { event.preventDefault(); drop.classList.remove('over'); addFiles([...event.dataTransfer.files]); });
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  addFiles([...event.dataTransfer.files]);
+});
 $('run-form').addEventListener('submit', makeVideo);
 $('rate-good').addEventListener('click', () => rate('good'));
 $('rate-bad').addEventListener('click', () => rate('bad'));

@@ -16,7 +16,14 @@ function chart(width, height, label) {
   return svg;
 }
 
-const fmtBytes = (bytes) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024 ** 3).toFixed(2)} GiB`);
+const fmtBytes = (bytes) =>
+  bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 ** 2
+      ? `${(bytes / 1024).toFixed(1)} KiB`
+      : bytes < 1024 ** 3
+        ? `${(bytes / 1024 ** 2).toFixed(1)} MiB`
+        : `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 const fmtMs = (ms) => (ms === null ? '–' : ms < 10 ? ms.toFixed(1) : String(Math.round(ms)));
 
 /** p50 and p95 of every request, hour by hour over the last 24 hours. */
@@ -33,7 +40,10 @@ export function latencyChart(series) {
   svg.append(el('text', { x: pad.left - 6, y: height - pad.bottom, 'text-anchor': 'end', class: 'tick' }, '0'));
   svg.append(el('text', { x: pad.left, y: height - 6, class: 'tick' }, `${series[0]?.hour.slice(11) ?? ''}:00`));
   svg.append(el('text', { x: width - pad.right, y: height - 6, 'text-anchor': 'end', class: 'tick' }, 'now'));
-  for (const [key, cls] of [['p95Ms', 'line-p95'], ['p50Ms', 'line-p50']]) {
+  for (const [key, cls] of [
+    ['p95Ms', 'line-p95'],
+    ['p50Ms', 'line-p50'],
+  ]) {
     const points = series.map((point, i) => (point[key] === null ? null : `${x(i).toFixed(1)},${y(point[key]).toFixed(1)}`)).filter(Boolean);
     if (points.length > 0) svg.append(el('polyline', { points: points.join(' '), class: cls, 'data-series': key }));
     for (const [i, point] of series.entries()) if (point[key] !== null) svg.append(el('circle', { cx: x(i), cy: y(point[key]), r: 2.5, class: cls }));
@@ -57,7 +67,15 @@ export function runsChart(days) {
       if (count === 0) continue;
       const h = (count / max) * (height - pad.top - pad.bottom);
       top -= h;
-      const bar = el('rect', { x: pad.left + i * slot + slot * 0.15, y: top, width: slot * 0.7, height: h, fill: STATUS_COLOURS[status] ?? '#888', 'data-status': status, 'data-count': count });
+      const bar = el('rect', {
+        x: pad.left + i * slot + slot * 0.15,
+        y: top,
+        width: slot * 0.7,
+        height: h,
+        fill: STATUS_COLOURS[status] ?? '#888',
+        'data-status': status,
+        'data-count': count,
+      });
       bar.append(el('title', {}, `${day.day}: ${count} ${status}`));
       svg.append(bar);
     }
@@ -77,7 +95,17 @@ export function failuresChart(failures) {
   entries.forEach(([errorClass, count], i) => {
     const w = (count / max) * (width - 180);
     svg.append(el('text', { x: 110, y: i * row + 17, 'text-anchor': 'end', class: 'label' }, errorClass));
-    svg.append(el('rect', { x: 118, y: i * row + 4, width: Math.max(2, w), height: row - 8, fill: PALETTE[i % PALETTE.length], 'data-class': errorClass, 'data-count': count }));
+    svg.append(
+      el('rect', {
+        x: 118,
+        y: i * row + 4,
+        width: Math.max(2, w),
+        height: row - 8,
+        fill: PALETTE[i % PALETTE.length],
+        'data-class': errorClass,
+        'data-count': count,
+      }),
+    );
     svg.append(el('text', { x: 124 + w, y: i * row + 17, class: 'label' }, String(count)));
   });
   if (entries.length === 0) svg.append(el('text', { x: 10, y: 20, class: 'label' }, 'No failures recorded.'));
@@ -102,12 +130,37 @@ export function renderOperations(root, stats) {
   root.querySelector('#ops-latency').replaceChildren(latencyChart(stats.series.latency));
   root.querySelector('#ops-runs').replaceChildren(runsChart(stats.series.runsPerDay));
   root.querySelector('#ops-failures').replaceChildren(failuresChart(stats.failures));
-  const hitRate = stats.cache.hits + stats.cache.misses === 0 ? 'no lookups yet' : `${Math.round(stats.cache.hitRate * 100)}% (${stats.cache.hits} hits, ${stats.cache.misses} misses)`;
-  root.querySelector('#ops-summary').textContent = `Media cache hit rate: ${hitRate}. Runs last 24 h: ${Object.entries(stats.runWindows.last24h).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}. Computed in ${stats.computeMs} ms.`;
-  root.querySelector('#ops-stores').replaceChildren(table(['Store', 'Blobs', 'Size'], Object.entries(stats.stores).map(([store, s]) => [store, String(s.blobs), fmtBytes(s.bytes)])));
-  root.querySelector('#ops-agents').replaceChildren(table(['Agent', 'p50 ms', 'p95 ms', 'p99 ms', 'Count'], Object.entries(stats.agents).map(([agent, a]) => [agent, fmtMs(a.p50Ms), fmtMs(a.p95Ms), fmtMs(a.p99Ms), String(a.count)])));
-  const routes = Object.entries(stats.routes).sort((a, b) => b[1].count - a[1].count).slice(0, 12);
-  root.querySelector('#ops-routes').replaceChildren(table(['Route', 'p50 ms', 'p95 ms', 'p99 ms', 'Requests', '5xx'], routes.map(([route, r]) => [route, fmtMs(r.p50Ms), fmtMs(r.p95Ms), fmtMs(r.p99Ms), String(r.count), `${(r.errorRate * 100).toFixed(1)}%`])));
+  const hitRate =
+    stats.cache.hits + stats.cache.misses === 0
+      ? 'no lookups yet'
+      : `${Math.round(stats.cache.hitRate * 100)}% (${stats.cache.hits} hits, ${stats.cache.misses} misses)`;
+  root.querySelector('#ops-summary').textContent = `Media cache hit rate: ${hitRate}. Runs last 24 h: ${
+    Object.entries(stats.runWindows.last24h)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ') || 'none'
+  }. Computed in ${stats.computeMs} ms.`;
+  root.querySelector('#ops-stores').replaceChildren(
+    table(
+      ['Store', 'Blobs', 'Size'],
+      Object.entries(stats.stores).map(([store, s]) => [store, String(s.blobs), fmtBytes(s.bytes)]),
+    ),
+  );
+  root.querySelector('#ops-agents').replaceChildren(
+    table(
+      ['Agent', 'p50 ms', 'p95 ms', 'p99 ms', 'Count'],
+      Object.entries(stats.agents).map(([agent, a]) => [agent, fmtMs(a.p50Ms), fmtMs(a.p95Ms), fmtMs(a.p99Ms), String(a.count)]),
+    ),
+  );
+  const routes = Object.entries(stats.routes)
+    .sort((a, b) => b[1].count - a[1].count)
+    .slice(0, 12);
+  root.querySelector('#ops-routes').replaceChildren(
+    table(
+      ['Route', 'p50 ms', 'p95 ms', 'p99 ms', 'Requests', '5xx'],
+      routes.map(([route, r]) => [route, fmtMs(r.p50Ms), fmtMs(r.p95Ms), fmtMs(r.p99Ms), String(r.count), `${(r.errorRate * 100).toFixed(1)}%`]),
+    ),
+  );
 }
 
 /** Shows similar failures for a query, each with its reflection and best-known resolution. */

@@ -34,7 +34,9 @@ const options = {
   timeoutMs: Number(values.timeout),
   onLog: (line: string) => console.log(`  ${line}`),
 };
-console.log(`chaos: ${options.runs} runs, ${options.kills} SIGKILLs of the host, ${(options.faultRate * 100).toFixed(1)}% of Blobs requests failed or stalled, lease ${options.leaseMs} ms, seed ${options.seed}`);
+console.log(
+  `chaos: ${options.runs} runs, ${options.kills} SIGKILLs of the host, ${(options.faultRate * 100).toFixed(1)}% of Blobs requests failed or stalled, lease ${options.leaseMs} ms, seed ${options.seed}`,
+);
 const result = await runChaos(options);
 console.log('\n| what | count |\n|---|---|');
 for (const [label, value] of [
@@ -51,6 +53,7 @@ for (const [label, value] of [
   ['Blobs requests / 500 / 503 / stalls', `${result.faults.requests} / ${result.faults.status500} / ${result.faults.status503} / ${result.faults.stalls}`],
   ['time to settle after the last kill', `${(result.settleMsAfterLastKill / 1000).toFixed(1)} s`],
   ['total', `${(result.totalMs / 1000).toFixed(1)} s`],
-] as const) console.log(`| ${label} | ${value} |`);
+] as const)
+  console.log(`| ${label} | ${value} |`);
 if (!result.ok) console.log(`\nproblems:\n${result.problems.map((p) => `- ${p}`).join('\n')}`);
 process.exit(result.ok ? 0 : 1);

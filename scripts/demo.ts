@@ -18,7 +18,11 @@ const client = new SirTravClient({ baseUrl, ...(token ? { token } : {}) });
 
 try {
   const health = await client.health();
-  console.log(`SirTrav ${health.version} at ${baseUrl} (auth ${health.auth}, ffmpeg ${health.ffmpeg?.version ?? 'missing'}, providers: ${Object.entries(health.providers).map(([agent, provider]) => `${agent}=${provider}`).join(', ')})`);
+  console.log(
+    `SirTrav ${health.version} at ${baseUrl} (auth ${health.auth}, ffmpeg ${health.ffmpeg?.version ?? 'missing'}, providers: ${Object.entries(health.providers)
+      .map(([agent, provider]) => `${agent}=${provider}`)
+      .join(', ')})`,
+  );
 
   const projectId = process.env.SIRTRAV_PROJECT_ID;
   const project = projectId ? client.forProject(projectId) : await client.createProject('SirTrav demo').then((p) => client.forProject(p.projectId, p.token));
@@ -43,14 +47,21 @@ try {
     await writeFile(file, video);
     const { storyboard, outputs } = final;
     console.log(`\nsaved ${file}`);
-    console.log(`  ${outputs.video.durationSec} s, ${outputs.video.width}×${outputs.video.height}, ${(video.byteLength / 1e6).toFixed(1)} MB, ${outputs.video.videoCodec}/${outputs.video.audioCodec}`);
+    console.log(
+      `  ${outputs.video.durationSec} s, ${outputs.video.width}×${outputs.video.height}, ${(video.byteLength / 1e6).toFixed(1)} MB, ${outputs.video.videoCodec}/${outputs.video.audioCodec}`,
+    );
     console.log(`  "${storyboard?.theme}": ${storyboard?.shots.length} shots, ${storyboard?.mood} / ${storyboard?.musicStyle} (${storyboard?.choice.reason})`);
     console.log(`  narration: ${storyboard?.narration.script || '(none)'}`);
     for (const segment of storyboard?.narration.segments ?? []) console.log(`    ${segment.startSec.toFixed(2).padStart(6)} s  ${segment.text}`);
-    if (storyboard?.music) console.log(`  music: ${storyboard.music.bpm} bpm, first beat at ${storyboard.music.beatOffsetSec} s; cuts at ${storyboard.shots.map((shot) => shot.startSec).join(', ')} s`);
+    if (storyboard?.music)
+      console.log(
+        `  music: ${storyboard.music.bpm} bpm, first beat at ${storyboard.music.beatOffsetSec} s; cuts at ${storyboard.shots.map((shot) => shot.startSec).join(', ')} s`,
+      );
     for (const agent of AGENTS) {
       const timing = final.timings?.[agent];
-      console.log(`  ${agent.padEnd(9)} ${timing?.ms !== undefined ? `${(timing.ms / 1000).toFixed(2)} s` : '-'.padStart(6)}  ${final.providers?.[agent] ?? ''}`);
+      console.log(
+        `  ${agent.padEnd(9)} ${timing?.ms !== undefined ? `${(timing.ms / 1000).toFixed(2)} s` : '-'.padStart(6)}  ${final.providers?.[agent] ?? ''}`,
+      );
     }
   }
 } finally {

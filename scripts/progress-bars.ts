@@ -15,7 +15,12 @@ export class ProgressBars {
       return;
     }
     const agent = event.agent as Agent;
-    const fraction = event.status === 'completed' || event.status === 'reused' ? 1 : typeof event.data?.fraction === 'number' ? event.data.fraction : (this.state.get(agent)?.fraction ?? 0);
+    const fraction =
+      event.status === 'completed' || event.status === 'reused'
+        ? 1
+        : typeof event.data?.fraction === 'number'
+          ? event.data.fraction
+          : (this.state.get(agent)?.fraction ?? 0);
     this.state.set(agent, { fraction, status: event.status });
     if (this.tty) this.draw();
     else console.log(`  ${agent.padEnd(9)} ${event.status.padEnd(9)} ${Math.round(fraction * 100)}%${event.message ? `  ${event.message}` : ''}`);
@@ -26,7 +31,9 @@ export class ProgressBars {
     for (const agent of AGENTS) {
       const { fraction, status } = this.state.get(agent)!;
       const filled = Math.round(fraction * 30);
-      process.stdout.write(`\x1b[2K  ${agent.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%  ${status}\n`);
+      process.stdout.write(
+        `\x1b[2K  ${agent.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%  ${status}\n`,
+      );
     }
     this.drawn = true;
   }

@@ -17,7 +17,6 @@ export function withLogContext<T>(fields: LogContext, fn: () => T): T {
   return context.run({ ...context.getStore(), ...fields }, fn);
 }
 
-
 function write(level: Level, message: string, fields?: Record<string, unknown>): void {
   if (RANK[level] < RANK[getConfig().LOG_LEVEL]) return;
   const line = JSON.stringify({ ts: new Date().toISOString(), level, msg: message, ...context.getStore(), ...fields });

@@ -48,7 +48,10 @@ export class Host {
     this.exited = new Promise((done) => child.once('exit', () => done()));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      const up = await fetch(`${this.url}/api/openapi.json`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      const up = await fetch(`${this.url}/api/openapi.json`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (up) return;
       if (child.exitCode !== null) throw new Error(`host exited with ${child.exitCode} before it served (see ${this.options.logFile})`);
       await new Promise((done) => setTimeout(done, 100));

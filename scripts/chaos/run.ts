@@ -78,7 +78,9 @@ async function photo(seed: number): Promise<Buffer> {
     pixels[i + 1] = (y + seed * 90) % 256;
     pixels[i + 2] = ((x ^ y) + seed * 20) % 256;
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg()
+    .toBuffer();
 }
 
 /** Kill moments: uniform over the busy period, at least `gapMs` apart so each host lives long enough to work. */
@@ -136,11 +138,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await host.start();
     const project = (await (await call(`${host.url}/api/projects`, { method: 'POST' }, [201])).json()) as { projectId: Id };
     const api = (path: string) => `${host.url}/api/projects/${project.projectId}${path}`;
-    for (let i = 0; i < 3; i++) await call(api('/media'), { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(await photo(i)) }, [200, 201]);
+    for (let i = 0; i < 3; i++)
+      await call(api('/media'), { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(await photo(i)) }, [200, 201]);
     const runIds: Id[] = [];
     for (let i = 0; i < options.runs; i++) {
       const body = JSON.stringify({ durationSec: options.durationSec, resolution: '360p', narration: options.narration, theme: `Chaos ${i}` });
-      const response = await call(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `chaos-${options.seed}-${i}` }, body }, [202]);
+      const response = await call(
+        api('/runs'),
+        { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `chaos-${options.seed}-${i}` }, body },
+        [202],
+      );
       runIds.push(((await response.json()) as { runId: Id }).runId);
     }
     say(`started ${runIds.length} runs`);
@@ -172,14 +179,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (Date.now() - lastReport > 10_000) {
         lastReport = Date.now();
         const states = await Promise.all(runIds.map((runId) => readRunState(project.projectId, runId).catch(() => null)));
-        say(`waiting: ${states.map((state) => `${state?.status ?? '?'}${state?.step ? `/${state.step}` : ''}@${state?.progress.toFixed(2) ?? '?'}`).join(' ')}`);
+        say(
+          `waiting: ${states.map((state) => `${state?.status ?? '?'}${state?.step ? `/${state.step}` : ''}@${state?.progress.toFixed(2) ?? '?'}`).join(' ')}`,
+        );
       }
       await sleep(250);
     }
     const settledAt = Date.now();
     say(`settled ${((settledAt - lastKillAt) / 1000).toFixed(1)} s after the last kill`);
     const result = await inspect(project.projectId, runIds, scratch, options, problems);
-    return { ...result, kills: killsDone, faults: { ...proxy.counts }, settleMsAfterLastKill: settledAt - lastKillAt, totalMs: Date.now() - started, ok: problems.length === 0, problems };
+    return {
+      ...result,
+      kills: killsDone,
+      faults: { ...proxy.counts },
+      settleMsAfterLastKill: settledAt - lastKillAt,
+      totalMs: Date.now() - started,
+      ok: problems.length === 0,
+      problems,
+    };
   } finally {
     await host.stop().catch(() => undefined);
     await proxy.close();

@@ -26,12 +26,14 @@ export const adminRoutes: Route[] = [
       const report = await runCleanup({ now: body.now ? new Date(body.now) : new Date(), dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS });
       return json(200, report);
     },
-  }),  defineRoute({
+  }),
+  defineRoute({
     method: 'POST',
     path: '/api/admin/repair',
     auth: 'admin',
     tag: 'admin',
-    summary: 'Check every store against the others and repair: orphan videos, audio, progress and leases; complete runs without their video; memory indexes that disagree with the evaluations; uploads never completed; live runs missing from the active index (admin)',
+    summary:
+      'Check every store against the others and repair: orphan videos, audio, progress and leases; complete runs without their video; memory indexes that disagree with the evaluations; uploads never completed; live runs missing from the active index (admin)',
     body: repairBodySchema,
     responses: {
       200: { description: 'What was found and what was repaired (nothing is changed with dryRun)', schema: repairReportSchema },

@@ -12,6 +12,17 @@ import { projectRoutes } from './projects.js';
 import { runRoutes } from './runs.js';
 
 /** Every HTTP route of the API, in one table. */
-export const routes: Route[] = [...healthRoutes, ...openApiRoutes(() => routes), ...projectRoutes, ...mediaRoutes, ...runRoutes, ...progressRoutes, ...learningRoutes, ...portabilityRoutes, ...adminRoutes, ...operationsRoutes];
+export const routes: Route[] = [
+  ...healthRoutes,
+  ...openApiRoutes(() => routes),
+  ...projectRoutes,
+  ...mediaRoutes,
+  ...runRoutes,
+  ...progressRoutes,
+  ...learningRoutes,
+  ...portabilityRoutes,
+  ...adminRoutes,
+  ...operationsRoutes,
+];
 
 export const handleApiRequest = createRouter(routes);

@@ -19,7 +19,12 @@ const SIGNED_LINK_QUERY = [
 ];
 
 function parametersOf(route: Route): Array<Record<string, unknown>> {
-  const path = [...route.path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name: name!, in: 'path', required: true, schema: toSchema(paramSchema(name!), 'input') }));
+  const path = [...route.path.matchAll(/:(\w+)/g)].map(([, name]) => ({
+    name: name!,
+    in: 'path',
+    required: true,
+    schema: toSchema(paramSchema(name!), 'input'),
+  }));
   const query = Object.entries(route.query?.shape ?? {}).map(([name, schema]) => {
     const { description, ...rest } = toSchema(schema, 'input');
     return { name, in: 'query', required: false, description, schema: rest };
@@ -36,20 +41,31 @@ function requestBodyOf(route: Route): Record<string, unknown> {
 }
 
 const operationId = (route: Route) =>
-  `${route.method.toLowerCase()}${openApiPath(route.path).replace(/[{}]/g, '').split('/').filter(Boolean).map((s) => s[0]!.toUpperCase() + s.slice(1)).join('').replace(/[^A-Za-z0-9]/g, '')}`;
+  `${route.method.toLowerCase()}${openApiPath(route.path)
+    .replace(/[{}]/g, '')
+    .split('/')
+    .filter(Boolean)
+    .map((s) => s[0]!.toUpperCase() + s.slice(1))
+    .join('')
+    .replace(/[^A-Za-z0-9]/g, '')}`;
 
 /** OpenAPI 3.1 read off the route table, with JSON Schemas generated from each route's zod schemas. */
 export function buildOpenApi(routes: Route[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    if (!route.summary || Object.keys(route.responses).length === 0) throw new Error(`Route ${route.method} ${route.path} has no documentation: give it a summary and its responses`);
+    if (!route.summary || Object.keys(route.responses).length === 0)
+      throw new Error(`Route ${route.method} ${route.path} has no documentation: give it a summary and its responses`);
     const parameters = parametersOf(route);
     const responses = Object.fromEntries(
       Object.entries(route.responses).map(([status, response]) => [
         status,
         {
           description: response.description,
-          ...(response.schema ? { content: { 'application/json': { schema: toSchema(response.schema, 'output') } } } : response.contentType ? { content: { [response.contentType]: { schema: { type: 'string', format: 'binary' } } } } : {}),
+          ...(response.schema
+            ? { content: { 'application/json': { schema: toSchema(response.schema, 'output') } } }
+            : response.contentType
+              ? { content: { [response.contentType]: { schema: { type: 'string', format: 'binary' } } } }
+              : {}),
         },
       ]),
     );
@@ -66,7 +82,11 @@ export function buildOpenApi(routes: Route[]): Record<string, unknown> {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'SirTrav API', version: VERSION, description: 'Photos in, a narrated and scored MP4 out. Every error is { error: { code, message, details?, requestId, retryable } }.' },
+    info: {
+      title: 'SirTrav API',
+      version: VERSION,
+      description: 'Photos in, a narrated and scored MP4 out. Every error is { error: { code, message, details?, requestId, retryable } }.',
+    },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     components: {
       securitySchemes: {

@@ -5,7 +5,14 @@ import { findFailures } from '../failures/find.js';
 import { rebuildFailureIndex } from '../failures/rebuild.js';
 import { recordResolution } from '../failures/resolution.js';
 import { computeStats } from '../operations/stats.js';
-import { failureSearchQuerySchema, failureSearchResponseSchema, rebuildResponseSchema, resolutionBodySchema, resolutionResponseSchema, statsSchema } from '../schemas/operations.js';
+import {
+  failureSearchQuerySchema,
+  failureSearchResponseSchema,
+  rebuildResponseSchema,
+  resolutionBodySchema,
+  resolutionResponseSchema,
+  statsSchema,
+} from '../schemas/operations.js';
 
 const adminOnly = { 401: errorDoc('No or invalid token'), 403: errorDoc('Not the admin token') };
 
@@ -24,7 +31,8 @@ export const operationsRoutes: Route[] = [
     path: '/api/admin/failures',
     auth: 'admin',
     tag: 'operations',
-    summary: 'Similar failure episodes across projects, best first, each with its reflection; preconditions given as parameters rank matching episodes higher (admin)',
+    summary:
+      'Similar failure episodes across projects, best first, each with its reflection; preconditions given as parameters rank matching episodes higher (admin)',
     query: failureSearchQuerySchema,
     responses: { 200: { description: 'Ranked results', schema: failureSearchResponseSchema }, 400: errorDoc('Invalid query'), ...adminOnly },
     handler: async ({ query }) => json(200, await findFailures(query)),
@@ -36,7 +44,13 @@ export const operationsRoutes: Route[] = [
     tag: 'operations',
     summary: 'Record what actually fixed a failure; similar later failures show it first (admin)',
     body: resolutionBodySchema,
-    responses: { 200: { description: 'Recorded', schema: resolutionResponseSchema }, 400: errorDoc('Invalid body'), ...adminOnly, 404: errorDoc('No failure episode for this run'), 409: errorDoc('Episode predates reflections') },
+    responses: {
+      200: { description: 'Recorded', schema: resolutionResponseSchema },
+      400: errorDoc('Invalid body'),
+      ...adminOnly,
+      404: errorDoc('No failure episode for this run'),
+      409: errorDoc('Episode predates reflections'),
+    },
     handler: async ({ params: { runId }, body }) => json(200, await recordResolution(runId, body.resolution)),
   }),
   defineRoute({

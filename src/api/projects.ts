@@ -24,7 +24,13 @@ export const projectRoutes: Route[] = [
       const project = await createProject(body.name);
       // Shown this once: the key receivers verify webhook signatures with.
       const webhookSecret = await createWebhookSecret(project.projectId);
-      return json(201, { projectId: project.projectId, token: issueProjectToken(project.projectId), webhookSecret, name: project.name, createdAt: project.createdAt });
+      return json(201, {
+        projectId: project.projectId,
+        token: issueProjectToken(project.projectId),
+        webhookSecret,
+        name: project.name,
+        createdAt: project.createdAt,
+      });
     },
   }),
 ];

@@ -49,12 +49,16 @@ function links(origin: string, projectId: Id, runId: Id) {
 async function videoOf(projectId: Id, runId: Id): Promise<{ bytes: number }> {
   const state = await readRunState(projectId, runId);
   if (state) {
-    if (state.status !== 'complete') throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; the video exists once it is complete.`, { details: { status: state.status } });
+    if (state.status !== 'complete')
+      throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; the video exists once it is complete.`, {
+        details: { status: state.status },
+      });
     return state.outputs.video;
   }
   const archived = await readArchive(projectId, runId);
   if (!archived) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
-  if (archived.status !== 'complete' || !archived.video) throw new AppError(409, 'run_not_complete', `Run ${runId} ended ${archived.status}; it has no video.`, { details: { status: archived.status } });
+  if (archived.status !== 'complete' || !archived.video)
+    throw new AppError(409, 'run_not_complete', `Run ${runId} ended ${archived.status}; it has no video.`, { details: { status: archived.status } });
   return archived.video;
 }
 

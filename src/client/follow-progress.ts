@@ -67,7 +67,8 @@ export async function followProgress(url: string, options: FollowProgressOptions
     if (response.status === 204) return finalState(url, options);
     if (!response.ok || !response.body) {
       const body = await response.json().catch(() => undefined);
-      if (response.status < 500 || ++failures > maxFailures) throw new ProgressStreamError(`Progress stream answered ${response.status}`, response.status, body);
+      if (response.status < 500 || ++failures > maxFailures)
+        throw new ProgressStreamError(`Progress stream answered ${response.status}`, response.status, body);
       await sleep(retryMs * Math.min(failures, 5), options.signal);
       continue;
     }

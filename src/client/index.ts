@@ -42,7 +42,15 @@ export class SirTravApiError extends Error {
 async function apiError(response: Response): Promise<SirTravApiError> {
   const parsed = errorBodySchema.safeParse(await response.json().catch(() => null));
   const requestId = response.headers.get('x-request-id') ?? undefined;
-  if (!parsed.success) return new SirTravApiError(response.status, 'http_error', `HTTP ${response.status}`, undefined, requestId, response.status >= 500 || response.status === 429);
+  if (!parsed.success)
+    return new SirTravApiError(
+      response.status,
+      'http_error',
+      `HTTP ${response.status}`,
+      undefined,
+      requestId,
+      response.status >= 500 || response.status === 429,
+    );
   const { code, message, details, retryable } = parsed.data.error;
   return new SirTravApiError(response.status, code, message, details, parsed.data.error.requestId ?? requestId, retryable ?? false);
 }
@@ -56,7 +64,6 @@ export interface SirTravClientOptions {
 }
 
 export type RunLinks = z.infer<typeof runLinksSchema>;
-
 
 /** Parts in flight at once in a chunked upload. */
 const UPLOAD_CONCURRENCY = 3;
@@ -77,9 +84,18 @@ export class SirTravClient {
     return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
-  protected async request<S extends z.ZodType>(schema: S | null, method: string, path: string, init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}): Promise<z.infer<S>> {
+  protected async request<S extends z.ZodType>(
+    schema: S | null,
+    method: string,
+    path: string,
+    init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
+  ): Promise<z.infer<S>> {
     const headers = this.headers({ ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers });
-    const response = await this.doFetch(`${this.baseUrl}${path}`, { method, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : init.body !== undefined ? { body: init.body } : {}) });
+    const response = await this.doFetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : init.body !== undefined ? { body: init.body } : {}),
+    });
     if (!response.ok) throw await apiError(response);
     if (!schema) return undefined as z.infer<S>;
     return schema.parse(response.status === 204 ? undefined : await response.json());
@@ -151,7 +167,10 @@ export class ProjectClient extends SirTravClient {
   }
 
   startRun(body: StartRunBody = {}, options: { idempotencyKey?: string } = {}): Promise<{ runId: string; status: string; links: RunLinks }> {
-    return this.request(startRunResponseSchema, 'POST', this.path('/runs'), { json: body, ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}) });
+    return this.request(startRunResponseSchema, 'POST', this.path('/runs'), {
+      json: body,
+      ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}),
+    });
   }
 
   getRun(runId: string): Promise<RunState> {
@@ -198,7 +217,11 @@ export class ProjectClient extends SirTravClient {
       if (response.status === 200) return part;
       const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
       if (!contentRange || Number(contentRange[1]) !== received || part.byteLength !== Number(contentRange[2]) - received + 1) {
-        throw new SirTravApiError(response.status, 'bad_range_response', `Unexpected range answer "${response.headers.get('content-range')}" at byte ${received}.`);
+        throw new SirTravApiError(
+          response.status,
+          'bad_range_response',
+          `Unexpected range answer "${response.headers.get('content-range')}" at byte ${received}.`,
+        );
       }
       total = Number(contentRange[3]);
       parts.push(part);
@@ -214,7 +237,9 @@ export class ProjectClient extends SirTravClient {
   }
 
   rate(runId: string, rating: Rating, comment?: string): Promise<Evaluation> {
-    return this.request(evaluationSchema, 'POST', this.path(`/runs/${encodeURIComponent(runId)}/evaluation`), { json: comment === undefined ? { rating } : { rating, comment } });
+    return this.request(evaluationSchema, 'POST', this.path(`/runs/${encodeURIComponent(runId)}/evaluation`), {
+      json: comment === undefined ? { rating } : { rating, comment },
+    });
   }
 
   memory(): Promise<MemoryIndex> {

@@ -19,8 +19,19 @@ export interface EpisodeLike {
 }
 
 /** What similarity is computed over: the goal, the error, the head of the trace, and what was done. */
-export function episodeText(episode: Pick<EpisodeLike, 'goal' | 'step' | 'error_class' | 'code' | 'message' | 'error_trace' | 'tool_chain' | 'actions_taken'>): string {
-  return [episode.goal, episode.step ?? '', episode.error_class, episode.code, episode.message, episode.error_trace.slice(0, 1200), episode.actions_taken.join(' '), episode.tool_chain.join(' ')].join('\n');
+export function episodeText(
+  episode: Pick<EpisodeLike, 'goal' | 'step' | 'error_class' | 'code' | 'message' | 'error_trace' | 'tool_chain' | 'actions_taken'>,
+): string {
+  return [
+    episode.goal,
+    episode.step ?? '',
+    episode.error_class,
+    episode.code,
+    episode.message,
+    episode.error_trace.slice(0, 1200),
+    episode.actions_taken.join(' '),
+    episode.tool_chain.join(' '),
+  ].join('\n');
 }
 
 /** The episode's index entry; the operator's resolution (if any) rides along. */
@@ -35,7 +46,12 @@ export function entryFromEpisode(episode: EpisodeLike): IndexEntry {
     errorClass: episode.error_class,
     code: episode.code,
     message: episode.message.slice(0, 300),
-    pre: { tool: pre?.tool.value ?? null, provider: pre?.provider.value ?? null, resolution: pre?.resolution.value ?? null, durationSec: pre?.durationSec.value ?? null },
+    pre: {
+      tool: pre?.tool.value ?? null,
+      provider: pre?.provider.value ?? null,
+      resolution: pre?.resolution.value ?? null,
+      durationSec: pre?.durationSec.value ?? null,
+    },
     resolution: operator?.text ?? null,
     terms: packTerms(termFrequencies(episodeText(episode))),
   };

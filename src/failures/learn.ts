@@ -11,7 +11,8 @@ import { searchFailures } from './search.js';
 export const SEEN_BEFORE_SCORE = 0.35;
 
 /** "voice:openai" → { voice: "openai" } */
-const providersOf = (toolChain: string[]) => Object.fromEntries(toolChain.map((item) => item.split(':')).filter((pair) => pair.length === 2)) as Record<string, string>;
+const providersOf = (toolChain: string[]) =>
+  Object.fromEntries(toolChain.map((item) => item.split(':')).filter((pair) => pair.length === 2)) as Record<string, string>;
 
 /**
  * Reflects on a new failure episode and looks for its twins in every project:
@@ -30,8 +31,21 @@ export async function learnFromFailure(episode: Omit<EpisodeLike, 'reflection'>)
     durationSec: state?.request.durationSec ?? null,
   };
   const reflection = await reflectOnFailure(facts, getConfig());
-  const hits = await searchFailures(episodeText(episode), { step: episode.step, errorClass: episode.error_class, code: episode.code, provider: reflection.preconditions.provider.value, tool: reflection.preconditions.tool.value }, { limit: 10, exclude: episode.runId });
+  const hits = await searchFailures(
+    episodeText(episode),
+    {
+      step: episode.step,
+      errorClass: episode.error_class,
+      code: episode.code,
+      provider: reflection.preconditions.provider.value,
+      tool: reflection.preconditions.tool.value,
+    },
+    { limit: 10, exclude: episode.runId },
+  );
   const twin = hits.find((hit) => hit.entry.resolution && hit.score >= SEEN_BEFORE_SCORE);
-  if (twin) reflection.resolutions = [{ text: twin.entry.resolution!, source: 'seen-before', runId: twin.entry.runId, projectId: twin.entry.projectId, at: twin.entry.at }];
+  if (twin)
+    reflection.resolutions = [
+      { text: twin.entry.resolution!, source: 'seen-before', runId: twin.entry.runId, projectId: twin.entry.projectId, at: twin.entry.at },
+    ];
   return { reflection, index: () => putEntry(entryFromEpisode({ ...episode, reflection })) };
 }

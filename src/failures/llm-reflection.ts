@@ -16,7 +16,16 @@ export function reflectionRequestBody(facts: FailureFacts, model: string) {
     response_format: { type: 'json_object' },
     messages: [
       { role: 'system', content: SYSTEM_PROMPT },
-      { role: 'user', content: JSON.stringify({ errorClass: facts.errorClass, code: facts.code, step: facts.step, message: facts.message.slice(0, 500), providers: facts.providers }) },
+      {
+        role: 'user',
+        content: JSON.stringify({
+          errorClass: facts.errorClass,
+          code: facts.code,
+          step: facts.step,
+          message: facts.message.slice(0, 500),
+          providers: facts.providers,
+        }),
+      },
     ],
   };
 }

@@ -14,7 +14,18 @@ const EPISODE_KEY = /^projects\/([A-Za-z0-9_-]{1,64})\/runs\/([A-Za-z0-9_-]{1,64
 function withReflection(episode: FailureEpisode): FailureEpisode {
   if (episode.reflection) return episode;
   const providers = Object.fromEntries(episode.tool_chain.map((item) => item.split(':')).filter((pair) => pair.length === 2)) as Record<string, string>;
-  return { ...episode, reflection: heuristicReflection({ errorClass: episode.error_class, code: episode.code, step: episode.step, message: episode.message, providers, resolution: null, durationSec: null }) };
+  return {
+    ...episode,
+    reflection: heuristicReflection({
+      errorClass: episode.error_class,
+      code: episode.code,
+      step: episode.step,
+      message: episode.message,
+      providers,
+      resolution: null,
+      durationSec: null,
+    }),
+  };
 }
 
 /**
@@ -32,7 +43,9 @@ export async function rebuildFailureIndex(): Promise<{ episodes: number; unreada
     const found = page.map((key) => EPISODE_KEY.exec(key)).filter((match): match is RegExpExecArray => match !== null);
     for (let i = 0; i < found.length; i += READ_CONCURRENCY) {
       const docs = await Promise.all(
-        found.slice(i, i + READ_CONCURRENCY).map(([, projectId, runId]) => readJSON(keys.runFailure(projectId as Id, runId as Id), failureDoc).catch(() => null)),
+        found
+          .slice(i, i + READ_CONCURRENCY)
+          .map(([, projectId, runId]) => readJSON(keys.runFailure(projectId as Id, runId as Id), failureDoc).catch(() => null)),
       );
       for (const doc of docs) {
         if (!doc) {

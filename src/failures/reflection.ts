@@ -1,6 +1,14 @@
 import { z } from 'zod';
 
-import { judgedSchema, preconditionsSchema, reflectionSchema, resolutionNoteSchema, type Preconditions, type Reflection, type ResolutionNote } from '../schemas/failure.js';
+import {
+  judgedSchema,
+  preconditionsSchema,
+  reflectionSchema,
+  resolutionNoteSchema,
+  type Preconditions,
+  type Reflection,
+  type ResolutionNote,
+} from '../schemas/failure.js';
 
 export { preconditionsSchema, reflectionSchema, resolutionNoteSchema, type Preconditions, type Reflection, type ResolutionNote };
 

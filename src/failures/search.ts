@@ -68,7 +68,11 @@ function buildCorpus(entries: IndexEntry[], version: string): Corpus {
 
 async function currentCorpus(): Promise<Corpus> {
   const { shards, version } = await loadShards();
-  if (corpus?.version !== version) corpus = buildCorpus(shards.flatMap((shard) => shard.entries), version);
+  if (corpus?.version !== version)
+    corpus = buildCorpus(
+      shards.flatMap((shard) => shard.entries),
+      version,
+    );
   return corpus;
 }
 

@@ -4,7 +4,34 @@
  * that changed one letter, still share most of their terms. Digits fold to "#"
  * (ports, sizes and ids differ between twins of the same failure).
  */
-const STOPWORDS = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'is', 'it', 'at', 'on', 'for', 'and', 'or', 'be', 'was', 'with', 'by', 'as', 'no', 'not', 'from', 'file', 'js', 'ts', 'node', 'async']);
+const STOPWORDS = new Set([
+  'the',
+  'a',
+  'an',
+  'of',
+  'to',
+  'in',
+  'is',
+  'it',
+  'at',
+  'on',
+  'for',
+  'and',
+  'or',
+  'be',
+  'was',
+  'with',
+  'by',
+  'as',
+  'no',
+  'not',
+  'from',
+  'file',
+  'js',
+  'ts',
+  'node',
+  'async',
+]);
 
 /** Terms kept per episode: enough to tell failures apart, small enough for 10,000 in one index. */
 export const MAX_TERMS = 96;
@@ -23,7 +50,9 @@ export function words(text: string): string[] {
  * 10,000 episodes are read on a cold start.
  */
 export function packTerms(terms: Record<string, number>): string {
-  return Object.entries(terms).map(([term, tf]) => `${term}=${tf}`).join(' ');
+  return Object.entries(terms)
+    .map(([term, tf]) => `${term}=${tf}`)
+    .join(' ');
 }
 
 export function unpackTerms(packed: string): Array<[string, number]> {

@@ -42,7 +42,11 @@ async function blobsRead(): Promise<Health['blobs']> {
  */
 export async function checkHealth(options: { roundTrip: boolean } = { roundTrip: false }): Promise<Health> {
   const config = getConfig();
-  const [blobs, ffmpeg, renderer] = await Promise.all([options.roundTrip ? blobsRoundTrip().then((result) => ({ ...result, check: 'round-trip' as const })) : blobsRead(), findFfmpeg(), lastRenderer().catch(() => null)]);
+  const [blobs, ffmpeg, renderer] = await Promise.all([
+    options.roundTrip ? blobsRoundTrip().then((result) => ({ ...result, check: 'round-trip' as const })) : blobsRead(),
+    findFfmpeg(),
+    lastRenderer().catch(() => null),
+  ]);
   return {
     ok: blobs.ok,
     version: VERSION,

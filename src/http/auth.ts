@@ -3,12 +3,7 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { isId, type Id } from '../storage/ids.js';
 
-export type Principal =
-  | { kind: 'admin' }
-  | { kind: 'project'; projectId: Id }
-  | { kind: 'link' }
-  | { kind: 'open' }
-  | { kind: 'anonymous' };
+export type Principal = { kind: 'admin' } | { kind: 'project'; projectId: Id } | { kind: 'link' } | { kind: 'open' } | { kind: 'anonymous' };
 
 export type AuthRequirement = 'none' | 'admin' | 'project';
 

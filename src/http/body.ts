@@ -8,7 +8,8 @@ export const JSON_BODY_LIMIT = 64 * 1024;
  * is too large, and stopping as soon as a body without one passes the limit.
  */
 export async function readBodyBytes(request: Request, maxBytes: number, tooLargeHint = ''): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => httpError(413, 'payload_too_large', `Request body is larger than ${maxBytes} bytes.${tooLargeHint ? ` ${tooLargeHint}` : ''}`, { limit: maxBytes });
+  const tooLarge = () =>
+    httpError(413, 'payload_too_large', `Request body is larger than ${maxBytes} bytes.${tooLargeHint ? ` ${tooLargeHint}` : ''}`, { limit: maxBytes });
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array(0);

@@ -41,10 +41,15 @@ export async function serveBytes(request: Request, source: ByteSource, headers: 
   if (!range) {
     if (size <= MAX_RESPONSE_BYTES) return new Response(body(source.open(null)), { status: 200, headers: { ...base, 'content-length': String(size) } });
     await release();
-    throw new AppError(400, 'range_required', `The ${what} has ${size} bytes, more than one response carries (${MAX_RESPONSE_BYTES}): request it in parts with a Range header, e.g. "Range: bytes=0-${MAX_RESPONSE_BYTES - 1}".`, {
-      details: { bytes: size, maxRangeBytes: MAX_RESPONSE_BYTES },
-      headers: { 'accept-ranges': 'bytes' },
-    });
+    throw new AppError(
+      400,
+      'range_required',
+      `The ${what} has ${size} bytes, more than one response carries (${MAX_RESPONSE_BYTES}): request it in parts with a Range header, e.g. "Range: bytes=0-${MAX_RESPONSE_BYTES - 1}".`,
+      {
+        details: { bytes: size, maxRangeBytes: MAX_RESPONSE_BYTES },
+        headers: { 'accept-ranges': 'bytes' },
+      },
+    );
   }
   const end = Math.min(range.end, range.start + MAX_RESPONSE_BYTES - 1);
   return new Response(body(source.open({ start: range.start, end })), {
@@ -72,7 +77,8 @@ export function memorySource(bytes: Uint8Array): ByteSource {
 /** The Range header, as binary routes document it. */
 export const RANGE_HEADER_DOC = {
   name: 'Range',
-  description: 'bytes=start-end (one range). A range longer than 16 MiB, or open-ended, is answered with its first 16 MiB; Content-Range names the part sent and the total.',
+  description:
+    'bytes=start-end (one range). A range longer than 16 MiB, or open-ended, is answered with its first 16 MiB; Content-Range names the part sent and the total.',
 };
 
 /** The answers `serveBytes` gives, for a route's documented responses. */

@@ -24,7 +24,8 @@ export function errorResponse(error: unknown, requestId: string): Response {
       ? fromZod(error)
       : new AppError(500, 'internal_error', 'Something went wrong on our side; it has been logged.');
   // Unexpected errors are logged with their stack; expected ones (an AppError) by code.
-  if (!isAppError(error) && !(error instanceof z.ZodError)) log.error('request failed', { status: appError.status, code: appError.code, ...errorFields(error) });
+  if (!isAppError(error) && !(error instanceof z.ZodError))
+    log.error('request failed', { status: appError.status, code: appError.code, ...errorFields(error) });
   else if (appError.status >= 500) log.warn('request failed', { status: appError.status, code: appError.code, message: appError.message });
   const body: ErrorBody = {
     error: {

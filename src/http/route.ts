@@ -6,7 +6,10 @@ import { readJson } from './body.js';
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** A chunked upload's part number: `:n` in a path. Every other path parameter is an id. */
-export const partNumberSchema = z.string().regex(/^\d{1,4}$/).transform(Number);
+export const partNumberSchema = z
+  .string()
+  .regex(/^\d{1,4}$/)
+  .transform(Number);
 
 /** The names of a path template's parameters: `/a/:projectId/b/:n` → `'projectId' | 'n'`. */
 export type ParamNames<Path extends string> = Path extends `${string}:${infer Rest}`

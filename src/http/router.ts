@@ -8,7 +8,6 @@ import { authorize } from './auth.js';
 import { errorResponse } from './errors.js';
 import { parseParam, type Route } from './route.js';
 
-
 interface CompiledRoute {
   route: Route;
   segments: string[];
@@ -50,7 +49,10 @@ function matchPath(segments: string[], parts: string[]): PathMatch | 'mismatch' 
 function corsHeaders(request: Request): Record<string, string> {
   const origin = request.headers.get('origin');
   if (!origin) return {};
-  const allowed = getConfig().SIRTRAV_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const allowed = getConfig()
+    .SIRTRAV_CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   if (!allowed.includes(origin) && !allowed.includes('*')) return {};
   return {
     'access-control-allow-origin': origin,

@@ -34,7 +34,13 @@ export function chooseStyle(request: StartRunBody, memory: MemoryIndex | null, s
     const mood = request.mood ?? DEFAULT_MOOD;
     const musicStyle = request.musicStyle ?? moodInfo(mood).musicStyle;
     const fromRequest = request.mood !== undefined || request.musicStyle !== undefined;
-    return { mood, musicStyle, source: fromRequest ? 'request' : 'default', reason: fromRequest ? 'chosen in the request; the rest is the usual match' : 'no ratings yet: the default mood and its usual music', ...learned };
+    return {
+      mood,
+      musicStyle,
+      source: fromRequest ? 'request' : 'default',
+      reason: fromRequest ? 'chosen in the request; the rest is the usual match' : 'no ratings yet: the default mood and its usual music',
+      ...learned,
+    };
   }
 
   const disliked = new Set(memory.user_preferences.disliked_music_styles);
@@ -43,7 +49,10 @@ export function chooseStyle(request: StartRunBody, memory: MemoryIndex | null, s
     if (!candidates.some((c) => c.mood === mood && c.musicStyle === info.musicStyle)) candidates.push({ mood, musicStyle: info.musicStyle, good: 0, bad: 0 });
   }
   const open = candidates.filter(
-    (c) => (request.mood === undefined || c.mood === request.mood) && (request.musicStyle === undefined || c.musicStyle === request.musicStyle) && (request.musicStyle !== undefined || !disliked.has(c.musicStyle)),
+    (c) =>
+      (request.mood === undefined || c.mood === request.mood) &&
+      (request.musicStyle === undefined || c.musicStyle === request.musicStyle) &&
+      (request.musicStyle !== undefined || !disliked.has(c.musicStyle)),
   );
   if (open.length === 0) {
     // The request fixed a mood whose every known match is disliked: its usual music unless that is disliked too.

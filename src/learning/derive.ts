@@ -61,7 +61,14 @@ export function deriveIndex(unsorted: HistoryEntry[], maxHistory: number): Memor
     }
   }
   const successfulCombinations: Combination[] = [...combos.values()]
-    .map((c) => ({ mood: c.mood, musicStyle: c.musicStyle, successRate: round(betaStats(c.good, c.bad).mean, 4), good: round(c.good), bad: round(c.bad), ratings: c.ratings }))
+    .map((c) => ({
+      mood: c.mood,
+      musicStyle: c.musicStyle,
+      successRate: round(betaStats(c.good, c.bad).mean, 4),
+      good: round(c.good),
+      bad: round(c.bad),
+      ratings: c.ratings,
+    }))
     .sort((a, b) => b.successRate - a.successRate || b.ratings - a.ratings || a.mood.localeCompare(b.mood) || a.musicStyle.localeCompare(b.musicStyle));
 
   // Favourites: at least two ratings, ranked by a lower confidence bound, and more liked than not.

@@ -35,7 +35,8 @@ export function fitEvaluation(evaluation: Evaluation): Evaluation {
  */
 export async function rateRun(projectId: Id, runId: Id, body: EvaluateBody): Promise<{ evaluation: Evaluation; created: boolean }> {
   const state = await requireRun(projectId, runId);
-  if (state.status !== 'complete') throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; only a complete run can be rated.`, { details: { status: state.status } });
+  if (state.status !== 'complete')
+    throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; only a complete run can be rated.`, { details: { status: state.status } });
   const storyboard = state.storyboard;
   const draft = fitEvaluation({
     runId,

@@ -11,7 +11,10 @@ export const maxHistory = () => getConfig().SIRTRAV_MEMORY_HISTORY;
 
 /** Version 1 was the same shape without `version`/`updatedAt` on the document. */
 export const memoryIndexDoc = defineDocument('memory-index', MEMORY_VERSION, memoryIndexSchema, (value) => {
-  const parsed = z.object({ video_history: z.array(z.unknown()) }).passthrough().safeParse(value);
+  const parsed = z
+    .object({ video_history: z.array(z.unknown()) })
+    .passthrough()
+    .safeParse(value);
   const history = parsed.success ? (parsed.data.video_history as HistoryEntry[]) : [];
   return deriveIndex(history, maxHistory());
 });
@@ -97,7 +100,13 @@ const supersedes = (incoming: HistoryEntry, existing: HistoryEntry | undefined) 
 export async function upsertHistoryEntry(projectId: Id, entry: HistoryEntry): Promise<void> {
   const pending = await updateJSON(keys.memoryPending(projectId), pendingDoc, (current) => {
     const entries = current?.entries ?? [];
-    if (!supersedes(entry, entries.find((item) => item.runId === entry.runId))) return UNCHANGED;
+    if (
+      !supersedes(
+        entry,
+        entries.find((item) => item.runId === entry.runId),
+      )
+    )
+      return UNCHANGED;
     return { entries: [...entries.filter((item) => item.runId !== entry.runId), entry] };
   });
   if ((pending?.entries.length ?? 0) >= FOLD_THRESHOLD) await settleMemoryIndex(projectId);
@@ -114,7 +123,12 @@ async function foldPending(projectId: Id, pending: HistoryEntry[]): Promise<Memo
       // Projects start with an empty index, so a missing one was lost: rebuild it from the evaluations first.
       if (!current || (meta && meta.version !== MEMORY_VERSION)) throw new OutdatedIndex();
       const history = current.video_history;
-      const fresh = pending.filter((entry) => supersedes(entry, history.find((item) => item.runId === entry.runId)));
+      const fresh = pending.filter((entry) =>
+        supersedes(
+          entry,
+          history.find((item) => item.runId === entry.runId),
+        ),
+      );
       if (fresh.length === 0) return UNCHANGED;
       const replaced = new Set(fresh.map((entry) => entry.runId));
       return deriveIndex([...history.filter((item) => !replaced.has(item.runId)), ...fresh], maxHistory());

@@ -128,7 +128,16 @@ export async function rebuildHistory(projectId: Id, legacy: z.infer<typeof legac
         // A run whose documents retention removed: its archive record has what the history needs.
         const archived = await readArchive(projectId, runId);
         if (archived?.status !== 'complete' || !archived.storyboard) return null;
-        return { runId, timestamp: archived.finishedAt, rating: null, theme: archived.storyboard.theme, musicStyle: archived.storyboard.musicStyle, mood: archived.storyboard.mood, durationSec: archived.storyboard.durationSec, ratedAt: null };
+        return {
+          runId,
+          timestamp: archived.finishedAt,
+          rating: null,
+          theme: archived.storyboard.theme,
+          musicStyle: archived.storyboard.musicStyle,
+          mood: archived.storyboard.mood,
+          durationSec: archived.storyboard.durationSec,
+          ratedAt: null,
+        };
       }),
     );
     entries.push(...batch.filter((entry): entry is HistoryEntry => entry !== null));

@@ -11,7 +11,10 @@ const NONE: ExifFacts = { takenAt: null, gps: null, camera: null, orientation: n
 
 const cleanText = (value: unknown): string | null => {
   if (typeof value !== 'string') return null;
-  const text = value.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 64);
+  const text = value
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 64);
   return text || null;
 };
 
@@ -41,7 +44,17 @@ export async function readExif(exif: Buffer | undefined): Promise<ExifFacts> {
   const tiff = exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? exif.subarray(6) : exif;
   let tags: Record<string, unknown> | undefined;
   try {
-    tags = await exifr.parse(tiff, { reviveValues: false, translateValues: false, translateKeys: true, gps: true, tiff: true, exif: true, xmp: false, icc: false, iptc: false });
+    tags = await exifr.parse(tiff, {
+      reviveValues: false,
+      translateValues: false,
+      translateKeys: true,
+      gps: true,
+      tiff: true,
+      exif: true,
+      xmp: false,
+      icc: false,
+      iptc: false,
+    });
   } catch {
     return NONE;
   }

@@ -45,7 +45,10 @@ export async function inspectImage(bytes: Uint8Array): Promise<ImageFacts> {
   const { width, height } = metadata;
   if (!width || !height) throw unusable('corrupt_image', 'The image has no size; the file is damaged or incomplete.');
   if (width * height > MAX_PIXELS) {
-    throw unusable('image_too_large', `The image is ${width}×${height} (${Math.round((width * height) / 1e6)} megapixels); at most ${MAX_PIXELS / 1e6} megapixels are accepted.`);
+    throw unusable(
+      'image_too_large',
+      `The image is ${width}×${height} (${Math.round((width * height) / 1e6)} megapixels); at most ${MAX_PIXELS / 1e6} megapixels are accepted.`,
+    );
   }
   await decodeCheck(bytes, metadata);
   const exif = await readExif(metadata.exif);

@@ -17,7 +17,12 @@ export function mediaIdFor(bytes: Uint8Array): { mediaId: Id; sha256: string } {
 /** A file name fit to show and to store in metadata: no path, no control characters, bounded. */
 export function sanitizeFilename(name: string | null | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base.normalize('NFC').replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_').replace(/\s+/g, ' ').trim().slice(0, 120);
+  const clean = base
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120);
   return clean || 'photo';
 }
 

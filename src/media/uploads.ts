@@ -3,7 +3,20 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
 import { UPLOAD_PART_SIZE, uploadSessionSchema, type Media, type UploadSession } from '../schemas/media.js';
-import { defineDocument, deleteKey, idSchema, getBinary, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
+import {
+  defineDocument,
+  deleteKey,
+  idSchema,
+  getBinary,
+  keys,
+  listKeyPages,
+  putBinary,
+  readJSON,
+  updateJSON,
+  UNCHANGED,
+  writeJSON,
+  type Id,
+} from '../storage/index.js';
 import { examinePhoto, requireMedia, storePhoto } from './library.js';
 
 /** An upload session, and the photo it became once completed (so a retried complete gets the same answer). */
@@ -50,7 +63,9 @@ export async function putPart(projectId: Id, uploadId: Id, n: number, readBody: 
   const expected = expectedPartBytes(session, n);
   const body = await readBody(session.partSize);
   if (body.byteLength !== expected) {
-    throw new AppError(400, 'part_size_mismatch', `Part ${n} must be exactly ${expected} bytes; got ${body.byteLength}.`, { details: { expected, received: body.byteLength } });
+    throw new AppError(400, 'part_size_mismatch', `Part ${n} must be exactly ${expected} bytes; got ${body.byteLength}.`, {
+      details: { expected, received: body.byteLength },
+    });
   }
   await putBinary(keys.uploadPart(projectId, uploadId, n), body, { uploadId, n, bytes: body.byteLength, createdAt: new Date().toISOString() });
   return { n, bytes: body.byteLength };
@@ -83,7 +98,9 @@ export async function completeUpload(projectId: Id, uploadId: Id): Promise<{ med
   const present = await presentParts(projectId, uploadId);
   const missing = Array.from({ length: session.partCount }, (_, n) => n).filter((n) => !present.has(n));
   if (missing.length > 0) {
-    throw new AppError(409, 'upload_incomplete', `Upload ${uploadId} is missing ${missing.length} of ${session.partCount} parts.`, { details: { missing: missing.slice(0, 100) } });
+    throw new AppError(409, 'upload_incomplete', `Upload ${uploadId} is missing ${missing.length} of ${session.partCount} parts.`, {
+      details: { missing: missing.slice(0, 100) },
+    });
   }
   const parts = await Promise.all(Array.from({ length: session.partCount }, (_, n) => getBinary(keys.uploadPart(projectId, uploadId, n))));
   const assembled = new Uint8Array(session.bytes);
@@ -91,7 +108,9 @@ export async function completeUpload(projectId: Id, uploadId: Id): Promise<{ med
   let offset = 0;
   for (const [n, part] of parts.entries()) {
     if (!part || part.data.byteLength !== expectedPartBytes(session, n)) {
-      throw new AppError(409, 'upload_incomplete', `Part ${n} of upload ${uploadId} is missing or has the wrong size; send it again.`, { details: { missing: [n] } });
+      throw new AppError(409, 'upload_incomplete', `Part ${n} of upload ${uploadId} is missing or has the wrong size; send it again.`, {
+        details: { missing: [n] },
+      });
     }
     assembled.set(part.data, offset);
     hash.update(part.data);
@@ -110,7 +129,9 @@ export async function completeUpload(projectId: Id, uploadId: Id): Promise<{ med
     throw error;
   }
   const stored = await storePhoto(projectId, photo);
-  await updateJSON(keys.uploadSession(projectId, uploadId), uploadSessionDoc, (current) => (current ? { ...current, mediaId: stored.media.mediaId } : UNCHANGED));
+  await updateJSON(keys.uploadSession(projectId, uploadId), uploadSessionDoc, (current) =>
+    current ? { ...current, mediaId: stored.media.mediaId } : UNCHANGED,
+  );
   await removeUpload(projectId, uploadId, session.partCount, true);
   return stored;
 }

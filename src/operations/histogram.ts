@@ -48,7 +48,9 @@ export function mergeHistograms(a: Histogram, b: Histogram): Histogram {
 export function percentile(histogram: Histogram, q: number): number | null {
   if (histogram.count === 0) return null;
   const rank = Math.max(1, Math.ceil(q * histogram.count));
-  const ordered = Object.entries(histogram.buckets).map(([key, count]) => [Number(key), count] as const).sort((x, y) => x[0] - y[0]);
+  const ordered = Object.entries(histogram.buckets)
+    .map(([key, count]) => [Number(key), count] as const)
+    .sort((x, y) => x[0] - y[0]);
   let seen = 0;
   for (const [index, count] of ordered) {
     seen += count;

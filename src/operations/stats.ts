@@ -46,7 +46,12 @@ function summarizeHours(hours: MetricsHour[]) {
     for (const [agent, histogram] of Object.entries(hour.agents)) agents.set(agent, mergeHistograms(agents.get(agent) ?? emptyHistogram(), histogram));
     for (const [route, figures] of Object.entries(hour.routes)) {
       const base = routes.get(route) ?? { count: 0, errors: 0, clientErrors: 0, latency: emptyHistogram() };
-      routes.set(route, { count: base.count + figures.count, errors: base.errors + figures.errors, clientErrors: base.clientErrors + figures.clientErrors, latency: mergeHistograms(base.latency, figures.latency) });
+      routes.set(route, {
+        count: base.count + figures.count,
+        errors: base.errors + figures.errors,
+        clientErrors: base.clientErrors + figures.clientErrors,
+        latency: mergeHistograms(base.latency, figures.latency),
+      });
     }
     hits += hour.cache.hits;
     misses += hour.cache.misses;
@@ -54,7 +59,12 @@ function summarizeHours(hours: MetricsHour[]) {
   const rate = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000);
   return {
     agents: Object.fromEntries([...agents].map(([agent, histogram]) => [agent, summarizeHistogram(histogram)])),
-    routes: Object.fromEntries([...routes].map(([route, f]) => [route, { ...summarizeHistogram(f.latency), errorRate: rate(f.errors, f.count), clientErrorRate: rate(f.clientErrors, f.count) }])),
+    routes: Object.fromEntries(
+      [...routes].map(([route, f]) => [
+        route,
+        { ...summarizeHistogram(f.latency), errorRate: rate(f.errors, f.count), clientErrorRate: rate(f.clientErrors, f.count) },
+      ]),
+    ),
     cache: { hits, misses, hitRate: rate(hits, hits + misses) },
   };
 }
@@ -90,7 +100,12 @@ export async function computeStats(now = new Date()): Promise<Stats> {
     for await (const page of listWithSizes(id)) {
       blobs += page.length;
       for (const blob of page) bytes += blob.bytes;
-      if (id === 'runs') await tallyRuns(page.map((blob) => blob.key), nowMs, tally);
+      if (id === 'runs')
+        await tallyRuns(
+          page.map((blob) => blob.key),
+          nowMs,
+          tally,
+        );
     }
     stores[STORE_NAMES[id]] = { blobs, bytes };
   }

@@ -49,11 +49,21 @@ interface Rule {
   severity: Severity;
 }
 
-const codeIn = (...codes: string[]) => (facts: ErrorFacts) => codes.includes(facts.code);
+const codeIn =
+  (...codes: string[]) =>
+  (facts: ErrorFacts) =>
+    codes.includes(facts.code);
 
 /** The one table of what a low-level error means for a run; the first matching row wins. */
 export const ERROR_RULES: readonly Rule[] = [
-  { when: 'a tool (ffmpeg) could not be started', matches: (f) => f.code === 'ENOENT' && f.syscall.startsWith('spawn'), errorClass: 'configuration', code: 'tool_missing', retryable: false, severity: 'critical' },
+  {
+    when: 'a tool (ffmpeg) could not be started',
+    matches: (f) => f.code === 'ENOENT' && f.syscall.startsWith('spawn'),
+    errorClass: 'configuration',
+    code: 'tool_missing',
+    retryable: false,
+    severity: 'critical',
+  },
   {
     when: 'the network dropped or refused the connection',
     matches: codeIn('ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'),
@@ -62,8 +72,22 @@ export const ERROR_RULES: readonly Rule[] = [
     retryable: true,
     severity: 'medium',
   },
-  { when: 'memory, disk or file handles ran out', matches: codeIn('ENOMEM', 'ENOSPC', 'EMFILE', 'ENFILE'), errorClass: 'resource', code: 'resource_exhausted', retryable: true, severity: 'critical' },
-  { when: 'a request or a step took too long', matches: (f) => f.name === 'TimeoutError' || f.code === 'ETIMEDOUT', errorClass: 'timeout', code: 'timeout', retryable: true, severity: 'medium' },
+  {
+    when: 'memory, disk or file handles ran out',
+    matches: codeIn('ENOMEM', 'ENOSPC', 'EMFILE', 'ENFILE'),
+    errorClass: 'resource',
+    code: 'resource_exhausted',
+    retryable: true,
+    severity: 'critical',
+  },
+  {
+    when: 'a request or a step took too long',
+    matches: (f) => f.name === 'TimeoutError' || f.code === 'ETIMEDOUT',
+    errorClass: 'timeout',
+    code: 'timeout',
+    retryable: true,
+    severity: 'medium',
+  },
 ];
 
 function factsOf(error: unknown): ErrorFacts {
@@ -85,10 +109,12 @@ export function classifyError(error: unknown): PipelineError {
   if (error instanceof PipelineError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof CorruptBlobError) return new PipelineError('input', 'corrupt_input', message, { retryable: false, cause: error });
-  if (error instanceof AppError && error.status < 500) return new PipelineError('input', error.code, message, { retryable: false, severity: 'medium', cause: error });
+  if (error instanceof AppError && error.status < 500)
+    return new PipelineError('input', error.code, message, { retryable: false, severity: 'medium', cause: error });
   const facts = factsOf(error);
   const rule = ERROR_RULES.find((candidate) => candidate.matches(facts));
   if (rule) return new PipelineError(rule.errorClass, rule.code, message, { retryable: rule.retryable, severity: rule.severity, cause: error });
-  if (error instanceof AppError && error.retryable) return new PipelineError('network', error.code, message, { retryable: true, severity: 'medium', cause: error });
+  if (error instanceof AppError && error.retryable)
+    return new PipelineError('network', error.code, message, { retryable: true, severity: 'medium', cause: error });
   return new PipelineError('internal', 'internal_error', message, { retryable: false, severity: 'high', cause: error });
 }

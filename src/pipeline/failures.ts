@@ -10,7 +10,14 @@ export const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSch
 
 const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
 
-const tokens = (text: string) => new Set(text.toLowerCase().replace(/[0-9]+/g, '#').split(/[^a-z#_]+/).filter((t) => t.length > 1));
+const tokens = (text: string) =>
+  new Set(
+    text
+      .toLowerCase()
+      .replace(/[0-9]+/g, '#')
+      .split(/[^a-z#_]+/)
+      .filter((t) => t.length > 1),
+  );
 
 /** Jaccard similarity of the words of two failures (step, class, code and message). */
 export function similarity(a: string, b: string): number {
@@ -71,13 +78,21 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
   const earlier = (await readJSON(keys.failureIndex(projectId), failureIndexDoc))?.value.entries ?? [];
   const similarFailures = earlier
     .filter((entry) => entry.runId !== runId)
-    .map((entry) => ({ runId: entry.runId, at: entry.at, message: entry.message, similarity: Math.round(similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100) / 100 }))
+    .map((entry) => ({
+      runId: entry.runId,
+      at: entry.at,
+      message: entry.message,
+      similarity: Math.round(similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100) / 100,
+    }))
     .filter((entry) => entry.similarity >= 0.3)
     .sort((a, b) => b.similarity - a.similarity)
     .slice(0, 3);
 
   await updateJSON(keys.failureIndex(projectId), failureIndexDoc, (current) => ({
-    entries: [...(current?.entries ?? []).filter((entry) => entry.runId !== runId), { runId, at, step, errorClass: error.errorClass, code: error.code, message }].slice(-100),
+    entries: [
+      ...(current?.entries ?? []).filter((entry) => entry.runId !== runId),
+      { runId, at, step, errorClass: error.errorClass, code: error.code, message },
+    ].slice(-100),
   }));
   const shown = seenBefore ? `${message} (seen before: ${seenBefore.text.slice(0, 300)})` : message;
   return { code: error.code, message: shown, retryable: error.retryable, errorClass: error.errorClass, severity: error.severity, step, similarFailures };

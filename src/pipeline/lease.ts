@@ -67,10 +67,13 @@ export async function acquireLease(projectId: Id, runId: Id, ttlMs: number): Pro
     const lease = await take(true);
     if (lease?.owner !== owner || lease.released) markLost();
   };
-  const timer = setInterval(() => {
-    // A failed renewal is tried again on the next tick; only another owner makes the lease lost.
-    renew().catch((error) => log.warn('lease renewal failed', errorFields(error)));
-  }, Math.max(50, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      // A failed renewal is tried again on the next tick; only another owner makes the lease lost.
+      renew().catch((error) => log.warn('lease renewal failed', errorFields(error)));
+    },
+    Math.max(50, Math.floor(ttlMs / 3)),
+  );
   timer.unref();
 
   return {
@@ -86,9 +89,9 @@ export async function acquireLease(projectId: Id, runId: Id, ttlMs: number): Pro
     },
     release: async () => {
       clearInterval(timer);
-      await updateJSON(ref, leaseDoc, (current) => (current?.owner === owner && !current.released ? { ...current, released: true, expiresAt: Date.now() } : UNCHANGED)).catch((error) =>
-        log.warn('lease release failed; it lapses on its own', errorFields(error)),
-      );
+      await updateJSON(ref, leaseDoc, (current) =>
+        current?.owner === owner && !current.released ? { ...current, released: true, expiresAt: Date.now() } : UNCHANGED,
+      ).catch((error) => log.warn('lease release failed; it lapses on its own', errorFields(error)));
     },
   };
 }

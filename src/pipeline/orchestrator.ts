@@ -82,7 +82,13 @@ interface Ending {
  * terminal yet: state first (so the `done` event carries it), then settleRun
  * (terminal event, memory index, active marker). Null when it was not ours to end.
  */
-async function end({ lease, sync, hooks }: Ending, projectId: Id, runId: Id, update: (state: ActiveRun) => RunState, message?: string): Promise<RunState | null> {
+async function end(
+  { lease, sync, hooks }: Ending,
+  projectId: Id,
+  runId: Id,
+  update: (state: ActiveRun) => RunState,
+  message?: string,
+): Promise<RunState | null> {
   await sync.drain();
   await lease.confirm();
   const { state, changed } = await changeRunState(projectId, runId, update);
@@ -122,15 +128,27 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       const initial = await readRunState(projectId, runId);
       if (!initial || isTerminal(initial.status)) return 'skipped';
       const resumed = initial.status === 'running';
-      const started = await changeRunState(projectId, runId, (current) =>
-        current.cancelRequested ? UNCHANGED : toRunning(current),
-      );
+      const started = await changeRunState(projectId, runId, (current) => (current.cancelRequested ? UNCHANGED : toRunning(current)));
       const state = started.state;
       if (isTerminal(state.status)) return 'skipped';
       if (state.cancelRequested) throw new RunCancelledError();
       const ffmpeg = await findFfmpeg();
-      if (!ffmpeg) throw new PipelineError('configuration', 'ffmpeg_missing', 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.', { retryable: false, severity: 'critical' });
-      context = { projectId, runId, state, reporter, signal: controller.signal, ffmpeg: ffmpeg.path, actions: [], providers: {}, confirmLease: () => lease.confirm() };
+      if (!ffmpeg)
+        throw new PipelineError('configuration', 'ffmpeg_missing', 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.', {
+          retryable: false,
+          severity: 'critical',
+        });
+      context = {
+        projectId,
+        runId,
+        state,
+        reporter,
+        signal: controller.signal,
+        ffmpeg: ffmpeg.path,
+        actions: [],
+        providers: {},
+        confirmLease: () => lease.confirm(),
+      };
       await reporter.event('pipeline', resumed ? 'resumed' : 'started', resumed ? `resuming (attempt ${state.attempts})` : 'run started');
 
       const storyboard = await directorStep(context);
@@ -142,7 +160,9 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
       // A cancel accepted (202) while the video was being stored still wins: the run ends cancelled.
-      const done = await end(ending, projectId, runId, (current) => (current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs)));
+      const done = await end(ending, projectId, runId, (current) =>
+        current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs),
+      );
       if (done?.status === 'cancelled') await deleteCancelledVideo(runId);
       return done ? (done.status === 'cancelled' ? 'cancelled' : 'complete') : 'lost';
     } catch (error) {
@@ -178,7 +198,12 @@ async function endAfterError(error: unknown, { ending, controller, context, proj
     }
     const classified = classifyError(error);
     if (classified.retryable && context && context.state.attempts < MAX_ATTEMPTS) {
-      log.warn('retryable failure; the watchdog will invoke the run again', { errorClass: classified.errorClass, code: classified.code, attempts: context.state.attempts, ...errorFields(error) });
+      log.warn('retryable failure; the watchdog will invoke the run again', {
+        errorClass: classified.errorClass,
+        code: classified.code,
+        attempts: context.state.attempts,
+        ...errorFields(error),
+      });
       return 'deferred';
     }
     log.error('run failed', { errorClass: classified.errorClass, code: classified.code, ...errorFields(error) });

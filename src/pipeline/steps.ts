@@ -48,7 +48,10 @@ async function recordStep(context: RunContext, agent: Agent, startedAt: number, 
   const finishedAt = Date.now();
   context.providers[agent] = provider;
   const timing = { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), ms: finishedAt - startedAt };
-  context.state = await updateRunState(context.projectId, context.runId, (state) => ({ ...atStep(state, agent, context.reporter.overall(), { ...recorded, provider, timing }), step: laterStep(state.step, agent) }));
+  context.state = await updateRunState(context.projectId, context.runId, (state) => ({
+    ...atStep(state, agent, context.reporter.overall(), { ...recorded, provider, timing }),
+    step: laterStep(state.step, agent),
+  }));
 }
 
 async function runMedia(context: RunContext): Promise<Media[]> {
@@ -84,9 +87,15 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
   // Two invocations racing here both planned the same run: the first stored plan wins.
   await writeJSON(ref, storyboardDoc, outcome.value, { onlyIfNew: true });
   const storyboard = (await readJSON(ref, storyboardDoc))!.value;
-  await recordMediaUse(context.projectId, storyboard.shots.map((shot) => shot.mediaId));
+  await recordMediaUse(
+    context.projectId,
+    storyboard.shots.map((shot) => shot.mediaId),
+  );
   context.actions.push(`director planned ${storyboard.shots.length} shots with ${outcome.provider}`);
-  await context.reporter.completed('director', `${storyboard.shots.length} shots, ${storyboard.mood} / ${storyboard.musicStyle}`, { shots: storyboard.shots.length, provider: outcome.provider });
+  await context.reporter.completed('director', `${storyboard.shots.length} shots, ${storyboard.mood} / ${storyboard.musicStyle}`, {
+    shots: storyboard.shots.length,
+    provider: outcome.provider,
+  });
   await recordStep(context, 'director', started, outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider, { storyboard });
   return storyboard;
 }
@@ -106,15 +115,27 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('voice', 'speaking the narration');
-  const outcome = await speakNarration(storyboard, { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)) });
+  const outcome = await speakNarration(storyboard, {
+    signal: context.signal,
+    onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)),
+  });
   throwIfCancelled(context);
   if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
   const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
   await context.confirmLease();
-  await putBinary(ref, outcome.value.wav, { contentType: 'audio/wav', provider: outcome.provider, durationSec: outcome.value.durationSec, createdAt: new Date().toISOString() });
+  await putBinary(ref, outcome.value.wav, {
+    contentType: 'audio/wav',
+    provider: outcome.provider,
+    durationSec: outcome.value.durationSec,
+    createdAt: new Date().toISOString(),
+  });
   const { spoken, dropped } = outcome.value;
   context.actions.push(`voice spoke ${spoken.length} lines with ${outcome.provider}`);
-  await context.reporter.completed('voice', `${spoken.length} lines of narration${dropped.length > 0 ? `; ${dropped.length} left out (longer than their scene)` : ''}`, { provider: outcome.provider });
+  await context.reporter.completed(
+    'voice',
+    `${spoken.length} lines of narration${dropped.length > 0 ? `; ${dropped.length} left out (longer than their scene)` : ''}`,
+    { provider: outcome.provider },
+  );
   await recordStep(context, 'voice', started, provider);
   return outcome.value.wav;
 }
@@ -130,7 +151,15 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('music', `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`);
-  const wav = encodeWav(synthesizeMusic({ durationSec: storyboard.durationSec, mood: storyboard.mood, musicStyle: storyboard.musicStyle, grid: storyboard.music ?? { bpm: storyboard.tempoBpm, beatOffsetSec: 0 }, seed: context.runId }));
+  const wav = encodeWav(
+    synthesizeMusic({
+      durationSec: storyboard.durationSec,
+      mood: storyboard.mood,
+      musicStyle: storyboard.musicStyle,
+      grid: storyboard.music ?? { bpm: storyboard.tempoBpm, beatOffsetSec: 0 },
+      seed: context.runId,
+    }),
+  );
   throwIfCancelled(context);
   await context.confirmLease();
   await putBinary(ref, wav, { contentType: 'audio/wav', provider: 'local-synth', durationSec: storyboard.durationSec, createdAt: new Date().toISOString() });
@@ -199,8 +228,20 @@ export class ComposeJob {
       const createdAt = new Date().toISOString();
       // An invocation that lost the run writes nothing: the owner's video is the one that counts.
       await context.confirmLease();
-      await putBinary(keys.poster(context.runId), new Uint8Array(rendered.poster), { contentType: 'image/jpeg', runId: context.runId, projectId: context.projectId, bytes: rendered.poster.byteLength, createdAt });
-      await putBinary(keys.video(context.runId), new Uint8Array(rendered.mp4), { contentType: 'video/mp4', runId: context.runId, projectId: context.projectId, ...video, createdAt });
+      await putBinary(keys.poster(context.runId), new Uint8Array(rendered.poster), {
+        contentType: 'image/jpeg',
+        runId: context.runId,
+        projectId: context.projectId,
+        bytes: rendered.poster.byteLength,
+        createdAt,
+      });
+      await putBinary(keys.video(context.runId), new Uint8Array(rendered.mp4), {
+        contentType: 'video/mp4',
+        runId: context.runId,
+        projectId: context.projectId,
+        ...video,
+        createdAt,
+      });
       posterBytes = rendered.poster.byteLength;
       context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
       await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`);

@@ -92,8 +92,15 @@ async function examine(projectId: Id, runId: Id, origin: string): Promise<Verdic
 
 async function failExhausted(projectId: Id, runId: Id, attempts: number): Promise<Verdict> {
   const message = `The run was started ${attempts} times without finishing; giving up.`;
-  const { state, changed } = await changeRunState(projectId, runId, (current) =>
-    ({ ...current, status: 'failed', error: { code: 'too_many_attempts', message, retryable: true, errorClass: 'resource', severity: 'high', step: current.step } }) as RunState,
+  const { state, changed } = await changeRunState(
+    projectId,
+    runId,
+    (current) =>
+      ({
+        ...current,
+        status: 'failed',
+        error: { code: 'too_many_attempts', message, retryable: true, errorClass: 'resource', severity: 'high', step: current.step },
+      }) as RunState,
   );
   if (isTerminal(state.status)) await settleRun(state, changed ? { message } : {});
   return 'failed';

@@ -12,7 +12,12 @@ export interface BlobAddress {
  * upload sessions in flight, a pipeline's lease, an import marker, and the
  * webhook secret (a credential: the project it is imported into has its own).
  */
-const TRANSIENT = [/^projects\/[^/]+\/uploads\//, /^projects\/[^/]+\/runs\/[^/]+\/lease\.json$/, /^projects\/[^/]+\/import\.json$/, /^projects\/[^/]+\/webhook-secret\.json$/];
+const TRANSIENT = [
+  /^projects\/[^/]+\/uploads\//,
+  /^projects\/[^/]+\/runs\/[^/]+\/lease\.json$/,
+  /^projects\/[^/]+\/import\.json$/,
+  /^projects\/[^/]+\/webhook-secret\.json$/,
+];
 export const isTransientKey = (key: string) => TRANSIENT.some((pattern) => pattern.test(key));
 
 /** The project's run ids: live runs and runs of which only the archive record is left. */

@@ -39,7 +39,12 @@ const markerDoc = defineDocument('import-marker', 1, z.object({ importId: idSche
 /** Keys of a project that is still empty: its own record, its webhook secret and an index with no history. */
 async function emptinessProblems(projectId: Id): Promise<string[]> {
   const problems: string[] = [];
-  const allowed = new Set([keys.projectInfo(projectId).key, keys.memoryIndex(projectId).key, keys.importMarker(projectId).key, keys.webhookSecret(projectId).key]);
+  const allowed = new Set([
+    keys.projectInfo(projectId).key,
+    keys.memoryIndex(projectId).key,
+    keys.importMarker(projectId).key,
+    keys.webhookSecret(projectId).key,
+  ]);
   for (const store of ['runs', 'progress', 'media', 'audio', 'evals'] as StoreId[]) {
     for await (const page of listKeyPages(store, `projects/${projectId}/`)) {
       problems.push(

@@ -1,11 +1,4 @@
-import {
-  PROGRESS_CAP,
-  isTerminalEvent,
-  progressLogSchema,
-  type ProgressEvent,
-  type ProgressInput,
-  type ProgressLog,
-} from '../schemas/progress.js';
+import { PROGRESS_CAP, isTerminalEvent, progressLogSchema, type ProgressEvent, type ProgressInput, type ProgressLog } from '../schemas/progress.js';
 import { UNCHANGED, defineDocument, getMetadata, keys, readJSON, updateJSON, type Id } from '../storage/index.js';
 
 export const progressLogDoc = defineDocument('progress-log', 1, progressLogSchema);

@@ -13,7 +13,8 @@ const RETRY_MS = 1000;
 export function parseLastEventId(request: Request, url: URL): number {
   const raw = request.headers.get('last-event-id') ?? url.searchParams.get('lastEventId');
   if (raw === null || raw === '') return 0;
-  if (!/^\d{1,12}$/.test(raw.trim())) throw new AppError(400, 'invalid_last_event_id', 'Last-Event-ID must be a non-negative whole number (the seq of the last event received).');
+  if (!/^\d{1,12}$/.test(raw.trim()))
+    throw new AppError(400, 'invalid_last_event_id', 'Last-Event-ID must be a non-negative whole number (the seq of the last event received).');
   return Number(raw.trim());
 }
 

@@ -74,7 +74,8 @@ export async function checkRunFolder(prefix: string, context: CheckContext): Pro
   const stateKey = keys.runState(projectId, runId).key;
   if (documents.length === 0) return;
   if (!documents.includes(stateKey)) {
-    for (const key of documents) await fix(context, key.endsWith('/lease.json') ? 'orphanLeases' : 'orphanRunDocuments', `sirtrav-runs/${key}`, removeKey('runs', key));
+    for (const key of documents)
+      await fix(context, key.endsWith('/lease.json') ? 'orphanLeases' : 'orphanRunDocuments', `sirtrav-runs/${key}`, removeKey('runs', key));
     return;
   }
   const state = await readRunState(projectId, runId);
@@ -93,7 +94,14 @@ async function markOutputMissing(state: Extract<RunState, { status: 'complete' }
   const failed: RunState = {
     ...rest,
     status: 'failed',
-    error: { code: 'output_missing', message: 'The video of this run is no longer stored; start the run again.', retryable: true, errorClass: 'resource', severity: 'high', step: 'compose' },
+    error: {
+      code: 'output_missing',
+      message: 'The video of this run is no longer stored; start the run again.',
+      retryable: true,
+      errorClass: 'resource',
+      severity: 'high',
+      step: 'compose',
+    },
     updatedAt: new Date().toISOString(),
   };
   await writeJSON(keys.runState(state.projectId, state.runId), runStateDoc, failed, { createdAt: state.createdAt });
@@ -118,7 +126,9 @@ export async function checkMemoryIndex(projectFolder: string, context: CheckCont
     rebuilt.video_history.some((entry) => (have.get(entry.runId) ?? null) !== entry.rating) ||
     [...have].some(([runId, rating]) => rating !== null && !rebuilt.video_history.some((entry) => entry.runId === runId && entry.rating === rating));
   if (!disagrees) return;
-  await fix(context, 'memoryIndexMismatches', `sirtrav-evals/${keys.memoryIndex(projectId).key}`, () => writeJSON(keys.memoryIndex(projectId), memoryIndexDoc, rebuilt));
+  await fix(context, 'memoryIndexMismatches', `sirtrav-evals/${keys.memoryIndex(projectId).key}`, () =>
+    writeJSON(keys.memoryIndex(projectId), memoryIndexDoc, rebuilt),
+  );
 }
 
 /** A chunked upload never completed past its expiry, parts with no session, or parts left by a completed upload. */

@@ -52,7 +52,16 @@ export async function runRepair(options: RepairOptions): Promise<RepairReport> {
   const started = Date.now();
   const deadline = started + options.budgetMs;
   const saved = options.resume ? ((await readJSON(keys.repairCursor(), cursorDoc))?.value ?? null) : null;
-  const report: RepairReport = { dryRun: options.dryRun, found: emptyCounts(), repaired: emptyCounts(), items: [], complete: false, examined: 0, errors: [], durationMs: 0 };
+  const report: RepairReport = {
+    dryRun: options.dryRun,
+    found: emptyCounts(),
+    repaired: emptyCounts(),
+    items: [],
+    complete: false,
+    examined: 0,
+    errors: [],
+    durationMs: 0,
+  };
   const context: CheckContext = {
     dryRun: options.dryRun,
     now: (options.now ?? new Date()).getTime(),
@@ -90,7 +99,14 @@ export async function runRepair(options: RepairOptions): Promise<RepairReport> {
       : { phase: null, lastKey: null, lastCompletedAt: new Date().toISOString() };
     await writeJSON(keys.repairCursor(), cursorDoc, cursor);
   }
-  log.info('repair pass', { dryRun: report.dryRun, complete: report.complete, examined: report.examined, found: report.found, repaired: report.repaired, errors: report.errors.length });
+  log.info('repair pass', {
+    dryRun: report.dryRun,
+    complete: report.complete,
+    examined: report.examined,
+    found: report.found,
+    repaired: report.repaired,
+    errors: report.errors.length,
+  });
   return report;
 }
 

@@ -22,7 +22,9 @@ export const REPAIR_KINDS = [
   'staleUploads',
 ] as const;
 
-export const repairCountsSchema = z.object(Object.fromEntries(REPAIR_KINDS.map((kind) => [kind, z.number().int().nonnegative()])) as Record<(typeof REPAIR_KINDS)[number], z.ZodNumber>);
+export const repairCountsSchema = z.object(
+  Object.fromEntries(REPAIR_KINDS.map((kind) => [kind, z.number().int().nonnegative()])) as Record<(typeof REPAIR_KINDS)[number], z.ZodNumber>,
+);
 export type RepairCounts = z.infer<typeof repairCountsSchema>;
 export const emptyCounts = (): RepairCounts => Object.fromEntries(REPAIR_KINDS.map((kind) => [kind, 0])) as RepairCounts;
 

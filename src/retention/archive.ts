@@ -16,8 +16,25 @@ export async function archiveRun(state: RunState, now: Date): Promise<boolean> {
     finishedAt: state.updatedAt,
     timings: state.timings ?? null,
     providers: (state.providers as Record<string, string> | undefined) ?? null,
-    storyboard: storyboard ? { theme: storyboard.theme, mood: storyboard.mood, musicStyle: storyboard.musicStyle, durationSec: storyboard.durationSec, resolution: storyboard.resolution, shots: storyboard.shots.length } : null,
-    video: state.status === 'complete' ? { bytes: state.outputs.video.bytes, durationSec: state.outputs.video.durationSec, width: state.outputs.video.width, height: state.outputs.video.height } : null,
+    storyboard: storyboard
+      ? {
+          theme: storyboard.theme,
+          mood: storyboard.mood,
+          musicStyle: storyboard.musicStyle,
+          durationSec: storyboard.durationSec,
+          resolution: storyboard.resolution,
+          shots: storyboard.shots.length,
+        }
+      : null,
+    video:
+      state.status === 'complete'
+        ? {
+            bytes: state.outputs.video.bytes,
+            durationSec: state.outputs.video.durationSec,
+            width: state.outputs.video.width,
+            height: state.outputs.video.height,
+          }
+        : null,
     error: state.status === 'failed' ? { code: state.error.code, message: state.error.message } : null,
     rating: evaluation?.projectId === state.projectId ? evaluation.rating : null,
     archive_reason: 'retention_expired',

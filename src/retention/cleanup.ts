@@ -6,7 +6,20 @@ export { cleanupReportSchema, type CleanupReport } from '../schemas/retention.js
 import { log } from '../log.js';
 import { forgetMediaUse, readMediaUsage } from '../media/usage.js';
 import { readRunState } from '../runs/state.js';
-import { deleteKey, defineDocument, getMetadataByKey, isId, keys, parseId, readJSON, updateJSON, writeJSON, deleteBlob, type Id, type StoreId } from '../storage/index.js';
+import {
+  deleteKey,
+  defineDocument,
+  getMetadataByKey,
+  isId,
+  keys,
+  parseId,
+  readJSON,
+  updateJSON,
+  writeJSON,
+  deleteBlob,
+  type Id,
+  type StoreId,
+} from '../storage/index.js';
 import { archiveRun } from './archive.js';
 import { describePolicy, retentionPolicy, type RetentionPolicy } from './policy.js';
 import { foldersUnder, keysUnder, projectFolders, projectIdOf } from './walk.js';
@@ -109,7 +122,15 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
     const date = report.now.slice(0, 10);
     await updateJSON(keys.cleanupReport(date), dailyReportDoc, (current) => ({ date, invocations: [...(current?.invocations ?? []), report].slice(-50) }));
   }
-  log.info('retention pass', { dryRun: report.dryRun, complete: report.complete, examined: report.examined, deleted: report.deleted, archived: report.archived, kept: report.kept, errors: report.errors.length });
+  log.info('retention pass', {
+    dryRun: report.dryRun,
+    complete: report.complete,
+    examined: report.examined,
+    deleted: report.deleted,
+    archived: report.archived,
+    kept: report.kept,
+    errors: report.errors.length,
+  });
   return report;
 }
 
@@ -173,7 +194,8 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     for await (const key of keysUnder('runs', prefix)) documents.push(key);
     // The local Blobs server keeps empty folders after deletes; production has no such thing.
     if (documents.length === 0) return;
-    if (!metadata || updated === null || typeof metadata.status !== 'string') return unreadable('sirtrav-runs', stateKey, metadata ? 'no usable status or updatedAt in metadata' : 'run folder without state.json');
+    if (!metadata || updated === null || typeof metadata.status !== 'string')
+      return unreadable('sirtrav-runs', stateKey, metadata ? 'no usable status or updatedAt in metadata' : 'run folder without state.json');
     if (ACTIVE.has(metadata.status)) return void report.kept.active++;
     if (now - updated < policy.runMs) return void report.kept.recent.runs++;
     if (!options.dryRun) {

@@ -23,7 +23,12 @@ export type ActiveMarker = z.infer<typeof activeMarkerSchema>;
 const activeMarkerDoc = defineDocument('active-run', 1, activeMarkerSchema);
 
 export async function markActive(projectId: Id, runId: Id, now = new Date()): Promise<void> {
-  await writeJSON(keys.activeRun(projectId, runId), activeMarkerDoc, { projectId, runId, createdAt: now.toISOString(), triggeredAt: now.getTime(), triggers: 0 }, { onlyIfNew: true });
+  await writeJSON(
+    keys.activeRun(projectId, runId),
+    activeMarkerDoc,
+    { projectId, runId, createdAt: now.toISOString(), triggeredAt: now.getTime(), triggers: 0 },
+    { onlyIfNew: true },
+  );
 }
 
 export async function readActiveMarker(projectId: Id, runId: Id): Promise<ActiveMarker | null> {
@@ -32,7 +37,9 @@ export async function readActiveMarker(projectId: Id, runId: Id): Promise<Active
 
 /** Records that an invocation was asked for; false when the marker is gone (the run settled meanwhile). */
 export async function noteTriggered(projectId: Id, runId: Id, at: number): Promise<boolean> {
-  const next = await updateJSON(keys.activeRun(projectId, runId), activeMarkerDoc, (current) => (current ? { ...current, triggeredAt: at, triggers: current.triggers + 1 } : UNCHANGED));
+  const next = await updateJSON(keys.activeRun(projectId, runId), activeMarkerDoc, (current) =>
+    current ? { ...current, triggeredAt: at, triggers: current.triggers + 1 } : UNCHANGED,
+  );
   return next !== null;
 }
 

@@ -25,7 +25,10 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -81,7 +84,8 @@ export async function startRun(projectId: Id, body: StartRunBody, idempotencyKey
     const reserved = await writeJSON(ref, idempotencyDoc, { runId, bodyHash, createdAt: new Date().toISOString() }, { onlyIfNew: true });
     if (!reserved) {
       const existing = (await readJSON(ref, idempotencyDoc))!.value;
-      if (existing.bodyHash !== bodyHash) throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
+      if (existing.bodyHash !== bodyHash)
+        throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
       const state = await readRunState(projectId, existing.runId);
       if (state) return { state, created: false };
       // The first request reserved the key but never created its run: finish the job under its run id.
@@ -104,14 +108,18 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
   }
   const limit = getConfig().SIRTRAV_MAX_ACTIVE_RUNS;
   if ((await countActiveRuns(projectId)) >= limit) {
-    throw new AppError(429, 'too_many_active_runs', `This project already has ${limit} runs queued or running; wait for one to finish.`, { headers: { 'Retry-After': '30' } });
+    throw new AppError(429, 'too_many_active_runs', `This project already has ${limit} runs queued or running; wait for one to finish.`, {
+      headers: { 'Retry-After': '30' },
+    });
   }
   const state = newRun({ projectId, runId, request: body, mediaIds });
   // The marker comes first: a run never exists without it, so the watchdog can always find it.
   await markActive(projectId, runId);
   if (!(await createRunState(state))) return { state: (await readRunState(projectId, runId))!, created: false };
   // The run exists now; a lost "queued" event must not turn its start into an error (a retry would make a second run).
-  await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' }).catch((error) => log.warn('queued event not stored; the run goes on', errorFields(error)));
+  await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' }).catch((error) =>
+    log.warn('queued event not stored; the run goes on', errorFields(error)),
+  );
   try {
     await triggerPipeline(origin, projectId, runId);
   } catch (error) {
@@ -142,7 +150,6 @@ export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
     await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
     await onRunEnded(state);
     await clearActive(projectId, runId);
-  }
-  else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
+  } else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
   return state;
 }

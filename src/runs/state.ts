@@ -27,11 +27,7 @@ export async function createRunState(state: RunState): Promise<boolean> {
  * `progress` never decreases and a finished run is never changed again: the
  * update only ever sees a queued or running run.
  */
-export async function updateRunState(
-  projectId: Id,
-  runId: Id,
-  update: (current: ActiveRun) => RunState | typeof UNCHANGED,
-): Promise<RunState> {
+export async function updateRunState(projectId: Id, runId: Id, update: (current: ActiveRun) => RunState | typeof UNCHANGED): Promise<RunState> {
   return (await changeRunState(projectId, runId, update)).state;
 }
 

@@ -37,7 +37,12 @@ export function toRunning(run: ActiveRun): RunningRun {
 }
 
 /** A step of the run has begun or finished: where it is, how far along, and what the step recorded. */
-export function atStep<Run extends ActiveRun>(run: Run, step: Agent, progress: number, recorded: { storyboard?: Storyboard; provider?: string; timing?: { startedAt: string; finishedAt: string; ms: number } } = {}): Run {
+export function atStep<Run extends ActiveRun>(
+  run: Run,
+  step: Agent,
+  progress: number,
+  recorded: { storyboard?: Storyboard; provider?: string; timing?: { startedAt: string; finishedAt: string; ms: number } } = {},
+): Run {
   return {
     ...run,
     step,

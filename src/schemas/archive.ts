@@ -12,7 +12,9 @@ export const archiveRecordSchema = z.object({
   finishedAt: z.string(),
   timings: z.record(z.string(), z.unknown()).nullable(),
   providers: z.record(z.string(), z.string()).nullable(),
-  storyboard: z.object({ theme: z.string(), mood: z.string(), musicStyle: z.string(), durationSec: z.number(), resolution: z.string(), shots: z.number().int() }).nullable(),
+  storyboard: z
+    .object({ theme: z.string(), mood: z.string(), musicStyle: z.string(), durationSec: z.number(), resolution: z.string(), shots: z.number().int() })
+    .nullable(),
   video: z.object({ bytes: z.number(), durationSec: z.number(), width: z.number(), height: z.number() }).nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   rating: ratingSchema.nullable(),

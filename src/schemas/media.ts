@@ -32,7 +32,11 @@ export const UPLOAD_PART_SIZE = 4 * 1024 * 1024;
 export const startUploadBodySchema = z.strictObject({
   filename: z.string().trim().min(1).max(255),
   bytes: z.number().int().positive().max(MAX_PHOTO_BYTES, `a photo may be at most ${MAX_PHOTO_BYTES} bytes`),
-  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').transform((s) => s.toLowerCase()).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits')
+    .transform((s) => s.toLowerCase())
+    .optional(),
 });
 
 export const uploadSessionSchema = z.object({

@@ -12,4 +12,10 @@ export const projectInfoSchema = z.object({
 });
 export type ProjectInfo = z.infer<typeof projectInfoSchema>;
 
-export const createProjectResponseSchema = z.object({ projectId: idSchema, token: z.string(), webhookSecret: z.string().regex(/^whsec_/), name: z.string().nullable(), createdAt: isoDate });
+export const createProjectResponseSchema = z.object({
+  projectId: idSchema,
+  token: z.string(),
+  webhookSecret: z.string().regex(/^whsec_/),
+  name: z.string().nullable(),
+  createdAt: isoDate,
+});

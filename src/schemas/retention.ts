@@ -10,7 +10,6 @@ export const cleanupBodySchema = z.strictObject({
 
 export const cleanupCursorSchema = z.object({ phase: z.enum(PHASES), lastKey: z.string().nullable(), savedAt: z.string() });
 
-
 export const cleanupReportSchema = z.object({
   dryRun: z.boolean(),
   now: z.string(),
@@ -20,7 +19,11 @@ export const cleanupReportSchema = z.object({
   examined: z.number().int(),
   deleted: z.object({ progress: z.number(), runs: z.number(), runDocuments: z.number(), audio: z.number(), media: z.number(), uploads: z.number() }),
   archived: z.number().int(),
-  kept: z.object({ active: z.number(), unreadable: z.number(), recent: z.object({ progress: z.number(), runs: z.number(), media: z.number(), uploads: z.number() }) }),
+  kept: z.object({
+    active: z.number(),
+    unreadable: z.number(),
+    recent: z.object({ progress: z.number(), runs: z.number(), media: z.number(), uploads: z.number() }),
+  }),
   unreadable: z.array(z.object({ store: z.string(), key: z.string(), reason: z.string() })),
   errors: z.array(z.object({ phase: z.string(), key: z.string(), message: z.string() })),
   policy: z.record(z.string(), z.union([z.number(), z.string()])),

@@ -49,7 +49,10 @@ export const startRunBodySchema = z.strictObject({
   resolution: resolutionSchema.optional(),
   narration: z.union([z.boolean(), plainText(2000)]).optional(),
   /** POSTed a signed event when the run ends (Standard Webhooks); checked against private addresses in production. */
-  webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
   aspect: aspectSchema.optional(),
   title: z.union([z.boolean(), plainText(120)]).optional(),
   captions: z.boolean().optional(),
@@ -95,7 +98,10 @@ export const shotSchema = z.object({
    */
   framing: z.enum(['crop', 'fill']).default('crop'),
   /** The photo's most salient region (0..1 of its width and height, upright); motion keeps it in frame. */
-  focus: z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), width: z.number().min(0).max(1), height: z.number().min(0).max(1) }).nullable().default(null),
+  focus: z
+    .object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), width: z.number().min(0).max(1), height: z.number().min(0).max(1) })
+    .nullable()
+    .default(null),
 });
 export type Shot = z.infer<typeof shotSchema>;
 
@@ -211,7 +217,7 @@ export const startRunResponseSchema = z.object({ runId: idSchema, status: z.lite
 /** GET …/runs/{runId}: the RunState with its links (the signed ones renewed). */
 export const runStateResponseSchema = z.discriminatedUnion(
   'status',
-  runStateSchema.options.map((option) => option.extend({ links: runLinksSchema })) as unknown as [typeof runStateSchema.options[0]],
+  runStateSchema.options.map((option) => option.extend({ links: runLinksSchema })) as unknown as [(typeof runStateSchema.options)[0]],
 );
 
 export const runListResponseSchema = z.object({ runs: z.array(runSummarySchema) });

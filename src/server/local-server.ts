@@ -58,7 +58,10 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   if (options.blobs !== 'inherited' && !options.blobsDirectory) throw new Error('startLocalServer needs blobsDirectory unless blobs is "inherited"');
-  const blobs = options.blobs === 'inherited' ? null : await startBlobsSandbox(options.blobsDirectory!, options.onBlobsRequest ? { onRequest: options.onBlobsRequest } : {});
+  const blobs =
+    options.blobs === 'inherited'
+      ? null
+      : await startBlobsSandbox(options.blobsDirectory!, options.onBlobsRequest ? { onRequest: options.onBlobsRequest } : {});
   const functions = await loadFunctions(options.functionsDirectory ?? join(ROOT, 'netlify/functions'));
   const publicDirectory = options.publicDirectory ?? join(ROOT, 'public');
   const background = new Set<Promise<unknown>>();
@@ -85,7 +88,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if (target.background) {
       // Netlify answers 202 at once and runs the function for up to 15 minutes.
       const body = await request.arrayBuffer();
-      track(Promise.resolve(target.handler(new Request(request.url, { method: request.method, headers: request.headers, body: body.byteLength ? body : null }), context)));
+      track(
+        Promise.resolve(
+          target.handler(new Request(request.url, { method: request.method, headers: request.headers, body: body.byteLength ? body : null }), context),
+        ),
+      );
       res.writeHead(202).end();
       return;
     }
@@ -142,7 +149,10 @@ function startSchedules(functions: LoadedFunction[], origin: string, intervalMs:
   const tick = () => {
     for (const fn of due) {
       if (running.has(fn.name)) continue;
-      const request = new Request(`${origin}/.netlify/functions/${fn.name}`, { method: 'POST', body: JSON.stringify({ next_run: new Date(Date.now() + intervalMs).toISOString() }) });
+      const request = new Request(`${origin}/.netlify/functions/${fn.name}`, {
+        method: 'POST',
+        body: JSON.stringify({ next_run: new Date(Date.now() + intervalMs).toISOString() }),
+      });
       const call = Promise.resolve()
         .then(() => fn.handler(request, { params: {}, requestId: crypto.randomUUID() }))
         .then(async (response) => void (await response?.body?.cancel()))

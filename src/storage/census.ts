@@ -17,7 +17,10 @@ export async function* listWithSizes(id: StoreId, prefix?: string): AsyncGenerat
   const store = openStoreThrough(id, (base) => async (input, init) => {
     const response = await base(input, init);
     if (response.ok && (response.headers.get('content-type') ?? '').includes('json')) {
-      const page = (await response.clone().json().catch(() => null)) as { blobs?: Array<{ key?: unknown; size?: unknown }> } | null;
+      const page = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { blobs?: Array<{ key?: unknown; size?: unknown }> } | null;
       for (const blob of page?.blobs ?? []) if (typeof blob.key === 'string' && typeof blob.size === 'number') sizes.set(blob.key, blob.size);
     }
     return response;

@@ -70,8 +70,7 @@ export function encodeDocument<T>(type: DocumentType<T>, value: T, times: { crea
 
 /** Checks metadata, compression, hash, JSON and shape, in that order; any failure is a CorruptBlobError. */
 export function decodeDocument<T>(type: DocumentType<T>, ref: BlobRef, body: ArrayBuffer, rawMeta: unknown): { value: T; meta: DocumentMeta } {
-  const corrupt = (reason: ConstructorParameters<typeof CorruptBlobError>[2], detail: string) =>
-    new CorruptBlobError(ref.store, ref.key, reason, detail);
+  const corrupt = (reason: ConstructorParameters<typeof CorruptBlobError>[2], detail: string) => new CorruptBlobError(ref.store, ref.key, reason, detail);
 
   const parsedMeta = documentMetaSchema.safeParse(rawMeta);
   if (!parsedMeta.success) throw corrupt('metadata', 'metadata is missing or malformed');
@@ -100,6 +99,13 @@ export function decodeDocument<T>(type: DocumentType<T>, ref: BlobRef, body: Arr
     raw = type.migrate(raw, meta.version);
   }
   const shaped = type.schema.safeParse(raw);
-  if (!shaped.success) throw corrupt('schema', shaped.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  if (!shaped.success)
+    throw corrupt(
+      'schema',
+      shaped.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; '),
+    );
   return { value: shaped.data, meta };
 }

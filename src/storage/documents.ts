@@ -48,7 +48,12 @@ function checkSize(ref: BlobRef, bytes: number): void {
 }
 
 /** Writes a document unconditionally (or only if new); returns whether it was written. */
-export async function writeJSON<T>(ref: BlobRef, type: DocumentType<T>, value: T, options: { onlyIfNew?: boolean; createdAt?: string; at?: Date } = {}): Promise<boolean> {
+export async function writeJSON<T>(
+  ref: BlobRef,
+  type: DocumentType<T>,
+  value: T,
+  options: { onlyIfNew?: boolean; createdAt?: string; at?: Date } = {},
+): Promise<boolean> {
   const checked = type.schema.parse(value);
   // `at` stamps the document with another time (imports, and tests of age-based retention).
   const now = options.at ? options.at.toISOString() : nowIso();

@@ -4,5 +4,16 @@ export { keys, type BlobRef } from './keys.js';
 export { defineDocument, encodeDocument, decodeDocument, sha256Hex, GZIP_THRESHOLD_BYTES, type DocumentType, type DocumentMeta } from './codec.js';
 export { CorruptBlobError, BlobTooLargeError, WriteConflictError, BlobWriteError } from './errors.js';
 export { readJSON, writeJSON, updateJSON, deleteBlob, UNCHANGED, type StoredDocument } from './documents.js';
-export { putBinary, getBinary, getBinaryStream, getMetadata, getMetadataByKey, listKeyPages, listEtags, listDirectories, deleteKey, type BlobMetadata } from './binary.js';
+export {
+  putBinary,
+  getBinary,
+  getBinaryStream,
+  getMetadata,
+  getMetadataByKey,
+  listKeyPages,
+  listEtags,
+  listDirectories,
+  deleteKey,
+  type BlobMetadata,
+} from './binary.js';
 export { listWithSizes, type ListedBlob } from './census.js';

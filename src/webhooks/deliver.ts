@@ -77,7 +77,11 @@ export async function sweepWebhooks(budgetMs: number): Promise<{ attempted: numb
     const runIds = page.map((key) => /\/([A-Za-z0-9_-]{1,64})\.json$/.exec(key)?.[1]).filter((id): id is Id => id !== undefined);
     for (let i = 0; i < runIds.length; i += 8) {
       if (Date.now() > deadline) return { attempted, delivered };
-      const outcomes = await Promise.all(runIds.slice(i, i + 8).map((runId) => attemptDelivery(runId).catch((error) => (log.warn('webhook attempt crashed', errorFields(error)), 'retry' as const))));
+      const outcomes = await Promise.all(
+        runIds
+          .slice(i, i + 8)
+          .map((runId) => attemptDelivery(runId).catch((error) => (log.warn('webhook attempt crashed', errorFields(error)), 'retry' as const))),
+      );
       attempted += outcomes.filter((outcome) => outcome !== 'not-due').length;
       delivered += outcomes.filter((outcome) => outcome === 'delivered').length;
     }

@@ -81,7 +81,13 @@ export async function claimDelivery(runId: Id, now: Date, holdMs: number): Promi
 export async function rescheduleDelivery(runId: Id, outcome: { status: number | null; error: string }, nextAttemptAt: Date | null): Promise<void> {
   const updated = await updateJSON(keys.webhookDelivery(runId), deliveryDoc, (current) => {
     if (!current || current.status !== 'pending') return UNCHANGED;
-    return { ...current, claimedUntil: null, lastStatus: outcome.status, lastError: outcome.error.slice(0, 300), ...(nextAttemptAt ? { nextAttemptAt: nextAttemptAt.toISOString() } : { status: 'abandoned' as const }) };
+    return {
+      ...current,
+      claimedUntil: null,
+      lastStatus: outcome.status,
+      lastError: outcome.error.slice(0, 300),
+      ...(nextAttemptAt ? { nextAttemptAt: nextAttemptAt.toISOString() } : { status: 'abandoned' as const }),
+    };
   });
   if (updated?.status === 'abandoned') await finish(updated);
 }

@@ -32,11 +32,20 @@ function guardedLookup(production: boolean): LookupFunction {
 export function postWebhook(url: URL, headers: Record<string, string>, body: string, options: { production: boolean; timeoutMs: number }): Promise<SendResult> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
-    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: guardedLookup(options.production), timeout: options.timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? null, error: null }));
-      res.on('error', (error) => resolve({ status: res.statusCode ?? null, error: error.message }));
-    });
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: guardedLookup(options.production),
+        timeout: options.timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? null, error: null }));
+        res.on('error', (error) => resolve({ status: res.statusCode ?? null, error: error.message }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
     req.on('error', (error) => resolve({ status: null, error: error.message }));
     req.end(body);

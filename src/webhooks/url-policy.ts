@@ -17,10 +17,28 @@ export const resolveHost: Resolver = (hostname) => resolver(hostname);
 /** Addresses a webhook must never reach from production: loopback, private, link-local, and the like. */
 const BLOCKED = new BlockList();
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]] as const) {
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  BLOCKED.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2001:db8::', 32],
+] as const) {
   BLOCKED.addSubnet(network, prefix, 'ipv6');
 }
 
@@ -51,7 +69,12 @@ export async function checkWebhookUrl(raw: string, options: { production: boolea
   if (url.protocol !== 'https:') throw refuse('webhookUrl must use https.');
   if (url.username || url.password) throw refuse('webhookUrl must not carry credentials.');
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : await resolveHost(host).then((found) => found.map((entry) => entry.address), () => [] as string[]);
+  const addresses = isIP(host)
+    ? [host]
+    : await resolveHost(host).then(
+        (found) => found.map((entry) => entry.address),
+        () => [] as string[],
+      );
   if (addresses.length === 0) throw refuse(`webhookUrl host ${host.slice(0, 100)} does not resolve.`);
   const blocked = addresses.filter(isBlockedAddress);
   if (blocked.length > 0) throw refuse('webhookUrl resolves to a private, loopback or link-local address, which is not allowed.', { host: host.slice(0, 100) });

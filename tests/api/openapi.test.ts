@@ -22,11 +22,12 @@ beforeAll(async () => {
   spec = (await response.json()) as Document;
 });
 
-const templateOf = (path: string) => routes.find((route) => {
-  const want = route.path.split('/');
-  const got = path.split('?')[0]!.split('/');
-  return want.length === got.length && want.every((part, i) => part.startsWith(':') || part === got[i]);
-})?.path;
+const templateOf = (path: string) =>
+  routes.find((route) => {
+    const want = route.path.split('/');
+    const got = path.split('?')[0]!.split('/');
+    return want.length === got.length && want.every((part, i) => part.startsWith(':') || part === got[i]);
+  })?.path;
 
 /** Checks a real response body against the schema the document gives for its route and status. */
 async function conforms(method: string, path: string, response: Response): Promise<unknown> {
@@ -48,12 +49,22 @@ describe('OpenAPI', () => {
   it('documents exactly the routes the router serves', () => {
     expect(spec.openapi).toBe('3.1.0');
     const served = routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort();
-    const documented = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)).sort();
+    const documented = Object.entries(spec.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
     expect(documented).toEqual(served);
   });
 
   it('refuses to build when a route has no documentation', () => {
-    const undocumented = defineRoute({ method: 'GET', path: '/api/undocumented', auth: 'none', tag: 'service', summary: '', responses: {}, handler: () => new Response() });
+    const undocumented = defineRoute({
+      method: 'GET',
+      path: '/api/undocumented',
+      auth: 'none',
+      tag: 'service',
+      summary: '',
+      responses: {},
+      handler: () => new Response(),
+    });
     expect(() => buildOpenApi([...routes, undocumented])).toThrow(/has no documentation/);
   });
 
@@ -70,12 +81,17 @@ describe('OpenAPI', () => {
     await call('POST', `${p}/media`, { headers: { 'content-type': 'image/jpeg' }, body: photo });
     await call('GET', `${p}/media`);
     await call('GET', `${p}/media/${media[0]!.mediaId}`);
-    const upload = (await call('POST', `${p}/uploads`, jsonInit({ filename: 'b.png', bytes: (await makePhoto('png', { seed: 1001 })).byteLength }))) as { uploadId: string };
+    const upload = (await call('POST', `${p}/uploads`, jsonInit({ filename: 'b.png', bytes: (await makePhoto('png', { seed: 1001 })).byteLength }))) as {
+      uploadId: string;
+    };
     await call('PUT', `${p}/uploads/${upload.uploadId}/parts/0`, { body: await makePhoto('png', { seed: 1001 }) });
     await call('POST', `${p}/uploads/${upload.uploadId}/complete`);
     await call('POST', `${p}/uploads/${upload.uploadId}/complete`);
 
-    const started = (await call('POST', `${p}/runs`, jsonInit({ durationSec: 4, resolution: '360p', narration: false }))) as { runId: string; links: { progress: string } };
+    const started = (await call('POST', `${p}/runs`, jsonInit({ durationSec: 4, resolution: '360p', narration: false }))) as {
+      runId: string;
+      links: { progress: string };
+    };
     await followProgress(started.links.progress, { onEvent: () => undefined });
     const r = `${p}/runs/${started.runId}`;
     await call('GET', `${p}/runs`);

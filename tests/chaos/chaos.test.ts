@@ -3,7 +3,17 @@ import { runChaos } from '../../scripts/chaos/run.js';
 
 describe('chaos, small', () => {
   it('3 runs, host SIGKILLed twice, 5% of Blobs requests failed or stalled: every run complete with one playable video and one clean history, nothing left over', async () => {
-    const result = await runChaos({ runs: 3, kills: 2, faultRate: 0.05, stallMs: 800, leaseMs: 4000, seed: 42, timeoutMs: 150_000, durationSec: 4, narration: false });
+    const result = await runChaos({
+      runs: 3,
+      kills: 2,
+      faultRate: 0.05,
+      stallMs: 800,
+      leaseMs: 4000,
+      seed: 42,
+      timeoutMs: 150_000,
+      durationSec: 4,
+      narration: false,
+    });
     expect(result.problems).toEqual([]);
     expect(result.kills).toBe(2);
     expect(result).toMatchObject({ runs: 3, complete: 3, oneVideo: 3, playableVideos: 3, cleanHistories: 3, orphanFfmpeg: 0, orphanBlobs: 0, ok: true });

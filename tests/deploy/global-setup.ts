@@ -22,7 +22,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await writeFile(join(bundle.root, 'bundle.json'), describeBundle(bundle));
   console.log('function bundles (Netlify limit: 250 MB unzipped):');
   for (const fn of bundle.functions) {
-    console.log(`  ${fn.name.padEnd(26)} ${fn.kind.padEnd(10)} zip ${(fn.zipBytes / MB).toFixed(1).padStart(5)} MB  unzipped ${(fn.unzippedBytes / MB).toFixed(1).padStart(6)} MB`);
+    console.log(
+      `  ${fn.name.padEnd(26)} ${fn.kind.padEnd(10)} zip ${(fn.zipBytes / MB).toFixed(1).padStart(5)} MB  unzipped ${(fn.unzippedBytes / MB).toFixed(1).padStart(6)} MB`,
+    );
   }
   project.provide('bundleRoot', bundle.root);
   return async () => {

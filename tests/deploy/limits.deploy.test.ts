@@ -15,7 +15,10 @@ async function fixtureFunction(name: string, kind: BundledFunction['kind'], boot
   await mkdir(join(dir, 'netlify/functions'), { recursive: true });
   await cp(bootstrap, join(dir, '___netlify-bootstrap.mjs'));
   await cp(join(import.meta.dirname, 'fixtures/limits-function.mjs'), join(dir, 'netlify/functions/limits.mjs'));
-  await writeFile(join(dir, '___netlify-entry-point.mjs'), "import * as bootstrap from './___netlify-bootstrap.mjs';export const handler = bootstrap.getLambdaHandler('./netlify/functions/limits.mjs')");
+  await writeFile(
+    join(dir, '___netlify-entry-point.mjs'),
+    "import * as bootstrap from './___netlify-bootstrap.mjs';export const handler = bootstrap.getLambdaHandler('./netlify/functions/limits.mjs')",
+  );
   const routes = kind === 'sync' ? [{ pattern: '/limits/*', expression: /^\/limits(?:\/(.*))\/?$/, methods: [] }] : [];
   return { name, dir, kind, schedule: kind === 'scheduled' ? '@daily' : null, routes, zipBytes: 0, unzippedBytes: 0 };
 }
@@ -24,8 +27,16 @@ beforeAll(async () => {
   const bundle = await loadUnpacked(inject('bundleRoot'));
   const bootstrap = join(bundle.functions.find((fn) => fn.name === 'api')!.dir, '___netlify-bootstrap.mjs');
   root = await mkdtemp(join(tmpdir(), 'sirtrav-limits-'));
-  const functions = [await fixtureFunction('limits', 'sync', bootstrap), await fixtureFunction('limits-background', 'background', bootstrap), await fixtureFunction('limits-scheduled', 'scheduled', bootstrap)];
-  host = await startDeployHost({ bundle: { root, functions }, limits: { backgroundMs: 2000, scheduledMs: 2000, backgroundRetryDelaysMs: [] }, publicDirectory: null });
+  const functions = [
+    await fixtureFunction('limits', 'sync', bootstrap),
+    await fixtureFunction('limits-background', 'background', bootstrap),
+    await fixtureFunction('limits-scheduled', 'scheduled', bootstrap),
+  ];
+  host = await startDeployHost({
+    bundle: { root, functions },
+    limits: { backgroundMs: 2000, scheduledMs: 2000, backgroundRetryDelaysMs: [] },
+    publicDirectory: null,
+  });
 });
 
 afterAll(async () => {
@@ -39,28 +50,42 @@ describe('the deploy host enforces Netlify limits', () => {
   it('a response of 19 MB passes; one of 21 MB fails', async () => {
     expect((await (await fetch(`${host.url}/limits/small`)).arrayBuffer()).byteLength).toBe(19 * MB);
     expect(taken()).toEqual([]);
-    await fetch(`${host.url}/limits/big`).then((response) => response.arrayBuffer()).catch(() => null);
+    await fetch(`${host.url}/limits/big`)
+      .then((response) => response.arrayBuffer())
+      .catch(() => null);
     expect(taken()).toEqual(['limits responseBytes']);
   });
 
   it('a stream longer than 10 s fails', async () => {
     const started = Date.now();
-    await fetch(`${host.url}/limits/slow`).then((response) => response.text()).catch(() => null);
+    await fetch(`${host.url}/limits/slow`)
+      .then((response) => response.text())
+      .catch(() => null);
     expect(Date.now() - started).toBeLessThan(11_500);
     expect(taken()).toEqual(['limits streamMs']);
   }, 20_000);
 
   it('a request body over 6 MB is refused before the function runs', async () => {
-    const small = await fetch(`${host.url}/limits/echo`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(4 * MB) });
+    const small = await fetch(`${host.url}/limits/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(4 * MB),
+    });
     expect(await small.text()).toBe(String(4 * MB));
-    const large = await fetch(`${host.url}/limits/echo`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(5 * MB) });
+    const large = await fetch(`${host.url}/limits/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(5 * MB),
+    });
     // 5 MB of binary arrives base64-encoded: 6.7 MB.
     expect(large.status).toBe(413);
     expect(taken()).toEqual(['limits requestBytes']);
   });
 
   it('more than 1024 MB of memory fails', async () => {
-    await fetch(`${host.url}/limits/memory`).then((response) => response.text()).catch(() => null);
+    await fetch(`${host.url}/limits/memory`)
+      .then((response) => response.text())
+      .catch(() => null);
     expect(taken()).toEqual(['limits memoryBytes']);
     expect(host.peakRss.limits).toBeGreaterThan(1024 * MB);
   });

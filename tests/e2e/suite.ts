@@ -24,7 +24,11 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 async function makeHugePhoto(): Promise<Uint8Array> {
   const width = 5200;
   const height = 3900;
-  return new Uint8Array(await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).jpeg({ quality: 97 }).toBuffer());
+  return new Uint8Array(
+    await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 97 })
+      .toBuffer(),
+  );
 }
 
 /**
@@ -55,7 +59,14 @@ export function endToEndSuite(host: () => SuiteHost): void {
 
     it('photos go in directly and in parts, and come back byte-identical, in ranges when large', async () => {
       for (let i = 0; i < 4; i++) {
-        const bytes = await makePhoto('jpeg', { width: 960, height: 720, seed: i, takenAt: `2025:08:0${i + 1} 10:00:00`, offset: '+02:00', gps: { lat: [47, 33, 44], latRef: 'N', lon: [13, 38, 58], lonRef: 'E' } });
+        const bytes = await makePhoto('jpeg', {
+          width: 960,
+          height: 720,
+          seed: i,
+          takenAt: `2025:08:0${i + 1} 10:00:00`,
+          offset: '+02:00',
+          gps: { lat: [47, 33, 44], latRef: 'N', lon: [13, 38, 58], lonRef: 'E' },
+        });
         const media = await project.uploadPhoto(bytes, `day-${i + 1}.jpg`);
         expect(media.sha256).toBe(sha256(bytes));
       }
@@ -65,7 +76,9 @@ export function endToEndSuite(host: () => SuiteHost): void {
       note(`uploaded 4 direct + 1 in parts (${stored.width}x${stored.height})`);
       const back = await project.downloadPhoto(stored.mediaId);
       expect(sha256(back)).toBe(sha256(huge));
-      const whole = await fetch(`${host().url}/api/projects/${project.projectId}/media/${stored.mediaId}`, { headers: { authorization: `Bearer ${SUITE_ENV.SIRTRAV_ADMIN_TOKEN}` } });
+      const whole = await fetch(`${host().url}/api/projects/${project.projectId}/media/${stored.mediaId}`, {
+        headers: { authorization: `Bearer ${SUITE_ENV.SIRTRAV_ADMIN_TOKEN}` },
+      });
       const refusal = (await whole.json()) as { error: { code: string; details: { bytes: number } } };
       note(`huge photo without Range → ${whole.status} ${refusal.error.code}`);
       expect(refusal.error.details.bytes).toBe(huge.byteLength);
@@ -79,7 +92,11 @@ export function endToEndSuite(host: () => SuiteHost): void {
       const final = await project.follow(started.runId, { onEvent: (event) => events.push(event) });
       expect(final.status, JSON.stringify(final)).toBe('complete');
       expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
-      for (const agent of ['director', 'voice', 'music', 'compose']) expect(events.some((e) => e.agent === agent && e.status === 'completed'), agent).toBe(true);
+      for (const agent of ['director', 'voice', 'music', 'compose'])
+        expect(
+          events.some((e) => e.agent === agent && e.status === 'completed'),
+          agent,
+        ).toBe(true);
       note(`run → ${final.status}, ${events.length > 10 ? 'many' : 'few'} events, last ${events.at(-1)?.status}`);
 
       const video = await project.downloadVideo(started.runId);
@@ -87,7 +104,10 @@ export function endToEndSuite(host: () => SuiteHost): void {
       expect(mp4.decodeErrors).toBe('');
       expect(Math.abs(mp4.durationSec - 6)).toBeLessThan(0.25);
       note(`video ${mp4.video}/${mp4.audio} ${mp4.size}`);
-      const head = await fetch(`${host().url}/api/projects/${project.projectId}/runs/${started.runId}/video`, { method: 'HEAD', headers: { authorization: `Bearer ${SUITE_ENV.SIRTRAV_ADMIN_TOKEN}` } });
+      const head = await fetch(`${host().url}/api/projects/${project.projectId}/runs/${started.runId}/video`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${SUITE_ENV.SIRTRAV_ADMIN_TOKEN}` },
+      });
       expect(Number(head.headers.get('content-length'))).toBe(video.byteLength);
       note(`video HEAD → ${head.status}`);
 

@@ -48,7 +48,10 @@ async function bundledChromium(): Promise<string> {
   try {
     return await sparticuz.executablePath();
   } catch (error) {
-    throw new BrowserUnavailableError(`no browser for the page tests: @sparticuz/chromium could not be unpacked (run \`npm ci\`, or set CHROMIUM_PATH to a Chromium binary): ${(error as Error).message}`, { cause: error });
+    throw new BrowserUnavailableError(
+      `no browser for the page tests: @sparticuz/chromium could not be unpacked (run \`npm ci\`, or set CHROMIUM_PATH to a Chromium binary): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

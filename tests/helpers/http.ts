@@ -7,7 +7,11 @@ export interface RawResponse {
 }
 
 /** Sends a path exactly as given (fetch would resolve "..", "%2e%2e" and the like first). */
-export function rawRequest(baseUrl: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {}): Promise<RawResponse> {
+export function rawRequest(
+  baseUrl: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
+): Promise<RawResponse> {
   const url = new URL(baseUrl);
   // Node's client sends no length for a DELETE body unless told, and the server would read it as the next request.
   const headers = options.body === undefined ? options.headers : { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) };

@@ -38,7 +38,12 @@ export async function makePhoto(format: Format, options: PhotoOptions = {}): Pro
   if (options.takenAt) exif.IFD2 = { DateTimeOriginal: options.takenAt, ...(options.offset ? { OffsetTimeOriginal: options.offset } : {}) };
   if (options.gps) {
     const dms = ([d, m, s]: [number, number, number]) => `${d}/1 ${m}/1 ${Math.round(s * 100)}/100`;
-    exif.IFD3 = { GPSLatitudeRef: options.gps.latRef, GPSLatitude: dms(options.gps.lat), GPSLongitudeRef: options.gps.lonRef, GPSLongitude: dms(options.gps.lon) };
+    exif.IFD3 = {
+      GPSLatitudeRef: options.gps.latRef,
+      GPSLatitude: dms(options.gps.lat),
+      GPSLongitudeRef: options.gps.lonRef,
+      GPSLongitude: dms(options.gps.lon),
+    };
   }
   let image = sharp(pixels, { raw: { width, height, channels: 3 } });
   if (Object.keys(exif).length > 0) image = image.withExif(exif);
@@ -50,7 +55,11 @@ export async function makePhoto(format: Format, options: PhotoOptions = {}): Pro
 export async function makeLargeJpeg(): Promise<Uint8Array<ArrayBuffer>> {
   const width = 4000;
   const height = 3000;
-  return new Uint8Array(await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toBuffer());
+  return new Uint8Array(
+    await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer(),
+  );
 }
 
 /** A real HEIC (HEVC) photo made with libheif's heif-enc: 96×64, taken 2025-05-03 09:15:42 -04:00 at 40.6893 N, 74.0445 W. */
@@ -82,10 +91,12 @@ export function makeBombPng(width = 20000, height = 20000): Uint8Array<ArrayBuff
   header[8] = 1; // bit depth
   header[9] = 0; // greyscale
   const rows = Buffer.alloc((1 + Math.ceil(width / 8)) * height);
-  return new Uint8Array(Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(rows, { level: 9 })),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]));
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      pngChunk('IHDR', header),
+      pngChunk('IDAT', deflateSync(rows, { level: 9 })),
+      pngChunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
 }

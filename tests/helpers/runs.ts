@@ -16,7 +16,10 @@ export async function makeQueuedRun(): Promise<{ projectId: Id; runId: Id; state
 }
 
 /** A complete run written straight to storage (no render), with the style facts learning needs. */
-export async function makeCompleteRun(projectId: Id, facts: { mood: string; musicStyle: string; durationSec?: number; theme?: string; completedAt?: string }): Promise<Id> {
+export async function makeCompleteRun(
+  projectId: Id,
+  facts: { mood: string; musicStyle: string; durationSec?: number; theme?: string; completedAt?: string },
+): Promise<Id> {
   const at = new Date(facts.completedAt ?? Date.now());
   const durationSec = facts.durationSec ?? 20;
   const storyboard: Storyboard = {
@@ -40,7 +43,9 @@ export async function makeCompleteRun(projectId: Id, facts: { mood: string; musi
     provider: 'local',
   };
   const queued = newRun({ projectId, runId: newId('r'), request: {}, mediaIds: [], now: at });
-  const state = toComplete(toRunning(queued), storyboard, { video: { bytes: 1000, durationSec, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } });
+  const state = toComplete(toRunning(queued), storyboard, {
+    video: { bytes: 1000, durationSec, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' },
+  });
   await createRunState(state);
   // As the orchestrator does when a run completes.
   await upsertHistoryEntry(projectId, entryFromCompletedRun(state));
@@ -48,20 +53,54 @@ export async function makeCompleteRun(projectId: Id, facts: { mood: string; musi
 }
 
 /** A run in the given state, created `ageMs` ago (its id carries that time), written straight to storage; with agent timings when given. */
-export async function plantRun(projectId: Id, status: 'queued' | 'complete' | 'failed' | 'cancelled', ageMs: number, options: { webhookUrl?: string; timings?: Record<string, number> } = {}): Promise<RunState> {
+export async function plantRun(
+  projectId: Id,
+  status: 'queued' | 'complete' | 'failed' | 'cancelled',
+  ageMs: number,
+  options: { webhookUrl?: string; timings?: Record<string, number> } = {},
+): Promise<RunState> {
   const now = new Date(Date.now() - ageMs);
-  const queued = newRun({ projectId, runId: newId('r', now.getTime()), request: options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}, mediaIds: [], now });
-  const timed = { ...queued, timings: Object.fromEntries(Object.entries(options.timings ?? {}).map(([agent, ms]) => [agent, { startedAt: now.toISOString(), ms }])) };
+  const queued = newRun({
+    projectId,
+    runId: newId('r', now.getTime()),
+    request: options.webhookUrl ? { webhookUrl: options.webhookUrl } : {},
+    mediaIds: [],
+    now,
+  });
+  const timed = {
+    ...queued,
+    timings: Object.fromEntries(Object.entries(options.timings ?? {}).map(([agent, ms]) => [agent, { startedAt: now.toISOString(), ms }])),
+  };
   const storyboard: Storyboard = {
-    theme: 'Test', mood: 'calm', musicStyle: 'acoustic', durationSec: 4, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5,
-    shots: [{ mediaId: parseId('m_fixture'), startSec: 0, durationSec: 4, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
-    scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }], narration: { enabled: false, script: '' }, tempoBpm: 90, choice: { source: 'request', reason: 'test' }, provider: 'local',
+    theme: 'Test',
+    mood: 'calm',
+    musicStyle: 'acoustic',
+    durationSec: 4,
+    resolution: '360p',
+    aspect: '16:9',
+    width: 640,
+    height: 360,
+    transition: 'crossfade',
+    title: null,
+    curation: { skipped: [] },
+    transitionSec: 0.5,
+    shots: [
+      { mediaId: parseId('m_fixture'), startSec: 0, durationSec: 4, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null },
+    ],
+    scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }],
+    narration: { enabled: false, script: '' },
+    tempoBpm: 90,
+    choice: { source: 'request', reason: 'test' },
+    provider: 'local',
   };
   const state: RunState =
-    status === 'complete' ? toComplete(toRunning(timed), storyboard, { video: { bytes: 1, durationSec: 4, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } })
-    : status === 'failed' ? toFailed(toRunning(timed), { code: 'x', message: 'x', retryable: false })
-    : status === 'cancelled' ? toCancelled(timed)
-    : timed;
+    status === 'complete'
+      ? toComplete(toRunning(timed), storyboard, { video: { bytes: 1, durationSec: 4, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } })
+      : status === 'failed'
+        ? toFailed(toRunning(timed), { code: 'x', message: 'x', retryable: false })
+        : status === 'cancelled'
+          ? toCancelled(timed)
+          : timed;
   await createRunState(state);
   return state;
 }

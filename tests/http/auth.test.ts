@@ -33,7 +33,11 @@ async function fixture(theme: string): Promise<Fixture> {
   const { projectId, token, api } = await createProjectOverHttp(server.current.url, admin);
   const auth = { authorization: `Bearer ${token}` };
   const [media] = await uploadPhotos(api, 1, theme.length, auth);
-  const started = await fetch(api('/runs'), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ durationSec: 4, resolution: '360p', narration: false, theme }) });
+  const started = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ durationSec: 4, resolution: '360p', narration: false, theme }),
+  });
   expect(started.status).toBe(202);
   const { runId, links } = (await started.json()) as { runId: string; links: Fixture['links'] };
   // The progress link is signed: it works without the header.
@@ -49,7 +53,16 @@ beforeAll(async () => {
 
 /** A concrete URL for a route, with the ids of project `f`. */
 function urlFor(path: string, f: Fixture): string {
-  return server.current.url + path.replace(':projectId', f.projectId).replace(':runId', f.runId).replace(':mediaId', f.mediaId).replace(':uploadId', 'u_missing').replace(':importId', 'i_missing').replace(':n', '0');
+  return (
+    server.current.url +
+    path
+      .replace(':projectId', f.projectId)
+      .replace(':runId', f.runId)
+      .replace(':mediaId', f.mediaId)
+      .replace(':uploadId', 'u_missing')
+      .replace(':importId', 'i_missing')
+      .replace(':n', '0')
+  );
 }
 
 const projectRoutes = routes.filter((route) => route.auth === 'project');
@@ -57,7 +70,11 @@ const projectRoutes = routes.filter((route) => route.auth === 'project');
 describe('auth', () => {
   it('every route but health needs a token (401), and health says auth is on', async () => {
     for (const route of routes.filter((r) => r.auth !== 'none')) {
-      const response = await fetch(urlFor(route.path, b), { method: route.method, headers: { 'content-type': 'application/json' }, ...(route.method === 'GET' ? {} : { body: '{}' }) });
+      const response = await fetch(urlFor(route.path, b), {
+        method: route.method,
+        headers: { 'content-type': 'application/json' },
+        ...(route.method === 'GET' ? {} : { body: '{}' }),
+      });
       expect(response.status, `${route.method} ${route.path}`).toBe(401);
       expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
     }
@@ -82,7 +99,11 @@ describe('auth', () => {
   it("project A's token on project B's routes is 403 and shows nothing of B", async () => {
     expect(projectRoutes.length).toBeGreaterThanOrEqual(14);
     for (const route of projectRoutes) {
-      const response = await fetch(urlFor(route.path, b), { method: route.method, headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' }, ...(route.method === 'GET' ? {} : { body: '{"rating":"good"}' }) });
+      const response = await fetch(urlFor(route.path, b), {
+        method: route.method,
+        headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+        ...(route.method === 'GET' ? {} : { body: '{"rating":"good"}' }),
+      });
       const text = await response.text();
       expect(response.status, `${route.method} ${route.path}`).toBe(403);
       expect(text).not.toContain(b.theme);
@@ -97,7 +118,14 @@ describe('auth', () => {
     expect(asAdmin.status).toBe(200);
     const create = await fetch(`${server.current.url}/api/projects`, { method: 'POST', headers: { authorization: `Bearer ${b.token}` } });
     expect(create.status).toBe(403);
-    for (const bad of ['Bearer', 'Basic abc', `Bearer ${b.token}x`, `Bearer stp.${b.projectId}.unsigned`, `Bearer stp.${a.projectId}.${b.token.split('.')[2]}`, 'Bearer a.b.c.d']) {
+    for (const bad of [
+      'Bearer',
+      'Basic abc',
+      `Bearer ${b.token}x`,
+      `Bearer stp.${b.projectId}.unsigned`,
+      `Bearer stp.${a.projectId}.${b.token.split('.')[2]}`,
+      'Bearer a.b.c.d',
+    ]) {
       const response = await fetch(urlFor('/api/projects/:projectId/media', b), { headers: { authorization: bad } });
       expect(response.status, bad).toBe(401);
     }
@@ -150,7 +178,10 @@ describe('auth', () => {
   it('CORS: allowed origins get headers and a preflight answer; others get none', async () => {
     vi.stubEnv('SIRTRAV_CORS_ORIGINS', 'https://app.example');
     try {
-      const preflight = await fetch(urlFor('/api/projects/:projectId/runs', b), { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+      const preflight = await fetch(urlFor('/api/projects/:projectId/runs', b), {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+      });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
       expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
@@ -167,7 +198,12 @@ describe('auth', () => {
   it('caps runs queued or running per project with 429 and Retry-After', async () => {
     vi.stubEnv('SIRTRAV_MAX_ACTIVE_RUNS', '1');
     try {
-      const post = () => fetch(urlFor('/api/projects/:projectId/runs', a), { method: 'POST', headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ durationSec: 30, resolution: '720p', narration: false }) });
+      const post = () =>
+        fetch(urlFor('/api/projects/:projectId/runs', a), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ durationSec: 30, resolution: '720p', narration: false }),
+        });
       const first = await post();
       expect(first.status).toBe(202);
       const second = await post();

@@ -8,7 +8,12 @@ const bodyOf = async (response: Response) => errorBodySchema.parse(await respons
 
 describe('the error body', () => {
   it('says whether a retry can help: a bad request no, a busy or failing service yes', async () => {
-    expect((await bodyOf(errorResponse(new AppError(400, 'bad_thing', 'Bad.'), 'req-1'))).error).toEqual({ code: 'bad_thing', message: 'Bad.', requestId: 'req-1', retryable: false });
+    expect((await bodyOf(errorResponse(new AppError(400, 'bad_thing', 'Bad.'), 'req-1'))).error).toEqual({
+      code: 'bad_thing',
+      message: 'Bad.',
+      requestId: 'req-1',
+      retryable: false,
+    });
     expect((await bodyOf(errorResponse(new AppError(429, 'too_many_active_runs', 'Wait.'), 'req-2'))).error.retryable).toBe(true);
     expect((await bodyOf(errorResponse(new AppError(503, 'storage_unavailable', 'Later.'), 'req-3'))).error.retryable).toBe(true);
     expect((await bodyOf(errorResponse(new AppError(409, 'busy', 'Soon.', { retryable: true }), 'req-4'))).error.retryable).toBe(true);

@@ -21,8 +21,41 @@ const server = useLocalServer();
 const random = seededRandom('sirtrav-fuzz-1');
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
-const BAD_IDS = ['..', '.', '%2e%2e', '%2E%2e%2f', 'a%2Fb', 'a.b', 'x'.repeat(65), '%00', '%C3%A9', '%3Cscript%3E', '$%7Bjndi%7D', "'%20OR%201=1", '%0d%0aSet-Cookie:x', '~', '*', '%25', 'a%20b'];
-const BAD_JSON = ['{', '{"rating":', '[', 'null', '"text"', '42', '{"a":1}}', '{"rating":"good",}', "{'rating':'good'}", '\u0000', '{"__proto__":{"x":1}}', `${'['.repeat(3000)}${']'.repeat(3000)}`, '{"durationSec":1e309}', '{"rating":"good","rating":"bad","extra":[]}'];
+const BAD_IDS = [
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E%2e%2f',
+  'a%2Fb',
+  'a.b',
+  'x'.repeat(65),
+  '%00',
+  '%C3%A9',
+  '%3Cscript%3E',
+  '$%7Bjndi%7D',
+  "'%20OR%201=1",
+  '%0d%0aSet-Cookie:x',
+  '~',
+  '*',
+  '%25',
+  'a%20b',
+];
+const BAD_JSON = [
+  '{',
+  '{"rating":',
+  '[',
+  'null',
+  '"text"',
+  '42',
+  '{"a":1}}',
+  '{"rating":"good",}',
+  "{'rating':'good'}",
+  '\u0000',
+  '{"__proto__":{"x":1}}',
+  `${'['.repeat(3000)}${']'.repeat(3000)}`,
+  '{"durationSec":1e309}',
+  '{"rating":"good","rating":"bad","extra":[]}',
+];
 const BAD_VALUES: Record<string, unknown[]> = {
   durationSec: [0, -1, 3.9, 181, 1e12, '10', null, [], {}, true],
   resolution: ['4k', '', 720, null, ['720p']],
@@ -49,7 +82,8 @@ async function snapshot(): Promise<Map<string, string>> {
   const all = new Map<string, string>();
   for (const store of STORE_IDS) {
     // Request figures (ops/metrics/) count bad requests too: they are meant to change.
-    for await (const page of openStore(store).list({ paginate: true })) for (const blob of page.blobs) if (!blob.key.startsWith('ops/metrics/')) all.set(`${store}:${blob.key}`, blob.etag);
+    for await (const page of openStore(store).list({ paginate: true }))
+      for (const blob of page.blobs) if (!blob.key.startsWith('ops/metrics/')) all.set(`${store}:${blob.key}`, blob.etag);
   }
   return all;
 }
@@ -59,7 +93,11 @@ describe('fuzz: generated bad requests across every route', () => {
     const { projectId, token, api } = await createProjectOverHttp(server.current.url, { authorization: `Bearer ${ADMIN}` });
     const auth = { authorization: `Bearer ${token}` };
     const [media] = await uploadPhotos(api, 1, 900, auth);
-    const started = await fetch(api('/runs'), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ durationSec: 4, resolution: '360p', narration: false }) });
+    const started = await fetch(api('/runs'), {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ durationSec: 4, resolution: '360p', narration: false }),
+    });
     const { runId, links } = (await started.json()) as { runId: string; links: { progress: string } };
     expect((await followProgress(links.progress, { onEvent: () => undefined }))?.status).toBe('complete');
     await server.current.idle();
@@ -75,12 +113,26 @@ describe('fuzz: generated bad requests across every route', () => {
         const route = pick(routes.filter((r) => r.path.includes(':')));
         const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
         const name = pick(names);
-        return { method: route.method, path: concrete(route.path, { [name]: name === 'n' ? pick(['-1', 'abc', '99999', '1.5', '%31']) : pick(BAD_IDS) }), headers: { ...auth, 'content-type': 'application/json' }, ...(route.method === 'GET' ? {} : { body: '{"rating":5}' }) };
+        return {
+          method: route.method,
+          path: concrete(route.path, { [name]: name === 'n' ? pick(['-1', 'abc', '99999', '1.5', '%31']) : pick(BAD_IDS) }),
+          headers: { ...auth, 'content-type': 'application/json' },
+          ...(route.method === 'GET' ? {} : { body: '{"rating":5}' }),
+        };
       },
       // No token, a malformed one, or a forged one.
       () => {
         const route = pick(routes.filter((r) => r.auth !== 'none'));
-        const header = pick([undefined, 'Bearer', 'Bearer junk', `Bearer ${token}x`, `Bearer stp.${projectId}.AAAA`, `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${ADMIN.slice(0, -1)}`, 'bearer  ']);
+        const header = pick([
+          undefined,
+          'Bearer',
+          'Bearer junk',
+          `Bearer ${token}x`,
+          `Bearer stp.${projectId}.AAAA`,
+          `Basic ${Buffer.from('a:b').toString('base64')}`,
+          `Bearer ${ADMIN.slice(0, -1)}`,
+          'bearer  ',
+        ]);
         const headers: Record<string, string> = header ? { authorization: header } : {};
         return { method: route.method, path: concrete(route.path), headers, ...(route.method === 'GET' ? {} : { body: '{}' }) };
       },
@@ -92,8 +144,16 @@ describe('fuzz: generated bad requests across every route', () => {
       // Wrong types, out-of-range numbers and unknown fields.
       () => {
         const route = pick(jsonRoutes.filter((r) => !r.path.endsWith('/projects')));
-        const field = route.path.endsWith('evaluation') ? pick(['rating', 'comment']) : route.path.endsWith('uploads') ? pick(['filename', 'bytes', 'sha256']) : pick(['durationSec', 'resolution', 'mood', 'musicStyle', 'theme', 'narration', 'mediaIds']);
-        const base: Record<string, unknown> = route.path.endsWith('evaluation') ? { rating: 'good' } : route.path.endsWith('uploads') ? { filename: 'a.jpg', bytes: 100 } : {};
+        const field = route.path.endsWith('evaluation')
+          ? pick(['rating', 'comment'])
+          : route.path.endsWith('uploads')
+            ? pick(['filename', 'bytes', 'sha256'])
+            : pick(['durationSec', 'resolution', 'mood', 'musicStyle', 'theme', 'narration', 'mediaIds']);
+        const base: Record<string, unknown> = route.path.endsWith('evaluation')
+          ? { rating: 'good' }
+          : route.path.endsWith('uploads')
+            ? { filename: 'a.jpg', bytes: 100 }
+            : {};
         const body = random() < 0.15 ? { ...base, [pick(['admin', 'status', 'runId', '__proto__x'])]: true } : { ...base, [field]: pick(BAD_VALUES[field]!) };
         return { method: 'POST', path: concrete(route.path), headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) };
       },
@@ -101,35 +161,87 @@ describe('fuzz: generated bad requests across every route', () => {
       () => {
         const route = pick(jsonRoutes.filter((r) => !r.path.endsWith('/projects')));
         const body = random() < 0.3 ? `{"x":"${'a'.repeat(70_000)}"}` : '{"rating":"good"}';
-        return { method: 'POST', path: concrete(route.path), headers: { ...auth, 'content-type': body.length > 1000 ? 'application/json' : pick(['text/plain', 'application/xml', 'multipart/form-data', 'image/jpeg', 'application/x-www-form-urlencoded']) }, body };
+        return {
+          method: 'POST',
+          path: concrete(route.path),
+          headers: {
+            ...auth,
+            'content-type':
+              body.length > 1000
+                ? 'application/json'
+                : pick(['text/plain', 'application/xml', 'multipart/form-data', 'image/jpeg', 'application/x-www-form-urlencoded']),
+          },
+          body,
+        };
       },
       // Photos that are not photos.
       () => {
         const kind = pick(['random', 'truncated', 'empty', 'text', 'badmultipart', 'html']);
         const bytes =
-          kind === 'random' ? new Uint8Array(Array.from({ length: 2000 }, () => Math.floor(random() * 256)))
-          : kind === 'truncated' ? jpeg.subarray(0, Math.floor(jpeg.length * (0.2 + random() * 0.6)))
-          : kind === 'empty' ? new Uint8Array(0)
-          : kind === 'html' ? new TextEncoder().encode('<html><script>alert(1)</script></html>')
-          : new TextEncoder().encode('just some text\n');
-        const type = kind === 'badmultipart' ? 'multipart/form-data; boundary=zzz' : pick(['image/jpeg', 'image/png', 'application/octet-stream', 'image/heic']);
-        return { method: 'POST', path: concrete('/api/projects/:projectId/media'), headers: { ...auth, 'content-type': type, 'x-filename': pick(['../../etc/passwd', 'a"b.jpg', 'x'.repeat(300), '%0d%0a.jpg']) }, body: kind === 'badmultipart' ? '--zzz\r\nnot a part' : bytes };
+          kind === 'random'
+            ? new Uint8Array(Array.from({ length: 2000 }, () => Math.floor(random() * 256)))
+            : kind === 'truncated'
+              ? jpeg.subarray(0, Math.floor(jpeg.length * (0.2 + random() * 0.6)))
+              : kind === 'empty'
+                ? new Uint8Array(0)
+                : kind === 'html'
+                  ? new TextEncoder().encode('<html><script>alert(1)</script></html>')
+                  : new TextEncoder().encode('just some text\n');
+        const type =
+          kind === 'badmultipart' ? 'multipart/form-data; boundary=zzz' : pick(['image/jpeg', 'image/png', 'application/octet-stream', 'image/heic']);
+        return {
+          method: 'POST',
+          path: concrete('/api/projects/:projectId/media'),
+          headers: { ...auth, 'content-type': type, 'x-filename': pick(['../../etc/passwd', 'a"b.jpg', 'x'.repeat(300), '%0d%0a.jpg']) },
+          body: kind === 'badmultipart' ? '--zzz\r\nnot a part' : bytes,
+        };
       },
       // Wrong methods and unknown routes.
       () => {
-        if (random() < 0.5) return { method: pick(['GET', 'DELETE', 'PATCH', 'PUT']), path: pick(['/api', '/api/nothing', `/api/projects/${projectId}/nope`, `/api/projects/${projectId}/runs/${runId}/extra/deep`, '/api/projects/%ZZ']), headers: auth };
+        if (random() < 0.5)
+          return {
+            method: pick(['GET', 'DELETE', 'PATCH', 'PUT']),
+            path: pick(['/api', '/api/nothing', `/api/projects/${projectId}/nope`, `/api/projects/${projectId}/runs/${runId}/extra/deep`, '/api/projects/%ZZ']),
+            headers: auth,
+          };
         const route = pick(routes);
         const other = pick(['PATCH', 'PUT', 'DELETE', 'POST', 'GET'].filter((m) => !routes.some((r) => r.path === route.path && r.method === m)));
-        return { method: other, path: concrete(route.path), headers: { ...auth, 'content-type': 'application/json' }, ...(other === 'GET' ? {} : { body: '{}' }) };
+        return {
+          method: other,
+          path: concrete(route.path),
+          headers: { ...auth, 'content-type': 'application/json' },
+          ...(other === 'GET' ? {} : { body: '{}' }),
+        };
       },
       // Odd headers on reads: ranges, resume ids, idempotency keys, conditional requests.
       () => {
         const choice = pick(['range', 'lastEventId', 'idempotency', 'cancel', 'partUnknown']);
-        if (choice === 'range') return { method: 'GET', path: concrete('/api/projects/:projectId/runs/:runId/video'), headers: { ...auth, range: pick(['bytes=abc', `bytes=${10 ** 12}-`, 'bytes=5-1', 'items=0-1', 'bytes=-0', 'bytes=0-1,5-6', 'bytes=--1']) } };
-        if (choice === 'lastEventId') return { method: 'GET', path: concrete('/api/projects/:projectId/runs/:runId/progress'), headers: { ...auth, accept: 'text/event-stream', 'last-event-id': pick(['-1', 'abc', '1e5', '9'.repeat(30), ' ']) } };
-        if (choice === 'idempotency') return { method: 'POST', path: concrete('/api/projects/:projectId/runs'), headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(300) }, body: '{"durationSec":"x"}' };
+        if (choice === 'range')
+          return {
+            method: 'GET',
+            path: concrete('/api/projects/:projectId/runs/:runId/video'),
+            headers: { ...auth, range: pick(['bytes=abc', `bytes=${10 ** 12}-`, 'bytes=5-1', 'items=0-1', 'bytes=-0', 'bytes=0-1,5-6', 'bytes=--1']) },
+          };
+        if (choice === 'lastEventId')
+          return {
+            method: 'GET',
+            path: concrete('/api/projects/:projectId/runs/:runId/progress'),
+            headers: { ...auth, accept: 'text/event-stream', 'last-event-id': pick(['-1', 'abc', '1e5', '9'.repeat(30), ' ']) },
+          };
+        if (choice === 'idempotency')
+          return {
+            method: 'POST',
+            path: concrete('/api/projects/:projectId/runs'),
+            headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(300) },
+            body: '{"durationSec":"x"}',
+          };
         if (choice === 'cancel') return { method: 'POST', path: concrete('/api/projects/:projectId/runs/:runId/cancel'), headers: auth };
-        return { method: 'PUT', path: concrete('/api/projects/:projectId/uploads/:uploadId/parts/:n'), headers: { ...auth, 'content-type': 'application/octet-stream' }, body: jpeg };
+        return {
+          method: 'PUT',
+          path: concrete('/api/projects/:projectId/uploads/:uploadId/parts/:n'),
+          headers: { ...auth, 'content-type': 'application/octet-stream' },
+          body: jpeg,
+        };
       },
     ];
 
@@ -138,7 +250,11 @@ describe('fuzz: generated bad requests across every route', () => {
     const statuses = new Map<number, number>();
     for (let i = 0; i < REQUESTS; i++) {
       const request = pick(generators)();
-      const response = await rawRequest(server.current.url, request.path, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
+      const response = await rawRequest(server.current.url, request.path, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+      });
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       const label = `${request.method} ${request.path.slice(0, 120)} → ${response.status}`;
       if (response.status >= 500) failures.push(`${label}: ${response.body.slice(0, 200)}`);
@@ -151,7 +267,8 @@ describe('fuzz: generated bad requests across every route', () => {
           continue;
         }
         if (!errorBodySchema.safeParse(body).success) failures.push(`${label}: not the error shape`);
-        if (/\bat .+:\d+:\d+|\/work\/|node_modules|\.ts\b|Error:/.test(response.body)) failures.push(`${label}: leaks internals: ${response.body.slice(0, 200)}`);
+        if (/\bat .+:\d+:\d+|\/work\/|node_modules|\.ts\b|Error:/.test(response.body))
+          failures.push(`${label}: leaks internals: ${response.body.slice(0, 200)}`);
       }
     }
     await server.current.idle();

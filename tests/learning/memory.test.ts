@@ -19,12 +19,21 @@ const rate = (projectId: string, runId: string, rating: 'good' | 'bad', comment?
 
 const memory = async (projectId: string) => (await (await fetch(`${server.current.url}/api/projects/${projectId}/memory`)).json()) as MemoryIndex;
 
-const combo = (index: MemoryIndex, mood: string, musicStyle: string) => index.learned_patterns.successfulCombinations.find((c) => c.mood === mood && c.musicStyle === musicStyle);
+const combo = (index: MemoryIndex, mood: string, musicStyle: string) =>
+  index.learned_patterns.successfulCombinations.find((c) => c.mood === mood && c.musicStyle === musicStyle);
 
 describe('ratings and the memory index', () => {
   it('30 concurrent ratings on 30 runs all count', async () => {
     const { projectId } = await createProject('learn');
-    const runs = await Promise.all(Array.from({ length: 30 }, (_, i) => makeCompleteRun(projectId, { mood: i % 2 ? 'calm' : 'happy', musicStyle: i % 2 ? 'acoustic' : 'pop', completedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() })));
+    const runs = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        makeCompleteRun(projectId, {
+          mood: i % 2 ? 'calm' : 'happy',
+          musicStyle: i % 2 ? 'acoustic' : 'pop',
+          completedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+        }),
+      ),
+    );
     const responses = await Promise.all(runs.map((runId, i) => rate(projectId, runId, i % 3 === 0 ? 'bad' : 'good')));
     expect(responses.map((r) => r.status)).toEqual(runs.map(() => 201));
     const index = await memory(projectId);
@@ -55,7 +64,12 @@ describe('ratings and the memory index', () => {
   it('a deleted or corrupted index is rebuilt identical from the evaluations', async () => {
     const { projectId } = await createProject('learn');
     for (let i = 0; i < 6; i++) {
-      const runId = await makeCompleteRun(projectId, { mood: ['calm', 'happy', 'dramatic'][i % 3]!, musicStyle: ['acoustic', 'pop', 'cinematic'][i % 3]!, durationSec: 10 + i, completedAt: new Date(Date.UTC(2025, i, 1)).toISOString() });
+      const runId = await makeCompleteRun(projectId, {
+        mood: ['calm', 'happy', 'dramatic'][i % 3]!,
+        musicStyle: ['acoustic', 'pop', 'cinematic'][i % 3]!,
+        durationSec: 10 + i,
+        completedAt: new Date(Date.UTC(2025, i, 1)).toISOString(),
+      });
       if (i < 5) await rate(projectId, runId, i % 2 ? 'bad' : 'good', `take ${i}`);
     }
     const original = await memory(projectId);
@@ -151,7 +165,11 @@ describe('the director learns', () => {
       await rate(projectId, await makeCompleteRun(projectId as Id, { mood: 'romantic', musicStyle: 'piano', durationSec: 7 }), 'good');
     }
     await uploadPhotos(api, 2, 700);
-    const started = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resolution: '360p', narration: false }) });
+    const started = await fetch(api('/runs'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resolution: '360p', narration: false }),
+    });
     const { links } = (await started.json()) as { links: { progress: string } };
     const final = await followProgress(links.progress, { onEvent: () => undefined });
     expect(final?.status).toBe('complete');
@@ -173,7 +191,11 @@ describe('an index from an older schema version', () => {
     const current = await memory(projectId);
     // What version 1 stored: the seed schema without version or updatedAt.
     const versionOne = defineDocument('memory-index', 1, z.any());
-    await writeJSON(keys.memoryIndex(projectId as Id), versionOne, { user_preferences: { favorite_moods: [], preferred_duration: 30, disliked_music_styles: [] }, video_history: [], learned_patterns: { successfulCombinations: [] } });
+    await writeJSON(keys.memoryIndex(projectId as Id), versionOne, {
+      user_preferences: { favorite_moods: [], preferred_duration: 30, disliked_music_styles: [] },
+      video_history: [],
+      learned_patterns: { successfulCombinations: [] },
+    });
     expect(await memory(projectId)).toEqual(current);
     expect(await getMetadata(keys.memoryIndex(projectId as Id))).toMatchObject({ version: 2 });
   });

@@ -24,7 +24,11 @@ async function mediaKeys(): Promise<string[]> {
 }
 
 async function upload(bytes: Uint8Array<ArrayBuffer>, type = 'application/octet-stream', filename?: string) {
-  const response = await fetch(api('/media'), { method: 'POST', headers: { 'content-type': type, ...(filename ? { 'x-filename': filename } : {}) }, body: bytes });
+  const response = await fetch(api('/media'), {
+    method: 'POST',
+    headers: { 'content-type': type, ...(filename ? { 'x-filename': filename } : {}) },
+    body: bytes,
+  });
   return { status: response.status, body: (await response.json()) as { media: Media[]; error?: { code: string; message: string } } };
 }
 
@@ -42,7 +46,12 @@ describe('direct upload', () => {
     const { status, body } = await upload(bytes, 'application/octet-stream', `holiday.${format}`);
     expect(status).toBe(201);
     const [media] = body.media;
-    expect(media).toMatchObject({ contentType, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), filename: `holiday.${format}` });
+    expect(media).toMatchObject({
+      contentType,
+      bytes: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      filename: `holiday.${format}`,
+    });
     const back = await fetch(api(`/media/${media!.mediaId}`));
     expect(back.status).toBe(200);
     expect(back.headers.get('content-type')).toBe(contentType);
@@ -62,12 +71,28 @@ describe('direct upload', () => {
   it.each(['America/New_York', 'UTC', 'Asia/Kathmandu'])('EXIF date, offset, GPS and orientation come back the same under TZ=%s', async (tz) => {
     vi.stubEnv('TZ', tz);
     expect(new Date(2024, 0, 1).getTimezoneOffset()).toBe({ 'America/New_York': 300, UTC: 0, 'Asia/Kathmandu': -345 }[tz]);
-    const bytes = await makePhoto('jpeg', { width: 320, height: 240, seed: 40 + tz.length, takenAt: '2024:07:14 18:30:05', offset: '+01:00', gps: lisbon, orientation: 6, make: 'Canon', model: 'EOS R6' });
+    const bytes = await makePhoto('jpeg', {
+      width: 320,
+      height: 240,
+      seed: 40 + tz.length,
+      takenAt: '2024:07:14 18:30:05',
+      offset: '+01:00',
+      gps: lisbon,
+      orientation: 6,
+      make: 'Canon',
+      model: 'EOS R6',
+    });
     const facts = await inspectImage(bytes);
     expect(facts).toMatchObject({ takenAt: '2024-07-14T18:30:05+01:00', orientation: 6, width: 240, height: 320 });
     const { status, body } = await upload(bytes);
     expect(status).toBe(201);
-    expect(body.media[0]).toMatchObject({ takenAt: '2024-07-14T18:30:05+01:00', orientation: 6, width: 240, height: 320, camera: { make: 'Canon', model: 'EOS R6' } });
+    expect(body.media[0]).toMatchObject({
+      takenAt: '2024-07-14T18:30:05+01:00',
+      orientation: 6,
+      width: 240,
+      height: 320,
+      camera: { make: 'Canon', model: 'EOS R6' },
+    });
     expect(body.media[0]!.gps!.latitude).toBeCloseTo(38.7083, 3);
     expect(body.media[0]!.gps!.longitude).toBeCloseTo(-9.14, 3);
   });
@@ -97,7 +122,10 @@ describe('direct upload', () => {
     const response = await fetch(api('/media'), { method: 'POST', body: form });
     expect(response.status).toBe(201);
     const body = (await response.json()) as { media: Media[] };
-    expect(body.media.map((m) => [m.filename, m.contentType])).toEqual([['a.jpg', 'image/jpeg'], ['b.png', 'image/png']]);
+    expect(body.media.map((m) => [m.filename, m.contentType])).toEqual([
+      ['a.jpg', 'image/jpeg'],
+      ['b.png', 'image/png'],
+    ]);
 
     const before = await mediaKeys();
     const bad = new FormData();
@@ -127,13 +155,41 @@ describe('bad uploads are refused and leave nothing behind', () => {
     const before = await mediaKeys();
     const jpeg = await makePhoto('jpeg', { seed: 100, width: 640, height: 480 });
     const cases: Array<[string, () => Promise<{ status: number; code: string | undefined }>, number, string]> = [
-      ['text renamed .jpg', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(Buffer.from('hello, this is not a photo\n'.repeat(20)), 'image/jpeg', 'x.jpg')), 415, 'unsupported_media_type'],
-      ['a PDF', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n'))), 415, 'unsupported_media_type'],
-      ['truncated JPEG', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(jpeg.subarray(0, Math.floor(jpeg.length * 0.6)))), 422, 'corrupt_image'],
+      [
+        'text renamed .jpg',
+        async () =>
+          ((r) => ({ status: r.status, code: r.body.error?.code }))(
+            await upload(Buffer.from('hello, this is not a photo\n'.repeat(20)), 'image/jpeg', 'x.jpg'),
+          ),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        'a PDF',
+        async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n'))),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        'truncated JPEG',
+        async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(jpeg.subarray(0, Math.floor(jpeg.length * 0.6)))),
+        422,
+        'corrupt_image',
+      ],
       ['empty body', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(new Uint8Array(0), 'image/jpeg')), 400, 'empty_body'],
-      ['5 MB direct', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(new Uint8Array(5 * 1024 * 1024), 'image/jpeg')), 413, 'payload_too_large'],
+      [
+        '5 MB direct',
+        async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(new Uint8Array(5 * 1024 * 1024), 'image/jpeg')),
+        413,
+        'payload_too_large',
+      ],
       ['20000×20000 PNG', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(makeBombPng())), 422, 'image_too_large'],
-      ['JSON content type', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(jpeg, 'application/json')), 415, 'unsupported_media_type'],
+      [
+        'JSON content type',
+        async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(jpeg, 'application/json')),
+        415,
+        'unsupported_media_type',
+      ],
     ];
     for (const [name, send, status, code] of cases) {
       const result = await send();
@@ -163,7 +219,11 @@ describe('bad uploads are refused and leave nothing behind', () => {
     const created = await fetch(`${server.current.url}/api/projects`, { method: 'POST' });
     const other = ((await created.json()) as { projectId: string }).projectId;
     const post = async (seed: number) =>
-      fetch(`${server.current.url}/api/projects/${other}/media`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await makePhoto('png', { seed }) });
+      fetch(`${server.current.url}/api/projects/${other}/media`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: await makePhoto('png', { seed }),
+      });
     expect((await post(110)).status).toBe(201);
     const refused = await post(111);
     expect(refused.status).toBe(409);
@@ -175,7 +235,8 @@ describe('bad uploads are refused and leave nothing behind', () => {
     const created = await fetch(`${server.current.url}/api/projects`, { method: 'POST' });
     const other = ((await created.json()) as { projectId: string }).projectId;
     const photos = await Promise.all(Array.from({ length: 11 }, (_, i) => makePhoto('png', { seed: 200 + i })));
-    const post = (bytes: Uint8Array<ArrayBuffer>) => fetch(`${server.current.url}/api/projects/${other}/media`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: bytes });
+    const post = (bytes: Uint8Array<ArrayBuffer>) =>
+      fetch(`${server.current.url}/api/projects/${other}/media`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: bytes });
     for (const bytes of photos.slice(0, 3)) expect((await post(bytes)).status).toBe(201);
     const answers = await Promise.all(photos.slice(3).map(post));
     const statuses = answers.map((answer) => answer.status).sort();
@@ -192,12 +253,21 @@ describe('chunked upload', () => {
     const photo = await makeLargeJpeg();
     expect(photo.byteLength).toBeGreaterThan(10_000_000);
     const sha256 = createHash('sha256').update(photo).digest('hex');
-    const started = await fetch(api('/uploads'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filename: 'IMG_0001.JPG', bytes: photo.byteLength, sha256 }) });
+    const started = await fetch(api('/uploads'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filename: 'IMG_0001.JPG', bytes: photo.byteLength, sha256 }),
+    });
     expect(started.status).toBe(201);
     const { uploadId, partSize, partCount } = (await started.json()) as { uploadId: string; partSize: number; partCount: number };
     expect(partCount).toBe(Math.ceil(photo.byteLength / partSize));
 
-    const send = (n: number) => fetch(api(`/uploads/${uploadId}/parts/${n}`), { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: photo.subarray(n * partSize, (n + 1) * partSize) });
+    const send = (n: number) =>
+      fetch(api(`/uploads/${uploadId}/parts/${n}`), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: photo.subarray(n * partSize, (n + 1) * partSize),
+      });
     const order = [...Array(partCount).keys()].reverse();
     for (const n of order) expect((await send(n)).status).toBe(200);
     const resent = await send(0);
@@ -218,7 +288,8 @@ describe('chunked upload', () => {
 
   it('checks part sizes, missing parts, the checksum and the declared size', async () => {
     const photo = await makePhoto('jpeg', { seed: 120, width: 800, height: 600 });
-    const start = async (body: object) => fetch(api('/uploads'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const start = async (body: object) =>
+      fetch(api('/uploads'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await start({ filename: 'x.jpg', bytes: 60 * 1024 * 1024 })).status).toBe(400);
     expect((await start({ filename: 'x.jpg', bytes: -1 })).status).toBe(400);
 

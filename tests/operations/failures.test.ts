@@ -21,7 +21,14 @@ const withAuth = () => {
   vi.stubEnv('SIRTRAV_ADMIN_TOKEN', ADMIN);
 };
 
-async function fail(projectId: Id, step: Agent, errorClass: ErrorClass, code: string, message: string, toolChain: string[] = ['director:local', 'voice:local', 'music:local']) {
+async function fail(
+  projectId: Id,
+  step: Agent,
+  errorClass: ErrorClass,
+  code: string,
+  message: string,
+  toolChain: string[] = ['director:local', 'voice:local', 'music:local'],
+) {
   const runId = newId('r');
   const error = new PipelineError(errorClass, code, message, { retryable: false });
   const runError = await recordFailure({ projectId, runId, step, error, toolChain, actionsTaken: [`${step}: started`] });
@@ -30,20 +37,40 @@ async function fail(projectId: Id, step: Agent, errorClass: ErrorClass, code: st
 
 describe('failure reflections', () => {
   it('the heuristic maps class, code and step to a root cause, a resolution, prevention and preconditions', () => {
-    const reflection = heuristicReflection({ errorClass: 'configuration', code: 'ffmpeg_missing', step: 'compose', message: 'No ffmpeg', providers: { voice: 'local' }, resolution: '720p', durationSec: 30 });
+    const reflection = heuristicReflection({
+      errorClass: 'configuration',
+      code: 'ffmpeg_missing',
+      step: 'compose',
+      message: 'No ffmpeg',
+      providers: { voice: 'local' },
+      resolution: '720p',
+      durationSec: 30,
+    });
     expect(reflection.source).toBe('heuristic');
     expect(reflection.rootCause).toMatchObject({ confidence: 0.9 });
     expect(reflection.rootCause.text).toMatch(/ffmpeg/);
     expect(reflection.resolutionStrategy.text).toMatch(/FFMPEG_PATH/);
     expect(reflection.preconditions.tool).toEqual({ value: 'ffmpeg', confidence: 0.7 });
     expect(reflection.preconditions.resolution.value).toBe('720p');
-    const network = heuristicReflection({ errorClass: 'network', code: 'network_error', step: 'voice', message: 'fetch failed', providers: { voice: 'elevenlabs' }, resolution: null, durationSec: null });
+    const network = heuristicReflection({
+      errorClass: 'network',
+      code: 'network_error',
+      step: 'voice',
+      message: 'fetch failed',
+      providers: { voice: 'elevenlabs' },
+      resolution: null,
+      durationSec: null,
+    });
     expect(network.rootCause.text).toMatch(/network/);
     expect(network.preconditions.provider).toEqual({ value: 'elevenlabs', confidence: 0.8 });
   });
 
   it('with a cloud key the model writes it (request pinned), and a bad answer falls back to the heuristic', async () => {
-    const answer = { rootCause: { text: 'The TTS quota ran out.', confidence: 0.8 }, resolutionStrategy: { text: 'Raise the quota.', confidence: 0.7 }, prevention: { text: 'Alert at 80 % of quota.', confidence: 0.6 } };
+    const answer = {
+      rootCause: { text: 'The TTS quota ran out.', confidence: 0.8 },
+      resolutionStrategy: { text: 'Raise the quota.', confidence: 0.7 },
+      prevention: { text: 'Alert at 80 % of quota.', confidence: 0.6 },
+    };
     let reply = JSON.stringify({ choices: [{ message: { content: JSON.stringify(answer) } }] });
     const cloud = await startMockCloud(() => ({ status: 200, body: reply }));
     try {
@@ -57,7 +84,20 @@ describe('failure reflections', () => {
       expect(sent!.method).toBe('POST');
       expect(sent!.path).toBe('/v1/chat/completions');
       expect(sent!.headers.authorization).toBe('Bearer sk-test');
-      expect(JSON.parse(sent!.body)).toEqual(reflectionRequestBody({ errorClass: 'network', code: 'llm_http_error', step: 'voice', message: 'LLM answered HTTP 429', providers: { voice: 'openai' }, resolution: null, durationSec: null }, 'gpt-test'));
+      expect(JSON.parse(sent!.body)).toEqual(
+        reflectionRequestBody(
+          {
+            errorClass: 'network',
+            code: 'llm_http_error',
+            step: 'voice',
+            message: 'LLM answered HTTP 429',
+            providers: { voice: 'openai' },
+            resolution: null,
+            durationSec: null,
+          },
+          'gpt-test',
+        ),
+      );
       const episode = await readFailure(projectId, runId as Id);
       expect(episode!.reflection).toMatchObject({ source: 'llm', rootCause: answer.rootCause, preconditions: { provider: { value: 'openai' } } });
 
@@ -82,24 +122,48 @@ describe('failure memory across projects', () => {
     const body = JSON.stringify({ resolution: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg' });
     expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
     expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: '{"resolution": ""}' })).status).toBe(400);
-    expect((await fetch(`${server.current.url}/api/admin/failures/r_nope/resolution`, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${server.current.url}/api/admin/failures/r_nope/resolution`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...admin },
+          body,
+        })
+      ).status,
+    ).toBe(404);
     const recorded = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body });
     expect(recorded.status).toBe(200);
-    expect(await recorded.json()).toMatchObject({ runId: a.runId, projectId: first.projectId, resolution: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg' });
+    expect(await recorded.json()).toMatchObject({
+      runId: a.runId,
+      projectId: first.projectId,
+      resolution: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg',
+    });
 
     const second = await createProject('two');
     await fail(second.projectId, 'voice', 'network', 'network_error', 'fetch failed: ECONNRESET talking to the TTS provider');
     const b = await fail(second.projectId, 'compose', 'configuration', 'ffmpeg_missing', missing);
     expect(b.runError.message).toContain('seen before: Installed Debian ffmpeg 5.1');
     const episode = await readFailure(second.projectId, b.runId as Id);
-    expect(episode!.reflection!.resolutions[0]).toMatchObject({ source: 'seen-before', runId: a.runId, projectId: first.projectId, text: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg' });
+    expect(episode!.reflection!.resolutions[0]).toMatchObject({
+      source: 'seen-before',
+      runId: a.runId,
+      projectId: first.projectId,
+      text: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg',
+    });
 
     const search = await fetch(`${server.current.url}/api/admin/failures?q=${encodeURIComponent('ffmpeg missing FFMPEG_PATH')}&limit=5`, { headers: admin });
     expect(search.status).toBe(200);
-    const { results } = (await search.json()) as { results: Array<{ episode: { runId: string }; reflection: { resolutions: Array<{ text: string; source: string }> }; score: number }> };
+    const { results } = (await search.json()) as {
+      results: Array<{ episode: { runId: string }; reflection: { resolutions: Array<{ text: string; source: string }> }; score: number }>;
+    };
     const hit = results.find((result) => result.episode.runId === a.runId)!;
     expect(hit.reflection.resolutions[0]).toMatchObject({ source: 'operator', text: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg' });
-    expect(results.slice(0, 2).map((r) => r.episode.runId).sort()).toEqual([a.runId, b.runId].sort());
+    expect(
+      results
+        .slice(0, 2)
+        .map((r) => r.episode.runId)
+        .sort(),
+    ).toEqual([a.runId, b.runId].sort());
   });
 
   it('search ranks a planted near-twin above unrelated episodes, and a rebuild from the episodes ranks the same', async () => {
@@ -119,7 +183,8 @@ describe('failure memory across projects', () => {
     const twin = await fail(projectId, 'compose', 'resource', 'resource_exhausted', 'ENOSPC: no space left on device, write /tmp/sirtrav-k3j2/frame-0042.png');
 
     const query = `${server.current.url}/api/admin/failures?q=${encodeURIComponent('no space left on device writing /tmp/sirtrav-zz81/frame-0107.png')}&step=compose`;
-    const ranked = async () => ((await (await fetch(query, { headers: admin })).json()) as { results: Array<{ episode: { runId: string }; score: number }> }).results;
+    const ranked = async () =>
+      ((await (await fetch(query, { headers: admin })).json()) as { results: Array<{ episode: { runId: string }; score: number }> }).results;
     const before = await ranked();
     expect(before[0]!.episode.runId).toBe(twin.runId);
     expect(before[0]!.score).toBeGreaterThan(before[1]!.score + 0.1);
@@ -134,7 +199,9 @@ describe('failure memory across projects', () => {
     expect((await fetch(`${server.current.url}/api/admin/stats`, { headers: projectToken })).status).toBe(403);
 
     // No text and no preconditions: the newest episodes first.
-    const newest = (await (await fetch(`${server.current.url}/api/admin/failures?limit=3`, { headers: admin })).json()) as { results: Array<{ episode: { runId: string }; score: number }> };
+    const newest = (await (await fetch(`${server.current.url}/api/admin/failures?limit=3`, { headers: admin })).json()) as {
+      results: Array<{ episode: { runId: string }; score: number }>;
+    };
     expect(newest.results).toHaveLength(3);
     expect(newest.results[0]!.episode.runId).toBe(twin.runId);
   });

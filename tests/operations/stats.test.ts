@@ -40,19 +40,47 @@ describe('GET /api/admin/stats', () => {
     await openStore('videos').set('r_planted/final.mp4', new Uint8Array(12_345).buffer as ArrayBuffer);
     await openStore('audio').set('projects/x/runs/y/music.wav', new Uint8Array(777).buffer as ArrayBuffer);
 
-    const planted: Array<[Parameters<typeof plantRun>[1], number]> = [['complete', HOUR], ['complete', 2 * HOUR], ['failed', 3 * 24 * HOUR], ['queued', 5 * 60_000], ['cancelled', 10 * 24 * HOUR]];
+    const planted: Array<[Parameters<typeof plantRun>[1], number]> = [
+      ['complete', HOUR],
+      ['complete', 2 * HOUR],
+      ['failed', 3 * 24 * HOUR],
+      ['queued', 5 * 60_000],
+      ['cancelled', 10 * 24 * HOUR],
+    ];
     const runs: RunState[] = [];
-    for (const [status, age] of planted) runs.push(await plantRun(projectId as Id, status, age, status === 'complete' && runs.length === 0 ? { timings: { director: 200, compose: 4000 } } : {}));
+    for (const [status, age] of planted)
+      runs.push(await plantRun(projectId as Id, status, age, status === 'complete' && runs.length === 0 ? { timings: { director: 200, compose: 4000 } } : {}));
 
     clearMediaBytesCache();
     await readMediaBytes(projectId as Id, photo!.mediaId as Id); // miss
     await readMediaBytes(projectId as Id, photo!.mediaId as Id); // hit
 
     await onRunEnded(runs[0]!);
-    const episode = (code: string, errorClass: string) => ({ runId: newId('r'), projectId, at: new Date().toISOString(), goal: 'g', step: 'compose', error_class: errorClass, code, message: code, error_trace: '', tool_chain: [], actions_taken: [] });
-    for (const [code, errorClass] of [['network_error', 'network'], ['timeout', 'timeout'], ['network_error', 'network']] as const) {
+    const episode = (code: string, errorClass: string) => ({
+      runId: newId('r'),
+      projectId,
+      at: new Date().toISOString(),
+      goal: 'g',
+      step: 'compose',
+      error_class: errorClass,
+      code,
+      message: code,
+      error_trace: '',
+      tool_chain: [],
+      actions_taken: [],
+    });
+    for (const [code, errorClass] of [
+      ['network_error', 'network'],
+      ['timeout', 'timeout'],
+      ['network_error', 'network'],
+    ] as const) {
       const e = episode(code, errorClass);
-      await putEntry(entryFromEpisode({ ...e, reflection: heuristicReflection({ errorClass, code, step: 'compose', message: code, providers: {}, resolution: null, durationSec: null }) }));
+      await putEntry(
+        entryFromEpisode({
+          ...e,
+          reflection: heuristicReflection({ errorClass, code, step: 'compose', message: code, providers: {}, resolution: null, durationSec: null }),
+        }),
+      );
     }
 
     for (let i = 0; i < 3; i++) expect((await fetch(api('/media'))).status).toBe(200);
@@ -80,5 +108,4 @@ describe('GET /api/admin/stats', () => {
     expect(stats.series.latency).toHaveLength(24);
     expect(stats.series.latency.at(-1)!.count).toBeGreaterThanOrEqual(4);
   });
-
 });

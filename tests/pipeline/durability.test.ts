@@ -145,7 +145,10 @@ describe('a killed invocation resumes', () => {
     const { projectId, api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 2, 330);
     const { runId, links } = await startRun(api, { durationSec: 6, resolution: '360p' });
-    await fetch(`${server.current.url}/.netlify/functions/run-pipeline-background`, { method: 'POST', body: JSON.stringify({ projectId, runId, signature: '' }) });
+    await fetch(`${server.current.url}/.netlify/functions/run-pipeline-background`, {
+      method: 'POST',
+      body: JSON.stringify({ projectId, runId, signature: '' }),
+    });
     const events: ProgressEvent[] = [];
     const final = await followProgress(links.progress, { onEvent: (e) => events.push(e) });
     expect(final?.status).toBe('complete');

@@ -30,7 +30,10 @@ describe('a run end to end over HTTP', () => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.every((e, i) => i === 0 || e.progress >= events[i - 1]!.progress)).toBe(true);
     for (const agent of ['director', 'voice', 'music', 'compose']) {
-      expect(events.some((e) => e.agent === agent && e.status === 'completed'), agent).toBe(true);
+      expect(
+        events.some((e) => e.agent === agent && e.status === 'completed'),
+        agent,
+      ).toBe(true);
     }
     expect(events.filter((e) => e.agent === 'compose' && e.status === 'progress').length).toBeGreaterThan(1);
     expect(events.at(-1)).toMatchObject({ agent: 'pipeline', status: 'complete', progress: 1 });

@@ -8,10 +8,26 @@ const nodeError = (message: string, fields: { code?: string; name?: string; sysc
 
 /** One real-shaped error for each row of the table, and what it must become. */
 const ROWS: Array<[string, unknown, { errorClass: string; code: string; retryable: boolean }]> = [
-  ['a tool (ffmpeg) could not be started', nodeError('spawn /nope/ffmpeg ENOENT', { code: 'ENOENT', syscall: 'spawn /nope/ffmpeg' }), { errorClass: 'configuration', code: 'tool_missing', retryable: false }],
-  ['the network dropped or refused the connection', new TypeError('fetch failed', { cause: nodeError('connect ECONNREFUSED 127.0.0.1:9', { code: 'ECONNREFUSED', syscall: 'connect' }) }), { errorClass: 'network', code: 'network_error', retryable: true }],
-  ['memory, disk or file handles ran out', nodeError('ENOSPC: no space left on device, write', { code: 'ENOSPC', syscall: 'write' }), { errorClass: 'resource', code: 'resource_exhausted', retryable: true }],
-  ['a request or a step took too long', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), { errorClass: 'timeout', code: 'timeout', retryable: true }],
+  [
+    'a tool (ffmpeg) could not be started',
+    nodeError('spawn /nope/ffmpeg ENOENT', { code: 'ENOENT', syscall: 'spawn /nope/ffmpeg' }),
+    { errorClass: 'configuration', code: 'tool_missing', retryable: false },
+  ],
+  [
+    'the network dropped or refused the connection',
+    new TypeError('fetch failed', { cause: nodeError('connect ECONNREFUSED 127.0.0.1:9', { code: 'ECONNREFUSED', syscall: 'connect' }) }),
+    { errorClass: 'network', code: 'network_error', retryable: true },
+  ],
+  [
+    'memory, disk or file handles ran out',
+    nodeError('ENOSPC: no space left on device, write', { code: 'ENOSPC', syscall: 'write' }),
+    { errorClass: 'resource', code: 'resource_exhausted', retryable: true },
+  ],
+  [
+    'a request or a step took too long',
+    new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+    { errorClass: 'timeout', code: 'timeout', retryable: true },
+  ],
 ];
 
 describe('classifyError', () => {

@@ -10,7 +10,11 @@ const server = useLocalServer();
 afterEach(() => vi.unstubAllEnvs());
 
 async function failingRun(api: (path: string) => string) {
-  const response = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ durationSec: 5, resolution: '360p' }) });
+  const response = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ durationSec: 5, resolution: '360p' }),
+  });
   const { runId, links } = (await response.json()) as { runId: string; links: { progress: string } };
   const final = (await followProgress(links.progress, { onEvent: () => undefined })) as Extract<RunState, { status: 'failed' }>;
   return { runId, final };
@@ -24,7 +28,13 @@ describe('a failed run', () => {
 
     const first = await failingRun(api);
     expect(first.final.status).toBe('failed');
-    expect(first.final.error).toMatchObject({ code: 'ffmpeg_missing', errorClass: 'configuration', severity: 'critical', retryable: false, similarFailures: [] });
+    expect(first.final.error).toMatchObject({
+      code: 'ffmpeg_missing',
+      errorClass: 'configuration',
+      severity: 'critical',
+      retryable: false,
+      similarFailures: [],
+    });
     const episode = await readFailure(projectId as Id, first.runId as Id);
     expect(episode).toMatchObject({ runId: first.runId, error_class: 'configuration', severity: 'critical', code: 'ffmpeg_missing' });
     expect(episode!.goal).toBeTruthy();

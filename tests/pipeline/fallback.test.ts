@@ -47,7 +47,11 @@ describe('provider fallback', () => {
     const cloud = flaky(9);
     let localRan = false;
     const started = performance.now();
-    const pending = withFallback({ name: 'cloud', run: cloud.run }, { name: 'local', run: async () => ((localRan = true), 'local') }, { baseDelayMs: 60_000, signal: controller.signal });
+    const pending = withFallback(
+      { name: 'cloud', run: cloud.run },
+      { name: 'local', run: async () => ((localRan = true), 'local') },
+      { baseDelayMs: 60_000, signal: controller.signal },
+    );
     setTimeout(() => controller.abort(new Error('run cancelled')), 20);
     await expect(pending).rejects.toThrow('run cancelled');
     expect(performance.now() - started).toBeLessThan(2000);

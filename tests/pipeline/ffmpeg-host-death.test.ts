@@ -6,7 +6,10 @@ import { runFfmpeg } from '../../src/pipeline/agents/compose/ffmpeg.js';
 import { processesMatching } from '../../scripts/chaos/processes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FFMPEGS = [['debian', process.env.FFMPEG_PATH ?? 'ffmpeg'], ['npm', (await import('@ffmpeg-installer/ffmpeg')).default.path]] as const;
+const FFMPEGS = [
+  ['debian', process.env.FFMPEG_PATH ?? 'ffmpeg'],
+  ['npm', (await import('@ffmpeg-installer/ffmpeg')).default.path],
+] as const;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -36,7 +39,9 @@ describe('ffmpeg never outlives its host', () => {
   it('an aborted render stops ffmpeg, and a missing binary is reported as a missing tool', async () => {
     const marker = `sirtrav-abort-check-${randomUUID()}`;
     const controller = new AbortController();
-    const render = runFfmpeg('ffmpeg', ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '600', '-metadata', `title=${marker}`, '-f', 'null', '-'], { signal: controller.signal });
+    const render = runFfmpeg('ffmpeg', ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '600', '-metadata', `title=${marker}`, '-f', 'null', '-'], {
+      signal: controller.signal,
+    });
     await waitFor('ffmpeg to start', async () => (await processesMatching(marker)).length === 1, 30_000);
     controller.abort();
     await expect(render).rejects.toMatchObject({ name: 'RunCancelledError' });

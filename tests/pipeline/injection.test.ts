@@ -15,12 +15,16 @@ describe('hostile text reaching the render', () => {
       "It's 5 o'clock: time; [to] go.",
       `Now $(touch ${sentinel}-a) and \`touch ${sentinel}-b\`.`,
       "%{pts} %{localtime} [0:v]drawtext=text='x' ; rm -rf / ; $(reboot)",
-      "';\"; exit 1; echo \\\\ | cat /etc/passwd > /dev/null",
+      '\';"; exit 1; echo \\\\ | cat /etc/passwd > /dev/null',
     ].join('\n');
     const theme = `Trip [x]; $(touch ${sentinel}-c) 'quoted' %{n}`;
     const { api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 2, 800);
-    const response = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ durationSec: 8, resolution: '360p', narration, theme }) });
+    const response = await fetch(api('/runs'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ durationSec: 8, resolution: '360p', narration, theme }),
+    });
     expect(response.status).toBe(202);
     const { links } = (await response.json()) as { links: { progress: string; video: string } };
     const final = await followProgress(links.progress, { onEvent: () => undefined });

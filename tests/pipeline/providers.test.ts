@@ -31,7 +31,12 @@ describe('cloud providers', () => {
       expect(final.providers?.director).toMatch(/^local \(fallback: openai failed \(network: LLM answered HTTP 500\)\)$/);
       expect(final.providers?.voice).toMatch(/^local \(fallback: openai failed \(network: OpenAI TTS answered HTTP 500\)\)$/);
       expect(final.storyboard?.provider).toBe('local');
-      expect(events.filter((e) => e.status === 'fallback').map((e) => e.agent).sort()).toEqual(['director', 'voice']);
+      expect(
+        events
+          .filter((e) => e.status === 'fallback')
+          .map((e) => e.agent)
+          .sort(),
+      ).toEqual(['director', 'voice']);
       expect(events.filter((e) => e.status === 'retrying' && e.agent === 'director')).toHaveLength(2);
 
       const chat = cloud.requests.filter((r) => r.path === '/v1/chat/completions');
@@ -40,21 +45,36 @@ describe('cloud providers', () => {
       expect(first!.method).toBe('POST');
       expect(first!.headers.authorization).toBe('Bearer sk-test-key');
       expect(first!.headers['content-type']).toBe('application/json');
-      const body = JSON.parse(first!.body) as { model: string; temperature: number; response_format: unknown; messages: Array<{ role: string; content: string }> };
+      const body = JSON.parse(first!.body) as {
+        model: string;
+        temperature: number;
+        response_format: unknown;
+        messages: Array<{ role: string; content: string }>;
+      };
       expect(body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.4, response_format: { type: 'json_object' } });
       expect(body.messages.map((m) => m.role)).toEqual(['system', 'user']);
       expect(JSON.parse(body.messages[1]!.content)).toEqual({
         theme: 'Lisbon',
         mood: 'calm',
         durationSec: 6,
-        photos: [0, 1, 2].map((index) => ({ index, takenAt: `2024-07-${10 + index}T1${index}:00:00+01:00`, place: 'Lisbon, Portugal', orientation: 'landscape' })),
+        photos: [0, 1, 2].map((index) => ({
+          index,
+          takenAt: `2024-07-${10 + index}T1${index}:00:00+01:00`,
+          place: 'Lisbon, Portugal',
+          orientation: 'landscape',
+        })),
       });
 
       const speech = cloud.requests.filter((r) => r.path === '/v1/audio/speech');
       expect(speech).toHaveLength(3);
       expect(speech[0]!.headers.authorization).toBe('Bearer sk-test-key');
       // The voice is settled on the first line; once it has fallen back, the other lines are spoken locally.
-      expect(JSON.parse(speech[0]!.body)).toEqual({ model: 'tts-1', voice: 'alloy', input: final.storyboard!.narration.segments![0]!.text, response_format: 'wav' });
+      expect(JSON.parse(speech[0]!.body)).toEqual({
+        model: 'tts-1',
+        voice: 'alloy',
+        input: final.storyboard!.narration.segments![0]!.text,
+        response_format: 'wav',
+      });
     } finally {
       await cloud.close();
     }
@@ -64,7 +84,16 @@ describe('cloud providers', () => {
     const silence = encodeWav({ sampleRate: 22050, channels: [new Float32Array(22050 * 2)] });
     const cloud = await startMockCloud((request) =>
       request.path === '/v1/chat/completions'
-        ? { status: 200, body: JSON.stringify({ choices: [{ message: { content: JSON.stringify({ order: [2, 0, 1], motions: ['pan-left', 'pan-left', 'zoom-in'], narration: 'Three days by the sea.' }) } }] }) }
+        ? {
+            status: 200,
+            body: JSON.stringify({
+              choices: [
+                {
+                  message: { content: JSON.stringify({ order: [2, 0, 1], motions: ['pan-left', 'pan-left', 'zoom-in'], narration: 'Three days by the sea.' }) },
+                },
+              ],
+            }),
+          }
         : { status: 200, body: silence, type: 'audio/wav' },
     );
     vi.stubEnv('OPENAI_API_KEY', 'sk-test-key');

@@ -81,11 +81,25 @@ describe('a run survives its own failures', () => {
       await sleep(50);
     }
     // Another invocation took the lease over (this one's had lapsed, as after a long pause) and finished the run.
-    await writeJSON(keys.runLease(projectId as Id, runId), leaseDoc, { owner: 'another-invocation', expiresAt: Date.now() + 120_000, acquiredAt: Date.now(), released: false });
+    await writeJSON(keys.runLease(projectId as Id, runId), leaseDoc, {
+      owner: 'another-invocation',
+      expiresAt: Date.now() + 120_000,
+      acquiredAt: Date.now(),
+      released: false,
+    });
     const theirs = new TextEncoder().encode('the other invocation’s video');
     await putBinary(keys.video(runId), theirs, { contentType: 'video/mp4', projectId, runId, bytes: theirs.byteLength });
-    const { state, changed } = await changeRunState(projectId as Id, runId, (current) =>
-      ({ ...current, status: 'complete', step: null, progress: 1, outputs: { video: { bytes: theirs.byteLength, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } } }) as RunState,
+    const { state, changed } = await changeRunState(
+      projectId as Id,
+      runId,
+      (current) =>
+        ({
+          ...current,
+          status: 'complete',
+          step: null,
+          progress: 1,
+          outputs: { video: { bytes: theirs.byteLength, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } },
+        }) as RunState,
     );
     expect(changed).toBe(true);
     await settleRun(state);
@@ -122,7 +136,10 @@ describe('a run survives its own failures', () => {
     const final = await followProgress(links.progress, {
       onEvent: (event) => {
         if (event.agent === 'compose' && event.status === 'completed') {
-          fetch(api(`/runs/${runId}/cancel`), { method: 'POST' }).then((r) => (cancelAnswer = r.status), () => undefined);
+          fetch(api(`/runs/${runId}/cancel`), { method: 'POST' }).then(
+            (r) => (cancelAnswer = r.status),
+            () => undefined,
+          );
         }
       },
     });

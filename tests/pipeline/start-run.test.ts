@@ -24,7 +24,17 @@ describe('starting a run', () => {
   it('validates the body: ranges, enums, unknown fields, control characters', async () => {
     const { api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 1, 510);
-    for (const body of [{ durationSec: 3 }, { durationSec: 181 }, { durationSec: '10' }, { resolution: '4k' }, { surprise: true }, { theme: 'a\u0000b' }, { mood: '$(reboot)' }, { mediaIds: ['../x'] }, { narration: 5 }]) {
+    for (const body of [
+      { durationSec: 3 },
+      { durationSec: 181 },
+      { durationSec: '10' },
+      { resolution: '4k' },
+      { surprise: true },
+      { theme: 'a\u0000b' },
+      { mood: '$(reboot)' },
+      { mediaIds: ['../x'] },
+      { narration: 5 },
+    ]) {
       const response = await post(api('/runs'), body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(await code(response)).toBe('validation_failed');

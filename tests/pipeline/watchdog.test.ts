@@ -36,7 +36,19 @@ describe('the watchdog', () => {
     const now = new Date();
     // A run in the middle of its work whose host was killed: its lease was last renewed just now.
     await markActive(projectId as Id, runId, new Date(now.getTime() - 10 * LEASE_MS));
-    await createRunState({ runId, projectId: projectId as Id, status: 'running', step: 'director', progress: 0.05, request: { durationSec: 4, resolution: '360p', narration: false }, mediaIds: [], attempts: 1, cancelRequested: false, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+    await createRunState({
+      runId,
+      projectId: projectId as Id,
+      status: 'running',
+      step: 'director',
+      progress: 0.05,
+      request: { durationSec: 4, resolution: '360p', narration: false },
+      mediaIds: [],
+      attempts: 1,
+      cancelRequested: false,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
     await appendProgress(projectId as Id, runId, { agent: 'pipeline', status: 'queued', progress: 0 }, { agent: 'pipeline', status: 'started', progress: 0 });
     const lapsesAt = Date.now() + LEASE_MS;
     await writeJSON(keys.runLease(projectId as Id, runId), leaseDoc, { owner: 'killed-host', expiresAt: lapsesAt, acquiredAt: now.getTime(), released: false });
@@ -62,12 +74,20 @@ describe('the watchdog', () => {
     const { projectId, api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 3, 820);
     const started = Date.now();
-    const response = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ durationSec: 30, resolution: '360p', narration: false }) });
+    const response = await fetch(api('/runs'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ durationSec: 30, resolution: '360p', narration: false }),
+    });
     const { runId } = (await response.json()) as { runId: Id };
-    const final = await until('the run to end', async () => {
-      const state = await readRunState(projectId as Id, runId);
-      return state && isTerminal(state.status) ? state : null;
-    }, 170_000);
+    const final = await until(
+      'the run to end',
+      async () => {
+        const state = await readRunState(projectId as Id, runId);
+        return state && isTerminal(state.status) ? state : null;
+      },
+      170_000,
+    );
     expect(Date.now() - started).toBeGreaterThan(2 * LEASE_MS);
     expect(final).toMatchObject({ status: 'complete', attempts: 1 });
     const statuses = (await readProgress(projectId as Id, runId)).events.map((e) => `${e.agent}:${e.status}`);

@@ -15,7 +15,11 @@ describe('progress log', () => {
     await appendProgress(p, r, { agent: 'voice', status: 'progress', progress: 0.05, message: 'late writer' });
     const [third] = await appendProgress(p, r, { agent: 'music', status: 'progress', progress: 0.4 });
     const { events } = await readProgress(p, r);
-    expect(events.map((e) => [e.seq, e.progress])).toEqual([[1, 0.1], [2, 0.1], [3, 0.4]]);
+    expect(events.map((e) => [e.seq, e.progress])).toEqual([
+      [1, 0.1],
+      [2, 0.1],
+      [3, 0.4],
+    ]);
     expect(third).toMatchObject({ seq: 3, agent: 'music' });
     expect(Date.parse(events[0]!.ts)).not.toBeNaN();
   });
@@ -23,7 +27,11 @@ describe('progress log', () => {
   it('250 appended events leave exactly the newest 200 with contiguous seqs', async () => {
     const { p, r } = ids();
     for (let batch = 0; batch < 25; batch++) {
-      await appendProgress(p, r, ...Array.from({ length: 10 }, (_, i) => ({ agent: 'compose' as const, status: 'progress', progress: (batch * 10 + i) / 250 })));
+      await appendProgress(
+        p,
+        r,
+        ...Array.from({ length: 10 }, (_, i) => ({ agent: 'compose' as const, status: 'progress', progress: (batch * 10 + i) / 250 })),
+      );
     }
     const view = await readProgress(p, r);
     expect(view.events).toHaveLength(200);

@@ -39,7 +39,10 @@ describe('progress over SSE never holds an event back', () => {
 
     armed = true;
     const controller = new AbortController();
-    const response = await fetch(`${server.current.url}/api/projects/${projectId}/runs/${runId}/progress`, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+    const response = await fetch(`${server.current.url}/api/projects/${projectId}/runs/${runId}/progress`, {
+      headers: { accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
     expect(response.status).toBe(200);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';

@@ -17,12 +17,17 @@ const server = useLocalServer();
 
 async function snapshot(): Promise<string[]> {
   const all: string[] = [];
-  for (const store of STORE_IDS) for await (const page of openStore(store).list({ paginate: true })) all.push(...page.blobs.map((b) => `${store}:${b.key}:${b.etag}`));
+  for (const store of STORE_IDS)
+    for await (const page of openStore(store).list({ paginate: true })) all.push(...page.blobs.map((b) => `${store}:${b.key}:${b.etag}`));
   return all.sort();
 }
 
 async function repair(dryRun: boolean): Promise<RepairReport> {
-  const response = await fetch(`${server.current.url}/api/admin/repair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dryRun }) });
+  const response = await fetch(`${server.current.url}/api/admin/repair`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ dryRun }),
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as RepairReport;
 }
@@ -55,12 +60,35 @@ describe('repair', () => {
     const rated = await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'piano' });
     await putBinary(keys.video(rated), bytes(10), { projectId, runId: rated });
     const at = new Date().toISOString();
-    await writeJSON(keys.evaluation(rated), evaluationDoc, { runId: rated, projectId, rating: 'good', comment: null, commentTrimmed: false, theme: 'Test', mood: 'calm', musicStyle: 'piano', durationSec: 20, completedAt: at, ratedAt: at });
+    await writeJSON(keys.evaluation(rated), evaluationDoc, {
+      runId: rated,
+      projectId,
+      rating: 'good',
+      comment: null,
+      commentTrimmed: false,
+      theme: 'Test',
+      mood: 'calm',
+      musicStyle: 'piano',
+      durationSec: 20,
+      completedAt: at,
+      ratedAt: at,
+    });
     // A queued run missing from the index of active runs (makeQueuedRun writes only its state).
     const { projectId: liveProject, runId: live } = await makeQueuedRun();
     // An expired upload never completed, and parts whose session is gone.
     const expired = newId('u');
-    await writeJSON(keys.uploadSession(projectId, expired), uploadSessionDoc, { uploadId: expired, projectId, filename: 'a.jpg', bytes: 20, sha256: null, partSize: 10, partCount: 2, createdAt: '2020-01-01T00:00:00.000Z', expiresAt: '2020-01-02T00:00:00.000Z', mediaId: null });
+    await writeJSON(keys.uploadSession(projectId, expired), uploadSessionDoc, {
+      uploadId: expired,
+      projectId,
+      filename: 'a.jpg',
+      bytes: 20,
+      sha256: null,
+      partSize: 10,
+      partCount: 2,
+      createdAt: '2020-01-01T00:00:00.000Z',
+      expiresAt: '2020-01-02T00:00:00.000Z',
+      mediaId: null,
+    });
     await putBinary(keys.uploadPart(projectId, expired, 0), bytes(10), { uploadId: expired, n: 0 });
     const sessionless = newId('u');
     await putBinary(keys.uploadPart(projectId, sessionless, 0), bytes(10), { uploadId: sessionless, n: 0 });
@@ -107,4 +135,3 @@ describe('repair', () => {
     expect(await getMetadata(keys.uploadPart(projectId, sessionless, 0))).toBeNull();
   });
 });
-

@@ -19,19 +19,39 @@ const NOW = new Date();
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 
 async function wipe(): Promise<void> {
-  for (const store of STORE_IDS) for await (const page of openStore(store).list({ paginate: true })) for (const blob of page.blobs) await openStore(store).delete(blob.key);
+  for (const store of STORE_IDS)
+    for await (const page of openStore(store).list({ paginate: true })) for (const blob of page.blobs) await openStore(store).delete(blob.key);
 }
 beforeEach(wipe);
 
 const storyboard: Storyboard = {
-  theme: 'Old trip', mood: 'calm', musicStyle: 'acoustic', durationSec: 6, resolution: '360p', aspect: '16:9', width: 640, height: 360, transition: 'crossfade', title: null, curation: { skipped: [] }, transitionSec: 0.5,
+  theme: 'Old trip',
+  mood: 'calm',
+  musicStyle: 'acoustic',
+  durationSec: 6,
+  resolution: '360p',
+  aspect: '16:9',
+  width: 640,
+  height: 360,
+  transition: 'crossfade',
+  title: null,
+  curation: { skipped: [] },
+  transitionSec: 0.5,
   shots: [{ mediaId: 'm_a' as Id, startSec: 0, durationSec: 6, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
-  scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }], narration: { enabled: true, script: 'Hello.' }, tempoBpm: 80,
-  choice: { source: 'default', reason: 'test' }, provider: 'local',
+  scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }],
+  narration: { enabled: true, script: 'Hello.' },
+  tempoBpm: 80,
+  choice: { source: 'default', reason: 'test' },
+  provider: 'local',
 };
 
 /** A run as the pipeline leaves it, every blob stamped `days` ago. */
-async function seedRun(projectId: Id, days: number, status: 'complete' | 'running' = 'complete', mediaIds: Id[] = []): Promise<{ runId: Id; refs: Record<string, BlobRef> }> {
+async function seedRun(
+  projectId: Id,
+  days: number,
+  status: 'complete' | 'running' = 'complete',
+  mediaIds: Id[] = [],
+): Promise<{ runId: Id; refs: Record<string, BlobRef> }> {
   const runId = newId('r', ago(days).getTime());
   const at = ago(days);
   const running = toRunning(newRun({ projectId, runId, request: {}, mediaIds, now: at }));
@@ -50,12 +70,41 @@ async function seedRun(projectId: Id, days: number, status: 'complete' | 'runnin
   };
   await writeJSON(refs.state, runStateDoc, state, { at });
   await writeJSON(refs.storyboard, storyboardDoc, storyboard, { at });
-  await writeJSON(refs.progress, progressLogDoc, { projectId, runId, events: [{ seq: 1, ts: at.toISOString(), agent: 'pipeline', status: 'started', progress: 0 }], lastSeq: 1, dropped: 0, terminal: false }, { at });
+  await writeJSON(
+    refs.progress,
+    progressLogDoc,
+    {
+      projectId,
+      runId,
+      events: [{ seq: 1, ts: at.toISOString(), agent: 'pipeline', status: 'started', progress: 0 }],
+      lastSeq: 1,
+      dropped: 0,
+      terminal: false,
+    },
+    { at },
+  );
   await putBinary(refs.voice, new Uint8Array([1, 2]), { createdAt: at.toISOString() });
   await putBinary(refs.music, new Uint8Array([3, 4]), { createdAt: at.toISOString() });
   if (status === 'complete') {
     await putBinary(refs.video, new Uint8Array([5, 6, 7]), { createdAt: at.toISOString(), runId });
-    await writeJSON(refs.evaluation, evaluationDoc, { runId, projectId, rating: 'good', comment: null, commentTrimmed: false, theme: 'Old trip', mood: 'calm', musicStyle: 'acoustic', durationSec: 6, completedAt: at.toISOString(), ratedAt: at.toISOString() }, { at });
+    await writeJSON(
+      refs.evaluation,
+      evaluationDoc,
+      {
+        runId,
+        projectId,
+        rating: 'good',
+        comment: null,
+        commentTrimmed: false,
+        theme: 'Old trip',
+        mood: 'calm',
+        musicStyle: 'acoustic',
+        durationSec: 6,
+        completedAt: at.toISOString(),
+        ratedAt: at.toISOString(),
+      },
+      { at },
+    );
   }
   return { runId, refs };
 }
@@ -69,7 +118,8 @@ async function present(refs: Record<string, BlobRef>): Promise<string[]> {
 
 async function everyKey(): Promise<string[]> {
   const all: string[] = [];
-  for (const store of STORE_IDS) for await (const page of openStore(store).list({ paginate: true })) all.push(...page.blobs.map((b) => `${store}:${b.key}:${b.etag}`));
+  for (const store of STORE_IDS)
+    for await (const page of openStore(store).list({ paginate: true })) all.push(...page.blobs.map((b) => `${store}:${b.key}:${b.etag}`));
   return all.sort();
 }
 
@@ -88,7 +138,14 @@ describe('retention', () => {
     expect(await everyKey()).toEqual(before);
 
     const real = await runCleanup({ now: NOW, dryRun: false, budgetMs: 60_000 });
-    const comparable = (r: CleanupReport) => ({ deleted: r.deleted, archived: r.archived, kept: r.kept, examined: r.examined, complete: r.complete, errors: r.errors });
+    const comparable = (r: CleanupReport) => ({
+      deleted: r.deleted,
+      archived: r.archived,
+      kept: r.kept,
+      examined: r.examined,
+      complete: r.complete,
+      errors: r.errors,
+    });
     expect(comparable(dry)).toEqual(comparable(real));
     expect(real).toMatchObject({
       complete: true,
@@ -103,12 +160,23 @@ describe('retention', () => {
     expect(await present(old.refs)).toEqual(['evaluation', 'video']);
     expect(await present(live.refs)).toEqual(['music', 'progress', 'state', 'storyboard', 'voice']);
     expect(await readArchive(projectId, old.runId)).toMatchObject({
-      runId: old.runId, status: 'complete', rating: 'good', archive_reason: 'retention_expired',
-      storyboard: { theme: 'Old trip', mood: 'calm', musicStyle: 'acoustic', durationSec: 6, shots: 1 }, video: { bytes: 3 },
+      runId: old.runId,
+      status: 'complete',
+      rating: 'good',
+      archive_reason: 'retention_expired',
+      storyboard: { theme: 'Old trip', mood: 'calm', musicStyle: 'acoustic', durationSec: 6, shots: 1 },
+      video: { bytes: 3 },
     });
     // The report is kept and the pass is idempotent.
     expect(await getMetadata(keys.cleanupReport(NOW.toISOString().slice(0, 10)))).not.toBeNull();
-    expect((await runCleanup({ now: NOW, dryRun: false, budgetMs: 60_000 })).deleted).toEqual({ progress: 0, runs: 0, runDocuments: 0, audio: 0, media: 0, uploads: 0 });
+    expect((await runCleanup({ now: NOW, dryRun: false, budgetMs: 60_000 })).deleted).toEqual({
+      progress: 0,
+      runs: 0,
+      runDocuments: 0,
+      audio: 0,
+      media: 0,
+      uploads: 0,
+    });
   });
 
   it('a blob without usable metadata is reported and kept', async () => {
@@ -126,7 +194,8 @@ describe('retention', () => {
 
   it('photos go 90 days after their last use unless a live run needs them; unfinished uploads go after a day', async () => {
     const projectId = 'p_media' as Id;
-    const photo = (id: string, days: number) => putBinary(keys.media(projectId, id as Id), new Uint8Array([9]), { uploadedAt: ago(days).toISOString(), createdAt: ago(days).toISOString() });
+    const photo = (id: string, days: number) =>
+      putBinary(keys.media(projectId, id as Id), new Uint8Array([9]), { uploadedAt: ago(days).toISOString(), createdAt: ago(days).toISOString() });
     await photo('m_unused', 100);
     await photo('m_recent_use', 100);
     await photo('m_live', 100);
@@ -134,8 +203,12 @@ describe('retention', () => {
     await recordMediaUse(projectId, ['m_recent_use'], ago(5).toISOString());
     await seedRun(projectId, 1, 'running', ['m_live' as Id]);
     const upload = async (id: string, days: number) => {
-      await putBinary({ store: 'media', key: `projects/${projectId}/uploads/${id}/session.json`, maxBytes: 1e6 }, new Uint8Array([1]), { createdAt: ago(days).toISOString() });
-      await putBinary({ store: 'media', key: `projects/${projectId}/uploads/${id}/parts/0000`, maxBytes: 1e6 }, new Uint8Array([1]), { createdAt: ago(days).toISOString() });
+      await putBinary({ store: 'media', key: `projects/${projectId}/uploads/${id}/session.json`, maxBytes: 1e6 }, new Uint8Array([1]), {
+        createdAt: ago(days).toISOString(),
+      });
+      await putBinary({ store: 'media', key: `projects/${projectId}/uploads/${id}/parts/0000`, maxBytes: 1e6 }, new Uint8Array([1]), {
+        createdAt: ago(days).toISOString(),
+      });
     };
     await upload('u_stale', 2);
     await upload('u_fresh', 0.1);
@@ -143,14 +216,28 @@ describe('retention', () => {
     const report = await runCleanup({ now: NOW, dryRun: false, budgetMs: 60_000 });
     expect(report.deleted).toMatchObject({ media: 1, uploads: 1 });
     const remaining: string[] = [];
-    for await (const page of openStore('media').list({ prefix: `projects/${projectId}/`, paginate: true })) remaining.push(...page.blobs.map((b) => b.key.slice(`projects/${projectId}/`.length)));
-    expect(remaining.sort()).toEqual(['media/m_live', 'media/m_new', 'media/m_recent_use', 'media_usage.json', 'uploads/u_fresh/parts/0000', 'uploads/u_fresh/session.json']);
+    for await (const page of openStore('media').list({ prefix: `projects/${projectId}/`, paginate: true }))
+      remaining.push(...page.blobs.map((b) => b.key.slice(`projects/${projectId}/`.length)));
+    expect(remaining.sort()).toEqual([
+      'media/m_live',
+      'media/m_new',
+      'media/m_recent_use',
+      'media_usage.json',
+      'uploads/u_fresh/parts/0000',
+      'uploads/u_fresh/session.json',
+    ]);
   });
 
   it('an interrupted pass (time budget forced low) finishes over several invocations with the same end result', async () => {
     const seeded = [];
     for (const projectId of ['p_i1', 'p_i2', 'p_i3'] as Id[]) {
-      seeded.push({ projectId, young: await seedRun(projectId, 10), middle: await seedRun(projectId, 40), old: await seedRun(projectId, 100), live: await seedRun(projectId, 100, 'running') });
+      seeded.push({
+        projectId,
+        young: await seedRun(projectId, 10),
+        middle: await seedRun(projectId, 40),
+        old: await seedRun(projectId, 100),
+        live: await seedRun(projectId, 100, 'running'),
+      });
     }
     const reports: CleanupReport[] = [];
     for (let i = 0; i < 100; i++) {
@@ -176,12 +263,29 @@ describe('retention', () => {
 
   it('POST /api/admin/cleanup runs the same core and answers the CleanupReport', async () => {
     await seedRun('p_admin' as Id, 40);
-    const dry = await fetch(`${server.current.url}/api/admin/cleanup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dryRun: true }) });
+    const dry = await fetch(`${server.current.url}/api/admin/cleanup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dryRun: true }),
+    });
     expect(dry.status).toBe(200);
-    expect(await dry.json()).toMatchObject({ dryRun: true, deleted: { progress: 1, runs: 0, audio: 0, media: 0 }, archived: 0, kept: expect.any(Object), errors: [] });
-    const later = await fetch(`${server.current.url}/api/admin/cleanup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dryRun: true, now: new Date(NOW.getTime() + 60 * DAY).toISOString() }) });
+    expect(await dry.json()).toMatchObject({
+      dryRun: true,
+      deleted: { progress: 1, runs: 0, audio: 0, media: 0 },
+      archived: 0,
+      kept: expect.any(Object),
+      errors: [],
+    });
+    const later = await fetch(`${server.current.url}/api/admin/cleanup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dryRun: true, now: new Date(NOW.getTime() + 60 * DAY).toISOString() }),
+    });
     expect(await later.json()).toMatchObject({ deleted: { progress: 1, runs: 1, audio: 2 }, archived: 1 });
-    expect((await fetch(`${server.current.url}/api/admin/cleanup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"dryRun":"yes"}' })).status).toBe(400);
+    expect(
+      (await fetch(`${server.current.url}/api/admin/cleanup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"dryRun":"yes"}' }))
+        .status,
+    ).toBe(400);
     const scheduled = await fetch(`${server.current.url}/.netlify/functions/retention-scheduled`, { method: 'POST' });
     expect(scheduled.status).toBe(200);
     expect(await scheduled.json()).toMatchObject({ complete: true });

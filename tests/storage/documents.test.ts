@@ -173,9 +173,7 @@ describe('limits and ids', () => {
 describe('compare-and-swap updates', () => {
   it('50 concurrent increments of one counter end at exactly 50', async () => {
     const ref = testRef('runs', 'test/counter.json');
-    await Promise.all(
-      Array.from({ length: 50 }, () => updateJSON(ref, counterDoc, (current) => ({ count: (current?.count ?? 0) + 1 }))),
-    );
+    await Promise.all(Array.from({ length: 50 }, () => updateJSON(ref, counterDoc, (current) => ({ count: (current?.count ?? 0) + 1 }))));
     expect((await readJSON(ref, counterDoc))!.value.count).toBe(50);
   });
 

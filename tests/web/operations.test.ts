@@ -26,9 +26,22 @@ const DAY = 86_400_000;
 
 async function plant(): Promise<void> {
   const { projectId } = await createProject('operations');
-  const statuses = [['complete', 0], ['complete', 1], ['complete', 1], ['failed', 2], ['cancelled', 4], ['complete', 6]] as const;
-  for (const [status, daysAgo] of statuses) await onRunEnded(await plantRun(projectId, status, daysAgo * DAY + 60_000, status === 'complete' ? { timings: { director: 120, compose: 5200 } } : {}));
-  const failures = [['compose', 'resource', 'resource_exhausted', 'ENOSPC: no space left on device'], ['voice', 'network', 'network_error', 'fetch failed: ECONNRESET'], ['voice', 'network', 'network_error', 'socket hang up'], ['compose', 'configuration', 'ffmpeg_missing', 'No ffmpeg found']] as const;
+  const statuses = [
+    ['complete', 0],
+    ['complete', 1],
+    ['complete', 1],
+    ['failed', 2],
+    ['cancelled', 4],
+    ['complete', 6],
+  ] as const;
+  for (const [status, daysAgo] of statuses)
+    await onRunEnded(await plantRun(projectId, status, daysAgo * DAY + 60_000, status === 'complete' ? { timings: { director: 120, compose: 5200 } } : {}));
+  const failures = [
+    ['compose', 'resource', 'resource_exhausted', 'ENOSPC: no space left on device'],
+    ['voice', 'network', 'network_error', 'fetch failed: ECONNRESET'],
+    ['voice', 'network', 'network_error', 'socket hang up'],
+    ['compose', 'configuration', 'ffmpeg_missing', 'No ffmpeg found'],
+  ] as const;
   for (const [step, errorClass, code, message] of failures) {
     await recordFailure({ projectId, runId: newId('r'), step, error: new PipelineError(errorClass, code, message), toolChain: [], actionsTaken: [] });
   }
@@ -44,21 +57,36 @@ describe('the Operations view in Chromium', () => {
     await page.goto(server.current.url);
     await page.waitForSelector('#operations:not([hidden]) #ops-latency svg');
 
-    const latency = await page.$$eval('#ops-latency polyline', (lines) => lines.map((line) => ({ series: line.getAttribute('data-series'), points: line.getAttribute('points')!.split(' ').length })));
+    const latency = await page.$$eval('#ops-latency polyline', (lines) =>
+      lines.map((line) => ({ series: line.getAttribute('data-series'), points: line.getAttribute('points')!.split(' ').length })),
+    );
     expect(latency.map((line) => line.series).sort()).toEqual(['p50Ms', 'p95Ms']);
     expect((await page.$$('#ops-latency circle')).length).toBeGreaterThanOrEqual(2);
 
-    const bars = await page.$$eval('#ops-runs rect', (rects) => rects.map((rect) => ({ status: rect.getAttribute('data-status'), count: Number(rect.getAttribute('data-count')), height: Number(rect.getAttribute('height')) })));
+    const bars = await page.$$eval('#ops-runs rect', (rects) =>
+      rects.map((rect) => ({
+        status: rect.getAttribute('data-status'),
+        count: Number(rect.getAttribute('data-count')),
+        height: Number(rect.getAttribute('height')),
+      })),
+    );
     const byStatus = (status: string) => bars.filter((bar) => bar.status === status).reduce((sum, bar) => sum + bar.count, 0);
     expect(byStatus('complete')).toBe(4);
     expect(byStatus('failed')).toBe(1);
     expect(byStatus('cancelled')).toBe(1);
     expect(bars.every((bar) => bar.height > 0)).toBe(true);
 
-    const failureBars = await page.$$eval('#ops-failures rect', (rects) => rects.map((rect) => [rect.getAttribute('data-class'), Number(rect.getAttribute('data-count')), rect.getBoundingClientRect().width] as const));
-    expect(failureBars.map(([cls, count]) => [cls, count])).toEqual([['network', 2], ['configuration', 1], ['resource', 1]]);
+    const failureBars = await page.$$eval('#ops-failures rect', (rects) =>
+      rects.map((rect) => [rect.getAttribute('data-class'), Number(rect.getAttribute('data-count')), rect.getBoundingClientRect().width] as const),
+    );
+    expect(failureBars.map(([cls, count]) => [cls, count])).toEqual([
+      ['network', 2],
+      ['configuration', 1],
+      ['resource', 1],
+    ]);
     expect(failureBars[0]![2]).toBeGreaterThan(failureBars[1]![2]);
-    for (const id of ['#ops-latency svg', '#ops-runs svg', '#ops-failures svg']) expect((await page.$eval(id, (svg) => svg.getBoundingClientRect().width)), id).toBeGreaterThan(300);
+    for (const id of ['#ops-latency svg', '#ops-runs svg', '#ops-failures svg'])
+      expect(await page.$eval(id, (svg) => svg.getBoundingClientRect().width), id).toBeGreaterThan(300);
 
     expect(await page.textContent('#ops-stores')).toContain('sirtrav-runs');
     expect(await page.textContent('#ops-agents')).toMatch(/compose/);

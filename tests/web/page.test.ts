@@ -24,7 +24,9 @@ afterAll(async () => {
 
 async function makeVideo(page: Page, files: string[]) {
   // Drag and drop, as a person would: a DataTransfer with the files, dropped on the zone.
-  const payload = await Promise.all(files.map(async (file) => ({ name: file.split('/').pop()!, data: [...new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(file)))] })));
+  const payload = await Promise.all(
+    files.map(async (file) => ({ name: file.split('/').pop()!, data: [...new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(file)))] })),
+  );
   const transfer = await page.evaluateHandle((items) => {
     const data = new DataTransfer();
     for (const item of items) data.items.add(new File([new Uint8Array(item.data)], item.name, { type: 'image/jpeg' }));
@@ -63,7 +65,11 @@ describe('the web page in Chromium', () => {
       v.pause();
       v.currentTime = 3;
     });
-    await page.waitForFunction(() => Math.abs((document.getElementById('video') as HTMLVideoElement).currentTime - 3) < 0.1 && !(document.getElementById('video') as HTMLVideoElement).seeking);
+    await page.waitForFunction(
+      () =>
+        Math.abs((document.getElementById('video') as HTMLVideoElement).currentTime - 3) < 0.1 &&
+        !(document.getElementById('video') as HTMLVideoElement).seeking,
+    );
 
     expect(await page.textContent('#memory')).toContain('Nothing yet');
     await page.click('#rate-good');

@@ -42,11 +42,20 @@ async function startReceiver(statuses: number[]): Promise<{ url: string; receive
   receiver.on('connection', () => connections++);
   await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', () => done()));
   const { port } = receiver.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks/sirtrav`, received, connections: () => connections, close: () => new Promise((done) => receiver.close(() => done())) };
+  return {
+    url: `http://127.0.0.1:${port}/hooks/sirtrav`,
+    received,
+    connections: () => connections,
+    close: () => new Promise((done) => receiver.close(() => done())),
+  };
 }
 
 const verify = (secret: string, item: Received) =>
-  new Webhook(secret).verify(item.body, { 'webhook-id': String(item.headers['webhook-id']), 'webhook-timestamp': String(item.headers['webhook-timestamp']), 'webhook-signature': String(item.headers['webhook-signature']) }) as { type: string; data: RunState };
+  new Webhook(secret).verify(item.body, {
+    'webhook-id': String(item.headers['webhook-id']),
+    'webhook-timestamp': String(item.headers['webhook-timestamp']),
+    'webhook-signature': String(item.headers['webhook-signature']),
+  }) as { type: string; data: RunState };
 
 describe('run webhooks', () => {
   it('a finished run is POSTed signed per Standard Webhooks, retried after two 500s with the same webhook-id', async () => {
@@ -58,7 +67,11 @@ describe('run webhooks', () => {
       expect(webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       const api = (path: string) => `${server.current.url}/api/projects/${projectId}${path}`;
       await uploadPhotos(api, 2, 800);
-      const start = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ durationSec: 4, resolution: '360p', narration: false, webhookUrl: receiver.url }) });
+      const start = await fetch(api('/runs'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ durationSec: 4, resolution: '360p', narration: false, webhookUrl: receiver.url }),
+      });
       expect(start.status).toBe(202);
       const { runId, links } = (await start.json()) as { runId: string; links: { progress: string } };
       const final = await followProgress(links.progress, { onEvent: () => undefined });
@@ -117,7 +130,12 @@ describe('run webhooks', () => {
       vi.stubEnv('SIRTRAV_API_SECRET', 'secret-for-webhooks');
       vi.stubEnv('SIRTRAV_ADMIN_TOKEN', 'admin-for-webhooks');
       const lookups: string[] = [];
-      const table: Record<string, string[]> = { 'internal.example.test': ['10.1.2.3'], 'rebind.example.test': ['93.184.216.34', '127.0.0.1'], 'metadata.example.test': ['fd00:ec2::254'], 'public.example.test': ['93.184.216.34'] };
+      const table: Record<string, string[]> = {
+        'internal.example.test': ['10.1.2.3'],
+        'rebind.example.test': ['93.184.216.34', '127.0.0.1'],
+        'metadata.example.test': ['fd00:ec2::254'],
+        'public.example.test': ['93.184.216.34'],
+      };
       useResolver(async (hostname) => {
         lookups.push(hostname);
         return (table[hostname] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
@@ -126,12 +144,27 @@ describe('run webhooks', () => {
       const { api } = await createProjectOverHttp(server.current.url, admin);
       const port = new URL(trap.url).port;
       const refused = [
-        `https://127.0.0.1:${port}/hook`, 'https://[::1]/hook', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.8/', 'https://172.20.1.1/', 'https://192.168.1.1/',
-        'https://[::ffff:127.0.0.1]/', 'https://[fe80::1]/', 'https://0.0.0.0/', 'https://internal.example.test/hook', 'https://rebind.example.test/hook', 'https://metadata.example.test/',
-        `http://public.example.test/hook`, 'https://nowhere.example.test/',
+        `https://127.0.0.1:${port}/hook`,
+        'https://[::1]/hook',
+        'https://169.254.169.254/latest/meta-data',
+        'https://10.0.0.8/',
+        'https://172.20.1.1/',
+        'https://192.168.1.1/',
+        'https://[::ffff:127.0.0.1]/',
+        'https://[fe80::1]/',
+        'https://0.0.0.0/',
+        'https://internal.example.test/hook',
+        'https://rebind.example.test/hook',
+        'https://metadata.example.test/',
+        `http://public.example.test/hook`,
+        'https://nowhere.example.test/',
       ];
       for (const webhookUrl of refused) {
-        const response = await fetch(api('/runs'), { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ webhookUrl }) });
+        const response = await fetch(api('/runs'), {
+          method: 'POST',
+          headers: { ...admin, 'content-type': 'application/json' },
+          body: JSON.stringify({ webhookUrl }),
+        });
         expect(response.status, webhookUrl).toBe(400);
         expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_webhook_url');
       }

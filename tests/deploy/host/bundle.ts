@@ -48,7 +48,11 @@ async function directoryBytes(dir: string): Promise<number> {
 
 /** Runs the real `netlify build --offline` in the project, which writes the function zips and their manifest. */
 export async function buildSite(): Promise<void> {
-  await run('npx', ['--no-install', 'netlify', 'build', '--offline'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NETLIFY_SITE_ID: '' } });
+  await run('npx', ['--no-install', 'netlify', 'build', '--offline'], {
+    cwd: REPO_ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NETLIFY_SITE_ID: '' },
+  });
 }
 
 /** Unzips every function of the last build into a fresh temporary directory outside the repository. */
@@ -77,7 +81,9 @@ export async function unpackBuild(): Promise<Bundle> {
 
 /** The bundle unpacked earlier (by the deploy suite's global setup), read back from its directory. */
 export async function loadUnpacked(root: string): Promise<Bundle> {
-  const described = JSON.parse(await readFile(join(root, 'bundle.json'), 'utf8')) as Array<Omit<BundledFunction, 'routes'> & { routes: Array<{ pattern: string; expression: string; methods: string[] }> }>;
+  const described = JSON.parse(await readFile(join(root, 'bundle.json'), 'utf8')) as Array<
+    Omit<BundledFunction, 'routes'> & { routes: Array<{ pattern: string; expression: string; methods: string[] }> }
+  >;
   return { root, functions: described.map((fn) => ({ ...fn, routes: fn.routes.map((route) => ({ ...route, expression: new RegExp(route.expression) })) })) };
 }
 

@@ -145,7 +145,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       child,
       busy: false,
       ready: new Promise((resolve, reject) => {
-        child.once('message', (message: { type: string }) => (message.type === 'ready' ? resolve() : reject(new Error(`${fn.name}: unexpected ${message.type}`))));
+        child.once('message', (message: { type: string }) =>
+          message.type === 'ready' ? resolve() : reject(new Error(`${fn.name}: unexpected ${message.type}`)),
+        );
         child.once('exit', (code) => reject(new Error(`${fn.name} exited with ${code} before it was ready:\n${output.slice(-20).join('\n')}`)));
       }),
     };
@@ -189,18 +191,34 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         finish('killed');
         sink.end();
       };
-      const onMessage = (message: { type: string; id: string; statusCode?: number; headers?: Record<string, string[] | string>; data?: Uint8Array; message?: string }) => {
+      const onMessage = (message: {
+        type: string;
+        id: string;
+        statusCode?: number;
+        headers?: Record<string, string[] | string>;
+        data?: Uint8Array;
+        message?: string;
+      }) => {
         if (message.id !== id) return;
         if (message.type === 'head') {
-          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value : [value]]));
+          const headers = Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value : [value]]),
+          );
           const buffered = /^application\/(problem\+)?json/.test(headers['content-type']?.[0] ?? 'application/json');
           if (fn.kind === 'sync' && !buffered && !streamTimer) {
-            streamTimer = setTimeout(() => breach('streamMs', `${fn.name} streamed past ${limits.streamMs} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`), Math.max(0, started + limits.streamMs - Date.now()));
+            streamTimer = setTimeout(
+              () => breach('streamMs', `${fn.name} streamed past ${limits.streamMs} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`),
+              Math.max(0, started + limits.streamMs - Date.now()),
+            );
           }
           sink.head(message.statusCode ?? 200, headers);
         } else if (message.type === 'chunk') {
           bytes += message.data!.byteLength;
-          if (bytes > limits.responseBytes) return breach('responseBytes', `${fn.name} streamed more than ${limits.responseBytes} bytes: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`);
+          if (bytes > limits.responseBytes)
+            return breach(
+              'responseBytes',
+              `${fn.name} streamed more than ${limits.responseBytes} bytes: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`,
+            );
           sink.chunk(message.data!);
         } else if (message.type === 'end') {
           clearTimeout(streamTimer);
@@ -218,7 +236,10 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         sink.end();
         finish('failed');
       };
-      const timer = setTimeout(() => breach(timeLimit, `${fn.name} ran past ${limits[timeLimit]} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`), limits[timeLimit]);
+      const timer = setTimeout(
+        () => breach(timeLimit, `${fn.name} ran past ${limits[timeLimit]} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`),
+        limits[timeLimit],
+      );
       const sampler = setInterval(() => {
         treeResidentBytes(worker.child.pid!).then(
           (rss) => {
@@ -272,7 +293,10 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     const direct = /^\/\.netlify\/functions\/([^/]+)\/?$/.exec(pathname);
     if (direct) return options.bundle.functions.find((fn) => fn.name === direct[1] && fn.routes.length === 0) ?? null;
     const wanted = method === 'HEAD' ? 'GET' : method;
-    return options.bundle.functions.find((fn) => fn.routes.some((r) => r.expression.test(pathname) && (r.methods.length === 0 || r.methods.includes(wanted)))) ?? null;
+    return (
+      options.bundle.functions.find((fn) => fn.routes.some((r) => r.expression.test(pathname) && (r.methods.length === 0 || r.methods.includes(wanted)))) ??
+      null
+    );
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -280,14 +304,17 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     const method = req.method ?? 'GET';
     const fn = route(method, url.pathname);
     if (!fn) {
-      if (options.publicDirectory !== null && (method === 'GET' || method === 'HEAD')) return serveStatic(options.publicDirectory ?? join(REPO_ROOT, 'public'), url.pathname, method, res);
+      if (options.publicDirectory !== null && (method === 'GET' || method === 'HEAD'))
+        return serveStatic(options.publicDirectory ?? join(REPO_ROOT, 'public'), url.pathname, method, res);
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
       return;
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])),
+    );
     const event = eventFor(fn, method, url.href, headers, body);
     const payloadBytes = Buffer.byteLength(event.body);
     if (payloadBytes > limits.requestBytes) {
@@ -338,7 +365,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   }
 
   const crons = options.schedules
-    ? options.bundle.functions.filter((fn) => fn.kind === 'scheduled' && fn.schedule).map((fn) => new Cron(fn.schedule!, () => void runScheduled(fn.name).catch(() => undefined)))
+    ? options.bundle.functions
+        .filter((fn) => fn.kind === 'scheduled' && fn.schedule)
+        .map((fn) => new Cron(fn.schedule!, () => void runScheduled(fn.name).catch(() => undefined)))
     : [];
 
   return {

@@ -11,7 +11,10 @@ const ffmpeg = process.env.FFMPEG_PATH ?? FFMPEG_BUILDS.debian;
 
 /** A textured grey photo with a saturated red disc (the subject) centred at (cx, cy), as shares of its size. */
 async function subjectPhoto(width: number, height: number, cx: number, cy: number): Promise<Uint8Array> {
-  const grey = await sharp(await texturedPhoto(width, height, 7)).greyscale().raw().toBuffer();
+  const grey = await sharp(await texturedPhoto(width, height, 7))
+    .greyscale()
+    .raw()
+    .toBuffer();
   const texture = Buffer.alloc(width * height * 3);
   for (let i = 0; i < width * height; i++) texture.fill(grey[i]!, i * 3, i * 3 + 3);
   const radius = Math.min(width, height) * 0.07;
@@ -117,11 +120,15 @@ describe('aspect ratios and framing', () => {
     }
   }, 60_000);
 
-  it('a blurred fill keeps the photo\'s colours: the photo in the middle, a darker copy above it', async () => {
+  it("a blurred fill keeps the photo's colours: the photo in the middle, a darker copy above it", async () => {
     const { prepareCanvas } = await import('../../../src/pipeline/agents/compose/prepare.js');
     const pixels = Buffer.alloc(160 * 120 * 3);
     for (let i = 0; i < pixels.length; i += 3) pixels.set([200, 40, 40], i);
-    const bytes = new Uint8Array(await sharp(pixels, { raw: { width: 160, height: 120, channels: 3 } }).png().toBuffer());
+    const bytes = new Uint8Array(
+      await sharp(pixels, { raw: { width: 160, height: 120, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     const { planes } = await prepareCanvas(mediaFor('m_red', 160, 120), bytes, { framing: 'fill', focus: null }, { width: 360, height: 640 });
     const { width: w, height: h } = planes;
     // BT.709 limited range of sRGB (200,40,40): Y 80, Cr 198.

@@ -78,7 +78,9 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
       if (missing) return reject(missingTool(ffmpeg));
       // Killed because rendering the frames failed: that failure is the cause.
       if (feedError && signal === 'SIGKILL') return reject(feedError);
-      const error = new PipelineError(signal === 'SIGKILL' ? 'resource' : 'internal', 'ffmpeg_failed', `ffmpeg exited with ${signal ?? `code ${code}`}`, { retryable: signal !== null });
+      const error = new PipelineError(signal === 'SIGKILL' ? 'resource' : 'internal', 'ffmpeg_failed', `ffmpeg exited with ${signal ?? `code ${code}`}`, {
+        retryable: signal !== null,
+      });
       Object.assign(error, { trace: stderr.trim().split('\n').slice(-15).join('\n') });
       reject(error);
     });

@@ -51,12 +51,29 @@ export function x264Args(frame: { width: number; height: number }): string[] {
 export function composeArgs(storyboard: Storyboard, dir: string): string[] {
   const audio = soundtrackArgs(dir, 1);
   return [
-    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${storyboard.width}x${storyboard.height}`, '-r', String(FPS), ...BT709_TAGS, '-i', 'pipe:0',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    '-s',
+    `${storyboard.width}x${storyboard.height}`,
+    '-r',
+    String(FPS),
+    ...BT709_TAGS,
+    '-i',
+    'pipe:0',
     ...audio.input,
-    '-map', '0:v', ...audio.output,
-    ...x264Args(storyboard), '-pix_fmt', 'yuv420p', ...BT709_TAGS,
-    '-movflags', '+faststart',
-    '-t', storyboard.durationSec.toFixed(3),
+    '-map',
+    '0:v',
+    ...audio.output,
+    ...x264Args(storyboard),
+    '-pix_fmt',
+    'yuv420p',
+    ...BT709_TAGS,
+    '-movflags',
+    '+faststart',
+    '-t',
+    storyboard.durationSec.toFixed(3),
     join(dir, 'final.mp4'),
   ];
 }
@@ -94,16 +111,24 @@ const AAC_LOUDNESS_TOLERANCE = 0.5;
  * up by a decibel or more, so when the reading is off, the mix's gain is
  * corrected by what was measured and it is encoded again (twice at most).
  */
-export async function writeSoundtrack(dir: string, durationSec: number, audio: { music: Uint8Array; voice: Uint8Array | null }, ffmpeg: string, signal?: AbortSignal): Promise<SoundtrackFigures> {
+export async function writeSoundtrack(
+  dir: string,
+  durationSec: number,
+  audio: { music: Uint8Array; voice: Uint8Array | null },
+  ffmpeg: string,
+  signal?: AbortSignal,
+): Promise<SoundtrackFigures> {
   const music = decodeWav(audio.music);
   const voice = audio.voice ? decodeWav(audio.voice) : null;
-  if (!music || (audio.voice && !voice)) throw new PipelineError('internal', 'audio_invalid', `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, { retryable: false });
+  if (!music || (audio.voice && !voice))
+    throw new PipelineError('internal', 'audio_invalid', `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, { retryable: false });
   const { mix, figures } = mixSoundtrack({ music, voice, durationSec });
   const options = signal ? { signal } : {};
   let gainDb = 0;
   let reading = { integratedLufs: figures.integratedLufs, truePeakDbtp: figures.truePeakDbtp };
   for (let pass = 0; pass < 3; pass++) {
-    const scaled = gainDb === 0 ? mix : { sampleRate: mix.sampleRate, channels: mix.channels.map((channel) => channel.map((value) => value * 10 ** (gainDb / 20))) };
+    const scaled =
+      gainDb === 0 ? mix : { sampleRate: mix.sampleRate, channels: mix.channels.map((channel) => channel.map((value) => value * 10 ** (gainDb / 20))) };
     await writeFile(join(dir, SOUNDTRACK_WAV), encodeWav(scaled));
     await runFfmpeg(ffmpeg, encodeSoundtrackArgs(dir), options);
     reading = await measureLoudness(ffmpeg, join(dir, SOUNDTRACK_AAC), signal);
@@ -183,7 +208,12 @@ export class ComposeWorkspace {
   }
 
   /** Renders the prepared shots with the audio, checks the result's streams and duration, and grabs a poster frame. */
-  async render(storyboard: Storyboard, audio: { music: Uint8Array; voice: Uint8Array | null }, ffmpeg: string, options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {}): Promise<ComposedVideo> {
+  async render(
+    storyboard: Storyboard,
+    audio: { music: Uint8Array; voice: Uint8Array | null },
+    ffmpeg: string,
+    options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
+  ): Promise<ComposedVideo> {
     const { dir } = this;
     const soundtrack = await writeSoundtrack(dir, storyboard.durationSec, audio, ffmpeg, options.signal);
     const plan = await this.framePlan(storyboard);
@@ -197,9 +227,18 @@ export class ComposeWorkspace {
     const output = join(dir, 'final.mp4');
     const probe = await probeMedia(ffmpeg, output);
     if (probe.video?.codec !== 'h264' || probe.audio?.codec !== 'aac' || Math.abs(probe.durationSec - storyboard.durationSec) > DURATION_TOLERANCE_SEC) {
-      throw new PipelineError('internal', 'output_invalid', `Rendered video failed its check: ${probe.video?.codec ?? 'no video'}/${probe.audio?.codec ?? 'no audio'}, ${probe.durationSec.toFixed(2)} s for ${storyboard.durationSec} s.`, { retryable: true });
+      throw new PipelineError(
+        'internal',
+        'output_invalid',
+        `Rendered video failed its check: ${probe.video?.codec ?? 'no video'}/${probe.audio?.codec ?? 'no audio'}, ${probe.durationSec.toFixed(2)} s for ${storyboard.durationSec} s.`,
+        { retryable: true },
+      );
     }
-    await runFfmpeg(ffmpeg, ['-ss', Math.min(1.5, storyboard.durationSec / 3).toFixed(2), '-i', output, '-frames:v', '1', '-q:v', '4', join(dir, 'poster.jpg')], signal);
+    await runFfmpeg(
+      ffmpeg,
+      ['-ss', Math.min(1.5, storyboard.durationSec / 3).toFixed(2), '-i', output, '-frames:v', '1', '-q:v', '4', join(dir, 'poster.jpg')],
+      signal,
+    );
     return { mp4: await readFile(output), poster: await readFile(join(dir, 'poster.jpg')), probe, soundtrack };
   }
 

@@ -44,7 +44,15 @@ async function cropCanvas(image: sharp.Sharp, photo: Size, canvas: Size, focus: 
   const rect = cropRect(photo, canvas, focus);
   const scale = canvas.width / rect.width;
   const rgb = await image.extract(rect).resize(canvas.width, canvas.height, { fit: 'fill' }).removeAlpha().raw().toBuffer();
-  return { rgb, focus: { left: (focus.x * photo.width - rect.left) * scale, top: (focus.y * photo.height - rect.top) * scale, width: focus.width * photo.width * scale, height: focus.height * photo.height * scale } };
+  return {
+    rgb,
+    focus: {
+      left: (focus.x * photo.width - rect.left) * scale,
+      top: (focus.y * photo.height - rect.top) * scale,
+      width: focus.width * photo.width * scale,
+      height: focus.height * photo.height * scale,
+    },
+  };
 }
 
 /** The whole photo, centred over a darkened, blurred copy of itself filling the canvas. */
@@ -67,7 +75,15 @@ async function fillCanvas(image: sharp.Sharp, photo: Size, canvas: Size, focus: 
     .raw()
     .toBuffer();
   const scale = inner.width / photo.width;
-  return { rgb, focus: { left: left + focus.x * photo.width * scale, top: top + focus.y * photo.height * scale, width: focus.width * photo.width * scale, height: focus.height * photo.height * scale } };
+  return {
+    rgb,
+    focus: {
+      left: left + focus.x * photo.width * scale,
+      top: top + focus.y * photo.height * scale,
+      width: focus.width * photo.width * scale,
+      height: focus.height * photo.height * scale,
+    },
+  };
 }
 
 /**

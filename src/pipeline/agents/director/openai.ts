@@ -13,7 +13,10 @@ export const llmPlanSchema = z.object({
   theme: z.string().trim().min(1).max(80).optional(),
   narration: z.string().trim().min(1).max(600).optional(),
   /** Narration as lines tied to photos; each is checked against its scene's time by the planner. */
-  lines: z.array(z.object({ photo: z.number().int().nonnegative(), text: z.string().trim().min(1).max(200) })).max(60).optional(),
+  lines: z
+    .array(z.object({ photo: z.number().int().nonnegative(), text: z.string().trim().min(1).max(200) }))
+    .max(60)
+    .optional(),
 });
 
 const SYSTEM_PROMPT =
@@ -71,7 +74,8 @@ export async function planWithOpenAI(input: DirectorInput, config: Config, maxWo
     throw new PipelineError('input', 'llm_invalid_output', 'LLM reply is not JSON', { retryable: false });
   }
   const plan = llmPlanSchema.safeParse(parsed);
-  if (!plan.success) throw new PipelineError('input', 'llm_invalid_output', `LLM reply has the wrong shape: ${plan.error.issues[0]?.message}`, { retryable: false });
+  if (!plan.success)
+    throw new PipelineError('input', 'llm_invalid_output', `LLM reply has the wrong shape: ${plan.error.issues[0]?.message}`, { retryable: false });
   const order = plan.data.order.filter((i, at, all) => i < input.media.length && all.indexOf(i) === at);
   if (order.length === 0) throw new PipelineError('input', 'llm_invalid_output', 'LLM chose no valid photo', { retryable: false });
   return {

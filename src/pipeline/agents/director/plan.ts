@@ -106,17 +106,34 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
   const places = chosen.map((item) => (item.gps ? lookupPlace(item.gps) : null));
 
   let lastMotion: Shot['motion'] | null = null;
-  const shots: Shot[] = chosen.map((item, i) => {
-    const options = item.height > item.width ? PORTRAIT_MOTIONS : LANDSCAPE_MOTIONS;
-    let motion = overrides.motions?.[i] ?? options[Math.floor(random() * options.length)]!;
-    if (motion === lastMotion && !overrides.motions) motion = options[(options.indexOf(motion) + 1) % options.length]!;
-    lastMotion = motion;
-    const place = places[i];
-    return { mediaId: item.mediaId, startSec: timeline.startSec[i]!, durationSec: timeline.durationSec[i]!, motion, scene: scenes[i]!, caption: null, place: place ? placeLabel(place) : null, framing: 'crop' as const, focus: null };
-  }).map((shot, i) => pictureShot(input, shot, chosen[i]!));
+  const shots: Shot[] = chosen
+    .map((item, i) => {
+      const options = item.height > item.width ? PORTRAIT_MOTIONS : LANDSCAPE_MOTIONS;
+      let motion = overrides.motions?.[i] ?? options[Math.floor(random() * options.length)]!;
+      if (motion === lastMotion && !overrides.motions) motion = options[(options.indexOf(motion) + 1) % options.length]!;
+      lastMotion = motion;
+      const place = places[i];
+      return {
+        mediaId: item.mediaId,
+        startSec: timeline.startSec[i]!,
+        durationSec: timeline.durationSec[i]!,
+        motion,
+        scene: scenes[i]!,
+        caption: null,
+        place: place ? placeLabel(place) : null,
+        framing: 'crop' as const,
+        focus: null,
+      };
+    })
+    .map((shot, i) => pictureShot(input, shot, chosen[i]!));
 
   const sceneTimings = timeScenes(shots, chosen, places, durationSec);
-  const sceneSummaries = sceneTimings.map((scene) => ({ index: scene.index, startedAt: scene.startedAt, place: scene.place ? placeLabel(scene.place) : null, shotCount: scene.shotCount }));
+  const sceneSummaries = sceneTimings.map((scene) => ({
+    index: scene.index,
+    startedAt: scene.startedAt,
+    place: scene.place ? placeLabel(scene.place) : null,
+    shotCount: scene.shotCount,
+  }));
   const theme = overrides.theme ?? input.request.theme ?? sceneSummaries.find((s) => s.place)?.place ?? 'Our story';
   const narration = planNarration(input, overrides, { theme, shots, chosen, sceneTimings, durationSec });
 
@@ -171,17 +188,33 @@ export function timeScenes(shots: Shot[], chosen: Media[], places: Array<Place |
  * sentence; lines a model tied to photos, each kept only if it fits its
  * photo's time (else the local line for that scene); or the local lines.
  */
-function planNarration(input: DirectorInput, overrides: PlanOverrides, plan: { theme: string; shots: Shot[]; chosen: Media[]; sceneTimings: SceneTiming[]; durationSec: number }): Storyboard['narration'] {
+function planNarration(
+  input: DirectorInput,
+  overrides: PlanOverrides,
+  plan: { theme: string; shots: Shot[]; chosen: Media[]; sceneTimings: SceneTiming[]; durationSec: number },
+): Storyboard['narration'] {
   if (input.request.narration === false) return { enabled: false, script: '', segments: [] };
   const cuts = plan.shots.map((shot) => shot.startSec);
   const written = typeof input.request.narration === 'string' ? input.request.narration : overrides.lines ? null : (overrides.narration ?? null);
-  const local = narrateScenes({ theme: plan.theme, hasExplicitTheme: Boolean(input.request.theme), scenes: plan.sceneTimings, durationSec: plan.durationSec, seed: input.runId });
-  const segments = written !== null ? placeScript(written, cuts, plan.durationSec) : overrides.lines ? placeModelLines(overrides.lines, input, plan, local) : local;
+  const local = narrateScenes({
+    theme: plan.theme,
+    hasExplicitTheme: Boolean(input.request.theme),
+    scenes: plan.sceneTimings,
+    durationSec: plan.durationSec,
+    seed: input.runId,
+  });
+  const segments =
+    written !== null ? placeScript(written, cuts, plan.durationSec) : overrides.lines ? placeModelLines(overrides.lines, input, plan, local) : local;
   return { enabled: segments.length > 0, script: scriptOf(segments), segments };
 }
 
 /** A model's lines at their photos' times; where one is missing or too long, the local line for that scene stands in. */
-function placeModelLines(lines: NonNullable<PlanOverrides['lines']>, input: DirectorInput, plan: { shots: Shot[]; chosen: Media[]; sceneTimings: SceneTiming[]; durationSec: number }, local: NarrationSegment[]): NarrationSegment[] {
+function placeModelLines(
+  lines: NonNullable<PlanOverrides['lines']>,
+  input: DirectorInput,
+  plan: { shots: Shot[]; chosen: Media[]; sceneTimings: SceneTiming[]; durationSec: number },
+  local: NarrationSegment[],
+): NarrationSegment[] {
   const byScene = new Map<number, { startSec: number; text: string }>();
   for (const line of lines) {
     const shotIndex = plan.chosen.indexOf(input.media[line.photo]!);
@@ -214,7 +247,11 @@ export const curationMinimum = (readable: number, durationSec: number) => Math.m
 function curate(input: DirectorInput, ordered: Media[], durationSec: number): { kept: Media[]; skipped: CurationSkip[] } {
   if (!input.facts) return { kept: ordered, skipped: [] };
   const readable = ordered.filter((item) => input.facts!.get(item.mediaId)).length;
-  if (readable === 0) throw new PipelineError('input', 'no_readable_media', "None of the run's photos could be decoded; upload JPEG, PNG, WebP, AVIF or HEIC photos.", { retryable: false, severity: 'medium' });
+  if (readable === 0)
+    throw new PipelineError('input', 'no_readable_media', "None of the run's photos could be decoded; upload JPEG, PNG, WebP, AVIF or HEIC photos.", {
+      retryable: false,
+      severity: 'medium',
+    });
   return curatePhotos(ordered, input.facts, curationMinimum(readable, durationSec));
 }
 
@@ -248,7 +285,12 @@ function pictureFields(input: DirectorInput, shots: Shot[], chosen: Media[], the
     width: frame.width,
     height: frame.height,
     transition: transitionForMood(input.style.mood),
-    title: titleCard(input.request, theme, chosen, shots.map((shot) => shot.place ?? null)),
+    title: titleCard(
+      input.request,
+      theme,
+      chosen,
+      shots.map((shot) => shot.place ?? null),
+    ),
     curation: { skipped },
   };
 }

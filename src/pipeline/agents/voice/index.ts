@@ -12,7 +12,8 @@ export interface Speech {
 
 function speech(wav: Uint8Array<ArrayBuffer>): Speech {
   const durationSec = wavDurationSec(wav);
-  if (durationSec === null || durationSec <= 0) throw new PipelineError('input', 'tts_invalid_audio', 'TTS returned audio that is not a PCM WAV', { retryable: false });
+  if (durationSec === null || durationSec <= 0)
+    throw new PipelineError('input', 'tts_invalid_audio', 'TTS returned audio that is not a PCM WAV', { retryable: false });
   return { wav, durationSec };
 }
 
@@ -68,8 +69,12 @@ export async function runVoice(text: string, options: { signal?: AbortSignal; on
     : config.OPENAI_API_KEY
       ? { name: 'openai', run: () => speakWithOpenAI(text, config, options.signal) }
       : null;
-  return withFallback(cloud, { name: 'local', run: () => speakLocally(text) }, {
-    signal: options.signal,
-    onRetry: (error, attempt) => options.onRetry?.(`voice: ${error.message}; retry ${attempt}`),
-  });
+  return withFallback(
+    cloud,
+    { name: 'local', run: () => speakLocally(text) },
+    {
+      signal: options.signal,
+      onRetry: (error, attempt) => options.onRetry?.(`voice: ${error.message}; retry ${attempt}`),
+    },
+  );
 }
