@@ -49,8 +49,14 @@ describe('towns down to a few hundred people', () => {
     expect(named(38.6925, -9.1769)).toBe('Lisbon, Portugal'); // Belém, across the river from Almada
   });
 
+  it('a city-state is said once', () => {
+    expect(named(1.2834, 103.8607)).toBe('Singapore');
+    expect(named(41.9022, 12.4539)).toBe('Vatican City'); // St Peter's, 2 km from the centre of Rome
+  });
+
   it('a hike some kilometres out of a village is still named by it, with its region known', () => {
     expect(named(-49.2712, -73.0431)).toBe('El Chaltén, Argentina'); // Fitz Roy's summit, 12 km away
+    expect(named(-25.6953, -54.4367)).toBe('Puerto Iguazú, Argentina'); // the falls, 17 km from the town
     expect(lookupPlace({ latitude: 47.5622, longitude: 13.6493 })).toMatchObject({ town: 'Hallstatt', region: 'Upper Austria', countryCode: 'AT' });
   });
 });
@@ -98,6 +104,7 @@ describe('the ends of the Earth', () => {
   it('Svalbard and the high Arctic', () => {
     expect(named(78.2232, 15.6356)).toBe('Longyearbyen, Svalbard');
     expect(named(78.925, 11.93)).toBe('Svalbard'); // Ny-Ålesund, a research station of a few dozen people
+    expect(named(71.1685, 25.7838)).toBe('Honningsvåg, Norway'); // the North Cape, 22 km from the nearest town
   });
 
   it('the antimeridian: either side of 180° is the same place, and neighbours are found across it', () => {

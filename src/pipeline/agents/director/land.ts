@@ -47,7 +47,20 @@ function load(): Query {
   return land;
 }
 
+/** The map's coastline is generalised to a kilometre or two: a point this near land counts as on it. */
+const COAST_TOLERANCE_DEGREES = 0.03;
+
 export function isOnLand(point: { latitude: number; longitude: number }): boolean {
   const query = load();
-  return [0, 360, -360].some((shift) => query([point.longitude + shift, point.latitude]) !== null);
+  const onLand = (latitude: number, longitude: number) => [0, 360, -360].some((shift) => query([longitude + shift, latitude]) !== null);
+  const d = COAST_TOLERANCE_DEGREES;
+  const dLon = Math.min(180, d / Math.max(0.01, Math.cos((point.latitude * Math.PI) / 180)));
+  const { latitude: lat, longitude: lon } = point;
+  return [
+    [lat, lon],
+    [lat + d, lon],
+    [lat - d, lon],
+    [lat, lon + dLon],
+    [lat, lon - dLon],
+  ].some(([a, b]) => onLand(a!, b!));
 }

@@ -42,7 +42,7 @@ export function distanceKm(a: Point, b: Point): number {
 const CANDIDATES = 16;
 const SEARCH_KM = 40;
 /** Any town names a photo this near it; a city, up to three times its reach (see `reachKm`). */
-const TOWN_NEAR_KM = 15;
+const TOWN_NEAR_KM = 25;
 /** Country borders are generalised: a town across one counts only this near. */
 const ACROSS_BORDER_KM = 3;
 /** On land far from towns, the region that the nearest towns this near agree on names the photo. */
@@ -161,9 +161,10 @@ export function sharedArea(places: Place[]): Place | null {
   return { town: '', region, area: region, country: first.country, countryCode: first.countryCode, population: 0, km: Infinity };
 }
 
-/** "Hallstatt, Austria"; "Upper Austria, Austria" far from towns; "Antarctica"; "Mediterranean Sea". */
+/** "Hallstatt, Austria"; "Upper Austria, Austria" far from towns; "Antarctica"; "Mediterranean Sea"; "Singapore". */
 export function placeLabel(place: Place): string {
-  if (place.town) return place.country ? `${place.town}, ${place.country}` : place.town;
+  // A city-state is said once: "Singapore", "Vatican City".
+  if (place.town) return place.country && place.country !== place.town ? `${place.town}, ${place.country}` : place.town;
   if (place.area && place.country && place.area !== place.country) return `${place.area}, ${place.country}`;
   return place.area || place.country;
 }
