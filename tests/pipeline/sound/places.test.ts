@@ -89,6 +89,8 @@ describe('far from towns, and at sea', () => {
     expect(named(34.5, 16)).toBe('Mediterranean Sea'); // between Sicily and Libya
     expect(named(56, 3)).toBe('North Sea');
     expect(named(15, -75)).toBe('Caribbean Sea');
+    expect(named(60, -85)).toBe('Hudson Bay');
+    expect(named(-11, 127)).toBe('Indian Ocean'); // the Timor Sea, between Timor and Australia
     expect(named(90, 0)).toBe('Arctic Ocean'); // the North Pole
     expect(lookupPlace({ latitude: 30, longitude: -40 })).toMatchObject({ town: '', country: '', atSea: true });
   });
