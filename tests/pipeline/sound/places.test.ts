@@ -70,6 +70,15 @@ describe('borders', () => {
     expect(named(57.7772, 26.0466)).toBe('Valga, Estonia');
     expect(named(57.7751, 26.0162)).toBe('Valka, Latvia'); // the same town, split by the border
   });
+
+  it('in disputed land a town and the desert around it are said to be in the same country', () => {
+    expect(named(45.35, 36.47)).toBe('Kerch, Ukraine');
+    expect(named(45.21, 36.72)).toBe('Taman’, Russia'); // across the Kerch Strait
+    expect(named(23.7, -15.93)).toBe('Dakhla, Western Sahara');
+    expect(named(25, -13)).toBe('Western Sahara'); // the desert, far from towns
+    expect(named(27.95, -11.1)).not.toContain('Western Sahara'); // north of 27°40' N: Morocco
+    expect(named(35.3417, 33.3192)).toBe('Kyrenia, Cyprus');
+  });
 });
 
 describe('far from towns, and at sea', () => {

@@ -1,4 +1,4 @@
-import { iso1A2Code } from '@rapideditor/country-coder';
+import { feature, iso1A2Code } from '@rapideditor/country-coder';
 import { gazetteer, type Town } from './gazetteer.js';
 import { isOnLand } from './land.js';
 import { seaName } from './seas.js';
@@ -48,6 +48,8 @@ const ACROSS_BORDER_KM = 3;
 /** On land far from towns, the region that the nearest towns this near agree on names the photo. */
 const REGION_KM = 150;
 const REGION_TOWNS = 5;
+/** Land outside every border polygon takes the country of the nearest town this near. */
+const NEAREST_COUNTRY_KM = 1000;
 
 /** Readable names where the standard English ones read like a form ("Congo - Kinshasa", "Hong Kong SAR China"). */
 const COUNTRY_NAMES: Record<string, string> = {
@@ -80,10 +82,22 @@ export function countryName(code: string): string {
 const reachKm = (population: number) => 1 + 0.008 * Math.sqrt(Math.max(0, population));
 const nearEnoughKm = (town: Town) => Math.min(SEARCH_KM, Math.max(TOWN_NEAR_KM, 3 * reachKm(town.population)));
 
+/**
+ * Where the borders name the country in control and GeoNames (whose towns name
+ * the photos) the one recognised, GeoNames is followed, so a town and the
+ * hills around it are said to be in the same country.
+ */
+const RECOGNISED: Record<string, string> = { Q7835: 'UA', Q23681: 'CY' }; // Crimea, Northern Cyprus
+/** Morocco's border with Western Sahara is the 27°40' N parallel. */
+const WESTERN_SAHARA_NORTH = 27.667;
+
 /** The country codes a point is in, by border polygons: the territory (SJ, GL, PR) and its country (NO, DK, US). */
 function countryCodesAt(point: Point): string[] {
   const at: [number, number] = [point.longitude, point.latitude];
-  return [iso1A2Code(at, { level: 'territory' }), iso1A2Code(at)].filter((code): code is string => code !== null);
+  const recognised = RECOGNISED[feature(at, { level: 'subterritory' })?.properties.id ?? ''];
+  if (recognised) return [recognised];
+  const codes = [iso1A2Code(at, { level: 'territory' }), iso1A2Code(at)].filter((code): code is string => code !== null);
+  return codes.includes('MA') && point.latitude < WESTERN_SAHARA_NORTH ? ['EH'] : codes;
 }
 
 /**
@@ -120,7 +134,7 @@ function regionAround(point: Point, codes: string[]): string {
   return region && towns.every((town) => town.region === region) && !COMPASS_ONLY.test(region) ? region : '';
 }
 
-/** The place a photo was taken; null only for coordinates that are not on Earth. */
+/** The place a photo was taken; null for coordinates that are not on Earth (or land no border nor town knows). */
 export function lookupPlace(point: Point): Place | null {
   if (!Number.isFinite(point.latitude) || !Number.isFinite(point.longitude) || Math.abs(point.latitude) > 90) return null;
   const at = { latitude: point.latitude, longitude: ((((point.longitude + 180) % 360) + 360) % 360) - 180 };
@@ -138,14 +152,15 @@ export function lookupPlace(point: Point): Place | null {
     };
   }
   // Antarctica's border is the whole continent with its ice shelves and the water around: it names itself.
-  const onLand = codes.includes('AQ') || (codes.length > 0 && isOnLand(at));
+  const onLand = codes.includes('AQ') || isOnLand(at);
   if (!onLand) {
     const sea = seaName(at);
     if (sea) return { town: '', area: sea, country: '', countryCode: '', atSea: true, population: 0, km: Infinity };
   }
-  const code = codes[0] ?? '';
-  if (!code) return { town: '', area: 'At sea', country: '', countryCode: '', atSea: true, population: 0, km: Infinity };
-  const region = code === 'AQ' ? '' : regionAround(at, codes);
+  // Land outside every border polygon (Bir Tawil) takes the country of the nearest town.
+  const code = codes[0] ?? gazetteer().near(at, 1, onLand ? NEAREST_COUNTRY_KM : REGION_KM)[0]?.countryCode;
+  if (!code) return onLand ? null : { town: '', area: 'At sea', country: '', countryCode: '', atSea: true, population: 0, km: Infinity };
+  const region = code === 'AQ' ? '' : regionAround(at, codes.length > 0 ? codes : [code]);
   return { town: '', region, area: region, country: countryName(code), countryCode: code, population: 0, km: Infinity };
 }
 
