@@ -128,6 +128,7 @@ describe('the ends of the Earth', () => {
     // Chukotka at 179.5° E: the towns that name its region lie at 179° W.
     expect(gazetteer().near({ latitude: 66.32, longitude: 179.5 }, 1, 100)[0]).toMatchObject({ name: 'Egvekinot', countryCode: 'RU' });
     expect(named(67.5, 179.5)).toBe('Chukotka, Russia');
+    expect(named(71.2, -179.5)).toBe('Russia'); // Wrangel Island, land east of the antimeridian, far from any town
   });
 
   it('coordinates that are not on Earth have no place', () => {

@@ -146,8 +146,8 @@ function readTable(): Columns {
 export interface Gazetteer {
   size: number;
   town(id: number): Town;
-  /** Up to `count` places within `maxKm`, nearest first (great-circle, across the antimeridian and the poles). */
-  near(point: { latitude: number; longitude: number }, count: number, maxKm: number, keep?: (town: Town) => boolean): Town[];
+  /** Up to `count` places within `maxKm`, nearest first (great-circle, across the antimeridian and the poles), in `countries` if given. */
+  near(point: { latitude: number; longitude: number }, count: number, maxKm: number, countries?: readonly string[]): Town[];
 }
 
 let loaded: Gazetteer | null = null;
@@ -176,7 +176,8 @@ export function gazetteer(): Gazetteer {
   loaded = {
     size,
     town,
-    near: (point, count, maxKm, keep) => around(index, point.longitude, point.latitude, count, maxKm, keep ? (id) => keep(town(id)) : undefined).map(town),
+    near: (point, count, maxKm, countries) =>
+      around(index, point.longitude, point.latitude, count, maxKm, countries ? (id) => countries.includes(columns.countryCodes[id]!) : undefined).map(town),
   };
   return loaded;
 }

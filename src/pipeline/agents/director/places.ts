@@ -129,7 +129,7 @@ const COMPASS_ONLY = /^(north|south|east|west|central|northern|southern|eastern|
  * region is said rather than a wrong one.
  */
 function regionAround(point: Point, codes: string[]): string {
-  const towns = gazetteer().near(point, REGION_TOWNS, REGION_KM, (town) => codes.includes(town.countryCode));
+  const towns = gazetteer().near(point, REGION_TOWNS, REGION_KM, codes);
   const region = towns[0]?.region ?? '';
   return region && towns.every((town) => town.region === region) && !COMPASS_ONLY.test(region) ? region : '';
 }
