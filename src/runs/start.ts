@@ -13,6 +13,7 @@ import { isActive } from './transitions.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
 import { defineDocument, keys, listKeyPages, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { clearActive, markActive } from './active.js';
+import { readStoryboard } from './storyboard.js';
 import { changeRunState, createRunState, readRunState } from './state.js';
 import { newRun, toCancelled, withCancelRequest } from './transitions.js';
 
@@ -97,7 +98,18 @@ export async function startRun(projectId: Id, body: StartRunBody, idempotencyKey
 
 async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, origin: string): Promise<StartRunResult> {
   const mediaIds = body.mediaIds ? [...new Set(body.mediaIds)] : [];
-  if (mediaIds.length > 0) {
+  if (body.storyboardFrom) {
+    const storyboard = await readStoryboard(projectId, body.storyboardFrom);
+    if (!storyboard)
+      throw new AppError(422, 'storyboard_not_found', `Run ${body.storyboardFrom} has no storyboard in this project.`, {
+        details: { runId: body.storyboardFrom },
+      });
+    for (const id of new Set(storyboard.shots.map((shot) => shot.mediaId))) {
+      await requireMedia(projectId, id).catch(() => {
+        throw new AppError(422, 'media_not_found', `Photo ${id} of that storyboard is no longer in this project.`, { details: { mediaId: id } });
+      });
+    }
+  } else if (mediaIds.length > 0) {
     for (const id of mediaIds) {
       await requireMedia(projectId, id).catch(() => {
         throw new AppError(422, 'media_not_found', `Photo ${id} is not in this project.`, { details: { mediaId: id } });
