@@ -12,19 +12,10 @@ import { keys, parseId, writeJSON } from '../../src/storage/index.js';
 import { LOCAL_BLOBS_ENV } from '../../src/storage/local-fetch.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { useLocalServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const server = useLocalServer();
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('a render process never outlives the invocation that started it', () => {
   it('a SIGKILLed host takes its segment process and that process its ffmpeg', async () => {
