@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
 import { flushMetrics } from '../../src/operations/metrics.js';
 import { runPipelineProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
-import { pipelineSignature } from '../../src/runs/start.js';
+import { pipelineSignature } from '../../src/runs/trigger.js';
 import { idSchema } from '../../src/storage/index.js';
 import { deliverRunWebhook } from '../../src/webhooks/deliver.js';
 
