@@ -34,9 +34,28 @@ export type Limits = typeof NETLIFY_LIMITS;
 
 export interface Violation {
   functionName: string;
-  limit: 'requestBytes' | 'responseBytes' | 'syncMs' | 'streamMs' | 'backgroundMs' | 'scheduledMs' | 'memoryBytes';
+  /**
+   * The Netlify limit crossed, or a failure no waiting can mend: `brokenBundle`, a function that cannot load
+   * (a module missing from its zip), and `backgroundFailures`, a background function failing
+   * `backgroundFailuresInARow` invocations running, retries included.
+   */
+  limit: keyof Omit<Limits, 'backgroundRetryDelaysMs'> | 'brokenBundle' | 'backgroundFailures';
+  /** What happened, with the tail of the function's stderr where it tells why. */
   detail: string;
 }
+
+/** The first violation a host records, as the reason its `failed` signal is aborted with. */
+export class DeployHostViolation extends Error {
+  constructor(readonly violation: Violation) {
+    super(`${violation.functionName} ${violation.limit}: ${violation.detail}`);
+    this.name = 'DeployHostViolation';
+  }
+}
+
+/** Module resolution errors: the same bundle fails the same way on every retry. */
+const MISSING_MODULE_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
+/** How much of a function's stderr a violation quotes. */
+const STDERR_TAIL_CHARS = 3000;
 
 export interface DeployHostOptions {
   bundle: Bundle;
@@ -47,12 +66,19 @@ export interface DeployHostOptions {
   schedules?: boolean;
   /** Directory for the public site; `null` for none. */
   publicDirectory?: string | null;
+  /** Failed invocations of one background function in a row (retries included) after which it is given up on. Default 2. */
+  backgroundFailuresInARow?: number;
 }
 
 export interface DeployHost {
   url: string;
   blobsUrl: string;
   violations: Violation[];
+  /**
+   * Aborted as soon as a violation is recorded, with a DeployHostViolation as its reason: a test that waits
+   * (for a run to finish, say) passes it on, so a broken deploy fails the test at once and says why.
+   */
+  failed: AbortSignal;
   /** Highest resident memory seen per function, in bytes (process tree). */
   peakRss: Record<string, number>;
   /** Invokes a scheduled function now, as the scheduler would; resolves with its status. */
@@ -70,7 +96,8 @@ interface Sink {
   end(): void;
 }
 
-type Outcome = 'done' | 'failed' | 'killed';
+/** `broken`: failed in a way no retry can mend (recorded as a `brokenBundle` violation). */
+type Outcome = 'done' | 'failed' | 'killed' | 'broken';
 
 interface Worker {
   fn: BundledFunction;
@@ -115,7 +142,20 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   const workers = new Set<Worker>();
   const pending = new Set<Promise<unknown>>();
   const output: string[] = [];
+  const stderrTails = new Map<string, string>();
+  const failuresInARow = new Map<string, number>();
+  const failure = new AbortController();
   const runtime = join(import.meta.dirname, 'lambda-runtime.mjs');
+
+  function record(violation: Violation): void {
+    violations.push(violation);
+    if (!failure.signal.aborted) failure.abort(new DeployHostViolation(violation));
+  }
+
+  function keepStderr(name: string, text: string): void {
+    stderrTails.set(name, ((stderrTails.get(name) ?? '') + text).slice(-STDERR_TAIL_CHARS));
+  }
+  const stderrTail = (name: string) => `\n--- ${name} stderr (tail) ---\n${(stderrTails.get(name) ?? '').trimEnd() || '(empty)'}`;
 
   function spawnWorker(fn: BundledFunction): Worker {
     const child = fork(runtime, [fn.dir], {
@@ -139,7 +179,10 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       if (output.length > 20_000) output.splice(0, output.length - 20_000);
     };
     child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stderr!.on('data', (data: Buffer) => {
+      keep(data);
+      keepStderr(fn.name, data.toString('utf8'));
+    });
     const worker: Worker = {
       fn,
       child,
@@ -166,7 +209,19 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
 
   /** One invocation in one worker, with the time and memory limits of its kind. */
   async function invoke(fn: BundledFunction, event: LambdaEvent, sink: Sink): Promise<Outcome> {
-    const worker = await takeWorker(fn);
+    let worker: Worker;
+    try {
+      worker = await takeWorker(fn);
+    } catch (error) {
+      // The runtime could not even load the bundle's entry point.
+      sink.end();
+      record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} did not start: ${String(error)}${stderrTail(fn.name)}` });
+      return 'broken';
+    }
+    return invokeIn(worker, fn, event, sink);
+  }
+
+  function invokeIn(worker: Worker, fn: BundledFunction, event: LambdaEvent, sink: Sink): Promise<Outcome> {
     const id = randomUUID();
     const timeLimit = fn.kind === 'background' ? 'backgroundMs' : fn.kind === 'scheduled' ? 'scheduledMs' : 'syncMs';
     const started = Date.now();
@@ -187,7 +242,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         resolve(outcome);
       };
       const breach = (limit: Violation['limit'], detail: string) => {
-        violations.push({ functionName: fn.name, limit, detail });
+        record({ functionName: fn.name, limit, detail });
         finish('killed');
         sink.end();
       };
@@ -198,6 +253,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         headers?: Record<string, string[] | string>;
         data?: Uint8Array;
         message?: string;
+        code?: string | null;
       }) => {
         if (message.id !== id) return;
         if (message.type === 'head') {
@@ -227,12 +283,16 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
           finish('done');
         } else if (message.type === 'failed') {
           output.push(`[${fn.name}] invocation failed: ${message.message}`);
+          keepStderr(fn.name, `invocation failed: ${message.message}\n`);
           sink.end();
-          finish('failed');
+          if (!MISSING_MODULE_CODES.has(message.code ?? '')) return finish('failed');
+          record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} misses a module in its bundle${stderrTail(fn.name)}` });
+          finish('broken');
         }
       };
       const onExit = () => {
         output.push(`[${fn.name}] process exited during an invocation`);
+        keepStderr(fn.name, 'process exited during an invocation\n');
         sink.end();
         finish('failed');
       };
@@ -270,14 +330,35 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     };
   }
 
-  /** Background functions: Netlify has already answered 202; a failed invocation is tried again later. */
+  /**
+   * Counts a background invocation's outcome towards its function's streak of failures; true when the
+   * function is given up on (the streak reached its bound, recorded once as a violation).
+   */
+  function givesUp(fn: BundledFunction, outcome: Outcome): boolean {
+    if (outcome === 'done') {
+      failuresInARow.set(fn.name, 0);
+      return false;
+    }
+    if (outcome === 'broken') return true;
+    const streak = (failuresInARow.get(fn.name) ?? 0) + 1;
+    failuresInARow.set(fn.name, streak);
+    const bound = options.backgroundFailuresInARow ?? 2;
+    if (streak === bound)
+      record({ functionName: fn.name, limit: 'backgroundFailures', detail: `${fn.name} failed ${streak} invocations in a row${stderrTail(fn.name)}` });
+    return streak >= bound;
+  }
+
+  /**
+   * Background functions: Netlify has already answered 202; a failed invocation is tried again later, unless
+   * it cannot succeed (a broken bundle) or its function has failed too often in a row, which fails the test.
+   */
   function runInBackground(fn: BundledFunction, event: LambdaEvent): void {
     const quiet: Sink = { head: () => undefined, chunk: () => undefined, end: () => undefined };
     const attempts = async () => {
       for (let attempt = 0; ; attempt++) {
         const outcome = await invoke(fn, event, quiet);
         const delay = limits.backgroundRetryDelaysMs[attempt];
-        if (outcome === 'done' || delay === undefined) return;
+        if (givesUp(fn, outcome) || outcome === 'done' || delay === undefined) return;
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     };
@@ -318,7 +399,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     const event = eventFor(fn, method, url.href, headers, body);
     const payloadBytes = Buffer.byteLength(event.body);
     if (payloadBytes > limits.requestBytes) {
-      violations.push({ functionName: fn.name, limit: 'requestBytes', detail: `request of ${payloadBytes} bytes refused` });
+      record({ functionName: fn.name, limit: 'requestBytes', detail: `request of ${payloadBytes} bytes refused` });
       res.writeHead(413, { 'content-type': 'text/plain' }).end(`Request payload of ${payloadBytes} bytes exceeds the ${limits.requestBytes}-byte limit.`);
       return;
     }
@@ -374,6 +455,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     url,
     blobsUrl: blobs.url,
     violations,
+    failed: failure.signal,
     peakRss,
     runScheduled,
     idle: async () => {
