@@ -32,6 +32,12 @@ export const configSchema = z.object({
   ELEVENLABS_BASE_URL: z.url().default('https://api.elevenlabs.io'),
   /** How long a pipeline invocation holds a run before another may take over. */
   SIRTRAV_LEASE_TTL_MS: intIn(1000, 15 * 60 * 1000, 60_000),
+  /** Segmented rendering (src/pipeline/segments): the most segments a render is split into; 1 renders every video in one invocation. */
+  SIRTRAV_SEGMENTS_MAX: intIn(1, 32, 8),
+  /** Picture per segment, in seconds of 1080p: a video with less than two of these renders in one piece. */
+  SIRTRAV_SEGMENT_SECONDS: z.coerce.number().min(0.05).max(3600).default(20),
+  /** Segments rendered at once; 0 means every segment at once on Netlify, and one per core elsewhere. */
+  SIRTRAV_SEGMENT_CONCURRENCY: intIn(0, 64, 0),
   /** First webhook retry delay; each later one waits 4× longer (see src/webhooks/deliver.ts). */
   SIRTRAV_WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000, 1000),
 });

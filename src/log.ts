@@ -8,6 +8,7 @@ interface LogContext {
   requestId?: string;
   projectId?: string;
   runId?: string;
+  segment?: number;
 }
 
 const context = new AsyncLocalStorage<LogContext>();

@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
 import { flushMetrics } from '../../src/operations/metrics.js';
-import { runPipelineProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
+import { runPipelineProcess, runSegmentProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
+import { segmentSignature } from '../../src/pipeline/segments/dispatch.js';
 import { pipelineSignature } from '../../src/runs/trigger.js';
 import { idSchema } from '../../src/storage/index.js';
 import { deliverRunWebhook } from '../../src/webhooks/deliver.js';
@@ -10,7 +11,13 @@ import { deliverRunWebhook } from '../../src/webhooks/deliver.js';
 /** How long the background function keeps retrying a webhook after the run (it has 15 minutes in all). */
 const WEBHOOK_BUDGET_MS = 120_000;
 
-const payloadSchema = z.object({ projectId: idSchema, runId: idSchema, signature: z.string().max(200) });
+const payloadSchema = z.object({
+  projectId: idSchema,
+  runId: idSchema,
+  /** Present when the invocation renders one segment of the run's picture. */
+  segment: z.number().int().min(0).max(63).optional(),
+  signature: z.string().max(200),
+});
 
 /**
  * Background function (the `-background` suffix: Netlify answers the caller 202
@@ -23,15 +30,26 @@ export default async (request: Request): Promise<void> => {
     log.warn('background invocation with a malformed payload ignored');
     return;
   }
-  const { projectId, runId, signature } = parsed.data;
-  const expected = Buffer.from(pipelineSignature(projectId, runId));
+  const { projectId, runId, segment, signature } = parsed.data;
+  const expected = Buffer.from(segment === undefined ? pipelineSignature(projectId, runId) : segmentSignature(projectId, runId, segment));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     log.warn('background invocation with a bad signature ignored', { projectId, runId });
     return;
   }
+  if (segment !== undefined) {
+    try {
+      await runSegmentProcess(import.meta.url, projectId, runId, segment);
+      log.info('segment invocation ended', { projectId, runId, segment });
+    } catch (error) {
+      // The segment's lease lapses and its coordinator asks for it again (Netlify may retry this invocation too).
+      log.error('segment invocation failed', { projectId, runId, segment, ...errorFields(error) });
+      throw error;
+    }
+    return;
+  }
   try {
-    await runPipelineProcess(import.meta.url, projectId, runId);
+    await runPipelineProcess(import.meta.url, projectId, runId, new URL(request.url).origin);
     log.info('pipeline invocation ended', { projectId, runId });
     // The run's webhook (queued in Blobs when it ended), with retries for a while; the scheduled sweep carries on if this ends first.
     await deliverRunWebhook(projectId, runId, WEBHOOK_BUDGET_MS).catch((error) => log.warn('webhook delivery stopped', errorFields(error)));

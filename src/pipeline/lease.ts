@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { errorFields, log } from '../log.js';
-import { UNCHANGED, defineDocument, keys, readJSON, updateJSON, type Id } from '../storage/index.js';
+import { UNCHANGED, defineDocument, keys, readJSON, updateJSON, type BlobRef, type Id } from '../storage/index.js';
 
 export const leaseSchema = z.object({ owner: z.string(), expiresAt: z.number(), acquiredAt: z.number(), released: z.boolean() });
 export type LeaseRecord = z.infer<typeof leaseSchema>;
@@ -9,8 +9,8 @@ export const leaseDoc = defineDocument('run-lease', 1, leaseSchema);
 
 /** Raised when an invocation finds it no longer holds its run's lease: it must stop and write nothing more. */
 export class LeaseLostError extends Error {
-  constructor(runId: string) {
-    super(`The lease on run ${runId} was lost to another invocation (or lapsed); this invocation stops.`);
+  constructor(what: string) {
+    super(`The lease on ${what} was lost to another invocation (or lapsed); this invocation stops.`);
     this.name = 'LeaseLostError';
   }
 }
@@ -31,7 +31,11 @@ export interface Lease {
 export const leaseIsLive = (lease: LeaseRecord | null | undefined, now = Date.now()) => Boolean(lease && !lease.released && lease.expiresAt > now);
 
 export async function readLease(projectId: Id, runId: Id): Promise<LeaseRecord | null> {
-  return (await readJSON(keys.runLease(projectId, runId), leaseDoc))?.value ?? null;
+  return readLeaseAt(keys.runLease(projectId, runId));
+}
+
+export async function readLeaseAt(ref: BlobRef): Promise<LeaseRecord | null> {
+  return (await readJSON(ref, leaseDoc))?.value ?? null;
 }
 
 /**
@@ -40,8 +44,12 @@ export async function readLease(projectId: Id, runId: Id): Promise<LeaseRecord |
  * timed-out function) blocks the watchdog only until `ttlMs` has passed.
  */
 export async function acquireLease(projectId: Id, runId: Id, ttlMs: number): Promise<Lease | null> {
+  return acquireLeaseAt(keys.runLease(projectId, runId), `run ${runId}`, ttlMs);
+}
+
+/** A lease on any one piece of work (a run, a segment of its render), kept at `ref`; `what` names it in errors. */
+export async function acquireLeaseAt(ref: BlobRef, what: string, ttlMs: number): Promise<Lease | null> {
   const owner = randomUUID();
-  const ref = keys.runLease(projectId, runId);
   /** Acquiring takes a lease nobody holds; renewing extends only this owner's own record, so a lease once taken over is never taken back. */
   const take = (renewal: boolean) =>
     updateJSON(ref, leaseDoc, (current) => {
@@ -85,7 +93,7 @@ export async function acquireLease(projectId: Id, runId: Id, ttlMs: number): Pro
     },
     confirm: async () => {
       if (!lostFlag) await renew();
-      if (lostFlag) throw new LeaseLostError(runId);
+      if (lostFlag) throw new LeaseLostError(what);
     },
     release: async () => {
       clearInterval(timer);

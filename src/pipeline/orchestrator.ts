@@ -14,53 +14,15 @@ import { acquireLease, LeaseLostError, type Lease } from './lease.js';
 import { ProgressReporter } from './reporter.js';
 import { settleRun } from './settle.js';
 import { RunStateSync } from './state-sync.js';
-import { ComposeJob, directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
+import { RunSupersededError, watchRun } from './watch-run.js';
+import { ComposeJob } from './compose-step.js';
+import { directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
 
 /**
  * `lost`: the lease went to another invocation (or the run ended elsewhere); this one stopped and wrote nothing more.
  * `deferred`: a retryable failure; the run stays running, its lease is released and the watchdog invokes it again.
  */
 export type PipelineOutcome = 'complete' | 'failed' | 'cancelled' | 'busy' | 'skipped' | 'lost' | 'deferred';
-
-const WATCH_POLL_MS = 500;
-
-/** The run was ended by someone else while this invocation worked on it: stop, change nothing. */
-export class RunSupersededError extends Error {
-  constructor(runId: string, status: string) {
-    super(`Run ${runId} became ${status} elsewhere; this invocation stops.`);
-    this.name = 'RunSupersededError';
-  }
-}
-
-/**
- * Watches the run while it works. A cancel request aborts with
- * RunCancelledError (the run then ends cancelled); a run that turned terminal
- * elsewhere aborts with RunSupersededError (nothing is written or deleted).
- */
-function watchRun(projectId: Id, runId: Id, controller: AbortController): () => void {
-  let stopped = false;
-  const tick = async () => {
-    if (stopped) return;
-    try {
-      const state = await readRunState(projectId, runId);
-      if (!state) controller.abort(new RunSupersededError(runId, 'deleted'));
-      else if (isTerminal(state.status)) controller.abort(new RunSupersededError(runId, state.status));
-      else if (state.cancelRequested) controller.abort(new RunCancelledError());
-    } catch (error) {
-      log.warn('run watch read failed', errorFields(error));
-    }
-    if (!stopped && !controller.signal.aborted) timer = schedule();
-  };
-  const schedule = () =>
-    setTimeout(() => {
-      tick().catch((error) => log.warn('run watch failed', errorFields(error)));
-    }, WATCH_POLL_MS);
-  let timer = schedule();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
-}
 
 /** Why this invocation must stop without touching the run, if it must. */
 function stopReason(error: unknown, signal: AbortSignal): Error | null {
@@ -109,7 +71,7 @@ async function deleteCancelledVideo(runId: Id): Promise<void> {
  * of the run's lease acts on it: an invocation that loses the lease stops and
  * never writes the run's end or deletes its outputs.
  */
-export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks = learningHooks): Promise<PipelineOutcome> {
+export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks = learningHooks, options: { origin?: string } = {}): Promise<PipelineOutcome> {
   return withLogContext({ projectId, runId }, async () => {
     const lease = await acquireLease(projectId, runId, getConfig().SIRTRAV_LEASE_TTL_MS);
     if (!lease) {
@@ -117,7 +79,7 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       return 'busy';
     }
     const controller = new AbortController();
-    lease.onLost(() => controller.abort(new LeaseLostError(runId)));
+    lease.onLost(() => controller.abort(new LeaseLostError(`run ${runId}`)));
     const stopWatching = watchRun(projectId, runId, controller);
     const sync = new RunStateSync(projectId, runId);
     const reporter = new ProgressReporter(projectId, runId, sync.listener);
@@ -147,6 +109,7 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
         ffmpeg: ffmpeg.path,
         actions: [],
         providers: {},
+        ...(options.origin ? { origin: options.origin } : {}),
         confirmLease: () => lease.confirm(),
       };
       await reporter.event('pipeline', resumed ? 'resumed' : 'started', resumed ? `resuming (attempt ${state.attempts})` : 'run started');
@@ -166,7 +129,7 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       if (done?.status === 'cancelled') await deleteCancelledVideo(runId);
       return done ? (done.status === 'cancelled' ? 'cancelled' : 'complete') : 'lost';
     } catch (error) {
-      return await endAfterError(error, { ending, controller, context, projectId, runId });
+      return await endAfterError(error, { ending, controller, context, compose, projectId, runId });
     } finally {
       stopWatching();
       await compose?.dispose();
@@ -179,12 +142,13 @@ interface ErrorScope {
   ending: Ending;
   controller: AbortController;
   context: RunContext | undefined;
+  compose: ComposeJob | undefined;
   projectId: Id;
   runId: Id;
 }
 
 /** A cancel request ends the run cancelled; a lost lease or a run ended elsewhere ends only this invocation; anything else fails the run. */
-async function endAfterError(error: unknown, { ending, controller, context, projectId, runId }: ErrorScope): Promise<PipelineOutcome> {
+async function endAfterError(error: unknown, { ending, controller, context, compose, projectId, runId }: ErrorScope): Promise<PipelineOutcome> {
   const stop = stopReason(error, controller.signal);
   if (stop) {
     log.warn('invocation stopped without ending the run', { reason: stop.name, ...errorFields(error) });
@@ -192,6 +156,8 @@ async function endAfterError(error: unknown, { ending, controller, context, proj
   }
   try {
     if (isCancel(error, controller.signal)) {
+      // No segment may still be rendering once the run says it ended.
+      await compose?.stopSegments();
       const cancelled = await end(ending, projectId, runId, toCancelled);
       if (cancelled) await deleteCancelledVideo(runId);
       return cancelled ? 'cancelled' : 'lost';
@@ -206,6 +172,7 @@ async function endAfterError(error: unknown, { ending, controller, context, proj
       });
       return 'deferred';
     }
+    await compose?.stopSegments();
     log.error('run failed', { errorClass: classified.errorClass, code: classified.code, ...errorFields(error) });
     await ending.lease.confirm();
     const runError = await recordFailure({

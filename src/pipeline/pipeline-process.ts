@@ -1,12 +1,16 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { recordRenderer } from '../health/renderer.js';
 import { errorFields, log } from '../log.js';
 import { idSchema } from '../storage/index.js';
+import { LOCAL_BLOBS_ENV, usingLocalBlobsFetch, useLocalBlobsFetchIfAsked } from '../storage/local-fetch.js';
 
-const FLAG = '--sirtrav-pipeline';
-const argsSchema = z.tuple([z.literal(FLAG), idSchema, idSchema]);
+const RUN_FLAG = '--sirtrav-pipeline';
+const SEGMENT_FLAG = '--sirtrav-segment';
+const runArgsSchema = z.tuple([z.literal(RUN_FLAG), idSchema, idSchema]).rest(z.string());
+const segmentArgsSchema = z.tuple([z.literal(SEGMENT_FLAG), idSchema, idSchema, z.coerce.number().int().min(0).max(63)]);
 
 /**
  * glibc gives each thread that contends for malloc an arena of its own, and
@@ -17,38 +21,63 @@ const argsSchema = z.tuple([z.literal(FLAG), idSchema, idSchema]);
  * is rendered in a Node process of its own, started from the same bundle with
  * the setting in force. Where it is already in force (`npm start`), it runs here.
  */
-export async function runPipelineProcess(entryUrl: string, projectId: string, runId: string): Promise<void> {
+export async function runPipelineProcess(entryUrl: string, projectId: string, runId: string, origin?: string): Promise<void> {
   if (process.env.MALLOC_ARENA_MAX) {
-    const { runPipeline } = await import('./orchestrator.js');
-    await runPipeline(idSchema.parse(projectId), idSchema.parse(runId));
+    const [{ runPipeline }, { learningHooks }] = await Promise.all([import('./orchestrator.js'), import('../learning/hooks.js')]);
+    await runPipeline(idSchema.parse(projectId), idSchema.parse(runId), learningHooks, origin ? { origin } : {});
     return;
   }
-  const child = spawn(process.execPath, [fileURLToPath(entryUrl), FLAG, projectId, runId], {
-    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+  await runChild(entryUrl, [RUN_FLAG, projectId, runId, ...(origin ? [origin] : [])]);
+}
+
+/**
+ * Renders one segment of a run in a process of its own, always: the frames are
+ * drawn in JavaScript, so segments rendered by one machine at once (`npm start`)
+ * need a process each to use its cores; and on Netlify it keeps the malloc setting above.
+ */
+export async function runSegmentProcess(entryUrl: string, projectId: string, runId: string, segment: number): Promise<void> {
+  await runChild(entryUrl, [SEGMENT_FLAG, projectId, runId, String(segment)]);
+}
+
+async function runChild(entryUrl: string, args: string[]): Promise<void> {
+  const entry = fileURLToPath(entryUrl);
+  // From the sources (npm start, tests) the entry is TypeScript: the child loads it through tsx, as its parent did.
+  const loader = entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const child = spawn(process.execPath, [...loader, entry, ...args], {
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', ...(usingLocalBlobsFetch() ? { [LOCAL_BLOBS_ENV]: '1' } : {}) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const ended = await new Promise<number | string>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
-  if (ended !== 0) throw new Error(`the pipeline process ended with ${ended}`);
+  if (ended !== 0) throw new Error(`the render process ended with ${ended}`);
 }
 
 /**
- * In the process started by `runPipelineProcess` (the module at `entryUrl` run
- * as the main script with the pipeline flag): runs the pipeline and exits.
- * Anywhere else: does nothing.
+ * In a process started by `runPipelineProcess` or `runSegmentProcess` (the
+ * module at `entryUrl` run as the main script with a flag): does the work and
+ * exits. Anywhere else: does nothing.
  */
 export async function servePipelineProcess(entryUrl: string): Promise<void> {
   if (process.argv[1] !== fileURLToPath(entryUrl)) return;
-  const args = argsSchema.safeParse(process.argv.slice(2));
-  if (!args.success) return;
-  const [, projectId, runId] = args.data;
-  log.info('render process started', { projectId, runId, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null });
-  const { runPipeline } = await import('./orchestrator.js');
+  const args = process.argv.slice(2);
+  const run = runArgsSchema.safeParse(args);
+  const segment = segmentArgsSchema.safeParse(args);
+  if (!run.success && !segment.success) return;
+  useLocalBlobsFetchIfAsked();
   try {
-    await recordRenderer().catch((error: unknown) => log.warn('could not record what the renderer found', errorFields(error)));
-    await runPipeline(projectId, runId);
+    if (run.success) {
+      const [, projectId, runId, origin] = run.data;
+      log.info('render process started', { projectId, runId, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null });
+      const [{ runPipeline }, { learningHooks }] = await Promise.all([import('./orchestrator.js'), import('../learning/hooks.js')]);
+      await recordRenderer().catch((error: unknown) => log.warn('could not record what the renderer found', errorFields(error)));
+      await runPipeline(projectId, runId, learningHooks, origin ? { origin } : {});
+    } else if (segment.success) {
+      const [, projectId, runId, index] = segment.data;
+      const { renderSegment } = await import('./segments/worker.js');
+      await renderSegment(projectId, runId, index);
+    }
     process.exit(0);
   } catch (error) {
     console.error(error);

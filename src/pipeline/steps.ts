@@ -4,24 +4,24 @@ import { chooseStyle } from '../learning/choose-style.js';
 import { settleMemoryIndex } from '../learning/memory.js';
 import { errorFields, log } from '../log.js';
 import type { Media } from '../schemas/media.js';
-import { storyboardSchema, type Agent, type CompleteOutputs, type RunState, type Storyboard } from '../schemas/run.js';
-import { defineDocument, getBinary, getMetadata, keys, parseId, putBinary, readJSON, writeJSON, type Id } from '../storage/index.js';
+import type { Agent, RunState, Storyboard } from '../schemas/run.js';
+import { getBinary, keys, parseId, putBinary, readJSON, writeJSON, type Id } from '../storage/index.js';
+import { storyboardDoc } from './documents.js';
 import { updateRunState } from '../runs/state.js';
 import { atStep } from '../runs/transitions.js';
 import { laterStep } from './state-sync.js';
-import { ComposeWorkspace } from './agents/compose/index.js';
 import { analysePhotos } from './agents/director/analyse.js';
 import { runDirector } from './agents/director/index.js';
 import { synthesizeMusic } from './agents/music/synth.js';
 import { speakNarration } from './agents/voice/placed.js';
-import { encodeWav, wavDurationSec } from './audio/wav.js';
+import { encodeWav } from './audio/wav.js';
 import { PipelineError, RunCancelledError } from './errors.js';
 import type { ProgressReporter } from './reporter.js';
 
-export const storyboardDoc = defineDocument('storyboard', 1, storyboardSchema);
+export { storyboardDoc };
 
 /** For progress reported from a callback that cannot wait: a lost event is logged, never an unhandled rejection. */
-const inBackground = (event: Promise<void>): void => {
+export const inBackground = (event: Promise<void>): void => {
   event.catch((error) => log.warn('progress event not written', errorFields(error)));
 };
 
@@ -35,6 +35,8 @@ export interface RunContext {
   /** What was done, for the failure episode. */
   actions: string[];
   providers: Partial<Record<Agent, string>>;
+  /** Where the background function is reachable, to ask for segment invocations; without it a render stays whole. */
+  origin?: string;
   /** Throws unless this invocation still holds the run's lease; called before storing an output. */
   confirmLease: () => Promise<void>;
 }
@@ -44,7 +46,13 @@ export function throwIfCancelled(context: RunContext): void {
 }
 
 /** Records a finished step's timing and provider in the run state; `step` only moves forward (voice and music run beside compose's preparation). */
-async function recordStep(context: RunContext, agent: Agent, startedAt: number, provider: string, recorded: { storyboard?: Storyboard } = {}): Promise<void> {
+export async function recordStep(
+  context: RunContext,
+  agent: Agent,
+  startedAt: number,
+  provider: string,
+  recorded: { storyboard?: Storyboard } = {},
+): Promise<void> {
   const finishedAt = Date.now();
   context.providers[agent] = provider;
   const timing = { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), ms: finishedAt - startedAt };
@@ -168,99 +176,3 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   await recordStep(context, 'music', started, 'local-synth');
   return wav;
 }
-
-type VideoFacts = { bytes: number; durationSec: number; width: number; height: number; videoCodec: string; audioCodec: string };
-
-/**
- * compose: started as soon as the storyboard exists, so the photos are
- * prepared while voice and music are made; `finish` renders once the audio is
- * ready and stores final.mp4 and a poster. A video stored by an earlier attempt
- * is kept.
- */
-export class ComposeJob {
-  private constructor(
-    private readonly context: RunContext,
-    private readonly storyboard: Storyboard,
-    private readonly existing: VideoFacts | null,
-    private readonly workspace: ComposeWorkspace | null,
-    private readonly prepared: Promise<void>,
-    private readonly startedAt: number,
-  ) {}
-
-  static async start(context: RunContext, storyboard: Storyboard): Promise<ComposeJob> {
-    const stored = await getMetadata(keys.video(context.runId));
-    if (stored && stored.runId === context.runId && typeof stored.bytes === 'number') {
-      return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(), Date.now());
-    }
-    await context.reporter.started('compose', `preparing ${storyboard.shots.length} photos for ${storyboard.resolution}`);
-    const workspace = await ComposeWorkspace.create();
-    const load = (mediaId: string) => readMediaBytes(context.projectId, parseId(mediaId));
-    const prepared = workspace.prepareShots(storyboard, load, (fraction) => inBackground(context.reporter.progress('compose', fraction * PREPARE_SHARE)));
-    // Awaited in finish(); until then a failure must not go unhandled.
-    prepared.catch(() => undefined);
-    return new ComposeJob(context, storyboard, null, workspace, prepared, Date.now());
-  }
-
-  async finish(voice: Uint8Array | null, music: Uint8Array): Promise<CompleteOutputs> {
-    const { context, storyboard } = this;
-    let video: VideoFacts;
-    let posterBytes: number;
-    if (this.existing || !this.workspace) {
-      await context.reporter.reused('compose', 'video from an earlier attempt');
-      video = this.existing!;
-      posterBytes = Number((await getMetadata(keys.poster(context.runId)))?.bytes ?? 0);
-    } else {
-      await this.prepared;
-      throwIfCancelled(context);
-      const rendered = await this.workspace.render(storyboard, { music, voice }, context.ffmpeg, {
-        signal: context.signal,
-        onProgress: (fraction) => inBackground(context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE))),
-      });
-      throwIfCancelled(context);
-      video = {
-        bytes: rendered.mp4.byteLength,
-        durationSec: Math.round(rendered.probe.durationSec * 1000) / 1000,
-        width: rendered.probe.video!.width,
-        height: rendered.probe.video!.height,
-        videoCodec: rendered.probe.video!.codec,
-        audioCodec: rendered.probe.audio!.codec,
-      };
-      const createdAt = new Date().toISOString();
-      // An invocation that lost the run writes nothing: the owner's video is the one that counts.
-      await context.confirmLease();
-      await putBinary(keys.poster(context.runId), new Uint8Array(rendered.poster), {
-        contentType: 'image/jpeg',
-        runId: context.runId,
-        projectId: context.projectId,
-        bytes: rendered.poster.byteLength,
-        createdAt,
-      });
-      await putBinary(keys.video(context.runId), new Uint8Array(rendered.mp4), {
-        contentType: 'video/mp4',
-        runId: context.runId,
-        projectId: context.projectId,
-        ...video,
-        createdAt,
-      });
-      posterBytes = rendered.poster.byteLength;
-      context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
-      await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`);
-      await recordStep(context, 'compose', this.startedAt, 'ffmpeg');
-    }
-    const voiceSec = voice ? wavDurationSec(voice) : null;
-    return {
-      video,
-      voice: voice ? { bytes: voice.byteLength, durationSec: Math.round((voiceSec ?? 0) * 100) / 100, provider: context.providers.voice ?? 'local' } : null,
-      music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
-      poster: { bytes: posterBytes },
-    };
-  }
-
-  async dispose(): Promise<void> {
-    await this.prepared.catch(() => undefined);
-    await this.workspace?.dispose();
-  }
-}
-
-/** Share of compose progress spent preparing photos; the rest is encoding. */
-const PREPARE_SHARE = 0.1;

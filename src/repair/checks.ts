@@ -39,14 +39,17 @@ async function fix(context: CheckContext, kind: keyof RepairCounts, key: string,
 
 const removeKey = (store: StoreId, key: string) => () => deleteKey(store, key);
 
-/** A video or poster whose run does not exist (nor its archive record), or ended without completing. */
+/** A video or poster whose run does not exist (nor its archive record), or ended without completing; a segment of an ended run. */
 export async function checkVideoKey(key: string, context: CheckContext): Promise<void> {
   const [runId] = key.split('/');
   const metadata = await getMetadataByKey('videos', key);
   const projectId = metadata?.projectId;
   if (!isId(runId) || !isId(projectId)) return;
   const status = await runStatus(projectId, runId);
-  if (status === null || status === 'complete' || status === 'queued' || status === 'running') return;
+  if (status === null || status === 'queued' || status === 'running') return;
+  // A segment of a segmented render is joined into final.mp4 and removed; one left behind by an ended run is an orphan.
+  if (key.includes('/segments/')) return fix(context, 'orphanVideos', `sirtrav-videos/${key}`, removeKey('videos', key));
+  if (status === 'complete') return;
   if (status === 'gone' && (await readArchive(projectId, runId))?.status === 'complete') return;
   await fix(context, 'orphanVideos', `sirtrav-videos/${key}`, removeKey('videos', key));
 }

@@ -121,6 +121,8 @@ export const storyboardSchema = z.object({
   /** The frame actually rendered. */
   width: z.number().int().positive(),
   height: z.number().int().positive(),
+  /** Frames per second rendered: 30, or 15 for a preview. */
+  fps: z.number().int().min(1).max(60).optional(),
   transitionSec: z.number().nonnegative(),
   transition: transitionSchema.default('crossfade'),
   /** The opening title card, or null for none. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BlobsServer, type OnRequestCallback } from '@netlify/blobs/server';
 import { setEnvironmentContext } from '@netlify/blobs';
-import { useBlobsFetch } from '../storage/stores.js';
+import { useLocalBlobsFetch } from '../storage/local-fetch.js';
 
 export interface BlobsSandbox {
   url: string;
@@ -21,22 +21,6 @@ export async function startBlobsSandbox(directory: string, options: { siteID?: s
   const { port } = await server.start();
   const url = `http://127.0.0.1:${port}`;
   setEnvironmentContext({ siteID, token, edgeURL: url, uncachedEdgeURL: url });
-  useBlobsFetch(retryLocalReadFailures);
+  useLocalBlobsFetch();
   return { url, siteID, token, stop: () => server.stop().then(() => undefined) };
 }
-
-/**
- * The local Blobs server writes a metadata file in place, so a read that lands
- * mid-write fails to parse it and answers 500; the blobs client would then wait
- * 5 s before retrying. Reads (never writes) are retried here after a few ms.
- */
-const retryLocalReadFailures: typeof fetch = async (input, init) => {
-  const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-  let response = await fetch(input, init);
-  if (method !== 'GET' && method !== 'HEAD') return response;
-  for (let attempt = 0; attempt < 5 && response.status === 500; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
-    response = await fetch(input, init);
-  }
-  return response;
-};

@@ -34,6 +34,10 @@ export const keys = {
   failureIndex: (p: Id) => ref('runs', `${project(p)}/failures.json`, 256 * KiB),
   runWebhook: (p: Id, r: Id) => ref('runs', `${run(p, r)}/webhook.json`, 2 * MiB),
   runLease: (p: Id, r: Id) => ref('runs', `${run(p, r)}/lease.json`, 4 * KiB),
+  /** A segmented render: its plan, and each segment's lease and status (see src/pipeline/segments). */
+  segmentPlan: (p: Id, r: Id) => ref('runs', `${run(p, r)}/segments/plan.json`, 64 * KiB),
+  segmentLease: (p: Id, r: Id, n: number) => ref('runs', `${run(p, r)}/segments/${segmentNumber(n)}/lease.json`, 4 * KiB),
+  segmentStatus: (p: Id, r: Id, n: number) => ref('runs', `${run(p, r)}/segments/${segmentNumber(n)}/status.json`, 16 * KiB),
   runsPrefix: (p: Id) => `${project(p)}/runs/`,
   runPrefix: (p: Id, r: Id) => `${run(p, r)}/`,
   idempotency: (p: Id, keyHash: string) => ref('runs', `${project(p)}/idempotency/${keyHash}.json`, 4 * KiB),
@@ -76,6 +80,9 @@ export const keys = {
   music: (p: Id, r: Id, ext: string) => ref('audio', `${run(p, r)}/music.${extension(ext)}`),
 
   video: (r: Id) => ref('videos', `${id(r)}/final.mp4`),
+  /** A segment's picture (H.264, no audio) until the join; removed with the run. */
+  segmentVideo: (r: Id, n: number) => ref('videos', `${id(r)}/segments/${segmentNumber(n)}.mp4`),
+  segmentVideosPrefix: (r: Id) => `${id(r)}/segments/`,
   poster: (r: Id) => ref('videos', `${id(r)}/poster.jpg`, 5 * MiB),
 
   evaluation: (r: Id) => ref('evals', `${id(r)}/evaluation.json`, KiB),
@@ -92,6 +99,11 @@ function hourKey(hour: string): string {
 function shardNumber(n: number): string {
   if (!Number.isInteger(n) || n < 0 || n > 255) throw new AppError(500, 'invalid_shard', `Shard ${n} must be an integer from 0 to 255.`);
   return String(n).padStart(3, '0');
+}
+
+function segmentNumber(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 63) throw new AppError(500, 'invalid_segment', `Segment ${n} must be an integer from 0 to 63.`);
+  return String(n).padStart(2, '0');
 }
 
 function partNumber(n: number): string {

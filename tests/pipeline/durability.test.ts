@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { newRun } from '../../src/runs/transitions.js';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -21,6 +22,22 @@ beforeAll(() => vi.stubEnv('SIRTRAV_LEASE_TTL_MS', String(LEASE_MS)));
 afterAll(() => vi.unstubAllEnvs());
 
 const server = useLocalServer();
+
+/** ffmpeg processes started by this process, from /proc (what `ps --ppid` shows). */
+function ffmpegChildren(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(stat) ?? [];
+      if (comm === 'ffmpeg' && Number(rest?.split(' ')[1]) === process.pid) found.push(Number(entry));
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  return found;
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
@@ -47,7 +64,6 @@ describe('cancel', () => {
     let cancelled = false;
     let cancelResponse: Promise<Response> | undefined;
     const events: ProgressEvent[] = [];
-    const started = Date.now();
     const final = await followProgress(links.progress, {
       onEvent: (event) => {
         events.push(event);
@@ -60,8 +76,8 @@ describe('cancel', () => {
     expect(cancelled).toBe(true);
     expect((await cancelResponse)?.status).toBe(202);
     expect(final?.status).toBe('cancelled');
-    // A 40 s 720p render takes far longer than this: ffmpeg was stopped, not waited for.
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // ffmpeg was stopped, not waited for: once the run says cancelled, none of this process's encoders is left.
+    expect(ffmpegChildren()).toEqual([]);
     expect(events.at(-1)).toMatchObject({ agent: 'pipeline', status: 'cancelled' });
     expect(events.some((e) => e.agent === 'compose' && e.status === 'completed')).toBe(false);
     const video = await fetch(links.video);

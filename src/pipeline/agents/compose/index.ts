@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Media } from '../../../schemas/media.js';
 import type { Storyboard } from '../../../schemas/run.js';
-import { measureLoudness } from '../../audio/measure.js';
-import { LOUDNESS_TARGET_LUFS, mixSoundtrack, type MixFigures } from '../../audio/mix.js';
-import { decodeWav, encodeWav } from '../../audio/wav.js';
 import { PipelineError } from '../../errors.js';
-import { encodeSoundtrackArgs, SOUNDTRACK_AAC, SOUNDTRACK_WAV, soundtrackArgs } from './audio-graph.js';
+import { soundtrackArgs } from './audio-graph.js';
 import { probeMedia, runFfmpeg, type ProbedMedia } from './ffmpeg.js';
-import { FPS, frameSpans } from './graph.js';
+import { fpsOf, frameSpans, totalFramesOf } from './graph.js';
+import { concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
+import { writeSoundtrack, type SoundtrackFigures } from './soundtrack.js';
 import { motionPath, type Box } from './motion.js';
 import { planesBytes, type Planes } from './planes.js';
 import { canvasSize, prepareCanvas } from './prepare.js';
@@ -26,6 +25,21 @@ export interface ComposedVideo {
   /** Loudness, true peak and voice-over-music of the mix as it went into the encoder. */
   soundtrack: SoundtrackFigures;
 }
+
+export interface RenderAudio {
+  music: Uint8Array;
+  voice: Uint8Array | null;
+}
+
+export interface RenderOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+/** Frames encoded past a segment's end and dropped: more than x264's lookahead at the preset used. */
+const SEGMENT_TAIL_FRAMES = 15;
+
+const encodedRange = (range: FrameRange, totalFrames: number): FrameRange => ({ from: range.from, to: Math.min(totalFrames, range.to + SEGMENT_TAIL_FRAMES) });
 
 /** Photos prepared at once: each 12 MP decode holds ~36 MB, so memory stays flat however many shots there are. */
 const PREPARE_CONCURRENCY = 2;
@@ -58,7 +72,7 @@ export function composeArgs(storyboard: Storyboard, dir: string): string[] {
     '-s',
     `${storyboard.width}x${storyboard.height}`,
     '-r',
-    String(FPS),
+    String(fpsOf(storyboard)),
     ...BT709_TAGS,
     '-i',
     'pipe:0',
@@ -101,53 +115,6 @@ async function sweepStaleWorkspaces(): Promise<void> {
   }
 }
 
-/** Where the encoded soundtrack must land: a little inside the promise (-16 ±1 LUFS, ≤ -1.5 dBTP). */
-const AAC_PEAK_LIMIT_DBTP = -1.8;
-const AAC_LOUDNESS_TOLERANCE = 0.5;
-
-/**
- * Mixes music and voice (see mixSoundtrack), encodes the mix to AAC and
- * measures the decoded AAC. The encoder's band-limiting can push a true peak
- * up by a decibel or more, so when the reading is off, the mix's gain is
- * corrected by what was measured and it is encoded again (twice at most).
- */
-export async function writeSoundtrack(
-  dir: string,
-  durationSec: number,
-  audio: { music: Uint8Array; voice: Uint8Array | null },
-  ffmpeg: string,
-  signal?: AbortSignal,
-): Promise<SoundtrackFigures> {
-  const music = decodeWav(audio.music);
-  const voice = audio.voice ? decodeWav(audio.voice) : null;
-  if (!music || (audio.voice && !voice))
-    throw new PipelineError('internal', 'audio_invalid', `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, { retryable: false });
-  const { mix, figures } = mixSoundtrack({ music, voice, durationSec });
-  const options = signal ? { signal } : {};
-  let gainDb = 0;
-  let reading = { integratedLufs: figures.integratedLufs, truePeakDbtp: figures.truePeakDbtp };
-  for (let pass = 0; pass < 3; pass++) {
-    const scaled =
-      gainDb === 0 ? mix : { sampleRate: mix.sampleRate, channels: mix.channels.map((channel) => channel.map((value) => value * 10 ** (gainDb / 20))) };
-    await writeFile(join(dir, SOUNDTRACK_WAV), encodeWav(scaled));
-    await runFfmpeg(ffmpeg, encodeSoundtrackArgs(dir), options);
-    reading = await measureLoudness(ffmpeg, join(dir, SOUNDTRACK_AAC), signal);
-    const peakExcess = reading.truePeakDbtp - AAC_PEAK_LIMIT_DBTP;
-    const loudnessError = reading.integratedLufs - LOUDNESS_TARGET_LUFS;
-    if (peakExcess <= 0 && Math.abs(loudnessError) <= AAC_LOUDNESS_TOLERANCE) break;
-    // A peak over the limit comes down first; loudness moves only within the peak's headroom.
-    const change = peakExcess > 0 ? -(peakExcess + 0.1) : Math.min(-loudnessError, -peakExcess - 0.1);
-    if (Math.abs(change) < 0.05) break;
-    gainDb += change;
-  }
-  return { ...figures, encoded: reading };
-}
-
-export interface SoundtrackFigures extends MixFigures {
-  /** What the encoded AAC measures, decoded: what a viewer hears. */
-  encoded: { integratedLufs: number; truePeakDbtp: number };
-}
-
 /**
  * A scratch directory for one render. Photos are prepared (as canvases in
  * BT.709 YUV) while the audio is still being made; `render` then draws the
@@ -165,10 +132,11 @@ export class ComposeWorkspace {
     return new ComposeWorkspace(await mkdtemp(join(tmpdir(), `${WORKSPACE_PREFIX}${process.pid}-`)));
   }
 
-  /** Each shot's canvas, written as shot-N.yuv. */
-  async prepareShots(storyboard: Storyboard, load: PhotoLoader, onProgress?: (fraction: number) => void): Promise<void> {
+  /** Each shot's canvas, written as shot-N.yuv; with `only`, just those shots (a segment needs a few). */
+  async prepareShots(storyboard: Storyboard, load: PhotoLoader, onProgress?: (fraction: number) => void, only?: ReadonlySet<number>): Promise<void> {
     const frame = { width: storyboard.width, height: storyboard.height };
-    const queue = storyboard.shots.map((shot, i) => ({ shot, i }));
+    const queue = storyboard.shots.map((shot, i) => ({ shot, i })).filter(({ i }) => !only || only.has(i));
+    const count = queue.length;
     let prepared = 0;
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
@@ -176,16 +144,21 @@ export class ComposeWorkspace {
         const canvas = await prepareCanvas(media, bytes, next.shot, frame);
         this.focus[next.i] = canvas.focus;
         await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
-        onProgress?.(++prepared / storyboard.shots.length);
+        onProgress?.(++prepared / count);
       }
     };
     await Promise.all(Array.from({ length: PREPARE_CONCURRENCY }, worker));
   }
 
+  /** The shots `renderPicture` draws for a segment of the timeline (its tail included). */
+  static shotsFor(storyboard: Storyboard, range: FrameRange): Set<number> {
+    return shotsInRange(frameSpans(storyboard.shots, fpsOf(storyboard)), encodedRange(range, totalFramesOf(storyboard)));
+  }
+
   private async framePlan(storyboard: Storyboard): Promise<FramePlan> {
     const frame = { width: storyboard.width, height: storyboard.height, aspect: storyboard.aspect };
     const canvas = canvasSize(frame);
-    const spans = frameSpans(storyboard.shots);
+    const spans = frameSpans(storyboard.shots, fpsOf(storyboard));
     const readCanvas = async (i: number): Promise<Planes> => {
       const bytes = new Uint8Array(await readFile(join(this.dir, `shot-${i}.yuv`)));
       const lumaSize = canvas.width * canvas.height;
@@ -195,8 +168,8 @@ export class ComposeWorkspace {
     return {
       width: frame.width,
       height: frame.height,
-      fps: FPS,
-      totalFrames: Math.round(storyboard.durationSec * FPS),
+      fps: fpsOf(storyboard),
+      totalFrames: totalFramesOf(storyboard),
       transition: storyboard.transition,
       title: storyboard.title ? await titleOverlay(storyboard.title, frame) : null,
       shots: storyboard.shots.map((shot, i) => ({
@@ -208,23 +181,70 @@ export class ComposeWorkspace {
   }
 
   /** Renders the prepared shots with the audio, checks the result's streams and duration, and grabs a poster frame. */
-  async render(
-    storyboard: Storyboard,
-    audio: { music: Uint8Array; voice: Uint8Array | null },
-    ffmpeg: string,
-    options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
-  ): Promise<ComposedVideo> {
+  async render(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
     const { dir } = this;
     const soundtrack = await writeSoundtrack(dir, storyboard.durationSec, audio, ffmpeg, options.signal);
     const plan = await this.framePlan(storyboard);
-    const signal = options.signal ? { signal: options.signal } : {};
     await runFfmpeg(ffmpeg, composeArgs(storyboard, dir), {
       durationSec: storyboard.durationSec,
-      ...signal,
+      ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       feed: (write) => renderFrames(plan, write, options.signal),
     });
+    return this.checked(storyboard, join(dir, 'final.mp4'), soundtrack, ffmpeg, options.signal);
+  }
+
+  /**
+   * Renders frames [from, to) of the prepared shots to a picture-only MP4 in
+   * the workspace, with the encoder settings every segment shares; returns its path.
+   * x264 spends bits on a frame by how much later frames borrow from it, so the
+   * last frames of a stream come out softer and nearly still; a segment is
+   * therefore encoded a little past its end and those frames are dropped (no
+   * B-frames: nothing kept refers to them), so its last frames match a whole render's.
+   */
+  async renderPicture(storyboard: Storyboard, range: FrameRange, ffmpeg: string, options: RenderOptions = {}): Promise<string> {
+    const plan = await this.framePlan(storyboard);
+    const encoded = join(this.dir, `picture-${range.from}-${range.to}-tail.mp4`);
+    const output = join(this.dir, `picture-${range.from}-${range.to}.mp4`);
+    const frames = range.to - range.from;
+    const through = encodedRange(range, plan.totalFrames);
+    const signal = options.signal ? { signal: options.signal } : {};
+    let drawn = 0;
+    await runFfmpeg(ffmpeg, pictureArgs(storyboard, fpsOf(storyboard), x264Args(storyboard), BT709_TAGS, encoded), {
+      ...signal,
+      feed: (write) =>
+        renderFrames(
+          plan,
+          async (bytes) => {
+            await write(bytes);
+            options.onProgress?.(Math.min(1, ++drawn / frames));
+          },
+          options.signal,
+          through,
+        ),
+    });
+    await runFfmpeg(ffmpeg, ['-i', encoded, '-map', '0:v', '-c', 'copy', '-frames:v', String(frames), output], signal);
+    await rm(encoded, { force: true });
+    return output;
+  }
+
+  /**
+   * Joins picture segments (in timeline order) by stream copy, muxes the
+   * soundtrack made once for the whole timeline, and checks the result as a
+   * single render is checked.
+   */
+  async join(storyboard: Storyboard, audio: RenderAudio, pictures: string[], ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
+    const { dir } = this;
+    const soundtrack = await writeSoundtrack(dir, storyboard.durationSec, audio, ffmpeg, options.signal);
+    const list = join(dir, 'segments.txt');
+    await writeFile(list, concatList(pictures));
     const output = join(dir, 'final.mp4');
+    await runFfmpeg(ffmpeg, joinArgs(dir, list, storyboard.durationSec, output), options.signal ? { signal: options.signal } : {});
+    return this.checked(storyboard, output, soundtrack, ffmpeg, options.signal);
+  }
+
+  /** Checks a finished video's streams and duration, and grabs a poster frame. */
+  private async checked(storyboard: Storyboard, output: string, soundtrack: SoundtrackFigures, ffmpeg: string, signal?: AbortSignal): Promise<ComposedVideo> {
     const probe = await probeMedia(ffmpeg, output);
     if (probe.video?.codec !== 'h264' || probe.audio?.codec !== 'aac' || Math.abs(probe.durationSec - storyboard.durationSec) > DURATION_TOLERANCE_SEC) {
       throw new PipelineError(
@@ -234,15 +254,18 @@ export class ComposeWorkspace {
         { retryable: true },
       );
     }
+    const poster = join(this.dir, 'poster.jpg');
     await runFfmpeg(
       ffmpeg,
-      ['-ss', Math.min(1.5, storyboard.durationSec / 3).toFixed(2), '-i', output, '-frames:v', '1', '-q:v', '4', join(dir, 'poster.jpg')],
-      signal,
+      ['-ss', Math.min(1.5, storyboard.durationSec / 3).toFixed(2), '-i', output, '-frames:v', '1', '-q:v', '4', poster],
+      signal ? { signal } : {},
     );
-    return { mp4: await readFile(output), poster: await readFile(join(dir, 'poster.jpg')), probe, soundtrack };
+    return { mp4: await readFile(output), poster: await readFile(poster), probe, soundtrack };
   }
 
   async dispose(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+export { writeSoundtrack, type SoundtrackFigures } from './soundtrack.js';

@@ -58,9 +58,16 @@ function captionSpan(plan: FramePlan, index: number, titleEnd: number): { from: 
  * Renders every frame of the video into yuv420p and hands each to `write`
  * (which resolves once the bytes are taken). Frames are drawn one at a time with
  * an await between them, so the process keeps serving requests. At most two
- * shots' canvases are held at once.
+ * shots' canvases are held at once. A `range` renders only frames [from, to):
+ * every frame depends on its number alone, so any range matches the same
+ * frames of a whole render.
  */
-export async function renderFrames(plan: FramePlan, write: (bytes: Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function renderFrames(
+  plan: FramePlan,
+  write: (bytes: Uint8Array) => Promise<void>,
+  signal?: AbortSignal,
+  range: { from: number; to: number } = { from: 0, to: plan.totalFrames },
+): Promise<void> {
   const { width, height } = plan;
   const pool = Array.from({ length: POOL }, () => allocPlanes(width, height));
   const a = allocPlanes(width, height);
@@ -72,7 +79,7 @@ export async function renderFrames(plan: FramePlan, write: (bytes: Uint8Array) =
   const title = titleSpan(plan);
   let first = 0;
 
-  for (let n = 0; n < plan.totalFrames; n++) {
+  for (let n = range.from; n < range.to; n++) {
     if (signal?.aborted) throw new RunCancelledError();
     while (first < plan.shots.length - 1 && plan.shots[first]!.end <= n) loaded.delete(first++);
     const active: number[] = [];
@@ -101,7 +108,10 @@ export async function renderFrames(plan: FramePlan, write: (bytes: Uint8Array) =
       blendOverlay(out, caption, textOpacity(n, span.from, span.to, fade));
     }
     if (n >= plan.totalFrames - fadeOut) dim(out, (plan.totalFrames - 1 - n) / fadeOut);
-    pending.push(write(planesBytes(out)));
+    const written = write(planesBytes(out));
+    // Awaited below or on a later frame; if the render stops first (a cancel), its failure must not go unhandled.
+    written.catch(() => undefined);
+    pending.push(written);
     // Let other work (HTTP, progress events) run between frames.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }

@@ -1,0 +1,217 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getConfig } from '../config.js';
+import { errorFields, log } from '../log.js';
+import { readMediaBytes } from '../media/library.js';
+import type { CompleteOutputs, Storyboard } from '../schemas/run.js';
+import type { SegmentPlan } from '../schemas/segments.js';
+import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, writeJSON } from '../storage/index.js';
+import { fpsOf, totalFramesOf } from './agents/compose/graph.js';
+import { ComposeWorkspace, type ComposedVideo, type RenderAudio } from './agents/compose/index.js';
+import { wavDurationSec } from './audio/wav.js';
+import { PipelineError } from './errors.js';
+import { coordinateSegments } from './segments/coordinator.js';
+import { planSegments, segmentCount } from './segments/plan.js';
+import { readSegmentPlan, segmentPlanDoc, viewSegment } from './segments/status.js';
+import { inBackground, recordStep, throwIfCancelled, type RunContext } from './steps.js';
+
+type VideoFacts = { bytes: number; durationSec: number; width: number; height: number; videoCodec: string; audioCodec: string };
+
+/** Share of compose progress spent before the encoding: preparing photos, or (in segments) joining them. */
+const PREPARE_SHARE = 0.1;
+const STOP_POLL_MS = 250;
+
+/**
+ * How the run's picture is split, decided once: a stored plan (an earlier
+ * invocation's) wins, so every segment and every resumed coordinator agree.
+ * Null when the render stays whole.
+ */
+async function decidePlan(context: RunContext, storyboard: Storyboard): Promise<SegmentPlan | null> {
+  const stored = await readSegmentPlan(context.projectId, context.runId);
+  if (stored) return stored;
+  const config = getConfig();
+  if (!context.origin) return null;
+  const count = segmentCount(storyboard, { max: config.SIRTRAV_SEGMENTS_MAX, secondsPerSegment: config.SIRTRAV_SEGMENT_SECONDS });
+  if (count < 2) return null;
+  const segments = planSegments(storyboard, count, fpsOf(storyboard));
+  if (segments.length < 2) return null;
+  const plan: SegmentPlan = {
+    totalFrames: totalFramesOf(storyboard),
+    fps: fpsOf(storyboard),
+    width: storyboard.width,
+    height: storyboard.height,
+    segments,
+    createdAt: new Date().toISOString(),
+  };
+  await writeJSON(keys.segmentPlan(context.projectId, context.runId), segmentPlanDoc, plan, { onlyIfNew: true });
+  return readSegmentPlan(context.projectId, context.runId);
+}
+
+/**
+ * compose: started as soon as the storyboard exists. A whole render prepares
+ * the photos while voice and music are made, and renders once the audio is
+ * ready. A segmented render asks for its segments at once, so the picture is
+ * drawn across invocations while the audio is made here; `finish` then joins
+ * the segments by stream copy under the soundtrack. Either way final.mp4 and a
+ * poster are stored; a video stored by an earlier attempt is kept.
+ */
+export class ComposeJob {
+  private constructor(
+    private readonly context: RunContext,
+    private readonly storyboard: Storyboard,
+    private readonly existing: VideoFacts | null,
+    private readonly workspace: ComposeWorkspace | null,
+    /** Photos prepared (whole render) or every segment stored (segmented render). */
+    private readonly picture: Promise<void>,
+    private readonly plan: SegmentPlan | null,
+    private readonly halt: AbortController,
+    private readonly startedAt: number,
+  ) {}
+
+  static async start(context: RunContext, storyboard: Storyboard): Promise<ComposeJob> {
+    const halt = new AbortController();
+    const stored = await getMetadata(keys.video(context.runId));
+    if (stored && stored.runId === context.runId && typeof stored.bytes === 'number') {
+      return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(), null, halt, Date.now());
+    }
+    const plan = await decidePlan(context, storyboard);
+    const workspace = await ComposeWorkspace.create();
+    let picture: Promise<void>;
+    if (plan) {
+      await context.reporter.started('compose', `rendering ${plan.segments.length} segments of ${storyboard.resolution} in parallel`);
+      picture = coordinateSegments({
+        projectId: context.projectId,
+        runId: context.runId,
+        origin: context.origin!,
+        plan,
+        signal: AbortSignal.any([context.signal, halt.signal]),
+        onProgress: (fraction) => inBackground(context.reporter.progress('compose', fraction * (1 - PREPARE_SHARE))),
+        onRetry: (message) => inBackground(context.reporter.event('compose', 'retrying', message)),
+      });
+      context.actions.push(`compose split the picture into ${plan.segments.length} segments`);
+    } else {
+      await context.reporter.started('compose', `preparing ${storyboard.shots.length} photos for ${storyboard.resolution}`);
+      const load = (mediaId: string) => readMediaBytes(context.projectId, parseId(mediaId));
+      picture = workspace.prepareShots(storyboard, load, (fraction) => inBackground(context.reporter.progress('compose', fraction * PREPARE_SHARE)));
+    }
+    // Awaited in finish(); until then a failure must not go unhandled.
+    picture.catch(() => undefined);
+    return new ComposeJob(context, storyboard, null, workspace, picture, plan, halt, Date.now());
+  }
+
+  async finish(voice: Uint8Array | null, music: Uint8Array): Promise<CompleteOutputs> {
+    const { context, storyboard } = this;
+    let video: VideoFacts;
+    let posterBytes: number;
+    if (this.existing || !this.workspace) {
+      await context.reporter.reused('compose', 'video from an earlier attempt');
+      video = this.existing!;
+      posterBytes = Number((await getMetadata(keys.poster(context.runId)))?.bytes ?? 0);
+    } else {
+      await this.picture;
+      throwIfCancelled(context);
+      const rendered = this.plan ? await this.join(this.workspace, this.plan, { music, voice }) : await this.renderWhole(this.workspace, { music, voice });
+      throwIfCancelled(context);
+      video = {
+        bytes: rendered.mp4.byteLength,
+        durationSec: Math.round(rendered.probe.durationSec * 1000) / 1000,
+        width: rendered.probe.video!.width,
+        height: rendered.probe.video!.height,
+        videoCodec: rendered.probe.video!.codec,
+        audioCodec: rendered.probe.audio!.codec,
+      };
+      await this.store(rendered, video);
+      posterBytes = rendered.poster.byteLength;
+      if (this.plan) await this.deleteSegments();
+      context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
+      await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`, {
+        segments: this.plan?.segments.length ?? 1,
+      });
+      await recordStep(context, 'compose', this.startedAt, 'ffmpeg');
+    }
+    const voiceSec = voice ? wavDurationSec(voice) : null;
+    return {
+      video,
+      voice: voice ? { bytes: voice.byteLength, durationSec: Math.round((voiceSec ?? 0) * 100) / 100, provider: context.providers.voice ?? 'local' } : null,
+      music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
+      poster: { bytes: posterBytes },
+    };
+  }
+
+  private renderWhole(workspace: ComposeWorkspace, audio: RenderAudio): Promise<ComposedVideo> {
+    const { context } = this;
+    return workspace.render(this.storyboard, audio, context.ffmpeg, {
+      signal: context.signal,
+      onProgress: (fraction) => inBackground(context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE))),
+    });
+  }
+
+  /** Fetches the stored segments in timeline order and joins them under the soundtrack. */
+  private async join(workspace: ComposeWorkspace, plan: SegmentPlan, audio: RenderAudio): Promise<ComposedVideo> {
+    const { context } = this;
+    const files: string[] = [];
+    for (const range of plan.segments) {
+      const stored = await getBinary(keys.segmentVideo(context.runId, range.index));
+      if (!stored)
+        throw new PipelineError('internal', 'segment_missing', `Segment ${range.index + 1} of ${plan.segments.length} is not stored.`, { retryable: true });
+      files.push(join(workspace.dir, `segment-${range.index}.mp4`));
+      await writeFile(files.at(-1)!, stored.data);
+    }
+    return workspace.join(this.storyboard, audio, files, context.ffmpeg, { signal: context.signal });
+  }
+
+  /** Poster first, then the video; an invocation that lost the run writes nothing (the owner's video is the one that counts). */
+  private async store(rendered: ComposedVideo, video: VideoFacts): Promise<void> {
+    const { context } = this;
+    const createdAt = new Date().toISOString();
+    await context.confirmLease();
+    await putBinary(keys.poster(context.runId), new Uint8Array(rendered.poster), {
+      contentType: 'image/jpeg',
+      runId: context.runId,
+      projectId: context.projectId,
+      bytes: rendered.poster.byteLength,
+      createdAt,
+    });
+    await putBinary(keys.video(context.runId), new Uint8Array(rendered.mp4), {
+      contentType: 'video/mp4',
+      runId: context.runId,
+      projectId: context.projectId,
+      ...video,
+      createdAt,
+    });
+  }
+
+  private async deleteSegments(): Promise<void> {
+    for (const range of this.plan?.segments ?? []) {
+      await deleteBlob(keys.segmentVideo(this.context.runId, range.index)).catch((error) =>
+        log.warn('segment not deleted; repair removes it', { segment: range.index, ...errorFields(error) }),
+      );
+    }
+  }
+
+  /**
+   * For a run that ends here without a video (cancelled or failed): stops
+   * asking for segments, waits until no segment is still rendering (each
+   * watches the run and stops within a second of a cancel), then removes their
+   * pictures. Bounded by a lease's lifetime: a segment that died mid-render
+   * holds its lease until it lapses.
+   */
+  async stopSegments(): Promise<void> {
+    this.halt.abort(new Error('compose stopped'));
+    const plan = this.plan;
+    if (!plan) return;
+    const deadline = Date.now() + getConfig().SIRTRAV_LEASE_TTL_MS + 5000;
+    while (Date.now() < deadline) {
+      const views = await Promise.all(plan.segments.map((range) => viewSegment(this.context.projectId, this.context.runId, range.index)));
+      if (views.every((view) => !view.live)) break;
+      await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
+    }
+    await this.deleteSegments();
+  }
+
+  async dispose(): Promise<void> {
+    this.halt.abort(new Error('compose ended'));
+    await this.picture.catch(() => undefined);
+    await this.workspace?.dispose();
+  }
+}
