@@ -9,6 +9,9 @@ import { BlobsServer } from '@netlify/blobs/server';
 import { Cron } from 'croner';
 import { REPO_ROOT, type Bundle, type BundledFunction } from './bundle.js';
 import { killTree, treeResidentBytes } from './process-tree.js';
+import { isMissingModule, Verdicts, type LimitName, type Violation } from './verdicts.js';
+
+export { DeployHostViolation, type Violation } from './verdicts.js';
 import { serveStatic } from '../../../src/server/local-server.js';
 
 const MiB = 1024 * 1024;
@@ -31,31 +34,6 @@ export const NETLIFY_LIMITS = {
   backgroundRetryDelaysMs: [60_000, 120_000] as number[],
 };
 export type Limits = typeof NETLIFY_LIMITS;
-
-export interface Violation {
-  functionName: string;
-  /**
-   * The Netlify limit crossed, or a failure no waiting can mend: `brokenBundle`, a function that cannot load
-   * (a module missing from its zip), and `backgroundFailures`, a background function failing
-   * `backgroundFailuresInARow` invocations running, retries included.
-   */
-  limit: keyof Omit<Limits, 'backgroundRetryDelaysMs'> | 'brokenBundle' | 'backgroundFailures';
-  /** What happened, with the tail of the function's stderr where it tells why. */
-  detail: string;
-}
-
-/** The first violation a host records, as the reason its `failed` signal is aborted with. */
-export class DeployHostViolation extends Error {
-  constructor(readonly violation: Violation) {
-    super(`${violation.functionName} ${violation.limit}: ${violation.detail}`);
-    this.name = 'DeployHostViolation';
-  }
-}
-
-/** Module resolution errors: the same bundle fails the same way on every retry. */
-const MISSING_MODULE_CODES = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
-/** How much of a function's stderr a violation quotes. */
-const STDERR_TAIL_CHARS = 3000;
 
 export interface DeployHostOptions {
   bundle: Bundle;
@@ -137,25 +115,14 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   const blobsContext = Buffer.from(JSON.stringify({ url: blobs.url, url_uncached: blobs.url, token: blobs.token, primary_region: 'local' })).toString('base64');
   // An empty directory as PATH: nothing of this machine (no system ffmpeg) is found by name.
   const emptyPath = await mkdtemp(join(tmpdir(), 'sirtrav-empty-path-'));
-  const violations: Violation[] = [];
+  const verdicts = new Verdicts(options.backgroundFailuresInARow ?? 2);
+  const { violations } = verdicts;
+  const record = (violation: Violation) => verdicts.record(violation);
   const peakRss: Record<string, number> = {};
   const workers = new Set<Worker>();
   const pending = new Set<Promise<unknown>>();
   const output: string[] = [];
-  const stderrTails = new Map<string, string>();
-  const failuresInARow = new Map<string, number>();
-  const failure = new AbortController();
   const runtime = join(import.meta.dirname, 'lambda-runtime.mjs');
-
-  function record(violation: Violation): void {
-    violations.push(violation);
-    if (!failure.signal.aborted) failure.abort(new DeployHostViolation(violation));
-  }
-
-  function keepStderr(name: string, text: string): void {
-    stderrTails.set(name, ((stderrTails.get(name) ?? '') + text).slice(-STDERR_TAIL_CHARS));
-  }
-  const stderrTail = (name: string) => `\n--- ${name} stderr (tail) ---\n${(stderrTails.get(name) ?? '').trimEnd() || '(empty)'}`;
 
   function spawnWorker(fn: BundledFunction): Worker {
     const child = fork(runtime, [fn.dir], {
@@ -181,7 +148,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     child.stdout!.on('data', keep);
     child.stderr!.on('data', (data: Buffer) => {
       keep(data);
-      keepStderr(fn.name, data.toString('utf8'));
+      verdicts.keepStderr(fn.name, data.toString('utf8'));
     });
     const worker: Worker = {
       fn,
@@ -215,7 +182,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     } catch (error) {
       // The runtime could not even load the bundle's entry point.
       sink.end();
-      record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} did not start: ${String(error)}${stderrTail(fn.name)}` });
+      record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} did not start: ${String(error)}${verdicts.stderrTail(fn.name)}` });
       return 'broken';
     }
     return invokeIn(worker, fn, event, sink);
@@ -241,7 +208,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         else worker.busy = false;
         resolve(outcome);
       };
-      const breach = (limit: Violation['limit'], detail: string) => {
+      const breach = (limit: LimitName, detail: string) => {
         record({ functionName: fn.name, limit, detail });
         finish('killed');
         sink.end();
@@ -283,16 +250,16 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
           finish('done');
         } else if (message.type === 'failed') {
           output.push(`[${fn.name}] invocation failed: ${message.message}`);
-          keepStderr(fn.name, `invocation failed: ${message.message}\n`);
+          verdicts.keepStderr(fn.name, `invocation failed: ${message.message}\n`);
           sink.end();
-          if (!MISSING_MODULE_CODES.has(message.code ?? '')) return finish('failed');
-          record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} misses a module in its bundle${stderrTail(fn.name)}` });
+          if (!isMissingModule(message.code)) return finish('failed');
+          record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} misses a module in its bundle${verdicts.stderrTail(fn.name)}` });
           finish('broken');
         }
       };
       const onExit = () => {
         output.push(`[${fn.name}] process exited during an invocation`);
-        keepStderr(fn.name, 'process exited during an invocation\n');
+        verdicts.keepStderr(fn.name, 'process exited during an invocation\n');
         sink.end();
         finish('failed');
       };
@@ -331,24 +298,6 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   }
 
   /**
-   * Counts a background invocation's outcome towards its function's streak of failures; true when the
-   * function is given up on (the streak reached its bound, recorded once as a violation).
-   */
-  function givesUp(fn: BundledFunction, outcome: Outcome): boolean {
-    if (outcome === 'done') {
-      failuresInARow.set(fn.name, 0);
-      return false;
-    }
-    if (outcome === 'broken') return true;
-    const streak = (failuresInARow.get(fn.name) ?? 0) + 1;
-    failuresInARow.set(fn.name, streak);
-    const bound = options.backgroundFailuresInARow ?? 2;
-    if (streak === bound)
-      record({ functionName: fn.name, limit: 'backgroundFailures', detail: `${fn.name} failed ${streak} invocations in a row${stderrTail(fn.name)}` });
-    return streak >= bound;
-  }
-
-  /**
    * Background functions: Netlify has already answered 202; a failed invocation is tried again later, unless
    * it cannot succeed (a broken bundle) or its function has failed too often in a row, which fails the test.
    */
@@ -358,7 +307,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       for (let attempt = 0; ; attempt++) {
         const outcome = await invoke(fn, event, quiet);
         const delay = limits.backgroundRetryDelaysMs[attempt];
-        if (givesUp(fn, outcome) || outcome === 'done' || delay === undefined) return;
+        if (verdicts.givesUp(fn.name, outcome) || outcome === 'done' || delay === undefined) return;
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     };
@@ -455,7 +404,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     url,
     blobsUrl: blobs.url,
     violations,
-    failed: failure.signal,
+    failed: verdicts.failed,
     peakRss,
     runScheduled,
     idle: async () => {
