@@ -1,9 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
-import { retry } from '../retry.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
 import { onRunEnded } from '../operations/run-ended.js';
@@ -16,6 +15,7 @@ import { clearActive, markActive } from './active.js';
 import { readStoryboard } from './storyboard.js';
 import { changeRunState, createRunState, readRunState } from './state.js';
 import { newRun, toCancelled, withCancelRequest } from './transitions.js';
+import { triggerPipeline } from './trigger.js';
 
 const idempotencySchema = z.object({ runId: idSchema, bodyHash: z.string(), createdAt: z.string() });
 const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
@@ -45,26 +45,6 @@ async function countActiveRuns(projectId: Id): Promise<number> {
   let count = 0;
   for await (const page of listKeyPages('runs', `${keys.activePrefix}${projectId}/`)) count += page.length;
   return count;
-}
-
-/** Signs what the API hands the background function, so nobody else can start work through it. */
-export function pipelineSignature(projectId: string, runId: string): string {
-  const secret = getConfig().SIRTRAV_API_SECRET;
-  return secret ? createHmac('sha256', secret).update(`pipeline:${projectId}:${runId}`).digest('base64url') : '';
-}
-
-/** Asks Netlify to run the background function for this run (it answers 202 at once). */
-export async function triggerPipeline(origin: string, projectId: Id, runId: Id): Promise<void> {
-  const url = new URL('/.netlify/functions/run-pipeline-background', origin);
-  const body = JSON.stringify({ projectId, runId, signature: pipelineSignature(projectId, runId) });
-  await retry(
-    async () => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
-      if (response.status === 202 || response.ok) return;
-      throw new Error(`background function answered ${response.status}`);
-    },
-    { attempts: 3, baseDelayMs: 200, shouldRetry: () => true },
-  );
 }
 
 export interface StartRunResult {
