@@ -26,6 +26,19 @@ const layerZones = LAYERS.slice(0, -1).flatMap((layer, index) =>
     message: `src/${entry} sits below these folders (README, Architecture): pass what it needs in, or move the shared part down.`,
   })),
 );
+/**
+ * Scheduled functions get a small zip only while nothing they import decodes
+ * photos: sharp and heic-decode (external, native) add ~9 MB to any function
+ * whose import graph reaches them. The deploy suite checks the built zips; this
+ * catches the usual way in (an import of a photo module) as it is written.
+ */
+const PHOTO_MODULES = ['media/inspect.ts', 'media/decode.ts', 'media/library.ts', 'media/uploads.ts', 'runs/start.ts', 'pipeline/agents'].map(at);
+const scheduledZone = {
+  target: ['./netlify/functions/*-scheduled.ts', ...['repair', 'retention', 'operations', 'webhooks', 'pipeline/watchdog.ts'].map(at)],
+  from: PHOTO_MODULES,
+  message: 'Scheduled functions must not reach sharp or heic-decode (it makes their zip ~10 MB): import the small module that holds what you need.',
+};
+const NATIVE_IMAGE_PACKAGES = ['sharp', 'sharp-phash', 'sharp-phash/distance', 'heic-decode'];
 // The packaged client depends on the wire shapes only.
 const clientZone = { target: './src/client', from: LAYERS.slice(1).flat().map(at), message: 'The client may import src/schemas only.' };
 
@@ -54,7 +67,23 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
       '@typescript-eslint/no-misused-promises': 'error',
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      'import-x/no-restricted-paths': ['error', { zones: [...layerZones, clientZone] }],
+      'import-x/no-restricted-paths': ['error', { zones: [...layerZones, clientZone, scheduledZone] }],
+    },
+  },
+  {
+    // The native image packages are loaded by the photo modules and the agents that render, nowhere else in the app.
+    files: ['src/**/*.ts', 'netlify/**/*.ts'],
+    ignores: ['src/media/inspect.ts', 'src/media/decode.ts', 'src/pipeline/agents/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NATIVE_IMAGE_PACKAGES.map((name) => ({
+            name,
+            message: 'Decode images through src/media/decode.ts or inspect.ts, so only the functions that need sharp carry it.',
+          })),
+        },
+      ],
     },
   },
 );

@@ -36,7 +36,7 @@ export async function benchDeploy(): Promise<void> {
     try {
       const client = new SirTravClient({ baseUrl: host.url, token: ADMIN });
       const project = await projectWithPhonePhotos(client, 40);
-      const render = await renderAndDownload(project, { durationSec, resolution: '1080p', theme: 'Bench' });
+      const render = await renderAndDownload(project, { durationSec, resolution: '1080p', theme: 'Bench' }, host.failed);
       const rss = host.peakRss['run-pipeline-background'] ?? 0;
       const limits = host.violations.length ? ` (limits crossed: ${host.violations.map((v) => v.limit).join(', ')})` : '';
       console.log(

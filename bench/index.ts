@@ -12,6 +12,7 @@ import { benchPlaces } from './places.js';
 import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
+import { benchScale } from './scale.js';
 import { benchSound } from './sound.js';
 import { benchStorage } from './storage.js';
 
@@ -29,6 +30,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   portability: benchPortability,
   operations: benchOperations,
   deploy: benchDeploy,
+  scale: benchScale,
 };
 
 const wanted = process.argv.slice(2);

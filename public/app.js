@@ -123,6 +123,7 @@ async function refreshPhotos() {
   photos = media.length;
   $('photo-count').textContent = photos === 0 ? 'No photos yet.' : `${photos} photo${photos === 1 ? '' : 's'} ready.`;
   $('make').disabled = photos === 0;
+  $('preview').disabled = photos === 0;
 }
 
 function setAgent(agent, fraction, text) {
@@ -155,7 +156,7 @@ function follow(links) {
 }
 
 function finished(state, links) {
-  $('make').disabled = false;
+  setMaking(false);
   if (state.status !== 'complete') {
     $('run-status').textContent = `Run ${state.status}${state.error ? `: ${state.error.message}` : ''}`;
     return;
@@ -168,27 +169,43 @@ function finished(state, links) {
   const reason = story.choice.reason.charAt(0).toUpperCase() + story.choice.reason.slice(1);
   $('story').textContent = `“${story.theme}” — ${story.shots.length} shots, ${story.mood} with ${story.musicStyle} music. ${reason}.`;
   $('rated').textContent = '';
+  // A draft's storyboard can be made in full, unchanged.
+  $('draft').hidden = !current.preview;
 }
 
-async function makeVideo(event) {
-  event.preventDefault();
+/** Starts a run with `body` and follows it; the buttons wait until it ends. */
+async function startRun(body) {
   showError(null);
-  $('make').disabled = true;
+  setMaking(true);
   $('result').hidden = true;
   $('progress').hidden = false;
   AGENTS.forEach((agent) => setAgent(agent, 0, 'waiting'));
+  try {
+    current = await api('POST', projectPath('/runs'), { json: body, headers: { 'idempotency-key': crypto.randomUUID() } });
+    current.preview = Boolean(body.preview);
+    $('run-status').textContent = 'Queued…';
+    follow(current.links);
+  } catch (error) {
+    setMaking(false);
+    showError(error);
+  }
+}
+
+function setMaking(making) {
+  $('make').disabled = making;
+  $('preview').disabled = making;
+  $('make-full').disabled = making;
+}
+
+/** The form's run: the whole video, or (`preview`) a fast 360p draft of the same storyboard first. */
+function makeVideo(event, preview = false) {
+  event.preventDefault();
   const body = { resolution: $('resolution').value, narration: $('narration').checked };
   if ($('theme').value.trim()) body.theme = $('theme').value.trim();
   if ($('duration').value) body.durationSec = Number($('duration').value);
   if ($('mood').value) body.mood = $('mood').value;
-  try {
-    current = await api('POST', projectPath('/runs'), { json: body, headers: { 'idempotency-key': crypto.randomUUID() } });
-    $('run-status').textContent = 'Queued…';
-    follow(current.links);
-  } catch (error) {
-    $('make').disabled = false;
-    showError(error);
-  }
+  if (preview) body.preview = true;
+  return startRun(body);
 }
 
 async function rate(rating) {
@@ -288,7 +305,9 @@ drop.addEventListener('drop', (event) => {
   drop.classList.remove('over');
   addFiles([...event.dataTransfer.files]);
 });
-$('run-form').addEventListener('submit', makeVideo);
+$('run-form').addEventListener('submit', (event) => makeVideo(event));
+$('preview').addEventListener('click', (event) => makeVideo(event, true));
+$('make-full').addEventListener('click', () => startRun({ storyboardFrom: current.runId }));
 $('rate-good').addEventListener('click', () => rate('good'));
 $('rate-bad').addEventListener('click', () => rate('bad'));
 $('ops-refresh').addEventListener('click', () => showOperations().catch(showError));

@@ -4,7 +4,7 @@ import { errorFields, log } from '../../src/log.js';
 import { flushMetrics } from '../../src/operations/metrics.js';
 import { runPipelineProcess, runSegmentProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
 import { segmentSignature } from '../../src/pipeline/segments/dispatch.js';
-import { pipelineSignature } from '../../src/runs/start.js';
+import { pipelineSignature } from '../../src/runs/trigger.js';
 import { idSchema } from '../../src/storage/index.js';
 import { deliverRunWebhook } from '../../src/webhooks/deliver.js';
 

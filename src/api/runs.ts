@@ -7,10 +7,10 @@ import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
-import { readArchive } from '../runs/archive.js';
-import type { ArchiveRecord } from '../schemas/archive.js';
+import { archivedRun, readArchive } from '../runs/archive.js';
+import { archivedRunResponseSchema, type ArchiveRecord } from '../schemas/archive.js';
 import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
-import { listRunIds, readRunState, requireRun, summarize } from '../runs/state.js';
+import { listRunIds, readRunState, summarize } from '../runs/state.js';
 import {
   cancelRunResponseSchema,
   runListResponseSchema,
@@ -89,7 +89,7 @@ const summarizeArchived = (record: ArchiveRecord): RunSummary => ({
   runId: parseId(record.runId),
   status: record.status,
   step: null,
-  progress: record.status === 'complete' ? 1 : 0,
+  progress: record.progress ?? (record.status === 'complete' ? 1 : 0),
   createdAt: record.createdAt,
   updatedAt: record.finishedAt,
   theme: record.storyboard?.theme ?? null,
@@ -141,11 +141,22 @@ export const runRoutes: Route[] = [
     auth: 'project',
     tag: 'runs',
     summary: 'Run state',
-    responses: { 200: { description: 'The RunState with renewed links', schema: runStateResponseSchema }, 404: errorDoc('Unknown run') },
+    responses: {
+      200: {
+        description:
+          "The RunState with renewed links; once retention has removed the run's documents, the run as its archive record tells it (`archived: true`, the record under `archive`)",
+        schema: archivedRunResponseSchema.or(runStateResponseSchema),
+      },
+      404: errorDoc('Unknown run'),
+    },
     handler: async ({ url, params: { projectId, runId } }) => {
       // Reading a run changes nothing: stalled runs are the watchdog's job (src/pipeline/watchdog.ts).
-      const state = await requireRun(projectId, runId);
-      return json(200, { ...state, links: links(url.origin, projectId, runId) });
+      const state = await readRunState(projectId, runId);
+      if (state) return json(200, { ...state, links: links(url.origin, projectId, runId) });
+      // Retention keeps a record of the run under this project, so the run stays known (and its video served).
+      const record = await readArchive(projectId, runId);
+      if (!record) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+      return json(200, { ...archivedRun(record), links: links(url.origin, projectId, runId) });
     },
   }),
   defineRoute({

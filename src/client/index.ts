@@ -4,6 +4,7 @@ import { healthSchema, type Health } from '../schemas/health.js';
 import { evaluationSchema, memoryIndexSchema, type Evaluation, type MemoryIndex, type Rating } from '../schemas/memory.js';
 import { completeUploadResponseSchema, DIRECT_UPLOAD_LIMIT, mediaListResponseSchema, startUploadResponseSchema, type Media } from '../schemas/media.js';
 import { createProjectResponseSchema } from '../schemas/project.js';
+import { archivedRunResponseSchema, type ArchivedRun } from '../schemas/archive.js';
 import {
   cancelRunResponseSchema,
   runLinksSchema,
@@ -15,10 +16,13 @@ import {
   type StartRunBody,
 } from '../schemas/run.js';
 import type { ProgressEvent } from '../schemas/progress.js';
-import { followProgress, type FollowProgressOptions } from './follow-progress.js';
+import { followProgress, ProgressStreamError, type FollowProgressOptions } from './follow-progress.js';
 
 export { followProgress, ProgressStreamError, type FollowProgressOptions } from './follow-progress.js';
-export type { Health, Media, MemoryIndex, Evaluation, Rating, RunState, RunSummary, StartRunBody, ProgressEvent };
+export type { ArchivedRun, Health, Media, MemoryIndex, Evaluation, Rating, RunState, RunSummary, StartRunBody, ProgressEvent };
+
+/** GET …/runs/{runId}: an archived run (its documents expired, its record kept) or a live one. */
+const runResponseSchema = archivedRunResponseSchema.or(runStateResponseSchema);
 
 /** Bytes asked for per request: the server's per-response maximum (16 MiB). */
 const RANGE_BYTES = 16 * 1024 * 1024;
@@ -173,8 +177,9 @@ export class ProjectClient extends SirTravClient {
     });
   }
 
-  getRun(runId: string): Promise<RunState> {
-    return this.request(runStateResponseSchema, 'GET', this.path(`/runs/${encodeURIComponent(runId)}`));
+  /** The run's state; once retention has removed its documents, the run as its archive record tells it (`archived: true`). */
+  getRun(runId: string): Promise<RunState | ArchivedRun> {
+    return this.request(runResponseSchema, 'GET', this.path(`/runs/${encodeURIComponent(runId)}`));
   }
 
   async listRuns(): Promise<RunSummary[]> {
@@ -189,7 +194,10 @@ export class ProjectClient extends SirTravClient {
   async follow(runId: string, options: Omit<FollowProgressOptions, 'headers' | 'fetch'>): Promise<RunState> {
     const url = `${this.baseUrl}${this.path(`/runs/${encodeURIComponent(runId)}/progress`)}`;
     const final = await followProgress(url, { ...options, headers: this.headers(), fetch: this.doFetch });
-    return final ?? this.getRun(runId);
+    if (final) return final;
+    const state = await this.getRun(runId);
+    if ('archived' in state) throw new ProgressStreamError(`Run ${runId} is archived: its progress is no longer kept.`, null, state);
+    return state;
   }
 
   /** The video, fetched in ranges: any size, each response inside the platform's response limit. */

@@ -1,34 +1,17 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
-import { UPLOAD_PART_SIZE, uploadSessionSchema, type Media, type UploadSession } from '../schemas/media.js';
-import {
-  defineDocument,
-  deleteKey,
-  idSchema,
-  getBinary,
-  keys,
-  listKeyPages,
-  putBinary,
-  readJSON,
-  updateJSON,
-  UNCHANGED,
-  writeJSON,
-  type Id,
-} from '../storage/index.js';
+import { UPLOAD_PART_SIZE, type Media, type UploadSession } from '../schemas/media.js';
+import { deleteKey, getBinary, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { examinePhoto, requireMedia, storePhoto } from './library.js';
-
-/** An upload session, and the photo it became once completed (so a retried complete gets the same answer). */
-const sessionSchema = uploadSessionSchema.extend({ mediaId: idSchema.nullable().default(null) });
-export const uploadSessionDoc = defineDocument('upload-session', 1, sessionSchema);
+import { uploadSessionDoc, type StoredUploadSession } from './upload-session.js';
 
 /** Incomplete uploads are removed by retention after this long. */
 export const UPLOAD_TTL_MS = 24 * 3600 * 1000;
 
 export async function startUpload(projectId: Id, request: { filename: string; bytes: number; sha256?: string | undefined }): Promise<UploadSession> {
   const now = Date.now();
-  const session: z.infer<typeof sessionSchema> = {
+  const session: StoredUploadSession = {
     uploadId: newId('u', now),
     projectId,
     filename: request.filename,

@@ -45,7 +45,8 @@ async function runChild(entryUrl: string, args: string[]): Promise<void> {
   const loader = entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
   const child = spawn(process.execPath, [...loader, entry, ...args], {
     env: { ...process.env, MALLOC_ARENA_MAX: '2', ...(usingLocalBlobsFetch() ? { [LOCAL_BLOBS_ENV]: '1' } : {}) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // The child's stdin is a pipe that only this process holds: when this process dies, it closes and the child ends.
+    stdio: ['pipe', 'inherit', 'inherit'],
   });
   const ended = await new Promise<number | string>((resolve, reject) => {
     child.once('error', reject);
@@ -66,6 +67,13 @@ export async function servePipelineProcess(entryUrl: string): Promise<void> {
   const segment = segmentArgsSchema.safeParse(args);
   if (!run.success && !segment.success) return;
   useLocalBlobsFetchIfAsked();
+  // The process that started this one is gone (its end of stdin closed): nobody waits for this work, and its lease
+  // lapses for the next invocation. Stop now, with ffmpeg (fed from here, it ends when its input closes).
+  process.stdin.on('end', () => {
+    log.warn('the invoking process is gone; the render process stops');
+    process.exit(1);
+  });
+  process.stdin.resume();
   try {
     if (run.success) {
       const [, projectId, runId, origin] = run.data;

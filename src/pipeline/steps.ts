@@ -4,7 +4,7 @@ import { chooseStyle } from '../learning/choose-style.js';
 import { settleMemoryIndex } from '../learning/memory.js';
 import { errorFields, log } from '../log.js';
 import type { Media } from '../schemas/media.js';
-import type { Agent, RunState, Storyboard } from '../schemas/run.js';
+import { asPreview, atFullQuality, type Agent, type RunState, type Storyboard } from '../schemas/run.js';
 import { getBinary, keys, parseId, putBinary, readJSON, writeJSON, type Id } from '../storage/index.js';
 import { storyboardDoc } from './documents.js';
 import { updateRunState } from '../runs/state.js';
@@ -69,16 +69,14 @@ async function runMedia(context: RunContext): Promise<Media[]> {
   return media;
 }
 
-/** director: the storyboard, planned once and stored before anything uses it. */
-export async function directorStep(context: RunContext): Promise<Storyboard> {
-  const ref = keys.runStoryboard(context.projectId, context.runId);
-  const stored = await readJSON(ref, storyboardDoc);
-  if (stored) {
-    await context.reporter.reused('director', 'storyboard from an earlier attempt');
-    context.providers.director = stored.value.provider;
-    return stored.value;
-  }
-  const started = Date.now();
+interface Planned {
+  value: Storyboard;
+  provider: string;
+  fallbackReason?: string | undefined;
+}
+
+/** The director's plan for this run's photos, request and what was learned of this project. */
+async function planStoryboard(context: RunContext): Promise<Planned> {
   await context.reporter.started('director', 'planning the storyboard');
   const media = await runMedia(context);
   const memory = await settleMemoryIndex(context.projectId).catch((error: unknown) => {
@@ -92,6 +90,31 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('director', 'retrying', message)) },
   );
   if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);
+  return { value: { musicSeed: context.runId, ...outcome.value }, provider: outcome.provider, fallbackReason: outcome.fallbackReason };
+}
+
+/** An earlier run's storyboard, unchanged, at the quality it names (a preview's is drawn in full); its music keeps its seed. */
+async function earlierStoryboard(context: RunContext, runId: Id): Promise<Planned> {
+  await context.reporter.started('director', `using the storyboard of run ${runId}`);
+  const earlier = await readJSON(keys.runStoryboard(context.projectId, runId), storyboardDoc);
+  if (!earlier)
+    throw new PipelineError('input', 'storyboard_not_found', `Run ${runId} has no storyboard in this project.`, { retryable: false, severity: 'medium' });
+  return { value: { ...atFullQuality(earlier.value), musicSeed: earlier.value.musicSeed ?? runId }, provider: `storyboard of ${runId}` };
+}
+
+/** director: the storyboard, planned once and stored before anything uses it. */
+export async function directorStep(context: RunContext): Promise<Storyboard> {
+  const ref = keys.runStoryboard(context.projectId, context.runId);
+  const stored = await readJSON(ref, storyboardDoc);
+  if (stored) {
+    await context.reporter.reused('director', 'storyboard from an earlier attempt');
+    context.providers.director = stored.value.provider;
+    return stored.value;
+  }
+  const started = Date.now();
+  const { preview, storyboardFrom } = context.state.request;
+  const planned = storyboardFrom ? await earlierStoryboard(context, storyboardFrom) : await planStoryboard(context);
+  const outcome = { ...planned, value: preview ? asPreview(planned.value) : planned.value };
   // Two invocations racing here both planned the same run: the first stored plan wins.
   await writeJSON(ref, storyboardDoc, outcome.value, { onlyIfNew: true });
   const storyboard = (await readJSON(ref, storyboardDoc))!.value;
@@ -99,11 +122,17 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     context.projectId,
     storyboard.shots.map((shot) => shot.mediaId),
   );
-  context.actions.push(`director planned ${storyboard.shots.length} shots with ${outcome.provider}`);
-  await context.reporter.completed('director', `${storyboard.shots.length} shots, ${storyboard.mood} / ${storyboard.musicStyle}`, {
-    shots: storyboard.shots.length,
-    provider: outcome.provider,
-  });
+  context.actions.push(
+    storyboardFrom ? `director took the storyboard of run ${storyboardFrom}` : `director planned ${storyboard.shots.length} shots with ${outcome.provider}`,
+  );
+  await context.reporter.completed(
+    'director',
+    `${storyboard.shots.length} shots, ${storyboard.mood} / ${storyboard.musicStyle}${preview ? ' (preview)' : ''}`,
+    {
+      shots: storyboard.shots.length,
+      provider: outcome.provider,
+    },
+  );
   await recordStep(context, 'director', started, outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider, { storyboard });
   return storyboard;
 }
@@ -148,7 +177,7 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   return outcome.value.wav;
 }
 
-/** music: a synthesised track exactly as long as the video, seeded by the run id. */
+/** music: a synthesised track exactly as long as the video, seeded by the run that planned the storyboard. */
 export async function musicStep(context: RunContext, storyboard: Storyboard): Promise<Uint8Array> {
   const ref = keys.music(context.projectId, context.runId, 'wav');
   const stored = await getBinary(ref);
@@ -165,7 +194,7 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
       mood: storyboard.mood,
       musicStyle: storyboard.musicStyle,
       grid: storyboard.music ?? { bpm: storyboard.tempoBpm, beatOffsetSec: 0 },
-      seed: context.runId,
+      seed: storyboard.musicSeed ?? context.runId,
     }),
   );
   throwIfCancelled(context);

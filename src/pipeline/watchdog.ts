@@ -1,7 +1,7 @@
 import { getConfig } from '../config.js';
 import { errorFields, log } from '../log.js';
 import { activeRunIds, clearActive, noteTriggered, readActiveMarker } from '../runs/active.js';
-import { triggerPipeline } from '../runs/start.js';
+import { triggerPipeline } from '../runs/trigger.js';
 import { changeRunState, readRunState } from '../runs/state.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';

@@ -1,7 +1,7 @@
 import { deriveIndex } from '../learning/derive.js';
 import { maxHistory, memoryIndexDoc, readPendingEntries } from '../learning/memory.js';
 import { rebuildHistory } from '../learning/rebuild.js';
-import { uploadSessionDoc } from '../media/uploads.js';
+import { uploadSessionDoc } from '../media/upload-session.js';
 import { readArchive } from '../runs/archive.js';
 import { keysUnder } from '../retention/walk.js';
 import { readActiveMarker, markActive } from '../runs/active.js';

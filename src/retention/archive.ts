@@ -35,7 +35,9 @@ export async function archiveRun(state: RunState, now: Date): Promise<boolean> {
             height: state.outputs.video.height,
           }
         : null,
-    error: state.status === 'failed' ? { code: state.error.code, message: state.error.message } : null,
+    error: state.status === 'failed' ? { code: state.error.code, message: state.error.message, retryable: state.error.retryable } : null,
+    request: state.request,
+    progress: state.progress,
     rating: evaluation?.projectId === state.projectId ? evaluation.rating : null,
     archive_reason: 'retention_expired',
     archivedAt: now.toISOString(),

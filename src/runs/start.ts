@@ -1,9 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
-import { retry } from '../retry.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
 import { onRunEnded } from '../operations/run-ended.js';
@@ -13,8 +12,10 @@ import { isActive } from './transitions.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
 import { defineDocument, keys, listKeyPages, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { clearActive, markActive } from './active.js';
+import { readStoryboard } from './storyboard.js';
 import { changeRunState, createRunState, readRunState } from './state.js';
 import { newRun, toCancelled, withCancelRequest } from './transitions.js';
+import { triggerPipeline } from './trigger.js';
 
 const idempotencySchema = z.object({ runId: idSchema, bodyHash: z.string(), createdAt: z.string() });
 const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
@@ -44,26 +45,6 @@ async function countActiveRuns(projectId: Id): Promise<number> {
   let count = 0;
   for await (const page of listKeyPages('runs', `${keys.activePrefix}${projectId}/`)) count += page.length;
   return count;
-}
-
-/** Signs what the API hands the background function, so nobody else can start work through it. */
-export function pipelineSignature(projectId: string, runId: string): string {
-  const secret = getConfig().SIRTRAV_API_SECRET;
-  return secret ? createHmac('sha256', secret).update(`pipeline:${projectId}:${runId}`).digest('base64url') : '';
-}
-
-/** Asks Netlify to run the background function for this run (it answers 202 at once). */
-export async function triggerPipeline(origin: string, projectId: Id, runId: Id): Promise<void> {
-  const url = new URL('/.netlify/functions/run-pipeline-background', origin);
-  const body = JSON.stringify({ projectId, runId, signature: pipelineSignature(projectId, runId) });
-  await retry(
-    async () => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
-      if (response.status === 202 || response.ok) return;
-      throw new Error(`background function answered ${response.status}`);
-    },
-    { attempts: 3, baseDelayMs: 200, shouldRetry: () => true },
-  );
 }
 
 export interface StartRunResult {
@@ -97,7 +78,18 @@ export async function startRun(projectId: Id, body: StartRunBody, idempotencyKey
 
 async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, origin: string): Promise<StartRunResult> {
   const mediaIds = body.mediaIds ? [...new Set(body.mediaIds)] : [];
-  if (mediaIds.length > 0) {
+  if (body.storyboardFrom) {
+    const storyboard = await readStoryboard(projectId, body.storyboardFrom);
+    if (!storyboard)
+      throw new AppError(422, 'storyboard_not_found', `Run ${body.storyboardFrom} has no storyboard in this project.`, {
+        details: { runId: body.storyboardFrom },
+      });
+    for (const id of new Set(storyboard.shots.map((shot) => shot.mediaId))) {
+      await requireMedia(projectId, id).catch(() => {
+        throw new AppError(422, 'media_not_found', `Photo ${id} of that storyboard is no longer in this project.`, { details: { mediaId: id } });
+      });
+    }
+  } else if (mediaIds.length > 0) {
     for (const id of mediaIds) {
       await requireMedia(projectId, id).catch(() => {
         throw new AppError(422, 'media_not_found', `Photo ${id} is not in this project.`, { details: { mediaId: id } });

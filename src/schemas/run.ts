@@ -14,6 +14,25 @@ export const ASPECTS = ['16:9', '9:16', '1:1', '4:5'] as const;
 export const aspectSchema = z.enum(ASPECTS);
 export type Aspect = z.infer<typeof aspectSchema>;
 
+/** Preview frame rate and size: a draft is drawn at 15 fps and at most 360p. */
+export const PREVIEW_FPS = 15;
+
+/**
+ * A storyboard as a draft: the same shots, timing, text and sound, drawn at
+ * 360p (or less) and 15 fps. `resolution` still names the final's quality.
+ */
+export function asPreview(storyboard: Storyboard): Storyboard {
+  const draft = frameSize('360p', storyboard.aspect);
+  const smaller = draft.width * draft.height < storyboard.width * storyboard.height;
+  return { ...storyboard, ...(smaller ? draft : {}), fps: PREVIEW_FPS };
+}
+
+/** A storyboard at the quality it names: the frame of its resolution and aspect, 30 fps (undoing asPreview). */
+export function atFullQuality(storyboard: Storyboard): Storyboard {
+  const { fps: _fps, ...rest } = storyboard;
+  return { ...rest, ...frameSize(storyboard.resolution, storyboard.aspect) };
+}
+
 /** The frame rendered: `resolution` names the short side (720p is 1280×720 at 16:9, 720×1280 at 9:16, 720×900 at 4:5). */
 export function frameSize(resolution: Resolution, aspect: Aspect): { width: number; height: number } {
   const short = RESOLUTIONS[resolution].height;
@@ -56,6 +75,10 @@ export const startRunBodySchema = z.strictObject({
   aspect: aspectSchema.optional(),
   title: z.union([z.boolean(), plainText(120)]).optional(),
   captions: z.boolean().optional(),
+  /** A fast draft: the same storyboard drawn at most 360p and 15 fps. */
+  preview: z.boolean().optional(),
+  /** Render the storyboard an earlier run of this project made, unchanged, at its full quality. */
+  storyboardFrom: idSchema.optional(),
 });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
@@ -123,6 +146,8 @@ export const storyboardSchema = z.object({
   height: z.number().int().positive(),
   /** Frames per second rendered: 30, or 15 for a preview. */
   fps: z.number().int().min(1).max(60).optional(),
+  /** What the soundtrack is seeded with (the run that planned it), so a storyboard rendered again sounds the same. */
+  musicSeed: z.string().max(64).optional(),
   transitionSec: z.number().nonnegative(),
   transition: transitionSchema.default('crossfade'),
   /** The opening title card, or null for none. */

@@ -30,14 +30,28 @@ export const STORE_LIMITS: Record<StoreId, number> = {
  * functions; the local server and tests set it with `setEnvironmentContext`).
  */
 export function openStore(id: StoreId): Store {
-  return getStore({ name: STORE_NAMES[id], ...(blobsFetch ? { fetch: blobsFetch } : {}) });
+  return getStore({ name: STORE_NAMES[id], fetch: withTimeout(blobsFetch ?? globalThis.fetch) });
 }
+
+/**
+ * A Blobs request with no complete answer after this long is abandoned, so a
+ * hung connection cannot hang the work waiting on it (a render would hold its
+ * lease forever); the failure is a network error that callers retry.
+ */
+const REQUEST_TIMEOUT_MS = 120_000;
+
+const withTimeout =
+  (base: typeof fetch): typeof fetch =>
+  (input, init) => {
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    return base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
 
 let blobsFetch: typeof fetch | undefined;
 
 /** A store handle whose requests go through `wrap` (census reads the sizes the listing API sends). */
 export function openStoreThrough(id: StoreId, wrap: (base: typeof fetch) => typeof fetch): Store {
-  return getStore({ name: STORE_NAMES[id], fetch: wrap(blobsFetch ?? globalThis.fetch) });
+  return getStore({ name: STORE_NAMES[id], fetch: wrap(withTimeout(blobsFetch ?? globalThis.fetch)) });
 }
 
 /** Only for the local sandbox: a fetch that smooths over the local Blobs server's quirks. */

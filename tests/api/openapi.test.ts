@@ -5,6 +5,9 @@ import { routes } from '../../src/api/index.js';
 import { buildOpenApi } from '../../src/api/openapi.js';
 import { defineRoute } from '../../src/http/route.js';
 import { followProgress } from '../../src/client/follow-progress.js';
+import { newId } from '../../src/new-id.js';
+import { archiveDoc } from '../../src/runs/archive.js';
+import { keys, parseId, writeJSON } from '../../src/storage/index.js';
 import { makePhoto } from '../helpers/photos.js';
 import { useLocalServer } from '../helpers/server.js';
 
@@ -104,6 +107,29 @@ describe('OpenAPI', () => {
     await call('POST', `${r}/cancel`);
     await call('POST', '/api/admin/cleanup', jsonInit({ dryRun: true }));
     await call('DELETE', `${p}/media/${media[0]!.mediaId}`);
+    // A run whose documents retention removed answers from its archive record.
+    const archivedId = newId('r');
+    const at = new Date().toISOString();
+    const owner = parseId(projectId);
+    await writeJSON(keys.archive(owner, archivedId), archiveDoc, {
+      runId: archivedId,
+      projectId: owner,
+      status: 'complete',
+      createdAt: at,
+      finishedAt: at,
+      timings: null,
+      providers: null,
+      storyboard: null,
+      video: { bytes: 3, durationSec: 4, width: 640, height: 360 },
+      error: null,
+      rating: null,
+      request: { durationSec: 4 },
+      progress: 1,
+      archive_reason: 'retention_expired',
+      archivedAt: at,
+    });
+    expect(await call('GET', `${p}/runs/${archivedId}`)).toMatchObject({ runId: archivedId, archived: true });
+    await call('GET', `${p}/runs`);
     // Errors, too, are in the documented shape.
     await call('POST', `${p}/runs`, jsonInit({ durationSec: 1 }));
     await call('GET', `${p}/runs/r_missing`);

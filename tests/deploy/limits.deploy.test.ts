@@ -1,36 +1,24 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadUnpacked, type BundledFunction } from './host/bundle.js';
+import { loadUnpacked } from './host/bundle.js';
+import { fixtureFunction } from './host/fixture-function.js';
 import { startDeployHost, type DeployHost } from './host/host.js';
 
 const MB = 1024 * 1024;
 let host: DeployHost;
 let root: string;
 
-/** A function dir as `netlify build` lays it out: Netlify's own bootstrap (from the real build) and an entry point. */
-async function fixtureFunction(name: string, kind: BundledFunction['kind'], bootstrap: string): Promise<BundledFunction> {
-  const dir = join(root, name);
-  await mkdir(join(dir, 'netlify/functions'), { recursive: true });
-  await cp(bootstrap, join(dir, '___netlify-bootstrap.mjs'));
-  await cp(join(import.meta.dirname, 'fixtures/limits-function.mjs'), join(dir, 'netlify/functions/limits.mjs'));
-  await writeFile(
-    join(dir, '___netlify-entry-point.mjs'),
-    "import * as bootstrap from './___netlify-bootstrap.mjs';export const handler = bootstrap.getLambdaHandler('./netlify/functions/limits.mjs')",
-  );
-  const routes = kind === 'sync' ? [{ pattern: '/limits/*', expression: /^\/limits(?:\/(.*))\/?$/, methods: [] }] : [];
-  return { name, dir, kind, schedule: kind === 'scheduled' ? '@daily' : null, routes, zipBytes: 0, unzippedBytes: 0 };
-}
-
 beforeAll(async () => {
   const bundle = await loadUnpacked(inject('bundleRoot'));
   const bootstrap = join(bundle.functions.find((fn) => fn.name === 'api')!.dir, '___netlify-bootstrap.mjs');
   root = await mkdtemp(join(tmpdir(), 'sirtrav-limits-'));
+  const source = join(import.meta.dirname, 'fixtures/limits-function.mjs');
   const functions = [
-    await fixtureFunction('limits', 'sync', bootstrap),
-    await fixtureFunction('limits-background', 'background', bootstrap),
-    await fixtureFunction('limits-scheduled', 'scheduled', bootstrap),
+    await fixtureFunction(root, 'limits', 'sync', { bootstrap, source }),
+    await fixtureFunction(root, 'limits-background', 'background', { bootstrap, source }),
+    await fixtureFunction(root, 'limits-scheduled', 'scheduled', { bootstrap, source }),
   ];
   host = await startDeployHost({
     bundle: { root, functions },

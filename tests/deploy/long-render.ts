@@ -21,11 +21,15 @@ export async function projectWithPhonePhotos(client: SirTravClient, photos: numb
   return project;
 }
 
-/** Starts a run, follows it to its end, and downloads its video in ranges. */
-export async function renderAndDownload(project: ReturnType<SirTravClient['forProject']>, body: StartRunBody): Promise<LongRender> {
+/**
+ * Starts a run, follows it to its end, and downloads its video in ranges. `failed` (the deploy host's) ends
+ * the wait at once, with its reason, when the host sees a failure no waiting can mend.
+ */
+export async function renderAndDownload(project: ReturnType<SirTravClient['forProject']>, body: StartRunBody, failed?: AbortSignal): Promise<LongRender> {
   const started = performance.now();
   const { runId } = await project.startRun(body);
-  const final = await project.follow(runId, { onEvent: () => undefined });
+  const final = await project.follow(runId, { onEvent: () => undefined, ...(failed ? { signal: failed } : {}) });
+  failed?.throwIfAborted();
   const renderSec = (performance.now() - started) / 1000;
   if (final.status !== 'complete') return { runId, status: final.status, renderSec, downloadSec: 0, video: new Uint8Array() };
   const downloadStarted = performance.now();

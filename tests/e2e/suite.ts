@@ -10,6 +10,8 @@ import { inspectMp4 } from '../helpers/mp4.js';
 export interface SuiteHost {
   url: string;
   runScheduled(name: string): Promise<number>;
+  /** Aborted (with the reason) once the host has seen a failure no waiting can mend; waits end at once on it. */
+  failed?: AbortSignal;
 }
 
 /** Auth is on, as in production. */
@@ -43,6 +45,13 @@ export function endToEndSuite(host: () => SuiteHost): void {
   const note = (line: string) => transcript.push(line);
   let project: ProjectClient;
   let admin: SirTravClient;
+  /** Follows a run to its end; a broken host ends the wait at once and fails the test with its reason. */
+  const follow = async (runId: string, onEvent: (event: ProgressEvent) => void) => {
+    const failed = host().failed;
+    const final = await project.follow(runId, { onEvent, ...(failed ? { signal: failed } : {}) });
+    failed?.throwIfAborted();
+    return final;
+  };
 
   describe('the product end to end', () => {
     it('health answers, and a project is created with the admin token only', async () => {
@@ -89,7 +98,7 @@ export function endToEndSuite(host: () => SuiteHost): void {
     it('a run is followed over SSE to done, and its video downloads and decodes', async () => {
       const started = await project.startRun({ durationSec: 6, resolution: '360p', theme: 'Four days by the lake', narration: true });
       const events: ProgressEvent[] = [];
-      const final = await project.follow(started.runId, { onEvent: (event) => events.push(event) });
+      const final = await follow(started.runId, (event) => events.push(event));
       expect(final.status, JSON.stringify(final)).toBe('complete');
       expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
       for (const agent of ['director', 'voice', 'music', 'compose'])
@@ -121,13 +130,11 @@ export function endToEndSuite(host: () => SuiteHost): void {
     it('a cancelled run ends cancelled, with no video', async () => {
       const started = await project.startRun({ durationSec: 20, resolution: '360p' });
       let cancelled = false;
-      const final = await project.follow(started.runId, {
-        onEvent: (event) => {
-          if (!cancelled && event.agent === 'director' && event.status === 'completed') {
-            cancelled = true;
-            project.cancelRun(started.runId).catch(() => undefined);
-          }
-        },
+      const final = await follow(started.runId, (event) => {
+        if (!cancelled && event.agent === 'director' && event.status === 'completed') {
+          cancelled = true;
+          project.cancelRun(started.runId).catch(() => undefined);
+        }
       });
       expect(final.status).toBe('cancelled');
       const video = await project.downloadVideo(started.runId).catch((error: unknown) => error);

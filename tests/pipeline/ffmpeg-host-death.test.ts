@@ -4,22 +4,13 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../src/pipeline/agents/compose/ffmpeg.js';
 import { processesMatching } from '../../scripts/chaos/processes.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FFMPEGS = [
   ['debian', process.env.FFMPEG_PATH ?? 'ffmpeg'],
   ['npm', (await import('@ffmpeg-installer/ffmpeg')).default.path],
 ] as const;
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('ffmpeg never outlives its host', () => {
   for (const [label, ffmpeg] of FFMPEGS) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/new-id.js';
 import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { memoryIndexDoc } from '../../src/learning/memory.js';
-import { uploadSessionDoc } from '../../src/media/uploads.js';
+import { uploadSessionDoc } from '../../src/media/upload-session.js';
 import { leaseDoc } from '../../src/pipeline/lease.js';
 import { appendProgress } from '../../src/progress/log.js';
 import { readActiveMarker } from '../../src/runs/active.js';

@@ -4,11 +4,13 @@ import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { recordMediaUse } from '../../src/media/usage.js';
 import { progressLogDoc } from '../../src/progress/log.js';
 import { runStateDoc } from '../../src/runs/state.js';
-import { readArchive } from '../../src/runs/archive.js';
+import { archiveDoc, readArchive } from '../../src/runs/archive.js';
+import { archivedRunResponseSchema } from '../../src/schemas/archive.js';
+import { SirTravClient } from '../../src/client/index.js';
 import { runCleanup, type CleanupReport } from '../../src/retention/cleanup.js';
 import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { newId } from '../../src/new-id.js';
-import type { RunState, Storyboard } from '../../src/schemas/run.js';
+import type { RunState, StartRunBody, Storyboard } from '../../src/schemas/run.js';
 import { STORE_IDS, getMetadata, keys, openStore, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';
 import { createProject } from '../../src/projects/index.js';
 import { useLocalServer } from '../helpers/server.js';
@@ -51,10 +53,11 @@ async function seedRun(
   days: number,
   status: 'complete' | 'running' = 'complete',
   mediaIds: Id[] = [],
+  request: StartRunBody = {},
 ): Promise<{ runId: Id; refs: Record<string, BlobRef> }> {
   const runId = newId('r', ago(days).getTime());
   const at = ago(days);
-  const running = toRunning(newRun({ projectId, runId, request: {}, mediaIds, now: at }));
+  const running = toRunning(newRun({ projectId, runId, request, mediaIds, now: at }));
   const state: RunState =
     status === 'complete'
       ? toComplete(running, storyboard, { video: { bytes: 3, durationSec: 6, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } })
@@ -312,5 +315,68 @@ describe('retention', () => {
 
     const list = (await (await fetch(base)).json()) as { runs: Array<{ runId: string; status: string; archived?: boolean; theme: string | null }> };
     expect(list.runs).toEqual([expect.objectContaining({ runId, status: 'complete', archived: true, theme: 'Old trip' })]);
+  });
+
+  it('an archived run still answers GET …/runs/{runId}: the RunState its archive record fills, marked archived', async () => {
+    const { projectId } = await createProject('archived state');
+    const request = { theme: 'Old trip', durationSec: 6, resolution: '360p' } as const;
+    const { runId } = await seedRun(projectId, 120, 'complete', [], request);
+    expect((await runCleanup({ now: NOW, dryRun: false, budgetMs: 20_000 })).archived).toBe(1);
+    const base = `${server.current.url}/api/projects/${projectId}/runs`;
+
+    const response = await fetch(`${base}/${runId}`);
+    expect(response.status).toBe(200);
+    const body = archivedRunResponseSchema.parse(await response.json());
+    expect(body).toMatchObject({
+      runId,
+      projectId,
+      status: 'complete',
+      step: null,
+      progress: 1,
+      request,
+      outputs: { video: { bytes: 3, durationSec: 6, width: 640, height: 360 } },
+      archived: true,
+      archive: { archive_reason: 'retention_expired', rating: 'good', storyboard: { theme: 'Old trip', shots: 1 } },
+    });
+    expect(body.createdAt).toBe(ago(120).toISOString());
+    expect(body.error).toBeUndefined();
+    // Its links still lead to the video.
+    const video = await fetch(body.links.video);
+    expect([...new Uint8Array(await video.arrayBuffer())]).toEqual([5, 6, 7]);
+    // The typed client tells an archived run from a live one.
+    const client = new SirTravClient({ baseUrl: server.current.url }).forProject(projectId);
+    expect(await client.getRun(runId)).toMatchObject({ runId, archived: true, status: 'complete' });
+    // Only its own project knows it.
+    const other = await fetch(`${server.current.url}/api/projects/${newId('p')}/runs/${runId}`);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toMatchObject({ error: { code: 'run_not_found' } });
+  });
+
+  it('an archive record written before requests were archived is served with what it holds', async () => {
+    const { projectId } = await createProject('old archive');
+    const runId = newId('r', ago(200).getTime());
+    await writeJSON(keys.archive(projectId, runId), archiveDoc, {
+      runId,
+      projectId,
+      status: 'failed',
+      createdAt: ago(200).toISOString(),
+      finishedAt: ago(199).toISOString(),
+      timings: null,
+      providers: null,
+      storyboard: null,
+      video: null,
+      error: { code: 'render_failed', message: 'ffmpeg exited with 1' },
+      rating: null,
+      archive_reason: 'retention_expired',
+      archivedAt: ago(100).toISOString(),
+    });
+    const response = await fetch(`${server.current.url}/api/projects/${projectId}/runs/${runId}`);
+    expect(response.status).toBe(200);
+    const body = archivedRunResponseSchema.parse(await response.json());
+    expect(body).toMatchObject({ status: 'failed', progress: 0, request: {}, archived: true, updatedAt: ago(199).toISOString() });
+    expect(body.error).toEqual({ code: 'render_failed', message: 'ffmpeg exited with 1', retryable: false });
+    expect(body.outputs).toBeUndefined();
+    const video = await fetch(`${server.current.url}/api/projects/${projectId}/runs/${runId}/video`);
+    expect(video.status).toBe(409);
   });
 });

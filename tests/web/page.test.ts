@@ -22,7 +22,7 @@ afterAll(async () => {
   vi.unstubAllEnvs();
 });
 
-async function makeVideo(page: Page, files: string[]) {
+async function makeVideo(page: Page, files: string[], options: { resolution?: string; button?: string } = {}) {
   // Drag and drop, as a person would: a DataTransfer with the files, dropped on the zone.
   const payload = await Promise.all(
     files.map(async (file) => ({ name: file.split('/').pop()!, data: [...new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(file)))] })),
@@ -35,8 +35,8 @@ async function makeVideo(page: Page, files: string[]) {
   await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
   await page.waitForFunction((n) => document.getElementById('photo-count')?.textContent === `${n} photo${n === 1 ? '' : 's'} ready.`, files.length);
   await page.selectOption('#duration', '4');
-  await page.selectOption('#resolution', '360p');
-  await page.click('#make');
+  await page.selectOption('#resolution', options.resolution ?? '360p');
+  await page.click(options.button ?? '#make');
   await page.waitForSelector('#result:not([hidden])', { timeout: 60_000 });
 }
 
@@ -80,6 +80,27 @@ describe('the web page in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('previews first, then makes the same storyboard in full from the draft', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(server.current.url);
+    await page.waitForSelector('#app:not([hidden])');
+    await makeVideo(page, SAMPLES.slice(0, 2), { resolution: '720p', button: '#preview' });
+    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, undefined, { timeout: 30_000 });
+    expect(await page.$eval('#video', (el) => (el as HTMLVideoElement).videoWidth)).toBe(640);
+    expect(await page.isVisible('#draft')).toBe(true);
+    const draftSrc = await page.$eval('#video', (el) => (el as HTMLVideoElement).src);
+
+    await page.click('#make-full');
+    await page.waitForFunction((before) => (document.getElementById('video') as HTMLVideoElement).src !== before, draftSrc, { timeout: 90_000 });
+    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, undefined, { timeout: 30_000 });
+    expect(await page.$eval('#video', (el) => (el as HTMLVideoElement).videoWidth)).toBe(1280);
+    expect(await page.isVisible('#draft')).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
 
   it('with auth on, takes a token once and keeps it in local storage', async () => {
     vi.stubEnv('SIRTRAV_API_SECRET', 'page-test-secret-0123456789');

@@ -9,6 +9,9 @@ import { BlobsServer } from '@netlify/blobs/server';
 import { Cron } from 'croner';
 import { REPO_ROOT, type Bundle, type BundledFunction } from './bundle.js';
 import { killTree, treeResidentBytes } from './process-tree.js';
+import { isMissingModule, Verdicts, type LimitName, type Violation } from './verdicts.js';
+
+export { DeployHostViolation, type Violation } from './verdicts.js';
 import { serveStatic } from '../../../src/server/local-server.js';
 
 const MiB = 1024 * 1024;
@@ -32,12 +35,6 @@ export const NETLIFY_LIMITS = {
 };
 export type Limits = typeof NETLIFY_LIMITS;
 
-export interface Violation {
-  functionName: string;
-  limit: 'requestBytes' | 'responseBytes' | 'syncMs' | 'streamMs' | 'backgroundMs' | 'scheduledMs' | 'memoryBytes';
-  detail: string;
-}
-
 export interface DeployHostOptions {
   bundle: Bundle;
   /** Site environment variables, as set in Netlify's UI. Nothing else of this process's environment is passed. */
@@ -47,12 +44,19 @@ export interface DeployHostOptions {
   schedules?: boolean;
   /** Directory for the public site; `null` for none. */
   publicDirectory?: string | null;
+  /** Failed invocations of one background function in a row (retries included) after which it is given up on. Default 2. */
+  backgroundFailuresInARow?: number;
 }
 
 export interface DeployHost {
   url: string;
   blobsUrl: string;
   violations: Violation[];
+  /**
+   * Aborted as soon as a violation is recorded, with a DeployHostViolation as its reason: a test that waits
+   * (for a run to finish, say) passes it on, so a broken deploy fails the test at once and says why.
+   */
+  failed: AbortSignal;
   /** Highest resident memory seen per function, in bytes (process tree). */
   peakRss: Record<string, number>;
   /** Invokes a scheduled function now, as the scheduler would; resolves with its status. */
@@ -70,7 +74,8 @@ interface Sink {
   end(): void;
 }
 
-type Outcome = 'done' | 'failed' | 'killed';
+/** `broken`: failed in a way no retry can mend (recorded as a `brokenBundle` violation). */
+type Outcome = 'done' | 'failed' | 'killed' | 'broken';
 
 interface Worker {
   fn: BundledFunction;
@@ -110,7 +115,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   const blobsContext = Buffer.from(JSON.stringify({ url: blobs.url, url_uncached: blobs.url, token: blobs.token, primary_region: 'local' })).toString('base64');
   // An empty directory as PATH: nothing of this machine (no system ffmpeg) is found by name.
   const emptyPath = await mkdtemp(join(tmpdir(), 'sirtrav-empty-path-'));
-  const violations: Violation[] = [];
+  const verdicts = new Verdicts(options.backgroundFailuresInARow ?? 2);
+  const { violations } = verdicts;
+  const record = (violation: Violation) => verdicts.record(violation);
   const peakRss: Record<string, number> = {};
   const workers = new Set<Worker>();
   const pending = new Set<Promise<unknown>>();
@@ -139,7 +146,10 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       if (output.length > 20_000) output.splice(0, output.length - 20_000);
     };
     child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stderr!.on('data', (data: Buffer) => {
+      keep(data);
+      verdicts.keepStderr(fn.name, data.toString('utf8'));
+    });
     const worker: Worker = {
       fn,
       child,
@@ -166,7 +176,19 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
 
   /** One invocation in one worker, with the time and memory limits of its kind. */
   async function invoke(fn: BundledFunction, event: LambdaEvent, sink: Sink): Promise<Outcome> {
-    const worker = await takeWorker(fn);
+    let worker: Worker;
+    try {
+      worker = await takeWorker(fn);
+    } catch (error) {
+      // The runtime could not even load the bundle's entry point.
+      sink.end();
+      record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} did not start: ${String(error)}${verdicts.stderrTail(fn.name)}` });
+      return 'broken';
+    }
+    return invokeIn(worker, fn, event, sink);
+  }
+
+  function invokeIn(worker: Worker, fn: BundledFunction, event: LambdaEvent, sink: Sink): Promise<Outcome> {
     const id = randomUUID();
     const timeLimit = fn.kind === 'background' ? 'backgroundMs' : fn.kind === 'scheduled' ? 'scheduledMs' : 'syncMs';
     const started = Date.now();
@@ -186,8 +208,8 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         else worker.busy = false;
         resolve(outcome);
       };
-      const breach = (limit: Violation['limit'], detail: string) => {
-        violations.push({ functionName: fn.name, limit, detail });
+      const breach = (limit: LimitName, detail: string) => {
+        record({ functionName: fn.name, limit, detail });
         finish('killed');
         sink.end();
       };
@@ -198,6 +220,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         headers?: Record<string, string[] | string>;
         data?: Uint8Array;
         message?: string;
+        code?: string | null;
       }) => {
         if (message.id !== id) return;
         if (message.type === 'head') {
@@ -227,12 +250,16 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
           finish('done');
         } else if (message.type === 'failed') {
           output.push(`[${fn.name}] invocation failed: ${message.message}`);
+          verdicts.keepStderr(fn.name, `invocation failed: ${message.message}\n`);
           sink.end();
-          finish('failed');
+          if (!isMissingModule(message.code)) return finish('failed');
+          record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} misses a module in its bundle${verdicts.stderrTail(fn.name)}` });
+          finish('broken');
         }
       };
       const onExit = () => {
         output.push(`[${fn.name}] process exited during an invocation`);
+        verdicts.keepStderr(fn.name, 'process exited during an invocation\n');
         sink.end();
         finish('failed');
       };
@@ -270,14 +297,17 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     };
   }
 
-  /** Background functions: Netlify has already answered 202; a failed invocation is tried again later. */
+  /**
+   * Background functions: Netlify has already answered 202; a failed invocation is tried again later, unless
+   * it cannot succeed (a broken bundle) or its function has failed too often in a row, which fails the test.
+   */
   function runInBackground(fn: BundledFunction, event: LambdaEvent): void {
     const quiet: Sink = { head: () => undefined, chunk: () => undefined, end: () => undefined };
     const attempts = async () => {
       for (let attempt = 0; ; attempt++) {
         const outcome = await invoke(fn, event, quiet);
         const delay = limits.backgroundRetryDelaysMs[attempt];
-        if (outcome === 'done' || delay === undefined) return;
+        if (verdicts.givesUp(fn.name, outcome) || outcome === 'done' || delay === undefined) return;
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     };
@@ -318,7 +348,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     const event = eventFor(fn, method, url.href, headers, body);
     const payloadBytes = Buffer.byteLength(event.body);
     if (payloadBytes > limits.requestBytes) {
-      violations.push({ functionName: fn.name, limit: 'requestBytes', detail: `request of ${payloadBytes} bytes refused` });
+      record({ functionName: fn.name, limit: 'requestBytes', detail: `request of ${payloadBytes} bytes refused` });
       res.writeHead(413, { 'content-type': 'text/plain' }).end(`Request payload of ${payloadBytes} bytes exceeds the ${limits.requestBytes}-byte limit.`);
       return;
     }
@@ -374,6 +404,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     url,
     blobsUrl: blobs.url,
     violations,
+    failed: verdicts.failed,
     peakRss,
     runScheduled,
     idle: async () => {

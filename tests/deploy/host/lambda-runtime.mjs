@@ -60,7 +60,12 @@ process.on('message', async (message) => {
     if (!stream.writableFinished) await new Promise((resolve) => (stream.writableEnded ? stream.once('finish', resolve) : stream.end(resolve)));
     process.send({ type: 'done', id });
   } catch (error) {
-    process.send({ type: 'failed', id, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    process.send({
+      type: 'failed',
+      id,
+      message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      code: typeof error?.code === 'string' ? error.code : null,
+    });
   }
 });
 

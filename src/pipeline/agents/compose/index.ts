@@ -7,7 +7,7 @@ import { PipelineError } from '../../errors.js';
 import { soundtrackArgs } from './audio-graph.js';
 import { probeMedia, runFfmpeg, type ProbedMedia } from './ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from './graph.js';
-import { concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
+import { concatList, joinArgs, pictureArgs, rawFramesInput, shotsInRange, type FrameRange } from './segment.js';
 import { writeSoundtrack, type SoundtrackFigures } from './soundtrack.js';
 import { motionPath, type Box } from './motion.js';
 import { planesBytes, type Planes } from './planes.js';
@@ -65,17 +65,7 @@ export function x264Args(frame: { width: number; height: number }): string[] {
 export function composeArgs(storyboard: Storyboard, dir: string): string[] {
   const audio = soundtrackArgs(dir, 1);
   return [
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'yuv420p',
-    '-s',
-    `${storyboard.width}x${storyboard.height}`,
-    '-r',
-    String(fpsOf(storyboard)),
-    ...BT709_TAGS,
-    '-i',
-    'pipe:0',
+    ...rawFramesInput(storyboard, fpsOf(storyboard), BT709_TAGS),
     ...audio.input,
     '-map',
     '0:v',

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, inject, it } from 'vitest';
+import { loadUnpacked } from './host/bundle.js';
+
+const MB = 1e6;
+/** Native and binary packages that only the functions handling photos or rendering need. */
+const IMAGE_PACKAGES = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', 'heic-decode', 'libheif-js'];
+const RENDER_PACKAGES = ['@ffmpeg-installer/linux-x64', 'text2wav'];
+
+const carried = (dir: string, packages: string[]) => packages.filter((name) => existsSync(join(dir, 'node_modules', name)));
+
+it('scheduled functions carry no image decoder and no ffmpeg, and stay small', async () => {
+  const scheduled = (await loadUnpacked(inject('bundleRoot'))).functions.filter((fn) => fn.kind === 'scheduled');
+  expect(scheduled.map((fn) => fn.name).sort()).toEqual(['operations-scheduled', 'retention-scheduled', 'watchdog-scheduled']);
+  for (const fn of scheduled) {
+    expect(carried(fn.dir, [...IMAGE_PACKAGES, ...RENDER_PACKAGES]), fn.name).toEqual([]);
+    expect(fn.zipBytes, fn.name).toBeLessThan(3 * MB);
+  }
+});
+
+it('the API functions decode photos but carry no ffmpeg; only the render function carries both', async () => {
+  const functions = (await loadUnpacked(inject('bundleRoot'))).functions;
+  for (const fn of functions.filter((fn) => fn.kind === 'sync')) {
+    expect(carried(fn.dir, ['sharp', 'heic-decode']), fn.name).toEqual(['sharp', 'heic-decode']);
+    expect(carried(fn.dir, RENDER_PACKAGES), fn.name).toEqual([]);
+  }
+  const render = functions.find((fn) => fn.name === 'run-pipeline-background')!;
+  expect(carried(render.dir, ['sharp', 'heic-decode', ...RENDER_PACKAGES])).toEqual(['sharp', 'heic-decode', ...RENDER_PACKAGES]);
+  for (const fn of functions) expect(fn.unzippedBytes, fn.name).toBeLessThan(250 * MB);
+});
