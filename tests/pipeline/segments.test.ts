@@ -7,6 +7,7 @@ import { getBinary, keys, listKeyPages, parseId, type Id } from '../../src/stora
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { inspectMp4 } from '../helpers/mp4.js';
 import { useLocalServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Long enough that a segment on a busy machine keeps its lease; short enough that a killed one is redone soon.
 const LEASE_MS = 4000;
@@ -119,9 +120,9 @@ describe('a render split into segments across background invocations', () => {
     expect((await fetch(`${api(`/runs/${runId}/cancel`)}`, { method: 'POST' })).status).toBe(202);
     const final = await followProgress(links.progress, { onEvent: () => undefined });
     expect(final?.status).toBe('cancelled');
-    // Once the run says it ended, nothing renders for it any more.
-    expect(segmentProcesses(runId)).toEqual([]);
+    // Once the run says it ended, no segment holds its lease (each stopped rendering first), and their processes are on their way out.
     for (const i of [0, 1, 2]) expect((await viewSegment(parseId(projectId), runId, i)).live).toBe(false);
+    await waitFor('the segment processes to exit', async () => segmentProcesses(runId).length === 0, 10_000);
     expect(await segmentBlobs(runId)).toEqual([]);
     expect(await getBinary(keys.video(runId))).toBeNull();
   }, 240_000);
