@@ -8,6 +8,7 @@ import { benchMedia } from './media.js';
 import { benchOperations } from './operations.js';
 import { benchPicture } from './picture.js';
 import { benchPipeline } from './pipeline.js';
+import { benchPlaces } from './places.js';
 import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
 import { benchRetention } from './retention.js';
@@ -25,6 +26,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   learning: benchLearning,
   retention: benchRetention,
   sound: benchSound,
+  places: benchPlaces,
   portability: benchPortability,
   operations: benchOperations,
   deploy: benchDeploy,

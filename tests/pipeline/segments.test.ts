@@ -8,7 +8,8 @@ import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { inspectMp4 } from '../helpers/mp4.js';
 import { useLocalServer } from '../helpers/server.js';
 
-const LEASE_MS = 1500;
+// Long enough that a segment on a busy machine keeps its lease; short enough that a killed one is redone soon.
+const LEASE_MS = 4000;
 
 // Every segment here is a process of its own (as it is an invocation on Netlify); a short video is split in three.
 beforeAll(() => {

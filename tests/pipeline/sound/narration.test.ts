@@ -51,6 +51,22 @@ describe('narration as timed lines', () => {
     expect(script).not.toMatch(/Ushuaia, Argentina.*El Calafate, Argentina/); // the country once, when it changes
   });
 
+  it('a scene at sea is told by its sea, and a region far from towns by its name, never with an empty place', () => {
+    const sea: Place = { town: '', area: 'Atlantic Ocean', country: '', countryCode: '', atSea: true, population: 0, km: Infinity };
+    const outback: Place = { town: '', area: 'Northern Territory', country: 'Australia', countryCode: 'AU', population: 0, km: 80 };
+    const scenes: SceneTiming[] = [
+      { index: 0, startSec: 0, endSec: 10, startedAt: '2024-05-01T09:00:00', place: sea, shotCount: 3 },
+      { index: 1, startSec: 10, endSec: 20, startedAt: '2024-05-03T09:00:00', place: outback, shotCount: 3 },
+      { index: 2, startSec: 20, endSec: 30, startedAt: '2024-05-05T09:00:00', place: sea, shotCount: 3 },
+    ];
+    const script = narrateScenes({ theme: 'x', hasExplicitTheme: false, scenes, durationSec: 30, seed: 'r' })
+      .map((s) => s.text)
+      .join(' ');
+    expect(script).toMatch(/^It began (out on the Atlantic Ocean|at sea)/);
+    expect(script).toMatch(/Northern Territory/);
+    expect(script).not.toMatch(/ (of|in|through|the) [.,]| {2}|, \./);
+  });
+
   it('a scene named by its country is told as a road', () => {
     const scenes: SceneTiming[] = [
       { index: 0, startSec: 0, endSec: 10, startedAt: '2024-05-01T09:00:00', place: { ...place('Hallstatt', 'Austria'), town: '' }, shotCount: 10 },

@@ -76,6 +76,9 @@ interface Context {
   pick: <T>(options: T[]) => T;
 }
 
+/** What names a place with no town: its region or area when known, else its country. */
+const areaOf = (place: Place): string => place.area || place.country;
+
 /** "Ushuaia, Argentina" the first time in a country, "Porto" after. */
 function placePhrase(place: Place, context: Context): string {
   return place.country !== context.spokenCountry ? `${place.town}, ${place.country}` : place.town;
@@ -85,10 +88,15 @@ function openingCandidates(scene: SceneTiming, context: Context): Candidates {
   const parts = scene.startedAt ? dateParts(scene.startedAt) : null;
   const when = parts ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''} in ${MONTHS[parts.month - 1]}` : null;
   const place = scene.place;
+  if (place?.atSea)
+    return [
+      { key: 'open-sea', text: `It began out on the ${place.area}${when ? `, ${when}` : ''}.` },
+      { key: 'open-sea', text: `It began at sea.` },
+    ];
   if (place && !place.town)
     return [
-      { key: 'open-region', text: `It began on the roads of ${place.country}${when ? `, ${when}` : ''}.` },
-      { key: 'open-region', text: `It began in ${place.country}.` },
+      { key: 'open-region', text: `It began on the roads of ${areaOf(place)}${when ? `, ${when}` : ''}.` },
+      { key: 'open-region', text: `It began in ${areaOf(place)}.` },
     ];
   const day = parts ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''}` : null;
   if (place && when) {
@@ -125,11 +133,18 @@ function sceneCandidates(scene: SceneTiming, context: Context): Candidates {
   const place = scene.place;
   const previousTown = context.previous?.place?.town ?? null;
   if (!place) return gap && gap.days > 0 ? [{ key: 'on', text: `${capitalise(gap.phrase)}, the journey went on.` }] : [];
+  if (place.atSea) {
+    const when = gap ? `${capitalise(gap.phrase)}, we` : 'We';
+    return [
+      { key: 'sea', text: `${when} were out on the ${place.area}.` },
+      { key: 'sea', text: `Then, the open water of the ${place.area}.` },
+    ];
+  }
   if (!place.town) {
     const when = gap ? `${capitalise(gap.phrase)}, we` : 'We';
     return [
-      { key: 'road', text: `${when} took to the roads of ${place.country}.` },
-      { key: 'road', text: `We drove on through ${place.country}.` },
+      { key: 'road', text: `${when} took to the roads of ${areaOf(place)}.` },
+      { key: 'road', text: `We drove on through ${areaOf(place)}.` },
     ];
   }
   if (place.town === previousTown) {
@@ -238,7 +253,7 @@ export function narrateScenes(input: {
       segments.push({ startSec: round2(startSec), text: line.text });
       recent.push(line.key);
       freeFrom = startSec + speakingSec(line.text) + TAIL_SEC;
-      if (scene.place) context.spokenCountry = scene.place.country;
+      if (scene.place && !scene.place.atSea) context.spokenCountry = scene.place.country;
       context.lastGap = line.text.match(/^(\w+ days later|after \w+ more days)/i)?.[0].toLowerCase() ?? null;
     }
     context.previous = scene;
