@@ -17,7 +17,9 @@ it('renders a video in three segments, each its own invocation of the built rend
   await uploadPhotos((path) => `${host.current.url}/api/projects/${projectId}${path}`, 5, 900, { authorization: `Bearer ${token}` });
   const { runId } = await project.startRun({ durationSec: 12, resolution: '720p' });
   const events: ProgressEvent[] = [];
-  const final = await project.follow(runId, { onEvent: (event) => events.push(event) });
+  // A broken bundle ends the wait at once, with its reason.
+  const final = await project.follow(runId, { onEvent: (event) => events.push(event), signal: host.current.failed });
+  host.current.failed.throwIfAborted();
   expect(final.status, host.current.logs().slice(-3000)).toBe('complete');
   expect(events.find((e) => e.agent === 'compose' && e.status === 'completed')?.data).toMatchObject({ segments: 3 });
   const compose = events.filter((e) => e.agent === 'compose').map((e) => e.progress);
