@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { newId } from '../src/new-id.js';
 import { createProject } from '../src/projects/index.js';
@@ -50,13 +47,16 @@ async function exportToFile(base: string, projectId: Id, file: string): Promise<
     response = await fetch(descriptor.links.self);
     descriptor = (await response.json()) as typeof descriptor;
   }
-  const out = createWriteStream(file);
-  for (const link of descriptor.links.parts!) {
-    const part = await fetch(link);
-    if (part.status !== 200 || !part.body) throw new Error(`part ${link}: ${part.status}`);
-    await pipeline(Readable.fromWeb(part.body as WebReadableStream<Uint8Array>), out, { end: false });
+  const out = await open(file, 'w');
+  try {
+    for (const link of descriptor.links.parts!) {
+      const part = await fetch(link);
+      if (part.status !== 200 || !part.body) throw new Error(`part ${link}: ${part.status}`);
+      for await (const chunk of part.body as WebReadableStream<Uint8Array>) await out.write(chunk);
+    }
+  } finally {
+    await out.close();
   }
-  await new Promise<void>((resolve) => out.end(resolve));
   return (await stat(file)).size;
 }
 
