@@ -93,10 +93,10 @@ export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; 
   const voiceStem = speaking ? multiply(speaking.channels[0]!, voiceGain) : null;
   const summed: PcmAudio = { sampleRate: MIX_RATE, channels: musicStem.map((channel) => (voiceStem ? add(channel, voiceStem) : channel)) };
 
-  const { gain, limited } = normalise(summed);
+  const { gain, limited, truePeakDbtp } = normalise(summed);
   const figures: MixFigures = {
     integratedLufs: integratedLoudness(limited),
-    truePeakDbtp: truePeakDb(limited),
+    truePeakDbtp,
     voiceOverMusicDb: voiceStem ? voiceOverMusic(voiceStem, musicStem, gain) : null,
   };
   const result: MixedSoundtrack = { mix: limited, figures };
@@ -109,8 +109,8 @@ export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; 
   return result;
 }
 
-/** Gain to target, true-peak limiting, and up to four corrections for what the limiter took away. */
-function normalise(summed: PcmAudio): { gain: Float32Array; limited: PcmAudio } {
+/** Gain to target, true-peak limiting, and up to four corrections for what the limiter took away; with the result's true peak. */
+function normalise(summed: PcmAudio): { gain: Float32Array; limited: PcmAudio; truePeakDbtp: number } {
   const frames = summed.channels[0]!.length;
   const peaks = linkedPeaks(summed);
   const ceiling = dbToGain(PEAK_CEILING_DBTP);
@@ -126,13 +126,17 @@ function normalise(summed: PcmAudio): { gain: Float32Array; limited: PcmAudio } 
     staticGain *= dbToGain(LOUDNESS_TARGET_LUFS - loudness);
   }
   // The gain curve's own movement can nudge an inter-sample peak past the ceiling: take it back if so.
-  const overshoot = truePeakDb(limited) - PEAK_CEILING_DBTP;
-  if (overshoot > 0) {
-    const back = dbToGain(-overshoot - 0.05);
-    gain = multiply(gain, back);
-    limited = { sampleRate: summed.sampleRate, channels: limited.channels.map((channel) => multiply(channel, back)) };
-  }
-  return { gain, limited };
+  const truePeakDbtp = truePeakDb(limited);
+  const overshoot = truePeakDbtp - PEAK_CEILING_DBTP;
+  if (overshoot <= 0) return { gain, limited, truePeakDbtp };
+  // A constant gain scales the reconstructed peaks by the same factor.
+  const backDb = -overshoot - 0.05;
+  const back = dbToGain(backDb);
+  return {
+    gain: multiply(gain, back),
+    limited: { sampleRate: summed.sampleRate, channels: limited.channels.map((channel) => multiply(channel, back)) },
+    truePeakDbtp: truePeakDbtp + backDb,
+  };
 }
 
 /** Stereo-linked limiter gain times the static gain: see shapeGain for why it never lets a peak through. */
