@@ -7,7 +7,7 @@ import type { CompleteOutputs, Storyboard } from '../schemas/run.js';
 import type { SegmentPlan } from '../schemas/segments.js';
 import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, writeJSON } from '../storage/index.js';
 import { fpsOf, totalFramesOf } from './agents/compose/graph.js';
-import { ComposeWorkspace, type ComposedVideo, type RenderAudio } from './agents/compose/index.js';
+import { ComposeWorkspace, type ComposedVideo, type RenderAudio, type SoundtrackFigures } from './agents/compose/index.js';
 import { wavDurationSec } from './audio/wav.js';
 import { PipelineError } from './errors.js';
 import { coordinateSegments } from './segments/coordinator.js';
@@ -108,9 +108,12 @@ export class ComposeJob {
       video = this.existing!;
       posterBytes = Number((await getMetadata(keys.poster(context.runId)))?.bytes ?? 0);
     } else {
+      // In segments, the soundtrack is made here while other invocations draw the picture.
+      const soundtrack = this.plan ? await this.workspace.soundtrack(storyboard, { music, voice }, context.ffmpeg, context.signal) : null;
       await this.picture;
       throwIfCancelled(context);
-      const rendered = this.plan ? await this.join(this.workspace, this.plan, { music, voice }) : await this.renderWhole(this.workspace, { music, voice });
+      const rendered =
+        this.plan && soundtrack ? await this.join(this.workspace, this.plan, soundtrack) : await this.renderWhole(this.workspace, { music, voice });
       throwIfCancelled(context);
       video = {
         bytes: rendered.mp4.byteLength,
@@ -146,8 +149,8 @@ export class ComposeJob {
     });
   }
 
-  /** Fetches the stored segments in timeline order and joins them under the soundtrack. */
-  private async join(workspace: ComposeWorkspace, plan: SegmentPlan, audio: RenderAudio): Promise<ComposedVideo> {
+  /** Fetches the stored segments in timeline order and joins them under the soundtrack made beforehand. */
+  private async join(workspace: ComposeWorkspace, plan: SegmentPlan, soundtrack: SoundtrackFigures): Promise<ComposedVideo> {
     const { context } = this;
     const files: string[] = [];
     for (const range of plan.segments) {
@@ -157,7 +160,7 @@ export class ComposeJob {
       files.push(join(workspace.dir, `segment-${range.index}.mp4`));
       await writeFile(files.at(-1)!, stored.data);
     }
-    return workspace.join(this.storyboard, audio, files, context.ffmpeg, { signal: context.signal });
+    return workspace.join(this.storyboard, soundtrack, files, context.ffmpeg, { signal: context.signal });
   }
 
   /** Poster first, then the video; an invocation that lost the run writes nothing (the owner's video is the one that counts). */

@@ -91,7 +91,8 @@ describe('a render in segments, joined by stream copy', () => {
     const workspace = await ComposeWorkspace.create();
     try {
       const silence = encodeWav({ sampleRate: 44100, channels: [new Float32Array(Math.ceil(storyboard.durationSec * 44100))] });
-      const video = await workspace.join(storyboard, { music: silence, voice: null }, pictures, ffmpeg);
+      const soundtrack = await workspace.soundtrack(storyboard, { music: silence, voice: null }, ffmpeg);
+      const video = await workspace.join(storyboard, soundtrack, pictures, ffmpeg);
       joined = join(dir, 'joined.mp4');
       copyFileSync(join(workspace.dir, 'final.mp4'), joined);
       expect(video.mp4.byteLength).toBeGreaterThan(0);

@@ -218,14 +218,18 @@ export class ComposeWorkspace {
     return output;
   }
 
+  /** Mixes and encodes the soundtrack of the whole timeline into the workspace, for `join`. */
+  soundtrack(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, signal?: AbortSignal): Promise<SoundtrackFigures> {
+    return writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, signal);
+  }
+
   /**
    * Joins picture segments (in timeline order) by stream copy, muxes the
-   * soundtrack made once for the whole timeline, and checks the result as a
-   * single render is checked.
+   * soundtrack `soundtrack` made for the whole timeline, and checks the result
+   * as a single render is checked.
    */
-  async join(storyboard: Storyboard, audio: RenderAudio, pictures: string[], ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
+  async join(storyboard: Storyboard, soundtrack: SoundtrackFigures, pictures: string[], ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
     const { dir } = this;
-    const soundtrack = await writeSoundtrack(dir, storyboard.durationSec, audio, ffmpeg, options.signal);
     const list = join(dir, 'segments.txt');
     await writeFile(list, concatList(pictures));
     const output = join(dir, 'final.mp4');
