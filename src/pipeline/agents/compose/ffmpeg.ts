@@ -1,5 +1,6 @@
 import { PipelineError, RunCancelledError } from '../../errors.js';
 import { spawn } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import { spawnSupervised, stopSupervised, toolExit, type SupervisedProcess } from './supervised.js';
 
 export interface FfmpegRun {
@@ -12,6 +13,22 @@ export interface FfmpegRun {
 }
 
 const TAIL_BYTES = 4000;
+
+/**
+ * How much lower an encoder fed from this process runs. The frames are drawn
+ * on this process's one thread while x264 runs several: at equal priority they
+ * take most of the cores and starve the drawing, which then paces the whole render.
+ */
+const FED_ENCODER_NICENESS = 5;
+
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, Math.min(19, getPriority() + FED_ENCODER_NICENESS));
+  } catch {
+    // Not permitted here: the encoder keeps this process's priority.
+  }
+}
 
 /** What `spawn` reports for a missing binary, so classifyError sees a missing tool. */
 function missingTool(ffmpeg: string): Error {
@@ -35,6 +52,7 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
       : spawnSupervised(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args]);
     let stderr = '';
     let feedError: unknown = null;
+    if (feed) lowerPriority(child.pid);
     if (feed && child.stdin) {
       const stdin = child.stdin;
       // An early ffmpeg exit breaks the pipe; the exit code below says why.

@@ -11,7 +11,13 @@ export interface Window {
 /** Fixed-point weights: 1/256 of a pixel is finer than any visible step. */
 const ONE = 256;
 
-function axisTaps(outLength: number, start: number, step: number, srcLength: number): { index: Int32Array; weight: Int32Array } {
+/** Per output sample along one axis: the first of its two source samples, and the second one's weight. */
+interface Taps {
+  index: Int32Array;
+  weight: Int32Array;
+}
+
+function axisTaps(outLength: number, start: number, step: number, srcLength: number): Taps {
   const index = new Int32Array(outLength);
   const weight = new Int32Array(outLength);
   for (let i = 0; i < outLength; i++) {
@@ -31,25 +37,31 @@ function axisTaps(outLength: number, start: number, step: number, srcLength: num
   return { index, weight };
 }
 
+/**
+ * One output row from two source rows: `a + (b - a)·w` across, then down.
+ * Written as differences (one multiply per tap) on row views, which is what
+ * keeps this loop, the renderer's hottest, cheap.
+ */
+function warpRow(above: Uint8Array, below: Uint8Array, wy: number, xs: Taps, dst: Uint8Array, offset: number, width: number): void {
+  const xi = xs.index;
+  const xw = xs.weight;
+  for (let x = 0; x < width; x++) {
+    const i = xi[x]!;
+    const wx = xw[x]!;
+    const p = above[i]!;
+    const q = below[i]!;
+    const top = (p << 8) + (above[i + 1]! - p) * wx;
+    const bottom = (q << 8) + (below[i + 1]! - q) * wx;
+    dst[offset + x] = ((top << 8) + (bottom - top) * wy + 32768) >> 16;
+  }
+}
+
 function warpPlane(src: Uint8Array, srcW: number, srcH: number, dst: Uint8Array, dstW: number, dstH: number, win: Window): void {
   const xs = axisTaps(dstW, win.left, win.width / dstW, srcW);
   const ys = axisTaps(dstH, win.top, win.height / dstH, srcH);
-  const xi = xs.index;
-  const xw = xs.weight;
   for (let row = 0; row < dstH; row++) {
     const a = ys.index[row]! * srcW;
-    const b = a + srcW;
-    const wy = ys.weight[row]!;
-    const wy0 = ONE - wy;
-    let o = row * dstW;
-    for (let x = 0; x < dstW; x++, o++) {
-      const i = xi[x]!;
-      const wx = xw[x]!;
-      const wx0 = ONE - wx;
-      const top = src[a + i]! * wx0 + src[a + i + 1]! * wx;
-      const bottom = src[b + i]! * wx0 + src[b + i + 1]! * wx;
-      dst[o] = (top * wy0 + bottom * wy + 32768) >> 16;
-    }
+    warpRow(src.subarray(a, a + srcW), src.subarray(a + srcW, a + 2 * srcW), ys.weight[row]!, xs, dst, row * dstW, dstW);
   }
 }
 
