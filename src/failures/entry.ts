@@ -1,11 +1,12 @@
+import type { Id } from '../schemas/common.js';
 import type { IndexEntry } from './index-store.js';
 import type { Reflection } from './reflection.js';
 import { packTerms, termFrequencies } from './text.js';
 
 /** The parts of a failure episode the index reads (the episode schema lives with the pipeline). */
 export interface EpisodeLike {
-  runId: string;
-  projectId: string;
+  runId: Id;
+  projectId: Id;
   at: string;
   goal: string;
   step: string | null;

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import { readFailure } from '../pipeline/failures.js';
 import type { failureSearchQuerySchema, failureSearchResponseSchema } from '../schemas/operations.js';
-import type { Id } from '../storage/index.js';
 import { loadShards } from './index-store.js';
 import { searchFailures } from './search.js';
 
@@ -10,7 +9,7 @@ export async function findFailures(query: z.infer<typeof failureSearchQuerySchem
   const started = performance.now();
   const { q, limit, ...preconditions } = query;
   const hits = await searchFailures(q, preconditions, { limit });
-  const episodes = await Promise.all(hits.map((hit) => readFailure(hit.entry.projectId as Id, hit.entry.runId as Id).catch(() => null)));
+  const episodes = await Promise.all(hits.map((hit) => readFailure(hit.entry.projectId, hit.entry.runId).catch(() => null)));
   const results = hits.flatMap((hit, i) => {
     const episode = episodes[i];
     if (!episode) return [];

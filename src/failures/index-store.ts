@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from '../schemas/common.js';
 import { defineDocument, keys, listEtags, readJSON, UNCHANGED, updateJSON, writeJSON } from '../storage/index.js';
 import { packTerms } from './text.js';
 
@@ -14,8 +15,8 @@ export const MAX_PER_SHARD = 5000;
 const SHARD_PREFIX = 'ops/failures/shard-';
 
 export const indexEntrySchema = z.object({
-  runId: z.string(),
-  projectId: z.string(),
+  runId: idSchema,
+  projectId: idSchema,
   at: z.string(),
   step: z.string().nullable(),
   errorClass: z.string(),

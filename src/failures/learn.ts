@@ -1,6 +1,5 @@
 import { getConfig } from '../config.js';
 import { readRunState } from '../runs/state.js';
-import type { Id } from '../storage/index.js';
 import { entryFromEpisode, episodeText, type EpisodeLike } from './entry.js';
 import { putEntry } from './index-store.js';
 import { reflectOnFailure } from './llm-reflection.js';
@@ -20,7 +19,7 @@ const providersOf = (toolChain: string[]) =>
  * resolution first. `index()` then adds the episode to the search index.
  */
 export async function learnFromFailure(episode: Omit<EpisodeLike, 'reflection'>): Promise<{ reflection: Reflection; index: () => Promise<void> }> {
-  const state = await readRunState(episode.projectId as Id, episode.runId as Id).catch(() => null);
+  const state = await readRunState(episode.projectId, episode.runId).catch(() => null);
   const facts: FailureFacts = {
     errorClass: episode.error_class,
     code: episode.code,

@@ -12,7 +12,7 @@ import type { ResolutionNote } from './reflection.js';
 export async function recordResolution(runId: Id, text: string): Promise<{ runId: Id; projectId: Id; resolution: string; at: string }> {
   const entry = await findEntry(runId);
   if (!entry) throw new AppError(404, 'failure_not_found', `No failure episode is indexed for run ${runId}; rebuild the index if it was just restored.`);
-  const projectId = entry.projectId as Id;
+  const projectId = entry.projectId;
   const at = new Date().toISOString();
   const note: ResolutionNote = { text, source: 'operator', runId, projectId, at };
   const updated = await updateJSON(keys.runFailure(projectId, runId), failureDoc, (episode) => {

@@ -21,8 +21,8 @@ export const resolutionNoteSchema = z.object({
   text: z.string().min(1).max(1000),
   /** `operator`: recorded on this failure; `seen-before`: recorded on a similar earlier one. */
   source: z.enum(['operator', 'seen-before']),
-  runId: z.string(),
-  projectId: z.string(),
+  runId: idSchema,
+  projectId: idSchema,
   at: z.string(),
 });
 export type ResolutionNote = z.infer<typeof resolutionNoteSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reflectionSchema } from './failure.js';
-import { isoDate } from './common.js';
+import { idSchema, isoDate } from './common.js';
 
 const percentiles = { p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable(), count: z.number().int() };
 const runCounts = z.record(z.string(), z.number().int());
@@ -47,6 +47,6 @@ export const failureSearchResponseSchema = z.object({
 });
 
 export const resolutionBodySchema = z.strictObject({ resolution: z.string().trim().min(1).max(1000) });
-export const resolutionResponseSchema = z.object({ runId: z.string(), projectId: z.string(), resolution: z.string(), at: isoDate });
+export const resolutionResponseSchema = z.object({ runId: idSchema, projectId: idSchema, resolution: z.string(), at: isoDate });
 
 export const rebuildResponseSchema = z.object({ episodes: z.number().int(), unreadable: z.number().int(), ms: z.number() });

@@ -32,7 +32,7 @@ export function signedHeaders(delivery: Delivery, secret: string, at = new Date(
 export async function attemptDelivery(runId: Id, now = new Date()): Promise<'delivered' | 'retry' | 'not-due'> {
   const delivery = await claimDelivery(runId, now, CLAIM_MS);
   if (!delivery) return 'not-due';
-  const secret = await readWebhookSecret(delivery.projectId as Id);
+  const secret = await readWebhookSecret(delivery.projectId);
   const production = getConfig().CONTEXT === 'production';
   const result = secret
     ? await postWebhook(new URL(delivery.url), signedHeaders(delivery, secret), delivery.payload, { production, timeoutMs: ATTEMPT_TIMEOUT_MS })

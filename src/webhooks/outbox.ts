@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from '../schemas/common.js';
 import type { RunState } from '../schemas/run.js';
 import { defineDocument, deleteBlob, keys, readJSON, updateJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
 
@@ -12,8 +13,8 @@ export const WEBHOOK_EVENT_TYPES = { complete: 'run.completed', failed: 'run.fai
  */
 export const deliverySchema = z.object({
   webhookId: z.string(),
-  projectId: z.string(),
-  runId: z.string(),
+  projectId: idSchema,
+  runId: idSchema,
   url: z.string(),
   type: z.enum(['run.completed', 'run.failed', 'run.cancelled']),
   /** The exact body, signed afresh (with a new timestamp) at every attempt. */
@@ -98,8 +99,8 @@ export async function markDelivered(delivery: Delivery, status: number): Promise
 }
 
 async function finish(delivery: Delivery): Promise<void> {
-  await writeJSON(finishedRef(delivery.projectId as Id, delivery.runId as Id), deliveryDoc, delivery);
-  await deleteBlob(keys.webhookDelivery(delivery.runId as Id));
+  await writeJSON(finishedRef(delivery.projectId, delivery.runId), deliveryDoc, delivery);
+  await deleteBlob(keys.webhookDelivery(delivery.runId));
 }
 
 export async function readFinishedDelivery(projectId: Id, runId: Id): Promise<Delivery | null> {

@@ -9,7 +9,7 @@ import { setFlushInterval } from '../../src/operations/metrics.js';
 import { onRunEnded } from '../../src/operations/run-ended.js';
 import type { RunState } from '../../src/schemas/run.js';
 import type { Stats } from '../../src/schemas/operations.js';
-import { openStore, STORE_IDS, STORE_NAMES, type Id } from '../../src/storage/index.js';
+import { openStore, parseId, STORE_IDS, STORE_NAMES, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { plantRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
@@ -35,7 +35,9 @@ async function storeTruth(): Promise<Record<string, { blobs: number; bytes: numb
 
 describe('GET /api/admin/stats', () => {
   it('matches a planted state exactly: blobs, runs, failures, a cache hit and a miss, agents and routes', async () => {
-    const { projectId, api } = await createProjectOverHttp(server.current.url);
+    const created = await createProjectOverHttp(server.current.url);
+    const { api } = created;
+    const projectId = parseId(created.projectId);
     const [photo] = await uploadPhotos(api, 1, 700);
     await openStore('videos').set('r_planted/final.mp4', new Uint8Array(12_345).buffer as ArrayBuffer);
     await openStore('audio').set('projects/x/runs/y/music.wav', new Uint8Array(777).buffer as ArrayBuffer);
@@ -49,11 +51,11 @@ describe('GET /api/admin/stats', () => {
     ];
     const runs: RunState[] = [];
     for (const [status, age] of planted)
-      runs.push(await plantRun(projectId as Id, status, age, status === 'complete' && runs.length === 0 ? { timings: { director: 200, compose: 4000 } } : {}));
+      runs.push(await plantRun(projectId, status, age, status === 'complete' && runs.length === 0 ? { timings: { director: 200, compose: 4000 } } : {}));
 
     clearMediaBytesCache();
-    await readMediaBytes(projectId as Id, photo!.mediaId as Id); // miss
-    await readMediaBytes(projectId as Id, photo!.mediaId as Id); // hit
+    await readMediaBytes(projectId, photo!.mediaId as Id); // miss
+    await readMediaBytes(projectId, photo!.mediaId as Id); // hit
 
     await onRunEnded(runs[0]!);
     const episode = (code: string, errorClass: string) => ({
