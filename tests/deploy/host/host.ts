@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobsServer } from '@netlify/blobs/server';
 import { Cron } from 'croner';
@@ -34,6 +34,9 @@ export const NETLIFY_LIMITS = {
   backgroundRetryDelaysMs: [60_000, 120_000] as number[],
 };
 export type Limits = typeof NETLIFY_LIMITS;
+
+/** Niceness of background functions' processes (see spawnWorker). */
+const BACKGROUND_NICENESS = 10;
 
 export interface DeployHostOptions {
   bundle: Bundle;
@@ -145,6 +148,10 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       output.push(`[${fn.name}] ${data.toString('utf8').trimEnd()}`);
       if (output.length > 20_000) output.splice(0, output.length - 20_000);
     };
+    // On Netlify a background invocation has an instance of its own; here they all share this machine's cores,
+    // and eight segments rendering at once would leave the API functions waiting for a CPU for tens of seconds.
+    // They run at a lower priority (their ffmpeg children inherit it), so the API answers as it would beside them.
+    if (fn.kind === 'background' && child.pid !== undefined) setPriority(child.pid, BACKGROUND_NICENESS);
     child.stdout!.on('data', keep);
     child.stderr!.on('data', (data: Buffer) => {
       keep(data);
