@@ -10,10 +10,11 @@ const LAYERS = [
   ['schemas'],
   ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'retry.ts', 'style'],
   ['storage', 'new-id.ts'],
-  ['http', 'progress', 'media'],
+  ['http', 'progress', 'media', 'metrics', 'webhooks'],
   ['runs'],
-  ['learning'],
-  ['pipeline', 'retention', 'repair', 'projects', 'health'],
+  ['learning', 'failures'],
+  ['pipeline', 'retention', 'repair', 'projects', 'health', 'operations'],
+  ['portability'],
   ['api', 'server'],
 ];
 const at = (entry) => `./src/${entry}`;
@@ -34,7 +35,7 @@ const layerZones = LAYERS.slice(0, -1).flatMap((layer, index) =>
  */
 const PHOTO_MODULES = ['media/inspect.ts', 'media/decode.ts', 'media/library.ts', 'media/uploads.ts', 'runs/start.ts', 'pipeline/agents'].map(at);
 const scheduledZone = {
-  target: ['./netlify/functions/*-scheduled.ts', ...['repair', 'retention', 'operations', 'webhooks', 'pipeline/watchdog.ts'].map(at)],
+  target: ['./netlify/functions/*-scheduled.ts', ...['repair', 'retention', 'operations', 'metrics', 'webhooks', 'pipeline/watchdog.ts'].map(at)],
   from: PHOTO_MODULES,
   message: 'Scheduled functions must not reach sharp or heic-decode (it makes their zip ~10 MB): import the small module that holds what you need.',
 };

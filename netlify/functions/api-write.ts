@@ -1,6 +1,6 @@
 import type { Config, Context } from '@netlify/functions';
 import { handleApiRequest } from '../../src/api/index.js';
-import { flushAfterResponse } from '../../src/operations/metrics.js';
+import { flushAfterResponse } from '../../src/metrics/metrics.js';
 
 /** Every /api write, behind Netlify's rate limit (per IP and domain); the same router as the reads. */
 export default async (request: Request, context?: Partial<Context>) => {

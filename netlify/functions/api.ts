@@ -1,6 +1,6 @@
 import type { Config, Context } from '@netlify/functions';
 import { handleApiRequest } from '../../src/api/index.js';
-import { flushAfterResponse } from '../../src/operations/metrics.js';
+import { flushAfterResponse } from '../../src/metrics/metrics.js';
 
 /** Every /api read; routing, auth and errors live in src/http. Writes go through api-write. */
 export default async (request: Request, context?: Partial<Context>) => {

@@ -1,6 +1,6 @@
 import type { Config } from '@netlify/functions';
-import { pruneHours } from '../../src/operations/buckets.js';
-import { flushMetrics } from '../../src/operations/metrics.js';
+import { pruneHours } from '../../src/metrics/buckets.js';
+import { flushMetrics } from '../../src/metrics/metrics.js';
 import { sweepWebhooks } from '../../src/webhooks/deliver.js';
 
 /**

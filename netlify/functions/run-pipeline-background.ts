@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
-import { flushMetrics } from '../../src/operations/metrics.js';
+import { flushMetrics } from '../../src/metrics/metrics.js';
 import { runPipelineProcess, runSegmentProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
 import { segmentSignature } from '../../src/pipeline/segments/dispatch.js';
 import { pipelineSignature } from '../../src/runs/trigger.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { readFailure } from '../pipeline/failures.js';
+import { readFailure } from './episodes.js';
 import type { failureSearchQuerySchema, failureSearchResponseSchema } from '../schemas/operations.js';
 import { loadShards } from './index-store.js';
 import { searchFailures } from './search.js';

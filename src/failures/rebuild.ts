@@ -1,14 +1,13 @@
 import { log } from '../log.js';
 import { heuristicReflection } from './heuristics.js';
-import { failureDoc } from '../pipeline/failures.js';
+import { failureDoc } from './episodes.js';
 import type { FailureEpisode } from '../schemas/failure.js';
-import { listKeyPages, readJSON, type Id, keys } from '../storage/index.js';
+import { keys, listKeyPages, readJSON, runOfKey } from '../storage/index.js';
 import { entryFromEpisode } from './entry.js';
 import { replaceShard, SHARDS, shardOf, type IndexEntry } from './index-store.js';
 
 /** Episodes read at once: the rebuild is bound by round trips, not by bytes. */
 const READ_CONCURRENCY = 32;
-const EPISODE_KEY = /^projects\/([A-Za-z0-9_-]{1,64})\/runs\/([A-Za-z0-9_-]{1,64})\/failure\.json$/;
 
 /** An episode written before reflections gets the heuristic one, so every indexed failure has preconditions. */
 function withReflection(episode: FailureEpisode): FailureEpisode {
@@ -40,12 +39,13 @@ export async function rebuildFailureIndex(): Promise<{ episodes: number; unreada
   let episodes = 0;
   let unreadable = 0;
   for await (const page of listKeyPages('runs', 'projects/')) {
-    const found = page.map((key) => EPISODE_KEY.exec(key)).filter((match): match is RegExpExecArray => match !== null);
+    const found = page.flatMap((key) => {
+      const run = runOfKey(key);
+      return run && key === keys.runFailure(run.projectId, run.runId).key ? [run] : [];
+    });
     for (let i = 0; i < found.length; i += READ_CONCURRENCY) {
       const docs = await Promise.all(
-        found
-          .slice(i, i + READ_CONCURRENCY)
-          .map(([, projectId, runId]) => readJSON(keys.runFailure(projectId as Id, runId as Id), failureDoc).catch(() => null)),
+        found.slice(i, i + READ_CONCURRENCY).map(({ projectId, runId }) => readJSON(keys.runFailure(projectId, runId), failureDoc).catch(() => null)),
       );
       for (const doc of docs) {
         if (!doc) {

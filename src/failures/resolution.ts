@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { failureDoc } from '../pipeline/failures.js';
+import { failureDoc } from './episodes.js';
 import { keys, updateJSON, type Id } from '../storage/index.js';
 import { findEntry, patchEntry } from './index-store.js';
 import type { ResolutionNote } from './reflection.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { log, withLogContext } from '../log.js';
-import { measureRoute } from '../operations/request-metrics.js';
+import { measureRoute } from '../metrics/request-metrics.js';
 import type { Id } from '../schemas/common.js';
 import { authorize } from './auth.js';
 import { errorResponse } from './errors.js';

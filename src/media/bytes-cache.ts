@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { recordCacheLookup } from '../operations/metrics.js';
+import { recordCacheLookup } from '../metrics/metrics.js';
 
 /**
  * Photo bytes kept by a warm function: a media id is the hash of its bytes, so

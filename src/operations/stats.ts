@@ -1,9 +1,9 @@
 import { failureCountsByClass } from '../failures/search.js';
 import { getMetadataByKey, listWithSizes, STORE_IDS, STORE_NAMES } from '../storage/index.js';
 import type { Stats } from '../schemas/operations.js';
-import { readHours, type MetricsHour } from './buckets.js';
-import { emptyHistogram, mergeHistograms, summarizeHistogram, type Histogram } from './histogram.js';
-import { flushMetrics } from './metrics.js';
+import { readHours, type MetricsHour } from '../metrics/buckets.js';
+import { emptyHistogram, mergeHistograms, summarizeHistogram, type Histogram } from '../metrics/histogram.js';
+import { flushMetrics } from '../metrics/metrics.js';
 
 const DAY_MS = 86_400_000;
 const RUN_STATE_KEY = /^projects\/[A-Za-z0-9_-]{1,64}\/runs\/r_([0-9a-z]{9})[A-Za-z0-9_-]*\/state\.json$/;

@@ -1,12 +1,11 @@
 import { getConfig } from '../config.js';
-import { failureEpisodeSchema, failureIndexSchema, type FailureEpisode } from '../schemas/failure.js';
+import { failureIndexSchema, type FailureEpisode } from '../schemas/failure.js';
 import { errorFields, log } from '../log.js';
 import type { Agent, RunError } from '../schemas/run.js';
 import { defineDocument, keys, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 import { learnFromFailure } from '../failures/learn.js';
+import { failureDoc } from '../failures/episodes.js';
 import type { PipelineError } from './errors.js';
-
-export const failureDoc = defineDocument('failure-episode', 1, failureEpisodeSchema);
 
 const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
 
@@ -96,8 +95,4 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
   }));
   const shown = seenBefore ? `${message} (seen before: ${seenBefore.text.slice(0, 300)})` : message;
   return { code: error.code, message: shown, retryable: error.retryable, errorClass: error.errorClass, severity: error.severity, step, similarFailures };
-}
-
-export async function readFailure(projectId: Id, runId: Id): Promise<FailureEpisode | null> {
-  return (await readJSON(keys.runFailure(projectId, runId), failureDoc))?.value ?? null;
 }

@@ -1,5 +1,5 @@
 import { learningHooks } from '../learning/hooks.js';
-import { onRunEnded } from '../operations/run-ended.js';
+import { onRunEnded } from '../runs/ended.js';
 import { appendProgress } from '../progress/log.js';
 import { clearActive } from '../runs/active.js';
 import { isActive } from '../runs/transitions.js';

@@ -1,6 +1,6 @@
 import { errorFields, log } from '../log.js';
 import { updateRunState } from '../runs/state.js';
-import { AGENTS, type Agent, type RunState } from '../schemas/run.js';
+import { AGENTS, type Agent } from '../schemas/run.js';
 import { UNCHANGED, type Id } from '../storage/index.js';
 import type { ProgressAgent } from '../schemas/progress.js';
 
@@ -54,7 +54,7 @@ export class RunStateSync {
         await updateRunState(this.projectId, this.runId, (state) =>
           state.status !== 'running' || (rank(state.step) >= rank(step) && state.progress >= progress)
             ? UNCHANGED
-            : ({ ...state, step: rank(step) > rank(state.step) ? step : state.step, progress } as RunState),
+            : { ...state, step: rank(step) > rank(state.step) ? step : state.step, progress },
         );
       } catch (error) {
         log.warn('run state progress not updated; the run goes on', errorFields(error));

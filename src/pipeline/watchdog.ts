@@ -3,7 +3,8 @@ import { errorFields, log } from '../log.js';
 import { activeRunIds, clearActive, noteTriggered, readActiveMarker } from '../runs/active.js';
 import { triggerPipeline } from '../runs/trigger.js';
 import { changeRunState, readRunState } from '../runs/state.js';
-import { isTerminal, type RunState } from '../schemas/run.js';
+import { toFailed } from '../runs/transitions.js';
+import { isTerminal } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';
 import { MAX_ATTEMPTS } from './attempts.js';
 import { leaseIsLive, readLease } from './lease.js';
@@ -92,15 +93,8 @@ async function examine(projectId: Id, runId: Id, origin: string): Promise<Verdic
 
 async function failExhausted(projectId: Id, runId: Id, attempts: number): Promise<Verdict> {
   const message = `The run was started ${attempts} times without finishing; giving up.`;
-  const { state, changed } = await changeRunState(
-    projectId,
-    runId,
-    (current) =>
-      ({
-        ...current,
-        status: 'failed',
-        error: { code: 'too_many_attempts', message, retryable: true, errorClass: 'resource', severity: 'high', step: current.step },
-      }) as RunState,
+  const { state, changed } = await changeRunState(projectId, runId, (current) =>
+    toFailed(current, { code: 'too_many_attempts', message, retryable: true, errorClass: 'resource', severity: 'high', step: current.step }),
   );
   if (isTerminal(state.status)) await settleRun(state, changed ? { message } : {});
   return 'failed';

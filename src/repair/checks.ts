@@ -8,7 +8,7 @@ import { readActiveMarker, markActive } from '../runs/active.js';
 import { readRunState, runStateDoc } from '../runs/state.js';
 import type { HistoryEntry } from '../schemas/memory.js';
 import type { RunState } from '../schemas/run.js';
-import { deleteKey, getMetadataByKey, isId, keys, readJSON, writeJSON, type Id, type StoreId } from '../storage/index.js';
+import { deleteKey, getMetadataByKey, isId, keys, readJSON, runOfKey, writeJSON, type Id, type StoreId } from '../storage/index.js';
 import type { RepairCounts } from './report.js';
 
 /** What a check may do: count what it found, and (unless a dry run) fix it. */
@@ -19,8 +19,6 @@ export interface CheckContext {
   repaired: RepairCounts;
   note(kind: keyof RepairCounts, key: string): void;
 }
-
-const RUN_KEY = /^projects\/([A-Za-z0-9_-]{1,64})\/runs\/([A-Za-z0-9_-]{1,64})\//;
 
 /** A run's status from state.json metadata; 'gone' when there is no state.json. */
 async function runStatus(projectId: Id, runId: Id): Promise<string | 'gone' | null> {
@@ -56,9 +54,9 @@ export async function checkVideoKey(key: string, context: CheckContext): Promise
 
 /** A progress log or audio file whose run has no state (its documents are gone). */
 export async function checkRunScopedKey(store: 'progress' | 'audio', key: string, context: CheckContext): Promise<void> {
-  const match = RUN_KEY.exec(key);
-  if (!match) return;
-  if ((await runStatus(match[1] as Id, match[2] as Id)) !== 'gone') return;
+  const run = runOfKey(key);
+  if (!run) return;
+  if ((await runStatus(run.projectId, run.runId)) !== 'gone') return;
   await fix(context, store === 'progress' ? 'orphanProgress' : 'orphanAudio', `${store}/${key}`, removeKey(store, key));
 }
 
@@ -69,9 +67,9 @@ export async function checkRunScopedKey(store: 'progress' | 'audio', key: string
  * index of active runs.
  */
 export async function checkRunFolder(prefix: string, context: CheckContext): Promise<void> {
-  const match = RUN_KEY.exec(prefix);
-  if (!match) return;
-  const [projectId, runId] = [match[1] as Id, match[2] as Id];
+  const run = runOfKey(prefix);
+  if (!run) return;
+  const { projectId, runId } = run;
   const documents: string[] = [];
   for await (const key of keysUnder('runs', prefix)) documents.push(key);
   const stateKey = keys.runState(projectId, runId).key;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { cleanupCursorSchema, cleanupReportSchema, PHASES, type CleanupReport } from '../schemas/retention.js';
-import { ID_CHARS } from '../schemas/common.js';
 import type { RunStatus } from '../schemas/run.js';
 export { cleanupReportSchema, type CleanupReport } from '../schemas/retention.js';
 import { log } from '../log.js';
@@ -12,7 +11,7 @@ import {
   getMetadataByKey,
   isId,
   keys,
-  parseId,
+  runOfKey,
   readJSON,
   updateJSON,
   writeJSON,
@@ -143,8 +142,6 @@ interface PhaseContext {
   unreadable: (store: string, key: string, reason: string) => void;
 }
 
-const RUN_KEY = new RegExp(`^projects/(${ID_CHARS})/runs/(${ID_CHARS})/`);
-
 /** What each phase walks, in key order. */
 const ITEMS: Record<Phase, () => AsyncGenerator<string>> = {
   progress: () => keysUnder('progress', 'projects/'),
@@ -169,12 +166,12 @@ async function runActivity(projectId: Id, runId: Id): Promise<'active' | 'finish
 const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<void>> = {
   /** Progress logs: 30 days after their last event, unless their run is still live. */
   async progress(key, { policy, now, report, remove, unreadable }) {
-    const match = RUN_KEY.exec(key);
-    if (!match || !key.endsWith('/progress.json')) return unreadable('sirtrav-progress', key, 'not a progress log key');
+    const run = runOfKey(key);
+    if (!run || !key.endsWith('/progress.json')) return unreadable('sirtrav-progress', key, 'not a progress log key');
     const updated = metaTime(await getMetadataByKey('progress', key), 'updatedAt');
     if (updated === null) return unreadable('sirtrav-progress', key, 'no usable updatedAt in metadata');
     if (now - updated < policy.progressMs) return void report.kept.recent.progress++;
-    const [projectId, runId] = [parseId(match[1]), parseId(match[2])];
+    const { projectId, runId } = run;
     const activity = await runActivity(projectId, runId);
     if (activity === 'active') return void report.kept.active++;
     if (activity === null) return unreadable('sirtrav-runs', keys.runState(projectId, runId).key, 'run status missing from metadata');
@@ -184,9 +181,9 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
 
   /** Finished runs: 90 days after their last change, archived, then their documents, audio and progress go. */
   async runs(prefix, { policy, now, report, remove, unreadable, options }) {
-    const match = RUN_KEY.exec(prefix);
-    if (!match) return unreadable('sirtrav-runs', prefix, 'not a run folder');
-    const [projectId, runId] = [parseId(match[1]), parseId(match[2])];
+    const run = runOfKey(prefix);
+    if (!run) return unreadable('sirtrav-runs', prefix, 'not a run folder');
+    const { projectId, runId } = run;
     const stateKey = keys.runState(projectId, runId).key;
     const metadata = await getMetadataByKey('runs', stateKey);
     const updated = metaTime(metadata, 'updatedAt');

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
-import { onRunEnded } from '../operations/run-ended.js';
+import { onRunEnded } from './ended.js';
 import { appendProgress } from '../progress/log.js';
 import { idSchema } from '../schemas/common.js';
 import { isActive } from './transitions.js';

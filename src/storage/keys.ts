@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import { ID_PATTERN, type Id } from './ids.js';
+import { ID_CHARS } from '../schemas/common.js';
+import { ID_PATTERN, isId, type Id } from './ids.js';
 import { STORE_LIMITS, type StoreId } from './stores.js';
 
 /** Where one blob lives, and the most bytes it may hold. */
@@ -23,6 +24,15 @@ function id(value: Id): Id {
 }
 
 const project = (p: Id) => `projects/${id(p)}`;
+
+const RUN_PREFIX = new RegExp(`^projects/(${ID_CHARS})/runs/(${ID_CHARS})/`);
+
+/** The project and run a key (or folder prefix) laid out by run belongs to, whatever its store; null for any other key. */
+export function runOfKey(key: string): { projectId: Id; runId: Id } | null {
+  const match = RUN_PREFIX.exec(key);
+  const [projectId, runId] = [match?.[1], match?.[2]];
+  return isId(projectId) && isId(runId) ? { projectId, runId } : null;
+}
 const run = (p: Id, r: Id) => `${project(p)}/runs/${id(r)}`;
 
 /** Key builders, one per kind of blob, from API.md's storage layout. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
-import { readFailure } from '../../src/pipeline/failures.js';
+import { readFailure } from '../../src/failures/episodes.js';
 import type { RunState } from '../../src/schemas/run.js';
 import type { Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';

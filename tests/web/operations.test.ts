@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/new-id.js';
-import { onRunEnded } from '../../src/operations/run-ended.js';
+import { onRunEnded } from '../../src/runs/ended.js';
 import { PipelineError } from '../../src/pipeline/errors.js';
 import { recordFailure } from '../../src/pipeline/failures.js';
 import { createProject } from '../../src/projects/index.js';

@@ -6,7 +6,7 @@ import { followProgress } from '../../src/client/follow-progress.js';
 import { createProject } from '../../src/projects/index.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { keys, writeJSON, type Id } from '../../src/storage/index.js';
-import { emptyHour, metricsHourDoc } from '../../src/operations/buckets.js';
+import { emptyHour, metricsHourDoc } from '../../src/metrics/buckets.js';
 import { sweepWebhooks } from '../../src/webhooks/deliver.js';
 import { claimDelivery, enqueueWebhook, readDelivery, readFinishedDelivery } from '../../src/webhooks/outbox.js';
 import { createWebhookSecret } from '../../src/webhooks/secret.js';

@@ -1,7 +1,7 @@
 import { errorFields, log } from '../log.js';
 import type { RunState } from '../schemas/run.js';
 import { enqueueWebhook } from '../webhooks/outbox.js';
-import { flushMetrics, recordAgentDuration } from './metrics.js';
+import { flushMetrics, recordAgentDuration } from '../metrics/metrics.js';
 
 /**
  * What operations does when a run reaches a terminal state: count each agent's
