@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { BlobsServer } from '@netlify/blobs/server';
 import { Cron } from 'croner';
 import { REPO_ROOT, type Bundle, type BundledFunction } from './bundle.js';
-import { killTree, treeResidentBytes } from './process-tree.js';
+import { killTree, treesResidentBytes } from './process-tree.js';
 import { isMissingModule, Verdicts, type LimitName, type Violation } from './verdicts.js';
 
 export { DeployHostViolation, type Violation } from './verdicts.js';
@@ -127,6 +127,31 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   const output: string[] = [];
   const runtime = join(import.meta.dirname, 'lambda-runtime.mjs');
 
+  /**
+   * The memory of every invocation in flight, sampled together every 100 ms in
+   * one pass over /proc, never two passes at once: with a dozen invocations
+   * under way, a pass each would keep this process (and the Blobs server in
+   * it) too busy to answer.
+   */
+  const watched = new Map<symbol, { pid: number; report: (rss: number) => void }>();
+  let sampling = false;
+  const memoryTimer = setInterval(() => {
+    if (sampling || watched.size === 0) return;
+    sampling = true;
+    const entries = [...watched.values()];
+    treesResidentBytes(entries.map((entry) => entry.pid))
+      .then((totals) => entries.forEach((entry) => entry.report(totals.get(entry.pid) ?? 0)))
+      .finally(() => (sampling = false))
+      .catch(() => undefined);
+  }, 100);
+  memoryTimer.unref();
+  /** Reports the resident memory of `pid`'s process tree until the returned function is called. */
+  function watchMemory(pid: number, report: (rss: number) => void): () => void {
+    const key = Symbol(pid);
+    watched.set(key, { pid, report });
+    return () => watched.delete(key);
+  }
+
   function spawnWorker(fn: BundledFunction): Worker {
     const child = fork(runtime, [fn.dir], {
       cwd: fn.dir,
@@ -208,7 +233,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         settled = true;
         clearTimeout(timer);
         clearTimeout(streamTimer);
-        clearInterval(sampler);
+        sampler();
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
         if (outcome === 'killed') killTree(worker.child.pid!).catch((error: unknown) => console.error('could not kill the worker tree', error));
@@ -274,16 +299,11 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         () => breach(timeLimit, `${fn.name} ran past ${limits[timeLimit]} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`),
         limits[timeLimit],
       );
-      const sampler = setInterval(() => {
-        treeResidentBytes(worker.child.pid!).then(
-          (rss) => {
-            if (settled) return;
-            peakRss[fn.name] = Math.max(peakRss[fn.name] ?? 0, rss);
-            if (rss > limits.memoryBytes) breach('memoryBytes', `${fn.name} reached ${Math.round(rss / MiB)} MB after ${Date.now() - started} ms`);
-          },
-          () => undefined,
-        );
-      }, 100);
+      const sampler = watchMemory(worker.child.pid!, (rss) => {
+        if (settled) return;
+        peakRss[fn.name] = Math.max(peakRss[fn.name] ?? 0, rss);
+        if (rss > limits.memoryBytes) breach('memoryBytes', `${fn.name} reached ${Math.round(rss / MiB)} MB after ${Date.now() - started} ms`);
+      });
       worker.child.on('message', onMessage);
       worker.child.on('exit', onExit);
       worker.child.send({ type: 'invoke', id, event, deadline: started + limits[timeLimit] });
@@ -419,6 +439,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     },
     logs: () => output.join('\n'),
     close: async () => {
+      clearInterval(memoryTimer);
       for (const cron of crons) cron.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
