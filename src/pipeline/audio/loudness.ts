@@ -45,9 +45,12 @@ function kWeighting(sampleRate: number): [Biquad, Biquad] {
   return [shelf, highPass];
 }
 
-/** Both K-weighting stages in one pass: the shelf's output feeds the high-pass sample by sample. */
-function kWeighted(input: Float32Array, [shelf, highPass]: [Biquad, Biquad]): Float64Array {
-  const out = new Float64Array(input.length);
+/**
+ * Adds each sample's squared K-weighted value (both stages in one pass: the
+ * shelf's output feeds the high-pass sample by sample) to its bucket of `size`
+ * samples: nothing as long as the audio is kept.
+ */
+function addWeightedSquares(input: Float32Array, gain: Float32Array | null, [shelf, highPass]: [Biquad, Biquad], buckets: Float64Array, size: number): void {
   const { b0, b1, b2, a1, a2 } = shelf;
   const { b0: c0, b1: c1, b2: c2, a1: d1, a2: d2 } = highPass;
   let x1 = 0,
@@ -56,41 +59,54 @@ function kWeighted(input: Float32Array, [shelf, highPass]: [Biquad, Biquad]): Fl
     y2 = 0,
     z1 = 0,
     z2 = 0;
-  for (let i = 0; i < input.length; i++) {
-    const x = input[i]!;
-    const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-    const z = c0 * y + c1 * y1 + c2 * y2 - d1 * z1 - d2 * z2;
-    x2 = x1;
-    x1 = x;
-    y2 = y1;
-    y1 = y;
-    z2 = z1;
-    z1 = z;
-    out[i] = z;
+  for (let start = 0, bucket = 0; start < input.length; start += size, bucket++) {
+    let sum = 0;
+    const end = Math.min(input.length, start + size);
+    for (let i = start; i < end; i++) {
+      const x = gain ? input[i]! * gain[i]! : input[i]!;
+      const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      const z = c0 * y + c1 * y1 + c2 * y2 - d1 * z1 - d2 * z2;
+      x2 = x1;
+      x1 = x;
+      y2 = y1;
+      y1 = y;
+      z2 = z1;
+      z1 = z;
+      sum += z * z;
+    }
+    buckets[bucket] = buckets[bucket]! + sum;
   }
-  return out;
 }
 
 const BLOCK_SEC = 0.4;
 const STEP_SEC = 0.1;
 const toLufs = (meanSquare: number) => (meanSquare > 0 ? -0.691 + 10 * Math.log10(meanSquare) : -Infinity);
 
-/** K-weighted mean square of every 400 ms block, one every 100 ms (channels summed, as for stereo). */
-export function blockPowers(audio: PcmAudio): { powers: Float64Array; stepSec: number; blockSec: number } {
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * K-weighted mean square of every 400 ms block, one every 100 ms (channels
+ * summed, as for stereo), of the audio times `gain` (per sample) if given, as
+ * if that product were made. Squares are summed in buckets that both the block and
+ * the step are made of (100 ms at the usual rates), so a three-minute track
+ * needs a few thousand numbers rather than copies of itself.
+ */
+export function blockPowers(audio: PcmAudio, gain: Float32Array | null = null): { powers: Float64Array; stepSec: number; blockSec: number } {
   const stages = kWeighting(audio.sampleRate);
   const frames = audio.channels[0]?.length ?? 0;
-  const summed = new Float64Array(frames); // the channels' squares, summed
-  for (const channel of audio.channels) {
-    const weighted = kWeighted(channel, stages);
-    for (let i = 0; i < frames; i++) summed[i] = summed[i]! + weighted[i]! * weighted[i]!;
-  }
-  const squares = new Float64Array(frames + 1); // prefix sums of the summed squares
-  for (let i = 0; i < frames; i++) squares[i + 1] = squares[i]! + summed[i]!;
   const block = Math.round(BLOCK_SEC * audio.sampleRate);
   const step = Math.round(STEP_SEC * audio.sampleRate);
+  const size = gcd(block, step);
+  const buckets = new Float64Array(Math.ceil(frames / size));
+  for (const channel of audio.channels) addWeightedSquares(channel, gain, stages, buckets, size);
   const count = frames >= block ? Math.floor((frames - block) / step) + 1 : 0;
   const powers = new Float64Array(count);
-  for (let b = 0; b < count; b++) powers[b] = (squares[b * step + block]! - squares[b * step]!) / block;
+  const perBlock = block / size;
+  for (let b = 0; b < count; b++) {
+    let sum = 0;
+    for (let k = 0, first = (b * step) / size; k < perBlock; k++) sum += buckets[first + k]!;
+    powers[b] = sum / block;
+  }
   return { powers, stepSec: STEP_SEC, blockSec: BLOCK_SEC };
 }
 
@@ -104,9 +120,9 @@ export function gatedLoudness(powers: ArrayLike<number>): number {
   return toLufs(kept.reduce((a, b) => a + b, 0) / kept.length);
 }
 
-/** Integrated loudness in LUFS. */
-export function integratedLoudness(audio: PcmAudio): number {
-  return gatedLoudness(blockPowers(audio).powers);
+/** Integrated loudness in LUFS (of the audio times `gain`, if given). */
+export function integratedLoudness(audio: PcmAudio, gain: Float32Array | null = null): number {
+  return gatedLoudness(blockPowers(audio, gain).powers);
 }
 
 /** Interpolation taps per phase of the 4× oversampler; BS.1770 asks for at least 4× with a 48-tap-class filter. */
@@ -129,42 +145,48 @@ const PHASES: Float64Array[] = Array.from({ length: OVERSAMPLE - 1 }, (_, p) => 
   return taps;
 });
 
+const [FIRST_PHASE, SECOND_PHASE, THIRD_PHASE] = PHASES as [Float64Array, Float64Array, Float64Array];
+
 /**
  * The largest absolute value of the signal between sample i-1 and i, the
- * samples themselves included, from a 4× oversampled reconstruction. The three
- * phases share one pass over the taps' samples (each sum in the same order as
- * on its own), which is most of a soundtrack's mixing time.
+ * sample itself included, from a 4× oversampled reconstruction. The three
+ * phases share one pass over the taps' samples, which is most of a
+ * soundtrack's mixing time.
  */
+function interSamplePeakAt(channel: Float32Array, i: number): number {
+  const peak = Math.abs(channel[i]!);
+  const half = TAPS / 2;
+  if (i < half || i + half > channel.length) return peak;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  const base = i - half;
+  for (let k = 0; k < TAPS; k++) {
+    const sample = channel[base + k]!;
+    a += FIRST_PHASE[k]! * sample;
+    b += SECOND_PHASE[k]! * sample;
+    c += THIRD_PHASE[k]! * sample;
+  }
+  return Math.max(peak, Math.abs(a), Math.abs(b), Math.abs(c));
+}
+
+/** interSamplePeakAt for every sample. */
 export function interSamplePeaks(channel: Float32Array): Float32Array {
   const peaks = new Float32Array(channel.length);
-  const half = TAPS / 2;
-  const [first, second, third] = PHASES as [Float64Array, Float64Array, Float64Array];
-  for (let i = 0; i < channel.length; i++) {
-    let peak = Math.abs(channel[i]!);
-    if (i >= half && i + half <= channel.length) {
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      const base = i - half;
-      for (let k = 0; k < TAPS; k++) {
-        const sample = channel[base + k]!;
-        a += first[k]! * sample;
-        b += second[k]! * sample;
-        c += third[k]! * sample;
-      }
-      peak = Math.max(peak, Math.abs(a), Math.abs(b), Math.abs(c));
-    }
-    peaks[i] = peak;
-  }
+  for (let i = 0; i < channel.length; i++) peaks[i] = interSamplePeakAt(channel, i);
   return peaks;
+}
+
+/** The largest of interSamplePeaks, without keeping them. */
+function largestInterSamplePeak(channel: Float32Array): number {
+  let largest = 0;
+  for (let i = 0; i < channel.length; i++) largest = Math.max(largest, interSamplePeakAt(channel, i));
+  return largest;
 }
 
 /** True peak in dBTP. */
 export function truePeakDb(audio: PcmAudio): number {
   let peak = 0;
-  for (const channel of audio.channels) {
-    const peaks = interSamplePeaks(channel);
-    for (let i = 0; i < peaks.length; i++) if (peaks[i]! > peak) peak = peaks[i]!;
-  }
+  for (const channel of audio.channels) peak = Math.max(peak, largestInterSamplePeak(channel));
   return peak > 0 ? 20 * Math.log10(peak) : -Infinity;
 }

@@ -89,7 +89,7 @@ export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; 
   const musicGain = Number.isFinite(musicLoudness) ? dbToGain((speaking ? MUSIC_UNDER_NARRATION_LUFS : VOICE_LUFS) - musicLoudness) : 1;
   const voiceGain = speaking ? dbToGain(VOICE_LUFS - voiceLoudness) : 0;
   const duck = speaking ? duckingGain(speaking.channels[0]!, MIX_RATE) : null;
-  const musicStem = music.channels.map((channel) => multiply(multiply(channel, musicGain), duck ?? 1));
+  const musicStem = music.channels.map((channel) => multiply(channel, musicGain, duck));
   const voiceStem = speaking ? multiply(speaking.channels[0]!, voiceGain) : null;
   const summed: PcmAudio = { sampleRate: MIX_RATE, channels: musicStem.map((channel) => (voiceStem ? add(channel, voiceStem) : channel)) };
 
@@ -117,14 +117,13 @@ function normalise(summed: PcmAudio): { gain: Float32Array; limited: PcmAudio; t
   const measured = integratedLoudness(summed);
   let staticGain = Number.isFinite(measured) ? dbToGain(LOUDNESS_TARGET_LUFS - measured) : 1;
   let gain: Float32Array = new Float32Array(frames);
-  let limited = summed;
   for (let attempt = 0; attempt < 5; attempt++) {
     gain = limiterCurve(peaks, staticGain, ceiling, summed.sampleRate);
-    limited = { sampleRate: summed.sampleRate, channels: summed.channels.map((channel) => multiply(channel, gain)) };
-    const loudness = integratedLoudness(limited);
+    const loudness = integratedLoudness(summed, gain);
     if (!Number.isFinite(loudness) || Math.abs(loudness - LOUDNESS_TARGET_LUFS) < 0.1) break;
     staticGain *= dbToGain(LOUDNESS_TARGET_LUFS - loudness);
   }
+  const limited = { sampleRate: summed.sampleRate, channels: summed.channels.map((channel) => multiply(channel, gain)) };
   // The gain curve's own movement can nudge an inter-sample peak past the ceiling: take it back if so.
   const truePeakDbtp = truePeakDb(limited);
   const overshoot = truePeakDbtp - PEAK_CEILING_DBTP;
@@ -148,9 +147,8 @@ function limiterCurve(peaks: Float32Array, staticGain: number, ceiling: number, 
 
 /** Loudness of the voice minus that of the ducked music, over the 400 ms blocks where the voice speaks. */
 function voiceOverMusic(voice: Float32Array, music: Float32Array[], gain: Float32Array): number {
-  const placed = multiply(voice, gain);
-  const voiceBlocks = blockPowers({ sampleRate: MIX_RATE, channels: [placed, placed] }).powers;
-  const musicBlocks = blockPowers({ sampleRate: MIX_RATE, channels: music.map((channel) => multiply(channel, gain)) }).powers;
+  const voiceBlocks = blockPowers({ sampleRate: MIX_RATE, channels: [voice, voice] }, gain).powers;
+  const musicBlocks = blockPowers({ sampleRate: MIX_RATE, channels: music }, gain).powers;
   const voiceLevel = gatedLoudness(voiceBlocks);
   const speaking = [...voiceBlocks.keys()].filter((b) => -0.691 + 10 * Math.log10(voiceBlocks[b]! || 1e-30) > voiceLevel - 10);
   const mean = (powers: Float64Array) => speaking.reduce((sum, b) => sum + powers[b]!, 0) / Math.max(1, speaking.length);
@@ -174,11 +172,12 @@ function fit(audio: PcmAudio, frames: number): PcmAudio {
   };
 }
 
-/** Element-wise product with a constant or a curve (plain loops: typed-array map is several times slower). */
-function multiply(values: Float32Array, by: number | Float32Array): Float32Array {
+/** Element-wise product with a constant or a curve, and a second curve if given (plain loops: typed-array map is several times slower). */
+function multiply(values: Float32Array, by: number | Float32Array, andBy: Float32Array | null = null): Float32Array {
   const out = new Float32Array(values.length);
   if (typeof by === 'number') for (let i = 0; i < values.length; i++) out[i] = values[i]! * by;
   else for (let i = 0; i < values.length; i++) out[i] = values[i]! * by[i]!;
+  if (andBy) for (let i = 0; i < values.length; i++) out[i] = out[i]! * andBy[i]!;
   return out;
 }
 
