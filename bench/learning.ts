@@ -31,7 +31,6 @@ async function completeRuns(projectId: Id, count: number): Promise<Id[]> {
       transition: 'crossfade',
       title: null,
       curation: { skipped: [] },
-      transitionSec: 0.5,
       shots: [{ mediaId: parseId('m'), startSec: 0, durationSec: 20, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
       scenes: [],
       narration: { enabled: false, script: '' },

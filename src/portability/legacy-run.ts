@@ -94,7 +94,6 @@ export function convertState(
       transition: 'crossfade',
       title: null,
       curation: { skipped: [] },
-      transitionSec: 0,
       shots: photos.map((mediaId, i) => ({
         mediaId,
         startSec: i * shotSec,

@@ -148,7 +148,6 @@ export const storyboardSchema = z.object({
   fps: z.number().int().min(1).max(60).optional(),
   /** What the soundtrack is seeded with (the run that planned it), so a storyboard rendered again sounds the same. */
   musicSeed: z.string().max(64).optional(),
-  transitionSec: z.number().nonnegative(),
   transition: transitionSchema.default('crossfade'),
   /** The opening title card, or null for none. */
   title: z.object({ text: z.string(), subtitle: z.string().nullable() }).nullable().default(null),

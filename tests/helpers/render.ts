@@ -82,7 +82,6 @@ export function storyboardFor(
     aspect,
     width: frame.width,
     height: frame.height,
-    transitionSec,
     transition: 'crossfade',
     title: null,
     curation: { skipped: [] },

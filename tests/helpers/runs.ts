@@ -34,7 +34,6 @@ export async function makeCompleteRun(
     transition: 'crossfade',
     title: null,
     curation: { skipped: [] },
-    transitionSec: 0.5,
     shots: [{ mediaId: parseId('m_fixture'), startSec: 0, durationSec, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
     scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }],
     narration: { enabled: false, script: '' },
@@ -83,7 +82,6 @@ export async function plantRun(
     transition: 'crossfade',
     title: null,
     curation: { skipped: [] },
-    transitionSec: 0.5,
     shots: [
       { mediaId: parseId('m_fixture'), startSec: 0, durationSec: 4, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null },
     ],

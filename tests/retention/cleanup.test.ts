@@ -38,7 +38,6 @@ const storyboard: Storyboard = {
   transition: 'crossfade',
   title: null,
   curation: { skipped: [] },
-  transitionSec: 0.5,
   shots: [{ mediaId: 'm_a' as Id, startSec: 0, durationSec: 6, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
   scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }],
   narration: { enabled: true, script: 'Hello.' },

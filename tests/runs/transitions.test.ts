@@ -28,7 +28,6 @@ const storyboard: Storyboard = {
   transition: 'crossfade',
   title: null,
   curation: { skipped: [] },
-  transitionSec: 0.5,
   shots: [{ mediaId: parseId('m_1'), startSec: 0, durationSec: 6, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
   scenes: [],
   narration: { enabled: false, script: '' },

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../../src/client/follow-progress.js';
 import { decodeWav } from '../../../src/pipeline/audio/wav.js';
-import type { RunState, Storyboard } from '../../../src/schemas/run.js';
+import type { RunState, Shot, Storyboard } from '../../../src/schemas/run.js';
 import { getBinary, keys, type Id } from '../../../src/storage/index.js';
 import { beatPhase, ebur128 } from '../../helpers/audio.js';
 import { createProjectOverHttp } from '../../helpers/api.js';
@@ -120,6 +120,8 @@ describe('the sound and the story of a run', () => {
     const beat = 60 / grid.bpm;
     const colours = frameColours(file);
     expect(storyboard.shots.length).toBeGreaterThanOrEqual(6);
+    const [first, second] = storyboard.shots as [Shot, Shot];
+    const transitionSec = first.startSec + first.durationSec - second.startSec;
     let previous = 0;
     for (const [i, shot] of storyboard.shots.entries()) {
       if (i === 0) continue;
@@ -129,8 +131,8 @@ describe('the sound and the story of a run', () => {
       const toward = (m: Rgb) => m.reduce((sum, v, c) => sum + (v - a[c]!) * span[c]!, 0) / norm;
       // Transitions ease in and out symmetrically, so the new picture is half there at the middle of the transition:
       // the transition began half its length before the first frame past that point.
-      const half = colours.findIndex((m, f) => f > previous + storyboard.transitionSec * FPS + 2 && toward(m) >= 0.5);
-      const cutSec = half / FPS - storyboard.transitionSec / 2;
+      const half = colours.findIndex((m, f) => f > previous + transitionSec * FPS + 2 && toward(m) >= 0.5);
+      const cutSec = half / FPS - transitionSec / 2;
       const k = Math.round((cutSec - grid.beatOffsetSec) / beat);
       expect(Math.abs(cutSec - (grid.beatOffsetSec + k * beat)), `cut ${i} seen at ${cutSec.toFixed(3)} s`).toBeLessThanOrEqual(1 / FPS + 1e-6);
       expect(Math.abs(cutSec - shot.startSec)).toBeLessThanOrEqual(1 / FPS + 1e-6);

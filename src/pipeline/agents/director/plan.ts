@@ -144,7 +144,6 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     durationSec,
     resolution,
     ...pictureFields(input, shots, chosen, theme, skipped),
-    transitionSec: timeline.transitionSec,
     shots,
     scenes: sceneSummaries,
     narration,

@@ -22,7 +22,6 @@ export interface Timeline {
   startSec: number[];
   /** How long each shot is on screen, its fade-in and fade-out included. */
   durationSec: number[];
-  transitionSec: number;
 }
 
 /**
@@ -59,9 +58,9 @@ export function beatTimeline(durationSec: number, count: number, grid: BeatGrid)
     if (!valid) continue;
     const startSec = [0, ...cuts.map(beatAt)].map(round3);
     const durations = startSec.map((start, i) => round3((i + 1 < startSec.length ? startSec[i + 1]! + transitionSec : durationSec) - start));
-    return { startSec, durationSec: durations, transitionSec: round3(transitionSec) };
+    return { startSec, durationSec: durations };
   }
-  return { startSec: [0], durationSec: [durationSec], transitionSec: 0 };
+  return { startSec: [0], durationSec: [durationSec] };
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
