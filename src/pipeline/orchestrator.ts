@@ -15,7 +15,7 @@ import { ProgressReporter } from './reporter.js';
 import { settleRun } from './settle.js';
 import { RunStateSync } from './state-sync.js';
 import { RunSupersededError, watchRun } from './watch-run.js';
-import { ComposeJob } from './compose-step.js';
+import { ComposeJob } from './agents/compose/job.js';
 import { directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
 
 /**

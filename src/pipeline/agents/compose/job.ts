@@ -1,19 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getConfig } from '../config.js';
-import { errorFields, log } from '../log.js';
-import { readMediaBytes } from '../media/library.js';
-import type { CompleteOutputs, Storyboard } from '../schemas/run.js';
-import type { SegmentPlan } from '../schemas/segments.js';
-import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, writeJSON } from '../storage/index.js';
-import { fpsOf, totalFramesOf } from './agents/compose/graph.js';
-import { ComposeWorkspace, type ComposedVideo, type RenderAudio, type SoundtrackFigures } from './agents/compose/index.js';
-import { wavDurationSec } from './audio/wav.js';
-import { PipelineError } from './errors.js';
-import { coordinateSegments } from './segments/coordinator.js';
-import { planSegments, segmentCount } from './segments/plan.js';
-import { readSegmentPlan, segmentPlanDoc, viewSegment } from './segments/status.js';
-import { inBackground, recordStep, throwIfCancelled, type RunContext } from './steps.js';
+import { getConfig } from '../../../config.js';
+import { errorFields, log } from '../../../log.js';
+import { readMediaBytes } from '../../../media/library.js';
+import type { CompleteOutputs, Storyboard } from '../../../schemas/run.js';
+import type { SegmentPlan } from '../../../schemas/segments.js';
+import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, writeJSON } from '../../../storage/index.js';
+import { fpsOf, totalFramesOf } from './graph.js';
+import { ComposeWorkspace, type ComposedVideo, type RenderAudio, type SoundtrackFigures } from './index.js';
+import { wavDurationSec } from '../../audio/wav.js';
+import { PipelineError } from '../../errors.js';
+import { coordinateSegments } from '../../segments/coordinator.js';
+import { planSegments, segmentCount } from '../../segments/plan.js';
+import { readSegmentPlan, segmentPlanDoc, viewSegment } from '../../segments/status.js';
+import { inBackground, recordStep, throwIfCancelled, type RunContext } from '../../steps.js';
 
 type VideoFacts = { bytes: number; durationSec: number; width: number; height: number; videoCodec: string; audioCodec: string };
 
