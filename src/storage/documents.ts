@@ -17,10 +17,12 @@ const nowIso = () => new Date().toISOString();
 
 /**
  * The local Blobs server writes a body and then its metadata as two files, so a
- * reader can briefly see a new body with old metadata. A hash mismatch is read
- * again before it is believed; a really damaged blob stays damaged.
+ * reader can briefly see a new body with old metadata, for as long as the
+ * writer is kept from its second write (over 100 ms on a machine busy with
+ * renders). A hash mismatch is read again, backing off from 15 ms, for about
+ * two seconds before it is believed; a really damaged blob stays damaged.
  */
-const HASH_REREADS = 3;
+const HASH_REREADS = 7;
 
 async function fetchRaw(store: Store, key: string) {
   return store.getWithMetadata(key, { type: 'arrayBuffer', consistency: 'strong' });
@@ -38,7 +40,7 @@ export async function readJSON<T>(ref: BlobRef, type: DocumentType<T>): Promise<
     } catch (error) {
       const transient = error instanceof CorruptBlobError && (error.reason === 'hash' || error.reason === 'metadata');
       if (!transient || attempt >= HASH_REREADS) throw error;
-      await sleep(15 * (attempt + 1));
+      await sleep(15 * 2 ** attempt);
     }
   }
 }
