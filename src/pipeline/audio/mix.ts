@@ -89,11 +89,13 @@ export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; 
   const musicGain = Number.isFinite(musicLoudness) ? dbToGain((speaking ? MUSIC_UNDER_NARRATION_LUFS : VOICE_LUFS) - musicLoudness) : 1;
   const voiceGain = speaking ? dbToGain(VOICE_LUFS - voiceLoudness) : 0;
   const duck = speaking ? duckingGain(speaking.channels[0]!, MIX_RATE) : null;
-  const musicStem = music.channels.map((channel) => multiply(channel, musicGain, duck));
-  const voiceStem = speaking ? multiply(speaking.channels[0]!, voiceGain) : null;
-  const summed: PcmAudio = { sampleRate: MIX_RATE, channels: musicStem.map((channel) => (voiceStem ? add(channel, voiceStem) : channel)) };
+  const voiceChannel = speaking ? speaking.channels[0]! : null;
+  const summed: PcmAudio = { sampleRate: MIX_RATE, channels: music.channels.map((channel) => mixChannel(channel, musicGain, duck, voiceChannel, voiceGain)) };
 
   const { gain, limited, truePeakDbtp } = normalise(summed);
+  // The stems are made only now, once the mix no longer needs its working copies: a long mix holds fewer at once.
+  const voiceStem = voiceChannel ? multiply(voiceChannel, voiceGain) : null;
+  const musicStem = voiceStem || input.withStems ? music.channels.map((channel) => multiply(channel, musicGain, duck)) : [];
   const figures: MixFigures = {
     integratedLufs: integratedLoudness(limited),
     truePeakDbtp,
@@ -109,6 +111,20 @@ export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; 
   return result;
 }
 
+/**
+ * One channel of the mix before normalising: the ducked music plus the voice,
+ * each rounded as its stem is, so the stems made later add up to it exactly.
+ */
+function mixChannel(music: Float32Array, musicGain: number, duck: Float32Array | null, voice: Float32Array | null, voiceGain: number): Float32Array {
+  const out = new Float32Array(music.length);
+  for (let i = 0; i < out.length; i++) {
+    let value = Math.fround(music[i]! * musicGain);
+    if (duck) value = Math.fround(value * duck[i]!);
+    out[i] = voice ? value + Math.fround(voice[i]! * voiceGain) : value;
+  }
+  return out;
+}
+
 /** Gain to target, true-peak limiting, and up to four corrections for what the limiter took away; with the result's true peak. */
 function normalise(summed: PcmAudio): { gain: Float32Array; limited: PcmAudio; truePeakDbtp: number } {
   const frames = summed.channels[0]!.length;
@@ -116,9 +132,11 @@ function normalise(summed: PcmAudio): { gain: Float32Array; limited: PcmAudio; t
   const ceiling = dbToGain(PEAK_CEILING_DBTP);
   const measured = integratedLoudness(summed);
   let staticGain = Number.isFinite(measured) ? dbToGain(LOUDNESS_TARGET_LUFS - measured) : 1;
-  let gain: Float32Array = new Float32Array(frames);
+  // Every attempt works in the same two buffers.
+  const needed = new Float32Array(frames);
+  const gain = new Float32Array(frames);
   for (let attempt = 0; attempt < 5; attempt++) {
-    gain = limiterCurve(peaks, staticGain, ceiling, summed.sampleRate);
+    limiterCurve(peaks, staticGain, ceiling, summed.sampleRate, needed, gain);
     const loudness = integratedLoudness(summed, gain);
     if (!Number.isFinite(loudness) || Math.abs(loudness - LOUDNESS_TARGET_LUFS) < 0.1) break;
     staticGain *= dbToGain(LOUDNESS_TARGET_LUFS - loudness);
@@ -131,18 +149,15 @@ function normalise(summed: PcmAudio): { gain: Float32Array; limited: PcmAudio; t
   // A constant gain scales the reconstructed peaks by the same factor.
   const backDb = -overshoot - 0.05;
   const back = dbToGain(backDb);
-  return {
-    gain: multiply(gain, back),
-    limited: { sampleRate: summed.sampleRate, channels: limited.channels.map((channel) => multiply(channel, back)) },
-    truePeakDbtp: truePeakDbtp + backDb,
-  };
+  for (const curve of [gain, ...limited.channels]) for (let i = 0; i < curve.length; i++) curve[i] = curve[i]! * back;
+  return { gain, limited, truePeakDbtp: truePeakDbtp + backDb };
 }
 
-/** Stereo-linked limiter gain times the static gain: see shapeGain for why it never lets a peak through. */
-function limiterCurve(peaks: Float32Array, staticGain: number, ceiling: number, rate: number): Float32Array {
-  const needed = new Float32Array(peaks.length);
+/** Stereo-linked limiter gain times the static gain, into `gain` (`needed` is scratch): see shapeGain for why it never lets a peak through. */
+function limiterCurve(peaks: Float32Array, staticGain: number, ceiling: number, rate: number, needed: Float32Array, gain: Float32Array): void {
   for (let i = 0; i < peaks.length; i++) needed[i] = peaks[i]! * staticGain > ceiling ? ceiling / (peaks[i]! * staticGain) : 1;
-  return multiply(shapeGain(needed, rate), staticGain);
+  shapeGain(needed, rate, gain);
+  for (let i = 0; i < gain.length; i++) gain[i] = gain[i]! * staticGain;
 }
 
 /** Loudness of the voice minus that of the ducked music, over the 400 ms blocks where the voice speaks. */
@@ -178,11 +193,5 @@ function multiply(values: Float32Array, by: number | Float32Array, andBy: Float3
   if (typeof by === 'number') for (let i = 0; i < values.length; i++) out[i] = values[i]! * by;
   else for (let i = 0; i < values.length; i++) out[i] = values[i]! * by[i]!;
   if (andBy) for (let i = 0; i < values.length; i++) out[i] = out[i]! * andBy[i]!;
-  return out;
-}
-
-function add(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! + b[i]!;
   return out;
 }
