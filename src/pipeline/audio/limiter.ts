@@ -32,9 +32,10 @@ function slidingMinInPlace(values: Float32Array, radius: number): void {
 
 /**
  * The gain curve of a look-ahead limiter from the gain each sample needs
- * (1 where it needs none), into `gain`; `needed` is used as scratch. Built so gain[i] never exceeds needed[i]: a sliding
- * minimum over ±r, then a moving average over ±r (every averaged value's window
- * holds i), then a release that may only rise slowly.
+ * (1 where it needs none), into `gain`; `needed` is used as scratch. Built so
+ * gain[i] never exceeds needed[i]: a sliding minimum over ±r, then a moving
+ * average over ±r (every averaged value's window holds i), then a release that
+ * may only rise slowly.
  */
 export function shapeGain(needed: Float32Array, sampleRate: number, gain: Float32Array = new Float32Array(needed.length)): Float32Array {
   const frames = needed.length;
