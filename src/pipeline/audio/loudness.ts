@@ -45,39 +45,6 @@ function kWeighting(sampleRate: number): [Biquad, Biquad] {
   return [shelf, highPass];
 }
 
-/**
- * Adds each sample's squared K-weighted value (both stages in one pass: the
- * shelf's output feeds the high-pass sample by sample) to its bucket of `size`
- * samples: nothing as long as the audio is kept.
- */
-function addWeightedSquares(input: Float32Array, gain: Float32Array | null, [shelf, highPass]: [Biquad, Biquad], buckets: Float64Array, size: number): void {
-  const { b0, b1, b2, a1, a2 } = shelf;
-  const { b0: c0, b1: c1, b2: c2, a1: d1, a2: d2 } = highPass;
-  let x1 = 0,
-    x2 = 0,
-    y1 = 0,
-    y2 = 0,
-    z1 = 0,
-    z2 = 0;
-  for (let start = 0, bucket = 0; start < input.length; start += size, bucket++) {
-    let sum = 0;
-    const end = Math.min(input.length, start + size);
-    for (let i = start; i < end; i++) {
-      const x = gain ? input[i]! * gain[i]! : input[i]!;
-      const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-      const z = c0 * y + c1 * y1 + c2 * y2 - d1 * z1 - d2 * z2;
-      x2 = x1;
-      x1 = x;
-      y2 = y1;
-      y1 = y;
-      z2 = z1;
-      z1 = z;
-      sum += z * z;
-    }
-    buckets[bucket] = buckets[bucket]! + sum;
-  }
-}
-
 const BLOCK_SEC = 0.4;
 const STEP_SEC = 0.1;
 const toLufs = (meanSquare: number) => (meanSquare > 0 ? -0.691 + 10 * Math.log10(meanSquare) : -Infinity);
@@ -86,28 +53,95 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
  * K-weighted mean square of every 400 ms block, one every 100 ms (channels
- * summed, as for stereo), of the audio times `gain` (per sample) if given, as
- * if that product were made. Squares are summed in buckets that both the block and
+ * summed, as for stereo), of audio fed in pieces of any length. Each sample's
+ * squared K-weighted value (both stages in one pass: the shelf's output feeds
+ * the high-pass sample by sample) is added to a bucket that both the block and
  * the step are made of (100 ms at the usual rates), so a three-minute track
- * needs a few thousand numbers rather than copies of itself.
+ * needs a few thousand numbers rather than copies of itself, and can be
+ * measured while it is made.
+ */
+export class LoudnessMeter {
+  private readonly stages: [Biquad, Biquad];
+  private readonly block: number;
+  private readonly step: number;
+  private readonly size: number;
+  private readonly buckets: Float64Array;
+  /** Per channel: the filters' memory (x1, x2, y1, y2, z1, z2), then the position of its next sample. */
+  private readonly state: Float64Array[];
+
+  constructor(sampleRate: number, channelCount: number, frames: number) {
+    this.stages = kWeighting(sampleRate);
+    this.block = Math.round(BLOCK_SEC * sampleRate);
+    this.step = Math.round(STEP_SEC * sampleRate);
+    this.size = gcd(this.block, this.step);
+    this.buckets = new Float64Array(Math.ceil(frames / this.size));
+    this.state = Array.from({ length: channelCount }, () => new Float64Array(7));
+  }
+
+  /** Adds the next `count` samples of channel `channel`: values[offset + k], times gain[offset + k] if a gain is given. */
+  add(channel: number, values: Float32Array, gain: Float32Array | null = null, count = values.length, offset = 0): void {
+    const state = this.state[channel]!;
+    const [{ b0, b1, b2, a1, a2 }, { b0: c0, b1: c1, b2: c2, a1: d1, a2: d2 }] = this.stages;
+    let x1 = state[0]!,
+      x2 = state[1]!,
+      y1 = state[2]!,
+      y2 = state[3]!,
+      z1 = state[4]!,
+      z2 = state[5]!,
+      position = state[6]!;
+    const { size, buckets } = this;
+    for (let i = offset, end = offset + count; i < end;) {
+      const bucket = Math.floor(position / size);
+      const stop = Math.min(end, i + (bucket + 1) * size - position);
+      position += stop - i;
+      let sum = 0;
+      for (; i < stop; i++) {
+        const x = gain ? values[i]! * gain[i]! : values[i]!;
+        const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+        const z = c0 * y + c1 * y1 + c2 * y2 - d1 * z1 - d2 * z2;
+        x2 = x1;
+        x1 = x;
+        y2 = y1;
+        y1 = y;
+        z2 = z1;
+        z1 = z;
+        sum += z * z;
+      }
+      buckets[bucket] = buckets[bucket]! + sum;
+    }
+    state.set([x1, x2, y1, y2, z1, z2, position]);
+  }
+
+  /** The mean square of every whole block so far. */
+  powers(): Float64Array {
+    const { block, step, size, buckets } = this;
+    const frames = Math.max(0, ...this.state.map((state) => state[6]!));
+    const count = frames >= block ? Math.floor((frames - block) / step) + 1 : 0;
+    const powers = new Float64Array(count);
+    const perBlock = block / size;
+    for (let b = 0; b < count; b++) {
+      let sum = 0;
+      for (let k = 0, first = (b * step) / size; k < perBlock; k++) sum += buckets[first + k]!;
+      powers[b] = sum / block;
+    }
+    return powers;
+  }
+
+  /** Integrated loudness (LUFS) of what was added. */
+  loudness(): number {
+    return gatedLoudness(this.powers());
+  }
+}
+
+/**
+ * Block powers (see LoudnessMeter) of the audio times `gain` (per sample) if
+ * given, as if that product were made.
  */
 export function blockPowers(audio: PcmAudio, gain: Float32Array | null = null): { powers: Float64Array; stepSec: number; blockSec: number } {
-  const stages = kWeighting(audio.sampleRate);
   const frames = audio.channels[0]?.length ?? 0;
-  const block = Math.round(BLOCK_SEC * audio.sampleRate);
-  const step = Math.round(STEP_SEC * audio.sampleRate);
-  const size = gcd(block, step);
-  const buckets = new Float64Array(Math.ceil(frames / size));
-  for (const channel of audio.channels) addWeightedSquares(channel, gain, stages, buckets, size);
-  const count = frames >= block ? Math.floor((frames - block) / step) + 1 : 0;
-  const powers = new Float64Array(count);
-  const perBlock = block / size;
-  for (let b = 0; b < count; b++) {
-    let sum = 0;
-    for (let k = 0, first = (b * step) / size; k < perBlock; k++) sum += buckets[first + k]!;
-    powers[b] = sum / block;
-  }
-  return { powers, stepSec: STEP_SEC, blockSec: BLOCK_SEC };
+  const meter = new LoudnessMeter(audio.sampleRate, audio.channels.length, frames);
+  audio.channels.forEach((channel, c) => meter.add(c, channel, gain));
+  return { powers: meter.powers(), stepSec: STEP_SEC, blockSec: BLOCK_SEC };
 }
 
 /** Gated mean loudness of a set of block powers (LUFS), -Infinity if all are silent. */
@@ -149,44 +183,49 @@ const [FIRST_PHASE, SECOND_PHASE, THIRD_PHASE] = PHASES as [Float64Array, Float6
 
 /**
  * The largest absolute value of the signal between sample i-1 and i, the
- * sample itself included, from a 4× oversampled reconstruction. The three
+ * sample itself included, from a 4× oversampled reconstruction, for every i
+ * in [from, to): the most of `peaks[i - from]` and that. The signal is
+ * `frames` long; `window` holds its samples from `windowStart` on, and must
+ * reach six samples either side of the range (or the signal's end). The three
  * phases share one pass over the taps' samples, which is most of a
  * soundtrack's mixing time.
  */
-function interSamplePeakAt(channel: Float32Array, i: number): number {
-  const peak = Math.abs(channel[i]!);
+export function addInterSamplePeaks(window: Float32Array, windowStart: number, frames: number, from: number, to: number, peaks: Float32Array): void {
   const half = TAPS / 2;
-  if (i < half || i + half > channel.length) return peak;
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  const base = i - half;
-  for (let k = 0; k < TAPS; k++) {
-    const sample = channel[base + k]!;
-    a += FIRST_PHASE[k]! * sample;
-    b += SECOND_PHASE[k]! * sample;
-    c += THIRD_PHASE[k]! * sample;
+  for (let i = from; i < to; i++) {
+    const at = i - windowStart;
+    let peak = Math.abs(window[at]!);
+    if (i >= half && i + half <= frames) {
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      const base = at - half;
+      for (let k = 0; k < TAPS; k++) {
+        const sample = window[base + k]!;
+        a += FIRST_PHASE[k]! * sample;
+        b += SECOND_PHASE[k]! * sample;
+        c += THIRD_PHASE[k]! * sample;
+      }
+      peak = Math.max(peak, Math.abs(a), Math.abs(b), Math.abs(c));
+    }
+    if (peak > peaks[i - from]!) peaks[i - from] = peak;
   }
-  return Math.max(peak, Math.abs(a), Math.abs(b), Math.abs(c));
 }
 
-/** interSamplePeakAt for every sample. */
-export function interSamplePeaks(channel: Float32Array): Float32Array {
-  const peaks = new Float32Array(channel.length);
-  for (let i = 0; i < channel.length; i++) peaks[i] = interSamplePeakAt(channel, i);
-  return peaks;
-}
-
-/** The largest of interSamplePeaks, without keeping them. */
-function largestInterSamplePeak(channel: Float32Array): number {
-  let largest = 0;
-  for (let i = 0; i < channel.length; i++) largest = Math.max(largest, interSamplePeakAt(channel, i));
-  return largest;
-}
+/** Samples either side of a range that addInterSamplePeaks reads. */
+export const PEAK_MARGIN = TAPS / 2;
 
 /** True peak in dBTP. */
 export function truePeakDb(audio: PcmAudio): number {
   let peak = 0;
-  for (const channel of audio.channels) peak = Math.max(peak, largestInterSamplePeak(channel));
+  const chunk = new Float32Array(1 << 16);
+  for (const channel of audio.channels) {
+    for (let from = 0; from < channel.length; from += chunk.length) {
+      const to = Math.min(channel.length, from + chunk.length);
+      chunk.fill(0, 0, to - from);
+      addInterSamplePeaks(channel, 0, channel.length, from, to, chunk);
+      for (let i = 0; i < to - from; i++) if (chunk[i]! > peak) peak = chunk[i]!;
+    }
+  }
   return peak > 0 ? 20 * Math.log10(peak) : -Infinity;
 }

@@ -1,3 +1,5 @@
+import { open } from 'node:fs/promises';
+
 /** 16-bit PCM WAV: enough of the format for synthesised music and TTS output. */
 export interface PcmAudio {
   sampleRate: number;
@@ -25,6 +27,12 @@ function wavHeader(dataBytes: number, sampleRate: number, channelCount: number):
   return header;
 }
 
+/** A sample in [-1, 1] (clipped) as a 16-bit integer. */
+const toInt16 = (value: number) => {
+  const sample = Math.max(-1, Math.min(1, value));
+  return sample < 0 ? sample * 0x8000 : sample * 0x7fff;
+};
+
 export function encodeWav({ sampleRate, channels }: PcmAudio): Uint8Array<ArrayBuffer> {
   const frames = channels[0]?.length ?? 0;
   const channelCount = channels.length;
@@ -32,12 +40,40 @@ export function encodeWav({ sampleRate, channels }: PcmAudio): Uint8Array<ArrayB
   bytes.set(new Uint8Array(wavHeader(frames * channelCount * 2, sampleRate, channelCount)), 0);
   const out = new Int16Array(bytes.buffer, 44, frames * channelCount);
   for (let frame = 0, o = 0; frame < frames; frame++) {
-    for (let c = 0; c < channelCount; c++, o++) {
-      const sample = Math.max(-1, Math.min(1, channels[c]![frame]!));
-      out[o] = sample < 0 ? sample * 0x8000 : sample * 0x7fff;
-    }
+    for (let c = 0; c < channelCount; c++, o++) out[o] = toInt16(channels[c]![frame]!);
   }
   return bytes;
+}
+
+/** Audio read a piece at a time: channel `channel` over frames [from, to) into `out`. */
+export interface PcmSource {
+  sampleRate: number;
+  channelCount: number;
+  frames: number;
+  fill(channel: number, from: number, to: number, out: Float32Array): void;
+}
+
+const WRITE_FRAMES = 1 << 15;
+
+/** Writes a 16-bit PCM WAV to `path` a piece at a time, as encodeWav would make it, without holding it whole. */
+export async function writeWav(path: string, source: PcmSource): Promise<void> {
+  const { sampleRate, channelCount, frames } = source;
+  const file = await open(path, 'w');
+  try {
+    await file.write(new Uint8Array(wavHeader(frames * channelCount * 2, sampleRate, channelCount)));
+    const piece = new Float32Array(WRITE_FRAMES);
+    for (let from = 0; from < frames; from += WRITE_FRAMES) {
+      const to = Math.min(frames, from + WRITE_FRAMES);
+      const out = new Int16Array((to - from) * channelCount);
+      for (let c = 0; c < channelCount; c++) {
+        source.fill(c, from, to, piece);
+        for (let i = 0, o = c; i < to - from; i++, o += channelCount) out[o] = toInt16(piece[i]!);
+      }
+      await file.write(new Uint8Array(out.buffer));
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /** Wraps raw little-endian 16-bit PCM in a WAV header. */

@@ -1,8 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { measureLoudness } from '../../audio/measure.js';
 import { LOUDNESS_TARGET_LUFS, mixSoundtrack, type MixFigures } from '../../audio/mix.js';
-import { decodeWav, encodeWav } from '../../audio/wav.js';
+import { decodeWav, writeWav } from '../../audio/wav.js';
 import { PipelineError } from '../../errors.js';
 import { encodeSoundtrackArgs, SOUNDTRACK_AAC, SOUNDTRACK_WAV } from './audio-graph.js';
 import { runFfmpeg } from './ffmpeg.js';
@@ -29,13 +28,13 @@ export async function writeSoundtrack(
   if (!music || (audio.voice && !voice))
     throw new PipelineError('internal', 'audio_invalid', `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, { retryable: false });
   const { mix, figures } = mixSoundtrack({ music, voice, durationSec });
+  const wav = join(dir, SOUNDTRACK_WAV);
   const options = signal ? { signal } : {};
   let gainDb = 0;
   let reading = { integratedLufs: figures.integratedLufs, truePeakDbtp: figures.truePeakDbtp };
   for (let pass = 0; pass < 3; pass++) {
-    const scaled =
-      gainDb === 0 ? mix : { sampleRate: mix.sampleRate, channels: mix.channels.map((channel) => channel.map((value) => value * 10 ** (gainDb / 20))) };
-    await writeFile(join(dir, SOUNDTRACK_WAV), encodeWav(scaled));
+    const scale = 10 ** (gainDb / 20);
+    await writeWav(wav, { ...mix, channelCount: 2, fill: (channel, from, to, out) => mix.fill(channel, from, to, out, scale) });
     await runFfmpeg(ffmpeg, encodeSoundtrackArgs(dir), options);
     reading = await measureLoudness(ffmpeg, join(dir, SOUNDTRACK_AAC), signal);
     const peakExcess = reading.truePeakDbtp - AAC_PEAK_LIMIT_DBTP;
