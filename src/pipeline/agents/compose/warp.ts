@@ -1,4 +1,5 @@
 import type { Planes } from './planes.js';
+import { WARP_WASM } from './warp-kernel.js';
 
 /** A source rectangle in the picture's own pixels, mapped onto the whole output frame. */
 export interface Window {
@@ -37,32 +38,56 @@ function axisTaps(outLength: number, start: number, step: number, srcLength: num
   return { index, weight };
 }
 
-/**
- * One output row from two source rows: `a + (b - a)·w` across, then down.
- * Written as differences (one multiply per tap) on row views, which is what
- * keeps this loop, the renderer's hottest, cheap.
- */
-function warpRow(above: Uint8Array, below: Uint8Array, wy: number, xs: Taps, dst: Uint8Array, offset: number, width: number): void {
-  const xi = xs.index;
-  const xw = xs.weight;
-  for (let x = 0; x < width; x++) {
-    const i = xi[x]!;
-    const wx = xw[x]!;
-    const p = above[i]!;
-    const q = below[i]!;
-    const top = (p << 8) + (above[i + 1]! - p) * wx;
-    const bottom = (q << 8) + (below[i + 1]! - q) * wx;
-    dst[offset + x] = ((top << 8) + (bottom - top) * wy + 32768) >> 16;
-  }
+interface Kernel {
+  memory: WebAssembly.Memory;
+  plane: (...args: number[]) => void;
 }
 
+let loaded: Kernel | null = null;
+
+/** The WebAssembly kernel (warp.wat), instantiated once per process: code and scratch memory, no state between calls. */
+function kernel(): Kernel {
+  if (loaded) return loaded;
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WARP_WASM, 'base64')));
+  const { memory, plane } = exports;
+  if (!(memory instanceof WebAssembly.Memory) || typeof plane !== 'function') throw new Error('the warp kernel lacks its exports');
+  loaded = { memory, plane: (...args: number[]) => void plane(...args) };
+  return loaded;
+}
+
+const align = (bytes: number) => (bytes + 15) & ~15;
+const PAGE = 65536;
+
+/**
+ * One plane: the taps along each axis are worked out here, the source rows
+ * they reach are copied into the kernel's memory, and the kernel blends the
+ * output (warp.wat), which is copied back.
+ */
 function warpPlane(src: Uint8Array, srcW: number, srcH: number, dst: Uint8Array, dstW: number, dstH: number, win: Window): void {
   const xs = axisTaps(dstW, win.left, win.width / dstW, srcW);
   const ys = axisTaps(dstH, win.top, win.height / dstH, srcH);
-  for (let row = 0; row < dstH; row++) {
-    const a = ys.index[row]! * srcW;
-    warpRow(src.subarray(a, a + srcW), src.subarray(a + srcW, a + 2 * srcW), ys.weight[row]!, xs, dst, row * dstW, dstW);
-  }
+  const firstRow = ys.index[0]!;
+  const rowCount = ys.index[dstH - 1]! + 2 - firstRow;
+  const columnIndex = 0;
+  const columnWeight = columnIndex + align(4 * dstW);
+  const rowIndex = columnWeight + align(4 * dstW);
+  const rowWeight = rowIndex + align(4 * dstH);
+  const above = rowWeight + align(4 * dstH);
+  const below = above + 2 * align(dstW);
+  const rows = below + 2 * align(dstW);
+  const out = rows + align(rowCount * srcW);
+  const end = out + dstW * dstH + 16;
+  const { memory, plane } = kernel();
+  if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+  const heap = memory.buffer;
+  new Int32Array(heap, columnIndex, dstW).set(xs.index);
+  new Int32Array(heap, columnWeight, dstW).set(xs.weight);
+  const rowIndices = new Int32Array(heap, rowIndex, dstH);
+  for (let row = 0; row < dstH; row++) rowIndices[row] = ys.index[row]! - firstRow;
+  new Int32Array(heap, rowWeight, dstH).set(ys.weight);
+  new Uint8Array(heap, rows, rowCount * srcW).set(src.subarray(firstRow * srcW, (firstRow + rowCount) * srcW));
+  plane(rows, srcW, out, dstW, dstH, columnIndex, columnWeight, rowIndex, rowWeight, above, below);
+  dst.set(new Uint8Array(heap, out, dstW * dstH));
 }
 
 /**
