@@ -62,6 +62,8 @@ export interface DeployHost {
   failed: AbortSignal;
   /** Highest resident memory seen per function, in bytes (process tree). */
   peakRss: Record<string, number>;
+  /** Every background and scheduled invocation so far: its request body, how long it ran and its peak memory (bytes, process tree). */
+  invocations: InvocationRecord[];
   /** Invokes a scheduled function now, as the scheduler would; resolves with its status. */
   runScheduled(name: string): Promise<number>;
   /** Resolves when no background or scheduled invocation is under way. */
@@ -69,6 +71,14 @@ export interface DeployHost {
   /** Output the functions printed, for diagnosing a failure. */
   logs(): string;
   close(): Promise<void>;
+}
+
+export interface InvocationRecord {
+  functionName: string;
+  body: string;
+  ms: number;
+  peakRss: number;
+  outcome: Outcome;
 }
 
 interface Sink {
@@ -122,6 +132,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   const { violations } = verdicts;
   const record = (violation: Violation) => verdicts.record(violation);
   const peakRss: Record<string, number> = {};
+  const invocations: InvocationRecord[] = [];
   const workers = new Set<Worker>();
   const pending = new Set<Promise<unknown>>();
   const output: string[] = [];
@@ -227,6 +238,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     return new Promise<Outcome>((resolve) => {
       let settled = false;
       let bytes = 0;
+      let invocationPeak = 0;
       let streamTimer: NodeJS.Timeout | undefined;
       const finish = (outcome: Outcome) => {
         if (settled) return;
@@ -234,6 +246,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         clearTimeout(timer);
         clearTimeout(streamTimer);
         sampler();
+        if (fn.kind !== 'sync') invocations.push({ functionName: fn.name, body: event.body, ms: Date.now() - started, peakRss: invocationPeak, outcome });
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
         if (outcome === 'killed') killTree(worker.child.pid!).catch((error: unknown) => console.error('could not kill the worker tree', error));
@@ -302,6 +315,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       const sampler = watchMemory(worker.child.pid!, (rss) => {
         if (settled) return;
         peakRss[fn.name] = Math.max(peakRss[fn.name] ?? 0, rss);
+        invocationPeak = Math.max(invocationPeak, rss);
         if (rss > limits.memoryBytes) breach('memoryBytes', `${fn.name} reached ${Math.round(rss / MiB)} MB after ${Date.now() - started} ms`);
       });
       worker.child.on('message', onMessage);
@@ -433,6 +447,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     violations,
     failed: verdicts.failed,
     peakRss,
+    invocations,
     runScheduled,
     idle: async () => {
       while (pending.size > 0) await Promise.allSettled([...pending]);
