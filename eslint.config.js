@@ -33,7 +33,7 @@ const layerZones = LAYERS.slice(0, -1).flatMap((layer, index) =>
  * whose import graph reaches them. The deploy suite checks the built zips; this
  * catches the usual way in (an import of a photo module) as it is written.
  */
-const PHOTO_MODULES = ['media/inspect.ts', 'media/decode.ts', 'media/library.ts', 'media/uploads.ts', 'runs/start.ts', 'pipeline/agents'].map(at);
+const PHOTO_MODULES = ['media/native.ts', 'media/inspect.ts', 'media/decode.ts', 'media/library.ts', 'media/uploads.ts', 'runs/start.ts', 'pipeline/agents'].map(at);
 const scheduledZone = {
   target: ['./netlify/functions/*-scheduled.ts', ...['repair', 'retention', 'operations', 'metrics', 'webhooks', 'pipeline/watchdog.ts'].map(at)],
   from: PHOTO_MODULES,
@@ -74,14 +74,14 @@ export default tseslint.config(
   {
     // The native image packages are loaded by the photo modules and the agents that render, nowhere else in the app.
     files: ['src/**/*.ts', 'netlify/**/*.ts'],
-    ignores: ['src/media/inspect.ts', 'src/media/decode.ts', 'src/pipeline/agents/**'],
+    ignores: ['src/media/native.ts', 'src/media/inspect.ts', 'src/media/decode.ts', 'src/pipeline/agents/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: NATIVE_IMAGE_PACKAGES.map((name) => ({
             name,
-            message: 'Decode images through src/media/decode.ts or inspect.ts, so only the functions that need sharp carry it.',
+            message: 'Load them through src/media/native.ts (decode images through decode.ts or inspect.ts), so only the functions that need sharp carry it.',
           })),
         },
       ],

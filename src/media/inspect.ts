@@ -1,9 +1,9 @@
 import { fileTypeFromBuffer } from 'file-type';
-import decodeHeic from 'heic-decode';
-import sharp from 'sharp';
+import type { Metadata } from 'sharp';
 import { AppError } from '../errors.js';
 import { IMAGE_TYPES, type ImageType } from '../schemas/media.js';
 import { readExif, type ExifFacts } from './exif.js';
+import { loadHeicDecoder, loadSharp } from './native.js';
 
 /** Decompression-bomb guard: larger images are refused before they are decoded. */
 export const MAX_PIXELS = 100_000_000;
@@ -36,7 +36,8 @@ export async function sniffImageType(bytes: Uint8Array): Promise<ImageType> {
  */
 export async function inspectImage(bytes: Uint8Array): Promise<ImageFacts> {
   const contentType = await sniffImageType(bytes);
-  let metadata: sharp.Metadata;
+  const sharp = await loadSharp();
+  let metadata: Metadata;
   try {
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
@@ -56,10 +57,13 @@ export async function inspectImage(bytes: Uint8Array): Promise<ImageFacts> {
   return { contentType, width: displayed.width, height: displayed.height, ...exif, orientation: metadata.orientation ?? exif.orientation };
 }
 
-async function decodeCheck(bytes: Uint8Array, metadata: sharp.Metadata): Promise<void> {
+async function decodeCheck(bytes: Uint8Array, metadata: Metadata): Promise<void> {
+  const sharp = await loadSharp();
   try {
     if (metadata.format === 'heif' && metadata.compression === 'hevc') {
-      await decodeHeic({ buffer: bytes });
+      await (
+        await loadHeicDecoder()
+      )({ buffer: bytes });
       return;
     }
     await sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_PIXELS }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import opentype from 'opentype.js';
-import sharp from 'sharp';
 import type { Aspect } from '../../../schemas/run.js';
+import { loadSharp } from '../../../media/native.js';
 import { rgbaToOverlay, type Overlay } from './overlay.js';
 
 /**
@@ -114,6 +114,7 @@ async function textBand(
 <path d="${d}" fill="#000" fill-opacity="0.85" filter="url(#shadow)" transform="translate(${shadow * 0.6},${shadow})"/>
 <path d="${d}" fill="#fff"/>
 </svg>`;
+  const sharp = await loadSharp();
   const { data } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const top =
     place.anchor === 'middle'

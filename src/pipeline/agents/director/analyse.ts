@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
-import sharp from 'sharp';
 import { photoImage, toSrgb } from '../../../media/decode.js';
+import { loadSharp } from '../../../media/native.js';
 import type { Media } from '../../../schemas/media.js';
 import type { Shot } from '../../../schemas/run.js';
 
-// A CommonJS module whose typings declare an ES default export: loaded as it is written.
-const phash = createRequire(import.meta.url)('sharp-phash') as typeof import('sharp-phash').default;
+// A CommonJS module whose typings declare an ES default export: loaded as it is written, on first use (it loads sharp).
+const phash = (...args: Parameters<typeof import('sharp-phash').default>) =>
+  (createRequire(import.meta.url)('sharp-phash') as typeof import('sharp-phash').default)(...args);
 
 /** What the director learns from a photo's pixels. */
 export interface PhotoFacts {
@@ -55,6 +56,7 @@ function exposureScore(gray: Uint8Array): number {
 
 async function focalPoint(rgb: Buffer, width: number, height: number): Promise<PhotoFacts['focus']> {
   const side = 256;
+  const sharp = await loadSharp();
   const { info } = await sharp(rgb, { raw: { width, height, channels: 3 } })
     .resize(side, side, { fit: 'cover', position: sharp.strategy.attention })
     .toBuffer({ resolveWithObject: true });
