@@ -1,15 +1,10 @@
-import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import { photoImage, toSrgb } from '../../../media/decode.js';
+import { loadSharp } from '../../../media/native.js';
 import type { Media } from '../../../schemas/media.js';
 import type { Shot } from '../../../schemas/run.js';
 import { CANVAS_HEADROOM, type Box, type Size } from './motion.js';
 import { rgbToPlanes, type Planes } from './planes.js';
-
-// Each photo is read once: caching decoded images would only hold memory. One
-// libvips thread per photo (two photos are prepared at a time) keeps glibc from
-// growing a malloc arena per thread that is never given back.
-sharp.cache(false);
-sharp.concurrency(1);
 
 const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
 
@@ -40,7 +35,7 @@ export interface PreparedCanvas {
 }
 
 /** Cropped around the focus, then scaled to the canvas. */
-async function cropCanvas(image: sharp.Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
+async function cropCanvas(image: Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
   const rect = cropRect(photo, canvas, focus);
   const scale = canvas.width / rect.width;
   const rgb = await image.extract(rect).resize(canvas.width, canvas.height, { fit: 'fill' }).removeAlpha().raw().toBuffer();
@@ -55,21 +50,29 @@ async function cropCanvas(image: sharp.Sharp, photo: Size, canvas: Size, focus: 
   };
 }
 
+/** How much smaller than the canvas a fill's blurred background is made. */
+const BLUR_REDUCTION = 8;
+
 /** The whole photo, centred over a darkened, blurred copy of itself filling the canvas. */
-async function fillCanvas(image: sharp.Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
+async function fillCanvas(image: Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
+  const sharp = await loadSharp();
   const source = await image.removeAlpha().resize(canvas.width, canvas.height, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
   const inner = { width: source.info.width, height: source.info.height };
   const raw = { raw: { width: inner.width, height: inner.height, channels: 3 as const } };
+  // A blur this wide leaves nothing a smaller picture cannot hold: it is made at an eighth of the size and scaled up,
+  // which costs a fraction of blurring the whole canvas.
+  const small = { width: Math.max(8, Math.round(canvas.width / BLUR_REDUCTION)), height: Math.max(8, Math.round(canvas.height / BLUR_REDUCTION)) };
   const background = await sharp(source.data, raw)
-    .resize(canvas.width, canvas.height, { fit: 'cover' })
-    .blur(Math.max(8, canvas.width / 48))
+    .resize(small.width, small.height, { fit: 'cover' })
+    .blur(Math.max(8, canvas.width / 48) * (small.width / canvas.width))
     .modulate({ brightness: 0.55, saturation: 0.8 })
     .raw()
     .toBuffer();
   const left = Math.round((canvas.width - inner.width) / 2);
   const top = Math.round((canvas.height - inner.height) / 2);
   // composite() hands back RGBA; the canvas is converted from three channels.
-  const rgb = await sharp(background, { raw: { width: canvas.width, height: canvas.height, channels: 3 } })
+  const rgb = await sharp(background, { raw: { ...small, channels: 3 } })
+    .resize(canvas.width, canvas.height, { fit: 'fill' })
     .composite([{ input: source.data, raw: raw.raw, left, top }])
     .removeAlpha()
     .raw()
