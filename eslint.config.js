@@ -33,7 +33,15 @@ const layerZones = LAYERS.slice(0, -1).flatMap((layer, index) =>
  * whose import graph reaches them. The deploy suite checks the built zips; this
  * catches the usual way in (an import of a photo module) as it is written.
  */
-const PHOTO_MODULES = ['media/native.ts', 'media/inspect.ts', 'media/decode.ts', 'media/library.ts', 'media/uploads.ts', 'runs/start.ts', 'pipeline/agents'].map(at);
+const PHOTO_MODULES = [
+  'media/native.ts',
+  'media/inspect.ts',
+  'media/decode.ts',
+  'media/library.ts',
+  'media/uploads.ts',
+  'runs/start.ts',
+  'pipeline/agents',
+].map(at);
 const scheduledZone = {
   target: ['./netlify/functions/*-scheduled.ts', ...['repair', 'retention', 'operations', 'metrics', 'webhooks', 'pipeline/watchdog.ts'].map(at)],
   from: PHOTO_MODULES,

@@ -27,7 +27,8 @@ export async function compileKernel(source: string): Promise<Uint8Array> {
 export function kernelModule(kernel: (typeof KERNELS)[number], binary: Uint8Array): string {
   return [
     `// Made by \`npm run build:wasm\` from ${basename(kernel.source)}: edit that file, then run it again.`,
-    `export const ${kernel.name} = '${Buffer.from(binary).toString('base64')}';`,
+    `export const ${kernel.name} =`,
+    `  '${Buffer.from(binary).toString('base64')}';`,
     '',
   ].join('\n');
 }
