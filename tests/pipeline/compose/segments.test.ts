@@ -35,6 +35,26 @@ describe('segment plans', () => {
     }
   });
 
+  it('balance the work, not the frames: photos that cost more to prepare get shorter segments', () => {
+    // Eight photos shown whole over a blurred fill, then eight cropped; a fill costs more to prepare.
+    const mixed = {
+      durationSec: 48,
+      width: 1920,
+      height: 1080,
+      shots: Array.from({ length: 16 }, (_, i) => ({ startSec: i * 3, durationSec: 3, framing: i < 8 ? ('fill' as const) : ('crop' as const) })),
+    };
+    const segments = planSegments(mixed, 4, FPS);
+    expect(segments).toHaveLength(4);
+    const frames = segments.map((segment) => segment.to - segment.from);
+    expect(frames[0]! + frames[1]!).toBeLessThan(frames[2]! + frames[3]!);
+    // The same timeline with every photo cropped splits into nearly equal parts (a cut shot is prepared twice).
+    const cropped = planSegments({ ...mixed, shots: mixed.shots.map((shot) => ({ ...shot, framing: 'crop' as const })) }, 4, FPS).map(
+      (segment) => segment.to - segment.from,
+    );
+    expect(Math.max(...cropped) - Math.min(...cropped)).toBeLessThanOrEqual(20);
+    expect(frames[0]).toBeLessThan(Math.min(...cropped));
+  });
+
   it('give a timeline that is mostly transition fewer segments rather than cut one', () => {
     // Frames 30 to 90 are a crossfade: no cut may fall there, so there is no room for a second segment.
     const crossfade = {
