@@ -33,7 +33,7 @@ export function forgetMediaBytes(projectId: string, mediaId: string): void {
   cache.delete(keyOf(projectId, mediaId));
 }
 
-/** Empties the cache (tests that count hits from a known start). */
+/** Empties the cache: tests that count hits from a known start, and a process done with the photos it read. */
 export function clearMediaBytesCache(): void {
   cache.clear();
 }

@@ -43,7 +43,8 @@ async function runChild(entryUrl: string, args: string[]): Promise<void> {
   const entry = fileURLToPath(entryUrl);
   // From the sources (npm start, tests) the entry is TypeScript: the child loads it through tsx, as its parent did.
   const loader = entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
-  const child = spawn(process.execPath, [...loader, entry, ...args], {
+  // --expose-gc: a render process gives back what it no longer needs between its phases (see collectGarbage).
+  const child = spawn(process.execPath, [...loader, '--expose-gc', entry, ...args], {
     env: { ...process.env, MALLOC_ARENA_MAX: '2', ...(usingLocalBlobsFetch() ? { [LOCAL_BLOBS_ENV]: '1' } : {}) },
     // The child's stdin is a pipe that only this process holds: when this process dies, it closes and the child ends.
     stdio: ['pipe', 'inherit', 'inherit'],

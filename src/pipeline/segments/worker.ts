@@ -9,6 +9,7 @@ import { getMetadata, keys, parseId, putBinary, readJSON, type Id } from '../../
 import { ComposeWorkspace } from '../agents/compose/index.js';
 import { classifyError, PipelineError, RunCancelledError } from '../errors.js';
 import { acquireLeaseAt, LeaseLostError } from '../lease.js';
+import { collectGarbage } from '../memory.js';
 import { storyboardDoc } from '../documents.js';
 import { watchRun } from '../watch-run.js';
 import { changeSegmentStatus, readSegmentPlan, readSegmentStatus } from './status.js';
@@ -55,6 +56,8 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       workspace = await ComposeWorkspace.create();
       const load = (mediaId: string) => readMediaBytes(projectId, parseId(mediaId));
       await workspace.prepareShots(storyboard, load, undefined, ComposeWorkspace.shotsFor(storyboard, range));
+      // The decoded photos are garbage now; the encoder is about to need the room.
+      collectGarbage();
       let framesDone = 0;
       reporting = reportProgress(() => changeSegmentStatus(projectId, runId, index, (current) => ({ ...current!, framesDone })));
       const file = await workspace.renderPicture(storyboard, range, ffmpeg.path, {

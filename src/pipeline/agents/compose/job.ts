@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getConfig } from '../../../config.js';
 import { errorFields, log } from '../../../log.js';
+import { clearMediaBytesCache } from '../../../media/bytes-cache.js';
 import { readMediaBytes } from '../../../media/library.js';
 import type { CompleteOutputs, Storyboard } from '../../../schemas/run.js';
 import type { SegmentPlan } from '../../../schemas/segments.js';
@@ -10,6 +11,7 @@ import { fpsOf, totalFramesOf } from './graph.js';
 import { ComposeWorkspace, type ComposedVideo, type RenderAudio, type SoundtrackFigures } from './index.js';
 import { wavDurationSec } from '../../audio/wav.js';
 import { PipelineError } from '../../errors.js';
+import { collectGarbage } from '../../memory.js';
 import { coordinateSegments } from '../../segments/coordinator.js';
 import { planSegments, segmentCount } from '../../segments/plan.js';
 import { readSegmentPlan, segmentPlanDoc, viewSegment } from '../../segments/status.js';
@@ -78,6 +80,8 @@ export class ComposeJob {
     const workspace = await ComposeWorkspace.create();
     let picture: Promise<void>;
     if (plan) {
+      // The photos were read for the director; this invocation draws none of them (each segment reads its own).
+      clearMediaBytesCache();
       await context.reporter.started('compose', `rendering ${plan.segments.length} segments of ${storyboard.resolution} in parallel`);
       picture = coordinateSegments({
         projectId: context.projectId,
@@ -110,6 +114,7 @@ export class ComposeJob {
     } else {
       // In segments, the soundtrack is made here while other invocations draw the picture.
       const soundtrack = this.plan ? await this.workspace.soundtrack(storyboard, { music, voice }, context.ffmpeg, context.signal) : null;
+      if (soundtrack) collectGarbage();
       await this.picture;
       throwIfCancelled(context);
       const rendered =
