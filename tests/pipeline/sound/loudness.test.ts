@@ -40,14 +40,25 @@ async function narration(gainDb: number): Promise<PcmAudio> {
 }
 
 /** The soundtrack as compose makes it with `ffmpeg` (mixed, encoded to AAC, measured and corrected), read back by both builds. */
-async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: string, name: string) {
+async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: string, name: string, draft = false) {
   const out = join(dir, name);
   mkdirSync(out, { recursive: true });
-  await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg);
+  await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg, { draft });
   return Object.fromEntries(Object.entries(FFMPEGS).map(([build, reader]) => [build, ebur128(reader, join(out, SOUNDTRACK_AAC))]));
 }
 
 describe('loudness', () => {
+  it("a preview's soundtrack (the fast AAC coder) keeps the same promise on both ffmpeg builds", async () => {
+    const music = synthesizeMusic({ durationSec: DURATION, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_draft' });
+    const voice = await narration(0);
+    for (const [build, ffmpeg] of Object.entries(FFMPEGS)) {
+      for (const [reader, measured] of Object.entries(await encodedFigures(music, voice, ffmpeg, `draft-${build}`, true))) {
+        expect(Math.abs(measured.integratedLufs + 16), `draft by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
+        expect(measured.truePeakDbtp, `draft by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
+      }
+    }
+  }, 120_000);
+
   it('the meter reads what ffmpeg ebur128 reads', () => {
     const music = synthesizeMusic({ durationSec: 8, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_meter' });
     const file = join(dir, 'meter.wav');

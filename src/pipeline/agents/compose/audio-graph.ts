@@ -12,9 +12,13 @@ export const SOUNDTRACK_AAC = 'soundtrack.m4a';
 /** AAC settings of every output. */
 export const AAC_ARGS = ['-c:a', 'aac', '-b:a', '160k', '-ar', '44100', '-ac', '2'];
 
-/** ffmpeg arguments that encode the mixed soundtrack in `dir`. */
-export function encodeSoundtrackArgs(dir: string): string[] {
-  return ['-i', join(dir, SOUNDTRACK_WAV), ...AAC_ARGS, '-f', 'mp4', join(dir, SOUNDTRACK_AAC)];
+/**
+ * ffmpeg arguments that encode the mixed soundtrack in `dir`. A draft (a
+ * preview) uses the AAC encoder's fast coder: about a third of the time, at a
+ * little less quality; loudness is measured and held the same way.
+ */
+export function encodeSoundtrackArgs(dir: string, draft = false): string[] {
+  return ['-i', join(dir, SOUNDTRACK_WAV), ...AAC_ARGS, ...(draft ? ['-aac_coder', 'fast'] : []), '-f', 'mp4', join(dir, SOUNDTRACK_AAC)];
 }
 
 /** The render's audio: the encoded soundtrack, input `inputIndex`, copied as it is. */

@@ -34,6 +34,8 @@ export interface RenderAudio {
 export interface RenderOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /** A preview: the soundtrack is encoded by the faster AAC coder. */
+  draft?: boolean;
 }
 
 /** Frames encoded past a segment's end and dropped: more than x264's lookahead at the preset used. */
@@ -173,7 +175,10 @@ export class ComposeWorkspace {
   /** Renders the prepared shots with the audio, checks the result's streams and duration, and grabs a poster frame. */
   async render(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
     const { dir } = this;
-    const soundtrack = await writeSoundtrack(dir, storyboard.durationSec, audio, ffmpeg, options.signal);
+    const soundtrack = await writeSoundtrack(dir, storyboard.durationSec, audio, ffmpeg, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      draft: options.draft ?? false,
+    });
     const plan = await this.framePlan(storyboard);
     await runFfmpeg(ffmpeg, composeArgs(storyboard, dir), {
       durationSec: storyboard.durationSec,
@@ -220,7 +225,7 @@ export class ComposeWorkspace {
 
   /** Mixes and encodes the soundtrack of the whole timeline into the workspace, for `join`. */
   soundtrack(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, signal?: AbortSignal): Promise<SoundtrackFigures> {
-    return writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, signal);
+    return writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, signal ? { signal } : {});
   }
 
   /**

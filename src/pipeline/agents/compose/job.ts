@@ -150,6 +150,7 @@ export class ComposeJob {
     const { context } = this;
     return workspace.render(this.storyboard, audio, context.ffmpeg, {
       signal: context.signal,
+      draft: context.state.request.preview === true,
       onProgress: (fraction) => inBackground(context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE))),
     });
   }
