@@ -69,11 +69,16 @@ export async function benchScale(server: LocalServer): Promise<void> {
     );
     const whole = await piece({ ...base, mode: 'whole', output: join(dir, 'whole.mp4') }, false);
     console.log(`- single invocation (whole compose, ${availableParallelism()} cores): ${fmt(whole.sec)} s, peak RSS ${fmt(whole.peakRssMb, 0)} MB`);
-    console.log(`- preview of the same storyboard (360p, 15 fps, whole run incl. director, voice, music): ${fmt(previewSec)} s`);
+    const steps = Object.entries(preview.timings ?? {})
+      .map(([agent, timing]) => `${agent} ${fmt((timing.ms ?? 0) / 1000)} s`)
+      .join(', ');
+    console.log(`- preview of the same storyboard (360p, 15 fps, whole run incl. director, voice, music): ${fmt(previewSec)} s (${steps})`);
     const soundtrack = await piece({ ...base, mode: 'soundtrack', output: join(dir, 'soundtrack.m4a') }, true);
     console.log(`- soundtrack alone (mix, AAC, loudness check): ${fmt(soundtrack.sec)} s`);
-    console.log('\n| K | segments alone on one core (s) | slowest | peak RSS per segment (max) | join | critical path | projected speedup |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log(
+      '\n| K | segments alone on one core (s) | slowest | peak RSS per segment (max) | join | critical path: slowest + soundtrack + join | projected speedup | in the run: max(slowest, soundtrack) + join |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const count of SEGMENT_COUNTS) {
       const segments = planSegments(storyboard, count, 30);
       const timed: Measured[] = [];
@@ -82,8 +87,10 @@ export async function benchScale(server: LocalServer): Promise<void> {
       const joined = await piece({ ...base, mode: 'join', files, output: join(dir, `joined-${count}.mp4`) }, true);
       const slowest = Math.max(...timed.map((t) => t.sec));
       const critical = slowest + soundtrack.sec + joined.sec;
+      // A run makes its soundtrack while its segments render, so only the longer of the two is waited for.
+      const overlapped = Math.max(slowest, soundtrack.sec) + joined.sec;
       console.log(
-        `| ${segments.length} | ${timed.map((t) => fmt(t.sec)).join(', ')} | ${fmt(slowest)} | ${fmt(Math.max(...timed.map((t) => t.peakRssMb)), 0)} MB (target ≤ 500) | ${fmt(joined.sec, 2)} s (target < 2) | ${fmt(critical)} s (${fmt((100 * critical) / whole.sec, 0)} % of single) | ${fmt(whole.sec / critical, 2)}× |`,
+        `| ${segments.length} | ${timed.map((t) => fmt(t.sec)).join(', ')} | ${fmt(slowest)} | ${fmt(Math.max(...timed.map((t) => t.peakRssMb)), 0)} MB (target ≤ 500) | ${fmt(joined.sec, 2)} s (target < 2) | ${fmt(critical)} s (${fmt((100 * critical) / whole.sec, 0)} % of single) | ${fmt(whole.sec / critical, 2)}× | ${fmt(overlapped)} s (${fmt((100 * overlapped) / whole.sec, 0)} %, ${fmt(whole.sec / overlapped, 2)}×) |`,
       );
     }
     const twoStarted = performance.now();
