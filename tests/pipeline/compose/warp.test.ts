@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allocPlanes, type Planes } from '../../../src/pipeline/agents/compose/planes.js';
-import { warp, type Window } from '../../../src/pipeline/agents/compose/warp.js';
+import { mixBytes, warp, type Window } from '../../../src/pipeline/agents/compose/warp.js';
 import { WARP_WASM } from '../../../src/pipeline/agents/compose/warp-kernel.js';
 import { seededRandom } from '../../../src/random.js';
 import { compileKernel, KERNELS, kernelModule } from '../../../scripts/wasm.js';
@@ -42,7 +42,12 @@ describe('warp', () => {
   const source = texture(640, 360, 'warp-source');
   const cases: Array<{ name: string; width: number; height: number; win: Window }> = [
     { name: 'a zoomed-in window at sub-pixel offsets', width: 320, height: 180, win: { left: 100.37, top: 40.81, width: 300.5, height: 169.03 } },
-    { name: 'a window larger than the output (zoomed out)', width: 256, height: 144, win: { left: 3.2, top: 1.9, width: 630.1, height: 354.4 } },
+    {
+      name: 'a window over twice the output (resampled a column at a time)',
+      width: 256,
+      height: 144,
+      win: { left: 3.2, top: 1.9, width: 630.1, height: 354.4 },
+    },
     { name: 'a vertical frame whose chroma width is no multiple of 16', width: 108, height: 192, win: { left: 250.3, top: 0.6, width: 101.25, height: 180 } },
     { name: 'a window reaching past every edge', width: 96, height: 64, win: { left: -20.5, top: -11.25, width: 700, height: 400 } },
     { name: 'the whole picture, one to one', width: 640, height: 360, win: { left: 0, top: 0, width: 640, height: 360 } },
@@ -71,6 +76,19 @@ describe('warp', () => {
       return out.y.reduce((sum, value) => sum + value, 0) / out.y.length;
     };
     expect([0.25, 0.5, 0.75].map((fraction) => mean(10 + fraction) - mean(10))).toEqual([1, 2, 3]);
+  });
+
+  it('a cross-fade in the kernel rounds every byte as (a·(256 - w) + b·w + 128) >> 8', () => {
+    const random = seededRandom('mix');
+    const length = 1000 + 13; // no multiple of 16
+    const a = Uint8Array.from({ length }, () => Math.floor(random() * 256));
+    const b = Uint8Array.from({ length }, () => Math.floor(random() * 256));
+    for (const weight of [0, 0.25, 0.5, 0.731, 1]) {
+      const out = new Uint8Array(length);
+      mixBytes(a, b, out, weight);
+      const w = Math.round(weight * 256);
+      expect(out).toEqual(Uint8Array.from(a, (value, i) => (value * (256 - w) + b[i]! * w + 128) >> 8));
+    }
   });
 
   it('the kernel in the code is the one its text source compiles to', async () => {

@@ -87,7 +87,10 @@ function blendPlane(
     let s = row * width;
     for (let x = 0; x < width; x++, d++, s++) {
       const a = (alpha[s]! * k) >> 8;
-      if (a !== 0) dst[d] = (dst[d]! * (255 - a) + src[s]! * a + 127) / 255;
+      if (a === 0) continue;
+      // (v + 127) / 255 rounded down, for v up to 255²: exact in integers, without a division.
+      const v = dst[d]! * (255 - a) + src[s]! * a + 127;
+      dst[d] = (v + 1 + (v >> 8)) >> 8;
     }
   }
 }

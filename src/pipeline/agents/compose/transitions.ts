@@ -1,6 +1,6 @@
 import type { Transition } from '../../../schemas/run.js';
 import type { Planes } from './planes.js';
-import type { Window } from './warp.js';
+import { mixBytes, type Window } from './warp.js';
 
 /** How far the zoom-through pushes into the outgoing shot (and pulls back from in the incoming one). */
 const ZOOM_THROUGH = 0.5;
@@ -23,12 +23,6 @@ export function transitionWindows(kind: Transition, t: number, outgoing: Window,
   if (kind !== 'zoom') return [outgoing, incoming];
   const p = smooth(t);
   return [zoomWindow(outgoing, 1 + ZOOM_THROUGH * p), zoomWindow(incoming, 1 + ZOOM_THROUGH * (1 - p))];
-}
-
-function mixPlane(a: Uint8Array, b: Uint8Array, out: Uint8Array, weight: number): void {
-  const w = Math.round(weight * 256);
-  const w0 = 256 - w;
-  for (let i = 0; i < out.length; i++) out[i] = (a[i]! * w0 + b[i]! * w + 128) >> 8;
 }
 
 /** A push: the outgoing picture slides out to the left as the incoming one slides in from the right. */
@@ -75,7 +69,7 @@ export function combine(kind: Transition, a: Planes, b: Planes, out: Planes, t: 
     } else if (kind === 'wipe') {
       wipePlane(a[key], b[key], out[key], width, height, wipeWeights(width, p));
     } else {
-      mixPlane(a[key], b[key], out[key], p);
+      mixBytes(a[key], b[key], out[key], p);
     }
   }
 }

@@ -38,9 +38,34 @@ function axisTaps(outLength: number, start: number, step: number, srcLength: num
   return { index, weight };
 }
 
+/**
+ * The column taps by blocks of eight, as the kernel's block path reads them:
+ * each block's first source index, the others as offsets from it, and the
+ * weights. False when some block reaches sixteen or more source bytes (a
+ * window shrinking the picture by two or more), which the kernel then resamples
+ * a column at a time.
+ */
+function fillBlocks(xs: Taps, first: Int32Array, offsets: Uint8Array, weights: Int16Array): boolean {
+  const width = xs.index.length;
+  offsets.fill(0);
+  weights.fill(0);
+  for (let block = 0; block < first.length; block++) {
+    const start = block * 8;
+    const base = xs.index[start]!;
+    if (xs.index[Math.min(width, start + 8) - 1]! + 1 - base > 15) return false;
+    first[block] = base;
+    for (let x = start; x < Math.min(width, start + 8); x++) {
+      offsets[x] = xs.index[x]! - base;
+      weights[x] = xs.weight[x]!;
+    }
+  }
+  return true;
+}
+
 interface Kernel {
   memory: WebAssembly.Memory;
   plane: (...args: number[]) => void;
+  mix: (...args: number[]) => void;
 }
 
 let loaded: Kernel | null = null;
@@ -49,14 +74,33 @@ let loaded: Kernel | null = null;
 function kernel(): Kernel {
   if (loaded) return loaded;
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WARP_WASM, 'base64')));
-  const { memory, plane } = exports;
-  if (!(memory instanceof WebAssembly.Memory) || typeof plane !== 'function') throw new Error('the warp kernel lacks its exports');
-  loaded = { memory, plane: (...args: number[]) => void plane(...args) };
+  const { memory, plane, mix } = exports;
+  if (!(memory instanceof WebAssembly.Memory) || typeof plane !== 'function' || typeof mix !== 'function') throw new Error('the warp kernel lacks its exports');
+  loaded = { memory, plane: (...args: number[]) => void plane(...args), mix: (...args: number[]) => void mix(...args) };
   return loaded;
 }
 
 const align = (bytes: number) => (bytes + 15) & ~15;
 const PAGE = 65536;
+
+/** The kernel's memory, grown to at least `bytes`. */
+function heapOf(kernel: Kernel, bytes: number): ArrayBuffer {
+  const { memory } = kernel;
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+  return memory.buffer;
+}
+
+/** out = a·(1 - weight) + b·weight, rounded (weight in 1/256), byte by byte: a cross-fade of one plane, in the kernel. */
+export function mixBytes(a: Uint8Array, b: Uint8Array, out: Uint8Array, weight: number): void {
+  const length = out.length;
+  const at = { a: 0, b: align(length), out: 2 * align(length) };
+  const k = kernel();
+  const heap = heapOf(k, at.out + align(length) + 16);
+  new Uint8Array(heap, at.a, length).set(a.subarray(0, length));
+  new Uint8Array(heap, at.b, length).set(b.subarray(0, length));
+  k.mix(at.a, at.b, at.out, length, Math.round(weight * 256));
+  out.set(new Uint8Array(heap, at.out, length));
+}
 
 /**
  * One plane: the taps along each axis are worked out here, the source rows
@@ -74,19 +118,28 @@ function warpPlane(src: Uint8Array, srcW: number, srcH: number, dst: Uint8Array,
   const rowWeight = rowIndex + align(4 * dstH);
   const above = rowWeight + align(4 * dstH);
   const below = above + 2 * align(dstW);
-  const rows = below + 2 * align(dstW);
+  const blockCount = Math.ceil(dstW / 8);
+  const blockFirst = below + 2 * align(dstW);
+  const blockOffsets = blockFirst + align(4 * blockCount);
+  const blockWeights = blockOffsets + align(8 * blockCount);
+  const rows = blockWeights + align(16 * blockCount);
   const out = rows + align(rowCount * srcW);
   const end = out + dstW * dstH + 16;
-  const { memory, plane } = kernel();
-  if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
-  const heap = memory.buffer;
+  const k = kernel();
+  const heap = heapOf(k, end);
   new Int32Array(heap, columnIndex, dstW).set(xs.index);
   new Int32Array(heap, columnWeight, dstW).set(xs.weight);
   const rowIndices = new Int32Array(heap, rowIndex, dstH);
   for (let row = 0; row < dstH; row++) rowIndices[row] = ys.index[row]! - firstRow;
   new Int32Array(heap, rowWeight, dstH).set(ys.weight);
   new Uint8Array(heap, rows, rowCount * srcW).set(src.subarray(firstRow * srcW, (firstRow + rowCount) * srcW));
-  plane(rows, srcW, out, dstW, dstH, columnIndex, columnWeight, rowIndex, rowWeight, above, below);
+  const blocks = fillBlocks(
+    xs,
+    new Int32Array(heap, blockFirst, blockCount),
+    new Uint8Array(heap, blockOffsets, 8 * blockCount),
+    new Int16Array(heap, blockWeights, 8 * blockCount),
+  );
+  k.plane(rows, srcW, out, dstW, dstH, columnIndex, columnWeight, rowIndex, rowWeight, above, below, blocks ? 1 : 0, blockFirst, blockOffsets, blockWeights);
   dst.set(new Uint8Array(heap, out, dstW * dstH));
 }
 

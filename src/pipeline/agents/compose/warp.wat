@@ -1,4 +1,4 @@
-;; Bilinear resampling of one 8-bit plane, the renderer's hottest loop (see warp.ts).
+;; The renderer's hottest loops (see warp.ts): bilinear resampling of one 8-bit plane, and the cross-fade of two.
 ;; Separable: each source row the output needs is resampled across once, to 8.8
 ;; fixed point, and kept while the next output row needs it; then each output row
 ;; is blended down from two such rows, sixteen pixels at a time. The arithmetic is
@@ -26,6 +26,40 @@
         (local.set $weight (i32.add (local.get $weight) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 2)))
         (br $next))))
+
+  ;; The same, eight outputs at a time, where eight neighbouring outputs read within sixteen source bytes (every
+  ;; window the motion uses: it never shrinks the picture by two or more). Per block of eight: the first source
+  ;; index (i32), the other seven as offsets from it (8 bytes), and the weights (8 × i16). Two swizzles gather p and
+  ;; q; the sum is worked mod 2^16, which is exact because the true value lies in [0, 65280].
+  (func $acrossBlocks (param $row i32) (param $first i32) (param $offsets i32) (param $weights i32) (param $out i32) (param $width i32)
+    (local $end i32) (local $window v128) (local $p v128) (local $at v128)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $width) (i32.const 1))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+        (local.set $window (v128.load (i32.add (local.get $row) (i32.load (local.get $first)))))
+        (local.set $at (v128.load64_zero (local.get $offsets)))
+        (local.set $p (i16x8.extend_low_i8x16_u (i8x16.swizzle (local.get $window) (local.get $at))))
+        (v128.store
+          (local.get $out)
+          (i16x8.add
+            (i16x8.shl (local.get $p) (i32.const 8))
+            (i16x8.mul
+              (i16x8.sub
+                (i16x8.extend_low_i8x16_u (i8x16.swizzle (local.get $window) (i8x16.add (local.get $at) (i8x16.splat (i32.const 1)))))
+                (local.get $p))
+              (v128.load (local.get $weights)))))
+        (local.set $first (i32.add (local.get $first) (i32.const 4)))
+        (local.set $offsets (i32.add (local.get $offsets) (i32.const 8)))
+        (local.set $weights (i32.add (local.get $weights) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $next))))
+
+  ;; One source row across, by blocks of eight when `blocks` is not 0.
+  (func $resample (param $row i32) (param $blocks i32) (param $index i32) (param $weight i32) (param $first i32) (param $offsets i32) (param $weights i32) (param $out i32) (param $width i32)
+    (if (local.get $blocks)
+      (then (call $acrossBlocks (local.get $row) (local.get $first) (local.get $offsets) (local.get $weights) (local.get $out) (local.get $width)))
+      (else (call $across (local.get $row) (local.get $index) (local.get $weight) (local.get $out) (local.get $width)))))
 
   ;; Eight pixels down: ((top << 8) + (bottom - top)·w + 32768) >> 16, as eight 16-bit lanes.
   (func $down8 (param $top v128) (param $bottom v128) (param $w v128) (result v128)
@@ -69,11 +103,13 @@
 
   ;; The whole plane: `rows` holds the source rows (srcWidth bytes each) that rowIndex names, from 0;
   ;; per output column and row, the first source sample's index and the second's weight (i32 each);
-  ;; `above` and `below` are scratch rows of 2 bytes per output column, rounded up to 16 columns.
+  ;; `above` and `below` are scratch rows of 2 bytes per output column, rounded up to 16 columns; with
+  ;; `blocks` set, rows are resampled across by blocks of eight columns (see $acrossBlocks).
   (func (export "plane")
     (param $rows i32) (param $srcWidth i32) (param $out i32) (param $width i32) (param $height i32)
     (param $columnIndex i32) (param $columnWeight i32) (param $rowIndex i32) (param $rowWeight i32)
     (param $above i32) (param $below i32)
+    (param $blocks i32) (param $blockFirst i32) (param $blockOffsets i32) (param $blockWeights i32)
     (local $row i32) (local $first i32) (local $hasAbove i32) (local $hasBelow i32) (local $swap i32)
     (local.set $hasAbove (i32.const -1))
     (local.set $hasBelow (i32.const -1))
@@ -91,15 +127,17 @@
                 (local.set $below (local.get $swap))
                 (local.set $hasBelow (i32.const -1)))
               (else
-                (call $across
+                (call $resample
                   (i32.add (local.get $rows) (i32.mul (local.get $first) (local.get $srcWidth)))
-                  (local.get $columnIndex) (local.get $columnWeight) (local.get $above) (local.get $width))))
+                  (local.get $blocks) (local.get $columnIndex) (local.get $columnWeight)
+                  (local.get $blockFirst) (local.get $blockOffsets) (local.get $blockWeights) (local.get $above) (local.get $width))))
             (local.set $hasAbove (local.get $first))))
         (if (i32.ne (i32.add (local.get $first) (i32.const 1)) (local.get $hasBelow))
           (then
-            (call $across
+            (call $resample
               (i32.add (local.get $rows) (i32.mul (i32.add (local.get $first) (i32.const 1)) (local.get $srcWidth)))
-              (local.get $columnIndex) (local.get $columnWeight) (local.get $below) (local.get $width))
+              (local.get $blocks) (local.get $columnIndex) (local.get $columnWeight)
+              (local.get $blockFirst) (local.get $blockOffsets) (local.get $blockWeights) (local.get $below) (local.get $width))
             (local.set $hasBelow (i32.add (local.get $first) (i32.const 1)))))
         (call $down
           (local.get $above) (local.get $below)
@@ -107,4 +145,39 @@
           (i32.add (local.get $out) (i32.mul (local.get $row) (local.get $width)))
           (local.get $width))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $next))))
+
+  ;; out = (a·(256 - w) + b·w + 128) >> 8 over `length` bytes, sixteen at a time (a cross-fade). The sum is worked
+  ;; mod 2^16, exact because it lies in [0, 65408]. It writes up to 15 bytes past `length` (padding after `out`).
+  (func (export "mix") (param $a i32) (param $b i32) (param $out i32) (param $length i32) (param $weight i32)
+    (local $end i32) (local $wa v128) (local $wb v128) (local $half v128) (local $x v128) (local $y v128)
+    (local.set $wb (i16x8.splat (local.get $weight)))
+    (local.set $wa (i16x8.splat (i32.sub (i32.const 256) (local.get $weight))))
+    (local.set $half (i16x8.splat (i32.const 128)))
+    (local.set $end (i32.add (local.get $out) (local.get $length)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+        (local.set $x (v128.load (local.get $a)))
+        (local.set $y (v128.load (local.get $b)))
+        (v128.store
+          (local.get $out)
+          (i8x16.narrow_i16x8_u
+            (i16x8.shr_u
+              (i16x8.add
+                (i16x8.add
+                  (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $x)) (local.get $wa))
+                  (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $y)) (local.get $wb)))
+                (local.get $half))
+              (i32.const 8))
+            (i16x8.shr_u
+              (i16x8.add
+                (i16x8.add
+                  (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $x)) (local.get $wa))
+                  (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $y)) (local.get $wb)))
+                (local.get $half))
+              (i32.const 8))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $next)))))
