@@ -37,6 +37,8 @@ export async function benchDeploy(): Promise<void> {
       const client = new SirTravClient({ baseUrl: host.url, token: ADMIN });
       const project = await projectWithPhonePhotos(client, 40);
       const render = await renderAndDownload(project, { durationSec, resolution: '1080p', theme: 'Bench' }, host.failed);
+      // The run's invocation goes on a little after the video is ready (its webhook, its lease).
+      await host.idle();
       const rss = host.peakRss['run-pipeline-background'] ?? 0;
       const renders = host.invocations.filter((invocation) => invocation.functionName === 'run-pipeline-background');
       const segments = renders.filter((invocation) => /"segment"\s*:/.test(invocation.body));

@@ -112,6 +112,8 @@ export class ComposeJob {
       video = this.existing!;
       posterBytes = Number((await getMetadata(keys.poster(context.runId)))?.bytes ?? 0);
     } else {
+      // What voice and music left behind goes before the soundtrack needs the room.
+      collectGarbage();
       // In segments, the soundtrack is made here while other invocations draw the picture.
       const soundtrack = this.plan ? await this.workspace.soundtrack(storyboard, { music, voice }, context.ffmpeg, context.signal) : null;
       if (soundtrack) collectGarbage();
