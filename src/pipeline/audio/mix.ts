@@ -289,18 +289,6 @@ function stemsOf(sources: Sources, gain: Float32Array): { voice: PcmAudio; music
   return { voice: { sampleRate: MIX_RATE, channels: [voice, voice.slice()] }, music: { sampleRate: MIX_RATE, channels: music } };
 }
 
-/** The whole mix as samples (for tests and small tools: a long mix is better read through `fill`). */
-export function mixToPcm(mix: Mix): PcmAudio {
-  return {
-    sampleRate: mix.sampleRate,
-    channels: [0, 1].map((channel) => {
-      const out = new Float32Array(mix.frames);
-      mix.fill(channel, 0, mix.frames, out);
-      return out;
-    }),
-  };
-}
-
 function resampleIfNeeded(audio: PcmAudio, channelCount: number): PcmAudio {
   return audio.sampleRate === MIX_RATE && audio.channels.length === channelCount ? audio : resample(audio, MIX_RATE, channelCount);
 }
