@@ -51,25 +51,14 @@ export function rgbToPlanes(rgb: Uint8Array, width: number, height: number, chan
       out.y[row * width + x] = Math.round(16 + yScale * (KR * rgb[i]! + KG * rgb[i + 1]! + KB * rgb[i + 2]!));
     }
   }
+  const stride = width * channels;
   for (let row = 0; row < height >> 1; row++) {
     for (let x = 0; x < cw; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (const [dx, dy] of [
-        [0, 0],
-        [1, 0],
-        [0, 1],
-        [1, 1],
-      ] as const) {
-        const i = ((row * 2 + dy) * width + x * 2 + dx) * channels;
-        r += rgb[i]!;
-        g += rgb[i + 1]!;
-        b += rgb[i + 2]!;
-      }
-      r /= 4;
-      g /= 4;
-      b /= 4;
+      const i = row * 2 * stride + x * 2 * channels;
+      const j = i + stride;
+      const r = (rgb[i]! + rgb[i + channels]! + rgb[j]! + rgb[j + channels]!) / 4;
+      const g = (rgb[i + 1]! + rgb[i + channels + 1]! + rgb[j + 1]! + rgb[j + channels + 1]!) / 4;
+      const b = (rgb[i + 2]! + rgb[i + channels + 2]! + rgb[j + 2]! + rgb[j + channels + 2]!) / 4;
       const luma = KR * r + KG * g + KB * b;
       out.u[row * cw + x] = clampByte(128 + cScale * ((b - luma) / (2 * (1 - KB))));
       out.v[row * cw + x] = clampByte(128 + cScale * ((r - luma) / (2 * (1 - KR))));

@@ -34,16 +34,28 @@ export interface PreparedCanvas {
   focus: Box;
 }
 
-/** Cropped around the focus, then scaled to the canvas. */
+/**
+ * Cropped around the focus and scaled to the canvas. The whole photo is scaled
+ * first and the crop taken after: libvips then decodes a JPEG already shrunk
+ * (by 2, 4 or 8), which halves the cost of a phone photo.
+ */
 async function cropCanvas(image: Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
   const rect = cropRect(photo, canvas, focus);
   const scale = canvas.width / rect.width;
-  const rgb = await image.extract(rect).resize(canvas.width, canvas.height, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  const scaled = { width: Math.max(canvas.width, Math.round(photo.width * scale)), height: Math.max(canvas.height, Math.round(photo.height * scale)) };
+  const left = Math.min(scaled.width - canvas.width, Math.round(rect.left * scale));
+  const top = Math.min(scaled.height - canvas.height, Math.round(rect.top * scale));
+  const rgb = await image
+    .resize(scaled.width, scaled.height, { fit: 'fill' })
+    .extract({ left, top, width: canvas.width, height: canvas.height })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   return {
     rgb,
     focus: {
-      left: (focus.x * photo.width - rect.left) * scale,
-      top: (focus.y * photo.height - rect.top) * scale,
+      left: focus.x * photo.width * scale - left,
+      top: focus.y * photo.height * scale - top,
       width: focus.width * photo.width * scale,
       height: focus.height * photo.height * scale,
     },
