@@ -9,6 +9,11 @@ export const KERNELS = [
     module: join(import.meta.dirname, '../src/pipeline/agents/compose/warp-kernel.ts'),
     name: 'WARP_WASM',
   },
+  {
+    source: join(import.meta.dirname, '../src/pipeline/audio/peaks.wat'),
+    module: join(import.meta.dirname, '../src/pipeline/audio/peaks-kernel.ts'),
+    name: 'PEAKS_WASM',
+  },
 ];
 
 /** The binary of a kernel's text source. */

@@ -1,3 +1,4 @@
+import { PEAKS_WASM } from './peaks-kernel.js';
 import type { PcmAudio } from './wav.js';
 
 /**
@@ -181,34 +182,68 @@ const PHASES: Float64Array[] = Array.from({ length: OVERSAMPLE - 1 }, (_, p) => 
 
 const [FIRST_PHASE, SECOND_PHASE, THIRD_PHASE] = PHASES as [Float64Array, Float64Array, Float64Array];
 
+/** Output samples the kernel reconstructs per call: its memory holds this many, their taps' samples and the taps. */
+const KERNEL_BLOCK = 16384;
+const TAPS_BYTES = 3 * TAPS * 4;
+const SAMPLES_AT = TAPS_BYTES;
+const OUT_AT = SAMPLES_AT + (KERNEL_BLOCK + TAPS + 4) * 4;
+
+interface PeaksKernel {
+  samples: Float32Array;
+  out: Float32Array;
+  peaks: (samples: number, out: number, count: number) => void;
+}
+
+let loaded: PeaksKernel | null = null;
+
+/** The WebAssembly kernel (peaks.wat), instantiated once per process with the taps in its memory. */
+function peaksKernel(): PeaksKernel {
+  if (loaded) return loaded;
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PEAKS_WASM, 'base64')));
+  const { memory, peaks } = exports;
+  if (!(memory instanceof WebAssembly.Memory) || typeof peaks !== 'function') throw new Error('the true-peak kernel lacks its exports');
+  const bytes = OUT_AT + (KERNEL_BLOCK + 4) * 4;
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+  new Float32Array(memory.buffer, 0, 3 * TAPS).set([...FIRST_PHASE, ...SECOND_PHASE, ...THIRD_PHASE]);
+  loaded = {
+    samples: new Float32Array(memory.buffer, SAMPLES_AT, KERNEL_BLOCK + TAPS + 4),
+    out: new Float32Array(memory.buffer, OUT_AT, KERNEL_BLOCK + 4),
+    peaks: (samples, out, count) => void peaks(samples, out, count),
+  };
+  return loaded;
+}
+
 /**
  * The largest absolute value of the signal between sample i-1 and i, the
  * sample itself included, from a 4× oversampled reconstruction, for every i
  * in [from, to): the most of `peaks[i - from]` and that. The signal is
  * `frames` long; `window` holds its samples from `windowStart` on, and must
- * reach six samples either side of the range (or the signal's end). The three
- * phases share one pass over the taps' samples, which is most of a
- * soundtrack's mixing time.
+ * reach six samples either side of the range (or the signal's end). The
+ * reconstruction is most of a soundtrack's mixing time: it runs in a
+ * WebAssembly kernel, four samples at a time (the samples within six of
+ * either end of the signal are taken as they are).
  */
 export function addInterSamplePeaks(window: Float32Array, windowStart: number, frames: number, from: number, to: number, peaks: Float32Array): void {
   const half = TAPS / 2;
-  for (let i = from; i < to; i++) {
-    const at = i - windowStart;
-    let peak = Math.abs(window[at]!);
-    if (i >= half && i + half <= frames) {
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      const base = at - half;
-      for (let k = 0; k < TAPS; k++) {
-        const sample = window[base + k]!;
-        a += FIRST_PHASE[k]! * sample;
-        b += SECOND_PHASE[k]! * sample;
-        c += THIRD_PHASE[k]! * sample;
-      }
-      peak = Math.max(peak, Math.abs(a), Math.abs(b), Math.abs(c));
+  const lo = Math.min(to, Math.max(from, half));
+  const hi = Math.max(lo, Math.min(to, frames - half + 1));
+  const plain = (start: number, end: number) => {
+    for (let i = start; i < end; i++) {
+      const peak = Math.abs(window[i - windowStart]!);
+      if (peak > peaks[i - from]!) peaks[i - from] = peak;
     }
-    if (peak > peaks[i - from]!) peaks[i - from] = peak;
+  };
+  plain(from, lo);
+  plain(hi, to);
+  if (hi === lo) return;
+  const kernel = peaksKernel();
+  for (let start = lo; start < hi; start += KERNEL_BLOCK) {
+    const count = Math.min(KERNEL_BLOCK, hi - start);
+    const first = start - half - windowStart;
+    kernel.samples.set(window.subarray(first, Math.min(window.length, first + count + TAPS + 3)));
+    kernel.out.set(peaks.subarray(start - from, start - from + count));
+    kernel.peaks(SAMPLES_AT, OUT_AT, count);
+    peaks.set(kernel.out.subarray(0, count), start - from);
   }
 }
 
