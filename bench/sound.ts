@@ -51,7 +51,7 @@ export async function benchSound(server: LocalServer): Promise<void> {
     const music = decodeWav((await getBinary(keys.music(projectId, runId, 'wav')))!.data)!;
     const voice = decodeWav((await getBinary(keys.voice(projectId, runId, 'wav')))!.data)!;
     const mixStarted = performance.now();
-    const { figures } = mixSoundtrack({ music, voice, durationSec: state.storyboard!.durationSec });
+    const { figures } = await mixSoundtrack({ music, voice, durationSec: state.storyboard!.durationSec });
     const mixSec = (performance.now() - mixStarted) / 1000;
     const grid = state.storyboard!.music!;
     const beat = 60 / grid.bpm;

@@ -119,9 +119,16 @@ class Sources {
   }
 }
 
-/** Calls `each(from, to)` over [0, frames) a chunk at a time. */
-function inChunks(frames: number, each: (from: number, to: number) => void): void {
-  for (let from = 0; from < frames; from += CHUNK) each(from, Math.min(frames, from + CHUNK));
+/**
+ * Calls `each(from, to)` over [0, frames) a chunk at a time, letting other
+ * work run between chunks: a render draws its frames while its soundtrack is
+ * mixed, so neither holds the other up for more than a few milliseconds.
+ */
+async function inChunks(frames: number, each: (from: number, to: number) => void): Promise<void> {
+  for (let from = 0; from < frames; from += CHUNK) {
+    each(from, Math.min(frames, from + CHUNK));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /**
@@ -132,7 +139,7 @@ function inChunks(frames: number, each: (from: number, to: number) => void): voi
  * gain is corrected until the limited mix measures on target. What is kept is
  * the sources and one gain curve; the mix itself is made when it is read.
  */
-export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; durationSec: number; withStems?: boolean }): MixedSoundtrack {
+export async function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; durationSec: number; withStems?: boolean }): Promise<MixedSoundtrack> {
   const frames = Math.round(input.durationSec * MIX_RATE);
   const music = fit(resampleIfNeeded(input.music, 2), frames);
   const voice = input.voice ? fit(resampleIfNeeded(input.voice, 1), frames).channels[0]! : null;
@@ -145,7 +152,7 @@ export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; 
   const duck = speaking ? duckingGain(speaking, MIX_RATE) : null;
   const sources = new Sources(frames, music.channels, musicGain, duck, speaking, voiceGain);
 
-  const { gain, truePeakDbtp } = normalise(sources);
+  const { gain, truePeakDbtp, integratedLufs } = await normalise(sources);
   const mix: Mix = {
     sampleRate: MIX_RATE,
     frames,
@@ -154,7 +161,7 @@ export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; 
       for (let i = from, o = 0; i < to; i++, o++) out[o] = scale === 1 ? out[o]! * gain[i]! : Math.fround(out[o]! * gain[i]!) * scale;
     },
   };
-  const result: MixedSoundtrack = { mix, figures: measureMix(mix, sources, gain, truePeakDbtp) };
+  const result: MixedSoundtrack = { mix, figures: await measureMix(sources, gain, { integratedLufs, truePeakDbtp }) };
   if (input.withStems) result.stems = stemsOf(sources, gain);
   return result;
 }
@@ -164,37 +171,43 @@ export function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; 
  * limiter took away; with the result's true peak. Returns the gain curve: the
  * limited mix is the summed mix times it.
  */
-function normalise(sources: Sources): { gain: Float32Array; truePeakDbtp: number } {
+async function normalise(sources: Sources): Promise<{ gain: Float32Array; truePeakDbtp: number; integratedLufs: number }> {
   const { frames } = sources;
   const ceiling = dbToGain(PEAK_CEILING_DBTP);
-  const limiter = new Limiter(linkedPeaks(sources), MIX_RATE, ceiling);
+  const limiter = new Limiter(await linkedPeaks(sources), MIX_RATE, ceiling);
   const gain = new Float32Array(frames);
-  const measured = loudnessOf(sources, null);
-  let staticGain = Number.isFinite(measured) ? dbToGain(LOUDNESS_TARGET_LUFS - measured) : 1;
+  const measured = await loudnessOf(sources, null);
+  // Loudness rises by less than the static gain once the limiter bites, so each step is taken along the slope the
+  // last two tries showed (a secant): on target in two or three tries where plain steps take five.
+  let gainDb = Number.isFinite(measured) ? LOUDNESS_TARGET_LUFS - measured : 0;
+  let previous: { gainDb: number; loudness: number } | null = null;
+  let loudness = -Infinity;
   for (let attempt = 0; attempt < 5; attempt++) {
-    limiter.curve(staticGain, gain);
-    const loudness = loudnessOf(sources, gain);
+    limiter.curve(dbToGain(gainDb), gain);
+    loudness = await loudnessOf(sources, gain);
     if (!Number.isFinite(loudness) || Math.abs(loudness - LOUDNESS_TARGET_LUFS) < 0.1) break;
-    staticGain *= dbToGain(LOUDNESS_TARGET_LUFS - loudness);
+    const slope = previous && gainDb !== previous.gainDb ? (loudness - previous.loudness) / (gainDb - previous.gainDb) : 1;
+    previous = { gainDb, loudness };
+    gainDb += (LOUDNESS_TARGET_LUFS - loudness) / Math.min(1, Math.max(0.2, slope));
   }
   // The gain curve's own movement can nudge an inter-sample peak past the ceiling: take it back if so.
-  const truePeakDbtp = limitedTruePeakDb(sources, gain);
+  const truePeakDbtp = await limitedTruePeakDb(sources, gain);
   const overshoot = truePeakDbtp - PEAK_CEILING_DBTP;
-  if (overshoot <= 0) return { gain, truePeakDbtp };
-  // A constant gain scales the reconstructed peaks by the same factor.
+  if (overshoot <= 0) return { gain, truePeakDbtp, integratedLufs: loudness };
+  // A constant gain scales the reconstructed peaks, and the loudness, by the same factor.
   const backDb = -overshoot - 0.05;
   const back = dbToGain(backDb);
   for (let i = 0; i < frames; i++) gain[i] = gain[i]! * back;
-  return { gain, truePeakDbtp: truePeakDbtp + backDb };
+  return { gain, truePeakDbtp: truePeakDbtp + backDb, integratedLufs: loudness + backDb };
 }
 
 /** The summed mix's stereo-linked true peaks, sample by sample. */
-function linkedPeaks(sources: Sources): Float32Array {
+async function linkedPeaks(sources: Sources): Promise<Float32Array> {
   const { frames } = sources;
   const peaks = new Float32Array(frames);
   const window = new Float32Array(CHUNK + 2 * PEAK_MARGIN);
   for (const channel of [0, 1]) {
-    inChunks(frames, (from, to) => {
+    await inChunks(frames, (from, to) => {
       const start = Math.max(0, from - PEAK_MARGIN);
       sources.fill(channel, start, Math.min(frames, to + PEAK_MARGIN), window);
       addInterSamplePeaks(window, start, frames, from, to, peaks.subarray(from, to));
@@ -204,13 +217,13 @@ function linkedPeaks(sources: Sources): Float32Array {
 }
 
 /** True peak (dBTP) of the summed mix times `gain`. */
-function limitedTruePeakDb(sources: Sources, gain: Float32Array): number {
+async function limitedTruePeakDb(sources: Sources, gain: Float32Array): Promise<number> {
   const { frames } = sources;
   const window = new Float32Array(CHUNK + 2 * PEAK_MARGIN);
   const peaks = new Float32Array(CHUNK);
   let peak = 0;
   for (const channel of [0, 1]) {
-    inChunks(frames, (from, to) => {
+    await inChunks(frames, (from, to) => {
       const start = Math.max(0, from - PEAK_MARGIN);
       const end = Math.min(frames, to + PEAK_MARGIN);
       sources.fill(channel, start, end, window);
@@ -224,11 +237,11 @@ function limitedTruePeakDb(sources: Sources, gain: Float32Array): number {
 }
 
 /** Integrated loudness of the summed mix, times `gain` if given. */
-function loudnessOf(sources: Sources, gain: Float32Array | null): number {
+async function loudnessOf(sources: Sources, gain: Float32Array | null): Promise<number> {
   const meter = new LoudnessMeter(MIX_RATE, 2, sources.frames);
   const chunk = new Float32Array(CHUNK);
   for (const channel of [0, 1]) {
-    inChunks(sources.frames, (from, to) => {
+    await inChunks(sources.frames, (from, to) => {
       sources.fill(channel, from, to, chunk);
       meter.add(channel, chunk, gain ? gain.subarray(from, to) : null, to - from);
     });
@@ -237,33 +250,27 @@ function loudnessOf(sources: Sources, gain: Float32Array | null): number {
 }
 
 /**
- * What the finished mix measures, and the voice's loudness over the ducked
- * music's (as they sit in the mix, over the 400 ms blocks where the voice speaks).
+ * What the finished mix measures (its loudness and true peak as normalising
+ * left them), and the voice's loudness over the ducked music's (as they sit in
+ * the mix, over the 400 ms blocks where the voice speaks).
  */
-function measureMix(mix: Mix, sources: Sources, gain: Float32Array, truePeakDbtp: number): MixFigures {
+async function measureMix(sources: Sources, gain: Float32Array, levels: { integratedLufs: number; truePeakDbtp: number }): Promise<MixFigures> {
+  if (!sources.speaking) return { ...levels, voiceOverMusicDb: null };
   const { frames } = sources;
-  const whole = new LoudnessMeter(MIX_RATE, 2, frames);
   const voice = new LoudnessMeter(MIX_RATE, 2, frames);
   const music = new LoudnessMeter(MIX_RATE, 2, frames);
   const chunk = new Float32Array(CHUNK);
   for (const channel of [0, 1]) {
-    inChunks(frames, (from, to) => {
+    await inChunks(frames, (from, to) => {
       const count = to - from;
       const curve = gain.subarray(from, to);
-      mix.fill(channel, from, to, chunk);
-      whole.add(channel, chunk, null, count);
-      if (!sources.speaking) return;
       sources.voiceStem(from, to, chunk);
       voice.add(channel, chunk, curve, count);
       sources.musicStem(channel, from, to, chunk);
       music.add(channel, chunk, curve, count);
     });
   }
-  return {
-    integratedLufs: whole.loudness(),
-    truePeakDbtp,
-    voiceOverMusicDb: sources.speaking ? voiceOverMusic(voice.powers(), music.powers()) : null,
-  };
+  return { ...levels, voiceOverMusicDb: voiceOverMusic(voice.powers(), music.powers()) };
 }
 
 /** Loudness of the voice minus that of the ducked music, over the 400 ms blocks where the voice speaks. */

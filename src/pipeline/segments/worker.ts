@@ -55,15 +55,17 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       const storyboard = stored.value;
       workspace = await ComposeWorkspace.create();
       const load = (mediaId: string) => readMediaBytes(projectId, parseId(mediaId));
-      await workspace.prepareShots(storyboard, load, undefined, ComposeWorkspace.shotsFor(storyboard, range));
-      // The decoded photos are garbage now; the encoder is about to need the room.
-      collectGarbage();
       let framesDone = 0;
       reporting = reportProgress(() => changeSegmentStatus(projectId, runId, index, (current) => ({ ...current!, framesDone })));
-      const file = await workspace.renderPicture(storyboard, range, ffmpeg.path, {
-        signal: controller.signal,
-        onProgress: (fraction) => (framesDone = Math.round(fraction * frames)),
-      });
+      // The frames start at once: each shot's wait for its photo, so the later photos are prepared while the first are drawn.
+      const [, file] = await Promise.all([
+        // Once the last photo is prepared, its decoded pixels are garbage and the encoder can have the room.
+        workspace.prepareShots(storyboard, load, undefined, ComposeWorkspace.shotsFor(storyboard, range)).then(collectGarbage),
+        workspace.renderPicture(storyboard, range, ffmpeg.path, {
+          signal: controller.signal,
+          onProgress: (fraction) => (framesDone = Math.round(fraction * frames)),
+        }),
+      ]);
       await reporting();
       const bytes = new Uint8Array(await readFile(file));
       await lease.confirm();

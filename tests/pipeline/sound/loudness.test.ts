@@ -40,25 +40,14 @@ async function narration(gainDb: number): Promise<PcmAudio> {
 }
 
 /** The soundtrack as compose makes it with `ffmpeg` (mixed, encoded to AAC, measured and corrected), read back by both builds. */
-async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: string, name: string, draft = false) {
+async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: string, name: string) {
   const out = join(dir, name);
   mkdirSync(out, { recursive: true });
-  await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg, { draft });
+  await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg);
   return Object.fromEntries(Object.entries(FFMPEGS).map(([build, reader]) => [build, ebur128(reader, join(out, SOUNDTRACK_AAC))]));
 }
 
 describe('loudness', () => {
-  it("a preview's soundtrack (the fast AAC coder) keeps the same promise on both ffmpeg builds", async () => {
-    const music = synthesizeMusic({ durationSec: DURATION, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_draft' });
-    const voice = await narration(0);
-    for (const [build, ffmpeg] of Object.entries(FFMPEGS)) {
-      for (const [reader, measured] of Object.entries(await encodedFigures(music, voice, ffmpeg, `draft-${build}`, true))) {
-        expect(Math.abs(measured.integratedLufs + 16), `draft by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
-        expect(measured.truePeakDbtp, `draft by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
-      }
-    }
-  }, 120_000);
-
   it('the meter reads what ffmpeg ebur128 reads', () => {
     const music = synthesizeMusic({ durationSec: 8, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_meter' });
     const file = join(dir, 'meter.wav');
@@ -85,7 +74,7 @@ describe('loudness', () => {
         seed: `r_${mood}`,
       });
       const voice = voiceDb === null ? null : await narration(voiceDb);
-      const { figures, stems } = mixSoundtrack({ music, voice, durationSec: DURATION, withStems: true });
+      const { figures, stems } = await mixSoundtrack({ music, voice, durationSec: DURATION, withStems: true });
       expect(Math.abs(figures.integratedLufs + 16)).toBeLessThanOrEqual(0.3);
       for (const [build, ffmpeg] of Object.entries(FFMPEGS)) {
         const readings = await encodedFigures(music, voice, ffmpeg, `${mood}-${voiceDb}-${build}`);
@@ -104,7 +93,8 @@ describe('loudness', () => {
             spawnSync(FFMPEGS.debian, ['-v', 'error', '-y', '-ss', String(line.startSec), '-t', '1.6', '-i', join(dir, file), cut]);
             return ebur128(FFMPEGS.debian, cut).integratedLufs;
           };
-          const difference = window('voice-stem.wav') - window('music-stem.wav');
+          // ebur128 prints tenths of a LU: the difference is worth as much, not the float subtraction's last bits.
+          const difference = Math.round((window('voice-stem.wav') - window('music-stem.wav')) * 10) / 10;
           expect(difference, `"${line.text}": voice ${difference.toFixed(1)} dB over the music`).toBeGreaterThanOrEqual(10);
         }
         expect(figures.voiceOverMusicDb!).toBeGreaterThanOrEqual(10);

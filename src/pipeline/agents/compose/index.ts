@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import type { Media } from '../../../schemas/media.js';
 import type { Storyboard } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
-import { soundtrackArgs } from './audio-graph.js';
 import { probeMedia, runFfmpeg, type ProbedMedia } from './ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from './graph.js';
-import { concatList, joinArgs, pictureArgs, rawFramesInput, shotsInRange, type FrameRange } from './segment.js';
+import { concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
 import { writeSoundtrack, type SoundtrackFigures } from './soundtrack.js';
 import { motionPath, type Box } from './motion.js';
 import { planesBytes, type Planes } from './planes.js';
@@ -34,8 +33,6 @@ export interface RenderAudio {
 export interface RenderOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
-  /** A preview: the soundtrack is encoded by the faster AAC coder. */
-  draft?: boolean;
 }
 
 /** Frames encoded past a segment's end and dropped: more than x264's lookahead at the preset used. */
@@ -63,25 +60,15 @@ export function x264Args(frame: { width: number; height: number }): string[] {
   return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', Math.min(frame.width, frame.height) <= 480 ? '20' : '23', '-bf', '0'];
 }
 
-/** The ffmpeg arguments for a render: raw BT.709 frames on stdin, the encoded soundtrack copied, H.264 tagged BT.709, faststart. */
-export function composeArgs(storyboard: Storyboard, dir: string): string[] {
-  const audio = soundtrackArgs(dir, 1);
-  return [
-    ...rawFramesInput(storyboard, fpsOf(storyboard), BT709_TAGS),
-    ...audio.input,
-    '-map',
-    '0:v',
-    ...audio.output,
-    ...x264Args(storyboard),
-    '-pix_fmt',
-    'yuv420p',
-    ...BT709_TAGS,
-    '-movflags',
-    '+faststart',
-    '-t',
-    storyboard.durationSec.toFixed(3),
-    join(dir, 'final.mp4'),
-  ];
+/** A promise and the functions that settle it. */
+function settles(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
 }
 
 const WORKSPACE_PREFIX = 'sirtrav-compose-';
@@ -108,13 +95,17 @@ async function sweepStaleWorkspaces(): Promise<void> {
 }
 
 /**
- * A scratch directory for one render. Photos are prepared (as canvases in
- * BT.709 YUV) while the audio is still being made; `render` then draws the
- * frames and pipes them to ffmpeg. `dispose` removes everything.
+ * A scratch directory for one render. Photos are prepared as canvases in
+ * BT.709 YUV; `render` draws the frames and pipes them to ffmpeg. A render may
+ * start before its photos are ready: each shot's frames wait for its canvas,
+ * so preparing the later photos overlaps drawing the first ones. `dispose`
+ * removes everything.
  */
 export class ComposeWorkspace {
   /** Where each shot's focus lies on its canvas. */
   private readonly focus: Box[] = [];
+  /** Each shot being prepared: settles when its canvas is written. */
+  private readonly prepared = new Map<number, Promise<void>>();
 
   private constructor(readonly dir: string) {}
 
@@ -124,18 +115,33 @@ export class ComposeWorkspace {
     return new ComposeWorkspace(await mkdtemp(join(tmpdir(), `${WORKSPACE_PREFIX}${process.pid}-`)));
   }
 
-  /** Each shot's canvas, written as shot-N.yuv; with `only`, just those shots (a segment needs a few). */
+  /**
+   * Each shot's canvas, written as shot-N.yuv; with `only`, just those shots (a
+   * segment needs a few). Shots are prepared in timeline order, two at a time.
+   */
   async prepareShots(storyboard: Storyboard, load: PhotoLoader, onProgress?: (fraction: number) => void, only?: ReadonlySet<number>): Promise<void> {
     const frame = { width: storyboard.width, height: storyboard.height };
-    const queue = storyboard.shots.map((shot, i) => ({ shot, i })).filter(({ i }) => !only || only.has(i));
+    const queue = storyboard.shots.map((shot, i) => ({ shot, i, done: settles() })).filter(({ i }) => !only || only.has(i));
+    for (const { i, done } of queue) {
+      // A shot no frame waits for must not leave its failure unhandled.
+      done.promise.catch(() => undefined);
+      this.prepared.set(i, done.promise);
+    }
     const count = queue.length;
     let prepared = 0;
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        const { media, bytes } = await load(next.shot.mediaId);
-        const canvas = await prepareCanvas(media, bytes, next.shot, frame);
-        this.focus[next.i] = canvas.focus;
-        await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
+        try {
+          const { media, bytes } = await load(next.shot.mediaId);
+          const canvas = await prepareCanvas(media, bytes, next.shot, frame);
+          this.focus[next.i] = canvas.focus;
+          await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
+          next.done.resolve();
+        } catch (error) {
+          next.done.reject(error);
+          for (const rest of queue.splice(0)) rest.done.reject(error);
+          throw error;
+        }
         onProgress?.(++prepared / count);
       }
     };
@@ -166,27 +172,41 @@ export class ComposeWorkspace {
       title: storyboard.title ? await titleOverlay(storyboard.title, frame) : null,
       shots: storyboard.shots.map((shot, i) => ({
         ...spans[i]!,
-        path: motionPath(shot.motion, canvas, frame, this.focus[i] ?? null, spans[i]!.end - spans[i]!.start),
-        load: async () => ({ canvas: await readCanvas(i), caption: shot.caption ? await captionOverlay(shot.caption, frame) : null }),
+        load: async () => {
+          await this.prepared.get(i);
+          return {
+            canvas: await readCanvas(i),
+            caption: shot.caption ? await captionOverlay(shot.caption, frame) : null,
+            // The motion keeps the shot's focus in frame: known once its canvas is made.
+            path: motionPath(shot.motion, canvas, frame, this.focus[i] ?? null, spans[i]!.end - spans[i]!.start),
+          };
+        },
       })),
     };
   }
 
-  /** Renders the prepared shots with the audio, checks the result's streams and duration, and grabs a poster frame. */
+  /**
+   * Renders the shots with the audio, checks the result's streams and
+   * duration, and grabs a poster frame. The soundtrack is mixed and encoded
+   * while the frames are drawn (its mixing gives way between pieces, its
+   * encoding is another process), the picture is encoded alone, and the two
+   * are muxed as segments are: so x264, which sets the pace, never waits for the sound.
+   */
   async render(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
-    const { dir } = this;
-    const soundtrack = await writeSoundtrack(dir, storyboard.durationSec, audio, ffmpeg, {
-      ...(options.signal ? { signal: options.signal } : {}),
-      draft: options.draft ?? false,
-    });
-    const plan = await this.framePlan(storyboard);
-    await runFfmpeg(ffmpeg, composeArgs(storyboard, dir), {
-      durationSec: storyboard.durationSec,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      feed: (write) => renderFrames(plan, write, options.signal),
-    });
-    return this.checked(storyboard, join(dir, 'final.mp4'), soundtrack, ffmpeg, options.signal);
+    const halt = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
+    const soundtrack = writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, { signal });
+    // Awaited once the picture is encoded; until then a failure must not go unhandled.
+    soundtrack.catch(() => undefined);
+    let picture: string;
+    try {
+      picture = await this.renderPicture(storyboard, { from: 0, to: totalFramesOf(storyboard) }, ffmpeg, options);
+    } catch (error) {
+      halt.abort(error);
+      await soundtrack.catch(() => undefined);
+      throw error;
+    }
+    return this.join(storyboard, await soundtrack, [picture], ffmpeg, options);
   }
 
   /**
@@ -218,6 +238,8 @@ export class ComposeWorkspace {
           through,
         ),
     });
+    // Nothing past the range was encoded (the range reaches the end): the file is the picture as it is.
+    if (through.to === range.to) return encoded;
     await runFfmpeg(ffmpeg, ['-i', encoded, '-map', '0:v', '-c', 'copy', '-frames:v', String(frames), output], signal);
     await rm(encoded, { force: true });
     return output;

@@ -117,10 +117,16 @@ export class ComposeJob {
       // In segments, the soundtrack is made here while other invocations draw the picture.
       const soundtrack = this.plan ? await this.workspace.soundtrack(storyboard, { music, voice }, context.ffmpeg, context.signal) : null;
       if (soundtrack) collectGarbage();
-      await this.picture;
-      throwIfCancelled(context);
-      const rendered =
-        this.plan && soundtrack ? await this.join(this.workspace, this.plan, soundtrack) : await this.renderWhole(this.workspace, { music, voice });
+      let rendered: ComposedVideo;
+      if (this.plan && soundtrack) {
+        await this.picture;
+        throwIfCancelled(context);
+        rendered = await this.join(this.workspace, this.plan, soundtrack);
+      } else {
+        throwIfCancelled(context);
+        // Photos still being prepared are waited for shot by shot; a failure to prepare one fails the render too.
+        [, rendered] = await Promise.all([this.picture, this.renderWhole(this.workspace, { music, voice })]);
+      }
       throwIfCancelled(context);
       video = {
         bytes: rendered.mp4.byteLength,
@@ -152,7 +158,6 @@ export class ComposeJob {
     const { context } = this;
     return workspace.render(this.storyboard, audio, context.ffmpeg, {
       signal: context.signal,
-      draft: context.state.request.preview === true,
       onProgress: (fraction) => inBackground(context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE))),
     });
   }

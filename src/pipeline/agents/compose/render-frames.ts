@@ -5,14 +5,20 @@ import { allocPlanes, planesBytes, type Planes } from './planes.js';
 import { combine, dim, transitionWindows } from './transitions.js';
 import { warp, type Window } from './warp.js';
 
+/** A shot's picture, loaded when its first frame is drawn. */
+export interface LoadedShot {
+  canvas: Planes;
+  caption: Overlay | null;
+  /** The window on the canvas at each of the shot's frames (0-based within the shot). */
+  path: (index: number) => Window;
+}
+
 /** One shot, as the frame renderer needs it: its frames, and a loader for its picture. */
 export interface FrameShot {
   /** First frame and one past the last; neighbours overlap by the transition. */
   start: number;
   end: number;
-  /** The window on the shot's canvas at each of its frames (0-based within the shot). */
-  path: (index: number) => Window;
-  load: () => Promise<{ canvas: Planes; caption: Overlay | null }>;
+  load: () => Promise<LoadedShot>;
 }
 
 export interface FramePlan {
@@ -72,7 +78,7 @@ export async function renderFrames(
   const pool = Array.from({ length: POOL }, () => allocPlanes(width, height));
   const a = allocPlanes(width, height);
   const b = allocPlanes(width, height);
-  const loaded = new Map<number, { canvas: Planes; caption: Overlay | null }>();
+  const loaded = new Map<number, LoadedShot>();
   const pending: Array<Promise<void>> = [];
   const fade = Math.round(0.4 * plan.fps);
   const fadeOut = Math.round(Math.min(1, plan.totalFrames / plan.fps / 4) * plan.fps);
@@ -92,13 +98,14 @@ export async function renderFrames(
     if (active.length >= 2) {
       const [i, j] = [active[0]!, active[1]!];
       const t = (n - plan.shots[j]!.start + 0.5) / (plan.shots[i]!.end - plan.shots[j]!.start);
-      const [wa, wb] = transitionWindows(plan.transition, t, plan.shots[i]!.path(at(i)), plan.shots[j]!.path(at(j)));
+      const [wa, wb] = transitionWindows(plan.transition, t, loaded.get(i)!.path(at(i)), loaded.get(j)!.path(at(j)));
       warp(loaded.get(i)!.canvas, a, wa);
       warp(loaded.get(j)!.canvas, b, wb);
       combine(plan.transition, a, b, out, t);
     } else {
       const i = active[0] ?? plan.shots.length - 1;
-      warp(loaded.get(i)!.canvas, out, plan.shots[i]!.path(at(i)));
+      const shot = loaded.get(i)!;
+      warp(shot.canvas, out, shot.path(at(i)));
     }
     if (plan.title) blendOverlay(out, plan.title, textOpacity(n, title.from, title.to, fade));
     for (const i of active) {

@@ -21,14 +21,14 @@ export async function writeSoundtrack(
   durationSec: number,
   audio: { music: Uint8Array; voice: Uint8Array | null },
   ffmpeg: string,
-  options: { signal?: AbortSignal; draft?: boolean } = {},
+  options: { signal?: AbortSignal } = {},
 ): Promise<SoundtrackFigures> {
-  const { signal, draft = false } = options;
+  const { signal } = options;
   const music = decodeWav(audio.music);
   const voice = audio.voice ? decodeWav(audio.voice) : null;
   if (!music || (audio.voice && !voice))
     throw new PipelineError('internal', 'audio_invalid', `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, { retryable: false });
-  const { mix, figures } = mixSoundtrack({ music, voice, durationSec });
+  const { mix, figures } = await mixSoundtrack({ music, voice, durationSec });
   const wav = join(dir, SOUNDTRACK_WAV);
   const run = signal ? { signal } : {};
   let gainDb = 0;
@@ -36,7 +36,7 @@ export async function writeSoundtrack(
   for (let pass = 0; pass < 3; pass++) {
     const scale = 10 ** (gainDb / 20);
     await writeWav(wav, { ...mix, channelCount: 2, fill: (channel, from, to, out) => mix.fill(channel, from, to, out, scale) });
-    await runFfmpeg(ffmpeg, encodeSoundtrackArgs(dir, draft), run);
+    await runFfmpeg(ffmpeg, encodeSoundtrackArgs(dir), run);
     reading = await measureLoudness(ffmpeg, join(dir, SOUNDTRACK_AAC), signal);
     const peakExcess = reading.truePeakDbtp - AAC_PEAK_LIMIT_DBTP;
     const loudnessError = reading.integratedLufs - LOUDNESS_TARGET_LUFS;
