@@ -7,6 +7,8 @@ import { ComposeWorkspace, x264Args } from '../src/pipeline/agents/compose/index
 import { FPS, frameSpans } from '../src/pipeline/agents/compose/graph.js';
 import { analysePhotos } from '../src/pipeline/agents/director/analyse.js';
 import { planStoryboard } from '../src/pipeline/agents/director/plan.js';
+import { synthesizeMusic } from '../src/pipeline/agents/music/synth.js';
+import { speakNarration } from '../src/pipeline/agents/voice/placed.js';
 import { encodeWav } from '../src/pipeline/audio/wav.js';
 import type { Media } from '../src/schemas/media.js';
 import { mediaFor, texturedPhoto } from '../tests/helpers/render.js';
@@ -38,8 +40,9 @@ async function shotJudder(ffmpeg: string, file: string, shots: Parameters<typeof
 }
 
 /**
- * 10 phone-sized photos → 30 s 720p with title and captions: the compose step
- * (preparing the photos, drawing every frame, encoding) against x264 alone
+ * 10 phone-sized photos → 30 s 720p with title, captions, music and narration:
+ * the compose step (preparing the photos, mixing and encoding the soundtrack,
+ * drawing every frame, encoding, muxing) against x264 alone
  * encoding the same frames with the same settings, measured in the same run.
  */
 export async function benchPicture(): Promise<void> {
@@ -60,15 +63,28 @@ export async function benchPicture(): Promise<void> {
     style: { mood: 'calm', musicStyle: 'acoustic', source: 'default', reason: 'bench' },
     facts,
   });
-  const music = encodeWav({ sampleRate: 44100, channels: [new Float32Array(DURATION * 44100), new Float32Array(DURATION * 44100)] });
+  // The run's own music and narration, made beforehand as the music and voice agents make them.
+  const music = encodeWav(
+    synthesizeMusic({
+      durationSec: storyboard.durationSec,
+      mood: storyboard.mood,
+      musicStyle: storyboard.musicStyle,
+      grid: storyboard.music ?? { bpm: storyboard.tempoBpm, beatOffsetSec: 0 },
+      seed: 'r_bench',
+    }),
+  );
+  const voice = (await speakNarration(storyboard)).value.wav;
 
   const dir = await mkdtemp(join(tmpdir(), 'sirtrav-bench-picture-'));
   const workspace = await ComposeWorkspace.create();
   try {
     const rss = samplePeakRss(process.pid);
     const started = performance.now();
-    await workspace.prepareShots(storyboard, async (id) => byId.get(id)!);
-    const { mp4 } = await workspace.render(storyboard, { music, voice: null }, ffmpeg);
+    // As a segment does: the render starts at once and each shot's frames wait for its photo.
+    const [, { mp4, soundtrack }] = await Promise.all([
+      workspace.prepareShots(storyboard, async (id) => byId.get(id)!),
+      workspace.render(storyboard, { music, voice }, ffmpeg),
+    ]);
     const composeSec = (performance.now() - started) / 1000;
     const peak = rss.stop();
     const file = join(dir, 'final.mp4');
@@ -83,7 +99,7 @@ export async function benchPicture(): Promise<void> {
 
     const judders = await shotJudder(ffmpeg, file, storyboard.shots);
     console.log(
-      `\n## Picture: ${PHOTOS} photos (4000×3000) → ${DURATION} s ${storyboard.width}×${storyboard.height}, title + captions, ${storyboard.transition}; ${ffmpeg}`,
+      `\n## Picture: ${PHOTOS} photos (4000×3000) → ${DURATION} s ${storyboard.width}×${storyboard.height}, title + captions, ${storyboard.transition}, music and narration (${soundtrack.encoded.integratedLufs} LUFS); ${ffmpeg}`,
     );
     console.log('| measure | compose | floor (x264 alone, same frames and settings) | ratio |');
     console.log('|---|---|---|---|');
