@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Evaluation, HistoryEntry } from '../schemas/memory.js';
-import { readArchive } from '../runs/archive.js';
+import { listAllRunIds, readArchive } from '../runs/archive.js';
 import { evaluationDoc } from './evaluation-doc.js';
 import type { RunState } from '../schemas/run.js';
 import { readRunState } from '../runs/state.js';
-import { isId, keys, listDirectories, listKeyPages, readJSON, writeJSON, type Id } from '../storage/index.js';
+import { isId, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
 
 export { evaluationDoc };
 
@@ -92,31 +92,14 @@ async function migrateLegacy(projectId: Id, legacy: z.infer<typeof legacyEntries
   return migrated;
 }
 
-/** Every run id the project has had: live runs, archived runs, and any named by legacy ratings. */
-async function projectRunIds(projectId: Id, extra: Id[]): Promise<Id[]> {
-  const ids = new Set<Id>(extra);
-  const runsPrefix = keys.runsPrefix(projectId);
-  for (const directory of await listDirectories('runs', runsPrefix)) {
-    const id = directory.slice(runsPrefix.length).replace(/\/$/, '');
-    if (isId(id)) ids.add(id);
-  }
-  const archivePrefix = `archive/${projectId}/`;
-  for await (const page of listKeyPages('runs', archivePrefix)) {
-    for (const key of page) {
-      const id = key.slice(archivePrefix.length).replace(/\.json$/, '');
-      if (isId(id)) ids.add(id);
-    }
-  }
-  return [...ids].sort();
-}
-
 /**
  * The history, from the evaluations (and completed runs not yet rated). Used
  * when the index is missing, corrupt or outdated.
  */
 export async function rebuildHistory(projectId: Id, legacy: z.infer<typeof legacyEntriesSchema> = []): Promise<HistoryEntry[]> {
   const migrated = legacy.length > 0 ? await migrateLegacy(projectId, legacy) : [];
-  const runIds = await projectRunIds(projectId, migrated);
+  // Every run the project has had: live runs, archived runs, and any named by legacy ratings.
+  const runIds = [...new Set([...migrated, ...(await listAllRunIds(projectId))])].sort();
   const entries: HistoryEntry[] = [];
   for (let i = 0; i < runIds.length; i += 16) {
     const batch = await Promise.all(
