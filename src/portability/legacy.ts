@@ -75,6 +75,15 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
   const noRun = (legacy: string) => (isId(legacy) ? `run ${legacy} has no state.json` : `${JSON.stringify(legacy)} is not a valid run id`);
   const ofKind = <K extends LegacyPiece['kind']>(kind: K) =>
     pieces.filter((p): p is { file: string; piece: Extract<LegacyPiece, { kind: K }> } => p.piece.kind === kind);
+  /** Pieces with the run each belongs to, counted as they go; one of a run without a state.json is refused. */
+  function* ofKnownRun<P extends { runId: string }>(found: Array<{ file: string; piece: P }>): Generator<{ file: string; piece: P; run: Id }> {
+    for (const { file, piece } of found) {
+      tick();
+      const run = runOf(piece.runId);
+      if (run) yield { file, piece, run };
+      else note(file, 'refused', noRun(piece.runId));
+    }
+  }
 
   // Photos, first seen first kept; a run's photos become its mediaIds.
   const runMedia = new Map<Id, Id[]>();
@@ -96,13 +105,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
 
   // Videos: only a playable MP4 of a known run.
   const videos = new Map<Id, VideoFacts>();
-  for (const { file, piece } of ofKind('video')) {
-    tick();
-    const run = runOf(piece.runId);
-    if (!run) {
-      note(file, 'refused', noRun(piece.runId));
-      continue;
-    }
+  for (const { file, piece, run } of ofKnownRun(ofKind('video'))) {
     const bytes = new Uint8Array(await read(file));
     const facts = await probeVideo(bytes);
     if (!facts) {
@@ -117,13 +120,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
 
   // Run states, converted: a run that was still going when the old app stopped did not finish.
   const states = new Map<Id, RunState>();
-  for (const { file, piece } of ofKind('state')) {
-    tick();
-    const run = runOf(piece.runId);
-    if (!run) {
-      note(file, 'refused', noRun(piece.runId));
-      continue;
-    }
+  for (const { file, piece, run } of ofKnownRun(ofKind('state'))) {
     let legacy: z.infer<typeof legacyStateSchema>;
     try {
       legacy = legacyStateSchema.parse(JSON.parse((await read(file)).toString('utf8')));
@@ -142,13 +139,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
     );
   }
 
-  for (const { file, piece } of ofKind('audio')) {
-    tick();
-    const run = runOf(piece.runId);
-    if (!run) {
-      note(file, 'refused', noRun(piece.runId));
-      continue;
-    }
+  for (const { file, piece, run } of ofKnownRun(ofKind('audio'))) {
     const ref = piece.role === 'voice' ? keys.voice(projectId, run, piece.ext) : keys.music(projectId, run, piece.ext);
     await putBinary(ref, new Uint8Array(await read(file)), {
       contentType: piece.ext === 'wav' ? 'audio/wav' : 'audio/mpeg',
