@@ -1,16 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
 import { settleMemoryIndex } from '../learning/memory.js';
-import { legacyEntriesSchema } from '../learning/rebuild.js';
 import { examinePhoto, storePhoto } from '../media/library.js';
 import { createProject, requireProject } from '../projects/index.js';
 import { createRunState } from '../runs/state.js';
+import { legacyEntriesSchema, legacyRatingSchema, legacyStateSchema, type LegacyEntry, type LegacyState } from '../schemas/legacy.js';
 import type { RunState } from '../schemas/run.js';
 import { isId, keys, openStore, putBinary, STORE_NAMES, type BlobRef, type Id } from '../storage/index.js';
-import { convertState, legacyStateSchema, probeVideo, type VideoFacts } from './legacy-run.js';
+import { convertState, probeVideo, type VideoFacts } from './legacy-run.js';
 import { classify, listFiles, type LegacyPiece } from './legacy-scan.js';
 import { silentProgress, type ProgressReporter } from './progress-reporter.js';
 
@@ -27,8 +26,6 @@ export interface LegacyReport {
   files: LegacyReportLine[];
   counts: { taken: number; converted: number; refused: number };
 }
-
-const legacyRatingSchema = z.looseObject({ rating: z.union([z.string(), z.number(), z.boolean()]), comment: z.string().optional() });
 
 const where = (ref: BlobRef) => `${STORE_NAMES[ref.store]}/${ref.key}`;
 
@@ -121,7 +118,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
   // Run states, converted: a run that was still going when the old app stopped did not finish.
   const states = new Map<Id, RunState>();
   for (const { file, piece, run } of ofKnownRun(ofKind('state'))) {
-    let legacy: z.infer<typeof legacyStateSchema>;
+    let legacy: LegacyState;
     try {
       legacy = legacyStateSchema.parse(JSON.parse((await read(file)).toString('utf8')));
     } catch {
@@ -170,8 +167,6 @@ interface RatingContext {
   noRun: (legacy: string) => string;
   states: Map<Id, RunState>;
 }
-
-type LegacyEntry = z.infer<typeof legacyEntriesSchema>[number];
 
 /**
  * Ratings (per-run evaluation.json files and flat memory arrays) become one
