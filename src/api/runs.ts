@@ -3,7 +3,7 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
 import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes, streamSource } from '../http/byte-response.js';
-import { errorDoc } from '../http/errors.js';
+import { errorDoc, invalidBodyDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
@@ -98,7 +98,7 @@ export const runRoutes: Route[] = [
     headers: [{ name: 'Idempotency-Key', description: 'Same key and body → the same run' }],
     responses: {
       202: { description: 'Queued; links to follow it', schema: startRunResponseSchema },
-      400: errorDoc('Invalid body'),
+      ...invalidBodyDocs,
       422: errorDoc('No photos, unknown photo, or a reused idempotency key'),
       429: errorDoc('Too many runs queued or running'),
     },
