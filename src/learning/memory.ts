@@ -5,7 +5,7 @@ import { legacyEntriesSchema, type LegacyEntry } from '../schemas/legacy.js';
 import { historyEntrySchema, memoryIndexSchema, MEMORY_VERSION, type HistoryEntry, type MemoryIndex } from '../schemas/memory.js';
 import { CorruptBlobError, defineDocument, getMetadata, keys, openStore, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { deriveIndex } from './derive.js';
-import { rebuildHistory } from './rebuild.js';
+import { rebuildHistory } from './history.js';
 
 export const MEMORY_BACKUPS = 3;
 export const maxHistory = () => getConfig().SIRTRAV_MEMORY_HISTORY;

@@ -6,6 +6,11 @@ import type { RunState } from '../schemas/run.js';
 import { readRunState } from '../runs/state.js';
 import { isId, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
 
+/**
+ * The memory index's history: one run's entry (from its evaluation, or from the
+ * completed run while it is unrated), and the whole history rebuilt from the stores.
+ */
+
 export { evaluationDoc };
 
 function legacyRating(value: unknown): 'good' | 'bad' | null {
