@@ -1,4 +1,4 @@
-import { errorDoc } from '../http/errors.js';
+import { invalidBodyDocs, adminAuthDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { runCleanup } from '../retention/cleanup.js';
@@ -16,12 +16,7 @@ export const adminRoutes: Route[] = [
     tag: 'admin',
     summary: 'Run retention now (admin)',
     body: cleanupBodySchema,
-    responses: {
-      200: { description: 'CleanupReport', schema: cleanupReportSchema },
-      400: errorDoc('Invalid body'),
-      401: errorDoc('No or invalid token'),
-      403: errorDoc('Not the admin token'),
-    },
+    responses: { 200: { description: 'CleanupReport', schema: cleanupReportSchema }, ...invalidBodyDocs, ...adminAuthDocs },
     handler: async ({ body }) => {
       const report = await runCleanup({ now: body.now ? new Date(body.now) : new Date(), dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS });
       return json(200, report);
@@ -37,9 +32,8 @@ export const adminRoutes: Route[] = [
     body: repairBodySchema,
     responses: {
       200: { description: 'What was found and what was repaired (nothing is changed with dryRun)', schema: repairReportSchema },
-      400: errorDoc('Invalid body'),
-      401: errorDoc('No or invalid token'),
-      403: errorDoc('Not the admin token'),
+      ...invalidBodyDocs,
+      ...adminAuthDocs,
     },
     handler: async ({ body }) => {
       // A whole pass from the start; one cut short by the budget says `complete: false` and can be asked again.

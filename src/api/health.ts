@@ -1,17 +1,8 @@
 import { checkHealth } from '../health/index.js';
-import { authorize } from '../http/auth.js';
+import { sentAdminToken } from '../http/auth.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { healthSchema } from '../schemas/health.js';
-
-/** Whether the caller sent the admin token (health itself needs no token). */
-function isAdmin(request: Request, url: URL): boolean {
-  try {
-    return authorize({ request, url, requirement: 'admin', projectId: undefined, acceptsSignedLink: false }).kind === 'admin';
-  } catch {
-    return false;
-  }
-}
 
 export const healthRoutes: Route[] = [
   defineRoute({
@@ -25,7 +16,7 @@ export const healthRoutes: Route[] = [
       503: { description: 'Storage unreachable (same shape) or auth not configured in production (error shape)' },
     },
     handler: async ({ request, url }) => {
-      const health = await checkHealth({ roundTrip: isAdmin(request, url) });
+      const health = await checkHealth({ roundTrip: sentAdminToken(request, url) });
       return json(health.ok ? 200 : 503, health);
     },
   }),

@@ -1,4 +1,4 @@
-import { errorDoc } from '../http/errors.js';
+import { errorDoc, invalidBodyDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { rateRun } from '../learning/evaluations.js';
@@ -17,7 +17,7 @@ export const learningRoutes: Route[] = [
     responses: {
       201: { description: 'First rating', schema: evaluationSchema },
       200: { description: 'Replaced (or the same again)', schema: evaluationSchema },
-      400: errorDoc('Invalid body'),
+      ...invalidBodyDocs,
       404: errorDoc('Unknown run'),
       409: errorDoc('Run not complete'),
     },

@@ -16,6 +16,9 @@ import {
   uploadPartResponseSchema,
 } from '../schemas/media.js';
 
+/** What examining a photo refuses, whether it came whole or in parts. */
+const photoRefusedDocs = { 415: errorDoc('Not JPEG, PNG, WebP, AVIF or HEIC'), 422: errorDoc('Corrupt, truncated or over 100 megapixels') };
+
 const CHUNKED_HINT = 'Send larger photos in parts: POST /api/projects/{projectId}/uploads.';
 const RAW_TYPES = /^(image\/[a-z0-9.+-]+|application\/octet-stream)$/;
 
@@ -80,8 +83,7 @@ export const mediaRoutes: Route[] = [
       404: errorDoc('Unknown project'),
       409: errorDoc('Photo limit reached'),
       413: errorDoc('Larger than 4 MiB: use the chunked route'),
-      415: errorDoc('Not JPEG, PNG, WebP, AVIF or HEIC'),
-      422: errorDoc('Corrupt, truncated or over 100 megapixels'),
+      ...photoRefusedDocs,
     },
     handler: async ({ request, params: { projectId } }) => {
       await requireProject(projectId);
@@ -186,8 +188,8 @@ export const mediaRoutes: Route[] = [
       200: { description: 'Already stored (a repeated complete)', schema: completeUploadResponseSchema },
       404: errorDoc('Unknown upload'),
       409: errorDoc('Parts missing'),
-      415: errorDoc('Not a supported photo'),
-      422: errorDoc('Checksum mismatch or unusable photo'),
+      ...photoRefusedDocs,
+      422: errorDoc('Checksum mismatch, or corrupt, truncated or over 100 megapixels'),
     },
     handler: async ({ params: { projectId, uploadId } }) => {
       const { media, created } = await completeUpload(projectId, uploadId);

@@ -1,4 +1,4 @@
-import { errorDoc } from '../http/errors.js';
+import { errorDoc, invalidBodyDocs, adminAuthDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { findFailures } from '../failures/find.js';
@@ -14,8 +14,6 @@ import {
   statsSchema,
 } from '../schemas/operations.js';
 
-const adminOnly = { 401: errorDoc('No or invalid token'), 403: errorDoc('Not the admin token') };
-
 export const operationsRoutes: Route[] = [
   defineRoute({
     method: 'GET',
@@ -23,7 +21,7 @@ export const operationsRoutes: Route[] = [
     auth: 'admin',
     tag: 'operations',
     summary: 'Store sizes, runs by status, agent and route latency percentiles, failures by class, media cache hit rate (admin)',
-    responses: { 200: { description: 'Stats', schema: statsSchema }, ...adminOnly },
+    responses: { 200: { description: 'Stats', schema: statsSchema }, ...adminAuthDocs },
     handler: async () => json(200, await computeStats()),
   }),
   defineRoute({
@@ -34,7 +32,7 @@ export const operationsRoutes: Route[] = [
     summary:
       'Similar failure episodes across projects, best first, each with its reflection; preconditions given as parameters rank matching episodes higher (admin)',
     query: failureSearchQuerySchema,
-    responses: { 200: { description: 'Ranked results', schema: failureSearchResponseSchema }, 400: errorDoc('Invalid query'), ...adminOnly },
+    responses: { 200: { description: 'Ranked results', schema: failureSearchResponseSchema }, 400: errorDoc('Invalid query'), ...adminAuthDocs },
     handler: async ({ query }) => json(200, await findFailures(query)),
   }),
   defineRoute({
@@ -46,8 +44,8 @@ export const operationsRoutes: Route[] = [
     body: resolutionBodySchema,
     responses: {
       200: { description: 'Recorded', schema: resolutionResponseSchema },
-      400: errorDoc('Invalid body'),
-      ...adminOnly,
+      ...invalidBodyDocs,
+      ...adminAuthDocs,
       404: errorDoc('No failure episode for this run'),
       409: errorDoc('Episode predates reflections'),
     },
@@ -59,7 +57,7 @@ export const operationsRoutes: Route[] = [
     auth: 'admin',
     tag: 'operations',
     summary: 'Rebuild the failure search index from the stored episodes (admin)',
-    responses: { 200: { description: 'Rebuilt', schema: rebuildResponseSchema }, ...adminOnly },
+    responses: { 200: { description: 'Rebuilt', schema: rebuildResponseSchema }, ...adminAuthDocs },
     handler: async () => json(200, await rebuildFailureIndex()),
   }),
 ];

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { issueProjectToken } from '../http/auth.js';
 import { mediaType, readBodyBytes, readJson } from '../http/body.js';
-import { errorDoc } from '../http/errors.js';
+import { errorDoc, invalidBodyDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { exportPart, exportProgress, prepareExport } from '../portability/export.js';
@@ -103,7 +103,7 @@ export const portabilityRoutes: Route[] = [
     body: startImportBodySchema,
     responses: {
       201: { description: 'Send partCount parts of partSize bytes (the last one the rest)', schema: startImportResponseSchema },
-      400: errorDoc('Invalid body'),
+      ...invalidBodyDocs,
       413: errorDoc('Archive too large'),
     },
     handler: async ({ body }) => {
@@ -160,7 +160,7 @@ export const portabilityRoutes: Route[] = [
     responses: {
       201: { description: 'Imported', schema: importResultSchema },
       202: { description: 'In progress: call again', schema: importProgressSchema },
-      400: errorDoc('Invalid body'),
+      ...invalidBodyDocs,
       404: errorDoc('Unknown import'),
       409: errorDoc('Parts missing, target not empty, another import running, or a blob already exists (never overwritten)'),
       410: errorDoc('Rolled back'),

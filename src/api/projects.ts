@@ -1,5 +1,5 @@
 import { issueProjectToken } from '../http/auth.js';
-import { errorDoc } from '../http/errors.js';
+import { invalidBodyDocs, adminAuthDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { createProject } from '../projects/index.js';
@@ -14,12 +14,7 @@ export const projectRoutes: Route[] = [
     tag: 'projects',
     summary: 'Create a project (admin)',
     body: createProjectBodySchema,
-    responses: {
-      201: { description: 'Created, with its project token', schema: createProjectResponseSchema },
-      400: errorDoc('Invalid body'),
-      401: errorDoc('No or invalid token'),
-      403: errorDoc('Not the admin token'),
-    },
+    responses: { 201: { description: 'Created, with its project token', schema: createProjectResponseSchema }, ...invalidBodyDocs, ...adminAuthDocs },
     handler: async ({ body }) => {
       const project = await createProject(body.name);
       // Shown this once: the key receivers verify webhook signatures with.

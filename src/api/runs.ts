@@ -3,14 +3,14 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
 import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes, streamSource } from '../http/byte-response.js';
-import { errorDoc } from '../http/errors.js';
+import { errorDoc, invalidBodyDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
-import { archivedRun, readArchive } from '../runs/archive.js';
+import { archivedRun, listAllRunIds, readArchive } from '../runs/archive.js';
 import { archivedRunResponseSchema, type ArchiveRecord } from '../schemas/archive.js';
 import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
-import { listRunIds, readRunState, summarize } from '../runs/state.js';
+import { readRunState, summarize } from '../runs/state.js';
 import {
   cancelRunResponseSchema,
   runListResponseSchema,
@@ -19,7 +19,7 @@ import {
   startRunResponseSchema,
   type RunSummary,
 } from '../schemas/run.js';
-import { getBinaryStream, isId, keys, listKeyPages, parseId, type Id } from '../storage/index.js';
+import { getBinaryStream, keys, parseId, type Id } from '../storage/index.js';
 import { checkWebhookUrl } from '../webhooks/url-policy.js';
 
 /** `?limit=`: out-of-range or unreadable values fall back to the nearest sensible one rather than failing a listing. */
@@ -64,16 +64,7 @@ async function videoOf(projectId: Id, runId: Id): Promise<{ bytes: number }> {
 
 /** Live runs and archived ones (their documents expired, their videos kept), newest first. */
 async function listRuns(projectId: Id, limit: number): Promise<RunSummary[]> {
-  // Run ids start with their creation time, so the newest sort last.
-  const ids = new Set(await listRunIds(projectId));
-  const prefix = keys.archivePrefix(projectId);
-  for await (const page of listKeyPages('runs', prefix)) {
-    for (const key of page) {
-      const runId = key.slice(prefix.length).replace(/\.json$/, '');
-      if (isId(runId)) ids.add(runId);
-    }
-  }
-  const newest = [...ids].sort().reverse().slice(0, limit);
+  const newest = (await listAllRunIds(projectId)).reverse().slice(0, limit);
   const summaries = await Promise.all(
     newest.map(async (runId) => {
       const state = await readRunState(projectId, runId);
@@ -107,7 +98,7 @@ export const runRoutes: Route[] = [
     headers: [{ name: 'Idempotency-Key', description: 'Same key and body → the same run' }],
     responses: {
       202: { description: 'Queued; links to follow it', schema: startRunResponseSchema },
-      400: errorDoc('Invalid body'),
+      ...invalidBodyDocs,
       422: errorDoc('No photos, unknown photo, or a reused idempotency key'),
       429: errorDoc('Too many runs queued or running'),
     },

@@ -215,7 +215,7 @@ export class ProjectClient extends SirTravClient {
    * response; Content-Range names the total) and joins the parts.
    */
   private async downloadInRanges(url: string): Promise<Uint8Array> {
-    const parts: Uint8Array[] = [];
+    const parts: Uint8Array<ArrayBuffer>[] = [];
     let received = 0;
     let total = Number.POSITIVE_INFINITY;
     while (received < total) {
@@ -235,13 +235,7 @@ export class ProjectClient extends SirTravClient {
       parts.push(part);
       received += part.byteLength;
     }
-    const whole = new Uint8Array(received);
-    let offset = 0;
-    for (const part of parts) {
-      whole.set(part, offset);
-      offset += part.byteLength;
-    }
-    return whole;
+    return new Uint8Array(await new Blob(parts).arrayBuffer());
   }
 
   rate(runId: string, rating: Rating, comment?: string): Promise<Evaluation> {

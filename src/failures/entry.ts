@@ -1,7 +1,7 @@
 import type { Id } from '../schemas/common.js';
 import type { IndexEntry } from './index-store.js';
 import type { Reflection } from './reflection.js';
-import { packTerms, termFrequencies } from './text.js';
+import { packTerms, termFrequencies } from './terms.js';
 
 /** The parts of a failure episode the index reads (the episode schema lives with the pipeline). */
 export interface EpisodeLike {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../schemas/common.js';
 import { defineDocument, keys, listEtags, readJSON, UNCHANGED, updateJSON, writeJSON } from '../storage/index.js';
-import { packTerms } from './text.js';
+import { packTerms } from './terms.js';
 
 /**
  * The cross-project failure index: 16 shards in Blobs, each updated by

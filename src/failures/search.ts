@@ -1,5 +1,5 @@
 import { loadShards, type IndexEntry } from './index-store.js';
-import { termFrequencies, unpackTerms } from './text.js';
+import { termFrequencies, unpackTerms } from './terms.js';
 
 export interface PreconditionQuery {
   step?: string | null;

@@ -94,3 +94,12 @@ export function authorize({ request, url, requirement, projectId, acceptsSignedL
   }
   return principal;
 }
+
+/** Whether the caller sent the admin token, on a route anyone may call (health does more for the admin). */
+export function sentAdminToken(request: Request, url: URL): boolean {
+  try {
+    return authorize({ request, url, requirement: 'admin', projectId: undefined, acceptsSignedLink: false }).kind === 'admin';
+  } catch {
+    return false;
+  }
+}

@@ -6,6 +6,12 @@ import { errorBodySchema, type ErrorBody } from '../schemas/error.js';
 /** A documented error response: the one error body, with what the status means on this route. */
 export const errorDoc = (description: string) => ({ description, schema: errorBodySchema });
 
+/** The router's answer to a JSON body that does not match the route's schema. */
+export const invalidBodyDocs = { 400: errorDoc('Invalid body') };
+
+/** What an admin route answers a caller without the admin token. */
+export const adminAuthDocs = { 401: errorDoc('No or invalid token'), 403: errorDoc('Not the admin token') };
+
 export const httpError = (status: number, code: string, message: string, details?: unknown) =>
   new AppError(status, code, message, details === undefined ? {} : { details });
 

@@ -3,7 +3,7 @@ import { requireRun } from '../runs/state.js';
 import type { EvaluateBody, Evaluation } from '../schemas/memory.js';
 import { keys, updateJSON, UNCHANGED, type Id } from '../storage/index.js';
 import { upsertHistoryEntry } from './memory.js';
-import { entryFromEvaluation, evaluationDoc } from './rebuild.js';
+import { entryFromEvaluation, evaluationDoc } from './history.js';
 
 /** API.md: an evaluation is stored in at most 1 KB. */
 export const EVALUATION_MAX_BYTES = 1024;

@@ -1,6 +1,6 @@
 import type { CompleteRun } from '../runs/transitions.js';
 import { upsertHistoryEntry } from './memory.js';
-import { entryFromCompletedRun } from './rebuild.js';
+import { entryFromCompletedRun } from './history.js';
 
 /** Learning's part in a run (the pipeline's hooks): a completed run joins the memory index, unrated; a failure is repaired at the next rebuild. */
 export const learningHooks = {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { log } from '../log.js';
+import { legacyEntriesSchema, type LegacyEntry } from '../schemas/legacy.js';
 import { historyEntrySchema, memoryIndexSchema, MEMORY_VERSION, type HistoryEntry, type MemoryIndex } from '../schemas/memory.js';
 import { CorruptBlobError, defineDocument, getMetadata, keys, openStore, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { deriveIndex } from './derive.js';
-import { legacyEntriesSchema, rebuildHistory } from './rebuild.js';
+import { rebuildHistory } from './history.js';
 
 export const MEMORY_BACKUPS = 3;
 export const maxHistory = () => getConfig().SIRTRAV_MEMORY_HISTORY;
@@ -43,7 +44,7 @@ export async function settleMemoryIndex(projectId: Id): Promise<MemoryIndex> {
 async function repairStoredIndex(projectId: Id): Promise<MemoryIndex> {
   const ref = keys.memoryIndex(projectId);
   let reason: string;
-  let legacy: z.infer<typeof legacyEntriesSchema> = [];
+  let legacy: LegacyEntry[] = [];
   try {
     const doc = await readJSON(ref, memoryIndexDoc);
     if (doc && doc.meta.version === MEMORY_VERSION) return doc.value;
@@ -63,7 +64,7 @@ async function repairStoredIndex(projectId: Id): Promise<MemoryIndex> {
 }
 
 /** The original SirTrav wrote a bare JSON array of ratings (no metadata). */
-async function readLegacyArray(key: string): Promise<z.infer<typeof legacyEntriesSchema>> {
+async function readLegacyArray(key: string): Promise<LegacyEntry[]> {
   try {
     const text = await openStore('evals').get(key, { type: 'text', consistency: 'strong' });
     const parsed = legacyEntriesSchema.safeParse(JSON.parse(text ?? ''));

@@ -11,7 +11,7 @@ import { learningHooks } from '../learning/hooks.js';
 import type { PipelineHooks } from './hooks.js';
 import { MAX_ATTEMPTS } from './attempts.js';
 import { acquireLease, LeaseLostError, type Lease } from './lease.js';
-import { ProgressReporter } from './reporter.js';
+import { RunProgressReporter } from './reporter.js';
 import { settleRun } from './settle.js';
 import { RunStateSync } from './state-sync.js';
 import { RunSupersededError, watchRun } from './watch-run.js';
@@ -82,7 +82,7 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
     lease.onLost(() => controller.abort(new LeaseLostError(`run ${runId}`)));
     const stopWatching = watchRun(projectId, runId, controller);
     const sync = new RunStateSync(projectId, runId);
-    const reporter = new ProgressReporter(projectId, runId, sync.listener);
+    const reporter = new RunProgressReporter(projectId, runId, sync.listener);
     const ending: Ending = { lease, sync, hooks };
     let context: RunContext | undefined;
     let compose: ComposeJob | undefined;

@@ -17,7 +17,7 @@ export type ProgressListener = (agent: ProgressAgent, overall: number) => void;
  * run (the terminal event is written by settleRun, which does not swallow).
  * Every method resolves, so calling one without awaiting it is safe.
  */
-export class ProgressReporter {
+export class RunProgressReporter {
   private readonly done = new Set<Agent>();
   private readonly lastFraction = new Map<Agent, number>();
   private readonly active = new Map<Agent, number>();

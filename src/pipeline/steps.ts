@@ -6,7 +6,7 @@ import { errorFields, log } from '../log.js';
 import type { Media } from '../schemas/media.js';
 import { asPreview, atFullQuality, type Agent, type RunState, type Storyboard } from '../schemas/run.js';
 import { getBinary, keys, parseId, putBinary, readJSON, writeJSON, type Id } from '../storage/index.js';
-import { storyboardDoc } from './documents.js';
+import { storyboardDoc } from '../runs/storyboard.js';
 import { updateRunState } from '../runs/state.js';
 import { atStep } from '../runs/transitions.js';
 import { laterStep } from './state-sync.js';
@@ -16,7 +16,7 @@ import { synthesizeMusic } from './agents/music/synth.js';
 import { speakNarration } from './agents/voice/placed.js';
 import { encodeWav } from './audio/wav.js';
 import { PipelineError, RunCancelledError } from './errors.js';
-import type { ProgressReporter } from './reporter.js';
+import type { RunProgressReporter } from './reporter.js';
 
 export { storyboardDoc };
 
@@ -29,7 +29,7 @@ export interface RunContext {
   projectId: Id;
   runId: Id;
   state: RunState;
-  reporter: ProgressReporter;
+  reporter: RunProgressReporter;
   signal: AbortSignal;
   ffmpeg: string;
   /** What was done, for the failure episode. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ManifestBlob } from '../schemas/portability.js';
-import { isId, keys, listDirectories, listKeyPages, openStore, STORE_NAMES, type Id, type StoreId } from '../storage/index.js';
+import { listAllRunIds } from '../runs/archive.js';
+import { listKeyPages, openStore, STORE_NAMES, type Id, type StoreId } from '../storage/index.js';
 
 export interface BlobAddress {
   store: StoreId;
@@ -20,31 +21,13 @@ const TRANSIENT = [
 ];
 export const isTransientKey = (key: string) => TRANSIENT.some((pattern) => pattern.test(key));
 
-/** The project's run ids: live runs and runs of which only the archive record is left. */
-export async function projectRunIds(projectId: Id): Promise<Id[]> {
-  const ids = new Set<Id>();
-  const runsPrefix = keys.runsPrefix(projectId);
-  for (const directory of await listDirectories('runs', runsPrefix)) {
-    const runId = directory.slice(runsPrefix.length).replace(/\/$/, '');
-    if (isId(runId)) ids.add(runId);
-  }
-  const archivePrefix = `archive/${projectId}/`;
-  for await (const page of listKeyPages('runs', archivePrefix)) {
-    for (const key of page) {
-      const runId = key.slice(archivePrefix.length).replace(/\.json$/, '');
-      if (isId(runId)) ids.add(runId);
-    }
-  }
-  return [...ids].sort();
-}
-
 /**
  * Every blob of a project, in a stable order: what lives under `projects/{p}/`
  * in each store, its archive records, and the videos and evaluations keyed by
  * its run ids (API.md's layout keys those by run only).
  */
 export async function listProjectBlobs(projectId: Id): Promise<{ runIds: Id[]; blobs: BlobAddress[] }> {
-  const runIds = await projectRunIds(projectId);
+  const runIds = await listAllRunIds(projectId);
   const blobs: BlobAddress[] = [];
   const collect = async (store: StoreId, prefix: string) => {
     const found: string[] = [];

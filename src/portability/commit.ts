@@ -246,7 +246,7 @@ export async function undoCommit(manifest: ExportManifest, plan: ImportPlan, com
   return removed;
 }
 
-export function summarize(manifest: ExportManifest, plan: ImportPlan): ImportedSummary {
+export function summarizeImport(manifest: ExportManifest, plan: ImportPlan): ImportedSummary {
   const skip = new Set(plan.skipped.map((s) => s.index));
   const written = manifest.blobs.filter((_, i) => !skip.has(i));
   const byStore: Record<string, number> = {};

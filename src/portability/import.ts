@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { log } from '../log.js';
 import type { Id } from '../storage/index.js';
 import { ImportRefusedError } from './archive-reader.js';
-import { commitBlobs, finishCommit, ImportConflictError, planImport, summarize, undoCommit } from './commit.js';
+import { commitBlobs, finishCommit, ImportConflictError, planImport, summarizeImport, undoCommit } from './commit.js';
 import { dropStagedParts, missingParts, requireImport, saveImport, type ImportSession } from './import-session.js';
 import { planLayout } from './layout.js';
 import { readManifest, verifyBlobs } from './verify.js';
@@ -83,7 +83,7 @@ async function step(session: ImportSession, deadline: number): Promise<ImportSes
     return saveImport(id, (current) => ({ ...current, committed: Math.max(current.committed, committed) }));
   }
   await finishCommit(session, manifest, layout, session.plan);
-  const summary = summarize(manifest, session.plan);
+  const summary = summarizeImport(manifest, session.plan);
   const finished = await saveImport(id, (current) => ({ ...current, status: 'complete', summary }));
   await dropStagedParts(id);
   log.info('import complete', { importId: id, projectId: session.plan.projectId, blobs: summary.blobs });

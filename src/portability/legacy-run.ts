@@ -1,28 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { probeMedia } from '../pipeline/agents/compose/ffmpeg.js';
 import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../runs/transitions.js';
+import { legacyTime, type LegacyState } from '../schemas/legacy.js';
 import type { RunState, Storyboard } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';
-
-/** The original app's run state: loosely shaped, fields named as it named them. */
-export const legacyStateSchema = z.looseObject({
-  status: z.string().optional(),
-  theme: z.string().optional(),
-  mood: z.string().optional(),
-  musicStyle: z.string().optional(),
-  duration: z.number().optional(),
-  createdAt: z.union([z.string(), z.number()]).optional(),
-  updatedAt: z.union([z.string(), z.number()]).optional(),
-});
-export const at = (value: unknown, fallback: string) => {
-  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : fallback;
-};
 
 export interface VideoFacts {
   bytes: number;
@@ -60,21 +45,17 @@ export async function probeVideo(bytes: Uint8Array): Promise<VideoFacts | null> 
  * needs its video and a storyboard: the storyboard is rebuilt from the legacy
  * facts, one shot per photo of the run (or of the import) over the video.
  */
-export function convertState(
-  legacy: z.infer<typeof legacyStateSchema>,
-  projectId: Id,
-  runId: Id,
-  mediaIds: Id[],
-  video: VideoFacts | undefined,
-  allPhotos: Id[],
-): RunState {
-  const createdAt = at(legacy.createdAt, new Date(0).toISOString());
+export function convertState(legacy: LegacyState, projectId: Id, runId: Id, mediaIds: Id[], video: VideoFacts | undefined, allPhotos: Id[]): RunState {
+  const createdAt = legacyTime(legacy.createdAt, new Date(0).toISOString());
   const request = {
     ...(legacy.theme ? { theme: legacy.theme.slice(0, 200) } : {}),
     ...(legacy.mood ? { mood: legacy.mood.slice(0, 32) } : {}),
     ...(legacy.musicStyle ? { musicStyle: legacy.musicStyle.slice(0, 32) } : {}),
   };
-  const running = { ...toRunning(newRun({ projectId, runId, request, mediaIds, now: new Date(createdAt) })), updatedAt: at(legacy.updatedAt, createdAt) };
+  const running = {
+    ...toRunning(newRun({ projectId, runId, request, mediaIds, now: new Date(createdAt) })),
+    updatedAt: legacyTime(legacy.updatedAt, createdAt),
+  };
   const failed = (code: string, message: string) => toFailed(running, { code, message, retryable: false });
   const status = (legacy.status ?? '').toLowerCase();
   if (['complete', 'completed', 'done', 'success'].includes(status)) {

@@ -1,16 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
 import { settleMemoryIndex } from '../learning/memory.js';
-import { legacyEntriesSchema } from '../learning/rebuild.js';
 import { examinePhoto, storePhoto } from '../media/library.js';
 import { createProject, requireProject } from '../projects/index.js';
 import { createRunState } from '../runs/state.js';
+import { legacyEntriesSchema, legacyRatingSchema, legacyStateSchema, type LegacyEntry, type LegacyState } from '../schemas/legacy.js';
 import type { RunState } from '../schemas/run.js';
 import { isId, keys, openStore, putBinary, STORE_NAMES, type BlobRef, type Id } from '../storage/index.js';
-import { convertState, legacyStateSchema, probeVideo, type VideoFacts } from './legacy-run.js';
+import { convertState, probeVideo, type VideoFacts } from './legacy-run.js';
 import { classify, listFiles, type LegacyPiece } from './legacy-scan.js';
 import { silentProgress, type ProgressReporter } from './progress-reporter.js';
 
@@ -27,8 +26,6 @@ export interface LegacyReport {
   files: LegacyReportLine[];
   counts: { taken: number; converted: number; refused: number };
 }
-
-const legacyRatingSchema = z.looseObject({ rating: z.union([z.string(), z.number(), z.boolean()]), comment: z.string().optional() });
 
 const where = (ref: BlobRef) => `${STORE_NAMES[ref.store]}/${ref.key}`;
 
@@ -75,6 +72,15 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
   const noRun = (legacy: string) => (isId(legacy) ? `run ${legacy} has no state.json` : `${JSON.stringify(legacy)} is not a valid run id`);
   const ofKind = <K extends LegacyPiece['kind']>(kind: K) =>
     pieces.filter((p): p is { file: string; piece: Extract<LegacyPiece, { kind: K }> } => p.piece.kind === kind);
+  /** Pieces with the run each belongs to, counted as they go; one of a run without a state.json is refused. */
+  function* ofKnownRun<P extends { runId: string }>(found: Array<{ file: string; piece: P }>): Generator<{ file: string; piece: P; run: Id }> {
+    for (const { file, piece } of found) {
+      tick();
+      const run = runOf(piece.runId);
+      if (run) yield { file, piece, run };
+      else note(file, 'refused', noRun(piece.runId));
+    }
+  }
 
   // Photos, first seen first kept; a run's photos become its mediaIds.
   const runMedia = new Map<Id, Id[]>();
@@ -96,13 +102,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
 
   // Videos: only a playable MP4 of a known run.
   const videos = new Map<Id, VideoFacts>();
-  for (const { file, piece } of ofKind('video')) {
-    tick();
-    const run = runOf(piece.runId);
-    if (!run) {
-      note(file, 'refused', noRun(piece.runId));
-      continue;
-    }
+  for (const { file, piece, run } of ofKnownRun(ofKind('video'))) {
     const bytes = new Uint8Array(await read(file));
     const facts = await probeVideo(bytes);
     if (!facts) {
@@ -117,14 +117,8 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
 
   // Run states, converted: a run that was still going when the old app stopped did not finish.
   const states = new Map<Id, RunState>();
-  for (const { file, piece } of ofKind('state')) {
-    tick();
-    const run = runOf(piece.runId);
-    if (!run) {
-      note(file, 'refused', noRun(piece.runId));
-      continue;
-    }
-    let legacy: z.infer<typeof legacyStateSchema>;
+  for (const { file, piece, run } of ofKnownRun(ofKind('state'))) {
+    let legacy: LegacyState;
     try {
       legacy = legacyStateSchema.parse(JSON.parse((await read(file)).toString('utf8')));
     } catch {
@@ -142,13 +136,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
     );
   }
 
-  for (const { file, piece } of ofKind('audio')) {
-    tick();
-    const run = runOf(piece.runId);
-    if (!run) {
-      note(file, 'refused', noRun(piece.runId));
-      continue;
-    }
+  for (const { file, piece, run } of ofKnownRun(ofKind('audio'))) {
     const ref = piece.role === 'voice' ? keys.voice(projectId, run, piece.ext) : keys.music(projectId, run, piece.ext);
     await putBinary(ref, new Uint8Array(await read(file)), {
       contentType: piece.ext === 'wav' ? 'audio/wav' : 'audio/mpeg',
@@ -179,8 +167,6 @@ interface RatingContext {
   noRun: (legacy: string) => string;
   states: Map<Id, RunState>;
 }
-
-type LegacyEntry = z.infer<typeof legacyEntriesSchema>[number];
 
 /**
  * Ratings (per-run evaluation.json files and flat memory arrays) become one

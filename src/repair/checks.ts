@@ -1,6 +1,6 @@
 import { deriveIndex } from '../learning/derive.js';
 import { maxHistory, memoryIndexDoc, readPendingEntries } from '../learning/memory.js';
-import { rebuildHistory } from '../learning/rebuild.js';
+import { rebuildHistory } from '../learning/history.js';
 import { uploadSessionDoc } from '../media/upload-session.js';
 import { readArchive } from '../runs/archive.js';
 import { keysUnder } from '../retention/walk.js';

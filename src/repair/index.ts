@@ -1,5 +1,5 @@
 import { log } from '../log.js';
-import { foldersUnder, keysUnder, projectFolders } from '../retention/walk.js';
+import { keysUnder, projectFolders, runFolders, uploadFolders, walkPhases } from '../retention/walk.js';
 import { defineDocument, keys, readJSON, writeJSON } from '../storage/index.js';
 import { checkMemoryIndex, checkRunFolder, checkRunScopedKey, checkUploadFolder, checkVideoKey, type CheckContext } from './checks.js';
 import { emptyCounts, REPAIR_PHASES, repairCursorSchema, type RepairCursor, type RepairPhase, type RepairReport } from './report.js';
@@ -13,15 +13,11 @@ const MAX_LISTED = 100;
 /** What each phase walks, in key order, so a saved last key is a place to resume from. */
 const ITEMS: Record<RepairPhase, () => AsyncGenerator<string>> = {
   videos: () => keysUnder('videos', ''),
-  runs: async function* () {
-    for await (const project of projectFolders('runs')) yield* foldersUnder('runs', `${project}runs/`);
-  },
+  runs: runFolders,
   progress: () => keysUnder('progress', 'projects/'),
   audio: () => keysUnder('audio', 'projects/'),
   memory: () => projectFolders('evals'),
-  uploads: async function* () {
-    for await (const project of projectFolders('media')) yield* foldersUnder('media', `${project}uploads/`);
-  },
+  uploads: uploadFolders,
 };
 
 const CHECKS: Record<RepairPhase, (item: string, context: CheckContext) => Promise<void>> = {
@@ -71,26 +67,8 @@ export async function runRepair(options: RepairOptions): Promise<RepairReport> {
       if (report.items.length < MAX_LISTED) report.items.push(`${kind}: ${key}`);
     },
   };
-  let stoppedAt: { phase: RepairPhase; lastKey: string | null } | null = null;
-  const startPhase = saved?.phase ? REPAIR_PHASES.indexOf(saved.phase) : 0;
-  outer: for (const phase of REPAIR_PHASES.slice(startPhase)) {
-    const after = saved?.phase === phase ? saved.lastKey : null;
-    let last = after;
-    for await (const item of ITEMS[phase]()) {
-      if (after !== null && item <= after) continue;
-      if (Date.now() >= deadline && report.examined > 0) {
-        stoppedAt = { phase, lastKey: last };
-        break outer;
-      }
-      try {
-        await CHECKS[phase](item, context);
-      } catch (error) {
-        if (report.errors.length < MAX_LISTED) report.errors.push({ phase, key: item, message: (error as Error).message?.slice(0, 200) ?? String(error) });
-      }
-      report.examined++;
-      last = item;
-    }
-  }
+  const visit = (phase: RepairPhase, item: string) => CHECKS[phase](item, context);
+  const stoppedAt = await walkPhases({ phases: REPAIR_PHASES, items: ITEMS, visit, from: saved, deadline, report });
   report.complete = stoppedAt === null;
   report.durationMs = Date.now() - started;
   if (!options.dryRun && options.resume) {

@@ -21,7 +21,7 @@ import {
 } from '../storage/index.js';
 import { archiveRun } from './archive.js';
 import { describePolicy, retentionPolicy, type RetentionPolicy } from './policy.js';
-import { foldersUnder, keysUnder, projectFolders, projectIdOf } from './walk.js';
+import { foldersUnder, keysUnder, projectFolders, projectIdOf, runFolders, uploadFolders, walkPhases } from './walk.js';
 
 type Phase = (typeof PHASES)[number];
 
@@ -92,31 +92,14 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
   };
   const context: PhaseContext = { policy, now, options, report, remove, unreadable };
 
-  let stoppedAt: Cursor | null = null;
-  let last: { phase: Phase; key: string } | null = null;
-  const startPhase = PHASES.indexOf(resumedFrom?.phase ?? 'progress');
-  outer: for (const phase of PHASES.slice(startPhase)) {
-    const after = resumedFrom?.phase === phase ? resumedFrom.lastKey : null;
-    for await (const item of ITEMS[phase]()) {
-      if (after !== null && item <= after) continue;
-      if (Date.now() >= deadline && report.examined > 0) {
-        stoppedAt = { phase, lastKey: last?.phase === phase ? last.key : (after ?? null), savedAt: new Date().toISOString() };
-        break outer;
-      }
-      try {
-        await HANDLERS[phase](item, context);
-      } catch (error) {
-        if (report.errors.length < MAX_LISTED) report.errors.push({ phase, key: item, message: (error as Error).message?.slice(0, 200) ?? String(error) });
-      }
-      report.examined++;
-      last = { phase, key: item };
-    }
-  }
+  const visit = (phase: Phase, item: string) => HANDLERS[phase](item, context);
+  const stoppedAt = await walkPhases({ phases: PHASES, items: ITEMS, visit, from: resumedFrom, deadline, report });
+  const cursor: Cursor | null = stoppedAt && { ...stoppedAt, savedAt: new Date().toISOString() };
   report.complete = stoppedAt === null;
-  report.cursor = stoppedAt;
+  report.cursor = cursor;
   report.durationMs = Date.now() - started;
   if (!options.dryRun) {
-    if (stoppedAt) await writeJSON(keys.cleanupCursor(), cursorDoc, stoppedAt);
+    if (cursor) await writeJSON(keys.cleanupCursor(), cursorDoc, cursor);
     else await deleteBlob(keys.cleanupCursor());
     const date = report.now.slice(0, 10);
     await updateJSON(keys.cleanupReport(date), dailyReportDoc, (current) => ({ date, invocations: [...(current?.invocations ?? []), report].slice(-50) }));
@@ -145,12 +128,8 @@ interface PhaseContext {
 /** What each phase walks, in key order. */
 const ITEMS: Record<Phase, () => AsyncGenerator<string>> = {
   progress: () => keysUnder('progress', 'projects/'),
-  runs: async function* () {
-    for await (const project of projectFolders('runs')) yield* foldersUnder('runs', `${project}runs/`);
-  },
-  uploads: async function* () {
-    for await (const project of projectFolders('media')) yield* foldersUnder('media', `${project}uploads/`);
-  },
+  runs: runFolders,
+  uploads: uploadFolders,
   media: () => projectFolders('media'),
 };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from './common.js';
 import { ratingSchema } from './memory.js';
-import { runErrorSchema, runLinksSchema, runStatusSchema, startRunBodySchema } from './run.js';
+import { runErrorSchema, runLinksSchema, runStatusSchema, startRunBodySchema, videoStyleFields } from './run.js';
 
 /** What stays of a run after retention deletes its documents: enough for history and audit. */
 export const archiveRecordSchema = z.object({
@@ -12,9 +12,7 @@ export const archiveRecordSchema = z.object({
   finishedAt: z.string(),
   timings: z.record(z.string(), z.unknown()).nullable(),
   providers: z.record(z.string(), z.string()).nullable(),
-  storyboard: z
-    .object({ theme: z.string(), mood: z.string(), musicStyle: z.string(), durationSec: z.number(), resolution: z.string(), shots: z.number().int() })
-    .nullable(),
+  storyboard: z.object({ ...videoStyleFields, resolution: z.string(), shots: z.number().int() }).nullable(),
   video: z.object({ bytes: z.number(), durationSec: z.number(), width: z.number(), height: z.number() }).nullable(),
   // `retryable`, `request` and `progress` are archived since the archived run is served whole; older records lack them.
   error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean().optional() }).nullable(),

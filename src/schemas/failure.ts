@@ -17,13 +17,14 @@ export const preconditionsSchema = z.object({
 });
 export type Preconditions = z.infer<typeof preconditionsSchema>;
 
+/** Which run a note or an episode is about, and when it was written. */
+const ofRun = { runId: idSchema, projectId: idSchema, at: z.string() };
+
 export const resolutionNoteSchema = z.object({
   text: z.string().min(1).max(1000),
   /** `operator`: recorded on this failure; `seen-before`: recorded on a similar earlier one. */
   source: z.enum(['operator', 'seen-before']),
-  runId: idSchema,
-  projectId: idSchema,
-  at: z.string(),
+  ...ofRun,
 });
 export type ResolutionNote = z.infer<typeof resolutionNoteSchema>;
 
@@ -41,9 +42,7 @@ export type Reflection = z.infer<typeof reflectionSchema>;
 
 /** What an operator reads to understand a failed run, stored at `…/runs/{runId}/failure.json`. */
 export const failureEpisodeSchema = z.object({
-  runId: idSchema,
-  projectId: idSchema,
-  at: z.string(),
+  ...ofRun,
   goal: z.string(),
   step: z.string().nullable(),
   error_class: errorClassSchema,

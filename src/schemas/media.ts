@@ -52,12 +52,8 @@ export const uploadSessionSchema = z.object({
 });
 export type UploadSession = z.infer<typeof uploadSessionSchema>;
 
-export const startUploadResponseSchema = z.object({
-  uploadId: idSchema,
-  partSize: z.number().int(),
-  partCount: z.number().int(),
-  expiresAt: isoDate,
-});
+/** What a client needs of a new upload session to send its parts. */
+export const startUploadResponseSchema = uploadSessionSchema.pick({ uploadId: true, partSize: true, partCount: true, expiresAt: true });
 
 export const mediaListResponseSchema = z.object({ media: z.array(mediaSchema) });
 export const uploadPartResponseSchema = z.object({ n: z.number().int().nonnegative(), bytes: z.number().int().positive() });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from './common.js';
+import { videoStyleFields } from './run.js';
 
 export const ratingSchema = z.enum(['good', 'bad']);
 export type Rating = z.infer<typeof ratingSchema>;
@@ -24,10 +25,7 @@ export const evaluationSchema = z.object({
   rating: ratingSchema,
   comment: z.string().nullable(),
   commentTrimmed: z.boolean(),
-  theme: z.string(),
-  mood: z.string(),
-  musicStyle: z.string(),
-  durationSec: z.number(),
+  ...videoStyleFields,
   completedAt: isoDate,
   ratedAt: isoDate,
 });

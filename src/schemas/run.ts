@@ -134,11 +134,11 @@ export type NarrationSegment = z.infer<typeof narrationSegmentSchema>;
 export const musicGridSchema = z.object({ bpm: z.number().min(50).max(200), beatOffsetSec: z.number().nonnegative() });
 export type MusicGrid = z.infer<typeof musicGridSchema>;
 
+/** What a video is about and how it sounds, as its storyboard settles it; its rating and its archive record keep them. */
+export const videoStyleFields = { theme: z.string(), mood: z.string(), musicStyle: z.string(), durationSec: z.number() };
+
 export const storyboardSchema = z.object({
-  theme: z.string(),
-  mood: z.string(),
-  musicStyle: z.string(),
-  durationSec: z.number(),
+  ...videoStyleFields,
   resolution: resolutionSchema,
   aspect: aspectSchema.default('16:9'),
   /** The frame actually rendered. */

@@ -7,7 +7,7 @@ import { readWebhookSecret } from './secret.js';
 import { postWebhook } from './send.js';
 
 /** Attempts before a delivery is abandoned: with the backoff below, about a day of trying. */
-export const MAX_ATTEMPTS = 12;
+export const MAX_DELIVERY_ATTEMPTS = 12;
 const ATTEMPT_TIMEOUT_MS = 10_000;
 /** An attempt holds its delivery this long; a crashed holder's claim expires and another takes over. */
 const CLAIM_MS = 30_000;
@@ -43,7 +43,7 @@ export async function attemptDelivery(runId: Id, now = new Date()): Promise<'del
     return 'delivered';
   }
   const error = result.error ?? `answered HTTP ${result.status}`;
-  const next = delivery.attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + backoffMs(delivery.attempts));
+  const next = delivery.attempts >= MAX_DELIVERY_ATTEMPTS ? null : new Date(Date.now() + backoffMs(delivery.attempts));
   await rescheduleDelivery(runId, { status: result.status, error }, next);
   log.warn(next ? 'webhook attempt failed; will retry' : 'webhook abandoned', { runId, attempts: delivery.attempts, error });
   return 'retry';

@@ -1,6 +1,6 @@
 import { createProject } from '../../src/projects/index.js';
 import { upsertHistoryEntry } from '../../src/learning/memory.js';
-import { entryFromCompletedRun } from '../../src/learning/rebuild.js';
+import { entryFromCompletedRun } from '../../src/learning/history.js';
 import { createRunState } from '../../src/runs/state.js';
 import type { RunState, Storyboard } from '../../src/schemas/run.js';
 import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../../src/runs/transitions.js';

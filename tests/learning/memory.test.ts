@@ -4,7 +4,7 @@ import { readMemoryIndex } from '../../src/learning/memory.js';
 import { createProject } from '../../src/projects/index.js';
 import type { Evaluation, MemoryIndex } from '../../src/schemas/memory.js';
 import { getMetadata, keys, openStore, readJSON, type Id } from '../../src/storage/index.js';
-import { evaluationDoc } from '../../src/learning/rebuild.js';
+import { evaluationDoc } from '../../src/learning/history.js';
 import { makeCompleteRun, makeQueuedRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processesMatching } from '../../scripts/chaos/processes.js';
-import { storyboardDoc } from '../../src/pipeline/documents.js';
+import { storyboardDoc } from '../../src/runs/storyboard.js';
 import { readSegmentStatus, segmentPlanDoc } from '../../src/pipeline/segments/status.js';
 import { newId } from '../../src/new-id.js';
 import { createRunState } from '../../src/runs/state.js';

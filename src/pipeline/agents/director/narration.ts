@@ -8,6 +8,17 @@ import type { Place } from './places.js';
  * so a line is shortened or dropped, never cut mid-word.
  */
 
+export interface SceneTiming {
+  index: number;
+  /** When the scene's first shot begins to appear, and when the next scene's does (or the video ends). */
+  startSec: number;
+  endSec: number;
+  startedAt: string | null;
+  /** Where it was; a place with no town is a scene named by its country (a road through many villages). */
+  place: Place | null;
+  shotCount: number;
+}
+
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen'];
@@ -19,17 +30,6 @@ const PAUSE_SEC = 0.2;
 const LEAD_SEC = 0.35;
 const FIRST_LEAD_SEC = 0.6;
 const TAIL_SEC = 0.25;
-
-export interface SceneTiming {
-  index: number;
-  /** When the scene's first shot begins to appear, and when the next scene's does (or the video ends). */
-  startSec: number;
-  endSec: number;
-  startedAt: string | null;
-  /** Where it was; a place with no town is a scene named by its country (a road through many villages). */
-  place: Place | null;
-  shotCount: number;
-}
 
 /** Seconds a line takes to say, estimated from its words and pauses. */
 export function speakingSec(text: string): number {

@@ -7,161 +7,88 @@ import type { KnownMusicStyle } from '../../../style/styles.js';
  */
 
 export interface StyleSound {
-  /** Chord pad: level and how slowly it swells in. */
-  pad: number;
-  padAttackSec: number;
-  padHarmonics: number[];
-  /** Bass level and notes per bar (2 = half notes, 8 = eighths). */
-  bass: number;
-  bassPerBar: number;
+  /** Chord pad: level, how slowly it swells in, and tone (harmonics). */
+  pad: { level: number; attackSec: number; harmonics: number[] };
+  /** Bass: level and notes per bar (2 = half notes, 8 = eighths). */
+  bass: { level: number; perBar: number };
   /** Broken-chord part: level, notes per beat, tone (harmonics) and decay. */
-  arp: number;
-  arpPerBeat: number;
-  arpHarmonics: number[];
-  arpDecay: number;
-  /** Lead melody level and tone. */
-  lead: number;
-  leadHarmonics: number[];
-  leadVibrato: number;
+  arp: { level: number; perBeat: number; harmonics: number[]; decay: number };
+  /** Lead melody: level, tone and vibrato. */
+  lead: { level: number; harmonics: number[]; vibrato: number };
   drums: 'none' | 'soft' | 'backbeat' | 'rock' | 'four-on-floor' | 'timpani';
   /** Echo mix for space (0 = dry). */
   echo: number;
 }
 
-export const STYLE_SOUNDS: Record<KnownMusicStyle, StyleSound> = {
-  acoustic: {
-    pad: 0.03,
-    padAttackSec: 0.3,
-    padHarmonics: [1, 0.3],
-    bass: 0.15,
-    bassPerBar: 2,
-    arp: 0.17,
-    arpPerBeat: 2,
-    arpHarmonics: [1, 0.5, 0.3, 0.2, 0.1],
-    arpDecay: 4,
-    lead: 0.05,
-    leadHarmonics: [1, 0.2],
-    leadVibrato: 0.002,
-    drums: 'soft',
-    echo: 0.1,
-  },
-  piano: {
-    pad: 0.02,
-    padAttackSec: 0.2,
-    padHarmonics: [1],
-    bass: 0.13,
-    bassPerBar: 1,
-    arp: 0.15,
-    arpPerBeat: 1,
-    arpHarmonics: [1, 0.35, 0.12, 0.05],
-    arpDecay: 2.2,
-    lead: 0.12,
-    leadHarmonics: [1, 0.4, 0.15, 0.05],
-    leadVibrato: 0,
-    drums: 'none',
-    echo: 0.15,
-  },
-  ambient: {
-    pad: 0.12,
-    padAttackSec: 1.8,
-    padHarmonics: [1, 0.15, 0.1],
-    bass: 0.07,
-    bassPerBar: 1,
-    arp: 0.05,
-    arpPerBeat: 1,
-    arpHarmonics: [1, 0, 0.2],
-    arpDecay: 1.2,
-    lead: 0.05,
-    leadHarmonics: [1, 0, 0.3, 0, 0.1],
-    leadVibrato: 0.004,
-    drums: 'none',
-    echo: 0.45,
-  },
-  pop: {
-    pad: 0.05,
-    padAttackSec: 0.05,
-    padHarmonics: [1, 0.5, 0.3],
-    bass: 0.17,
-    bassPerBar: 8,
-    arp: 0.09,
-    arpPerBeat: 2,
-    arpHarmonics: [1, 0.6, 0.4],
-    arpDecay: 6,
-    lead: 0.09,
-    leadHarmonics: [1, 0.5, 0.25, 0.12],
-    leadVibrato: 0.003,
-    drums: 'backbeat',
-    echo: 0.12,
-  },
-  rock: {
-    pad: 0.07,
-    padAttackSec: 0.01,
-    padHarmonics: [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4],
-    bass: 0.19,
-    bassPerBar: 8,
-    arp: 0.04,
-    arpPerBeat: 2,
-    arpHarmonics: [1, 0.8, 0.6],
-    arpDecay: 5,
-    lead: 0.08,
-    leadHarmonics: [1, 0.8, 0.6, 0.4, 0.3],
-    leadVibrato: 0.006,
-    drums: 'rock',
-    echo: 0.05,
-  },
-  electronic: {
-    pad: 0.06,
-    padAttackSec: 0.02,
-    padHarmonics: [1, 0.5, 0.33, 0.25, 0.2],
-    bass: 0.18,
-    bassPerBar: 8,
-    arp: 0.1,
-    arpPerBeat: 4,
-    arpHarmonics: [1, 0.5, 0.33, 0.25],
-    arpDecay: 9,
-    lead: 0.06,
-    leadHarmonics: [1, 0, 0.33, 0, 0.2],
-    leadVibrato: 0,
-    drums: 'four-on-floor',
-    echo: 0.25,
-  },
-  cinematic: {
-    pad: 0.13,
-    padAttackSec: 0.9,
-    padHarmonics: [1, 0.5, 0.33, 0.25],
-    bass: 0.13,
-    bassPerBar: 1,
-    arp: 0.06,
-    arpPerBeat: 2,
-    arpHarmonics: [1, 0.3],
-    arpDecay: 3,
-    lead: 0.08,
-    leadHarmonics: [1, 0.5, 0.3, 0.2],
-    leadVibrato: 0.005,
-    drums: 'timpani',
-    echo: 0.3,
-  },
+// Each part as every style plays it: a table a part, a row a style.
+const PADS: Record<KnownMusicStyle, StyleSound['pad']> = {
+  acoustic: { level: 0.03, attackSec: 0.3, harmonics: [1, 0.3] },
+  piano: { level: 0.02, attackSec: 0.2, harmonics: [1] },
+  ambient: { level: 0.12, attackSec: 1.8, harmonics: [1, 0.15, 0.1] },
+  pop: { level: 0.05, attackSec: 0.05, harmonics: [1, 0.5, 0.3] },
+  rock: { level: 0.07, attackSec: 0.01, harmonics: [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4] },
+  electronic: { level: 0.06, attackSec: 0.02, harmonics: [1, 0.5, 0.33, 0.25, 0.2] },
+  cinematic: { level: 0.13, attackSec: 0.9, harmonics: [1, 0.5, 0.33, 0.25] },
 };
 
-/** Progressions as scale-degree roots (0-based, within the mode) — four bars each. */
-const MAJOR_PROGRESSIONS = [
-  [0, 4, 5, 3],
-  [0, 5, 3, 4],
-  [3, 0, 4, 5],
-  [0, 3, 1, 4],
-  [5, 3, 0, 4],
-  [0, 2, 3, 4],
-];
-const MINOR_PROGRESSIONS = [
-  [0, 5, 2, 6],
-  [0, 3, 4, 0],
-  [0, 6, 5, 4],
-  [5, 6, 0, 0],
-  [0, 3, 6, 2],
-  [3, 4, 0, 5],
-];
-export const MAJOR_SCALE = [0, 2, 4, 5, 7, 9, 11];
-export const MINOR_SCALE = [0, 2, 3, 5, 7, 8, 10];
+const BASSES: Record<KnownMusicStyle, StyleSound['bass']> = {
+  acoustic: { level: 0.15, perBar: 2 },
+  piano: { level: 0.13, perBar: 1 },
+  ambient: { level: 0.07, perBar: 1 },
+  pop: { level: 0.17, perBar: 8 },
+  rock: { level: 0.19, perBar: 8 },
+  electronic: { level: 0.18, perBar: 8 },
+  cinematic: { level: 0.13, perBar: 1 },
+};
+
+const ARPS: Record<KnownMusicStyle, StyleSound['arp']> = {
+  acoustic: { level: 0.17, perBeat: 2, harmonics: [1, 0.5, 0.3, 0.2, 0.1], decay: 4 },
+  piano: { level: 0.15, perBeat: 1, harmonics: [1, 0.35, 0.12, 0.05], decay: 2.2 },
+  ambient: { level: 0.05, perBeat: 1, harmonics: [1, 0, 0.2], decay: 1.2 },
+  pop: { level: 0.09, perBeat: 2, harmonics: [1, 0.6, 0.4], decay: 6 },
+  rock: { level: 0.04, perBeat: 2, harmonics: [1, 0.8, 0.6], decay: 5 },
+  electronic: { level: 0.1, perBeat: 4, harmonics: [1, 0.5, 0.33, 0.25], decay: 9 },
+  cinematic: { level: 0.06, perBeat: 2, harmonics: [1, 0.3], decay: 3 },
+};
+
+const LEADS: Record<KnownMusicStyle, StyleSound['lead']> = {
+  acoustic: { level: 0.05, harmonics: [1, 0.2], vibrato: 0.002 },
+  piano: { level: 0.12, harmonics: [1, 0.4, 0.15, 0.05], vibrato: 0 },
+  ambient: { level: 0.05, harmonics: [1, 0, 0.3, 0, 0.1], vibrato: 0.004 },
+  pop: { level: 0.09, harmonics: [1, 0.5, 0.25, 0.12], vibrato: 0.003 },
+  rock: { level: 0.08, harmonics: [1, 0.8, 0.6, 0.4, 0.3], vibrato: 0.006 },
+  electronic: { level: 0.06, harmonics: [1, 0, 0.33, 0, 0.2], vibrato: 0 },
+  cinematic: { level: 0.08, harmonics: [1, 0.5, 0.3, 0.2], vibrato: 0.005 },
+};
+
+const DRUMS_AND_ECHO: Record<KnownMusicStyle, Pick<StyleSound, 'drums' | 'echo'>> = {
+  acoustic: { drums: 'soft', echo: 0.1 },
+  piano: { drums: 'none', echo: 0.15 },
+  ambient: { drums: 'none', echo: 0.45 },
+  pop: { drums: 'backbeat', echo: 0.12 },
+  rock: { drums: 'rock', echo: 0.05 },
+  electronic: { drums: 'four-on-floor', echo: 0.25 },
+  cinematic: { drums: 'timpani', echo: 0.3 },
+};
+
+/** How a style sounds: its row of each table. */
+export const styleSound = (style: KnownMusicStyle): StyleSound => ({
+  pad: PADS[style],
+  bass: BASSES[style],
+  arp: ARPS[style],
+  lead: LEADS[style],
+  ...DRUMS_AND_ECHO[style],
+});
+
+/**
+ * Each mode's scale (semitones above the key) and its progressions: scale-degree
+ * roots (0-based, within the mode), four bars each.
+ */
+// prettier-ignore
+export const MODES = {
+  major: { scale: [0, 2, 4, 5, 7, 9, 11], progressions: [[0, 4, 5, 3], [0, 5, 3, 4], [3, 0, 4, 5], [0, 3, 1, 4], [5, 3, 0, 4], [0, 2, 3, 4]] },
+  minor: { scale: [0, 2, 3, 5, 7, 8, 10], progressions: [[0, 5, 2, 6], [0, 3, 4, 0], [0, 6, 5, 4], [5, 6, 0, 0], [0, 3, 6, 2], [3, 4, 0, 5]] },
+};
 
 export type SectionKind = 'intro' | 'verse' | 'chorus' | 'bridge' | 'outro';
 
@@ -195,7 +122,7 @@ const ARP_PATTERNS = [
 /** The song form for `bars` bars: intro, then verse/chorus pairs with a bridge after every second pair, and an outro. */
 export function arrange(bars: number, minor: boolean, random: () => number): Section[] {
   const pick = <T>(options: T[]): T => options[Math.floor(random() * options.length)]!;
-  const progressions = minor ? MINOR_PROGRESSIONS : MAJOR_PROGRESSIONS;
+  const progressions = MODES[minor ? 'minor' : 'major'].progressions;
   const verseProgression = pick(progressions);
   const chorusProgression = pick(progressions.filter((p) => p !== verseProgression));
   const bridgeProgression = pick(progressions.filter((p) => p !== verseProgression && p !== chorusProgression));

@@ -2,7 +2,7 @@ import type { MusicGrid } from '../../../schemas/run.js';
 import type { PcmAudio } from '../../audio/wav.js';
 import { seededRandom } from '../../../random.js';
 import { knownMusicStyle, moodInfo } from '../../../style/styles.js';
-import { arrange, MAJOR_SCALE, MINOR_SCALE, STYLE_SOUNDS, type Section, type StyleSound } from './arrangement.js';
+import { arrange, MODES, styleSound, type Section, type StyleSound } from './arrangement.js';
 import { Track } from './instruments.js';
 
 export const MUSIC_SAMPLE_RATE = 44100;
@@ -57,60 +57,60 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
   const { track, sound, beatSec } = song;
   const barSec = beatSec * 4;
   const degree = section.progression[barInSection % section.progression.length]!;
-  const chord = invert(chordTones(song, degree, section.lift, sound.pad > 0.1), section.inversion);
-  if (section.layers.pad && sound.pad > 0) {
+  const chord = invert(chordTones(song, degree, section.lift, sound.pad.level > 0.1), section.inversion);
+  if (section.layers.pad && sound.pad.level > 0) {
     for (const [i, tone] of chord.entries())
-      track.tone(startSec, barSec + 0.1, tone + 12, sound.pad, (i / Math.max(1, chord.length - 1)) * 1.2 - 0.6, {
-        attackSec: sound.padAttackSec,
+      track.tone(startSec, barSec + 0.1, tone + 12, sound.pad.level, (i / Math.max(1, chord.length - 1)) * 1.2 - 0.6, {
+        attackSec: sound.pad.attackSec,
         decayPerSec: 0.2,
-        harmonics: sound.padHarmonics,
+        harmonics: sound.pad.harmonics,
       });
   }
   if (section.layers.bass) {
-    const each = barSec / sound.bassPerBar;
-    for (let k = 0; k < sound.bassPerBar; k++) {
+    const each = barSec / sound.bass.perBar;
+    for (let k = 0; k < sound.bass.perBar; k++) {
       const root = Math.min(...chord) - 12;
       const figure = [0, section.bassFigure === 1 && k % 2 === 1 ? 7 : 0, section.bassFigure === 2 && k % 4 === 2 ? 12 : 0];
-      const tone = root + Math.max(...figure) + (sound.bassPerBar >= 8 && k % 4 === 3 ? 7 : 0);
-      track.tone(startSec + k * each, each * 0.95, tone, sound.bass, 0, { attackSec: 0.008, decayPerSec: 2.5, harmonics: [1, 0.4, 0.1] });
+      const tone = root + Math.max(...figure) + (sound.bass.perBar >= 8 && k % 4 === 3 ? 7 : 0);
+      track.tone(startSec + k * each, each * 0.95, tone, sound.bass.level, 0, { attackSec: 0.008, decayPerSec: 2.5, harmonics: [1, 0.4, 0.1] });
     }
   }
   if (sound.drums === 'soft' && section.layers.arp) {
     // A strummed chord on beats 1 and 3, strings 18 ms apart.
     for (const beat of [0, 2])
       for (const [i, tone] of chord.entries())
-        track.tone(startSec + beat * beatSec + i * 0.018, beatSec * 2, tone + 12, sound.arp * 0.6, i * 0.2 - 0.2, {
+        track.tone(startSec + beat * beatSec + i * 0.018, beatSec * 2, tone + 12, sound.arp.level * 0.6, i * 0.2 - 0.2, {
           attackSec: 0.003,
           decayPerSec: 2.5,
-          harmonics: sound.arpHarmonics,
+          harmonics: sound.arp.harmonics,
         });
   }
-  if (section.layers.arp && sound.arp > 0) {
-    const each = beatSec / sound.arpPerBeat;
-    for (let k = 0; k < 4 * sound.arpPerBeat; k++) {
+  if (section.layers.arp && sound.arp.level > 0) {
+    const each = beatSec / sound.arp.perBeat;
+    for (let k = 0; k < 4 * sound.arp.perBeat; k++) {
       if (!section.arpMask[k % section.arpMask.length]) continue;
       const pick = section.arpPattern[k % section.arpPattern.length]! % chord.length;
       const octave = section.arpOctave + 12 * (Math.floor(k / section.arpPattern.length) % 2);
-      const accent = k % sound.arpPerBeat === 0 ? 1 : 0.7;
-      track.tone(startSec + k * each, each * 2, chord[pick]! + octave, sound.arp * accent, (k % 2) * 0.7 - 0.35, {
+      const accent = k % sound.arp.perBeat === 0 ? 1 : 0.7;
+      track.tone(startSec + k * each, each * 2, chord[pick]! + octave, sound.arp.level * accent, (k % 2) * 0.7 - 0.35, {
         attackSec: 0.004,
-        decayPerSec: sound.arpDecay,
-        harmonics: sound.arpHarmonics,
+        decayPerSec: sound.arp.decay,
+        harmonics: sound.arp.harmonics,
       });
     }
   }
-  if (section.layers.lead && sound.lead > 0) {
+  if (section.layers.lead && sound.lead.level > 0) {
     const half = (barInSection % 2) * 8;
     for (let i = 0; i < 8; i++) {
       const step = melody[half + i]!;
       if (step < 0) continue;
       const tone = song.key + section.lift + 12 + song.scale[step % 7]! + 12 * Math.floor(step / 7);
       const length = melody[half + i + 1] === -1 ? beatSec : beatSec / 2;
-      track.tone(startSec + (i * beatSec) / 2, length, tone, sound.lead, 0.15, {
+      track.tone(startSec + (i * beatSec) / 2, length, tone, sound.lead.level, 0.15, {
         attackSec: 0.02,
         decayPerSec: 1.5,
-        harmonics: sound.leadHarmonics,
-        vibrato: sound.leadVibrato,
+        harmonics: sound.lead.harmonics,
+        vibrato: sound.lead.vibrato,
       });
     }
   }
@@ -165,8 +165,9 @@ export function synthesizeMusic(request: MusicRequest): PcmAudio {
   const frames = Math.round(request.durationSec * MUSIC_SAMPLE_RATE);
   const track = new Track(MUSIC_SAMPLE_RATE, frames, seededRandom(`noise:${request.seed}`));
   const minor = moodInfo(request.mood).minor;
-  const sound = STYLE_SOUNDS[knownMusicStyle(request.musicStyle)];
-  const song: Song = { track, sound, scale: minor ? MINOR_SCALE : MAJOR_SCALE, key: 45 + Math.floor(random() * 7), beatSec: 60 / request.grid.bpm, random };
+  const sound = styleSound(knownMusicStyle(request.musicStyle));
+  const { scale } = MODES[minor ? 'minor' : 'major'];
+  const song: Song = { track, sound, scale, key: 45 + Math.floor(random() * 7), beatSec: 60 / request.grid.bpm, random };
   const barSec = song.beatSec * 4;
   const offset = request.grid.beatOffsetSec;
   const bars = Math.ceil((request.durationSec - offset) / barSec) + 1;
@@ -174,7 +175,7 @@ export function synthesizeMusic(request: MusicRequest): PcmAudio {
 
   if (offset > 0.05) {
     for (const tone of chordTones(song, sections[0]!.progression[0]!, 0))
-      track.tone(0, offset + 0.2, tone + 12, sound.pad || 0.05, 0, { attackSec: offset, decayPerSec: 0, harmonics: [1, 0.2] });
+      track.tone(0, offset + 0.2, tone + 12, sound.pad.level || 0.05, 0, { attackSec: offset, decayPerSec: 0, harmonics: [1, 0.2] });
   }
   let bar = 0;
   for (const section of sections) {

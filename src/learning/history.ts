@@ -1,38 +1,22 @@
-import { z } from 'zod';
+import { legacyTime, type LegacyEntry } from '../schemas/legacy.js';
 import type { Evaluation, HistoryEntry } from '../schemas/memory.js';
-import { readArchive } from '../runs/archive.js';
+import { listAllRunIds, readArchive } from '../runs/archive.js';
 import { evaluationDoc } from './evaluation-doc.js';
 import type { RunState } from '../schemas/run.js';
 import { readRunState } from '../runs/state.js';
-import { isId, keys, listDirectories, listKeyPages, readJSON, writeJSON, type Id } from '../storage/index.js';
+import { isId, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
+
+/**
+ * The memory index's history: one run's entry (from its evaluation, or from the
+ * completed run while it is unrated), and the whole history rebuilt from the stores.
+ */
 
 export { evaluationDoc };
-
-/** What the original SirTrav stored: a flat array of rating entries, loosely shaped. */
-export const legacyEntriesSchema = z.array(
-  z
-    .object({
-      runId: z.string().optional(),
-      rating: z.union([z.string(), z.number(), z.boolean()]).optional(),
-      theme: z.string().optional(),
-      mood: z.string().optional(),
-      musicStyle: z.string().optional(),
-      duration: z.number().optional(),
-      durationSec: z.number().optional(),
-      timestamp: z.union([z.string(), z.number()]).optional(),
-    })
-    .passthrough(),
-);
 
 function legacyRating(value: unknown): 'good' | 'bad' | null {
   if (value === true || value === 1 || value === 'good' || value === 'positive' || value === 'up' || value === 'like') return 'good';
   if (value === false || value === 0 || value === -1 || value === 'bad' || value === 'negative' || value === 'down' || value === 'dislike') return 'bad';
   return null;
-}
-
-function legacyTime(value: unknown): string {
-  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString();
 }
 
 export function entryFromEvaluation(evaluation: Evaluation): HistoryEntry {
@@ -63,12 +47,12 @@ export function entryFromCompletedRun(state: Extract<RunState, { status: 'comple
 }
 
 /** Turns legacy ratings into evaluations (where none exists yet), so evaluations stay the one source of truth. */
-async function migrateLegacy(projectId: Id, legacy: z.infer<typeof legacyEntriesSchema>): Promise<Id[]> {
+async function migrateLegacy(projectId: Id, legacy: LegacyEntry[]): Promise<Id[]> {
   const migrated: Id[] = [];
   for (const item of legacy) {
     const rating = legacyRating(item.rating);
     if (!item.runId || !isId(item.runId) || !rating) continue;
-    const at = legacyTime(item.timestamp);
+    const at = legacyTime(item.timestamp, new Date(0).toISOString());
     await writeJSON(
       keys.evaluation(item.runId),
       evaluationDoc,
@@ -92,31 +76,14 @@ async function migrateLegacy(projectId: Id, legacy: z.infer<typeof legacyEntries
   return migrated;
 }
 
-/** Every run id the project has had: live runs, archived runs, and any named by legacy ratings. */
-async function projectRunIds(projectId: Id, extra: Id[]): Promise<Id[]> {
-  const ids = new Set<Id>(extra);
-  const runsPrefix = keys.runsPrefix(projectId);
-  for (const directory of await listDirectories('runs', runsPrefix)) {
-    const id = directory.slice(runsPrefix.length).replace(/\/$/, '');
-    if (isId(id)) ids.add(id);
-  }
-  const archivePrefix = `archive/${projectId}/`;
-  for await (const page of listKeyPages('runs', archivePrefix)) {
-    for (const key of page) {
-      const id = key.slice(archivePrefix.length).replace(/\.json$/, '');
-      if (isId(id)) ids.add(id);
-    }
-  }
-  return [...ids].sort();
-}
-
 /**
  * The history, from the evaluations (and completed runs not yet rated). Used
  * when the index is missing, corrupt or outdated.
  */
-export async function rebuildHistory(projectId: Id, legacy: z.infer<typeof legacyEntriesSchema> = []): Promise<HistoryEntry[]> {
+export async function rebuildHistory(projectId: Id, legacy: LegacyEntry[] = []): Promise<HistoryEntry[]> {
   const migrated = legacy.length > 0 ? await migrateLegacy(projectId, legacy) : [];
-  const runIds = await projectRunIds(projectId, migrated);
+  // Every run the project has had: live runs, archived runs, and any named by legacy ratings.
+  const runIds = [...new Set([...migrated, ...(await listAllRunIds(projectId))])].sort();
   const entries: HistoryEntry[] = [];
   for (let i = 0; i < runIds.length; i += 16) {
     const batch = await Promise.all(
