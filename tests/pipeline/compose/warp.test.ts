@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allocPlanes, type Planes } from '../../../src/pipeline/agents/compose/planes.js';
-import { mixBytes, warp, type Window } from '../../../src/pipeline/agents/compose/warp.js';
+import { mixBytes, overBytes, warp, type Window } from '../../../src/pipeline/agents/compose/warp.js';
 import { WARP_WASM } from '../../../src/pipeline/agents/compose/warp-kernel.js';
 import { seededRandom } from '../../../src/random.js';
 import { compileKernel, KERNELS, kernelModule } from '../../../scripts/wasm.js';
@@ -88,6 +88,32 @@ describe('warp', () => {
       mixBytes(a, b, out, weight);
       const w = Math.round(weight * 256);
       expect(out).toEqual(Uint8Array.from(a, (value, i) => (value * (256 - w) + b[i]! * w + 128) >> 8));
+    }
+  });
+
+  it('drawing over a plane rounds every byte as dst·(255 - a) + src·a over 255, and touches nothing outside its rectangle', () => {
+    const random = seededRandom('over');
+    const bytes = (length: number) => Uint8Array.from({ length }, () => Math.floor(random() * 256));
+    for (const [width, height, opacity] of [
+      [37, 5, 256],
+      [16, 3, 128],
+      [5, 4, 1],
+      [100, 7, 201],
+    ] as const) {
+      const planeWidth = width + 9;
+      const plane = bytes(planeWidth * (height + 4));
+      // Alpha runs through fully clear and fully opaque too.
+      const [src, alpha] = [bytes(width * height), bytes(width * height).map((a, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 255 : a))];
+      const expected = plane.slice();
+      for (let row = 0; row < height; row++) {
+        for (let x = 0; x < width; x++) {
+          const d = (row + 2) * planeWidth + x + 4;
+          const a = (alpha[row * width + x]! * opacity) >> 8;
+          expected[d] = Math.floor((expected[d]! * (255 - a) + src[row * width + x]! * a + 127) / 255);
+        }
+      }
+      overBytes(plane, planeWidth, src, alpha, { left: 4, top: 2, width, height }, opacity);
+      expect(Buffer.from(plane).equals(Buffer.from(expected)), `${width}×${height} at ${opacity}/256`).toBe(true);
     }
   });
 

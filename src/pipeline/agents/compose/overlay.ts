@@ -1,4 +1,5 @@
 import type { Planes } from './planes.js';
+import { overBytes } from './warp.js';
 
 /**
  * A picture with alpha placed on the frame (text with its shadow), kept as
@@ -70,36 +71,13 @@ export function rgbaToOverlay(rgba: Uint8Array, width: number, height: number, l
   return overlay;
 }
 
-function blendPlane(
-  dst: Uint8Array,
-  dstWidth: number,
-  src: Uint8Array,
-  alpha: Uint8Array,
-  width: number,
-  height: number,
-  left: number,
-  top: number,
-  opacity: number,
-): void {
-  const k = Math.round(opacity * 256);
-  for (let row = 0; row < height; row++) {
-    let d = (top + row) * dstWidth + left;
-    let s = row * width;
-    for (let x = 0; x < width; x++, d++, s++) {
-      const a = (alpha[s]! * k) >> 8;
-      if (a === 0) continue;
-      // (v + 127) / 255 rounded down, for v up to 255²: exact in integers, without a division.
-      const v = dst[d]! * (255 - a) + src[s]! * a + 127;
-      dst[d] = (v + 1 + (v >> 8)) >> 8;
-    }
-  }
-}
-
 /** Draws the overlay onto the frame at `opacity` (0..1). The overlay must lie inside the frame. */
 export function blendOverlay(frame: Planes, overlay: Overlay, opacity: number): void {
   if (opacity <= 0) return;
   const { left, top, width, height } = overlay;
-  blendPlane(frame.y, frame.width, overlay.y, overlay.alpha, width, height, left, top, opacity);
-  blendPlane(frame.u, frame.width >> 1, overlay.u, overlay.chromaAlpha, width >> 1, height >> 1, left >> 1, top >> 1, opacity);
-  blendPlane(frame.v, frame.width >> 1, overlay.v, overlay.chromaAlpha, width >> 1, height >> 1, left >> 1, top >> 1, opacity);
+  const k = Math.round(opacity * 256);
+  const chroma = { left: left >> 1, top: top >> 1, width: width >> 1, height: height >> 1 };
+  overBytes(frame.y, frame.width, overlay.y, overlay.alpha, { left, top, width, height }, k);
+  overBytes(frame.u, frame.width >> 1, overlay.u, overlay.chromaAlpha, chroma, k);
+  overBytes(frame.v, frame.width >> 1, overlay.v, overlay.chromaAlpha, chroma, k);
 }

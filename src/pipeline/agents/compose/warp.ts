@@ -66,6 +66,7 @@ interface Kernel {
   memory: WebAssembly.Memory;
   plane: (...args: number[]) => void;
   mix: (...args: number[]) => void;
+  over: (...args: number[]) => void;
 }
 
 let loaded: Kernel | null = null;
@@ -74,9 +75,15 @@ let loaded: Kernel | null = null;
 function kernel(): Kernel {
   if (loaded) return loaded;
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WARP_WASM, 'base64')));
-  const { memory, plane, mix } = exports;
-  if (!(memory instanceof WebAssembly.Memory) || typeof plane !== 'function' || typeof mix !== 'function') throw new Error('the warp kernel lacks its exports');
-  loaded = { memory, plane: (...args: number[]) => void plane(...args), mix: (...args: number[]) => void mix(...args) };
+  const { memory, plane, mix, over } = exports;
+  if (!(memory instanceof WebAssembly.Memory) || typeof plane !== 'function' || typeof mix !== 'function' || typeof over !== 'function')
+    throw new Error('the warp kernel lacks its exports');
+  loaded = {
+    memory,
+    plane: (...args: number[]) => void plane(...args),
+    mix: (...args: number[]) => void mix(...args),
+    over: (...args: number[]) => void over(...args),
+  };
   return loaded;
 }
 
@@ -100,6 +107,25 @@ export function mixBytes(a: Uint8Array, b: Uint8Array, out: Uint8Array, weight: 
   new Uint8Array(heap, at.b, length).set(b.subarray(0, length));
   k.mix(at.a, at.b, at.out, length, Math.round(weight * 256));
   out.set(new Uint8Array(heap, at.out, length));
+}
+
+/**
+ * Draws `src` (width × height bytes, with one alpha byte each) over the plane
+ * `dst` (rows `dstWidth` apart) at (left, top), at `opacity` in 1/256: in the
+ * kernel, sixteen bytes at a time. The rectangle must lie inside the plane.
+ */
+export function overBytes(dst: Uint8Array, dstWidth: number, src: Uint8Array, alpha: Uint8Array, area: Window, opacity: number): void {
+  const { left, top, width, height } = area;
+  const size = width * height;
+  const at = { dst: 0, src: align(size), alpha: 2 * align(size) };
+  const k = kernel();
+  const heap = heapOf(k, at.alpha + align(size));
+  const region = new Uint8Array(heap, at.dst, size);
+  for (let row = 0; row < height; row++) region.set(dst.subarray((top + row) * dstWidth + left, (top + row) * dstWidth + left + width), row * width);
+  new Uint8Array(heap, at.src, size).set(src.subarray(0, size));
+  new Uint8Array(heap, at.alpha, size).set(alpha.subarray(0, size));
+  k.over(at.dst, width, at.src, at.alpha, width, height, opacity);
+  for (let row = 0; row < height; row++) dst.set(region.subarray(row * width, (row + 1) * width), (top + row) * dstWidth + left);
 }
 
 /**
