@@ -5,7 +5,7 @@ import { createProject } from '../src/projects/index.js';
 import { createRunState } from '../src/runs/state.js';
 import type { HistoryEntry } from '../src/schemas/memory.js';
 import type { Storyboard } from '../src/schemas/run.js';
-import { newRun, toComplete, toRunning } from '../src/runs/transitions.js';
+import { newRun, toComplete, toRunning } from '../src/runs/lifecycle.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { keys, parseId, writeJSON, type Id } from '../src/storage/index.js';
 import { median, percentile, printTable, timeEach } from './stats.js';

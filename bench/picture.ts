@@ -6,7 +6,7 @@ import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { ComposeWorkspace, x264Args } from '../src/pipeline/agents/compose/index.js';
 import { FPS, frameSpans } from '../src/pipeline/agents/compose/graph.js';
 import { analysePhotos } from '../src/pipeline/agents/director/analyse.js';
-import { planStoryboard } from '../src/pipeline/agents/director/plan.js';
+import { planStoryboard } from '../src/pipeline/agents/director/storyboard-plan.js';
 import { synthesizeMusic } from '../src/pipeline/agents/music/synth.js';
 import { speakNarration } from '../src/pipeline/agents/voice/placed.js';
 import { encodeWav } from '../src/pipeline/audio/wav.js';

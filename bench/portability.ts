@@ -6,7 +6,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { newId } from '../src/new-id.js';
 import { createProject } from '../src/projects/index.js';
 import { createRunState } from '../src/runs/state.js';
-import { newRun, toFailed, toRunning } from '../src/runs/transitions.js';
+import { newRun, toFailed, toRunning } from '../src/runs/lifecycle.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { keys, openStore, putBinary, type Id } from '../src/storage/index.js';
 import { listProjectBlobs } from '../src/portability/collect.js';

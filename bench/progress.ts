@@ -1,7 +1,7 @@
 import { followProgress } from '../src/client/follow-progress.js';
-import { newRun, toCancelled } from '../src/runs/transitions.js';
+import { newRun, toCancelled } from '../src/runs/lifecycle.js';
 import { getConfig } from '../src/config.js';
-import { appendProgress } from '../src/progress/log.js';
+import { appendProgress } from '../src/progress/event-log.js';
 import { createProject } from '../src/projects/index.js';
 import { createRunState, updateRunState } from '../src/runs/state.js';
 import { newId } from '../src/new-id.js';

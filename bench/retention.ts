@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setEnvironmentContext } from '@netlify/blobs';
-import { progressLogDoc } from '../src/progress/log.js';
+import { progressLogDoc } from '../src/progress/event-log.js';
 import { startBlobsSandbox } from '../src/server/blobs-sandbox.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { keys, writeJSON, type Id } from '../src/storage/index.js';

@@ -11,7 +11,7 @@ import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { inspectImage } from '../src/media/inspect.js';
 import { ComposeWorkspace } from '../src/pipeline/agents/compose/index.js';
 import { analysePhotos } from '../src/pipeline/agents/director/analyse.js';
-import { planStoryboard } from '../src/pipeline/agents/director/plan.js';
+import { planStoryboard } from '../src/pipeline/agents/director/storyboard-plan.js';
 import { encodeWav } from '../src/pipeline/audio/wav.js';
 import type { Media } from '../src/schemas/media.js';
 import type { Aspect } from '../src/schemas/run.js';

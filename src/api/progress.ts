@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { errorDoc } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { defineRoute, type Route } from '../http/route.js';
-import { readProgress } from '../progress/log.js';
+import { readProgress } from '../progress/event-log.js';
 import { parseLastEventId, progressStream } from '../progress/stream.js';
 import { requireRun } from '../runs/state.js';
 import { progressListSchema } from '../schemas/progress.js';

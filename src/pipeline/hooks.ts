@@ -1,4 +1,4 @@
-import type { CompleteRun } from '../runs/transitions.js';
+import type { CompleteRun } from '../runs/lifecycle.js';
 
 /** What the orchestrator tells the rest of the system about a run, without knowing who listens. */
 export interface PipelineHooks {

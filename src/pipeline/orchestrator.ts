@@ -3,7 +3,7 @@ import { errorFields, log, withLogContext } from '../log.js';
 import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { changeRunState, readRunState } from '../runs/state.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
-import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/transitions.js';
+import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/lifecycle.js';
 import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';

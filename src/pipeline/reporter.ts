@@ -1,5 +1,5 @@
 import { errorFields, log } from '../log.js';
-import { appendProgress } from '../progress/log.js';
+import { appendProgress } from '../progress/event-log.js';
 import type { ProgressAgent } from '../schemas/progress.js';
 import type { Agent } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';

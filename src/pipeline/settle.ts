@@ -1,8 +1,8 @@
 import { learningHooks } from '../learning/hooks.js';
 import { onRunEnded } from '../runs/ended.js';
-import { appendProgress } from '../progress/log.js';
+import { appendProgress } from '../progress/event-log.js';
 import { clearActive } from '../runs/active.js';
-import { isActive } from '../runs/transitions.js';
+import { isActive } from '../runs/lifecycle.js';
 import type { RunState } from '../schemas/run.js';
 import type { PipelineHooks } from './hooks.js';
 

@@ -8,7 +8,7 @@ import { asPreview, atFullQuality, type Agent, type RunState, type Storyboard } 
 import { getBinary, keys, parseId, putBinary, readJSON, writeJSON, type Id } from '../storage/index.js';
 import { storyboardDoc } from '../runs/storyboard.js';
 import { updateRunState } from '../runs/state.js';
-import { atStep } from '../runs/transitions.js';
+import { atStep } from '../runs/lifecycle.js';
 import { laterStep } from './state-sync.js';
 import { analysePhotos } from './agents/director/analyse.js';
 import { runDirector } from './agents/director/index.js';

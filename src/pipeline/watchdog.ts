@@ -3,7 +3,7 @@ import { errorFields, log } from '../log.js';
 import { activeRunIds, clearActive, noteTriggered, readActiveMarker } from '../runs/active.js';
 import { triggerPipeline } from '../runs/trigger.js';
 import { changeRunState, readRunState } from '../runs/state.js';
-import { toFailed } from '../runs/transitions.js';
+import { toFailed } from '../runs/lifecycle.js';
 import { isTerminal } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';
 import { MAX_ATTEMPTS } from './attempts.js';

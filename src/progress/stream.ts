@@ -2,7 +2,7 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
-import { appendProgress, readProgress, progressVersion, type ProgressView } from './log.js';
+import { appendProgress, readProgress, progressVersion, type ProgressView } from './event-log.js';
 import { formatComment, formatRetry, formatSse } from './sse.js';
 import type { Id } from '../storage/index.js';
 

@@ -6,15 +6,15 @@ import { newId } from '../new-id.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
 import { onRunEnded } from './ended.js';
-import { appendProgress } from '../progress/log.js';
+import { appendProgress } from '../progress/event-log.js';
 import { idSchema } from '../schemas/common.js';
-import { isActive } from './transitions.js';
+import { isActive } from './lifecycle.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
 import { defineDocument, keys, listKeyPages, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { clearActive, markActive } from './active.js';
 import { readStoryboard } from './storyboard.js';
 import { changeRunState, createRunState, readRunState } from './state.js';
-import { newRun, toCancelled, withCancelRequest } from './transitions.js';
+import { newRun, toCancelled, withCancelRequest } from './lifecycle.js';
 import { triggerPipeline } from './trigger.js';
 
 const idempotencySchema = z.object({ runId: idSchema, bodyHash: z.string(), createdAt: z.string() });

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
-import { isActive, type ActiveRun } from './transitions.js';
+import { isActive, type ActiveRun } from './lifecycle.js';
 import { UNCHANGED, defineDocument, isId, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 
 /** The status rides in blob metadata, so retention can tell live runs from finished ones without downloading them. */

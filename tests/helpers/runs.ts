@@ -3,7 +3,7 @@ import { upsertHistoryEntry } from '../../src/learning/memory.js';
 import { entryFromCompletedRun } from '../../src/learning/history.js';
 import { createRunState } from '../../src/runs/state.js';
 import type { RunState, Storyboard } from '../../src/schemas/run.js';
-import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../../src/runs/transitions.js';
+import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../../src/runs/lifecycle.js';
 import { newId } from '../../src/new-id.js';
 import { parseId, type Id } from '../../src/storage/index.js';
 

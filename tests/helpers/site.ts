@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rateRun } from '../../src/learning/evaluations.js';
 import { examinePhoto, storePhoto } from '../../src/media/library.js';
-import { appendProgress } from '../../src/progress/log.js';
+import { appendProgress } from '../../src/progress/event-log.js';
 import { createProject } from '../../src/projects/index.js';
 import { keys, openStore, putBinary, STORE_IDS, type Id } from '../../src/storage/index.js';
 import { makePhoto } from './photos.js';

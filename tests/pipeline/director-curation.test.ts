@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { analysePhotos } from '../../src/pipeline/agents/director/analyse.js';
-import { planStoryboard } from '../../src/pipeline/agents/director/plan.js';
+import { planStoryboard } from '../../src/pipeline/agents/director/storyboard-plan.js';
 import type { Media } from '../../src/schemas/media.js';
 import type { Id } from '../../src/storage/index.js';
 import { mediaFor, texturedPhoto } from '../helpers/render.js';

@@ -6,7 +6,7 @@ import { storyboardDoc } from '../../src/runs/storyboard.js';
 import { readSegmentStatus, segmentPlanDoc } from '../../src/pipeline/segments/status.js';
 import { newId } from '../../src/new-id.js';
 import { createRunState } from '../../src/runs/state.js';
-import { newRun } from '../../src/runs/transitions.js';
+import { newRun } from '../../src/runs/lifecycle.js';
 import { frameSize, type RunState } from '../../src/schemas/run.js';
 import { keys, parseId, writeJSON } from '../../src/storage/index.js';
 import { LOCAL_BLOBS_ENV } from '../../src/storage/local-fetch.js';

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { leaseDoc, readLease } from '../../src/pipeline/lease.js';
 import { settleRun } from '../../src/pipeline/settle.js';
-import { readProgress } from '../../src/progress/log.js';
+import { readProgress } from '../../src/progress/event-log.js';
 import { changeRunState, readRunState } from '../../src/runs/state.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { getBinary, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';

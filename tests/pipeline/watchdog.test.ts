@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../src/new-id.js';
 import { leaseDoc, readLease } from '../../src/pipeline/lease.js';
-import { readProgress, appendProgress } from '../../src/progress/log.js';
+import { readProgress, appendProgress } from '../../src/progress/event-log.js';
 import { markActive, readActiveMarker } from '../../src/runs/active.js';
 import { createRunState, readRunState } from '../../src/runs/state.js';
 import { isTerminal } from '../../src/schemas/run.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { appendProgress } from '../../src/progress/log.js';
+import { appendProgress } from '../../src/progress/event-log.js';
 import { useBlobsFetch } from '../../src/storage/stores.js';
 import { makeQueuedRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { toCancelled } from '../../src/runs/transitions.js';
+import { toCancelled } from '../../src/runs/lifecycle.js';
 import { followProgress } from '../../src/client/follow-progress.js';
-import { appendProgress } from '../../src/progress/log.js';
+import { appendProgress } from '../../src/progress/event-log.js';
 import { updateRunState } from '../../src/runs/state.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import type { RunState } from '../../src/schemas/run.js';

@@ -4,7 +4,7 @@ import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { memoryIndexDoc } from '../../src/learning/memory.js';
 import { uploadSessionDoc } from '../../src/media/upload-session.js';
 import { leaseDoc } from '../../src/pipeline/lease.js';
-import { appendProgress } from '../../src/progress/log.js';
+import { appendProgress } from '../../src/progress/event-log.js';
 import { readActiveMarker } from '../../src/runs/active.js';
 import { readRunState, runStateDoc } from '../../src/runs/state.js';
 import type { RepairReport } from '../../src/repair/index.js';

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { atStep, newRun, toComplete, toRunning } from '../../src/runs/transitions.js';
+import { atStep, newRun, toComplete, toRunning } from '../../src/runs/lifecycle.js';
 import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { recordMediaUse } from '../../src/media/usage.js';
-import { progressLogDoc } from '../../src/progress/log.js';
+import { progressLogDoc } from '../../src/progress/event-log.js';
 import { runStateDoc } from '../../src/runs/state.js';
 import { archiveDoc, readArchive } from '../../src/runs/archive.js';
 import { archivedRunResponseSchema } from '../../src/schemas/archive.js';

@@ -84,62 +84,66 @@ export function pcm16ToWav(pcm: Uint8Array, sampleRate: number, channelCount = 1
   return out;
 }
 
-/** Duration of a PCM WAV from its header, or null if it is not one. */
-export function wavDurationSec(bytes: Uint8Array): number | null {
+interface WavLayout {
+  view: DataView;
+  /** The fmt chunk's format tag (the sub-format's for WAVE_FORMAT_EXTENSIBLE), channels, rate, bits and byte rate. */
+  format: number;
+  channelCount: number;
+  sampleRate: number;
+  bits: number;
+  byteRate: number;
+  /** Where the samples start, and how many bytes of them there are. */
+  dataOffset: number;
+  dataBytes: number;
+}
+
+/** The RIFF chunks of a WAV, walked up to its data chunk; null if it is not a WAV. */
+function wavLayout(bytes: Uint8Array): WavLayout | null {
   if (bytes.byteLength < 44) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
   if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;
-  let byteRate = 0;
+  const layout = { view, format: 0, channelCount: 0, sampleRate: 0, bits: 0, byteRate: 0 };
   for (let offset = 12; offset + 8 <= bytes.byteLength;) {
     const id = tag(offset);
     const size = view.getUint32(offset + 4, true);
-    if (id === 'fmt ') byteRate = view.getUint32(offset + 16, true);
+    if (id === 'fmt ') {
+      layout.format = view.getUint16(offset + 8, true);
+      layout.channelCount = view.getUint16(offset + 10, true);
+      layout.sampleRate = view.getUint32(offset + 12, true);
+      layout.byteRate = view.getUint32(offset + 16, true);
+      layout.bits = view.getUint16(offset + 22, true);
+      // WAVE_FORMAT_EXTENSIBLE keeps the real format in its sub-format GUID.
+      if (layout.format === 0xfffe && size >= 26) layout.format = view.getUint16(offset + 32, true);
+    }
     if (id === 'data') {
       // Streamed WAVs may say 0 or 0xFFFFFFFF: use what is there.
-      const dataBytes = size === 0 || size === 0xffffffff ? bytes.byteLength - offset - 8 : Math.min(size, bytes.byteLength - offset - 8);
-      return byteRate > 0 ? dataBytes / byteRate : null;
+      const available = bytes.byteLength - offset - 8;
+      return { ...layout, dataOffset: offset + 8, dataBytes: size === 0 || size === 0xffffffff ? available : Math.min(size, available) };
     }
     offset += 8 + size + (size % 2);
   }
   return null;
 }
 
+/** Duration of a PCM WAV from its header, or null if it is not one. */
+export function wavDurationSec(bytes: Uint8Array): number | null {
+  const layout = wavLayout(bytes);
+  return layout && layout.byteRate > 0 ? layout.dataBytes / layout.byteRate : null;
+}
+
 /** Samples of a PCM WAV (16-bit integer or 32-bit float), or null if it is not one. */
 export function decodeWav(bytes: Uint8Array): PcmAudio | null {
-  if (bytes.byteLength < 44) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
-  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;
-  let format = 0,
-    channelCount = 0,
-    sampleRate = 0,
-    bits = 0;
-  for (let offset = 12; offset + 8 <= bytes.byteLength;) {
-    const id = tag(offset);
-    const size = view.getUint32(offset + 4, true);
-    if (id === 'fmt ') {
-      format = view.getUint16(offset + 8, true);
-      channelCount = view.getUint16(offset + 10, true);
-      sampleRate = view.getUint32(offset + 12, true);
-      bits = view.getUint16(offset + 22, true);
-      // WAVE_FORMAT_EXTENSIBLE keeps the real format in its sub-format GUID.
-      if (format === 0xfffe && size >= 26) format = view.getUint16(offset + 32, true);
-    }
-    if (id === 'data') {
-      const available = bytes.byteLength - offset - 8;
-      const dataBytes = size === 0 || size === 0xffffffff ? available : Math.min(size, available);
-      const width = bits / 8;
-      const isFloat = format === 3 && bits === 32;
-      if (channelCount < 1 || sampleRate < 1 || !(isFloat || (format === 1 && bits === 16))) return null;
-      const frames = Math.floor(dataBytes / (width * channelCount));
-      const channels = Array.from({ length: channelCount }, () => new Float32Array(frames));
-      for (let f = 0, p = offset + 8; f < frames; f++) {
-        for (let c = 0; c < channelCount; c++, p += width) channels[c]![f] = isFloat ? view.getFloat32(p, true) : view.getInt16(p, true) / 0x8000;
-      }
-      return { sampleRate, channels };
-    }
-    offset += 8 + size + (size % 2);
+  const layout = wavLayout(bytes);
+  if (!layout) return null;
+  const { view, format, channelCount, sampleRate, bits, dataOffset, dataBytes } = layout;
+  const width = bits / 8;
+  const isFloat = format === 3 && bits === 32;
+  if (channelCount < 1 || sampleRate < 1 || !(isFloat || (format === 1 && bits === 16))) return null;
+  const frames = Math.floor(dataBytes / (width * channelCount));
+  const channels = Array.from({ length: channelCount }, () => new Float32Array(frames));
+  for (let f = 0, p = dataOffset; f < frames; f++) {
+    for (let c = 0; c < channelCount; c++, p += width) channels[c]![f] = isFloat ? view.getFloat32(p, true) : view.getInt16(p, true) / 0x8000;
   }
-  return null;
+  return { sampleRate, channels };
 }

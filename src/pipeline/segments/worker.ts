@@ -9,8 +9,8 @@ import { getMetadata, keys, parseId, putBinary, readJSON, type Id } from '../../
 import { ComposeWorkspace } from '../agents/compose/index.js';
 import { classifyError, PipelineError, RunCancelledError } from '../errors.js';
 import { acquireLeaseAt, LeaseLostError } from '../lease.js';
-import { collectGarbage } from '../memory.js';
-import { storyboardDoc } from '../documents.js';
+import { collectGarbage } from '../gc.js';
+import { storyboardDoc } from '../../runs/storyboard.js';
 import { watchRun } from '../watch-run.js';
 import { changeSegmentStatus, readSegmentPlan, readSegmentStatus } from './status.js';
 

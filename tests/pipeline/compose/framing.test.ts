@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analysePhoto } from '../../../src/pipeline/agents/director/analyse.js';
-import { planStoryboard } from '../../../src/pipeline/agents/director/plan.js';
+import { planStoryboard } from '../../../src/pipeline/agents/director/storyboard-plan.js';
 import { frameSize, type Aspect, type Storyboard } from '../../../src/schemas/run.js';
 import { FFMPEG_BUILDS, mediaFor, renderStoryboard, texturedPhoto, type TestShot } from '../../helpers/render.js';
 import { ffmpegOutput } from '../../helpers/video-measure.js';

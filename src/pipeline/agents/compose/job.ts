@@ -11,7 +11,7 @@ import { fpsOf, totalFramesOf } from './graph.js';
 import { ComposeWorkspace, type ComposedVideo, type RenderAudio, type SoundtrackFigures } from './index.js';
 import { wavDurationSec } from '../../audio/wav.js';
 import { PipelineError } from '../../errors.js';
-import { collectGarbage } from '../../memory.js';
+import { collectGarbage } from '../../gc.js';
 import { coordinateSegments } from '../../segments/coordinator.js';
 import { planSegments, segmentCount } from '../../segments/plan.js';
 import { readSegmentPlan, segmentPlanDoc, viewSegment } from '../../segments/status.js';

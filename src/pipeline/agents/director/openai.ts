@@ -4,7 +4,7 @@ import { MOTIONS, motionSchema } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
 import { fetchWithTimeout, providerHttpError } from '../../providers/http.js';
 import { nearestPlace } from './places.js';
-import type { DirectorInput, PlanOverrides } from './plan.js';
+import type { DirectorInput, PlanOverrides } from './storyboard-plan.js';
 
 /** What the model must answer; anything else falls back to the local director. */
 export const llmPlanSchema = z.object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendProgress, readProgress } from '../../src/progress/log.js';
+import { appendProgress, readProgress } from '../../src/progress/event-log.js';
 import { parseId } from '../../src/storage/index.js';
 import { useBlobsSandbox } from '../helpers/blobs.js';
 

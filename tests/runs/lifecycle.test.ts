@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  atStep,
-  newRun,
-  toCancelled,
-  toComplete,
-  toFailed,
-  toRunning,
-  withCancelRequest,
-  type CompleteRun,
-  type FailedRun,
-} from '../../src/runs/transitions.js';
+import { atStep, newRun, toCancelled, toComplete, toFailed, toRunning, withCancelRequest, type CompleteRun, type FailedRun } from '../../src/runs/lifecycle.js';
 import { runStateSchema, type Storyboard } from '../../src/schemas/run.js';
 import { parseId } from '../../src/storage/index.js';
 

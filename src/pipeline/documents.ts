@@ -1,1 +1,0 @@
-export { storyboardDoc } from '../runs/storyboard.js';
