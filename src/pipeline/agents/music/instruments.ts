@@ -39,16 +39,39 @@ export class Track {
     const release = Math.max(1, Math.min(end - start, Math.floor(0.04 * this.rate)));
     const decay = Math.exp(-shape.decayPerSec / this.rate);
     const vibrato = shape.vibrato ?? 0;
+    const { harmonics } = shape;
+    // Without vibrato the phase turns by the same angle every sample: the fundamental is kept as a unit phasor
+    // rotated by that angle (two multiplications, no sine). Overtones follow from it by the Chebyshev recurrence
+    // sin((h + 1)φ) = 2 cos φ · sin(hφ) − sin((h − 1)φ).
+    const turnCos = Math.cos(step);
+    const turnSin = Math.sin(step);
     let envelope = 1;
     let phase = 0;
+    let sin = 0;
+    let cos = 1;
     for (let i = start; i < end; i++) {
       const t = i - start;
       let level = envelope * Math.min(1, t / attack);
       if (end - i < release) level *= (end - i) / release;
       envelope *= decay;
-      phase += step * (1 + vibrato * Math.sin((2 * Math.PI * 5 * t) / this.rate));
-      let sample = 0;
-      for (let h = 0; h < shape.harmonics.length; h++) sample += shape.harmonics[h]! * Math.sin(phase * (h + 1));
+      if (vibrato === 0) {
+        const turned = cos * turnCos - sin * turnSin;
+        sin = sin * turnCos + cos * turnSin;
+        cos = turned;
+      } else {
+        phase += step * (1 + vibrato * Math.sin((2 * Math.PI * 5 * t) / this.rate));
+        sin = Math.sin(phase);
+        cos = Math.cos(phase);
+      }
+      let sample = harmonics[0]! * sin;
+      let below = 0;
+      let current = sin;
+      for (let h = 1; h < harmonics.length; h++) {
+        const next = 2 * cos * current - below;
+        below = current;
+        current = next;
+        sample += harmonics[h]! * current;
+      }
       this.left[i]! += sample * level * leftGain;
       this.right[i]! += sample * level * rightGain;
     }
