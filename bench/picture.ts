@@ -7,7 +7,7 @@ import { ComposeWorkspace, x264Args } from '../src/pipeline/agents/compose/index
 import { FPS, frameSpans } from '../src/pipeline/agents/compose/graph.js';
 import { analysePhotos } from '../src/pipeline/agents/director/analyse.js';
 import { planStoryboard } from '../src/pipeline/agents/director/storyboard-plan.js';
-import { synthesizeMusic } from '../src/pipeline/agents/music/synth.js';
+import { musicRequestFor, synthesizeMusic } from '../src/pipeline/agents/music/synth.js';
 import { speakNarration } from '../src/pipeline/agents/voice/placed.js';
 import { encodeWav } from '../src/pipeline/audio/wav.js';
 import type { Media } from '../src/schemas/media.js';
@@ -64,15 +64,7 @@ export async function benchPicture(): Promise<void> {
     facts,
   });
   // The run's own music and narration, made beforehand as the music and voice agents make them.
-  const music = encodeWav(
-    synthesizeMusic({
-      durationSec: storyboard.durationSec,
-      mood: storyboard.mood,
-      musicStyle: storyboard.musicStyle,
-      grid: storyboard.music ?? { bpm: storyboard.tempoBpm, beatOffsetSec: 0 },
-      seed: 'r_bench',
-    }),
-  );
+  const music = encodeWav(synthesizeMusic(musicRequestFor(storyboard, 'r_bench')));
   const voice = (await speakNarration(storyboard)).value.wav;
 
   const dir = await mkdtemp(join(tmpdir(), 'sirtrav-bench-picture-'));

@@ -12,7 +12,7 @@ import { atStep } from '../runs/lifecycle.js';
 import { laterStep } from './state-sync.js';
 import { analysePhotos } from './agents/director/analyse.js';
 import { runDirector } from './agents/director/index.js';
-import { synthesizeMusic } from './agents/music/synth.js';
+import { musicRequestFor, synthesizeMusic } from './agents/music/synth.js';
 import { speakNarration } from './agents/voice/placed.js';
 import { encodeWav } from './audio/wav.js';
 import { PipelineError, RunCancelledError } from './errors.js';
@@ -188,15 +188,7 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('music', `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`);
-  const wav = encodeWav(
-    synthesizeMusic({
-      durationSec: storyboard.durationSec,
-      mood: storyboard.mood,
-      musicStyle: storyboard.musicStyle,
-      grid: storyboard.music ?? { bpm: storyboard.tempoBpm, beatOffsetSec: 0 },
-      seed: storyboard.musicSeed ?? context.runId,
-    }),
-  );
+  const wav = encodeWav(synthesizeMusic(musicRequestFor(storyboard, context.runId)));
   throwIfCancelled(context);
   await context.confirmLease();
   await putBinary(ref, wav, { contentType: 'audio/wav', provider: 'local-synth', durationSec: storyboard.durationSec, createdAt: new Date().toISOString() });

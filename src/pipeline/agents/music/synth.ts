@@ -1,4 +1,4 @@
-import type { MusicGrid } from '../../../schemas/run.js';
+import type { MusicGrid, Storyboard } from '../../../schemas/run.js';
 import type { PcmAudio } from '../../audio/wav.js';
 import { seededRandom } from '../../../random.js';
 import { knownMusicStyle, moodInfo } from '../../../style/styles.js';
@@ -15,6 +15,17 @@ export interface MusicRequest {
   grid: MusicGrid;
   /** The run id: the same run always gets the same track, so a resumed run is identical. */
   seed: string;
+}
+
+/** What a storyboard asks of its music; seeded by the run that planned it (`musicSeed`), else by `runId`. */
+export function musicRequestFor(storyboard: Storyboard, runId: string): MusicRequest {
+  return {
+    durationSec: storyboard.durationSec,
+    mood: storyboard.mood,
+    musicStyle: storyboard.musicStyle,
+    grid: storyboard.music ?? { bpm: storyboard.tempoBpm, beatOffsetSec: 0 },
+    seed: storyboard.musicSeed ?? runId,
+  };
 }
 
 interface Song {
