@@ -27,6 +27,19 @@ export function asPreview(storyboard: Storyboard): Storyboard {
   return { ...storyboard, ...(smaller ? draft : {}), fps: PREVIEW_FPS };
 }
 
+/**
+ * Sample rate of a run's voice track and soundtrack: a draft's is mixed at half
+ * the rate, which halves the cost of its mix, AAC and loudness check. Its music
+ * is made at the full rate, so a run made from the draft has the same track.
+ */
+export const AUDIO_RATE = 44100;
+export const PREVIEW_AUDIO_RATE = 22050;
+
+/** The rate a storyboard's voice and soundtrack are made at (a preview's storyboard is drawn at PREVIEW_FPS). */
+export function audioRateOf(storyboard: Pick<Storyboard, 'fps'>): number {
+  return storyboard.fps === PREVIEW_FPS ? PREVIEW_AUDIO_RATE : AUDIO_RATE;
+}
+
 /** A storyboard at the quality it names: the frame of its resolution and aspect, 30 fps (undoing asPreview). */
 export function atFullQuality(storyboard: Storyboard): Storyboard {
   const { fps: _fps, ...rest } = storyboard;

@@ -15,6 +15,7 @@ const VOICE_LUFS = -16;
 const MUSIC_UNDER_NARRATION_LUFS = -20;
 /** How far the music ducks while the voice speaks. */
 const DUCK_DB = 9;
+/** The mix's sample rate unless one is asked for (a preview's is lower: see audioRateOf). */
 export const MIX_RATE = 44100;
 
 const dbToGain = (db: number) => 10 ** (db / 20);
@@ -82,6 +83,7 @@ export function duckingGain(voice: Float32Array, rate: number): Float32Array {
  */
 class Sources {
   constructor(
+    readonly rate: number,
     readonly frames: number,
     private readonly music: Float32Array[],
     private readonly musicGain: number,
@@ -139,22 +141,30 @@ async function inChunks(frames: number, each: (from: number, to: number) => void
  * gain is corrected until the limited mix measures on target. What is kept is
  * the sources and one gain curve; the mix itself is made when it is read.
  */
-export async function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | null; durationSec: number; withStems?: boolean }): Promise<MixedSoundtrack> {
-  const frames = Math.round(input.durationSec * MIX_RATE);
-  const music = fit(resampleIfNeeded(input.music, 2), frames);
-  const voice = input.voice ? fit(resampleIfNeeded(input.voice, 1), frames).channels[0]! : null;
-  const voiceLoudness = voice ? integratedLoudness({ sampleRate: MIX_RATE, channels: [voice] }) : -Infinity;
+export async function mixSoundtrack(input: {
+  music: PcmAudio;
+  voice: PcmAudio | null;
+  durationSec: number;
+  /** The mix's rate (MIX_RATE unless given); sources at another rate are resampled to it. */
+  sampleRate?: number;
+  withStems?: boolean;
+}): Promise<MixedSoundtrack> {
+  const rate = input.sampleRate ?? MIX_RATE;
+  const frames = Math.round(input.durationSec * rate);
+  const music = fit(resampleIfNeeded(input.music, 2, rate), frames);
+  const voice = input.voice ? fit(resampleIfNeeded(input.voice, 1, rate), frames).channels[0]! : null;
+  const voiceLoudness = voice ? integratedLoudness({ sampleRate: rate, channels: [voice] }) : -Infinity;
   const speaking = voice && Number.isFinite(voiceLoudness) ? voice : null;
 
   const musicLoudness = integratedLoudness(music);
   const musicGain = Number.isFinite(musicLoudness) ? dbToGain((speaking ? MUSIC_UNDER_NARRATION_LUFS : VOICE_LUFS) - musicLoudness) : 1;
   const voiceGain = speaking ? dbToGain(VOICE_LUFS - voiceLoudness) : 0;
-  const duck = speaking ? duckingGain(speaking, MIX_RATE) : null;
-  const sources = new Sources(frames, music.channels, musicGain, duck, speaking, voiceGain);
+  const duck = speaking ? duckingGain(speaking, rate) : null;
+  const sources = new Sources(rate, frames, music.channels, musicGain, duck, speaking, voiceGain);
 
   const { gain, truePeakDbtp, integratedLufs } = await normalise(sources);
   const mix: Mix = {
-    sampleRate: MIX_RATE,
+    sampleRate: rate,
     frames,
     fill(channel, from, to, out, scale = 1) {
       sources.fill(channel, from, to, out);
@@ -174,7 +184,7 @@ export async function mixSoundtrack(input: { music: PcmAudio; voice: PcmAudio | 
 async function normalise(sources: Sources): Promise<{ gain: Float32Array; truePeakDbtp: number; integratedLufs: number }> {
   const { frames } = sources;
   const ceiling = dbToGain(PEAK_CEILING_DBTP);
-  const limiter = new Limiter(await linkedPeaks(sources), MIX_RATE, ceiling);
+  const limiter = new Limiter(await linkedPeaks(sources), sources.rate, ceiling);
   const gain = new Float32Array(frames);
   const measured = await loudnessOf(sources, null);
   // Loudness rises by less than the static gain once the limiter bites, so each step is taken along the slope the
@@ -238,7 +248,7 @@ async function limitedTruePeakDb(sources: Sources, gain: Float32Array): Promise<
 
 /** Integrated loudness of the summed mix, times `gain` if given. */
 async function loudnessOf(sources: Sources, gain: Float32Array | null): Promise<number> {
-  const meter = new LoudnessMeter(MIX_RATE, 2, sources.frames);
+  const meter = new LoudnessMeter(sources.rate, 2, sources.frames);
   const chunk = new Float32Array(CHUNK);
   for (const channel of [0, 1]) {
     await inChunks(sources.frames, (from, to) => {
@@ -257,8 +267,8 @@ async function loudnessOf(sources: Sources, gain: Float32Array | null): Promise<
 async function measureMix(sources: Sources, gain: Float32Array, levels: { integratedLufs: number; truePeakDbtp: number }): Promise<MixFigures> {
   if (!sources.speaking) return { ...levels, voiceOverMusicDb: null };
   const { frames } = sources;
-  const voice = new LoudnessMeter(MIX_RATE, 2, frames);
-  const music = new LoudnessMeter(MIX_RATE, 2, frames);
+  const voice = new LoudnessMeter(sources.rate, 2, frames);
+  const music = new LoudnessMeter(sources.rate, 2, frames);
   const chunk = new Float32Array(CHUNK);
   for (const channel of [0, 1]) {
     await inChunks(frames, (from, to) => {
@@ -293,11 +303,11 @@ function stemsOf(sources: Sources, gain: Float32Array): { voice: PcmAudio; music
     for (let i = 0; i < frames; i++) out[i] = out[i]! * gain[i]!;
     return out;
   });
-  return { voice: { sampleRate: MIX_RATE, channels: [voice, voice.slice()] }, music: { sampleRate: MIX_RATE, channels: music } };
+  return { voice: { sampleRate: sources.rate, channels: [voice, voice.slice()] }, music: { sampleRate: sources.rate, channels: music } };
 }
 
-function resampleIfNeeded(audio: PcmAudio, channelCount: number): PcmAudio {
-  return audio.sampleRate === MIX_RATE && audio.channels.length === channelCount ? audio : resample(audio, MIX_RATE, channelCount);
+function resampleIfNeeded(audio: PcmAudio, channelCount: number, rate: number): PcmAudio {
+  return audio.sampleRate === rate && audio.channels.length === channelCount ? audio : resample(audio, rate, channelCount);
 }
 
 /** Exactly `frames` long: cut or padded with silence. */

@@ -11,6 +11,7 @@ import { speakLocally } from '../../../src/pipeline/agents/voice/index.js';
 import { integratedLoudness, truePeakDb } from '../../../src/pipeline/audio/loudness.js';
 import { mixSoundtrack } from '../../../src/pipeline/audio/mix.js';
 import { decodeWav, encodeWav, type PcmAudio } from '../../../src/pipeline/audio/wav.js';
+import { AUDIO_RATE, PREVIEW_AUDIO_RATE } from '../../../src/schemas/run.js';
 import { MOODS } from '../../../src/style/styles.js';
 import { ebur128 } from '../../helpers/audio.js';
 
@@ -40,14 +41,34 @@ async function narration(gainDb: number): Promise<PcmAudio> {
 }
 
 /** The soundtrack as compose makes it with `ffmpeg` (mixed, encoded to AAC, measured and corrected), read back by both builds. */
-async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: string, name: string) {
+async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: string, name: string, sampleRate = AUDIO_RATE) {
   const out = join(dir, name);
   mkdirSync(out, { recursive: true });
-  await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg);
+  await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg, { sampleRate });
   return Object.fromEntries(Object.entries(FFMPEGS).map(([build, reader]) => [build, ebur128(reader, join(out, SOUNDTRACK_AAC))]));
 }
 
 describe('loudness', () => {
+  it("a preview's soundtrack, mixed at half the rate from the same music, keeps the same promise on both ffmpeg builds", async () => {
+    const music = synthesizeMusic({
+      durationSec: DURATION,
+      mood: 'happy',
+      musicStyle: 'pop',
+      grid: { bpm: 112, beatOffsetSec: 0.5 },
+      seed: 'r_draft',
+    });
+    const voice = await narration(0);
+    for (const [build, ffmpeg] of Object.entries(FFMPEGS)) {
+      const out = `draft-${build}`;
+      for (const [reader, measured] of Object.entries(await encodedFigures(music, voice, ffmpeg, out, PREVIEW_AUDIO_RATE))) {
+        expect(Math.abs(measured.integratedLufs + 16), `draft by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
+        expect(measured.truePeakDbtp, `draft by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
+      }
+      const probe = spawnSync(FFMPEGS.debian, ['-hide_banner', '-i', join(dir, out, SOUNDTRACK_AAC)], { encoding: 'utf8' }).stderr;
+      expect(probe, 'the AAC is at the preview rate').toMatch(/Audio: aac.*22050 Hz, stereo/);
+    }
+  }, 120_000);
+
   it('the meter reads what ffmpeg ebur128 reads', () => {
     const music = synthesizeMusic({ durationSec: 8, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_meter' });
     const file = join(dir, 'meter.wav');

@@ -10,17 +10,20 @@ export const SOUNDTRACK_WAV = 'soundtrack.wav';
 export const SOUNDTRACK_AAC = 'soundtrack.m4a';
 
 /**
- * AAC settings of every output. The coder is named because the builds differ:
- * the npm build (what Netlify runs) defaults to `fast`, Debian's ffmpeg 5 to
- * `twoloop`. `fast` is the one its authors made the default, as it sounds
- * better than twoloop at bitrates this high, and it encodes in about a third
- * of the time (0.7 s against 2.0 s for 30 s of stereo).
+ * AAC settings of every output, at the soundtrack's sample rate (a preview's
+ * is half the rate, at a lower bitrate). The coder is named because the builds
+ * differ: the npm build (what Netlify runs) defaults to `fast`, Debian's
+ * ffmpeg 5 to `twoloop`. `fast` is the one its authors made the default, as it
+ * sounds better than twoloop at bitrates this high, and it encodes in about a
+ * third of the time (0.7 s against 2.0 s for 30 s of stereo).
  */
-export const AAC_ARGS = ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', '160k', '-ar', '44100', '-ac', '2'];
+export function aacArgs(sampleRate: number): string[] {
+  return ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', sampleRate < 44100 ? '96k' : '160k', '-ar', String(sampleRate), '-ac', '2'];
+}
 
-/** ffmpeg arguments that encode the mixed soundtrack in `dir`. */
-export function encodeSoundtrackArgs(dir: string): string[] {
-  return ['-i', join(dir, SOUNDTRACK_WAV), ...AAC_ARGS, '-f', 'mp4', join(dir, SOUNDTRACK_AAC)];
+/** ffmpeg arguments that encode the mixed soundtrack in `dir` (a WAV at `sampleRate`). */
+export function encodeSoundtrackArgs(dir: string, sampleRate: number): string[] {
+  return ['-i', join(dir, SOUNDTRACK_WAV), ...aacArgs(sampleRate), '-f', 'mp4', join(dir, SOUNDTRACK_AAC)];
 }
 
 /** The render's audio: the encoded soundtrack, input `inputIndex`, copied as it is. */

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Media } from '../../../schemas/media.js';
-import type { Storyboard } from '../../../schemas/run.js';
+import { audioRateOf, type Storyboard } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
 import { probeMedia, runFfmpeg, type ProbedMedia } from './ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from './graph.js';
@@ -195,7 +195,7 @@ export class ComposeWorkspace {
   async render(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
     const halt = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
-    const soundtrack = writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, { signal });
+    const soundtrack = writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, { signal, sampleRate: audioRateOf(storyboard) });
     // Awaited once the picture is encoded; until then a failure must not go unhandled.
     soundtrack.catch(() => undefined);
     let picture: string;
@@ -247,7 +247,7 @@ export class ComposeWorkspace {
 
   /** Mixes and encodes the soundtrack of the whole timeline into the workspace, for `join`. */
   soundtrack(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, signal?: AbortSignal): Promise<SoundtrackFigures> {
-    return writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, signal ? { signal } : {});
+    return writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, { ...(signal ? { signal } : {}), sampleRate: audioRateOf(storyboard) });
   }
 
   /**

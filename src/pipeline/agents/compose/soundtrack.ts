@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { measureLoudness } from '../../audio/measure.js';
-import { LOUDNESS_TARGET_LUFS, mixSoundtrack, type MixFigures } from '../../audio/mix.js';
+import { LOUDNESS_TARGET_LUFS, MIX_RATE, mixSoundtrack, type MixFigures } from '../../audio/mix.js';
 import { decodeWav, writeWav } from '../../audio/wav.js';
 import { PipelineError } from '../../errors.js';
 import { encodeSoundtrackArgs, SOUNDTRACK_AAC, SOUNDTRACK_WAV } from './audio-graph.js';
@@ -21,14 +21,14 @@ export async function writeSoundtrack(
   durationSec: number,
   audio: { music: Uint8Array; voice: Uint8Array | null },
   ffmpeg: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; sampleRate?: number } = {},
 ): Promise<SoundtrackFigures> {
-  const { signal } = options;
+  const { signal, sampleRate = MIX_RATE } = options;
   const music = decodeWav(audio.music);
   const voice = audio.voice ? decodeWav(audio.voice) : null;
   if (!music || (audio.voice && !voice))
     throw new PipelineError('internal', 'audio_invalid', `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, { retryable: false });
-  const { mix, figures } = await mixSoundtrack({ music, voice, durationSec });
+  const { mix, figures } = await mixSoundtrack({ music, voice, durationSec, sampleRate });
   const wav = join(dir, SOUNDTRACK_WAV);
   const run = signal ? { signal } : {};
   let gainDb = 0;
@@ -36,7 +36,7 @@ export async function writeSoundtrack(
   for (let pass = 0; pass < 3; pass++) {
     const scale = 10 ** (gainDb / 20);
     await writeWav(wav, { ...mix, channelCount: 2, fill: (channel, from, to, out) => mix.fill(channel, from, to, out, scale) });
-    await runFfmpeg(ffmpeg, encodeSoundtrackArgs(dir), run);
+    await runFfmpeg(ffmpeg, encodeSoundtrackArgs(dir, sampleRate), run);
     reading = await measureLoudness(ffmpeg, join(dir, SOUNDTRACK_AAC), signal);
     const peakExcess = reading.truePeakDbtp - AAC_PEAK_LIMIT_DBTP;
     const loudnessError = reading.integratedLufs - LOUDNESS_TARGET_LUFS;

@@ -1,12 +1,10 @@
-import type { NarrationSegment, Storyboard } from '../../../schemas/run.js';
+import { audioRateOf, type NarrationSegment, type Storyboard } from '../../../schemas/run.js';
 import type { ProviderOutcome } from '../../providers/fallback.js';
 import { resample } from '../../audio/resample.js';
 import { decodeWav, encodeWav } from '../../audio/wav.js';
 import { PipelineError } from '../../errors.js';
 import { runVoice, speakLocally, type Speech } from './index.js';
 
-/** The voice track's sample rate: the mix's, so nothing is resampled twice. */
-const TRACK_RATE = 44100;
 /** Space kept between one line's end and the next line's start. */
 const GAP_SEC = 0.1;
 
@@ -34,7 +32,9 @@ export async function speakNarration(
   options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {},
 ): Promise<ProviderOutcome<PlacedNarration>> {
   const segments = segmentsOf(storyboard);
-  const track = new Float32Array(Math.round(storyboard.durationSec * TRACK_RATE));
+  // The mix's rate, so nothing is resampled twice.
+  const rate = audioRateOf(storyboard);
+  const track = new Float32Array(Math.round(storyboard.durationSec * rate));
   const spoken: NarrationSegment[] = [];
   const dropped: NarrationSegment[] = [];
   let outcome: Omit<ProviderOutcome<unknown>, 'value'> = { provider: 'local' };
@@ -48,9 +48,9 @@ export async function speakNarration(
       speech = outcome.provider === 'local' ? await speakLocally(segment.text) : (await runVoice(segment.text, options)).value;
     }
     if (options.signal?.aborted) break;
-    const samples = monoAt(speech, TRACK_RATE);
-    const start = Math.round(segment.startSec * TRACK_RATE);
-    const nextStart = segments[i + 1] ? Math.round((segments[i + 1]!.startSec - GAP_SEC) * TRACK_RATE) : track.length;
+    const samples = monoAt(speech, rate);
+    const start = Math.round(segment.startSec * rate);
+    const nextStart = segments[i + 1] ? Math.round((segments[i + 1]!.startSec - GAP_SEC) * rate) : track.length;
     if (start + samples.length > Math.min(nextStart, track.length)) {
       dropped.push(segment);
       continue;
@@ -58,7 +58,7 @@ export async function speakNarration(
     track.set(samples, start);
     spoken.push(segment);
   }
-  const wav = encodeWav({ sampleRate: TRACK_RATE, channels: [track] });
+  const wav = encodeWav({ sampleRate: rate, channels: [track] });
   return { ...outcome, value: { wav, durationSec: storyboard.durationSec, spoken, dropped } };
 }
 
