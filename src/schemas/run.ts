@@ -35,9 +35,14 @@ export function asPreview(storyboard: Storyboard): Storyboard {
 export const AUDIO_RATE = 44100;
 export const PREVIEW_AUDIO_RATE = 22050;
 
-/** The rate a storyboard's voice and soundtrack are made at (a preview's storyboard is drawn at PREVIEW_FPS). */
+/** Whether a storyboard is a preview's draft (asPreview draws it at PREVIEW_FPS). */
+export function isDraft(storyboard: Pick<Storyboard, 'fps'>): boolean {
+  return storyboard.fps === PREVIEW_FPS;
+}
+
+/** The rate a storyboard's voice and soundtrack are made at. */
 export function audioRateOf(storyboard: Pick<Storyboard, 'fps'>): number {
-  return storyboard.fps === PREVIEW_FPS ? PREVIEW_AUDIO_RATE : AUDIO_RATE;
+  return isDraft(storyboard) ? PREVIEW_AUDIO_RATE : AUDIO_RATE;
 }
 
 /** A storyboard at the quality it names: the frame of its resolution and aspect, 30 fps (undoing asPreview). */

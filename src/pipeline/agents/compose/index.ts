@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Media } from '../../../schemas/media.js';
-import { audioRateOf, type Storyboard } from '../../../schemas/run.js';
+import { audioRateOf, isDraft, type Storyboard } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
 import { probeMedia, runFfmpeg, type ProbedMedia } from './ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from './graph.js';
@@ -56,8 +56,12 @@ export const BT709_TAGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '
  * frames get a lower CRF for the same reason: at 360p CRF 23 drops enough of
  * that correction to make a vertical pan measure 0.12 px/frame² (0.08 at CRF 20).
  */
-export function x264Args(frame: { width: number; height: number }): string[] {
-  return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', Math.min(frame.width, frame.height) <= 480 ? '20' : '23', '-bf', '0'];
+export function x264Args(frame: { width: number; height: number; fps?: number | undefined }): string[] {
+  // A preview's draft is encoded at superfast: a quarter less time at 360p, 20 % larger, and as smooth (measured on a
+  // 180 s preview: judder 0.080 max against 0.101 at veryfast). ultrafast is faster still but estimates motion in
+  // whole pixels, and its slow pans judder (0.25).
+  const preset = isDraft(frame) ? 'superfast' : 'veryfast';
+  return ['-c:v', 'libx264', '-preset', preset, '-crf', Math.min(frame.width, frame.height) <= 480 ? '20' : '23', '-bf', '0'];
 }
 
 /** A promise and the functions that settle it. */
