@@ -4,11 +4,11 @@ import { newId } from '../src/new-id.js';
 import { createProject } from '../src/projects/index.js';
 import { createRunState } from '../src/runs/state.js';
 import type { HistoryEntry } from '../src/schemas/memory.js';
-import type { Storyboard } from '../src/schemas/run.js';
 import { newRun, toComplete, toRunning } from '../src/runs/lifecycle.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { keys, parseId, writeJSON, type Id } from '../src/storage/index.js';
 import { median, percentile, printTable, timeEach } from './stats.js';
+import { oneShotStoryboard } from '../tests/helpers/storyboard.js';
 
 const RATINGS = 100;
 const MOODS = ['calm', 'happy', 'energetic', 'nostalgic', 'dramatic'];
@@ -19,25 +19,14 @@ async function completeRuns(projectId: Id, count: number): Promise<Id[]> {
   for (let i = 0; i < count; i++) {
     const runId = newId('r');
     const at = new Date(Date.UTC(2026, 5, 1, 0, i));
-    const storyboard: Storyboard = {
+    const storyboard = oneShotStoryboard({
       theme: 'Bench',
       mood: MOODS[i % 5]!,
       musicStyle: STYLES[i % 5]!,
       durationSec: 20,
-      resolution: '360p',
-      aspect: '16:9',
-      width: 640,
-      height: 360,
-      transition: 'crossfade',
-      title: null,
-      curation: { skipped: [] },
-      shots: [{ mediaId: parseId('m'), startSec: 0, durationSec: 20, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
-      scenes: [],
-      narration: { enabled: false, script: '' },
-      tempoBpm: 90,
+      mediaId: parseId('m'),
       choice: { source: 'request', reason: 'bench' },
-      provider: 'local',
-    };
+    });
     const outputs = { video: { bytes: 1, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } };
     await createRunState(toComplete(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [], now: at })), storyboard, outputs));
     ids.push(runId);

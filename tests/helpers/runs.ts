@@ -2,10 +2,11 @@ import { createProject } from '../../src/projects/index.js';
 import { upsertHistoryEntry } from '../../src/learning/memory.js';
 import { entryFromCompletedRun } from '../../src/learning/history.js';
 import { createRunState } from '../../src/runs/state.js';
-import type { RunState, Storyboard } from '../../src/schemas/run.js';
+import type { RunState } from '../../src/schemas/run.js';
 import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../../src/runs/lifecycle.js';
 import { newId } from '../../src/new-id.js';
-import { parseId, type Id } from '../../src/storage/index.js';
+import type { Id } from '../../src/storage/index.js';
+import { oneShotStoryboard } from './storyboard.js';
 
 /** A project with one queued run, written straight to storage. */
 export async function makeQueuedRun(): Promise<{ projectId: Id; runId: Id; state: RunState }> {
@@ -22,25 +23,14 @@ export async function makeCompleteRun(
 ): Promise<Id> {
   const at = new Date(facts.completedAt ?? Date.now());
   const durationSec = facts.durationSec ?? 20;
-  const storyboard: Storyboard = {
+  const storyboard = oneShotStoryboard({
     theme: facts.theme ?? 'Test',
     mood: facts.mood,
     musicStyle: facts.musicStyle,
     durationSec,
-    resolution: '360p',
-    aspect: '16:9',
-    width: 640,
-    height: 360,
-    transition: 'crossfade',
-    title: null,
-    curation: { skipped: [] },
-    shots: [{ mediaId: parseId('m_fixture'), startSec: 0, durationSec, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
     scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }],
-    narration: { enabled: false, script: '' },
-    tempoBpm: 90,
     choice: { source: 'request', reason: 'test' },
-    provider: 'local',
-  };
+  });
   const queued = newRun({ projectId, runId: newId('r'), request: {}, mediaIds: [], now: at });
   const state = toComplete(toRunning(queued), storyboard, {
     video: { bytes: 1000, durationSec, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' },
@@ -70,27 +60,11 @@ export async function plantRun(
     ...queued,
     timings: Object.fromEntries(Object.entries(options.timings ?? {}).map(([agent, ms]) => [agent, { startedAt: now.toISOString(), ms }])),
   };
-  const storyboard: Storyboard = {
-    theme: 'Test',
-    mood: 'calm',
-    musicStyle: 'acoustic',
+  const storyboard = oneShotStoryboard({
     durationSec: 4,
-    resolution: '360p',
-    aspect: '16:9',
-    width: 640,
-    height: 360,
-    transition: 'crossfade',
-    title: null,
-    curation: { skipped: [] },
-    shots: [
-      { mediaId: parseId('m_fixture'), startSec: 0, durationSec: 4, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null },
-    ],
     scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }],
-    narration: { enabled: false, script: '' },
-    tempoBpm: 90,
     choice: { source: 'request', reason: 'test' },
-    provider: 'local',
-  };
+  });
   const state: RunState =
     status === 'complete'
       ? toComplete(toRunning(timed), storyboard, { video: { bytes: 1, durationSec: 4, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } })

@@ -10,10 +10,11 @@ import { SirTravClient } from '../../src/client/index.js';
 import { runCleanup, type CleanupReport } from '../../src/retention/cleanup.js';
 import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { newId } from '../../src/new-id.js';
-import type { RunState, StartRunBody, Storyboard } from '../../src/schemas/run.js';
-import { STORE_IDS, getMetadata, keys, openStore, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';
+import type { RunState, StartRunBody } from '../../src/schemas/run.js';
+import { STORE_IDS, getMetadata, keys, openStore, parseId, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';
 import { createProject } from '../../src/projects/index.js';
 import { useLocalServer } from '../helpers/server.js';
+import { oneShotStoryboard } from '../helpers/storyboard.js';
 
 const server = useLocalServer();
 const DAY = 86_400_000;
@@ -26,25 +27,13 @@ async function wipe(): Promise<void> {
 }
 beforeEach(wipe);
 
-const storyboard: Storyboard = {
+const storyboard = oneShotStoryboard({
   theme: 'Old trip',
-  mood: 'calm',
-  musicStyle: 'acoustic',
-  durationSec: 6,
-  resolution: '360p',
-  aspect: '16:9',
-  width: 640,
-  height: 360,
-  transition: 'crossfade',
-  title: null,
-  curation: { skipped: [] },
-  shots: [{ mediaId: 'm_a' as Id, startSec: 0, durationSec: 6, motion: 'zoom-in', scene: 0, caption: null, place: null, framing: 'crop', focus: null }],
+  mediaId: parseId('m_a'),
   scenes: [{ index: 0, startedAt: null, place: null, shotCount: 1 }],
   narration: { enabled: true, script: 'Hello.' },
   tempoBpm: 80,
-  choice: { source: 'default', reason: 'test' },
-  provider: 'local',
-};
+});
 
 /** A run as the pipeline leaves it, every blob stamped `days` ago. */
 async function seedRun(
