@@ -1,3 +1,4 @@
+import { AUDIO_RATE } from '../../schemas/run.js';
 import { addInterSamplePeaks, gatedLoudness, integratedLoudness, LoudnessMeter, PEAK_MARGIN } from './loudness.js';
 import { Limiter } from './limiter.js';
 import { resample } from './resample.js';
@@ -16,7 +17,7 @@ const MUSIC_UNDER_NARRATION_LUFS = -20;
 /** How far the music ducks while the voice speaks. */
 const DUCK_DB = 9;
 /** The mix's sample rate unless one is asked for (a preview's is lower: see audioRateOf). */
-export const MIX_RATE = 44100;
+export const MIX_RATE = AUDIO_RATE;
 
 const dbToGain = (db: number) => 10 ** (db / 20);
 

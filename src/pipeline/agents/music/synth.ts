@@ -1,11 +1,11 @@
-import type { MusicGrid, Storyboard } from '../../../schemas/run.js';
+import { AUDIO_RATE, type MusicGrid, type Storyboard } from '../../../schemas/run.js';
 import type { PcmAudio } from '../../audio/wav.js';
 import { seededRandom } from '../../../random.js';
 import { knownMusicStyle, moodInfo } from '../../../style/styles.js';
 import { arrange, MODES, styleSound, type Section, type StyleSound } from './arrangement.js';
 import { Track } from './instruments.js';
 
-export const MUSIC_SAMPLE_RATE = 44100;
+export const MUSIC_SAMPLE_RATE = AUDIO_RATE;
 
 export interface MusicRequest {
   durationSec: number;
