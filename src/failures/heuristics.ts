@@ -1,83 +1,36 @@
+import { z } from 'zod';
+import knownFailures from './known-failures.json' with { type: 'json' };
 import type { FailureFacts, Preconditions, Reflection } from './reflection.js';
 
-interface Rule {
+/** A pattern string of the table, compiled; one that does not compile fails the module's load. */
+const patternSchema = z.string().transform((pattern, ctx) => {
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: String(error) });
+    return z.NEVER;
+  }
+});
+
+const ruleSchema = z.object({
   /** Matched against `${errorClass} ${code} ${step ?? ''}`. */
-  when: RegExp;
-  rootCause: string;
-  resolution: string;
-  prevention: string;
-  confidence: number;
-}
+  when: patternSchema,
+  rootCause: z.string().min(1),
+  resolution: z.string().min(1),
+  prevention: z.string().min(1),
+  confidence: z.number().min(0).max(1),
+});
+
+type Rule = z.infer<typeof ruleSchema>;
+
+/** The table of known failures as `known-failures.json` holds it, each pattern compiled. */
+export const ruleTableSchema = z.array(ruleSchema);
 
 /**
- * Known failures, most specific first. Each names what a person can do;
+ * Known failures (`known-failures.json`), most specific first. Each names what a person can do;
  * the confidence says how sure the match alone makes us (a code beats a class).
  */
-export const RULES: Rule[] = [
-  {
-    when: /\b(ffmpeg_missing|tool_missing)\b/,
-    rootCause: 'The ffmpeg binary was not found where the pipeline looked for it.',
-    resolution: 'Set FFMPEG_PATH to a working ffmpeg, or ship @ffmpeg-installer/ffmpeg with the function bundle.',
-    prevention: 'Check ffmpeg in the health route before runs are accepted, and in the deploy build.',
-    confidence: 0.9,
-  },
-  {
-    when: /\bllm_http_error\b/,
-    rootCause: 'The language model provider refused or failed the request.',
-    resolution: 'Check the provider key and quota; the run can be retried with the local director.',
-    prevention: 'Keep the local fallback on, and alert on provider 4xx/5xx rates.',
-    confidence: 0.75,
-  },
-  {
-    when: /\b(corrupt_input|media_not_found|no_media)\b/,
-    rootCause: 'A photo the run needed was missing or unreadable in storage.',
-    resolution: 'Re-upload the photo or start the run without it.',
-    prevention: 'Keep runs pinned to photos that exist; check photos when the run is queued.',
-    confidence: 0.8,
-  },
-  {
-    when: /^network\b/,
-    rootCause: 'A provider or storage could not be reached over the network.',
-    resolution: 'Retry the run; if it repeats, check the provider status and DNS.',
-    prevention: 'Retry with backoff and fall back to the local provider.',
-    confidence: 0.6,
-  },
-  {
-    when: /^timeout\b/,
-    rootCause: 'A step took longer than its time limit.',
-    resolution: 'Retry with a shorter duration or a lower resolution.',
-    prevention: 'Keep renders within the background function budget; prefer 720p for long videos.',
-    confidence: 0.6,
-  },
-  {
-    when: /^resource\b/,
-    rootCause: 'The function ran out of memory or disk during the step.',
-    resolution: 'Retry at a lower resolution or with fewer photos.',
-    prevention: 'Pre-resize photos and cap photos per run by resolution.',
-    confidence: 0.65,
-  },
-  {
-    when: /^configuration\b/,
-    rootCause: 'The service is configured wrongly for this step.',
-    resolution: 'Fix the environment variables this step reads, then retry.',
-    prevention: 'Validate the configuration at start-up and report it in health.',
-    confidence: 0.55,
-  },
-  {
-    when: /^input\b/,
-    rootCause: 'The run was asked for something the inputs cannot give.',
-    resolution: 'Change the request or the photos and start a new run.',
-    prevention: 'Refuse such requests when the run is started, with a 4xx.',
-    confidence: 0.5,
-  },
-  {
-    when: /compose$/,
-    rootCause: 'Rendering the video failed inside ffmpeg.',
-    resolution: 'Retry once; if it repeats, render at 360p to narrow the cause.',
-    prevention: 'Keep the filter graph covered by decode tests on both ffmpeg builds.',
-    confidence: 0.4,
-  },
-];
+export const RULES: Rule[] = ruleTableSchema.parse(knownFailures);
 
 const FALLBACK: Rule = {
   when: /.*/,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { heuristicReflection } from '../../src/failures/heuristics.js';
+import { heuristicReflection, ruleTableSchema, RULES } from '../../src/failures/heuristics.js';
+import knownFailures from '../../src/failures/known-failures.json' with { type: 'json' };
 import { issueProjectToken } from '../../src/http/auth.js';
 import { reflectionRequestBody } from '../../src/failures/llm-reflection.js';
 import { newId } from '../../src/new-id.js';
@@ -64,6 +65,20 @@ describe('failure reflections', () => {
     });
     expect(network.rootCause.text).toMatch(/network/);
     expect(network.preconditions.provider).toEqual({ value: 'elevenlabs', confidence: 0.8 });
+  });
+
+  it('the table of known failures parses: every pattern compiles and every confidence is between 0 and 1', () => {
+    expect(RULES).toHaveLength(knownFailures.length);
+    expect(RULES.map((rule) => rule.when.source)).toEqual(knownFailures.map((row) => row.when));
+    for (const rule of RULES) {
+      expect(rule.when).toBeInstanceOf(RegExp);
+      expect(rule.confidence).toBeGreaterThan(0);
+      expect(rule.confidence).toBeLessThanOrEqual(1);
+    }
+    const row = knownFailures[0]!;
+    expect(ruleTableSchema.safeParse([{ ...row, when: '(unclosed' }]).success).toBe(false);
+    expect(ruleTableSchema.safeParse([{ ...row, confidence: 1.5 }]).success).toBe(false);
+    expect(ruleTableSchema.safeParse([{ ...row, resolution: '' }]).success).toBe(false);
   });
 
   it('with a cloud key the model writes it (request pinned), and a bad answer falls back to the heuristic', async () => {
