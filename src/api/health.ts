@@ -1,15 +1,13 @@
 import { checkHealth } from '../health/index.js';
 import { sentAdminToken } from '../http/auth.js';
 import { json } from '../http/respond.js';
-import { defineRoute, type Route } from '../http/route.js';
+import { routeGroup, type Route } from '../http/route.js';
 import { healthSchema } from '../schemas/health.js';
 
+const publicRoute = routeGroup({ auth: 'none', tag: 'service' });
+
 export const healthRoutes: Route[] = [
-  defineRoute({
-    method: 'GET',
-    path: '/api/health',
-    auth: 'none',
-    tag: 'service',
+  publicRoute.get('/api/health', {
     summary: 'Liveness, version, auth mode, ffmpeg and a Blobs check: a read for anyone, a write-and-read round trip with the admin token',
     responses: {
       200: { description: 'Healthy', schema: healthSchema },

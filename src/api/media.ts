@@ -1,9 +1,9 @@
 import { AppError } from '../errors.js';
 import { mediaType, readBodyBytes } from '../http/body.js';
 import { memorySource, RANGE_HEADER_DOC, rangeResponseDocs, serveBytes } from '../http/byte-response.js';
-import { errorDoc } from '../http/errors.js';
+import { errorDoc, errorDocs } from '../http/errors.js';
 import { json, noContent } from '../http/respond.js';
-import { defineRoute, type Route } from '../http/route.js';
+import { routeGroup, type Route } from '../http/route.js';
 import { deleteMedia, examinePhoto, listMedia, readMediaBytes, storePhoto, type Photo } from '../media/library.js';
 import { completeUpload, putPart, startUpload } from '../media/uploads.js';
 import { requireProject } from '../projects/index.js';
@@ -16,8 +16,10 @@ import {
   uploadPartResponseSchema,
 } from '../schemas/media.js';
 
+const projectRoute = routeGroup({ auth: 'project', tag: 'media' });
+
 /** What examining a photo refuses, whether it came whole or in parts. */
-const photoRefusedDocs = { 415: errorDoc('Not JPEG, PNG, WebP, AVIF or HEIC'), 422: errorDoc('Corrupt, truncated or over 100 megapixels') };
+const photoRefusedDocs = errorDocs({ 415: 'Not JPEG, PNG, WebP, AVIF or HEIC', 422: 'Corrupt, truncated or over 100 megapixels' });
 
 const CHUNKED_HINT = 'Send larger photos in parts: POST /api/projects/{projectId}/uploads.';
 const RAW_TYPES = /^(image\/[a-z0-9.+-]+|application\/octet-stream)$/;
@@ -65,11 +67,7 @@ function decodeFilename(header: string | null): string | null {
 }
 
 export const mediaRoutes: Route[] = [
-  defineRoute({
-    method: 'POST',
-    path: '/api/projects/:projectId/media',
-    auth: 'project',
-    tag: 'media',
+  projectRoute.post('/api/projects/:projectId/media', {
     summary: 'Upload photos: a raw image body or multipart/form-data, at most 4 MiB per request',
     rawBody: {
       contentTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'application/octet-stream', 'multipart/form-data'],
@@ -79,10 +77,7 @@ export const mediaRoutes: Route[] = [
     responses: {
       201: { description: 'Stored (at least one new)', schema: mediaListResponseSchema },
       200: { description: 'Every photo was already there', schema: mediaListResponseSchema },
-      400: errorDoc('Empty or malformed body'),
-      404: errorDoc('Unknown project'),
-      409: errorDoc('Photo limit reached'),
-      413: errorDoc('Larger than 4 MiB: use the chunked route'),
+      ...errorDocs({ 400: 'Empty or malformed body', 404: 'Unknown project', 409: 'Photo limit reached', 413: 'Larger than 4 MiB: use the chunked route' }),
       ...photoRefusedDocs,
     },
     handler: async ({ request, params: { projectId } }) => {
@@ -93,11 +88,7 @@ export const mediaRoutes: Route[] = [
       return json(stored.some((s) => s.created) ? 201 : 200, { media: stored.map((s) => s.media) });
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/api/projects/:projectId/media',
-    auth: 'project',
-    tag: 'media',
+  projectRoute.get('/api/projects/:projectId/media', {
     summary: 'List photos (from metadata)',
     responses: { 200: { description: 'Photos, oldest upload first', schema: mediaListResponseSchema }, 404: errorDoc('Unknown project') },
     handler: async ({ params: { projectId } }) => {
@@ -105,18 +96,13 @@ export const mediaRoutes: Route[] = [
       return json(200, { media: await listMedia(projectId) });
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/api/projects/:projectId/media/:mediaId',
-    auth: 'project',
-    tag: 'media',
+  projectRoute.get('/api/projects/:projectId/media/:mediaId', {
     summary: 'The original bytes; supports Range (a photo over 16 MiB is fetched in ranges)',
     headers: [RANGE_HEADER_DOC],
     responses: {
       ...rangeResponseDocs('photo', 'image/*'),
       304: { description: 'Not modified (If-None-Match)' },
-      404: errorDoc('Unknown photo'),
-      416: errorDoc('Range outside the photo'),
+      ...errorDocs({ 404: 'Unknown photo', 416: 'Range outside the photo' }),
     },
     handler: async ({ request, params: { projectId, mediaId } }) => {
       const { media, bytes } = await readMediaBytes(projectId, mediaId);
@@ -133,11 +119,7 @@ export const mediaRoutes: Route[] = [
       return serveBytes(request, memorySource(bytes), headers, 'photo');
     },
   }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/api/projects/:projectId/media/:mediaId',
-    auth: 'project',
-    tag: 'media',
+  projectRoute.delete('/api/projects/:projectId/media/:mediaId', {
     summary: 'Delete a photo',
     responses: { 204: { description: 'Deleted' }, 404: errorDoc('Unknown photo') },
     handler: async ({ params: { projectId, mediaId } }) => {
@@ -145,11 +127,7 @@ export const mediaRoutes: Route[] = [
       return noContent();
     },
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/projects/:projectId/uploads',
-    auth: 'project',
-    tag: 'media',
+  projectRoute.post('/api/projects/:projectId/uploads', {
     summary: 'Start a chunked upload of one large photo',
     body: startUploadBodySchema,
     responses: { 201: { description: 'Send parts of partSize bytes', schema: startUploadResponseSchema }, 400: errorDoc('Invalid body or too large') },
@@ -159,35 +137,24 @@ export const mediaRoutes: Route[] = [
       return json(201, { uploadId: session.uploadId, partSize: session.partSize, partCount: session.partCount, expiresAt: session.expiresAt });
     },
   }),
-  defineRoute({
-    method: 'PUT',
-    path: '/api/projects/:projectId/uploads/:uploadId/parts/:n',
-    auth: 'project',
-    tag: 'media',
+  projectRoute.put('/api/projects/:projectId/uploads/:uploadId/parts/:n', {
     summary: 'Send part n (0-based); any order, re-sendable',
     rawBody: { contentTypes: ['application/octet-stream'], description: 'Exactly partSize bytes, the last part the rest' },
     responses: {
       200: { description: 'Stored', schema: uploadPartResponseSchema },
-      400: errorDoc('Wrong size or part number'),
-      404: errorDoc('Unknown upload'),
-      409: errorDoc('Upload already complete'),
+      ...errorDocs({ 400: 'Wrong size or part number', 404: 'Unknown upload', 409: 'Upload already complete' }),
     },
     handler: async ({ request, params: { projectId, uploadId, n } }) => {
       const result = await putPart(projectId, uploadId, n, (limit) => readBodyBytes(request, limit, 'A part may be at most partSize bytes.'));
       return json(200, result);
     },
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/projects/:projectId/uploads/:uploadId/complete',
-    auth: 'project',
-    tag: 'media',
+  projectRoute.post('/api/projects/:projectId/uploads/:uploadId/complete', {
     summary: 'Assemble, verify and store the photo',
     responses: {
       201: { description: 'Stored', schema: completeUploadResponseSchema },
       200: { description: 'Already stored (a repeated complete)', schema: completeUploadResponseSchema },
-      404: errorDoc('Unknown upload'),
-      409: errorDoc('Parts missing'),
+      ...errorDocs({ 404: 'Unknown upload', 409: 'Parts missing' }),
       ...photoRefusedDocs,
       422: errorDoc('Checksum mismatch, or corrupt, truncated or over 100 megapixels'),
     },

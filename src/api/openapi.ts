@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { VERSION } from '../config.js';
 import { errorBodySchema } from '../schemas/error.js';
 import { json } from '../http/respond.js';
-import { defineRoute, paramSchema, type Route } from '../http/route.js';
+import { paramSchema, routeGroup, type Route } from '../http/route.js';
+
+const publicRoute = routeGroup({ auth: 'none', tag: 'service' });
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -102,11 +104,7 @@ export function buildOpenApi(routes: Route[]): Record<string, unknown> {
 export function openApiRoutes(allRoutes: () => Route[]): Route[] {
   let cached: string | undefined;
   return [
-    defineRoute({
-      method: 'GET',
-      path: '/api/openapi.json',
-      auth: 'none',
-      tag: 'service',
+    publicRoute.get('/api/openapi.json', {
       summary: 'This document',
       responses: { 200: { description: 'OpenAPI 3.1' } },
       handler: () => json(200, JSON.parse((cached ??= JSON.stringify(buildOpenApi(allRoutes()))))),

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { issueProjectToken } from '../http/auth.js';
 import { mediaType, readBodyBytes, readJson } from '../http/body.js';
-import { errorDoc, invalidBodyDocs } from '../http/errors.js';
+import { errorDoc, errorDocs, invalidBodyDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
-import { defineRoute, type Route } from '../http/route.js';
+import { routeGroup, type Route } from '../http/route.js';
 import { exportPart, exportProgress, prepareExport } from '../portability/export.js';
 import { advanceImport, importProgress, IMPORT_PART_SIZE, putImportPart, requireImport, rollbackImport, startImport } from '../portability/import.js';
 import type { ImportSession } from '../portability/import-session.js';
@@ -21,6 +21,9 @@ import {
   startImportBodySchema,
   startImportResponseSchema,
 } from '../schemas/portability.js';
+
+const adminRoute = routeGroup({ auth: 'admin', tag: 'portability' });
+const projectRoute = routeGroup({ auth: 'project', tag: 'portability' });
 
 /** A buffered function answers within 60 s; each call does this much work and saves where it got to. */
 const EXPORT_BUDGET_MS = 20_000;
@@ -55,22 +58,20 @@ async function servePart(projectId: Id, exportId: Id | undefined, part: number):
 }
 
 export const portabilityRoutes: Route[] = [
-  defineRoute({
-    method: 'GET',
-    path: '/api/projects/:projectId/export',
-    auth: 'project',
-    tag: 'portability',
+  projectRoute.get('/api/projects/:projectId/export', {
     summary:
       'Export the whole project as one tar archive, served in parts. Without `part`: prepares the export (hashing every blob; resumable: call links.self again while 202) and answers its descriptor. With exportId and part: bytes [part × partSize, (part + 1) × partSize) of the archive (application/x-tar, each within the 20 MB response limit); joined in order, the parts are one tar file whose first entry, manifest.json, lists every blob (store, key, size, SHA-256, metadata), the part count and the total size',
     query: exportQuerySchema,
     responses: {
       200: { description: 'Ready: the descriptor with a link per part (or, with part, the part itself as application/x-tar)', schema: exportDescriptorSchema },
       202: { description: 'Still preparing: call links.self again', schema: exportDescriptorSchema },
-      400: errorDoc('Bad query, or part without exportId'),
-      404: errorDoc('Unknown project or export'),
-      409: errorDoc('export_not_ready, or export_stale: the project changed since the export was prepared'),
-      410: errorDoc('Export expired (after 24 h)'),
-      416: errorDoc('No such part'),
+      ...errorDocs({
+        400: 'Bad query, or part without exportId',
+        404: 'Unknown project or export',
+        409: 'export_not_ready, or export_stale: the project changed since the export was prepared',
+        410: 'Export expired (after 24 h)',
+        416: 'No such part',
+      }),
     },
     handler: async ({ url, params: { projectId }, query }) => {
       await requireProject(projectId);
@@ -94,16 +95,11 @@ export const portabilityRoutes: Route[] = [
       return json(manifest ? 200 : 202, body, manifest ? {} : { 'retry-after': '1' });
     },
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/admin/imports',
-    auth: 'admin',
-    tag: 'portability',
+  adminRoute.post('/api/admin/imports', {
     summary: 'Start a chunked import of an export archive (admin): then PUT its parts and POST /api/admin/import { importId }',
     body: startImportBodySchema,
     responses: {
       201: { description: 'Send partCount parts of partSize bytes (the last one the rest)', schema: startImportResponseSchema },
-      ...invalidBodyDocs,
       413: errorDoc('Archive too large'),
     },
     handler: async ({ body }) => {
@@ -111,45 +107,27 @@ export const portabilityRoutes: Route[] = [
       return json(201, { importId: session.importId, partSize: session.partSize, partCount: session.partCount, expiresAt: session.expiresAt });
     },
   }),
-  defineRoute({
-    method: 'PUT',
-    path: '/api/admin/imports/:importId/parts/:n',
-    auth: 'admin',
-    tag: 'portability',
+  adminRoute.put('/api/admin/imports/:importId/parts/:n', {
     summary: 'Send part n (0-based) of the archive; any order, re-sendable until the import is completed',
     rawBody: { contentTypes: ['application/octet-stream', 'application/x-tar'], description: 'Exactly partSize bytes (4 MiB), the last part the rest' },
     responses: {
       200: { description: 'Stored', schema: importPartResponseSchema },
-      400: errorDoc('Wrong size or part number'),
-      404: errorDoc('Unknown import'),
-      409: errorDoc('The import no longer takes parts'),
+      ...errorDocs({ 400: 'Wrong size or part number', 404: 'Unknown import', 409: 'The import no longer takes parts' }),
     },
     handler: async ({ request, params: { importId, n } }) =>
       json(200, await putImportPart(importId, n, (limit) => readBodyBytes(request, limit, `A part may be at most ${limit} bytes.`))),
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/api/admin/imports/:importId',
-    auth: 'admin',
-    tag: 'portability',
+  adminRoute.get('/api/admin/imports/:importId', {
     summary: 'Where an import stands',
     responses: { 200: { description: 'Progress', schema: importProgressSchema }, 404: errorDoc('Unknown import') },
     handler: async ({ params: { importId } }) => json(200, importProgress(await requireImport(importId))),
   }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/api/admin/imports/:importId',
-    auth: 'admin',
-    tag: 'portability',
+  adminRoute.delete('/api/admin/imports/:importId', {
     summary: 'Roll back an unfinished import: removes what it wrote, its marker and its staged parts',
-    responses: { 200: { description: 'Rolled back', schema: importProgressSchema }, 404: errorDoc('Unknown import'), 409: errorDoc('Already complete') },
+    responses: { 200: { description: 'Rolled back', schema: importProgressSchema }, ...errorDocs({ 404: 'Unknown import', 409: 'Already complete' }) },
     handler: async ({ params: { importId } }) => json(200, importProgress(await rollbackImport(importId))),
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/admin/import',
-    auth: 'admin',
-    tag: 'portability',
+  adminRoute.post('/api/admin/import', {
     summary:
       'Import an export into a new project, or into an existing empty one (admin). JSON { importId } completes a chunked import; a raw application/x-tar body of at most 4 MiB is a whole small archive (optional ?projectId=). Every blob is verified against the manifest (size and SHA-256; no entry missing, added or out of place) before anything is written; then blobs are written only where their key is free, the project record last. A call that runs out of time answers 202: call again to resume',
     rawBody: {
@@ -161,13 +139,13 @@ export const portabilityRoutes: Route[] = [
       201: { description: 'Imported', schema: importResultSchema },
       202: { description: 'In progress: call again', schema: importProgressSchema },
       ...invalidBodyDocs,
-      404: errorDoc('Unknown import'),
-      409: errorDoc('Parts missing, target not empty, another import running, or a blob already exists (never overwritten)'),
-      410: errorDoc('Rolled back'),
-      413: errorDoc('Raw archive over 4 MiB: use the chunked import'),
-      422: errorDoc(
-        'Refused: a damaged or tampered archive (hash or size mismatch, missing, extra or misplaced entry, unsafe or foreign key); nothing was written',
-      ),
+      ...errorDocs({
+        404: 'Unknown import',
+        409: 'Parts missing, target not empty, another import running, or a blob already exists (never overwritten)',
+        410: 'Rolled back',
+        413: 'Raw archive over 4 MiB: use the chunked import',
+        422: 'Refused: a damaged or tampered archive (hash or size mismatch, missing, extra or misplaced entry, unsafe or foreign key); nothing was written',
+      }),
     },
     handler: async ({ request, query }) => {
       if (!ARCHIVE_TYPES.has(mediaType(request))) {

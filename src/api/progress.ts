@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { errorDoc } from '../http/errors.js';
+import { errorDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
-import { defineRoute, type Route } from '../http/route.js';
+import { routeGroup, type Route } from '../http/route.js';
 import { readProgress } from '../progress/event-log.js';
 import { parseLastEventId, progressStream } from '../progress/stream.js';
 import { requireRun } from '../runs/state.js';
 import { progressListSchema } from '../schemas/progress.js';
+
+const projectRoute = routeGroup({ auth: 'project', tag: 'runs' });
 
 const wantsEventStream = (request: Request) => (request.headers.get('accept') ?? '').includes('text/event-stream');
 
@@ -15,20 +17,15 @@ const progressQuerySchema = z.object({
 });
 
 export const progressRoutes: Route[] = [
-  defineRoute({
-    method: 'GET',
-    path: '/api/projects/:projectId/runs/:runId/progress',
-    auth: 'project',
+  projectRoute.get('/api/projects/:projectId/runs/:runId/progress', {
     signedLink: true,
-    tag: 'runs',
     summary: 'Progress: SSE with Accept: text/event-stream, else JSON',
     query: progressQuerySchema,
     headers: [{ name: 'Last-Event-ID', description: 'Resume after this seq' }],
     responses: {
       200: { description: 'Events (JSON), or an event stream: progress, snapshot and done events', schema: progressListSchema },
       204: { description: 'The client already has the end of the run' },
-      400: errorDoc('Bad id or Last-Event-ID'),
-      404: errorDoc('Unknown run'),
+      ...errorDocs({ 400: 'Bad id or Last-Event-ID', 404: 'Unknown run' }),
     },
     handler: async ({ request, url, params: { projectId, runId } }) => {
       const lastEventId = parseLastEventId(request, url);

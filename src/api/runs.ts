@@ -3,9 +3,9 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
 import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes, streamSource } from '../http/byte-response.js';
-import { errorDoc, invalidBodyDocs } from '../http/errors.js';
+import { errorDoc, errorDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
-import { defineRoute, type Route } from '../http/route.js';
+import { routeGroup, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
 import { archivedRun, listAllRunIds, readArchive } from '../runs/archive.js';
 import { archivedRunResponseSchema, type ArchiveRecord } from '../schemas/archive.js';
@@ -21,6 +21,8 @@ import {
 } from '../schemas/run.js';
 import { getBinaryStream, keys, parseId, type Id } from '../storage/index.js';
 import { checkWebhookUrl } from '../webhooks/url-policy.js';
+
+const projectRoute = routeGroup({ auth: 'project', tag: 'runs' });
 
 /** `?limit=`: out-of-range or unreadable values fall back to the nearest sensible one rather than failing a listing. */
 const runListQuerySchema = z.object({
@@ -88,19 +90,13 @@ const summarizeArchived = (record: ArchiveRecord): RunSummary => ({
 });
 
 export const runRoutes: Route[] = [
-  defineRoute({
-    method: 'POST',
-    path: '/api/projects/:projectId/runs',
-    auth: 'project',
-    tag: 'runs',
+  projectRoute.post('/api/projects/:projectId/runs', {
     summary: 'Start a run',
     body: startRunBodySchema,
     headers: [{ name: 'Idempotency-Key', description: 'Same key and body → the same run' }],
     responses: {
       202: { description: 'Queued; links to follow it', schema: startRunResponseSchema },
-      ...invalidBodyDocs,
-      422: errorDoc('No photos, unknown photo, or a reused idempotency key'),
-      429: errorDoc('Too many runs queued or running'),
+      ...errorDocs({ 422: 'No photos, unknown photo, or a reused idempotency key', 429: 'Too many runs queued or running' }),
     },
     handler: async ({ request, url, params: { projectId }, body }) => {
       await requireProject(projectId);
@@ -112,11 +108,7 @@ export const runRoutes: Route[] = [
       return json(202, { runId: state.runId, status: state.status, links: runLinks }, { location: runLinks.self });
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/api/projects/:projectId/runs',
-    auth: 'project',
-    tag: 'runs',
+  projectRoute.get('/api/projects/:projectId/runs', {
     summary: 'Runs, newest first',
     query: runListQuerySchema,
     responses: { 200: { description: 'Summaries', schema: runListResponseSchema } },
@@ -126,11 +118,7 @@ export const runRoutes: Route[] = [
       return json(200, { runs });
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/api/projects/:projectId/runs/:runId',
-    auth: 'project',
-    tag: 'runs',
+  projectRoute.get('/api/projects/:projectId/runs/:runId', {
     summary: 'Run state',
     responses: {
       200: {
@@ -150,34 +138,24 @@ export const runRoutes: Route[] = [
       return json(200, { ...archivedRun(record), links: links(url.origin, projectId, runId) });
     },
   }),
-  defineRoute({
-    method: 'POST',
-    path: '/api/projects/:projectId/runs/:runId/cancel',
-    auth: 'project',
-    tag: 'runs',
+  projectRoute.post('/api/projects/:projectId/runs/:runId/cancel', {
     summary: 'Cancel a queued or running run',
     responses: {
       202: { description: 'Cancelled (queued) or cancelling (running)', schema: cancelRunResponseSchema },
-      404: errorDoc('Unknown run'),
-      409: errorDoc('Already finished'),
+      ...errorDocs({ 404: 'Unknown run', 409: 'Already finished' }),
     },
     handler: async ({ params: { projectId, runId } }) => {
       const state = await cancelRun(projectId, runId);
       return json(202, { runId, status: state.status, cancelRequested: true });
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/api/projects/:projectId/runs/:runId/video',
-    auth: 'project',
+  projectRoute.get('/api/projects/:projectId/runs/:runId/video', {
     signedLink: true,
-    tag: 'runs',
     summary: 'The MP4; supports Range (a video over 16 MiB is fetched in ranges)',
     headers: [RANGE_HEADER_DOC],
     responses: {
       ...rangeResponseDocs('video', 'video/mp4'),
-      404: errorDoc('Unknown run (a run whose documents retention archived is still known by its archive record)'),
-      409: errorDoc('Not complete yet'),
+      ...errorDocs({ 404: 'Unknown run (a run whose documents retention archived is still known by its archive record)', 409: 'Not complete yet' }),
     },
     handler: async ({ request, params: { projectId, runId } }) => {
       const video = await videoOf(projectId, runId);

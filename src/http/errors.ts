@@ -6,11 +6,18 @@ import { errorBodySchema, type ErrorBody } from '../schemas/error.js';
 /** A documented error response: the one error body, with what the status means on this route. */
 export const errorDoc = (description: string) => ({ description, schema: errorBodySchema });
 
-/** The router's answer to a JSON body that does not match the route's schema. */
+/** Several documented error responses, by status: `errorDocs({ 404: 'Unknown run', 409: 'Run not complete' })`. */
+export const errorDocs = (descriptions: Record<number, string>): Record<number, ReturnType<typeof errorDoc>> =>
+  Object.fromEntries(Object.entries(descriptions).map(([status, description]) => [status, errorDoc(description)]));
+
+/**
+ * The router's answer to a JSON body that does not match the route's schema: every route with a `body`
+ * schema documents it (defineRoute adds it); a route whose handler reads JSON itself spreads it in.
+ */
 export const invalidBodyDocs = { 400: errorDoc('Invalid body') };
 
 /** What an admin route answers a caller without the admin token. */
-export const adminAuthDocs = { 401: errorDoc('No or invalid token'), 403: errorDoc('Not the admin token') };
+export const adminAuthDocs = errorDocs({ 401: 'No or invalid token', 403: 'Not the admin token' });
 
 export const httpError = (status: number, code: string, message: string, details?: unknown) =>
   new AppError(status, code, message, details === undefined ? {} : { details });

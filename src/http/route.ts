@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema, type Id } from '../schemas/common.js';
 import type { AuthRequirement, Principal } from './auth.js';
 import { readJson } from './body.js';
+import { invalidBodyDocs } from './errors.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -38,14 +39,18 @@ export interface ResponseDoc {
   contentType?: string;
 }
 
-/** What a route says about itself for the OpenAPI document. */
-export interface RouteDocs {
+/** What a route says about itself for the OpenAPI document, besides its tag (which its group gives). */
+export interface OperationDocs {
   summary: string;
-  tag: string;
   /** Non-JSON request bodies (photos, parts): the handler reads them itself. */
   rawBody?: { contentTypes: string[]; description: string };
   headers?: Array<{ name: string; description: string }>;
   responses: Record<number, ResponseDoc>;
+}
+
+/** What a route says about itself for the OpenAPI document. */
+export interface RouteDocs extends OperationDocs {
+  tag: string;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -62,16 +67,30 @@ export interface RouteInput<Path extends string, Body, Query> {
   principal: Principal;
 }
 
-export interface RouteSpec<Path extends string, BodySchema extends z.ZodType | undefined, QuerySchema extends z.ZodObject | undefined> extends RouteDocs {
-  method: Method;
-  /** e.g. `/api/projects/:projectId/media/:mediaId` */
-  path: Path;
-  auth: AuthRequirement;
+/** What one route declares itself: its group gives the rest (see routeGroup). */
+export interface RouteDeclaration<
+  Path extends string,
+  BodySchema extends z.ZodType | undefined,
+  QuerySchema extends z.ZodObject | undefined,
+> extends OperationDocs {
   /** Browser links (`EventSource`, `<video>`) cannot send headers: a signed link stands in. */
   signedLink?: boolean;
   body?: BodySchema;
   query?: QuerySchema;
   handler: (input: RouteInput<Path, Parsed<BodySchema>, Parsed<QuerySchema>>) => Promise<Response> | Response;
+}
+
+/** What the routes of one group share: who may call them and where the OpenAPI document lists them. */
+export interface RouteGroupSpec {
+  auth: AuthRequirement;
+  tag: string;
+}
+
+export interface RouteSpec<Path extends string, BodySchema extends z.ZodType | undefined, QuerySchema extends z.ZodObject | undefined>
+  extends RouteDeclaration<Path, BodySchema, QuerySchema>, RouteGroupSpec {
+  method: Method;
+  /** e.g. `/api/projects/:projectId/media/:mediaId` */
+  path: Path;
 }
 
 /** What the router receives once it has matched a path, checked its parameters and authorized the caller. */
@@ -97,7 +116,8 @@ export interface Route extends RouteDocs {
 /**
  * Declares a route's whole contract in one place: path parameters (typed from
  * the path), the JSON body and query schemas, and the documented responses.
- * The body and query are parsed before the handler runs; a bad one is a 400.
+ * The body and query are parsed before the handler runs; a bad one is a 400
+ * (documented on every route with a body: `invalidBodyDocs`, unless the route says its own 400).
  */
 export function defineRoute<Path extends string, BodySchema extends z.ZodType | undefined = undefined, QuerySchema extends z.ZodObject | undefined = undefined>(
   spec: RouteSpec<Path, BodySchema, QuerySchema>,
@@ -105,6 +125,7 @@ export function defineRoute<Path extends string, BodySchema extends z.ZodType | 
   const { handler, ...contract } = spec;
   return {
     ...contract,
+    ...(spec.body ? { responses: { ...invalidBodyDocs, ...spec.responses } } : {}),
     serve: async ({ request, url, params, requestId, principal }) => {
       const query = (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined) as Parsed<QuerySchema>;
       const body = (spec.body ? await readJson(request, spec.body) : undefined) as Parsed<BodySchema>;
@@ -112,4 +133,30 @@ export function defineRoute<Path extends string, BodySchema extends z.ZodType | 
       return handler({ request, url, params: params as PathParams<Path>, body, query, requestId, principal });
     },
   };
+}
+
+/** Declares one route of a group at a method and path; its parameters are typed from the path. */
+export type DeclareRoute = <Path extends string, BodySchema extends z.ZodType | undefined = undefined, QuerySchema extends z.ZodObject | undefined = undefined>(
+  path: Path,
+  declaration: RouteDeclaration<Path, BodySchema, QuerySchema>,
+) => Route;
+
+export interface RouteGroup {
+  get: DeclareRoute;
+  post: DeclareRoute;
+  put: DeclareRoute;
+  delete: DeclareRoute;
+}
+
+/**
+ * Routes that share their auth and tag, declared by method:
+ * `const adminRoute = routeGroup({ auth: 'admin', tag: 'operations' })`, then
+ * `adminRoute.get('/api/admin/stats', { summary, responses, handler })`.
+ */
+export function routeGroup(shared: RouteGroupSpec): RouteGroup {
+  const at =
+    (method: Method): DeclareRoute =>
+    (path, declaration) =>
+      defineRoute({ method, path, ...shared, ...declaration });
+  return { get: at('GET'), post: at('POST'), put: at('PUT'), delete: at('DELETE') };
 }
