@@ -64,7 +64,7 @@ export async function benchPicture(): Promise<void> {
     facts,
   });
   // The run's own music and narration, made beforehand as the music and voice agents make them.
-  const music = encodeWav(synthesizeMusic(musicRequestFor(storyboard, 'r_bench')));
+  const music = encodeWav(await synthesizeMusic(musicRequestFor(storyboard, 'r_bench')));
   const voice = (await speakNarration(storyboard)).value.wav;
 
   const dir = await mkdtemp(join(tmpdir(), 'sirtrav-bench-picture-'));

@@ -188,7 +188,7 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('music', `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`);
-  const wav = encodeWav(synthesizeMusic(musicRequestFor(storyboard, context.runId)));
+  const wav = encodeWav(await synthesizeMusic(musicRequestFor(storyboard, context.runId)));
   throwIfCancelled(context);
   await context.confirmLease();
   await putBinary(ref, wav, { contentType: 'audio/wav', provider: 'local-synth', durationSec: storyboard.durationSec, createdAt: new Date().toISOString() });

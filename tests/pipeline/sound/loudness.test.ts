@@ -50,7 +50,7 @@ async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: s
 
 describe('loudness', () => {
   it("a preview's soundtrack, mixed at half the rate from the same music, keeps the same promise on both ffmpeg builds", async () => {
-    const music = synthesizeMusic({
+    const music = await synthesizeMusic({
       durationSec: DURATION,
       mood: 'happy',
       musicStyle: 'pop',
@@ -69,8 +69,8 @@ describe('loudness', () => {
     }
   }, 120_000);
 
-  it('the meter reads what ffmpeg ebur128 reads', () => {
-    const music = synthesizeMusic({ durationSec: 8, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_meter' });
+  it('the meter reads what ffmpeg ebur128 reads', async () => {
+    const music = await synthesizeMusic({ durationSec: 8, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_meter' });
     const file = join(dir, 'meter.wav');
     writeFileSync(file, encodeWav(music));
     const reference = ebur128(FFMPEGS.debian, file);
@@ -87,7 +87,7 @@ describe('loudness', () => {
   it.each(cases)(
     '$mood/$style, voice $voiceDb dB: -16 LUFS ±1 and true peak ≤ -1.5 dBTP after AAC on both ffmpeg builds; voice ≥ 10 dB over the music',
     async ({ mood, style, voiceDb }) => {
-      const music = synthesizeMusic({
+      const music = await synthesizeMusic({
         durationSec: DURATION,
         mood,
         musicStyle: style,

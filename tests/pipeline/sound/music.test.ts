@@ -43,12 +43,11 @@ function features(audio: PcmAudio, bpm: number): number[] {
 }
 
 describe('music', () => {
-  it('each style sounds unlike every other: played from the same seed (same key and form), no two are close on what a listener hears', () => {
+  it('each style sounds unlike every other: played from the same seed (same key and form), no two are close on what a listener hears', async () => {
     const grid = { bpm: 100, beatOffsetSec: 0.5 };
-    const samples = MUSIC_STYLES.map((style) => ({
-      style,
-      f: features(synthesizeMusic({ durationSec: 16, mood: 'calm', musicStyle: style, grid, seed: 'r_styles' }), grid.bpm),
-    }));
+    const samples: Array<{ style: string; f: number[] }> = [];
+    for (const style of MUSIC_STYLES)
+      samples.push({ style, f: features(await synthesizeMusic({ durationSec: 16, mood: 'calm', musicStyle: style, grid, seed: 'r_styles' }), grid.bpm) });
     const dims = samples[0]!.f.length;
     const mu = Array.from({ length: dims }, (_, d) => samples.reduce((s, x) => s + x.f[d]!, 0) / samples.length);
     const sd = Array.from({ length: dims }, (_, d) => Math.sqrt(samples.reduce((s, x) => s + (x.f[d]! - mu[d]!) ** 2, 0) / samples.length) || 1);
@@ -60,10 +59,10 @@ describe('music', () => {
     }
   }, 300_000);
 
-  it('a 3-minute track does not loop: no two 4-bar stretches sound the same, while a looped control does', () => {
+  it('a 3-minute track does not loop: no two 4-bar stretches sound the same, while a looped control does', async () => {
     const grid = { bpm: 100, beatOffsetSec: 0.5 };
     const bar = 2.4;
-    const track = synthesizeMusic({ durationSec: 180, mood: 'happy', musicStyle: 'pop', grid, seed: 'r_long' });
+    const track = await synthesizeMusic({ durationSec: 180, mood: 'happy', musicStyle: 'pop', grid, seed: 'r_long' });
     const similarity = maxSelfSimilarity(track, 4 * bar, 2 * bar, 0.5, 176);
     const length = Math.round(8 * bar * 44100);
     const from = Math.round((0.5 + 4 * bar) * 44100);
@@ -73,11 +72,11 @@ describe('music', () => {
     expect(similarity).toBeLessThan(0.96);
   }, 600_000);
 
-  it('the same run id gives the same track; another gives another', () => {
+  it('the same run id gives the same track; another gives another', async () => {
     const request = { durationSec: 6, mood: 'calm', musicStyle: 'acoustic', grid: { bpm: 80, beatOffsetSec: 0.5 } };
-    const a = synthesizeMusic({ ...request, seed: 'r_same' }).channels[0]!;
-    expect(synthesizeMusic({ ...request, seed: 'r_same' }).channels[0]!).toEqual(a);
-    expect(synthesizeMusic({ ...request, seed: 'r_other' }).channels[0]!).not.toEqual(a);
+    const a = (await synthesizeMusic({ ...request, seed: 'r_same' })).channels[0]!;
+    expect((await synthesizeMusic({ ...request, seed: 'r_same' })).channels[0]!).toEqual(a);
+    expect((await synthesizeMusic({ ...request, seed: 'r_other' })).channels[0]!).not.toEqual(a);
   });
 });
 

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { AUDIO_RATE, type MusicGrid, type Storyboard } from '../../../schemas/run.js';
 import type { PcmAudio } from '../../audio/wav.js';
 import { seededRandom } from '../../../random.js';
@@ -169,9 +170,10 @@ function playDrums(song: Song, startSec: number, fill: boolean, sectionStart: bo
  * (intro, verses, choruses, bridges) whose progressions, arpeggios and melodies
  * are drawn from the run's seed, played with the style's instruments. Every
  * bar starts on the grid's beat (`beatOffsetSec + k * 60 / bpm`); before the
- * first beat the opening chord swells in.
+ * first beat the opening chord swells in. It gives way to other work after
+ * every bar: a run draws its first frames while its music is made.
  */
-export function synthesizeMusic(request: MusicRequest): PcmAudio {
+export async function synthesizeMusic(request: MusicRequest): Promise<PcmAudio> {
   const random = seededRandom(`music:${request.seed}`);
   const frames = Math.round(request.durationSec * MUSIC_SAMPLE_RATE);
   const track = new Track(MUSIC_SAMPLE_RATE, frames, seededRandom(`noise:${request.seed}`));
@@ -197,9 +199,11 @@ export function synthesizeMusic(request: MusicRequest): PcmAudio {
         melody =
           random() < 0.5 ? melody.map((step) => (step >= 0 && random() < 0.35 ? Math.max(5, step + (random() < 0.5 ? 1 : -1)) : step)) : motif(song, section);
       playBar(song, section, b, offset + bar * barSec, melody);
+      await setImmediate();
     }
   }
   if (sound.echo > 0) track.echo(song.beatSec * 0.75, 0.35, sound.echo);
+  await setImmediate();
   return finish(track, request.durationSec);
 }
 
