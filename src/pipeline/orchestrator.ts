@@ -116,7 +116,7 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
 
       const storyboard = await directorStep(context);
       throwIfCancelled(context);
-      // Photos are prepared for compose while voice and music are made.
+      // The picture is drawn (or its segments asked for) while voice and music are made.
       compose = await ComposeJob.start(context, storyboard);
       const [voice, music] = await Promise.all([voiceStep(context, storyboard), musicStep(context, storyboard)]);
       throwIfCancelled(context);

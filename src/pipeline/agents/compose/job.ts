@@ -8,7 +8,7 @@ import type { CompleteOutputs, Storyboard } from '../../../schemas/run.js';
 import type { SegmentPlan } from '../../../schemas/segments.js';
 import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, writeJSON } from '../../../storage/index.js';
 import { fpsOf, totalFramesOf } from './graph.js';
-import { ComposeWorkspace, type ComposedVideo, type RenderAudio, type SoundtrackFigures } from './index.js';
+import { ComposeWorkspace, type ComposedVideo, type SoundtrackFigures } from './index.js';
 import { wavDurationSec } from '../../audio/wav.js';
 import { PipelineError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
@@ -50,12 +50,39 @@ async function decidePlan(context: RunContext, storyboard: Storyboard): Promise<
 }
 
 /**
- * compose: started as soon as the storyboard exists. A whole render prepares
- * the photos while voice and music are made, and renders once the audio is
- * ready. A segmented render asks for its segments at once, so the picture is
- * drawn across invocations while the audio is made here; `finish` then joins
- * the segments by stream copy under the soundtrack. Either way final.mp4 and a
- * poster are stored; a video stored by an earlier attempt is kept.
+ * A whole render's picture: the photos are prepared two at a time and the
+ * frames encoded as soon as each shot's canvas is ready, with progress made of
+ * both (preparing is PREPARE_SHARE of it). Resolves to the encoded file.
+ */
+function renderWholePicture(context: RunContext, storyboard: Storyboard, workspace: ComposeWorkspace, halt: AbortSignal): Promise<string> {
+  let prepared = 0;
+  let drawn = 0;
+  const report = () => inBackground(context.reporter.progress('compose', PREPARE_SHARE * prepared + (1 - PREPARE_SHARE) * drawn));
+  const load = (mediaId: string) => readMediaBytes(context.projectId, parseId(mediaId));
+  const shots = workspace.prepareShots(storyboard, load, (fraction) => {
+    prepared = fraction;
+    report();
+  });
+  // A shot that cannot be prepared fails the frames waiting for it too: the picture's failure is that one.
+  shots.catch(() => undefined);
+  const encoded = workspace.renderPicture(storyboard, { from: 0, to: totalFramesOf(storyboard) }, context.ffmpeg, {
+    signal: AbortSignal.any([context.signal, halt]),
+    onProgress: (fraction) => {
+      drawn = fraction;
+      report();
+    },
+  });
+  return Promise.all([shots, encoded]).then(([, file]) => file);
+}
+
+/**
+ * compose: started as soon as the storyboard exists. The picture needs no
+ * sound, so it is drawn at once while voice and music are made: here (a whole
+ * render prepares the photos and encodes the frames shot by shot as each is
+ * ready), or across invocations (a segmented render asks for its segments).
+ * `finish` mixes the soundtrack once the audio is ready and joins the picture
+ * under it by stream copy. Either way final.mp4 and a poster are stored; a
+ * video stored by an earlier attempt is kept.
  */
 export class ComposeJob {
   private constructor(
@@ -63,8 +90,8 @@ export class ComposeJob {
     private readonly storyboard: Storyboard,
     private readonly existing: VideoFacts | null,
     private readonly workspace: ComposeWorkspace | null,
-    /** Photos prepared (whole render) or every segment stored (segmented render). */
-    private readonly picture: Promise<void>,
+    /** The picture encoded here (a whole render), or null once every segment is stored (a segmented render). */
+    private readonly picture: Promise<string | null>,
     private readonly plan: SegmentPlan | null,
     private readonly halt: AbortController,
     private readonly startedAt: number,
@@ -74,13 +101,13 @@ export class ComposeJob {
     const halt = new AbortController();
     const stored = await getMetadata(keys.video(context.runId));
     if (stored && stored.runId === context.runId && typeof stored.bytes === 'number') {
-      return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(), null, halt, Date.now());
+      return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(null), null, halt, Date.now());
     }
     const plan = await decidePlan(context, storyboard);
     const workspace = await ComposeWorkspace.create();
-    let picture: Promise<void>;
+    let picture: Promise<string | null>;
     if (plan) {
-      // The photos were read for the director; this invocation draws none of them (each segment reads its own).
+      // Photos the director read (any stored without an analysis) are not drawn here: each segment reads its own.
       clearMediaBytesCache();
       await context.reporter.started('compose', `rendering ${plan.segments.length} segments of ${storyboard.resolution} in parallel`);
       picture = coordinateSegments({
@@ -91,12 +118,11 @@ export class ComposeJob {
         signal: AbortSignal.any([context.signal, halt.signal]),
         onProgress: (fraction) => inBackground(context.reporter.progress('compose', fraction * (1 - PREPARE_SHARE))),
         onRetry: (message) => inBackground(context.reporter.event('compose', 'retrying', message)),
-      });
+      }).then(() => null);
       context.actions.push(`compose split the picture into ${plan.segments.length} segments`);
     } else {
-      await context.reporter.started('compose', `preparing ${storyboard.shots.length} photos for ${storyboard.resolution}`);
-      const load = (mediaId: string) => readMediaBytes(context.projectId, parseId(mediaId));
-      picture = workspace.prepareShots(storyboard, load, (fraction) => inBackground(context.reporter.progress('compose', fraction * PREPARE_SHARE)));
+      await context.reporter.started('compose', `drawing ${storyboard.shots.length} photos at ${storyboard.resolution}`);
+      picture = renderWholePicture(context, storyboard, workspace, halt.signal);
     }
     // Awaited in finish(); until then a failure must not go unhandled.
     picture.catch(() => undefined);
@@ -114,19 +140,12 @@ export class ComposeJob {
     } else {
       // What voice and music left behind goes before the soundtrack needs the room.
       collectGarbage();
-      // In segments, the soundtrack is made here while other invocations draw the picture.
-      const soundtrack = this.plan ? await this.workspace.soundtrack(storyboard, { music, voice }, context.ffmpeg, context.signal) : null;
-      if (soundtrack) collectGarbage();
-      let rendered: ComposedVideo;
-      if (this.plan && soundtrack) {
-        await this.picture;
-        throwIfCancelled(context);
-        rendered = await this.join(this.workspace, this.plan, soundtrack);
-      } else {
-        throwIfCancelled(context);
-        // Photos still being prepared are waited for shot by shot; a failure to prepare one fails the render too.
-        [, rendered] = await Promise.all([this.picture, this.renderWhole(this.workspace, { music, voice })]);
-      }
+      // The soundtrack is made while the picture is still being drawn (here, or by the segments' invocations).
+      const soundtrack = await this.workspace.soundtrack(storyboard, { music, voice }, context.ffmpeg, context.signal);
+      collectGarbage();
+      const picture = await this.picture;
+      throwIfCancelled(context);
+      const rendered = await this.join(this.workspace, picture === null ? await this.fetchSegments(this.workspace, this.plan!) : [picture], soundtrack);
       throwIfCancelled(context);
       video = {
         bytes: rendered.mp4.byteLength,
@@ -154,16 +173,13 @@ export class ComposeJob {
     };
   }
 
-  private renderWhole(workspace: ComposeWorkspace, audio: RenderAudio): Promise<ComposedVideo> {
-    const { context } = this;
-    return workspace.render(this.storyboard, audio, context.ffmpeg, {
-      signal: context.signal,
-      onProgress: (fraction) => inBackground(context.reporter.progress('compose', PREPARE_SHARE + fraction * (1 - PREPARE_SHARE))),
-    });
+  /** Joins the picture's files (in timeline order) under the soundtrack. */
+  private join(workspace: ComposeWorkspace, pictures: string[], soundtrack: SoundtrackFigures): Promise<ComposedVideo> {
+    return workspace.join(this.storyboard, soundtrack, pictures, this.context.ffmpeg, { signal: this.context.signal });
   }
 
-  /** Fetches the stored segments in timeline order and joins them under the soundtrack made beforehand. */
-  private async join(workspace: ComposeWorkspace, plan: SegmentPlan, soundtrack: SoundtrackFigures): Promise<ComposedVideo> {
+  /** Fetches the stored segments into the workspace; their files in timeline order. */
+  private async fetchSegments(workspace: ComposeWorkspace, plan: SegmentPlan): Promise<string[]> {
     const { context } = this;
     const files: string[] = [];
     for (const range of plan.segments) {
@@ -173,7 +189,7 @@ export class ComposeJob {
       files.push(join(workspace.dir, `segment-${range.index}.mp4`));
       await writeFile(files.at(-1)!, stored.data);
     }
-    return workspace.join(this.storyboard, soundtrack, files, context.ffmpeg, { signal: context.signal });
+    return files;
   }
 
   /** Poster first, then the video; an invocation that lost the run writes nothing (the owner's video is the one that counts). */
