@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { ComposeWorkspace, x264Args } from '../src/pipeline/agents/compose/index.js';
 import { FPS, frameSpans } from '../src/pipeline/agents/compose/graph.js';
-import { analysePhotos } from '../src/pipeline/agents/director/analyse.js';
+import { analysePhotos } from '../src/media/analyse.js';
 import { planStoryboard } from '../src/pipeline/agents/director/storyboard-plan.js';
 import { musicRequestFor, synthesizeMusic } from '../src/pipeline/agents/music/synth.js';
 import { speakNarration } from '../src/pipeline/agents/voice/placed.js';

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { inspectImage } from '../src/media/inspect.js';
 import { ComposeWorkspace } from '../src/pipeline/agents/compose/index.js';
-import { analysePhotos } from '../src/pipeline/agents/director/analyse.js';
+import { analysePhotos } from '../src/media/analyse.js';
 import { planStoryboard } from '../src/pipeline/agents/director/storyboard-plan.js';
 import { encodeWav } from '../src/pipeline/audio/wav.js';
 import type { Media } from '../src/schemas/media.js';

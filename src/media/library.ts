@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import { log } from '../log.js';
-import { mediaSchema, type Media } from '../schemas/media.js';
+import { errorFields, log } from '../log.js';
+import { mediaSchema, type Media, type PhotoAnalysis } from '../schemas/media.js';
 import { deleteBlob, getBinary, getMetadata, isId, keys, listKeyPages, parseId, putBinary, type Id } from '../storage/index.js';
+import { analysePhoto } from './analyse.js';
 import { cachedMediaBytes, cacheMediaBytes, forgetMediaBytes } from './bytes-cache.js';
 import { reservePhotoSlot, releasePhotoSlot } from './cap.js';
 import { inspectImage, type ImageFacts } from './inspect.js';
@@ -30,12 +31,23 @@ export interface Photo {
   bytes: Uint8Array;
   filename: string;
   facts: ImageFacts;
+  /** Null when the photo decodes but cannot be measured: the director tries again when it plans a run. */
+  analysis: PhotoAnalysis | null;
 }
 
-/** Checks one photo fully (type, size, decode, EXIF) without storing anything. */
+/**
+ * Checks one photo fully (type, size, decode, EXIF) and measures what the
+ * director needs of its pixels (sharpness, exposure, subject, perceptual
+ * hash), without storing anything: every run then plans from what is stored.
+ */
 export async function examinePhoto(bytes: Uint8Array, filename: string | null | undefined): Promise<Photo> {
   if (bytes.byteLength === 0) throw new AppError(400, 'empty_body', 'The photo is empty: send the image bytes.');
-  return { bytes, filename: sanitizeFilename(filename), facts: await inspectImage(bytes) };
+  const facts = await inspectImage(bytes);
+  const analysis = await analysePhoto(facts, bytes).catch((error: unknown) => {
+    log.warn('photo not analysed; the director analyses it when a run needs it', errorFields(error));
+    return null;
+  });
+  return { bytes, filename: sanitizeFilename(filename), facts, analysis };
 }
 
 function parseMedia(metadata: Record<string, unknown> | null): Media | null {
@@ -83,6 +95,7 @@ async function writePhoto(projectId: Id, mediaId: Id, sha256: string, photo: Pho
     camera: photo.facts.camera,
     orientation: photo.facts.orientation ?? 1,
     uploadedAt: now,
+    ...(photo.analysis ? { analysis: photo.analysis } : {}),
   };
   const written = await putBinary(ref, photo.bytes, { ...media, createdAt: now }, { onlyIfNew: true });
   if (!written) {

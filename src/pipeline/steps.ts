@@ -10,7 +10,7 @@ import { storyboardDoc } from '../runs/storyboard.js';
 import { updateRunState } from '../runs/state.js';
 import { atStep } from '../runs/lifecycle.js';
 import { laterStep } from './state-sync.js';
-import { analysePhotos } from './agents/director/analyse.js';
+import { analysePhotos } from '../media/analyse.js';
 import { runDirector } from './agents/director/index.js';
 import { musicRequestFor, synthesizeMusic } from './agents/music/synth.js';
 import { speakNarration } from './agents/voice/placed.js';

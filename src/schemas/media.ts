@@ -8,6 +8,24 @@ export type ImageType = z.infer<typeof imageTypeSchema>;
 /** When the photo was taken: with its UTC offset when the camera recorded one, else local wall-clock time. */
 export const takenAtSchema = z.iso.datetime({ offset: true, local: true }).nullable();
 
+const unit = z.number().min(0).max(1);
+
+/** A region of a photo in 0..1 of its width and height, upright. */
+export const photoRegionSchema = z.object({ x: unit, y: unit, width: unit, height: unit });
+
+/** What a photo's pixels say, measured once when it is uploaded (the director reads it; see media/analyse.ts). */
+export const photoAnalysisSchema = z.object({
+  /** 64-bit perceptual hash (DCT), as a string of 0s and 1s: near-duplicates differ in few bits. */
+  hash: z.string().regex(/^[01]{64}$/),
+  /** Variance of the Laplacian of the luminance at a fixed size: low means out of focus. */
+  sharpness: z.number().nonnegative(),
+  /** 0..1: 1 for a mid-grey mean with nothing clipped. */
+  exposure: unit,
+  /** The most salient region (edges, skin tones, saturation). */
+  focus: photoRegionSchema,
+});
+export type PhotoAnalysis = z.infer<typeof photoAnalysisSchema>;
+
 export const mediaSchema = z.object({
   mediaId: idSchema,
   contentType: imageTypeSchema,
@@ -22,6 +40,8 @@ export const mediaSchema = z.object({
   camera: z.object({ make: z.string().nullable(), model: z.string().nullable() }).nullable(),
   orientation: z.number().int().min(1).max(8),
   uploadedAt: isoDate,
+  /** Absent on a photo stored before photos were analysed at upload: the director analyses it then. */
+  analysis: photoAnalysisSchema.optional(),
 });
 export type Media = z.infer<typeof mediaSchema>;
 

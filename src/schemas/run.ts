@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from './common.js';
 import { errorClassSchema, severitySchema } from './error.js';
+import { photoRegionSchema } from './media.js';
 
 export const AGENTS = ['director', 'voice', 'music', 'compose'] as const;
 export const agentSchema = z.enum(AGENTS);
@@ -139,10 +140,7 @@ export const shotSchema = z.object({
    */
   framing: z.enum(['crop', 'fill']).default('crop'),
   /** The photo's most salient region (0..1 of its width and height, upright); motion keeps it in frame. */
-  focus: z
-    .object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), width: z.number().min(0).max(1), height: z.number().min(0).max(1) })
-    .nullable()
-    .default(null),
+  focus: photoRegionSchema.nullable().default(null),
 });
 export type Shot = z.infer<typeof shotSchema>;
 

@@ -1,5 +1,8 @@
 import { expect, it } from 'vitest';
 import { endToEndSuite, SUITE_ENV } from '../e2e/suite.js';
+import { analysePhoto } from '../../src/media/analyse.js';
+import { SirTravClient } from '../../src/client/index.js';
+import { makePhoto } from '../helpers/photos.js';
 import { useDeployHost } from './use-deploy-host.js';
 
 const host = useDeployHost({ env: { ...SUITE_ENV } });
@@ -8,6 +11,14 @@ endToEndSuite(() => ({ url: host.current.url, runScheduled: (name) => host.curre
 
 it('renders in a process of its own with MALLOC_ARENA_MAX=2 in force', () => {
   expect(host.current.logs()).toMatch(/"msg":"render process started".*"mallocArenaMax":"2"/);
+});
+
+it('an upload through the write function measures the photo for the director, as the sources do', async () => {
+  const client = new SirTravClient({ baseUrl: host.current.url, token: SUITE_ENV.SIRTRAV_ADMIN_TOKEN });
+  const { projectId, token } = await client.createProject('analysis');
+  const bytes = await makePhoto('jpeg', { width: 800, height: 600, seed: 7 });
+  const media = await client.forProject(projectId, token).uploadPhoto(bytes, 'lisbon.jpg');
+  expect(media.analysis).toEqual(await analysePhoto(media, bytes));
 });
 
 it('health tells that the render function found its bundled ffmpeg, which the API function does not carry', async () => {

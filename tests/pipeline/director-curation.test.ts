@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { analysePhotos } from '../../src/pipeline/agents/director/analyse.js';
+import { analysePhotos } from '../../src/media/analyse.js';
 import { planStoryboard } from '../../src/pipeline/agents/director/storyboard-plan.js';
 import type { Media } from '../../src/schemas/media.js';
 import type { Id } from '../../src/storage/index.js';
@@ -29,6 +29,23 @@ async function photoSet() {
   add('m_broken', new Uint8Array(Buffer.from('not a photo at all')), '2024-07-15T10:00:00');
   return photos;
 }
+
+describe('photo facts', () => {
+  it('come from the analysis stored with each photo, without reading it; a photo stored without one is analysed from its bytes', async () => {
+    const [first, second] = (await photoSet()).slice(0, 2);
+    const measured = await analysePhotos([first!.media], async () => first!.bytes);
+    const { mediaId, ...analysis } = measured.get(first!.media.mediaId)!;
+    expect(mediaId).toBe(first!.media.mediaId);
+    const read: string[] = [];
+    const facts = await analysePhotos([{ ...first!.media, analysis }, second!.media], async (id) => {
+      read.push(id);
+      return second!.bytes;
+    });
+    expect(read).toEqual([second!.media.mediaId]);
+    expect(facts.get(first!.media.mediaId)).toEqual({ mediaId: first!.media.mediaId, ...analysis });
+    expect(facts.get(second!.media.mediaId)).toMatchObject({ mediaId: second!.media.mediaId, hash: expect.stringMatching(/^[01]{64}$/) });
+  });
+});
 
 describe('curation', () => {
   it('leaves out a near-duplicate (keeping the sharper), a blurry photo and an unreadable one, each with its reason', async () => {

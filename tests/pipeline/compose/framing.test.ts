@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analysePhoto } from '../../../src/pipeline/agents/director/analyse.js';
+import { analysePhoto } from '../../../src/media/analyse.js';
 import { planStoryboard } from '../../../src/pipeline/agents/director/storyboard-plan.js';
 import { frameSize, type Aspect, type Storyboard } from '../../../src/schemas/run.js';
 import { FFMPEG_BUILDS, mediaFor, renderStoryboard, texturedPhoto, type TestShot } from '../../helpers/render.js';
@@ -44,7 +44,7 @@ async function redPixelsPerFrame(file: string, width: number, height: number): P
 }
 
 async function plan(photo: TestShot['photo'], aspect: Aspect, motions: Storyboard['shots'][number]['motion'][]): Promise<Storyboard> {
-  const facts = new Map([[photo.media.mediaId as string, await analysePhoto(photo.media, photo.bytes)]]);
+  const facts = new Map([[photo.media.mediaId as string, { mediaId: photo.media.mediaId, ...(await analysePhoto(photo.media, photo.bytes)) }]]);
   // Taken on different days, so curation does not take the copies for duplicates.
   const media = motions.map((_, i) => ({
     ...photo.media,

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Media } from '../../../schemas/media.js';
 import type { CurationSkip } from '../../../schemas/run.js';
-import type { PhotoFacts } from './analyse.js';
+import type { PhotoFacts } from '../../../media/analyse.js';
 import { takenAtMs } from './taken-at.js';
 
 const hammingDistance = createRequire(import.meta.url)('sharp-phash/distance') as typeof import('sharp-phash/distance.js').default;

@@ -8,7 +8,7 @@ import { distanceKm, lookupPlace, placeLabel, type Place } from './places.js';
 import { beatGridFor, beatTimeline, MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
 
 import { takenAtMs } from './taken-at.js';
-import type { PhotoFacts } from './analyse.js';
+import type { PhotoFacts } from '../../../media/analyse.js';
 import { curatePhotos } from './curation.js';
 import { chooseFraming, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';

@@ -1,24 +1,15 @@
 import { createRequire } from 'node:module';
-import { photoImage, toSrgb } from '../../../media/decode.js';
-import { loadSharp } from '../../../media/native.js';
-import type { Media } from '../../../schemas/media.js';
-import type { Shot } from '../../../schemas/run.js';
+import type { Media, PhotoAnalysis } from '../schemas/media.js';
+import { photoImage, toSrgb } from './decode.js';
+import { loadSharp } from './native.js';
 
 // A CommonJS module whose typings declare an ES default export: loaded as it is written, on first use (it loads sharp).
 const phash = (...args: Parameters<typeof import('sharp-phash').default>) =>
   (createRequire(import.meta.url)('sharp-phash') as typeof import('sharp-phash').default)(...args);
 
-/** What the director learns from a photo's pixels. */
-export interface PhotoFacts {
+/** What the director learns from a photo's pixels (see PhotoAnalysis), with the photo's id. */
+export interface PhotoFacts extends PhotoAnalysis {
   mediaId: string;
-  /** 64-bit perceptual hash (DCT), as a string of 0s and 1s. */
-  hash: string;
-  /** Variance of the Laplacian of the luminance at a fixed size: low means out of focus. */
-  sharpness: number;
-  /** 0..1: 1 for a mid-grey mean with nothing clipped. */
-  exposure: number;
-  /** The most salient region (sharp's attention strategy: edges, skin tones, saturation). */
-  focus: NonNullable<Shot['focus']>;
 }
 
 /** Long side the facts are measured at: sharpness is only comparable across photos at one scale. */
@@ -54,7 +45,8 @@ function exposureScore(gray: Uint8Array): number {
   return Math.max(0, 1 - Math.abs(mean - 0.45) * 1.6 - (clipped / gray.length) * 2);
 }
 
-async function focalPoint(rgb: Buffer, width: number, height: number): Promise<PhotoFacts['focus']> {
+/** The most salient region, by sharp's attention strategy (edges, skin tones, saturation). */
+async function focalPoint(rgb: Buffer, width: number, height: number): Promise<PhotoAnalysis['focus']> {
   const side = 256;
   const sharp = await loadSharp();
   const { info } = await sharp(rgb, { raw: { width, height, channels: 3 } })
@@ -71,14 +63,16 @@ async function focalPoint(rgb: Buffer, width: number, height: number): Promise<P
   return { x: round4(clamp(cx, w)), y: round4(clamp(cy, h)), width: round4(w), height: round4(h) };
 }
 
-/** Decodes the photo once, small, and measures it. Throws when the photo cannot be decoded. */
-export async function analysePhoto(media: Media, bytes: Uint8Array): Promise<PhotoFacts> {
-  const image = toSrgb(await photoImage(media, bytes));
+/**
+ * Decodes the photo once, small, and measures it: done when a photo is
+ * uploaded, and kept with it. Throws when the photo cannot be decoded.
+ */
+export async function analysePhoto(photo: Pick<Media, 'contentType'>, bytes: Uint8Array): Promise<PhotoAnalysis> {
+  const image = toSrgb(await photoImage(photo, bytes));
   const { data: rgb, info } = await image.resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const gray = new Uint8Array(info.width * info.height);
   for (let i = 0; i < gray.length; i++) gray[i] = Math.round(0.2126 * rgb[i * 3]! + 0.7152 * rgb[i * 3 + 1]! + 0.0722 * rgb[i * 3 + 2]!);
   return {
-    mediaId: media.mediaId,
     hash: await phash(Buffer.from(gray), { raw: { width: info.width, height: info.height, channels: 1 } }),
     sharpness: laplacianVariance(gray, info.width, info.height),
     exposure: exposureScore(gray),
@@ -91,17 +85,22 @@ const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 /** Photos analysed at once: each decode holds a few MB after shrink-on-load. */
 const ANALYSE_CONCURRENCY = 2;
 
-/** Facts for every photo; null for one that cannot be read or decoded (it is left out, not fatal). */
+/**
+ * Facts for every photo: the analysis made at upload, or (for a photo stored
+ * without one) made now from its bytes; null for one that cannot be read or
+ * decoded (it is left out, not fatal).
+ */
 export async function analysePhotos(media: Media[], load: (mediaId: string) => Promise<Uint8Array>): Promise<Map<string, PhotoFacts | null>> {
   const facts = new Map<string, PhotoFacts | null>();
-  const queue = [...media];
+  for (const item of media) if (item.analysis) facts.set(item.mediaId, { mediaId: item.mediaId, ...item.analysis });
+  const queue = media.filter((item) => !item.analysis);
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       const current = item;
       facts.set(
         current.mediaId,
         await load(current.mediaId)
-          .then((bytes) => analysePhoto(current, bytes))
+          .then(async (bytes) => ({ mediaId: current.mediaId, ...(await analysePhoto(current, bytes)) }))
           .catch(() => null),
       );
     }
