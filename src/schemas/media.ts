@@ -5,9 +5,6 @@ export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/avif
 export const imageTypeSchema = z.enum(IMAGE_TYPES);
 export type ImageType = z.infer<typeof imageTypeSchema>;
 
-/** When the photo was taken: with its UTC offset when the camera recorded one, else local wall-clock time. */
-export const takenAtSchema = z.iso.datetime({ offset: true, local: true }).nullable();
-
 const unit = z.number().min(0).max(1);
 
 /** A region of a photo in 0..1 of its width and height, upright. */
@@ -25,6 +22,9 @@ export const photoAnalysisSchema = z.object({
   focus: photoRegionSchema,
 });
 export type PhotoAnalysis = z.infer<typeof photoAnalysisSchema>;
+
+/** When the photo was taken: with its UTC offset when the camera recorded one, else local wall-clock time. */
+export const takenAtSchema = z.iso.datetime({ offset: true, local: true }).nullable();
 
 export const mediaSchema = z.object({
   mediaId: idSchema,
