@@ -8,7 +8,7 @@ import type { CompleteOutputs, Storyboard } from '../../../schemas/run.js';
 import type { SegmentPlan } from '../../../schemas/segments.js';
 import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, writeJSON } from '../../../storage/index.js';
 import { fpsOf, totalFramesOf } from './graph.js';
-import { ComposeWorkspace, type ComposedVideo, type SoundtrackFigures } from './index.js';
+import { ComposeWorkspace, type ComposedVideo } from './index.js';
 import { wavDurationSec } from '../../audio/wav.js';
 import { PipelineError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
@@ -145,7 +145,8 @@ export class ComposeJob {
       collectGarbage();
       const picture = await this.picture;
       throwIfCancelled(context);
-      const rendered = await this.join(this.workspace, picture === null ? await this.fetchSegments(this.workspace, this.plan!) : [picture], soundtrack);
+      const pictures = picture === null ? await this.fetchSegments(this.workspace, this.plan!) : [picture];
+      const rendered = await this.workspace.join(storyboard, soundtrack, pictures, context.ffmpeg, { signal: context.signal });
       throwIfCancelled(context);
       video = {
         bytes: rendered.mp4.byteLength,
@@ -171,11 +172,6 @@ export class ComposeJob {
       music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
       poster: { bytes: posterBytes },
     };
-  }
-
-  /** Joins the picture's files (in timeline order) under the soundtrack. */
-  private join(workspace: ComposeWorkspace, pictures: string[], soundtrack: SoundtrackFigures): Promise<ComposedVideo> {
-    return workspace.join(this.storyboard, soundtrack, pictures, this.context.ffmpeg, { signal: this.context.signal });
   }
 
   /** Fetches the stored segments into the workspace; their files in timeline order. */
