@@ -266,7 +266,8 @@ async function start() {
     if (health.error) throw new Error(health.error.message);
     authMode = health.auth;
     $('service').textContent =
-      `Connected — version ${health.version}, ${health.auth === 'enabled' ? 'sign-in required' : 'local mode (no sign-in)'}, voice: ${health.providers.voice}, director: ${health.providers.director}.`;
+      `Connected — version ${health.version}, ${health.auth === 'enabled' ? 'sign-in required' : 'local mode (no sign-in)'}` +
+      (health.details ? `, voice: ${health.details.providers.voice}, director: ${health.details.providers.director}.` : '.');
     if (authMode === 'enabled' && !store.token) {
       $('auth').hidden = false;
       return;

@@ -18,10 +18,10 @@ const client = new SirTravClient({ baseUrl, ...(token ? { token } : {}) });
 
 try {
   const health = await client.health();
+  const details = health.details;
+  const providers = Object.entries(details?.providers ?? {}).map(([agent, provider]) => `${agent}=${provider}`);
   console.log(
-    `SirTrav ${health.version} at ${baseUrl} (auth ${health.auth}, ffmpeg ${health.ffmpeg?.version ?? 'missing'}, providers: ${Object.entries(health.providers)
-      .map(([agent, provider]) => `${agent}=${provider}`)
-      .join(', ')})`,
+    `SirTrav ${health.version} at ${baseUrl} (auth ${health.auth}, ffmpeg ${details?.ffmpeg?.version ?? (health.ffmpegFound ? 'found' : 'missing')}, providers: ${providers.join(', ') || 'hidden'})`,
   );
 
   const projectId = process.env.SIRTRAV_PROJECT_ID;

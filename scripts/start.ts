@@ -25,6 +25,8 @@ const server = await startLocalServer({
 const mode = authMode();
 log.info('SirTrav local server listening', { url: `http://localhost:${port}`, auth: mode, functions: server.functions.map((fn) => fn.name) });
 if (mode === 'disabled') log.warn('SIRTRAV_API_SECRET is not set: auth is off (local development only)');
+if (mode === 'misconfigured')
+  log.error('SIRTRAV_API_SECRET is not set and this process is not declared local (SIRTRAV_LOCAL=1, as `npm start` sets): every /api request answers 503');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -7,8 +7,19 @@ const intIn = (min: number, max: number, fallback: number) => z.coerce.number().
 export const configSchema = z.object({
   SIRTRAV_API_SECRET: optionalString,
   SIRTRAV_ADMIN_TOKEN: optionalString,
-  /** Netlify's deploy context; `production` turns missing auth into a refusal. */
-  CONTEXT: z.string().default('dev'),
+  /**
+   * `1` declares this process local (`npm start`, the demo, the tests): only then may a missing
+   * SIRTRAV_API_SECRET turn auth off. Netlify gives a function no CONTEXT at run time, so nothing else decides it.
+   */
+  SIRTRAV_LOCAL: z
+    .enum(['0', '1', ''])
+    .default('')
+    .transform((value) => value === '1'),
+  /** `1` lets webhooks reach private, loopback and link-local addresses (local development and tests only). */
+  SIRTRAV_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['0', '1', ''])
+    .default('')
+    .transform((value) => value === '1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Comma-separated origins allowed by CORS; empty means same origin only. */
   SIRTRAV_CORS_ORIGINS: z.string().default(''),

@@ -4,7 +4,7 @@ import { flushAfterResponse } from '../../src/metrics/metrics.js';
 
 /** Every /api write, behind Netlify's rate limit (per IP and domain); the same router as the reads. */
 export default async (request: Request, context?: Partial<Context>) => {
-  const response = await handleApiRequest(request);
+  const response = await handleApiRequest(request, { deployContext: context?.deploy?.context });
   // Request figures wait in memory; a due flush runs after the answer has gone.
   flushAfterResponse(context);
   return response;

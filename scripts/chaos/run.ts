@@ -125,7 +125,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       SIRTRAV_MAX_ACTIVE_RUNS: '100',
       SIRTRAV_API_SECRET: '',
       SIRTRAV_ADMIN_TOKEN: '',
-      CONTEXT: 'dev',
+      SIRTRAV_LOCAL: '1',
       LOG_LEVEL: 'warn',
       TMPDIR: scratch,
       ...(options.ffmpegPath ? { FFMPEG_PATH: options.ffmpegPath } : {}),

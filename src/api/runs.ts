@@ -101,7 +101,7 @@ export const runRoutes: Route[] = [
     handler: async ({ request, url, params: { projectId }, body }) => {
       await requireProject(projectId);
       // Refused before anything is stored or any connection is made.
-      if (body.webhookUrl) await checkWebhookUrl(body.webhookUrl, { production: getConfig().CONTEXT === 'production' });
+      if (body.webhookUrl) await checkWebhookUrl(body.webhookUrl, { production: !getConfig().SIRTRAV_WEBHOOK_ALLOW_PRIVATE });
       const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
       const { state } = await startRun(projectId, body, idempotencyKey, url.origin);
       const runLinks = links(url.origin, projectId, state.runId);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig, VERSION } from '../config.js';
-import { authMode } from '../http/auth.js';
+import { authMode, type ServingContext } from '../http/auth.js';
 import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { lastRenderer } from './renderer.js';
 import type { Health } from '../schemas/health.js';
@@ -36,29 +36,33 @@ async function blobsRead(): Promise<Health['blobs']> {
 }
 
 /**
- * Anyone may ask for health, so an anonymous check only reads; the write and
- * read-back round trip runs for the admin token alone (a public endpoint that
- * writes a blob per call is a cheap way to run up the store).
+ * Anyone may ask for health, so an anonymous check only reads and tells no more than liveness; the write and
+ * read-back round trip and the details run for the admin token alone (a public endpoint that writes a blob per
+ * call is a cheap way to run up the store, and paths, builds and providers help an attacker).
  */
-export async function checkHealth(options: { roundTrip: boolean } = { roundTrip: false }): Promise<Health> {
+export async function checkHealth({ admin, serving }: { admin: boolean; serving: ServingContext }): Promise<Health> {
   const config = getConfig();
   const [blobs, ffmpeg, renderer] = await Promise.all([
-    options.roundTrip ? blobsRoundTrip().then((result) => ({ ...result, check: 'round-trip' as const })) : blobsRead(),
+    admin ? blobsRoundTrip().then((result) => ({ ...result, check: 'round-trip' as const })) : blobsRead(),
     findFfmpeg(),
     lastRenderer().catch(() => null),
   ]);
-  return {
-    ok: blobs.ok,
-    version: VERSION,
-    auth: authMode(),
+  const details = {
     ffmpeg,
     renderer,
-    blobs,
     providers: {
       director: config.OPENAI_API_KEY ? 'openai' : 'local',
       voice: config.ELEVENLABS_API_KEY ? 'elevenlabs' : config.OPENAI_API_KEY ? 'openai' : 'local',
       music: 'local',
       compose: 'ffmpeg',
     },
+  };
+  return {
+    ok: blobs.ok,
+    version: VERSION,
+    auth: authMode(serving),
+    ffmpegFound: Boolean(ffmpeg ?? renderer?.ffmpeg),
+    blobs,
+    ...(admin ? { details } : {}),
   };
 }

@@ -9,11 +9,30 @@ export type AuthRequirement = 'none' | 'admin' | 'project';
 
 export type AuthMode = 'enabled' | 'disabled' | 'misconfigured';
 
-/** No secret: open in local development, refused in production (fail closed). */
-export function authMode(): AuthMode {
+/**
+ * Where a request is served: the deploy context Netlify names in the request (`context.deploy.context`:
+ * `production`, `deploy-preview`, `branch-deploy`, or `dev` under `netlify dev`), absent off Netlify.
+ */
+export interface ServingContext {
+  deployContext?: string | undefined;
+}
+
+/**
+ * Without a secret, auth is off only in a process that declared itself local (SIRTRAV_LOCAL=1) and is not serving
+ * a Netlify deploy; anywhere else the API refuses to serve (fail closed). A missing variable never opens it.
+ */
+export function authMode(serving: ServingContext = {}): AuthMode {
   const config = getConfig();
   if (config.SIRTRAV_API_SECRET) return 'enabled';
-  return config.CONTEXT === 'production' ? 'misconfigured' : 'disabled';
+  const deployed = serving.deployContext !== undefined && serving.deployContext !== 'dev';
+  return config.SIRTRAV_LOCAL && !deployed ? 'disabled' : 'misconfigured';
+}
+
+/** The refusal every /api answer becomes where auth is misconfigured. */
+export function refuseIfMisconfigured(serving: ServingContext): void {
+  if (authMode(serving) === 'misconfigured') {
+    throw new AppError(503, 'auth_not_configured', 'Authentication is not configured: set SIRTRAV_API_SECRET.');
+  }
 }
 
 const hmac = (secret: string, message: string) => createHmac('sha256', secret).update(message).digest('base64url');
@@ -63,6 +82,7 @@ function verifyLink(url: URL, secret: string): Principal {
 
 export interface AuthInput {
   request: Request;
+  serving: ServingContext;
   url: URL;
   requirement: AuthRequirement;
   projectId: Id | undefined;
@@ -71,12 +91,9 @@ export interface AuthInput {
 }
 
 /** Decides who is calling and whether they may; throws 401/403/503 otherwise. */
-export function authorize({ request, url, requirement, projectId, acceptsSignedLink }: AuthInput): Principal {
-  const mode = authMode();
-  if (mode === 'misconfigured') {
-    throw new AppError(503, 'auth_not_configured', 'Authentication is not configured: set SIRTRAV_API_SECRET.');
-  }
-  if (mode === 'disabled') return { kind: 'open' };
+export function authorize({ request, serving, url, requirement, projectId, acceptsSignedLink }: AuthInput): Principal {
+  refuseIfMisconfigured(serving);
+  if (authMode(serving) === 'disabled') return { kind: 'open' };
   if (requirement === 'none') return { kind: 'anonymous' };
   const secret = getConfig().SIRTRAV_API_SECRET!;
   const header = request.headers.get('authorization');
@@ -95,10 +112,14 @@ export function authorize({ request, url, requirement, projectId, acceptsSignedL
   return principal;
 }
 
-/** Whether the caller sent the admin token, on a route anyone may call (health does more for the admin). */
-export function sentAdminToken(request: Request, url: URL): boolean {
+/**
+ * Whether the caller may act as the admin on a route anyone may call (health does more for the admin): it sent
+ * the admin token, or auth is off in a local process.
+ */
+export function actsAsAdmin(request: Request, url: URL, serving: ServingContext): boolean {
   try {
-    return authorize({ request, url, requirement: 'admin', projectId: undefined, acceptsSignedLink: false }).kind === 'admin';
+    const { kind } = authorize({ request, serving, url, requirement: 'admin', projectId: undefined, acceptsSignedLink: false });
+    return kind === 'admin' || kind === 'open';
   } catch {
     return false;
   }

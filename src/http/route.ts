@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema, type Id } from '../schemas/common.js';
-import type { AuthRequirement, Principal } from './auth.js';
+import type { AuthRequirement, Principal, ServingContext } from './auth.js';
 import { readJson } from './body.js';
 import { invalidBodyDocs } from './errors.js';
 
@@ -65,6 +65,7 @@ export interface RouteInput<Path extends string, Body, Query> {
   query: Query;
   requestId: string;
   principal: Principal;
+  serving: ServingContext;
 }
 
 /** What one route declares itself: its group gives the rest (see routeGroup). */
@@ -100,6 +101,7 @@ export interface MatchedRequest {
   params: Record<string, Id | number>;
   requestId: string;
   principal: Principal;
+  serving: ServingContext;
 }
 
 /** A route as the router and the OpenAPI builder see it: the contract, and one way in. */
@@ -126,11 +128,11 @@ export function defineRoute<Path extends string, BodySchema extends z.ZodType | 
   return {
     ...contract,
     ...(spec.body ? { responses: { ...invalidBodyDocs, ...spec.responses } } : {}),
-    serve: async ({ request, url, params, requestId, principal }) => {
+    serve: async ({ request, url, params, requestId, principal, serving }) => {
       const query = (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined) as Parsed<QuerySchema>;
       const body = (spec.body ? await readJson(request, spec.body) : undefined) as Parsed<BodySchema>;
       // The router checked each parameter against paramSchema(name), which is what PathParams describes.
-      return handler({ request, url, params: params as PathParams<Path>, body, query, requestId, principal });
+      return handler({ request, url, params: params as PathParams<Path>, body, query, requestId, principal, serving });
     },
   };
 }

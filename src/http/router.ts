@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { log, withLogContext } from '../log.js';
 import { measureRoute } from '../metrics/request-metrics.js';
 import type { Id } from '../schemas/common.js';
-import { authorize } from './auth.js';
+import { authorize, refuseIfMisconfigured, type ServingContext } from './auth.js';
 import { errorResponse } from './errors.js';
 import { parseParam, type Route } from './route.js';
 
@@ -16,6 +16,13 @@ interface CompiledRoute {
 function paramError(name: string, value: string): AppError {
   if (name === 'n') return new AppError(400, 'invalid_part', `Part number "${value.slice(0, 16)}" must be a whole number from 0 to 9999.`);
   return new AppError(400, 'invalid_id', `${name} "${value.slice(0, 80)}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".`);
+}
+
+interface DispatchInput {
+  request: Request;
+  url: URL;
+  requestId: string;
+  serving: ServingContext;
 }
 
 type PathMatch = { params: Record<string, Id | number>; projectId: Id | undefined };
@@ -76,17 +83,17 @@ function preflight(request: Request, allow: string[]): Response {
 }
 
 /** Builds the request handler for a route table: matching, 404/405, auth, errors and logs in one place. */
-export function createRouter(routes: Route[]): (request: Request) => Promise<Response> {
+export function createRouter(routes: Route[]): (request: Request, serving?: ServingContext) => Promise<Response> {
   const compiled: CompiledRoute[] = routes.map((route) => ({ route, segments: route.path.split('/').filter(Boolean) }));
 
-  return async (request) => {
+  return async (request, serving = {}) => {
     const requestId = request.headers.get('x-nf-request-id') ?? randomUUID();
     return withLogContext({ requestId }, async () => {
       const started = performance.now();
       const url = new URL(request.url);
       let response: Response;
       try {
-        response = await dispatch(request, url, requestId);
+        response = await dispatch({ request, url, requestId, serving });
       } catch (error) {
         response = errorResponse(error, requestId);
       }
@@ -98,7 +105,9 @@ export function createRouter(routes: Route[]): (request: Request) => Promise<Res
     });
   };
 
-  async function dispatch(request: Request, url: URL, requestId: string): Promise<Response> {
+  async function dispatch({ request, url, requestId, serving }: DispatchInput): Promise<Response> {
+    // Where auth is misconfigured every answer is the same refusal, unknown routes and health included.
+    refuseIfMisconfigured(serving);
     const parts = url.pathname.split('/').filter(Boolean);
     const method = request.method === 'HEAD' ? 'GET' : request.method;
     const allowed: string[] = [];
@@ -117,12 +126,13 @@ export function createRouter(routes: Route[]): (request: Request) => Promise<Res
       return measureRoute(`${route.method} ${route.path}`, async () => {
         const principal = authorize({
           request,
+          serving,
           url,
           requirement: route.auth,
           projectId: matched.projectId,
           acceptsSignedLink: route.signedLink ?? false,
         });
-        const response = await route.serve({ request, url, params: matched.params, requestId, principal });
+        const response = await route.serve({ request, url, params: matched.params, requestId, principal, serving });
         if (request.method !== 'HEAD') return response;
         // The body is not sent: cancel it, so a stream behind it (a blob download) is released now.
         await response.body?.cancel().catch(() => undefined);

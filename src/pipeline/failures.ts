@@ -62,7 +62,7 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
     error_trace: trace,
     tool_chain: input.toolChain,
     actions_taken: input.actionsTaken,
-    environment_info: { node: process.version, platform: process.platform, context: getConfig().CONTEXT, providers: input.toolChain },
+    environment_info: { node: process.version, platform: process.platform, local: getConfig().SIRTRAV_LOCAL, providers: input.toolChain },
   };
   // The reflection and the cross-project index are help, not the record: the episode is written whatever happens to them.
   const learned = await learnFromFailure(episode).catch((failure: unknown) => {

@@ -33,7 +33,7 @@ export async function attemptDelivery(runId: Id, now = new Date()): Promise<'del
   const delivery = await claimDelivery(runId, now, CLAIM_MS);
   if (!delivery) return 'not-due';
   const secret = await readWebhookSecret(delivery.projectId);
-  const production = getConfig().CONTEXT === 'production';
+  const production = !getConfig().SIRTRAV_WEBHOOK_ALLOW_PRIVATE;
   const result = secret
     ? await postWebhook(new URL(delivery.url), signedHeaders(delivery, secret), delivery.payload, { production, timeoutMs: ATTEMPT_TIMEOUT_MS })
     : { status: null, error: 'the project has no webhook secret' };

@@ -3,6 +3,7 @@ import { endToEndSuite, SUITE_ENV } from '../e2e/suite.js';
 import { analysePhoto } from '../../src/media/analyse.js';
 import { SirTravClient } from '../../src/client/index.js';
 import { makePhoto } from '../helpers/photos.js';
+import { healthSchema } from '../../src/schemas/health.js';
 import { useDeployHost } from './use-deploy-host.js';
 
 const host = useDeployHost({ env: { ...SUITE_ENV } });
@@ -21,8 +22,14 @@ it('an upload through the write function measures the photo for the director, as
   expect(media.analysis).toEqual(await analysePhoto(media, bytes));
 });
 
-it('health tells that the render function found its bundled ffmpeg, which the API function does not carry', async () => {
-  const health = (await (await fetch(`${host.current.url}/api/health`)).json()) as { ffmpeg: unknown; renderer: { ffmpeg: { source: string } | null } | null };
-  expect(health.ffmpeg).toBeNull();
-  expect(health.renderer?.ffmpeg?.source).toBe('bundled');
+it('health tells the admin that the render function found its bundled ffmpeg, which the API function does not carry', async () => {
+  const admin = { authorization: `Bearer ${SUITE_ENV.SIRTRAV_ADMIN_TOKEN}` };
+  const health = healthSchema.parse(await (await fetch(`${host.current.url}/api/health`, { headers: admin })).json());
+  expect(health.details?.ffmpeg).toBeNull();
+  expect(health.details?.renderer?.ffmpeg?.source).toBe('bundled');
+  // Anyone else learns that a renderer has ffmpeg, not where it is, which build, or the providers.
+  const open = await (await fetch(`${host.current.url}/api/health`)).json();
+  expect(healthSchema.parse(open)).toMatchObject({ ok: true, auth: 'enabled', ffmpegFound: true });
+  expect(open).not.toHaveProperty('details');
+  expect(JSON.stringify(open)).not.toMatch(/ffmpeg-installer|\/usr\/|providers|local/);
 });

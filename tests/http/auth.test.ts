@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routes } from '../../src/api/index.js';
 import { followProgress } from '../../src/client/follow-progress.js';
-import { signLink } from '../../src/http/auth.js';
+import { authMode, signLink } from '../../src/http/auth.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { openStore } from '../../src/storage/index.js';
 import { useLocalServer } from '../helpers/server.js';
@@ -219,18 +219,38 @@ describe('auth', () => {
 });
 
 describe('fail closed', () => {
-  it('in a production context without a secret, the API refuses to serve (503)', async () => {
+  it('a process that does not declare itself local refuses to serve without a secret (503), whatever else is set', async () => {
     vi.stubEnv('SIRTRAV_API_SECRET', '');
-    vi.stubEnv('CONTEXT', 'production');
+    vi.stubEnv('SIRTRAV_LOCAL', '');
+    // CONTEXT is a build-time variable that a function never sees; it must not open anything.
+    vi.stubEnv('CONTEXT', 'dev');
     try {
-      for (const path of ['/api/health', `/api/projects/${b.projectId}/runs`]) {
+      for (const path of ['/api/health', `/api/projects/${b.projectId}/runs`, '/api/no/such/route']) {
         const response = await fetch(server.current.url + path);
         expect(response.status, path).toBe(503);
         expect(await response.json()).toMatchObject({ error: { code: 'auth_not_configured' } });
       }
     } finally {
       vi.stubEnv('SIRTRAV_API_SECRET', SECRET);
-      vi.stubEnv('CONTEXT', 'dev');
+      vi.stubEnv('SIRTRAV_LOCAL', '1');
+    }
+  });
+
+  it('auth is off only in a local process serving no deploy', () => {
+    vi.stubEnv('SIRTRAV_API_SECRET', '');
+    try {
+      vi.stubEnv('SIRTRAV_LOCAL', '1');
+      expect(authMode({})).toBe('disabled');
+      expect(authMode({ deployContext: 'dev' })).toBe('disabled');
+      for (const deployContext of ['production', 'deploy-preview', 'branch-deploy']) expect(authMode({ deployContext })).toBe('misconfigured');
+      vi.stubEnv('SIRTRAV_LOCAL', '');
+      expect(authMode({})).toBe('misconfigured');
+      expect(authMode({ deployContext: 'dev' })).toBe('misconfigured');
+      vi.stubEnv('SIRTRAV_API_SECRET', SECRET);
+      expect(authMode({ deployContext: 'production' })).toBe('enabled');
+    } finally {
+      vi.stubEnv('SIRTRAV_API_SECRET', SECRET);
+      vi.stubEnv('SIRTRAV_LOCAL', '1');
     }
   });
 });

@@ -40,8 +40,14 @@ const BACKGROUND_NICENESS = 10;
 
 export interface DeployHostOptions {
   bundle: Bundle;
-  /** Site environment variables, as set in Netlify's UI. Nothing else of this process's environment is passed. */
+  /**
+   * Site environment variables, as set in Netlify's UI for the Functions scope. Nothing else of this process's
+   * environment is passed: a function also gets only what Netlify gives at run time (URL, SITE_NAME, SITE_ID), and
+   * no CONTEXT.
+   */
   env?: Record<string, string>;
+  /** The deploy context Netlify names in each request (`x-nf-deploy-context`); default `production`. */
+  deployContext?: 'production' | 'deploy-preview' | 'branch-deploy';
   limits?: Partial<Limits>;
   /** Invoke scheduled functions on their cron schedule (otherwise only through `runScheduled`). */
   schedules?: boolean;
@@ -124,6 +130,8 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   const scratch = await mkdtemp(join(tmpdir(), 'sirtrav-deploy-host-'));
   const blobs = await startBlobs(join(scratch, 'blobs'));
   const siteID = 'sirtrav-deploy-site';
+  const siteName = 'sirtrav-deploy';
+  const deployContext = options.deployContext ?? 'production';
   const deployID = randomUUID();
   const blobsContext = Buffer.from(JSON.stringify({ url: blobs.url, url_uncached: blobs.url, token: blobs.token, primary_region: 'local' })).toString('base64');
   // An empty directory as PATH: nothing of this machine (no system ffmpeg) is found by name.
@@ -171,6 +179,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
         ...options.env,
+        URL: `https://${siteName}.netlify.app`,
+        SITE_NAME: siteName,
+        SITE_ID: siteID,
         PATH: emptyPath,
         HOME: scratch,
         TZ: 'UTC',
@@ -329,7 +340,13 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     return {
       rawUrl: url,
       httpMethod: method,
-      headers: { ...headers, 'x-nf-site-id': siteID, 'x-nf-deploy-id': deployID, 'x-nf-request-id': randomUUID() },
+      headers: {
+        ...headers,
+        'x-nf-site-id': siteID,
+        'x-nf-deploy-id': deployID,
+        'x-nf-deploy-context': deployContext,
+        'x-nf-request-id': randomUUID(),
+      },
       body: body.byteLength === 0 ? '' : text ? body.toString('utf8') : body.toString('base64'),
       isBase64Encoded: body.byteLength > 0 && !text,
       flags: {},
