@@ -78,6 +78,22 @@ describe('the deploy host enforces Netlify limits', () => {
     expect(host.peakRss.limits).toBeGreaterThan(1024 * MB);
   });
 
+  it("each instance's process tree gets Lambda's CPU share for 1024 MB (0.58 vCPU), children included", async () => {
+    expect(host.cpuShare).toBeCloseTo(1024 / 1769, 3);
+    const { wallMs, childCpuMs, quotaUs } = (await (await fetch(`${host.url}/limits/spin`)).json()) as {
+      wallMs: number;
+      childCpuMs: number;
+      quotaUs: number | null;
+    };
+    // A process the function spawns is in a group capped at 0.58 of each 100 ms period.
+    expect(quotaUs).toBe(57_886);
+    // Two busy children for 2 s each would take up to 2 s of CPU a second on two cores; capped, at most 0.58
+    // (less when other work on this machine competes for it).
+    expect(childCpuMs / wallMs).toBeGreaterThan(0.05);
+    expect(childCpuMs / wallMs).toBeLessThan(0.7);
+    expect(host.coldStarts.some((start) => start.functionName === 'limits' && start.ms > 0)).toBe(true);
+  });
+
   it('background and scheduled functions are stopped at their time limits', async () => {
     expect((await fetch(`${host.url}/.netlify/functions/limits-background`, { method: 'POST' })).status).toBe(202);
     await host.idle();

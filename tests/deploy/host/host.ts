@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BlobsServer } from '@netlify/blobs/server';
 import { Cron } from 'croner';
 import { REPO_ROOT, type Bundle, type BundledFunction } from './bundle.js';
+import { cpuQuotaFromEnvironment, type CpuGroup } from './cpu-quota.js';
 import { killTree, treesResidentBytes } from './process-tree.js';
 import { isMissingModule, Verdicts, type LimitName, type Violation } from './verdicts.js';
 
@@ -70,6 +71,10 @@ export interface DeployHost {
   peakRss: Record<string, number>;
   /** Every background and scheduled invocation so far: its request body, how long it ran and its peak memory (bytes, process tree). */
   invocations: InvocationRecord[];
+  /** Each new function instance: from its process starting to its bundle loaded and ready to serve. */
+  coldStarts: ColdStart[];
+  /** vCPUs each function instance's process tree may use (Lambda's share for its memory), or null for the whole machine. */
+  cpuShare: number | null;
   /** Invokes a scheduled function now, as the scheduler would; resolves with its status. */
   runScheduled(name: string): Promise<number>;
   /** Resolves when no background or scheduled invocation is under way. */
@@ -79,9 +84,18 @@ export interface DeployHost {
   close(): Promise<void>;
 }
 
+export interface ColdStart {
+  functionName: string;
+  ms: number;
+}
+
 export interface InvocationRecord {
   functionName: string;
   body: string;
+  /** When the request reached the host, and when the invocation began and ended (epoch ms). */
+  receivedAt: number;
+  startedAt: number;
+  endedAt: number;
   ms: number;
   peakRss: number;
   outcome: Outcome;
@@ -141,6 +155,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   const record = (violation: Violation) => verdicts.record(violation);
   const peakRss: Record<string, number> = {};
   const invocations: InvocationRecord[] = [];
+  const coldStarts: ColdStart[] = [];
+  const cpu = await cpuQuotaFromEnvironment(Math.round(limits.memoryBytes / MiB));
+  const cpuGroups = new Set<Promise<CpuGroup | null>>();
   const workers = new Set<Worker>();
   const pending = new Set<Promise<unknown>>();
   const output: string[] = [];
@@ -199,6 +216,14 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     // and eight segments rendering at once would leave the API functions waiting for a CPU for tens of seconds.
     // They run at a lower priority (their ffmpeg children inherit it), so the API answers as it would beside them.
     if (fn.kind === 'background' && child.pid !== undefined) setPriority(child.pid, BACKGROUND_NICENESS);
+    // Lambda's CPU share for the memory, for this instance and everything it spawns (ffmpeg, the render process).
+    const cpuGroup = cpu && child.pid !== undefined ? cpu.confine(child.pid) : Promise.resolve(null);
+    cpuGroups.add(cpuGroup);
+    child.once('exit', () => {
+      cpuGroups.delete(cpuGroup);
+      cpuGroup.then((group) => group?.release()).catch((error: unknown) => console.error(`could not release ${fn.name}'s CPU group`, error));
+    });
+    const spawnedAt = Date.now();
     child.stdout!.on('data', keep);
     child.stderr!.on('data', (data: Buffer) => {
       keep(data);
@@ -209,9 +234,11 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       child,
       busy: false,
       ready: new Promise((resolve, reject) => {
-        child.once('message', (message: { type: string }) =>
-          message.type === 'ready' ? resolve() : reject(new Error(`${fn.name}: unexpected ${message.type}`)),
-        );
+        child.once('message', (message: { type: string }) => {
+          if (message.type !== 'ready') return reject(new Error(`${fn.name}: unexpected ${message.type}`));
+          coldStarts.push({ functionName: fn.name, ms: Date.now() - spawnedAt });
+          resolve();
+        });
         child.once('exit', (code) => reject(new Error(`${fn.name} exited with ${code} before it was ready:\n${output.slice(-20).join('\n')}`)));
       }),
     };
@@ -230,6 +257,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
 
   /** One invocation in one worker, with the time and memory limits of its kind. */
   async function invoke(fn: BundledFunction, event: LambdaEvent, sink: Sink): Promise<Outcome> {
+    const receivedAt = Date.now();
     let worker: Worker;
     try {
       worker = await takeWorker(fn);
@@ -239,10 +267,22 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} did not start: ${String(error)}${verdicts.stderrTail(fn.name)}` });
       return 'broken';
     }
-    return invokeIn(worker, fn, event, sink);
+    return invokeIn({ worker, fn, event, sink, receivedAt });
   }
 
-  function invokeIn(worker: Worker, fn: BundledFunction, event: LambdaEvent, sink: Sink): Promise<Outcome> {
+  function invokeIn({
+    worker,
+    fn,
+    event,
+    sink,
+    receivedAt,
+  }: {
+    worker: Worker;
+    fn: BundledFunction;
+    event: LambdaEvent;
+    sink: Sink;
+    receivedAt: number;
+  }): Promise<Outcome> {
     const id = randomUUID();
     const timeLimit = fn.kind === 'background' ? 'backgroundMs' : fn.kind === 'scheduled' ? 'scheduledMs' : 'syncMs';
     const started = Date.now();
@@ -257,7 +297,19 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         clearTimeout(timer);
         clearTimeout(streamTimer);
         sampler();
-        if (fn.kind !== 'sync') invocations.push({ functionName: fn.name, body: event.body, ms: Date.now() - started, peakRss: invocationPeak, outcome });
+        const endedAt = Date.now();
+        if (fn.kind !== 'sync') {
+          invocations.push({
+            functionName: fn.name,
+            body: event.body,
+            receivedAt,
+            startedAt: started,
+            endedAt,
+            ms: endedAt - started,
+            peakRss: invocationPeak,
+            outcome,
+          });
+        }
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
         if (outcome === 'killed') killTree(worker.child.pid!).catch((error: unknown) => console.error('could not kill the worker tree', error));
@@ -465,6 +517,8 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     failed: verdicts.failed,
     peakRss,
     invocations,
+    coldStarts,
+    cpuShare: cpu?.share ?? null,
     runScheduled,
     idle: async () => {
       while (pending.size > 0) await Promise.allSettled([...pending]);
@@ -477,6 +531,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       server.closeAllConnections();
       await closed;
       await Promise.all([...workers].map((worker) => killTree(worker.child.pid!)));
+      await Promise.all([...cpuGroups].map((group) => group.then((held) => held?.release())));
       await blobs.stop();
     },
   };
