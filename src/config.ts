@@ -51,6 +51,8 @@ export const configSchema = z.object({
   SIRTRAV_SEGMENT_CONCURRENCY: intIn(0, 64, 0),
   /** First webhook retry delay; each later one waits 4× longer (see src/webhooks/deliver.ts). */
   SIRTRAV_WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000, 1000),
+  /** Each webhook attempt (resolving, connecting, sending, reading the answer) is cut after this long. */
+  SIRTRAV_WEBHOOK_DEADLINE_MS: intIn(100, 20_000, 10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
 import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes, streamSource } from '../http/byte-response.js';
@@ -20,7 +19,7 @@ import {
   type RunSummary,
 } from '../schemas/run.js';
 import { getBinaryStream, keys, parseId, type Id } from '../storage/index.js';
-import { checkWebhookUrl } from '../webhooks/url-policy.js';
+import { checkWebhookUrl, webhookGuardOn } from '../webhooks/url-policy.js';
 
 const projectRoute = routeGroup({ auth: 'project', tag: 'runs' });
 
@@ -96,12 +95,15 @@ export const runRoutes: Route[] = [
     headers: [{ name: 'Idempotency-Key', description: 'Same key and body → the same run' }],
     responses: {
       202: { description: 'Queued; links to follow it', schema: startRunResponseSchema },
-      ...errorDocs({ 422: 'No photos, unknown photo, or a reused idempotency key', 429: 'Too many runs queued or running' }),
+      ...errorDocs({
+        422: 'No photos, unknown photo, a reused idempotency key, or a `webhookUrl` refused (`invalid_webhook_url`): not https, with credentials, or resolving to a loopback, private, link-local or otherwise non-public address',
+        429: 'Too many runs queued or running',
+      }),
     },
     handler: async ({ request, url, params: { projectId }, body }) => {
       await requireProject(projectId);
       // Refused before anything is stored or any connection is made.
-      if (body.webhookUrl) await checkWebhookUrl(body.webhookUrl, { production: !getConfig().SIRTRAV_WEBHOOK_ALLOW_PRIVATE });
+      if (body.webhookUrl) await checkWebhookUrl(body.webhookUrl, { guard: webhookGuardOn() });
       const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
       const { state } = await startRun(projectId, body, idempotencyKey, url.origin);
       const runLinks = links(url.origin, projectId, state.runId);

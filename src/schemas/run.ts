@@ -86,7 +86,7 @@ export const startRunBodySchema = z.strictObject({
   durationSec: z.number().min(4).max(180).optional(),
   resolution: resolutionSchema.optional(),
   narration: z.union([z.boolean(), plainText(2000)]).optional(),
-  /** POSTed a signed event when the run ends (Standard Webhooks); checked against private addresses in production. */
+  /** POSTed a signed event when the run ends (Standard Webhooks); refused if it reaches a non-public address (see webhooks/url-policy.ts). */
   webhookUrl: z
     .url({ protocol: /^https?$/ })
     .max(2048)

@@ -1,15 +1,16 @@
 import { Webhook } from 'standardwebhooks';
 import { getConfig } from '../config.js';
-import { errorFields, log } from '../log.js';
-import { listKeyPages, type Id } from '../storage/index.js';
+import { log } from '../log.js';
+import { sleep } from '../retry.js';
+import type { Id } from '../storage/index.js';
 import { claimDelivery, markDelivered, readDelivery, readFinishedDelivery, rescheduleDelivery, type Delivery } from './outbox.js';
 import { readWebhookSecret } from './secret.js';
 import { postWebhook } from './send.js';
+import { webhookGuardOn } from './url-policy.js';
 
 /** Attempts before a delivery is abandoned: with the backoff below, about a day of trying. */
 export const MAX_DELIVERY_ATTEMPTS = 12;
-const ATTEMPT_TIMEOUT_MS = 10_000;
-/** An attempt holds its delivery this long; a crashed holder's claim expires and another takes over. */
+/** An attempt holds its delivery this long (its deadline is at most 20 s); a crashed holder's claim expires and another takes over. */
 const CLAIM_MS = 30_000;
 
 /** Wait before attempt n+1: base × 4^(n-1), capped at 6 h (1 s, 4 s, 16 s, ~1 min, ~4 min, …). */
@@ -30,12 +31,12 @@ export function signedHeaders(delivery: Delivery, secret: string, at = new Date(
 
 /** One attempt if the delivery is due and free; returns what became of it. */
 export async function attemptDelivery(runId: Id, now = new Date()): Promise<'delivered' | 'retry' | 'not-due'> {
-  const delivery = await claimDelivery(runId, now, CLAIM_MS);
+  const delivery = await claimDelivery(runId, { now, holdMs: CLAIM_MS, maxAttempts: MAX_DELIVERY_ATTEMPTS });
   if (!delivery) return 'not-due';
   const secret = await readWebhookSecret(delivery.projectId);
-  const production = !getConfig().SIRTRAV_WEBHOOK_ALLOW_PRIVATE;
+  const options = { guard: webhookGuardOn(), deadlineMs: getConfig().SIRTRAV_WEBHOOK_DEADLINE_MS };
   const result = secret
-    ? await postWebhook(new URL(delivery.url), signedHeaders(delivery, secret), delivery.payload, { production, timeoutMs: ATTEMPT_TIMEOUT_MS })
+    ? await postWebhook(new URL(delivery.url), signedHeaders(delivery, secret), delivery.payload, options)
     : { status: null, error: 'the project has no webhook secret' };
   if (result.status !== null && result.status >= 200 && result.status < 300) {
     await markDelivered(delivery, result.status);
@@ -48,8 +49,6 @@ export async function attemptDelivery(runId: Id, now = new Date()): Promise<'del
   log.warn(next ? 'webhook attempt failed; will retry' : 'webhook abandoned', { runId, attempts: delivery.attempts, error });
   return 'retry';
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Delivers one run's webhook, retrying with backoff for as long as `budgetMs`
@@ -66,25 +65,4 @@ export async function deliverRunWebhook(projectId: Id, runId: Id, budgetMs: numb
     if (dueIn > 0) await sleep(dueIn);
     await attemptDelivery(runId);
   }
-}
-
-/** Walks the outbox page by page and attempts every due delivery; for the scheduled function. */
-export async function sweepWebhooks(budgetMs: number): Promise<{ attempted: number; delivered: number }> {
-  const deadline = Date.now() + budgetMs;
-  let attempted = 0;
-  let delivered = 0;
-  for await (const page of listKeyPages('runs', 'ops/webhooks/pending/')) {
-    const runIds = page.map((key) => /\/([A-Za-z0-9_-]{1,64})\.json$/.exec(key)?.[1]).filter((id): id is Id => id !== undefined);
-    for (let i = 0; i < runIds.length; i += 8) {
-      if (Date.now() > deadline) return { attempted, delivered };
-      const outcomes = await Promise.all(
-        runIds
-          .slice(i, i + 8)
-          .map((runId) => attemptDelivery(runId).catch((error) => (log.warn('webhook attempt crashed', errorFields(error)), 'retry' as const))),
-      );
-      attempted += outcomes.filter((outcome) => outcome !== 'not-due').length;
-      delivered += outcomes.filter((outcome) => outcome === 'delivered').length;
-    }
-  }
-  return { attempted, delivered };
 }

@@ -64,17 +64,34 @@ export async function readDelivery(runId: Id): Promise<Delivery | null> {
   return (await readJSON(keys.webhookDelivery(runId), deliveryDoc))?.value ?? null;
 }
 
-/** Takes a due delivery for one attempt (compare-and-swap); null when it is not due or someone else holds it. */
-export async function claimDelivery(runId: Id, now: Date, holdMs: number): Promise<Delivery | null> {
+export interface ClaimOptions {
+  now: Date;
+  /** How long the attempt holds the delivery; a crashed holder's claim simply expires. */
+  holdMs: number;
+  /** Attempts in all; once they are used up the delivery is abandoned instead of claimed. */
+  maxAttempts: number;
+}
+
+/**
+ * Takes a due delivery for one attempt (compare-and-swap), counting the attempt
+ * as it is taken: an attempt whose invocation dies still counts. A delivery whose
+ * last attempt's claim expired without an outcome is abandoned here, so one that
+ * never gets an answer ends all the same. Null when there is nothing to attempt.
+ */
+export async function claimDelivery(runId: Id, options: ClaimOptions): Promise<Delivery | null> {
+  const now = options.now.getTime();
   let claimed: Delivery | null = null;
-  await updateJSON(keys.webhookDelivery(runId), deliveryDoc, (current) => {
+  const updated = await updateJSON(keys.webhookDelivery(runId), deliveryDoc, (current): Delivery | typeof UNCHANGED => {
     claimed = null;
     if (!current || current.status !== 'pending') return UNCHANGED;
-    if (Date.parse(current.nextAttemptAt) > now.getTime()) return UNCHANGED;
-    if (current.claimedUntil && Date.parse(current.claimedUntil) > now.getTime()) return UNCHANGED;
-    claimed = { ...current, attempts: current.attempts + 1, claimedUntil: new Date(now.getTime() + holdMs).toISOString() };
+    if (Date.parse(current.nextAttemptAt) > now) return UNCHANGED;
+    if (current.claimedUntil && Date.parse(current.claimedUntil) > now) return UNCHANGED;
+    if (current.attempts >= options.maxAttempts)
+      return { ...current, status: 'abandoned' as const, claimedUntil: null, lastError: 'the last attempt ended without an outcome' };
+    claimed = { ...current, attempts: current.attempts + 1, claimedUntil: new Date(now + options.holdMs).toISOString() };
     return claimed;
   });
+  if (updated?.status === 'abandoned') await finish(updated);
   return claimed;
 }
 
