@@ -141,12 +141,17 @@ export class ComposeJob {
       // What voice and music left behind goes before the soundtrack needs the room.
       collectGarbage();
       // The soundtrack is made while the picture is still being drawn (here, or by the segments' invocations).
+      const soundtrackStarted = Date.now();
       const soundtrack = await this.workspace.soundtrack(storyboard, { music, voice }, context.ffmpeg, context.signal);
+      // Where a render's time goes (npm run bench deploy projects a segmented render's critical path from these).
+      log.info('soundtrack made', { ms: Date.now() - soundtrackStarted });
       collectGarbage();
       const picture = await this.picture;
       throwIfCancelled(context);
+      const joinStarted = Date.now();
       const pictures = picture === null ? await this.fetchSegments(this.workspace, this.plan!) : [picture];
       const rendered = await this.workspace.join(storyboard, soundtrack, pictures, context.ffmpeg, { signal: context.signal });
+      log.info('picture joined', { ms: Date.now() - joinStarted, pieces: pictures.length });
       throwIfCancelled(context);
       video = {
         bytes: rendered.mp4.byteLength,
