@@ -1,6 +1,7 @@
 import { getConfig } from '../config.js';
 import { errorFields, log, withLogContext } from '../log.js';
 import { findFfmpeg } from '../media/find-ffmpeg.js';
+import { claimRunSlot } from '../runs/slots.js';
 import { changeRunState, readRunState } from '../runs/state.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
 import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/lifecycle.js';
@@ -59,6 +60,15 @@ async function end(
   return state;
 }
 
+/**
+ * A run at work holds one of its project's slots: taken again here in case a
+ * race between processes lost it (see src/runs/slots.ts). Only the count is at
+ * stake, so a failure here does not stop the run.
+ */
+async function holdRunSlot(projectId: Id, runId: Id): Promise<void> {
+  await claimRunSlot(projectId, runId, null).catch((failure) => log.warn('run slot not confirmed; the cap may count one run less', errorFields(failure)));
+}
+
 /** A cancelled run has no video, even if compose had just stored one; only the lease holder that cancelled it deletes. */
 async function deleteCancelledVideo(runId: Id): Promise<void> {
   await deleteBlob(keys.video(runId)).catch((failure) => log.warn('video of a cancelled run not deleted; repair removes it', errorFields(failure)));
@@ -94,6 +104,7 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       const state = started.state;
       if (isTerminal(state.status)) return 'skipped';
       if (state.cancelRequested) throw new RunCancelledError();
+      await holdRunSlot(projectId, runId);
       const ffmpeg = await findFfmpeg();
       if (!ffmpeg)
         throw new PipelineError('configuration', 'ffmpeg_missing', 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.', {

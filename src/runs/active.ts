@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { releaseRunSlot } from './slots.js';
 import { UNCHANGED, defineDocument, deleteBlob, isId, keys, listKeyPages, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 
 /**
@@ -16,8 +17,14 @@ export const activeMarkerSchema = z.object({
   createdAt: z.string(),
   /** When the watchdog last asked for an invocation (ms since epoch), to give it time to take the lease. */
   triggeredAt: z.number().nullable(),
-  /** Invocations the watchdog has asked for. */
+  /**
+   * Invocations asked for (the start's own, then the watchdog's) since the
+   * run's `attempts` was last seen to change: each invocation that reaches the
+   * pipeline counts an attempt, so these are the ones that died before it.
+   */
   triggers: z.number().int().nonnegative(),
+  /** The run's `attempts` when `triggers` began counting. */
+  attemptsSeen: z.number().int().nonnegative().default(0),
 });
 export type ActiveMarker = z.infer<typeof activeMarkerSchema>;
 const activeMarkerDoc = defineDocument('active-run', 1, activeMarkerSchema);
@@ -26,7 +33,7 @@ export async function markActive(projectId: Id, runId: Id, now = new Date()): Pr
   await writeJSON(
     keys.activeRun(projectId, runId),
     activeMarkerDoc,
-    { projectId, runId, createdAt: now.toISOString(), triggeredAt: now.getTime(), triggers: 0 },
+    { projectId, runId, createdAt: now.toISOString(), triggeredAt: now.getTime(), triggers: 1, attemptsSeen: 0 },
     { onlyIfNew: true },
   );
 }
@@ -35,15 +42,23 @@ export async function readActiveMarker(projectId: Id, runId: Id): Promise<Active
   return (await readJSON(keys.activeRun(projectId, runId), activeMarkerDoc))?.value ?? null;
 }
 
-/** Records that an invocation was asked for; false when the marker is gone (the run settled meanwhile). */
-export async function noteTriggered(projectId: Id, runId: Id, at: number): Promise<boolean> {
+/**
+ * Records that an invocation was asked for while the run had made `attempts`
+ * attempts; false when the marker is gone (the run settled meanwhile).
+ */
+export async function noteTriggered(projectId: Id, runId: Id, at: number, attempts: number): Promise<boolean> {
   const next = await updateJSON(keys.activeRun(projectId, runId), activeMarkerDoc, (current) =>
-    current ? { ...current, triggeredAt: at, triggers: current.triggers + 1 } : UNCHANGED,
+    current ? { ...current, triggeredAt: at, triggers: current.attemptsSeen === attempts ? current.triggers + 1 : 1, attemptsSeen: attempts } : UNCHANGED,
   );
   return next !== null;
 }
 
+/** Invocations asked for that never reached the pipeline, as the marker counts them for a run with `attempts` attempts. */
+export const unstartedTriggers = (marker: ActiveMarker, attempts: number): number => (marker.attemptsSeen === attempts ? marker.triggers : 0);
+
+/** The run is no longer live: its slot is given back, then its marker goes (a crash in between leaves the marker to settle it again). */
 export async function clearActive(projectId: Id, runId: Id): Promise<void> {
+  await releaseRunSlot(projectId, runId);
   await deleteBlob(keys.activeRun(projectId, runId));
 }
 

@@ -10,8 +10,9 @@ import { appendProgress } from '../progress/event-log.js';
 import { idSchema } from '../schemas/common.js';
 import { isActive } from './lifecycle.js';
 import type { RunState, StartRunBody } from '../schemas/run.js';
-import { defineDocument, keys, listKeyPages, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
+import { defineDocument, keys, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { clearActive, markActive } from './active.js';
+import { claimRunSlot } from './slots.js';
 import { readStoryboard } from './storyboard.js';
 import { changeRunState, createRunState, readRunState } from './state.js';
 import { newRun, toCancelled, withCancelRequest } from './lifecycle.js';
@@ -38,13 +39,6 @@ export function parseIdempotencyKey(header: string | null): string | null {
   if (header === null) return null;
   if (!/^[\x21-\x7e]{1,200}$/.test(header)) throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
   return header;
-}
-
-/** Queued and running runs of the project, from the index of active runs (one listing, no state reads). */
-async function countActiveRuns(projectId: Id): Promise<number> {
-  let count = 0;
-  for await (const page of listKeyPages('runs', `${keys.activePrefix}${projectId}/`)) count += page.length;
-  return count;
 }
 
 export interface StartRunResult {
@@ -98,12 +92,8 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
   } else if (!(await hasMedia(projectId))) {
     throw new AppError(422, 'no_media', 'This project has no photos yet: upload some first.');
   }
-  const limit = getConfig().SIRTRAV_MAX_ACTIVE_RUNS;
-  if ((await countActiveRuns(projectId)) >= limit) {
-    throw new AppError(429, 'too_many_active_runs', `This project already has ${limit} runs queued or running; wait for one to finish.`, {
-      headers: { 'Retry-After': '30' },
-    });
-  }
+  // The slot is taken in the swap that counts them (src/runs/slots.ts); a start that dies before its run exists leaves it to be reclaimed.
+  await claimRunSlot(projectId, runId, getConfig().SIRTRAV_MAX_ACTIVE_RUNS);
   const state = newRun({ projectId, runId, request: body, mediaIds });
   // The marker comes first: a run never exists without it, so the watchdog can always find it.
   await markActive(projectId, runId);

@@ -4,6 +4,7 @@ export { keys, runOfKey, type BlobRef } from './keys.js';
 export { defineDocument, encodeDocument, decodeDocument, sha256Hex, GZIP_THRESHOLD_BYTES, type DocumentType, type DocumentMeta } from './codec.js';
 export { CorruptBlobError, BlobTooLargeError, WriteConflictError, BlobWriteError } from './errors.js';
 export { readJSON, writeJSON, updateJSON, deleteBlob, UNCHANGED, type StoredDocument } from './documents.js';
+export { updateConfirmed, type ConfirmedUpdate } from './confirmed.js';
 export {
   putBinary,
   getBinary,

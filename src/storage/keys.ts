@@ -56,8 +56,9 @@ export const keys = {
   /** One small marker per queued or running run: the watchdog lists these instead of every run. */
   activeRun: (p: Id, r: Id) => ref('runs', `active/${id(p)}/${id(r)}.json`, 4 * KiB),
   activePrefix: 'active/',
+  /** The project's run slots (see src/runs/slots.ts): outside `projects/`, so never exported with the project. */
+  runSlots: (p: Id) => ref('runs', `slots/${id(p)}/runs.json`, 64 * KiB),
   repairCursor: () => ref('runs', 'repair/cursor.json', 64 * KiB),
-  mediaReservations: (p: Id) => ref('media', `${project(p)}/media_reservations.json`, MiB),
   cleanupReport: (date: string) => ref('runs', `cleanup/${date}.json`, MiB),
   cleanupCursor: () => ref('runs', 'cleanup/cursor.json', 64 * KiB),
   healthProbe: () => ref('runs', 'health/probe.json', KiB),
@@ -82,6 +83,8 @@ export const keys = {
   media: (p: Id, m: Id) => ref('media', `${project(p)}/media/${id(m)}`),
   mediaPrefix: (p: Id) => `${project(p)}/media/`,
   mediaUsage: (p: Id) => ref('media', `${project(p)}/media_usage.json`, MiB),
+  /** The ids counted against the photo cap (see src/media/cap.ts). */
+  mediaSlots: (p: Id) => ref('media', `${project(p)}/media_slots.json`, 8 * MiB),
   uploadSession: (p: Id, u: Id) => ref('media', `${project(p)}/uploads/${id(u)}/session.json`, 64 * KiB),
   uploadPart: (p: Id, u: Id, n: number) => ref('media', `${project(p)}/uploads/${id(u)}/parts/${partNumber(n)}`),
   uploadPrefix: (p: Id, u: Id) => `${project(p)}/uploads/${id(u)}/`,
