@@ -43,6 +43,8 @@ export const configSchema = z.object({
   ELEVENLABS_BASE_URL: z.url().default('https://api.elevenlabs.io'),
   /** How long a pipeline invocation holds a run before another may take over. */
   SIRTRAV_LEASE_TTL_MS: intIn(1000, 15 * 60 * 1000, 60_000),
+  /** Invocations of a run that may die before reaching the pipeline (taking its lease) before the run is failed `pipeline_never_started`. */
+  SIRTRAV_MAX_UNSTARTED_TRIGGERS: intIn(1, 100, 5),
   /** Segmented rendering (src/pipeline/segments): the most segments a render is split into; 1 renders every video in one invocation. */
   SIRTRAV_SEGMENTS_MAX: intIn(1, 32, 8),
   /** Picture per segment, in seconds of 1080p: a video with less than two of these renders in one piece. */

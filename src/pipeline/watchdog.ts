@@ -8,6 +8,7 @@ import { isTerminal } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';
 import { MAX_ATTEMPTS } from './attempts.js';
 import { leaseIsLive, readLease } from './lease.js';
+import { failNeverStarted, neverStarted } from './never-started.js';
 import { settleRun } from './settle.js';
 
 export interface WatchdogReport {
@@ -18,7 +19,7 @@ export interface WatchdogReport {
   settled: number;
   /** Markers of runs that were never created. */
   removed: number;
-  /** Runs failed after MAX_ATTEMPTS invocations. */
+  /** Runs failed after MAX_ATTEMPTS invocations, or after SIRTRAV_MAX_UNSTARTED_TRIGGERS that never reached the pipeline. */
   failed: number;
   errors: Array<{ runId: string; message: string }>;
   complete: boolean;
@@ -85,7 +86,8 @@ async function examine(projectId: Id, runId: Id, origin: string): Promise<Verdic
   const marker = await readActiveMarker(projectId, runId);
   if (marker?.triggeredAt && now - marker.triggeredAt < ttl) return 'waiting';
   if (state.attempts >= MAX_ATTEMPTS) return failExhausted(projectId, runId, state.attempts);
-  if (!(await noteTriggered(projectId, runId, now))) return 'waiting';
+  if (neverStarted(marker, state)) return (await failNeverStarted(state, marker!)) ? 'failed' : 'waiting';
+  if (!(await noteTriggered(projectId, runId, now, state.attempts))) return 'waiting';
   await triggerPipeline(origin, projectId, runId);
   log.info('stalled run invoked again', { projectId, runId, attempts: state.attempts, status: state.status });
   return 'triggered';
