@@ -6,7 +6,7 @@ import { mediaSchema, type Media, type PhotoAnalysis } from '../schemas/media.js
 import { deleteBlob, getBinary, getMetadata, isId, keys, listKeyPages, parseId, putBinary, type Id } from '../storage/index.js';
 import { analysePhoto } from './analyse.js';
 import { cachedMediaBytes, cacheMediaBytes, forgetMediaBytes } from './bytes-cache.js';
-import { reservePhotoSlot, releasePhotoSlot } from './cap.js';
+import { confirmPhotoSlot, forgetPhotos, releasePhotoSlot, reservePhotoSlot } from './cap.js';
 import { inspectImage, type ImageFacts } from './inspect.js';
 
 /** The same bytes always get the same id: base64url of their SHA-256. */
@@ -72,11 +72,16 @@ export async function storePhoto(projectId: Id, photo: Photo): Promise<{ media: 
   if (existing) return { media: existing, created: false };
 
   await reservePhotoSlot(projectId, mediaId, getConfig().SIRTRAV_MAX_PHOTOS);
+  let stored;
   try {
-    return await writePhoto(projectId, mediaId, sha256, photo);
-  } finally {
+    stored = await writePhoto(projectId, mediaId, sha256, photo);
+  } catch (error) {
     await releasePhotoSlot(projectId, mediaId);
+    throw error;
   }
+  // Stored, by this request or a racing one with the same bytes: the id counts either way.
+  await confirmPhotoSlot(projectId, mediaId);
+  return stored;
 }
 
 async function writePhoto(projectId: Id, mediaId: Id, sha256: string, photo: Photo): Promise<{ media: Media; created: boolean }> {
@@ -153,4 +158,5 @@ export async function deleteMedia(projectId: Id, mediaId: Id): Promise<void> {
   await requireMedia(projectId, mediaId);
   forgetMediaBytes(projectId, mediaId);
   await deleteBlob(keys.media(projectId, mediaId));
+  await forgetPhotos(projectId, [mediaId]);
 }

@@ -3,6 +3,7 @@ import { cleanupCursorSchema, cleanupReportSchema, PHASES, type CleanupReport } 
 import type { RunStatus } from '../schemas/run.js';
 export { cleanupReportSchema, type CleanupReport } from '../schemas/retention.js';
 import { log } from '../log.js';
+import { forgetPhotos } from '../media/cap.js';
 import { forgetMediaUse, readMediaUsage } from '../media/usage.js';
 import { readRunState } from '../runs/state.js';
 import {
@@ -239,7 +240,10 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
       deletedIds.push(mediaId);
       report.deleted.media++;
     }
-    if (!options.dryRun && deletedIds.length > 0) await forgetMediaUse(projectId, deletedIds);
+    if (!options.dryRun && deletedIds.length > 0) {
+      await forgetMediaUse(projectId, deletedIds);
+      await forgetPhotos(projectId, deletedIds);
+    }
   },
 };
 
