@@ -60,7 +60,7 @@ async function seeded(projectId: Id): Promise<Slots> {
   const prefix = keys.mediaPrefix(projectId);
   const stored: string[] = [];
   for await (const page of listKeyPages('media', prefix)) stored.push(...page.map((key) => key.slice(prefix.length)));
-  return { stored, reserved: [], verifiedAt: Date.now() };
+  return { stored, reserved: [], verifiedAt: 0 };
 }
 
 /** Reservations that lapsed (their upload died) become stored ids if their blob exists, and go if not. */
@@ -115,7 +115,7 @@ export async function confirmPhotoSlot(projectId: Id, mediaId: Id): Promise<void
     type: slotsDoc,
     holds: (slots) => Boolean(slots?.stored.includes(mediaId)),
     update: (current) => {
-      const slots = current ?? { stored: [], reserved: [], verifiedAt: Date.now() };
+      const slots = current ?? { stored: [], reserved: [], verifiedAt: 0 };
       return {
         ...slots,
         stored: slots.stored.includes(mediaId) ? slots.stored : [...slots.stored, mediaId],
