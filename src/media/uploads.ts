@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
 import { UPLOAD_PART_SIZE, type Media, type UploadSession } from '../schemas/media.js';
-import { deleteKey, getBinary, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
+import { deleteKey, getBinary, getMetadata, keys, putBinary, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { examinePhoto, requireMedia, storePhoto } from './library.js';
 import { uploadSessionDoc, type StoredUploadSession } from './upload-session.js';
 
@@ -54,13 +54,11 @@ export async function putPart(projectId: Id, uploadId: Id, n: number, readBody: 
   return { n, bytes: body.byteLength };
 }
 
-async function presentParts(projectId: Id, uploadId: Id): Promise<Set<number>> {
-  const prefix = `${keys.uploadPrefix(projectId, uploadId)}parts/`;
-  const present = new Set<number>();
-  for await (const page of listKeyPages('media', prefix)) {
-    for (const key of page) present.add(Number(key.slice(prefix.length)));
-  }
-  return present;
+/** Parts stored, by strongly consistent reads of each part's metadata (a listing may not show a part just written). */
+async function presentParts(projectId: Id, uploadId: Id, partCount: number): Promise<Set<number>> {
+  const numbers = Array.from({ length: partCount }, (_, n) => n);
+  const found = await Promise.all(numbers.map((n) => getMetadata(keys.uploadPart(projectId, uploadId, n))));
+  return new Set(numbers.filter((n) => found[n] !== null));
 }
 
 async function removeUpload(projectId: Id, uploadId: Id, partCount: number, keepSession: boolean): Promise<void> {
@@ -78,7 +76,7 @@ export async function completeUpload(projectId: Id, uploadId: Id): Promise<{ med
   const session = await requireSession(projectId, uploadId);
   if (session.mediaId) return { media: await requireMedia(projectId, session.mediaId), created: false };
 
-  const present = await presentParts(projectId, uploadId);
+  const present = await presentParts(projectId, uploadId, session.partCount);
   const missing = Array.from({ length: session.partCount }, (_, n) => n).filter((n) => !present.has(n));
   if (missing.length > 0) {
     throw new AppError(409, 'upload_incomplete', `Upload ${uploadId} is missing ${missing.length} of ${session.partCount} parts.`, {
