@@ -171,18 +171,24 @@ async function replaceEmptyIndex(projectId: Id, target: Destination): Promise<vo
 
 /**
  * Writes verified blobs into the project in manifest order from `from`, until
- * the budget is spent; returns how many are done and which it wrote (so a
- * roll-back that raced this call can be completed by it). The new project's
+ * the budget is spent; returns how many are done. `written` tells the caller
+ * which it wrote, so a roll-back that raced this call can be completed by it. The new project's
  * record is left for `finishCommit`, so the project appears only once it is whole.
  */
-export async function commitBlobs(session: ImportSession, layout: Layout, from: number, deadline: number): Promise<{ committed: number; written: number[] }> {
+export async function commitBlobs(
+  session: ImportSession,
+  layout: Layout,
+  range: { from: number; deadline: number },
+  /** Filled as blobs are written, so the caller knows them even if this call fails part-way. */
+  written: number[],
+): Promise<number> {
+  const { from, deadline } = range;
   const manifest = session.manifest!;
   const plan = session.plan!;
   const map = idMapOf(manifest, plan);
   const skip = new Set(plan.skipped.map((s) => s.index));
   const indexKey = keys.memoryIndex(plan.projectId).key;
   let committed = from;
-  const written: number[] = [];
   await readEntries(
     session,
     layout.entries,
@@ -203,7 +209,7 @@ export async function commitBlobs(session: ImportSession, layout: Layout, from: 
     },
     { keepBody: true },
   );
-  return { committed, written };
+  return committed;
 }
 
 /**

@@ -106,7 +106,15 @@ async function commitStep(session: ImportSession, deadline: number): Promise<Adv
   }
   const layout = await layoutOf(session);
   if (session.committed < manifest.blobs.length) {
-    const { committed, written } = await commitBlobs(session, layout, session.committed, deadline);
+    const written: number[] = [];
+    let committed: number;
+    try {
+      committed = await commitBlobs(session, layout, { from: session.committed, deadline }, written);
+    } catch (error) {
+      // A write that failed because a roll-back got in: clean up after this call and answer as rolled back.
+      if ((await requireImport(id)).status === 'rolled_back') await saveAfterWrites(session, { indexes: written }, (current) => current);
+      throw error;
+    }
     return saveAfterWrites(session, { indexes: written }, (current) => ({ ...current, committed: Math.max(current.committed, committed) }));
   }
   const webhookSecret = await finishCommit(session, layout);

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
 import { newId } from '../../src/new-id.js';
 import { leaseDoc } from '../../src/pipeline/lease.js';
 import { segmentPlanDoc, segmentStatusDoc } from '../../src/pipeline/segments/status.js';
@@ -10,10 +9,9 @@ import { siteKey } from '../../src/portability/signing.js';
 import { appendProgress } from '../../src/progress/event-log.js';
 import { newRun } from '../../src/runs/lifecycle.js';
 import { createRunState } from '../../src/runs/state.js';
-import type { ProgressEvent } from '../../src/schemas/progress.js';
 import { getMetadata, keys, openStore, parseId, putBinary, STORE_IDS, writeJSON, type Id } from '../../src/storage/index.js';
 import { createWebhookSecret, readWebhookSecret } from '../../src/webhooks/secret.js';
-import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
+import { createProjectOverHttp, invokePipeline, uploadPhotos } from '../helpers/api.js';
 import { downloadExport, importArchive, readTar, resign, writeTar, type TarEntry } from '../helpers/archive.js';
 import { useLocalServer } from '../helpers/server.js';
 import { plantProject } from '../helpers/site.js';
@@ -225,14 +223,7 @@ describe('compose', () => {
       createdAt: new Date().toISOString(),
     });
 
-    const invoked = await fetch(`${server.current.url}/.netlify/functions/run-pipeline-background`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ projectId, runId, signature: '' }),
-    });
-    expect(invoked.status).toBe(202);
-    const events: ProgressEvent[] = [];
-    const final = await followProgress(projectApi(`/runs/${runId}/progress`), { onEvent: (e) => events.push(e) });
+    const { final, events } = await invokePipeline(server.current.url, projectId, runId);
     expect(final?.status, JSON.stringify(final)).toBe('complete');
     expect(events.some((e) => e.agent === 'compose' && e.status === 'reused')).toBe(false);
     expect(events.some((e) => e.agent === 'compose' && e.status === 'completed')).toBe(true);
