@@ -6,13 +6,23 @@ import { errorDoc, errorDocs, invalidBodyDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { exportPart, exportProgress, prepareExport } from '../portability/export.js';
-import { advanceImport, importProgress, IMPORT_PART_SIZE, putImportPart, requireImport, rollbackImport, startImport } from '../portability/import.js';
-import type { ImportSession } from '../portability/import-session.js';
+import {
+  advanceImport,
+  importProgress,
+  type AdvancedImport,
+  IMPORT_PART_SIZE,
+  putImportPart,
+  requireImport,
+  rollbackImport,
+  startImport,
+} from '../portability/import.js';
+import { siteKey, signsWithLocalKey } from '../portability/signing.js';
 import { requireProject } from '../projects/index.js';
 import type { Id } from '../schemas/common.js';
 import {
   completeImportBodySchema,
   exportDescriptorSchema,
+  exportKeyResponseSchema,
   exportQuerySchema,
   importPartResponseSchema,
   importProgressSchema,
@@ -35,9 +45,14 @@ function exportLinks(origin: string, projectId: Id, exportId: Id, parts?: number
   return { self, ...(parts === undefined ? {} : { parts: Array.from({ length: parts }, (_, n) => `${self}&part=${n}`) }) };
 }
 
-function importAnswer(session: ImportSession): Response {
+function importAnswer(session: AdvancedImport): Response {
   if (session.status === 'complete' && session.plan && session.summary) {
-    return json(201, { projectId: session.plan.projectId, token: issueProjectToken(session.plan.projectId), imported: session.summary });
+    return json(201, {
+      projectId: session.plan.projectId,
+      token: issueProjectToken(session.plan.projectId),
+      webhookSecret: session.webhookSecret ?? null,
+      imported: session.summary,
+    });
   }
   return json(202, importProgress(session), { 'retry-after': '1' });
 }
@@ -58,9 +73,15 @@ async function servePart(projectId: Id, exportId: Id | undefined, part: number):
 }
 
 export const portabilityRoutes: Route[] = [
+  adminRoute.get('/api/admin/export-key', {
+    summary:
+      "This site's export key: the public half of the Ed25519 key its exports are signed with (derived from SIRTRAV_API_SECRET with HKDF-SHA256, info `sirtrav export signing v1`; it changes when the secret does). Another site imports this site's archives only when given this key as exportKey. Without a secret (a local process) it is a fixed, public local key: archives are still checked whole, but their origin is not proven",
+    responses: { 200: { description: "This site's export key", schema: exportKeyResponseSchema } },
+    handler: async () => json(200, { exportKey: siteKey().exportKey, local: signsWithLocalKey() }),
+  }),
   projectRoute.get('/api/projects/:projectId/export', {
     summary:
-      'Export the whole project as one tar archive, served in parts. Without `part`: prepares the export (hashing every blob; resumable: call links.self again while 202) and answers its descriptor. With exportId and part: bytes [part × partSize, (part + 1) × partSize) of the archive (application/x-tar, each within the 20 MB response limit); joined in order, the parts are one tar file whose first entry, manifest.json, lists every blob (store, key, size, SHA-256, metadata), the part count and the total size',
+      'Export the whole project as one tar archive, served in parts. Without `part`: prepares the export (hashing every blob; resumable: call links.self again while 202) and answers its descriptor. With exportId and part: bytes [part × partSize, (part + 1) × partSize) of the archive (application/x-tar, each within the 20 MB response limit); joined in order, the parts are one tar file whose first entry, manifest.json, lists every blob (store, key, size, SHA-256, metadata), the part count and the total size; the second, manifest.sig, is the Ed25519 signature of the manifest by this site (exportKey in the descriptor, and GET /api/admin/export-key)',
     query: exportQuerySchema,
     responses: {
       200: { description: 'Ready: the descriptor with a link per part (or, with part, the part itself as application/x-tar)', schema: exportDescriptorSchema },
@@ -90,6 +111,7 @@ export const portabilityRoutes: Route[] = [
         createdAt: job.createdAt,
         expiresAt: job.expiresAt,
         ...(manifest ? { parts: manifest.parts, partSize: manifest.partSize, totalBytes: manifest.totalBytes } : {}),
+        exportKey: siteKey().exportKey,
         links: exportLinks(url.origin, projectId, job.exportId, manifest?.parts),
       };
       return json(manifest ? 200 : 202, body, manifest ? {} : { 'retry-after': '1' });
@@ -129,7 +151,7 @@ export const portabilityRoutes: Route[] = [
   }),
   adminRoute.post('/api/admin/import', {
     summary:
-      'Import an export into a new project, or into an existing empty one (admin). JSON { importId } completes a chunked import; a raw application/x-tar body of at most 4 MiB is a whole small archive (optional ?projectId=). Every blob is verified against the manifest (size and SHA-256; no entry missing, added or out of place) before anything is written; then blobs are written only where their key is free, the project record last. A call that runs out of time answers 202: call again to resume',
+      'Import an export into a new project, or into an existing empty one (admin). JSON { importId } completes a chunked import; a raw application/x-tar body of at most 4 MiB is a whole small archive (optional ?projectId=). The signature of the manifest must verify under the export key of this site, or under the exportKey given with the import (that of another site: its GET /api/admin/export-key); then every blob is verified against the manifest (size and SHA-256; no entry missing, added or out of place; only kinds of blob a project is made of, each within its size limit; every document decoded and validated like a write, decompressed size capped) before anything is written. The project is new (a new id unless ?projectId= names a new id or an existing empty project) and every run gets a new id; blobs are written only where their key is free, a new webhook secret and the project record last. Secrets are never imported: the answer that completes the import carries the new webhookSecret (null when asked again). A call that runs out of time answers 202: call again to resume',
     rawBody: {
       contentTypes: ['application/json', 'application/x-tar'],
       description: 'JSON { importId } (a chunked import), or a whole archive of at most 4 MiB',
@@ -144,7 +166,7 @@ export const portabilityRoutes: Route[] = [
         409: 'Parts missing, target not empty, another import running, or a blob already exists (never overwritten)',
         410: 'Rolled back',
         413: 'Raw archive over 4 MiB: use the chunked import',
-        422: 'Refused: a damaged or tampered archive (hash or size mismatch, missing, extra or misplaced entry, unsafe or foreign key); nothing was written',
+        422: 'Refused: an archive not signed by a trusted key (untrusted_signer, invalid_signature, unsigned_archive), or damaged or tampered (hash or size mismatch, missing, extra or misplaced entry, unsafe, foreign or unexpected key, secret_in_archive, blob_too_large, invalid_document); nothing was written',
       }),
     },
     handler: async ({ request, query }) => {
@@ -155,7 +177,11 @@ export const portabilityRoutes: Route[] = [
       // A small archive in one request: staged as a one-part import, then the same path as any other.
       const bytes = await readBodyBytes(request, IMPORT_PART_SIZE, 'Send larger archives in parts: POST /api/admin/imports.');
       if (bytes.byteLength === 0) throw new AppError(400, 'empty_body', 'The request holds no archive.');
-      const session = await startImport({ bytes: bytes.byteLength, ...(query.projectId ? { projectId: query.projectId } : {}) });
+      const session = await startImport({
+        bytes: bytes.byteLength,
+        ...(query.projectId ? { projectId: query.projectId } : {}),
+        ...(query.exportKey ? { exportKey: query.exportKey } : {}),
+      });
       await putImportPart(session.importId, 0, async () => bytes);
       return importAnswer(await advanceImport(session.importId, IMPORT_BUDGET_MS));
     },

@@ -76,7 +76,7 @@ async function readLegacyArray(key: string): Promise<LegacyEntry[]> {
 
 /** Entries waiting to be folded into the index: rating stays constant work however long the history is. */
 const pendingSchema = z.object({ entries: z.array(historyEntrySchema).max(1000) });
-const pendingDoc = defineDocument('memory-pending', 1, pendingSchema);
+export const pendingDoc = defineDocument('memory-pending', 1, pendingSchema);
 
 /** Entries recorded but not yet folded into the index (read only; nothing is folded). */
 export async function readPendingEntries(projectId: Id): Promise<HistoryEntry[]> {

@@ -31,7 +31,7 @@ export async function readEntries(
   entries: readonly LayoutEntry[],
   from: number,
   visit: (entry: ReadEntry) => Promise<boolean>,
-  options: { expectEnd?: boolean; keepBody?: boolean } = {},
+  options: { expectEnd?: boolean; keepBody?: boolean | ((index: number) => boolean) } = {},
 ): Promise<number> {
   if (from >= entries.length) return from;
   const source = stagedArchive(session, entries[from]!.offset);
@@ -64,8 +64,10 @@ export async function readEntries(
         );
       const chunks: Buffer[] = [];
       const hash = createHash('sha256');
+      // Only bodies asked for are held (documents, to decode them); the rest are hashed as they stream past.
+      const keep = typeof options.keepBody === 'function' ? options.keepBody(index) : options.keepBody === true;
       for await (const chunk of entry as AsyncIterable<Buffer>) {
-        if (options.keepBody) chunks.push(chunk);
+        if (keep) chunks.push(chunk);
         hash.update(chunk);
       }
       const keepGoing = await visit({ index, body: Buffer.concat(chunks), sha256: hash.digest('hex') });

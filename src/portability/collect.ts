@@ -10,12 +10,17 @@ export interface BlobAddress {
 
 /**
  * Keys under a project's prefix that are not part of the project itself:
- * upload sessions in flight, a pipeline's lease, an import marker, and the
- * webhook secret (a credential: the project it is imported into has its own).
+ * upload sessions and their reservations, a pipeline's or a segment's lease
+ * (a claim by a worker of this site), request idempotency records, an import
+ * marker, and the webhook secret (a credential: an imported project gets a
+ * new one). The pieces of a render in progress are part of the project and
+ * are exported (see admit.ts for everything an archive may hold).
  */
 const TRANSIENT = [
   /^projects\/[^/]+\/uploads\//,
-  /^projects\/[^/]+\/runs\/[^/]+\/lease\.json$/,
+  /^projects\/[^/]+\/media_reservations\.json$/,
+  /^projects\/[^/]+\/idempotency\//,
+  /^projects\/[^/]+\/runs\/[^/]+\/(segments\/\d+\/)?lease\.json$/,
   /^projects\/[^/]+\/import\.json$/,
   /^projects\/[^/]+\/webhook-secret\.json$/,
 ];

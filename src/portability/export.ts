@@ -6,7 +6,8 @@ import { newId } from '../new-id.js';
 import { exportManifestSchema, manifestBlobSchema, type ExportManifest } from '../schemas/portability.js';
 import { defineDocument, deleteKey, idSchema, keys, listKeyPages, openStore, readJSON, writeJSON, type Id, isId } from '../storage/index.js';
 import { describeBlob, listProjectBlobs } from './collect.js';
-import { entryName, finalizeManifest, MANIFEST_ENTRY, planLayout, storeIdOf, tarHeader, type Layout } from './layout.js';
+import { entryName, finalizeManifest, FIRST_BLOB_ENTRY, planLayout, storeIdOf, tarHeader, type Layout } from './layout.js';
+import { signManifest } from './signing.js';
 
 /** A part fits Netlify's 20 MB streamed-response limit with room to spare. */
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
@@ -103,7 +104,7 @@ export async function prepareExport(
   if (job.pending.length === 0) {
     const { manifest } = await finalizeManifest({
       format: 'sirtrav-export',
-      version: 1,
+      version: 2,
       exportId: job.exportId,
       projectId: job.projectId,
       createdAt: job.createdAt,
@@ -130,13 +131,14 @@ function archiveRange(manifest: ExportManifest, manifestJson: Buffer, layout: La
   const feed = async () => {
     for (let i = Math.max(0, first); i < layout.entries.length && layout.entries[i]!.offset < end; i++) {
       const entry = layout.entries[i]!;
-      if (i === 0) {
+      if (i < FIRST_BLOB_ENTRY) {
+        const body = i === 0 ? manifestJson : signManifest(manifestJson);
         await new Promise<void>((resolve, reject) =>
-          pack.entry(tarHeader(MANIFEST_ENTRY, manifestJson.byteLength, mtime), manifestJson, (error) => (error ? reject(error) : resolve())),
+          pack.entry(tarHeader(entry.name, body.byteLength, mtime), body, (error) => (error ? reject(error) : resolve())),
         );
         continue;
       }
-      const blob = manifest.blobs[i - 1]!;
+      const blob = manifest.blobs[i - FIRST_BLOB_ENTRY]!;
       const stored = await openStore(storeIdOf(blob.store)).get(blob.key, { type: 'stream', consistency: 'strong' });
       if (!stored) throw new ExportStaleError(entryName(blob));
       await new Promise<void>((resolve, reject) => {
@@ -199,10 +201,10 @@ export async function exportPart(projectId: Id, exportId: Id, n: number): Promis
   const layout = await planLayout(json.byteLength, manifest.blobs);
   const start = n * manifest.partSize;
   const end = Math.min(layout.totalBytes, start + manifest.partSize);
-  for (let i = 1; i < layout.entries.length; i++) {
+  for (let i = FIRST_BLOB_ENTRY; i < layout.entries.length; i++) {
     const entry = layout.entries[i]!;
     if (entry.end <= start || entry.offset >= end) continue;
-    const blob = manifest.blobs[i - 1]!;
+    const blob = manifest.blobs[i - FIRST_BLOB_ENTRY]!;
     const current = await openStore(storeIdOf(blob.store)).getMetadata(blob.key, { consistency: 'strong' });
     if (!current || JSON.stringify(current.metadata) !== JSON.stringify(blob.metadata)) throw new ExportStaleError(entry.name);
   }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
 import { exportManifestSchema, importedSummarySchema, importStatusSchema, type StartImportBody } from '../schemas/portability.js';
+import { exportKeySchema } from './signing.js';
 import { defineDocument, deleteKey, getBinary, idSchema, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, type Id } from '../storage/index.js';
 
 /** Import parts travel in requests, so each must fit Netlify's 6 MB (base64) request limit. */
@@ -28,6 +29,10 @@ export const importSessionSchema = z.object({
   partSize: z.number().int().positive(),
   partCount: z.number().int().positive(),
   requestedProjectId: idSchema.nullable(),
+  /** Another site's export key this import trusts besides this site's own (given with the request). */
+  exportKey: exportKeySchema.nullable().default(null),
+  /** The export key whose signature of the manifest was verified. */
+  signedBy: exportKeySchema.nullable().default(null),
   createdAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   manifest: exportManifestSchema.nullable(),
@@ -53,6 +58,8 @@ export async function startImport(body: StartImportBody): Promise<ImportSession>
     partSize: IMPORT_PART_SIZE,
     partCount,
     requestedProjectId: body.projectId ?? null,
+    exportKey: body.exportKey ?? null,
+    signedBy: null,
     createdAt: new Date(now).toISOString(),
     expiresAt: new Date(now + IMPORT_TTL_MS).toISOString(),
     manifest: null,

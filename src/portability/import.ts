@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { log } from '../log.js';
-import type { Id } from '../storage/index.js';
+import { UNCHANGED, type Id } from '../storage/index.js';
 import { ImportRefusedError } from './archive-reader.js';
 import { commitBlobs, finishCommit, ImportConflictError, planImport, summarizeImport, undoCommit } from './commit.js';
 import { dropStagedParts, missingParts, requireImport, saveImport, type ImportSession } from './import-session.js';
@@ -8,6 +8,9 @@ import { planLayout } from './layout.js';
 import { readManifest, verifyBlobs } from './verify.js';
 
 export { startImport, putImportPart, requireImport, IMPORT_PART_SIZE } from './import-session.js';
+
+/** A session as advanced by one call; the call that completes it also carries the project's new webhook secret (never stored in the session). */
+export type AdvancedImport = ImportSession & { webhookSecret?: string };
 
 const layoutOf = async (session: ImportSession) => planLayout(Buffer.byteLength(JSON.stringify(session.manifest)), session.manifest!.blobs);
 
@@ -19,7 +22,9 @@ function storedFailure(session: ImportSession): AppError {
 }
 
 async function fail(session: ImportSession, status: 'refused' | 'conflict', error: AppError): Promise<never> {
-  await saveImport(session.importId, (current) => ({ ...current, status, error: { code: error.code, message: error.message, details: error.details } }));
+  await saveImport(session.importId, (current) =>
+    current.status === 'rolled_back' ? UNCHANGED : { ...current, status, error: { code: error.code, message: error.message, details: error.details } },
+  );
   if (status === 'refused') await dropStagedParts(session.importId);
   log.warn('import stopped', { importId: session.importId, status, code: error.code });
   throw error;
@@ -27,13 +32,14 @@ async function fail(session: ImportSession, status: 'refused' | 'conflict', erro
 
 /**
  * Moves an import on as far as the time budget allows: all parts there →
- * verify every blob against the manifest → plan ids → write, blob by blob →
- * the project record last. Each stage saves where it got to, so calling again
- * resumes; nothing is written to the project before every blob is verified.
+ * signature, manifest and every blob verified (documents decoded and
+ * validated) → plan ids → write, blob by blob → secret and project record last.
+ * Each stage saves where it got to, so calling again resumes; nothing is
+ * written to the project before the whole archive is verified.
  */
-export async function advanceImport(importId: Id, budgetMs: number, onProgress?: (session: ImportSession) => void): Promise<ImportSession> {
+export async function advanceImport(importId: Id, budgetMs: number, onProgress?: (session: ImportSession) => void): Promise<AdvancedImport> {
   const deadline = Date.now() + budgetMs;
-  let session = await requireImport(importId);
+  let session: AdvancedImport = await requireImport(importId);
   let first = true;
   try {
     for (;;) {
@@ -52,7 +58,7 @@ export async function advanceImport(importId: Id, budgetMs: number, onProgress?:
   }
 }
 
-async function step(session: ImportSession, deadline: number): Promise<ImportSession> {
+async function step(session: ImportSession, deadline: number): Promise<AdvancedImport> {
   const id = session.importId;
   if (session.status === 'uploading') {
     const missing = await missingParts(session);
@@ -64,14 +70,35 @@ async function step(session: ImportSession, deadline: number): Promise<ImportSes
   }
   if (session.status === 'verifying') {
     if (!session.manifest) {
-      const { manifest } = await readManifest(session);
-      return saveImport(id, (current) => ({ ...current, manifest }));
+      const { manifest, signedBy } = await readManifest(session);
+      return saveImport(id, (current) => ({ ...current, manifest, signedBy }));
     }
     const verified = await verifyBlobs(session, session.manifest, await layoutOf(session), session.verified, deadline);
     const done = verified >= session.manifest.blobs.length;
     return saveImport(id, (current) => ({ ...current, verified: Math.max(current.verified, verified), status: done ? 'committing' : current.status }));
   }
-  // committing
+  return commitStep(session, deadline);
+}
+
+/**
+ * Every save after a write goes through here: if a roll-back got in while
+ * this call was writing, the roll-back could not see these writes (they were
+ * not counted yet), so this call removes them itself and stops.
+ */
+async function saveAfterWrites(
+  session: ImportSession,
+  written: { indexes: number[] } | 'all',
+  change: (current: ImportSession) => ImportSession,
+): Promise<ImportSession> {
+  const saved = await saveImport(session.importId, (current) => (current.status === 'rolled_back' ? UNCHANGED : change(current)));
+  if (saved.status !== 'rolled_back') return saved;
+  const manifest = session.manifest!;
+  await undoCommit(manifest, session.plan!, { committed: manifest.blobs.length, ...(written === 'all' ? {} : { indexes: written.indexes }) });
+  throw storedFailure(saved);
+}
+
+async function commitStep(session: ImportSession, deadline: number): Promise<AdvancedImport> {
+  const id = session.importId;
   const manifest = session.manifest!;
   if (!session.plan) {
     const plan = await planImport(session, manifest);
@@ -79,30 +106,44 @@ async function step(session: ImportSession, deadline: number): Promise<ImportSes
   }
   const layout = await layoutOf(session);
   if (session.committed < manifest.blobs.length) {
-    const committed = await commitBlobs(session, manifest, layout, session.plan, session.committed, deadline);
-    return saveImport(id, (current) => ({ ...current, committed: Math.max(current.committed, committed) }));
+    const written: number[] = [];
+    let committed: number;
+    try {
+      committed = await commitBlobs(session, layout, { from: session.committed, deadline }, written);
+    } catch (error) {
+      // A write that failed because a roll-back got in: clean up after this call and answer as rolled back.
+      if ((await requireImport(id)).status === 'rolled_back') await saveAfterWrites(session, { indexes: written }, (current) => current);
+      throw error;
+    }
+    return saveAfterWrites(session, { indexes: written }, (current) => ({ ...current, committed: Math.max(current.committed, committed) }));
   }
-  await finishCommit(session, manifest, layout, session.plan);
+  const webhookSecret = await finishCommit(session, layout);
   const summary = summarizeImport(manifest, session.plan);
-  const finished = await saveImport(id, (current) => ({ ...current, status: 'complete', summary }));
+  const finished = await saveAfterWrites(session, 'all', (current) => ({ ...current, status: 'complete', summary }));
   await dropStagedParts(id);
   log.info('import complete', { importId: id, projectId: session.plan.projectId, blobs: summary.blobs });
-  return finished;
+  return { ...finished, webhookSecret };
 }
 
-/** Rolls back an unfinished import: removes whatever it wrote, its marker and its staged parts. */
+/**
+ * Rolls back an unfinished import: marks it rolled back first (so a call
+ * still writing cleans up after itself, see saveAfterWrites), then removes
+ * whatever it wrote, its secret, record and marker, and its staged parts.
+ * Asking again repeats the clean-up.
+ */
 export async function rollbackImport(importId: Id): Promise<ImportSession> {
-  const session = await requireImport(importId);
-  if (session.status === 'complete') throw new AppError(409, 'import_complete', `Import ${importId} is complete; delete the project instead.`);
-  if (session.status === 'rolled_back') return session;
-  if (session.manifest && session.plan) await undoCommit(session.manifest, session.plan, session.committed);
+  const session = await saveImport(importId, (current) => {
+    if (current.status === 'complete') throw new AppError(409, 'import_complete', `Import ${importId} is complete; delete the project instead.`);
+    if (current.status === 'rolled_back') return UNCHANGED;
+    return {
+      ...current,
+      status: 'rolled_back',
+      error: { code: 'import_rolled_back', message: `Import ${importId} was rolled back; nothing of it is left in the project.` },
+    };
+  });
+  if (session.manifest && session.plan) await undoCommit(session.manifest, session.plan, { committed: session.committed });
   await dropStagedParts(importId);
-  return saveImport(importId, (current) => ({
-    ...current,
-    status: 'rolled_back',
-    committed: 0,
-    error: { code: 'import_rolled_back', message: `Import ${importId} was rolled back; nothing of it is left in the project.` },
-  }));
+  return session;
 }
 
 export const importProgress = (session: ImportSession) => ({

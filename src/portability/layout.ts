@@ -1,11 +1,14 @@
 import tar from 'tar-stream';
 import type { ExportManifest, ManifestBlob } from '../schemas/portability.js';
 import { STORE_NAMES, type StoreId } from '../storage/index.js';
+import { SIGNATURE_BYTES, SIGNATURE_ENTRY } from './signing.js';
 
 /** tar pads every entry body to 512-byte blocks and ends with two zero blocks. */
 const BLOCK = 512;
 export const END_OF_ARCHIVE_BYTES = 2 * BLOCK;
 export const MANIFEST_ENTRY = 'manifest.json';
+/** Entry 0 is the manifest, entry 1 its signature; blob i of the manifest is entry i + FIRST_BLOB_ENTRY. */
+export const FIRST_BLOB_ENTRY = 2;
 
 export interface LayoutEntry {
   name: string;
@@ -54,7 +57,7 @@ export async function headerLength(name: string): Promise<number> {
 
 const padded = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
 
-/** Where every entry lies: the manifest first, then each blob in manifest order, then the end blocks. */
+/** Where every entry lies: the manifest first, its signature, then each blob in manifest order, then the end blocks. */
 export async function planLayout(manifestBytes: number, blobs: readonly Pick<ManifestBlob, 'store' | 'key' | 'size'>[]): Promise<Layout> {
   const entries: LayoutEntry[] = [];
   let offset = 0;
@@ -64,6 +67,7 @@ export async function planLayout(manifestBytes: number, blobs: readonly Pick<Man
     offset = end;
   };
   await add(MANIFEST_ENTRY, manifestBytes);
+  await add(SIGNATURE_ENTRY, SIGNATURE_BYTES);
   for (const blob of blobs) await add(entryName(blob), blob.size);
   return { entries, totalBytes: offset + END_OF_ARCHIVE_BYTES };
 }

@@ -1,8 +1,11 @@
 import { exportManifestSchema, type ExportManifest } from '../schemas/portability.js';
-import { ID_PATTERN } from '../storage/index.js';
+import { CorruptBlobError, decodeDocument } from '../storage/index.js';
+import { toArrayBuffer } from '../storage/documents.js';
+import { admitBlob } from './admit.js';
 import { readEntries, ImportRefusedError } from './archive-reader.js';
-import { entryName, MANIFEST_ENTRY, planLayout, type Layout } from './layout.js';
+import { entryName, FIRST_BLOB_ENTRY, MANIFEST_ENTRY, planLayout, type Layout } from './layout.js';
 import type { ImportSession } from './import-session.js';
+import { SIGNATURE_BYTES, SIGNATURE_ENTRY, signatureEntrySchema, signatureHolds, siteKey } from './signing.js';
 
 /** A key is a relative path of plain segments: no `..`, no empty segment, no backslash or control character. */
 function safeKey(key: string): boolean {
@@ -10,24 +13,31 @@ function safeKey(key: string): boolean {
   return key.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
-/** Whether a key belongs to the exported project (or to one of its runs, for the run-keyed stores). */
-function ownedBy(manifest: ExportManifest, store: string, key: string): boolean {
-  const p = manifest.projectId;
-  const runs = new Set<string>(manifest.runIds);
-  const runOf = /^projects\/[^/]+\/runs\/([^/]+)\//.exec(key)?.[1];
-  if (runOf !== undefined && !runs.has(runOf)) return false;
-  if (key.startsWith(`projects/${p}/`)) return store !== 'sirtrav-videos';
-  if (store === 'sirtrav-runs') {
-    const archived = /^archive\/([^/]+)\/([^/]+)\.json$/.exec(key);
-    return archived !== null && archived[1] === p && runs.has(archived[2]!);
+/**
+ * The manifest's signature must hold under this site's export key, or under
+ * the export key the import was given (another site's). Checked before the
+ * manifest is even parsed: nothing an unverified archive says is believed.
+ */
+export function checkSignature(manifestJson: Buffer, signature: Buffer, trustedKey: string | null): string {
+  let entry;
+  try {
+    entry = signatureEntrySchema.parse(JSON.parse(signature.toString('utf8')));
+  } catch {
+    throw new ImportRefusedError('invalid_signature', `${SIGNATURE_ENTRY} is not a SirTrav export signature.`);
   }
-  const runKeyed = /^([^/]+)\/[^/]+$/.exec(key)?.[1];
-  if (store === 'sirtrav-videos') return runKeyed !== undefined && runs.has(runKeyed);
-  if (store === 'sirtrav-evals') return runKeyed !== undefined && runs.has(runKeyed) && key.endsWith('/evaluation.json');
-  return false;
+  const trusted = [siteKey().exportKey, ...(trustedKey ? [trustedKey] : [])];
+  if (!trusted.includes(entry.exportKey))
+    throw new ImportRefusedError(
+      'untrusted_signer',
+      `The archive is signed by ${entry.exportKey}, which is neither this site's export key nor the one given with the import (exportKey); pass the exporting site's key to import it.`,
+      { signedBy: entry.exportKey },
+    );
+  if (!signatureHolds(manifestJson, entry, entry.exportKey))
+    throw new ImportRefusedError('invalid_signature', 'The manifest does not match its signature: the archive changed after it was exported.');
+  return entry.exportKey;
 }
 
-/** Checks the manifest on its own: shape, every key safe and the project's, no blob twice, and the archive's size. */
+/** Checks the manifest on its own: shape, every key safe and one a project is made of, no blob twice, and the archive's size. */
 export async function checkManifest(raw: Buffer, archiveBytes: number): Promise<{ manifest: ExportManifest; layout: Layout }> {
   let value: unknown;
   try {
@@ -45,7 +55,7 @@ export async function checkManifest(raw: Buffer, archiveBytes: number): Promise<
         .join('; ')}.`,
     );
   const manifest = parsed.data;
-  if (manifest.runIds.some((id) => !ID_PATTERN.test(id))) throw new ImportRefusedError('invalid_manifest', 'A run id in the manifest is not a valid id.');
+  if (new Set(manifest.runIds).size !== manifest.runIds.length) throw new ImportRefusedError('invalid_manifest', 'A run id is listed twice in the manifest.');
   const seen = new Set<string>();
   for (const blob of manifest.blobs) {
     const name = entryName(blob);
@@ -54,11 +64,7 @@ export async function checkManifest(raw: Buffer, archiveBytes: number): Promise<
         store: blob.store,
         key: blob.key.slice(0, 200),
       });
-    if (!ownedBy(manifest, blob.store, blob.key))
-      throw new ImportRefusedError('foreign_key', `${name.slice(0, 200)} does not belong to project ${manifest.projectId}.`, {
-        store: blob.store,
-        key: blob.key.slice(0, 200),
-      });
+    admitBlob(manifest, blob);
     if (seen.has(name)) throw new ImportRefusedError('duplicate_entry', `${name.slice(0, 200)} is listed twice.`);
     seen.add(name);
   }
@@ -73,27 +79,53 @@ export async function checkManifest(raw: Buffer, archiveBytes: number): Promise<
   return { manifest, layout };
 }
 
-/** Reads and checks the manifest, the archive's first entry. */
-export async function readManifest(session: ImportSession): Promise<{ manifest: ExportManifest; layout: Layout }> {
-  let raw: Buffer | null = null;
+/** Reads the manifest and its signature (the archive's first two entries), verifies the signature, then checks the manifest. */
+export async function readManifest(session: ImportSession): Promise<{ manifest: ExportManifest; layout: Layout; signedBy: string }> {
+  const bodies: Buffer[] = [];
   await readEntries(
     session,
-    [{ name: MANIFEST_ENTRY, size: -1, offset: 0, end: 0 }],
+    [
+      { name: MANIFEST_ENTRY, size: -1, offset: 0, end: 0 },
+      { name: SIGNATURE_ENTRY, size: SIGNATURE_BYTES, offset: 0, end: 0 },
+    ],
     0,
     async ({ body }) => {
-      raw = body;
-      return false;
+      bodies.push(body);
+      return bodies.length < 2;
     },
     { keepBody: true },
   );
-  if (!raw) throw new ImportRefusedError('invalid_manifest', 'The archive does not start with manifest.json.');
-  return checkManifest(raw, session.bytes);
+  const [raw, signature] = bodies;
+  if (!raw || !signature) throw new ImportRefusedError('unsigned_archive', `The archive does not start with ${MANIFEST_ENTRY} and ${SIGNATURE_ENTRY}.`);
+  const signedBy = checkSignature(raw, signature, session.exportKey);
+  return { ...(await checkManifest(raw, session.bytes)), signedBy };
 }
 
+/** A document of the archive, decoded and checked the way every read of the store checks it (size, gzip, hash, schema). */
+export function decodeArchived(manifest: ExportManifest, index: number, body: Buffer): unknown {
+  const blob = manifest.blobs[index]!;
+  const kind = admitBlob(manifest, blob);
+  if (!kind.doc) return null;
+  try {
+    return decodeDocument(kind.doc, kind.ref, toArrayBuffer(body), blob.metadata).value;
+  } catch (error) {
+    if (!(error instanceof CorruptBlobError)) throw error;
+    throw new ImportRefusedError('invalid_document', `${entryName(blob).slice(0, 200)} is not a valid ${kind.doc.name} document: ${error.message}`, {
+      store: blob.store,
+      key: blob.key.slice(0, 200),
+    });
+  }
+}
+
+/** Whether entry `index` of the archive is a document (whose body is decoded, so held), rather than a binary streamed past. */
+export const isDocumentEntry = (manifest: ExportManifest) => (index: number) =>
+  index >= FIRST_BLOB_ENTRY && admitBlob(manifest, manifest.blobs[index - FIRST_BLOB_ENTRY]!).doc !== null;
+
 /**
- * Checks blobs against the manifest (header, size, SHA-256) from `from` on
- * until the budget is spent; returns how many are verified. Once all are, the
- * archive must end: an extra entry after the last blob is refused too.
+ * Checks blobs against the manifest (header, size, SHA-256; a document also
+ * decoded and validated) from `from` on until the budget is spent; returns how
+ * many are verified. Once all are, the archive must end: an extra entry after
+ * the last blob is refused too.
  */
 export async function verifyBlobs(session: ImportSession, manifest: ExportManifest, layout: Layout, from: number, deadline: number): Promise<number> {
   let verified = from;
@@ -101,20 +133,22 @@ export async function verifyBlobs(session: ImportSession, manifest: ExportManife
   const next = await readEntries(
     session,
     layout.entries,
-    from + 1,
-    async ({ index, sha256 }) => {
-      const blob = manifest.blobs[index - 1]!;
+    from + FIRST_BLOB_ENTRY,
+    async ({ index, sha256, body }) => {
+      const i = index - FIRST_BLOB_ENTRY;
+      const blob = manifest.blobs[i]!;
       if (sha256 !== blob.sha256)
         throw new ImportRefusedError('hash_mismatch', `${entryName(blob).slice(0, 200)} does not match its SHA-256 in the manifest.`, {
           store: blob.store,
           key: blob.key.slice(0, 200),
         });
-      verified = index;
+      decodeArchived(manifest, i, body);
+      verified = i + 1;
       // After the last blob, read on to the end of the archive to refuse anything added after it.
-      stopped = Date.now() >= deadline && index < manifest.blobs.length;
+      stopped = Date.now() >= deadline && verified < manifest.blobs.length;
       return !stopped;
     },
-    { expectEnd: true },
+    { expectEnd: true, keepBody: isDocumentEntry(manifest) },
   );
   if (!stopped && next < layout.entries.length) {
     throw new ImportRefusedError('missing_entry', `The archive ends before ${layout.entries[next]!.name.slice(0, 200)}.`);

@@ -8,7 +8,7 @@ import { readActiveMarker, markActive } from '../runs/active.js';
 import { readRunState, runStateDoc } from '../runs/state.js';
 import type { HistoryEntry } from '../schemas/memory.js';
 import type { RunState } from '../schemas/run.js';
-import { deleteKey, getMetadataByKey, isId, keys, readJSON, runOfKey, writeJSON, type Id, type StoreId } from '../storage/index.js';
+import { deleteKey, getMetadataByKey, importInProgress, isId, keys, readJSON, runOfKey, writeJSON, type Id, type StoreId } from '../storage/index.js';
 import type { RepairCounts } from './report.js';
 
 /** What a check may do: count what it found, and (unless a dry run) fix it. */
@@ -42,7 +42,7 @@ export async function checkVideoKey(key: string, context: CheckContext): Promise
   const [runId] = key.split('/');
   const metadata = await getMetadataByKey('videos', key);
   const projectId = metadata?.projectId;
-  if (!isId(runId) || !isId(projectId)) return;
+  if (!isId(runId) || !isId(projectId) || (await importInProgress(projectId))) return;
   const status = await runStatus(projectId, runId);
   if (status === null || status === 'queued' || status === 'running') return;
   // A segment of a segmented render is joined into final.mp4 and removed; one left behind by an ended run is an orphan.
@@ -55,7 +55,7 @@ export async function checkVideoKey(key: string, context: CheckContext): Promise
 /** A progress log or audio file whose run has no state (its documents are gone). */
 export async function checkRunScopedKey(store: 'progress' | 'audio', key: string, context: CheckContext): Promise<void> {
   const run = runOfKey(key);
-  if (!run) return;
+  if (!run || (await importInProgress(run.projectId))) return;
   if ((await runStatus(run.projectId, run.runId)) !== 'gone') return;
   await fix(context, store === 'progress' ? 'orphanProgress' : 'orphanAudio', `${store}/${key}`, removeKey(store, key));
 }
@@ -68,7 +68,7 @@ export async function checkRunScopedKey(store: 'progress' | 'audio', key: string
  */
 export async function checkRunFolder(prefix: string, context: CheckContext): Promise<void> {
   const run = runOfKey(prefix);
-  if (!run) return;
+  if (!run || (await importInProgress(run.projectId))) return;
   const { projectId, runId } = run;
   const documents: string[] = [];
   for await (const key of keysUnder('runs', prefix)) documents.push(key);
@@ -118,7 +118,7 @@ function ratingsOf(history: HistoryEntry[], pending: HistoryEntry[]): Map<string
 /** A project's memory index whose ratings disagree with its evaluations (the source of truth): rebuilt from them. */
 export async function checkMemoryIndex(projectFolder: string, context: CheckContext): Promise<void> {
   const projectId = projectFolder.split('/')[1];
-  if (!isId(projectId)) return;
+  if (!isId(projectId) || (await importInProgress(projectId))) return;
   const stored = await readJSON(keys.memoryIndex(projectId), memoryIndexDoc).catch(() => null);
   const rebuilt = deriveIndex(await rebuildHistory(projectId), maxHistory());
   const have = ratingsOf(stored?.value.video_history ?? [], await readPendingEntries(projectId));

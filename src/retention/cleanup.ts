@@ -17,6 +17,7 @@ import {
   updateJSON,
   writeJSON,
   deleteBlob,
+  importInProgress,
   type Id,
   type StoreId,
 } from '../storage/index.js';
@@ -60,7 +61,8 @@ function metaTime(metadata: Record<string, unknown> | null, ...fields: string[])
  * One retention pass (or the part of it that fits the budget), resuming from
  * the saved cursor. It decides from blob metadata, never deletes anything of a
  * queued or running run, archives a run before deleting its documents, and
- * keeps videos and evaluations. A dry run changes nothing and saves no cursor.
+ * keeps videos and evaluations, and leaves alone a project an import is still
+ * writing. A dry run changes nothing and saves no cursor.
  */
 export async function runCleanup(options: CleanupOptions): Promise<CleanupReport> {
   const started = Date.now();
@@ -77,7 +79,7 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
     examined: 0,
     deleted: counts(),
     archived: 0,
-    kept: { active: 0, unreadable: 0, recent: { progress: 0, runs: 0, media: 0, uploads: 0 } },
+    kept: { active: 0, importing: 0, unreadable: 0, recent: { progress: 0, runs: 0, media: 0, uploads: 0 } },
     unreadable: [],
     errors: [],
     policy: describePolicy(policy),
@@ -152,6 +154,7 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     if (updated === null) return unreadable('sirtrav-progress', key, 'no usable updatedAt in metadata');
     if (now - updated < policy.progressMs) return void report.kept.recent.progress++;
     const { projectId, runId } = run;
+    if (await importInProgress(projectId)) return void report.kept.importing++;
     const activity = await runActivity(projectId, runId);
     if (activity === 'active') return void report.kept.active++;
     if (activity === null) return unreadable('sirtrav-runs', keys.runState(projectId, runId).key, 'run status missing from metadata');
@@ -164,6 +167,7 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     const run = runOfKey(prefix);
     if (!run) return unreadable('sirtrav-runs', prefix, 'not a run folder');
     const { projectId, runId } = run;
+    if (await importInProgress(projectId)) return void report.kept.importing++;
     const stateKey = keys.runState(projectId, runId).key;
     const metadata = await getMetadataByKey('runs', stateKey);
     const updated = metaTime(metadata, 'updatedAt');
@@ -217,6 +221,7 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
   async media(projectFolder, { policy, now, report, remove, unreadable, options }) {
     const projectId = projectIdOf(projectFolder);
     if (!isId(projectId)) return;
+    if (await importInProgress(projectId)) return void report.kept.importing++;
     const needed = await mediaNeededByLiveRuns(projectId);
     const usage = await readMediaUsage(projectId);
     const deletedIds: string[] = [];

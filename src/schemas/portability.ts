@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { idSchema } from './common.js';
 
+/** A site's public export key: `ed25519:` and the key in base64url (see src/portability/signing.ts). */
+export const exportKeySchema = z.string().regex(/^ed25519:[A-Za-z0-9_-]{43}$/, 'must be an export key: ed25519: followed by 43 base64url characters');
+
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 const storeName = z.enum(['sirtrav-videos', 'sirtrav-audio', 'sirtrav-media', 'sirtrav-runs', 'sirtrav-evals', 'sirtrav-progress']);
 
@@ -14,10 +17,10 @@ export const manifestBlobSchema = z.strictObject({
 });
 export type ManifestBlob = z.infer<typeof manifestBlobSchema>;
 
-/** The first entry (`manifest.json`) of every export archive. */
+/** The first entry (`manifest.json`) of every export archive; the second (`manifest.sig`) is its signature. */
 export const exportManifestSchema = z.strictObject({
   format: z.literal('sirtrav-export'),
-  version: z.literal(1),
+  version: z.literal(2),
   exportId: idSchema,
   projectId: idSchema,
   createdAt: z.iso.datetime(),
@@ -57,6 +60,8 @@ export const exportDescriptorSchema = z.object({
   parts: z.number().int().optional(),
   partSize: z.number().int().optional(),
   totalBytes: z.number().int().optional(),
+  /** The export key the archive is signed with (this site's). */
+  exportKey: exportKeySchema,
   links: z.object({ self: z.string(), parts: z.array(z.string()).optional() }),
 });
 export type ExportDescriptor = z.infer<typeof exportDescriptorSchema>;
@@ -68,8 +73,10 @@ export const startImportBodySchema = z.strictObject({
     .int()
     .positive()
     .max(64 * 1024 ** 3),
-  /** Import into this project: an existing empty one, or a new one with this id. Default: the source's id if free, else a new id. */
+  /** Import into this project: an existing empty one, or a new one with this id. Default: a new project with a new id. */
   projectId: idSchema.optional(),
+  /** The export key of the site that made the archive, when it is not this site (GET /api/admin/export-key there). */
+  exportKey: exportKeySchema.optional(),
 });
 export type StartImportBody = z.infer<typeof startImportBodySchema>;
 
@@ -78,7 +85,7 @@ export const importPartResponseSchema = z.object({ n: z.number().int(), bytes: z
 
 export const completeImportBodySchema = z.strictObject({ importId: idSchema });
 /** With a raw archive: the target project (an existing empty one, or a new one with this id). */
-export const importQuerySchema = z.object({ projectId: idSchema.optional() });
+export const importQuerySchema = z.object({ projectId: idSchema.optional(), exportKey: exportKeySchema.optional() });
 
 export const importStatusSchema = z.enum(['uploading', 'verifying', 'committing', 'complete', 'refused', 'conflict', 'rolled_back']);
 export type ImportStatus = z.infer<typeof importStatusSchema>;
@@ -108,4 +115,17 @@ export const importProgressSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
-export const importResultSchema = z.object({ projectId: idSchema, token: z.string(), imported: importedSummarySchema });
+export const importResultSchema = z.object({
+  projectId: idSchema,
+  token: z.string(),
+  /** The project's new webhook signing secret (secrets are never imported): in the answer that completes the import only, null after. */
+  webhookSecret: z.string().nullable(),
+  imported: importedSummarySchema,
+});
+
+export const exportKeyResponseSchema = z.object({
+  /** Give this to another site's admin: their imports of this site's archives pass it as exportKey. */
+  exportKey: exportKeySchema,
+  /** True when this site has no SIRTRAV_API_SECRET: the key is the public local one, which proves integrity but not origin. */
+  local: z.boolean(),
+});

@@ -21,6 +21,8 @@ export const cleanupReportSchema = z.object({
   archived: z.number().int(),
   kept: z.object({
     active: z.number(),
+    /** Items of projects an import is still writing (see src/portability/marker.ts): judged once the import is done. */
+    importing: z.number(),
     unreadable: z.number(),
     recent: z.object({ progress: z.number(), runs: z.number(), media: z.number(), uploads: z.number() }),
   }),

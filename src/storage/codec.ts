@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import pako from 'pako';
 import { z } from 'zod';
 import { CorruptBlobError } from './errors.js';
@@ -77,10 +78,12 @@ export function decodeDocument<T>(type: DocumentType<T>, ref: BlobRef, body: Arr
   const meta = parsedMeta.data;
   if (meta.type !== type.name) throw corrupt('metadata', `expected a ${type.name} document, found ${meta.type}`);
 
+  // A document is never larger than its key allows, so neither is what its gzip may inflate to: a bomb stops here.
+  if (meta.bytes > ref.maxBytes) throw corrupt('size', `declares ${meta.bytes} bytes; at most ${ref.maxBytes} are allowed`);
   let json: Uint8Array = new Uint8Array(body);
   if (meta.encoding === 'gzip') {
     try {
-      json = pako.ungzip(json);
+      json = gunzipSync(json, { maxOutputLength: Math.max(1, meta.bytes) });
     } catch (error) {
       throw corrupt('gzip', `cannot decompress: ${String((error as Error)?.message ?? error)}`);
     }

@@ -18,3 +18,4 @@ export {
   type BlobMetadata,
 } from './binary.js';
 export { listWithSizes, type ListedBlob } from './census.js';
+export { importMarkerDoc, importInProgress } from './import-marker.js';

@@ -1,4 +1,6 @@
+import { followProgress } from '../../src/client/follow-progress.js';
 import type { Media } from '../../src/schemas/media.js';
+import type { ProgressEvent } from '../../src/schemas/progress.js';
 import { makePhoto } from './photos.js';
 
 /** A project created over HTTP, with helpers bound to it. */
@@ -27,4 +29,17 @@ export async function uploadPhotos(api: (path: string) => string, count: number,
     media.push(...((await response.json()) as { media: Media[] }).media);
   }
   return media;
+}
+
+/** Invokes the background pipeline function for a run (as a start or a resume would) and follows its progress to the end. */
+export async function invokePipeline(baseUrl: string, projectId: string, runId: string) {
+  const invoked = await fetch(`${baseUrl}/.netlify/functions/run-pipeline-background`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ projectId, runId, signature: '' }),
+  });
+  if (invoked.status !== 202) throw new Error(`invoke pipeline: ${invoked.status} ${await invoked.text()}`);
+  const events: ProgressEvent[] = [];
+  const final = await followProgress(`${baseUrl}/api/projects/${projectId}/runs/${runId}/progress`, { onEvent: (e) => events.push(e) });
+  return { final, events };
 }

@@ -1,5 +1,6 @@
 import tar from 'tar-stream';
 import { tarHeader } from '../../src/portability/layout.js';
+import { signManifest, siteKey } from '../../src/portability/signing.js';
 
 export interface TarEntry {
   name: string;
@@ -18,6 +19,11 @@ export async function readTar(bytes: Uint8Array): Promise<TarEntry[]> {
     entries.push({ name: entry.header.name, body: Buffer.concat(chunks), mtime: entry.header.mtime });
   }
   return entries;
+}
+
+/** Signs the (changed) manifest of an archive's entries again, as the site whose secret is `secret` would (default: a local site's key). */
+export function resign(entries: TarEntry[], secret?: string): void {
+  entries[1]!.body = signManifest(entries[0]!.body, siteKey(secret));
 }
 
 /** A tar file of these entries, with the same headers an export writes. */
@@ -55,12 +61,20 @@ export async function downloadExport(api: (path: string) => string, headers: Rec
 }
 
 /** Sends an archive as a chunked import and completes it (calling again while it answers 202). */
-export async function importArchive(baseUrl: string, archive: Uint8Array, options: { headers?: Record<string, string>; projectId?: string } = {}) {
+export async function importArchive(
+  baseUrl: string,
+  archive: Uint8Array,
+  options: { headers?: Record<string, string>; projectId?: string; exportKey?: string } = {},
+) {
   const headers = { 'content-type': 'application/json', ...options.headers };
   const started = await fetch(`${baseUrl}/api/admin/imports`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ bytes: archive.byteLength, ...(options.projectId ? { projectId: options.projectId } : {}) }),
+    body: JSON.stringify({
+      bytes: archive.byteLength,
+      ...(options.projectId ? { projectId: options.projectId } : {}),
+      ...(options.exportKey ? { exportKey: options.exportKey } : {}),
+    }),
   });
   if (started.status !== 201) throw new Error(`start import: ${started.status} ${await started.text()}`);
   const { importId, partSize, partCount } = (await started.json()) as { importId: string; partSize: number; partCount: number };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { STORE_IDS, openStore } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
-import { downloadExport, importArchive, readTar, writeTar } from '../helpers/archive.js';
+import { downloadExport, importArchive, readTar, resign, writeTar } from '../helpers/archive.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const server = useLocalServer();
@@ -69,14 +69,17 @@ describe('export and import of a project', () => {
 
     const entries = await readTar(archive);
     expect(entries[0]!.name).toBe('manifest.json');
+    expect(entries[1]!.name).toBe('manifest.sig');
     const manifest = JSON.parse(entries[0]!.body.toString()) as { parts: number; blobs: Array<{ store: string; key: string; size: number; sha256: string }> };
     expect(manifest.parts).toBe(exported.parts.length);
-    expect(entries.slice(1).map((e) => e.name)).toEqual(manifest.blobs.map((b) => `${b.store}/${b.key}`));
+    expect(entries.slice(2).map((e) => e.name)).toEqual(manifest.blobs.map((b) => `${b.store}/${b.key}`));
     for (const [i, blob] of manifest.blobs.entries()) {
-      expect(entries[i + 1]!.body.byteLength).toBe(blob.size);
-      expect(sha(entries[i + 1]!.body)).toBe(blob.sha256);
+      expect(entries[i + 2]!.body.byteLength).toBe(blob.size);
+      expect(sha(entries[i + 2]!.body)).toBe(blob.sha256);
     }
     const names = manifest.blobs.map((b) => `${b.store}/${b.key}`);
+    // Secrets and leases are not part of an export.
+    expect(names.filter((n) => /webhook-secret|lease\.json|idempotency/.test(n))).toEqual([]);
     expect(names).toContain(`sirtrav-videos/${runId}/final.mp4`);
     expect(names).toContain(`sirtrav-evals/${runId}/evaluation.json`);
     expect(names).toContain(`sirtrav-evals/projects/${source.projectId}/memory_index.json`);
@@ -95,8 +98,9 @@ describe('export and import of a project', () => {
     };
     expect(projectId).not.toBe(source.projectId);
     expect(token).toContain(projectId);
+    expect(result.body.webhookSecret).toMatch(/^whsec_/);
     expect(imported).toMatchObject({ media: 3, runs: 1, videos: 1, remapped: { projectId: { from: source.projectId, to: projectId } } });
-    // The source still holds its run's video and evaluation on this site: the copy's run gets a new id.
+    // Run ids are unique across the site: the copy's run always gets a new id.
     const [[oldRun, newRun]] = Object.entries(imported.remapped.runs) as [[string, string]];
 
     const api = (path: string) => `${server.current.url}/api/projects/${projectId}${path}`;
@@ -111,11 +115,12 @@ describe('export and import of a project', () => {
     expect(((await (await fetch(api('/runs'))).json()) as { runs: unknown[] }).runs).toHaveLength(2);
   });
 
-  it('keeps the ids when they are free (into an empty project named by the caller)', async () => {
+  it('imports into an empty project named by the caller (its runs still get new ids)', async () => {
     const empty = await createProjectOverHttp(server.current.url);
     const result = await importArchive(server.current.url, archive, { projectId: empty.projectId });
     expect(result.status, JSON.stringify(result.body)).toBe(201);
     expect(result.body.projectId).toBe(empty.projectId);
+    expect(Object.keys(result.body.imported.remapped.runs)).toHaveLength(1);
     expect(result.body.imported.skipped).toEqual([
       { store: 'sirtrav-runs', key: `projects/${source.projectId}/project.json`, reason: 'the target project keeps its own record' },
     ]);
@@ -169,13 +174,15 @@ describe('export and import of a project', () => {
       );
     });
 
+    // The two below are signed again with this site's key: even an archive from a trusted site is checked key by key.
     it('a path like ../x', async () => {
       const bytes = await tamper((entries) => {
         const manifest = JSON.parse(entries[0]!.body.toString());
         const victim = manifest.blobs[0];
         victim.key = `projects/${manifest.projectId}/../x`;
-        entries[1]!.name = `${victim.store}/${victim.key}`;
+        entries[2]!.name = `${victim.store}/${victim.key}`;
         entries[0]!.body = Buffer.from(JSON.stringify(manifest));
+        resign(entries);
       });
       await expectRefused(bytes, 'p_dotdot', 'unsafe_path');
     });
@@ -184,8 +191,9 @@ describe('export and import of a project', () => {
       const bytes = await tamper((entries) => {
         const manifest = JSON.parse(entries[0]!.body.toString());
         manifest.blobs[0].key = manifest.blobs[0].key.replace(manifest.projectId, 'p_other');
-        entries[1]!.name = `${manifest.blobs[0].store}/${manifest.blobs[0].key}`;
+        entries[2]!.name = `${manifest.blobs[0].store}/${manifest.blobs[0].key}`;
         entries[0]!.body = Buffer.from(JSON.stringify(manifest));
+        resign(entries);
       });
       await expectRefused(bytes, 'p_foreign', 'foreign_key');
     });

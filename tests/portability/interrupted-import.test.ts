@@ -75,4 +75,25 @@ describe('an interrupted import', () => {
     expect(await keysUnder('p_rolled')).toEqual([]);
     await expect(advanceImport(half.importId, 60_000)).rejects.toMatchObject({ status: 410, code: 'import_rolled_back' });
   });
+
+  it('a roll-back while a call is still writing leaves nothing behind once that call ends', async () => {
+    const source = await plantProject(9, { photos: 6 });
+    const archive = await exportArchive(source);
+    const half = await halfImport(archive, 'p_raced');
+    const newRuns = Object.values(half.plan!.runMap);
+    // One call writes the rest; the roll-back lands while it is under way.
+    const writing = advanceImport(half.importId, 60_000);
+    const settled = writing.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    const rolled = await rollbackImport(half.importId);
+    expect(rolled.status).toBe('rolled_back');
+    expect(await settled).toMatchObject({ status: 410, code: 'import_rolled_back' });
+    expect(await keysUnder('p_raced')).toEqual([]);
+    for (const runId of newRuns) {
+      expect((await openStore('videos').list({ prefix: `${runId}/` })).blobs).toEqual([]);
+      expect((await openStore('evals').list({ prefix: `${runId}/` })).blobs).toEqual([]);
+    }
+  });
 });

@@ -11,7 +11,7 @@ import { runCleanup, type CleanupReport } from '../../src/retention/cleanup.js';
 import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { newId } from '../../src/new-id.js';
 import type { RunState, StartRunBody } from '../../src/schemas/run.js';
-import { STORE_IDS, getMetadata, keys, openStore, parseId, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';
+import { STORE_IDS, getMetadata, importMarkerDoc, keys, openStore, parseId, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';
 import { createProject } from '../../src/projects/index.js';
 import { useLocalServer } from '../helpers/server.js';
 import { oneShotStoryboard } from '../helpers/storyboard.js';
@@ -168,6 +168,21 @@ describe('retention', () => {
       media: 0,
       uploads: 0,
     });
+  });
+
+  it('leaves a project an import is still writing alone, and judges it once the import is done', async () => {
+    const { projectId } = await createProject('importing');
+    const old = await seedRun(projectId, 100);
+    await writeJSON(keys.importMarker(projectId), importMarkerDoc, { importId: newId('i'), startedAt: NOW.toISOString() });
+    const during = await runCleanup({ now: NOW, dryRun: false, budgetMs: 60_000 });
+    expect(during.deleted).toMatchObject({ progress: 0, runs: 0, runDocuments: 0, audio: 0 });
+    expect(during.kept.importing).toBeGreaterThanOrEqual(2);
+    expect(await present(old.refs)).toEqual(ALL);
+
+    await openStore('runs').delete(keys.importMarker(projectId).key);
+    const after = await runCleanup({ now: NOW, dryRun: false, budgetMs: 60_000 });
+    expect(after.deleted).toMatchObject({ progress: 1, runs: 1 });
+    expect(await present(old.refs)).toEqual(['evaluation', 'video']);
   });
 
   it('a blob without usable metadata is reported and kept', async () => {

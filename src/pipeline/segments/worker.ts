@@ -46,7 +46,7 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       ]);
       const range = plan?.segments[index];
       if (!state || isTerminal(state.status) || state.cancelRequested || !plan || !stored || !range) return 'skipped';
-      if (status?.state === 'done' && (await getMetadata(keys.segmentVideo(runId, index)))) return 'done';
+      if (status?.state === 'done' && (await getMetadata(keys.segmentVideo(runId, index)))?.projectId === projectId) return 'done';
       const frames = range.to - range.from;
       await changeSegmentStatus(projectId, runId, index, (current) => ({ state: 'rendering', attempts: (current?.attempts ?? 0) + 1, framesDone: 0, frames }));
       const ffmpeg = await findFfmpeg();

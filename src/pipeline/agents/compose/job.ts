@@ -100,7 +100,8 @@ export class ComposeJob {
   static async start(context: RunContext, storyboard: Storyboard): Promise<ComposeJob> {
     const halt = new AbortController();
     const stored = await getMetadata(keys.video(context.runId));
-    if (stored && stored.runId === context.runId && typeof stored.bytes === 'number') {
+    // Only this run's own video of this project is reused: a video stored under the key by anything else is rendered over.
+    if (stored && stored.runId === context.runId && stored.projectId === context.projectId && typeof stored.bytes === 'number') {
       return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(null), null, halt, Date.now());
     }
     const plan = await decidePlan(context, storyboard);
