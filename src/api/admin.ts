@@ -12,6 +12,7 @@ const ADMIN_BUDGET_MS = 45_000;
 
 export const adminRoutes: Route[] = [
   adminRoute.post('/api/admin/cleanup', {
+    operationId: 'runCleanup',
     summary: 'Run retention now (admin)',
     body: cleanupBodySchema,
     responses: { 200: { description: 'CleanupReport', schema: cleanupReportSchema }, ...adminAuthDocs },
@@ -19,6 +20,7 @@ export const adminRoutes: Route[] = [
       json(200, await runCleanup({ now: body.now ? new Date(body.now) : new Date(), dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS })),
   }),
   adminRoute.post('/api/admin/repair', {
+    operationId: 'runRepair',
     summary:
       'Check every store against the others and repair: orphan videos, audio, progress and leases; complete runs without their video; memory indexes that disagree with the evaluations; uploads never completed; live runs missing from the active index (admin)',
     body: repairBodySchema,

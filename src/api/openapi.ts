@@ -42,20 +42,11 @@ function requestBodyOf(route: Route): Record<string, unknown> {
   return { requestBody: { required: true, description: route.rawBody.description, content } };
 }
 
-const operationId = (route: Route) =>
-  `${route.method.toLowerCase()}${openApiPath(route.path)
-    .replace(/[{}]/g, '')
-    .split('/')
-    .filter(Boolean)
-    .map((s) => s[0]!.toUpperCase() + s.slice(1))
-    .join('')
-    .replace(/[^A-Za-z0-9]/g, '')}`;
-
 /** OpenAPI 3.1 read off the route table, with JSON Schemas generated from each route's zod schemas. */
 export function buildOpenApi(routes: Route[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    if (!route.summary || Object.keys(route.responses).length === 0)
+    if (!route.summary || !Object.keys(route.responses).some((status) => /^[23]/.test(status)))
       throw new Error(`Route ${route.method} ${route.path} has no documentation: give it a summary and its responses`);
     const parameters = parametersOf(route);
     const responses = Object.fromEntries(
@@ -75,7 +66,7 @@ export function buildOpenApi(routes: Route[]): Record<string, unknown> {
     (paths[openApiPath(route.path)] ??= {})[route.method.toLowerCase()] = {
       tags: [route.tag],
       summary: route.summary,
-      operationId: operationId(route),
+      operationId: route.operationId,
       security,
       ...(parameters.length > 0 ? { parameters } : {}),
       ...requestBodyOf(route),
@@ -105,6 +96,7 @@ export function openApiRoutes(allRoutes: () => Route[]): Route[] {
   let cached: string | undefined;
   return [
     publicRoute.get('/api/openapi.json', {
+      operationId: 'getOpenApi',
       summary: 'This document',
       responses: { 200: { description: 'OpenAPI 3.1' } },
       handler: () => json(200, JSON.parse((cached ??= JSON.stringify(buildOpenApi(allRoutes()))))),

@@ -18,11 +18,13 @@ const adminRoute = routeGroup({ auth: 'admin', tag: 'operations' });
 
 export const operationsRoutes: Route[] = [
   adminRoute.get('/api/admin/stats', {
+    operationId: 'getStats',
     summary: 'Store sizes, runs by status, agent and route latency percentiles, failures by class, media cache hit rate (admin)',
     responses: { 200: { description: 'Stats', schema: statsSchema }, ...adminAuthDocs },
     handler: async () => json(200, await computeStats()),
   }),
   adminRoute.get('/api/admin/failures', {
+    operationId: 'searchFailures',
     summary:
       'Similar failure episodes across projects, best first, each with its reflection; preconditions given as parameters rank matching episodes higher (admin)',
     query: failureSearchQuerySchema,
@@ -30,6 +32,7 @@ export const operationsRoutes: Route[] = [
     handler: async ({ query }) => json(200, await findFailures(query)),
   }),
   adminRoute.post('/api/admin/failures/:runId/resolution', {
+    operationId: 'resolveFailure',
     summary: 'Record what actually fixed a failure; similar later failures show it first (admin)',
     body: resolutionBodySchema,
     responses: {
@@ -40,6 +43,7 @@ export const operationsRoutes: Route[] = [
     handler: async ({ params: { runId }, body }) => json(200, await recordResolution(runId, body.resolution)),
   }),
   adminRoute.post('/api/admin/failures/rebuild', {
+    operationId: 'rebuildFailureIndex',
     summary: 'Rebuild the failure search index from the stored episodes (admin)',
     responses: { 200: { description: 'Rebuilt', schema: rebuildResponseSchema }, ...adminAuthDocs },
     handler: async () => json(200, await rebuildFailureIndex()),

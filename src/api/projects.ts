@@ -10,6 +10,7 @@ const adminRoute = routeGroup({ auth: 'admin', tag: 'projects' });
 
 export const projectRoutes: Route[] = [
   adminRoute.post('/api/projects', {
+    operationId: 'createProject',
     summary: 'Create a project (admin)',
     body: createProjectBodySchema,
     responses: { 201: { description: 'Created, with its project token', schema: createProjectResponseSchema }, ...adminAuthDocs },

@@ -91,6 +91,7 @@ const summarizeArchived = (record: ArchiveRecord): RunSummary => ({
 
 export const runRoutes: Route[] = [
   projectRoute.post('/api/projects/:projectId/runs', {
+    operationId: 'createRun',
     summary: 'Start a run',
     body: startRunBodySchema,
     headers: [{ name: 'Idempotency-Key', description: 'Same key and body → the same run' }],
@@ -109,6 +110,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/runs', {
+    operationId: 'listRuns',
     summary: 'Runs, newest first',
     query: runListQuerySchema,
     responses: { 200: { description: 'Summaries', schema: runListResponseSchema } },
@@ -119,6 +121,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/runs/:runId', {
+    operationId: 'getRun',
     summary: 'Run state',
     responses: {
       200: {
@@ -139,6 +142,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.post('/api/projects/:projectId/runs/:runId/cancel', {
+    operationId: 'cancelRun',
     summary: 'Cancel a queued or running run',
     responses: {
       202: { description: 'Cancelled (queued) or cancelling (running)', schema: cancelRunResponseSchema },
@@ -150,6 +154,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/runs/:runId/video', {
+    operationId: 'getRunVideo',
     signedLink: true,
     summary: 'The MP4; supports Range (a video over 16 MiB is fetched in ranges)',
     headers: [RANGE_HEADER_DOC],

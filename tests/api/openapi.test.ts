@@ -64,6 +64,7 @@ describe('OpenAPI', () => {
       path: '/api/undocumented',
       auth: 'none',
       tag: 'service',
+      operationId: 'getUndocumented',
       summary: '',
       responses: {},
       handler: () => new Response(),
