@@ -18,7 +18,7 @@ export const errorDocs = (descriptions: Record<number, string>): Record<number, 
 export const invalidBodyDocs = { 400: errorDoc('Invalid body') };
 
 /** What an admin route answers a caller without the admin token. */
-export const adminAuthDocs = errorDocs({ 401: 'No or invalid token', 403: 'Not the admin token' });
+const adminAuthDocs = errorDocs({ 401: 'No or invalid token', 403: 'Not the admin token' });
 
 /** What the router answers a caller a route refuses (see authorize); nothing for a public route. */
 export function authDocs({ auth, signedLink }: { auth: AuthRequirement; signedLink?: boolean }): Record<number, ReturnType<typeof errorDoc>> {
