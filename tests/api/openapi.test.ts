@@ -126,6 +126,7 @@ describe('OpenAPI', () => {
     const jsonInit = (body: unknown): RequestInit => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     await call('GET', '/api/health');
+    await call('GET', '/api/openapi.json');
     const { projectId } = (await call('POST', '/api/projects', jsonInit({ name: 'Spec' }))) as { projectId: string };
     const p = `/api/projects/${projectId}`;
     const photo = await makePhoto('jpeg', { seed: 1000, takenAt: '2024:01:02 03:04:05', offset: '+00:00' });
