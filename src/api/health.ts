@@ -8,6 +8,7 @@ const publicRoute = routeGroup({ auth: 'none', tag: 'service' });
 
 export const healthRoutes: Route[] = [
   publicRoute.get('/api/health', {
+    operationId: 'getHealth',
     summary:
       'Liveness, version, auth mode, whether ffmpeg is there and a Blobs read for anyone; the admin token adds a write-and-read round trip and the details (ffmpeg path and build, renderer, providers)',
     responses: {

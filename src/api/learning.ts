@@ -10,6 +10,7 @@ const projectRoute = routeGroup({ auth: 'project', tag: 'learning' });
 
 export const learningRoutes: Route[] = [
   projectRoute.post('/api/projects/:projectId/runs/:runId/evaluation', {
+    operationId: 'rateRun',
     summary: 'Rate a complete run; re-rating replaces',
     body: evaluateBodySchema,
     responses: {
@@ -23,6 +24,7 @@ export const learningRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/memory', {
+    operationId: 'getMemory',
     summary: "The project's memory_index.json",
     responses: { 200: { description: 'Memory index', schema: memoryIndexSchema }, 404: errorDoc('Unknown project') },
     handler: async ({ params }) => {

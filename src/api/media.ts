@@ -68,6 +68,7 @@ function decodeFilename(header: string | null): string | null {
 
 export const mediaRoutes: Route[] = [
   projectRoute.post('/api/projects/:projectId/media', {
+    operationId: 'uploadMedia',
     summary: 'Upload photos: a raw image body or multipart/form-data, at most 4 MiB per request',
     rawBody: {
       contentTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'application/octet-stream', 'multipart/form-data'],
@@ -89,6 +90,7 @@ export const mediaRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/media', {
+    operationId: 'listMedia',
     summary: 'List photos (from metadata)',
     responses: { 200: { description: 'Photos, oldest upload first', schema: mediaListResponseSchema }, 404: errorDoc('Unknown project') },
     handler: async ({ params: { projectId } }) => {
@@ -97,6 +99,7 @@ export const mediaRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/media/:mediaId', {
+    operationId: 'getMedia',
     summary: 'The original bytes; supports Range (a photo over 16 MiB is fetched in ranges)',
     headers: [RANGE_HEADER_DOC],
     responses: {
@@ -120,6 +123,7 @@ export const mediaRoutes: Route[] = [
     },
   }),
   projectRoute.delete('/api/projects/:projectId/media/:mediaId', {
+    operationId: 'deleteMedia',
     summary: 'Delete a photo',
     responses: { 204: { description: 'Deleted' }, 404: errorDoc('Unknown photo') },
     handler: async ({ params: { projectId, mediaId } }) => {
@@ -128,6 +132,7 @@ export const mediaRoutes: Route[] = [
     },
   }),
   projectRoute.post('/api/projects/:projectId/uploads', {
+    operationId: 'startUpload',
     summary: 'Start a chunked upload of one large photo',
     body: startUploadBodySchema,
     responses: { 201: { description: 'Send parts of partSize bytes', schema: startUploadResponseSchema }, 400: errorDoc('Invalid body or too large') },
@@ -138,6 +143,7 @@ export const mediaRoutes: Route[] = [
     },
   }),
   projectRoute.put('/api/projects/:projectId/uploads/:uploadId/parts/:n', {
+    operationId: 'uploadPart',
     summary: 'Send part n (0-based); any order, re-sendable',
     rawBody: { contentTypes: ['application/octet-stream'], description: 'Exactly partSize bytes, the last part the rest' },
     responses: {
@@ -150,6 +156,7 @@ export const mediaRoutes: Route[] = [
     },
   }),
   projectRoute.post('/api/projects/:projectId/uploads/:uploadId/complete', {
+    operationId: 'completeUpload',
     summary: 'Assemble, verify and store the photo',
     responses: {
       201: { description: 'Stored', schema: completeUploadResponseSchema },

@@ -80,6 +80,7 @@ export const portabilityRoutes: Route[] = [
     handler: async () => json(200, { exportKey: siteKey().exportKey, local: signsWithLocalKey() }),
   }),
   projectRoute.get('/api/projects/:projectId/export', {
+    operationId: 'exportProject',
     summary:
       'Export the whole project as one tar archive, served in parts. Without `part`: prepares the export (hashing every blob; resumable: call links.self again while 202) and answers its descriptor. With exportId and part: bytes [part × partSize, (part + 1) × partSize) of the archive (application/x-tar, each within the 20 MB response limit); joined in order, the parts are one tar file whose first entry, manifest.json, lists every blob (store, key, size, SHA-256, metadata), the part count and the total size; the second, manifest.sig, is the Ed25519 signature of the manifest by this site (exportKey in the descriptor, and GET /api/admin/export-key)',
     query: exportQuerySchema,
@@ -118,6 +119,7 @@ export const portabilityRoutes: Route[] = [
     },
   }),
   adminRoute.post('/api/admin/imports', {
+    operationId: 'startImport',
     summary: 'Start a chunked import of an export archive (admin): then PUT its parts and POST /api/admin/import { importId }',
     body: startImportBodySchema,
     responses: {
@@ -130,6 +132,7 @@ export const portabilityRoutes: Route[] = [
     },
   }),
   adminRoute.put('/api/admin/imports/:importId/parts/:n', {
+    operationId: 'uploadImportPart',
     summary: 'Send part n (0-based) of the archive; any order, re-sendable until the import is completed',
     rawBody: { contentTypes: ['application/octet-stream', 'application/x-tar'], description: 'Exactly partSize bytes (4 MiB), the last part the rest' },
     responses: {
@@ -140,21 +143,25 @@ export const portabilityRoutes: Route[] = [
       json(200, await putImportPart(importId, n, (limit) => readBodyBytes(request, limit, `A part may be at most ${limit} bytes.`))),
   }),
   adminRoute.get('/api/admin/imports/:importId', {
+    operationId: 'getImport',
     summary: 'Where an import stands',
     responses: { 200: { description: 'Progress', schema: importProgressSchema }, 404: errorDoc('Unknown import') },
     handler: async ({ params: { importId } }) => json(200, importProgress(await requireImport(importId))),
   }),
   adminRoute.delete('/api/admin/imports/:importId', {
+    operationId: 'rollbackImport',
     summary: 'Roll back an unfinished import: removes what it wrote, its marker and its staged parts',
     responses: { 200: { description: 'Rolled back', schema: importProgressSchema }, ...errorDocs({ 404: 'Unknown import', 409: 'Already complete' }) },
     handler: async ({ params: { importId } }) => json(200, importProgress(await rollbackImport(importId))),
   }),
   adminRoute.post('/api/admin/import', {
+    operationId: 'importProject',
     summary:
       'Import an export into a new project, or into an existing empty one (admin). JSON { importId } completes a chunked import; a raw application/x-tar body of at most 4 MiB is a whole small archive (optional ?projectId=). The signature of the manifest must verify under the export key of this site, or under the exportKey given with the import (that of another site: its GET /api/admin/export-key); then every blob is verified against the manifest (size and SHA-256; no entry missing, added or out of place; only kinds of blob a project is made of, each within its size limit; every document decoded and validated like a write, decompressed size capped) before anything is written. The project is new (a new id unless ?projectId= names a new id or an existing empty project) and every run gets a new id; blobs are written only where their key is free, a new webhook secret and the project record last. Secrets are never imported: the answer that completes the import carries the new webhookSecret (null when asked again). A call that runs out of time answers 202: call again to resume',
     rawBody: {
       contentTypes: ['application/json', 'application/x-tar'],
       description: 'JSON { importId } (a chunked import), or a whole archive of at most 4 MiB',
+      json: completeImportBodySchema,
     },
     query: importQuerySchema,
     responses: {

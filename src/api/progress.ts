@@ -18,6 +18,7 @@ const progressQuerySchema = z.object({
 
 export const progressRoutes: Route[] = [
   projectRoute.get('/api/projects/:projectId/runs/:runId/progress', {
+    operationId: 'getRunProgress',
     signedLink: true,
     summary: 'Progress: SSE with Accept: text/event-stream, else JSON',
     query: progressQuerySchema,

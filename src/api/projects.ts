@@ -1,5 +1,4 @@
 import { issueProjectToken } from '../http/auth.js';
-import { adminAuthDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { createProject } from '../projects/index.js';
@@ -10,9 +9,10 @@ const adminRoute = routeGroup({ auth: 'admin', tag: 'projects' });
 
 export const projectRoutes: Route[] = [
   adminRoute.post('/api/projects', {
+    operationId: 'createProject',
     summary: 'Create a project (admin)',
     body: createProjectBodySchema,
-    responses: { 201: { description: 'Created, with its project token', schema: createProjectResponseSchema }, ...adminAuthDocs },
+    responses: { 201: { description: 'Created, with its project token', schema: createProjectResponseSchema } },
     handler: async ({ body }) => {
       const project = await createProject(body.name);
       // Shown this once: the key receivers verify webhook signatures with.

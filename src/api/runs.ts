@@ -90,6 +90,7 @@ const summarizeArchived = (record: ArchiveRecord): RunSummary => ({
 
 export const runRoutes: Route[] = [
   projectRoute.post('/api/projects/:projectId/runs', {
+    operationId: 'createRun',
     summary: 'Start a run',
     body: startRunBodySchema,
     headers: [{ name: 'Idempotency-Key', description: 'Same key and body → the same run' }],
@@ -111,6 +112,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/runs', {
+    operationId: 'listRuns',
     summary: 'Runs, newest first',
     query: runListQuerySchema,
     responses: { 200: { description: 'Summaries', schema: runListResponseSchema } },
@@ -121,6 +123,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/runs/:runId', {
+    operationId: 'getRun',
     summary: 'Run state',
     responses: {
       200: {
@@ -141,6 +144,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.post('/api/projects/:projectId/runs/:runId/cancel', {
+    operationId: 'cancelRun',
     summary: 'Cancel a queued or running run',
     responses: {
       202: { description: 'Cancelled (queued) or cancelling (running)', schema: cancelRunResponseSchema },
@@ -152,6 +156,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/runs/:runId/video', {
+    operationId: 'getRunVideo',
     signedLink: true,
     summary: 'The MP4; supports Range (a video over 16 MiB is fetched in ranges)',
     headers: [RANGE_HEADER_DOC],

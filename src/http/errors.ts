@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { errorBodySchema, type ErrorBody } from '../schemas/error.js';
+import type { AuthRequirement } from './auth.js';
 
 /** A documented error response: the one error body, with what the status means on this route. */
 export const errorDoc = (description: string) => ({ description, schema: errorBodySchema });
@@ -17,7 +18,17 @@ export const errorDocs = (descriptions: Record<number, string>): Record<number, 
 export const invalidBodyDocs = { 400: errorDoc('Invalid body') };
 
 /** What an admin route answers a caller without the admin token. */
-export const adminAuthDocs = errorDocs({ 401: 'No or invalid token', 403: 'Not the admin token' });
+const adminAuthDocs = errorDocs({ 401: 'No or invalid token', 403: 'Not the admin token' });
+
+/** What the router answers a caller a route refuses (see authorize); nothing for a public route. */
+export function authDocs({ auth, signedLink }: { auth: AuthRequirement; signedLink?: boolean }): Record<number, ReturnType<typeof errorDoc>> {
+  if (auth === 'none') return {};
+  if (auth === 'admin') return adminAuthDocs;
+  return errorDocs({
+    401: 'No or invalid token',
+    403: signedLink ? 'A token of another project, or an invalid or expired signed link' : 'A token of another project',
+  });
+}
 
 export const httpError = (status: number, code: string, message: string, details?: unknown) =>
   new AppError(status, code, message, details === undefined ? {} : { details });

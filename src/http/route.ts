@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idSchema, type Id } from '../schemas/common.js';
 import type { AuthRequirement, Principal, ServingContext } from './auth.js';
 import { readJson } from './body.js';
-import { invalidBodyDocs } from './errors.js';
+import { authDocs, invalidBodyDocs } from './errors.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -41,9 +41,17 @@ export interface ResponseDoc {
 
 /** What a route says about itself for the OpenAPI document, besides its tag (which its group gives). */
 export interface OperationDocs {
+  /**
+   * The operation's name in the OpenAPI document, and so the method name SDK generators give it:
+   * a camelCase verb phrase (`createRun`, `listMedia`), unique across the API. Renaming one breaks clients.
+   */
+  operationId: string;
   summary: string;
-  /** Non-JSON request bodies (photos, parts): the handler reads them itself. */
-  rawBody?: { contentTypes: string[]; description: string };
+  /**
+   * Request bodies the handler reads itself (photos, parts, archives). `json` is the body's schema when
+   * one of the content types is application/json.
+   */
+  rawBody?: { contentTypes: string[]; description: string; json?: z.ZodType };
   headers?: Array<{ name: string; description: string }>;
   responses: Record<number, ResponseDoc>;
 }
@@ -119,15 +127,17 @@ export interface Route extends RouteDocs {
  * Declares a route's whole contract in one place: path parameters (typed from
  * the path), the JSON body and query schemas, and the documented responses.
  * The body and query are parsed before the handler runs; a bad one is a 400
- * (documented on every route with a body: `invalidBodyDocs`, unless the route says its own 400).
+ * (documented on every route with a body: `invalidBodyDocs`, unless the route says its own 400),
+ * and the router's auth refusals (401, 403) are documented on every route that needs a token.
  */
 export function defineRoute<Path extends string, BodySchema extends z.ZodType | undefined = undefined, QuerySchema extends z.ZodObject | undefined = undefined>(
   spec: RouteSpec<Path, BodySchema, QuerySchema>,
 ): Route {
   const { handler, ...contract } = spec;
+  const bodyDocs: Record<number, ResponseDoc> = spec.body ? invalidBodyDocs : {};
   return {
     ...contract,
-    ...(spec.body ? { responses: { ...invalidBodyDocs, ...spec.responses } } : {}),
+    responses: { ...authDocs(spec), ...bodyDocs, ...spec.responses },
     serve: async ({ request, url, params, requestId, principal, serving }) => {
       const query = (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined) as Parsed<QuerySchema>;
       const body = (spec.body ? await readJson(request, spec.body) : undefined) as Parsed<BodySchema>;
@@ -153,7 +163,7 @@ export interface RouteGroup {
 /**
  * Routes that share their auth and tag, declared by method:
  * `const adminRoute = routeGroup({ auth: 'admin', tag: 'operations' })`, then
- * `adminRoute.get('/api/admin/stats', { summary, responses, handler })`.
+ * `adminRoute.get('/api/admin/stats', { operationId: 'getStats', summary, responses, handler })`.
  */
 export function routeGroup(shared: RouteGroupSpec): RouteGroup {
   const at =

@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../src/api/index.js';
+import { COMPONENT_SCHEMAS } from '../../src/api/components.js';
 import { buildOpenApi } from '../../src/api/openapi.js';
 import { defineRoute } from '../../src/http/route.js';
 import { followProgress } from '../../src/client/follow-progress.js';
@@ -13,17 +14,23 @@ import { useLocalServer } from '../helpers/server.js';
 
 const server = useLocalServer();
 
-type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
+type Content = Record<string, { schema: { $ref?: string } }>;
+type Operation = { operationId: string; requestBody?: { content: Content }; responses: Record<string, { content?: Content }> };
+type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } };
 let spec: Document;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
+/** The document's components, as one schema ajv resolves `#/components/schemas/…` against. */
+const DOCUMENT_ID = 'urn:sirtrav:openapi';
 
 beforeAll(async () => {
   const response = await fetch(`${server.current.url}/api/openapi.json`);
   expect(response.status).toBe(200);
   spec = (await response.json()) as Document;
+  ajv.addSchema({ $id: DOCUMENT_ID, components: spec.components });
 });
+
+const operations = () => Object.values(spec.paths).flatMap((byMethod) => Object.values(byMethod));
 
 const templateOf = (path: string) =>
   routes.find((route) => {
@@ -43,7 +50,9 @@ async function conforms(method: string, path: string, response: Response): Promi
   const schema = documented!.content?.['application/json']?.schema;
   if (!schema) return null;
   const body = await response.json();
-  const validate = ajv.compile(schema);
+  expect(schema.$ref, `${method} ${template} ${response.status} names its schema`).toMatch(/^#\/components\/schemas\/\w+$/);
+  const validate = ajv.getSchema(DOCUMENT_ID + schema.$ref)!;
+  expect(validate, `${schema.$ref} is in the document`).toBeDefined();
   expect(validate(body), `${method} ${template} ${response.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
   return body;
 }
@@ -64,11 +73,51 @@ describe('OpenAPI', () => {
       path: '/api/undocumented',
       auth: 'none',
       tag: 'service',
+      operationId: 'getUndocumented',
       summary: '',
       responses: {},
       handler: () => new Response(),
     });
     expect(() => buildOpenApi([...routes, undocumented])).toThrow(/has no documentation/);
+  });
+
+  it('names each operation once, in camelCase', () => {
+    const ids = operations().map((operation) => operation.operationId);
+    expect(new Set(ids).size).toBe(routes.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]*$/);
+    const byRoute = Object.fromEntries(routes.map((route) => [`${route.method} ${route.path}`, route.operationId]));
+    expect(byRoute).toMatchObject({
+      'GET /api/health': 'getHealth',
+      'POST /api/projects/:projectId/runs': 'createRun',
+      'GET /api/projects/:projectId/runs/:runId/progress': 'getRunProgress',
+      'PUT /api/projects/:projectId/uploads/:uploadId/parts/:n': 'uploadPart',
+      'POST /api/admin/failures/:runId/resolution': 'resolveFailure',
+    });
+  });
+
+  it('refuses two routes with one operationId, or one that is not camelCase', () => {
+    const again = { ...routes[0]!, method: 'POST' as const };
+    expect(() => buildOpenApi([...routes, again])).toThrow(/operationId "getHealth" is taken/);
+    expect(() => buildOpenApi([{ ...routes[0]!, operationId: 'get-health' }])).toThrow(/not a camelCase name/);
+  });
+
+  it('gives every JSON body a named component, and every name a component', () => {
+    const bodies = operations().flatMap((operation) => [
+      ...Object.entries(operation.requestBody?.content ?? {}),
+      ...Object.values(operation.responses).flatMap((response) => Object.entries(response.content ?? {})),
+    ]);
+    const json = bodies.filter(([type]) => type === 'application/json').map(([, { schema }]) => schema);
+    expect(json.length).toBeGreaterThan(40);
+    for (const schema of json) {
+      expect(Object.keys(schema)).toEqual(['$ref']);
+      expect(spec.components.schemas[schema.$ref!.replace('#/components/schemas/', '')], schema.$ref).toBeDefined();
+    }
+    const refs = [...JSON.stringify(spec).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map(([, name]) => name);
+    expect(new Set(refs)).toEqual(new Set(Object.keys(spec.components.schemas)));
+    for (const name of Object.keys(COMPONENT_SCHEMAS)) expect(spec.components.schemas, name).toHaveProperty(name);
+    const createRun = spec.paths['/api/projects/{projectId}/runs']!.post!;
+    expect(createRun.requestBody?.content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/StartRunRequest' });
+    expect(spec.components.schemas.RunList).toMatchObject({ properties: { runs: { items: { $ref: '#/components/schemas/RunSummary' } } } });
   });
 
   it('real responses along a whole session match the documented schemas', async () => {
@@ -77,6 +126,7 @@ describe('OpenAPI', () => {
     const jsonInit = (body: unknown): RequestInit => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     await call('GET', '/api/health');
+    await call('GET', '/api/openapi.json');
     const { projectId } = (await call('POST', '/api/projects', jsonInit({ name: 'Spec' }))) as { projectId: string };
     const p = `/api/projects/${projectId}`;
     const photo = await makePhoto('jpeg', { seed: 1000, takenAt: '2024:01:02 03:04:05', offset: '+00:00' });
