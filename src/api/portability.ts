@@ -74,6 +74,7 @@ async function servePart(projectId: Id, exportId: Id | undefined, part: number):
 
 export const portabilityRoutes: Route[] = [
   adminRoute.get('/api/admin/export-key', {
+    operationId: 'getExportKey',
     summary:
       "This site's export key: the public half of the Ed25519 key its exports are signed with (derived from SIRTRAV_API_SECRET with HKDF-SHA256, info `sirtrav export signing v1`; it changes when the secret does). Another site imports this site's archives only when given this key as exportKey. Without a secret (a local process) it is a fixed, public local key: archives are still checked whole, but their origin is not proven",
     responses: { 200: { description: "This site's export key", schema: exportKeyResponseSchema } },
