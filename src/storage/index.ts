@@ -17,3 +17,15 @@ export {
   type BlobMetadata,
 } from './binary.js';
 export { listWithSizes, type ListedBlob } from './census.js';
+export {
+  putVideo,
+  openVideo,
+  deleteVideo,
+  videoIsStored,
+  isSupersededPiece,
+  PIECE_BYTES,
+  pieceIndexSchema,
+  type PieceIndex,
+  type StoredVideo,
+  type PutVideoOptions,
+} from './chunked.js';
