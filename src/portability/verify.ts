@@ -22,7 +22,8 @@ function ownedBy(manifest: ExportManifest, store: string, key: string): boolean 
     return archived !== null && archived[1] === p && runs.has(archived[2]!);
   }
   const runKeyed = /^([^/]+)\/[^/]+$/.exec(key)?.[1];
-  if (store === 'sirtrav-videos') return runKeyed !== undefined && runs.has(runKeyed);
+  // A video's pieces lie deeper under its run: {runId}/final-pieces/{generation}/{n}.
+  if (store === 'sirtrav-videos') return runs.has(/^([^/]+)\//.exec(key)?.[1] ?? '');
   if (store === 'sirtrav-evals') return runKeyed !== undefined && runs.has(runKeyed) && key.endsWith('/evaluation.json');
   return false;
 }

@@ -245,3 +245,10 @@ export async function isSupersededPiece({
   const index = await openStore('videos').getMetadata(keys.video(runId).key, { consistency: 'strong' });
   return index?.metadata.layout === 'pieces' && index.metadata.generation !== metadata.generation;
 }
+
+/** A whole video in memory, in pieces or not, shaped like getBinary's answer; `null` when it is not stored. For videos known to be small (and tests). */
+export async function getVideo(runId: Id): Promise<{ data: Uint8Array<ArrayBuffer>; metadata: Record<string, unknown> } | null> {
+  const video = await openVideo({ runId });
+  if (!video) return null;
+  return { data: new Uint8Array(await new Response(await video.open(null)).arrayBuffer()), metadata: video.metadata };
+}

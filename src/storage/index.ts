@@ -20,6 +20,7 @@ export { listWithSizes, type ListedBlob } from './census.js';
 export {
   putVideo,
   openVideo,
+  getVideo,
   deleteVideo,
   videoIsStored,
   isSupersededPiece,
