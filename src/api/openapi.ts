@@ -63,6 +63,11 @@ export function buildOpenApi(routes: Route[]): Record<string, unknown> {
         status,
         {
           description: response.description,
+          ...(response.headers
+            ? {
+                headers: Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])),
+              }
+            : {}),
           ...(response.schema
             ? { content: { 'application/json': { schema: toSchema(response.schema, 'output') } } }
             : response.contentType

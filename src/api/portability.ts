@@ -59,6 +59,7 @@ async function servePart(projectId: Id, exportId: Id | undefined, part: number):
 
 export const portabilityRoutes: Route[] = [
   projectRoute.get('/api/projects/:projectId/export', {
+    readLimit: 'bytes',
     summary:
       'Export the whole project as one tar archive, served in parts. Without `part`: prepares the export (hashing every blob; resumable: call links.self again while 202) and answers its descriptor. With exportId and part: bytes [part × partSize, (part + 1) × partSize) of the archive (application/x-tar, each within the 20 MB response limit); joined in order, the parts are one tar file whose first entry, manifest.json, lists every blob (store, key, size, SHA-256, metadata), the part count and the total size',
     query: exportQuerySchema,

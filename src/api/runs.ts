@@ -150,6 +150,7 @@ export const runRoutes: Route[] = [
     },
   }),
   projectRoute.get('/api/projects/:projectId/runs/:runId/video', {
+    readLimit: 'bytes',
     signedLink: true,
     summary: 'The MP4; supports Range (a video over 16 MiB is fetched in ranges)',
     headers: [RANGE_HEADER_DOC],
