@@ -11,6 +11,7 @@ import { benchPipeline } from './pipeline.js';
 import { benchPlaces } from './places.js';
 import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
+import { benchRanges } from './ranges.js';
 import { benchRetention } from './retention.js';
 import { benchScale } from './scale.js';
 import { benchSound } from './sound.js';
@@ -19,6 +20,7 @@ import { benchStorage } from './storage.js';
 /** `npm run bench [section…]`: prints figures and ratios; asserts nothing. */
 const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   storage: benchStorage,
+  ranges: benchRanges,
   progress: benchProgress,
   media: benchMedia,
   pipeline: benchPipeline,

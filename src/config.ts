@@ -51,6 +51,12 @@ export const configSchema = z.object({
   SIRTRAV_SEGMENT_SECONDS: z.coerce.number().min(0.05).max(3600).default(20),
   /** Segments rendered at once; 0 means every segment at once on Netlify, and one per core elsewhere. */
   SIRTRAV_SEGMENT_CONCURRENCY: intIn(0, 64, 0),
+  /**
+   * Reads per client and minute, per function instance (src/http/rate-limit.ts): every GET under /api,
+   * and byte routes (videos, photos, export parts) on their own; 0 turns a limit off.
+   */
+  SIRTRAV_RATE_READS_PER_MIN: intIn(0, 1_000_000, 1200),
+  SIRTRAV_RATE_BYTES_PER_MIN: intIn(0, 1_000_000, 600),
   /** First webhook retry delay; each later one waits 4× longer (see src/webhooks/deliver.ts). */
   SIRTRAV_WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000, 1000),
   /** Each webhook attempt (resolving, connecting, sending, reading the answer) is cut after this long. */

@@ -12,7 +12,7 @@ import { readRunState } from '../../src/runs/state.js';
 import { runRepair } from '../../src/repair/index.js';
 import { isTerminal } from '../../src/schemas/run.js';
 import { isTerminalEvent } from '../../src/schemas/progress.js';
-import { getBinary, keys, listKeyPages, type Id } from '../../src/storage/index.js';
+import { getMetadata, getVideo, keys, listKeyPages, type Id } from '../../src/storage/index.js';
 import { freePort, Host } from './host.js';
 import { processesMatching } from './processes.js';
 import { seededRandom, startFaultProxy } from './proxy.js';
@@ -219,9 +219,9 @@ async function inspect(projectId: Id, runIds: Id[], scratch: string, options: Ch
     else problems.push(`${runId} ended ${state?.status ?? 'missing'}${state?.status === 'failed' ? `: ${state.error.code} ${state.error.message}` : ''}`);
     const videoKeys: string[] = [];
     for await (const page of listKeyPages('videos', `${runId}/`)) videoKeys.push(...page);
-    if (videoKeys.sort().join() === [keys.video(runId).key, keys.poster(runId).key].join()) oneVideo++;
+    if (videoKeys.sort().join() === (await expectedVideoKeys(runId)).sort().join()) oneVideo++;
     else problems.push(`${runId} has videos ${JSON.stringify(videoKeys)}`);
-    const video = await getBinary(keys.video(runId));
+    const video = await getVideo(runId);
     if (video && (await playable(video.data, scratch, options.ffmpegPath))) playableVideos++;
     else problems.push(`${runId}: no playable video`);
     const log = await readProgress(projectId, runId);
@@ -237,6 +237,15 @@ async function inspect(projectId: Id, runIds: Id[], scratch: string, options: Ch
   if (orphanBlobs > 0) problems.push(`repair would act on ${JSON.stringify(repair.items)}`);
   const leftoverScratchDirs = (await readdir(scratch)).filter((name) => name.startsWith('sirtrav-compose-')).length;
   return { runs: runIds.length, complete, playableVideos, oneVideo, cleanHistories, orphanFfmpeg, orphanBlobs, leftoverScratchDirs, attempts };
+}
+
+/** The keys of one stored video: its index, the pieces the index names, and the poster. */
+async function expectedVideoKeys(runId: Id): Promise<string[]> {
+  const index = await getMetadata(keys.video(runId));
+  const { generation, pieces } = index ?? {};
+  const pieceKeys =
+    typeof generation === 'string' && typeof pieces === 'number' ? Array.from({ length: pieces }, (_, n) => keys.videoPiece(runId, generation, n).key) : [];
+  return [...pieceKeys, keys.video(runId).key, keys.poster(runId).key];
 }
 
 /** Decodes the whole file: playable means ffmpeg reads every frame without an error. */

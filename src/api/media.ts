@@ -100,6 +100,7 @@ export const mediaRoutes: Route[] = [
   }),
   projectRoute.get('/api/projects/:projectId/media/:mediaId', {
     operationId: 'getMedia',
+    readLimit: 'bytes',
     summary: 'The original bytes; supports Range (a photo over 16 MiB is fetched in ranges)',
     headers: [RANGE_HEADER_DOC],
     responses: {

@@ -82,7 +82,10 @@ function responsesOf(route: Route, components: SchemaComponents): Record<string,
         : response.contentType
           ? { [response.contentType]: BINARY }
           : undefined;
-      return [status, { description: response.description, ...(content ? { content } : {}) }];
+      const headers = response.headers
+        ? Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]))
+        : undefined;
+      return [status, { description: response.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) }];
     }),
   );
 }

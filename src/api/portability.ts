@@ -82,6 +82,7 @@ export const portabilityRoutes: Route[] = [
   }),
   projectRoute.get('/api/projects/:projectId/export', {
     operationId: 'exportProject',
+    readLimit: 'bytes',
     summary:
       'Export the whole project as one tar archive, served in parts. Without `part`: prepares the export (hashing every blob; resumable: call links.self again while 202) and answers its descriptor. With exportId and part: bytes [part × partSize, (part + 1) × partSize) of the archive (application/x-tar, each within the 20 MB response limit); joined in order, the parts are one tar file whose first entry, manifest.json, lists every blob (store, key, size, SHA-256, metadata), the part count and the total size; the second, manifest.sig, is the Ed25519 signature of the manifest by this site (exportKey in the descriptor, and GET /api/admin/export-key)',
     query: exportQuerySchema,

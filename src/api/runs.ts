@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
-import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes, streamSource } from '../http/byte-response.js';
+import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes } from '../http/byte-response.js';
 import { errorDoc, errorDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
@@ -18,7 +18,7 @@ import {
   startRunResponseSchema,
   type RunSummary,
 } from '../schemas/run.js';
-import { getBinaryStream, keys, parseId, type Id } from '../storage/index.js';
+import { openVideo, parseId, type Id } from '../storage/index.js';
 import { checkWebhookUrl, webhookGuardOn } from '../webhooks/url-policy.js';
 
 const projectRoute = routeGroup({ auth: 'project', tag: 'runs' });
@@ -157,6 +157,7 @@ export const runRoutes: Route[] = [
   }),
   projectRoute.get('/api/projects/:projectId/runs/:runId/video', {
     operationId: 'getRunVideo',
+    readLimit: 'bytes',
     signedLink: true,
     summary: 'The MP4; supports Range (a video over 16 MiB is fetched in ranges)',
     headers: [RANGE_HEADER_DOC],
@@ -166,11 +167,11 @@ export const runRoutes: Route[] = [
     },
     handler: async ({ request, params: { projectId, runId } }) => {
       const video = await videoOf(projectId, runId);
-      const blob = await getBinaryStream(keys.video(runId));
-      if (!blob) throw new AppError(404, 'video_not_found', `The video of run ${runId} is missing.`);
-      const size = Number(blob.metadata.bytes ?? video.bytes);
-      const headers = { 'content-type': 'video/mp4', etag: `"${runId}-${size}"`, 'cache-control': 'private, max-age=3600' };
-      return serveBytes(request, streamSource(blob.stream, size), headers, 'video');
+      // Stored in pieces, any range reads at most two of them (src/storage/chunked.ts); a video stored whole is read from its start.
+      const stored = await openVideo({ runId, knownBytes: video.bytes });
+      if (!stored) throw new AppError(404, 'video_not_found', `The video of run ${runId} is missing.`);
+      const headers = { 'content-type': 'video/mp4', etag: `"${runId}-${stored.size}"`, 'cache-control': 'private, max-age=3600' };
+      return serveBytes(request, stored, headers, 'video');
     },
   }),
 ];

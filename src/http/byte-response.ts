@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { errorDoc } from './errors.js';
-import { parseRange, sliceStream, type ByteRange } from './range.js';
+import { parseRange, type ByteRange } from './range.js';
 
 /**
  * The most one response body carries. Netlify cuts a function's response at
@@ -12,15 +12,17 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export interface ByteSource {
   size: number;
   /** The bytes of `range`, or all of them. */
-  open(range: ByteRange | null): ReadableStream<Uint8Array> | Uint8Array;
+  open(range: ByteRange | null): Promise<ReadableStream<Uint8Array>> | Uint8Array;
   /** Releases the source when nothing is sent. */
   discard?(): Promise<void>;
+  /** Where a response starting at `start` should stop to stay cheap to read (a video stored in pieces: two pieces). */
+  cheapEnd?(start: number): number;
 }
 
 /**
  * A binary resource under the response limit: `Range` → 206 with at most
- * MAX_RESPONSE_BYTES (a longer or open-ended range is shortened, and
- * Content-Range says so); no `Range` → 200 with the whole body when it fits,
+ * MAX_RESPONSE_BYTES, and no further than the source's cheap end (a longer or
+ * open-ended range is shortened, and Content-Range says so); no `Range` → 200 with the whole body when it fits,
  * else 400 `range_required`, which names the size so a client can fetch it in
  * ranges. HEAD always answers 200 with the full Content-Length. A body is never
  * cut short.
@@ -39,7 +41,7 @@ export async function serveBytes(request: Request, source: ByteSource, headers: 
     throw new AppError(416, 'range_not_satisfiable', `The ${what} has ${size} bytes.`, { headers: { 'content-range': `bytes */${size}` } });
   }
   if (!range) {
-    if (size <= MAX_RESPONSE_BYTES) return new Response(body(source.open(null)), { status: 200, headers: { ...base, 'content-length': String(size) } });
+    if (size <= MAX_RESPONSE_BYTES) return new Response(body(await source.open(null)), { status: 200, headers: { ...base, 'content-length': String(size) } });
     await release();
     throw new AppError(
       400,
@@ -51,23 +53,14 @@ export async function serveBytes(request: Request, source: ByteSource, headers: 
       },
     );
   }
-  const end = Math.min(range.end, range.start + MAX_RESPONSE_BYTES - 1);
-  return new Response(body(source.open({ start: range.start, end })), {
+  const end = Math.min(range.end, range.start + MAX_RESPONSE_BYTES - 1, source.cheapEnd?.(range.start) ?? Number.POSITIVE_INFINITY);
+  return new Response(body(await source.open({ start: range.start, end })), {
     status: 206,
     headers: { ...base, 'content-length': String(end - range.start + 1), 'content-range': `bytes ${range.start}-${end}/${size}` },
   });
 }
 
 const body = (bytes: ReadableStream<Uint8Array> | Uint8Array): BodyInit => (bytes instanceof Uint8Array ? (bytes as Uint8Array<ArrayBuffer>) : bytes);
-
-/** A stream source: the blob's stream, sliced to the range asked for. */
-export function streamSource(stream: ReadableStream<Uint8Array>, size: number): ByteSource {
-  return {
-    size,
-    open: (range) => (range ? sliceStream(stream, range.start, range.end) : stream),
-    discard: () => stream.cancel(),
-  };
-}
 
 /** Bytes already in memory. */
 export function memorySource(bytes: Uint8Array): ByteSource {
@@ -78,7 +71,7 @@ export function memorySource(bytes: Uint8Array): ByteSource {
 export const RANGE_HEADER_DOC = {
   name: 'Range',
   description:
-    'bytes=start-end (one range). A range longer than 16 MiB, or open-ended, is answered with its first 16 MiB; Content-Range names the part sent and the total.',
+    'bytes=start-end (one range). A range longer than 16 MiB, or open-ended, is answered with its first 16 MiB (a video: up to the end of the stored piece after the one the range starts in, at least 8 MiB); Content-Range names the part sent and the total.',
 };
 
 /** The answers `serveBytes` gives, for a route's documented responses. */

@@ -3,6 +3,7 @@ import { idSchema, type Id } from '../schemas/common.js';
 import type { AuthRequirement, Principal, ServingContext } from './auth.js';
 import { readJson } from './body.js';
 import { authDocs, invalidBodyDocs } from './errors.js';
+import { rateLimitedDocs, type ReadLimit } from './rate-limit.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -37,6 +38,8 @@ export interface ResponseDoc {
   schema?: z.ZodType;
   /** For bodies that are not JSON (video, photo, SSE). */
   contentType?: string;
+  /** Response headers worth documenting, by name: what each says. */
+  headers?: Record<string, string>;
 }
 
 /** What a route says about itself for the OpenAPI document, besides its tag (which its group gives). */
@@ -84,6 +87,8 @@ export interface RouteDeclaration<
 > extends OperationDocs {
   /** Browser links (`EventSource`, `<video>`) cannot send headers: a signed link stands in. */
   signedLink?: boolean;
+  /** A GET serving large bodies counts against the tighter `bytes` read limit (src/http/rate-limit.ts). */
+  readLimit?: ReadLimit;
   body?: BodySchema;
   query?: QuerySchema;
   handler: (input: RouteInput<Path, Parsed<BodySchema>, Parsed<QuerySchema>>) => Promise<Response> | Response;
@@ -118,6 +123,7 @@ export interface Route extends RouteDocs {
   path: string;
   auth: AuthRequirement;
   signedLink?: boolean;
+  readLimit?: ReadLimit;
   body?: z.ZodType;
   query?: z.ZodObject;
   serve: (matched: MatchedRequest) => Promise<Response>;
@@ -128,16 +134,16 @@ export interface Route extends RouteDocs {
  * the path), the JSON body and query schemas, and the documented responses.
  * The body and query are parsed before the handler runs; a bad one is a 400
  * (documented on every route with a body: `invalidBodyDocs`, unless the route says its own 400),
- * and the router's auth refusals (401, 403) are documented on every route that needs a token.
+ * the router's auth refusals (401, 403) are documented on every route that needs a token, and every GET
+ * documents the read limit's 429.
  */
 export function defineRoute<Path extends string, BodySchema extends z.ZodType | undefined = undefined, QuerySchema extends z.ZodObject | undefined = undefined>(
   spec: RouteSpec<Path, BodySchema, QuerySchema>,
 ): Route {
   const { handler, ...contract } = spec;
-  const bodyDocs: Record<number, ResponseDoc> = spec.body ? invalidBodyDocs : {};
   return {
     ...contract,
-    responses: { ...authDocs(spec), ...bodyDocs, ...spec.responses },
+    responses: { ...authDocs(spec), ...sharedResponses(spec), ...spec.responses },
     serve: async ({ request, url, params, requestId, principal, serving }) => {
       const query = (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined) as Parsed<QuerySchema>;
       const body = (spec.body ? await readJson(request, spec.body) : undefined) as Parsed<BodySchema>;
@@ -145,6 +151,12 @@ export function defineRoute<Path extends string, BodySchema extends z.ZodType | 
       return handler({ request, url, params: params as PathParams<Path>, body, query, requestId, principal, serving });
     },
   };
+}
+
+/** What the router itself may answer on a route: a read limit's 429 on a GET, a bad body's 400. */
+function sharedResponses(spec: { method: Method; body?: unknown }): Record<number, ResponseDoc> {
+  const shared: Record<number, ResponseDoc> = spec.method === 'GET' ? { ...rateLimitedDocs } : {};
+  return spec.body ? { ...shared, ...invalidBodyDocs } : shared;
 }
 
 /** Declares one route of a group at a method and path; its parameters are typed from the path. */

@@ -6,6 +6,7 @@ import { measureRoute } from '../metrics/request-metrics.js';
 import type { Id } from '../schemas/common.js';
 import { authorize, refuseIfMisconfigured, type ServingContext } from './auth.js';
 import { errorResponse } from './errors.js';
+import { takeReadToken } from './rate-limit.js';
 import { parseParam, type Route } from './route.js';
 
 interface CompiledRoute {
@@ -132,6 +133,7 @@ export function createRouter(routes: Route[]): (request: Request, serving?: Serv
           projectId: matched.projectId,
           acceptsSignedLink: route.signedLink ?? false,
         });
+        if (route.method === 'GET') takeReadToken({ request, principal, limit: route.readLimit ?? 'reads' });
         const response = await route.serve({ request, url, params: matched.params, requestId, principal, serving });
         if (request.method !== 'HEAD') return response;
         // The body is not sent: cancel it, so a stream behind it (a blob download) is released now.

@@ -5,7 +5,7 @@ import { claimRunSlot } from '../runs/slots.js';
 import { changeRunState, readRunState } from '../runs/state.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
 import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/lifecycle.js';
-import { deleteBlob, keys, UNCHANGED, type Id } from '../storage/index.js';
+import { deleteVideo, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, PipelineError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
 import { learningHooks } from '../learning/hooks.js';
@@ -71,7 +71,7 @@ async function holdRunSlot(projectId: Id, runId: Id): Promise<void> {
 
 /** A cancelled run has no video, even if compose had just stored one; only the lease holder that cancelled it deletes. */
 async function deleteCancelledVideo(runId: Id): Promise<void> {
-  await deleteBlob(keys.video(runId)).catch((failure) => log.warn('video of a cancelled run not deleted; repair removes it', errorFields(failure)));
+  await deleteVideo(runId).catch((failure) => log.warn('video of a cancelled run not deleted; repair removes it', errorFields(failure)));
 }
 
 /**

@@ -71,6 +71,11 @@ const PATTERNS: Pattern[] = [
   pattern('sirtrav-audio', `${run}/music\\.(?<x>[a-z0-9]{1,5})`, ({ p, r, x }) => keys.music(p, r, x)),
   pattern('sirtrav-videos', `(?<r>${I})/final\\.mp4`, ({ r }) => keys.video(r)),
   pattern('sirtrav-videos', `(?<r>${I})/poster\\.jpg`, ({ r }) => keys.poster(r)),
+  // A video's pieces (src/storage/chunked.ts): x is `{generation}/{n}`.
+  pattern('sirtrav-videos', `(?<r>${I})/final-pieces/(?<x>[0-9a-f]{16}/\\d{4})`, ({ r, x }) => {
+    const [generation, n] = x.split('/');
+    return keys.videoPiece(r, generation!, Number(n));
+  }),
   pattern('sirtrav-videos', `(?<r>${I})/segments/(?<x>\\d{2})\\.mp4`, ({ r, x }) => keys.segmentVideo(r, Number(x))),
   pattern('sirtrav-evals', `(?<r>${I})/evaluation\\.json`, ({ r }) => keys.evaluation(r), evaluationDoc as DocumentType<unknown>),
   pattern('sirtrav-evals', `${project}/memory_index\\.json`, ({ p }) => keys.memoryIndex(p), memoryIndexDoc as DocumentType<unknown>),

@@ -10,7 +10,8 @@ export interface BlobAddress {
 
 /**
  * Keys under a project's prefix that are not part of the project itself:
- * upload sessions and their reservations, a pipeline's or a segment's lease
+ * upload sessions, the photo ledger (a counter of this site's, counted again from the
+ * photos when missing), a pipeline's or a segment's lease
  * (a claim by a worker of this site), request idempotency records, an import
  * marker, and the webhook secret (a credential: an imported project gets a
  * new one). The pieces of a render in progress are part of the project and
@@ -18,7 +19,7 @@ export interface BlobAddress {
  */
 const TRANSIENT = [
   /^projects\/[^/]+\/uploads\//,
-  /^projects\/[^/]+\/media_reservations\.json$/,
+  /^projects\/[^/]+\/media_slots\.json$/,
   /^projects\/[^/]+\/idempotency\//,
   /^projects\/[^/]+\/runs\/[^/]+\/(segments\/\d+\/)?lease\.json$/,
   /^projects\/[^/]+\/import\.json$/,

@@ -8,7 +8,7 @@ import { createProject, requireProject } from '../projects/index.js';
 import { createRunState } from '../runs/state.js';
 import { legacyEntriesSchema, legacyRatingSchema, legacyStateSchema, type LegacyEntry, type LegacyState } from '../schemas/legacy.js';
 import type { RunState } from '../schemas/run.js';
-import { isId, keys, openStore, putBinary, STORE_NAMES, type BlobRef, type Id } from '../storage/index.js';
+import { isId, keys, openStore, putBinary, putVideo, STORE_NAMES, type BlobRef, type Id } from '../storage/index.js';
 import { convertState, probeVideo, type VideoFacts } from './legacy-run.js';
 import { classify, listFiles, type LegacyPiece } from './legacy-scan.js';
 import { silentProgress, type ProgressReporter } from './progress-reporter.js';
@@ -110,7 +110,7 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
       continue;
     }
     const ref = keys.video(run);
-    await putBinary(ref, bytes, { contentType: 'video/mp4', runId: run, projectId, ...facts, createdAt: new Date().toISOString() });
+    await putVideo({ runId: run, bytes, metadata: { contentType: 'video/mp4', runId: run, projectId, ...facts, createdAt: new Date().toISOString() } });
     videos.set(run, facts);
     note(file, 'taken', `video ${facts.width}×${facts.height}, ${facts.durationSec.toFixed(2)} s${renamed(piece.runId)}`, ref);
   }

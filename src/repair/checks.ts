@@ -8,7 +8,20 @@ import { readActiveMarker, markActive } from '../runs/active.js';
 import { readRunState, runStateDoc } from '../runs/state.js';
 import type { HistoryEntry } from '../schemas/memory.js';
 import type { RunState } from '../schemas/run.js';
-import { deleteKey, getMetadataByKey, importInProgress, isId, keys, readJSON, runOfKey, writeJSON, type Id, type StoreId } from '../storage/index.js';
+import {
+  deleteKey,
+  getMetadataByKey,
+  importInProgress,
+  isId,
+  isSupersededPiece,
+  keys,
+  readJSON,
+  runOfKey,
+  videoIsStored,
+  writeJSON,
+  type Id,
+  type StoreId,
+} from '../storage/index.js';
 import type { RepairCounts } from './report.js';
 
 /** What a check may do: count what it found, and (unless a dry run) fix it. */
@@ -37,7 +50,7 @@ async function fix(context: CheckContext, kind: keyof RepairCounts, key: string,
 
 const removeKey = (store: StoreId, key: string) => () => deleteKey(store, key);
 
-/** A video or poster whose run does not exist (nor its archive record), or ended without completing; a segment of an ended run. */
+/** A video, piece or poster whose run does not exist (nor its archive record), or ended without completing; a segment of an ended run; a piece a newer write superseded. */
 export async function checkVideoKey(key: string, context: CheckContext): Promise<void> {
   const [runId] = key.split('/');
   const metadata = await getMetadataByKey('videos', key);
@@ -47,8 +60,9 @@ export async function checkVideoKey(key: string, context: CheckContext): Promise
   if (status === null || status === 'queued' || status === 'running') return;
   // A segment of a segmented render is joined into final.mp4 and removed; one left behind by an ended run is an orphan.
   if (key.includes('/segments/')) return fix(context, 'orphanVideos', `sirtrav-videos/${key}`, removeKey('videos', key));
-  if (status === 'complete') return;
-  if (status === 'gone' && (await readArchive(projectId, runId))?.status === 'complete') return;
+  const kept = status === 'complete' || (status === 'gone' && (await readArchive(projectId, runId))?.status === 'complete');
+  // A kept video's pieces stay, except those of an earlier write that its index no longer names.
+  if (kept && !(await isSupersededPiece({ runId, key, metadata: metadata ?? {}, now: context.now }))) return;
   await fix(context, 'orphanVideos', `sirtrav-videos/${key}`, removeKey('videos', key));
 }
 
@@ -81,7 +95,7 @@ export async function checkRunFolder(prefix: string, context: CheckContext): Pro
   }
   const state = await readRunState(projectId, runId);
   if (!state) return;
-  if (state.status === 'complete' && !(await getMetadataByKey('videos', keys.video(runId).key))) {
+  if (state.status === 'complete' && !(await videoIsStored(runId))) {
     await fix(context, 'missingOutputs', `sirtrav-runs/${stateKey}`, () => markOutputMissing(state));
   }
   if ((state.status === 'queued' || state.status === 'running') && !(await readActiveMarker(projectId, runId))) {

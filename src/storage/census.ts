@@ -41,7 +41,9 @@ async function sizesFromMetadata(id: StoreId, keys: string[]): Promise<Map<strin
   for (let i = 0; i < keys.length; i += 16) {
     await Promise.all(
       keys.slice(i, i + 16).map(async (key) => {
-        const bytes = (await store.getMetadata(key))?.metadata.bytes;
+        const metadata = (await store.getMetadata(key))?.metadata;
+        // A video's piece index records the video's size as `bytes` and its own as `storedBytes`.
+        const bytes = metadata?.storedBytes ?? metadata?.bytes;
         if (typeof bytes === 'number') sizes.set(key, bytes);
       }),
     );

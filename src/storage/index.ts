@@ -19,3 +19,16 @@ export {
 } from './binary.js';
 export { listWithSizes, type ListedBlob } from './census.js';
 export { importMarkerDoc, importInProgress } from './import-marker.js';
+export {
+  putVideo,
+  openVideo,
+  getVideo,
+  deleteVideo,
+  videoIsStored,
+  isSupersededPiece,
+  PIECE_BYTES,
+  pieceIndexSchema,
+  type PieceIndex,
+  type StoredVideo,
+  type PutVideoOptions,
+} from './chunked.js';

@@ -92,7 +92,15 @@ export const keys = {
   voice: (p: Id, r: Id, ext: string) => ref('audio', `${run(p, r)}/voice.${extension(ext)}`),
   music: (p: Id, r: Id, ext: string) => ref('audio', `${run(p, r)}/music.${extension(ext)}`),
 
+  /** The video, or (src/storage/chunked.ts) the index of its pieces. */
   video: (r: Id) => ref('videos', `${id(r)}/final.mp4`),
+  /**
+   * One piece of a video stored in pieces, under the generation (a prefix of the
+   * video's SHA-256) its index names. "final-pieces/" sorts before "final.mp4", so
+   * a copy made in key order (export, import) writes the pieces before their index.
+   */
+  videoPiece: (r: Id, generation: string, n: number) => ref('videos', `${videoPiecesPrefix(r)}${generationOf(generation)}/${partNumber(n)}`, 16 * MiB),
+  videoPiecesPrefix: (r: Id) => videoPiecesPrefix(r),
   /** A segment's picture (H.264, no audio) until the join; removed with the run. */
   segmentVideo: (r: Id, n: number) => ref('videos', `${id(r)}/segments/${segmentNumber(n)}.mp4`),
   segmentVideosPrefix: (r: Id) => `${id(r)}/segments/`,
@@ -103,6 +111,13 @@ export const keys = {
   memoryPending: (p: Id) => ref('evals', `${project(p)}/memory_pending.json`, 512 * KiB),
   memoryBackup: (p: Id, slot: number) => ref('evals', `${project(p)}/memory_index.backup-${slot}.json`, 4 * MiB),
 } as const;
+
+const videoPiecesPrefix = (r: Id) => `${id(r)}/final-pieces/`;
+
+function generationOf(generation: string): string {
+  if (!/^[0-9a-f]{16}$/.test(generation)) throw new AppError(500, 'invalid_generation', `"${generation.slice(0, 20)}" is not a video generation.`);
+  return generation;
+}
 
 function hourKey(hour: string): string {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour)) throw new AppError(500, 'invalid_hour', `"${hour.slice(0, 20)}" is not an hour like 2026-01-31T23.`);

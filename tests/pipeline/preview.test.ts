@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { findFfmpeg } from '../../src/media/find-ffmpeg.js';
 import type { RunState } from '../../src/schemas/run.js';
-import { getBinary, keys, type Id } from '../../src/storage/index.js';
+import { getBinary, getVideo, keys, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { inspectMp4 } from '../helpers/mp4.js';
 import { useLocalServer } from '../helpers/server.js';
@@ -27,7 +27,7 @@ async function frameCount(runId: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'sirtrav-preview-'));
   try {
     const file = join(dir, 'video.mp4');
-    writeFileSync(file, (await getBinary(keys.video(runId as Id)))!.data);
+    writeFileSync(file, (await getVideo(runId as Id))!.data);
     return (await lumaFrames((await findFfmpeg())!.path, file, 16)).length;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -61,7 +61,7 @@ describe('preview, then make it', () => {
     expect(same(full.storyboard!)).toEqual(same(draft.storyboard!));
     expect(full.outputs?.video).toMatchObject({ width: 1280, height: 720 });
     expect(await frameCount(full.runId)).toBe(8 * 30);
-    const facts = await inspectMp4((await getBinary(keys.video(full.runId)))!.data);
+    const facts = await inspectMp4((await getVideo(full.runId))!.data);
     expect(facts.decodeErrors).toBe('');
     const music = async (state: RunState) => (await getBinary(keys.music(state.projectId, state.runId, 'wav')))!.data;
     expect(Buffer.from(await music(full)).equals(Buffer.from(await music(draft)))).toBe(true);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { readSegmentPlan, viewSegment } from '../../src/pipeline/segments/status.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
-import { getBinary, keys, listKeyPages, parseId, type Id } from '../../src/storage/index.js';
+import { getVideo, keys, listKeyPages, parseId, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { inspectMp4 } from '../helpers/mp4.js';
 import { useLocalServer } from '../helpers/server.js';
@@ -70,7 +70,7 @@ describe('a render split into segments across background invocations', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     for (const range of plan.segments) expect((await viewSegment(parseId(projectId), runId, range.index)).status).toMatchObject({ state: 'done', attempts: 1 });
 
-    const video = (await getBinary(keys.video(runId)))!.data;
+    const video = (await getVideo(runId))!.data;
     const facts = await inspectMp4(video);
     expect(facts).toMatchObject({ decodeErrors: '', video: 'h264', audio: 'aac', size: '1280x720' });
     expect(Math.abs(facts.durationSec - 12)).toBeLessThan(0.05);
@@ -100,7 +100,7 @@ describe('a render split into segments across background invocations', () => {
     const attempts = await Promise.all([0, 1, 2].map(async (i) => (await viewSegment(parseId(projectId), runId, i)).status?.attempts));
     expect(attempts).toEqual([1, 2, 1]);
     expect(events.some((e) => e.agent === 'compose' && e.status === 'retrying' && /segment 2 of 3/.test(e.message ?? ''))).toBe(true);
-    const facts = await inspectMp4((await getBinary(keys.video(runId)))!.data);
+    const facts = await inspectMp4((await getVideo(runId))!.data);
     expect(facts.decodeErrors).toBe('');
     expect(Math.abs(facts.durationSec - 12)).toBeLessThan(0.05);
   }, 240_000);
@@ -124,6 +124,6 @@ describe('a render split into segments across background invocations', () => {
     for (const i of [0, 1, 2]) expect((await viewSegment(parseId(projectId), runId, i)).live).toBe(false);
     await waitFor('the segment processes to exit', async () => segmentProcesses(runId).length === 0, 10_000);
     expect(await segmentBlobs(runId)).toEqual([]);
-    expect(await getBinary(keys.video(runId))).toBeNull();
+    expect(await getVideo(runId)).toBeNull();
   }, 240_000);
 });

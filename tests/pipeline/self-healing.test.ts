@@ -5,7 +5,7 @@ import { settleRun } from '../../src/pipeline/settle.js';
 import { readProgress } from '../../src/progress/event-log.js';
 import { changeRunState, readRunState } from '../../src/runs/state.js';
 import type { RunState } from '../../src/schemas/run.js';
-import { getBinary, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
+import { getVideo, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
 import { useBlobsFetch } from '../../src/storage/stores.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { inspectMp4 } from '../helpers/mp4.js';
@@ -105,7 +105,7 @@ describe('a run survives its own failures', () => {
     await settleRun(state);
 
     await server.current.idle();
-    expect(new TextDecoder().decode((await getBinary(keys.video(runId)))!.data)).toBe('the other invocation’s video');
+    expect(new TextDecoder().decode((await getVideo(runId))!.data)).toBe('the other invocation’s video');
     expect(await readRunState(projectId as Id, runId)).toMatchObject({ status: 'complete', outputs: { video: { bytes: theirs.byteLength } } });
     expect(await readLease(projectId as Id, runId)).toMatchObject({ owner: 'another-invocation', released: false });
     const { events } = await readProgress(projectId as Id, runId);
@@ -152,10 +152,10 @@ describe('a run survives its own failures', () => {
     if (final!.status === 'complete') {
       expect(cancelAnswer).toBe(409);
       expect(events.some((e) => e.status === 'cancelling')).toBe(false);
-      expect(await getBinary(keys.video(runId))).not.toBeNull();
+      expect(await getVideo(runId)).not.toBeNull();
     } else {
       expect(cancelAnswer).toBe(202);
-      expect(await getBinary(keys.video(runId))).toBeNull();
+      expect(await getVideo(runId)).toBeNull();
     }
   });
 });

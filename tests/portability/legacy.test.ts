@@ -6,7 +6,7 @@ import { listMedia, mediaIdFor } from '../../src/media/library.js';
 import { importLegacy } from '../../src/portability/legacy.js';
 import { createProject } from '../../src/projects/index.js';
 import { readRunState } from '../../src/runs/state.js';
-import { getBinary, keys, type Id } from '../../src/storage/index.js';
+import { getVideo, type Id } from '../../src/storage/index.js';
 import { useBlobsSandbox } from '../helpers/blobs.js';
 
 useBlobsSandbox();
@@ -71,7 +71,7 @@ describe('importing the original SirTrav layout', () => {
       request: { theme: 'Lisbon in July', mood: 'upbeat', musicStyle: 'acoustic' },
       outputs: { video: { width: 96, height: 64, videoCodec: 'h264', audioCodec: 'aac' } },
     });
-    expect(Buffer.from((await getBinary(keys.video('run_lisbon' as Id)))!.data)).toEqual(fixture('sirtrav-videos/run_lisbon/final.mp4'));
+    expect(Buffer.from((await getVideo('run_lisbon' as Id))!.data)).toEqual(fixture('sirtrav-videos/run_lisbon/final.mp4'));
     const porto = await readRunState(p, 'run_porto' as Id);
     expect(porto).toMatchObject({ status: 'failed', error: { code: 'legacy_interrupted' }, mediaIds: [beach, harbour] });
     const memory = await settleMemoryIndex(p);

@@ -6,7 +6,7 @@ import { clearMediaBytesCache } from '../../../media/bytes-cache.js';
 import { readMediaBytes } from '../../../media/library.js';
 import type { CompleteOutputs, Storyboard } from '../../../schemas/run.js';
 import type { SegmentPlan } from '../../../schemas/segments.js';
-import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, writeJSON } from '../../../storage/index.js';
+import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, putVideo, writeJSON } from '../../../storage/index.js';
 import { fpsOf, totalFramesOf } from './graph.js';
 import { ComposeWorkspace, type ComposedVideo } from './index.js';
 import { wavDurationSec } from '../../audio/wav.js';
@@ -206,12 +206,10 @@ export class ComposeJob {
       bytes: rendered.poster.byteLength,
       createdAt,
     });
-    await putBinary(keys.video(context.runId), new Uint8Array(rendered.mp4), {
-      contentType: 'video/mp4',
+    await putVideo({
       runId: context.runId,
-      projectId: context.projectId,
-      ...video,
-      createdAt,
+      bytes: new Uint8Array(rendered.mp4),
+      metadata: { contentType: 'video/mp4', runId: context.runId, projectId: context.projectId, ...video, createdAt },
     });
   }
 
