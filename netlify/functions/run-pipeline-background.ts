@@ -1,4 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { Context } from '@netlify/functions';
+import { authMode } from '../../src/http/auth.js';
 import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
 import { flushMetrics } from '../../src/metrics/metrics.js';
@@ -24,7 +26,12 @@ const payloadSchema = z.object({
  * and gives this up to 15 minutes). It receives ids only; everything else is in
  * Blobs. Running it twice for one run is safe: the orchestrator resumes or exits.
  */
-export default async (request: Request): Promise<void> => {
+export default async (request: Request, context?: Partial<Context>): Promise<void> => {
+  // Without a secret every signature is empty, so only a local process may run work then (as the API, see http/auth).
+  if (authMode({ deployContext: context?.deploy?.context }) === 'misconfigured') {
+    log.error('background invocation refused: SIRTRAV_API_SECRET is not set');
+    return;
+  }
   const parsed = payloadSchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) {
     log.warn('background invocation with a malformed payload ignored');

@@ -28,6 +28,14 @@ describe('a deploy without SIRTRAV_API_SECRET refuses every /api answer', () => 
       expect(await response.json(), `${method} ${path}`).toMatchObject({ error: { code: 'auth_not_configured' } });
     }
   });
+
+  it('the background function does no work for an unsigned request (without a secret every signature is empty)', async () => {
+    const body = JSON.stringify({ projectId: 'p1', runId: 'r1', signature: '' });
+    const response = await fetch(`${host.current.url}/.netlify/functions/run-pipeline-background`, { method: 'POST', body });
+    expect(response.status).toBe(202);
+    await host.current.idle();
+    expect(host.current.logs()).toContain('background invocation refused: SIRTRAV_API_SECRET is not set');
+  });
 });
 
 describe('a deploy with the secret', () => {
