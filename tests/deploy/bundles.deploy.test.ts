@@ -29,3 +29,10 @@ it('the API functions decode photos but carry no ffmpeg; only the render functio
   expect(carried(render.dir, ['sharp', 'heic-decode', ...RENDER_PACKAGES])).toEqual(['sharp', 'heic-decode', ...RENDER_PACKAGES]);
   for (const fn of functions) expect(fn.unzippedBytes, fn.name).toBeLessThan(250 * MB);
 });
+
+it('every function is built for Node 22, and the host runs it on Node 22', async () => {
+  const functions = (await loadUnpacked(inject('bundleRoot'))).functions;
+  for (const fn of functions) expect(fn.runtimeVersion, fn.name).toBe('nodejs22.x');
+  // The host forks each function's runtime with this process's own Node (`fork` uses process.execPath).
+  expect(process.version).toMatch(/^v22\./);
+});
