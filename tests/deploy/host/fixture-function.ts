@@ -21,5 +21,5 @@ export async function fixtureFunction(
     `import * as bootstrap from './___netlify-bootstrap.mjs';export const handler = bootstrap.getLambdaHandler('./netlify/functions/${name}.mjs')`,
   );
   const routes = kind === 'sync' ? [{ pattern: `/${name}/*`, expression: new RegExp(`^/${name}(?:/(.*))/?$`), methods: [] }] : [];
-  return { name, dir, kind, schedule: kind === 'scheduled' ? '@daily' : null, routes, zipBytes: 0, unzippedBytes: 0 };
+  return { name, dir, kind, schedule: kind === 'scheduled' ? '@daily' : null, runtimeVersion: null, routes, zipBytes: 0, unzippedBytes: 0 };
 }
