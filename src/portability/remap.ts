@@ -1,6 +1,4 @@
-import pako from 'pako';
-import { GZIP_THRESHOLD_BYTES, sha256Hex } from '../storage/index.js';
-import { documentMetaSchema } from '../storage/codec.js';
+import { openDocument, sealPayload } from '../storage/index.js';
 
 /** Old id → new id, for ids that had to change on import. */
 export type IdMap = ReadonlyMap<string, string>;
@@ -30,19 +28,10 @@ export function remapValue(value: unknown, replace: (text: string) => string): u
 export function remapBlob(body: Uint8Array, metadata: Record<string, unknown>, map: IdMap): { body: Uint8Array; metadata: Record<string, unknown> } {
   if (map.size === 0) return { body, metadata };
   const replace = idReplacer(map);
-  const meta = documentMetaSchema.safeParse(metadata);
-  if (!meta.success) return { body, metadata: remapValue(metadata, replace) as Record<string, unknown> };
-  const json = meta.data.encoding === 'gzip' ? pako.ungzip(body) : body;
-  const value = remapValue(JSON.parse(new TextDecoder().decode(json)), replace);
-  const text = new TextEncoder().encode(JSON.stringify(value));
-  const gzip = text.byteLength > GZIP_THRESHOLD_BYTES;
-  return {
-    body: gzip ? pako.gzip(text) : text,
-    metadata: {
-      ...(remapValue(metadata, replace) as Record<string, unknown>),
-      encoding: gzip ? 'gzip' : 'json',
-      sha256: sha256Hex(text),
-      bytes: text.byteLength,
-    },
-  };
+  const doc = openDocument(body, metadata);
+  const remapped = remapValue(metadata, replace) as Record<string, unknown>;
+  if (!doc) return { body, metadata: remapped };
+  const value = remapValue(JSON.parse(new TextDecoder().decode(doc.json)), replace);
+  const sealed = sealPayload(new TextEncoder().encode(JSON.stringify(value)), doc.header, remapped);
+  return { body: sealed.body, metadata: sealed.meta };
 }
