@@ -46,8 +46,8 @@ const result = await runChaos(options);
 const rows: Array<readonly [string, string | number]> = [
   ['runs', result.runs],
   ['host process-group SIGKILLs', result.kills],
-  ['… sent as the Blobs server began a write', result.killsMidWrite],
-  ['… leaving torn metadata / unrenamed bodies', `${result.tears.tornMetadata} / ${result.tears.unrenamedBodies}`],
+  ['… sent while one of its Blobs writes was half done', result.killsMidWrite],
+  ['… leaving blobs with torn metadata / bodies never renamed', `${result.tears.tornMetadata} / ${result.tears.unrenamedBodies}`],
   ['runs ended (terminal event followed over SSE)', `${result.ended}/${result.runs}`],
   ['followed logs 1..n ending in one terminal event', result.followedHistories],
   ['stored logs 1..n ending in one terminal event', result.cleanHistories],

@@ -47,7 +47,7 @@ export interface ChaosResult {
   kills: number;
   /** Kills sent while one of the host's Blobs writes was half done (embedded store; see killWhileTorn). */
   killsMidWrite: number;
-  /** What those kills left: summed over the kills, counted before each restart. */
+  /** What those kills left, counted before each restart (a tear still there from an earlier kill counts once). */
   tears: TearCensus;
   /** Runs whose progress log, followed over SSE, reached its terminal event. */
   ended: number;
@@ -272,9 +272,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       lastKillAt = Date.now();
       if (caught?.torn) killsMidWrite++;
       const left = stores.directory ? await censusOfTears(stores.directory) : emptyCensus();
-      tears.unrenamedBodies += left.unrenamedBodies;
-      tears.tornMetadata += left.tornMetadata;
-      tears.keys.push(...left.keys.map((key) => `kill ${killsDone}: ${key}`));
+      // A tear nobody has read since an earlier kill is still there: counted once.
+      const fresh = left.keys.filter((key) => !tears.keys.some((seen) => seen.endsWith(`: ${key}`)));
+      tears.unrenamedBodies += fresh.filter((key) => key.startsWith('unrenamed')).length;
+      tears.tornMetadata += fresh.filter((key) => !key.startsWith('unrenamed')).length;
+      tears.keys.push(...fresh.map((key) => `kill ${killsDone}: ${key}`));
       const how = caught ? `${caught.torn ? 'mid-write' : 'no write caught'} after ${caught.looks} looks` : 'blind';
       say(
         `kill ${killsDone} (${how}) at +${((lastKillAt - t0) / 1000).toFixed(1)} s: ${left.tornMetadata} torn metadata, ${left.unrenamedBodies} unrenamed bodies; orphan ffmpeg: ${(await processesMatching(scratch)).length}`,
