@@ -24,9 +24,10 @@ export interface HostOptions {
 }
 
 /**
- * `npm start`'s entry (scripts/start.ts) as one process, `node --import tsx`,
- * so a SIGKILL hits the host itself and nothing else (tsx's CLI would put a
- * second process in between).
+ * `npm start`'s entry (scripts/start.ts) as one process, `node --import tsx`
+ * (tsx's CLI would put a second process in between), leading a process group
+ * of its own: a kill takes the group, as a crash of the machine or a
+ * `kill -9 -PGID` of `npm start` would, its render processes and ffmpeg with it.
  */
 export class Host {
   private child: ChildProcess | null = null;
@@ -40,7 +41,12 @@ export class Host {
 
   async start(): Promise<void> {
     const env: Record<string, string> = { ...(process.env as Record<string, string>), ...this.options.env, PORT: String(this.options.port) };
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const log = createWriteStream(this.options.logFile, { flags: 'a' });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
@@ -59,10 +65,29 @@ export class Host {
     throw new Error('host did not start within 30 s');
   }
 
-  /** SIGKILL, this process only: its children must end on their own. */
+  /** SIGKILL to the host's whole process group, sent at once (synchronously); `kill()` also waits for the host to be gone. */
+  killNow(): void {
+    if (this.child?.pid === undefined || this.child.exitCode !== null) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // The group is already gone.
+    }
+  }
+
   async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
+    this.killNow();
     await this.exited;
+  }
+
+  /** The host's process group id (its pid: it leads the group). */
+  get pgid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Whether the host process is still there (the group leader). */
+  get alive(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async stop(): Promise<void> {

@@ -15,6 +15,8 @@ export interface FaultProxyOptions {
 export interface FaultProxy {
   url: string;
   counts: { requests: number; status500: number; status503: number; stalls: number };
+  /** From now on every request is let through untouched. */
+  calm(): void;
   close(): Promise<void>;
 }
 
@@ -27,10 +29,11 @@ export interface FaultProxy {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
   const counts = { requests: 0, status500: 0, status503: 0, stalls: 0 };
+  let faultRate = options.faultRate;
   const server: Server = createServer((req, res) => {
     counts.requests++;
     const roll = options.random();
-    const fault = roll < options.faultRate ? Math.floor((roll / options.faultRate) * 3) : -1;
+    const fault = roll < faultRate ? Math.floor((roll / faultRate) * 3) : -1;
     if (fault === 0 || fault === 1) {
       if (fault === 0) counts.status500++;
       else counts.status503++;
@@ -64,6 +67,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
+    calm: () => {
+      faultRate = 0;
+    },
     close: () =>
       new Promise((done) => {
         server.closeAllConnections();

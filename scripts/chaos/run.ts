@@ -6,20 +6,28 @@ import { randomBytes } from 'node:crypto';
 import { setEnvironmentContext } from '@netlify/blobs';
 import { BlobsServer } from '@netlify/blobs/server';
 import sharp from 'sharp';
+import { followProgress } from '../../src/client/follow-progress.js';
 import { readProgress } from '../../src/progress/event-log.js';
 import { activeRunIds } from '../../src/runs/active.js';
 import { readRunState } from '../../src/runs/state.js';
 import { runRepair } from '../../src/repair/index.js';
-import { isTerminal } from '../../src/schemas/run.js';
-import { isTerminalEvent } from '../../src/schemas/progress.js';
+import { isTerminalEvent, type ProgressEvent } from '../../src/schemas/progress.js';
 import { getMetadata, getVideo, keys, listKeyPages, type Id } from '../../src/storage/index.js';
+import { useLocalBlobsFetch } from '../../src/storage/local-fetch.js';
 import { freePort, Host } from './host.js';
 import { processesMatching } from './processes.js';
-import { seededRandom, startFaultProxy } from './proxy.js';
+import { seededRandom, startFaultProxy, type FaultProxy } from './proxy.js';
+import { censusOfTears, emptyCensus, killWhileTorn, type TearCensus } from './tears.js';
 
 export interface ChaosOptions {
   runs: number;
   kills: number;
+  /**
+   * `embedded`: the host keeps its Blobs server inside itself, as `npm start` does, so a kill lands inside its
+   * writes (timed to them, see killMidWrite). `proxy`: the Blobs server lives here, behind a proxy that fails or
+   * stalls `faultRate` of requests.
+   */
+  store: 'embedded' | 'proxy';
   /** Share of Blobs requests answered 500/503 or stalled. */
   faultRate: number;
   stallMs: number;
@@ -34,9 +42,24 @@ export interface ChaosOptions {
 }
 
 export interface ChaosResult {
+  store: ChaosOptions['store'];
   runs: number;
   kills: number;
+  /** Kills sent while one of the host's Blobs writes was half done (embedded store; see killWhileTorn). */
+  killsMidWrite: number;
+  /** What those kills left, counted before each restart (a tear still there from an earlier kill counts once). */
+  tears: TearCensus;
+  /** Runs whose progress log, followed over SSE, reached its terminal event. */
+  ended: number;
+  /** Progress logs followed over SSE numbered 1..n without a gap, with exactly one terminal event, the last. */
+  followedHistories: number;
   complete: number;
+  /** Complete runs whose video the API served (GET …/video, 200, full decode). */
+  servedVideos: number;
+  /** 5xx answers to the progress followers while the host was being killed (connection failures are not counted). */
+  status5xxDuring: number;
+  /** 5xx answers once every run had ended: each run, its progress, its video, the list of runs. */
+  status5xxAfter: number;
   playableVideos: number;
   /** Runs with exactly one video (final.mp4) beside its poster. */
   oneVideo: number;
@@ -95,11 +118,85 @@ function killSchedule(random: () => number, kills: number, horizonMs: number, ga
   return times;
 }
 
+interface Followed {
+  events: ProgressEvent[];
+  ended: boolean;
+}
+
 /**
- * N runs with their host SIGKILLed K times at random moments and the Blobs
- * server behind a proxy that fails or stalls a share of requests. Nobody
- * polls the API while the runs work: the watchdog inside each new host must
- * pick up what the dead one left. Then every run is checked from storage.
+ * Follows one run's progress over SSE as a client would, through the host's
+ * deaths: every failed connection is tried again, resuming after the last seq.
+ */
+async function follow(url: string, followed: Followed, counting: typeof fetch, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const lastEventId = followed.events.at(-1)?.seq ?? 0;
+      await followProgress(url, { lastEventId, onEvent: (event) => followed.events.push(event), maxFailures: 1_000_000, fetch: counting, signal });
+      if (!signal.aborted) followed.ended = followed.events.some(isTerminalEvent);
+      if (followed.ended) return;
+    } catch {
+      // A refused answer (a 4xx): counted by `counting`; try again.
+    }
+    await sleep(500);
+  }
+}
+
+/** A fetch that counts the 5xx answers it gets. */
+function countingFetch(counter: { status5xx: number }): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.status >= 500) counter.status5xx++;
+    return response;
+  };
+}
+
+interface Stores {
+  /** The Blobs directory (embedded) whose writes the kills are timed to. */
+  directory: string | null;
+  hostEnv: Record<string, string>;
+  proxy: FaultProxy | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Where the host keeps its Blobs, and a way for this process to read them
+ * (never while runs work, except to list the index of active runs).
+ */
+async function openStores(options: ChaosOptions, work: string): Promise<Stores> {
+  const token = randomBytes(16).toString('hex');
+  const directory = join(work, 'blobs');
+  const reader = new BlobsServer({ directory, token });
+  const { port } = await reader.start();
+  const direct = `http://127.0.0.1:${port}`;
+  useLocalBlobsFetch();
+  if (options.store === 'embedded') {
+    // The host starts its own server on the directory (site "sirtrav-local"); this one only reads it.
+    setEnvironmentContext({ siteID: 'sirtrav-local', token, edgeURL: direct, uncachedEdgeURL: direct });
+    // setEnvironmentContext put this process's server in NETLIFY_BLOBS_CONTEXT: the host must not inherit it.
+    return { directory, hostEnv: { SIRTRAV_BLOBS_DIR: directory, NETLIFY_BLOBS_CONTEXT: '' }, proxy: null, close: () => reader.stop() };
+  }
+  const proxy = await startFaultProxy({ target: direct, faultRate: options.faultRate, stallMs: options.stallMs, random: seededRandom(options.seed + 1) });
+  setEnvironmentContext({ siteID: 'sirtrav-chaos', token, edgeURL: direct, uncachedEdgeURL: direct });
+  const context = Buffer.from(JSON.stringify({ siteID: 'sirtrav-chaos', token, edgeURL: proxy.url, uncachedEdgeURL: proxy.url })).toString('base64');
+  return {
+    directory: null,
+    hostEnv: { NETLIFY_BLOBS_CONTEXT: context },
+    proxy,
+    close: async () => {
+      await proxy.close();
+      await reader.stop();
+    },
+  };
+}
+
+/**
+ * N runs with their host's process group SIGKILLed K times at random moments,
+ * each kill sent the instant the host's Blobs server starts a write (embedded
+ * store), or with the Blobs server behind a proxy that fails or stalls a share
+ * of requests. Nobody reads the runs while they work; their progress logs are
+ * followed over SSE. The watchdog inside each new host must pick up what the
+ * dead one left. Then the API is asked about every run, and every run is
+ * checked from storage.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const say = options.onLog ?? (() => undefined);
@@ -108,19 +205,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const work = await mkdtemp(join(tmpdir(), 'sirtrav-chaos-'));
   const scratch = join(work, 'tmp');
   await mkdir(scratch);
-  const token = randomBytes(16).toString('hex');
-  const blobs = new BlobsServer({ directory: join(work, 'blobs'), token });
-  const { port: blobsPort } = await blobs.start();
-  const direct = `http://127.0.0.1:${blobsPort}`;
-  const proxy = await startFaultProxy({ target: direct, faultRate: options.faultRate, stallMs: options.stallMs, random: seededRandom(options.seed + 1) });
-  // This process checks the outcome straight from the store, without faults.
-  setEnvironmentContext({ siteID: 'sirtrav-chaos', token, edgeURL: direct, uncachedEdgeURL: direct });
-  const context = Buffer.from(JSON.stringify({ siteID: 'sirtrav-chaos', token, edgeURL: proxy.url, uncachedEdgeURL: proxy.url })).toString('base64');
+  const stores = await openStores(options, work);
   const host = new Host({
     port: await freePort(),
     logFile: join(work, 'host.log'),
     env: {
-      NETLIFY_BLOBS_CONTEXT: context,
+      ...stores.hostEnv,
       SIRTRAV_LEASE_TTL_MS: String(options.leaseMs),
       SIRTRAV_MAX_ACTIVE_RUNS: '100',
       SIRTRAV_API_SECRET: '',
@@ -132,8 +222,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     },
   });
   const problems: string[] = [];
+  const during = { status5xx: 0 };
+  const stopFollowing = new AbortController();
+  const tears = emptyCensus();
   let lastKillAt = started;
   let killsDone = 0;
+  let killsMidWrite = 0;
   try {
     await host.start();
     const project = (await (await call(`${host.url}/api/projects`, { method: 'POST' }, [201])).json()) as { projectId: Id };
@@ -151,22 +245,42 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       runIds.push(((await response.json()) as { runId: Id }).runId);
     }
     say(`started ${runIds.length} runs`);
-
+    const followed = new Map(runIds.map((runId) => [runId, { events: [], ended: false } as Followed]));
+    const followers = runIds.map((runId) => follow(api(`/runs/${runId}/progress`), followed.get(runId)!, countingFetch(during), stopFollowing.signal));
+    const allEnded = () => [...followed.values()].every((f) => f.ended);
     const allSettled = async () => {
-      const states = await Promise.all(runIds.map((runId) => readRunState(project.projectId, runId).catch(() => null)));
-      if (!states.every((state) => state && isTerminal(state.status))) return false;
+      if (!allEnded()) return false;
       for await (const _ of activeRunIds()) return false;
       return true;
     };
+    // The folders of the runs' progress logs and states, relative to the server's entries/ and metadata/ trees.
+    const watched = runIds.flatMap((runId) =>
+      ['progress', 'runs'].map((store) => join('sirtrav-local', `site:sirtrav-${store}`, 'projects', project.projectId, 'runs', runId)),
+    );
+
     const schedule = killSchedule(random, options.kills, Math.max(4000, options.runs * options.durationSec * 400), 2500);
     const t0 = Date.now();
     for (const at of schedule) {
       await sleep(Math.max(0, t0 + at - Date.now()));
-      if (await allSettled()) break;
+      if (allEnded()) break;
+      const caught =
+        stores.directory && host.pgid
+          ? await killWhileTorn({ directory: stores.directory, folders: watched, pgid: host.pgid, timeoutMs: 10_000, random })
+          : null;
       await host.kill();
       killsDone++;
       lastKillAt = Date.now();
-      say(`kill ${killsDone} at +${((lastKillAt - t0) / 1000).toFixed(1)} s; orphan ffmpeg right after: ${(await processesMatching(scratch)).length}`);
+      if (caught?.torn) killsMidWrite++;
+      const left = stores.directory ? await censusOfTears(stores.directory) : emptyCensus();
+      // A tear nobody has read since an earlier kill is still there: counted once.
+      const fresh = left.keys.filter((key) => !tears.keys.some((seen) => seen.endsWith(`: ${key}`)));
+      tears.unrenamedBodies += fresh.filter((key) => key.startsWith('unrenamed')).length;
+      tears.tornMetadata += fresh.filter((key) => !key.startsWith('unrenamed')).length;
+      tears.keys.push(...fresh.map((key) => `kill ${killsDone}: ${key}`));
+      const how = caught ? `${caught.torn ? 'mid-write' : 'no write caught'} after ${caught.looks} looks` : 'blind';
+      say(
+        `kill ${killsDone} (${how}) at +${((lastKillAt - t0) / 1000).toFixed(1)} s: ${left.tornMetadata} torn metadata, ${left.unrenamedBodies} unrenamed bodies; orphan ffmpeg: ${(await processesMatching(scratch)).length}`,
+      );
       await host.start();
     }
     const deadline = Date.now() + options.timeoutMs;
@@ -178,32 +292,81 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
       if (Date.now() - lastReport > 10_000) {
         lastReport = Date.now();
-        const states = await Promise.all(runIds.map((runId) => readRunState(project.projectId, runId).catch(() => null)));
-        say(
-          `waiting: ${states.map((state) => `${state?.status ?? '?'}${state?.step ? `/${state.step}` : ''}@${state?.progress.toFixed(2) ?? '?'}`).join(' ')}`,
-        );
+        say(`waiting: ${[...followed.values()].map((f) => `${f.events.at(-1)?.agent ?? '-'}:${f.events.at(-1)?.status ?? '-'}`).join(' ')}`);
       }
       await sleep(250);
     }
+    stopFollowing.abort();
+    await Promise.all(followers);
     const settledAt = Date.now();
     say(`settled ${((settledAt - lastKillAt) / 1000).toFixed(1)} s after the last kill`);
+    stores.proxy?.calm();
+    const asked = await askTheApi(api, runIds, scratch, options);
+    problems.push(...asked.problems);
+    const orphanFfmpeg = (await processesMatching(scratch)).length;
+    await host.stop();
     const result = await inspect(project.projectId, runIds, scratch, options, problems);
+    const histories = [...followed.entries()].map(([runId, f]) => ({ runId, clean: cleanHistory(f.events), events: f.events }));
+    for (const h of histories) if (!h.clean) problems.push(`${h.runId}: followed ${h.events.map((e) => `${e.seq}:${e.agent}:${e.status}`).join(' ')}`);
+    if (asked.status5xx > 0) problems.push(`${asked.status5xx} answers 5xx after the runs ended`);
     return {
       ...result,
+      store: options.store,
+      orphanFfmpeg: Math.max(orphanFfmpeg, result.orphanFfmpeg),
       kills: killsDone,
-      faults: { ...proxy.counts },
+      killsMidWrite,
+      tears,
+      ended: [...followed.values()].filter((f) => f.ended).length,
+      followedHistories: histories.filter((h) => h.clean).length,
+      servedVideos: asked.servedVideos,
+      status5xxDuring: during.status5xx,
+      status5xxAfter: asked.status5xx,
+      faults: { ...(stores.proxy?.counts ?? { requests: 0, status500: 0, status503: 0, stalls: 0 }) },
       settleMsAfterLastKill: settledAt - lastKillAt,
       totalMs: Date.now() - started,
       ok: problems.length === 0,
       problems,
     };
   } finally {
+    stopFollowing.abort();
     await host.stop().catch(() => undefined);
-    await proxy.close();
-    await blobs.stop();
+    await stores.close();
     if (problems.length === 0) await rm(work, { recursive: true, force: true });
     else say(`kept ${work} for inspection (host.log has the host's output)`);
   }
+}
+
+/** Numbered 1..n without a gap, with exactly one terminal event, the last. */
+function cleanHistory(events: ProgressEvent[]): boolean {
+  const terminals = events.filter(isTerminalEvent);
+  return events.length > 0 && events.every((event, i) => event.seq === i + 1) && terminals.length === 1 && isTerminalEvent(events.at(-1)!);
+}
+
+/** Every run, its progress and (complete) its video, and the list of runs, asked of the API once all have ended. */
+async function askTheApi(api: (path: string) => string, runIds: Id[], scratch: string, options: ChaosOptions) {
+  const problems: string[] = [];
+  let status5xx = 0;
+  let servedVideos = 0;
+  const ask = async (path: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(api(path), { headers, signal: AbortSignal.timeout(60_000) });
+    if (response.status >= 500) {
+      status5xx++;
+      problems.push(`GET ${path}: ${response.status} ${await response.text().catch(() => '')}`);
+    }
+    return response;
+  };
+  await (await ask('/runs')).body?.cancel();
+  for (const runId of runIds) {
+    const state = (await (await ask(`/runs/${runId}`)).json().catch(() => null)) as { status?: string } | null;
+    const progress = await ask(`/runs/${runId}/progress`);
+    await progress.body?.cancel();
+    if (state?.status !== 'complete') continue;
+    const video = await ask(`/runs/${runId}/video`);
+    const bytes = new Uint8Array(await video.arrayBuffer());
+    if (video.status === 200 && (await playable(bytes, scratch, options.ffmpegPath))) servedVideos++;
+    else problems.push(`${runId}: GET …/video answered ${video.status} with ${bytes.byteLength} bytes that do not play`);
+  }
+  return { problems, status5xx, servedVideos };
 }
 
 async function inspect(projectId: Id, runIds: Id[], scratch: string, options: ChaosOptions, problems: string[]) {

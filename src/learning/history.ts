@@ -4,7 +4,7 @@ import { listAllRunIds, readArchive } from '../runs/archive.js';
 import { evaluationDoc } from './evaluation-doc.js';
 import type { RunState } from '../schemas/run.js';
 import { readRunState } from '../runs/state.js';
-import { isId, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
+import { CorruptBlobError, isId, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
 
 /**
  * The memory index's history: one run's entry (from its evaluation, or from the
@@ -90,7 +90,11 @@ export async function rebuildHistory(projectId: Id, legacy: LegacyEntry[] = []):
       runIds.slice(i, i + 16).map(async (runId) => {
         const evaluation = (await readJSON(keys.evaluation(runId), evaluationDoc))?.value;
         if (evaluation && evaluation.projectId === projectId) return entryFromEvaluation(evaluation);
-        const state = await readRunState(projectId, runId);
+        // A state that fails its own checks is no complete run: repair fails it (state_unreadable).
+        const state = await readRunState(projectId, runId).catch((error: unknown) => {
+          if (error instanceof CorruptBlobError) return null;
+          throw error;
+        });
         if (state) return state.status === 'complete' ? entryFromCompletedRun(state) : null;
         // A run whose documents retention removed: its archive record has what the history needs.
         const archived = await readArchive(projectId, runId);

@@ -2,10 +2,10 @@ import { getConfig } from '../config.js';
 import { errorFields, log } from '../log.js';
 import { activeRunIds, clearActive, noteTriggered, readActiveMarker } from '../runs/active.js';
 import { triggerPipeline } from '../runs/trigger.js';
-import { changeRunState, readRunState } from '../runs/state.js';
+import { changeRunState, failUnreadableRun, readRunState } from '../runs/state.js';
 import { toFailed } from '../runs/lifecycle.js';
-import { isTerminal } from '../schemas/run.js';
-import type { Id } from '../storage/index.js';
+import { isTerminal, type RunState } from '../schemas/run.js';
+import { CorruptBlobError, type Id } from '../storage/index.js';
 import { MAX_ATTEMPTS } from './attempts.js';
 import { leaseIsLive, readLease } from './lease.js';
 import { failNeverStarted, neverStarted } from './never-started.js';
@@ -70,7 +70,7 @@ export async function runWatchdog(options: WatchdogOptions): Promise<WatchdogRep
 async function examine(projectId: Id, runId: Id, origin: string): Promise<Verdict> {
   const ttl = getConfig().SIRTRAV_LEASE_TTL_MS;
   const now = Date.now();
-  const state = await readRunState(projectId, runId);
+  const state = await readRunState(projectId, runId).catch((error: unknown) => endUnreadableRun(projectId, runId, error));
   if (!state) {
     // The marker is written just before the run: give a start in progress time to finish.
     const marker = await readActiveMarker(projectId, runId);
@@ -80,7 +80,7 @@ async function examine(projectId: Id, runId: Id, origin: string): Promise<Verdic
   }
   if (isTerminal(state.status)) {
     await settleRun(state);
-    return 'settled';
+    return state.status === 'failed' && state.error.code === 'state_unreadable' ? 'failed' : 'settled';
   }
   if (leaseIsLive(await readLease(projectId, runId), now)) return 'working';
   const marker = await readActiveMarker(projectId, runId);
@@ -91,6 +91,18 @@ async function examine(projectId: Id, runId: Id, origin: string): Promise<Verdic
   await triggerPipeline(origin, projectId, runId);
   log.info('stalled run invoked again', { projectId, runId, attempts: state.attempts, status: state.status });
   return 'triggered';
+}
+
+/**
+ * A state that fails its own checks cannot be resumed (what the run asked for
+ * is in it), and must not stop the watchdog at this run every minute: the run
+ * is failed with `state_unreadable`, then settled like any ended run, so its
+ * progress log gets its terminal event.
+ */
+async function endUnreadableRun(projectId: Id, runId: Id, error: unknown): Promise<RunState> {
+  if (!(error instanceof CorruptBlobError)) throw error;
+  log.warn('a run state cannot be read; the run is failed', { projectId, runId, ...errorFields(error) });
+  return failUnreadableRun(projectId, runId);
 }
 
 async function failExhausted(projectId: Id, runId: Id, attempts: number): Promise<Verdict> {

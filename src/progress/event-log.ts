@@ -1,7 +1,28 @@
 import { PROGRESS_CAP, isTerminalEvent, progressLogSchema, type ProgressEvent, type ProgressInput, type ProgressLog } from '../schemas/progress.js';
-import { UNCHANGED, defineDocument, getMetadata, keys, readJSON, updateJSON, type Id } from '../storage/index.js';
+import { CorruptBlobError, UNCHANGED, defineDocument, getMetadata, keys, readJSON, updateJSON, type DamagedDocument, type Id } from '../storage/index.js';
 
-export const progressLogDoc = defineDocument('progress-log', 1, progressLogSchema);
+/** lastSeq rides in metadata, so a log rebuilt after damage goes on numbering after the events it lost. */
+export const progressLogDoc = defineDocument('progress-log', 1, progressLogSchema, undefined, (log) => ({ lastSeq: log.lastSeq }));
+
+/**
+ * A log whose stored body cannot be read (damaged on disk, or torn before
+ * documents checked themselves) starts again with one event that says so. Its
+ * numbering continues after the last seq its metadata remembers, and the lost
+ * events count as dropped, so a reader behind them is sent the run's snapshot.
+ */
+function rebuiltLog(projectId: Id, runId: Id, damaged: DamagedDocument): ProgressLog {
+  const remembered = damaged.metadata.lastSeq;
+  const lastSeq = typeof remembered === 'number' && Number.isInteger(remembered) && remembered >= 0 ? remembered : 0;
+  const event: ProgressEvent = {
+    seq: lastSeq + 1,
+    ts: new Date().toISOString(),
+    agent: 'pipeline',
+    status: 'log_rebuilt',
+    progress: 0,
+    message: `The progress log could not be read (${damaged.error.reason}); its earlier events are lost.`,
+  };
+  return { projectId, runId, events: [event], lastSeq: lastSeq + 1, dropped: lastSeq, terminal: false };
+}
 
 /** Keeps the newest `cap` events; the terminal event is always the newest, so it is never dropped. */
 function capEvents(events: ProgressEvent[], cap: number): { kept: ProgressEvent[]; dropped: number } {
@@ -19,33 +40,40 @@ function capEvents(events: ProgressEvent[], cap: number): { kept: ProgressEvent[
  */
 export async function appendProgress(projectId: Id, runId: Id, ...inputs: ProgressInput[]): Promise<ProgressEvent[]> {
   let appended: ProgressEvent[] = [];
-  await updateJSON(keys.progress(projectId, runId), progressLogDoc, (current) => {
-    appended = [];
-    const log: ProgressLog = current ?? { projectId, runId, events: [], lastSeq: 0, dropped: 0, terminal: false };
-    if (log.terminal) return UNCHANGED;
-    let floor = log.events.at(-1)?.progress ?? 0;
-    let seq = log.lastSeq;
-    let terminal = false;
-    const ts = new Date().toISOString();
-    for (const input of inputs) {
-      if (terminal) break;
-      floor = Math.max(floor, Math.min(1, Math.max(0, input.progress)));
-      const event: ProgressEvent = {
-        seq: ++seq,
-        ts,
-        agent: input.agent,
-        status: input.status,
-        progress: floor,
-        ...(input.message === undefined ? {} : { message: input.message }),
-        ...(input.data === undefined ? {} : { data: input.data }),
-      };
-      appended.push(event);
-      terminal = isTerminalEvent(event);
-    }
-    if (appended.length === 0) return UNCHANGED;
-    const { kept, dropped } = capEvents([...log.events, ...appended], PROGRESS_CAP);
-    return { ...log, events: kept, lastSeq: seq, dropped: log.dropped + dropped, terminal };
-  });
+  await updateJSON(
+    keys.progress(projectId, runId),
+    progressLogDoc,
+    (current, _meta, damaged) => {
+      appended = [];
+      const log: ProgressLog =
+        current ?? (damaged ? rebuiltLog(projectId, runId, damaged) : { projectId, runId, events: [], lastSeq: 0, dropped: 0, terminal: false });
+      if (log.terminal) return UNCHANGED;
+      let floor = log.events.at(-1)?.progress ?? 0;
+      let seq = log.lastSeq;
+      let terminal = false;
+      const ts = new Date().toISOString();
+      for (const input of inputs) {
+        if (terminal) break;
+        floor = Math.max(floor, Math.min(1, Math.max(0, input.progress)));
+        const event: ProgressEvent = {
+          seq: ++seq,
+          ts,
+          agent: input.agent,
+          status: input.status,
+          progress: floor,
+          ...(input.message === undefined ? {} : { message: input.message }),
+          ...(input.data === undefined ? {} : { data: input.data }),
+        };
+        appended.push(event);
+        terminal = isTerminalEvent(event);
+      }
+      // Nothing to add: a damaged log is still replaced by its rebuilt one.
+      if (appended.length === 0) return damaged ? log : UNCHANGED;
+      const { kept, dropped } = capEvents([...log.events, ...appended], PROGRESS_CAP);
+      return { ...log, events: kept, lastSeq: seq, dropped: log.dropped + dropped, terminal };
+    },
+    { replaceDamaged: true },
+  );
   return appended;
 }
 
@@ -65,9 +93,14 @@ const EMPTY: Omit<ProgressView, 'events'> = { dropped: 0, lastSeq: 0, firstSeq: 
 
 const versionOf = (metadata: Record<string, unknown>) => `${String(metadata.sha256)}@${String(metadata.updatedAt)}`;
 
-/** The events after `afterSeq`; an absent log reads as empty. */
+/** The events after `afterSeq`; an absent log reads as empty, a damaged one is rebuilt (rebuiltLog) and read again. */
 export async function readProgress(projectId: Id, runId: Id, options: { afterSeq?: number } = {}): Promise<ProgressView> {
-  const doc = await readJSON(keys.progress(projectId, runId), progressLogDoc);
+  const ref = keys.progress(projectId, runId);
+  const doc = await readJSON(ref, progressLogDoc).catch(async (error: unknown) => {
+    if (!(error instanceof CorruptBlobError)) throw error;
+    await appendProgress(projectId, runId);
+    return readJSON(ref, progressLogDoc);
+  });
   if (!doc) return { ...EMPTY, events: [] };
   return { ...viewOf(doc.value, options.afterSeq ?? 0), version: versionOf(doc.meta) };
 }

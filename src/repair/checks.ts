@@ -5,10 +5,12 @@ import { uploadSessionDoc } from '../media/upload-session.js';
 import { readArchive } from '../runs/archive.js';
 import { keysUnder } from '../retention/walk.js';
 import { readActiveMarker, markActive } from '../runs/active.js';
-import { readRunState, runStateDoc } from '../runs/state.js';
+import { failUnreadableRun, readRunState, runStateDoc } from '../runs/state.js';
+import { appendProgress, progressLogDoc } from '../progress/event-log.js';
 import type { HistoryEntry } from '../schemas/memory.js';
 import type { RunState } from '../schemas/run.js';
 import {
+  CorruptBlobError,
   deleteKey,
   getMetadataByKey,
   importInProgress,
@@ -93,7 +95,11 @@ export async function checkRunFolder(prefix: string, context: CheckContext): Pro
       await fix(context, key.endsWith('/lease.json') ? 'orphanLeases' : 'orphanRunDocuments', `sirtrav-runs/${key}`, removeKey('runs', key));
     return;
   }
-  const state = await readRunState(projectId, runId);
+  const state = await readRunState(projectId, runId).catch((error: unknown) => {
+    if (!(error instanceof CorruptBlobError)) throw error;
+    return 'unreadable' as const;
+  });
+  if (state === 'unreadable') return fix(context, 'unreadableRunStates', `sirtrav-runs/${stateKey}`, () => endUnreadableRun(projectId, runId));
   if (!state) return;
   if (state.status === 'complete' && !(await videoIsStored(runId))) {
     await fix(context, 'missingOutputs', `sirtrav-runs/${stateKey}`, () => markOutputMissing(state));
@@ -101,6 +107,48 @@ export async function checkRunFolder(prefix: string, context: CheckContext): Pro
   if ((state.status === 'queued' || state.status === 'running') && !(await readActiveMarker(projectId, runId))) {
     await fix(context, 'missingActiveMarkers', keys.activeRun(projectId, runId).key, () => markActive(projectId, runId));
   }
+}
+
+/** Failed with `state_unreadable` (lostRun), its progress log ended; the watchdog settles the rest while its marker is there. */
+async function endUnreadableRun(projectId: Id, runId: Id): Promise<void> {
+  const state = await failUnreadableRun(projectId, runId);
+  await endProgressOf(state);
+}
+
+/** The terminal event of an ended run (a closed log ignores a second one). */
+async function endProgressOf(state: RunState): Promise<void> {
+  if (state.status !== 'complete' && state.status !== 'failed' && state.status !== 'cancelled') return;
+  const message = state.status === 'failed' ? state.error.message : state.status === 'complete' ? 'video ready' : 'run cancelled';
+  await appendProgress(state.projectId, state.runId, {
+    agent: 'pipeline',
+    status: state.status,
+    progress: state.status === 'complete' ? 1 : state.progress,
+    message,
+  });
+}
+
+/**
+ * A progress log that cannot be read: rebuilt (its earlier events are lost; see
+ * appendProgress) and, when its run has ended, given its terminal event, so a
+ * reader is never answered an error for it again.
+ */
+export async function checkProgressLog(key: string, context: CheckContext): Promise<void> {
+  const run = runOfKey(key);
+  if (!run || !key.endsWith('/progress.json')) return checkRunScopedKey('progress', key, context);
+  if ((await runStatus(run.projectId, run.runId)) === 'gone') return checkRunScopedKey('progress', key, context);
+  const readable = await readJSON(keys.progress(run.projectId, run.runId), progressLogDoc).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof CorruptBlobError) return false;
+      throw error;
+    },
+  );
+  if (readable) return;
+  await fix(context, 'unreadableProgressLogs', `sirtrav-progress/${key}`, async () => {
+    await appendProgress(run.projectId, run.runId);
+    const state = await readRunState(run.projectId, run.runId);
+    if (state) await endProgressOf(state);
+  });
 }
 
 /** A terminal state normally never changes; a complete run without its video is the one exception, and says so. */

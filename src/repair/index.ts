@@ -1,7 +1,7 @@
 import { log } from '../log.js';
 import { keysUnder, projectFolders, runFolders, uploadFolders, walkPhases } from '../retention/walk.js';
 import { defineDocument, keys, readJSON, writeJSON } from '../storage/index.js';
-import { checkMemoryIndex, checkRunFolder, checkRunScopedKey, checkUploadFolder, checkVideoKey, type CheckContext } from './checks.js';
+import { checkMemoryIndex, checkProgressLog, checkRunFolder, checkRunScopedKey, checkUploadFolder, checkVideoKey, type CheckContext } from './checks.js';
 import { emptyCounts, REPAIR_PHASES, repairCursorSchema, type RepairCursor, type RepairPhase, type RepairReport } from './report.js';
 
 export { repairBodySchema, repairReportSchema, type RepairReport } from './report.js';
@@ -23,7 +23,7 @@ const ITEMS: Record<RepairPhase, () => AsyncGenerator<string>> = {
 const CHECKS: Record<RepairPhase, (item: string, context: CheckContext) => Promise<void>> = {
   videos: checkVideoKey,
   runs: checkRunFolder,
-  progress: (key, context) => checkRunScopedKey('progress', key, context),
+  progress: checkProgressLog,
   audio: (key, context) => checkRunScopedKey('audio', key, context),
   memory: checkMemoryIndex,
   uploads: checkUploadFolder,

@@ -16,6 +16,10 @@ export const REPAIR_KINDS = [
   'missingOutputs',
   /** Queued or running runs missing from the index of active runs: added, so the watchdog sees them. */
   'missingActiveMarkers',
+  /** Run states that fail their own checks: the run is failed with `state_unreadable` and its progress log ended. */
+  'unreadableRunStates',
+  /** Progress logs that fail their own checks: rebuilt with an event saying so, and ended when their run has. */
+  'unreadableProgressLogs',
   /** Memory indexes whose ratings disagree with the evaluations: rebuilt from the evaluations. */
   'memoryIndexMismatches',
   /** Chunked uploads never completed past their expiry, parts without a session, parts left after completion. */

@@ -53,6 +53,34 @@ export function atStep<Run extends ActiveRun>(
   };
 }
 
+/**
+ * A run whose stored state cannot be read: what it asked for is lost with it,
+ * so it cannot be taken up again. It ends failed, saying so, under its own ids.
+ */
+export function lostRun({
+  projectId,
+  runId,
+  createdAt,
+  reason,
+  now = new Date(),
+}: {
+  projectId: Id;
+  runId: Id;
+  createdAt: string;
+  reason: string;
+  now?: Date;
+}): FailedRun {
+  const error: RunError = {
+    code: 'state_unreadable',
+    message: `The stored state of this run was damaged (${reason}) and could not be read; start the run again.`,
+    retryable: true,
+    errorClass: 'resource',
+    severity: 'high',
+    step: null,
+  };
+  return { ...newRun({ projectId, runId, request: {}, mediaIds: [], now }), createdAt, status: 'failed', error };
+}
+
 export function toComplete(run: ActiveRun, storyboard: Storyboard, outputs: CompleteOutputs): CompleteRun {
   return { ...run, status: 'complete', step: null, progress: 1, storyboard, outputs };
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
-import { isActive, type ActiveRun } from './lifecycle.js';
+import { isActive, lostRun, type ActiveRun } from './lifecycle.js';
 import { UNCHANGED, defineDocument, isId, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 
 /** The status rides in blob metadata, so retention can tell live runs from finished ones without downloading them. */
@@ -54,6 +54,27 @@ export async function changeRunState(
     return next;
   });
   return { state: next!, changed };
+}
+
+/**
+ * Ends a run whose state.json fails its own checks (see lostRun), replacing it
+ * only while it is still unreadable. Returns the state now stored: the failed
+ * one, or the readable state another writer put there first.
+ */
+export async function failUnreadableRun(projectId: Id, runId: Id): Promise<RunState> {
+  const state = await updateJSON(
+    keys.runState(projectId, runId),
+    runStateDoc,
+    (current, _meta, damaged) => {
+      if (current || !damaged) return UNCHANGED;
+      const created = damaged.metadata.createdAt;
+      const createdAt = typeof created === 'string' && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : new Date().toISOString();
+      return lostRun({ projectId, runId, createdAt, reason: damaged.error.reason });
+    },
+    { replaceDamaged: true },
+  );
+  if (!state) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+  return state;
 }
 
 /** Written only by repair, for the one change a finished run may get (see src/repair/checks.ts). */

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import { STORE_NAMES, type StoreId } from './stores.js';
 
-export type CorruptionReason = 'metadata' | 'size' | 'gzip' | 'hash' | 'json' | 'schema';
+export type CorruptionReason = 'header' | 'metadata' | 'size' | 'gzip' | 'hash' | 'json' | 'schema';
 
 /** A stored document that cannot be trusted: its bytes, hash, compression or shape are broken. */
 export class CorruptBlobError extends AppError {

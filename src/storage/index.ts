@@ -1,9 +1,19 @@
 export { idSchema, parseId, isId, InvalidIdError, ID_PATTERN, type Id } from './ids.js';
 export { STORE_NAMES, STORE_IDS, STORE_LIMITS, openStore, type StoreId } from './stores.js';
 export { keys, runOfKey, type BlobRef } from './keys.js';
-export { defineDocument, encodeDocument, decodeDocument, sha256Hex, GZIP_THRESHOLD_BYTES, type DocumentType, type DocumentMeta } from './codec.js';
+export {
+  defineDocument,
+  encodeDocument,
+  decodeDocument,
+  openDocument,
+  sealPayload,
+  sha256Hex,
+  GZIP_THRESHOLD_BYTES,
+  type DocumentType,
+  type DocumentMeta,
+} from './codec.js';
 export { CorruptBlobError, BlobTooLargeError, WriteConflictError, BlobWriteError } from './errors.js';
-export { readJSON, writeJSON, updateJSON, deleteBlob, UNCHANGED, type StoredDocument } from './documents.js';
+export { readJSON, writeJSON, updateJSON, deleteBlob, UNCHANGED, type StoredDocument, type DamagedDocument } from './documents.js';
 export { updateConfirmed, type ConfirmedUpdate } from './confirmed.js';
 export {
   putBinary,

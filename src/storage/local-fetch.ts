@@ -22,6 +22,11 @@ export function useLocalBlobsFetchIfAsked(env: NodeJS.ProcessEnv = process.env):
  * The local Blobs server writes a metadata file in place, so a read that lands
  * mid-write fails to parse it and answers 500; the blobs client would then wait
  * 5 s before retrying. Reads (never writes) are retried here after a few ms.
+ * A HEAD still failing, or answering 404, is checked with a GET: a kill between
+ * the server's two files leaves a body whose metadata is torn (HEAD 500 for
+ * good) or missing (HEAD 404 although the blob exists). The blob then reads as
+ * it is, with no metadata, until a read of the document writes its metadata
+ * again (documents.ts).
  */
 export const retryLocalReadFailures: typeof fetch = async (input, init) => {
   const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
@@ -31,5 +36,15 @@ export const retryLocalReadFailures: typeof fetch = async (input, init) => {
     await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
     response = await fetch(input, init);
   }
+  if (method === 'HEAD' && (response.status === 500 || response.status === 404)) return headThroughGet(input, init, response);
   return response;
 };
+
+async function headThroughGet(input: Parameters<typeof fetch>[0], init: RequestInit | undefined, head: Response): Promise<Response> {
+  const get = await fetch(input instanceof Request ? new Request(input, { method: 'GET' }) : input, { ...init, method: 'GET' });
+  await get.body?.cancel();
+  if (get.status !== 200) return head;
+  const headers = new Headers(get.headers);
+  headers.delete('content-length');
+  return new Response(null, { status: 200, headers });
+}

@@ -5,9 +5,10 @@ import { readProgress, appendProgress } from '../../src/progress/event-log.js';
 import { markActive, readActiveMarker } from '../../src/runs/active.js';
 import { createRunState, readRunState } from '../../src/runs/state.js';
 import { isTerminal } from '../../src/schemas/run.js';
-import { getMetadata, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
+import { getBinary, getMetadata, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
-import { makeCompleteRun } from '../helpers/runs.js';
+import { makeCompleteRun, makeQueuedRun } from '../helpers/runs.js';
+import { tearBlob } from '../helpers/tear.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const LEASE_MS = 2000;
@@ -111,5 +112,27 @@ describe('the watchdog', () => {
     await until('the finished run to be settled', async () => (await readActiveMarker(projectId as Id, finished)) === null, 20_000);
     const { events } = await readProgress(projectId as Id, finished);
     expect(events.map((e) => e.status)).toEqual(['started', 'complete']);
+  });
+
+  it('a running run whose state fails its own checks is failed with state_unreadable and its progress log ended, within a lease period', async () => {
+    const { projectId, runId } = await makeQueuedRun();
+    await markActive(projectId, runId);
+    await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0 }, { agent: 'voice', status: 'started', progress: 0.3 });
+    const ref = keys.runState(projectId, runId);
+    const current = (await getBinary(ref))!;
+    await tearBlob({ directory: server.directory, ref, tear: 'truncated-body', next: { body: current.data, metadata: current.metadata } });
+    await expect(readRunState(projectId, runId)).rejects.toMatchObject({ name: 'CorruptBlobError' });
+
+    const final = await until('the run to end', async () => {
+      const state = await readRunState(projectId, runId).catch(() => null);
+      return state && isTerminal(state.status) ? state : null;
+    });
+    expect(final).toMatchObject({ status: 'failed', error: { code: 'state_unreadable', retryable: true } });
+    await until('the run to leave the active index', async () => (await readActiveMarker(projectId, runId)) === null);
+    const events = (await readProgress(projectId, runId)).events;
+    expect(events.map((e) => `${e.agent}:${e.status}`)).toEqual(['pipeline:queued', 'voice:started', 'pipeline:failed']);
+    expect(events.at(-1)?.message).toContain('could not be read');
+    const answer = await fetch(`${server.current.url}/api/projects/${projectId}/runs/${runId}`);
+    expect(answer.status).toBe(200);
   });
 });

@@ -4,14 +4,15 @@ import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { memoryIndexDoc } from '../../src/learning/memory.js';
 import { uploadSessionDoc } from '../../src/media/upload-session.js';
 import { leaseDoc } from '../../src/pipeline/lease.js';
-import { appendProgress } from '../../src/progress/event-log.js';
+import { appendProgress, readProgress } from '../../src/progress/event-log.js';
 import { readActiveMarker } from '../../src/runs/active.js';
 import { readRunState, runStateDoc } from '../../src/runs/state.js';
 import type { RepairReport } from '../../src/repair/index.js';
 import { REPAIR_KINDS } from '../../src/repair/report.js';
-import { getMetadata, keys, openStore, putBinary, readJSON, STORE_IDS, writeJSON } from '../../src/storage/index.js';
+import { getBinary, getMetadata, keys, openStore, putBinary, readJSON, STORE_IDS, writeJSON } from '../../src/storage/index.js';
 import { makeCompleteRun, makeQueuedRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
+import { tearBlob } from '../helpers/tear.js';
 
 const server = useLocalServer();
 
@@ -109,6 +110,8 @@ describe('repair', () => {
       orphanRunDocuments: 0,
       missingOutputs: 1,
       missingActiveMarkers: 2,
+      unreadableRunStates: 0,
+      unreadableProgressLogs: 0,
       memoryIndexMismatches: 1,
       staleUploads: 2,
     });
@@ -135,5 +138,35 @@ describe('repair', () => {
     expect(await getMetadata(keys.uploadSession(projectId, expired))).toBeNull();
     expect(await getMetadata(keys.uploadPart(projectId, expired, 0))).toBeNull();
     expect(await getMetadata(keys.uploadPart(projectId, sessionless, 0))).toBeNull();
+  });
+
+  it('a run state and a progress log that fail their own checks: found by a dry run, then the run failed and the log rebuilt and ended', async () => {
+    const { projectId, runId: lost } = await makeQueuedRun();
+    await appendProgress(projectId, lost, { agent: 'pipeline', status: 'queued', progress: 0 });
+    const stateRef = keys.runState(projectId, lost);
+    const state = (await getBinary(stateRef))!;
+    await tearBlob({ directory: server.directory, ref: stateRef, tear: 'truncated-body', next: { body: state.data, metadata: state.metadata } });
+    const ended = await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'piano' });
+    await putBinary(keys.video(ended), bytes(10), { projectId, runId: ended });
+    await appendProgress(projectId, ended, { agent: 'compose', status: 'started', progress: 0.8 }, { agent: 'pipeline', status: 'complete', progress: 1 });
+    const logRef = keys.progress(projectId, ended);
+    const log = (await getBinary(logRef))!;
+    await tearBlob({ directory: server.directory, ref: logRef, tear: 'truncated-body', next: { body: log.data, metadata: log.metadata } });
+
+    const dry = await repair(true);
+    expect(dry.found).toMatchObject({ unreadableRunStates: 1, unreadableProgressLogs: 1 });
+    expect(dry.errors).toEqual([]);
+    await expect(readRunState(projectId, lost)).rejects.toMatchObject({ name: 'CorruptBlobError' });
+
+    const real = await repair(false);
+    expect(real.repaired).toMatchObject({ unreadableRunStates: 1, unreadableProgressLogs: 1 });
+    expect(await readRunState(projectId, lost)).toMatchObject({ status: 'failed', error: { code: 'state_unreadable' } });
+    const lostEvents = (await readProgress(projectId, lost)).events.map((e) => `${e.seq}:${e.status}`);
+    expect(lostEvents).toEqual(['1:queued', '2:failed']);
+    const endedEvents = await readProgress(projectId, ended);
+    expect(endedEvents.events.map((e) => `${e.seq}:${e.status}`)).toEqual(['3:log_rebuilt', '4:complete']);
+    expect(endedEvents.terminal).toBe(true);
+    const again = await repair(true);
+    expect(again.found).toMatchObject({ unreadableRunStates: 0, unreadableProgressLogs: 0 });
   });
 });
