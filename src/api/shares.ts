@@ -83,7 +83,11 @@ const publicShareRoutes: Route[] = [
     handler: async ({ url, params: { shareId } }) => {
       const { share, video } = await openSharedRun(shareId);
       const absolute = (file: string) => new URL(sharePath(shareId, file), url.origin).href;
-      const [poster, cues] = await Promise.all([getMetadata(keys.poster(share.runId)), readCaptions(share.projectId, share.runId, video).catch(() => [])]);
+      // An archived run keeps its video but not its storyboard: its page has no captions.
+      const [poster, cues] = await Promise.all([
+        getMetadata(keys.poster(share.runId)),
+        video.storyboard ? readCaptions(share.projectId, share.runId, video) : [],
+      ]);
       const page = renderSharePage({
         title: video.theme?.trim() || 'A SirTrav video',
         pageUrl: absolute(''),
@@ -115,7 +119,10 @@ const publicShareRoutes: Route[] = [
     operationId: 'getSharedPoster',
     readLimit: 'bytes',
     summary: "The shared video's poster frame (JPEG)",
-    responses: { 200: { description: 'The poster', contentType: 'image/jpeg' }, ...NOT_FOUND },
+    responses: {
+      200: { description: 'The poster', contentType: 'image/jpeg' },
+      404: errorDoc('share_not_found (as for the page), or poster_not_found: this video has no poster'),
+    },
     handler: async ({ request, params: { shareId } }) => {
       const { share } = await openSharedRun(shareId);
       const poster = await getBinary(keys.poster(share.runId));
