@@ -12,7 +12,7 @@ const LAYERS = [
   ['storage', 'new-id.ts'],
   ['http', 'progress', 'media', 'metrics', 'webhooks'],
   ['runs'],
-  ['learning', 'failures'],
+  ['learning', 'failures', 'captions', 'shares'],
   ['pipeline', 'retention', 'repair', 'projects', 'health', 'operations'],
   ['portability'],
   ['api', 'server'],

@@ -165,12 +165,54 @@ function finished(state, links) {
   $('result').hidden = false;
   const video = $('video');
   video.src = links.video;
+  showCaptions(video, links.captions);
+  resetShare();
   const story = state.storyboard;
   const reason = story.choice.reason.charAt(0).toUpperCase() + story.choice.reason.slice(1);
   $('story').textContent = `“${story.theme}” — ${story.shots.length} shots, ${story.mood} with ${story.musicStyle} music. ${reason}.`;
   $('rated').textContent = '';
   // A draft's storyboard can be made in full, unchanged.
   $('draft').hidden = !current.preview;
+}
+
+/** The narration as captions on the player (a signed link: a <track> cannot send the token). */
+function showCaptions(video, src) {
+  video.querySelectorAll('track').forEach((track) => track.remove());
+  if (!src) return;
+  const track = document.createElement('track');
+  Object.assign(track, { kind: 'captions', src, srclang: 'en', label: 'Captions', default: true });
+  video.append(track);
+  // `default` picks a track only while the element loads its first source; this one may come later.
+  track.track.mode = 'showing';
+}
+
+function resetShare() {
+  $('share').disabled = false;
+  $('share-link').hidden = true;
+  $('shared').textContent = '';
+}
+
+/** Makes a public page for the video and copies its link; the link is shown too, in case the clipboard is refused. */
+async function share() {
+  $('share').disabled = true;
+  try {
+    const { url, expiresAt } = await api('POST', projectPath(`/runs/${current.runId}/share`), { json: {} });
+    const link = $('share-link');
+    link.href = url;
+    link.textContent = url;
+    link.hidden = false;
+    const until = new Date(expiresAt).toLocaleDateString();
+    try {
+      await navigator.clipboard.writeText(url);
+      $('shared').textContent = `Link copied; it works until ${until}.`;
+    } catch {
+      $('shared').textContent = `Copy this link; it works until ${until}.`;
+    }
+  } catch (error) {
+    showError(error);
+  } finally {
+    $('share').disabled = false;
+  }
 }
 
 /** Starts a run with `body` and follows it; the buttons wait until it ends. */
@@ -309,6 +351,7 @@ drop.addEventListener('drop', (event) => {
 $('run-form').addEventListener('submit', (event) => makeVideo(event));
 $('preview').addEventListener('click', (event) => makeVideo(event, true));
 $('make-full').addEventListener('click', () => startRun({ storyboardFrom: current.runId }));
+$('share').addEventListener('click', share);
 $('rate-good').addEventListener('click', () => rate('good'));
 $('rate-bad').addEventListener('click', () => rate('bad'));
 $('ops-refresh').addEventListener('click', () => showOperations().catch(showError));

@@ -10,6 +10,7 @@ import { archivedRun, listAllRunIds, readArchive } from '../runs/archive.js';
 import { archivedRunResponseSchema, type ArchiveRecord } from '../schemas/archive.js';
 import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
 import { readRunState, summarize } from '../runs/state.js';
+import { videoOf } from '../runs/video.js';
 import {
   cancelRunResponseSchema,
   runListResponseSchema,
@@ -38,29 +39,8 @@ function links(origin: string, projectId: Id, runId: Id) {
     self: new URL(self, origin).href,
     progress: new URL(signLink(`${self}/progress`), origin).href,
     video: new URL(signLink(`${self}/video`), origin).href,
+    captions: new URL(signLink(`${self}/captions.vtt`), origin).href,
   };
-}
-
-/**
- * The facts of a run's video, from its state or, once retention has archived
- * the run's documents, from its archive record: videos are kept as long as
- * they are stored, and the archive record (kept under this project) is what
- * authorises serving one to the project.
- */
-async function videoOf(projectId: Id, runId: Id): Promise<{ bytes: number }> {
-  const state = await readRunState(projectId, runId);
-  if (state) {
-    if (state.status !== 'complete')
-      throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; the video exists once it is complete.`, {
-        details: { status: state.status },
-      });
-    return state.outputs.video;
-  }
-  const archived = await readArchive(projectId, runId);
-  if (!archived) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
-  if (archived.status !== 'complete' || !archived.video)
-    throw new AppError(409, 'run_not_complete', `Run ${runId} ended ${archived.status}; it has no video.`, { details: { status: archived.status } });
-  return archived.video;
 }
 
 /** Live runs and archived ones (their documents expired, their videos kept), newest first. */

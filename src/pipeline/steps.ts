@@ -1,3 +1,4 @@
+import { storeNarrationTiming } from '../captions/index.js';
 import { listMedia, readMediaBytes, requireMedia } from '../media/library.js';
 import { recordMediaUse } from '../media/usage.js';
 import { chooseStyle } from '../learning/choose-style.js';
@@ -160,6 +161,8 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
   const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
   await context.confirmLease();
+  // Before the voice track: a stored voice (reused by a later attempt) always has its timing beside it.
+  await storeNarrationTiming(context.projectId, context.runId, outcome.value.spoken);
   await putBinary(ref, outcome.value.wav, {
     contentType: 'audio/wav',
     provider: outcome.provider,

@@ -1,3 +1,4 @@
+import { narrationTimingDoc } from '../captions/index.js';
 import { memoryIndexDoc, pendingDoc } from '../learning/memory.js';
 import { usageDoc } from '../media/usage.js';
 import { failureIndexDoc } from '../pipeline/failures.js';
@@ -56,6 +57,7 @@ const PATTERNS: Pattern[] = [
   pattern('sirtrav-runs', `${run}/storyboard\\.json`, ({ p, r }) => keys.runStoryboard(p, r), storyboardDoc as DocumentType<unknown>),
   pattern('sirtrav-runs', `${run}/failure\\.json`, ({ p, r }) => keys.runFailure(p, r), failureDoc as DocumentType<unknown>),
   pattern('sirtrav-runs', `${run}/webhook\\.json`, ({ p, r }) => keys.runWebhook(p, r), deliveryDoc as DocumentType<unknown>),
+  pattern('sirtrav-runs', `${run}/narration\\.json`, ({ p, r }) => keys.runNarration(p, r), narrationTimingDoc as DocumentType<unknown>),
   pattern('sirtrav-runs', `${run}/segments/plan\\.json`, ({ p, r }) => keys.segmentPlan(p, r), segmentPlanDoc as DocumentType<unknown>),
   pattern(
     'sirtrav-runs',

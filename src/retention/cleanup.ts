@@ -21,6 +21,7 @@ import {
   type Id,
   type StoreId,
 } from '../storage/index.js';
+import { shareOfMarker } from '../shares/index.js';
 import { archiveRun } from './archive.js';
 import { describePolicy, retentionPolicy, type RetentionPolicy } from './policy.js';
 import { foldersUnder, keysUnder, projectFolders, projectIdOf, runFolders, uploadFolders, walkPhases } from './walk.js';
@@ -30,7 +31,7 @@ type Phase = (typeof PHASES)[number];
 const cursorDoc = defineDocument('cleanup-cursor', 1, cleanupCursorSchema);
 type Cursor = z.infer<typeof cleanupCursorSchema>;
 
-const counts = () => ({ progress: 0, runs: 0, runDocuments: 0, audio: 0, media: 0, uploads: 0 });
+const counts = () => ({ progress: 0, runs: 0, runDocuments: 0, audio: 0, media: 0, uploads: 0, shares: 0 });
 
 const dailyReportDoc = defineDocument('cleanup-report', 1, z.object({ date: z.string(), invocations: z.array(cleanupReportSchema).max(50) }));
 
@@ -134,6 +135,7 @@ const ITEMS: Record<Phase, () => AsyncGenerator<string>> = {
   runs: runFolders,
   uploads: uploadFolders,
   media: () => projectFolders('media'),
+  shares: () => keysUnder('runs', keys.allRunSharesPrefix()),
 };
 
 /** Live runs' status, from state.json metadata: 'active', 'finished', or null when it cannot be told. */
@@ -217,6 +219,8 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     report.deleted.uploads++;
   },
 
+  shares: expireShare,
+
   /** Photos: 90 days after upload or last use by a run, unless a live run may still use them. */
   async media(projectFolder, { policy, now, report, remove, unreadable, options }) {
     const projectId = projectIdOf(projectFolder);
@@ -251,6 +255,23 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     }
   },
 };
+
+/**
+ * Shares, by their runs' markers: an expired share goes with its marker (it
+ * already answers 404; this frees the records), and so does a marker whose share is gone.
+ */
+async function expireShare(marker: string, { now, report, remove, unreadable }: PhaseContext): Promise<void> {
+  const share = shareOfMarker(marker);
+  if (!share) return unreadable('sirtrav-runs', marker, 'not a share marker key');
+  const record = keys.share(share.shareId).key;
+  const expiresAt = metaTime(await getMetadataByKey('runs', marker), 'expiresAt');
+  const recordStored = (await getMetadataByKey('runs', record)) !== null;
+  if (recordStored && expiresAt === null) return unreadable('sirtrav-runs', marker, 'no usable expiresAt in metadata');
+  if (recordStored && expiresAt! > now) return;
+  if (recordStored) await remove('runs', record);
+  await remove('runs', marker);
+  report.deleted.shares++;
+}
 
 /** Photos a queued or running run may still read: its chosen ones, or all of them if it has not chosen yet. */
 async function mediaNeededByLiveRuns(projectId: Id): Promise<Set<string> | 'all'> {

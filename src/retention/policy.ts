@@ -37,6 +37,7 @@ export function describePolicy(policy: RetentionPolicy): Record<string, number |
     mediaDays: policy.mediaMs / DAY_MS,
     uploadDays: policy.uploadMs / DAY_MS,
     audio: 'with its run',
+    shares: 'until they expire (at most 90 days)',
     videos: 'permanent',
     evaluations: 'permanent',
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const PHASES = ['progress', 'runs', 'uploads', 'media'] as const;
+export const PHASES = ['progress', 'runs', 'uploads', 'media', 'shares'] as const;
 
 export const cleanupBodySchema = z.strictObject({
   dryRun: z.boolean().optional(),
@@ -17,7 +17,15 @@ export const cleanupReportSchema = z.object({
   resumedFrom: cleanupCursorSchema.nullable(),
   cursor: cleanupCursorSchema.nullable(),
   examined: z.number().int(),
-  deleted: z.object({ progress: z.number(), runs: z.number(), runDocuments: z.number(), audio: z.number(), media: z.number(), uploads: z.number() }),
+  deleted: z.object({
+    progress: z.number(),
+    runs: z.number(),
+    runDocuments: z.number(),
+    audio: z.number(),
+    media: z.number(),
+    uploads: z.number(),
+    shares: z.number(),
+  }),
   archived: z.number().int(),
   kept: z.object({
     active: z.number(),

@@ -252,7 +252,8 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
-export const runLinksSchema = z.object({ self: z.url(), progress: z.url(), video: z.url() });
+/** Signed where a browser needs them without headers: `EventSource`, `<video>`, `<track>` (captions are WebVTT). */
+export const runLinksSchema = z.object({ self: z.url(), progress: z.url(), video: z.url(), captions: z.url() });
 
 export const startRunResponseSchema = z.object({ runId: idSchema, status: z.literal('queued').or(runSummarySchema.shape.status), links: runLinksSchema });
 

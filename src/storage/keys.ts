@@ -43,6 +43,8 @@ export const keys = {
   runFailure: (p: Id, r: Id) => ref('runs', `${run(p, r)}/failure.json`),
   failureIndex: (p: Id) => ref('runs', `${project(p)}/failures.json`, 256 * KiB),
   runWebhook: (p: Id, r: Id) => ref('runs', `${run(p, r)}/webhook.json`, 2 * MiB),
+  /** When each narration line is heard (written with the voice), for captions timed without decoding audio. */
+  runNarration: (p: Id, r: Id) => ref('runs', `${run(p, r)}/narration.json`, 256 * KiB),
   runLease: (p: Id, r: Id) => ref('runs', `${run(p, r)}/lease.json`, 4 * KiB),
   /** A segmented render: its plan, and each segment's lease and status (see src/pipeline/segments). */
   segmentPlan: (p: Id, r: Id) => ref('runs', `${run(p, r)}/segments/plan.json`, 64 * KiB),
@@ -77,6 +79,12 @@ export const keys = {
   webhookPendingPrefix: () => 'ops/webhooks/pending/',
   webhookSecret: (p: Id) => ref('runs', `${project(p)}/webhook-secret.json`, KiB),
   rendererReport: () => ref('runs', 'health/renderer.json', KiB),
+  /** A public share of a run's video, found by its id alone (src/shares); outside `projects/`, so never exported. */
+  share: (s: Id) => ref('runs', `shares/${id(s)}.json`, 4 * KiB),
+  /** One marker per share of a run, so a run's shares are listed without reading every share. */
+  runShare: (p: Id, r: Id, s: Id) => ref('runs', `run-shares/${id(p)}/${id(r)}/${id(s)}.json`, KiB),
+  runSharesPrefix: (p: Id, r: Id) => `run-shares/${id(p)}/${id(r)}/`,
+  allRunSharesPrefix: () => 'run-shares/',
 
   progress: (p: Id, r: Id) => ref('progress', `${run(p, r)}/progress.json`),
 

@@ -151,6 +151,15 @@ describe('OpenAPI', () => {
     await call('GET', r);
     await call('GET', `${r}/progress`);
     await call('GET', `${r}/video`, { headers: { range: 'bytes=0-99' } });
+    await call('GET', `${r}/captions.vtt`);
+    await call('GET', `${r}/captions.srt`);
+    const share = (await call('POST', `${r}/share`, jsonInit({ expiresInSec: 3600 }))) as { shareId: string };
+    await call('POST', `${r}/share`, jsonInit({ expiresInSec: 1 }));
+    await call('GET', `${r}/shares`);
+    for (const file of ['', '/video', '/poster.jpg', '/captions.vtt']) await call('GET', `/api/share/${share.shareId}${file}`);
+    await call('DELETE', `${r}/share/${share.shareId}`);
+    await call('GET', `/api/share/${share.shareId}`);
+    await call('DELETE', `${r}/share/${share.shareId}`);
     await call('POST', `${r}/evaluation`, jsonInit({ rating: 'good', comment: 'lovely' }));
     await call('POST', `${r}/evaluation`, jsonInit({ rating: 'bad' }));
     await call('GET', `${p}/memory`);

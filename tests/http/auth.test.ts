@@ -61,6 +61,7 @@ function urlFor(path: string, f: Fixture): string {
       .replace(':mediaId', f.mediaId)
       .replace(':uploadId', 'u_missing')
       .replace(':importId', 'i_missing')
+      .replace(':shareId', 's_missing')
       .replace(':n', '0')
   );
 }

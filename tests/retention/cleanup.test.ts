@@ -167,6 +167,7 @@ describe('retention', () => {
       audio: 0,
       media: 0,
       uploads: 0,
+      shares: 0,
     });
   });
 

@@ -76,6 +76,17 @@ describe('the web page in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#memory table') !== null);
     const memory = await page.textContent('#memory');
     expect(memory).toMatch(/calm \+ acoustic\s*67%\s*1/);
+    // The narration rides on the player as captions, and Share makes a public page and copies its link.
+    // (A 4 s video may have no line short enough to be said: the track is then loaded and empty.)
+    await page.waitForFunction(() => document.querySelector<HTMLTrackElement>('#video track')?.readyState === HTMLTrackElement.LOADED);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.current.url });
+    await page.click('#share');
+    await page.waitForSelector('#share-link:not([hidden])');
+    const shared = await page.$eval('#share-link', (link) => (link as HTMLAnchorElement).href);
+    expect(shared).toMatch(/\/api\/share\/[A-Za-z0-9_-]{22}$/);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shared);
+    expect(await page.textContent('#shared')).toContain('Link copied');
+    expect((await fetch(shared)).headers.get('content-type')).toBe('text/html; charset=utf-8');
     await page.screenshot({ path: join(ROOT, 'out', 'page.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

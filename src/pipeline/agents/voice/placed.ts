@@ -1,3 +1,5 @@
+import { segmentsOf } from '../../../captions/index.js';
+import type { SpokenLine } from '../../../schemas/captions.js';
 import { audioRateOf, type NarrationSegment, type Storyboard } from '../../../schemas/run.js';
 import type { ProviderOutcome } from '../../providers/fallback.js';
 import { resample } from '../../audio/resample.js';
@@ -9,15 +11,9 @@ import { runVoice, speakLocally, type Speech } from './index.js';
 const GAP_SEC = 0.1;
 
 export interface PlacedNarration extends Speech {
-  /** Lines said, and lines left out because the voice took longer than their scene allows. */
-  spoken: NarrationSegment[];
+  /** Lines said (with how long each is heard, for captions), and lines left out because the voice took longer than their scene allows. */
+  spoken: SpokenLine[];
   dropped: NarrationSegment[];
-}
-
-/** The lines to say: the storyboard's segments, or (for a storyboard stored before segments) the script from 0.6 s. */
-export function segmentsOf(storyboard: Storyboard): NarrationSegment[] {
-  if (storyboard.narration.segments) return storyboard.narration.segments;
-  return storyboard.narration.script ? [{ startSec: 0.6, text: storyboard.narration.script }] : [];
 }
 
 /**
@@ -35,7 +31,7 @@ export async function speakNarration(
   // The mix's rate, so nothing is resampled twice.
   const rate = audioRateOf(storyboard);
   const track = new Float32Array(Math.round(storyboard.durationSec * rate));
-  const spoken: NarrationSegment[] = [];
+  const spoken: SpokenLine[] = [];
   const dropped: NarrationSegment[] = [];
   let outcome: Omit<ProviderOutcome<unknown>, 'value'> = { provider: 'local' };
   for (const [i, segment] of segments.entries()) {
@@ -56,7 +52,7 @@ export async function speakNarration(
       continue;
     }
     track.set(samples, start);
-    spoken.push(segment);
+    spoken.push({ ...segment, durationSec: samples.length / rate });
   }
   const wav = encodeWav({ sampleRate: rate, channels: [track] });
   return { ...outcome, value: { wav, durationSec: storyboard.durationSec, spoken, dropped } };
