@@ -34,5 +34,3 @@ export function printTable(title: string, rows: Row[], unit = 'ms'): void {
   for (const row of rows)
     console.log(`| ${row.name} | ${fmt(row.median)} | ${fmt(row.p99)} | ${row.ratio === undefined ? '1.00 (baseline)' : fmt(row.ratio)} |`);
 }
-
-export const peakRssMb = () => process.resourceUsage().maxRSS / 1024;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../schemas/common.js';
-import { defineDocument, keys, listEtags, readJSON, UNCHANGED, updateJSON, writeJSON } from '../storage/index.js';
+import { defineDocument, keys, listEtags, readJSON, UNCHANGED, updateJSON } from '../storage/index.js';
 import { packTerms } from './terms.js';
 
 /**
@@ -81,12 +81,6 @@ export async function replaceShard(n: number, rebuilt: IndexEntry[], since: stri
   await updateJSON(keys.failureShard(n), shardDoc, (current) => ({
     entries: [...rebuilt, ...(current?.entries ?? []).filter((entry) => !ids.has(entry.runId) && entry.at >= since)].sort(byAt).slice(-MAX_PER_SHARD),
   }));
-  invalidate();
-}
-
-/** Writes a shard outright (benches planting an index). */
-export async function writeShard(n: number, entries: IndexEntry[]): Promise<void> {
-  await writeJSON(keys.failureShard(n), shardDoc, { entries: [...entries].sort(byAt).slice(-MAX_PER_SHARD) });
   invalidate();
 }
 

@@ -1,16 +1,8 @@
 import { z } from 'zod';
 
-import {
-  judgedSchema,
-  preconditionsSchema,
-  reflectionSchema,
-  resolutionNoteSchema,
-  type Preconditions,
-  type Reflection,
-  type ResolutionNote,
-} from '../schemas/failure.js';
+import { judgedSchema, type Preconditions, type Reflection, type ResolutionNote } from '../schemas/failure.js';
 
-export { preconditionsSchema, reflectionSchema, resolutionNoteSchema, type Preconditions, type Reflection, type ResolutionNote };
+export { type Preconditions, type Reflection, type ResolutionNote };
 
 const judged = judgedSchema;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cleanupCursorSchema, cleanupReportSchema, PHASES, type CleanupReport } from '../schemas/retention.js';
 import type { RunStatus } from '../schemas/run.js';
-export { cleanupReportSchema, type CleanupReport } from '../schemas/retention.js';
+export { type CleanupReport } from '../schemas/retention.js';
 import { log } from '../log.js';
 import { forgetPhotos } from '../media/cap.js';
 import { forgetMediaUse, readMediaUsage } from '../media/usage.js';

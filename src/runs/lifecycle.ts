@@ -12,7 +12,6 @@ export type FailedRun = Extract<RunState, { status: 'failed' }>;
 export type CancelledRun = Extract<RunState, { status: 'cancelled' }>;
 /** A run that can still change: queued or running. */
 export type ActiveRun = QueuedRun | RunningRun;
-export type FinishedRun = CompleteRun | FailedRun | CancelledRun;
 
 export const isActive = (run: RunState): run is ActiveRun => run.status === 'queued' || run.status === 'running';
 

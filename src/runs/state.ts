@@ -77,11 +77,6 @@ export async function failUnreadableRun(projectId: Id, runId: Id): Promise<RunSt
   return state;
 }
 
-/** Written only by repair, for the one change a finished run may get (see src/repair/checks.ts). */
-export async function overwriteRunState(state: RunState): Promise<void> {
-  await writeJSON(keys.runState(state.projectId, state.runId), runStateDoc, state, { createdAt: state.createdAt });
-}
-
 export function summarize(state: RunState): RunSummary {
   return {
     runId: state.runId,

@@ -7,7 +7,6 @@ export type SpokenLine = z.infer<typeof spokenLineSchema>;
 
 /** The voice's timing of a run's narration: the lines heard, in order (lines left out for lack of time are not). */
 export const narrationTimingSchema = z.object({ lines: z.array(spokenLineSchema).max(1000) });
-export type NarrationTiming = z.infer<typeof narrationTimingSchema>;
 
 /** One caption: what is said from `startSec` to `endSec`. */
 export interface CaptionCue {

@@ -64,7 +64,6 @@ export const exportDescriptorSchema = z.object({
   exportKey: exportKeySchema,
   links: z.object({ self: z.string(), parts: z.array(z.string()).optional() }),
 });
-export type ExportDescriptor = z.infer<typeof exportDescriptorSchema>;
 
 export const startImportBodySchema = z.strictObject({
   /** Size of the whole archive in bytes. */
@@ -88,7 +87,6 @@ export const completeImportBodySchema = z.strictObject({ importId: idSchema });
 export const importQuerySchema = z.object({ projectId: idSchema.optional(), exportKey: exportKeySchema.optional() });
 
 export const importStatusSchema = z.enum(['uploading', 'verifying', 'committing', 'complete', 'refused', 'conflict', 'rolled_back']);
-export type ImportStatus = z.infer<typeof importStatusSchema>;
 
 export const importedSummarySchema = z.object({
   blobs: z.number().int(),

@@ -115,7 +115,6 @@ export type RunError = z.infer<typeof runErrorSchema>;
 /** How a shot moves over its photo. */
 export const MOTIONS = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down'] as const;
 export const motionSchema = z.enum(MOTIONS);
-export type Motion = z.infer<typeof motionSchema>;
 
 export const curationSkipSchema = z.object({
   mediaId: idSchema,

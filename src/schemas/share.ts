@@ -33,6 +33,5 @@ export const shareResponseSchema = z.object({
   url: z.url(),
   expiresAt: isoDate,
 });
-export type ShareResponse = z.infer<typeof shareResponseSchema>;
 
 export const shareListResponseSchema = z.object({ shares: z.array(shareResponseSchema.extend({ createdAt: isoDate })) });

@@ -4,8 +4,8 @@ import { videoOf, type RunVideo } from '../runs/video.js';
 import { videoIsStored, type Id } from '../storage/index.js';
 import { readLiveShare, shareNotFound } from './records.js';
 
-export { createShare, deleteShare, isExpired, listRunShares, readLiveShare, revokeShare, shareDoc, shareNotFound, shareOfMarker } from './records.js';
-export { renderSharePage, type SharePage } from './page.js';
+export { createShare, listRunShares, revokeShare, shareNotFound, shareOfMarker } from './records.js';
+export { renderSharePage } from './page.js';
 
 /**
  * A live share and its run's video. Whatever keeps the video from being

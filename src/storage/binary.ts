@@ -65,9 +65,3 @@ export async function listDirectories(store: StoreId, prefix: string): Promise<s
 export async function deleteKey(store: StoreId, key: string): Promise<void> {
   await openStore(store).delete(key);
 }
-
-/** The bytes as a stream with the metadata, for large blobs served in ranges. */
-export async function getBinaryStream(ref: BlobRef): Promise<{ stream: ReadableStream<Uint8Array>; metadata: Record<string, unknown> } | null> {
-  const result = await openStore(ref.store).getWithMetadata(ref.key, { type: 'stream', consistency: 'strong' });
-  return result ? { stream: result.data as ReadableStream<Uint8Array>, metadata: result.metadata } : null;
-}

@@ -83,16 +83,6 @@ function gaussianPeak(l: number, c: number, r: number): number {
   return denominator === 0 ? 0 : Math.max(-1, Math.min(1, (0.5 * (a - d)) / denominator));
 }
 
-/**
- * The global shift of `b` against `a`, by phase correlation: the normalised
- * cross-power spectrum's inverse transform peaks at the shift; a parabola
- * through the peak and its neighbours gives the fraction of a pixel.
- */
-export function phaseShift(a: Uint8Array, b: Uint8Array, size: number): { dx: number; dy: number } {
-  const fft = new FFT(size);
-  return shiftBetween(windowed(a, size, fft), windowed(b, size, fft), size, fft);
-}
-
 function shiftBetween(fa: number[][], fb: number[][], size: number, fft: FftInstance): { dx: number; dy: number } {
   const cross = fa.map((row, y) => {
     const out = fft.createComplexArray();

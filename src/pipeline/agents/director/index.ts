@@ -4,7 +4,7 @@ import { withFallback, type ProviderOutcome } from '../../providers/fallback.js'
 import { planWithOpenAI } from './openai.js';
 import { defaultDuration, planStoryboard, type DirectorInput } from './storyboard-plan.js';
 
-export { planStoryboard, type DirectorInput, type StyleChoice } from './storyboard-plan.js';
+export { type DirectorInput } from './storyboard-plan.js';
 
 /** Plans the storyboard with the LLM when a key is set, else (or when it fails) locally. */
 export async function runDirector(

@@ -38,12 +38,6 @@ export function speakingSec(text: string): number {
   return words / WORDS_PER_SECOND + pauses * PAUSE_SEC;
 }
 
-/** "Sunday, 14 July 2024", read from the date as written (never shifted by a time zone). */
-export function spokenDate(takenAt: string): string | null {
-  const parts = dateParts(takenAt);
-  return parts ? `${WEEKDAYS[parts.weekday]}, ${parts.day} ${MONTHS[parts.month - 1]} ${parts.year}` : null;
-}
-
 function dateParts(takenAt: string): { year: number; month: number; day: number; weekday: number; hour: number | null } | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}))?/.exec(takenAt);
   if (!match) return null;

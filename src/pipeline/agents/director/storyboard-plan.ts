@@ -13,9 +13,6 @@ import { curatePhotos } from './curation.js';
 import { chooseFraming, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
 
-export { MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
-export { takenAtMs } from './taken-at.js';
-
 export type { StyleChoice };
 
 export interface DirectorInput {
