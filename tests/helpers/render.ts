@@ -8,11 +8,7 @@ import type { Media } from '../../src/schemas/media.js';
 import { frameSize, type Aspect, type Resolution, type Shot, type Storyboard } from '../../src/schemas/run.js';
 import type { Id } from '../../src/storage/index.js';
 
-/** The bundled 2018 ffmpeg (no xfade) the deployed functions use, and Debian's. */
-export const FFMPEG_BUILDS = {
-  debian: '/usr/bin/ffmpeg',
-  bundled: join(import.meta.dirname, '../../node_modules/@ffmpeg-installer/linux-x64/ffmpeg'),
-};
+export { FFMPEG_BUILDS } from './ffmpeg-builds.js';
 
 /** A photo with detail at every scale (blurred noise over soft gradients), so motion is measurable anywhere in it. */
 export async function texturedPhoto(width: number, height: number, seed = 1): Promise<Uint8Array> {

@@ -4,12 +4,13 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../src/pipeline/agents/compose/ffmpeg.js';
 import { processesMatching } from '../../scripts/chaos/processes.js';
+import { FFMPEG_BUILDS } from '../helpers/ffmpeg-builds.js';
 import { waitFor } from '../helpers/wait.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FFMPEGS = [
   ['debian', process.env.FFMPEG_PATH ?? 'ffmpeg'],
-  ['npm', (await import('@ffmpeg-installer/ffmpeg')).default.path],
+  ['bundled', FFMPEG_BUILDS.bundled],
 ] as const;
 
 describe('ffmpeg never outlives its host', () => {

@@ -29,12 +29,12 @@ async function measure(motion: Shot['motion'], resolution: Resolution, ffmpeg: s
   }
 }
 
-// Every resolution on the chosen build (Debian's by default); the bundled 2018 build the deploy uses at 720p too.
+// Every resolution on the chosen build (Debian's by default); the bundled build the deploy uses at 720p too.
 const builds: Array<[string, string, Resolution[]]> = process.env.FFMPEG_PATH
   ? [['chosen', process.env.FFMPEG_PATH, ['360p', '720p', '1080p']]]
   : [
       ['debian', FFMPEG_BUILDS.debian, ['360p', '720p', '1080p']],
-      ['bundled 2018', FFMPEG_BUILDS.bundled, ['720p']],
+      ['bundled', FFMPEG_BUILDS.bundled, ['720p']],
     ];
 
 describe.each(builds)('Ken Burns motion is smooth (ffmpeg: %s)', (_name, ffmpeg, resolutions) => {

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,9 +13,8 @@ import { decodeWav, encodeWav, type PcmAudio } from '../../../src/pipeline/audio
 import { AUDIO_RATE, PREVIEW_AUDIO_RATE } from '../../../src/schemas/run.js';
 import { MOODS } from '../../../src/style/styles.js';
 import { ebur128 } from '../../helpers/audio.js';
+import { FFMPEG_BUILDS } from '../../helpers/ffmpeg-builds.js';
 
-/** Both builds the project runs on: Debian's and the npm one the deployed functions use. */
-const FFMPEGS = { debian: '/usr/bin/ffmpeg', npm: (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path };
 const dir = mkdtempSync(join(tmpdir(), 'sirtrav-loudness-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -45,7 +43,7 @@ async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: s
   const out = join(dir, name);
   mkdirSync(out, { recursive: true });
   await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg, { sampleRate });
-  return Object.fromEntries(Object.entries(FFMPEGS).map(([build, reader]) => [build, ebur128(reader, join(out, SOUNDTRACK_AAC))]));
+  return Object.fromEntries(Object.entries(FFMPEG_BUILDS).map(([build, reader]) => [build, ebur128(reader, join(out, SOUNDTRACK_AAC))]));
 }
 
 describe('loudness', () => {
@@ -58,13 +56,13 @@ describe('loudness', () => {
       seed: 'r_draft',
     });
     const voice = await narration(0);
-    for (const [build, ffmpeg] of Object.entries(FFMPEGS)) {
+    for (const [build, ffmpeg] of Object.entries(FFMPEG_BUILDS)) {
       const out = `draft-${build}`;
       for (const [reader, measured] of Object.entries(await encodedFigures(music, voice, ffmpeg, out, PREVIEW_AUDIO_RATE))) {
         expect(Math.abs(measured.integratedLufs + 16), `draft by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
         expect(measured.truePeakDbtp, `draft by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
       }
-      const probe = spawnSync(FFMPEGS.debian, ['-hide_banner', '-i', join(dir, out, SOUNDTRACK_AAC)], { encoding: 'utf8' }).stderr;
+      const probe = spawnSync(FFMPEG_BUILDS.debian, ['-hide_banner', '-i', join(dir, out, SOUNDTRACK_AAC)], { encoding: 'utf8' }).stderr;
       expect(probe, 'the AAC is at the preview rate').toMatch(/Audio: aac.*22050 Hz, stereo/);
     }
   }, 120_000);
@@ -73,7 +71,7 @@ describe('loudness', () => {
     const music = await synthesizeMusic({ durationSec: 8, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_meter' });
     const file = join(dir, 'meter.wav');
     writeFileSync(file, encodeWav(music));
-    const reference = ebur128(FFMPEGS.debian, file);
+    const reference = ebur128(FFMPEG_BUILDS.debian, file);
     expect(Math.abs(integratedLoudness(music) - reference.integratedLufs)).toBeLessThanOrEqual(0.3);
     expect(Math.abs(truePeakDb(music) - reference.truePeakDbtp)).toBeLessThanOrEqual(0.5);
   });
@@ -97,7 +95,7 @@ describe('loudness', () => {
       const voice = voiceDb === null ? null : await narration(voiceDb);
       const { figures, stems } = await mixSoundtrack({ music, voice, durationSec: DURATION, withStems: true });
       expect(Math.abs(figures.integratedLufs + 16)).toBeLessThanOrEqual(0.3);
-      for (const [build, ffmpeg] of Object.entries(FFMPEGS)) {
+      for (const [build, ffmpeg] of Object.entries(FFMPEG_BUILDS)) {
         const readings = await encodedFigures(music, voice, ffmpeg, `${mood}-${voiceDb}-${build}`);
         for (const [reader, measured] of Object.entries(readings)) {
           expect(Math.abs(measured.integratedLufs + 16), `encoded by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
@@ -111,8 +109,8 @@ describe('loudness', () => {
         for (const line of LINES) {
           const window = (file: string) => {
             const cut = join(dir, `cut-${file}`);
-            spawnSync(FFMPEGS.debian, ['-v', 'error', '-y', '-ss', String(line.startSec), '-t', '1.6', '-i', join(dir, file), cut]);
-            return ebur128(FFMPEGS.debian, cut).integratedLufs;
+            spawnSync(FFMPEG_BUILDS.debian, ['-v', 'error', '-y', '-ss', String(line.startSec), '-t', '1.6', '-i', join(dir, file), cut]);
+            return ebur128(FFMPEG_BUILDS.debian, cut).integratedLufs;
           };
           // ebur128 prints tenths of a LU: the difference is worth as much, not the float subtraction's last bits.
           const difference = Math.round((window('voice-stem.wav') - window('music-stem.wav')) * 10) / 10;

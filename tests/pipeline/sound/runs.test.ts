@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -11,11 +10,11 @@ import type { RunState, Shot, Storyboard } from '../../../src/schemas/run.js';
 import { getBinary, keys, type Id } from '../../../src/storage/index.js';
 import { beatPhase, ebur128 } from '../../helpers/audio.js';
 import { createProjectOverHttp } from '../../helpers/api.js';
+import { FFMPEG_BUILDS } from '../../helpers/ffmpeg-builds.js';
 import { useLocalServer } from '../../helpers/server.js';
 
 const server = useLocalServer();
-const DEBIAN = '/usr/bin/ffmpeg';
-const NPM = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+const { debian: DEBIAN, bundled: BUNDLED } = FFMPEG_BUILDS;
 const FPS = 30;
 const dir = mkdtempSync(join(tmpdir(), 'sirtrav-sound-runs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,7 +100,7 @@ function decodedAudio(file: string) {
 }
 
 function expectOnTarget(file: string) {
-  for (const reader of [DEBIAN, NPM]) {
+  for (const reader of [DEBIAN, BUNDLED]) {
     const { integratedLufs, truePeakDbtp } = ebur128(reader, file);
     expect(Math.abs(integratedLufs + 16), `${integratedLufs} LUFS`).toBeLessThanOrEqual(1);
     expect(truePeakDbtp, `${truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
@@ -110,7 +109,7 @@ function expectOnTarget(file: string) {
 
 describe('the sound and the story of a run', () => {
   it('a 30 s run on the deployed ffmpeg: every cut seen within one frame of a beat, the music heard on that beat, loudness on target without narration', async () => {
-    vi.stubEnv('FFMPEG_PATH', NPM);
+    vi.stubEnv('FFMPEG_PATH', BUNDLED);
     const { storyboard, file, mediaIds } = await renderRun(
       COLOURS.map((colour) => ({ colour })),
       { durationSec: 30, resolution: '360p', mood: 'happy', narration: false, title: false },
