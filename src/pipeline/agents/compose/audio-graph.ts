@@ -12,11 +12,10 @@ export const SOUNDTRACK_AAC = 'soundtrack.m4a';
 
 /**
  * AAC settings of every output, at the soundtrack's sample rate (a preview's
- * is half the rate, at a lower bitrate). The coder is named because the builds
- * differ: the npm build (what Netlify runs) defaults to `fast`, Debian's
- * ffmpeg 5 to `twoloop`. `fast` is the one its authors made the default, as it
- * sounds better than twoloop at bitrates this high, and it encodes in about a
- * third of the time (0.7 s against 2.0 s for 30 s of stereo).
+ * is half the rate, at a lower bitrate). The coder is named because builds
+ * differ in their default (`fast` in some, `twoloop` in ffmpeg 5 and 7).
+ * `fast` sounds no worse than twoloop at bitrates this high, and it encodes in
+ * about a third of the time (0.7 s against 2.0 s for 30 s of stereo).
  */
 export function aacArgs(sampleRate: number): string[] {
   return ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', sampleRate < AUDIO_RATE ? '96k' : '160k', '-ar', String(sampleRate), '-ac', '2'];
