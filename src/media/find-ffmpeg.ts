@@ -23,16 +23,17 @@ async function probe(path: string, source: FfmpegInfo['source']): Promise<Ffmpeg
 }
 
 /**
- * The binary of `@ffmpeg-installer/<platform>-<arch>`, found from its own
- * package.json. The render function's bundle ships that package (netlify.toml's
- * `included_files`) but not the `@ffmpeg-installer/ffmpeg` wrapper, which the
- * bundler cannot trace, so the wrapper is never asked.
+ * The binary of `@sirtrav/ffmpeg-linux-x64` (packages/ffmpeg-linux-x64: a
+ * static ffmpeg 7.1 built for this project), found from its own package.json.
+ * npm links the package into node_modules, and the render function's bundle
+ * ships it there (netlify.toml's `included_files`), so one lookup serves the
+ * source tree and the deployed function. It is an optional dependency for
+ * Linux x86-64 only: elsewhere npm skips it and ffmpeg comes from PATH.
  */
 function bundledPath(): string | null {
   try {
-    const require = createRequire(import.meta.url);
-    const manifest = require.resolve(`@ffmpeg-installer/${process.platform}-${process.arch}/package.json`);
-    return join(dirname(manifest), process.platform === 'win32' ? 'ffmpeg.exe' : 'ffmpeg');
+    const manifest = createRequire(import.meta.url).resolve('@sirtrav/ffmpeg-linux-x64/package.json');
+    return join(dirname(manifest), 'ffmpeg');
   } catch {
     return null;
   }
@@ -40,7 +41,7 @@ function bundledPath(): string | null {
 
 let resolved: { key: string; info: Promise<FfmpegInfo | null> } | undefined;
 
-/** `FFMPEG_PATH`, else `ffmpeg` on PATH, else the binary bundled from npm; `null` if none runs. */
+/** `FFMPEG_PATH`, else `ffmpeg` on PATH, else the bundled binary; `null` if none runs. */
 export function findFfmpeg(): Promise<FfmpegInfo | null> {
   const configured = getConfig().FFMPEG_PATH;
   const key = configured ?? '';

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, inject, it } from 'vitest';
 import { GAZETTEER_PATH } from '../../src/pipeline/agents/director/gazetteer.js';
@@ -7,7 +7,7 @@ import { loadUnpacked } from './host/bundle.js';
 const MB = 1e6;
 /** Native and binary packages that only the functions handling photos or rendering need. */
 const IMAGE_PACKAGES = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', 'heic-decode', 'libheif-js'];
-const RENDER_PACKAGES = ['@ffmpeg-installer/linux-x64', 'text2wav'];
+const RENDER_PACKAGES = ['@sirtrav/ffmpeg-linux-x64', 'text2wav'];
 
 const carried = (dir: string, packages: string[]) => packages.filter((name) => existsSync(join(dir, 'node_modules', name)));
 
@@ -52,4 +52,13 @@ it('every function is built for Node 22, and the host runs it on Node 22', async
   }
   // The host forks each function's runtime with this process's own Node (`fork` uses process.execPath).
   expect(process.version).toMatch(/^v22\./);
+});
+
+it("the render function carries only the project's ffmpeg, executable, with its licence, and stays under 100 MB", async () => {
+  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find((fn) => fn.name === 'run-pipeline-background')!;
+  const ffmpeg = join(render.dir, 'node_modules/@sirtrav/ffmpeg-linux-x64');
+  expect(statSync(join(ffmpeg, 'ffmpeg')).mode & 0o111).toBe(0o111);
+  expect(readdirSync(ffmpeg).sort()).toEqual(['LICENSE', 'README.md', 'SOURCES.txt', 'ffmpeg', 'package.json']);
+  expect(carried(render.dir, ['@ffmpeg-installer'])).toEqual([]);
+  expect(render.unzippedBytes).toBeLessThan(100 * MB);
 });
