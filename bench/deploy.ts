@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { SirTravClient } from '../src/client/index.js';
+import { SirTravClient } from '../packages/client/src/index.js';
 import { buildSite, unpackBuild, type BundledFunction } from '../tests/deploy/host/bundle.js';
 import { startDeployHost, type DeployHost, type InvocationRecord } from '../tests/deploy/host/host.js';
 import { projectWithPhonePhotos, renderAndDownload } from '../tests/deploy/long-render.js';

@@ -1,4 +1,4 @@
-import { followProgress } from '../src/client/follow-progress.js';
+import { followProgress } from '../packages/client/src/index.js';
 import { newRun, toCancelled } from '../src/runs/lifecycle.js';
 import { getConfig } from '../src/config.js';
 import { appendProgress } from '../src/progress/event-log.js';

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SirTravClient } from '../src/client/index.js';
+import { SirTravClient } from '../packages/client/src/index.js';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { planSegments } from '../src/pipeline/segments/plan.js';
 import { readStoryboard } from '../src/runs/storyboard.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { followProgress } from '../src/client/follow-progress.js';
+import { followProgress } from '../packages/client/src/index.js';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { integratedLoudness } from '../src/pipeline/audio/loudness.js';
 import { measureLoudness } from '../src/pipeline/audio/measure.js';

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { SirTravClient } from '../src/client/index.js';
+import { SirTravClient } from '../packages/client/src/index.js';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
 import { AGENTS, ProgressBars } from './progress-bars.js';
 

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../src/client/index.js';
+import type { ProgressEvent } from '../packages/client/src/index.js';
 
 export const AGENTS = ['director', 'voice', 'music', 'compose'] as const;
 type Agent = (typeof AGENTS)[number];

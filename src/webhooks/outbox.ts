@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../schemas/common.js';
 import type { RunState } from '../schemas/run.js';
+import { webhookEventTypeSchema, type WebhookEvent } from '../schemas/webhook.js';
 import { defineDocument, deleteBlob, keys, readJSON, updateJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
 
 export const WEBHOOK_EVENT_TYPES = { complete: 'run.completed', failed: 'run.failed', cancelled: 'run.cancelled' } as const;
@@ -16,7 +17,7 @@ export const deliverySchema = z.object({
   projectId: idSchema,
   runId: idSchema,
   url: z.string(),
-  type: z.enum(['run.completed', 'run.failed', 'run.cancelled']),
+  type: webhookEventTypeSchema,
   /** The exact body, signed afresh (with a new timestamp) at every attempt. */
   payload: z.string(),
   status: z.enum(['pending', 'delivered', 'abandoned']),
@@ -46,7 +47,7 @@ export async function enqueueWebhook(state: RunState): Promise<Delivery | null> 
     runId: state.runId,
     url,
     type,
-    payload: JSON.stringify({ type, timestamp: now, data: state }),
+    payload: JSON.stringify({ type, timestamp: now, data: state } satisfies WebhookEvent),
     status: 'pending',
     attempts: 0,
     nextAttemptAt: now,

@@ -5,7 +5,7 @@ import { routes } from '../../src/api/index.js';
 import { COMPONENT_SCHEMAS } from '../../src/api/components.js';
 import { buildOpenApi } from '../../src/api/openapi.js';
 import { defineRoute } from '../../src/http/route.js';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { newId } from '../../src/new-id.js';
 import { archiveDoc } from '../../src/runs/archive.js';
 import { keys, parseId, writeJSON } from '../../src/storage/index.js';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { endToEndSuite, SUITE_ENV } from '../e2e/suite.js';
 import { analysePhoto } from '../../src/media/analyse.js';
-import { SirTravClient } from '../../src/client/index.js';
+import { SirTravClient } from '../../packages/client/src/index.js';
 import { makePhoto } from '../helpers/photos.js';
 import { healthSchema } from '../../src/schemas/health.js';
 import { useDeployHost } from './use-deploy-host.js';

@@ -1,4 +1,4 @@
-import { SirTravClient } from '../../src/client/index.js';
+import { SirTravClient } from '../../packages/client/src/index.js';
 import type { StartRunBody } from '../../src/schemas/run.js';
 import { makePhonePhoto } from '../helpers/phone-photos.js';
 

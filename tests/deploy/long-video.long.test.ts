@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SirTravClient } from '../../src/client/index.js';
+import { SirTravClient } from '../../packages/client/src/index.js';
 import { SUITE_ENV } from '../e2e/suite.js';
 import { inspectMp4 } from '../helpers/mp4.js';
 import { projectWithPhonePhotos, renderAndDownload } from './long-render.js';

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { SirTravClient } from '../../src/client/index.js';
+import { SirTravClient } from '../../packages/client/src/index.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import { SUITE_ENV } from '../e2e/suite.js';
 import { uploadPhotos } from '../helpers/api.js';

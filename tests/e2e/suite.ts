@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SirTravApiError, SirTravClient, type ProgressEvent, type ProjectClient } from '../../src/client/index.js';
+import { SirTravApiError, SirTravClient, type ProgressEvent, type ProjectClient } from '../../packages/client/src/index.js';
 import { makePhoto } from '../helpers/photos.js';
 import { inspectMp4 } from '../helpers/mp4.js';
 

@@ -1,4 +1,4 @@
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import type { Media } from '../../src/schemas/media.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import { makePhoto } from './photos.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routes } from '../../src/api/index.js';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { authMode, signLink } from '../../src/http/auth.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { openStore } from '../../src/storage/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routes } from '../../src/api/index.js';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { errorBodySchema } from '../../src/schemas/error.js';
 import { seededRandom } from '../../src/random.js';
 import { STORE_IDS, openStore } from '../../src/storage/index.js';

@@ -158,7 +158,7 @@ describe('ratings and the memory index', () => {
 describe('the director learns', () => {
   it('an open request gets its mood and music from the memory, with the reason in the storyboard', async () => {
     const { createProjectOverHttp, uploadPhotos } = await import('../helpers/api.js');
-    const { followProgress } = await import('../../src/client/follow-progress.js');
+    const { followProgress } = await import('../../packages/client/src/index.js');
     const { projectId, api } = await createProjectOverHttp(server.current.url);
     for (let i = 0; i < 3; i++) {
       await rate(projectId, await makeCompleteRun(projectId as Id, { mood: 'energetic', musicStyle: 'rock' }), 'bad');

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { newRun } from '../../src/runs/lifecycle.js';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { readProgress } from '../../src/progress/event-log.js';
 import { createRunState } from '../../src/runs/state.js';
 import { appendProgress } from '../../src/progress/event-log.js';

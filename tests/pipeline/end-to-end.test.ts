@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import { runStateSchema, type RunState } from '../../src/schemas/run.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { readFailure } from '../../src/failures/episodes.js';
 import type { RunState } from '../../src/schemas/run.js';
 import type { Id } from '../../src/storage/index.js';

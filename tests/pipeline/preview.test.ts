@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { findFfmpeg } from '../../src/media/find-ffmpeg.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { getBinary, getVideo, keys, type Id } from '../../src/storage/index.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { leaseDoc, readLease } from '../../src/pipeline/lease.js';
 import { settleRun } from '../../src/pipeline/settle.js';
 import { readProgress } from '../../src/progress/event-log.js';

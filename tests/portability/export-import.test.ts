@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { STORE_IDS, openStore } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { downloadExport, importArchive, readTar, resign, writeTar } from '../helpers/archive.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toCancelled } from '../../src/runs/lifecycle.js';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { appendProgress } from '../../src/progress/event-log.js';
 import { updateRunState } from '../../src/runs/state.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';

@@ -6,7 +6,7 @@ import { progressLogDoc } from '../../src/progress/event-log.js';
 import { runStateDoc } from '../../src/runs/state.js';
 import { archiveDoc, readArchive } from '../../src/runs/archive.js';
 import { archivedRunResponseSchema } from '../../src/schemas/archive.js';
-import { SirTravClient } from '../../src/client/index.js';
+import { SirTravClient } from '../../packages/client/src/index.js';
 import { runCleanup, type CleanupReport } from '../../src/retention/cleanup.js';
 import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { newId } from '../../src/new-id.js';

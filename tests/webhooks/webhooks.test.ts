@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { createProject } from '../../src/projects/index.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { keys, writeJSON, type Id } from '../../src/storage/index.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { followProgress } from '../../../src/client/follow-progress.js';
+import { followProgress } from '../../../packages/client/src/index.js';
 import { decodeWav } from '../../../src/pipeline/audio/wav.js';
 import type { RunState, Shot, Storyboard } from '../../../src/schemas/run.js';
 import { getBinary, keys, type Id } from '../../../src/storage/index.js';

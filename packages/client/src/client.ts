@@ -1,10 +1,15 @@
 import type { z } from 'zod';
-import { errorBodySchema } from '../schemas/error.js';
-import { healthSchema, type Health } from '../schemas/health.js';
-import { evaluationSchema, memoryIndexSchema, type Evaluation, type MemoryIndex, type Rating } from '../schemas/memory.js';
-import { completeUploadResponseSchema, DIRECT_UPLOAD_LIMIT, mediaListResponseSchema, startUploadResponseSchema, type Media } from '../schemas/media.js';
-import { createProjectResponseSchema } from '../schemas/project.js';
-import { archivedRunResponseSchema, type ArchivedRun } from '../schemas/archive.js';
+import { archivedRunResponseSchema, type ArchivedRun } from '../../../src/schemas/archive.js';
+import { healthSchema, type Health } from '../../../src/schemas/health.js';
+import {
+  completeUploadResponseSchema,
+  DIRECT_UPLOAD_LIMIT,
+  mediaListResponseSchema,
+  startUploadResponseSchema,
+  type Media,
+} from '../../../src/schemas/media.js';
+import { evaluationSchema, memoryIndexSchema, type Evaluation, type MemoryIndex, type Rating } from '../../../src/schemas/memory.js';
+import { createProjectResponseSchema } from '../../../src/schemas/project.js';
 import {
   cancelRunResponseSchema,
   runLinksSchema,
@@ -14,50 +19,19 @@ import {
   type RunState,
   type RunSummary,
   type StartRunBody,
-} from '../schemas/run.js';
-import type { ProgressEvent } from '../schemas/progress.js';
-import { followProgress, ProgressStreamError, type FollowProgressOptions } from './follow-progress.js';
-
-export { followProgress, ProgressStreamError, type FollowProgressOptions } from './follow-progress.js';
-export type { ArchivedRun, Health, Media, MemoryIndex, Evaluation, Rating, RunState, RunSummary, StartRunBody, ProgressEvent };
+} from '../../../src/schemas/run.js';
+import { apiError, ProgressStreamError } from './errors.js';
+import { progressUpdates, type FollowProgressOptions, type ProgressStreamOptions, type ProgressUpdate } from './follow-progress.js';
+import { rangedParts, readAll, streamOf } from './ranges.js';
+import { runToVideo, type FinishedRun, type ProjectRunOptions } from './run-to-video.js';
 
 /** GET …/runs/{runId}: an archived run (its documents expired, its record kept) or a live one. */
 const runResponseSchema = archivedRunResponseSchema.or(runStateResponseSchema);
 
-/** Bytes asked for per request: the server's per-response maximum (16 MiB). */
-const RANGE_BYTES = 16 * 1024 * 1024;
+export type RunLinks = z.infer<typeof runLinksSchema>;
 
-/** An API error, as API.md shapes it: status, code, message, details, the request id, and whether a retry can help. */
-export class SirTravApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly requestId?: string,
-    readonly retryable = false,
-  ) {
-    super(message);
-    this.name = 'SirTravApiError';
-  }
-}
-
-/** The error a failed response stands for, read with the service's own error schema. */
-async function apiError(response: Response): Promise<SirTravApiError> {
-  const parsed = errorBodySchema.safeParse(await response.json().catch(() => null));
-  const requestId = response.headers.get('x-request-id') ?? undefined;
-  if (!parsed.success)
-    return new SirTravApiError(
-      response.status,
-      'http_error',
-      `HTTP ${response.status}`,
-      undefined,
-      requestId,
-      response.status >= 500 || response.status === 429,
-    );
-  const { code, message, details, retryable } = parsed.data.error;
-  return new SirTravApiError(response.status, code, message, details, parsed.data.error.requestId ?? requestId, retryable ?? false);
-}
+/** Parts in flight at once in a chunked upload. */
+const UPLOAD_CONCURRENCY = 3;
 
 export interface SirTravClientOptions {
   /** e.g. http://localhost:8888 */
@@ -66,11 +40,6 @@ export interface SirTravClientOptions {
   token?: string;
   fetch?: typeof fetch;
 }
-
-export type RunLinks = z.infer<typeof runLinksSchema>;
-
-/** Parts in flight at once in a chunked upload. */
-const UPLOAD_CONCURRENCY = 3;
 
 /** A typed client for the whole SirTrav API; response shapes are checked with the service's own zod schemas. */
 export class SirTravClient {
@@ -134,6 +103,20 @@ export class ProjectClient extends SirTravClient {
     return `/api/projects/${encodeURIComponent(this.projectId)}${suffix}`;
   }
 
+  private runPath(runId: string, suffix = ''): string {
+    return this.path(`/runs/${encodeURIComponent(runId)}${suffix}`);
+  }
+
+  /**
+   * Uploads photos, starts a run of them, follows it to its end and hands back
+   * the video as a stream fetched in ranges (any size; one range in memory at
+   * a time). A failed or cancelled run rejects with `RunFailedError`; aborting
+   * `signal` cancels the run and rejects with the signal's reason.
+   */
+  run(options: ProjectRunOptions): Promise<FinishedRun> {
+    return runToVideo(this, options);
+  }
+
   /**
    * Uploads one photo: directly up to 4 MiB, in parts (three at a time) above
    * that. Uploading the same bytes again returns the stored photo.
@@ -179,7 +162,7 @@ export class ProjectClient extends SirTravClient {
 
   /** The run's state; once retention has removed its documents, the run as its archive record tells it (`archived: true`). */
   getRun(runId: string): Promise<RunState | ArchivedRun> {
-    return this.request(runResponseSchema, 'GET', this.path(`/runs/${encodeURIComponent(runId)}`));
+    return this.request(runResponseSchema, 'GET', this.runPath(runId));
   }
 
   async listRuns(): Promise<RunSummary[]> {
@@ -187,59 +170,58 @@ export class ProjectClient extends SirTravClient {
   }
 
   async cancelRun(runId: string): Promise<void> {
-    await this.request(cancelRunResponseSchema, 'POST', this.path(`/runs/${encodeURIComponent(runId)}/cancel`));
+    await this.request(cancelRunResponseSchema, 'POST', this.runPath(runId, '/cancel'));
   }
 
-  /** Follows the run's progress over SSE (resuming across reconnects) until it ends; resolves with the final state. */
-  async follow(runId: string, options: Omit<FollowProgressOptions, 'headers' | 'fetch'>): Promise<RunState> {
-    const url = `${this.baseUrl}${this.path(`/runs/${encodeURIComponent(runId)}/progress`)}`;
-    const final = await followProgress(url, { ...options, headers: this.headers(), fetch: this.doFetch });
-    if (final) return final;
+  /**
+   * The run's progress as an async iterator, resuming across the server's
+   * stream windows with `Last-Event-ID`; the last update is `done` with the
+   * run as it ended (the iteration ends early, without `done`, only when aborted).
+   */
+  async *progress(runId: string, options: Omit<ProgressStreamOptions, 'headers' | 'fetch'> = {}): AsyncGenerator<ProgressUpdate, void, undefined> {
+    const url = `${this.baseUrl}${this.runPath(runId, '/progress')}`;
+    for await (const update of progressUpdates(url, { ...options, headers: this.headers(), fetch: this.doFetch })) {
+      yield update;
+      if (update.type === 'done') return;
+    }
+    if (options.signal?.aborted) return;
+    // The run had ended before the stream was opened and its state could not be read: say why.
     const state = await this.getRun(runId);
     if ('archived' in state) throw new ProgressStreamError(`Run ${runId} is archived: its progress is no longer kept.`, null, state);
-    return state;
+    yield { type: 'done', run: state };
+  }
+
+  /** Follows the run's progress (see `progress`) with callbacks; resolves with the final state. */
+  async follow(runId: string, options: Omit<FollowProgressOptions, 'headers' | 'fetch'>): Promise<RunState> {
+    for await (const update of this.progress(runId, options)) {
+      if (update.type === 'progress') options.onEvent(update.event);
+      else if (update.type === 'snapshot') options.onSnapshot?.(update.run);
+      else return update.run;
+    }
+    throw options.signal?.reason ?? new ProgressStreamError(`Following run ${runId} stopped before it ended.`, null);
   }
 
   /** The video, fetched in ranges: any size, each response inside the platform's response limit. */
-  downloadVideo(runId: string): Promise<Uint8Array> {
-    return this.downloadInRanges(`${this.baseUrl}${this.path(`/runs/${encodeURIComponent(runId)}/video`)}`);
+  async downloadVideo(runId: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    return readAll(this.rangedParts(this.runPath(runId, '/video'), options.signal));
+  }
+
+  /** The video as a stream that fetches the next range only as it is read: any size, one range in memory at a time. */
+  streamVideo(runId: string, options: { signal?: AbortSignal } = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
+    return streamOf(this.rangedParts(this.runPath(runId, '/video'), options.signal));
   }
 
   /** A photo's original bytes, fetched in ranges like videos. */
   downloadPhoto(mediaId: string): Promise<Uint8Array> {
-    return this.downloadInRanges(`${this.baseUrl}${this.path(`/media/${encodeURIComponent(mediaId)}`)}`);
+    return readAll(this.rangedParts(this.path(`/media/${encodeURIComponent(mediaId)}`)));
   }
 
-  /**
-   * GETs `url` one range at a time (the server answers at most RANGE_BYTES a
-   * response; Content-Range names the total) and joins the parts.
-   */
-  private async downloadInRanges(url: string): Promise<Uint8Array> {
-    const parts: Uint8Array<ArrayBuffer>[] = [];
-    let received = 0;
-    let total = Number.POSITIVE_INFINITY;
-    while (received < total) {
-      const response = await this.doFetch(url, { headers: { ...this.headers(), range: `bytes=${received}-${received + RANGE_BYTES - 1}` } });
-      if (response.status !== 206 && response.status !== 200) throw await apiError(response);
-      const part = new Uint8Array(await response.arrayBuffer());
-      if (response.status === 200) return part;
-      const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
-      if (!contentRange || Number(contentRange[1]) !== received || part.byteLength !== Number(contentRange[2]) - received + 1) {
-        throw new SirTravApiError(
-          response.status,
-          'bad_range_response',
-          `Unexpected range answer "${response.headers.get('content-range')}" at byte ${received}.`,
-        );
-      }
-      total = Number(contentRange[3]);
-      parts.push(part);
-      received += part.byteLength;
-    }
-    return new Uint8Array(await new Blob(parts).arrayBuffer());
+  private rangedParts(path: string, signal?: AbortSignal) {
+    return rangedParts(`${this.baseUrl}${path}`, { headers: this.headers(), fetch: this.doFetch, ...(signal ? { signal } : {}) });
   }
 
   rate(runId: string, rating: Rating, comment?: string): Promise<Evaluation> {
-    return this.request(evaluationSchema, 'POST', this.path(`/runs/${encodeURIComponent(runId)}/evaluation`), {
+    return this.request(evaluationSchema, 'POST', this.runPath(runId, '/evaluation'), {
       json: comment === undefined ? { rating } : { rating, comment },
     });
   }
