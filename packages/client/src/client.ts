@@ -29,6 +29,7 @@ import { runToVideo, type FinishedRun, type ProjectRunOptions } from './run-to-v
 const runResponseSchema = archivedRunResponseSchema.or(runStateResponseSchema);
 
 export type RunLinks = z.infer<typeof runLinksSchema>;
+export type CreatedProject = z.infer<typeof createProjectResponseSchema>;
 
 /** Parts in flight at once in a chunked upload. */
 const UPLOAD_CONCURRENCY = 3;
@@ -78,8 +79,8 @@ export class SirTravClient {
     return this.request(healthSchema, 'GET', '/api/health');
   }
 
-  /** Needs the admin token when auth is on. */
-  createProject(name?: string): Promise<{ projectId: string; token: string }> {
+  /** Needs the admin token when auth is on. The project's token and webhook secret are returned here only. */
+  createProject(name?: string): Promise<CreatedProject> {
     return this.request(createProjectResponseSchema, 'POST', '/api/projects', { json: name ? { name } : {} });
   }
 

@@ -101,6 +101,7 @@ export async function* progressUpdates(url: string, options: ProgressStreamOptio
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         parser.feed(decoder.decode(chunk, { stream: true }));
         for (const update of pending.splice(0)) {
+          if (options.signal?.aborted) return;
           yield update;
           if (update.type === 'done') return;
         }
