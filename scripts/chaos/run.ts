@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setEnvironmentContext } from '@netlify/blobs';
 import { BlobsServer } from '@netlify/blobs/server';
 import sharp from 'sharp';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { readProgress } from '../../src/progress/event-log.js';
 import { activeRunIds } from '../../src/runs/active.js';
 import { readRunState } from '../../src/runs/state.js';

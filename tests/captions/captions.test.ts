@@ -7,7 +7,7 @@ import type { RunState } from '../../src/schemas/run.js';
 import { getBinary, keys, parseId } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { makeCompleteRun, makeQueuedRun } from '../helpers/runs.js';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const cuesOf = (text: string) =>

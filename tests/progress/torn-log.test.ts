@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { followProgress } from '../../src/client/follow-progress.js';
+import { followProgress } from '../../packages/client/src/index.js';
 import { appendProgress, progressLogDoc, progressVersion, readProgress } from '../../src/progress/event-log.js';
 import { toCancelled } from '../../src/runs/lifecycle.js';
 import { updateRunState } from '../../src/runs/state.js';
