@@ -208,7 +208,7 @@ export class ProjectClient extends SirTravClient {
   }
 
   /** The video as a stream that fetches the next range only as it is read: any size, one range in memory at a time. */
-  streamVideo(runId: string, options: { signal?: AbortSignal } = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
+  streamVideo(runId: string, options: { signal?: AbortSignal } = {}): ReadableStream<Uint8Array> {
     return streamOf(this.rangedParts(this.runPath(runId, '/video'), options.signal));
   }
 

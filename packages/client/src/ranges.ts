@@ -16,7 +16,7 @@ export interface RangedGetOptions {
  * request starts where this one ended. A resource that fits one response may
  * come whole (200).
  */
-export async function* rangedParts(url: string, options: RangedGetOptions): AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined> {
+export async function* rangedParts(url: string, options: RangedGetOptions): AsyncGenerator<Uint8Array, void, undefined> {
   let received = 0;
   let total = Number.POSITIVE_INFINITY;
   while (received < total) {
@@ -52,14 +52,21 @@ const unexpected = (response: Response, at: number) =>
   );
 
 /** All of it, joined. */
-export async function readAll(parts: AsyncIterable<Uint8Array<ArrayBuffer>>): Promise<Uint8Array> {
-  const all: Uint8Array<ArrayBuffer>[] = [];
+export async function readAll(parts: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const all: Uint8Array[] = [];
   for await (const part of parts) all.push(part);
-  return all.length === 1 ? all[0]! : new Uint8Array(await new Blob(all).arrayBuffer());
+  if (all.length === 1) return all[0]!;
+  const joined = new Uint8Array(all.reduce((bytes, part) => bytes + part.byteLength, 0));
+  let at = 0;
+  for (const part of all) {
+    joined.set(part, at);
+    at += part.byteLength;
+  }
+  return joined;
 }
 
 /** A stream that asks for the next part only when its reader wants more: one range in memory at a time, whatever the size. */
-export function streamOf(parts: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>): ReadableStream<Uint8Array<ArrayBuffer>> {
+export function streamOf(parts: AsyncGenerator<Uint8Array, void, undefined>): ReadableStream<Uint8Array> {
   return new ReadableStream(
     {
       async pull(controller) {

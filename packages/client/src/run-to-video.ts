@@ -31,7 +31,7 @@ export interface FinishedRun {
    * then. `await new Response(video).bytes()` gives it whole; in Node,
    * `Readable.fromWeb(video).pipe(createWriteStream(path))` writes a file of any size.
    */
-  video: ReadableStream<Uint8Array<ArrayBuffer>>;
+  video: ReadableStream<Uint8Array>;
 }
 
 /** Photos uploaded at once; a large one is also sent three parts at a time. */
