@@ -48,7 +48,7 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
   const { projectId, runId, step, error } = input;
   const at = new Date().toISOString();
   const message = publicMessage(error.message);
-  const trace = [(error as { trace?: string }).trace, error.stack].filter(Boolean).join('\n').slice(0, 8000);
+  const trace = [error.trace, error.stack].filter(Boolean).join('\n').slice(0, 8000);
   const episode: FailureEpisode = {
     runId,
     projectId,

@@ -6,7 +6,7 @@ import { changeRunState, readRunState } from '../runs/state.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
 import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/lifecycle.js';
 import { deleteVideo, UNCHANGED, type Id } from '../storage/index.js';
-import { classifyError, PipelineError, RunCancelledError } from './errors.js';
+import { classifyError, PipelineError, RenderCancelledError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
 import { learningHooks } from '../learning/hooks.js';
 import type { PipelineHooks } from './hooks.js';
@@ -16,7 +16,7 @@ import { RunProgressReporter } from './reporter.js';
 import { settleRun } from './settle.js';
 import { RunStateSync } from './state-sync.js';
 import { RunSupersededError, watchRun } from './watch-run.js';
-import { ComposeJob } from './agents/compose/job.js';
+import { ComposeJob } from './steps/compose.js';
 import { directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
 
 /**
@@ -32,7 +32,7 @@ function stopReason(error: unknown, signal: AbortSignal): Error | null {
   return reason instanceof LeaseLostError || reason instanceof RunSupersededError ? reason : null;
 }
 
-const isCancel = (error: unknown, signal: AbortSignal) => (signal.aborted ? signal.reason instanceof RunCancelledError : error instanceof RunCancelledError);
+const isCancel = (error: unknown, signal: AbortSignal) => (signal.aborted ? signal.reason instanceof RunCancelledError : error instanceof RenderCancelledError);
 
 interface Ending {
   lease: Lease;
@@ -107,7 +107,10 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       await holdRunSlot(projectId, runId);
       const ffmpeg = await findFfmpeg();
       if (!ffmpeg)
-        throw new PipelineError('configuration', 'ffmpeg_missing', 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.', {
+        throw new PipelineError({
+          errorClass: 'configuration',
+          code: 'ffmpeg_missing',
+          message: 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.',
           retryable: false,
           severity: 'critical',
         });

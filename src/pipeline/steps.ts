@@ -15,7 +15,7 @@ import { analysePhotos } from '../media/analyse.js';
 import { runDirector } from './agents/director/index.js';
 import { musicRequestFor, synthesizeMusic } from './agents/music/synth.js';
 import { speakNarration } from './agents/voice/placed.js';
-import { encodeWav } from './audio/wav.js';
+import { encodeWav } from '../render/sound/wav.js';
 import { PipelineError, RunCancelledError } from './errors.js';
 import type { RunProgressReporter } from './reporter.js';
 
@@ -66,7 +66,8 @@ export async function recordStep(
 async function runMedia(context: RunContext): Promise<Media[]> {
   const ids = context.state.mediaIds;
   const media = ids.length > 0 ? await Promise.all(ids.map((id) => requireMedia(context.projectId, id))) : await listMedia(context.projectId);
-  if (media.length === 0) throw new PipelineError('input', 'no_media', 'The run has no photos to use.', { retryable: false, severity: 'medium' });
+  if (media.length === 0)
+    throw new PipelineError({ errorClass: 'input', code: 'no_media', message: 'The run has no photos to use.', retryable: false, severity: 'medium' });
   return media;
 }
 
@@ -99,7 +100,13 @@ async function earlierStoryboard(context: RunContext, runId: Id): Promise<Planne
   await context.reporter.started('director', `using the storyboard of run ${runId}`);
   const earlier = await readJSON(keys.runStoryboard(context.projectId, runId), storyboardDoc);
   if (!earlier)
-    throw new PipelineError('input', 'storyboard_not_found', `Run ${runId} has no storyboard in this project.`, { retryable: false, severity: 'medium' });
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'storyboard_not_found',
+      message: `Run ${runId} has no storyboard in this project.`,
+      retryable: false,
+      severity: 'medium',
+    });
   return { value: { ...atFullQuality(earlier.value), musicSeed: earlier.value.musicSeed ?? runId }, provider: `storyboard of ${runId}` };
 }
 

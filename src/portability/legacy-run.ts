@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { findFfmpeg } from '../media/find-ffmpeg.js';
-import { probeMedia } from '../pipeline/agents/compose/ffmpeg.js';
+import { probeMedia } from '../render/ffmpeg.js';
 import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../runs/lifecycle.js';
 import { legacyTime, type LegacyState } from '../schemas/legacy.js';
 import type { RunState, Storyboard } from '../schemas/run.js';

@@ -32,7 +32,7 @@ async function fail(
   toolChain: string[] = ['director:local', 'voice:local', 'music:local'],
 ) {
   const runId = newId('r');
-  const error = new PipelineError(errorClass, code, message, { retryable: false });
+  const error = new PipelineError({ errorClass: errorClass, code, message, retryable: false });
   const runError = await recordFailure({ projectId, runId, step, error, toolChain, actionsTaken: [`${step}: started`] });
   return { runId, runError };
 }

@@ -3,7 +3,7 @@ import { PipelineError } from '../../src/pipeline/errors.js';
 import { withFallback } from '../../src/pipeline/providers/fallback.js';
 import { retry, sleep } from '../../src/retry.js';
 
-const flaky = (failures: number, error = new PipelineError('network', 'down', 'provider down')) => {
+const flaky = (failures: number, error = new PipelineError({ errorClass: 'network', code: 'down', message: 'provider down' })) => {
   let calls = 0;
   return {
     get calls() {
@@ -29,7 +29,7 @@ describe('provider fallback', () => {
   });
 
   it('falls back at once on an error retrying cannot help, saying why', async () => {
-    const cloud = flaky(9, new PipelineError('configuration', 'bad_key', 'key refused', { retryable: false }));
+    const cloud = flaky(9, new PipelineError({ errorClass: 'configuration', code: 'bad_key', message: 'key refused', retryable: false }));
     const outcome = await withFallback({ name: 'cloud', run: cloud.run }, local, { baseDelayMs: 1 });
     expect(outcome).toEqual({ value: 'local', provider: 'local', fallbackReason: 'cloud failed (configuration: key refused)' });
     expect(cloud.calls).toBe(1);

@@ -43,7 +43,14 @@ async function plant(): Promise<void> {
     ['compose', 'configuration', 'ffmpeg_missing', 'No ffmpeg found'],
   ] as const;
   for (const [step, errorClass, code, message] of failures) {
-    await recordFailure({ projectId, runId: newId('r'), step, error: new PipelineError(errorClass, code, message), toolChain: [], actionsTaken: [] });
+    await recordFailure({
+      projectId,
+      runId: newId('r'),
+      step,
+      error: new PipelineError({ errorClass: errorClass, code, message }),
+      toolChain: [],
+      actionsTaken: [],
+    });
   }
   for (let i = 0; i < 5; i++) await fetch(`${server.current.url}/api/health`);
 }

@@ -104,7 +104,10 @@ function awaitingStart(dispatch: Dispatch | undefined, view: SegmentView, now: n
 
 function segmentFailed(range: SegmentRange, plan: SegmentPlan, view: SegmentView, why?: string): PipelineError {
   const cause = why ?? (view.status?.error ? `${view.status.error.code}: ${view.status.error.message}` : 'its invocation stopped before it finished');
-  return new PipelineError('internal', 'segment_failed', `The render's ${describe(range, plan)} failed ${view.status?.attempts ?? 0} times; last: ${cause}.`, {
+  return new PipelineError({
+    errorClass: 'internal',
+    code: 'segment_failed',
+    message: `The render's ${describe(range, plan)} failed ${view.status?.attempts ?? 0} times; last: ${cause}.`,
     retryable: false,
     severity: 'high',
   });

@@ -121,7 +121,7 @@ describe('aspect ratios and framing', () => {
   }, 60_000);
 
   it("a blurred fill keeps the photo's colours: the photo in the middle, a darker copy above it", async () => {
-    const { prepareCanvas } = await import('../../../src/pipeline/agents/compose/prepare.js');
+    const { prepareCanvas } = await import('../../../src/render/picture/prepare.js');
     const pixels = Buffer.alloc(160 * 120 * 3);
     for (let i = 0; i < pixels.length; i += 3) pixels.set([200, 40, 40], i);
     const bytes = new Uint8Array(

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import opentype from 'opentype.js';
-import type { Aspect } from '../../../schemas/run.js';
-import { loadSharp } from '../../../media/native.js';
+import type { Aspect } from '../../schemas/run.js';
+import { loadSharp } from './native.js';
 import { rgbaToOverlay, type Overlay } from './overlay.js';
 
 /**

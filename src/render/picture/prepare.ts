@@ -1,8 +1,8 @@
 import type { Sharp } from 'sharp';
-import { photoImage, toSrgb } from '../../../media/decode.js';
-import { loadSharp } from '../../../media/native.js';
-import type { Media } from '../../../schemas/media.js';
-import type { Shot } from '../../../schemas/run.js';
+import { photoImage, toSrgb } from './decode.js';
+import { loadSharp } from './native.js';
+import type { Media } from '../../schemas/media.js';
+import type { Shot } from '../../schemas/run.js';
 import { CANVAS_HEADROOM, type Box, type Size } from './motion.js';
 import { rgbToPlanes, type Planes } from './planes.js';
 

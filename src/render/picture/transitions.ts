@@ -1,4 +1,4 @@
-import type { Transition } from '../../../schemas/run.js';
+import type { Transition } from '../../schemas/run.js';
 import type { Planes } from './planes.js';
 import { mixBytes, type Window } from './warp.js';
 

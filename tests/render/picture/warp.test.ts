@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allocPlanes, type Planes } from '../../../src/pipeline/agents/compose/planes.js';
-import { mixBytes, overBytes, warp, type Window } from '../../../src/pipeline/agents/compose/warp.js';
-import { WARP_WASM } from '../../../src/pipeline/agents/compose/warp-kernel.js';
+import { allocPlanes, type Planes } from '../../../src/render/picture/planes.js';
+import { mixBytes, overBytes, warp, type Window } from '../../../src/render/picture/warp.js';
+import { WARP_WASM } from '../../../src/render/picture/warp-kernel.js';
 import { seededRandom } from '../../../src/random.js';
 import { compileKernel, KERNELS, kernelModule } from '../../../scripts/wasm.js';
 

@@ -1,4 +1,4 @@
-import { PipelineError, RunCancelledError } from '../../errors.js';
+import { RenderCancelledError, RenderError } from './errors.js';
 import { spawn } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
 import { spawnSupervised, stopSupervised, toolExit, type SupervisedProcess } from './supervised.js';
@@ -43,7 +43,7 @@ function missingTool(ffmpeg: string): Error {
  */
 export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {}): Promise<{ stderr: string }> {
   return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) return reject(new RunCancelledError());
+    if (options.signal?.aborted) return reject(new RenderCancelledError());
     const feed = options.feed;
     // Fed from this process, ffmpeg reads its input from a pipe that closes when this process dies, and then it
     // ends by itself; otherwise the supervisor holds that pipe (see supervised.ts).
@@ -90,16 +90,19 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
     child.on('close', (exitCode, exitSignal) => {
       options.signal?.removeEventListener('abort', onAbort);
       child.stdin.destroy();
-      if (options.signal?.aborted) return reject(new RunCancelledError());
+      if (options.signal?.aborted) return reject(new RenderCancelledError());
       const { code, signal, missing } = toolExit(exitCode, exitSignal);
       if (code === 0) return resolve({ stderr });
       if (missing) return reject(missingTool(ffmpeg));
       // Killed because rendering the frames failed: that failure is the cause.
       if (feedError && signal === 'SIGKILL') return reject(feedError);
-      const error = new PipelineError(signal === 'SIGKILL' ? 'resource' : 'internal', 'ffmpeg_failed', `ffmpeg exited with ${signal ?? `code ${code}`}`, {
+      const error = new RenderError({
+        errorClass: signal === 'SIGKILL' ? 'resource' : 'internal',
+        code: 'ffmpeg_failed',
+        message: `ffmpeg exited with ${signal ?? `code ${code}`}`,
         retryable: signal !== null,
+        trace: stderr.trim().split('\n').slice(-15).join('\n'),
       });
-      Object.assign(error, { trace: stderr.trim().split('\n').slice(-15).join('\n') });
       reject(error);
     });
   });

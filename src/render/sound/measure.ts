@@ -1,4 +1,4 @@
-import { runFfmpeg } from '../agents/compose/ffmpeg.js';
+import { runFfmpeg } from '../ffmpeg.js';
 
 export interface LoudnessReading {
   integratedLufs: number;

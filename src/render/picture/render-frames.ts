@@ -1,5 +1,5 @@
-import type { Transition } from '../../../schemas/run.js';
-import { RunCancelledError } from '../../errors.js';
+import type { Transition } from '../../schemas/run.js';
+import { RenderCancelledError } from '../errors.js';
 import { blendOverlay, type Overlay } from './overlay.js';
 import { allocPlanes, planesBytes, type Planes } from './planes.js';
 import { combine, dim, transitionWindows } from './transitions.js';
@@ -86,7 +86,7 @@ export async function renderFrames(
   let first = 0;
 
   for (let n = range.from; n < range.to; n++) {
-    if (signal?.aborted) throw new RunCancelledError();
+    if (signal?.aborted) throw new RenderCancelledError();
     while (first < plan.shots.length - 1 && plan.shots[first]!.end <= n) loaded.delete(first++);
     const active: number[] = [];
     for (let i = first; i < plan.shots.length && plan.shots[i]!.start <= n; i++) if (n < plan.shots[i]!.end || i === plan.shots.length - 1) active.push(i);

@@ -1,18 +1,18 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Media } from '../../../schemas/media.js';
-import { audioRateOf, isDraft, type Storyboard } from '../../../schemas/run.js';
-import { PipelineError } from '../../errors.js';
-import { probeMedia, runFfmpeg, type ProbedMedia } from './ffmpeg.js';
-import { fpsOf, frameSpans, totalFramesOf } from './graph.js';
+import type { Media } from '../../schemas/media.js';
+import { audioRateOf, isDraft, type Storyboard } from '../../schemas/run.js';
+import { RenderError } from '../errors.js';
+import { probeMedia, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
+import { fpsOf, frameSpans, totalFramesOf } from '../graph.js';
 import { concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
-import { writeSoundtrack, type SoundtrackFigures } from './soundtrack.js';
-import { motionPath, type Box } from './motion.js';
-import { planesBytes, type Planes } from './planes.js';
-import { canvasSize, prepareCanvas } from './prepare.js';
-import { renderFrames, type FramePlan } from './render-frames.js';
-import { captionOverlay, titleOverlay } from './text.js';
+import { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';
+import { motionPath, type Box } from '../picture/motion.js';
+import { planesBytes, type Planes } from '../picture/planes.js';
+import { canvasSize, prepareCanvas } from '../picture/prepare.js';
+import { renderFrames, type FramePlan } from '../picture/render-frames.js';
+import { captionOverlay, titleOverlay } from '../picture/text.js';
 
 /** Loads a photo's record and bytes by media id. */
 export type PhotoLoader = (mediaId: string) => Promise<{ media: Media; bytes: Uint8Array }>;
@@ -272,12 +272,12 @@ export class ComposeWorkspace {
   private async checked(storyboard: Storyboard, output: string, soundtrack: SoundtrackFigures, ffmpeg: string, signal?: AbortSignal): Promise<ComposedVideo> {
     const probe = await probeMedia(ffmpeg, output);
     if (probe.video?.codec !== 'h264' || probe.audio?.codec !== 'aac' || Math.abs(probe.durationSec - storyboard.durationSec) > DURATION_TOLERANCE_SEC) {
-      throw new PipelineError(
-        'internal',
-        'output_invalid',
-        `Rendered video failed its check: ${probe.video?.codec ?? 'no video'}/${probe.audio?.codec ?? 'no audio'}, ${probe.durationSec.toFixed(2)} s for ${storyboard.durationSec} s.`,
-        { retryable: true },
-      );
+      throw new RenderError({
+        errorClass: 'internal',
+        code: 'output_invalid',
+        message: `Rendered video failed its check: ${probe.video?.codec ?? 'no video'}/${probe.audio?.codec ?? 'no audio'}, ${probe.durationSec.toFixed(2)} s for ${storyboard.durationSec} s.`,
+        retryable: true,
+      });
     }
     const poster = join(this.dir, 'poster.jpg');
     await runFfmpeg(
@@ -293,4 +293,4 @@ export class ComposeWorkspace {
   }
 }
 
-export { writeSoundtrack, type SoundtrackFigures } from './soundtrack.js';
+export { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';

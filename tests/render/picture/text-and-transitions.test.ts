@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { drawableText, safeArea, titleOverlay } from '../../../src/pipeline/agents/compose/text.js';
+import { drawableText, safeArea, titleOverlay } from '../../../src/render/picture/text.js';
 import { TRANSITIONS, type Transition } from '../../../src/schemas/run.js';
 import { FFMPEG_BUILDS, mediaFor, renderStoryboard, storyboardFor, texturedPhoto } from '../../helpers/render.js';
 import { browserRgbFrame } from '../../helpers/video-measure.js';

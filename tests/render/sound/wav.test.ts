@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeWav, pcm16ToWav, wavDurationSec } from '../../src/pipeline/audio/wav.js';
+import { encodeWav, pcm16ToWav, wavDurationSec } from '../../../src/render/sound/wav.js';
 
 describe('WAV', () => {
   it('encodes stereo float samples as 16-bit PCM with a correct header and duration', () => {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { measureLoudness } from '../../audio/measure.js';
-import { LOUDNESS_TARGET_LUFS, MIX_RATE, mixSoundtrack, type MixFigures } from '../../audio/mix.js';
-import { decodeWav, writeWav } from '../../audio/wav.js';
-import { PipelineError } from '../../errors.js';
+import { measureLoudness } from './measure.js';
+import { LOUDNESS_TARGET_LUFS, MIX_RATE, mixSoundtrack, type MixFigures } from './mix.js';
+import { decodeWav, writeWav } from './wav.js';
+import { RenderError } from '../errors.js';
 import { encodeSoundtrackArgs, SOUNDTRACK_AAC, SOUNDTRACK_WAV } from './audio-graph.js';
-import { runFfmpeg } from './ffmpeg.js';
+import { runFfmpeg } from '../ffmpeg.js';
 
 /** Where the encoded soundtrack must land: a little inside the promise (-16 ±1 LUFS, ≤ -1.5 dBTP). */
 const AAC_PEAK_LIMIT_DBTP = -1.8;
@@ -27,7 +27,7 @@ export async function writeSoundtrack(
   const music = decodeWav(audio.music);
   const voice = audio.voice ? decodeWav(audio.voice) : null;
   if (!music || (audio.voice && !voice))
-    throw new PipelineError('internal', 'audio_invalid', `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, { retryable: false });
+    throw new RenderError({ errorClass: 'internal', code: 'audio_invalid', message: `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, retryable: false });
   const { mix, figures } = await mixSoundtrack({ music, voice, durationSec, sampleRate });
   const wav = join(dir, SOUNDTRACK_WAV);
   const run = signal ? { signal } : {};

@@ -1,4 +1,4 @@
-import type { Shot } from '../../../schemas/run.js';
+import type { Shot } from '../../schemas/run.js';
 import type { Window } from './warp.js';
 
 export interface Size {

@@ -1,4 +1,4 @@
-import type { Shot } from '../../../schemas/run.js';
+import type { Shot } from '../schemas/run.js';
 
 export const FPS = 30;
 

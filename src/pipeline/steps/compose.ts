@@ -1,21 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getConfig } from '../../../config.js';
-import { errorFields, log } from '../../../log.js';
-import { clearMediaBytesCache } from '../../../media/bytes-cache.js';
-import { readMediaBytes } from '../../../media/library.js';
-import type { CompleteOutputs, Storyboard } from '../../../schemas/run.js';
-import type { SegmentPlan } from '../../../schemas/segments.js';
-import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, putVideo, writeJSON } from '../../../storage/index.js';
-import { fpsOf, totalFramesOf } from './graph.js';
-import { ComposeWorkspace, type ComposedVideo } from './index.js';
-import { wavDurationSec } from '../../audio/wav.js';
-import { PipelineError } from '../../errors.js';
-import { collectGarbage } from '../../gc.js';
-import { coordinateSegments } from '../../segments/coordinator.js';
-import { planSegments, segmentCount } from '../../segments/plan.js';
-import { readSegmentPlan, segmentPlanDoc, viewSegment } from '../../segments/status.js';
-import { inBackground, recordStep, throwIfCancelled, type RunContext } from '../../steps.js';
+import { getConfig } from '../../config.js';
+import { errorFields, log } from '../../log.js';
+import { clearMediaBytesCache } from '../../media/bytes-cache.js';
+import { readMediaBytes } from '../../media/library.js';
+import type { CompleteOutputs, Storyboard } from '../../schemas/run.js';
+import type { SegmentPlan } from '../../schemas/segments.js';
+import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, putVideo, writeJSON } from '../../storage/index.js';
+import { fpsOf, totalFramesOf } from '../../render/graph.js';
+import { ComposeWorkspace, type ComposedVideo } from '../../render/video/workspace.js';
+import { wavDurationSec } from '../../render/sound/wav.js';
+import { PipelineError } from '../errors.js';
+import { collectGarbage } from '../gc.js';
+import { coordinateSegments } from '../segments/coordinator.js';
+import { planSegments, segmentCount } from '../segments/plan.js';
+import { readSegmentPlan, segmentPlanDoc, viewSegment } from '../segments/status.js';
+import { inBackground, recordStep, throwIfCancelled, type RunContext } from '../steps.js';
 
 type VideoFacts = { bytes: number; durationSec: number; width: number; height: number; videoCodec: string; audioCodec: string };
 
@@ -187,7 +187,12 @@ export class ComposeJob {
     for (const range of plan.segments) {
       const stored = await getBinary(keys.segmentVideo(context.runId, range.index));
       if (!stored)
-        throw new PipelineError('internal', 'segment_missing', `Segment ${range.index + 1} of ${plan.segments.length} is not stored.`, { retryable: true });
+        throw new PipelineError({
+          errorClass: 'internal',
+          code: 'segment_missing',
+          message: `Segment ${range.index + 1} of ${plan.segments.length} is not stored.`,
+          retryable: true,
+        });
       files.push(join(workspace.dir, `segment-${range.index}.mp4`));
       await writeFile(files.at(-1)!, stored.data);
     }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runFfmpeg } from '../../src/pipeline/agents/compose/ffmpeg.js';
+import { runFfmpeg } from '../../src/render/ffmpeg.js';
 import { processesMatching } from '../../scripts/chaos/processes.js';
 import { FFMPEG_BUILDS } from '../helpers/ffmpeg-builds.js';
 import { waitFor } from '../helpers/wait.js';
@@ -36,7 +36,7 @@ describe('ffmpeg never outlives its host', () => {
     });
     await waitFor('ffmpeg to start', async () => (await processesMatching(marker)).length === 1, 30_000);
     controller.abort();
-    await expect(render).rejects.toMatchObject({ name: 'RunCancelledError' });
+    await expect(render).rejects.toMatchObject({ name: 'RenderCancelledError' });
     await waitFor('ffmpeg to stop', async () => (await processesMatching(marker)).length === 0, 5_000);
     await expect(runFfmpeg('/nonexistent/ffmpeg', ['-version'])).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SOUNDTRACK_AAC } from './audio-graph.js';
+import { SOUNDTRACK_AAC } from '../sound/audio-graph.js';
 
 /** Frames [from, to) of a render's timeline. */
 export interface FrameRange {

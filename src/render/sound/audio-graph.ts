@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AUDIO_RATE } from '../../../schemas/run.js';
+import { AUDIO_RATE } from '../../schemas/run.js';
 
 /**
  * The soundtrack's part of a render. Music and voice are mixed, ducked and

@@ -1,5 +1,5 @@
 import type { Sharp } from 'sharp';
-import type { Media } from '../schemas/media.js';
+import type { Media } from '../../schemas/media.js';
 import { loadHeicDecoder, loadSharp } from './native.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addInterSamplePeaks, PEAK_MARGIN } from '../../../src/pipeline/audio/loudness.js';
+import { addInterSamplePeaks, PEAK_MARGIN } from '../../../src/render/sound/loudness.js';
 import { seededRandom } from '../../../src/random.js';
 
 const TAPS = 12;
