@@ -45,6 +45,7 @@ const PHOTO_MODULES = [
   'media/library.ts',
   'media/uploads.ts',
   'runs/start.ts',
+  'pipeline/index.ts',
   'pipeline/agents',
 ].map(at);
 const scheduledZone = {

@@ -1,9 +1,8 @@
 import { followProgress } from '../src/client/follow-progress.js';
-import { newRun, toCancelled } from '../src/runs/lifecycle.js';
+import { createRunState, newRun, toCancelled, updateRunState } from '../src/runs/index.js';
 import { getConfig } from '../src/config.js';
 import { appendProgress } from '../src/progress/event-log.js';
 import { createProject } from '../src/projects/index.js';
-import { createRunState, updateRunState } from '../src/runs/state.js';
 import { newId } from '../src/new-id.js';
 import { openStore } from '../src/storage/index.js';
 import type { LocalServer } from '../src/server/local-server.js';

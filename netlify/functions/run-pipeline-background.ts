@@ -4,9 +4,8 @@ import { authMode } from '../../src/http/auth.js';
 import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
 import { flushMetrics } from '../../src/metrics/metrics.js';
-import { runPipelineProcess, runSegmentProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
-import { segmentSignature } from '../../src/pipeline/segments/dispatch.js';
-import { pipelineSignature } from '../../src/runs/trigger.js';
+import { runPipelineProcess, runSegmentProcess, segmentSignature, servePipelineProcess } from '../../src/pipeline/index.js';
+import { pipelineSignature } from '../../src/runs/index.js';
 import { idSchema } from '../../src/storage/index.js';
 import { deliverRunWebhook } from '../../src/webhooks/deliver.js';
 

@@ -6,11 +6,9 @@ import { errorDoc, errorDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
-import { archivedRun, listAllRunIds, readArchive } from '../runs/archive.js';
+import { archivedRun, listAllRunIds, readArchive, readRunState, summarize, videoOf } from '../runs/index.js';
 import { archivedRunResponseSchema, type ArchiveRecord } from '../schemas/archive.js';
 import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
-import { readRunState, summarize } from '../runs/state.js';
-import { videoOf } from '../runs/video.js';
 import {
   cancelRunResponseSchema,
   runListResponseSchema,

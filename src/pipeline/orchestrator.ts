@@ -17,7 +17,10 @@ import { settleRun } from './settle.js';
 import { RunStateSync } from './state-sync.js';
 import { RunSupersededError, watchRun } from './watch-run.js';
 import { ComposeJob } from './steps/compose.js';
-import { directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
+import { throwIfCancelled, type RunContext } from './context.js';
+import { directorStep } from './steps/director.js';
+import { musicStep } from './steps/music.js';
+import { voiceStep } from './steps/voice.js';
 
 /**
  * `lost`: the lease went to another invocation (or the run ended elsewhere); this one stopped and wrote nothing more.
@@ -40,18 +43,22 @@ interface Ending {
   hooks: PipelineHooks;
 }
 
+interface EndOptions {
+  ending: Ending;
+  projectId: Id;
+  runId: Id;
+  /** The run's end state, from its state now. */
+  update: (state: ActiveRun) => RunState;
+  /** What the terminal progress event says, when not the default. */
+  message?: string | undefined;
+}
+
 /**
  * Ends the run, if this invocation still holds the lease and the run is not
  * terminal yet: state first (so the `done` event carries it), then settleRun
  * (terminal event, memory index, active marker). Null when it was not ours to end.
  */
-async function end(
-  { lease, sync, hooks }: Ending,
-  projectId: Id,
-  runId: Id,
-  update: (state: ActiveRun) => RunState,
-  message?: string,
-): Promise<RunState | null> {
+async function end({ ending: { lease, sync, hooks }, projectId, runId, update, message }: EndOptions): Promise<RunState | null> {
   await sync.drain();
   await lease.confirm();
   const { state, changed } = await changeRunState(projectId, runId, update);
@@ -137,9 +144,12 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
       // A cancel accepted (202) while the video was being stored still wins: the run ends cancelled.
-      const done = await end(ending, projectId, runId, (current) =>
-        current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs),
-      );
+      const done = await end({
+        ending,
+        projectId,
+        runId,
+        update: (current) => (current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs)),
+      });
       if (done?.status === 'cancelled') await deleteCancelledVideo(runId);
       return done ? (done.status === 'cancelled' ? 'cancelled' : 'complete') : 'lost';
     } catch (error) {
@@ -172,7 +182,7 @@ async function endAfterError(error: unknown, { ending, controller, context, comp
     if (isCancel(error, controller.signal)) {
       // No segment may still be rendering once the run says it ended.
       await compose?.stopSegments();
-      const cancelled = await end(ending, projectId, runId, toCancelled);
+      const cancelled = await end({ ending, projectId, runId, update: toCancelled });
       if (cancelled) await deleteCancelledVideo(runId);
       return cancelled ? 'cancelled' : 'lost';
     }
@@ -197,7 +207,7 @@ async function endAfterError(error: unknown, { ending, controller, context, comp
       toolChain: Object.entries(context?.providers ?? {}).map(([agent, provider]) => `${agent}:${provider}`),
       actionsTaken: context?.actions ?? [],
     });
-    const failed = await end(ending, projectId, runId, (current) => toFailed(current, runError), runError.message);
+    const failed = await end({ ending, projectId, runId, update: (current) => toFailed(current, runError), message: runError.message });
     return failed ? 'failed' : 'lost';
   } catch (failure) {
     if (failure instanceof LeaseLostError) return 'lost';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { probeMedia } from '../render/ffmpeg.js';
-import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../runs/lifecycle.js';
+import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../runs/index.js';
 import { legacyTime, type LegacyState } from '../schemas/legacy.js';
 import type { RunState, Storyboard } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';

@@ -5,7 +5,7 @@ export { type CleanupReport } from '../schemas/retention.js';
 import { log } from '../log.js';
 import { forgetPhotos } from '../media/cap.js';
 import { forgetMediaUse, readMediaUsage } from '../media/usage.js';
-import { readRunState } from '../runs/state.js';
+import { readRunState } from '../runs/index.js';
 import {
   deleteKey,
   defineDocument,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import { classifyError, ERROR_RULES, PipelineError } from '../../src/pipeline/errors.js';
+import { classifyError, ERROR_RULES, PipelineError } from '../../src/pipeline/index.js';
 import { CorruptBlobError } from '../../src/storage/index.js';
 
 /** An error as Node or undici raise it: a code (maybe on the cause), a name, a syscall. */

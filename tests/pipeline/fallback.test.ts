@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PipelineError } from '../../src/pipeline/errors.js';
-import { withFallback } from '../../src/pipeline/providers/fallback.js';
+import { PipelineError, withFallback } from '../../src/pipeline/index.js';
 import { retry, sleep } from '../../src/retry.js';
 
 const flaky = (failures: number, error = new PipelineError({ errorClass: 'network', code: 'down', message: 'provider down' })) => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
-import { readSegmentPlan, viewSegment } from '../../src/pipeline/segments/status.js';
+import { readSegmentPlan, viewSegment } from '../../src/pipeline/index.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import { getVideo, keys, listKeyPages, parseId, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';

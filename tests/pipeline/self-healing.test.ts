@@ -1,9 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
-import { leaseDoc, readLease } from '../../src/pipeline/lease.js';
-import { settleRun } from '../../src/pipeline/settle.js';
+import { leaseDoc, readLease, settleRun } from '../../src/pipeline/index.js';
 import { readProgress } from '../../src/progress/event-log.js';
-import { changeRunState, readRunState } from '../../src/runs/state.js';
+import { changeRunState, readRunState } from '../../src/runs/index.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { getVideo, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
 import { useBlobsFetch } from '../../src/storage/stores.js';

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../src/new-id.js';
-import { leaseDoc, readLease } from '../../src/pipeline/lease.js';
+import { leaseDoc, readLease } from '../../src/pipeline/index.js';
 import { readProgress, appendProgress } from '../../src/progress/event-log.js';
-import { markActive, readActiveMarker } from '../../src/runs/active.js';
-import { createRunState, readRunState } from '../../src/runs/state.js';
+import { createRunState, markActive, readActiveMarker, readRunState } from '../../src/runs/index.js';
 import { isTerminal } from '../../src/schemas/run.js';
 import { getBinary, getMetadata, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { toCancelled } from '../../src/runs/lifecycle.js';
+import { toCancelled, updateRunState } from '../../src/runs/index.js';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { appendProgress } from '../../src/progress/event-log.js';
-import { updateRunState } from '../../src/runs/state.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import type { RunState } from '../../src/schemas/run.js';
 import type { Id } from '../../src/storage/index.js';

@@ -1,52 +1,40 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getConfig } from '../../config.js';
-import { errorFields, log } from '../../log.js';
+import { log } from '../../log.js';
 import { clearMediaBytesCache } from '../../media/bytes-cache.js';
 import { readMediaBytes } from '../../media/library.js';
+import { totalFramesOf } from '../../render/graph.js';
+import { wavDurationSec } from '../../render/sound/wav.js';
+import { ComposeWorkspace } from '../../render/video/workspace.js';
 import type { CompleteOutputs, Storyboard } from '../../schemas/run.js';
 import type { SegmentPlan } from '../../schemas/segments.js';
-import { deleteBlob, getBinary, getMetadata, keys, parseId, putBinary, putVideo, writeJSON } from '../../storage/index.js';
-import { fpsOf, totalFramesOf } from '../../render/graph.js';
-import { ComposeWorkspace, type ComposedVideo } from '../../render/video/workspace.js';
-import { wavDurationSec } from '../../render/sound/wav.js';
-import { PipelineError } from '../errors.js';
+import { parseId } from '../../storage/index.js';
+import { inBackground, recordStep, throwIfCancelled, type RunContext } from '../context.js';
 import { collectGarbage } from '../gc.js';
 import { coordinateSegments } from '../segments/coordinator.js';
-import { planSegments, segmentCount } from '../segments/plan.js';
-import { readSegmentPlan, segmentPlanDoc, viewSegment } from '../segments/status.js';
-import { inBackground, recordStep, throwIfCancelled, type RunContext } from '../steps.js';
-
-type VideoFacts = { bytes: number; durationSec: number; width: number; height: number; videoCodec: string; audioCodec: string };
+import { decideSegmentPlan } from '../segments/decide.js';
+import { viewSegment } from '../segments/status.js';
+import { deleteSegments, fetchSegments, storedPosterBytes, storedVideo, storeVideo, videoFacts, type VideoFacts } from './compose-outputs.js';
 
 /** Share of compose progress spent before the encoding: preparing photos, or (in segments) joining them. */
 const PREPARE_SHARE = 0.1;
 const STOP_POLL_MS = 250;
 
 /**
- * How the run's picture is split, decided once: a stored plan (an earlier
- * invocation's) wins, so every segment and every resumed coordinator agree.
- * Null when the render stays whole.
+ * What this invocation does for the picture: keep the video an earlier attempt
+ * stored, draw the whole picture here, or have segments drawn elsewhere and join them.
  */
-async function decidePlan(context: RunContext, storyboard: Storyboard): Promise<SegmentPlan | null> {
-  const stored = await readSegmentPlan(context.projectId, context.runId);
-  if (stored) return stored;
-  const config = getConfig();
-  if (!context.origin) return null;
-  const count = segmentCount(storyboard, { max: config.SIRTRAV_SEGMENTS_MAX, secondsPerSegment: config.SIRTRAV_SEGMENT_SECONDS });
-  if (count < 2) return null;
-  const segments = planSegments(storyboard, count, fpsOf(storyboard));
-  if (segments.length < 2) return null;
-  const plan: SegmentPlan = {
-    totalFrames: totalFramesOf(storyboard),
-    fps: fpsOf(storyboard),
-    width: storyboard.width,
-    height: storyboard.height,
-    segments,
-    createdAt: new Date().toISOString(),
-  };
-  await writeJSON(keys.segmentPlan(context.projectId, context.runId), segmentPlanDoc, plan, { onlyIfNew: true });
-  return readSegmentPlan(context.projectId, context.runId);
+type ComposeWork =
+  | { kind: 'reused'; video: VideoFacts }
+  | { kind: 'whole'; workspace: ComposeWorkspace; picture: Promise<string> }
+  | { kind: 'segmented'; workspace: ComposeWorkspace; plan: SegmentPlan; segments: Promise<void> };
+
+interface ComposeJobParts {
+  context: RunContext;
+  storyboard: Storyboard;
+  work: ComposeWork;
+  halt: AbortController;
+  startedAt: number;
 }
 
 /**
@@ -75,6 +63,40 @@ function renderWholePicture(context: RunContext, storyboard: Storyboard, workspa
   return Promise.all([shots, encoded]).then(([, file]) => file);
 }
 
+/** Asks for the segments' invocations and follows them until every segment is stored. */
+async function requestSegments(context: RunContext & { origin: string }, plan: SegmentPlan, halt: AbortSignal): Promise<void> {
+  await coordinateSegments({
+    projectId: context.projectId,
+    runId: context.runId,
+    origin: context.origin,
+    plan,
+    signal: AbortSignal.any([context.signal, halt]),
+    onProgress: (fraction) => inBackground(context.reporter.progress('compose', fraction * (1 - PREPARE_SHARE))),
+    onRetry: (message) => inBackground(context.reporter.event('compose', 'retrying', message)),
+  });
+}
+
+/** The picture's work, begun: in segments when a plan says so (it needs an origin), else whole. */
+async function beginPicture(context: RunContext, storyboard: Storyboard, halt: AbortSignal): Promise<ComposeWork> {
+  const plan = await decideSegmentPlan(context, storyboard);
+  const workspace = await ComposeWorkspace.create();
+  const { origin } = context;
+  if (plan && origin) {
+    // Photos the director read (any stored without an analysis) are not drawn here: each segment reads its own.
+    clearMediaBytesCache();
+    await context.reporter.started('compose', `rendering ${plan.segments.length} segments of ${storyboard.resolution} in parallel`);
+    const segments = requestSegments({ ...context, origin }, plan, halt);
+    // Awaited in finish(); until then a failure must not go unhandled.
+    segments.catch(() => undefined);
+    context.actions.push(`compose split the picture into ${plan.segments.length} segments`);
+    return { kind: 'segmented', workspace, plan, segments };
+  }
+  await context.reporter.started('compose', `drawing ${storyboard.shots.length} photos at ${storyboard.resolution}`);
+  const picture = renderWholePicture(context, storyboard, workspace, halt);
+  picture.catch(() => undefined);
+  return { kind: 'whole', workspace, picture };
+}
+
 /**
  * compose: started as soon as the storyboard exists. The picture needs no
  * sound, so it is drawn at once while voice and music are made: here (a whole
@@ -85,91 +107,26 @@ function renderWholePicture(context: RunContext, storyboard: Storyboard, workspa
  * video stored by an earlier attempt is kept.
  */
 export class ComposeJob {
-  private constructor(
-    private readonly context: RunContext,
-    private readonly storyboard: Storyboard,
-    private readonly existing: VideoFacts | null,
-    private readonly workspace: ComposeWorkspace | null,
-    /** The picture encoded here (a whole render), or null once every segment is stored (a segmented render). */
-    private readonly picture: Promise<string | null>,
-    private readonly plan: SegmentPlan | null,
-    private readonly halt: AbortController,
-    private readonly startedAt: number,
-  ) {}
+  private constructor(private readonly parts: ComposeJobParts) {}
 
   static async start(context: RunContext, storyboard: Storyboard): Promise<ComposeJob> {
     const halt = new AbortController();
-    const stored = await getMetadata(keys.video(context.runId));
-    // Only this run's own video of this project is reused: a video stored under the key by anything else is rendered over.
-    if (stored && stored.runId === context.runId && stored.projectId === context.projectId && typeof stored.bytes === 'number') {
-      return new ComposeJob(context, storyboard, stored as unknown as VideoFacts, null, Promise.resolve(null), null, halt, Date.now());
-    }
-    const plan = await decidePlan(context, storyboard);
-    const workspace = await ComposeWorkspace.create();
-    let picture: Promise<string | null>;
-    if (plan) {
-      // Photos the director read (any stored without an analysis) are not drawn here: each segment reads its own.
-      clearMediaBytesCache();
-      await context.reporter.started('compose', `rendering ${plan.segments.length} segments of ${storyboard.resolution} in parallel`);
-      picture = coordinateSegments({
-        projectId: context.projectId,
-        runId: context.runId,
-        origin: context.origin!,
-        plan,
-        signal: AbortSignal.any([context.signal, halt.signal]),
-        onProgress: (fraction) => inBackground(context.reporter.progress('compose', fraction * (1 - PREPARE_SHARE))),
-        onRetry: (message) => inBackground(context.reporter.event('compose', 'retrying', message)),
-      }).then(() => null);
-      context.actions.push(`compose split the picture into ${plan.segments.length} segments`);
-    } else {
-      await context.reporter.started('compose', `drawing ${storyboard.shots.length} photos at ${storyboard.resolution}`);
-      picture = renderWholePicture(context, storyboard, workspace, halt.signal);
-    }
-    // Awaited in finish(); until then a failure must not go unhandled.
-    picture.catch(() => undefined);
-    return new ComposeJob(context, storyboard, null, workspace, picture, plan, halt, Date.now());
+    const startedAt = Date.now();
+    const stored = await storedVideo(context);
+    const work: ComposeWork = stored ? { kind: 'reused', video: stored } : await beginPicture(context, storyboard, halt.signal);
+    return new ComposeJob({ context, storyboard, work, halt, startedAt });
   }
 
   async finish(voice: Uint8Array | null, music: Uint8Array): Promise<CompleteOutputs> {
-    const { context, storyboard } = this;
+    const { context, storyboard, work } = this.parts;
     let video: VideoFacts;
     let posterBytes: number;
-    if (this.existing || !this.workspace) {
+    if (work.kind === 'reused') {
       await context.reporter.reused('compose', 'video from an earlier attempt');
-      video = this.existing!;
-      posterBytes = Number((await getMetadata(keys.poster(context.runId)))?.bytes ?? 0);
+      video = work.video;
+      posterBytes = await storedPosterBytes(context.runId);
     } else {
-      // What voice and music left behind goes before the soundtrack needs the room.
-      collectGarbage();
-      // The soundtrack is made while the picture is still being drawn (here, or by the segments' invocations).
-      const soundtrackStarted = Date.now();
-      const soundtrack = await this.workspace.soundtrack(storyboard, { music, voice }, context.ffmpeg, context.signal);
-      // Where a render's time goes (npm run bench deploy projects a segmented render's critical path from these).
-      log.info('soundtrack made', { ms: Date.now() - soundtrackStarted });
-      collectGarbage();
-      const picture = await this.picture;
-      throwIfCancelled(context);
-      const joinStarted = Date.now();
-      const pictures = picture === null ? await this.fetchSegments(this.workspace, this.plan!) : [picture];
-      const rendered = await this.workspace.join(storyboard, soundtrack, pictures, context.ffmpeg, { signal: context.signal });
-      log.info('picture joined', { ms: Date.now() - joinStarted, pieces: pictures.length });
-      throwIfCancelled(context);
-      video = {
-        bytes: rendered.mp4.byteLength,
-        durationSec: Math.round(rendered.probe.durationSec * 1000) / 1000,
-        width: rendered.probe.video!.width,
-        height: rendered.probe.video!.height,
-        videoCodec: rendered.probe.video!.codec,
-        audioCodec: rendered.probe.audio!.codec,
-      };
-      await this.store(rendered, video);
-      posterBytes = rendered.poster.byteLength;
-      if (this.plan) await this.deleteSegments();
-      context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
-      await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`, {
-        segments: this.plan?.segments.length ?? 1,
-      });
-      await recordStep(context, 'compose', this.startedAt, 'ffmpeg');
+      ({ video, posterBytes } = await this.render(work, { voice, music }));
     }
     const voiceSec = voice ? wavDurationSec(voice) : null;
     return {
@@ -180,50 +137,37 @@ export class ComposeJob {
     };
   }
 
-  /** Fetches the stored segments into the workspace; their files in timeline order. */
-  private async fetchSegments(workspace: ComposeWorkspace, plan: SegmentPlan): Promise<string[]> {
-    const { context } = this;
-    const files: string[] = [];
-    for (const range of plan.segments) {
-      const stored = await getBinary(keys.segmentVideo(context.runId, range.index));
-      if (!stored)
-        throw new PipelineError({
-          errorClass: 'internal',
-          code: 'segment_missing',
-          message: `Segment ${range.index + 1} of ${plan.segments.length} is not stored.`,
-          retryable: true,
-        });
-      files.push(join(workspace.dir, `segment-${range.index}.mp4`));
-      await writeFile(files.at(-1)!, stored.data);
-    }
-    return files;
-  }
-
-  /** Poster first, then the video; an invocation that lost the run writes nothing (the owner's video is the one that counts). */
-  private async store(rendered: ComposedVideo, video: VideoFacts): Promise<void> {
-    const { context } = this;
-    const createdAt = new Date().toISOString();
-    await context.confirmLease();
-    await putBinary(keys.poster(context.runId), new Uint8Array(rendered.poster), {
-      contentType: 'image/jpeg',
-      runId: context.runId,
-      projectId: context.projectId,
-      bytes: rendered.poster.byteLength,
-      createdAt,
+  /** Mixes the soundtrack, joins the picture under it, stores the video and poster, and records the step. */
+  private async render(
+    work: Exclude<ComposeWork, { kind: 'reused' }>,
+    audio: { voice: Uint8Array | null; music: Uint8Array },
+  ): Promise<{ video: VideoFacts; posterBytes: number }> {
+    const { context, storyboard } = this.parts;
+    const { workspace } = work;
+    // What voice and music left behind goes before the soundtrack needs the room.
+    collectGarbage();
+    // The soundtrack is made while the picture is still being drawn (here, or by the segments' invocations).
+    const soundtrackStarted = Date.now();
+    const soundtrack = await workspace.soundtrack(storyboard, audio, context.ffmpeg, context.signal);
+    // Where a render's time goes (npm run bench deploy projects a segmented render's critical path from these).
+    log.info('soundtrack made', { ms: Date.now() - soundtrackStarted });
+    collectGarbage();
+    const drawn = work.kind === 'whole' ? [await work.picture] : await work.segments.then(() => []);
+    throwIfCancelled(context);
+    const joinStarted = Date.now();
+    const pictures = work.kind === 'whole' ? drawn : await fetchSegments(context, work.plan, workspace.dir);
+    const rendered = await workspace.join(storyboard, soundtrack, pictures, context.ffmpeg, { signal: context.signal });
+    log.info('picture joined', { ms: Date.now() - joinStarted, pieces: pictures.length });
+    throwIfCancelled(context);
+    const video = videoFacts(rendered);
+    await storeVideo(context, rendered, video);
+    if (work.kind === 'segmented') await deleteSegments(context.runId, work.plan);
+    context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
+    await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`, {
+      segments: work.kind === 'segmented' ? work.plan.segments.length : 1,
     });
-    await putVideo({
-      runId: context.runId,
-      bytes: new Uint8Array(rendered.mp4),
-      metadata: { contentType: 'video/mp4', runId: context.runId, projectId: context.projectId, ...video, createdAt },
-    });
-  }
-
-  private async deleteSegments(): Promise<void> {
-    for (const range of this.plan?.segments ?? []) {
-      await deleteBlob(keys.segmentVideo(this.context.runId, range.index)).catch((error) =>
-        log.warn('segment not deleted; repair removes it', { segment: range.index, ...errorFields(error) }),
-      );
-    }
+    await recordStep(context, 'compose', this.parts.startedAt, 'ffmpeg');
+    return { video, posterBytes: rendered.poster.byteLength };
   }
 
   /**
@@ -234,21 +178,23 @@ export class ComposeJob {
    * holds its lease until it lapses.
    */
   async stopSegments(): Promise<void> {
-    this.halt.abort(new Error('compose stopped'));
-    const plan = this.plan;
-    if (!plan) return;
+    const { context, work, halt } = this.parts;
+    halt.abort(new Error('compose stopped'));
+    if (work.kind !== 'segmented') return;
     const deadline = Date.now() + getConfig().SIRTRAV_LEASE_TTL_MS + 5000;
     while (Date.now() < deadline) {
-      const views = await Promise.all(plan.segments.map((range) => viewSegment(this.context.projectId, this.context.runId, range.index)));
+      const views = await Promise.all(work.plan.segments.map((range) => viewSegment(context.projectId, context.runId, range.index)));
       if (views.every((view) => !view.live)) break;
-      await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
+      await sleep(STOP_POLL_MS);
     }
-    await this.deleteSegments();
+    await deleteSegments(context.runId, work.plan);
   }
 
   async dispose(): Promise<void> {
-    this.halt.abort(new Error('compose ended'));
-    await this.picture.catch(() => undefined);
-    await this.workspace?.dispose();
+    const { work, halt } = this.parts;
+    halt.abort(new Error('compose ended'));
+    if (work.kind === 'reused') return;
+    await (work.kind === 'whole' ? work.picture : work.segments).catch(() => undefined);
+    await work.workspace.dispose();
   }
 }

@@ -17,10 +17,13 @@ import { captionOverlay, titleOverlay } from '../picture/text.js';
 /** Loads a photo's record and bytes by media id. */
 export type PhotoLoader = (mediaId: string) => Promise<{ media: Media; bytes: Uint8Array }>;
 
+/** The probe of a video that passed its check: both streams are there. */
+export type CheckedProbe = ProbedMedia & { video: NonNullable<ProbedMedia['video']>; audio: NonNullable<ProbedMedia['audio']> };
+
 export interface ComposedVideo {
   mp4: Buffer;
   poster: Buffer;
-  probe: ProbedMedia;
+  probe: CheckedProbe;
   /** Loudness, true peak and voice-over-music of the mix as it went into the encoder. */
   soundtrack: SoundtrackFigures;
 }
@@ -285,7 +288,7 @@ export class ComposeWorkspace {
       ['-ss', Math.min(1.5, storyboard.durationSec / 3).toFixed(2), '-i', output, '-frames:v', '1', '-q:v', '4', poster],
       signal ? { signal } : {},
     );
-    return { mp4: await readFile(output), poster: await readFile(poster), probe, soundtrack };
+    return { mp4: await readFile(output), poster: await readFile(poster), probe: { ...probe, video: probe.video, audio: probe.audio }, soundtrack };
   }
 
   async dispose(): Promise<void> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComposeWorkspace } from '../../../src/render/video/workspace.js';
 import { FPS, frameSpans, shotBodies } from '../../../src/render/graph.js';
 import { encodeWav } from '../../../src/render/sound/wav.js';
-import { planSegments, segmentCount } from '../../../src/pipeline/segments/plan.js';
+import { planSegments, segmentCount } from '../../../src/pipeline/index.js';
 import type { Storyboard } from '../../../src/schemas/run.js';
 import { inspectMp4 } from '../../helpers/mp4.js';
 import { FFMPEG_BUILDS, mediaFor, renderStoryboard, storyboardFor, texturedPhoto, type TestShot } from '../../helpers/render.js';
