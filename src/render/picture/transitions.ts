@@ -69,7 +69,7 @@ export function combine(kind: Transition, a: Planes, b: Planes, out: Planes, t: 
     } else if (kind === 'wipe') {
       wipePlane(a[key], b[key], out[key], width, height, wipeWeights(width, p));
     } else {
-      mixBytes(a[key], b[key], out[key], p);
+      mixBytes({ a: a[key], b: b[key], out: out[key], weight: p });
     }
   }
 }

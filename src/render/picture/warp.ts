@@ -62,11 +62,66 @@ function fillBlocks(xs: Taps, first: Int32Array, offsets: Uint8Array, weights: I
   return true;
 }
 
+/**
+ * The kernel's exports (warp.wat), each parameter named as it is there. Every
+ * address is a byte offset into `memory`; every other value is an i32.
+ */
+interface PlaneCall {
+  /** The source rows the output reaches, `srcWidth` bytes each. */
+  rows: number;
+  srcWidth: number;
+  /** The output plane, `width` × `height` bytes. */
+  out: number;
+  width: number;
+  height: number;
+  /** Per output column and row: the first source sample's index and the second's weight (i32 each, weights in 1/256). */
+  columnIndex: number;
+  columnWeight: number;
+  rowIndex: number;
+  rowWeight: number;
+  /** Scratch rows of 2 bytes per output column, rounded up to 16 columns. */
+  above: number;
+  below: number;
+  /** Resample across by blocks of eight columns (see fillBlocks), with each block's first index, offsets and weights. */
+  blocks: boolean;
+  blockFirst: number;
+  blockOffsets: number;
+  blockWeights: number;
+}
+
+interface MixCall {
+  a: number;
+  b: number;
+  out: number;
+  length: number;
+  /** b's weight in 1/256. */
+  weight: number;
+}
+
+interface OverCall {
+  /** The plane's area drawn over, `width` × `height` bytes in rows `stride` apart. */
+  dst: number;
+  stride: number;
+  src: number;
+  alpha: number;
+  width: number;
+  height: number;
+  /** Opacity in 1/256. */
+  k: number;
+}
+
 interface Kernel {
   memory: WebAssembly.Memory;
-  plane: (...args: number[]) => void;
-  mix: (...args: number[]) => void;
-  over: (...args: number[]) => void;
+  plane: (call: PlaneCall) => void;
+  mix: (call: MixCall) => void;
+  over: (call: OverCall) => void;
+}
+
+/** An export of the kernel, checked to take `params` i32s (a wasm function's length is its parameter count). */
+function exported(exports: WebAssembly.Exports, name: string, params: number): (...args: number[]) => unknown {
+  const found = exports[name];
+  if (typeof found !== 'function' || found.length !== params) throw new Error(`the warp kernel lacks its export ${name}(${params} parameters)`);
+  return found as (...args: number[]) => unknown;
 }
 
 let loaded: Kernel | null = null;
@@ -75,14 +130,34 @@ let loaded: Kernel | null = null;
 function kernel(): Kernel {
   if (loaded) return loaded;
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WARP_WASM, 'base64')));
-  const { memory, plane, mix, over } = exports;
-  if (!(memory instanceof WebAssembly.Memory) || typeof plane !== 'function' || typeof mix !== 'function' || typeof over !== 'function')
-    throw new Error('the warp kernel lacks its exports');
+  const { memory } = exports;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('the warp kernel lacks its memory');
+  const plane = exported(exports, 'plane', 15);
+  const mix = exported(exports, 'mix', 5);
+  const over = exported(exports, 'over', 7);
+  // The one place the exports' parameter order is written, in warp.wat's order.
   loaded = {
     memory,
-    plane: (...args: number[]) => void plane(...args),
-    mix: (...args: number[]) => void mix(...args),
-    over: (...args: number[]) => void over(...args),
+    plane: (c) =>
+      void plane(
+        c.rows,
+        c.srcWidth,
+        c.out,
+        c.width,
+        c.height,
+        c.columnIndex,
+        c.columnWeight,
+        c.rowIndex,
+        c.rowWeight,
+        c.above,
+        c.below,
+        c.blocks ? 1 : 0,
+        c.blockFirst,
+        c.blockOffsets,
+        c.blockWeights,
+      ),
+    mix: (c) => void mix(c.a, c.b, c.out, c.length, c.weight),
+    over: (c) => void over(c.dst, c.stride, c.src, c.alpha, c.width, c.height, c.k),
   };
   return loaded;
 }
@@ -98,15 +173,24 @@ function heapOf(kernel: Kernel, bytes: number): ArrayBuffer {
 }
 
 /** out = a·(1 - weight) + b·weight, rounded (weight in 1/256), byte by byte: a cross-fade of one plane, in the kernel. */
-export function mixBytes(a: Uint8Array, b: Uint8Array, out: Uint8Array, weight: number): void {
+export function mixBytes({ a, b, out, weight }: { a: Uint8Array; b: Uint8Array; out: Uint8Array; weight: number }): void {
   const length = out.length;
   const at = { a: 0, b: align(length), out: 2 * align(length) };
   const k = kernel();
   const heap = heapOf(k, at.out + align(length) + 16);
   new Uint8Array(heap, at.a, length).set(a.subarray(0, length));
   new Uint8Array(heap, at.b, length).set(b.subarray(0, length));
-  k.mix(at.a, at.b, at.out, length, Math.round(weight * 256));
+  k.mix({ a: at.a, b: at.b, out: at.out, length, weight: Math.round(weight * 256) });
   out.set(new Uint8Array(heap, at.out, length));
+}
+
+interface OverBytes {
+  dst: Uint8Array;
+  dstWidth: number;
+  src: Uint8Array;
+  alpha: Uint8Array;
+  area: Window;
+  opacity: number;
 }
 
 /**
@@ -114,7 +198,7 @@ export function mixBytes(a: Uint8Array, b: Uint8Array, out: Uint8Array, weight: 
  * `dst` (rows `dstWidth` apart) at (left, top), at `opacity` in 1/256: in the
  * kernel, sixteen bytes at a time. The rectangle must lie inside the plane.
  */
-export function overBytes(dst: Uint8Array, dstWidth: number, src: Uint8Array, alpha: Uint8Array, area: Window, opacity: number): void {
+export function overBytes({ dst, dstWidth, src, alpha, area, opacity }: OverBytes): void {
   const { left, top, width, height } = area;
   const size = width * height;
   const at = { dst: 0, src: align(size), alpha: 2 * align(size) };
@@ -124,8 +208,15 @@ export function overBytes(dst: Uint8Array, dstWidth: number, src: Uint8Array, al
   for (let row = 0; row < height; row++) region.set(dst.subarray((top + row) * dstWidth + left, (top + row) * dstWidth + left + width), row * width);
   new Uint8Array(heap, at.src, size).set(src.subarray(0, size));
   new Uint8Array(heap, at.alpha, size).set(alpha.subarray(0, size));
-  k.over(at.dst, width, at.src, at.alpha, width, height, opacity);
+  k.over({ dst: at.dst, stride: width, src: at.src, alpha: at.alpha, width, height, k: opacity });
   for (let row = 0; row < height; row++) dst.set(region.subarray(row * width, (row + 1) * width), (top + row) * dstWidth + left);
+}
+
+/** One 8-bit plane: its bytes, row after row. */
+interface PlaneView {
+  bytes: Uint8Array;
+  width: number;
+  height: number;
 }
 
 /**
@@ -133,7 +224,9 @@ export function overBytes(dst: Uint8Array, dstWidth: number, src: Uint8Array, al
  * they reach are copied into the kernel's memory, and the kernel blends the
  * output (warp.wat), which is copied back.
  */
-function warpPlane(src: Uint8Array, srcW: number, srcH: number, dst: Uint8Array, dstW: number, dstH: number, win: Window): void {
+function warpPlane(from: PlaneView, to: PlaneView, win: Window): void {
+  const [src, srcW, srcH] = [from.bytes, from.width, from.height];
+  const [dst, dstW, dstH] = [to.bytes, to.width, to.height];
   const xs = axisTaps(dstW, win.left, win.width / dstW, srcW);
   const ys = axisTaps(dstH, win.top, win.height / dstH, srcH);
   const firstRow = ys.index[0]!;
@@ -165,7 +258,23 @@ function warpPlane(src: Uint8Array, srcW: number, srcH: number, dst: Uint8Array,
     new Uint8Array(heap, blockOffsets, 8 * blockCount),
     new Int16Array(heap, blockWeights, 8 * blockCount),
   );
-  k.plane(rows, srcW, out, dstW, dstH, columnIndex, columnWeight, rowIndex, rowWeight, above, below, blocks ? 1 : 0, blockFirst, blockOffsets, blockWeights);
+  k.plane({
+    rows,
+    srcWidth: srcW,
+    out,
+    width: dstW,
+    height: dstH,
+    columnIndex,
+    columnWeight,
+    rowIndex,
+    rowWeight,
+    above,
+    below,
+    blocks,
+    blockFirst,
+    blockOffsets,
+    blockWeights,
+  });
   dst.set(new Uint8Array(heap, out, dstW * dstH));
 }
 
@@ -175,8 +284,10 @@ function warpPlane(src: Uint8Array, srcW: number, srcH: number, dst: Uint8Array,
  * the picture by that fraction (zoompan rounds to whole pixels, which judders).
  */
 export function warp(src: Planes, dst: Planes, win: Window): void {
-  warpPlane(src.y, src.width, src.height, dst.y, dst.width, dst.height, win);
+  warpPlane({ bytes: src.y, width: src.width, height: src.height }, { bytes: dst.y, width: dst.width, height: dst.height }, win);
   const half = { left: win.left / 2, top: win.top / 2, width: win.width / 2, height: win.height / 2 };
-  warpPlane(src.u, src.width >> 1, src.height >> 1, dst.u, dst.width >> 1, dst.height >> 1, half);
-  warpPlane(src.v, src.width >> 1, src.height >> 1, dst.v, dst.width >> 1, dst.height >> 1, half);
+  const srcChroma = { width: src.width >> 1, height: src.height >> 1 };
+  const dstChroma = { width: dst.width >> 1, height: dst.height >> 1 };
+  warpPlane({ bytes: src.u, ...srcChroma }, { bytes: dst.u, ...dstChroma }, half);
+  warpPlane({ bytes: src.v, ...srcChroma }, { bytes: dst.v, ...dstChroma }, half);
 }

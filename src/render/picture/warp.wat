@@ -1,4 +1,5 @@
-;; The renderer's hottest loops (see warp.ts): bilinear resampling of one 8-bit plane, and the cross-fade of two.
+;; The renderer's hottest loops (see warp.ts): bilinear resampling of one 8-bit plane, the cross-fade of two,
+;; and a picture with alpha drawn over one (captions and titles).
 ;; Separable: each source row the output needs is resampled across once, to 8.8
 ;; fixed point, and kept while the next output row needs it; then each output row
 ;; is blended down from two such rows, sixteen pixels at a time. The arithmetic is

@@ -85,7 +85,7 @@ describe('warp', () => {
     const b = Uint8Array.from({ length }, () => Math.floor(random() * 256));
     for (const weight of [0, 0.25, 0.5, 0.731, 1]) {
       const out = new Uint8Array(length);
-      mixBytes(a, b, out, weight);
+      mixBytes({ a, b, out, weight });
       const w = Math.round(weight * 256);
       expect(out).toEqual(Uint8Array.from(a, (value, i) => (value * (256 - w) + b[i]! * w + 128) >> 8));
     }
@@ -112,7 +112,7 @@ describe('warp', () => {
           expected[d] = Math.floor((expected[d]! * (255 - a) + src[row * width + x]! * a + 127) / 255);
         }
       }
-      overBytes(plane, planeWidth, src, alpha, { left: 4, top: 2, width, height }, opacity);
+      overBytes({ dst: plane, dstWidth: planeWidth, src, alpha, area: { left: 4, top: 2, width, height }, opacity });
       expect(Buffer.from(plane).equals(Buffer.from(expected)), `${width}×${height} at ${opacity}/256`).toBe(true);
     }
   });
