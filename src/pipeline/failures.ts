@@ -7,7 +7,7 @@ import { learnFromFailure } from '../failures/learn.js';
 import { failureDoc } from '../failures/episodes.js';
 import type { PipelineError } from './errors.js';
 
-export const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
+export const failureIndexDoc = defineDocument({ name: 'failure-index', version: 1, schema: failureIndexSchema });
 
 const tokens = (text: string) =>
   new Set(

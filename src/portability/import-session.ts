@@ -45,7 +45,7 @@ export const importSessionSchema = z.object({
   summary: importedSummarySchema.nullable(),
 });
 export type ImportSession = z.infer<typeof importSessionSchema>;
-export const importSessionDoc = defineDocument('import-session', 1, importSessionSchema);
+export const importSessionDoc = defineDocument({ name: 'import-session', version: 1, schema: importSessionSchema });
 
 export async function startImport(body: StartImportBody): Promise<ImportSession> {
   const now = Date.now();

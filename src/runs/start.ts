@@ -19,7 +19,7 @@ import { newRun, toCancelled, withCancelRequest } from './lifecycle.js';
 import { triggerPipeline } from './trigger.js';
 
 const idempotencySchema = z.object({ runId: idSchema, bodyHash: z.string(), createdAt: z.string() });
-const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
+const idempotencyDoc = defineDocument({ name: 'idempotency-key', version: 1, schema: idempotencySchema });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -4,7 +4,7 @@ import { isActive, lostRun, type ActiveRun } from './lifecycle.js';
 import { UNCHANGED, defineDocument, isId, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 
 /** The status rides in blob metadata, so retention can tell live runs from finished ones without downloading them. */
-export const runStateDoc = defineDocument('run-state', 1, runStateSchema, undefined, (state) => ({ status: state.status }));
+export const runStateDoc = defineDocument({ name: 'run-state', version: 1, schema: runStateSchema, metaOf: (state) => ({ status: state.status }) });
 
 export async function readRunState(projectId: Id, runId: Id): Promise<RunState | null> {
   return (await readJSON(keys.runState(projectId, runId), runStateDoc))?.value ?? null;

@@ -24,8 +24,8 @@ import { useBlobsSandbox } from '../helpers/blobs.js';
 
 useBlobsSandbox();
 
-const noteDoc = defineDocument('note', 1, z.object({ text: z.string(), n: z.number() }));
-const counterDoc = defineDocument('counter', 1, z.object({ count: z.number().int() }));
+const noteDoc = defineDocument({ name: 'note', version: 1, schema: z.object({ text: z.string(), n: z.number() }) });
+const counterDoc = defineDocument({ name: 'counter', version: 1, schema: z.object({ count: z.number().int() }) });
 const p = parseId('proj_1');
 const r = parseId('run_1');
 
@@ -136,7 +136,7 @@ describe('corruption is detected, never returned', () => {
 
   it('a document of the wrong shape is a schema failure', async () => {
     const ref = testRef('runs', 'test/shape.json');
-    const loose = defineDocument('note', 1, z.object({ text: z.string() }));
+    const loose = defineDocument({ name: 'note', version: 1, schema: z.object({ text: z.string() }) });
     await writeJSON(ref, loose, { text: 'no n' });
     await expect(readJSON(ref, noteDoc)).rejects.toMatchObject({ name: 'CorruptBlobError', reason: 'schema' });
   });
