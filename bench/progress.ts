@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { followProgress } from '../src/client/follow-progress.js';
 import { createRunState, newRun, toCancelled, updateRunState } from '../src/runs/index.js';
 import { getConfig } from '../src/config.js';
@@ -31,7 +32,7 @@ export async function benchProgress(server: LocalServer): Promise<void> {
   });
   for (let i = 0; i < EVENTS; i++) {
     await appendProgress(projectId, runId, { agent: 'compose', status: 'progress', progress: i / EVENTS, data: { sentAt: now() } });
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    await sleep(15);
   }
   await updateRunState(projectId, runId, toCancelled);
   await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 1 });

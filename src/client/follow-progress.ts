@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { progressEventSchema, type ProgressEvent } from '../schemas/progress.js';
 import { runStateSchema, type RunState } from '../schemas/run.js';
@@ -27,16 +28,8 @@ export class ProgressStreamError extends Error {
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const wake = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', wake);
-      resolve();
-    };
-    const timer = setTimeout(wake, ms);
-    signal?.addEventListener('abort', wake, { once: true });
-  });
+/** Waits `ms`, or until the signal aborts (the caller then sees it): never rejects. */
+const pause = (ms: number, signal?: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => undefined);
 
 /**
  * Follows a run's progress stream, reconnecting with `Last-Event-ID` whenever
@@ -61,7 +54,7 @@ export async function followProgress(url: string, options: FollowProgressOptions
     } catch (error) {
       if (options.signal?.aborted) break;
       if (++failures > maxFailures) throw new ProgressStreamError(`Could not connect: ${(error as Error).message}`, null);
-      await sleep(retryMs * Math.min(failures, 5), options.signal);
+      await pause(retryMs * Math.min(failures, 5), options.signal);
       continue;
     }
     if (response.status === 204) return finalState(url, options);
@@ -69,7 +62,7 @@ export async function followProgress(url: string, options: FollowProgressOptions
       const body = await response.json().catch(() => undefined);
       if (response.status < 500 || ++failures > maxFailures)
         throw new ProgressStreamError(`Progress stream answered ${response.status}`, response.status, body);
-      await sleep(retryMs * Math.min(failures, 5), options.signal);
+      await pause(retryMs * Math.min(failures, 5), options.signal);
       continue;
     }
     failures = 0;
@@ -103,7 +96,7 @@ export async function followProgress(url: string, options: FollowProgressOptions
     }
     if (done) return done;
     // The server closed its window; come back for the rest.
-    await sleep(Math.min(retryMs, 250), options.signal);
+    await pause(Math.min(retryMs, 250), options.signal);
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineError, withFallback } from '../../src/pipeline/index.js';
-import { retry, sleep } from '../../src/retry.js';
+import { retry } from '../../src/retry.js';
 
 const flaky = (failures: number, error = new PipelineError({ errorClass: 'network', code: 'down', message: 'provider down' })) => {
   let calls = 0;
@@ -59,14 +59,27 @@ describe('provider fallback', () => {
   });
 });
 
-describe('retry and sleep', () => {
-  it('sleep resolves after its time, or rejects with the abort reason as soon as the signal fires', async () => {
-    await sleep(1);
+describe('retry', () => {
+  it('ends a backoff as soon as the signal fires, with the abort reason, and tries nothing once it has fired', async () => {
     const controller = new AbortController();
-    const waiting = sleep(60_000, controller.signal);
-    controller.abort(new Error('stop'));
+    let calls = 0;
+    const started = performance.now();
+    const failing = async () => {
+      calls++;
+      throw new Error('still failing');
+    };
+    const waiting = retry(failing, {
+      attempts: 3,
+      baseDelayMs: 60_000,
+      signal: controller.signal,
+      shouldRetry: () => true,
+      onRetry: () => setTimeout(() => controller.abort(new Error('stop')), 50),
+    });
     await expect(waiting).rejects.toThrow('stop');
-    await expect(sleep(1, controller.signal)).rejects.toThrow('stop');
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(calls).toBe(1);
+    await expect(retry(failing, { attempts: 3, baseDelayMs: 1, signal: controller.signal, shouldRetry: () => true })).rejects.toThrow('stop');
+    expect(calls).toBe(1);
   });
 
   it('retry doubles its waits and gives up with the last error', async () => {

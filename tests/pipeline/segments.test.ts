@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
@@ -21,7 +22,6 @@ beforeAll(() => {
 afterAll(() => vi.unstubAllEnvs());
 
 const server = useLocalServer();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Processes rendering a segment of this run, found by their command line, as `ps` would. */
 function segmentProcesses(runId: string): Array<{ pid: number; segment: number }> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { followProgress } from '../../src/client/follow-progress.js';
 import { leaseDoc, readLease, settleRun } from '../../src/pipeline/index.js';
@@ -12,7 +13,6 @@ import { makeCompleteRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const server = useLocalServer();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const requestOf = (input: RequestInfo | URL, init?: RequestInit) => ({
   url: input instanceof Request ? input.url : String(input),
   method: (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase(),

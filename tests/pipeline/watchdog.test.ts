@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../src/new-id.js';
 import { leaseDoc, readLease } from '../../src/pipeline/index.js';
@@ -16,7 +17,6 @@ afterAll(() => vi.unstubAllEnvs());
 
 // The watchdog runs every half lease period, as `npm start` runs it. Nobody reads the runs over the API here.
 const server = useLocalServer({ everyMinuteMs: LEASE_MS / 2 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

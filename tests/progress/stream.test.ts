@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toCancelled, updateRunState } from '../../src/runs/index.js';
 import { followProgress } from '../../src/client/follow-progress.js';
@@ -20,7 +21,6 @@ const blobRequests: string[] = [];
 const server = useLocalServer({ onBlobsRequest: ({ type, url }) => blobRequests.push(`${type} ${url}`) });
 
 const progressUrl = (p: Id, r: Id) => `${server.current.url}/api/projects/${p}/runs/${r}/progress`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function finish(projectId: Id, runId: Id): Promise<void> {
   await updateRunState(projectId, runId, toCancelled);

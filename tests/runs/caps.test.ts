@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runWatchdog } from '../../src/pipeline/index.js';
@@ -13,7 +14,6 @@ import { useLocalServer } from '../helpers/server.js';
 const server = useLocalServer({ functionsDirectory: join(import.meta.dirname, '../fixtures/idle-pipeline') });
 afterEach(() => vi.unstubAllEnvs());
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const body = JSON.stringify({ durationSec: 4, resolution: '360p', narration: false });
 
 async function projectWithPhoto() {
