@@ -11,6 +11,5 @@ export { failureIndexDoc, recordFailure } from './failures.js';
 export { leaseDoc, readLease } from './lease.js';
 export { settleRun } from './settle.js';
 export { withFallback } from './providers/fallback.js';
-export { segmentSignature } from './segments/dispatch.js';
 export { planSegments, segmentCount } from './segments/plan.js';
 export { readSegmentPlan, readSegmentStatus, segmentPlanDoc, segmentStatusDoc, viewSegment } from './segments/status.js';
