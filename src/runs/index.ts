@@ -7,6 +7,7 @@
 export * from './active.js';
 export * from './archive.js';
 export * from './ended.js';
+export * from './errors.js';
 export * from './lifecycle.js';
 export * from './slots.js';
 export * from './state.js';
