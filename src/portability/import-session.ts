@@ -135,5 +135,3 @@ export async function dropStagedParts(importId: Id): Promise<void> {
     for (const key of page) await deleteKey('runs', key);
   }
 }
-
-export { UNCHANGED };

@@ -295,5 +295,3 @@ export class ComposeWorkspace {
     await rm(this.dir, { recursive: true, force: true });
   }
 }
-
-export { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SOUNDTRACK_AAC } from '../../../src/render/sound/audio-graph.js';
-import { writeSoundtrack } from '../../../src/render/video/workspace.js';
+import { writeSoundtrack } from '../../../src/render/sound/soundtrack.js';
 import { synthesizeMusic } from '../../../src/pipeline/agents/music/synth.js';
 import { speakLocally } from '../../../src/pipeline/agents/voice/index.js';
 import { integratedLoudness, truePeakDb } from '../../../src/render/sound/loudness.js';
