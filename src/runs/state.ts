@@ -23,7 +23,7 @@ export async function createRunState(state: RunState): Promise<boolean> {
 }
 
 /**
- * Compare-and-swap on a run's state, through the transitions in `transitions.ts`.
+ * Compare-and-swap on a run's state, through the transitions in `lifecycle.ts`.
  * `progress` never decreases and a finished run is never changed again: the
  * update only ever sees a queued or running run.
  */
