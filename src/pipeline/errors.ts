@@ -25,6 +25,16 @@ export class RunCancelledError extends RenderCancelledError {
   }
 }
 
+/** No ffmpeg to render with: a retry cannot help. */
+export const ffmpegMissing = (): PipelineError =>
+  new PipelineError({
+    errorClass: 'configuration',
+    code: 'ffmpeg_missing',
+    message: 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.',
+    retryable: false,
+    severity: 'critical',
+  });
+
 /** What classification looks at: the error's own or its cause's code, name and syscall (never its message). */
 export interface ErrorFacts {
   code: string;

@@ -6,7 +6,7 @@ import { changeRunState, readRunState } from '../runs/state.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
 import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/lifecycle.js';
 import { deleteVideo, UNCHANGED, type Id } from '../storage/index.js';
-import { classifyError, PipelineError, RenderCancelledError, RunCancelledError } from './errors.js';
+import { classifyError, ffmpegMissing, RenderCancelledError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
 import { learningHooks } from '../learning/hooks.js';
 import type { PipelineHooks } from './hooks.js';
@@ -113,14 +113,7 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       if (state.cancelRequested) throw new RunCancelledError();
       await holdRunSlot(projectId, runId);
       const ffmpeg = await findFfmpeg();
-      if (!ffmpeg)
-        throw new PipelineError({
-          errorClass: 'configuration',
-          code: 'ffmpeg_missing',
-          message: 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.',
-          retryable: false,
-          severity: 'critical',
-        });
+      if (!ffmpeg) throw ffmpegMissing();
       context = {
         projectId,
         runId,

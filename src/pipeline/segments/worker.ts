@@ -7,7 +7,7 @@ import { readRunState } from '../../runs/state.js';
 import { isTerminal } from '../../schemas/run.js';
 import { getMetadata, keys, parseId, putBinary, readJSON, type Id } from '../../storage/index.js';
 import { ComposeWorkspace } from '../../render/video/workspace.js';
-import { classifyError, PipelineError, RenderCancelledError } from '../errors.js';
+import { classifyError, ffmpegMissing, RenderCancelledError } from '../errors.js';
 import { acquireLeaseAt, LeaseLostError } from '../lease.js';
 import { collectGarbage } from '../gc.js';
 import { storyboardDoc } from '../../runs/storyboard.js';
@@ -50,13 +50,7 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       const frames = range.to - range.from;
       await changeSegmentStatus(projectId, runId, index, (current) => ({ state: 'rendering', attempts: (current?.attempts ?? 0) + 1, framesDone: 0, frames }));
       const ffmpeg = await findFfmpeg();
-      if (!ffmpeg)
-        throw new PipelineError({
-          errorClass: 'configuration',
-          code: 'ffmpeg_missing',
-          message: 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.',
-          retryable: false,
-        });
+      if (!ffmpeg) throw ffmpegMissing();
       const started = Date.now();
       const storyboard = stored.value;
       workspace = await ComposeWorkspace.create();
