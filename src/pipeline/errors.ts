@@ -3,7 +3,7 @@ import type { ErrorClass, Severity } from '../schemas/error.js';
 import { CorruptBlobError } from '../storage/index.js';
 import { RenderCancelledError, RenderError, type FailureFacts } from '../render/errors.js';
 
-export type { ErrorClass, Severity };
+export type { ErrorClass };
 export { RenderCancelledError, RenderError };
 
 /**

@@ -3,10 +3,10 @@
  * renderer and the photo modules: scheduled functions import watchdog.ts on
  * its own instead.
  */
-export { runPipeline, type PipelineOutcome } from './orchestrator.js';
+export { runPipeline } from './orchestrator.js';
 export { runPipelineProcess, runSegmentProcess, servePipelineProcess } from './pipeline-process.js';
 export { runWatchdog } from './watchdog.js';
-export { classifyError, ERROR_RULES, PipelineError, RenderCancelledError, RenderError, RunCancelledError, type ErrorClass, type Severity } from './errors.js';
+export { classifyError, ERROR_RULES, PipelineError, type ErrorClass } from './errors.js';
 export { failureIndexDoc, recordFailure } from './failures.js';
 export { leaseDoc, readLease } from './lease.js';
 export { settleRun } from './settle.js';
