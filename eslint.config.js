@@ -8,6 +8,8 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
  */
 const LAYERS = [
   ['schemas'],
+  // Pure rendering: storyboard, photos and audio in, files and figures out; it knows nothing of stores, runs or progress.
+  ['render'],
   ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'retry.ts', 'style'],
   ['storage', 'new-id.ts'],
   ['http', 'progress', 'media', 'metrics', 'webhooks'],
@@ -34,12 +36,16 @@ const layerZones = LAYERS.slice(0, -1).flatMap((layer, index) =>
  * catches the usual way in (an import of a photo module) as it is written.
  */
 const PHOTO_MODULES = [
-  'media/native.ts',
+  'render/picture/native.ts',
   'media/inspect.ts',
-  'media/decode.ts',
+  'render/picture/decode.ts',
+  'render/picture/prepare.ts',
+  'render/picture/text.ts',
+  'render/video/workspace.ts',
   'media/library.ts',
   'media/uploads.ts',
   'runs/start.ts',
+  'pipeline/index.ts',
   'pipeline/agents',
 ].map(at);
 const scheduledZone = {
@@ -87,14 +93,21 @@ export default tseslint.config(
   {
     // The native image packages are loaded by the photo modules and the agents that render, nowhere else in the app.
     files: ['src/**/*.ts', 'netlify/**/*.ts'],
-    ignores: ['src/media/native.ts', 'src/media/inspect.ts', 'src/media/decode.ts', 'src/pipeline/agents/**'],
+    ignores: [
+      'src/render/picture/native.ts',
+      'src/media/inspect.ts',
+      'src/render/picture/decode.ts',
+      'src/render/picture/prepare.ts',
+      'src/pipeline/agents/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: NATIVE_IMAGE_PACKAGES.map((name) => ({
             name,
-            message: 'Load them through src/media/native.ts (decode images through decode.ts or inspect.ts), so only the functions that need sharp carry it.',
+            message:
+              'Load them through src/render/picture/native.ts (decode images through render/picture/decode.ts or media/inspect.ts), so only the functions that need sharp carry it.',
           })),
         },
       ],

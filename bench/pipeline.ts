@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { newRun } from '../src/runs/lifecycle.js';
+import { createRunState, newRun, readRunState } from '../src/runs/index.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { newId } from '../src/new-id.js';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { readProgress } from '../src/progress/event-log.js';
-import { createRunState, readRunState } from '../src/runs/state.js';
-import { x264Args } from '../src/pipeline/agents/compose/index.js';
+import { x264Args } from '../src/render/video/workspace.js';
 import { type RunState } from '../src/schemas/run.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { getBinary, keys, type Id } from '../src/storage/index.js';

@@ -1,9 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { followProgress } from '../packages/client/src/index.js';
-import { newRun, toCancelled } from '../src/runs/lifecycle.js';
+import { createRunState, newRun, toCancelled, updateRunState } from '../src/runs/index.js';
 import { getConfig } from '../src/config.js';
 import { appendProgress } from '../src/progress/event-log.js';
 import { createProject } from '../src/projects/index.js';
-import { createRunState, updateRunState } from '../src/runs/state.js';
 import { newId } from '../src/new-id.js';
 import { openStore } from '../src/storage/index.js';
 import type { LocalServer } from '../src/server/local-server.js';
@@ -32,7 +32,7 @@ export async function benchProgress(server: LocalServer): Promise<void> {
   });
   for (let i = 0; i < EVENTS; i++) {
     await appendProgress(projectId, runId, { agent: 'compose', status: 'progress', progress: i / EVENTS, data: { sentAt: now() } });
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    await sleep(15);
   }
   await updateRunState(projectId, runId, toCancelled);
   await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 1 });

@@ -3,7 +3,7 @@ import { defineDocument, openStore, readJSON, updateJSON, writeJSON, type BlobRe
 import { median, percentile, printTable, timeEach } from './stats.js';
 
 const ITERATIONS = 300;
-const smallDoc = defineDocument('bench', 1, z.object({ n: z.number(), label: z.string() }));
+const smallDoc = defineDocument({ name: 'bench', version: 1, schema: z.object({ n: z.number(), label: z.string() }) });
 const value = (n: number) => ({ n, label: 'a small run-state sized document' });
 
 /** Small-document latency: bare setJSON+get, the codec path, and a compare-and-swap update. */

@@ -1,4 +1,4 @@
-import { runPipeline } from '../src/pipeline/orchestrator.js';
+import { runPipeline } from '../src/pipeline/index.js';
 import { parseId } from '../src/storage/index.js';
 
 /**

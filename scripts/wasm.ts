@@ -5,13 +5,13 @@ import initWabt from 'wabt';
 /** Each WebAssembly kernel: its text source, and the module that carries its binary into the bundles. */
 export const KERNELS = [
   {
-    source: join(import.meta.dirname, '../src/pipeline/agents/compose/warp.wat'),
-    module: join(import.meta.dirname, '../src/pipeline/agents/compose/warp-kernel.ts'),
+    source: join(import.meta.dirname, '../src/render/picture/warp.wat'),
+    module: join(import.meta.dirname, '../src/render/picture/warp-kernel.ts'),
     name: 'WARP_WASM',
   },
   {
-    source: join(import.meta.dirname, '../src/pipeline/audio/peaks.wat'),
-    module: join(import.meta.dirname, '../src/pipeline/audio/peaks-kernel.ts'),
+    source: join(import.meta.dirname, '../src/render/sound/peaks.wat'),
+    module: join(import.meta.dirname, '../src/render/sound/peaks-kernel.ts'),
     name: 'PEAKS_WASM',
   },
 ];

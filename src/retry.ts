@@ -1,21 +1,4 @@
-/**
- * Waits `ms`, or less: an abort ends the wait at once by rejecting with the
- * signal's reason, so a cancelled run never sits out a backoff.
- */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RetryOptions {
   /** Tries in all, the first included. */
@@ -39,7 +22,11 @@ export async function retry<T>(task: (attempt: number) => Promise<T>, options: R
     } catch (error) {
       if (options.signal?.aborted || !options.shouldRetry(error, attempt) || attempt >= options.attempts) throw error;
       options.onRetry?.(error, attempt);
-      await sleep(options.baseDelayMs * 2 ** (attempt - 1), options.signal);
+      await sleep(options.baseDelayMs * 2 ** (attempt - 1), undefined, { signal: options.signal }).catch((wait: unknown) => {
+        // The signal's reason rather than node's AbortError: a cancelled run's backoff ends with what cancelled it.
+        options.signal?.throwIfAborted();
+        throw wait;
+      });
     }
   }
 }

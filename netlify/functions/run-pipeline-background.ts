@@ -1,12 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Context } from '@netlify/functions';
 import { authMode } from '../../src/http/auth.js';
+import { pipelineSignature, sameSignature, segmentSignature } from '../../src/http/signing.js';
 import { z } from 'zod';
 import { errorFields, log } from '../../src/log.js';
 import { flushMetrics } from '../../src/metrics/metrics.js';
-import { runPipelineProcess, runSegmentProcess, servePipelineProcess } from '../../src/pipeline/pipeline-process.js';
-import { segmentSignature } from '../../src/pipeline/segments/dispatch.js';
-import { pipelineSignature } from '../../src/runs/trigger.js';
+import { runPipelineProcess, runSegmentProcess, servePipelineProcess } from '../../src/pipeline/index.js';
 import { idSchema } from '../../src/storage/index.js';
 import { deliverRunWebhook } from '../../src/webhooks/deliver.js';
 
@@ -38,9 +36,8 @@ export default async (request: Request, context?: Partial<Context>): Promise<voi
     return;
   }
   const { projectId, runId, segment, signature } = parsed.data;
-  const expected = Buffer.from(segment === undefined ? pipelineSignature(projectId, runId) : segmentSignature(projectId, runId, segment));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+  const expected = segment === undefined ? pipelineSignature(projectId, runId) : segmentSignature(projectId, runId, segment);
+  if (!sameSignature(signature, expected)) {
     log.warn('background invocation with a bad signature ignored', { projectId, runId });
     return;
   }

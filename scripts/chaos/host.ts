@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
@@ -60,7 +61,7 @@ export class Host {
       );
       if (up) return;
       if (child.exitCode !== null) throw new Error(`host exited with ${child.exitCode} before it served (see ${this.options.logFile})`);
-      await new Promise((done) => setTimeout(done, 100));
+      await sleep(100);
     }
     throw new Error('host did not start within 30 s');
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,7 @@ import { BlobsServer } from '@netlify/blobs/server';
 import sharp from 'sharp';
 import { followProgress } from '../../packages/client/src/index.js';
 import { readProgress } from '../../src/progress/event-log.js';
-import { activeRunIds } from '../../src/runs/active.js';
-import { readRunState } from '../../src/runs/state.js';
+import { activeRunIds, readRunState } from '../../src/runs/index.js';
 import { runRepair } from '../../src/repair/index.js';
 import { isTerminalEvent, type ProgressEvent } from '../../src/schemas/progress.js';
 import { getMetadata, getVideo, keys, listKeyPages, type Id } from '../../src/storage/index.js';
@@ -76,8 +76,6 @@ export interface ChaosResult {
   ok: boolean;
   problems: string[];
 }
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** A client that retries what the faults or a dead host made fail (a run is started with an Idempotency-Key, so a retry is the same run). */
 async function call(url: string, init: RequestInit, want: number[], attempts = 60): Promise<Response> {

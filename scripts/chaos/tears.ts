@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDocument } from '../../src/storage/index.js';
@@ -92,7 +93,7 @@ export async function killWhileTorn(options: {
       return { torn, looks, census };
     }
     signalGroup(options.pgid, 'SIGCONT');
-    await new Promise((done) => setTimeout(done, options.random() * 20));
+    await sleep(options.random() * 20);
   }
 }
 
@@ -112,7 +113,7 @@ async function stopped(pid: number): Promise<boolean> {
     const states = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => '')));
     const state = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     if (tasks.length > 0 && states.every((stat) => stat !== '' && /^[Tt]$/.test(state(stat)))) return true;
-    await new Promise((done) => setTimeout(done, 1));
+    await sleep(1);
   }
   return false;
 }

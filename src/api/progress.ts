@@ -4,7 +4,7 @@ import { json } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { readProgress } from '../progress/event-log.js';
 import { parseLastEventId, progressStream } from '../progress/stream.js';
-import { requireRun } from '../runs/state.js';
+import { requireRun } from '../runs/index.js';
 import { progressListSchema } from '../schemas/progress.js';
 
 const projectRoute = routeGroup({ auth: 'project', tag: 'runs' });

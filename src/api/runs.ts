@@ -6,11 +6,9 @@ import { errorDoc, errorDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
-import { archivedRun, listAllRunIds, readArchive } from '../runs/archive.js';
+import { archivedRun, listAllRunIds, readArchive, readRunState, runNotFound, summarize, videoOf } from '../runs/index.js';
 import { archivedRunResponseSchema, type ArchiveRecord } from '../schemas/archive.js';
 import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
-import { readRunState, summarize } from '../runs/state.js';
-import { videoOf } from '../runs/video.js';
 import {
   cancelRunResponseSchema,
   runListResponseSchema,
@@ -119,7 +117,7 @@ export const runRoutes: Route[] = [
       if (state) return json(200, { ...state, links: links(url.origin, projectId, runId) });
       // Retention keeps a record of the run under this project, so the run stays known (and its video served).
       const record = await readArchive(projectId, runId);
-      if (!record) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+      if (!record) throw runNotFound(projectId, runId);
       return json(200, { ...archivedRun(record), links: links(url.origin, projectId, runId) });
     },
   }),

@@ -33,9 +33,14 @@ export type IndexEntry = z.infer<typeof indexEntrySchema>;
 const shardSchema = z.object({ entries: z.array(indexEntrySchema) });
 type Shard = z.infer<typeof shardSchema>;
 /** v1 kept terms as an object; v2 packs them into one string. */
-const shardDoc = defineDocument('failure-shard', 2, shardSchema, (value) => {
-  const shard = value as { entries: Array<Record<string, unknown> & { terms: Record<string, number> | string }> };
-  return { entries: shard.entries.map((entry) => ({ ...entry, terms: typeof entry.terms === 'string' ? entry.terms : packTerms(entry.terms) })) };
+const shardDoc = defineDocument({
+  name: 'failure-shard',
+  version: 2,
+  schema: shardSchema,
+  migrate: (value) => {
+    const shard = value as { entries: Array<Record<string, unknown> & { terms: Record<string, number> | string }> };
+    return { entries: shard.entries.map((entry) => ({ ...entry, terms: typeof entry.terms === 'string' ? entry.terms : packTerms(entry.terms) })) };
+  },
 });
 
 /** FNV-1a of the run id: the same run always lands in the same shard. */

@@ -1,5 +1,5 @@
 import { getConfig } from '../config.js';
-import { readRunState } from '../runs/state.js';
+import { readRunState } from '../runs/index.js';
 import { entryFromEpisode, episodeText, type EpisodeLike } from './entry.js';
 import { putEntry } from './index-store.js';
 import { reflectOnFailure } from './llm-reflection.js';

@@ -7,7 +7,7 @@ import { lastRenderer } from './renderer.js';
 import type { Health } from '../schemas/health.js';
 import { defineDocument, getMetadata, keys, readJSON, writeJSON } from '../storage/index.js';
 
-const probeDoc = defineDocument('health-probe', 1, z.object({ nonce: z.string() }));
+const probeDoc = defineDocument({ name: 'health-probe', version: 1, schema: z.object({ nonce: z.string() }) });
 
 /** Writes a nonce and reads it back with strong consistency. */
 async function blobsRoundTrip(): Promise<Health['blobs']> {

@@ -2,7 +2,7 @@ import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { rendererSchema, type Renderer } from '../schemas/health.js';
 import { defineDocument, keys, readJSON, writeJSON } from '../storage/index.js';
 
-const rendererDoc = defineDocument('renderer', 1, rendererSchema);
+const rendererDoc = defineDocument({ name: 'renderer', version: 1, schema: rendererSchema });
 
 /**
  * What the render function found when it last started: on Netlify ffmpeg ships

@@ -1,7 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { isId, type Id } from '../storage/ids.js';
+import { sameSignature, siteSignature } from './signing.js';
 
 export type Principal = { kind: 'admin' } | { kind: 'project'; projectId: Id } | { kind: 'link' } | { kind: 'open' } | { kind: 'anonymous' };
 
@@ -35,29 +35,19 @@ export function refuseIfMisconfigured(serving: ServingContext): void {
   }
 }
 
-const hmac = (secret: string, message: string) => createHmac('sha256', secret).update(message).digest('base64url');
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 const TOKEN_PREFIX = 'stp';
 
 /** A project token is bound to its project by an HMAC; nothing needs storing to check it. */
 export function issueProjectToken(projectId: Id): string {
-  const secret = getConfig().SIRTRAV_API_SECRET;
-  if (!secret) return `${TOKEN_PREFIX}.${projectId}.unsigned`;
-  return `${TOKEN_PREFIX}.${projectId}.${hmac(secret, `project:${projectId}`)}`;
+  return `${TOKEN_PREFIX}.${projectId}.${siteSignature(`project:${projectId}`) || 'unsigned'}`;
 }
 
-function principalFromToken(token: string, secret: string): Principal {
+function principalFromToken(token: string): Principal {
   const admin = getConfig().SIRTRAV_ADMIN_TOKEN;
-  if (admin && safeEqual(token, admin)) return { kind: 'admin' };
+  if (admin && sameSignature(token, admin)) return { kind: 'admin' };
   const [prefix, projectId, signature, ...rest] = token.split('.');
   if (prefix === TOKEN_PREFIX && isId(projectId) && signature && rest.length === 0) {
-    if (safeEqual(signature, hmac(secret, `project:${projectId}`))) return { kind: 'project', projectId };
+    if (sameSignature(signature, siteSignature(`project:${projectId}`))) return { kind: 'project', projectId };
   }
   throw new AppError(401, 'unauthorized', 'The bearer token is not valid.');
 }
@@ -67,15 +57,15 @@ export function signLink(path: string, now = Date.now()): string {
   const config = getConfig();
   if (!config.SIRTRAV_API_SECRET) return path;
   const exp = Math.floor(now / 1000) + config.SIRTRAV_LINK_TTL_SEC;
-  return `${path}?exp=${exp}&sig=${hmac(config.SIRTRAV_API_SECRET, `GET ${path} ${exp}`)}`;
+  return `${path}?exp=${exp}&sig=${siteSignature(`GET ${path} ${exp}`)}`;
 }
 
-function verifyLink(url: URL, secret: string): Principal {
+function verifyLink(url: URL): Principal {
   const exp = url.searchParams.get('exp') ?? '';
   const sig = url.searchParams.get('sig') ?? '';
   const forbidden = (message: string) => new AppError(403, 'invalid_link', message);
   if (!/^\d{1,12}$/.test(exp)) throw forbidden('The signed link is malformed.');
-  if (!safeEqual(sig, hmac(secret, `GET ${url.pathname} ${exp}`))) throw forbidden('The signed link is not valid for this address.');
+  if (!sameSignature(sig, siteSignature(`GET ${url.pathname} ${exp}`))) throw forbidden('The signed link is not valid for this address.');
   if (Number(exp) * 1000 < Date.now()) throw forbidden('The signed link has expired; ask for a new one.');
   return { kind: 'link' };
 }
@@ -95,15 +85,14 @@ export function authorize({ request, serving, url, requirement, projectId, accep
   refuseIfMisconfigured(serving);
   if (authMode(serving) === 'disabled') return { kind: 'open' };
   if (requirement === 'none') return { kind: 'anonymous' };
-  const secret = getConfig().SIRTRAV_API_SECRET!;
   const header = request.headers.get('authorization');
   if (!header) {
-    if (acceptsSignedLink && url.searchParams.has('sig')) return verifyLink(url, secret);
+    if (acceptsSignedLink && url.searchParams.has('sig')) return verifyLink(url);
     throw new AppError(401, 'unauthorized', 'Send Authorization: Bearer <token>.', { headers: { 'WWW-Authenticate': 'Bearer' } });
   }
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new AppError(401, 'unauthorized', 'Authorization must be "Bearer <token>".');
-  const principal = principalFromToken(match[1]!, secret);
+  const principal = principalFromToken(match[1]!);
   if (principal.kind === 'admin') return principal;
   if (requirement === 'admin') throw new AppError(403, 'forbidden', 'This route needs the admin token.');
   if (principal.kind === 'project' && principal.projectId !== projectId) {

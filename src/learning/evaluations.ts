@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { requireRun } from '../runs/state.js';
+import { requireRun } from '../runs/index.js';
 import type { EvaluateBody, Evaluation } from '../schemas/memory.js';
 import { keys, updateJSON, UNCHANGED, type Id } from '../storage/index.js';
 import { upsertHistoryEntry } from './memory.js';

@@ -1,9 +1,8 @@
 import { legacyTime, type LegacyEntry } from '../schemas/legacy.js';
 import type { Evaluation, HistoryEntry } from '../schemas/memory.js';
-import { listAllRunIds, readArchive } from '../runs/archive.js';
+import { listAllRunIds, readArchive, readRunState } from '../runs/index.js';
 import { evaluationDoc } from './evaluation-doc.js';
 import type { RunState } from '../schemas/run.js';
-import { readRunState } from '../runs/state.js';
 import { CorruptBlobError, isId, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CompleteRun } from '../runs/lifecycle.js';
+import type { CompleteRun } from '../runs/index.js';
 import { upsertHistoryEntry } from './memory.js';
 import { entryFromCompletedRun } from './history.js';
 

@@ -11,13 +11,18 @@ export const MEMORY_BACKUPS = 3;
 export const maxHistory = () => getConfig().SIRTRAV_MEMORY_HISTORY;
 
 /** Version 1 was the same shape without `version`/`updatedAt` on the document. */
-export const memoryIndexDoc = defineDocument('memory-index', MEMORY_VERSION, memoryIndexSchema, (value) => {
-  const parsed = z
-    .object({ video_history: z.array(z.unknown()) })
-    .passthrough()
-    .safeParse(value);
-  const history = parsed.success ? (parsed.data.video_history as HistoryEntry[]) : [];
-  return deriveIndex(history, maxHistory());
+export const memoryIndexDoc = defineDocument({
+  name: 'memory-index',
+  version: MEMORY_VERSION,
+  schema: memoryIndexSchema,
+  migrate: (value) => {
+    const parsed = z
+      .object({ video_history: z.array(z.unknown()) })
+      .passthrough()
+      .safeParse(value);
+    const history = parsed.success ? (parsed.data.video_history as HistoryEntry[]) : [];
+    return deriveIndex(history, maxHistory());
+  },
 });
 
 export const emptyIndex = (): MemoryIndex => deriveIndex([], maxHistory());
@@ -76,7 +81,7 @@ async function readLegacyArray(key: string): Promise<LegacyEntry[]> {
 
 /** Entries waiting to be folded into the index: rating stays constant work however long the history is. */
 const pendingSchema = z.object({ entries: z.array(historyEntrySchema).max(1000) });
-export const pendingDoc = defineDocument('memory-pending', 1, pendingSchema);
+export const pendingDoc = defineDocument({ name: 'memory-pending', version: 1, schema: pendingSchema });
 
 /** Entries recorded but not yet folded into the index (read only; nothing is folded). */
 export async function readPendingEntries(projectId: Id): Promise<HistoryEntry[]> {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Media, PhotoAnalysis } from '../schemas/media.js';
-import { photoImage, toSrgb } from './decode.js';
-import { loadSharp } from './native.js';
+import { photoImage, toSrgb } from '../render/picture/decode.js';
+import { loadSharp } from '../render/picture/native.js';
 
 // A CommonJS module whose typings declare an ES default export: loaded as it is written, on first use (it loads sharp).
 const phash = (...args: Parameters<typeof import('sharp-phash').default>) =>

@@ -26,7 +26,7 @@ const slotsSchema = z.object({
   verifiedAt: z.number(),
 });
 type Slots = z.infer<typeof slotsSchema>;
-const slotsDoc = defineDocument('media-slots', 1, slotsSchema);
+const slotsDoc = defineDocument({ name: 'media-slots', version: 1, schema: slotsSchema });
 
 const RESERVATION_TTL_MS = 5 * 60 * 1000;
 const VERIFY_EVERY_MS = 10 * 60 * 1000;

@@ -3,7 +3,7 @@ import type { Metadata } from 'sharp';
 import { AppError } from '../errors.js';
 import { IMAGE_TYPES, type ImageType } from '../schemas/media.js';
 import { readExif, type ExifFacts } from './exif.js';
-import { loadHeicDecoder, loadSharp } from './native.js';
+import { loadHeicDecoder, loadSharp } from '../render/picture/native.js';
 
 /** Decompression-bomb guard: larger images are refused before they are decoded. */
 export const MAX_PIXELS = 100_000_000;

@@ -111,13 +111,15 @@ async function writePhoto(projectId: Id, mediaId: Id, sha256: string, photo: Pho
   return { media, created: true };
 }
 
+const mediaNotFound = (projectId: Id, mediaId: Id) => new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+
 export async function getMedia(projectId: Id, mediaId: Id): Promise<Media | null> {
   return parseMedia(await getMetadata(keys.media(projectId, mediaId)));
 }
 
 export async function requireMedia(projectId: Id, mediaId: Id): Promise<Media> {
   const media = await getMedia(projectId, mediaId);
-  if (!media) throw new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+  if (!media) throw mediaNotFound(projectId, mediaId);
   return media;
 }
 
@@ -128,11 +130,11 @@ export async function readMediaBytes(projectId: Id, mediaId: Id): Promise<{ medi
     const media = await getMedia(projectId, mediaId);
     if (media && media.bytes === cached.byteLength) return { media, bytes: cached };
     forgetMediaBytes(projectId, mediaId);
-    if (!media) throw new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+    if (!media) throw mediaNotFound(projectId, mediaId);
   }
   const stored = await getBinary(keys.media(projectId, mediaId));
   const media = parseMedia(stored?.metadata ?? null);
-  if (!stored || !media) throw new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+  if (!stored || !media) throw mediaNotFound(projectId, mediaId);
   cacheMediaBytes(projectId, mediaId, stored.data);
   return { media, bytes: stored.data };
 }

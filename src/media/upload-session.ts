@@ -9,4 +9,4 @@ import { defineDocument, idSchema } from '../storage/index.js';
  */
 export const uploadSessionDocSchema = uploadSessionSchema.extend({ mediaId: idSchema.nullable().default(null) });
 export type StoredUploadSession = z.infer<typeof uploadSessionDocSchema>;
-export const uploadSessionDoc = defineDocument('upload-session', 1, uploadSessionDocSchema);
+export const uploadSessionDoc = defineDocument({ name: 'upload-session', version: 1, schema: uploadSessionDocSchema });

@@ -3,7 +3,7 @@ import { defineDocument, keys, readJSON, updateJSON, UNCHANGED, type Id } from '
 
 /** When each photo was last used by a run; retention counts a photo's age from this. */
 const usageSchema = z.object({ lastUsed: z.record(z.string(), z.string()) });
-export const usageDoc = defineDocument('media-usage', 1, usageSchema);
+export const usageDoc = defineDocument({ name: 'media-usage', version: 1, schema: usageSchema });
 
 export async function recordMediaUse(projectId: Id, mediaIds: string[], at = new Date().toISOString()): Promise<void> {
   await updateJSON(keys.mediaUsage(projectId), usageDoc, (current) => {

@@ -21,7 +21,7 @@ export const metricsHourSchema = z.object({
   cache: z.object({ hits: z.number().int().nonnegative(), misses: z.number().int().nonnegative() }),
 });
 export type MetricsHour = z.infer<typeof metricsHourSchema>;
-export const metricsHourDoc = defineDocument('metrics-hour', 1, metricsHourSchema);
+export const metricsHourDoc = defineDocument({ name: 'metrics-hour', version: 1, schema: metricsHourSchema });
 
 export const hourOf = (at: Date) => at.toISOString().slice(0, 13);
 export const emptyHour = (hour: string): MetricsHour => ({ hour, routes: {}, agents: {}, cache: { hits: 0, misses: 0 } });

@@ -1,36 +1,39 @@
 import { AppError } from '../errors.js';
 import type { ErrorClass, Severity } from '../schemas/error.js';
 import { CorruptBlobError } from '../storage/index.js';
+import { RenderCancelledError, RenderError, type FailureFacts } from '../render/errors.js';
 
-export type { ErrorClass, Severity };
+export type { ErrorClass };
+export { RenderCancelledError, RenderError };
 
 /**
  * A pipeline failure that knows its class, how bad it is, and whether trying
  * again can help. It never reaches an HTTP response, so it carries no status.
  */
-export class PipelineError extends Error {
-  readonly code: string;
-  readonly errorClass: ErrorClass;
-  readonly severity: Severity;
-  readonly retryable: boolean;
-
-  constructor(errorClass: ErrorClass, code: string, message: string, options: { retryable?: boolean; severity?: Severity; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+export class PipelineError extends RenderError {
+  constructor(facts: FailureFacts) {
+    super(facts);
     this.name = 'PipelineError';
-    this.code = code;
-    this.errorClass = errorClass;
-    this.severity = options.severity ?? 'high';
-    this.retryable = options.retryable ?? (errorClass === 'network' || errorClass === 'timeout');
   }
 }
 
 /** Raised when the run was cancelled while a step was working. */
-export class RunCancelledError extends Error {
+export class RunCancelledError extends RenderCancelledError {
   constructor() {
     super('The run was cancelled.');
     this.name = 'RunCancelledError';
   }
 }
+
+/** No ffmpeg to render with: a retry cannot help. */
+export const ffmpegMissing = (): PipelineError =>
+  new PipelineError({
+    errorClass: 'configuration',
+    code: 'ffmpeg_missing',
+    message: 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.',
+    retryable: false,
+    severity: 'critical',
+  });
 
 /** What classification looks at: the error's own or its cause's code, name and syscall (never its message). */
 export interface ErrorFacts {
@@ -106,15 +109,17 @@ function factsOf(error: unknown): ErrorFacts {
 
 /** Sorts any error into a class with a severity and whether a retry can help. */
 export function classifyError(error: unknown): PipelineError {
-  if (error instanceof PipelineError) return error;
+  // Rendering's own failures are classified where they are raised.
+  if (error instanceof RenderError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof CorruptBlobError) return new PipelineError('input', 'corrupt_input', message, { retryable: false, cause: error });
+  if (error instanceof CorruptBlobError) return new PipelineError({ errorClass: 'input', code: 'corrupt_input', message, retryable: false, cause: error });
   if (error instanceof AppError && error.status < 500)
-    return new PipelineError('input', error.code, message, { retryable: false, severity: 'medium', cause: error });
+    return new PipelineError({ errorClass: 'input', code: error.code, message, retryable: false, severity: 'medium', cause: error });
   const facts = factsOf(error);
   const rule = ERROR_RULES.find((candidate) => candidate.matches(facts));
-  if (rule) return new PipelineError(rule.errorClass, rule.code, message, { retryable: rule.retryable, severity: rule.severity, cause: error });
+  if (rule)
+    return new PipelineError({ errorClass: rule.errorClass, code: rule.code, message, retryable: rule.retryable, severity: rule.severity, cause: error });
   if (error instanceof AppError && error.retryable)
-    return new PipelineError('network', error.code, message, { retryable: true, severity: 'medium', cause: error });
-  return new PipelineError('internal', 'internal_error', message, { retryable: false, severity: 'high', cause: error });
+    return new PipelineError({ errorClass: 'network', code: error.code, message, retryable: true, severity: 'medium', cause: error });
+  return new PipelineError({ errorClass: 'internal', code: 'internal_error', message, retryable: false, severity: 'high', cause: error });
 }

@@ -7,7 +7,7 @@ import { learnFromFailure } from '../failures/learn.js';
 import { failureDoc } from '../failures/episodes.js';
 import type { PipelineError } from './errors.js';
 
-export const failureIndexDoc = defineDocument('failure-index', 1, failureIndexSchema);
+export const failureIndexDoc = defineDocument({ name: 'failure-index', version: 1, schema: failureIndexSchema });
 
 const tokens = (text: string) =>
   new Set(
@@ -48,7 +48,7 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
   const { projectId, runId, step, error } = input;
   const at = new Date().toISOString();
   const message = publicMessage(error.message);
-  const trace = [(error as { trace?: string }).trace, error.stack].filter(Boolean).join('\n').slice(0, 8000);
+  const trace = [error.trace, error.stack].filter(Boolean).join('\n').slice(0, 8000);
   const episode: FailureEpisode = {
     runId,
     projectId,

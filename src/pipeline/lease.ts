@@ -5,7 +5,7 @@ import { UNCHANGED, defineDocument, keys, readJSON, updateJSON, type BlobRef, ty
 
 export const leaseSchema = z.object({ owner: z.string(), expiresAt: z.number(), acquiredAt: z.number(), released: z.boolean() });
 export type LeaseRecord = z.infer<typeof leaseSchema>;
-export const leaseDoc = defineDocument('run-lease', 1, leaseSchema);
+export const leaseDoc = defineDocument({ name: 'run-lease', version: 1, schema: leaseSchema });
 
 /** Raised when an invocation finds it no longer holds its run's lease: it must stop and write nothing more. */
 export class LeaseLostError extends Error {

@@ -6,7 +6,7 @@ import { changeRunState, readRunState } from '../runs/state.js';
 import { isTerminal, type RunState } from '../schemas/run.js';
 import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/lifecycle.js';
 import { deleteVideo, UNCHANGED, type Id } from '../storage/index.js';
-import { classifyError, PipelineError, RunCancelledError } from './errors.js';
+import { classifyError, ffmpegMissing, RenderCancelledError, RunCancelledError } from './errors.js';
 import { recordFailure } from './failures.js';
 import { learningHooks } from '../learning/hooks.js';
 import type { PipelineHooks } from './hooks.js';
@@ -16,8 +16,11 @@ import { RunProgressReporter } from './reporter.js';
 import { settleRun } from './settle.js';
 import { RunStateSync } from './state-sync.js';
 import { RunSupersededError, watchRun } from './watch-run.js';
-import { ComposeJob } from './agents/compose/job.js';
-import { directorStep, musicStep, throwIfCancelled, voiceStep, type RunContext } from './steps.js';
+import { ComposeJob } from './steps/compose.js';
+import { throwIfCancelled, type RunContext } from './context.js';
+import { directorStep } from './steps/director.js';
+import { musicStep } from './steps/music.js';
+import { voiceStep } from './steps/voice.js';
 
 /**
  * `lost`: the lease went to another invocation (or the run ended elsewhere); this one stopped and wrote nothing more.
@@ -32,7 +35,7 @@ function stopReason(error: unknown, signal: AbortSignal): Error | null {
   return reason instanceof LeaseLostError || reason instanceof RunSupersededError ? reason : null;
 }
 
-const isCancel = (error: unknown, signal: AbortSignal) => (signal.aborted ? signal.reason instanceof RunCancelledError : error instanceof RunCancelledError);
+const isCancel = (error: unknown, signal: AbortSignal) => (signal.aborted ? signal.reason instanceof RunCancelledError : error instanceof RenderCancelledError);
 
 interface Ending {
   lease: Lease;
@@ -40,18 +43,22 @@ interface Ending {
   hooks: PipelineHooks;
 }
 
+interface EndOptions {
+  ending: Ending;
+  projectId: Id;
+  runId: Id;
+  /** The run's end state, from its state now. */
+  update: (state: ActiveRun) => RunState;
+  /** What the terminal progress event says, when not the default. */
+  message?: string | undefined;
+}
+
 /**
  * Ends the run, if this invocation still holds the lease and the run is not
  * terminal yet: state first (so the `done` event carries it), then settleRun
  * (terminal event, memory index, active marker). Null when it was not ours to end.
  */
-async function end(
-  { lease, sync, hooks }: Ending,
-  projectId: Id,
-  runId: Id,
-  update: (state: ActiveRun) => RunState,
-  message?: string,
-): Promise<RunState | null> {
+async function end({ ending: { lease, sync, hooks }, projectId, runId, update, message }: EndOptions): Promise<RunState | null> {
   await sync.drain();
   await lease.confirm();
   const { state, changed } = await changeRunState(projectId, runId, update);
@@ -106,11 +113,7 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       if (state.cancelRequested) throw new RunCancelledError();
       await holdRunSlot(projectId, runId);
       const ffmpeg = await findFfmpeg();
-      if (!ffmpeg)
-        throw new PipelineError('configuration', 'ffmpeg_missing', 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.', {
-          retryable: false,
-          severity: 'critical',
-        });
+      if (!ffmpeg) throw ffmpegMissing();
       context = {
         projectId,
         runId,
@@ -134,9 +137,12 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       const outputs = await compose.finish(voice, music);
       throwIfCancelled(context);
       // A cancel accepted (202) while the video was being stored still wins: the run ends cancelled.
-      const done = await end(ending, projectId, runId, (current) =>
-        current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs),
-      );
+      const done = await end({
+        ending,
+        projectId,
+        runId,
+        update: (current) => (current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs)),
+      });
       if (done?.status === 'cancelled') await deleteCancelledVideo(runId);
       return done ? (done.status === 'cancelled' ? 'cancelled' : 'complete') : 'lost';
     } catch (error) {
@@ -169,7 +175,7 @@ async function endAfterError(error: unknown, { ending, controller, context, comp
     if (isCancel(error, controller.signal)) {
       // No segment may still be rendering once the run says it ended.
       await compose?.stopSegments();
-      const cancelled = await end(ending, projectId, runId, toCancelled);
+      const cancelled = await end({ ending, projectId, runId, update: toCancelled });
       if (cancelled) await deleteCancelledVideo(runId);
       return cancelled ? 'cancelled' : 'lost';
     }
@@ -194,7 +200,7 @@ async function endAfterError(error: unknown, { ending, controller, context, comp
       toolChain: Object.entries(context?.providers ?? {}).map(([agent, provider]) => `${agent}:${provider}`),
       actionsTaken: context?.actions ?? [],
     });
-    const failed = await end(ending, projectId, runId, (current) => toFailed(current, runError), runError.message);
+    const failed = await end({ ending, projectId, runId, update: (current) => toFailed(current, runError), message: runError.message });
     return failed ? 'failed' : 'lost';
   } catch (failure) {
     if (failure instanceof LeaseLostError) return 'lost';

@@ -1,14 +1,11 @@
 import { narrationTimingDoc } from '../captions/index.js';
 import { memoryIndexDoc, pendingDoc } from '../learning/memory.js';
 import { usageDoc } from '../media/usage.js';
-import { failureIndexDoc } from '../pipeline/failures.js';
-import { segmentPlanDoc, segmentStatusDoc } from '../pipeline/segments/status.js';
+import { failureIndexDoc, segmentPlanDoc, segmentStatusDoc } from '../pipeline/index.js';
 import { failureDoc } from '../failures/episodes.js';
 import { progressLogDoc } from '../progress/event-log.js';
 import { projectInfoDoc } from '../projects/index.js';
-import { archiveDoc } from '../runs/archive.js';
-import { runStateDoc } from '../runs/state.js';
-import { storyboardDoc } from '../runs/storyboard.js';
+import { archiveDoc, runStateDoc, storyboardDoc } from '../runs/index.js';
 import { evaluationDoc } from '../learning/evaluation-doc.js';
 import { deliveryDoc } from '../webhooks/outbox.js';
 import { ID_CHARS } from '../schemas/common.js';

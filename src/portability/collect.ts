@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ManifestBlob } from '../schemas/portability.js';
-import { listAllRunIds } from '../runs/archive.js';
+import { listAllRunIds } from '../runs/index.js';
 import { listKeyPages, openStore, STORE_NAMES, type Id, type StoreId } from '../storage/index.js';
 
 export interface BlobAddress {

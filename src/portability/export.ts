@@ -29,7 +29,7 @@ const exportJobSchema = z.object({
   manifest: exportManifestSchema.nullable(),
 });
 type ExportJob = z.infer<typeof exportJobSchema>;
-const exportJobDoc = defineDocument('export-job', 1, exportJobSchema);
+const exportJobDoc = defineDocument({ name: 'export-job', version: 1, schema: exportJobSchema });
 
 export class ExportNotFoundError extends AppError {
   constructor(exportId: string) {

@@ -45,7 +45,7 @@ export const importSessionSchema = z.object({
   summary: importedSummarySchema.nullable(),
 });
 export type ImportSession = z.infer<typeof importSessionSchema>;
-export const importSessionDoc = defineDocument('import-session', 1, importSessionSchema);
+export const importSessionDoc = defineDocument({ name: 'import-session', version: 1, schema: importSessionSchema });
 
 export async function startImport(body: StartImportBody): Promise<ImportSession> {
   const now = Date.now();
@@ -73,16 +73,18 @@ export async function startImport(body: StartImportBody): Promise<ImportSession>
   return session;
 }
 
+const importNotFound = (importId: Id) => new AppError(404, 'import_not_found', `Import ${importId} does not exist.`);
+
 export async function requireImport(importId: Id): Promise<ImportSession> {
   const doc = await readJSON(keys.importSession(importId), importSessionDoc);
-  if (!doc) throw new AppError(404, 'import_not_found', `Import ${importId} does not exist.`);
+  if (!doc) throw importNotFound(importId);
   return doc.value;
 }
 
 /** Saves a session's progress with compare-and-swap: two callers cannot both move it on. */
 export async function saveImport(importId: Id, change: (current: ImportSession) => ImportSession | typeof UNCHANGED): Promise<ImportSession> {
   const saved = await updateJSON(keys.importSession(importId), importSessionDoc, (current) => {
-    if (!current) throw new AppError(404, 'import_not_found', `Import ${importId} does not exist.`);
+    if (!current) throw importNotFound(importId);
     return change(current);
   });
   return saved!;
@@ -133,5 +135,3 @@ export async function dropStagedParts(importId: Id): Promise<void> {
     for (const key of page) await deleteKey('runs', key);
   }
 }
-
-export { UNCHANGED };

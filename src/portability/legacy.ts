@@ -5,7 +5,7 @@ import { newId } from '../new-id.js';
 import { settleMemoryIndex } from '../learning/memory.js';
 import { examinePhoto, storePhoto } from '../media/library.js';
 import { createProject, requireProject } from '../projects/index.js';
-import { createRunState } from '../runs/state.js';
+import { createRunState } from '../runs/index.js';
 import { legacyEntriesSchema, legacyRatingSchema, legacyStateSchema, type LegacyEntry, type LegacyState } from '../schemas/legacy.js';
 import type { RunState } from '../schemas/run.js';
 import { isId, keys, openStore, putBinary, putVideo, STORE_NAMES, type BlobRef, type Id } from '../storage/index.js';

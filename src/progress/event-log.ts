@@ -2,7 +2,7 @@ import { PROGRESS_CAP, isTerminalEvent, progressLogSchema, type ProgressEvent, t
 import { CorruptBlobError, UNCHANGED, defineDocument, getMetadata, keys, readJSON, updateJSON, type DamagedDocument, type Id } from '../storage/index.js';
 
 /** lastSeq rides in metadata, so a log rebuilt after damage goes on numbering after the events it lost. */
-export const progressLogDoc = defineDocument('progress-log', 1, progressLogSchema, undefined, (log) => ({ lastSeq: log.lastSeq }));
+export const progressLogDoc = defineDocument({ name: 'progress-log', version: 1, schema: progressLogSchema, metaOf: (log) => ({ lastSeq: log.lastSeq }) });
 
 /**
  * A log whose stored body cannot be read (damaged on disk, or torn before

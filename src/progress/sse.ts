@@ -1,4 +1,6 @@
-/** Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html). */
+// Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html).
+
+/** One event as sent: `data` may span lines; `id` becomes the client's Last-Event-ID. */
 export interface SseMessage {
   id?: string | number;
   event?: string;

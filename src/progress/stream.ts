@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
@@ -17,17 +18,6 @@ export function parseLastEventId(request: Request, url: URL): number {
     throw new AppError(400, 'invalid_last_event_id', 'Last-Event-ID must be a non-negative whole number (the seq of the last event received).');
   return Number(raw.trim());
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const wake = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', wake);
-      resolve();
-    };
-    const timer = setTimeout(wake, ms);
-    signal.addEventListener('abort', wake, { once: true });
-  });
 
 /**
  * The SSE response for a run's progress: everything after `lastEventId`, then
@@ -115,7 +105,8 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
         send(formatComment('keep-alive'));
         lastWrite = Date.now();
       }
-      await sleep(Math.min(config.SIRTRAV_PROGRESS_POLL_MS, Math.max(0, deadline - Date.now())), stop.signal);
+      // A stop ends the wait early; the loop then sees it.
+      await sleep(Math.min(config.SIRTRAV_PROGRESS_POLL_MS, Math.max(0, deadline - Date.now())), undefined, { signal: stop.signal }).catch(() => undefined);
       // Poll metadata only; download the events when they changed.
       const next = await progressVersion(projectId, runId);
       view = next !== version ? await readProgress(projectId, runId, { afterSeq: lastSent }) : null;

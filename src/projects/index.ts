@@ -4,7 +4,7 @@ import { projectInfoSchema, type ProjectInfo } from '../schemas/project.js';
 import { emptyIndex, memoryIndexDoc } from '../learning/memory.js';
 import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
 
-export const projectInfoDoc = defineDocument('project', 1, projectInfoSchema);
+export const projectInfoDoc = defineDocument({ name: 'project', version: 1, schema: projectInfoSchema });
 
 export async function createProject(name: string | undefined): Promise<ProjectInfo> {
   const info: ProjectInfo = { projectId: newId('p'), name: name ?? null, createdAt: new Date().toISOString() };

@@ -6,7 +6,7 @@ import { emptyCounts, REPAIR_PHASES, repairCursorSchema, type RepairCursor, type
 
 export { repairBodySchema, repairReportSchema, type RepairReport } from './report.js';
 
-const cursorDoc = defineDocument('repair-cursor', 1, repairCursorSchema);
+const cursorDoc = defineDocument({ name: 'repair-cursor', version: 1, schema: repairCursorSchema });
 
 const MAX_LISTED = 100;
 

@@ -1,5 +1,5 @@
 import { evaluationDoc } from '../learning/evaluation-doc.js';
-import { archiveDoc } from '../runs/archive.js';
+import { archiveDoc } from '../runs/index.js';
 import type { ArchiveRecord } from '../schemas/archive.js';
 import type { RunState } from '../schemas/run.js';
 import { keys, readJSON, writeJSON } from '../storage/index.js';

@@ -5,7 +5,7 @@ export { type CleanupReport } from '../schemas/retention.js';
 import { log } from '../log.js';
 import { forgetPhotos } from '../media/cap.js';
 import { forgetMediaUse, readMediaUsage } from '../media/usage.js';
-import { readRunState } from '../runs/state.js';
+import { readRunState } from '../runs/index.js';
 import {
   deleteKey,
   defineDocument,
@@ -28,12 +28,16 @@ import { foldersUnder, keysUnder, projectFolders, projectIdOf, runFolders, uploa
 
 type Phase = (typeof PHASES)[number];
 
-const cursorDoc = defineDocument('cleanup-cursor', 1, cleanupCursorSchema);
+const cursorDoc = defineDocument({ name: 'cleanup-cursor', version: 1, schema: cleanupCursorSchema });
 type Cursor = z.infer<typeof cleanupCursorSchema>;
 
 const counts = () => ({ progress: 0, runs: 0, runDocuments: 0, audio: 0, media: 0, uploads: 0, shares: 0 });
 
-const dailyReportDoc = defineDocument('cleanup-report', 1, z.object({ date: z.string(), invocations: z.array(cleanupReportSchema).max(50) }));
+const dailyReportDoc = defineDocument({
+  name: 'cleanup-report',
+  version: 1,
+  schema: z.object({ date: z.string(), invocations: z.array(cleanupReportSchema).max(50) }),
+});
 
 export interface CleanupOptions {
   /** The time retention decisions are made for. */

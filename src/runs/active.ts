@@ -27,7 +27,7 @@ export const activeMarkerSchema = z.object({
   attemptsSeen: z.number().int().nonnegative().default(0),
 });
 export type ActiveMarker = z.infer<typeof activeMarkerSchema>;
-const activeMarkerDoc = defineDocument('active-run', 1, activeMarkerSchema);
+const activeMarkerDoc = defineDocument({ name: 'active-run', version: 1, schema: activeMarkerSchema });
 
 export async function markActive(projectId: Id, runId: Id, now = new Date()): Promise<void> {
   await writeJSON(

@@ -3,7 +3,7 @@ import { defineDocument, isId, keys, listKeyPages, readJSON, type Id } from '../
 import { listRunIds } from './state.js';
 
 /** What stays of a run once retention has deleted its documents (written by retention, read by learning). */
-export const archiveDoc = defineDocument('run-archive', 1, archiveRecordSchema);
+export const archiveDoc = defineDocument({ name: 'run-archive', version: 1, schema: archiveRecordSchema });
 
 export async function readArchive(projectId: Id, runId: Id): Promise<ArchiveRecord | null> {
   return (await readJSON(keys.archive(projectId, runId), archiveDoc))?.value ?? null;

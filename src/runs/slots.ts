@@ -19,7 +19,7 @@ import { readRunState } from './state.js';
 const holderSchema = z.object({ runId: idSchema, at: z.number() });
 const runSlotsSchema = z.object({ holders: z.array(holderSchema).max(1000) });
 type Holder = z.infer<typeof holderSchema>;
-const runSlotsDoc = defineDocument('run-slots', 1, runSlotsSchema);
+const runSlotsDoc = defineDocument({ name: 'run-slots', version: 1, schema: runSlotsSchema });
 
 export class TooManyActiveRunsError extends AppError {
   constructor(limit: number) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { runNotFound } from './errors.js';
 import { newId } from '../new-id.js';
 import { errorFields, log } from '../log.js';
 import { hasMedia, requireMedia } from '../media/library.js';
@@ -19,7 +20,7 @@ import { newRun, toCancelled, withCancelRequest } from './lifecycle.js';
 import { triggerPipeline } from './trigger.js';
 
 const idempotencySchema = z.object({ runId: idSchema, bodyHash: z.string(), createdAt: z.string() });
-const idempotencyDoc = defineDocument('idempotency-key', 1, idempotencySchema);
+const idempotencyDoc = defineDocument({ name: 'idempotency-key', version: 1, schema: idempotencySchema });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -120,7 +121,7 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
 export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
   const finished = (status: string) => new AppError(409, 'run_finished', `Run ${runId} has already finished (${status}).`, { details: { status } });
   const current = await readRunState(projectId, runId);
-  if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+  if (!current) throw runNotFound(projectId, runId);
   if (!isActive(current)) throw finished(current.status);
   const { state, changed } = await changeRunState(projectId, runId, (state) =>
     state.status === 'queued' ? toCancelled(state) : state.cancelRequested ? UNCHANGED : withCancelRequest(state),

@@ -1,10 +1,10 @@
-import { AppError } from '../errors.js';
+import { runNotFound } from './errors.js';
 import { runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
 import { isActive, lostRun, type ActiveRun } from './lifecycle.js';
 import { UNCHANGED, defineDocument, isId, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
 
 /** The status rides in blob metadata, so retention can tell live runs from finished ones without downloading them. */
-export const runStateDoc = defineDocument('run-state', 1, runStateSchema, undefined, (state) => ({ status: state.status }));
+export const runStateDoc = defineDocument({ name: 'run-state', version: 1, schema: runStateSchema, metaOf: (state) => ({ status: state.status }) });
 
 export async function readRunState(projectId: Id, runId: Id): Promise<RunState | null> {
   return (await readJSON(keys.runState(projectId, runId), runStateDoc))?.value ?? null;
@@ -13,7 +13,7 @@ export async function readRunState(projectId: Id, runId: Id): Promise<RunState |
 /** The run, or a 404 that names it. */
 export async function requireRun(projectId: Id, runId: Id): Promise<RunState> {
   const state = await readRunState(projectId, runId);
-  if (!state) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+  if (!state) throw runNotFound(projectId, runId);
   return state;
 }
 
@@ -23,7 +23,7 @@ export async function createRunState(state: RunState): Promise<boolean> {
 }
 
 /**
- * Compare-and-swap on a run's state, through the transitions in `transitions.ts`.
+ * Compare-and-swap on a run's state, through the transitions in `lifecycle.ts`.
  * `progress` never decreases and a finished run is never changed again: the
  * update only ever sees a queued or running run.
  */
@@ -45,7 +45,7 @@ export async function changeRunState(
   const next = await updateJSON(keys.runState(projectId, runId), runStateDoc, (current) => {
     // The compare-and-swap may call this again after a lost race: the last call is the one that counts.
     changed = false;
-    if (!current) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+    if (!current) throw runNotFound(projectId, runId);
     if (!isActive(current)) return UNCHANGED;
     const result = update(current);
     if (result === UNCHANGED) return UNCHANGED;
@@ -73,7 +73,7 @@ export async function failUnreadableRun(projectId: Id, runId: Id): Promise<RunSt
     },
     { replaceDamaged: true },
   );
-  if (!state) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+  if (!state) throw runNotFound(projectId, runId);
   return state;
 }
 

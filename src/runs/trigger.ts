@@ -1,13 +1,6 @@
-import { createHmac } from 'node:crypto';
-import { getConfig } from '../config.js';
+import { pipelineSignature } from '../http/signing.js';
 import { retry } from '../retry.js';
 import type { Id } from '../storage/index.js';
-
-/** Signs what the API hands the background function, so nobody else can start work through it. */
-export function pipelineSignature(projectId: string, runId: string): string {
-  const secret = getConfig().SIRTRAV_API_SECRET;
-  return secret ? createHmac('sha256', secret).update(`pipeline:${projectId}:${runId}`).digest('base64url') : '';
-}
 
 /** Asks Netlify to run the background function for this run (it answers 202 at once). */
 export async function triggerPipeline(origin: string, projectId: Id, runId: Id): Promise<void> {

@@ -1,3 +1,4 @@
+import { runNotFound } from './errors.js';
 import { AppError } from '../errors.js';
 import type { Storyboard } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';
@@ -33,7 +34,7 @@ export async function videoOf(projectId: Id, runId: Id): Promise<RunVideo> {
     return { bytes, durationSec, width, height, theme: state.storyboard.theme, storyboard: state.storyboard };
   }
   const archived = await readArchive(projectId, runId);
-  if (!archived) throw new AppError(404, 'run_not_found', `Run ${runId} does not exist in project ${projectId}.`);
+  if (!archived) throw runNotFound(projectId, runId);
   if (archived.status !== 'complete' || !archived.video)
     throw new AppError(409, 'run_not_complete', `Run ${runId} ended ${archived.status}; it has no video.`, { details: { status: archived.status } });
   return { ...archived.video, theme: archived.storyboard?.theme ?? null, storyboard: null };

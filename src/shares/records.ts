@@ -5,10 +5,15 @@ import { SHARE_DEFAULT_SEC, shareRecordSchema, type ShareRecord } from '../schem
 import { defineDocument, deleteBlob, isId, keys, listKeyPages, parseId, readJSON, writeJSON, type Id } from '../storage/index.js';
 
 /** `expiresAt` rides in the blob's metadata, so retention can expire a share without reading it. */
-export const shareDoc = defineDocument('share', 1, shareRecordSchema, undefined, (record) => ({ expiresAt: record.expiresAt }));
-const markerDoc = defineDocument('share-marker', 1, shareRecordSchema.pick({ shareId: true, expiresAt: true }), undefined, (marker) => ({
-  expiresAt: marker.expiresAt,
-}));
+export const shareDoc = defineDocument({ name: 'share', version: 1, schema: shareRecordSchema, metaOf: (record) => ({ expiresAt: record.expiresAt }) });
+const markerDoc = defineDocument({
+  name: 'share-marker',
+  version: 1,
+  schema: shareRecordSchema.pick({ shareId: true, expiresAt: true }),
+  metaOf: (marker) => ({
+    expiresAt: marker.expiresAt,
+  }),
+});
 
 const MARKER_KEY = new RegExp(`^run-shares/(${ID_CHARS})/(${ID_CHARS})/(${ID_CHARS})\\.json$`);
 

@@ -34,14 +34,8 @@ export interface DocumentType<T> {
   readonly metaOf?: (value: T) => Record<string, string | number | boolean | null>;
 }
 
-export function defineDocument<T>(
-  name: string,
-  version: number,
-  schema: z.ZodType<T>,
-  migrate?: DocumentType<T>['migrate'],
-  metaOf?: DocumentType<T>['metaOf'],
-): DocumentType<T> {
-  return { name, version, schema, ...(migrate ? { migrate } : {}), ...(metaOf ? { metaOf } : {}) };
+export function defineDocument<T>(type: DocumentType<T>): DocumentType<T> {
+  return type;
 }
 
 export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');

@@ -2,7 +2,7 @@ import type { DocumentMeta, DocumentType } from './codec.js';
 import { readJSON, updateJSON, UNCHANGED } from './documents.js';
 import { WriteConflictError } from './errors.js';
 import type { BlobRef } from './keys.js';
-import { sleep } from '../retry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How long a read-back waits where the store gives no etags (the local server), for a racing write to land first. */
 const LOCAL_SETTLE_MS = 40;

@@ -4,8 +4,8 @@ import { BlobTooLargeError, BlobWriteError, CorruptBlobError, WriteConflictError
 import { runExclusive } from './key-queue.js';
 import type { BlobRef } from './keys.js';
 import { openStore } from './stores.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorFields, log } from '../log.js';
-import { sleep } from '../retry.js';
 
 export interface StoredDocument<T> {
   value: T;

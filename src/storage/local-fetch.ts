@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { useBlobsFetch } from './stores.js';
 
 /** Set for a child process whose parent talks to the local Blobs server, so it smooths over the same quirks. */
@@ -33,7 +34,7 @@ export const retryLocalReadFailures: typeof fetch = async (input, init) => {
   let response = await fetch(input, init);
   if (method !== 'GET' && method !== 'HEAD') return response;
   for (let attempt = 0; attempt < 5 && response.status === 500; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
+    await sleep(5 * 2 ** attempt);
     response = await fetch(input, init);
   }
   if (method === 'HEAD' && (response.status === 500 || response.status === 404)) return headThroughGet(input, init, response);

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { getConfig } from '../config.js';
 import { log } from '../log.js';
-import { sleep } from '../retry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Id } from '../storage/index.js';
 import { claimDelivery, markDelivered, readDelivery, readFinishedDelivery, rescheduleDelivery, type Delivery } from './outbox.js';
 import { readWebhookSecret } from './secret.js';

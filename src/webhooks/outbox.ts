@@ -31,7 +31,7 @@ export const deliverySchema = z.object({
   deliveredAt: z.string().nullable(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
-export const deliveryDoc = defineDocument('webhook-delivery', 1, deliverySchema);
+export const deliveryDoc = defineDocument({ name: 'webhook-delivery', version: 1, schema: deliverySchema });
 /** Where a finished delivery is kept, beside its run (and removed with it by retention). */
 const finishedRef = keys.runWebhook;
 

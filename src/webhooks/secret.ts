@@ -4,7 +4,7 @@ import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/i
 
 /** Standard Webhooks secrets are `whsec_` + base64 of 24 to 64 random bytes. */
 const secretSchema = z.object({ secret: z.string().regex(/^whsec_[A-Za-z0-9+/]+=*$/), createdAt: z.string() });
-const secretDoc = defineDocument('webhook-secret', 1, secretSchema);
+const secretDoc = defineDocument({ name: 'webhook-secret', version: 1, schema: secretSchema });
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 

@@ -7,7 +7,7 @@ import { buildOpenApi } from '../../src/api/openapi.js';
 import { defineRoute } from '../../src/http/route.js';
 import { followProgress } from '../../packages/client/src/index.js';
 import { newId } from '../../src/new-id.js';
-import { archiveDoc } from '../../src/runs/archive.js';
+import { archiveDoc } from '../../src/runs/index.js';
 import { keys, parseId, writeJSON } from '../../src/storage/index.js';
 import { makePhoto } from '../helpers/photos.js';
 import { useLocalServer } from '../helpers/server.js';

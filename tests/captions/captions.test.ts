@@ -1,7 +1,7 @@
 import { parseSync, type NodeCue } from 'subtitle';
 import { describe, expect, it } from 'vitest';
 import { toSrt, toWebVtt } from '../../src/captions/index.js';
-import { decodeWav } from '../../src/pipeline/audio/wav.js';
+import { decodeWav } from '../../src/render/sound/wav.js';
 import { createProject } from '../../src/projects/index.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { getBinary, keys, parseId } from '../../src/storage/index.js';

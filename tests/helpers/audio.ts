@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { parseEbur128Summary, type LoudnessReading } from '../../src/pipeline/audio/measure.js';
-import type { PcmAudio } from '../../src/pipeline/audio/wav.js';
+import { parseEbur128Summary, type LoudnessReading } from '../../src/render/sound/measure.js';
+import type { PcmAudio } from '../../src/render/sound/wav.js';
 
 /** Integrated loudness and true peak of a media file as `ffmpeg -af ebur128=peak=true` reports them (the summary). */
 export function ebur128(ffmpeg: string, file: string): LoudnessReading {

@@ -1,9 +1,8 @@
 import { createProject } from '../../src/projects/index.js';
 import { upsertHistoryEntry } from '../../src/learning/memory.js';
 import { entryFromCompletedRun } from '../../src/learning/history.js';
-import { createRunState } from '../../src/runs/state.js';
+import { createRunState, newRun, toCancelled, toComplete, toFailed, toRunning } from '../../src/runs/index.js';
 import type { RunState } from '../../src/schemas/run.js';
-import { newRun, toCancelled, toComplete, toFailed, toRunning } from '../../src/runs/lifecycle.js';
 import { newId } from '../../src/new-id.js';
 import type { Id } from '../../src/storage/index.js';
 import { oneShotStoryboard } from './storyboard.js';

@@ -1,4 +1,4 @@
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Polls `probe` every 50 ms until it answers true; fails naming `what` after `timeoutMs`. */
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {

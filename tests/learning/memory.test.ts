@@ -190,7 +190,7 @@ describe('an index from an older schema version', () => {
     await rate(projectId, runId, 'good');
     const current = await memory(projectId);
     // What version 1 stored: the seed schema without version or updatedAt.
-    const versionOne = defineDocument('memory-index', 1, z.any());
+    const versionOne = defineDocument({ name: 'memory-index', version: 1, schema: z.any() });
     await writeJSON(keys.memoryIndex(projectId as Id), versionOne, {
       user_preferences: { favorite_moods: [], preferred_duration: 30, disliked_music_styles: [] },
       video_history: [],

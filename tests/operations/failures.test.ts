@@ -4,9 +4,8 @@ import knownFailures from '../../src/failures/known-failures.json' with { type: 
 import { issueProjectToken } from '../../src/http/auth.js';
 import { reflectionRequestBody } from '../../src/failures/llm-reflection.js';
 import { newId } from '../../src/new-id.js';
-import { PipelineError, type ErrorClass } from '../../src/pipeline/errors.js';
+import { type ErrorClass, PipelineError, recordFailure } from '../../src/pipeline/index.js';
 import { readFailure } from '../../src/failures/episodes.js';
-import { recordFailure } from '../../src/pipeline/failures.js';
 import { createProject } from '../../src/projects/index.js';
 import type { Agent } from '../../src/schemas/run.js';
 import type { Id } from '../../src/storage/index.js';
@@ -32,7 +31,7 @@ async function fail(
   toolChain: string[] = ['director:local', 'voice:local', 'music:local'],
 ) {
   const runId = newId('r');
-  const error = new PipelineError(errorClass, code, message, { retryable: false });
+  const error = new PipelineError({ errorClass: errorClass, code, message, retryable: false });
   const runError = await recordFailure({ projectId, runId, step, error, toolChain, actionsTaken: [`${step}: started`] });
   return { runId, runError };
 }

@@ -6,7 +6,7 @@ import { newId } from '../../src/new-id.js';
 import { clearMediaBytesCache } from '../../src/media/bytes-cache.js';
 import { readMediaBytes } from '../../src/media/library.js';
 import { setFlushInterval } from '../../src/metrics/metrics.js';
-import { onRunEnded } from '../../src/runs/ended.js';
+import { onRunEnded } from '../../src/runs/index.js';
 import type { RunState } from '../../src/schemas/run.js';
 import type { Stats } from '../../src/schemas/operations.js';
 import { openStore, parseId, STORE_IDS, STORE_NAMES, type Id } from '../../src/storage/index.js';

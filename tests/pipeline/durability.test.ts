@@ -1,17 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { newRun } from '../../src/runs/lifecycle.js';
+import { createRunState, newRun, storyboardDoc } from '../../src/runs/index.js';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../packages/client/src/index.js';
 import { readProgress } from '../../src/progress/event-log.js';
-import { createRunState } from '../../src/runs/state.js';
 import { appendProgress } from '../../src/progress/event-log.js';
 import { newId } from '../../src/new-id.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { getMetadata, keys, parseId, readJSON, type Id } from '../../src/storage/index.js';
-import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { useLocalServer } from '../helpers/server.js';
 
@@ -38,7 +37,6 @@ function ffmpegChildren(): number[] {
   }
   return found;
 }
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

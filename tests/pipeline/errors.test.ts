@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import { classifyError, ERROR_RULES, PipelineError } from '../../src/pipeline/errors.js';
+import { classifyError, ERROR_RULES, PipelineError } from '../../src/pipeline/index.js';
 import { CorruptBlobError } from '../../src/storage/index.js';
 
 /** An error as Node or undici raise it: a code (maybe on the cause), a name, a syscall. */
@@ -47,7 +47,7 @@ describe('classifyError', () => {
   });
 
   it('keeps a PipelineError as it is; a bad input or a corrupt blob is not retried; a retryable AppError is', () => {
-    const own = new PipelineError('input', 'no_media', 'none');
+    const own = new PipelineError({ errorClass: 'input', code: 'no_media', message: 'none' });
     expect(classifyError(own)).toBe(own);
     expect(classifyError(new AppError(422, 'media_not_found', 'gone'))).toMatchObject({ errorClass: 'input', code: 'media_not_found', retryable: false });
     expect(classifyError(new CorruptBlobError('runs', 'k', 'hash', 'hash mismatch'))).toMatchObject({ code: 'corrupt_input', retryable: false });
@@ -55,6 +55,6 @@ describe('classifyError', () => {
   });
 
   it('a PipelineError carries no HTTP status', () => {
-    expect('status' in new PipelineError('network', 'x', 'y')).toBe(false);
+    expect('status' in new PipelineError({ errorClass: 'network', code: 'x', message: 'y' })).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { wavDurationSec } from '../../src/pipeline/audio/wav.js';
+import { wavDurationSec } from '../../src/render/sound/wav.js';
 import { espeak, EspeakError } from '../../src/pipeline/agents/voice/espeak.js';
 
 const LINE = 'Three days in Lisbon, from the river to the hills of Sintra.';

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PipelineError } from '../../src/pipeline/errors.js';
-import { withFallback } from '../../src/pipeline/providers/fallback.js';
-import { retry, sleep } from '../../src/retry.js';
+import { PipelineError, withFallback } from '../../src/pipeline/index.js';
+import { retry } from '../../src/retry.js';
 
-const flaky = (failures: number, error = new PipelineError('network', 'down', 'provider down')) => {
+const flaky = (failures: number, error = new PipelineError({ errorClass: 'network', code: 'down', message: 'provider down' })) => {
   let calls = 0;
   return {
     get calls() {
@@ -29,7 +28,7 @@ describe('provider fallback', () => {
   });
 
   it('falls back at once on an error retrying cannot help, saying why', async () => {
-    const cloud = flaky(9, new PipelineError('configuration', 'bad_key', 'key refused', { retryable: false }));
+    const cloud = flaky(9, new PipelineError({ errorClass: 'configuration', code: 'bad_key', message: 'key refused', retryable: false }));
     const outcome = await withFallback({ name: 'cloud', run: cloud.run }, local, { baseDelayMs: 1 });
     expect(outcome).toEqual({ value: 'local', provider: 'local', fallbackReason: 'cloud failed (configuration: key refused)' });
     expect(cloud.calls).toBe(1);
@@ -60,14 +59,27 @@ describe('provider fallback', () => {
   });
 });
 
-describe('retry and sleep', () => {
-  it('sleep resolves after its time, or rejects with the abort reason as soon as the signal fires', async () => {
-    await sleep(1);
+describe('retry', () => {
+  it('ends a backoff as soon as the signal fires, with the abort reason, and tries nothing once it has fired', async () => {
     const controller = new AbortController();
-    const waiting = sleep(60_000, controller.signal);
-    controller.abort(new Error('stop'));
+    let calls = 0;
+    const started = performance.now();
+    const failing = async () => {
+      calls++;
+      throw new Error('still failing');
+    };
+    const waiting = retry(failing, {
+      attempts: 3,
+      baseDelayMs: 60_000,
+      signal: controller.signal,
+      shouldRetry: () => true,
+      onRetry: () => setTimeout(() => controller.abort(new Error('stop')), 50),
+    });
     await expect(waiting).rejects.toThrow('stop');
-    await expect(sleep(1, controller.signal)).rejects.toThrow('stop');
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(calls).toBe(1);
+    await expect(retry(failing, { attempts: 3, baseDelayMs: 1, signal: controller.signal, shouldRetry: () => true })).rejects.toThrow('stop');
+    expect(calls).toBe(1);
   });
 
   it('retry doubles its waits and gives up with the last error', async () => {

@@ -5,7 +5,7 @@ import type { RunState } from '../../src/schemas/run.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { startMockCloud } from '../helpers/mock-cloud.js';
 import { useLocalServer } from '../helpers/server.js';
-import { encodeWav } from '../../src/pipeline/audio/wav.js';
+import { encodeWav } from '../../src/render/sound/wav.js';
 
 const server = useLocalServer();
 afterEach(() => vi.unstubAllEnvs());

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../packages/client/src/index.js';
-import { readSegmentPlan, viewSegment } from '../../src/pipeline/segments/status.js';
+import { readSegmentPlan, viewSegment } from '../../src/pipeline/index.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import { getVideo, keys, listKeyPages, parseId, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
@@ -21,7 +22,6 @@ beforeAll(() => {
 afterAll(() => vi.unstubAllEnvs());
 
 const server = useLocalServer();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Processes rendering a segment of this run, found by their command line, as `ps` would. */
 function segmentProcesses(runId: string): Array<{ pid: number; segment: number }> {

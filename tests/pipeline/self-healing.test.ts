@@ -1,9 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { followProgress } from '../../packages/client/src/index.js';
-import { leaseDoc, readLease } from '../../src/pipeline/lease.js';
-import { settleRun } from '../../src/pipeline/settle.js';
+import { leaseDoc, readLease, settleRun } from '../../src/pipeline/index.js';
 import { readProgress } from '../../src/progress/event-log.js';
-import { changeRunState, readRunState } from '../../src/runs/state.js';
+import { changeRunState, readRunState } from '../../src/runs/index.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { getVideo, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
 import { useBlobsFetch } from '../../src/storage/stores.js';
@@ -13,7 +13,6 @@ import { makeCompleteRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
 
 const server = useLocalServer();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const requestOf = (input: RequestInfo | URL, init?: RequestInit) => ({
   url: input instanceof Request ? input.url : String(input),
   method: (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase(),

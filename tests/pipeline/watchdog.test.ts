@@ -1,9 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../src/new-id.js';
-import { leaseDoc, readLease } from '../../src/pipeline/lease.js';
+import { leaseDoc, readLease } from '../../src/pipeline/index.js';
 import { readProgress, appendProgress } from '../../src/progress/event-log.js';
-import { markActive, readActiveMarker } from '../../src/runs/active.js';
-import { createRunState, readRunState } from '../../src/runs/state.js';
+import { createRunState, markActive, readActiveMarker, readRunState } from '../../src/runs/index.js';
 import { isTerminal } from '../../src/schemas/run.js';
 import { getBinary, getMetadata, keys, putBinary, writeJSON, type Id } from '../../src/storage/index.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
@@ -17,7 +17,6 @@ afterAll(() => vi.unstubAllEnvs());
 
 // The watchdog runs every half lease period, as `npm start` runs it. Nobody reads the runs over the API here.
 const server = useLocalServer({ everyMinuteMs: LEASE_MS / 2 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -5,7 +5,7 @@ import { settleMemoryIndex } from '../../src/learning/memory.js';
 import { listMedia, mediaIdFor } from '../../src/media/library.js';
 import { importLegacy } from '../../src/portability/legacy.js';
 import { createProject } from '../../src/projects/index.js';
-import { readRunState } from '../../src/runs/state.js';
+import { readRunState } from '../../src/runs/index.js';
 import { getVideo, type Id } from '../../src/storage/index.js';
 import { useBlobsSandbox } from '../helpers/blobs.js';
 

@@ -1,8 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { toCancelled } from '../../src/runs/lifecycle.js';
+import { toCancelled, updateRunState } from '../../src/runs/index.js';
 import { followProgress } from '../../packages/client/src/index.js';
 import { appendProgress } from '../../src/progress/event-log.js';
-import { updateRunState } from '../../src/runs/state.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
 import type { RunState } from '../../src/schemas/run.js';
 import type { Id } from '../../src/storage/index.js';
@@ -21,7 +21,6 @@ const blobRequests: string[] = [];
 const server = useLocalServer({ onBlobsRequest: ({ type, url }) => blobRequests.push(`${type} ${url}`) });
 
 const progressUrl = (p: Id, r: Id) => `${server.current.url}/api/projects/${p}/runs/${r}/progress`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function finish(projectId: Id, runId: Id): Promise<void> {
   await updateRunState(projectId, runId, toCancelled);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createProject } from '../../src/projects/index.js';
 import { runRepair } from '../../src/repair/index.js';
-import { readRunState } from '../../src/runs/state.js';
+import { readRunState } from '../../src/runs/index.js';
 import { keys, openStore, putVideo, videoIsStored } from '../../src/storage/index.js';
 import { useBlobsSandbox } from '../helpers/blobs.js';
 import { makeCompleteRun } from '../helpers/runs.js';

@@ -1,14 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { atStep, newRun, toComplete, toRunning } from '../../src/runs/lifecycle.js';
+import { archiveDoc, atStep, newRun, readArchive, runStateDoc, storyboardDoc, toComplete, toRunning } from '../../src/runs/index.js';
 import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { recordMediaUse } from '../../src/media/usage.js';
 import { progressLogDoc } from '../../src/progress/event-log.js';
-import { runStateDoc } from '../../src/runs/state.js';
-import { archiveDoc, readArchive } from '../../src/runs/archive.js';
 import { archivedRunResponseSchema } from '../../src/schemas/archive.js';
 import { SirTravClient } from '../../packages/client/src/index.js';
 import { runCleanup, type CleanupReport } from '../../src/retention/cleanup.js';
-import { storyboardDoc } from '../../src/pipeline/steps.js';
 import { newId } from '../../src/new-id.js';
 import type { RunState, StartRunBody } from '../../src/schemas/run.js';
 import { STORE_IDS, getMetadata, importMarkerDoc, keys, openStore, parseId, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';

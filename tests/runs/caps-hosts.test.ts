@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, Host } from '../../scripts/chaos/host.js';
-import { runSlotHolders } from '../../src/runs/slots.js';
-import { readRunState } from '../../src/runs/state.js';
+import { readRunState, runSlotHolders } from '../../src/runs/index.js';
 import { isTerminal } from '../../src/schemas/run.js';
 import { startBlobsSandbox, type BlobsSandbox } from '../../src/server/blobs-sandbox.js';
 import type { Id } from '../../src/storage/index.js';
@@ -65,7 +65,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 90
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }
 

@@ -1,11 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runWatchdog } from '../../src/pipeline/watchdog.js';
+import { runWatchdog } from '../../src/pipeline/index.js';
 import { readProgress } from '../../src/progress/event-log.js';
-import { readActiveMarker } from '../../src/runs/active.js';
-import { toFailed } from '../../src/runs/lifecycle.js';
-import { claimRunSlot, runSlotHolders } from '../../src/runs/slots.js';
-import { changeRunState, readRunState } from '../../src/runs/state.js';
+import { changeRunState, claimRunSlot, readActiveMarker, readRunState, runSlotHolders, toFailed } from '../../src/runs/index.js';
 import { newId } from '../../src/new-id.js';
 import { readDelivery } from '../../src/webhooks/outbox.js';
 import type { Id } from '../../src/storage/index.js';
@@ -16,7 +14,6 @@ import { useLocalServer } from '../helpers/server.js';
 const server = useLocalServer({ functionsDirectory: join(import.meta.dirname, '../fixtures/idle-pipeline') });
 afterEach(() => vi.unstubAllEnvs());
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const body = JSON.stringify({ durationSec: 4, resolution: '360p', narration: false });
 
 async function projectWithPhoto() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atStep, newRun, toCancelled, toComplete, toFailed, toRunning, withCancelRequest, type CompleteRun, type FailedRun } from '../../src/runs/lifecycle.js';
+import { atStep, type CompleteRun, type FailedRun, newRun, toCancelled, toComplete, toFailed, toRunning, withCancelRequest } from '../../src/runs/index.js';
 import { runStateSchema } from '../../src/schemas/run.js';
 import { parseId } from '../../src/storage/index.js';
 import { oneShotStoryboard } from '../helpers/storyboard.js';

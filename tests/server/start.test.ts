@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -35,7 +36,7 @@ it('npm start declares itself local: with no secret it answers GET /api/health w
         async (r) => ({ status: r.status, auth: ((await r.json()) as { auth?: string }).auth }),
         () => ({ status: 0 }),
       );
-      if (health.status !== 200) await new Promise((r) => setTimeout(r, 200));
+      if (health.status !== 200) await sleep(200);
     }
     expect(health).toEqual({ status: 200, auth: 'disabled' });
   } finally {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -24,8 +25,8 @@ import { useBlobsSandbox } from '../helpers/blobs.js';
 
 useBlobsSandbox();
 
-const noteDoc = defineDocument('note', 1, z.object({ text: z.string(), n: z.number() }));
-const counterDoc = defineDocument('counter', 1, z.object({ count: z.number().int() }));
+const noteDoc = defineDocument({ name: 'note', version: 1, schema: z.object({ text: z.string(), n: z.number() }) });
+const counterDoc = defineDocument({ name: 'counter', version: 1, schema: z.object({ count: z.number().int() }) });
 const p = parseId('proj_1');
 const r = parseId('run_1');
 
@@ -80,7 +81,7 @@ describe('documents in every store', () => {
     const ref = testRef('runs', 'test/times.json');
     await updateJSON(ref, counterDoc, () => ({ count: 1 }));
     const first = (await readJSON(ref, counterDoc))!.meta;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     await updateJSON(ref, counterDoc, (current) => ({ count: (current?.count ?? 0) + 1 }));
     const second = (await readJSON(ref, counterDoc))!.meta;
     expect(second.createdAt).toBe(first.createdAt);
@@ -136,7 +137,7 @@ describe('corruption is detected, never returned', () => {
 
   it('a document of the wrong shape is a schema failure', async () => {
     const ref = testRef('runs', 'test/shape.json');
-    const loose = defineDocument('note', 1, z.object({ text: z.string() }));
+    const loose = defineDocument({ name: 'note', version: 1, schema: z.object({ text: z.string() }) });
     await writeJSON(ref, loose, { text: 'no n' });
     await expect(readJSON(ref, noteDoc)).rejects.toMatchObject({ name: 'CorruptBlobError', reason: 'schema' });
   });
@@ -185,7 +186,7 @@ describe('compare-and-swap updates', () => {
       calls++;
       if (calls === 1) {
         // Another instance writes after our read (outside this process's queue): our conditional write must fail.
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
         const now = new Date().toISOString();
         const { body, meta } = encodeDocument(counterDoc, { count: 100 }, { createdAt: now, updatedAt: now });
         await openStore('runs').set(ref.key, body.slice().buffer as ArrayBuffer, { metadata: meta });

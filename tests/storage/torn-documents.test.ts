@@ -20,7 +20,12 @@ import { blobFiles, readMetadataFile, tearBlob, type Tear } from '../helpers/tea
 
 const sandbox = useBlobsSandbox();
 
-const stepDoc = defineDocument('step', 1, z.object({ step: z.number().int(), text: z.string() }), undefined, (value) => ({ step: value.step }));
+const stepDoc = defineDocument({
+  name: 'step',
+  version: 1,
+  schema: z.object({ step: z.number().int(), text: z.string() }),
+  metaOf: (value) => ({ step: value.step }),
+});
 const ref = (key: string): BlobRef => ({ store: 'runs', key: `torn/${key}`, maxBytes: 1 << 20 });
 
 /** A document at step 1, then a write of step 2 torn as `tear` describes. */

@@ -2,9 +2,8 @@ import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/new-id.js';
-import { onRunEnded } from '../../src/runs/ended.js';
-import { PipelineError } from '../../src/pipeline/errors.js';
-import { recordFailure } from '../../src/pipeline/failures.js';
+import { onRunEnded } from '../../src/runs/index.js';
+import { PipelineError, recordFailure } from '../../src/pipeline/index.js';
 import { createProject } from '../../src/projects/index.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { plantRun } from '../helpers/runs.js';
@@ -43,7 +42,14 @@ async function plant(): Promise<void> {
     ['compose', 'configuration', 'ffmpeg_missing', 'No ffmpeg found'],
   ] as const;
   for (const [step, errorClass, code, message] of failures) {
-    await recordFailure({ projectId, runId: newId('r'), step, error: new PipelineError(errorClass, code, message), toolChain: [], actionsTaken: [] });
+    await recordFailure({
+      projectId,
+      runId: newId('r'),
+      step,
+      error: new PipelineError({ errorClass: errorClass, code, message }),
+      toolChain: [],
+      actionsTaken: [],
+    });
   }
   for (let i = 0; i < 5; i++) await fetch(`${server.current.url}/api/health`);
 }

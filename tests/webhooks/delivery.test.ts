@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createProject } from '../../src/projects/index.js';
 import { deleteBlob, keys, type Id } from '../../src/storage/index.js';
@@ -78,7 +79,7 @@ describe('webhook delivery', () => {
     // All attempts but the last were taken by invocations that died: each still counts.
     for (let attempt = 1; attempt < MAX_DELIVERY_ATTEMPTS; attempt++) {
       expect(await claimDelivery(runId, { now: new Date(), holdMs: 1, maxAttempts: MAX_DELIVERY_ATTEMPTS })).toMatchObject({ attempts: attempt });
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
     expect(await sweepWebhooks(30_000)).toEqual({ attempted: 1, delivered: 0, skipped: 0 });
     expect(mute.connections()).toBe(1);
@@ -98,7 +99,7 @@ describe('webhook delivery', () => {
     const runId = runIds[0]!;
     for (let attempt = 1; attempt <= MAX_DELIVERY_ATTEMPTS; attempt++) {
       await claimDelivery(runId, { now: new Date(), holdMs: 1, maxAttempts: MAX_DELIVERY_ATTEMPTS });
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
     expect(await sweepWebhooks(30_000)).toEqual({ attempted: 0, delivered: 0, skipped: 0 });
     expect(trap.connections()).toBe(0);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../packages/client/src/index.js';
@@ -78,7 +79,7 @@ describe('run webhooks', () => {
       await enqueueWebhook(state);
       // A function took it for an attempt and died before sending: its claim expires, nothing is lost.
       expect(await claimDelivery(runId, { now: new Date(), holdMs: 1, maxAttempts: 12 })).not.toBeNull();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       expect(await enqueueWebhook(state)).toMatchObject({ attempts: 1 });
       expect(receiver.received).toHaveLength(0);
 

@@ -17,5 +17,5 @@ export function fetchWithTimeout(url: string, init: RequestInit, timeoutMs: numb
 export function providerHttpError(response: Response, provider: string, code: string): PipelineError {
   const retryable = response.status === 429 || response.status >= 500;
   const errorClass = response.status === 401 || response.status === 403 ? 'configuration' : retryable ? 'network' : 'input';
-  return new PipelineError(errorClass, code, `${provider} answered HTTP ${response.status}`, { retryable });
+  return new PipelineError({ errorClass: errorClass, code, message: `${provider} answered HTTP ${response.status}`, retryable });
 }

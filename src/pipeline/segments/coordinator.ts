@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import { getConfig } from '../../config.js';
 import { errorFields, log } from '../../log.js';
-import { sleep } from '../../retry.js';
 import type { SegmentPlan, SegmentRange } from '../../schemas/segments.js';
 import type { Id } from '../../storage/index.js';
 import { PipelineError } from '../errors.js';
@@ -86,7 +86,10 @@ export async function coordinateSegments(options: CoordinateOptions): Promise<vo
       dispatches.set(range.index, { at: Date.now(), attemptsThen: attempts, unanswered: unanswered + 1 });
       working++;
     }
-    await sleep(POLL_MS, signal);
+    await sleep(POLL_MS, undefined, { signal }).catch((wait: unknown) => {
+      signal.throwIfAborted();
+      throw wait;
+    });
   }
 }
 
@@ -104,7 +107,10 @@ function awaitingStart(dispatch: Dispatch | undefined, view: SegmentView, now: n
 
 function segmentFailed(range: SegmentRange, plan: SegmentPlan, view: SegmentView, why?: string): PipelineError {
   const cause = why ?? (view.status?.error ? `${view.status.error.code}: ${view.status.error.message}` : 'its invocation stopped before it finished');
-  return new PipelineError('internal', 'segment_failed', `The render's ${describe(range, plan)} failed ${view.status?.attempts ?? 0} times; last: ${cause}.`, {
+  return new PipelineError({
+    errorClass: 'internal',
+    code: 'segment_failed',
+    message: `The render's ${describe(range, plan)} failed ${view.status?.attempts ?? 0} times; last: ${cause}.`,
     retryable: false,
     severity: 'high',
   });

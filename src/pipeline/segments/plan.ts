@@ -1,5 +1,5 @@
 import type { SegmentRange } from '../../schemas/segments.js';
-import { frameSpans, shotBodies } from '../agents/compose/graph.js';
+import { frameSpans, shotBodies } from '../../render/graph.js';
 
 export interface SegmentSettings {
   /** The most segments a render is split into. */

@@ -2,8 +2,8 @@ import { segmentPlanSchema, segmentStatusSchema, type SegmentPlan, type SegmentS
 import { defineDocument, keys, readJSON, updateJSON, UNCHANGED, type Id } from '../../storage/index.js';
 import { leaseIsLive, readLeaseAt } from '../lease.js';
 
-export const segmentPlanDoc = defineDocument('segment-plan', 1, segmentPlanSchema);
-export const segmentStatusDoc = defineDocument('segment-status', 1, segmentStatusSchema);
+export const segmentPlanDoc = defineDocument({ name: 'segment-plan', version: 1, schema: segmentPlanSchema });
+export const segmentStatusDoc = defineDocument({ name: 'segment-status', version: 1, schema: segmentStatusSchema });
 
 export async function readSegmentPlan(projectId: Id, runId: Id): Promise<SegmentPlan | null> {
   return (await readJSON(keys.segmentPlan(projectId, runId), segmentPlanDoc))?.value ?? null;

@@ -6,8 +6,8 @@ import { readMediaBytes } from '../../media/library.js';
 import { readRunState } from '../../runs/state.js';
 import { isTerminal } from '../../schemas/run.js';
 import { getMetadata, keys, parseId, putBinary, readJSON, type Id } from '../../storage/index.js';
-import { ComposeWorkspace } from '../agents/compose/index.js';
-import { classifyError, PipelineError, RunCancelledError } from '../errors.js';
+import { ComposeWorkspace } from '../../render/video/workspace.js';
+import { classifyError, ffmpegMissing, RenderCancelledError } from '../errors.js';
 import { acquireLeaseAt, LeaseLostError } from '../lease.js';
 import { collectGarbage } from '../gc.js';
 import { storyboardDoc } from '../../runs/storyboard.js';
@@ -50,7 +50,7 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       const frames = range.to - range.from;
       await changeSegmentStatus(projectId, runId, index, (current) => ({ state: 'rendering', attempts: (current?.attempts ?? 0) + 1, framesDone: 0, frames }));
       const ffmpeg = await findFfmpeg();
-      if (!ffmpeg) throw new PipelineError('configuration', 'ffmpeg_missing', 'No ffmpeg found: set FFMPEG_PATH or install ffmpeg.', { retryable: false });
+      if (!ffmpeg) throw ffmpegMissing();
       const started = Date.now();
       const storyboard = stored.value;
       workspace = await ComposeWorkspace.create();
@@ -90,7 +90,7 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       return 'done';
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
-      if (reason instanceof LeaseLostError || reason instanceof RunCancelledError || (reason instanceof Error && reason.name === 'RunSupersededError')) {
+      if (reason instanceof LeaseLostError || reason instanceof RenderCancelledError || (reason instanceof Error && reason.name === 'RunSupersededError')) {
         log.info('segment stopped', { reason: (reason as Error).name });
         return 'stopped';
       }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -418,7 +419,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         const outcome = await invoke(fn, event, quiet);
         const delay = limits.backgroundRetryDelaysMs[attempt];
         if (verdicts.givesUp(fn.name, outcome) || outcome === 'done' || delay === undefined) return;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay);
       }
     };
     track(attempts());
@@ -565,7 +566,7 @@ async function startBlobs(directory: string): Promise<{ url: string; token: stri
       const body = Buffer.concat(parts);
       let answer = await forward(req, body);
       for (let attempt = 0; attempt < 5 && answer.status === 500 && (req.method === 'GET' || req.method === 'HEAD'); attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
+        await sleep(5 * 2 ** attempt);
         answer = await forward(req, body);
       }
       res.writeHead(answer.status, answer.headers).end(answer.body);

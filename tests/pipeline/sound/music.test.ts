@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { synthesizeMusic } from '../../../src/pipeline/agents/music/synth.js';
-import type { PcmAudio } from '../../../src/pipeline/audio/wav.js';
+import type { PcmAudio } from '../../../src/render/sound/wav.js';
 import { MUSIC_STYLES } from '../../../src/style/styles.js';
 import { beatPhase, maxSelfSimilarity } from '../../helpers/audio.js';
 

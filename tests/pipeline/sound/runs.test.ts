@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { followProgress } from '../../../packages/client/src/index.js';
-import { decodeWav } from '../../../src/pipeline/audio/wav.js';
+import { decodeWav } from '../../../src/render/sound/wav.js';
 import type { RunState, Shot, Storyboard } from '../../../src/schemas/run.js';
 import { getBinary, keys, type Id } from '../../../src/storage/index.js';
 import { beatPhase, ebur128 } from '../../helpers/audio.js';

@@ -71,13 +71,18 @@ export async function planWithOpenAI(input: DirectorInput, config: Config, maxWo
   try {
     parsed = JSON.parse(body?.choices?.[0]?.message?.content ?? '');
   } catch {
-    throw new PipelineError('input', 'llm_invalid_output', 'LLM reply is not JSON', { retryable: false });
+    throw new PipelineError({ errorClass: 'input', code: 'llm_invalid_output', message: 'LLM reply is not JSON', retryable: false });
   }
   const plan = llmPlanSchema.safeParse(parsed);
   if (!plan.success)
-    throw new PipelineError('input', 'llm_invalid_output', `LLM reply has the wrong shape: ${plan.error.issues[0]?.message}`, { retryable: false });
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'llm_invalid_output',
+      message: `LLM reply has the wrong shape: ${plan.error.issues[0]?.message}`,
+      retryable: false,
+    });
   const order = plan.data.order.filter((i, at, all) => i < input.media.length && all.indexOf(i) === at);
-  if (order.length === 0) throw new PipelineError('input', 'llm_invalid_output', 'LLM chose no valid photo', { retryable: false });
+  if (order.length === 0) throw new PipelineError({ errorClass: 'input', code: 'llm_invalid_output', message: 'LLM chose no valid photo', retryable: false });
   return {
     order,
     ...(plan.data.motions ? { motions: plan.data.motions } : {}),

@@ -244,7 +244,10 @@ function curate(input: DirectorInput, ordered: Media[], durationSec: number): { 
   if (!input.facts) return { kept: ordered, skipped: [] };
   const readable = ordered.filter((item) => input.facts!.get(item.mediaId)).length;
   if (readable === 0)
-    throw new PipelineError('input', 'no_readable_media', "None of the run's photos could be decoded; upload JPEG, PNG, WebP, AVIF or HEIC photos.", {
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'no_readable_media',
+      message: "None of the run's photos could be decoded; upload JPEG, PNG, WebP, AVIF or HEIC photos.",
       retryable: false,
       severity: 'medium',
     });

@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import { AUDIO_RATE, type MusicGrid, type Storyboard } from '../../../schemas/run.js';
-import type { PcmAudio } from '../../audio/wav.js';
+import type { PcmAudio } from '../../../render/sound/wav.js';
 import { seededRandom } from '../../../random.js';
 import { knownMusicStyle, moodInfo } from '../../../style/styles.js';
 import { arrange, MODES, styleSound, type Section, type StyleSound } from './arrangement.js';

@@ -2,7 +2,7 @@ import { getConfig, type Config } from '../../../config.js';
 import { PipelineError } from '../../errors.js';
 import { withFallback, type ProviderOutcome } from '../../providers/fallback.js';
 import { fetchWithTimeout, providerHttpError } from '../../providers/http.js';
-import { pcm16ToWav, wavDurationSec } from '../../audio/wav.js';
+import { pcm16ToWav, wavDurationSec } from '../../../render/sound/wav.js';
 import { espeak } from './espeak.js';
 
 export interface Speech {
@@ -13,7 +13,7 @@ export interface Speech {
 function speech(wav: Uint8Array<ArrayBuffer>): Speech {
   const durationSec = wavDurationSec(wav);
   if (durationSec === null || durationSec <= 0)
-    throw new PipelineError('input', 'tts_invalid_audio', 'TTS returned audio that is not a PCM WAV', { retryable: false });
+    throw new PipelineError({ errorClass: 'input', code: 'tts_invalid_audio', message: 'TTS returned audio that is not a PCM WAV', retryable: false });
   return { wav, durationSec };
 }
 

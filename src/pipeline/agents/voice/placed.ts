@@ -2,8 +2,8 @@ import { segmentsOf } from '../../../captions/index.js';
 import type { SpokenLine } from '../../../schemas/captions.js';
 import { audioRateOf, type NarrationSegment, type Storyboard } from '../../../schemas/run.js';
 import type { ProviderOutcome } from '../../providers/fallback.js';
-import { resample } from '../../audio/resample.js';
-import { decodeWav, encodeWav } from '../../audio/wav.js';
+import { resample } from '../../../render/sound/resample.js';
+import { decodeWav, encodeWav } from '../../../render/sound/wav.js';
 import { PipelineError } from '../../errors.js';
 import { runVoice, speakLocally, type Speech } from './index.js';
 
@@ -61,7 +61,8 @@ export async function speakNarration(
 /** A speech WAV as mono samples at `rate`, with leading and trailing silence trimmed (TTS pads both ends). */
 function monoAt(speech: Speech, rate: number): Float32Array {
   const audio = decodeWav(speech.wav);
-  if (!audio) throw new PipelineError('input', 'tts_invalid_audio', 'TTS returned audio that is not a PCM WAV', { retryable: false });
+  if (!audio)
+    throw new PipelineError({ errorClass: 'input', code: 'tts_invalid_audio', message: 'TTS returned audio that is not a PCM WAV', retryable: false });
   const mono = resample(audio, rate, 1).channels[0]!;
   const threshold = 10 ** (-50 / 20);
   let first = 0;

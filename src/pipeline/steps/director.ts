@@ -1,0 +1,95 @@
+import { analysePhotos } from '../../media/analyse.js';
+import { listMedia, readMediaBytes, requireMedia } from '../../media/library.js';
+import { recordMediaUse } from '../../media/usage.js';
+import { chooseStyle } from '../../learning/choose-style.js';
+import { settleMemoryIndex } from '../../learning/memory.js';
+import { errorFields, log } from '../../log.js';
+import { storyboardDoc } from '../../runs/storyboard.js';
+import type { Media } from '../../schemas/media.js';
+import { asPreview, atFullQuality, type Storyboard } from '../../schemas/run.js';
+import { keys, parseId, readJSON, writeJSON, type Id } from '../../storage/index.js';
+import { runDirector } from '../agents/director/index.js';
+import { inBackground, recordStep, type RunContext } from '../context.js';
+import { PipelineError } from '../errors.js';
+
+async function runMedia(context: RunContext): Promise<Media[]> {
+  const ids = context.state.mediaIds;
+  const media = ids.length > 0 ? await Promise.all(ids.map((id) => requireMedia(context.projectId, id))) : await listMedia(context.projectId);
+  if (media.length === 0)
+    throw new PipelineError({ errorClass: 'input', code: 'no_media', message: 'The run has no photos to use.', retryable: false, severity: 'medium' });
+  return media;
+}
+
+interface Planned {
+  value: Storyboard;
+  provider: string;
+  fallbackReason?: string | undefined;
+}
+
+/** The director's plan for this run's photos, request and what was learned of this project. */
+async function planWithDirector(context: RunContext): Promise<Planned> {
+  await context.reporter.started('director', 'planning the storyboard');
+  const media = await runMedia(context);
+  const memory = await settleMemoryIndex(context.projectId).catch((error: unknown) => {
+    log.warn('memory index unreadable; choosing without it', errorFields(error));
+    return null;
+  });
+  const style = chooseStyle(context.state.request, memory, context.runId);
+  const facts = await analysePhotos(media, async (mediaId) => (await readMediaBytes(context.projectId, parseId(mediaId))).bytes);
+  const outcome = await runDirector(
+    { runId: context.runId, media, request: context.state.request, style, facts },
+    { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('director', 'retrying', message)) },
+  );
+  if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);
+  return { value: { musicSeed: context.runId, ...outcome.value }, provider: outcome.provider, fallbackReason: outcome.fallbackReason };
+}
+
+/** An earlier run's storyboard, unchanged, at the quality it names (a preview's is drawn in full); its music keeps its seed. */
+async function earlierStoryboard(context: RunContext, runId: Id): Promise<Planned> {
+  await context.reporter.started('director', `using the storyboard of run ${runId}`);
+  const earlier = await readJSON(keys.runStoryboard(context.projectId, runId), storyboardDoc);
+  if (!earlier)
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'storyboard_not_found',
+      message: `Run ${runId} has no storyboard in this project.`,
+      retryable: false,
+      severity: 'medium',
+    });
+  return { value: { ...atFullQuality(earlier.value), musicSeed: earlier.value.musicSeed ?? runId }, provider: `storyboard of ${runId}` };
+}
+
+/** director: the storyboard, planned once and stored before anything uses it. */
+export async function directorStep(context: RunContext): Promise<Storyboard> {
+  const ref = keys.runStoryboard(context.projectId, context.runId);
+  const stored = await readJSON(ref, storyboardDoc);
+  if (stored) {
+    await context.reporter.reused('director', 'storyboard from an earlier attempt');
+    context.providers.director = stored.value.provider;
+    return stored.value;
+  }
+  const started = Date.now();
+  const { preview, storyboardFrom } = context.state.request;
+  const planned = storyboardFrom ? await earlierStoryboard(context, storyboardFrom) : await planWithDirector(context);
+  const outcome = { ...planned, value: preview ? asPreview(planned.value) : planned.value };
+  // Two invocations racing here both planned the same run: the first stored plan wins.
+  await writeJSON(ref, storyboardDoc, outcome.value, { onlyIfNew: true });
+  const storyboard = (await readJSON(ref, storyboardDoc))!.value;
+  await recordMediaUse(
+    context.projectId,
+    storyboard.shots.map((shot) => shot.mediaId),
+  );
+  context.actions.push(
+    storyboardFrom ? `director took the storyboard of run ${storyboardFrom}` : `director planned ${storyboard.shots.length} shots with ${outcome.provider}`,
+  );
+  await context.reporter.completed(
+    'director',
+    `${storyboard.shots.length} shots, ${storyboard.mood} / ${storyboard.musicStyle}${preview ? ' (preview)' : ''}`,
+    {
+      shots: storyboard.shots.length,
+      provider: outcome.provider,
+    },
+  );
+  await recordStep(context, 'director', started, outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider, { storyboard });
+  return storyboard;
+}
