@@ -32,7 +32,7 @@ describe('@sirtrav/client as a package', () => {
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'sirtrav-client-package-'));
     // `npm pack` runs the package's prepack (its build) first.
-    [packed] = JSON.parse(await sh('npm', ['pack', '--workspace', '@sirtrav/client', '--pack-destination', directory, '--json'], repo)) as [typeof packed];
+    [packed] = JSON.parse(await sh('npm', ['pack', '--pack-destination', directory, '--json'], join(repo, 'packages/client'))) as [typeof packed];
     app = join(directory, 'app');
     await mkdir(app);
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
