@@ -49,9 +49,13 @@ const PHOTO_MODULES = [
   'pipeline/agents',
 ].map(at);
 const scheduledZone = {
-  target: ['./netlify/functions/*-scheduled.ts', ...['repair', 'retention', 'operations', 'metrics', 'webhooks', 'pipeline/watchdog.ts'].map(at)],
+  target: [
+    './netlify/functions/*-scheduled.ts',
+    ...['repair', 'retention', 'operations', 'metrics', 'webhooks', 'pipeline/watchdog.ts'].map(at),
+  ],
   from: PHOTO_MODULES,
-  message: 'Scheduled functions must not reach sharp or heic-decode (it makes their zip ~10 MB): import the small module that holds what you need.',
+  message:
+    'Scheduled functions must not reach sharp or heic-decode (it makes their zip ~10 MB): import the small module that holds what you need.',
 };
 const NATIVE_IMAGE_PACKAGES = ['sharp', 'sharp-phash', 'sharp-phash/distance', 'heic-decode'];
 // The client package (packages/client) ships its own modules and the wire shapes (src/schemas), nothing else of the repository.
@@ -81,7 +85,9 @@ export default tseslint.config(
       'import-x/extensions': ['.ts', '.js'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       // Sources import `./x.js` and mean `./x.ts` (NodeNext).
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+      ],
     },
     rules: {
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],

@@ -11,6 +11,12 @@ export default defineConfig({
     // Each file starts its own Blobs server; two cores, so two files at a time.
     maxWorkers: 2,
     // The in-process host renders inside the test process (see src/pipeline/pipeline-process.ts).
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'error', MALLOC_ARENA_MAX: '2', SIRTRAV_LOCAL: '1', SIRTRAV_WEBHOOK_ALLOW_PRIVATE: '1' },
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      MALLOC_ARENA_MAX: '2',
+      SIRTRAV_LOCAL: '1',
+      SIRTRAV_WEBHOOK_ALLOW_PRIVATE: '1',
+    },
   },
 });

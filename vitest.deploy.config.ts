@@ -7,7 +7,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     // `npm run test:deploy:long` runs the long renders (180 s at 1080p from 40 photos) instead.
-    include: process.env.SIRTRAV_DEPLOY_LONG === '1' ? ['tests/deploy/**/*.long.test.ts'] : ['tests/deploy/**/*.deploy.test.ts'],
+    include:
+      process.env.SIRTRAV_DEPLOY_LONG === '1'
+        ? ['tests/deploy/**/*.long.test.ts']
+        : ['tests/deploy/**/*.deploy.test.ts'],
     globalSetup: ['tests/deploy/global-setup.ts'],
     environment: 'node',
     testTimeout: 10 * 60_000,

@@ -29,7 +29,9 @@ export async function benchDeploy(): Promise<void> {
   console.log('| function | kind | zip | unzipped | share of the 250 MB limit |');
   console.log('|---|---|---|---|---|');
   for (const fn of bundle.functions)
-    console.log(`| ${fn.name} | ${fn.kind} | ${fmt(fn.zipBytes / MB)} MB | ${fmt(fn.unzippedBytes / MB)} MB | ${fmt((100 * fn.unzippedBytes) / 250e6, 0)} % |`);
+    console.log(
+      `| ${fn.name} | ${fn.kind} | ${fmt(fn.zipBytes / MB)} MB | ${fmt(fn.unzippedBytes / MB)} MB | ${fmt((100 * fn.unzippedBytes) / 250e6, 0)} % |`,
+    );
   const render = bundle.functions.find((fn) => fn.name === 'run-pipeline-background');
   if (render) await printLargestParts(render);
 
@@ -37,18 +39,28 @@ export async function benchDeploy(): Promise<void> {
   for (const durationSec of durations) {
     const host = await startDeployHost({
       bundle,
-      env: { SIRTRAV_API_SECRET: 'bench-secret-0123456789abcdef0123', SIRTRAV_ADMIN_TOKEN: ADMIN, SIRTRAV_SEGMENT_CONCURRENCY: String(SEGMENTS_AT_ONCE) },
+      env: {
+        SIRTRAV_API_SECRET: 'bench-secret-0123456789abcdef0123',
+        SIRTRAV_ADMIN_TOKEN: ADMIN,
+        SIRTRAV_SEGMENT_CONCURRENCY: String(SEGMENTS_AT_ONCE),
+      },
       publicDirectory: null,
     });
     try {
       const client = new SirTravClient({ baseUrl: host.url, token: ADMIN });
       const project = await projectWithPhonePhotos(client, 40);
-      const rendered = await renderAndDownload(project, { durationSec, resolution: '1080p', theme: 'Bench' }, host.failed);
+      const rendered = await renderAndDownload(
+        project,
+        { durationSec, resolution: '1080p', theme: 'Bench' },
+        host.failed,
+      );
       // The run's invocation goes on a little after the video is ready (its webhook, its lease).
       await host.idle();
       const cpu = host.cpuShare === null ? 'the whole machine' : `${fmt(host.cpuShare, 2)} vCPU per instance`;
       console.log(`\n## ${durationSec} s at 1080p, 40 phone photos (12 MP), under the deploy host at ${cpu}`);
-      const limits = host.violations.length ? ` (limits crossed: ${host.violations.map((v) => v.limit).join(', ')})` : '';
+      const limits = host.violations.length
+        ? ` (limits crossed: ${host.violations.map((v) => v.limit).join(', ')})`
+        : '';
       console.log(
         `${rendered.status}${limits}: render ${fmt(rendered.renderSec)} s as measured here, ${fmt(rendered.video.byteLength / MiB)} MiB, downloaded in ${Math.ceil(rendered.video.byteLength / (16 * MiB))} ranges in ${fmt(rendered.downloadSec)} s`,
       );
@@ -68,7 +80,12 @@ async function printLargestParts(fn: BundledFunction): Promise<void> {
     const path = join(entry.parentPath, entry.name);
     const segments = relative(fn.dir, path).split(sep);
     const at = segments.lastIndexOf('node_modules');
-    const name = at < 0 ? '(function code)' : segments[at + 1]!.startsWith('@') ? `${segments[at + 1]}/${segments[at + 2]}` : segments[at + 1]!;
+    const name =
+      at < 0
+        ? '(function code)'
+        : segments[at + 1]!.startsWith('@')
+          ? `${segments[at + 1]}/${segments[at + 2]}`
+          : segments[at + 1]!;
     parts.set(name, (parts.get(name) ?? 0) + (await stat(path)).size);
   }
   console.log(`\n### Largest parts of ${fn.name} (${fmt(fn.unzippedBytes / MB)} MB unzipped)`);
@@ -99,7 +116,9 @@ function printInvocations(host: DeployHost): void {
     const own = host.coldStarts.filter((start) => start.functionName === name).map((start) => start.ms);
     return `${name} ${own.map((ms) => `${ms} ms`).join(', ')}`;
   });
-  console.log(`cold starts (process start to bundle loaded): median ${starts[Math.floor(starts.length / 2)] ?? 0} ms; ${byFunction.join('; ')}`);
+  console.log(
+    `cold starts (process start to bundle loaded): median ${starts[Math.floor(starts.length / 2)] ?? 0} ms; ${byFunction.join('; ')}`,
+  );
   const peaks = Object.entries(host.peakRss).map(([name, bytes]) => `${name} ${fmt(bytes / MiB, 0)} MB`);
   console.log(`peak RSS per function (process tree): ${peaks.join(', ')}`);
 }
@@ -125,11 +144,14 @@ function printCriticalPath(host: DeployHost): void {
   const run = renders.filter((invocation) => !isSegment(invocation)).sort((a, b) => b.ms - a.ms)[0];
   const soundtrack = logged(host, 'soundtrack made').at(-1);
   const join = logged(host, 'picture joined').at(-1);
-  if (!run || !soundtrack || !join) return console.log('critical path: not measured (the run did not log its soundtrack and join)');
+  if (!run || !soundtrack || !join)
+    return console.log('critical path: not measured (the run did not log its soundtrack and join)');
   const joinStarted = join.at - join.ms;
   const tail = run.endedAt - joinStarted;
   if (segments.length === 0) {
-    return console.log(`critical path: ${sec(run.endedAt - run.startedAt)} (one invocation; soundtrack ${sec(soundtrack.ms)}, join ${sec(join.ms)})`);
+    return console.log(
+      `critical path: ${sec(run.endedAt - run.startedAt)} (one invocation; soundtrack ${sec(soundtrack.ms)}, join ${sec(join.ms)})`,
+    );
   }
   const asked = Math.min(...segments.map((invocation) => invocation.receivedAt)) - run.startedAt;
   const slowest = Math.max(...segments.map((invocation) => invocation.endedAt - invocation.receivedAt));

@@ -26,8 +26,12 @@ async function completeRuns(projectId: Id, count: number): Promise<Id[]> {
       mediaId: parseId('m'),
       choice: { source: 'request', reason: 'bench' },
     });
-    const outputs = { video: { bytes: 1, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } };
-    await createRunState(toComplete(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [], now: at })), storyboard, outputs));
+    const outputs = {
+      video: { bytes: 1, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' },
+    };
+    await createRunState(
+      toComplete(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [], now: at })), storyboard, outputs),
+    );
     ids.push(runId);
   }
   return ids;
@@ -71,6 +75,11 @@ export async function benchLearning(server: LocalServer): Promise<void> {
   }
   printTable(`Learning: POST …/evaluation over HTTP, ${RATINGS} ratings each`, [
     { name: 'history starts empty', median: median(emptyTimes), p99: percentile(emptyTimes, 99) },
-    { name: 'history holds 500 runs (the bound)', median: median(fullTimes), p99: percentile(fullTimes, 99), ratio: median(fullTimes) / median(emptyTimes) },
+    {
+      name: 'history holds 500 runs (the bound)',
+      median: median(fullTimes),
+      p99: percentile(fullTimes, 99),
+      ratio: median(fullTimes) / median(emptyTimes),
+    },
   ]);
 }

@@ -19,7 +19,11 @@ async function chunkedUpload(server: LocalServer, projectId: string, photo: Buff
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ filename: 'IMG.JPG', bytes: photo.byteLength }),
   });
-  const { uploadId, partSize, partCount } = (await started.json()) as { uploadId: string; partSize: number; partCount: number };
+  const { uploadId, partSize, partCount } = (await started.json()) as {
+    uploadId: string;
+    partSize: number;
+    partCount: number;
+  };
   // Three parts in flight at once, as the typed client sends them.
   const queue = [...Array(partCount).keys()];
   const sender = async () => {

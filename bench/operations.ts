@@ -15,7 +15,12 @@ import { keys, writeJSON, type Id } from '../src/storage/index.js';
 import { fmt, median, percentile, timeEach } from './stats.js';
 
 const KINDS = [
-  ['compose', 'resource', 'resource_exhausted', 'ENOSPC: no space left on device, write /tmp/sirtrav-{w}/frame-{n}.png'],
+  [
+    'compose',
+    'resource',
+    'resource_exhausted',
+    'ENOSPC: no space left on device, write /tmp/sirtrav-{w}/frame-{n}.png',
+  ],
   ['compose', 'resource', 'resource_exhausted', 'Cannot allocate memory while scaling {n}x{n} photos for {w}'],
   ['compose', 'timeout', 'timeout', 'ffmpeg timed out after {n} ms while encoding {w}'],
   ['compose', 'configuration', 'ffmpeg_missing', 'No ffmpeg found at /opt/{w}/bin/ffmpeg: set FFMPEG_PATH'],
@@ -36,7 +41,9 @@ const rand = (seed: number) => () => (seed = (seed * 1_103_515_245 + 12_345) % 2
 function episode(i: number, random: () => number): FailureEpisode {
   const [step, errorClass, code, template] = KINDS[i % KINDS.length]!;
   const word = () => WORDS[Math.floor(random() * WORDS.length)]!;
-  const message = template.replace(/\{w\}/g, () => `${word()}${word()}`).replace(/\{n\}/g, () => String(Math.floor(random() * 100_000)));
+  const message = template
+    .replace(/\{w\}/g, () => `${word()}${word()}`)
+    .replace(/\{n\}/g, () => String(Math.floor(random() * 100_000)));
   const episodeValue: FailureEpisode = {
     runId: idSchema.parse(`r_bench${String(i).padStart(6, '0')}`),
     projectId: idSchema.parse(`p_bench${i % 50}`),
@@ -52,7 +59,18 @@ function episode(i: number, random: () => number): FailureEpisode {
     actions_taken: [`${step}: started`, `${word()} ${word()}`],
     environment_info: {},
   };
-  return { ...episodeValue, reflection: heuristicReflection({ errorClass, code, step, message, providers: {}, resolution: '720p', durationSec: 30 }) };
+  return {
+    ...episodeValue,
+    reflection: heuristicReflection({
+      errorClass,
+      code,
+      step,
+      message,
+      providers: {},
+      resolution: '720p',
+      durationSec: 30,
+    }),
+  };
 }
 
 async function plantEpisodes(count: number): Promise<FailureEpisode[]> {
@@ -60,7 +78,8 @@ async function plantEpisodes(count: number): Promise<FailureEpisode[]> {
   const all = Array.from({ length: count }, (_, i) => episode(i, random));
   const queue = [...all];
   const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) await writeJSON(keys.runFailure(item.projectId as Id, item.runId as Id), failureDoc, item);
+    for (let item = queue.shift(); item; item = queue.shift())
+      await writeJSON(keys.runFailure(item.projectId as Id, item.runId as Id), failureDoc, item);
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   return all;
@@ -70,7 +89,9 @@ async function benchSearch(server: LocalServer): Promise<void> {
   const count = 10_000;
   let started = performance.now();
   const episodes = await plantEpisodes(count);
-  console.log(`\n## Failure search (${count} episodes)\nplanted ${count} episode documents in ${fmt((performance.now() - started) / 1000, 1)} s`);
+  console.log(
+    `\n## Failure search (${count} episodes)\nplanted ${count} episode documents in ${fmt((performance.now() - started) / 1000, 1)} s`,
+  );
   started = performance.now();
   const rebuilt = await rebuildFailureIndex();
   console.log(
@@ -80,7 +101,12 @@ async function benchSearch(server: LocalServer): Promise<void> {
   const random = rand(7);
   const queries = Array.from({ length: 200 }, () => {
     const target = episodes[Math.floor(random() * episodes.length)]!;
-    return { text: target.message.replace(/\d+/g, '9').split(' ').slice(0, 8).join(' '), step: target.step, runId: target.runId, code: target.code };
+    return {
+      text: target.message.replace(/\d+/g, '9').split(' ').slice(0, 8).join(' '),
+      step: target.step,
+      runId: target.runId,
+      code: target.code,
+    };
   });
   started = performance.now();
   await searchFailures(queries[0]!.text, {}, { limit: 10 });
@@ -96,10 +122,14 @@ async function benchSearch(server: LocalServer): Promise<void> {
     `search in process (shard hashes re-checked each second, corpus cached): p50 ${fmt(median(inProcess))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (goal p99 < 50 ms); CPU ${fmt((cpu.user + cpu.system) / 1000 / queries.length)} ms per search; top hit of the query's kind ${sameCode}/${queries.length}`,
   );
   const overHttp = await timeEach(queries.length, async (i) => {
-    const response = await fetch(`${server.url}/api/admin/failures?${new URLSearchParams({ q: queries[i]!.text, limit: '10' })}`);
+    const response = await fetch(
+      `${server.url}/api/admin/failures?${new URLSearchParams({ q: queries[i]!.text, limit: '10' })}`,
+    );
     await response.arrayBuffer();
   });
-  console.log(`GET /api/admin/failures over HTTP (with the 10 episodes read): p50 ${fmt(median(overHttp))} ms, p99 ${fmt(percentile(overHttp, 99))} ms`);
+  console.log(
+    `GET /api/admin/failures over HTTP (with the 10 episodes read): p50 ${fmt(median(overHttp))} ms, p99 ${fmt(percentile(overHttp, 99))} ms`,
+  );
 }
 
 /**
@@ -114,7 +144,12 @@ async function startListingServer(blobs: number): Promise<{ url: string; close()
       .split('/')
       .filter(Boolean)
       .filter((part) => !part.startsWith('region:'));
-    if (req.method !== 'GET' || parts.length !== 2 || !decodeURIComponent(parts[1]!).endsWith('sirtrav-media') || url.searchParams.get('prefix')) {
+    if (
+      req.method !== 'GET' ||
+      parts.length !== 2 ||
+      !decodeURIComponent(parts[1]!).endsWith('sirtrav-media') ||
+      url.searchParams.get('prefix')
+    ) {
       res.writeHead(404).end();
       return;
     }
@@ -131,7 +166,10 @@ async function startListingServer(blobs: number): Promise<{ url: string; close()
       .end(JSON.stringify({ blobs: page, directories: [], ...(to < blobs ? { next_cursor: String(to) } : {}) }));
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((done) => server.close(() => done())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
 }
 
 async function statsAt(blobs: number, server: LocalServer): Promise<void> {
@@ -147,16 +185,25 @@ async function statsAt(blobs: number, server: LocalServer): Promise<void> {
     const ms = performance.now() - started;
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().heapUsed);
-    console.log(`| ${blobs} | ${stats.stores['sirtrav-media']!.blobs} | ${fmt(ms, 0)} | ${fmt((peak - base) / 1024 / 1024, 1)} |`);
+    console.log(
+      `| ${blobs} | ${stats.stores['sirtrav-media']!.blobs} | ${fmt(ms, 0)} | ${fmt((peak - base) / 1024 / 1024, 1)} |`,
+    );
   } finally {
     const sandbox = server.blobs!;
-    setEnvironmentContext({ siteID: sandbox.siteID, token: sandbox.token, edgeURL: sandbox.url, uncachedEdgeURL: sandbox.url });
+    setEnvironmentContext({
+      siteID: sandbox.siteID,
+      token: sandbox.token,
+      edgeURL: sandbox.url,
+      uncachedEdgeURL: sandbox.url,
+    });
     await listing.close();
   }
 }
 
 async function benchMetricsOverhead(server: LocalServer): Promise<void> {
-  const created = (await (await fetch(`${server.url}/api/projects`, { method: 'POST' })).json()) as { projectId: string };
+  const created = (await (await fetch(`${server.url}/api/projects`, { method: 'POST' })).json()) as {
+    projectId: string;
+  };
   const small = `${server.url}/api/projects/${created.projectId}/memory`;
   await timeEach(20, () => fetch(small).then((r) => r.arrayBuffer()));
   const request = await timeEach(200, () => fetch(small).then((r) => r.arrayBuffer()));
@@ -170,7 +217,9 @@ async function benchMetricsOverhead(server: LocalServer): Promise<void> {
   });
   discardPendingMetrics();
   const perRequestMs = Math.max(0, median(measured) - median(bare)) / n;
-  console.log(`\n## Per-request cost of metrics\nsmall request (GET …/memory over HTTP): median ${fmt(median(request))} ms`);
+  console.log(
+    `\n## Per-request cost of metrics\nsmall request (GET …/memory over HTTP): median ${fmt(median(request))} ms`,
+  );
   console.log(
     `measureRoute + recordRequest: ${fmt(perRequestMs * 1000, 2)} µs per request = ${fmt((perRequestMs / median(request)) * 100, 3)} % of the small request (goal < 2 %); no write on the request path (flushed every 5 s beside it)`,
   );

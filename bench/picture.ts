@@ -49,7 +49,10 @@ export async function benchPicture(): Promise<void> {
   const ffmpeg = (await findFfmpeg())!.path;
   const photos: Array<{ media: Media; bytes: Uint8Array }> = [];
   for (let i = 0; i < PHOTOS; i++) {
-    photos.push({ media: { ...mediaFor(`m_bench${i}`, 4000, 3000), takenAt: `2024-07-${10 + i}T10:00:00` }, bytes: await texturedPhoto(4000, 3000, 100 + i) });
+    photos.push({
+      media: { ...mediaFor(`m_bench${i}`, 4000, 3000), takenAt: `2024-07-${10 + i}T10:00:00` },
+      bytes: await texturedPhoto(4000, 3000, 100 + i),
+    });
   }
   const byId = new Map(photos.map((p) => [p.media.mediaId as string, p]));
   const facts = await analysePhotos(
@@ -83,7 +86,11 @@ export async function benchPicture(): Promise<void> {
     await writeFile(file, mp4);
 
     const floorStart = performance.now();
-    const floor = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-i', file, '-an', ...x264Args(storyboard), '-f', 'null', '-'], { stdio: 'ignore' });
+    const floor = spawn(
+      ffmpeg,
+      ['-hide_banner', '-v', 'error', '-y', '-i', file, '-an', ...x264Args(storyboard), '-f', 'null', '-'],
+      { stdio: 'ignore' },
+    );
     const floorRss = samplePeakRss(floor.pid!);
     await exitOf(floor);
     const floorSec = (performance.now() - floorStart) / 1000;
@@ -95,7 +102,9 @@ export async function benchPicture(): Promise<void> {
     );
     console.log('| measure | compose | floor (x264 alone, same frames and settings) | ratio |');
     console.log('|---|---|---|---|');
-    console.log(`| wall time | ${fmt(composeSec)} s | ${fmt(floorSec)} s | ${fmt(composeSec / floorSec)} × floor (goal ≤ 1.5) |`);
+    console.log(
+      `| wall time | ${fmt(composeSec)} s | ${fmt(floorSec)} s | ${fmt(composeSec / floorSec)} × floor (goal ≤ 1.5) |`,
+    );
     console.log(`| peak RSS (this process + ffmpeg) | ${fmt(peak, 0)} MB | ${fmt(floorPeak, 0)} MB | |`);
     console.log(
       `| judder per shot (rms px/frame², limit 0.1) | max ${fmt(Math.max(...judders), 3)}, mean ${fmt(judders.reduce((a, b) => a + b, 0) / judders.length, 3)} over ${judders.length} shots | | |`,

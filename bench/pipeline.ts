@@ -25,7 +25,14 @@ function waitForExit(child: ReturnType<typeof spawn>): Promise<number> {
 
 async function queueRun(projectId: Id): Promise<Id> {
   const runId = newId('r');
-  await createRunState(newRun({ projectId, runId, request: { durationSec: DURATION, resolution: '720p', theme: 'A week in Lisbon' }, mediaIds: [] }));
+  await createRunState(
+    newRun({
+      projectId,
+      runId,
+      request: { durationSec: DURATION, resolution: '720p', theme: 'A week in Lisbon' },
+      mediaIds: [],
+    }),
+  );
   return runId;
 }
 
@@ -34,7 +41,11 @@ async function queueRun(projectId: Id): Promise<Id> {
  * wrapper), as a deployed background function runs, sampling the memory of it
  * and its ffmpeg.
  */
-async function pipelineInProcess(projectId: Id, runId: Id, env: Record<string, string>): Promise<{ runId: Id; state: RunState; rss: number }> {
+async function pipelineInProcess(
+  projectId: Id,
+  runId: Id,
+  env: Record<string, string>,
+): Promise<{ runId: Id; state: RunState; rss: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/run-pipeline.ts', projectId, runId], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'error', ...env },
@@ -53,19 +64,34 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
   const created = await fetch(`${server.url}/api/projects`, { method: 'POST' });
   const { projectId } = (await created.json()) as { projectId: Id };
   for (let i = 0; i < PHOTOS; i++) {
-    const photo = await makePhoto('jpeg', { width: 4000, height: 3000, seed: i, takenAt: `2024:07:${10 + i} 10:00:00`, offset: '+01:00' });
-    const response = await fetch(`${server.url}/api/projects/${projectId}/media`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
+    const photo = await makePhoto('jpeg', {
+      width: 4000,
+      height: 3000,
+      seed: i,
+      takenAt: `2024:07:${10 + i} 10:00:00`,
+      offset: '+01:00',
+    });
+    const response = await fetch(`${server.url}/api/projects/${projectId}/media`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: photo,
+    });
     if (response.status !== 201) throw new Error(`upload failed: ${response.status}`);
   }
 
   // Best of two for the pipeline and for the floor: on a shared 2-core machine one sample of either is noisy.
   const deployedRuns = [];
-  for (let i = 0; i < ROUNDS; i++) deployedRuns.push(await pipelineInProcess(projectId, await queueRun(projectId), { MALLOC_ARENA_MAX: '2' }));
+  for (let i = 0; i < ROUNDS; i++)
+    deployedRuns.push(await pipelineInProcess(projectId, await queueRun(projectId), { MALLOC_ARENA_MAX: '2' }));
   const untuned = await pipelineInProcess(projectId, await queueRun(projectId), {});
   const walls = await Promise.all(
     deployedRuns.map(async (run) => {
       const { events } = await readProgress(projectId, run.runId);
-      return (Date.parse(events.at(-1)!.ts) - Date.parse(events.find((e) => e.status === 'started' && e.agent === 'pipeline')!.ts)) / 1000;
+      return (
+        (Date.parse(events.at(-1)!.ts) -
+          Date.parse(events.find((e) => e.status === 'started' && e.agent === 'pipeline')!.ts)) /
+        1000
+      );
     }),
   );
   const pipelineSec = Math.min(...walls);
@@ -83,7 +109,19 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
       const floorStart = performance.now();
       const floor = spawn(
         ffmpeg,
-        ['-hide_banner', '-v', 'error', '-y', '-i', join(dir, 'final.mp4'), '-an', ...x264Args(state.storyboard!), '-f', 'null', '-'],
+        [
+          '-hide_banner',
+          '-v',
+          'error',
+          '-y',
+          '-i',
+          join(dir, 'final.mp4'),
+          '-an',
+          ...x264Args(state.storyboard!),
+          '-f',
+          'null',
+          '-',
+        ],
         { stdio: 'ignore' },
       );
       const floorRss = samplePeakRss(floor.pid!);
@@ -95,12 +133,18 @@ export async function benchPipeline(server: LocalServer): Promise<void> {
     console.log(`\n## Pipeline: ${PHOTOS} photos (4000×3000) → ${DURATION} s 720p, 2 cores, best of ${ROUNDS}`);
     console.log('| measure | pipeline | floor (x264 alone, same frames and preset) | ratio |');
     console.log('|---|---|---|---|');
-    console.log(`| wall time | ${fmt(pipelineSec)} s | ${fmt(floorSec)} s | ${fmt(pipelineSec / floorSec)} × floor (target ≤ 1.3) |`);
-    console.log(`| speed | ${fmt(DURATION / pipelineSec)} × realtime (target ≥ 2) | ${fmt(DURATION / floorSec)} × realtime | |`);
+    console.log(
+      `| wall time | ${fmt(pipelineSec)} s | ${fmt(floorSec)} s | ${fmt(pipelineSec / floorSec)} × floor (target ≤ 1.3) |`,
+    );
+    console.log(
+      `| speed | ${fmt(DURATION / pipelineSec)} × realtime (target ≥ 2) | ${fmt(DURATION / floorSec)} × realtime | |`,
+    );
     console.log(
       `| peak RSS (process tree, MALLOC_ARENA_MAX=2 as deployed) | ${fmt(pipelineRss, 0)} MB (target < 600) | ${fmt(floorPeak, 0)} MB | ${fmt(pipelineRss / floorPeak)} |`,
     );
-    console.log(`| peak RSS without MALLOC_ARENA_MAX | ${fmt(untuned.rss, 0)} MB | | ${fmt(untuned.rss / floorPeak)} |`);
+    console.log(
+      `| peak RSS without MALLOC_ARENA_MAX | ${fmt(untuned.rss, 0)} MB | | ${fmt(untuned.rss / floorPeak)} |`,
+    );
     const timings = Object.entries(state.timings ?? {})
       .map(([agent, t]) => `${agent} ${fmt((t.ms ?? 0) / 1000)} s`)
       .join(', ');

@@ -71,10 +71,19 @@ async function probe(): Promise<Probe> {
 
   const nearTowns = Array.from({ length: 20_000 }, (_, i) => {
     const [latitude, longitude] = TOWNS[i % TOWNS.length]!;
-    return { latitude: latitude + (((i * 37) % 200) - 100) / 2000, longitude: longitude + (((i * 91) % 200) - 100) / 2000 };
+    return {
+      latitude: latitude + (((i * 37) % 200) - 100) / 2000,
+      longitude: longitude + (((i * 91) % 200) - 100) / 2000,
+    };
   });
-  const anywhere = Array.from({ length: 20_000 }, (_, i) => ({ latitude: -85 + ((i * 7919) % 17000) / 100, longitude: -180 + ((i * 104729) % 36000) / 100 }));
-  const perLookupUs = (points: Array<{ latitude: number; longitude: number }>, lookup: (p: { latitude: number; longitude: number }) => unknown) => {
+  const anywhere = Array.from({ length: 20_000 }, (_, i) => ({
+    latitude: -85 + ((i * 7919) % 17000) / 100,
+    longitude: -180 + ((i * 104729) % 36000) / 100,
+  }));
+  const perLookupUs = (
+    points: Array<{ latitude: number; longitude: number }>,
+    lookup: (p: { latitude: number; longitude: number }) => unknown,
+  ) => {
     const t = performance.now();
     for (const point of points) lookup(point);
     return ((performance.now() - t) / points.length) * 1000;
@@ -105,7 +114,11 @@ async function probeTable(): Promise<TableProbe> {
   const { indexGeoNames, readGeoNames } = await import('../scripts/gazetteer/geonames.js');
   const started = performance.now();
   indexGeoNames(readGeoNames());
-  return { tableMs: performance.now() - started, rssBeforeMb: mb(rssBefore), rssLoadedMb: mb(process.memoryUsage().rss) };
+  return {
+    tableMs: performance.now() - started,
+    rssBeforeMb: mb(rssBefore),
+    rssLoadedMb: mb(process.memoryUsage().rss),
+  };
 }
 
 /** The data files the render function ships for the geocoder (listed in netlify.toml), and their zipped size. */
@@ -124,18 +137,23 @@ function shippedFiles(): Array<{ file: string; bytes: number; zipped: number }> 
 
 export async function benchPlaces(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const inFreshProcess = (mode: string) => execFileSync(process.execPath, ['--import', 'tsx', self, mode], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  const inFreshProcess = (mode: string) =>
+    execFileSync(process.execPath, ['--import', 'tsx', self, mode], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
   const figures = JSON.parse(inFreshProcess('probe')) as Probe;
   const table = JSON.parse(inFreshProcess('probe-table')) as TableProbe;
   const files = shippedFiles();
-  console.log('\n## Places: offline reverse geocoding (GeoNames cities500 + country-coder borders + Natural Earth land), in a fresh process');
+  console.log(
+    '\n## Places: offline reverse geocoding (GeoNames cities500 + country-coder borders + Natural Earth land), in a fresh process',
+  );
   console.log('| measure | value |');
   console.log('|---|---|');
   console.log(`| places indexed (≥ 500 people or an administrative seat) | ${figures.places} |`);
   console.log(
     `| reading the gazetteer (${GAZETTEER_PATH}) | ${fmt(figures.gazetteerMs, 0)} ms, RSS +${fmt(figures.rssGazetteerMb - figures.rssBeforeMb, 0)} MB; before it (GeoNames' table read and indexed at run time): ${fmt(table.tableMs, 0)} ms, RSS +${fmt(table.rssLoadedMb - table.rssBeforeMb, 0)} MB |`,
   );
-  console.log(`| first lookup after that (borders) | ${fmt(figures.firstLookupMs, 0)} ms; first one at sea (land map): ${fmt(figures.landMs, 0)} ms |`);
+  console.log(
+    `| first lookup after that (borders) | ${fmt(figures.firstLookupMs, 0)} ms; first one at sea (land map): ${fmt(figures.landMs, 0)} ms |`,
+  );
   console.log(
     `| RSS before → loaded → after 60k lookups | ${fmt(figures.rssBeforeMb, 0)} → ${fmt(figures.rssLoadedMb, 0)} → ${fmt(figures.rssAfterMb, 0)} MB (+${fmt(figures.rssAfterMb - figures.rssBeforeMb, 0)} MB) |`,
   );
@@ -145,7 +163,8 @@ export async function benchPlaces(): Promise<void> {
   console.log(
     `| lookup anywhere on Earth (${fmt(figures.globalTownShare * 100, 0)} % near a town, the rest sea or wilderness) | ${fmt(figures.globalLookupUs, 1)} µs (${fmt(1e6 / figures.globalLookupUs, 0)} per second) |`,
   );
-  for (const { file, bytes, zipped } of files) console.log(`| shipped: ${file} | ${fmt(mb(bytes), 2)} MB (${fmt(mb(zipped), 2)} MB deflated) |`);
+  for (const { file, bytes, zipped } of files)
+    console.log(`| shipped: ${file} | ${fmt(mb(bytes), 2)} MB (${fmt(mb(zipped), 2)} MB deflated) |`);
   const total = files.reduce((sum, f) => sum + f.bytes, 0);
   const zipped = files.reduce((sum, f) => sum + f.zipped, 0);
   console.log(`| shipped in all | ${fmt(mb(total), 1)} MB unzipped, ${fmt(mb(zipped), 1)} MB zipped |`);

@@ -22,13 +22,21 @@ async function plantProject(photos: number, videos: number): Promise<{ projectId
   for (let i = 0; i < photos; i++) {
     const body = randomBytes(250 * KiB);
     const mediaId = newId('m');
-    await putBinary(keys.media(projectId, mediaId), body, { mediaId, contentType: 'image/jpeg', bytes: body.byteLength });
+    await putBinary(keys.media(projectId, mediaId), body, {
+      mediaId,
+      contentType: 'image/jpeg',
+      bytes: body.byteLength,
+    });
     bytes += body.byteLength;
   }
   for (let i = 0; i < videos; i++) {
     const runId = newId('r');
     await createRunState(
-      toFailed(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [] })), { code: 'bench', message: 'planted for the bench', retryable: false }),
+      toFailed(toRunning(newRun({ projectId, runId, request: {}, mediaIds: [] })), {
+        code: 'bench',
+        message: 'planted for the bench',
+        retryable: false,
+      }),
     );
     const body = randomBytes(2.5 * MiB);
     await putBinary(keys.video(runId), body, { contentType: 'video/mp4', runId, projectId, bytes: body.byteLength });
@@ -61,7 +69,9 @@ async function exportToFile(base: string, projectId: Id, file: string): Promise<
 
 async function importFromFile(base: string, file: string, bytes: number): Promise<void> {
   const json = { 'content-type': 'application/json' };
-  const started = (await (await fetch(`${base}/api/admin/imports`, { method: 'POST', headers: json, body: JSON.stringify({ bytes }) })).json()) as {
+  const started = (await (
+    await fetch(`${base}/api/admin/imports`, { method: 'POST', headers: json, body: JSON.stringify({ bytes }) })
+  ).json()) as {
     importId: string;
     partSize: number;
     partCount: number;
@@ -82,7 +92,11 @@ async function importFromFile(base: string, file: string, bytes: number): Promis
     await handle.close();
   }
   for (;;) {
-    const done = await fetch(`${base}/api/admin/import`, { method: 'POST', headers: json, body: JSON.stringify({ importId: started.importId }) });
+    const done = await fetch(`${base}/api/admin/import`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ importId: started.importId }),
+    });
     if (done.status === 201) return;
     if (done.status !== 202) throw new Error(`import: ${done.status} ${await done.text()}`);
   }
@@ -140,7 +154,9 @@ export async function benchPortability(server: LocalServer): Promise<void> {
   const small = await measure(server, 20, 2);
   const large = await measure(server, 200, 20);
   console.log('\n## portability: export (16 MiB parts) and chunked import (4 MiB parts) over HTTP, local Blobs server');
-  console.log('| project | data MB | archive MB | copy floor MB/s | export MB/s (× floor) | import MB/s (× floor) | peak RSS export MB | peak RSS import MB |');
+  console.log(
+    '| project | data MB | archive MB | copy floor MB/s | export MB/s (× floor) | import MB/s (× floor) | peak RSS export MB | peak RSS import MB |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of [small, large]) {
     console.log(

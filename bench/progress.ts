@@ -31,7 +31,12 @@ export async function benchProgress(server: LocalServer): Promise<void> {
     },
   });
   for (let i = 0; i < EVENTS; i++) {
-    await appendProgress(projectId, runId, { agent: 'compose', status: 'progress', progress: i / EVENTS, data: { sentAt: now() } });
+    await appendProgress(projectId, runId, {
+      agent: 'compose',
+      status: 'progress',
+      progress: i / EVENTS,
+      data: { sentAt: now() },
+    });
     await sleep(15);
   }
   await updateRunState(projectId, runId, toCancelled);
@@ -43,15 +48,21 @@ export async function benchProgress(server: LocalServer): Promise<void> {
     appendProgress(second.projectId, second.runId, { agent: 'compose', status: 'progress', progress: i / EVENTS }),
   );
   const store = openStore('progress');
-  const bareTimes = await timeEach(EVENTS, (i) => store.setJSON('bench/bare-progress.json', { seq: i, status: 'progress' }));
+  const bareTimes = await timeEach(EVENTS, (i) =>
+    store.setJSON('bench/bare-progress.json', { seq: i, status: 'progress' }),
+  );
   const appendPerSec = 1000 / (appendTimes.reduce((a, b) => a + b, 0) / EVENTS);
   const barePerSec = 1000 / (bareTimes.reduce((a, b) => a + b, 0) / EVENTS);
 
   console.log(`\n## Progress: ${EVENTS} events, poll interval ${pollMs} ms`);
   console.log('| measure | value | ratio |');
   console.log('|---|---|---|');
-  console.log(`| append → SSE client latency, median | ${fmt(median(latencies))} ms | ${fmt(median(latencies) / pollMs)} × poll interval |`);
-  console.log(`| append → SSE client latency, p99 | ${fmt(percentile(latencies, 99))} ms | ${fmt(percentile(latencies, 99) / pollMs)} × poll interval |`);
+  console.log(
+    `| append → SSE client latency, median | ${fmt(median(latencies))} ms | ${fmt(median(latencies) / pollMs)} × poll interval |`,
+  );
+  console.log(
+    `| append → SSE client latency, p99 | ${fmt(percentile(latencies, 99))} ms | ${fmt(percentile(latencies, 99) / pollMs)} × poll interval |`,
+  );
   console.log(`| events delivered | ${latencies.length} of ${EVENTS} | |`);
   console.log(
     `| append throughput (CAS on a log of up to 200 events) | ${fmt(appendPerSec, 0)} events/s | ${fmt(appendPerSec / barePerSec)} × bare setJSON (${fmt(barePerSec, 0)}/s) |`,

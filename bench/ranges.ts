@@ -13,7 +13,8 @@ async function blobBytesOf(task: () => Promise<unknown>): Promise<number> {
   let bytes = 0;
   useBlobsFetch(async (input, init) => {
     const response = await retryLocalReadFailures(input, init);
-    if (!String(input instanceof Request ? input.url : input).includes('sirtrav-videos') || !response.body) return response;
+    if (!String(input instanceof Request ? input.url : input).includes('sirtrav-videos') || !response.body)
+      return response;
     const counted = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {

@@ -19,7 +19,12 @@ async function seed(expired: number, kept: number): Promise<void> {
       const projectId = `p_bench${i % 20}` as Id;
       const runId = `r_${String(i).padStart(6, '0')}` as Id;
       const at = new Date(Date.now() - (i < expired ? 45 : 2) * DAY);
-      await writeJSON(keys.progress(projectId, runId), progressLogDoc, { projectId, runId, events: [], lastSeq: 0, dropped: 0, terminal: true }, { at });
+      await writeJSON(
+        keys.progress(projectId, runId),
+        progressLogDoc,
+        { projectId, runId, events: [], lastSeq: 0, dropped: 0, terminal: true },
+        { at },
+      );
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
@@ -38,7 +43,12 @@ async function pass(expired: number, kept: number) {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     await new Promise((done) => child.on('exit', done));
-    return JSON.parse(out.trim().split('\n').at(-1)!) as { examined: number; durationMs: number; maxRssMb: number; deleted: { progress: number } };
+    return JSON.parse(out.trim().split('\n').at(-1)!) as {
+      examined: number;
+      durationMs: number;
+      maxRssMb: number;
+      deleted: { progress: number };
+    };
   } finally {
     await sandbox.stop();
     await rm(directory, { recursive: true, force: true });
@@ -59,7 +69,9 @@ export async function benchRetention(server: LocalServer): Promise<void> {
     ['1,000', small],
     ['10,000', large],
   ] as const) {
-    console.log(`| ${label} | ${run.examined} | ${run.deleted.progress} | ${fmt(run.examined / (run.durationMs / 1000), 0)} | ${fmt(run.maxRssMb, 0)} MB |`);
+    console.log(
+      `| ${label} | ${run.examined} | ${run.deleted.progress} | ${fmt(run.examined / (run.durationMs / 1000), 0)} | ${fmt(run.maxRssMb, 0)} MB |`,
+    );
   }
   console.log(`| ratio 10,000 / 1,000 | | | | ${fmt(large.maxRssMb / small.maxRssMb)} (flat is 1.00) |`);
 }

@@ -14,7 +14,8 @@ export function treeRssMb(rootPid: number): number {
     }
   }
   const inTree = (pid: number): boolean => {
-    for (let current: number | undefined = pid, hops = 0; current && hops < 64; current = parents.get(current), hops++) if (current === rootPid) return true;
+    for (let current: number | undefined = pid, hops = 0; current && hops < 64; current = parents.get(current), hops++)
+      if (current === rootPid) return true;
     return false;
   };
   let kb = 0;

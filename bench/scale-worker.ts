@@ -48,7 +48,12 @@ try {
     const video = await workspace.render(job.storyboard, await audio(), job.ffmpeg);
     await writeFile(job.output, video.mp4);
   } else if (job.mode === 'segment') {
-    await workspace.prepareShots(job.storyboard, load, undefined, ComposeWorkspace.shotsFor(job.storyboard, job.range!));
+    await workspace.prepareShots(
+      job.storyboard,
+      load,
+      undefined,
+      ComposeWorkspace.shotsFor(job.storyboard, job.range!),
+    );
     await copyFile(await workspace.renderPicture(job.storyboard, job.range!, job.ffmpeg), job.output);
   } else if (job.mode === 'soundtrack') {
     await writeSoundtrack(workspace.dir, job.storyboard.durationSec, await audio(), job.ffmpeg);

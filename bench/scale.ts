@@ -56,7 +56,12 @@ export async function benchScale(server: LocalServer): Promise<void> {
   const client = new SirTravClient({ baseUrl: server.url });
   const project = await projectWithPhonePhotos(client, 40);
   const previewStarted = performance.now();
-  const { runId } = await project.startRun({ durationSec: DURATION_SEC, resolution: '1080p', theme: 'Scale', preview: true });
+  const { runId } = await project.startRun({
+    durationSec: DURATION_SEC,
+    resolution: '1080p',
+    theme: 'Scale',
+    preview: true,
+  });
   const preview = await project.follow(runId, { onEvent: () => undefined });
   const previewSec = (performance.now() - previewStarted) / 1000;
   if (preview.status !== 'complete') throw new Error(`the preview run ended ${preview.status}`);
@@ -68,11 +73,15 @@ export async function benchScale(server: LocalServer): Promise<void> {
       `\n## Scale-out: ${DURATION_SEC} s of 1080p from 40 phone photos (${availableParallelism()} cores${pinned ? '' : '; taskset missing, segments not pinned'})`,
     );
     const whole = await piece({ ...base, mode: 'whole', output: join(dir, 'whole.mp4') }, false);
-    console.log(`- single invocation (whole compose, ${availableParallelism()} cores): ${fmt(whole.sec)} s, peak RSS ${fmt(whole.peakRssMb, 0)} MB`);
+    console.log(
+      `- single invocation (whole compose, ${availableParallelism()} cores): ${fmt(whole.sec)} s, peak RSS ${fmt(whole.peakRssMb, 0)} MB`,
+    );
     const steps = Object.entries(preview.timings ?? {})
       .map(([agent, timing]) => `${agent} ${fmt((timing.ms ?? 0) / 1000)} s`)
       .join(', ');
-    console.log(`- preview of the same storyboard (360p, 15 fps, whole run incl. director, voice, music): ${fmt(previewSec)} s (${steps})`);
+    console.log(
+      `- preview of the same storyboard (360p, 15 fps, whole run incl. director, voice, music): ${fmt(previewSec)} s (${steps})`,
+    );
     const soundtrack = await piece({ ...base, mode: 'soundtrack', output: join(dir, 'soundtrack.m4a') }, true);
     console.log(`- soundtrack alone (mix, AAC, loudness check): ${fmt(soundtrack.sec)} s`);
     console.log(
@@ -82,7 +91,8 @@ export async function benchScale(server: LocalServer): Promise<void> {
     for (const count of SEGMENT_COUNTS) {
       const segments = planSegments(storyboard, count, 30);
       const timed: Measured[] = [];
-      for (const range of segments) timed.push(await piece({ ...base, mode: 'segment', range, output: segmentFile(dir, count, range) }, true));
+      for (const range of segments)
+        timed.push(await piece({ ...base, mode: 'segment', range, output: segmentFile(dir, count, range) }, true));
       const files = [join(dir, 'soundtrack.m4a'), ...segments.map((range) => segmentFile(dir, count, range))];
       const joined = await piece({ ...base, mode: 'join', files, output: join(dir, `joined-${count}.mp4`) }, true);
       const slowest = Math.max(...timed.map((t) => t.sec));
@@ -100,7 +110,12 @@ export async function benchScale(server: LocalServer): Promise<void> {
       piece({ ...base, mode: 'soundtrack', output: join(dir, 'soundtrack-2.m4a') }, false),
     ]);
     await piece(
-      { ...base, mode: 'join', files: [join(dir, 'soundtrack-2.m4a'), ...two.map((range) => segmentFile(dir, 2, range))], output: join(dir, 'joined-2.mp4') },
+      {
+        ...base,
+        mode: 'join',
+        files: [join(dir, 'soundtrack-2.m4a'), ...two.map((range) => segmentFile(dir, 2, range))],
+        output: join(dir, 'joined-2.mp4'),
+      },
       false,
     );
     const twoSec = (performance.now() - twoStarted) / 1000;

@@ -13,7 +13,12 @@ import { getBinary, keys, type Id } from '../src/storage/index.js';
 import { makePhoto } from '../tests/helpers/photos.js';
 import { fmt } from './stats.js';
 
-const TOWNS: Array<{ lat: [number, number, number]; latRef: 'N' | 'S'; lon: [number, number, number]; lonRef: 'E' | 'W' }> = [
+const TOWNS: Array<{
+  lat: [number, number, number];
+  latRef: 'N' | 'S';
+  lon: [number, number, number];
+  lonRef: 'E' | 'W';
+}> = [
   { lat: [46, 22, 6], latRef: 'N', lon: [14, 6, 52], lonRef: 'E' }, // Bled
   { lat: [46, 35, 36], latRef: 'N', lon: [7, 54, 28], lonRef: 'E' }, // Lauterbrunnen
   { lat: [54, 48, 7], latRef: 'S', lon: [68, 18, 11], lonRef: 'W' }, // Ushuaia
@@ -22,7 +27,9 @@ const TOWNS: Array<{ lat: [number, number, number]; latRef: 'N' | 'S'; lon: [num
 
 /** A narrated 30 s run: its loudness, true peak and voice over music, measured on the decoded video (the geocoder's cost: bench/places.ts). */
 export async function benchSound(server: LocalServer): Promise<void> {
-  const { projectId } = (await (await fetch(`${server.url}/api/projects`, { method: 'POST' })).json()) as { projectId: Id };
+  const { projectId } = (await (await fetch(`${server.url}/api/projects`, { method: 'POST' })).json()) as {
+    projectId: Id;
+  };
   for (let i = 0; i < 8; i++) {
     const photo = await makePhoto('jpeg', {
       width: 1600,
@@ -32,7 +39,11 @@ export async function benchSound(server: LocalServer): Promise<void> {
       offset: '+01:00',
       gps: TOWNS[Math.floor(i / 2)]!,
     });
-    await fetch(`${server.url}/api/projects/${projectId}/media`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo });
+    await fetch(`${server.url}/api/projects/${projectId}/media`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: photo,
+    });
   }
   const started = await fetch(`${server.url}/api/projects/${projectId}/runs`, {
     method: 'POST',
@@ -58,18 +69,28 @@ export async function benchSound(server: LocalServer): Promise<void> {
     const offBeat = Math.max(
       ...state
         .storyboard!.shots.slice(1)
-        .map((shot) => Math.abs(shot.startSec - (grid.beatOffsetSec + Math.round((shot.startSec - grid.beatOffsetSec) / beat) * beat))),
+        .map((shot) =>
+          Math.abs(
+            shot.startSec - (grid.beatOffsetSec + Math.round((shot.startSec - grid.beatOffsetSec) / beat) * beat),
+          ),
+        ),
     );
 
     console.log('\n## Sound: a narrated 30 s 360p run (4 towns on 3 continents), measured on the decoded video');
     console.log('| measure | value | target / floor |');
     console.log('|---|---|---|');
-    console.log(`| integrated loudness | ${fmt(output.integratedLufs)} LUFS | -16 ±1 (the synthesised music alone: ${fmt(integratedLoudness(music))} LUFS) |`);
+    console.log(
+      `| integrated loudness | ${fmt(output.integratedLufs)} LUFS | -16 ±1 (the synthesised music alone: ${fmt(integratedLoudness(music))} LUFS) |`,
+    );
     console.log(`| true peak | ${fmt(output.truePeakDbtp)} dBTP | ≤ -1.5 |`);
-    console.log(`| voice over ducked music, while speaking | ${fmt(figures.voiceOverMusicDb ?? Number.NaN)} dB | ≥ 10 |`);
+    console.log(
+      `| voice over ducked music, while speaking | ${fmt(figures.voiceOverMusicDb ?? Number.NaN)} dB | ≥ 10 |`,
+    );
     console.log(`| cuts off the beat grid (worst) | ${fmt(offBeat * 1000)} ms | ≤ 33 (one frame) |`);
     console.log(`| mixing + normalising ${state.storyboard!.durationSec} s of audio | ${fmt(mixSec)} s | |`);
-    console.log(`| narration | ${state.storyboard!.narration.segments!.map((s) => `${s.startSec}s "${s.text}"`).join(' · ')} | |`);
+    console.log(
+      `| narration | ${state.storyboard!.narration.segments!.map((s) => `${s.startSec}s "${s.text}"`).join(' · ')} | |`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

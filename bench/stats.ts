@@ -32,5 +32,7 @@ export function printTable(title: string, rows: Row[], unit = 'ms'): void {
   console.log(`| case | median ${unit} | p99 ${unit} | ratio to baseline (median) |`);
   console.log('|---|---|---|---|');
   for (const row of rows)
-    console.log(`| ${row.name} | ${fmt(row.median)} | ${fmt(row.p99)} | ${row.ratio === undefined ? '1.00 (baseline)' : fmt(row.ratio)} |`);
+    console.log(
+      `| ${row.name} | ${fmt(row.median)} | ${fmt(row.p99)} | ${row.ratio === undefined ? '1.00 (baseline)' : fmt(row.ratio)} |`,
+    );
 }

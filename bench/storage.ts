@@ -27,12 +27,24 @@ export async function benchStorage(): Promise<void> {
     await writeJSON(ref, smallDoc, value(i));
     await readJSON(ref, smallDoc);
   });
-  const cas = await timeEach(ITERATIONS, (i) => updateJSON(casRef, smallDoc, (current) => ({ n: (current?.n ?? 0) + 1, label: `update ${i}` })));
+  const cas = await timeEach(ITERATIONS, (i) =>
+    updateJSON(casRef, smallDoc, (current) => ({ n: (current?.n ?? 0) + 1, label: `update ${i}` })),
+  );
 
   const base = median(bare);
   printTable(`Storage: small document, ${ITERATIONS} iterations, local Blobs server`, [
     { name: 'bare setJSON + get', median: base, p99: percentile(bare, 99) },
-    { name: 'codec writeJSON + readJSON (hash, metadata, schema)', median: median(codec), p99: percentile(codec, 99), ratio: median(codec) / base },
-    { name: 'updateJSON (read etag + body, conditional write)', median: median(cas), p99: percentile(cas, 99), ratio: median(cas) / base },
+    {
+      name: 'codec writeJSON + readJSON (hash, metadata, schema)',
+      median: median(codec),
+      p99: percentile(codec, 99),
+      ratio: median(codec) / base,
+    },
+    {
+      name: 'updateJSON (read etag + body, conditional write)',
+      median: median(cas),
+      p99: percentile(cas, 99),
+      ratio: median(cas) / base,
+    },
   ]);
 }

@@ -87,7 +87,9 @@ async function uploadFile(file) {
       })
     ).media[0];
   }
-  const session = await api('POST', projectPath('/uploads'), { json: { filename: file.name.slice(0, 255), bytes: bytes.byteLength } });
+  const session = await api('POST', projectPath('/uploads'), {
+    json: { filename: file.name.slice(0, 255), bytes: bytes.byteLength },
+  });
   const parts = [...Array(session.partCount).keys()];
   const send = async () => {
     for (let n = parts.shift(); n !== undefined; n = parts.shift()) {
@@ -169,7 +171,8 @@ function finished(state, links) {
   resetShare();
   const story = state.storyboard;
   const reason = story.choice.reason.charAt(0).toUpperCase() + story.choice.reason.slice(1);
-  $('story').textContent = `“${story.theme}” — ${story.shots.length} shots, ${story.mood} with ${story.musicStyle} music. ${reason}.`;
+  $('story').textContent =
+    `“${story.theme}” — ${story.shots.length} shots, ${story.mood} with ${story.musicStyle} music. ${reason}.`;
   $('rated').textContent = '';
   // A draft's storyboard can be made in full, unchanged.
   $('draft').hidden = !current.preview;
@@ -223,7 +226,10 @@ async function startRun(body) {
   $('progress').hidden = false;
   AGENTS.forEach((agent) => setAgent(agent, 0, 'waiting'));
   try {
-    current = await api('POST', projectPath('/runs'), { json: body, headers: { 'idempotency-key': crypto.randomUUID() } });
+    current = await api('POST', projectPath('/runs'), {
+      json: body,
+      headers: { 'idempotency-key': crypto.randomUUID() },
+    });
     current.preview = Boolean(body.preview);
     $('run-status').textContent = 'Queued…';
     follow(current.links);
@@ -253,7 +259,8 @@ function makeVideo(event, preview = false) {
 async function rate(rating) {
   try {
     await api('POST', projectPath(`/runs/${current.runId}/evaluation`), { json: { rating } });
-    $('rated').textContent = rating === 'good' ? 'Thanks! Glad you liked it.' : 'Thanks! SirTrav will try something else.';
+    $('rated').textContent =
+      rating === 'good' ? 'Thanks! Glad you liked it.' : 'Thanks! SirTrav will try something else.';
     await showMemory();
   } catch (error) {
     showError(error);
@@ -309,7 +316,9 @@ async function start() {
     authMode = health.auth;
     $('service').textContent =
       `Connected — version ${health.version}, ${health.auth === 'enabled' ? 'sign-in required' : 'local mode (no sign-in)'}` +
-      (health.details ? `, voice: ${health.details.providers.voice}, director: ${health.details.providers.director}.` : '.');
+      (health.details
+        ? `, voice: ${health.details.providers.voice}, director: ${health.details.providers.director}.`
+        : '.');
     if (authMode === 'enabled' && !store.token) {
       $('auth').hidden = false;
       return;

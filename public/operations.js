@@ -1,6 +1,12 @@
 // Operations view: the admin's figures from GET /api/admin/stats, drawn as small inline SVG charts.
 const SVG = 'http://www.w3.org/2000/svg';
-const STATUS_COLOURS = { complete: '#3a9d5d', failed: '#c2453d', cancelled: '#9a93a8', running: '#e07a2f', queued: '#d9b44a' };
+const STATUS_COLOURS = {
+  complete: '#3a9d5d',
+  failed: '#c2453d',
+  cancelled: '#9a93a8',
+  running: '#e07a2f',
+  queued: '#d9b44a',
+};
 const PALETTE = ['#c2453d', '#e07a2f', '#d9b44a', '#3a9d5d', '#3d7fc2', '#7a5cc2', '#9a93a8'];
 
 function el(name, attributes = {}, text) {
@@ -35,8 +41,18 @@ export function latencyChart(series) {
   const max = Math.max(1, ...series.map((point) => point.p95Ms ?? 0));
   const x = (i) => pad.left + (i * (width - pad.left - pad.right)) / Math.max(1, series.length - 1);
   const y = (ms) => height - pad.bottom - (ms / max) * (height - pad.top - pad.bottom);
-  svg.append(el('line', { x1: pad.left, y1: height - pad.bottom, x2: width - pad.right, y2: height - pad.bottom, class: 'axis' }));
-  svg.append(el('text', { x: pad.left - 6, y: pad.top + 4, 'text-anchor': 'end', class: 'tick' }, `${Math.round(max)}`));
+  svg.append(
+    el('line', {
+      x1: pad.left,
+      y1: height - pad.bottom,
+      x2: width - pad.right,
+      y2: height - pad.bottom,
+      class: 'axis',
+    }),
+  );
+  svg.append(
+    el('text', { x: pad.left - 6, y: pad.top + 4, 'text-anchor': 'end', class: 'tick' }, `${Math.round(max)}`),
+  );
   svg.append(el('text', { x: pad.left - 6, y: height - pad.bottom, 'text-anchor': 'end', class: 'tick' }, '0'));
   svg.append(el('text', { x: pad.left, y: height - 6, class: 'tick' }, `${series[0]?.hour.slice(11) ?? ''}:00`));
   svg.append(el('text', { x: width - pad.right, y: height - 6, 'text-anchor': 'end', class: 'tick' }, 'now'));
@@ -44,9 +60,12 @@ export function latencyChart(series) {
     ['p95Ms', 'line-p95'],
     ['p50Ms', 'line-p50'],
   ]) {
-    const points = series.map((point, i) => (point[key] === null ? null : `${x(i).toFixed(1)},${y(point[key]).toFixed(1)}`)).filter(Boolean);
+    const points = series
+      .map((point, i) => (point[key] === null ? null : `${x(i).toFixed(1)},${y(point[key]).toFixed(1)}`))
+      .filter(Boolean);
     if (points.length > 0) svg.append(el('polyline', { points: points.join(' '), class: cls, 'data-series': key }));
-    for (const [i, point] of series.entries()) if (point[key] !== null) svg.append(el('circle', { cx: x(i), cy: y(point[key]), r: 2.5, class: cls }));
+    for (const [i, point] of series.entries())
+      if (point[key] !== null) svg.append(el('circle', { cx: x(i), cy: y(point[key]), r: 2.5, class: cls }));
   }
   return svg;
 }
@@ -79,7 +98,13 @@ export function runsChart(days) {
       bar.append(el('title', {}, `${day.day}: ${count} ${status}`));
       svg.append(bar);
     }
-    svg.append(el('text', { x: pad.left + i * slot + slot / 2, y: height - 6, 'text-anchor': 'middle', class: 'tick' }, day.day.slice(5)));
+    svg.append(
+      el(
+        'text',
+        { x: pad.left + i * slot + slot / 2, y: height - 6, 'text-anchor': 'middle', class: 'tick' },
+        day.day.slice(5),
+      ),
+    );
   });
   return svg;
 }
@@ -149,7 +174,13 @@ export function renderOperations(root, stats) {
   root.querySelector('#ops-agents').replaceChildren(
     table(
       ['Agent', 'p50 ms', 'p95 ms', 'p99 ms', 'Count'],
-      Object.entries(stats.agents).map(([agent, a]) => [agent, fmtMs(a.p50Ms), fmtMs(a.p95Ms), fmtMs(a.p99Ms), String(a.count)]),
+      Object.entries(stats.agents).map(([agent, a]) => [
+        agent,
+        fmtMs(a.p50Ms),
+        fmtMs(a.p95Ms),
+        fmtMs(a.p99Ms),
+        String(a.count),
+      ]),
     ),
   );
   const routes = Object.entries(stats.routes)
@@ -158,7 +189,14 @@ export function renderOperations(root, stats) {
   root.querySelector('#ops-routes').replaceChildren(
     table(
       ['Route', 'p50 ms', 'p95 ms', 'p99 ms', 'Requests', '5xx'],
-      routes.map(([route, r]) => [route, fmtMs(r.p50Ms), fmtMs(r.p95Ms), fmtMs(r.p99Ms), String(r.count), `${(r.errorRate * 100).toFixed(1)}%`]),
+      routes.map(([route, r]) => [
+        route,
+        fmtMs(r.p50Ms),
+        fmtMs(r.p95Ms),
+        fmtMs(r.p99Ms),
+        String(r.count),
+        `${(r.errorRate * 100).toFixed(1)}%`,
+      ]),
     ),
   );
 }
@@ -182,7 +220,9 @@ export function renderFailureResults(box, answer) {
       const known = reflection.resolutions[0];
       const advice = document.createElement('p');
       advice.className = 'muted';
-      advice.textContent = known ? `Fixed by: ${known.text}` : `${reflection.rootCause.text} Try: ${reflection.resolutionStrategy.text}`;
+      advice.textContent = known
+        ? `Fixed by: ${known.text}`
+        : `${reflection.rootCause.text} Try: ${reflection.resolutionStrategy.text}`;
       item.append(advice);
     }
     box.append(item);

@@ -10,7 +10,9 @@ import { connectBlobs } from '../src/server/connect-blobs.js';
  */
 const directory = process.argv[2];
 if (!directory) {
-  console.error('Usage: npm run backup -- DIR   (NETLIFY_SITE_ID + NETLIFY_AUTH_TOKEN for a real site, else SIRTRAV_BLOBS_DIR or .netlify/sirtrav-blobs)');
+  console.error(
+    'Usage: npm run backup -- DIR   (NETLIFY_SITE_ID + NETLIFY_AUTH_TOKEN for a real site, else SIRTRAV_BLOBS_DIR or .netlify/sirtrav-blobs)',
+  );
   process.exit(2);
 }
 const connection = await connectBlobs();

@@ -1,6 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { columnOffsets, columnsStart, FIXED_POINT, MAGIC, type GazetteerHeader } from '../src/pipeline/agents/director/gazetteer-file.js';
+import {
+  columnOffsets,
+  columnsStart,
+  FIXED_POINT,
+  MAGIC,
+  type GazetteerHeader,
+} from '../src/pipeline/agents/director/gazetteer-file.js';
 import { join } from 'node:path';
 import { GAZETTEER_PATH } from '../src/pipeline/agents/director/gazetteer.js';
 import { indexGeoNames, readGeoNames, sourceVersions, type SourceColumns } from './gazetteer/geonames.js';
@@ -21,7 +27,8 @@ function table(values: string[]): { list: string[]; indexOf: Map<string, number>
 /** A coordinate as 1e-5 degrees, refusing any that would not read back as the very same double. */
 function fixedPoint(value: number, what: string): number {
   const stored = Math.round(value * FIXED_POINT);
-  if (!Object.is(stored / FIXED_POINT, value) || Math.abs(stored) > 2 ** 31 - 1) throw new Error(`${what} ${value} does not survive 1e-5 fixed point`);
+  if (!Object.is(stored / FIXED_POINT, value) || Math.abs(stored) > 2 ** 31 - 1)
+    throw new Error(`${what} ${value} does not survive 1e-5 fixed point`);
   return stored;
 }
 
@@ -31,7 +38,13 @@ export function encodeGazetteer(source: SourceColumns, versions: Record<string, 
   const order = indexGeoNames(source).ids;
   const countries = table(source.countryCodes);
   const regions = table(source.regions);
-  const header: GazetteerHeader = { count, nodeSize: 64, countries: countries.list, regions: regions.list, source: versions };
+  const header: GazetteerHeader = {
+    count,
+    nodeSize: 64,
+    countries: countries.list,
+    regions: regions.list,
+    source: versions,
+  };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const start = columnsStart(headerBytes.length);
   const at = columnOffsets(count);
@@ -51,7 +64,8 @@ export function encodeGazetteer(source: SourceColumns, versions: Record<string, 
     latitudes[i] = fixedPoint(source.latitudes[id]!, 'latitude');
     longitudes[i] = fixedPoint(source.longitudes[id]!, 'longitude');
     const population = source.populations[id]!;
-    if (!Number.isInteger(population) || population < 0 || population > 2 ** 32 - 1) throw new Error(`population ${population} is not a uint32`);
+    if (!Number.isInteger(population) || population < 0 || population > 2 ** 32 - 1)
+      throw new Error(`population ${population} is not a uint32`);
     populations[i] = population;
     regionIds[i] = regions.indexOf.get(source.regions[id]!)!;
     countryIds[i] = countries.indexOf.get(source.countryCodes[id]!)!;
@@ -70,5 +84,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const file = join(import.meta.dirname, '..', GAZETTEER_PATH);
   const before = await readFile(file).catch(() => null);
   await writeFile(file, bytes);
-  console.log(`${GAZETTEER_PATH}: ${(bytes.length / 1e6).toFixed(2)} MB${before && Buffer.compare(before, bytes) === 0 ? ' (unchanged)' : ''}`);
+  console.log(
+    `${GAZETTEER_PATH}: ${(bytes.length / 1e6).toFixed(2)} MB${before && Buffer.compare(before, bytes) === 0 ? ' (unchanged)' : ''}`,
+  );
 }

@@ -40,14 +40,22 @@ const options = {
   timeoutMs: Number(values.timeout),
   onLog: (line: string) => console.log(`  ${line}`),
 };
-const faults = options.store === 'proxy' ? `, ${(options.faultRate * 100).toFixed(1)}% of Blobs requests failed or stalled` : ', Blobs inside the host';
-console.log(`chaos: ${options.runs} runs, ${options.kills} SIGKILLs of the host's process group${faults}, lease ${options.leaseMs} ms, seed ${options.seed}`);
+const faults =
+  options.store === 'proxy'
+    ? `, ${(options.faultRate * 100).toFixed(1)}% of Blobs requests failed or stalled`
+    : ', Blobs inside the host';
+console.log(
+  `chaos: ${options.runs} runs, ${options.kills} SIGKILLs of the host's process group${faults}, lease ${options.leaseMs} ms, seed ${options.seed}`,
+);
 const result = await runChaos(options);
 const rows: Array<readonly [string, string | number]> = [
   ['runs', result.runs],
   ['host process-group SIGKILLs', result.kills],
   ['… sent while one of its Blobs writes was half done', result.killsMidWrite],
-  ['… leaving blobs with torn metadata / bodies never renamed', `${result.tears.tornMetadata} / ${result.tears.unrenamedBodies}`],
+  [
+    '… leaving blobs with torn metadata / bodies never renamed',
+    `${result.tears.tornMetadata} / ${result.tears.unrenamedBodies}`,
+  ],
   ['runs ended (terminal event followed over SSE)', `${result.ended}/${result.runs}`],
   ['followed logs 1..n ending in one terminal event', result.followedHistories],
   ['stored logs 1..n ending in one terminal event', result.cleanHistories],
@@ -72,6 +80,7 @@ const rows: Array<readonly [string, string | number]> = [
 ];
 console.log('\n| what | count |\n|---|---|');
 for (const [label, value] of rows) console.log(`| ${label} | ${value} |`);
-if (result.tears.keys.length > 0) console.log(`\nwhat the kills tore:\n${result.tears.keys.map((key) => `- ${key}`).join('\n')}`);
+if (result.tears.keys.length > 0)
+  console.log(`\nwhat the kills tore:\n${result.tears.keys.map((key) => `- ${key}`).join('\n')}`);
 if (!result.ok) console.log(`\nproblems:\n${result.problems.map((p) => `- ${p}`).join('\n')}`);
 process.exit(result.ok ? 0 : 1);

@@ -49,7 +49,13 @@ async function samples(): Promise<Array<{ media: Media; bytes: Uint8Array }>> {
   );
 }
 
-async function renderFrames(aspect: Aspect, mood: string, photos: Awaited<ReturnType<typeof samples>>, ffmpeg: string, tile: number): Promise<Buffer[]> {
+async function renderFrames(
+  aspect: Aspect,
+  mood: string,
+  photos: Awaited<ReturnType<typeof samples>>,
+  ffmpeg: string,
+  tile: number,
+): Promise<Buffer[]> {
   const byId = new Map(photos.map((p) => [p.media.mediaId as string, p]));
   const facts = await analysePhotos(
     photos.map((p) => p.media),
@@ -104,10 +110,16 @@ const width = GAP + TIMES.length * (wideWidth + GAP);
 const height = GAP + 180 + GAP + 400 + GAP;
 const composite = [
   ...wide.map((input, i) => ({ input, left: GAP + i * (wideWidth + GAP), top: GAP })),
-  ...tall.map((input, i) => ({ input, left: GAP + i * Math.floor((width - GAP) / TIMES.length), top: GAP + 180 + GAP })),
+  ...tall.map((input, i) => ({
+    input,
+    left: GAP + i * Math.floor((width - GAP) / TIMES.length),
+    top: GAP + 180 + GAP,
+  })),
 ];
 await sharp({ create: { width, height, channels: 3, background: '#111111' } })
   .composite(composite)
   .png()
   .toFile(join(ROOT, 'docs', 'contact-sheet.png'));
-console.log(`docs/contact-sheet.png: ${width}×${height}, 16:9 and 9:16 at 720p, ${TIMES.length} frames each (${tallWidth}px wide tall tiles)`);
+console.log(
+  `docs/contact-sheet.png: ${width}×${height}, 16:9 and 9:16 at 720p, ${TIMES.length} frames each (${tallWidth}px wide tall tiles)`,
+);

@@ -12,7 +12,9 @@ import { AGENTS, ProgressBars } from './progress-bars.js';
 const ROOT = resolve(import.meta.dirname, '..');
 
 let server: LocalServer | undefined;
-const baseUrl = process.env.SIRTRAV_URL ?? (server = await startLocalServer({ blobsDirectory: join(ROOT, '.netlify', 'sirtrav-blobs') })).url;
+const baseUrl =
+  process.env.SIRTRAV_URL ??
+  (server = await startLocalServer({ blobsDirectory: join(ROOT, '.netlify', 'sirtrav-blobs') })).url;
 const token = process.env.SIRTRAV_TOKEN ?? process.env.SIRTRAV_ADMIN_TOKEN;
 const client = new SirTravClient({ baseUrl, ...(token ? { token } : {}) });
 
@@ -25,7 +27,9 @@ try {
   );
 
   const projectId = process.env.SIRTRAV_PROJECT_ID;
-  const project = projectId ? client.forProject(projectId) : await client.createProject('SirTrav demo').then((p) => client.forProject(p.projectId, p.token));
+  const project = projectId
+    ? client.forProject(projectId)
+    : await client.createProject('SirTrav demo').then((p) => client.forProject(p.projectId, p.token));
   const files = (await readdir(join(ROOT, 'samples'))).filter((file) => /\.(jpe?g|png|webp|heic)$/i.test(file)).sort();
   for (const file of files) {
     const media = await project.uploadPhoto(await readFile(join(ROOT, 'samples', file)), file);
@@ -50,9 +54,12 @@ try {
     console.log(
       `  ${outputs.video.durationSec} s, ${outputs.video.width}×${outputs.video.height}, ${(video.byteLength / 1e6).toFixed(1)} MB, ${outputs.video.videoCodec}/${outputs.video.audioCodec}`,
     );
-    console.log(`  "${storyboard?.theme}": ${storyboard?.shots.length} shots, ${storyboard?.mood} / ${storyboard?.musicStyle} (${storyboard?.choice.reason})`);
+    console.log(
+      `  "${storyboard?.theme}": ${storyboard?.shots.length} shots, ${storyboard?.mood} / ${storyboard?.musicStyle} (${storyboard?.choice.reason})`,
+    );
     console.log(`  narration: ${storyboard?.narration.script || '(none)'}`);
-    for (const segment of storyboard?.narration.segments ?? []) console.log(`    ${segment.startSec.toFixed(2).padStart(6)} s  ${segment.text}`);
+    for (const segment of storyboard?.narration.segments ?? [])
+      console.log(`    ${segment.startSec.toFixed(2).padStart(6)} s  ${segment.text}`);
     if (storyboard?.music)
       console.log(
         `  music: ${storyboard.music.bpm} bpm, first beat at ${storyboard.music.beatOffsetSec} s; cuts at ${storyboard.shots.map((shot) => shot.startSec).join(', ')} s`,

@@ -17,10 +17,14 @@ const args = process.argv.slice(2);
 const portAt = args.findIndex((arg) => arg === '--port' || arg.startsWith('--port='));
 const port = portAt < 0 ? 8888 : Number(args[portAt]!.includes('=') ? args[portAt]!.split('=')[1] : args[portAt + 1]);
 
-const netlify = spawn(join(ROOT, 'node_modules/.bin/netlify'), ['dev', '--offline', '--no-open', '--internal-disable-edge-functions', ...args], {
-  cwd: ROOT,
-  stdio: 'inherit',
-});
+const netlify = spawn(
+  join(ROOT, 'node_modules/.bin/netlify'),
+  ['dev', '--offline', '--no-open', '--internal-disable-edge-functions', ...args],
+  {
+    cwd: ROOT,
+    stdio: 'inherit',
+  },
+);
 
 const scheduled = (await loadFunctions(join(ROOT, 'netlify/functions'))).filter((fn) => fn.schedule);
 const jobs = scheduled.map(
@@ -43,7 +47,9 @@ const jobs = scheduled.map(
       }
     }),
 );
-console.log(`[schedules] ${scheduled.map((fn) => `${fn.name} (${fn.schedule})`).join(', ')} on http://127.0.0.1:${port}`);
+console.log(
+  `[schedules] ${scheduled.map((fn) => `${fn.name} (${fn.schedule})`).join(', ')} on http://127.0.0.1:${port}`,
+);
 
 const stop = () => {
   for (const job of jobs) job.stop();

@@ -21,7 +21,10 @@ if (!directory) {
 const connection = await connectBlobs();
 try {
   console.error(`Importing ${resolve(directory)} into ${connection.target}`);
-  const report = await importLegacy(resolve(directory), { ...(projectId ? { projectId } : {}), progress: createProgressReporter() });
+  const report = await importLegacy(resolve(directory), {
+    ...(projectId ? { projectId } : {}),
+    progress: createProgressReporter(),
+  });
   console.log(JSON.stringify({ event: 'done', ...report }, null, process.stdout.isTTY ? 2 : undefined));
 } finally {
   await connection.close();

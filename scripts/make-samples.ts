@@ -24,14 +24,16 @@ interface Scene {
 
 const hills = (y: number, amp: number, color: string, phase = 0) => {
   let d = `M0 ${H} L0 ${y}`;
-  for (let x = 0; x <= W; x += 40) d += ` L${x} ${(y + Math.sin(x / 160 + phase) * amp + Math.sin(x / 57 + phase * 2) * amp * 0.3).toFixed(1)}`;
+  for (let x = 0; x <= W; x += 40)
+    d += ` L${x} ${(y + Math.sin(x / 160 + phase) * amp + Math.sin(x / 57 + phase * 2) * amp * 0.3).toFixed(1)}`;
   return `<path d="${d} L${W} ${H} Z" fill="${color}"/>`;
 };
 const sea = (y: number, color: string) =>
   `<rect x="0" y="${y}" width="${W}" height="${H - y}" fill="${color}"/>` +
   Array.from(
     { length: 14 },
-    (_, i) => `<rect x="${(i * 97) % W}" y="${y + 20 + i * 18}" width="${120 + (i % 4) * 40}" height="3" fill="#ffffff" opacity="0.25"/>`,
+    (_, i) =>
+      `<rect x="${(i * 97) % W}" y="${y + 20 + i * 18}" width="${120 + (i % 4) * 40}" height="3" fill="#ffffff" opacity="0.25"/>`,
   ).join('');
 const city = (base: number, color: string) =>
   Array.from({ length: 26 }, (_, i) => {
@@ -79,7 +81,11 @@ const SCENES: Scene[] = [
     lon: [9, 23, 26, 'W'],
     sky: ['#8ecdf2', '#dff3ff'],
     sun: { x: 1050, y: 180, r: 70, color: '#fff6c2' },
-    layers: hills(520, 50, '#6c9a5b', 1) + tower(640, 470, '#c9a66b') + hills(650, 35, '#4e7d43', 2) + hills(800, 25, '#3c6634', 3),
+    layers:
+      hills(520, 50, '#6c9a5b', 1) +
+      tower(640, 470, '#c9a66b') +
+      hills(650, 35, '#4e7d43', 2) +
+      hills(800, 25, '#3c6634', 3),
   },
   {
     file: '04-cascais-beach.jpg',
@@ -110,7 +116,10 @@ const SCENES: Scene[] = [
     sky: ['#0b1026', '#2b2f5a'],
     sun: { x: 1000, y: 200, r: 45, color: '#f5f3ce' },
     layers:
-      Array.from({ length: 60 }, (_, i) => `<circle cx="${(i * 211) % W}" cy="${(i * 97) % 420}" r="${1 + (i % 3)}" fill="#fff" opacity="0.8"/>`).join('') +
+      Array.from(
+        { length: 60 },
+        (_, i) => `<circle cx="${(i * 211) % W}" cy="${(i * 97) % 420}" r="${1 + (i % 3)}" fill="#fff" opacity="0.8"/>`,
+      ).join('') +
       city(760, '#05070f') +
       sea(760, '#141b3a'),
   },
@@ -129,7 +138,12 @@ for (const scene of SCENES) {
     .withExif({
       IFD0: { Make: 'SirTrav', Model: 'Sample Camera' },
       IFD2: { DateTimeOriginal: scene.takenAt, OffsetTimeOriginal: scene.offset },
-      IFD3: { GPSLatitudeRef: scene.lat[3], GPSLatitude: dms(scene.lat), GPSLongitudeRef: scene.lon[3], GPSLongitude: dms(scene.lon) },
+      IFD3: {
+        GPSLatitudeRef: scene.lat[3],
+        GPSLatitude: dms(scene.lat),
+        GPSLongitudeRef: scene.lon[3],
+        GPSLongitude: dms(scene.lon),
+      },
     })
     .jpeg({ quality: 82, mozjpeg: true })
     .toBuffer();

@@ -5,7 +5,9 @@ type Agent = (typeof AGENTS)[number];
 
 /** One bar per agent: redrawn in place on a terminal, one line per change otherwise (CI logs). */
 export class ProgressBars {
-  private readonly state = new Map<Agent, { fraction: number; status: string }>(AGENTS.map((agent) => [agent, { fraction: 0, status: 'waiting' }]));
+  private readonly state = new Map<Agent, { fraction: number; status: string }>(
+    AGENTS.map((agent) => [agent, { fraction: 0, status: 'waiting' }]),
+  );
   private drawn = false;
   private readonly tty = Boolean(process.stdout.isTTY);
 
@@ -23,7 +25,10 @@ export class ProgressBars {
           : (this.state.get(agent)?.fraction ?? 0);
     this.state.set(agent, { fraction, status: event.status });
     if (this.tty) this.draw();
-    else console.log(`  ${agent.padEnd(9)} ${event.status.padEnd(9)} ${Math.round(fraction * 100)}%${event.message ? `  ${event.message}` : ''}`);
+    else
+      console.log(
+        `  ${agent.padEnd(9)} ${event.status.padEnd(9)} ${Math.round(fraction * 100)}%${event.message ? `  ${event.message}` : ''}`,
+      );
   }
 
   private draw(): void {

@@ -23,10 +23,16 @@ const server = await startLocalServer({
   everyMinuteMs: Math.max(500, Math.min(60_000, Math.floor(config.SIRTRAV_LEASE_TTL_MS / 2))),
 });
 const mode = authMode();
-log.info('SirTrav local server listening', { url: `http://localhost:${port}`, auth: mode, functions: server.functions.map((fn) => fn.name) });
+log.info('SirTrav local server listening', {
+  url: `http://localhost:${port}`,
+  auth: mode,
+  functions: server.functions.map((fn) => fn.name),
+});
 if (mode === 'disabled') log.warn('SIRTRAV_API_SECRET is not set: auth is off (local development only)');
 if (mode === 'misconfigured')
-  log.error('SIRTRAV_API_SECRET is not set and this process is not declared local (SIRTRAV_LOCAL=1, as `npm start` sets): every /api request answers 503');
+  log.error(
+    'SIRTRAV_API_SECRET is not set and this process is not declared local (SIRTRAV_LOCAL=1, as `npm start` sets): every /api request answers 503',
+  );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

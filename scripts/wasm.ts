@@ -42,6 +42,8 @@ if (process.argv[1] === import.meta.filename) {
   for (const kernel of KERNELS) {
     const binary = await compileKernel(kernel.source);
     await writeFile(kernel.module, kernelModule(kernel, binary));
-    console.log(`${basename(kernel.module)}: ${binary.byteLength} bytes of WebAssembly from ${basename(kernel.source)}`);
+    console.log(
+      `${basename(kernel.module)}: ${binary.byteLength} bytes of WebAssembly from ${basename(kernel.source)}`,
+    );
   }
 }

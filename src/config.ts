@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 const optionalString = z.string().trim().min(1).optional().catch(undefined);
-const intIn = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const intIn = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Every environment variable the service reads, validated in one place. */
 export const configSchema = z.object({

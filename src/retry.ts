@@ -22,11 +22,13 @@ export async function retry<T>(task: (attempt: number) => Promise<T>, options: R
     } catch (error) {
       if (options.signal?.aborted || !options.shouldRetry(error, attempt) || attempt >= options.attempts) throw error;
       options.onRetry?.(error, attempt);
-      await sleep(options.baseDelayMs * 2 ** (attempt - 1), undefined, { signal: options.signal }).catch((wait: unknown) => {
-        // The signal's reason rather than node's AbortError: a cancelled run's backoff ends with what cancelled it.
-        options.signal?.throwIfAborted();
-        throw wait;
-      });
+      await sleep(options.baseDelayMs * 2 ** (attempt - 1), undefined, { signal: options.signal }).catch(
+        (wait: unknown) => {
+          // The signal's reason rather than node's AbortError: a cancelled run's backoff ends with what cancelled it.
+          options.signal?.throwIfAborted();
+          throw wait;
+        },
+      );
     }
   }
 }

@@ -7,7 +7,9 @@ import { runCleanup } from '../../src/retention/cleanup.js';
  */
 export default async (): Promise<Response> => {
   const report = await runCleanup({ now: new Date(), dryRun: false, budgetMs: 25_000 });
-  return new Response(JSON.stringify({ complete: report.complete, examined: report.examined }), { headers: { 'content-type': 'application/json' } });
+  return new Response(JSON.stringify({ complete: report.complete, examined: report.examined }), {
+    headers: { 'content-type': 'application/json' },
+  });
 };
 
 export const config: Config = {

@@ -36,7 +36,8 @@ export default async (request: Request, context?: Partial<Context>): Promise<voi
     return;
   }
   const { projectId, runId, segment, signature } = parsed.data;
-  const expected = segment === undefined ? pipelineSignature(projectId, runId) : segmentSignature(projectId, runId, segment);
+  const expected =
+    segment === undefined ? pipelineSignature(projectId, runId) : segmentSignature(projectId, runId, segment);
   if (!sameSignature(signature, expected)) {
     log.warn('background invocation with a bad signature ignored', { projectId, runId });
     return;
@@ -56,7 +57,9 @@ export default async (request: Request, context?: Partial<Context>): Promise<voi
     await runPipelineProcess(import.meta.url, projectId, runId, new URL(request.url).origin);
     log.info('pipeline invocation ended', { projectId, runId });
     // The run's webhook (queued in Blobs when it ended), with retries for a while; the scheduled sweep carries on if this ends first.
-    await deliverRunWebhook(projectId, runId, WEBHOOK_BUDGET_MS).catch((error) => log.warn('webhook delivery stopped', errorFields(error)));
+    await deliverRunWebhook(projectId, runId, WEBHOOK_BUDGET_MS).catch((error) =>
+      log.warn('webhook delivery stopped', errorFields(error)),
+    );
   } catch (error) {
     // Thrown only when storage itself failed or the render process died; Netlify retries the invocation and the run resumes.
     log.error('pipeline invocation failed', { projectId, runId, ...errorFields(error) });

@@ -20,8 +20,18 @@ export default async (request: Request): Promise<Response> => {
   const repairBudget = BUDGET_MS - (Date.now() - started);
   const repair = repairBudget > 1000 ? await runScheduledRepair(repairBudget) : null;
   return Response.json({
-    watchdog: { examined: watchdog.examined, triggered: watchdog.triggered.length, settled: watchdog.settled, complete: watchdog.complete },
-    repair: repair && { examined: repair.examined, found: repair.found, repaired: repair.repaired, complete: repair.complete },
+    watchdog: {
+      examined: watchdog.examined,
+      triggered: watchdog.triggered.length,
+      settled: watchdog.settled,
+      complete: watchdog.complete,
+    },
+    repair: repair && {
+      examined: repair.examined,
+      found: repair.found,
+      repaired: repair.repaired,
+      complete: repair.complete,
+    },
     ms: Date.now() - started,
   });
 };

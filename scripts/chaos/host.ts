@@ -41,7 +41,11 @@ export class Host {
   }
 
   async start(): Promise<void> {
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...this.options.env, PORT: String(this.options.port) };
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...this.options.env,
+      PORT: String(this.options.port),
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts')], {
       cwd: ROOT,
       env,
@@ -60,7 +64,8 @@ export class Host {
         () => false,
       );
       if (up) return;
-      if (child.exitCode !== null) throw new Error(`host exited with ${child.exitCode} before it served (see ${this.options.logFile})`);
+      if (child.exitCode !== null)
+        throw new Error(`host exited with ${child.exitCode} before it served (see ${this.options.logFile})`);
       await sleep(100);
     }
     throw new Error('host did not start within 30 s');

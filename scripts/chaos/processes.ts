@@ -1,7 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Live processes whose command line contains `needle` (Linux /proc), e.g. ffmpeg started for one scratch directory. */
-export async function processesMatching(needle: string, name = 'ffmpeg'): Promise<Array<{ pid: number; cmdline: string }>> {
+export async function processesMatching(
+  needle: string,
+  name = 'ffmpeg',
+): Promise<Array<{ pid: number; cmdline: string }>> {
   const found: Array<{ pid: number; cmdline: string }> = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -82,7 +82,10 @@ async function call(url: string, init: RequestInit, want: number[], attempts = 6
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) }).catch(() => null);
     if (response && want.includes(response.status)) return response;
-    if (attempt >= attempts) throw new Error(`${init.method ?? 'GET'} ${url}: ${response?.status ?? 'no answer'} ${await response?.text().catch(() => '')}`);
+    if (attempt >= attempts)
+      throw new Error(
+        `${init.method ?? 'GET'} ${url}: ${response?.status ?? 'no answer'} ${await response?.text().catch(() => '')}`,
+      );
     await response?.body?.cancel();
     await sleep(500);
   }
@@ -129,7 +132,13 @@ async function follow(url: string, followed: Followed, counting: typeof fetch, s
   while (!signal.aborted) {
     try {
       const lastEventId = followed.events.at(-1)?.seq ?? 0;
-      await followProgress(url, { lastEventId, onEvent: (event) => followed.events.push(event), maxFailures: 1_000_000, fetch: counting, signal });
+      await followProgress(url, {
+        lastEventId,
+        onEvent: (event) => followed.events.push(event),
+        maxFailures: 1_000_000,
+        fetch: counting,
+        signal,
+      });
       if (!signal.aborted) followed.ended = followed.events.some(isTerminalEvent);
       if (followed.ended) return;
     } catch {
@@ -171,11 +180,23 @@ async function openStores(options: ChaosOptions, work: string): Promise<Stores> 
     // The host starts its own server on the directory (site "sirtrav-local"); this one only reads it.
     setEnvironmentContext({ siteID: 'sirtrav-local', token, edgeURL: direct, uncachedEdgeURL: direct });
     // setEnvironmentContext put this process's server in NETLIFY_BLOBS_CONTEXT: the host must not inherit it.
-    return { directory, hostEnv: { SIRTRAV_BLOBS_DIR: directory, NETLIFY_BLOBS_CONTEXT: '' }, proxy: null, close: () => reader.stop() };
+    return {
+      directory,
+      hostEnv: { SIRTRAV_BLOBS_DIR: directory, NETLIFY_BLOBS_CONTEXT: '' },
+      proxy: null,
+      close: () => reader.stop(),
+    };
   }
-  const proxy = await startFaultProxy({ target: direct, faultRate: options.faultRate, stallMs: options.stallMs, random: seededRandom(options.seed + 1) });
+  const proxy = await startFaultProxy({
+    target: direct,
+    faultRate: options.faultRate,
+    stallMs: options.stallMs,
+    random: seededRandom(options.seed + 1),
+  });
   setEnvironmentContext({ siteID: 'sirtrav-chaos', token, edgeURL: direct, uncachedEdgeURL: direct });
-  const context = Buffer.from(JSON.stringify({ siteID: 'sirtrav-chaos', token, edgeURL: proxy.url, uncachedEdgeURL: proxy.url })).toString('base64');
+  const context = Buffer.from(
+    JSON.stringify({ siteID: 'sirtrav-chaos', token, edgeURL: proxy.url, uncachedEdgeURL: proxy.url }),
+  ).toString('base64');
   return {
     directory: null,
     hostEnv: { NETLIFY_BLOBS_CONTEXT: context },
@@ -228,23 +249,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let killsMidWrite = 0;
   try {
     await host.start();
-    const project = (await (await call(`${host.url}/api/projects`, { method: 'POST' }, [201])).json()) as { projectId: Id };
+    const project = (await (await call(`${host.url}/api/projects`, { method: 'POST' }, [201])).json()) as {
+      projectId: Id;
+    };
     const api = (path: string) => `${host.url}/api/projects/${project.projectId}${path}`;
     for (let i = 0; i < 3; i++)
-      await call(api('/media'), { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(await photo(i)) }, [200, 201]);
+      await call(
+        api('/media'),
+        { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(await photo(i)) },
+        [200, 201],
+      );
     const runIds: Id[] = [];
     for (let i = 0; i < options.runs; i++) {
-      const body = JSON.stringify({ durationSec: options.durationSec, resolution: '360p', narration: options.narration, theme: `Chaos ${i}` });
+      const body = JSON.stringify({
+        durationSec: options.durationSec,
+        resolution: '360p',
+        narration: options.narration,
+        theme: `Chaos ${i}`,
+      });
       const response = await call(
         api('/runs'),
-        { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `chaos-${options.seed}-${i}` }, body },
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': `chaos-${options.seed}-${i}` },
+          body,
+        },
         [202],
       );
       runIds.push(((await response.json()) as { runId: Id }).runId);
     }
     say(`started ${runIds.length} runs`);
     const followed = new Map(runIds.map((runId) => [runId, { events: [], ended: false } as Followed]));
-    const followers = runIds.map((runId) => follow(api(`/runs/${runId}/progress`), followed.get(runId)!, countingFetch(during), stopFollowing.signal));
+    const followers = runIds.map((runId) =>
+      follow(api(`/runs/${runId}/progress`), followed.get(runId)!, countingFetch(during), stopFollowing.signal),
+    );
     const allEnded = () => [...followed.values()].every((f) => f.ended);
     const allSettled = async () => {
       if (!allEnded()) return false;
@@ -253,17 +291,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     };
     // The folders of the runs' progress logs and states, relative to the server's entries/ and metadata/ trees.
     const watched = runIds.flatMap((runId) =>
-      ['progress', 'runs'].map((store) => join('sirtrav-local', `site:sirtrav-${store}`, 'projects', project.projectId, 'runs', runId)),
+      ['progress', 'runs'].map((store) =>
+        join('sirtrav-local', `site:sirtrav-${store}`, 'projects', project.projectId, 'runs', runId),
+      ),
     );
 
-    const schedule = killSchedule(random, options.kills, Math.max(4000, options.runs * options.durationSec * 400), 2500);
+    const schedule = killSchedule(
+      random,
+      options.kills,
+      Math.max(4000, options.runs * options.durationSec * 400),
+      2500,
+    );
     const t0 = Date.now();
     for (const at of schedule) {
       await sleep(Math.max(0, t0 + at - Date.now()));
       if (allEnded()) break;
       const caught =
         stores.directory && host.pgid
-          ? await killWhileTorn({ directory: stores.directory, folders: watched, pgid: host.pgid, timeoutMs: 10_000, random })
+          ? await killWhileTorn({
+              directory: stores.directory,
+              folders: watched,
+              pgid: host.pgid,
+              timeoutMs: 10_000,
+              random,
+            })
           : null;
       await host.kill();
       killsDone++;
@@ -290,7 +341,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
       if (Date.now() - lastReport > 10_000) {
         lastReport = Date.now();
-        say(`waiting: ${[...followed.values()].map((f) => `${f.events.at(-1)?.agent ?? '-'}:${f.events.at(-1)?.status ?? '-'}`).join(' ')}`);
+        say(
+          `waiting: ${[...followed.values()].map((f) => `${f.events.at(-1)?.agent ?? '-'}:${f.events.at(-1)?.status ?? '-'}`).join(' ')}`,
+        );
       }
       await sleep(250);
     }
@@ -304,8 +357,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const orphanFfmpeg = (await processesMatching(scratch)).length;
     await host.stop();
     const result = await inspect(project.projectId, runIds, scratch, options, problems);
-    const histories = [...followed.entries()].map(([runId, f]) => ({ runId, clean: cleanHistory(f.events), events: f.events }));
-    for (const h of histories) if (!h.clean) problems.push(`${h.runId}: followed ${h.events.map((e) => `${e.seq}:${e.agent}:${e.status}`).join(' ')}`);
+    const histories = [...followed.entries()].map(([runId, f]) => ({
+      runId,
+      clean: cleanHistory(f.events),
+      events: f.events,
+    }));
+    for (const h of histories)
+      if (!h.clean)
+        problems.push(`${h.runId}: followed ${h.events.map((e) => `${e.seq}:${e.agent}:${e.status}`).join(' ')}`);
     if (asked.status5xx > 0) problems.push(`${asked.status5xx} answers 5xx after the runs ended`);
     return {
       ...result,
@@ -337,7 +396,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 /** Numbered 1..n without a gap, with exactly one terminal event, the last. */
 function cleanHistory(events: ProgressEvent[]): boolean {
   const terminals = events.filter(isTerminalEvent);
-  return events.length > 0 && events.every((event, i) => event.seq === i + 1) && terminals.length === 1 && isTerminalEvent(events.at(-1)!);
+  return (
+    events.length > 0 &&
+    events.every((event, i) => event.seq === i + 1) &&
+    terminals.length === 1 &&
+    isTerminalEvent(events.at(-1)!)
+  );
 }
 
 /** Every run, its progress and (complete) its video, and the list of runs, asked of the API once all have ended. */
@@ -362,7 +426,8 @@ async function askTheApi(api: (path: string) => string, runIds: Id[], scratch: s
     const video = await ask(`/runs/${runId}/video`);
     const bytes = new Uint8Array(await video.arrayBuffer());
     if (video.status === 200 && (await playable(bytes, scratch, options.ffmpegPath))) servedVideos++;
-    else problems.push(`${runId}: GET …/video answered ${video.status} with ${bytes.byteLength} bytes that do not play`);
+    else
+      problems.push(`${runId}: GET …/video answered ${video.status} with ${bytes.byteLength} bytes that do not play`);
   }
   return { problems, status5xx, servedVideos };
 }
@@ -377,7 +442,10 @@ async function inspect(projectId: Id, runIds: Id[], scratch: string, options: Ch
     const state = await readRunState(projectId, runId);
     attempts.push(state?.attempts ?? 0);
     if (state?.status === 'complete') complete++;
-    else problems.push(`${runId} ended ${state?.status ?? 'missing'}${state?.status === 'failed' ? `: ${state.error.code} ${state.error.message}` : ''}`);
+    else
+      problems.push(
+        `${runId} ended ${state?.status ?? 'missing'}${state?.status === 'failed' ? `: ${state.error.code} ${state.error.message}` : ''}`,
+      );
     const videoKeys: string[] = [];
     for await (const page of listKeyPages('videos', `${runId}/`)) videoKeys.push(...page);
     if (videoKeys.sort().join() === (await expectedVideoKeys(runId)).sort().join()) oneVideo++;
@@ -388,8 +456,15 @@ async function inspect(projectId: Id, runIds: Id[], scratch: string, options: Ch
     const log = await readProgress(projectId, runId);
     const numbered = log.dropped === 0 && log.events.every((event, i) => event.seq === i + 1);
     const terminals = log.events.filter(isTerminalEvent);
-    if (numbered && terminals.length === 1 && isTerminalEvent(log.events.at(-1)!) && log.events.at(-1)!.status === 'complete') cleanHistories++;
-    else problems.push(`${runId}: progress history ${log.events.map((e) => `${e.seq}:${e.agent}:${e.status}`).join(' ')}`);
+    if (
+      numbered &&
+      terminals.length === 1 &&
+      isTerminalEvent(log.events.at(-1)!) &&
+      log.events.at(-1)!.status === 'complete'
+    )
+      cleanHistories++;
+    else
+      problems.push(`${runId}: progress history ${log.events.map((e) => `${e.seq}:${e.agent}:${e.status}`).join(' ')}`);
   }
   const orphanFfmpeg = (await processesMatching(scratch)).length;
   if (orphanFfmpeg > 0) problems.push(`${orphanFfmpeg} ffmpeg processes left`);
@@ -397,7 +472,17 @@ async function inspect(projectId: Id, runIds: Id[], scratch: string, options: Ch
   const orphanBlobs = Object.values(repair.found).reduce((sum, n) => sum + n, 0);
   if (orphanBlobs > 0) problems.push(`repair would act on ${JSON.stringify(repair.items)}`);
   const leftoverScratchDirs = (await readdir(scratch)).filter((name) => name.startsWith('sirtrav-compose-')).length;
-  return { runs: runIds.length, complete, playableVideos, oneVideo, cleanHistories, orphanFfmpeg, orphanBlobs, leftoverScratchDirs, attempts };
+  return {
+    runs: runIds.length,
+    complete,
+    playableVideos,
+    oneVideo,
+    cleanHistories,
+    orphanFfmpeg,
+    orphanBlobs,
+    leftoverScratchDirs,
+    attempts,
+  };
 }
 
 /** The keys of one stored video: its index, the pieces the index names, and the poster. */
@@ -405,7 +490,9 @@ async function expectedVideoKeys(runId: Id): Promise<string[]> {
   const index = await getMetadata(keys.video(runId));
   const { generation, pieces } = index ?? {};
   const pieceKeys =
-    typeof generation === 'string' && typeof pieces === 'number' ? Array.from({ length: pieces }, (_, n) => keys.videoPiece(runId, generation, n).key) : [];
+    typeof generation === 'string' && typeof pieces === 'number'
+      ? Array.from({ length: pieces }, (_, n) => keys.videoPiece(runId, generation, n).key)
+      : [];
   return [...pieceKeys, keys.video(runId).key, keys.poster(runId).key];
 }
 

@@ -23,7 +23,11 @@ export async function censusOfTears(directory: string, folders?: string[]): Prom
   const entries = join(directory, 'entries');
   const files = folders
     ? (
-        await Promise.all(folders.map(async (folder) => (await readdir(join(entries, folder)).catch(() => [] as string[])).map((name) => join(folder, name))))
+        await Promise.all(
+          folders.map(async (folder) =>
+            (await readdir(join(entries, folder)).catch(() => [] as string[])).map((name) => join(folder, name)),
+          ),
+        )
       ).flat()
     : await readdir(entries, { recursive: true }).catch(() => [] as string[]);
   for (const path of files) {
@@ -39,7 +43,9 @@ export async function censusOfTears(directory: string, folders?: string[]): Prom
     const parsed = metadata === null ? null : safeJson(metadata);
     if (parsed?.sha256 === document.sha256 && parsed?.updatedAt === document.updatedAt) continue;
     census.tornMetadata++;
-    census.keys.push(`${metadata === null ? 'no metadata' : parsed ? 'stale metadata' : 'half-written metadata'} ${path}`);
+    census.keys.push(
+      `${metadata === null ? 'no metadata' : parsed ? 'stale metadata' : 'half-written metadata'} ${path}`,
+    );
   }
   return census;
 }
@@ -110,7 +116,9 @@ async function stopped(pid: number): Promise<boolean> {
   const until = Date.now() + 2000;
   while (Date.now() < until) {
     const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
-    const states = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => '')));
+    const states = await Promise.all(
+      tasks.map((task) => readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => '')),
+    );
     const state = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     if (tasks.length > 0 && states.every((stat) => stat !== '' && /^[Tt]$/.test(state(stat)))) return true;
     await sleep(1);

@@ -21,7 +21,15 @@ export interface SourceColumns {
 }
 
 /** GeoNames' table columns used here (0-based; the table has 19). */
-const COLUMN = { name: 1, latitude: 4, longitude: 5, featureCode: 7, countryCode: 8, admin1: 10, population: 14 } as const;
+const COLUMN = {
+  name: 1,
+  latitude: 4,
+  longitude: 5,
+  featureCode: 7,
+  countryCode: 8,
+  admin1: 10,
+  population: 14,
+} as const;
 const CHUNK_BYTES = 1 << 20;
 const TAB = 9;
 const NEWLINE = 10;
@@ -90,7 +98,12 @@ class TableReader {
     const starts = this.starts;
     let column = 0;
     starts[0] = start;
-    for (let at = bytes.indexOf(TAB, start); at !== -1 && at < end && column <= COLUMN.population; at = bytes.indexOf(TAB, at + 1)) starts[++column] = at + 1;
+    for (
+      let at = bytes.indexOf(TAB, start);
+      at !== -1 && at < end && column <= COLUMN.population;
+      at = bytes.indexOf(TAB, at + 1)
+    )
+      starts[++column] = at + 1;
     if (column <= COLUMN.population) return;
     // Each field runs from its start to the tab before the next field's start.
     if (leftOut(bytes, starts[COLUMN.featureCode]!, starts[COLUMN.featureCode + 1]! - 1)) return;
@@ -125,7 +138,11 @@ function readRows(): Rows {
       const read = readSync(fd, buffer, filled, buffer.length - filled, null);
       const end = filled + read;
       let start = 0;
-      for (let newline = buffer.indexOf(NEWLINE, start); newline !== -1 && newline < end; newline = buffer.indexOf(NEWLINE, start)) {
+      for (
+        let newline = buffer.indexOf(NEWLINE, start);
+        newline !== -1 && newline < end;
+        newline = buffer.indexOf(NEWLINE, start)
+      ) {
         reader.line(buffer, start, newline);
         start = newline + 1;
       }
@@ -148,7 +165,8 @@ export function readGeoNames(): SourceColumns {
   const latitudes = new Float64Array(size);
   const longitudes = new Float64Array(size);
   const populations = new Float64Array(size);
-  for (let i = 0; i < size; i++) [latitudes[i], longitudes[i], populations[i]] = [numbers[3 * i]!, numbers[3 * i + 1]!, numbers[3 * i + 2]!];
+  for (let i = 0; i < size; i++)
+    [latitudes[i], longitudes[i], populations[i]] = [numbers[3 * i]!, numbers[3 * i + 1]!, numbers[3 * i + 2]!];
   return { names, countryCodes, regions, latitudes, longitudes, populations };
 }
 

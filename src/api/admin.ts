@@ -16,15 +16,28 @@ export const adminRoutes: Route[] = [
     body: cleanupBodySchema,
     responses: { 200: { description: 'CleanupReport', schema: cleanupReportSchema } },
     handler: async ({ body }) =>
-      json(200, await runCleanup({ now: body.now ? new Date(body.now) : new Date(), dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS })),
+      json(
+        200,
+        await runCleanup({
+          now: body.now ? new Date(body.now) : new Date(),
+          dryRun: body.dryRun ?? false,
+          budgetMs: ADMIN_BUDGET_MS,
+        }),
+      ),
   }),
   adminRoute.post('/api/admin/repair', {
     operationId: 'runRepair',
     summary:
       'Check every store against the others and repair: orphan videos, audio, progress and leases; complete runs without their video; memory indexes that disagree with the evaluations; uploads never completed; live runs missing from the active index (admin)',
     body: repairBodySchema,
-    responses: { 200: { description: 'What was found and what was repaired (nothing is changed with dryRun)', schema: repairReportSchema } },
+    responses: {
+      200: {
+        description: 'What was found and what was repaired (nothing is changed with dryRun)',
+        schema: repairReportSchema,
+      },
+    },
     // A whole pass from the start; one cut short by the budget says `complete: false` and can be asked again.
-    handler: async ({ body }) => json(200, await runRepair({ dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS })),
+    handler: async ({ body }) =>
+      json(200, await runRepair({ dryRun: body.dryRun ?? false, budgetMs: ADMIN_BUDGET_MS })),
   }),
 ];

@@ -8,13 +8,22 @@ const projectRoute = routeGroup({ auth: 'project', tag: 'runs' });
 
 /** A captions file: small, and as fresh as its run (so no long caching). */
 export function captionsResponse(body: string, contentType: string): Response {
-  return new Response(body, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'private, no-cache' } });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': contentType, 'cache-control': 'private, no-cache' },
+  });
 }
 
 const FORMATS = [
   { extension: 'vtt', operationId: 'getCaptionsVtt', name: 'WebVTT', contentType: WEBVTT_TYPE, format: toWebVtt },
   { extension: 'srt', operationId: 'getCaptionsSrt', name: 'SRT', contentType: SRT_TYPE, format: toSrt },
-] as const satisfies ReadonlyArray<{ extension: string; operationId: string; name: string; contentType: string; format: (cues: CaptionCue[]) => string }>;
+] as const satisfies ReadonlyArray<{
+  extension: string;
+  operationId: string;
+  name: string;
+  contentType: string;
+  format: (cues: CaptionCue[]) => string;
+}>;
 
 export const captionRoutes: Route[] = FORMATS.map(({ extension, operationId, name, contentType, format }) =>
   projectRoute.get(`/api/projects/:projectId/runs/:runId/captions.${extension}`, {

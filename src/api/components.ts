@@ -12,7 +12,13 @@ import {
   uploadPartResponseSchema,
 } from '../schemas/media.js';
 import { evaluateBodySchema, evaluationSchema, memoryIndexSchema } from '../schemas/memory.js';
-import { failureSearchResponseSchema, rebuildResponseSchema, resolutionBodySchema, resolutionResponseSchema, statsSchema } from '../schemas/operations.js';
+import {
+  failureSearchResponseSchema,
+  rebuildResponseSchema,
+  resolutionBodySchema,
+  resolutionResponseSchema,
+  statsSchema,
+} from '../schemas/operations.js';
 import {
   completeImportBodySchema,
   exportDescriptorSchema,

@@ -19,7 +19,10 @@ import {
 const projectRoute = routeGroup({ auth: 'project', tag: 'media' });
 
 /** What examining a photo refuses, whether it came whole or in parts. */
-const photoRefusedDocs = errorDocs({ 415: 'Not JPEG, PNG, WebP, AVIF or HEIC', 422: 'Corrupt, truncated or over 100 megapixels' });
+const photoRefusedDocs = errorDocs({
+  415: 'Not JPEG, PNG, WebP, AVIF or HEIC',
+  422: 'Corrupt, truncated or over 100 megapixels',
+});
 
 const CHUNKED_HINT = 'Send larger photos in parts: POST /api/projects/{projectId}/uploads.';
 const RAW_TYPES = /^(image\/[a-z0-9.+-]+|application\/octet-stream)$/;
@@ -29,7 +32,11 @@ async function photosFrom(request: Request): Promise<Photo[]> {
   const type = mediaType(request);
   const isMultipart = type === 'multipart/form-data';
   if (!isMultipart && !RAW_TYPES.test(type)) {
-    throw new AppError(415, 'unsupported_media_type', `Send the photo as image/*, application/octet-stream or multipart/form-data (got "${type || 'none'}").`);
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      `Send the photo as image/*, application/octet-stream or multipart/form-data (got "${type || 'none'}").`,
+    );
   }
   const body = await readBodyBytes(request, DIRECT_UPLOAD_LIMIT, CHUNKED_HINT);
   if (body.byteLength === 0) throw new AppError(400, 'empty_body', 'The request has no photo in it.');
@@ -49,7 +56,10 @@ async function photosFrom(request: Request): Promise<Photo[]> {
     try {
       photos.push(await examinePhoto(new Uint8Array(await file.arrayBuffer()), file.name));
     } catch (error) {
-      if (error instanceof AppError) throw new AppError(error.status, error.code, `${file.name || 'A file'}: ${error.message}`, { details: error.details });
+      if (error instanceof AppError)
+        throw new AppError(error.status, error.code, `${file.name || 'A file'}: ${error.message}`, {
+          details: error.details,
+        });
       throw error;
     }
   }
@@ -71,14 +81,27 @@ export const mediaRoutes: Route[] = [
     operationId: 'uploadMedia',
     summary: 'Upload photos: a raw image body or multipart/form-data, at most 4 MiB per request',
     rawBody: {
-      contentTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'application/octet-stream', 'multipart/form-data'],
+      contentTypes: [
+        'image/jpeg',
+        'image/png',
+        'image/webp',
+        'image/avif',
+        'image/heic',
+        'application/octet-stream',
+        'multipart/form-data',
+      ],
       description: 'Raw bytes (optional X-Filename, percent-encoded) or one or more files',
     },
     headers: [{ name: 'X-Filename', description: 'Original file name of a raw upload' }],
     responses: {
       201: { description: 'Stored (at least one new)', schema: mediaListResponseSchema },
       200: { description: 'Every photo was already there', schema: mediaListResponseSchema },
-      ...errorDocs({ 400: 'Empty or malformed body', 404: 'Unknown project', 409: 'Photo limit reached', 413: 'Larger than 4 MiB: use the chunked route' }),
+      ...errorDocs({
+        400: 'Empty or malformed body',
+        404: 'Unknown project',
+        409: 'Photo limit reached',
+        413: 'Larger than 4 MiB: use the chunked route',
+      }),
       ...photoRefusedDocs,
     },
     handler: async ({ request, params: { projectId } }) => {
@@ -92,7 +115,10 @@ export const mediaRoutes: Route[] = [
   projectRoute.get('/api/projects/:projectId/media', {
     operationId: 'listMedia',
     summary: 'List photos (from metadata)',
-    responses: { 200: { description: 'Photos, oldest upload first', schema: mediaListResponseSchema }, 404: errorDoc('Unknown project') },
+    responses: {
+      200: { description: 'Photos, oldest upload first', schema: mediaListResponseSchema },
+      404: errorDoc('Unknown project'),
+    },
     handler: async ({ params: { projectId } }) => {
       await requireProject(projectId);
       return json(200, { media: await listMedia(projectId) });
@@ -136,23 +162,36 @@ export const mediaRoutes: Route[] = [
     operationId: 'startUpload',
     summary: 'Start a chunked upload of one large photo',
     body: startUploadBodySchema,
-    responses: { 201: { description: 'Send parts of partSize bytes', schema: startUploadResponseSchema }, 400: errorDoc('Invalid body or too large') },
+    responses: {
+      201: { description: 'Send parts of partSize bytes', schema: startUploadResponseSchema },
+      400: errorDoc('Invalid body or too large'),
+    },
     handler: async ({ params: { projectId }, body }) => {
       await requireProject(projectId);
       const session = await startUpload(projectId, body);
-      return json(201, { uploadId: session.uploadId, partSize: session.partSize, partCount: session.partCount, expiresAt: session.expiresAt });
+      return json(201, {
+        uploadId: session.uploadId,
+        partSize: session.partSize,
+        partCount: session.partCount,
+        expiresAt: session.expiresAt,
+      });
     },
   }),
   projectRoute.put('/api/projects/:projectId/uploads/:uploadId/parts/:n', {
     operationId: 'uploadPart',
     summary: 'Send part n (0-based); any order, re-sendable',
-    rawBody: { contentTypes: ['application/octet-stream'], description: 'Exactly partSize bytes, the last part the rest' },
+    rawBody: {
+      contentTypes: ['application/octet-stream'],
+      description: 'Exactly partSize bytes, the last part the rest',
+    },
     responses: {
       200: { description: 'Stored', schema: uploadPartResponseSchema },
       ...errorDocs({ 400: 'Wrong size or part number', 404: 'Unknown upload', 409: 'Upload already complete' }),
     },
     handler: async ({ request, params: { projectId, uploadId, n } }) => {
-      const result = await putPart(projectId, uploadId, n, (limit) => readBodyBytes(request, limit, 'A part may be at most partSize bytes.'));
+      const result = await putPart(projectId, uploadId, n, (limit) =>
+        readBodyBytes(request, limit, 'A part may be at most partSize bytes.'),
+      );
       return json(200, result);
     },
   }),

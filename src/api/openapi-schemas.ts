@@ -32,13 +32,17 @@ export function buildSchemaComponents(named: Record<string, z.ZodType>, uses: Bo
   for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
   for (const { schema, fallbackName } of uses) {
     if (registry.has(schema)) continue;
-    if (registry._idmap.has(fallbackName)) throw new Error(`Two body schemas would be named ${fallbackName}: name them in COMPONENT_SCHEMAS`);
+    if (registry._idmap.has(fallbackName))
+      throw new Error(`Two body schemas would be named ${fallbackName}: name them in COMPONENT_SCHEMAS`);
     registry.add(schema, { id: fallbackName });
   }
   const idOf = (schema: z.ZodType) => registry.get(schema)!.id;
   const generated = { input: generate(registry, 'input'), output: generate(registry, 'output') };
   const rootsOf = (io: Io) => uses.filter((use) => use.io === io).map((use) => idOf(use.schema));
-  const needed = { input: reachable(generated.input, rootsOf('input')), output: reachable(generated.output, rootsOf('output')) };
+  const needed = {
+    input: reachable(generated.input, rootsOf('input')),
+    output: reachable(generated.output, rootsOf('output')),
+  };
   const differs = readsDifferently(generated);
   const inputName = (id: string) => (differs.has(id) && needed.output.has(id) ? `${id}Input` : id);
 
@@ -46,19 +50,30 @@ export function buildSchemaComponents(named: Record<string, z.ZodType>, uses: Bo
   for (const id of needed.output) schemas[id] = generated.output[id]!;
   for (const id of needed.input) {
     const name = inputName(id);
-    if (name !== id && registry._idmap.has(name)) throw new Error(`Component ${name} is both a name and the input reading of ${id}`);
+    if (name !== id && registry._idmap.has(name))
+      throw new Error(`Component ${name} is both a name and the input reading of ${id}`);
     schemas[name] = renameRefs(generated.input[id]!, inputName);
   }
   const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
-  return { schemas: sorted, refOf: (schema, io) => ({ $ref: COMPONENTS + (io === 'input' ? inputName(idOf(schema)) : idOf(schema)) }) };
+  return {
+    schemas: sorted,
+    refOf: (schema, io) => ({ $ref: COMPONENTS + (io === 'input' ? inputName(idOf(schema)) : idOf(schema)) }),
+  };
 }
 
 function generate(registry: z.core.$ZodRegistry<{ id: string }>, io: Io): Record<string, JsonSchema> {
-  const { schemas } = z.toJSONSchema(registry, { io, target: 'draft-2020-12', unrepresentable: 'any', uri: (id) => COMPONENTS + id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    uri: (id) => COMPONENTS + id,
+  });
   // Shared definitions appear only for a recursive schema nobody named.
   if ('__shared' in schemas) throw new Error('A recursive schema has no component name: name it in COMPONENT_SCHEMAS');
   // $id and $schema are the document's business: a component's place names it, jsonSchemaDialect says the draft.
-  return Object.fromEntries(Object.entries(schemas).map(([id, { $id: _id, $schema: _schema, ...rest }]) => [id, rest as JsonSchema]));
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $id: _id, $schema: _schema, ...rest }]) => [id, rest as JsonSchema]),
+  );
 }
 
 /** The component names a schema references, anywhere inside it. */
@@ -66,7 +81,8 @@ function refsIn(value: unknown, found: string[] = []): string[] {
   if (Array.isArray(value)) for (const item of value) refsIn(item, found);
   else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
-      if (key === '$ref' && typeof inner === 'string' && inner.startsWith(COMPONENTS)) found.push(inner.slice(COMPONENTS.length));
+      if (key === '$ref' && typeof inner === 'string' && inner.startsWith(COMPONENTS))
+        found.push(inner.slice(COMPONENTS.length));
       else refsIn(inner, found);
     }
   }

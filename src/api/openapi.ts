@@ -23,7 +23,11 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 
 /** A parameter's schema, inline: parameters are small, and SDKs type them as plain values. */
 const toSchema = (schema: z.ZodType) => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return rest;
 };
 
@@ -48,7 +52,13 @@ function parametersOf(route: Route): Array<Record<string, unknown>> {
     const { description, ...rest } = toSchema(schema);
     return { name, in: 'query', required: false, description, schema: rest };
   });
-  const headers = (route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: { type: 'string' } }));
+  const headers = (route.headers ?? []).map((h) => ({
+    name: h.name,
+    in: 'header',
+    required: false,
+    description: h.description,
+    schema: { type: 'string' },
+  }));
   return [...path, ...query, ...(route.signedLink ? SIGNED_LINK_QUERY : []), ...headers];
 }
 
@@ -57,8 +67,14 @@ function bodyUsesOf(route: Route): BodyUse[] {
   const request = route.body ?? route.rawBody?.json;
   const responses = Object.values(route.responses).flatMap(({ schema }) => (schema ? [schema] : []));
   return [
-    ...(request ? [{ schema: request, io: 'input' as const, fallbackName: `${pascal(route.operationId)}Request` }] : []),
-    ...responses.map((schema) => ({ schema, io: 'output' as const, fallbackName: `${pascal(route.operationId)}Response` })),
+    ...(request
+      ? [{ schema: request, io: 'input' as const, fallbackName: `${pascal(route.operationId)}Request` }]
+      : []),
+    ...responses.map((schema) => ({
+      schema,
+      io: 'output' as const,
+      fallbackName: `${pascal(route.operationId)}Response`,
+    })),
   ];
 }
 
@@ -66,11 +82,20 @@ const BINARY = { schema: { type: 'string', format: 'binary' } };
 
 function requestBodyOf(route: Route, components: SchemaComponents): Record<string, unknown> {
   // An empty JSON body counts as {}: the body is optional.
-  if (route.body) return { requestBody: { required: false, content: { 'application/json': { schema: components.refOf(route.body, 'input') } } } };
+  if (route.body)
+    return {
+      requestBody: {
+        required: false,
+        content: { 'application/json': { schema: components.refOf(route.body, 'input') } },
+      },
+    };
   const raw = route.rawBody;
   if (!raw) return {};
   const content = Object.fromEntries(
-    raw.contentTypes.map((type) => [type, type === 'application/json' && raw.json ? { schema: components.refOf(raw.json, 'input') } : BINARY]),
+    raw.contentTypes.map((type) => [
+      type,
+      type === 'application/json' && raw.json ? { schema: components.refOf(raw.json, 'input') } : BINARY,
+    ]),
   );
   return { requestBody: { required: true, description: raw.description, content } };
 }
@@ -84,9 +109,17 @@ function responsesOf(route: Route, components: SchemaComponents): Record<string,
           ? { [response.contentType]: BINARY }
           : undefined;
       const headers = response.headers
-        ? Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]))
+        ? Object.fromEntries(
+            Object.entries(response.headers).map(([name, description]) => [
+              name,
+              { description, schema: { type: 'string' } },
+            ]),
+          )
         : undefined;
-      return [status, { description: response.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) }];
+      return [
+        status,
+        { description: response.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) },
+      ];
     }),
   );
 }
@@ -99,7 +132,9 @@ const AUTH_NOTES = {
 
 /** The summary, and who may call it: generated SDKs show the description as the method's doc comment. */
 function descriptionOf(route: Route): string {
-  const signed = route.signedLink ? ' A signed link (exp and sig from the run’s links) stands in for the token, for browsers.' : '';
+  const signed = route.signedLink
+    ? ' A signed link (exp and sig from the run’s links) stands in for the token, for browsers.'
+    : '';
   const summary = /[.!?]$/.test(route.summary) ? route.summary : `${route.summary}.`;
   return `${summary}\n\n${AUTH_NOTES[route.auth]}${signed}`;
 }
@@ -111,8 +146,10 @@ function checkDocumented(routes: Route[]): void {
     const where = `Route ${route.method} ${route.path}`;
     if (!route.summary || !Object.keys(route.responses).some((status) => /^[23]/.test(status)))
       throw new Error(`${where} has no documentation: give it a summary and its responses`);
-    if (!/^[a-z][A-Za-z0-9]*$/.test(route.operationId)) throw new Error(`${where}: operationId "${route.operationId}" is not a camelCase name`);
-    if (ids.has(route.operationId)) throw new Error(`${where}: operationId "${route.operationId}" is taken by another route`);
+    if (!/^[a-z][A-Za-z0-9]*$/.test(route.operationId))
+      throw new Error(`${where}: operationId "${route.operationId}" is not a camelCase name`);
+    if (ids.has(route.operationId))
+      throw new Error(`${where}: operationId "${route.operationId}" is taken by another route`);
     ids.add(route.operationId);
   }
 }
@@ -124,7 +161,8 @@ export function buildOpenApi(routes: Route[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const parameters = parametersOf(route);
-    const security = route.auth === 'none' ? [] : route.signedLink ? [{ bearer: [] }, { signedLink: [] }] : [{ bearer: [] }];
+    const security =
+      route.auth === 'none' ? [] : route.signedLink ? [{ bearer: [] }, { signedLink: [] }] : [{ bearer: [] }];
     (paths[openApiPath(route.path)] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operationId,
       tags: [route.tag],
@@ -145,7 +183,8 @@ export function buildOpenApi(routes: Route[]): Record<string, unknown> {
     info: {
       title: 'SirTrav API',
       version: VERSION,
-      description: 'Photos in, a narrated and scored MP4 out. Every error is { error: { code, message, details?, requestId, retryable } }.',
+      description:
+        'Photos in, a narrated and scored MP4 out. Every error is { error: { code, message, details?, requestId, retryable } }.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -155,7 +194,12 @@ export function buildOpenApi(routes: Route[]): Record<string, unknown> {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A project token (stp.…) or the admin token' },
-        signedLink: { type: 'apiKey', in: 'query', name: 'sig', description: 'Signed, expiring link from a run’s links (with exp)' },
+        signedLink: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'sig',
+          description: 'Signed, expiring link from a run’s links (with exp)',
+        },
       },
       schemas: components.schemas,
     },

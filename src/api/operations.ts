@@ -19,7 +19,8 @@ const adminRoute = routeGroup({ auth: 'admin', tag: 'operations' });
 export const operationsRoutes: Route[] = [
   adminRoute.get('/api/admin/stats', {
     operationId: 'getStats',
-    summary: 'Store sizes, runs by status, agent and route latency percentiles, failures by class, media cache hit rate (admin)',
+    summary:
+      'Store sizes, runs by status, agent and route latency percentiles, failures by class, media cache hit rate (admin)',
     responses: { 200: { description: 'Stats', schema: statsSchema } },
     handler: async () => json(200, await computeStats()),
   }),
@@ -28,7 +29,10 @@ export const operationsRoutes: Route[] = [
     summary:
       'Similar failure episodes across projects, best first, each with its reflection; preconditions given as parameters rank matching episodes higher (admin)',
     query: failureSearchQuerySchema,
-    responses: { 200: { description: 'Ranked results', schema: failureSearchResponseSchema }, 400: errorDoc('Invalid query') },
+    responses: {
+      200: { description: 'Ranked results', schema: failureSearchResponseSchema },
+      400: errorDoc('Invalid query'),
+    },
     handler: async ({ query }) => json(200, await findFailures(query)),
   }),
   adminRoute.post('/api/admin/failures/:runId/resolution', {

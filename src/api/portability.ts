@@ -42,7 +42,10 @@ const ARCHIVE_TYPES = new Set(['application/x-tar', 'application/octet-stream'])
 
 function exportLinks(origin: string, projectId: Id, exportId: Id, parts?: number) {
   const self = `${origin}/api/projects/${projectId}/export?exportId=${exportId}`;
-  return { self, ...(parts === undefined ? {} : { parts: Array.from({ length: parts }, (_, n) => `${self}&part=${n}`) }) };
+  return {
+    self,
+    ...(parts === undefined ? {} : { parts: Array.from({ length: parts }, (_, n) => `${self}&part=${n}`) }),
+  };
 }
 
 function importAnswer(session: AdvancedImport): Response {
@@ -58,7 +61,12 @@ function importAnswer(session: AdvancedImport): Response {
 }
 
 async function servePart(projectId: Id, exportId: Id | undefined, part: number): Promise<Response> {
-  if (!exportId) throw new AppError(400, 'export_id_required', 'A part needs the exportId it belongs to: …/export?exportId=…&part=N.');
+  if (!exportId)
+    throw new AppError(
+      400,
+      'export_id_required',
+      'A part needs the exportId it belongs to: …/export?exportId=…&part=N.',
+    );
   const { stream, bytes, manifest } = await exportPart(projectId, exportId, part);
   return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, {
     status: 200,
@@ -87,7 +95,10 @@ export const portabilityRoutes: Route[] = [
       'Export the whole project as one tar archive, served in parts. Without `part`: prepares the export (hashing every blob; resumable: call links.self again while 202) and answers its descriptor. With exportId and part: bytes [part × partSize, (part + 1) × partSize) of the archive (application/x-tar, each within the 20 MB response limit); joined in order, the parts are one tar file whose first entry, manifest.json, lists every blob (store, key, size, SHA-256, metadata), the part count and the total size; the second, manifest.sig, is the Ed25519 signature of the manifest by this site (exportKey in the descriptor, and GET /api/admin/export-key)',
     query: exportQuerySchema,
     responses: {
-      200: { description: 'Ready: the descriptor with a link per part (or, with part, the part itself as application/x-tar)', schema: exportDescriptorSchema },
+      200: {
+        description: 'Ready: the descriptor with a link per part (or, with part, the part itself as application/x-tar)',
+        schema: exportDescriptorSchema,
+      },
       202: { description: 'Still preparing: call links.self again', schema: exportDescriptorSchema },
       ...errorDocs({
         400: 'Bad query, or part without exportId',
@@ -122,27 +133,48 @@ export const portabilityRoutes: Route[] = [
   }),
   adminRoute.post('/api/admin/imports', {
     operationId: 'startImport',
-    summary: 'Start a chunked import of an export archive (admin): then PUT its parts and POST /api/admin/import { importId }',
+    summary:
+      'Start a chunked import of an export archive (admin): then PUT its parts and POST /api/admin/import { importId }',
     body: startImportBodySchema,
     responses: {
-      201: { description: 'Send partCount parts of partSize bytes (the last one the rest)', schema: startImportResponseSchema },
+      201: {
+        description: 'Send partCount parts of partSize bytes (the last one the rest)',
+        schema: startImportResponseSchema,
+      },
       413: errorDoc('Archive too large'),
     },
     handler: async ({ body }) => {
       const session = await startImport(body);
-      return json(201, { importId: session.importId, partSize: session.partSize, partCount: session.partCount, expiresAt: session.expiresAt });
+      return json(201, {
+        importId: session.importId,
+        partSize: session.partSize,
+        partCount: session.partCount,
+        expiresAt: session.expiresAt,
+      });
     },
   }),
   adminRoute.put('/api/admin/imports/:importId/parts/:n', {
     operationId: 'uploadImportPart',
     summary: 'Send part n (0-based) of the archive; any order, re-sendable until the import is completed',
-    rawBody: { contentTypes: ['application/octet-stream', 'application/x-tar'], description: 'Exactly partSize bytes (4 MiB), the last part the rest' },
+    rawBody: {
+      contentTypes: ['application/octet-stream', 'application/x-tar'],
+      description: 'Exactly partSize bytes (4 MiB), the last part the rest',
+    },
     responses: {
       200: { description: 'Stored', schema: importPartResponseSchema },
-      ...errorDocs({ 400: 'Wrong size or part number', 404: 'Unknown import', 409: 'The import no longer takes parts' }),
+      ...errorDocs({
+        400: 'Wrong size or part number',
+        404: 'Unknown import',
+        409: 'The import no longer takes parts',
+      }),
     },
     handler: async ({ request, params: { importId, n } }) =>
-      json(200, await putImportPart(importId, n, (limit) => readBodyBytes(request, limit, `A part may be at most ${limit} bytes.`))),
+      json(
+        200,
+        await putImportPart(importId, n, (limit) =>
+          readBodyBytes(request, limit, `A part may be at most ${limit} bytes.`),
+        ),
+      ),
   }),
   adminRoute.get('/api/admin/imports/:importId', {
     operationId: 'getImport',
@@ -153,7 +185,10 @@ export const portabilityRoutes: Route[] = [
   adminRoute.delete('/api/admin/imports/:importId', {
     operationId: 'rollbackImport',
     summary: 'Roll back an unfinished import: removes what it wrote, its marker and its staged parts',
-    responses: { 200: { description: 'Rolled back', schema: importProgressSchema }, ...errorDocs({ 404: 'Unknown import', 409: 'Already complete' }) },
+    responses: {
+      200: { description: 'Rolled back', schema: importProgressSchema },
+      ...errorDocs({ 404: 'Unknown import', 409: 'Already complete' }),
+    },
     handler: async ({ params: { importId } }) => json(200, importProgress(await rollbackImport(importId))),
   }),
   adminRoute.post('/api/admin/import', {
@@ -184,7 +219,11 @@ export const portabilityRoutes: Route[] = [
         return importAnswer(await advanceImport(importId, IMPORT_BUDGET_MS));
       }
       // A small archive in one request: staged as a one-part import, then the same path as any other.
-      const bytes = await readBodyBytes(request, IMPORT_PART_SIZE, 'Send larger archives in parts: POST /api/admin/imports.');
+      const bytes = await readBodyBytes(
+        request,
+        IMPORT_PART_SIZE,
+        'Send larger archives in parts: POST /api/admin/imports.',
+      );
       if (bytes.byteLength === 0) throw new AppError(400, 'empty_body', 'The request holds no archive.');
       const session = await startImport({
         bytes: bytes.byteLength,

@@ -13,7 +13,10 @@ const wantsEventStream = (request: Request) => (request.headers.get('accept') ??
 
 /** Documents `?lastEventId=`; parseLastEventId reads it (or the header, which wins) with its own error code. */
 const progressQuerySchema = z.object({
-  lastEventId: z.string().optional().describe('Resume after this seq, a whole number (or send the Last-Event-ID header)'),
+  lastEventId: z
+    .string()
+    .optional()
+    .describe('Resume after this seq, a whole number (or send the Last-Event-ID header)'),
 });
 
 export const progressRoutes: Route[] = [
@@ -24,13 +27,17 @@ export const progressRoutes: Route[] = [
     query: progressQuerySchema,
     headers: [{ name: 'Last-Event-ID', description: 'Resume after this seq' }],
     responses: {
-      200: { description: 'Events (JSON), or an event stream: progress, snapshot and done events', schema: progressListSchema },
+      200: {
+        description: 'Events (JSON), or an event stream: progress, snapshot and done events',
+        schema: progressListSchema,
+      },
       204: { description: 'The client already has the end of the run' },
       ...errorDocs({ 400: 'Bad id or Last-Event-ID', 404: 'Unknown run' }),
     },
     handler: async ({ request, url, params: { projectId, runId } }) => {
       const lastEventId = parseLastEventId(request, url);
-      if (wantsEventStream(request)) return progressStream(projectId, runId, lastEventId, request.signal, () => requireRun(projectId, runId));
+      if (wantsEventStream(request))
+        return progressStream(projectId, runId, lastEventId, request.signal, () => requireRun(projectId, runId));
       await requireRun(projectId, runId);
       const { events, dropped, lastSeq, terminal } = await readProgress(projectId, runId, { afterSeq: lastEventId });
       return json(200, { events, dropped, lastSeq, terminal });

@@ -6,7 +6,15 @@ import { errorDoc, errorDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
-import { archivedRun, listAllRunIds, readArchive, readRunState, runNotFound, summarize, videoOf } from '../runs/index.js';
+import {
+  archivedRun,
+  listAllRunIds,
+  readArchive,
+  readRunState,
+  runNotFound,
+  summarize,
+  videoOf,
+} from '../runs/index.js';
 import { archivedRunResponseSchema, type ArchiveRecord } from '../schemas/archive.js';
 import { cancelRun, parseIdempotencyKey, startRun } from '../runs/start.js';
 import {
@@ -52,7 +60,9 @@ async function listRuns(projectId: Id, limit: number): Promise<RunSummary[]> {
       return record ? summarizeArchived(record) : null;
     }),
   );
-  return summaries.filter((summary): summary is RunSummary => summary !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return summaries
+    .filter((summary): summary is RunSummary => summary !== null)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 const summarizeArchived = (record: ArchiveRecord): RunSummary => ({
@@ -141,14 +151,21 @@ export const runRoutes: Route[] = [
     headers: [RANGE_HEADER_DOC],
     responses: {
       ...rangeResponseDocs('video', 'video/mp4'),
-      ...errorDocs({ 404: 'Unknown run (a run whose documents retention archived is still known by its archive record)', 409: 'Not complete yet' }),
+      ...errorDocs({
+        404: 'Unknown run (a run whose documents retention archived is still known by its archive record)',
+        409: 'Not complete yet',
+      }),
     },
     handler: async ({ request, params: { projectId, runId } }) => {
       const video = await videoOf(projectId, runId);
       // Stored in pieces, any range reads at most two of them (src/storage/chunked.ts); a video stored whole is read from its start.
       const stored = await openVideo({ runId, knownBytes: video.bytes });
       if (!stored) throw new AppError(404, 'video_not_found', `The video of run ${runId} is missing.`);
-      const headers = { 'content-type': 'video/mp4', etag: `"${runId}-${stored.size}"`, 'cache-control': 'private, max-age=3600' };
+      const headers = {
+        'content-type': 'video/mp4',
+        etag: `"${runId}-${stored.size}"`,
+        'cache-control': 'private, max-age=3600',
+      };
       return serveBytes(request, stored, headers, 'video');
     },
   }),

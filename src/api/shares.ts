@@ -6,8 +6,20 @@ import { json, noContent } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
 import { videoOf } from '../runs/video.js';
-import { createShareBodySchema, shareListResponseSchema, shareResponseSchema, type ShareRecord } from '../schemas/share.js';
-import { createShare, listRunShares, openSharedRun, renderSharePage, revokeShare, shareNotFound } from '../shares/index.js';
+import {
+  createShareBodySchema,
+  shareListResponseSchema,
+  shareResponseSchema,
+  type ShareRecord,
+} from '../schemas/share.js';
+import {
+  createShare,
+  listRunShares,
+  openSharedRun,
+  renderSharePage,
+  revokeShare,
+  shareNotFound,
+} from '../shares/index.js';
 import { getBinary, getMetadata, keys, openVideo, type Id } from '../storage/index.js';
 import { captionsResponse } from './captions.js';
 
@@ -33,10 +45,13 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex',
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+  'content-security-policy':
+    "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
 };
 const MEDIA_CACHE = 'private, no-cache';
-const NOT_FOUND = { 404: errorDoc('share_not_found: no such share, or it expired or was revoked, or its video is gone') };
+const NOT_FOUND = {
+  404: errorDoc('share_not_found: no such share, or it expired or was revoked, or its video is gone'),
+};
 
 const projectShareRoutes: Route[] = [
   projectRoute.post('/api/projects/:projectId/runs/:runId/share', {
@@ -45,7 +60,11 @@ const projectShareRoutes: Route[] = [
     body: createShareBodySchema,
     responses: {
       201: { description: 'The share: its page, and when it stops working', schema: shareResponseSchema },
-      ...errorDocs({ 400: '`expiresInSec` outside 60 to 7776000 (90 days), or another bad body', 404: 'Unknown run', 409: 'Not complete yet' }),
+      ...errorDocs({
+        400: '`expiresInSec` outside 60 to 7776000 (90 days), or another bad body',
+        404: 'Unknown run',
+        409: 'Not complete yet',
+      }),
     },
     handler: async ({ url, params: { projectId, runId }, body }) => {
       await requireProject(projectId);
@@ -61,13 +80,18 @@ const projectShareRoutes: Route[] = [
     responses: { 200: { description: 'Live shares', schema: shareListResponseSchema } },
     handler: async ({ url, params: { projectId, runId } }) => {
       const shares = await listRunShares(projectId, runId);
-      return json(200, { shares: shares.map((share) => ({ ...shareAnswer(url.origin, share), createdAt: share.createdAt })) });
+      return json(200, {
+        shares: shares.map((share) => ({ ...shareAnswer(url.origin, share), createdAt: share.createdAt })),
+      });
     },
   }),
   projectRoute.delete('/api/projects/:projectId/runs/:runId/share/:shareId', {
     operationId: 'revokeShare',
     summary: 'Revoke a share: its page, video, poster and captions answer 404 from now on',
-    responses: { 204: { description: 'Revoked' }, ...errorDocs({ 404: 'No such share of this run (or already revoked or expired)' }) },
+    responses: {
+      204: { description: 'Revoked' },
+      ...errorDocs({ 404: 'No such share of this run (or already revoked or expired)' }),
+    },
     handler: async ({ params: { projectId, runId, shareId } }) => {
       await revokeShare(projectId, runId, shareId);
       return noContent();
@@ -79,7 +103,10 @@ const publicShareRoutes: Route[] = [
   publicRoute.get('/api/share/:shareId', {
     operationId: 'getSharePage',
     summary: 'The public page of a shared video, with Open Graph and Twitter card tags',
-    responses: { 200: { description: 'An HTML page: the video with its poster and captions', contentType: 'text/html' }, ...NOT_FOUND },
+    responses: {
+      200: { description: 'An HTML page: the video with its poster and captions', contentType: 'text/html' },
+      ...NOT_FOUND,
+    },
     handler: async ({ url, params: { shareId } }) => {
       const { share, video } = await openSharedRun(shareId);
       const absolute = (file: string) => new URL(sharePath(shareId, file), url.origin).href;
@@ -112,7 +139,12 @@ const publicShareRoutes: Route[] = [
       const stored = await openVideo({ runId: share.runId, knownBytes: video.bytes });
       if (!stored) throw shareNotFound();
       // The etag names the share, not the run.
-      return serveBytes(request, stored, { 'content-type': 'video/mp4', etag: `"${shareId}-${stored.size}"`, 'cache-control': MEDIA_CACHE }, 'video');
+      return serveBytes(
+        request,
+        stored,
+        { 'content-type': 'video/mp4', etag: `"${shareId}-${stored.size}"`, 'cache-control': MEDIA_CACHE },
+        'video',
+      );
     },
   }),
   publicRoute.get('/api/share/:shareId/poster.jpg', {
@@ -127,13 +159,24 @@ const publicShareRoutes: Route[] = [
       const { share } = await openSharedRun(shareId);
       const poster = await getBinary(keys.poster(share.runId));
       if (!poster) throw new AppError(404, 'poster_not_found', 'This video has no poster.');
-      return serveBytes(request, memorySource(poster.data), { 'content-type': 'image/jpeg', 'cache-control': MEDIA_CACHE }, 'poster');
+      return serveBytes(
+        request,
+        memorySource(poster.data),
+        { 'content-type': 'image/jpeg', 'cache-control': MEDIA_CACHE },
+        'poster',
+      );
     },
   }),
   publicRoute.get('/api/share/:shareId/captions.vtt', {
     operationId: 'getSharedCaptions',
     summary: "The shared video's captions (WebVTT), for the page's track",
-    responses: { 200: { description: 'WebVTT captions (a valid file with no cues for a video without narration)', contentType: 'text/vtt' }, ...NOT_FOUND },
+    responses: {
+      200: {
+        description: 'WebVTT captions (a valid file with no cues for a video without narration)',
+        contentType: 'text/vtt',
+      },
+      ...NOT_FOUND,
+    },
     handler: async ({ params: { shareId } }) => {
       const { share, video } = await openSharedRun(shareId);
       return captionsResponse(toWebVtt(await readCaptions(share.projectId, share.runId, video)), WEBVTT_TYPE);

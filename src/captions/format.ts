@@ -16,13 +16,20 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** A WebVTT file: the header, then one numbered cue per caption. A run without narration gets the header alone. */
 export function toWebVtt(cues: CaptionCue[]): string {
-  const blocks = cues.map((cue, i) => `${i + 1}\n${timestamp(cue.startSec, '.')} --> ${timestamp(cue.endSec, '.')}\n${escapeVttText(oneLine(cue.text))}`);
+  const blocks = cues.map(
+    (cue, i) =>
+      `${i + 1}\n${timestamp(cue.startSec, '.')} --> ${timestamp(cue.endSec, '.')}\n${escapeVttText(oneLine(cue.text))}`,
+  );
   return ['WEBVTT', ...blocks].join('\n\n') + '\n';
 }
 
 /** A SubRip file: cues numbered from 1, `HH:MM:SS,mmm`, blank-line separated (an empty file without narration). */
 export function toSrt(cues: CaptionCue[]): string {
-  return cues.map((cue, i) => `${i + 1}\n${timestamp(cue.startSec, ',')} --> ${timestamp(cue.endSec, ',')}\n${oneLine(cue.text)}\n`).join('\n');
+  return cues
+    .map(
+      (cue, i) => `${i + 1}\n${timestamp(cue.startSec, ',')} --> ${timestamp(cue.endSec, ',')}\n${oneLine(cue.text)}\n`,
+    )
+    .join('\n');
 }
 
 export const WEBVTT_TYPE = 'text/vtt; charset=utf-8';

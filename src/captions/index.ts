@@ -16,7 +16,12 @@ export { narrationTimingDoc, storeNarrationTiming } from './timing.js';
  */
 export async function readCaptions(projectId: Id, runId: Id, video: RunVideo): Promise<CaptionCue[]> {
   const { storyboard } = video;
-  if (!storyboard) throw new AppError(404, 'captions_not_found', "The run's documents were removed by retention; its video is kept, its captions are not.");
+  if (!storyboard)
+    throw new AppError(
+      404,
+      'captions_not_found',
+      "The run's documents were removed by retention; its video is kept, its captions are not.",
+    );
   if (!storyboard.narration.enabled) return [];
   return captionCues({
     segments: segmentsOf(storyboard),

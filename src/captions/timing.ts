@@ -1,7 +1,11 @@
 import { narrationTimingSchema, type SpokenLine } from '../schemas/captions.js';
 import { defineDocument, keys, readJSON, writeJSON, type Id } from '../storage/index.js';
 
-export const narrationTimingDoc = defineDocument({ name: 'narration-timing', version: 1, schema: narrationTimingSchema });
+export const narrationTimingDoc = defineDocument({
+  name: 'narration-timing',
+  version: 1,
+  schema: narrationTimingSchema,
+});
 
 /** Stored before the voice track itself, so a run whose voice is stored always has its timing. */
 export async function storeNarrationTiming(projectId: Id, runId: Id, lines: SpokenLine[]): Promise<void> {

@@ -21,7 +21,10 @@ export interface EpisodeLike {
 
 /** What similarity is computed over: the goal, the error, the head of the trace, and what was done. */
 export function episodeText(
-  episode: Pick<EpisodeLike, 'goal' | 'step' | 'error_class' | 'code' | 'message' | 'error_trace' | 'tool_chain' | 'actions_taken'>,
+  episode: Pick<
+    EpisodeLike,
+    'goal' | 'step' | 'error_class' | 'code' | 'message' | 'error_trace' | 'tool_chain' | 'actions_taken'
+  >,
 ): string {
   return [
     episode.goal,

@@ -5,11 +5,15 @@ import { loadShards } from './index-store.js';
 import { searchFailures } from './search.js';
 
 /** The search behind GET /api/admin/failures: ranked hits, each with its full episode and reflection. */
-export async function findFailures(query: z.infer<typeof failureSearchQuerySchema>): Promise<z.infer<typeof failureSearchResponseSchema>> {
+export async function findFailures(
+  query: z.infer<typeof failureSearchQuerySchema>,
+): Promise<z.infer<typeof failureSearchResponseSchema>> {
   const started = performance.now();
   const { q, limit, ...preconditions } = query;
   const hits = await searchFailures(q, preconditions, { limit });
-  const episodes = await Promise.all(hits.map((hit) => readFailure(hit.entry.projectId, hit.entry.runId).catch(() => null)));
+  const episodes = await Promise.all(
+    hits.map((hit) => readFailure(hit.entry.projectId, hit.entry.runId).catch(() => null)),
+  );
   const results = hits.flatMap((hit, i) => {
     const episode = episodes[i];
     if (!episode) return [];

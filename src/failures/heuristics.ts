@@ -46,9 +46,22 @@ export function preconditionsOf(facts: FailureFacts): Preconditions {
   const tool = facts.step === 'compose' || /ffmpeg|tool_missing/.test(facts.code) ? 'ffmpeg' : provider;
   return {
     tool: { value: tool, confidence: tool ? 0.7 : 0 },
-    resolution: { value: facts.resolution, confidence: facts.resolution ? (facts.errorClass === 'resource' || facts.errorClass === 'timeout' ? 0.7 : 0.3) : 0 },
-    durationSec: { value: facts.durationSec, confidence: facts.durationSec !== null ? (facts.errorClass === 'timeout' ? 0.7 : 0.2) : 0 },
-    provider: { value: provider, confidence: provider ? (facts.errorClass === 'network' || facts.code.startsWith('llm') ? 0.8 : 0.4) : 0 },
+    resolution: {
+      value: facts.resolution,
+      confidence: facts.resolution
+        ? facts.errorClass === 'resource' || facts.errorClass === 'timeout'
+          ? 0.7
+          : 0.3
+        : 0,
+    },
+    durationSec: {
+      value: facts.durationSec,
+      confidence: facts.durationSec !== null ? (facts.errorClass === 'timeout' ? 0.7 : 0.2) : 0,
+    },
+    provider: {
+      value: provider,
+      confidence: provider ? (facts.errorClass === 'network' || facts.code.startsWith('llm') ? 0.8 : 0.4) : 0,
+    },
   };
 }
 

@@ -22,7 +22,12 @@ export const indexEntrySchema = z.object({
   errorClass: z.string(),
   code: z.string(),
   message: z.string().max(300),
-  pre: z.object({ tool: z.string().nullable(), provider: z.string().nullable(), resolution: z.string().nullable(), durationSec: z.number().nullable() }),
+  pre: z.object({
+    tool: z.string().nullable(),
+    provider: z.string().nullable(),
+    resolution: z.string().nullable(),
+    durationSec: z.number().nullable(),
+  }),
   /** The operator's note on what fixed it, once recorded. */
   resolution: z.string().nullable(),
   /** Packed term frequencies (see text.ts packTerms). */
@@ -39,7 +44,12 @@ const shardDoc = defineDocument({
   schema: shardSchema,
   migrate: (value) => {
     const shard = value as { entries: Array<Record<string, unknown> & { terms: Record<string, number> | string }> };
-    return { entries: shard.entries.map((entry) => ({ ...entry, terms: typeof entry.terms === 'string' ? entry.terms : packTerms(entry.terms) })) };
+    return {
+      entries: shard.entries.map((entry) => ({
+        ...entry,
+        terms: typeof entry.terms === 'string' ? entry.terms : packTerms(entry.terms),
+      })),
+    };
   },
 });
 
@@ -55,7 +65,9 @@ const byAt = (a: IndexEntry, b: IndexEntry) => a.at.localeCompare(b.at) || a.run
 /** Adds or replaces one entry. */
 export async function putEntry(entry: IndexEntry): Promise<void> {
   await updateJSON(keys.failureShard(shardOf(entry.runId)), shardDoc, (current) => ({
-    entries: [...(current?.entries ?? []).filter((e) => e.runId !== entry.runId), entry].sort(byAt).slice(-MAX_PER_SHARD),
+    entries: [...(current?.entries ?? []).filter((e) => e.runId !== entry.runId), entry]
+      .sort(byAt)
+      .slice(-MAX_PER_SHARD),
   }));
   invalidate();
 }
@@ -65,7 +77,9 @@ export async function patchEntry(runId: string, patch: (entry: IndexEntry) => In
   const result: { entry: IndexEntry | null } = { entry: null };
   await updateJSON(keys.failureShard(shardOf(runId)), shardDoc, (current) => {
     result.entry = null;
-    const entries = (current?.entries ?? []).map((entry) => (entry.runId === runId ? (result.entry = patch(entry)) : entry));
+    const entries = (current?.entries ?? []).map((entry) =>
+      entry.runId === runId ? (result.entry = patch(entry)) : entry,
+    );
     return result.entry ? { entries } : UNCHANGED;
   });
   invalidate();
@@ -84,7 +98,9 @@ export async function findEntry(runId: string): Promise<IndexEntry | null> {
 export async function replaceShard(n: number, rebuilt: IndexEntry[], since: string): Promise<void> {
   const ids = new Set(rebuilt.map((entry) => entry.runId));
   await updateJSON(keys.failureShard(n), shardDoc, (current) => ({
-    entries: [...rebuilt, ...(current?.entries ?? []).filter((entry) => !ids.has(entry.runId) && entry.at >= since)].sort(byAt).slice(-MAX_PER_SHARD),
+    entries: [...rebuilt, ...(current?.entries ?? []).filter((entry) => !ids.has(entry.runId) && entry.at >= since)]
+      .sort(byAt)
+      .slice(-MAX_PER_SHARD),
   }));
   invalidate();
 }

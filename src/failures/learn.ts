@@ -11,14 +11,19 @@ export const SEEN_BEFORE_SCORE = 0.35;
 
 /** "voice:openai" → { voice: "openai" } */
 const providersOf = (toolChain: string[]) =>
-  Object.fromEntries(toolChain.map((item) => item.split(':')).filter((pair) => pair.length === 2)) as Record<string, string>;
+  Object.fromEntries(toolChain.map((item) => item.split(':')).filter((pair) => pair.length === 2)) as Record<
+    string,
+    string
+  >;
 
 /**
  * Reflects on a new failure episode and looks for its twins in every project:
  * the most similar earlier failure with a recorded resolution puts that
  * resolution first. `index()` then adds the episode to the search index.
  */
-export async function learnFromFailure(episode: Omit<EpisodeLike, 'reflection'>): Promise<{ reflection: Reflection; index: () => Promise<void> }> {
+export async function learnFromFailure(
+  episode: Omit<EpisodeLike, 'reflection'>,
+): Promise<{ reflection: Reflection; index: () => Promise<void> }> {
   const state = await readRunState(episode.projectId, episode.runId).catch(() => null);
   const facts: FailureFacts = {
     errorClass: episode.error_class,
@@ -44,7 +49,13 @@ export async function learnFromFailure(episode: Omit<EpisodeLike, 'reflection'>)
   const twin = hits.find((hit) => hit.entry.resolution && hit.score >= SEEN_BEFORE_SCORE);
   if (twin)
     reflection.resolutions = [
-      { text: twin.entry.resolution!, source: 'seen-before', runId: twin.entry.runId, projectId: twin.entry.projectId, at: twin.entry.at },
+      {
+        text: twin.entry.resolution!,
+        source: 'seen-before',
+        runId: twin.entry.runId,
+        projectId: twin.entry.projectId,
+        at: twin.entry.at,
+      },
     ];
   return { reflection, index: () => putEntry(entryFromEpisode({ ...episode, reflection })) };
 }

@@ -12,7 +12,9 @@ const READ_CONCURRENCY = 32;
 /** An episode written before reflections gets the heuristic one, so every indexed failure has preconditions. */
 function withReflection(episode: FailureEpisode): FailureEpisode {
   if (episode.reflection) return episode;
-  const providers = Object.fromEntries(episode.tool_chain.map((item) => item.split(':')).filter((pair) => pair.length === 2)) as Record<string, string>;
+  const providers = Object.fromEntries(
+    episode.tool_chain.map((item) => item.split(':')).filter((pair) => pair.length === 2),
+  ) as Record<string, string>;
   return {
     ...episode,
     reflection: heuristicReflection({
@@ -45,7 +47,9 @@ export async function rebuildFailureIndex(): Promise<{ episodes: number; unreada
     });
     for (let i = 0; i < found.length; i += READ_CONCURRENCY) {
       const docs = await Promise.all(
-        found.slice(i, i + READ_CONCURRENCY).map(({ projectId, runId }) => readJSON(keys.runFailure(projectId, runId), failureDoc).catch(() => null)),
+        found
+          .slice(i, i + READ_CONCURRENCY)
+          .map(({ projectId, runId }) => readJSON(keys.runFailure(projectId, runId), failureDoc).catch(() => null)),
       );
       for (const doc of docs) {
         if (!doc) {

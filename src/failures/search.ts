@@ -97,9 +97,18 @@ function preconditionMatch(entry: IndexEntry, wanted: Wanted): number {
 /** Keeps the best `limit` hits in order, without sorting every scored entry. */
 function insertTop(top: SearchHit[], hit: SearchHit, limit: number): void {
   const last = top[top.length - 1];
-  if (top.length === limit && last && (hit.score < last.score || (hit.score === last.score && hit.entry.at <= last.entry.at))) return;
+  if (
+    top.length === limit &&
+    last &&
+    (hit.score < last.score || (hit.score === last.score && hit.entry.at <= last.entry.at))
+  )
+    return;
   let at = top.length;
-  while (at > 0 && (top[at - 1]!.score < hit.score || (top[at - 1]!.score === hit.score && top[at - 1]!.entry.at < hit.entry.at))) at--;
+  while (
+    at > 0 &&
+    (top[at - 1]!.score < hit.score || (top[at - 1]!.score === hit.score && top[at - 1]!.entry.at < hit.entry.at))
+  )
+    at--;
   top.splice(at, 0, hit);
   if (top.length > limit) top.pop();
 }
@@ -108,7 +117,11 @@ function insertTop(top: SearchHit[], hit: SearchHit, limit: number): void {
  * Episodes ranked by cosine similarity of TF-IDF vectors (words and trigrams),
  * combined with how many of the given preconditions they share.
  */
-export async function searchFailures(text: string, preconditions: PreconditionQuery, options: { limit: number; exclude?: string }): Promise<SearchHit[]> {
+export async function searchFailures(
+  text: string,
+  preconditions: PreconditionQuery,
+  options: { limit: number; exclude?: string },
+): Promise<SearchHit[]> {
   const { entries, idf, postings, norms } = await currentCorpus();
   const query = termFrequencies(text);
   const dots = new Float64Array(entries.length);
@@ -122,7 +135,9 @@ export async function searchFailures(text: string, preconditions: PreconditionQu
     for (let k = 0; k < list.index.length; k++) dots[list.index[k]!]! += weight * list.weight[k]!;
   }
   queryNorm = Math.sqrt(queryNorm);
-  const wanted = (Object.entries(preconditions) as Wanted).filter(([field, value]) => field in FIELDS && typeof value === 'string');
+  const wanted = (Object.entries(preconditions) as Wanted).filter(
+    ([field, value]) => field in FIELDS && typeof value === 'string',
+  );
   const top: SearchHit[] = [];
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index]!;
@@ -131,7 +146,12 @@ export async function searchFailures(text: string, preconditions: PreconditionQu
     const preconditionScore = wanted.length > 0 ? preconditionMatch(entry, wanted) : null;
     // With neither text nor preconditions, every episode scores 0 and the newest come first.
     if (textScore === 0 && !preconditionScore && (queryNorm > 0 || wanted.length > 0)) continue;
-    const score = preconditionScore === null ? textScore : queryNorm > 0 ? TEXT_WEIGHT * textScore + (1 - TEXT_WEIGHT) * preconditionScore : preconditionScore;
+    const score =
+      preconditionScore === null
+        ? textScore
+        : queryNorm > 0
+          ? TEXT_WEIGHT * textScore + (1 - TEXT_WEIGHT) * preconditionScore
+          : preconditionScore;
     insertTop(top, { entry, score: Math.round(score * 1000) / 1000, textScore, preconditionScore }, options.limit);
   }
   return top;

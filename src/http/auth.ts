@@ -3,7 +3,8 @@ import { AppError } from '../errors.js';
 import { isId, type Id } from '../storage/ids.js';
 import { sameSignature, siteSignature } from './signing.js';
 
-export type Principal = { kind: 'admin' } | { kind: 'project'; projectId: Id } | { kind: 'link' } | { kind: 'open' } | { kind: 'anonymous' };
+export type Principal =
+  { kind: 'admin' } | { kind: 'project'; projectId: Id } | { kind: 'link' } | { kind: 'open' } | { kind: 'anonymous' };
 
 export type AuthRequirement = 'none' | 'admin' | 'project';
 
@@ -65,7 +66,8 @@ function verifyLink(url: URL): Principal {
   const sig = url.searchParams.get('sig') ?? '';
   const forbidden = (message: string) => new AppError(403, 'invalid_link', message);
   if (!/^\d{1,12}$/.test(exp)) throw forbidden('The signed link is malformed.');
-  if (!sameSignature(sig, siteSignature(`GET ${url.pathname} ${exp}`))) throw forbidden('The signed link is not valid for this address.');
+  if (!sameSignature(sig, siteSignature(`GET ${url.pathname} ${exp}`)))
+    throw forbidden('The signed link is not valid for this address.');
   if (Number(exp) * 1000 < Date.now()) throw forbidden('The signed link has expired; ask for a new one.');
   return { kind: 'link' };
 }
@@ -88,7 +90,9 @@ export function authorize({ request, serving, url, requirement, projectId, accep
   const header = request.headers.get('authorization');
   if (!header) {
     if (acceptsSignedLink && url.searchParams.has('sig')) return verifyLink(url);
-    throw new AppError(401, 'unauthorized', 'Send Authorization: Bearer <token>.', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    throw new AppError(401, 'unauthorized', 'Send Authorization: Bearer <token>.', {
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    });
   }
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new AppError(401, 'unauthorized', 'Authorization must be "Bearer <token>".');
@@ -107,7 +111,14 @@ export function authorize({ request, serving, url, requirement, projectId, accep
  */
 export function actsAsAdmin(request: Request, url: URL, serving: ServingContext): boolean {
   try {
-    const { kind } = authorize({ request, serving, url, requirement: 'admin', projectId: undefined, acceptsSignedLink: false });
+    const { kind } = authorize({
+      request,
+      serving,
+      url,
+      requirement: 'admin',
+      projectId: undefined,
+      acceptsSignedLink: false,
+    });
     return kind === 'admin' || kind === 'open';
   } catch {
     return false;

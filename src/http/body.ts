@@ -7,9 +7,18 @@ export const JSON_BODY_LIMIT = 64 * 1024;
  * Reads a request body, refusing it from Content-Length before reading when it
  * is too large, and stopping as soon as a body without one passes the limit.
  */
-export async function readBodyBytes(request: Request, maxBytes: number, tooLargeHint = ''): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBodyBytes(
+  request: Request,
+  maxBytes: number,
+  tooLargeHint = '',
+): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () =>
-    httpError(413, 'payload_too_large', `Request body is larger than ${maxBytes} bytes.${tooLargeHint ? ` ${tooLargeHint}` : ''}`, { limit: maxBytes });
+    httpError(
+      413,
+      'payload_too_large',
+      `Request body is larger than ${maxBytes} bytes.${tooLargeHint ? ` ${tooLargeHint}` : ''}`,
+      { limit: maxBytes },
+    );
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array(0);
@@ -44,13 +53,21 @@ export function mediaType(request: Request): string {
  * Parses a JSON body against a schema. An empty body counts as `{}` so that
  * routes whose fields are all optional accept a bare POST.
  */
-export async function readJson<S extends z.ZodType>(request: Request, schema: S, maxBytes = JSON_BODY_LIMIT): Promise<z.infer<S>> {
+export async function readJson<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  maxBytes = JSON_BODY_LIMIT,
+): Promise<z.infer<S>> {
   const bytes = await readBodyBytes(request, maxBytes);
   let value: unknown = {};
   if (bytes.byteLength > 0) {
     const type = mediaType(request);
     if (type !== 'application/json' && !type.endsWith('+json')) {
-      throw httpError(415, 'unsupported_media_type', `Send JSON with Content-Type: application/json (got "${type || 'none'}").`);
+      throw httpError(
+        415,
+        'unsupported_media_type',
+        `Send JSON with Content-Type: application/json (got "${type || 'none'}").`,
+      );
     }
     let text: string;
     try {

@@ -27,7 +27,12 @@ export interface ByteSource {
  * ranges. HEAD always answers 200 with the full Content-Length. A body is never
  * cut short.
  */
-export async function serveBytes(request: Request, source: ByteSource, headers: Record<string, string>, what: string): Promise<Response> {
+export async function serveBytes(
+  request: Request,
+  source: ByteSource,
+  headers: Record<string, string>,
+  what: string,
+): Promise<Response> {
   const { size } = source;
   const base = { ...headers, 'accept-ranges': 'bytes' };
   const release = () => source.discard?.() ?? Promise.resolve();
@@ -38,10 +43,16 @@ export async function serveBytes(request: Request, source: ByteSource, headers: 
   const range = parseRange(request.headers.get('range'), size, MAX_RESPONSE_BYTES);
   if (range === 'unsatisfiable') {
     await release();
-    throw new AppError(416, 'range_not_satisfiable', `The ${what} has ${size} bytes.`, { headers: { 'content-range': `bytes */${size}` } });
+    throw new AppError(416, 'range_not_satisfiable', `The ${what} has ${size} bytes.`, {
+      headers: { 'content-range': `bytes */${size}` },
+    });
   }
   if (!range) {
-    if (size <= MAX_RESPONSE_BYTES) return new Response(body(await source.open(null)), { status: 200, headers: { ...base, 'content-length': String(size) } });
+    if (size <= MAX_RESPONSE_BYTES)
+      return new Response(body(await source.open(null)), {
+        status: 200,
+        headers: { ...base, 'content-length': String(size) },
+      });
     await release();
     throw new AppError(
       400,
@@ -53,14 +64,23 @@ export async function serveBytes(request: Request, source: ByteSource, headers: 
       },
     );
   }
-  const end = Math.min(range.end, range.start + MAX_RESPONSE_BYTES - 1, source.cheapEnd?.(range.start) ?? Number.POSITIVE_INFINITY);
+  const end = Math.min(
+    range.end,
+    range.start + MAX_RESPONSE_BYTES - 1,
+    source.cheapEnd?.(range.start) ?? Number.POSITIVE_INFINITY,
+  );
   return new Response(body(await source.open({ start: range.start, end })), {
     status: 206,
-    headers: { ...base, 'content-length': String(end - range.start + 1), 'content-range': `bytes ${range.start}-${end}/${size}` },
+    headers: {
+      ...base,
+      'content-length': String(end - range.start + 1),
+      'content-range': `bytes ${range.start}-${end}/${size}`,
+    },
   });
 }
 
-const body = (bytes: ReadableStream<Uint8Array> | Uint8Array): BodyInit => (bytes instanceof Uint8Array ? (bytes as Uint8Array<ArrayBuffer>) : bytes);
+const body = (bytes: ReadableStream<Uint8Array> | Uint8Array): BodyInit =>
+  bytes instanceof Uint8Array ? (bytes as Uint8Array<ArrayBuffer>) : bytes;
 
 /** Bytes already in memory. */
 export function memorySource(bytes: Uint8Array): ByteSource {
@@ -77,9 +97,14 @@ export const RANGE_HEADER_DOC = {
 /** The answers `serveBytes` gives, for a route's documented responses. */
 export function rangeResponseDocs(what: string, contentType: string) {
   return {
-    200: { description: `The whole ${what}, when it is at most 16 MiB (HEAD always gives the full Content-Length)`, contentType },
+    200: {
+      description: `The whole ${what}, when it is at most 16 MiB (HEAD always gives the full Content-Length)`,
+      contentType,
+    },
     206: { description: `A range of the ${what}, at most 16 MiB`, contentType },
-    400: errorDoc(`range_required: the ${what} is larger than one response carries (details.bytes, details.maxRangeBytes); fetch it in ranges`),
+    400: errorDoc(
+      `range_required: the ${what} is larger than one response carries (details.bytes, details.maxRangeBytes); fetch it in ranges`,
+    ),
     416: errorDoc(`Range outside the ${what}`),
   };
 }

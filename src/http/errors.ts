@@ -21,7 +21,13 @@ export const invalidBodyDocs = { 400: errorDoc('Invalid body') };
 const adminAuthDocs = errorDocs({ 401: 'No or invalid token', 403: 'Not the admin token' });
 
 /** What the router answers a caller a route refuses (see authorize); nothing for a public route. */
-export function authDocs({ auth, signedLink }: { auth: AuthRequirement; signedLink?: boolean }): Record<number, ReturnType<typeof errorDoc>> {
+export function authDocs({
+  auth,
+  signedLink,
+}: {
+  auth: AuthRequirement;
+  signedLink?: boolean;
+}): Record<number, ReturnType<typeof errorDoc>> {
   if (auth === 'none') return {};
   if (auth === 'admin') return adminAuthDocs;
   return errorDocs({
@@ -34,9 +40,13 @@ export const httpError = (status: number, code: string, message: string, details
   new AppError(status, code, message, details === undefined ? {} : { details });
 
 function fromZod(error: z.ZodError): AppError {
-  const issues = error.issues.slice(0, 10).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  const issues = error.issues
+    .slice(0, 10)
+    .map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
   const first = issues[0];
-  const message = first ? `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}` : 'Invalid request.';
+  const message = first
+    ? `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`
+    : 'Invalid request.';
   return new AppError(400, 'validation_failed', message, { details: { issues } });
 }
 
@@ -50,7 +60,8 @@ export function errorResponse(error: unknown, requestId: string): Response {
   // Unexpected errors are logged with their stack; expected ones (an AppError) by code.
   if (!isAppError(error) && !(error instanceof z.ZodError))
     log.error('request failed', { status: appError.status, code: appError.code, ...errorFields(error) });
-  else if (appError.status >= 500) log.warn('request failed', { status: appError.status, code: appError.code, message: appError.message });
+  else if (appError.status >= 500)
+    log.warn('request failed', { status: appError.status, code: appError.code, message: appError.message });
   const body: ErrorBody = {
     error: {
       code: appError.code,

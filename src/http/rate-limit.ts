@@ -78,7 +78,8 @@ export function takeReadToken({
 /** Every GET documents the answer of an empty bucket. */
 export const rateLimitedDocs = {
   429: {
-    description: 'rate_limited: too many reads from this client (per instance); wait Retry-After seconds (details.retryAfterSec)',
+    description:
+      'rate_limited: too many reads from this client (per instance); wait Retry-After seconds (details.retryAfterSec)',
     schema: errorBodySchema,
     headers: { 'Retry-After': 'Seconds to wait before the next request' },
   },

@@ -100,7 +100,11 @@ export interface RouteGroupSpec {
   tag: string;
 }
 
-export interface RouteSpec<Path extends string, BodySchema extends z.ZodType | undefined, QuerySchema extends z.ZodObject | undefined>
+export interface RouteSpec<
+  Path extends string,
+  BodySchema extends z.ZodType | undefined,
+  QuerySchema extends z.ZodObject | undefined,
+>
   extends RouteDeclaration<Path, BodySchema, QuerySchema>, RouteGroupSpec {
   method: Method;
   /** e.g. `/api/projects/:projectId/media/:mediaId` */
@@ -137,15 +141,19 @@ export interface Route extends RouteDocs {
  * the router's auth refusals (401, 403) are documented on every route that needs a token, and every GET
  * documents the read limit's 429.
  */
-export function defineRoute<Path extends string, BodySchema extends z.ZodType | undefined = undefined, QuerySchema extends z.ZodObject | undefined = undefined>(
-  spec: RouteSpec<Path, BodySchema, QuerySchema>,
-): Route {
+export function defineRoute<
+  Path extends string,
+  BodySchema extends z.ZodType | undefined = undefined,
+  QuerySchema extends z.ZodObject | undefined = undefined,
+>(spec: RouteSpec<Path, BodySchema, QuerySchema>): Route {
   const { handler, ...contract } = spec;
   return {
     ...contract,
     responses: { ...authDocs(spec), ...sharedResponses(spec), ...spec.responses },
     serve: async ({ request, url, params, requestId, principal, serving }) => {
-      const query = (spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined) as Parsed<QuerySchema>;
+      const query = (
+        spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined
+      ) as Parsed<QuerySchema>;
       const body = (spec.body ? await readJson(request, spec.body) : undefined) as Parsed<BodySchema>;
       // The router checked each parameter against paramSchema(name), which is what PathParams describes.
       return handler({ request, url, params: params as PathParams<Path>, body, query, requestId, principal, serving });
@@ -160,7 +168,11 @@ function sharedResponses(spec: { method: Method; body?: unknown }): Record<numbe
 }
 
 /** Declares one route of a group at a method and path; its parameters are typed from the path. */
-export type DeclareRoute = <Path extends string, BodySchema extends z.ZodType | undefined = undefined, QuerySchema extends z.ZodObject | undefined = undefined>(
+export type DeclareRoute = <
+  Path extends string,
+  BodySchema extends z.ZodType | undefined = undefined,
+  QuerySchema extends z.ZodObject | undefined = undefined,
+>(
   path: Path,
   declaration: RouteDeclaration<Path, BodySchema, QuerySchema>,
 ) => Route;

@@ -15,8 +15,17 @@ interface CompiledRoute {
 }
 
 function paramError(name: string, value: string): AppError {
-  if (name === 'n') return new AppError(400, 'invalid_part', `Part number "${value.slice(0, 16)}" must be a whole number from 0 to 9999.`);
-  return new AppError(400, 'invalid_id', `${name} "${value.slice(0, 80)}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".`);
+  if (name === 'n')
+    return new AppError(
+      400,
+      'invalid_part',
+      `Part number "${value.slice(0, 16)}" must be a whole number from 0 to 9999.`,
+    );
+  return new AppError(
+    400,
+    'invalid_id',
+    `${name} "${value.slice(0, 80)}" is not a valid id: use 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".`,
+  );
 }
 
 interface DispatchInput {
@@ -71,7 +80,8 @@ function corsHeaders(request: Request): Record<string, string> {
 
 function preflight(request: Request, allow: string[]): Response {
   const headers = corsHeaders(request);
-  if (!headers['access-control-allow-origin']) return new Response(null, { status: 204, headers: { allow: allow.join(', ') } });
+  if (!headers['access-control-allow-origin'])
+    return new Response(null, { status: 204, headers: { allow: allow.join(', ') } });
   return new Response(null, {
     status: 204,
     headers: {
@@ -101,7 +111,12 @@ export function createRouter(routes: Route[]): (request: Request, serving?: Serv
       for (const [name, value] of Object.entries(corsHeaders(request))) response.headers.set(name, value);
       response.headers.set('x-request-id', requestId);
       // The path only: a query may hold a link signature.
-      log.info('request', { method: request.method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) });
+      log.info('request', {
+        method: request.method,
+        path: url.pathname,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+      });
       return response;
     });
   };
@@ -145,7 +160,9 @@ export function createRouter(routes: Route[]): (request: Request, serving?: Serv
     if (allowed.length > 0) {
       if (request.method === 'OPTIONS') return preflight(request, [...new Set([...allowed, 'OPTIONS'])]);
       const allow = [...new Set(allowed)].join(', ');
-      throw new AppError(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allow}.`, { headers: { Allow: allow } });
+      throw new AppError(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allow}.`, {
+        headers: { Allow: allow },
+      });
     }
     throw new AppError(404, 'not_found', `No route for ${request.method} ${url.pathname.slice(0, 200)}.`);
   }

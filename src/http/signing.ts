@@ -21,7 +21,9 @@ export function sameSignature(given: string, expected: string): boolean {
 }
 
 /** What the API hands the background function to run a run, so nobody else can start work through it. */
-export const pipelineSignature = (projectId: string, runId: string): string => siteSignature(`pipeline:${projectId}:${runId}`);
+export const pipelineSignature = (projectId: string, runId: string): string =>
+  siteSignature(`pipeline:${projectId}:${runId}`);
 
 /** What the coordinator hands the background function for one segment. */
-export const segmentSignature = (projectId: string, runId: string, segment: number): string => siteSignature(`segment:${projectId}:${runId}:${segment}`);
+export const segmentSignature = (projectId: string, runId: string, segment: number): string =>
+  siteSignature(`segment:${projectId}:${runId}:${segment}`);

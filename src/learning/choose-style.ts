@@ -25,9 +25,18 @@ const fmt = (value: number) => Number(value.toFixed(2)).toString();
  * resumed run makes the same choice.
  */
 export function chooseStyle(request: StartRunBody, memory: MemoryIndex | null, seed: string): StyleChoice {
-  const learned = memory && hasLearnedDuration(memory) && request.durationSec === undefined ? { durationSec: memory.user_preferences.preferred_duration } : {};
+  const learned =
+    memory && hasLearnedDuration(memory) && request.durationSec === undefined
+      ? { durationSec: memory.user_preferences.preferred_duration }
+      : {};
   if (request.mood !== undefined && request.musicStyle !== undefined) {
-    return { mood: request.mood, musicStyle: request.musicStyle, source: 'request', reason: 'chosen in the request', ...learned };
+    return {
+      mood: request.mood,
+      musicStyle: request.musicStyle,
+      source: 'request',
+      reason: 'chosen in the request',
+      ...learned,
+    };
   }
   const rated = memory?.learned_patterns.successfulCombinations ?? [];
   if (!memory || rated.length === 0) {
@@ -38,15 +47,23 @@ export function chooseStyle(request: StartRunBody, memory: MemoryIndex | null, s
       mood,
       musicStyle,
       source: fromRequest ? 'request' : 'default',
-      reason: fromRequest ? 'chosen in the request; the rest is the usual match' : 'no ratings yet: the default mood and its usual music',
+      reason: fromRequest
+        ? 'chosen in the request; the rest is the usual match'
+        : 'no ratings yet: the default mood and its usual music',
       ...learned,
     };
   }
 
   const disliked = new Set(memory.user_preferences.disliked_music_styles);
-  const candidates: Candidate[] = rated.map((c) => ({ mood: c.mood, musicStyle: c.musicStyle, good: c.good, bad: c.bad }));
+  const candidates: Candidate[] = rated.map((c) => ({
+    mood: c.mood,
+    musicStyle: c.musicStyle,
+    good: c.good,
+    bad: c.bad,
+  }));
   for (const [mood, info] of Object.entries(MOODS)) {
-    if (!candidates.some((c) => c.mood === mood && c.musicStyle === info.musicStyle)) candidates.push({ mood, musicStyle: info.musicStyle, good: 0, bad: 0 });
+    if (!candidates.some((c) => c.mood === mood && c.musicStyle === info.musicStyle))
+      candidates.push({ mood, musicStyle: info.musicStyle, good: 0, bad: 0 });
   }
   const open = candidates.filter(
     (c) =>
@@ -59,7 +76,13 @@ export function chooseStyle(request: StartRunBody, memory: MemoryIndex | null, s
     const mood = request.mood ?? DEFAULT_MOOD;
     const usual = moodInfo(mood).musicStyle;
     const musicStyle = request.musicStyle ?? (disliked.has(usual) ? 'ambient' : usual);
-    return { mood, musicStyle, source: 'memory', reason: `every tried match for ${mood} is disliked; using ${musicStyle}`, ...learned };
+    return {
+      mood,
+      musicStyle,
+      source: 'memory',
+      reason: `every tried match for ${mood} is disliked; using ${musicStyle}`,
+      ...learned,
+    };
   }
 
   const random = seededRandom(`style:${seed}`);
@@ -69,7 +92,8 @@ export function chooseStyle(request: StartRunBody, memory: MemoryIndex | null, s
     if (!best || draw > best.draw) best = { candidate, draw };
   }
   const { candidate, draw } = best!;
-  const avoided = disliked.size > 0 && request.musicStyle === undefined ? `; never ${[...disliked].join(', ')} (disliked)` : '';
+  const avoided =
+    disliked.size > 0 && request.musicStyle === undefined ? `; never ${[...disliked].join(', ')} (disliked)` : '';
   return {
     mood: candidate.mood,
     musicStyle: candidate.musicStyle,

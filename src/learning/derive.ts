@@ -51,7 +51,8 @@ export function deriveIndex(unsorted: HistoryEntry[], maxHistory: number): Memor
     if (!entry.rating) continue;
     const weight = 0.5 ** ((newest - Date.parse(entry.timestamp)) / (HALF_LIFE_DAYS * DAY_MS));
     const key = `${entry.mood}\u0000${entry.musicStyle}`;
-    if (!combos.has(key)) combos.set(key, { mood: entry.mood, musicStyle: entry.musicStyle, good: 0, bad: 0, ratings: 0 });
+    if (!combos.has(key))
+      combos.set(key, { mood: entry.mood, musicStyle: entry.musicStyle, good: 0, bad: 0, ratings: 0 });
     tally(combos as Map<string, Tally>, key, entry.rating, weight);
     tally(moods, entry.mood, entry.rating, weight);
     tally(styles, entry.musicStyle, entry.rating, weight);
@@ -69,7 +70,13 @@ export function deriveIndex(unsorted: HistoryEntry[], maxHistory: number): Memor
       bad: round(c.bad),
       ratings: c.ratings,
     }))
-    .sort((a, b) => b.successRate - a.successRate || b.ratings - a.ratings || a.mood.localeCompare(b.mood) || a.musicStyle.localeCompare(b.musicStyle));
+    .sort(
+      (a, b) =>
+        b.successRate - a.successRate ||
+        b.ratings - a.ratings ||
+        a.mood.localeCompare(b.mood) ||
+        a.musicStyle.localeCompare(b.musicStyle),
+    );
 
   // Favourites: at least two ratings, ranked by a lower confidence bound, and more liked than not.
   const favorite_moods = [...moods.entries()]

@@ -22,7 +22,8 @@ export function fitEvaluation(evaluation: Evaluation): Evaluation {
   let high = chars.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (size({ ...evaluation, comment: chars.slice(0, mid).join(''), commentTrimmed: true }) <= EVALUATION_MAX_BYTES) low = mid;
+    if (size({ ...evaluation, comment: chars.slice(0, mid).join(''), commentTrimmed: true }) <= EVALUATION_MAX_BYTES)
+      low = mid;
     else high = mid - 1;
   }
   return { ...evaluation, comment: low > 0 ? chars.slice(0, low).join('') : null, commentTrimmed: true };
@@ -33,10 +34,16 @@ export function fitEvaluation(evaluation: Evaluation): Evaluation {
  * replaces it); the memory index is then updated from it. Sending the same
  * rating again changes nothing.
  */
-export async function rateRun(projectId: Id, runId: Id, body: EvaluateBody): Promise<{ evaluation: Evaluation; created: boolean }> {
+export async function rateRun(
+  projectId: Id,
+  runId: Id,
+  body: EvaluateBody,
+): Promise<{ evaluation: Evaluation; created: boolean }> {
   const state = await requireRun(projectId, runId);
   if (state.status !== 'complete')
-    throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; only a complete run can be rated.`, { details: { status: state.status } });
+    throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; only a complete run can be rated.`, {
+      details: { status: state.status },
+    });
   const storyboard = state.storyboard;
   const draft = fitEvaluation({
     runId,

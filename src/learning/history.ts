@@ -13,8 +13,18 @@ import { CorruptBlobError, isId, keys, readJSON, writeJSON, type Id } from '../s
 export { evaluationDoc };
 
 function legacyRating(value: unknown): 'good' | 'bad' | null {
-  if (value === true || value === 1 || value === 'good' || value === 'positive' || value === 'up' || value === 'like') return 'good';
-  if (value === false || value === 0 || value === -1 || value === 'bad' || value === 'negative' || value === 'down' || value === 'dislike') return 'bad';
+  if (value === true || value === 1 || value === 'good' || value === 'positive' || value === 'up' || value === 'like')
+    return 'good';
+  if (
+    value === false ||
+    value === 0 ||
+    value === -1 ||
+    value === 'bad' ||
+    value === 'negative' ||
+    value === 'down' ||
+    value === 'dislike'
+  )
+    return 'bad';
   return null;
 }
 

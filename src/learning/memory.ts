@@ -2,8 +2,25 @@ import { z } from 'zod';
 import { getConfig } from '../config.js';
 import { log } from '../log.js';
 import { legacyEntriesSchema, type LegacyEntry } from '../schemas/legacy.js';
-import { historyEntrySchema, memoryIndexSchema, MEMORY_VERSION, type HistoryEntry, type MemoryIndex } from '../schemas/memory.js';
-import { CorruptBlobError, defineDocument, getMetadata, keys, openStore, readJSON, updateJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
+import {
+  historyEntrySchema,
+  memoryIndexSchema,
+  MEMORY_VERSION,
+  type HistoryEntry,
+  type MemoryIndex,
+} from '../schemas/memory.js';
+import {
+  CorruptBlobError,
+  defineDocument,
+  getMetadata,
+  keys,
+  openStore,
+  readJSON,
+  updateJSON,
+  UNCHANGED,
+  writeJSON,
+  type Id,
+} from '../storage/index.js';
 import { deriveIndex } from './derive.js';
 import { rebuildHistory } from './history.js';
 

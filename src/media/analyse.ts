@@ -69,9 +69,14 @@ async function focalPoint(rgb: Buffer, width: number, height: number): Promise<P
  */
 export async function analysePhoto(photo: Pick<Media, 'contentType'>, bytes: Uint8Array): Promise<PhotoAnalysis> {
   const image = toSrgb(await photoImage(photo, bytes));
-  const { data: rgb, info } = await image.resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data: rgb, info } = await image
+    .resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const gray = new Uint8Array(info.width * info.height);
-  for (let i = 0; i < gray.length; i++) gray[i] = Math.round(0.2126 * rgb[i * 3]! + 0.7152 * rgb[i * 3 + 1]! + 0.0722 * rgb[i * 3 + 2]!);
+  for (let i = 0; i < gray.length; i++)
+    gray[i] = Math.round(0.2126 * rgb[i * 3]! + 0.7152 * rgb[i * 3 + 1]! + 0.0722 * rgb[i * 3 + 2]!);
   return {
     hash: await phash(Buffer.from(gray), { raw: { width: info.width, height: info.height, channels: 1 } }),
     sharpness: laplacianVariance(gray, info.width, info.height),
@@ -90,7 +95,10 @@ const ANALYSE_CONCURRENCY = 2;
  * without one) made now from its bytes; null for one that cannot be read or
  * decoded (it is left out, not fatal).
  */
-export async function analysePhotos(media: Media[], load: (mediaId: string) => Promise<Uint8Array>): Promise<Map<string, PhotoFacts | null>> {
+export async function analysePhotos(
+  media: Media[],
+  load: (mediaId: string) => Promise<Uint8Array>,
+): Promise<Map<string, PhotoFacts | null>> {
   const facts = new Map<string, PhotoFacts | null>();
   for (const item of media) if (item.analysis) facts.set(item.mediaId, { mediaId: item.mediaId, ...item.analysis });
   const queue = media.filter((item) => !item.analysis);

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { UNCHANGED, defineDocument, getMetadata, keys, listKeyPages, readJSON, updateConfirmed, updateJSON, type Id } from '../storage/index.js';
+import {
+  UNCHANGED,
+  defineDocument,
+  getMetadata,
+  keys,
+  listKeyPages,
+  readJSON,
+  updateConfirmed,
+  updateJSON,
+  type Id,
+} from '../storage/index.js';
 
 /**
  * The per-project photo cap, as a compare-and-swap document
@@ -33,7 +43,12 @@ const VERIFY_EVERY_MS = 10 * 60 * 1000;
 
 export class MediaLimitError extends AppError {
   constructor(limit: number) {
-    super(409, 'media_limit_reached', `This project already holds ${limit} photos, the most allowed; delete some first.`, { details: { limit } });
+    super(
+      409,
+      'media_limit_reached',
+      `This project already holds ${limit} photos, the most allowed; delete some first.`,
+      { details: { limit } },
+    );
     this.name = 'MediaLimitError';
   }
 }
@@ -92,7 +107,10 @@ function reserve(projectId: Id, mediaId: Id, limit: number, verified: boolean) {
         throw new MediaLimitError(limit);
       }
       // A fresh reservation even for a counted id: a check of stored ids leaves a photo being uploaded alone.
-      return { ...slots, reserved: [...slots.reserved.filter((entry) => entry.mediaId !== mediaId), { mediaId, at: now }] };
+      return {
+        ...slots,
+        reserved: [...slots.reserved.filter((entry) => entry.mediaId !== mediaId), { mediaId, at: now }],
+      };
     },
   });
 }
@@ -143,7 +161,11 @@ export async function releasePhotoSlot(projectId: Id, mediaId: Id): Promise<void
  * or retention's). The blobs are read again inside the swap, so a photo
  * uploaded again meanwhile keeps its count.
  */
-export async function forgetPhotos(projectId: Id, mediaIds: string[], options: { verifiedAt?: number } = {}): Promise<void> {
+export async function forgetPhotos(
+  projectId: Id,
+  mediaIds: string[],
+  options: { verifiedAt?: number } = {},
+): Promise<void> {
   // Not confirmed by a read-back: an id left counted by a lost race is dropped by the next check of stored ids.
   await updateJSON(keys.mediaSlots(projectId), slotsDoc, async (current) => {
     if (!current) return UNCHANGED;
@@ -154,7 +176,11 @@ export async function forgetPhotos(projectId: Id, mediaIds: string[], options: {
       mediaIds.filter((id) => stored.has(id) && !uploading.has(id)),
     );
     if (gone.size === 0 && options.verifiedAt === undefined) return UNCHANGED;
-    return { ...current, stored: current.stored.filter((id) => !gone.has(id)), verifiedAt: options.verifiedAt ?? current.verifiedAt };
+    return {
+      ...current,
+      stored: current.stored.filter((id) => !gone.has(id)),
+      verifiedAt: options.verifiedAt ?? current.verifiedAt,
+    };
   });
 }
 
@@ -164,7 +190,8 @@ async function verifyStoredPhotos(projectId: Id): Promise<void> {
   const slots = (await readJSON(keys.mediaSlots(projectId), slotsDoc))?.value;
   if (!slots) return;
   const gone = await goneOf(projectId, slots.stored);
-  if (gone.size > 0) log.warn('photos counted against the cap but no longer stored; dropped', { projectId, count: gone.size });
+  if (gone.size > 0)
+    log.warn('photos counted against the cap but no longer stored; dropped', { projectId, count: gone.size });
   await forgetPhotos(projectId, [...gone], { verifiedAt: now });
 }
 

@@ -61,13 +61,18 @@ export async function readExif(exif: Buffer | undefined): Promise<ExifFacts> {
   if (!tags) return NONE;
   const latitude = typeof tags.latitude === 'number' && Number.isFinite(tags.latitude) ? tags.latitude : null;
   const longitude = typeof tags.longitude === 'number' && Number.isFinite(tags.longitude) ? tags.longitude : null;
-  const altitude = typeof tags.GPSAltitude === 'number' ? tags.GPSAltitude * (tags.GPSAltitudeRef === 1 ? -1 : 1) : null;
+  const altitude =
+    typeof tags.GPSAltitude === 'number' ? tags.GPSAltitude * (tags.GPSAltitudeRef === 1 ? -1 : 1) : null;
   const make = cleanText(tags.Make);
   const model = cleanText(tags.Model);
-  const orientation = typeof tags.Orientation === 'number' && tags.Orientation >= 1 && tags.Orientation <= 8 ? tags.Orientation : null;
+  const orientation =
+    typeof tags.Orientation === 'number' && tags.Orientation >= 1 && tags.Orientation <= 8 ? tags.Orientation : null;
   return {
     takenAt: exifDateToIso(tags.DateTimeOriginal ?? tags.CreateDate, tags.OffsetTimeOriginal ?? tags.OffsetTime),
-    gps: latitude !== null && longitude !== null && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180 ? { latitude, longitude, altitude } : null,
+    gps:
+      latitude !== null && longitude !== null && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180
+        ? { latitude, longitude, altitude }
+        : null,
     camera: make || model ? { make, model } : null,
     orientation,
   };

@@ -16,7 +16,11 @@ export interface ImageFacts extends ExifFacts {
 }
 
 const unsupported = (found: string) =>
-  new AppError(415, 'unsupported_media_type', `Only JPEG, PNG, WebP, AVIF and HEIC/HEIF photos are accepted; these bytes are ${found}.`);
+  new AppError(
+    415,
+    'unsupported_media_type',
+    `Only JPEG, PNG, WebP, AVIF and HEIC/HEIF photos are accepted; these bytes are ${found}.`,
+  );
 
 const unusable = (code: string, message: string) => new AppError(422, code, message);
 
@@ -54,7 +58,13 @@ export async function inspectImage(bytes: Uint8Array): Promise<ImageFacts> {
   await decodeCheck(bytes, metadata);
   const exif = await readExif(metadata.exif);
   const displayed = metadata.autoOrient ?? { width, height };
-  return { contentType, width: displayed.width, height: displayed.height, ...exif, orientation: metadata.orientation ?? exif.orientation };
+  return {
+    contentType,
+    width: displayed.width,
+    height: displayed.height,
+    ...exif,
+    orientation: metadata.orientation ?? exif.orientation,
+  };
 }
 
 async function decodeCheck(bytes: Uint8Array, metadata: Metadata): Promise<void> {
@@ -66,7 +76,10 @@ async function decodeCheck(bytes: Uint8Array, metadata: Metadata): Promise<void>
       )({ buffer: bytes });
       return;
     }
-    await sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_PIXELS }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+    await sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_PIXELS })
+      .resize(64, 64, { fit: 'inside' })
+      .raw()
+      .toBuffer();
   } catch {
     throw unusable('corrupt_image', 'The image cannot be decoded; the file is truncated or corrupt.');
   }

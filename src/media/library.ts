@@ -3,7 +3,17 @@ import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
 import { mediaSchema, type Media, type PhotoAnalysis } from '../schemas/media.js';
-import { deleteBlob, getBinary, getMetadata, isId, keys, listKeyPages, parseId, putBinary, type Id } from '../storage/index.js';
+import {
+  deleteBlob,
+  getBinary,
+  getMetadata,
+  isId,
+  keys,
+  listKeyPages,
+  parseId,
+  putBinary,
+  type Id,
+} from '../storage/index.js';
 import { analysePhoto } from './analyse.js';
 import { cachedMediaBytes, cacheMediaBytes, forgetMediaBytes } from './bytes-cache.js';
 import { confirmPhotoSlot, forgetPhotos, releasePhotoSlot, reservePhotoSlot } from './cap.js';
@@ -84,7 +94,12 @@ export async function storePhoto(projectId: Id, photo: Photo): Promise<{ media: 
   return stored;
 }
 
-async function writePhoto(projectId: Id, mediaId: Id, sha256: string, photo: Photo): Promise<{ media: Media; created: boolean }> {
+async function writePhoto(
+  projectId: Id,
+  mediaId: Id,
+  sha256: string,
+  photo: Photo,
+): Promise<{ media: Media; created: boolean }> {
   const ref = keys.media(projectId, mediaId);
   const now = new Date().toISOString();
   const media: Media = {
@@ -111,7 +126,8 @@ async function writePhoto(projectId: Id, mediaId: Id, sha256: string, photo: Pho
   return { media, created: true };
 }
 
-const mediaNotFound = (projectId: Id, mediaId: Id) => new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
+const mediaNotFound = (projectId: Id, mediaId: Id) =>
+  new AppError(404, 'media_not_found', `Photo ${mediaId} does not exist in project ${projectId}.`);
 
 export async function getMedia(projectId: Id, mediaId: Id): Promise<Media | null> {
   return parseMedia(await getMetadata(keys.media(projectId, mediaId)));
@@ -124,7 +140,10 @@ export async function requireMedia(projectId: Id, mediaId: Id): Promise<Media> {
 }
 
 /** A photo's bytes: from the warm function's cache when it has them (the photo's metadata is still read, so a deleted photo stays deleted). */
-export async function readMediaBytes(projectId: Id, mediaId: Id): Promise<{ media: Media; bytes: Uint8Array<ArrayBuffer> }> {
+export async function readMediaBytes(
+  projectId: Id,
+  mediaId: Id,
+): Promise<{ media: Media; bytes: Uint8Array<ArrayBuffer> }> {
   const cached = cachedMediaBytes(projectId, mediaId);
   if (cached) {
     const media = await getMedia(projectId, mediaId);
@@ -146,7 +165,9 @@ export async function listMedia(projectId: Id): Promise<Media[]> {
   for await (const page of listKeyPages('media', prefix)) {
     const ids = page.map((key) => key.slice(prefix.length)).filter(isId);
     for (let i = 0; i < ids.length; i += 16) {
-      const batch = await Promise.all(ids.slice(i, i + 16).map(async (id) => [id, await getMedia(projectId, id)] as const));
+      const batch = await Promise.all(
+        ids.slice(i, i + 16).map(async (id) => [id, await getMedia(projectId, id)] as const),
+      );
       for (const [id, item] of batch) {
         if (item) media.push(item);
         else log.warn('photo has unreadable metadata; left out of the list', { projectId, mediaId: id });

@@ -24,7 +24,12 @@ export type MetricsHour = z.infer<typeof metricsHourSchema>;
 export const metricsHourDoc = defineDocument({ name: 'metrics-hour', version: 1, schema: metricsHourSchema });
 
 export const hourOf = (at: Date) => at.toISOString().slice(0, 13);
-export const emptyHour = (hour: string): MetricsHour => ({ hour, routes: {}, agents: {}, cache: { hits: 0, misses: 0 } });
+export const emptyHour = (hour: string): MetricsHour => ({
+  hour,
+  routes: {},
+  agents: {},
+  cache: { hits: 0, misses: 0 },
+});
 
 const emptyRoute = (): RouteFigures => ({ count: 0, errors: 0, clientErrors: 0, latency: emptyHistogram() });
 
@@ -41,13 +46,21 @@ export function mergeHours(a: MetricsHour, b: MetricsHour): MetricsHour {
     };
   }
   const agents: Record<string, Histogram> = { ...a.agents };
-  for (const [name, histogram] of Object.entries(b.agents)) agents[name] = mergeHistograms(agents[name] ?? emptyHistogram(), histogram);
-  return { hour: a.hour, routes, agents, cache: { hits: a.cache.hits + b.cache.hits, misses: a.cache.misses + b.cache.misses } };
+  for (const [name, histogram] of Object.entries(b.agents))
+    agents[name] = mergeHistograms(agents[name] ?? emptyHistogram(), histogram);
+  return {
+    hour: a.hour,
+    routes,
+    agents,
+    cache: { hits: a.cache.hits + b.cache.hits, misses: a.cache.misses + b.cache.misses },
+  };
 }
 
 /** Adds `delta` to the stored hour with compare-and-swap, so instances flushing at once lose nothing. */
 export async function addToHour(delta: MetricsHour): Promise<void> {
-  await updateJSON(keys.metricsHour(delta.hour), metricsHourDoc, (current) => mergeHours(current ?? emptyHour(delta.hour), delta));
+  await updateJSON(keys.metricsHour(delta.hour), metricsHourDoc, (current) =>
+    mergeHours(current ?? emptyHour(delta.hour), delta),
+  );
 }
 
 export async function readHour(hour: string): Promise<MetricsHour | null> {

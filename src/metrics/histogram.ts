@@ -61,6 +61,16 @@ export function percentile(histogram: Histogram, q: number): number | null {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-export function summarizeHistogram(histogram: Histogram): { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; count: number } {
-  return { p50Ms: percentile(histogram, 0.5), p95Ms: percentile(histogram, 0.95), p99Ms: percentile(histogram, 0.99), count: histogram.count };
+export function summarizeHistogram(histogram: Histogram): {
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  count: number;
+} {
+  return {
+    p50Ms: percentile(histogram, 0.5),
+    p95Ms: percentile(histogram, 0.95),
+    p99Ms: percentile(histogram, 0.99),
+    count: histogram.count,
+  };
 }

@@ -26,7 +26,9 @@ async function tallyRuns(keys: string[], now: number, tally: RunTally): Promise<
     .filter((run) => now - run.createdAt < 7 * DAY_MS && run.createdAt <= now + 60_000);
   for (let i = 0; i < recent.length; i += 16) {
     // The status rides in the state's metadata: a HEAD, not a download.
-    const statuses = await Promise.all(recent.slice(i, i + 16).map(async (run) => ({ run, status: (await getMetadataByKey('runs', run.key))?.status })));
+    const statuses = await Promise.all(
+      recent.slice(i, i + 16).map(async (run) => ({ run, status: (await getMetadataByKey('runs', run.key))?.status })),
+    );
     for (const { run, status } of statuses) {
       if (typeof status !== 'string') continue;
       tally.last7d[status] = (tally.last7d[status] ?? 0) + 1;
@@ -43,7 +45,8 @@ function summarizeHours(hours: MetricsHour[]) {
   let hits = 0;
   let misses = 0;
   for (const hour of hours) {
-    for (const [agent, histogram] of Object.entries(hour.agents)) agents.set(agent, mergeHistograms(agents.get(agent) ?? emptyHistogram(), histogram));
+    for (const [agent, histogram] of Object.entries(hour.agents))
+      agents.set(agent, mergeHistograms(agents.get(agent) ?? emptyHistogram(), histogram));
     for (const [route, figures] of Object.entries(hour.routes)) {
       const base = routes.get(route) ?? { count: 0, errors: 0, clientErrors: 0, latency: emptyHistogram() };
       routes.set(route, {
@@ -62,7 +65,11 @@ function summarizeHours(hours: MetricsHour[]) {
     routes: Object.fromEntries(
       [...routes].map(([route, f]) => [
         route,
-        { ...summarizeHistogram(f.latency), errorRate: rate(f.errors, f.count), clientErrorRate: rate(f.clientErrors, f.count) },
+        {
+          ...summarizeHistogram(f.latency),
+          errorRate: rate(f.errors, f.count),
+          clientErrorRate: rate(f.clientErrors, f.count),
+        },
       ]),
     ),
     cache: { hits, misses, hitRate: rate(hits, hits + misses) },
@@ -77,7 +84,11 @@ function latencySeries(hours: MetricsHour[]): Stats['series']['latency'] {
       all = mergeHistograms(all, figures.latency);
       errors += figures.errors;
     }
-    return { hour: hour.hour, ...summarizeHistogram(all), errorRate: all.count === 0 ? 0 : Math.round((errors / all.count) * 10_000) / 10_000 };
+    return {
+      hour: hour.hour,
+      ...summarizeHistogram(all),
+      errorRate: all.count === 0 ? 0 : Math.round((errors / all.count) * 10_000) / 10_000,
+    };
   });
 }
 
@@ -91,7 +102,12 @@ export async function computeStats(now = new Date()): Promise<Stats> {
   // This instance's own figures count too.
   await flushMetrics().catch(() => undefined);
   const nowMs = now.getTime();
-  const perDay = new Map(Array.from({ length: 7 }, (_, i) => [new Date(nowMs - (6 - i) * DAY_MS).toISOString().slice(0, 10), zeroRuns()] as const));
+  const perDay = new Map(
+    Array.from(
+      { length: 7 },
+      (_, i) => [new Date(nowMs - (6 - i) * DAY_MS).toISOString().slice(0, 10), zeroRuns()] as const,
+    ),
+  );
   const tally: RunTally = { last24h: zeroRuns(), last7d: zeroRuns(), perDay };
   const stores: Stats['stores'] = {};
   for (const id of STORE_IDS) {

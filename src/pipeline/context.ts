@@ -43,7 +43,11 @@ export async function recordStep(
 ): Promise<void> {
   const finishedAt = Date.now();
   context.providers[agent] = provider;
-  const timing = { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), ms: finishedAt - startedAt };
+  const timing = {
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    ms: finishedAt - startedAt,
+  };
   context.state = await updateRunState(context.projectId, context.runId, (state) => ({
     ...atStep(state, agent, context.reporter.overall(), { ...recorded, provider, timing }),
     step: laterStep(state.step, agent),

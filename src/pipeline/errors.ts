@@ -69,7 +69,15 @@ export const ERROR_RULES: readonly Rule[] = [
   },
   {
     when: 'the network dropped or refused the connection',
-    matches: codeIn('ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'),
+    matches: codeIn(
+      'ECONNRESET',
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'EPIPE',
+      'UND_ERR_SOCKET',
+      'UND_ERR_CONNECT_TIMEOUT',
+    ),
     errorClass: 'network',
     code: 'network_error',
     retryable: true,
@@ -112,14 +120,43 @@ export function classifyError(error: unknown): PipelineError {
   // Rendering's own failures are classified where they are raised.
   if (error instanceof RenderError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof CorruptBlobError) return new PipelineError({ errorClass: 'input', code: 'corrupt_input', message, retryable: false, cause: error });
+  if (error instanceof CorruptBlobError)
+    return new PipelineError({ errorClass: 'input', code: 'corrupt_input', message, retryable: false, cause: error });
   if (error instanceof AppError && error.status < 500)
-    return new PipelineError({ errorClass: 'input', code: error.code, message, retryable: false, severity: 'medium', cause: error });
+    return new PipelineError({
+      errorClass: 'input',
+      code: error.code,
+      message,
+      retryable: false,
+      severity: 'medium',
+      cause: error,
+    });
   const facts = factsOf(error);
   const rule = ERROR_RULES.find((candidate) => candidate.matches(facts));
   if (rule)
-    return new PipelineError({ errorClass: rule.errorClass, code: rule.code, message, retryable: rule.retryable, severity: rule.severity, cause: error });
+    return new PipelineError({
+      errorClass: rule.errorClass,
+      code: rule.code,
+      message,
+      retryable: rule.retryable,
+      severity: rule.severity,
+      cause: error,
+    });
   if (error instanceof AppError && error.retryable)
-    return new PipelineError({ errorClass: 'network', code: error.code, message, retryable: true, severity: 'medium', cause: error });
-  return new PipelineError({ errorClass: 'internal', code: 'internal_error', message, retryable: false, severity: 'high', cause: error });
+    return new PipelineError({
+      errorClass: 'network',
+      code: error.code,
+      message,
+      retryable: true,
+      severity: 'medium',
+      cause: error,
+    });
+  return new PipelineError({
+    errorClass: 'internal',
+    code: 'internal_error',
+    message,
+    retryable: false,
+    severity: 'high',
+    cause: error,
+  });
 }

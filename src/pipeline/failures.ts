@@ -62,15 +62,26 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
     error_trace: trace,
     tool_chain: input.toolChain,
     actions_taken: input.actionsTaken,
-    environment_info: { node: process.version, platform: process.platform, local: getConfig().SIRTRAV_LOCAL, providers: input.toolChain },
+    environment_info: {
+      node: process.version,
+      platform: process.platform,
+      local: getConfig().SIRTRAV_LOCAL,
+      providers: input.toolChain,
+    },
   };
   // The reflection and the cross-project index are help, not the record: the episode is written whatever happens to them.
   const learned = await learnFromFailure(episode).catch((failure: unknown) => {
     log.warn('could not reflect on the failure', errorFields(failure));
     return null;
   });
-  await writeJSON(keys.runFailure(projectId, runId), failureDoc, { ...episode, ...(learned ? { reflection: learned.reflection } : {}) });
-  if (learned) await learned.index().catch((failure: unknown) => log.warn('could not add the failure to the search index', errorFields(failure)));
+  await writeJSON(keys.runFailure(projectId, runId), failureDoc, {
+    ...episode,
+    ...(learned ? { reflection: learned.reflection } : {}),
+  });
+  if (learned)
+    await learned
+      .index()
+      .catch((failure: unknown) => log.warn('could not add the failure to the search index', errorFields(failure)));
   const seenBefore = learned?.reflection.resolutions.find((note) => note.source === 'seen-before');
 
   const signature = `${step ?? ''} ${error.errorClass} ${error.code} ${message}`;
@@ -81,7 +92,10 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
       runId: entry.runId,
       at: entry.at,
       message: entry.message,
-      similarity: Math.round(similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100) / 100,
+      similarity:
+        Math.round(
+          similarity(signature, `${entry.step ?? ''} ${entry.errorClass} ${entry.code} ${entry.message}`) * 100,
+        ) / 100,
     }))
     .filter((entry) => entry.similarity >= 0.3)
     .sort((a, b) => b.similarity - a.similarity)
@@ -94,5 +108,13 @@ export async function recordFailure(input: RecordFailureInput): Promise<RunError
     ].slice(-100),
   }));
   const shown = seenBefore ? `${message} (seen before: ${seenBefore.text.slice(0, 300)})` : message;
-  return { code: error.code, message: shown, retryable: error.retryable, errorClass: error.errorClass, severity: error.severity, step, similarFailures };
+  return {
+    code: error.code,
+    message: shown,
+    retryable: error.retryable,
+    errorClass: error.errorClass,
+    severity: error.severity,
+    step,
+    similarFailures,
+  };
 }

@@ -12,4 +12,10 @@ export { leaseDoc, readLease } from './lease.js';
 export { settleRun } from './settle.js';
 export { withFallback } from './providers/fallback.js';
 export { planSegments, segmentCount } from './segments/plan.js';
-export { readSegmentPlan, readSegmentStatus, segmentPlanDoc, segmentStatusDoc, viewSegment } from './segments/status.js';
+export {
+  readSegmentPlan,
+  readSegmentStatus,
+  segmentPlanDoc,
+  segmentStatusDoc,
+  viewSegment,
+} from './segments/status.js';

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { errorFields, log } from '../log.js';
 import { UNCHANGED, defineDocument, keys, readJSON, updateJSON, type BlobRef, type Id } from '../storage/index.js';
 
-export const leaseSchema = z.object({ owner: z.string(), expiresAt: z.number(), acquiredAt: z.number(), released: z.boolean() });
+export const leaseSchema = z.object({
+  owner: z.string(),
+  expiresAt: z.number(),
+  acquiredAt: z.number(),
+  released: z.boolean(),
+});
 export type LeaseRecord = z.infer<typeof leaseSchema>;
 export const leaseDoc = defineDocument({ name: 'run-lease', version: 1, schema: leaseSchema });
 
@@ -28,7 +33,8 @@ export interface Lease {
 }
 
 /** Whether a stored lease keeps others out at `now`. */
-export const leaseIsLive = (lease: LeaseRecord | null | undefined, now = Date.now()) => Boolean(lease && !lease.released && lease.expiresAt > now);
+export const leaseIsLive = (lease: LeaseRecord | null | undefined, now = Date.now()) =>
+  Boolean(lease && !lease.released && lease.expiresAt > now);
 
 export async function readLease(projectId: Id, runId: Id): Promise<LeaseRecord | null> {
   return readLeaseAt(keys.runLease(projectId, runId));
@@ -56,7 +62,12 @@ export async function acquireLeaseAt(ref: BlobRef, what: string, ttlMs: number):
       const now = Date.now();
       if (renewal && (current?.owner !== owner || current.released)) return UNCHANGED;
       if (!renewal && current && leaseIsLive(current, now)) return UNCHANGED;
-      return { owner, expiresAt: now + ttlMs, acquiredAt: renewal && current ? current.acquiredAt : now, released: false };
+      return {
+        owner,
+        expiresAt: now + ttlMs,
+        acquiredAt: renewal && current ? current.acquiredAt : now,
+        released: false,
+      };
     });
   const got = await take(false);
   if (got?.owner !== owner) return null;
@@ -98,7 +109,9 @@ export async function acquireLeaseAt(ref: BlobRef, what: string, ttlMs: number):
     release: async () => {
       clearInterval(timer);
       await updateJSON(ref, leaseDoc, (current) =>
-        current?.owner === owner && !current.released ? { ...current, released: true, expiresAt: Date.now() } : UNCHANGED,
+        current?.owner === owner && !current.released
+          ? { ...current, released: true, expiresAt: Date.now() }
+          : UNCHANGED,
       ).catch((error) => log.warn('lease release failed; it lapses on its own', errorFields(error)));
     },
   };

@@ -18,11 +18,21 @@ export function neverStarted(marker: ActiveMarker | null, run: Pick<RunState, 'a
 }
 
 /** Fails the run `pipeline_never_started` through the normal ending (terminal event, webhook, slot); false if it moved on meanwhile. */
-export async function failNeverStarted(run: Pick<RunState, 'projectId' | 'runId' | 'attempts'>, marker: ActiveMarker): Promise<boolean> {
+export async function failNeverStarted(
+  run: Pick<RunState, 'projectId' | 'runId' | 'attempts'>,
+  marker: ActiveMarker,
+): Promise<boolean> {
   const message = `The pipeline never took this run up: ${marker.triggers} invocations were asked for and none reached it; start the run again.`;
   const { state, changed } = await changeRunState(run.projectId, run.runId, (current) =>
     current.attempts === run.attempts
-      ? toFailed(current, { code: 'pipeline_never_started', message, retryable: false, errorClass: 'resource', severity: 'high', step: current.step })
+      ? toFailed(current, {
+          code: 'pipeline_never_started',
+          message,
+          retryable: false,
+          errorClass: 'resource',
+          severity: 'high',
+          step: current.step,
+        })
       : // An invocation reached the pipeline after all: it is at work.
         UNCHANGED,
   );

@@ -35,7 +35,8 @@ function stopReason(error: unknown, signal: AbortSignal): Error | null {
   return reason instanceof LeaseLostError || reason instanceof RunSupersededError ? reason : null;
 }
 
-const isCancel = (error: unknown, signal: AbortSignal) => (signal.aborted ? signal.reason instanceof RunCancelledError : error instanceof RenderCancelledError);
+const isCancel = (error: unknown, signal: AbortSignal) =>
+  signal.aborted ? signal.reason instanceof RunCancelledError : error instanceof RenderCancelledError;
 
 interface Ending {
   lease: Lease;
@@ -58,7 +59,13 @@ interface EndOptions {
  * terminal yet: state first (so the `done` event carries it), then settleRun
  * (terminal event, memory index, active marker). Null when it was not ours to end.
  */
-async function end({ ending: { lease, sync, hooks }, projectId, runId, update, message }: EndOptions): Promise<RunState | null> {
+async function end({
+  ending: { lease, sync, hooks },
+  projectId,
+  runId,
+  update,
+  message,
+}: EndOptions): Promise<RunState | null> {
   await sync.drain();
   await lease.confirm();
   const { state, changed } = await changeRunState(projectId, runId, update);
@@ -73,12 +80,16 @@ async function end({ ending: { lease, sync, hooks }, projectId, runId, update, m
  * stake, so a failure here does not stop the run.
  */
 async function holdRunSlot(projectId: Id, runId: Id): Promise<void> {
-  await claimRunSlot(projectId, runId, null).catch((failure) => log.warn('run slot not confirmed; the cap may count one run less', errorFields(failure)));
+  await claimRunSlot(projectId, runId, null).catch((failure) =>
+    log.warn('run slot not confirmed; the cap may count one run less', errorFields(failure)),
+  );
 }
 
 /** A cancelled run has no video, even if compose had just stored one; only the lease holder that cancelled it deletes. */
 async function deleteCancelledVideo(runId: Id): Promise<void> {
-  await deleteVideo(runId).catch((failure) => log.warn('video of a cancelled run not deleted; repair removes it', errorFields(failure)));
+  await deleteVideo(runId).catch((failure) =>
+    log.warn('video of a cancelled run not deleted; repair removes it', errorFields(failure)),
+  );
 }
 
 /**
@@ -88,7 +99,12 @@ async function deleteCancelledVideo(runId: Id): Promise<void> {
  * of the run's lease acts on it: an invocation that loses the lease stops and
  * never writes the run's end or deletes its outputs.
  */
-export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks = learningHooks, options: { origin?: string } = {}): Promise<PipelineOutcome> {
+export async function runPipeline(
+  projectId: Id,
+  runId: Id,
+  hooks: PipelineHooks = learningHooks,
+  options: { origin?: string } = {},
+): Promise<PipelineOutcome> {
   return withLogContext({ projectId, runId }, async () => {
     const lease = await acquireLease(projectId, runId, getConfig().SIRTRAV_LEASE_TTL_MS);
     if (!lease) {
@@ -107,7 +123,9 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
       const initial = await readRunState(projectId, runId);
       if (!initial || isTerminal(initial.status)) return 'skipped';
       const resumed = initial.status === 'running';
-      const started = await changeRunState(projectId, runId, (current) => (current.cancelRequested ? UNCHANGED : toRunning(current)));
+      const started = await changeRunState(projectId, runId, (current) =>
+        current.cancelRequested ? UNCHANGED : toRunning(current),
+      );
       const state = started.state;
       if (isTerminal(state.status)) return 'skipped';
       if (state.cancelRequested) throw new RunCancelledError();
@@ -126,7 +144,11 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
         ...(options.origin ? { origin: options.origin } : {}),
         confirmLease: () => lease.confirm(),
       };
-      await reporter.event('pipeline', resumed ? 'resumed' : 'started', resumed ? `resuming (attempt ${state.attempts})` : 'run started');
+      await reporter.event(
+        'pipeline',
+        resumed ? 'resumed' : 'started',
+        resumed ? `resuming (attempt ${state.attempts})` : 'run started',
+      );
 
       const storyboard = await directorStep(context);
       throwIfCancelled(context);
@@ -141,7 +163,8 @@ export async function runPipeline(projectId: Id, runId: Id, hooks: PipelineHooks
         ending,
         projectId,
         runId,
-        update: (current) => (current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs)),
+        update: (current) =>
+          current.cancelRequested ? toCancelled(current) : toComplete(current, storyboard, outputs),
       });
       if (done?.status === 'cancelled') await deleteCancelledVideo(runId);
       return done ? (done.status === 'cancelled' ? 'cancelled' : 'complete') : 'lost';
@@ -165,7 +188,10 @@ interface ErrorScope {
 }
 
 /** A cancel request ends the run cancelled; a lost lease or a run ended elsewhere ends only this invocation; anything else fails the run. */
-async function endAfterError(error: unknown, { ending, controller, context, compose, projectId, runId }: ErrorScope): Promise<PipelineOutcome> {
+async function endAfterError(
+  error: unknown,
+  { ending, controller, context, compose, projectId, runId }: ErrorScope,
+): Promise<PipelineOutcome> {
   const stop = stopReason(error, controller.signal);
   if (stop) {
     log.warn('invocation stopped without ending the run', { reason: stop.name, ...errorFields(error) });
@@ -200,7 +226,13 @@ async function endAfterError(error: unknown, { ending, controller, context, comp
       toolChain: Object.entries(context?.providers ?? {}).map(([agent, provider]) => `${agent}:${provider}`),
       actionsTaken: context?.actions ?? [],
     });
-    const failed = await end({ ending, projectId, runId, update: (current) => toFailed(current, runError), message: runError.message });
+    const failed = await end({
+      ending,
+      projectId,
+      runId,
+      update: (current) => toFailed(current, runError),
+      message: runError.message,
+    });
     return failed ? 'failed' : 'lost';
   } catch (failure) {
     if (failure instanceof LeaseLostError) return 'lost';

@@ -10,7 +10,12 @@ import { LOCAL_BLOBS_ENV, usingLocalBlobsFetch, useLocalBlobsFetchIfAsked } from
 const RUN_FLAG = '--sirtrav-pipeline';
 const SEGMENT_FLAG = '--sirtrav-segment';
 const runArgsSchema = z.tuple([z.literal(RUN_FLAG), idSchema, idSchema]).rest(z.string());
-const segmentArgsSchema = z.tuple([z.literal(SEGMENT_FLAG), idSchema, idSchema, z.coerce.number().int().min(0).max(63)]);
+const segmentArgsSchema = z.tuple([
+  z.literal(SEGMENT_FLAG),
+  idSchema,
+  idSchema,
+  z.coerce.number().int().min(0).max(63),
+]);
 
 /**
  * glibc gives each thread that contends for malloc an arena of its own, and
@@ -21,9 +26,17 @@ const segmentArgsSchema = z.tuple([z.literal(SEGMENT_FLAG), idSchema, idSchema, 
  * is rendered in a Node process of its own, started from the same bundle with
  * the setting in force. Where it is already in force (`npm start`), it runs here.
  */
-export async function runPipelineProcess(entryUrl: string, projectId: string, runId: string, origin?: string): Promise<void> {
+export async function runPipelineProcess(
+  entryUrl: string,
+  projectId: string,
+  runId: string,
+  origin?: string,
+): Promise<void> {
   if (process.env.MALLOC_ARENA_MAX) {
-    const [{ runPipeline }, { learningHooks }] = await Promise.all([import('./orchestrator.js'), import('../learning/hooks.js')]);
+    const [{ runPipeline }, { learningHooks }] = await Promise.all([
+      import('./orchestrator.js'),
+      import('../learning/hooks.js'),
+    ]);
     await runPipeline(idSchema.parse(projectId), idSchema.parse(runId), learningHooks, origin ? { origin } : {});
     return;
   }
@@ -35,14 +48,21 @@ export async function runPipelineProcess(entryUrl: string, projectId: string, ru
  * drawn in JavaScript, so segments rendered by one machine at once (`npm start`)
  * need a process each to use its cores; and on Netlify it keeps the malloc setting above.
  */
-export async function runSegmentProcess(entryUrl: string, projectId: string, runId: string, segment: number): Promise<void> {
+export async function runSegmentProcess(
+  entryUrl: string,
+  projectId: string,
+  runId: string,
+  segment: number,
+): Promise<void> {
   await runChild(entryUrl, [SEGMENT_FLAG, projectId, runId, String(segment)]);
 }
 
 async function runChild(entryUrl: string, args: string[]): Promise<void> {
   const entry = fileURLToPath(entryUrl);
   // From the sources (npm start, tests) the entry is TypeScript: the child loads it through tsx, as its parent did.
-  const loader = entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const loader = entry.endsWith('.ts')
+    ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
+    : [];
   // --expose-gc: a render process gives back what it no longer needs between its phases (see collectGarbage).
   const child = spawn(process.execPath, [...loader, '--expose-gc', entry, ...args], {
     env: { ...process.env, MALLOC_ARENA_MAX: '2', ...(usingLocalBlobsFetch() ? { [LOCAL_BLOBS_ENV]: '1' } : {}) },
@@ -79,8 +99,13 @@ export async function servePipelineProcess(entryUrl: string): Promise<void> {
     if (run.success) {
       const [, projectId, runId, origin] = run.data;
       log.info('render process started', { projectId, runId, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null });
-      const [{ runPipeline }, { learningHooks }] = await Promise.all([import('./orchestrator.js'), import('../learning/hooks.js')]);
-      await recordRenderer().catch((error: unknown) => log.warn('could not record what the renderer found', errorFields(error)));
+      const [{ runPipeline }, { learningHooks }] = await Promise.all([
+        import('./orchestrator.js'),
+        import('../learning/hooks.js'),
+      ]);
+      await recordRenderer().catch((error: unknown) =>
+        log.warn('could not record what the renderer found', errorFields(error)),
+      );
       await runPipeline(projectId, runId, learningHooks, origin ? { origin } : {});
     } else if (segment.success) {
       const [, projectId, runId, index] = segment.data;

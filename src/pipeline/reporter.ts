@@ -38,7 +38,13 @@ export class RunProgressReporter {
     const progress = this.overall();
     this.listener?.(agent, progress);
     try {
-      await appendProgress(this.projectId, this.runId, { agent, status, progress, ...(message ? { message } : {}), ...(data ? { data } : {}) });
+      await appendProgress(this.projectId, this.runId, {
+        agent,
+        status,
+        progress,
+        ...(message ? { message } : {}),
+        ...(data ? { data } : {}),
+      });
     } catch (error) {
       log.warn('progress event not stored; the run goes on', { agent, status, ...errorFields(error) });
     }

@@ -14,13 +14,18 @@ import type { PipelineHooks } from './hooks.js';
  * last the removal of its active marker. The orchestrator calls it when it ends
  * a run; the watchdog calls it for a terminal run whose marker is still there.
  */
-export async function settleRun(state: RunState, options: { message?: string; hooks?: PipelineHooks } = {}): Promise<void> {
+export async function settleRun(
+  state: RunState,
+  options: { message?: string; hooks?: PipelineHooks } = {},
+): Promise<void> {
   if (isActive(state)) throw new Error(`settleRun needs a finished run; ${state.runId} is ${state.status}`);
   await appendProgress(state.projectId, state.runId, {
     agent: 'pipeline',
     status: state.status,
     progress: state.status === 'complete' ? 1 : state.progress,
-    message: options.message ?? (state.status === 'failed' ? state.error.message : state.status === 'complete' ? 'video ready' : 'run cancelled'),
+    message:
+      options.message ??
+      (state.status === 'failed' ? state.error.message : state.status === 'complete' ? 'video ready' : 'run cancelled'),
   });
   if (state.status === 'complete') await (options.hooks ?? learningHooks).runCompleted(state);
   await onRunEnded(state);

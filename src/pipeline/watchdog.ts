@@ -44,7 +44,16 @@ type Verdict = 'working' | 'triggered' | 'settled' | 'removed' | 'failed' | 'wai
  */
 export async function runWatchdog(options: WatchdogOptions): Promise<WatchdogReport> {
   const started = Date.now();
-  const report: WatchdogReport = { examined: 0, triggered: [], settled: 0, removed: 0, failed: 0, errors: [], complete: true, durationMs: 0 };
+  const report: WatchdogReport = {
+    examined: 0,
+    triggered: [],
+    settled: 0,
+    removed: 0,
+    failed: 0,
+    errors: [],
+    complete: true,
+    durationMs: 0,
+  };
   for await (const { projectId, runId } of activeRunIds()) {
     if (Date.now() - started >= options.budgetMs) {
       report.complete = false;
@@ -58,19 +67,23 @@ export async function runWatchdog(options: WatchdogOptions): Promise<WatchdogRep
       else if (verdict === 'removed') report.removed++;
       else if (verdict === 'failed') report.failed++;
     } catch (error) {
-      if (report.errors.length < 50) report.errors.push({ runId, message: (error as Error).message?.slice(0, 200) ?? String(error) });
+      if (report.errors.length < 50)
+        report.errors.push({ runId, message: (error as Error).message?.slice(0, 200) ?? String(error) });
       log.warn('watchdog could not examine a run', { projectId, runId, ...errorFields(error) });
     }
   }
   report.durationMs = Date.now() - started;
-  if (report.triggered.length > 0 || report.settled > 0 || report.failed > 0 || report.errors.length > 0) log.info('watchdog pass', { ...report });
+  if (report.triggered.length > 0 || report.settled > 0 || report.failed > 0 || report.errors.length > 0)
+    log.info('watchdog pass', { ...report });
   return report;
 }
 
 async function examine(projectId: Id, runId: Id, origin: string): Promise<Verdict> {
   const ttl = getConfig().SIRTRAV_LEASE_TTL_MS;
   const now = Date.now();
-  const state = await readRunState(projectId, runId).catch((error: unknown) => endUnreadableRun(projectId, runId, error));
+  const state = await readRunState(projectId, runId).catch((error: unknown) =>
+    endUnreadableRun(projectId, runId, error),
+  );
   if (!state) {
     // The marker is written just before the run: give a start in progress time to finish.
     const marker = await readActiveMarker(projectId, runId);
@@ -108,7 +121,14 @@ async function endUnreadableRun(projectId: Id, runId: Id, error: unknown): Promi
 async function failExhausted(projectId: Id, runId: Id, attempts: number): Promise<Verdict> {
   const message = `The run was started ${attempts} times without finishing; giving up.`;
   const { state, changed } = await changeRunState(projectId, runId, (current) =>
-    toFailed(current, { code: 'too_many_attempts', message, retryable: true, errorClass: 'resource', severity: 'high', step: current.step }),
+    toFailed(current, {
+      code: 'too_many_attempts',
+      message,
+      retryable: true,
+      errorClass: 'resource',
+      severity: 'high',
+      step: current.step,
+    }),
   );
   if (isTerminal(state.status)) await settleRun(state, changed ? { message } : {});
   return 'failed';

@@ -55,7 +55,10 @@ export async function readEntries(
           { index, name: entry.header.name.slice(0, 200), expected: expected.name },
         );
       if (entry.header.type !== 'file')
-        throw new ImportRefusedError('unexpected_entry', `Entry ${JSON.stringify(expected.name)} is a ${entry.header.type}, not a file.`);
+        throw new ImportRefusedError(
+          'unexpected_entry',
+          `Entry ${JSON.stringify(expected.name)} is a ${entry.header.type}, not a file.`,
+        );
       if (expected.size < 0 ? entry.header.size > ANY_SIZE_LIMIT : entry.header.size !== expected.size)
         throw new ImportRefusedError(
           'size_mismatch',

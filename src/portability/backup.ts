@@ -67,7 +67,8 @@ export async function* readIndex(directory: string): AsyncGenerator<BackupLine> 
 
 async function countBlobs(): Promise<number> {
   let total = 0;
-  for (const store of STORE_IDS) for await (const page of openStore(store).list({ paginate: true })) total += page.blobs.length;
+  for (const store of STORE_IDS)
+    for await (const page of openStore(store).list({ paginate: true })) total += page.blobs.length;
   return total;
 }
 
@@ -95,10 +96,15 @@ async function copyBlob(directory: string, store: StoreId, key: string): Promise
  * Run it again after an interruption: blobs already in the index are skipped.
  * A blob that changes during the backup is copied as it was when read.
  */
-export async function backupSite(directory: string, progress: ProgressReporter = silentProgress): Promise<BackupSummary> {
+export async function backupSite(
+  directory: string,
+  progress: ProgressReporter = silentProgress,
+): Promise<BackupSummary> {
   await mkdir(directory, { recursive: true });
   const done = new Set<string>();
-  const stores: BackupSummary['stores'] = Object.fromEntries(STORE_IDS.map((s) => [STORE_NAMES[s], { blobs: 0, bytes: 0 }]));
+  const stores: BackupSummary['stores'] = Object.fromEntries(
+    STORE_IDS.map((s) => [STORE_NAMES[s], { blobs: 0, bytes: 0 }]),
+  );
   let bytes = 0;
   for await (const line of readIndex(directory)) {
     done.add(lineId(line.store, line.key));
@@ -126,7 +132,15 @@ export async function backupSite(directory: string, progress: ProgressReporter =
   }
   progress.stop();
   const indexSha256 = await hashFile(join(directory, 'index.jsonl'));
-  const summary: BackupSummary = { format: 'sirtrav-backup', version: 1, completedAt: new Date().toISOString(), stores, blobs: count, bytes, indexSha256 };
+  const summary: BackupSummary = {
+    format: 'sirtrav-backup',
+    version: 1,
+    completedAt: new Date().toISOString(),
+    stores,
+    blobs: count,
+    bytes,
+    indexSha256,
+  };
   await writeFile(join(directory, 'backup.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

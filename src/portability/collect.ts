@@ -63,5 +63,11 @@ export async function describeBlob(address: BlobAddress): Promise<ManifestBlob |
     hash.update(value);
     size += value.byteLength;
   }
-  return { store: STORE_NAMES[address.store], key: address.key, size, sha256: hash.digest('hex'), metadata: result.metadata };
+  return {
+    store: STORE_NAMES[address.store],
+    key: address.key,
+    size,
+    sha256: hash.digest('hex'),
+    metadata: result.metadata,
+  };
 }

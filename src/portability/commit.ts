@@ -80,17 +80,23 @@ async function emptinessProblems(projectId: Id): Promise<string[]> {
  */
 export async function planImport(session: ImportSession, manifest: ExportManifest): Promise<ImportPlan> {
   const projectId = session.requestedProjectId ? parseId(session.requestedProjectId) : newId('p');
-  const exists = session.requestedProjectId !== null && (await readJSON(keys.projectInfo(projectId), projectInfoDoc)) !== null;
+  const exists =
+    session.requestedProjectId !== null && (await readJSON(keys.projectInfo(projectId), projectInfoDoc)) !== null;
   if (exists) {
     const problems = await emptinessProblems(projectId);
     if (problems.length > 0)
-      throw new ImportConflictError('project_not_empty', `Project ${projectId} is not empty; import into a new project or an empty one.`, { found: problems });
+      throw new ImportConflictError(
+        'project_not_empty',
+        `Project ${projectId} is not empty; import into a new project or an empty one.`,
+        { found: problems },
+      );
   }
   const runMap = Object.fromEntries(manifest.runIds.map((runId) => [runId, newId('r')]));
   const skipped: ImportPlan['skipped'] = [];
   const recordKey = keys.projectInfo(manifest.projectId).key;
   const recordIndex = manifest.blobs.findIndex((blob) => blob.store === 'sirtrav-runs' && blob.key === recordKey);
-  if (exists && recordIndex >= 0) skipped.push({ index: recordIndex, reason: 'the target project keeps its own record' });
+  if (exists && recordIndex >= 0)
+    skipped.push({ index: recordIndex, reason: 'the target project keeps its own record' });
   const claimed = await writeJSON(
     keys.importMarker(projectId),
     importMarkerDoc,
@@ -105,7 +111,13 @@ export async function planImport(session: ImportSession, manifest: ExportManifes
         `Another import (${marker?.value.importId ?? 'unknown'}) is writing project ${projectId}; finish or roll it back first.`,
       );
   }
-  return { projectId, newProject: !exists, runMap, skipped, projectRecordIndex: !exists && recordIndex >= 0 ? recordIndex : null };
+  return {
+    projectId,
+    newProject: !exists,
+    runMap,
+    skipped,
+    projectRecordIndex: !exists && recordIndex >= 0 ? recordIndex : null,
+  };
 }
 
 export function idMapOf(manifest: ExportManifest, plan: ImportPlan): IdMap {
@@ -134,7 +146,14 @@ function destination(manifest: ExportManifest, index: number, body: Uint8Array, 
   const replace = idReplacer(map);
   const kind = admitBlob(manifest, blob);
   const key = replace(blob.key);
-  if (!kind.doc) return { store: kind.ref.store, key, body, metadata: remapValue(blob.metadata, replace) as Record<string, unknown>, value: null };
+  if (!kind.doc)
+    return {
+      store: kind.ref.store,
+      key,
+      body,
+      metadata: remapValue(blob.metadata, replace) as Record<string, unknown>,
+      value: null,
+    };
   const value = kind.doc.schema.parse(remapValue(decodeArchived(manifest, index, Buffer.from(body)), replace));
   const meta = blob.metadata as DocumentMeta;
   const encoded = encodeDocument(kind.doc, value, { createdAt: meta.createdAt, updatedAt: meta.updatedAt });
@@ -147,24 +166,39 @@ const sameBlob = (a: { body: Uint8Array; metadata: unknown }, b: { body: Uint8Ar
 /** Writes one blob only if its key is free; finding our own earlier write (a resumed import) is fine, anything else is a conflict. */
 async function writeNew(target: Destination): Promise<void> {
   const store = openStore(target.store);
-  const result = await store.set(target.key, toArrayBuffer(target.body), { metadata: target.metadata, onlyIfNew: true });
+  const result = await store.set(target.key, toArrayBuffer(target.body), {
+    metadata: target.metadata,
+    onlyIfNew: true,
+  });
   if (result.modified) {
-    if (!result.etag) throw new AppError(503, 'storage_write_failed', `Write to ${target.key} was not confirmed by the store; resume the import.`);
+    if (!result.etag)
+      throw new AppError(
+        503,
+        'storage_write_failed',
+        `Write to ${target.key} was not confirmed by the store; resume the import.`,
+      );
     return;
   }
   const existing = await store.getWithMetadata(target.key, { type: 'arrayBuffer', consistency: 'strong' });
   if (existing && sameBlob({ body: new Uint8Array(existing.data), metadata: existing.metadata }, target)) return;
-  throw new ImportConflictError('blob_exists', `${target.store}/${target.key} already exists with other content; it was not overwritten.`, {
-    store: target.store,
-    key: target.key,
-  });
+  throw new ImportConflictError(
+    'blob_exists',
+    `${target.store}/${target.key} already exists with other content; it was not overwritten.`,
+    {
+      store: target.store,
+      key: target.key,
+    },
+  );
 }
 
 /** The target's empty index is replaced (compare-and-swap), never one with history. */
 async function replaceEmptyIndex(projectId: Id, target: Destination): Promise<void> {
   await updateJSON(keys.memoryIndex(projectId), memoryIndexDoc, (current) => {
     if (current && current.video_history.length > 0)
-      throw new ImportConflictError('blob_exists', `The memory index of project ${projectId} gained history during the import; it was not overwritten.`);
+      throw new ImportConflictError(
+        'blob_exists',
+        `The memory index of project ${projectId} gained history during the import; it was not overwritten.`,
+      );
     return target.value as MemoryIndex;
   });
 }
@@ -197,11 +231,15 @@ export async function commitBlobs(
       const i = index - FIRST_BLOB_ENTRY;
       const blob = manifest.blobs[i]!;
       if (sha256 !== blob.sha256)
-        throw new ImportConflictError('archive_changed', `${entryName(blob)} changed after it was verified; upload the archive again.`);
+        throw new ImportConflictError(
+          'archive_changed',
+          `${entryName(blob)} changed after it was verified; upload the archive again.`,
+        );
       if (!skip.has(i) && i !== plan.projectRecordIndex) {
         const target = destination(manifest, i, body, map);
         written.push(i);
-        if (!plan.newProject && target.store === 'evals' && target.key === indexKey) await replaceEmptyIndex(plan.projectId, target);
+        if (!plan.newProject && target.store === 'evals' && target.key === indexKey)
+          await replaceEmptyIndex(plan.projectId, target);
         else await writeNew(target);
       }
       committed = i + 1;
@@ -253,7 +291,11 @@ export async function finishCommit(session: ImportSession, layout: Layout): Prom
  * import, so those are removed even past `committed` (a call cut short after a
  * write); in an existing project, other keys only up to `committed`.
  */
-export async function undoCommit(manifest: ExportManifest, plan: ImportPlan, options: { committed: number; indexes?: number[] }): Promise<number> {
+export async function undoCommit(
+  manifest: ExportManifest,
+  plan: ImportPlan,
+  options: { committed: number; indexes?: number[] },
+): Promise<number> {
   const map = idMapOf(manifest, plan);
   const replace = idReplacer(map);
   const skip = new Set(plan.skipped.map((s) => s.index));
@@ -266,7 +308,8 @@ export async function undoCommit(manifest: ExportManifest, plan: ImportPlan, opt
     const kind = admitBlob(manifest, blob);
     if (i >= options.committed && !plan.newProject && kind.runId === null) continue;
     const key = replace(blob.key);
-    if (!plan.newProject && kind.ref.store === 'evals' && key === indexKey) await writeJSON(keys.memoryIndex(plan.projectId), memoryIndexDoc, emptyIndex());
+    if (!plan.newProject && kind.ref.store === 'evals' && key === indexKey)
+      await writeJSON(keys.memoryIndex(plan.projectId), memoryIndexDoc, emptyIndex());
     else await openStore(kind.ref.store).delete(key);
     removed++;
   }
@@ -295,6 +338,10 @@ export function summarizeImport(manifest: ExportManifest, plan: ImportPlan): Imp
       projectId: plan.projectId !== manifest.projectId ? { from: manifest.projectId, to: plan.projectId } : null,
       runs: plan.runMap,
     },
-    skipped: plan.skipped.map((s) => ({ store: manifest.blobs[s.index]!.store, key: manifest.blobs[s.index]!.key, reason: s.reason })),
+    skipped: plan.skipped.map((s) => ({
+      store: manifest.blobs[s.index]!.store,
+      key: manifest.blobs[s.index]!.key,
+      reason: s.reason,
+    })),
   };
 }

@@ -4,9 +4,28 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
 import { exportManifestSchema, manifestBlobSchema, type ExportManifest } from '../schemas/portability.js';
-import { defineDocument, deleteKey, idSchema, keys, listKeyPages, openStore, readJSON, writeJSON, type Id, isId } from '../storage/index.js';
+import {
+  defineDocument,
+  deleteKey,
+  idSchema,
+  keys,
+  listKeyPages,
+  openStore,
+  readJSON,
+  writeJSON,
+  type Id,
+  isId,
+} from '../storage/index.js';
 import { describeBlob, listProjectBlobs } from './collect.js';
-import { entryName, finalizeManifest, FIRST_BLOB_ENTRY, planLayout, storeIdOf, tarHeader, type Layout } from './layout.js';
+import {
+  entryName,
+  finalizeManifest,
+  FIRST_BLOB_ENTRY,
+  planLayout,
+  storeIdOf,
+  tarHeader,
+  type Layout,
+} from './layout.js';
 import { signManifest } from './signing.js';
 
 /** A part fits Netlify's 20 MB streamed-response limit with room to spare. */
@@ -14,7 +33,10 @@ export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 /** An export can be downloaded for a day; after that its blobs may have changed. */
 const EXPORT_TTL_MS = 24 * 3600 * 1000;
 
-const addressSchema = z.object({ store: z.enum(['videos', 'audio', 'media', 'runs', 'evals', 'progress']), key: z.string() });
+const addressSchema = z.object({
+  store: z.enum(['videos', 'audio', 'media', 'runs', 'evals', 'progress']),
+  key: z.string(),
+});
 
 /** The state of an export: the blobs still to hash, those hashed, and once ready the manifest. */
 const exportJobSchema = z.object({
@@ -33,7 +55,11 @@ const exportJobDoc = defineDocument({ name: 'export-job', version: 1, schema: ex
 
 export class ExportNotFoundError extends AppError {
   constructor(exportId: string) {
-    super(404, 'export_not_found', `Export ${exportId} does not exist for this project (or has expired and was removed); start a new one with GET …/export.`);
+    super(
+      404,
+      'export_not_found',
+      `Export ${exportId} does not exist for this project (or has expired and was removed); start a new one with GET …/export.`,
+    );
     this.name = 'ExportNotFoundError';
   }
 }
@@ -46,7 +72,9 @@ async function dropExpiredExports(projectId: Id, now: number): Promise<void> {
         .split('/')
         .pop()!
         .replace(/\.json$/, '');
-      const job = isId(exportId) ? await readJSON(keys.exportJob(projectId, exportId), exportJobDoc).catch(() => null) : null;
+      const job = isId(exportId)
+        ? await readJSON(keys.exportJob(projectId, exportId), exportJobDoc).catch(() => null)
+        : null;
       if (!job || Date.parse(job.value.expiresAt) < now) await deleteKey('runs', key);
     }
   }
@@ -89,7 +117,9 @@ export async function prepareExport(
   options: { exportId?: Id; partSize?: number; budgetMs: number; onBlob?: (done: number, total: number) => void },
 ): Promise<ExportJob> {
   const started = Date.now();
-  let job = options.exportId ? await readExportJob(projectId, options.exportId) : await startExport(projectId, options.partSize ?? DEFAULT_PART_SIZE);
+  let job = options.exportId
+    ? await readExportJob(projectId, options.exportId)
+    : await startExport(projectId, options.partSize ?? DEFAULT_PART_SIZE);
   if (job.manifest) return job;
   const described = [...job.described];
   let next = 0;
@@ -124,7 +154,13 @@ export const exportProgress = (job: ExportJob) => {
 };
 
 /** The bytes of the archive from `start` (inclusive) to `end` (exclusive), as tar-stream writes them. */
-function archiveRange(manifest: ExportManifest, manifestJson: Buffer, layout: Layout, start: number, end: number): Readable {
+function archiveRange(
+  manifest: ExportManifest,
+  manifestJson: Buffer,
+  layout: Layout,
+  start: number,
+  end: number,
+): Readable {
   const first = layout.entries.findIndex((entry) => entry.end > start);
   const pack = tar.pack();
   const mtime = new Date(manifest.createdAt);
@@ -134,7 +170,9 @@ function archiveRange(manifest: ExportManifest, manifestJson: Buffer, layout: La
       if (i < FIRST_BLOB_ENTRY) {
         const body = i === 0 ? manifestJson : signManifest(manifestJson);
         await new Promise<void>((resolve, reject) =>
-          pack.entry(tarHeader(entry.name, body.byteLength, mtime), body, (error) => (error ? reject(error) : resolve())),
+          pack.entry(tarHeader(entry.name, body.byteLength, mtime), body, (error) =>
+            error ? reject(error) : resolve(),
+          ),
         );
         continue;
       }
@@ -142,7 +180,9 @@ function archiveRange(manifest: ExportManifest, manifestJson: Buffer, layout: La
       const stored = await openStore(storeIdOf(blob.store)).get(blob.key, { type: 'stream', consistency: 'strong' });
       if (!stored) throw new ExportStaleError(entryName(blob));
       await new Promise<void>((resolve, reject) => {
-        const sink = pack.entry(tarHeader(entry.name, blob.size, mtime), (error) => (error ? reject(error) : resolve()));
+        const sink = pack.entry(tarHeader(entry.name, blob.size, mtime), (error) =>
+          error ? reject(error) : resolve(),
+        );
         writeAll(sink, stored as ReadableStream<Uint8Array>).catch(reject);
       });
     }
@@ -190,13 +230,25 @@ export class ExportStaleError extends AppError {
  * manifest's metadata first, so a changed project answers 409 rather than a
  * broken part.
  */
-export async function exportPart(projectId: Id, exportId: Id, n: number): Promise<{ stream: Readable; bytes: number; manifest: ExportManifest }> {
+export async function exportPart(
+  projectId: Id,
+  exportId: Id,
+  n: number,
+): Promise<{ stream: Readable; bytes: number; manifest: ExportManifest }> {
   const job = await readExportJob(projectId, exportId);
   const manifest = job.manifest;
   if (!manifest)
-    throw new AppError(409, 'export_not_ready', `Export ${exportId} is still being prepared; call GET …/export?exportId=${exportId} until it is ready.`);
+    throw new AppError(
+      409,
+      'export_not_ready',
+      `Export ${exportId} is still being prepared; call GET …/export?exportId=${exportId} until it is ready.`,
+    );
   if (n >= manifest.parts)
-    throw new AppError(416, 'part_out_of_range', `Export ${exportId} has ${manifest.parts} parts (0 to ${manifest.parts - 1}); part ${n} does not exist.`);
+    throw new AppError(
+      416,
+      'part_out_of_range',
+      `Export ${exportId} has ${manifest.parts} parts (0 to ${manifest.parts - 1}); part ${n} does not exist.`,
+    );
   const json = Buffer.from(JSON.stringify(manifest));
   const layout = await planLayout(json.byteLength, manifest.blobs);
   const start = n * manifest.partSize;
@@ -206,7 +258,8 @@ export async function exportPart(projectId: Id, exportId: Id, n: number): Promis
     if (entry.end <= start || entry.offset >= end) continue;
     const blob = manifest.blobs[i - FIRST_BLOB_ENTRY]!;
     const current = await openStore(storeIdOf(blob.store)).getMetadata(blob.key, { consistency: 'strong' });
-    if (!current || JSON.stringify(current.metadata) !== JSON.stringify(blob.metadata)) throw new ExportStaleError(entry.name);
+    if (!current || JSON.stringify(current.metadata) !== JSON.stringify(blob.metadata))
+      throw new ExportStaleError(entry.name);
   }
   return { stream: archiveRange(manifest, json, layout, start, end), bytes: end - start, manifest };
 }

@@ -2,9 +2,26 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { newId } from '../new-id.js';
-import { exportManifestSchema, importedSummarySchema, importStatusSchema, type StartImportBody } from '../schemas/portability.js';
+import {
+  exportManifestSchema,
+  importedSummarySchema,
+  importStatusSchema,
+  type StartImportBody,
+} from '../schemas/portability.js';
 import { exportKeySchema } from './signing.js';
-import { defineDocument, deleteKey, getBinary, idSchema, keys, listKeyPages, putBinary, readJSON, updateJSON, UNCHANGED, type Id } from '../storage/index.js';
+import {
+  defineDocument,
+  deleteKey,
+  getBinary,
+  idSchema,
+  keys,
+  listKeyPages,
+  putBinary,
+  readJSON,
+  updateJSON,
+  UNCHANGED,
+  type Id,
+} from '../storage/index.js';
 
 /** Import parts travel in requests, so each must fit Netlify's 6 MB (base64) request limit. */
 export const IMPORT_PART_SIZE = 4 * 1024 * 1024;
@@ -50,7 +67,8 @@ export const importSessionDoc = defineDocument({ name: 'import-session', version
 export async function startImport(body: StartImportBody): Promise<ImportSession> {
   const now = Date.now();
   const partCount = Math.ceil(body.bytes / IMPORT_PART_SIZE);
-  if (partCount > 10_000) throw new AppError(413, 'archive_too_large', `An import takes at most 10000 parts of ${IMPORT_PART_SIZE} bytes.`);
+  if (partCount > 10_000)
+    throw new AppError(413, 'archive_too_large', `An import takes at most 10000 parts of ${IMPORT_PART_SIZE} bytes.`);
   const session: ImportSession = {
     importId: newId('i'),
     status: 'uploading',
@@ -82,7 +100,10 @@ export async function requireImport(importId: Id): Promise<ImportSession> {
 }
 
 /** Saves a session's progress with compare-and-swap: two callers cannot both move it on. */
-export async function saveImport(importId: Id, change: (current: ImportSession) => ImportSession | typeof UNCHANGED): Promise<ImportSession> {
+export async function saveImport(
+  importId: Id,
+  change: (current: ImportSession) => ImportSession | typeof UNCHANGED,
+): Promise<ImportSession> {
   const saved = await updateJSON(keys.importSession(importId), importSessionDoc, (current) => {
     if (!current) throw importNotFound(importId);
     return change(current);
@@ -90,19 +111,39 @@ export async function saveImport(importId: Id, change: (current: ImportSession) 
   return saved!;
 }
 
-const expectedPartBytes = (session: ImportSession, n: number) => (n === session.partCount - 1 ? session.bytes - n * session.partSize : session.partSize);
+const expectedPartBytes = (session: ImportSession, n: number) =>
+  n === session.partCount - 1 ? session.bytes - n * session.partSize : session.partSize;
 
 /** Stores part `n` of the archive (any order; sending a part again replaces it until the import is verified). */
-export async function putImportPart(importId: Id, n: number, read: (limit: number) => Promise<Uint8Array>): Promise<{ n: number; bytes: number }> {
+export async function putImportPart(
+  importId: Id,
+  n: number,
+  read: (limit: number) => Promise<Uint8Array>,
+): Promise<{ n: number; bytes: number }> {
   const session = await requireImport(importId);
-  if (session.status !== 'uploading') throw new AppError(409, 'import_not_uploading', `Import ${importId} is ${session.status}; parts can no longer change.`);
-  if (n >= session.partCount) throw new AppError(400, 'invalid_part', `Import ${importId} has ${session.partCount} parts (0 to ${session.partCount - 1}).`);
+  if (session.status !== 'uploading')
+    throw new AppError(
+      409,
+      'import_not_uploading',
+      `Import ${importId} is ${session.status}; parts can no longer change.`,
+    );
+  if (n >= session.partCount)
+    throw new AppError(
+      400,
+      'invalid_part',
+      `Import ${importId} has ${session.partCount} parts (0 to ${session.partCount - 1}).`,
+    );
   const expected = expectedPartBytes(session, n);
   const bytes = await read(session.partSize);
   if (bytes.byteLength !== expected)
-    throw new AppError(400, 'wrong_part_size', `Part ${n} must be exactly ${expected} bytes; got ${bytes.byteLength}.`, {
-      details: { expected, got: bytes.byteLength },
-    });
+    throw new AppError(
+      400,
+      'wrong_part_size',
+      `Part ${n} must be exactly ${expected} bytes; got ${bytes.byteLength}.`,
+      {
+        details: { expected, got: bytes.byteLength },
+      },
+    );
   await putBinary(keys.importPart(importId, n), bytes, { bytes: bytes.byteLength });
   return { n, bytes: bytes.byteLength };
 }
@@ -111,7 +152,8 @@ export async function putImportPart(importId: Id, n: number, read: (limit: numbe
 export async function missingParts(session: ImportSession): Promise<number[]> {
   const have = new Set<number>();
   const prefix = `${keys.importPrefix(session.importId)}parts/`;
-  for await (const page of listKeyPages('runs', prefix)) for (const key of page) have.add(Number(key.slice(prefix.length)));
+  for await (const page of listKeyPages('runs', prefix))
+    for (const key of page) have.add(Number(key.slice(prefix.length)));
   return Array.from({ length: session.partCount }, (_, n) => n).filter((n) => !have.has(n));
 }
 
@@ -121,7 +163,11 @@ export function stagedArchive(session: ImportSession, offset: number): Readable 
     for (let n = Math.floor(offset / session.partSize); n < session.partCount; n++) {
       const part = await getBinary(keys.importPart(session.importId, n));
       if (!part || part.data.byteLength !== expectedPartBytes(session, n))
-        throw new AppError(409, 'import_part_missing', `Part ${n} of import ${session.importId} is missing or damaged; send it again.`);
+        throw new AppError(
+          409,
+          'import_part_missing',
+          `Part ${n} of import ${session.importId} is missing or damaged; send it again.`,
+        );
       const from = n === Math.floor(offset / session.partSize) ? offset - n * session.partSize : 0;
       yield Buffer.from(part.data.buffer, part.data.byteOffset + from, part.data.byteLength - from);
     }

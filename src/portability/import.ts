@@ -12,7 +12,8 @@ export { startImport, putImportPart, requireImport, IMPORT_PART_SIZE } from './i
 /** A session as advanced by one call; the call that completes it also carries the project's new webhook secret (never stored in the session). */
 export type AdvancedImport = ImportSession & { webhookSecret?: string };
 
-const layoutOf = async (session: ImportSession) => planLayout(Buffer.byteLength(JSON.stringify(session.manifest)), session.manifest!.blobs);
+const layoutOf = async (session: ImportSession) =>
+  planLayout(Buffer.byteLength(JSON.stringify(session.manifest)), session.manifest!.blobs);
 
 /** The error a finished-badly import answers with, every time it is asked again. */
 function storedFailure(session: ImportSession): AppError {
@@ -23,7 +24,9 @@ function storedFailure(session: ImportSession): AppError {
 
 async function fail(session: ImportSession, status: 'refused' | 'conflict', error: AppError): Promise<never> {
   await saveImport(session.importId, (current) =>
-    current.status === 'rolled_back' ? UNCHANGED : { ...current, status, error: { code: error.code, message: error.message, details: error.details } },
+    current.status === 'rolled_back'
+      ? UNCHANGED
+      : { ...current, status, error: { code: error.code, message: error.message, details: error.details } },
   );
   if (status === 'refused') await dropStagedParts(session.importId);
   log.warn('import stopped', { importId: session.importId, status, code: error.code });
@@ -37,7 +40,11 @@ async function fail(session: ImportSession, status: 'refused' | 'conflict', erro
  * Each stage saves where it got to, so calling again resumes; nothing is
  * written to the project before the whole archive is verified.
  */
-export async function advanceImport(importId: Id, budgetMs: number, onProgress?: (session: ImportSession) => void): Promise<AdvancedImport> {
+export async function advanceImport(
+  importId: Id,
+  budgetMs: number,
+  onProgress?: (session: ImportSession) => void,
+): Promise<AdvancedImport> {
   const deadline = Date.now() + budgetMs;
   let session: AdvancedImport = await requireImport(importId);
   let first = true;
@@ -45,7 +52,8 @@ export async function advanceImport(importId: Id, budgetMs: number, onProgress?:
     for (;;) {
       onProgress?.(session);
       if (session.status === 'complete') return session;
-      if (session.status === 'refused' || session.status === 'conflict' || session.status === 'rolled_back') throw storedFailure(session);
+      if (session.status === 'refused' || session.status === 'conflict' || session.status === 'rolled_back')
+        throw storedFailure(session);
       // At least one step per call, so that even a tiny budget moves the import on.
       if (Date.now() >= deadline && !first) return session;
       first = false;
@@ -63,10 +71,17 @@ async function step(session: ImportSession, deadline: number): Promise<AdvancedI
   if (session.status === 'uploading') {
     const missing = await missingParts(session);
     if (missing.length > 0)
-      throw new AppError(409, 'import_incomplete', `Import ${id} is missing ${missing.length} of ${session.partCount} parts; send them, then complete again.`, {
-        details: { missing: missing.slice(0, 100) },
-      });
-    return saveImport(id, (current) => (current.status === 'uploading' ? { ...current, status: 'verifying' } : current));
+      throw new AppError(
+        409,
+        'import_incomplete',
+        `Import ${id} is missing ${missing.length} of ${session.partCount} parts; send them, then complete again.`,
+        {
+          details: { missing: missing.slice(0, 100) },
+        },
+      );
+    return saveImport(id, (current) =>
+      current.status === 'uploading' ? { ...current, status: 'verifying' } : current,
+    );
   }
   if (session.status === 'verifying') {
     if (!session.manifest) {
@@ -75,7 +90,11 @@ async function step(session: ImportSession, deadline: number): Promise<AdvancedI
     }
     const verified = await verifyBlobs(session, session.manifest, await layoutOf(session), session.verified, deadline);
     const done = verified >= session.manifest.blobs.length;
-    return saveImport(id, (current) => ({ ...current, verified: Math.max(current.verified, verified), status: done ? 'committing' : current.status }));
+    return saveImport(id, (current) => ({
+      ...current,
+      verified: Math.max(current.verified, verified),
+      status: done ? 'committing' : current.status,
+    }));
   }
   return commitStep(session, deadline);
 }
@@ -90,10 +109,15 @@ async function saveAfterWrites(
   written: { indexes: number[] } | 'all',
   change: (current: ImportSession) => ImportSession,
 ): Promise<ImportSession> {
-  const saved = await saveImport(session.importId, (current) => (current.status === 'rolled_back' ? UNCHANGED : change(current)));
+  const saved = await saveImport(session.importId, (current) =>
+    current.status === 'rolled_back' ? UNCHANGED : change(current),
+  );
   if (saved.status !== 'rolled_back') return saved;
   const manifest = session.manifest!;
-  await undoCommit(manifest, session.plan!, { committed: manifest.blobs.length, ...(written === 'all' ? {} : { indexes: written.indexes }) });
+  await undoCommit(manifest, session.plan!, {
+    committed: manifest.blobs.length,
+    ...(written === 'all' ? {} : { indexes: written.indexes }),
+  });
   throw storedFailure(saved);
 }
 
@@ -112,10 +136,14 @@ async function commitStep(session: ImportSession, deadline: number): Promise<Adv
       committed = await commitBlobs(session, layout, { from: session.committed, deadline }, written);
     } catch (error) {
       // A write that failed because a roll-back got in: clean up after this call and answer as rolled back.
-      if ((await requireImport(id)).status === 'rolled_back') await saveAfterWrites(session, { indexes: written }, (current) => current);
+      if ((await requireImport(id)).status === 'rolled_back')
+        await saveAfterWrites(session, { indexes: written }, (current) => current);
       throw error;
     }
-    return saveAfterWrites(session, { indexes: written }, (current) => ({ ...current, committed: Math.max(current.committed, committed) }));
+    return saveAfterWrites(session, { indexes: written }, (current) => ({
+      ...current,
+      committed: Math.max(current.committed, committed),
+    }));
   }
   const webhookSecret = await finishCommit(session, layout);
   const summary = summarizeImport(manifest, session.plan);
@@ -133,15 +161,20 @@ async function commitStep(session: ImportSession, deadline: number): Promise<Adv
  */
 export async function rollbackImport(importId: Id): Promise<ImportSession> {
   const session = await saveImport(importId, (current) => {
-    if (current.status === 'complete') throw new AppError(409, 'import_complete', `Import ${importId} is complete; delete the project instead.`);
+    if (current.status === 'complete')
+      throw new AppError(409, 'import_complete', `Import ${importId} is complete; delete the project instead.`);
     if (current.status === 'rolled_back') return UNCHANGED;
     return {
       ...current,
       status: 'rolled_back',
-      error: { code: 'import_rolled_back', message: `Import ${importId} was rolled back; nothing of it is left in the project.` },
+      error: {
+        code: 'import_rolled_back',
+        message: `Import ${importId} was rolled back; nothing of it is left in the project.`,
+      },
     };
   });
-  if (session.manifest && session.plan) await undoCommit(session.manifest, session.plan, { committed: session.committed });
+  if (session.manifest && session.plan)
+    await undoCommit(session.manifest, session.plan, { committed: session.committed });
   await dropStagedParts(importId);
   return session;
 }

@@ -27,7 +27,8 @@ export interface Layout {
 /** The archive path of a blob: its store's name, then its key, e.g. `sirtrav-media/projects/p_1/media/m_2`. */
 export const entryName = (blob: Pick<ManifestBlob, 'store' | 'key'>) => `${blob.store}/${blob.key}`;
 
-export const storeIdOf = (name: ManifestBlob['store']): StoreId => (Object.keys(STORE_NAMES) as StoreId[]).find((id) => STORE_NAMES[id] === name)!;
+export const storeIdOf = (name: ManifestBlob['store']): StoreId =>
+  (Object.keys(STORE_NAMES) as StoreId[]).find((id) => STORE_NAMES[id] === name)!;
 
 /** Every header is the same but for name and size, so that an archive is a pure function of its manifest. */
 export function tarHeader(name: string, size: number, mtime: Date): Partial<tar.Header> & { name: string } {
@@ -58,7 +59,10 @@ export async function headerLength(name: string): Promise<number> {
 const padded = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
 
 /** Where every entry lies: the manifest first, its signature, then each blob in manifest order, then the end blocks. */
-export async function planLayout(manifestBytes: number, blobs: readonly Pick<ManifestBlob, 'store' | 'key' | 'size'>[]): Promise<Layout> {
+export async function planLayout(
+  manifestBytes: number,
+  blobs: readonly Pick<ManifestBlob, 'store' | 'key' | 'size'>[],
+): Promise<Layout> {
   const entries: LayoutEntry[] = [];
   let offset = 0;
   const add = async (name: string, size: number) => {

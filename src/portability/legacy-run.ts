@@ -45,7 +45,14 @@ export async function probeVideo(bytes: Uint8Array): Promise<VideoFacts | null> 
  * needs its video and a storyboard: the storyboard is rebuilt from the legacy
  * facts, one shot per photo of the run (or of the import) over the video.
  */
-export function convertState(legacy: LegacyState, projectId: Id, runId: Id, mediaIds: Id[], video: VideoFacts | undefined, allPhotos: Id[]): RunState {
+export function convertState(
+  legacy: LegacyState,
+  projectId: Id,
+  runId: Id,
+  mediaIds: Id[],
+  video: VideoFacts | undefined,
+  allPhotos: Id[],
+): RunState {
   const createdAt = legacyTime(legacy.createdAt, new Date(0).toISOString());
   const request = {
     ...(legacy.theme ? { theme: legacy.theme.slice(0, 200) } : {}),
@@ -59,9 +66,14 @@ export function convertState(legacy: LegacyState, projectId: Id, runId: Id, medi
   const failed = (code: string, message: string) => toFailed(running, { code, message, retryable: false });
   const status = (legacy.status ?? '').toLowerCase();
   if (['complete', 'completed', 'done', 'success'].includes(status)) {
-    if (!video) return failed('legacy_video_missing', 'The original app marked this run complete, but its video was not found.');
+    if (!video)
+      return failed('legacy_video_missing', 'The original app marked this run complete, but its video was not found.');
     const photos = mediaIds.length > 0 ? mediaIds : allPhotos;
-    if (photos.length === 0) return failed('legacy_photos_missing', 'The original app marked this run complete, but none of its photos were found.');
+    if (photos.length === 0)
+      return failed(
+        'legacy_photos_missing',
+        'The original app marked this run complete, but none of its photos were found.',
+      );
     const shotSec = video.durationSec / photos.length;
     const storyboard: Storyboard = {
       theme: legacy.theme ?? '',
@@ -96,5 +108,8 @@ export function convertState(legacy: LegacyState, projectId: Id, runId: Id, medi
   }
   if (['cancelled', 'canceled'].includes(status)) return toCancelled(running);
   if (['failed', 'error'].includes(status)) return failed('legacy_failed', 'The run failed in the original app.');
-  return failed('legacy_interrupted', `The run was ${status || 'unfinished'} when the original app stopped; it never finished.`);
+  return failed(
+    'legacy_interrupted',
+    `The run was ${status || 'unfinished'} when the original app stopped; it never finished.`,
+  );
 }

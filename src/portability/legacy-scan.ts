@@ -12,7 +12,12 @@ export type LegacyPiece =
   | { kind: 'unknown'; reason: string };
 
 const PHOTO = /\.(jpe?g|png|webp|avif|heic|heif)$/i;
-const AUDIO_ROLE: Record<string, 'voice' | 'music'> = { voice: 'voice', narration: 'voice', music: 'music', soundtrack: 'music' };
+const AUDIO_ROLE: Record<string, 'voice' | 'music'> = {
+  voice: 'voice',
+  narration: 'voice',
+  music: 'music',
+  soundtrack: 'music',
+};
 const FLAT_MEMORY = new Set(['memory_index.json', 'memory.json', 'evaluations.json']);
 
 /** A file under a run folder: `sirtrav-runs/{r}/…`-style store folders, or `/tmp/{r}/…` (also below a `tmp/` folder). */
@@ -30,7 +35,8 @@ function runFile(runId: string, rest: string[]): LegacyPiece {
 export function classify(path: string): LegacyPiece {
   const parts = path.split('/');
   const [top, ...rest] = parts;
-  if (parts.length === 1) return FLAT_MEMORY.has(top!) ? { kind: 'ratings' } : { kind: 'unknown', reason: 'not part of the SirTrav layout' };
+  if (parts.length === 1)
+    return FLAT_MEMORY.has(top!) ? { kind: 'ratings' } : { kind: 'unknown', reason: 'not part of the SirTrav layout' };
   switch (top) {
     case 'sirtrav-runs':
       return rest.length === 2 && rest[1] === 'state.json'
@@ -41,18 +47,24 @@ export function classify(path: string): LegacyPiece {
         ? { kind: 'video', runId: rest[0]! }
         : { kind: 'unknown', reason: 'sirtrav-videos holds {runId}/final.mp4 only' };
     case 'sirtrav-audio':
-      return rest.length === 2 ? runFile(rest[0]!, [rest[1]!]) : { kind: 'unknown', reason: 'sirtrav-audio holds {runId}/voice.* and music.* only' };
+      return rest.length === 2
+        ? runFile(rest[0]!, [rest[1]!])
+        : { kind: 'unknown', reason: 'sirtrav-audio holds {runId}/voice.* and music.* only' };
     case 'sirtrav-evals':
       if (rest.length === 1 && FLAT_MEMORY.has(rest[0]!)) return { kind: 'ratings' };
       return rest.length === 2 && rest[1] === 'evaluation.json'
         ? { kind: 'rating', runId: rest[0]! }
         : { kind: 'unknown', reason: 'sirtrav-evals holds memory_index.json and {runId}/evaluation.json only' };
     case 'sirtrav-media':
-      return PHOTO.test(path) ? { kind: 'photo', runId: null } : { kind: 'unknown', reason: 'not a photo (by its name)' };
+      return PHOTO.test(path)
+        ? { kind: 'photo', runId: null }
+        : { kind: 'unknown', reason: 'not a photo (by its name)' };
     case 'sirtrav-progress':
       return { kind: 'unknown', reason: 'legacy progress logs are not carried over: a run keeps its final state' };
     case 'tmp':
-      return rest.length >= 2 ? runFile(rest[0]!, rest.slice(1)) : { kind: 'unknown', reason: 'not inside a run folder' };
+      return rest.length >= 2
+        ? runFile(rest[0]!, rest.slice(1))
+        : { kind: 'unknown', reason: 'not inside a run folder' };
     default:
       return runFile(top!, rest);
   }

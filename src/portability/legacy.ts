@@ -6,7 +6,13 @@ import { settleMemoryIndex } from '../learning/memory.js';
 import { examinePhoto, storePhoto } from '../media/library.js';
 import { createProject, requireProject } from '../projects/index.js';
 import { createRunState } from '../runs/index.js';
-import { legacyEntriesSchema, legacyRatingSchema, legacyStateSchema, type LegacyEntry, type LegacyState } from '../schemas/legacy.js';
+import {
+  legacyEntriesSchema,
+  legacyRatingSchema,
+  legacyStateSchema,
+  type LegacyEntry,
+  type LegacyState,
+} from '../schemas/legacy.js';
 import type { RunState } from '../schemas/run.js';
 import { isId, keys, openStore, putBinary, putVideo, STORE_NAMES, type BlobRef, type Id } from '../storage/index.js';
 import { convertState, probeVideo, type VideoFacts } from './legacy-run.js';
@@ -47,7 +53,10 @@ async function runIdTaken(projectId: Id, runId: Id): Promise<boolean> {
  * documents, the flat memory array through the learning loop's own migration.
  * Every file gets a line in the report: taken, converted or refused, and why.
  */
-export async function importLegacy(directory: string, options: { projectId?: Id; progress?: ProgressReporter } = {}): Promise<LegacyReport> {
+export async function importLegacy(
+  directory: string,
+  options: { projectId?: Id; progress?: ProgressReporter } = {},
+): Promise<LegacyReport> {
   const progress = options.progress ?? silentProgress;
   const projectId = options.projectId
     ? (await requireProject(options.projectId)).projectId
@@ -68,12 +77,16 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
     runIds.set(piece.runId, (await runIdTaken(projectId, piece.runId)) ? newId('r') : piece.runId);
   }
   const runOf = (legacy: string): Id | null => runIds.get(legacy) ?? null;
-  const renamed = (legacy: string) => (runOf(legacy) !== legacy ? ` (run ${legacy} is now ${runOf(legacy)}: its id was taken)` : '');
-  const noRun = (legacy: string) => (isId(legacy) ? `run ${legacy} has no state.json` : `${JSON.stringify(legacy)} is not a valid run id`);
+  const renamed = (legacy: string) =>
+    runOf(legacy) !== legacy ? ` (run ${legacy} is now ${runOf(legacy)}: its id was taken)` : '';
+  const noRun = (legacy: string) =>
+    isId(legacy) ? `run ${legacy} has no state.json` : `${JSON.stringify(legacy)} is not a valid run id`;
   const ofKind = <K extends LegacyPiece['kind']>(kind: K) =>
     pieces.filter((p): p is { file: string; piece: Extract<LegacyPiece, { kind: K }> } => p.piece.kind === kind);
   /** Pieces with the run each belongs to, counted as they go; one of a run without a state.json is refused. */
-  function* ofKnownRun<P extends { runId: string }>(found: Array<{ file: string; piece: P }>): Generator<{ file: string; piece: P; run: Id }> {
+  function* ofKnownRun<P extends { runId: string }>(
+    found: Array<{ file: string; piece: P }>,
+  ): Generator<{ file: string; piece: P; run: Id }> {
     for (const { file, piece } of found) {
       tick();
       const run = runOf(piece.runId);
@@ -88,12 +101,20 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
   for (const { file, piece } of ofKind('photo')) {
     tick();
     try {
-      const { media } = await storePhoto(projectId, await examinePhoto(new Uint8Array(await read(file)), file.split('/').pop()));
+      const { media } = await storePhoto(
+        projectId,
+        await examinePhoto(new Uint8Array(await read(file)), file.split('/').pop()),
+      );
       const run = piece.runId ? runOf(piece.runId) : null;
       if (run) runMedia.set(run, [...new Set([...(runMedia.get(run) ?? []), media.mediaId])]);
       const first = seen.get(media.mediaId);
       seen.set(media.mediaId, first ?? file);
-      note(file, 'taken', first ? `same photo as ${first}` : `photo ${media.width}×${media.height} ${media.contentType}`, keys.media(projectId, media.mediaId));
+      note(
+        file,
+        'taken',
+        first ? `same photo as ${first}` : `photo ${media.width}×${media.height} ${media.contentType}`,
+        keys.media(projectId, media.mediaId),
+      );
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       note(file, 'refused', error.message);
@@ -110,9 +131,18 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
       continue;
     }
     const ref = keys.video(run);
-    await putVideo({ runId: run, bytes, metadata: { contentType: 'video/mp4', runId: run, projectId, ...facts, createdAt: new Date().toISOString() } });
+    await putVideo({
+      runId: run,
+      bytes,
+      metadata: { contentType: 'video/mp4', runId: run, projectId, ...facts, createdAt: new Date().toISOString() },
+    });
     videos.set(run, facts);
-    note(file, 'taken', `video ${facts.width}×${facts.height}, ${facts.durationSec.toFixed(2)} s${renamed(piece.runId)}`, ref);
+    note(
+      file,
+      'taken',
+      `video ${facts.width}×${facts.height}, ${facts.durationSec.toFixed(2)} s${renamed(piece.runId)}`,
+      ref,
+    );
   }
 
   // Run states, converted: a run that was still going when the old app stopped did not finish.
@@ -125,7 +155,14 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
       note(file, 'refused', 'not a JSON run state');
       continue;
     }
-    const state = convertState(legacy, projectId, run, runMedia.get(run) ?? [], videos.get(run), [...seen.keys()].filter(isId));
+    const state = convertState(
+      legacy,
+      projectId,
+      run,
+      runMedia.get(run) ?? [],
+      videos.get(run),
+      [...seen.keys()].filter(isId),
+    );
     await createRunState(state);
     states.set(run, state);
     note(
@@ -146,7 +183,11 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
     note(file, 'taken', `${piece.role} track${renamed(piece.runId)}`, ref);
   }
 
-  await importRatings(projectId, { ratings: ofKind('rating'), flat: ofKind('ratings') }, { read, note, tick, runOf, noRun, states });
+  await importRatings(
+    projectId,
+    { ratings: ofKind('rating'), flat: ofKind('ratings') },
+    { read, note, tick, runOf, noRun, states },
+  );
 
   for (const { file, piece } of pieces) {
     if (piece.kind !== 'unknown') continue;
@@ -156,7 +197,11 @@ export async function importLegacy(directory: string, options: { projectId?: Id;
   progress.stop();
   const files = [...lines.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
   const count = (action: LegacyReportLine['action']) => files.filter((line) => line.action === action).length;
-  return { projectId, files, counts: { taken: count('taken'), converted: count('converted'), refused: count('refused') } };
+  return {
+    projectId,
+    files,
+    counts: { taken: count('taken'), converted: count('converted'), refused: count('refused') },
+  };
 }
 
 interface RatingContext {

@@ -13,7 +13,12 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stdout): ProgressReporter {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { stream, format: '{task} [{bar}] {percentage}% | {value}/{total} | {moved} {note}', hideCursor: true, clearOnComplete: false },
+      {
+        stream,
+        format: '{task} [{bar}] {percentage}% | {value}/{total} | {moved} {note}',
+        hideCursor: true,
+        clearOnComplete: false,
+      },
       cliProgress.Presets.shades_classic,
     );
     let task = '';
@@ -29,7 +34,8 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stdo
   let task = '';
   let total = 0;
   let last = 0;
-  const line = (fields: Record<string, unknown>) => stream.write(`${JSON.stringify({ ts: new Date().toISOString(), task, ...fields })}\n`);
+  const line = (fields: Record<string, unknown>) =>
+    stream.write(`${JSON.stringify({ ts: new Date().toISOString(), task, ...fields })}\n`);
   return {
     start: (name, count) => {
       task = name;
@@ -47,4 +53,8 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stdo
 }
 
 /** No output at all (tests and library callers). */
-export const silentProgress: ProgressReporter = { start: () => undefined, update: () => undefined, stop: () => undefined };
+export const silentProgress: ProgressReporter = {
+  start: () => undefined,
+  update: () => undefined,
+  stop: () => undefined,
+};

@@ -13,6 +13,7 @@ export function idReplacer(map: IdMap): (text: string) => string {
 export function remapValue(value: unknown, replace: (text: string) => string): unknown {
   if (typeof value === 'string') return replace(value);
   if (Array.isArray(value)) return value.map((item) => remapValue(item, replace));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [replace(key), remapValue(item, replace)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [replace(key), remapValue(item, replace)]));
   return value;
 }

@@ -34,12 +34,17 @@ async function fileDigest(path: string): Promise<{ sha256: string; size: number 
 }
 
 /** Checks a backup before any of it is used: complete, index intact, every file present with its size and SHA-256. */
-export async function verifyBackup(directory: string, progress: ProgressReporter = silentProgress): Promise<BackupSummary> {
+export async function verifyBackup(
+  directory: string,
+  progress: ProgressReporter = silentProgress,
+): Promise<BackupSummary> {
   let summary: BackupSummary;
   try {
     summary = backupSummarySchema.parse(JSON.parse(await readFile(join(directory, 'backup.json'), 'utf8')));
   } catch {
-    throw new BackupUnusableError(`${directory} holds no complete backup (backup.json is missing or unreadable); run the backup again to finish it.`);
+    throw new BackupUnusableError(
+      `${directory} holds no complete backup (backup.json is missing or unreadable); run the backup again to finish it.`,
+    );
   }
   if ((await hashFile(join(directory, 'index.jsonl'))) !== summary.indexSha256)
     throw new BackupUnusableError('index.jsonl does not match the SHA-256 recorded in backup.json.');
@@ -49,18 +54,26 @@ export async function verifyBackup(directory: string, progress: ProgressReporter
   for await (const line of readIndex(directory)) {
     const digest = await fileDigest(join(directory, line.file)).catch(() => null);
     if (!digest || digest.size !== line.size || digest.sha256 !== line.sha256)
-      throw new BackupUnusableError(`${line.file} (${line.store}/${line.key}) is missing or does not match its size and SHA-256.`);
+      throw new BackupUnusableError(
+        `${line.file} (${line.store}/${line.key}) is missing or does not match its size and SHA-256.`,
+      );
     bytes += line.size;
     progress.update(++count, bytes);
   }
   progress.stop();
-  if (count !== summary.blobs) throw new BackupUnusableError(`The index lists ${count} blobs; backup.json says ${summary.blobs}.`);
+  if (count !== summary.blobs)
+    throw new BackupUnusableError(`The index lists ${count} blobs; backup.json says ${summary.blobs}.`);
   return summary;
 }
 
-async function restoreBlob(directory: string, line: BackupLine, overwrite: boolean): Promise<'restored' | 'unchanged' | 'conflict'> {
+async function restoreBlob(
+  directory: string,
+  line: BackupLine,
+  overwrite: boolean,
+): Promise<'restored' | 'unchanged' | 'conflict'> {
   const bytes = await readFile(join(directory, line.file));
-  if (bytes.byteLength !== line.size || sha256Hex(bytes) !== line.sha256) throw new BackupUnusableError(`${line.file} changed after it was verified.`);
+  if (bytes.byteLength !== line.size || sha256Hex(bytes) !== line.sha256)
+    throw new BackupUnusableError(`${line.file} changed after it was verified.`);
   const store = openStore(line.store);
   if (overwrite) {
     await store.set(line.key, toArrayBuffer(bytes), { metadata: line.metadata });
@@ -69,7 +82,10 @@ async function restoreBlob(directory: string, line: BackupLine, overwrite: boole
   const result = await store.set(line.key, toArrayBuffer(bytes), { metadata: line.metadata, onlyIfNew: true });
   if (result.modified) return 'restored';
   const existing = await store.getWithMetadata(line.key, { type: 'arrayBuffer', consistency: 'strong' });
-  const same = existing && sha256Hex(new Uint8Array(existing.data)) === line.sha256 && JSON.stringify(existing.metadata) === JSON.stringify(line.metadata);
+  const same =
+    existing &&
+    sha256Hex(new Uint8Array(existing.data)) === line.sha256 &&
+    JSON.stringify(existing.metadata) === JSON.stringify(line.metadata);
   return same ? 'unchanged' : 'conflict';
 }
 

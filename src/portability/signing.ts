@@ -47,7 +47,11 @@ export function siteKey(secret: string | undefined = getConfig().SIRTRAV_API_SEC
   const known = derived.get(source);
   if (known) return known;
   const seed = Buffer.from(hkdfSync('sha256', source, 'sirtrav', INFO, 32));
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
   const key = { privateKey, exportKey: `ed25519:${x}` };
   if (derived.size > 8) derived.clear();
@@ -62,7 +66,11 @@ const signed = (manifestJson: Uint8Array) => Buffer.concat([SIGNED_PREFIX, manif
 
 /** The signature entry's bytes for a manifest, signed with this site's key (or `key`). */
 export function signManifest(manifestJson: Uint8Array, key: SiteKey = siteKey()): Buffer {
-  const entry: SignatureEntry = { alg: 'Ed25519', exportKey: key.exportKey, signature: sign(null, signed(manifestJson), key.privateKey).toString('base64url') };
+  const entry: SignatureEntry = {
+    alg: 'Ed25519',
+    exportKey: key.exportKey,
+    signature: sign(null, signed(manifestJson), key.privateKey).toString('base64url'),
+  };
   return Buffer.from(JSON.stringify(entry));
 }
 
@@ -72,6 +80,9 @@ export const SIGNATURE_BYTES = signManifest(Buffer.alloc(0), siteKey('size probe
 /** Whether `entry` is a valid signature of the manifest by `exportKey`. */
 export function signatureHolds(manifestJson: Uint8Array, entry: SignatureEntry, exportKey: string): boolean {
   if (entry.exportKey !== exportKey) return false;
-  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: exportKey.slice('ed25519:'.length) }, format: 'jwk' });
+  const publicKey = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: exportKey.slice('ed25519:'.length) },
+    format: 'jwk',
+  });
   return verify(null, signed(manifestJson), publicKey, Buffer.from(entry.signature, 'base64url'));
 }

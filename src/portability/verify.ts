@@ -33,12 +33,18 @@ export function checkSignature(manifestJson: Buffer, signature: Buffer, trustedK
       { signedBy: entry.exportKey },
     );
   if (!signatureHolds(manifestJson, entry, entry.exportKey))
-    throw new ImportRefusedError('invalid_signature', 'The manifest does not match its signature: the archive changed after it was exported.');
+    throw new ImportRefusedError(
+      'invalid_signature',
+      'The manifest does not match its signature: the archive changed after it was exported.',
+    );
   return entry.exportKey;
 }
 
 /** Checks the manifest on its own: shape, every key safe and one a project is made of, no blob twice, and the archive's size. */
-export async function checkManifest(raw: Buffer, archiveBytes: number): Promise<{ manifest: ExportManifest; layout: Layout }> {
+export async function checkManifest(
+  raw: Buffer,
+  archiveBytes: number,
+): Promise<{ manifest: ExportManifest; layout: Layout }> {
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));
@@ -55,15 +61,20 @@ export async function checkManifest(raw: Buffer, archiveBytes: number): Promise<
         .join('; ')}.`,
     );
   const manifest = parsed.data;
-  if (new Set(manifest.runIds).size !== manifest.runIds.length) throw new ImportRefusedError('invalid_manifest', 'A run id is listed twice in the manifest.');
+  if (new Set(manifest.runIds).size !== manifest.runIds.length)
+    throw new ImportRefusedError('invalid_manifest', 'A run id is listed twice in the manifest.');
   const seen = new Set<string>();
   for (const blob of manifest.blobs) {
     const name = entryName(blob);
     if (!safeKey(blob.key))
-      throw new ImportRefusedError('unsafe_path', `The manifest lists an unsafe key ${JSON.stringify(blob.key.slice(0, 200))}.`, {
-        store: blob.store,
-        key: blob.key.slice(0, 200),
-      });
+      throw new ImportRefusedError(
+        'unsafe_path',
+        `The manifest lists an unsafe key ${JSON.stringify(blob.key.slice(0, 200))}.`,
+        {
+          store: blob.store,
+          key: blob.key.slice(0, 200),
+        },
+      );
     admitBlob(manifest, blob);
     if (seen.has(name)) throw new ImportRefusedError('duplicate_entry', `${name.slice(0, 200)} is listed twice.`);
     seen.add(name);
@@ -80,7 +91,9 @@ export async function checkManifest(raw: Buffer, archiveBytes: number): Promise<
 }
 
 /** Reads the manifest and its signature (the archive's first two entries), verifies the signature, then checks the manifest. */
-export async function readManifest(session: ImportSession): Promise<{ manifest: ExportManifest; layout: Layout; signedBy: string }> {
+export async function readManifest(
+  session: ImportSession,
+): Promise<{ manifest: ExportManifest; layout: Layout; signedBy: string }> {
   const bodies: Buffer[] = [];
   await readEntries(
     session,
@@ -96,7 +109,11 @@ export async function readManifest(session: ImportSession): Promise<{ manifest: 
     { keepBody: true },
   );
   const [raw, signature] = bodies;
-  if (!raw || !signature) throw new ImportRefusedError('unsigned_archive', `The archive does not start with ${MANIFEST_ENTRY} and ${SIGNATURE_ENTRY}.`);
+  if (!raw || !signature)
+    throw new ImportRefusedError(
+      'unsigned_archive',
+      `The archive does not start with ${MANIFEST_ENTRY} and ${SIGNATURE_ENTRY}.`,
+    );
   const signedBy = checkSignature(raw, signature, session.exportKey);
   return { ...(await checkManifest(raw, session.bytes)), signedBy };
 }
@@ -110,10 +127,14 @@ export function decodeArchived(manifest: ExportManifest, index: number, body: Bu
     return decodeDocument(kind.doc, kind.ref, toArrayBuffer(body), blob.metadata).value;
   } catch (error) {
     if (!(error instanceof CorruptBlobError)) throw error;
-    throw new ImportRefusedError('invalid_document', `${entryName(blob).slice(0, 200)} is not a valid ${kind.doc.name} document: ${error.message}`, {
-      store: blob.store,
-      key: blob.key.slice(0, 200),
-    });
+    throw new ImportRefusedError(
+      'invalid_document',
+      `${entryName(blob).slice(0, 200)} is not a valid ${kind.doc.name} document: ${error.message}`,
+      {
+        store: blob.store,
+        key: blob.key.slice(0, 200),
+      },
+    );
   }
 }
 
@@ -127,7 +148,13 @@ export const isDocumentEntry = (manifest: ExportManifest) => (index: number) =>
  * many are verified. Once all are, the archive must end: an extra entry after
  * the last blob is refused too.
  */
-export async function verifyBlobs(session: ImportSession, manifest: ExportManifest, layout: Layout, from: number, deadline: number): Promise<number> {
+export async function verifyBlobs(
+  session: ImportSession,
+  manifest: ExportManifest,
+  layout: Layout,
+  from: number,
+  deadline: number,
+): Promise<number> {
   let verified = from;
   let stopped = false;
   const next = await readEntries(
@@ -138,10 +165,14 @@ export async function verifyBlobs(session: ImportSession, manifest: ExportManife
       const i = index - FIRST_BLOB_ENTRY;
       const blob = manifest.blobs[i]!;
       if (sha256 !== blob.sha256)
-        throw new ImportRefusedError('hash_mismatch', `${entryName(blob).slice(0, 200)} does not match its SHA-256 in the manifest.`, {
-          store: blob.store,
-          key: blob.key.slice(0, 200),
-        });
+        throw new ImportRefusedError(
+          'hash_mismatch',
+          `${entryName(blob).slice(0, 200)} does not match its SHA-256 in the manifest.`,
+          {
+            store: blob.store,
+            key: blob.key.slice(0, 200),
+          },
+        );
       decodeArchived(manifest, i, body);
       verified = i + 1;
       // After the last blob, read on to the end of the archive to refuse anything added after it.
@@ -151,7 +182,10 @@ export async function verifyBlobs(session: ImportSession, manifest: ExportManife
     { expectEnd: true, keepBody: isDocumentEntry(manifest) },
   );
   if (!stopped && next < layout.entries.length) {
-    throw new ImportRefusedError('missing_entry', `The archive ends before ${layout.entries[next]!.name.slice(0, 200)}.`);
+    throw new ImportRefusedError(
+      'missing_entry',
+      `The archive ends before ${layout.entries[next]!.name.slice(0, 200)}.`,
+    );
   }
   return verified;
 }

@@ -1,8 +1,30 @@
-import { PROGRESS_CAP, isTerminalEvent, progressLogSchema, type ProgressEvent, type ProgressInput, type ProgressLog } from '../schemas/progress.js';
-import { CorruptBlobError, UNCHANGED, defineDocument, getMetadata, keys, readJSON, updateJSON, type DamagedDocument, type Id } from '../storage/index.js';
+import {
+  PROGRESS_CAP,
+  isTerminalEvent,
+  progressLogSchema,
+  type ProgressEvent,
+  type ProgressInput,
+  type ProgressLog,
+} from '../schemas/progress.js';
+import {
+  CorruptBlobError,
+  UNCHANGED,
+  defineDocument,
+  getMetadata,
+  keys,
+  readJSON,
+  updateJSON,
+  type DamagedDocument,
+  type Id,
+} from '../storage/index.js';
 
 /** lastSeq rides in metadata, so a log rebuilt after damage goes on numbering after the events it lost. */
-export const progressLogDoc = defineDocument({ name: 'progress-log', version: 1, schema: progressLogSchema, metaOf: (log) => ({ lastSeq: log.lastSeq }) });
+export const progressLogDoc = defineDocument({
+  name: 'progress-log',
+  version: 1,
+  schema: progressLogSchema,
+  metaOf: (log) => ({ lastSeq: log.lastSeq }),
+});
 
 /**
  * A log whose stored body cannot be read (damaged on disk, or torn before
@@ -46,7 +68,10 @@ export async function appendProgress(projectId: Id, runId: Id, ...inputs: Progre
     (current, _meta, damaged) => {
       appended = [];
       const log: ProgressLog =
-        current ?? (damaged ? rebuiltLog(projectId, runId, damaged) : { projectId, runId, events: [], lastSeq: 0, dropped: 0, terminal: false });
+        current ??
+        (damaged
+          ? rebuiltLog(projectId, runId, damaged)
+          : { projectId, runId, events: [], lastSeq: 0, dropped: 0, terminal: false });
       if (log.terminal) return UNCHANGED;
       let floor = log.events.at(-1)?.progress ?? 0;
       let seq = log.lastSeq;
@@ -94,7 +119,11 @@ const EMPTY: Omit<ProgressView, 'events'> = { dropped: 0, lastSeq: 0, firstSeq: 
 const versionOf = (metadata: Record<string, unknown>) => `${String(metadata.sha256)}@${String(metadata.updatedAt)}`;
 
 /** The events after `afterSeq`; an absent log reads as empty, a damaged one is rebuilt (rebuiltLog) and read again. */
-export async function readProgress(projectId: Id, runId: Id, options: { afterSeq?: number } = {}): Promise<ProgressView> {
+export async function readProgress(
+  projectId: Id,
+  runId: Id,
+  options: { afterSeq?: number } = {},
+): Promise<ProgressView> {
   const ref = keys.progress(projectId, runId);
   const doc = await readJSON(ref, progressLogDoc).catch(async (error: unknown) => {
     if (!(error instanceof CorruptBlobError)) throw error;

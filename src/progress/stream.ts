@@ -15,7 +15,11 @@ export function parseLastEventId(request: Request, url: URL): number {
   const raw = request.headers.get('last-event-id') ?? url.searchParams.get('lastEventId');
   if (raw === null || raw === '') return 0;
   if (!/^\d{1,12}$/.test(raw.trim()))
-    throw new AppError(400, 'invalid_last_event_id', 'Last-Event-ID must be a non-negative whole number (the seq of the last event received).');
+    throw new AppError(
+      400,
+      'invalid_last_event_id',
+      'Last-Event-ID must be a non-negative whole number (the seq of the last event received).',
+    );
   return Number(raw.trim());
 }
 
@@ -29,7 +33,13 @@ export function parseLastEventId(request: Request, url: URL): number {
 /** Reads the run's state (or throws its 404); given by the caller, so progress needs nothing from runs/. */
 export type RunReader = () => Promise<RunState>;
 
-export async function progressStream(projectId: Id, runId: Id, lastEventId: number, requestSignal: AbortSignal, requireRun: RunReader): Promise<Response> {
+export async function progressStream(
+  projectId: Id,
+  runId: Id,
+  lastEventId: number,
+  requestSignal: AbortSignal,
+  requireRun: RunReader,
+): Promise<Response> {
   const config = getConfig();
   // Netlify's 10 s counts from the invocation, so the window does too, reads before the first event included.
   const deadline = Date.now() + config.SIRTRAV_STREAM_WINDOW_MS;
@@ -37,7 +47,12 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
   let first = await readProgress(projectId, runId, { afterSeq: lastEventId });
   if (isTerminal(run.status) && !first.terminal) {
     // The run ended but its terminal event was never written (a crash between the two writes): write it now.
-    await appendProgress(projectId, runId, { agent: 'pipeline', status: run.status, progress: run.progress, message: `run ${run.status}` });
+    await appendProgress(projectId, runId, {
+      agent: 'pipeline',
+      status: run.status,
+      progress: run.progress,
+      message: `run ${run.status}`,
+    });
     first = await readProgress(projectId, runId, { afterSeq: lastEventId });
   }
   if (first.terminal && lastEventId >= first.lastSeq) return new Response(null, { status: 204 });
@@ -68,7 +83,15 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
         await tail(first, lastEventId, send);
       } catch (error) {
         log.warn('progress stream ended by an error', errorFields(error));
-        send(formatSse({ event: 'error', data: JSON.stringify({ code: 'stream_failed', message: 'The progress stream failed; reconnect to resume.' }) }));
+        send(
+          formatSse({
+            event: 'error',
+            data: JSON.stringify({
+              code: 'stream_failed',
+              message: 'The progress stream failed; reconnect to resume.',
+            }),
+          }),
+        );
       } finally {
         clearTimeout(cutOff);
         close();
@@ -106,7 +129,9 @@ export async function progressStream(projectId: Id, runId: Id, lastEventId: numb
         lastWrite = Date.now();
       }
       // A stop ends the wait early; the loop then sees it.
-      await sleep(Math.min(config.SIRTRAV_PROGRESS_POLL_MS, Math.max(0, deadline - Date.now())), undefined, { signal: stop.signal }).catch(() => undefined);
+      await sleep(Math.min(config.SIRTRAV_PROGRESS_POLL_MS, Math.max(0, deadline - Date.now())), undefined, {
+        signal: stop.signal,
+      }).catch(() => undefined);
       // Poll metadata only; download the events when they changed.
       const next = await progressVersion(projectId, runId);
       view = next !== version ? await readProgress(projectId, runId, { afterSeq: lastSent }) : null;

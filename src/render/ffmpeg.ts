@@ -48,7 +48,9 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
     // Fed from this process, ffmpeg reads its input from a pipe that closes when this process dies, and then it
     // ends by itself; otherwise the supervisor holds that pipe (see supervised.ts).
     const child: SupervisedProcess = feed
-      ? spawn(ffmpeg, ['-hide_banner', '-y', '-progress', 'pipe:1', '-nostats', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+      ? spawn(ffmpeg, ['-hide_banner', '-y', '-progress', 'pipe:1', '-nostats', ...args], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
       : spawnSupervised(ffmpeg, ['-hide_banner', '-nostdin', '-y', '-progress', 'pipe:1', '-nostats', ...args]);
     let stderr = '';
     let feedError: unknown = null;
@@ -57,7 +59,8 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
       const stdin = child.stdin;
       // An early ffmpeg exit breaks the pipe; the exit code below says why.
       stdin.on('error', () => undefined);
-      const write = (bytes: Uint8Array) => new Promise<void>((done, fail) => stdin.write(bytes, (error) => (error ? fail(error) : done())));
+      const write = (bytes: Uint8Array) =>
+        new Promise<void>((done, fail) => stdin.write(bytes, (error) => (error ? fail(error) : done())));
       feed(write).then(
         () => stdin.end(),
         (error: unknown) => {
@@ -77,7 +80,8 @@ export function runFfmpeg(ffmpeg: string, args: string[], options: FfmpegRun = {
       for (const line of lines) {
         // out_time_ms is in microseconds despite its name (and newer builds add out_time_us).
         const match = /^out_time_(?:ms|us)=(\d+)/.exec(line);
-        if (match && options.durationSec && options.onProgress) options.onProgress(Math.min(1, Number(match[1]) / 1e6 / options.durationSec));
+        if (match && options.durationSec && options.onProgress)
+          options.onProgress(Math.min(1, Number(match[1]) / 1e6 / options.durationSec));
       }
     });
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {

@@ -6,7 +6,8 @@ export const FPS = 30;
 export const fpsOf = (storyboard: { fps?: number | undefined }): number => storyboard.fps ?? FPS;
 
 /** Frames in a storyboard's timeline. */
-export const totalFramesOf = (storyboard: { fps?: number | undefined; durationSec: number }): number => Math.round(storyboard.durationSec * fpsOf(storyboard));
+export const totalFramesOf = (storyboard: { fps?: number | undefined; durationSec: number }): number =>
+  Math.round(storyboard.durationSec * fpsOf(storyboard));
 
 /**
  * Frame spans: shot i covers frames [start, end); neighbours overlap by the
@@ -14,7 +15,10 @@ export const totalFramesOf = (storyboard: { fps?: number | undefined; durationSe
  * and the soundtrack is mixed and encoded before the render (audio-graph.ts),
  * so ffmpeg only encodes.
  */
-export function frameSpans(shots: Array<Pick<Shot, 'startSec' | 'durationSec'>>, fps = FPS): Array<{ start: number; end: number }> {
+export function frameSpans(
+  shots: Array<Pick<Shot, 'startSec' | 'durationSec'>>,
+  fps = FPS,
+): Array<{ start: number; end: number }> {
   return shots.map((shot) => {
     const start = Math.round(shot.startSec * fps);
     return { start, end: Math.max(start + 1, Math.round((shot.startSec + shot.durationSec) * fps)) };
@@ -25,7 +29,10 @@ export function frameSpans(shots: Array<Pick<Shot, 'startSec' | 'durationSec'>>,
  * Each shot's body: the frames where it is on screen alone, between the
  * transition into it and the one out of it. The last shot's body runs to the end.
  */
-export function shotBodies(spans: Array<{ start: number; end: number }>, totalFrames: number): Array<{ from: number; to: number }> {
+export function shotBodies(
+  spans: Array<{ start: number; end: number }>,
+  totalFrames: number,
+): Array<{ from: number; to: number }> {
   return spans.map((span, i) => ({
     from: Math.max(span.start, spans[i - 1]?.end ?? 0),
     to: i === spans.length - 1 ? totalFrames : Math.min(span.end, spans[i + 1]!.start),

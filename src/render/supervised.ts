@@ -44,11 +44,17 @@ export function stopSupervised(child: SupervisedProcess): void {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 }
 
-const SIGNAL_NAMES = Object.fromEntries(Object.entries(constants.signals).map(([name, number]) => [number, name])) as Record<number, NodeJS.Signals>;
+const SIGNAL_NAMES = Object.fromEntries(
+  Object.entries(constants.signals).map(([name, number]) => [number, name]),
+) as Record<number, NodeJS.Signals>;
 
 /** How the tool ended, from the supervisor's exit: its code, or the signal that killed it. */
-export function toolExit(code: number | null, signal: NodeJS.Signals | null): { code: number | null; signal: NodeJS.Signals | null; missing: boolean } {
+export function toolExit(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): { code: number | null; signal: NodeJS.Signals | null; missing: boolean } {
   if (signal) return { code: null, signal, missing: false };
-  if (code !== null && code > 128 && SIGNAL_NAMES[code - 128]) return { code: null, signal: SIGNAL_NAMES[code - 128]!, missing: false };
+  if (code !== null && code > 128 && SIGNAL_NAMES[code - 128])
+    return { code: null, signal: SIGNAL_NAMES[code - 128]!, missing: false };
   return { code, signal: null, missing: code === 127 };
 }

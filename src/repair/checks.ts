@@ -2,7 +2,14 @@ import { deriveIndex } from '../learning/derive.js';
 import { maxHistory, memoryIndexDoc, readPendingEntries } from '../learning/memory.js';
 import { rebuildHistory } from '../learning/history.js';
 import { uploadSessionDoc } from '../media/upload-session.js';
-import { failUnreadableRun, markActive, readActiveMarker, readArchive, readRunState, runStateDoc } from '../runs/index.js';
+import {
+  failUnreadableRun,
+  markActive,
+  readActiveMarker,
+  readArchive,
+  readRunState,
+  runStateDoc,
+} from '../runs/index.js';
 import { keysUnder } from '../retention/walk.js';
 import { appendProgress, progressLogDoc } from '../progress/event-log.js';
 import type { HistoryEntry } from '../schemas/memory.js';
@@ -40,7 +47,12 @@ async function runStatus(projectId: Id, runId: Id): Promise<string | 'gone' | nu
   return typeof metadata.status === 'string' ? metadata.status : null;
 }
 
-async function fix(context: CheckContext, kind: keyof RepairCounts, key: string, action: () => Promise<unknown>): Promise<void> {
+async function fix(
+  context: CheckContext,
+  kind: keyof RepairCounts,
+  key: string,
+  action: () => Promise<unknown>,
+): Promise<void> {
   context.found[kind]++;
   context.note(kind, key);
   if (context.dryRun) return;
@@ -59,15 +71,21 @@ export async function checkVideoKey(key: string, context: CheckContext): Promise
   const status = await runStatus(projectId, runId);
   if (status === null || status === 'queued' || status === 'running') return;
   // A segment of a segmented render is joined into final.mp4 and removed; one left behind by an ended run is an orphan.
-  if (key.includes('/segments/')) return fix(context, 'orphanVideos', `sirtrav-videos/${key}`, removeKey('videos', key));
-  const kept = status === 'complete' || (status === 'gone' && (await readArchive(projectId, runId))?.status === 'complete');
+  if (key.includes('/segments/'))
+    return fix(context, 'orphanVideos', `sirtrav-videos/${key}`, removeKey('videos', key));
+  const kept =
+    status === 'complete' || (status === 'gone' && (await readArchive(projectId, runId))?.status === 'complete');
   // A kept video's pieces stay, except those of an earlier write that its index no longer names.
   if (kept && !(await isSupersededPiece({ runId, key, metadata: metadata ?? {}, now: context.now }))) return;
   await fix(context, 'orphanVideos', `sirtrav-videos/${key}`, removeKey('videos', key));
 }
 
 /** A progress log or audio file whose run has no state (its documents are gone). */
-export async function checkRunScopedKey(store: 'progress' | 'audio', key: string, context: CheckContext): Promise<void> {
+export async function checkRunScopedKey(
+  store: 'progress' | 'audio',
+  key: string,
+  context: CheckContext,
+): Promise<void> {
   const run = runOfKey(key);
   if (!run || (await importInProgress(run.projectId))) return;
   if ((await runStatus(run.projectId, run.runId)) !== 'gone') return;
@@ -90,20 +108,28 @@ export async function checkRunFolder(prefix: string, context: CheckContext): Pro
   if (documents.length === 0) return;
   if (!documents.includes(stateKey)) {
     for (const key of documents)
-      await fix(context, key.endsWith('/lease.json') ? 'orphanLeases' : 'orphanRunDocuments', `sirtrav-runs/${key}`, removeKey('runs', key));
+      await fix(
+        context,
+        key.endsWith('/lease.json') ? 'orphanLeases' : 'orphanRunDocuments',
+        `sirtrav-runs/${key}`,
+        removeKey('runs', key),
+      );
     return;
   }
   const state = await readRunState(projectId, runId).catch((error: unknown) => {
     if (!(error instanceof CorruptBlobError)) throw error;
     return 'unreadable' as const;
   });
-  if (state === 'unreadable') return fix(context, 'unreadableRunStates', `sirtrav-runs/${stateKey}`, () => endUnreadableRun(projectId, runId));
+  if (state === 'unreadable')
+    return fix(context, 'unreadableRunStates', `sirtrav-runs/${stateKey}`, () => endUnreadableRun(projectId, runId));
   if (!state) return;
   if (state.status === 'complete' && !(await videoIsStored(runId))) {
     await fix(context, 'missingOutputs', `sirtrav-runs/${stateKey}`, () => markOutputMissing(state));
   }
   if ((state.status === 'queued' || state.status === 'running') && !(await readActiveMarker(projectId, runId))) {
-    await fix(context, 'missingActiveMarkers', keys.activeRun(projectId, runId).key, () => markActive(projectId, runId));
+    await fix(context, 'missingActiveMarkers', keys.activeRun(projectId, runId).key, () =>
+      markActive(projectId, runId),
+    );
   }
 }
 
@@ -116,7 +142,8 @@ async function endUnreadableRun(projectId: Id, runId: Id): Promise<void> {
 /** The terminal event of an ended run (a closed log ignores a second one). */
 async function endProgressOf(state: RunState): Promise<void> {
   if (state.status !== 'complete' && state.status !== 'failed' && state.status !== 'cancelled') return;
-  const message = state.status === 'failed' ? state.error.message : state.status === 'complete' ? 'video ready' : 'run cancelled';
+  const message =
+    state.status === 'failed' ? state.error.message : state.status === 'complete' ? 'video ready' : 'run cancelled';
   await appendProgress(state.projectId, state.runId, {
     agent: 'pipeline',
     status: state.status,
@@ -171,7 +198,8 @@ async function markOutputMissing(state: Extract<RunState, { status: 'complete' }
 /** The ratings an index (with its pending entries folded in) holds, by run. */
 function ratingsOf(history: HistoryEntry[], pending: HistoryEntry[]): Map<string, string | null> {
   const ratings = new Map(history.map((entry) => [entry.runId, entry.rating] as const));
-  for (const entry of pending) if (entry.rating !== null || !ratings.has(entry.runId)) ratings.set(entry.runId, entry.rating);
+  for (const entry of pending)
+    if (entry.rating !== null || !ratings.has(entry.runId)) ratings.set(entry.runId, entry.rating);
   return ratings;
 }
 
@@ -185,7 +213,10 @@ export async function checkMemoryIndex(projectFolder: string, context: CheckCont
   const disagrees =
     !stored ||
     rebuilt.video_history.some((entry) => (have.get(entry.runId) ?? null) !== entry.rating) ||
-    [...have].some(([runId, rating]) => rating !== null && !rebuilt.video_history.some((entry) => entry.runId === runId && entry.rating === rating));
+    [...have].some(
+      ([runId, rating]) =>
+        rating !== null && !rebuilt.video_history.some((entry) => entry.runId === runId && entry.rating === rating),
+    );
   if (!disagrees) return;
   await fix(context, 'memoryIndexMismatches', `sirtrav-evals/${keys.memoryIndex(projectId).key}`, () =>
     writeJSON(keys.memoryIndex(projectId), memoryIndexDoc, rebuilt),
@@ -201,7 +232,10 @@ export async function checkUploadFolder(prefix: string, context: CheckContext): 
     else parts.push(key);
   }
   if (!sessionKey) {
-    if (parts.length > 0) await fix(context, 'staleUploads', `sirtrav-media/${prefix}`, async () => Promise.all(parts.map((key) => deleteKey('media', key))));
+    if (parts.length > 0)
+      await fix(context, 'staleUploads', `sirtrav-media/${prefix}`, async () =>
+        Promise.all(parts.map((key) => deleteKey('media', key))),
+      );
     return;
   }
   const [, projectId, , uploadId] = prefix.split('/');
@@ -209,10 +243,15 @@ export async function checkUploadFolder(prefix: string, context: CheckContext): 
   const session = (await readJSON(keys.uploadSession(projectId, uploadId), uploadSessionDoc))?.value;
   if (!session) return;
   if (session.mediaId) {
-    if (parts.length > 0) await fix(context, 'staleUploads', `sirtrav-media/${prefix}`, async () => Promise.all(parts.map((key) => deleteKey('media', key))));
+    if (parts.length > 0)
+      await fix(context, 'staleUploads', `sirtrav-media/${prefix}`, async () =>
+        Promise.all(parts.map((key) => deleteKey('media', key))),
+      );
     return;
   }
   if (Date.parse(session.expiresAt) < context.now) {
-    await fix(context, 'staleUploads', `sirtrav-media/${prefix}`, async () => Promise.all([...parts, sessionKey!].map((key) => deleteKey('media', key))));
+    await fix(context, 'staleUploads', `sirtrav-media/${prefix}`, async () =>
+      Promise.all([...parts, sessionKey!].map((key) => deleteKey('media', key))),
+    );
   }
 }

@@ -1,8 +1,23 @@
 import { log } from '../log.js';
 import { keysUnder, projectFolders, runFolders, uploadFolders, walkPhases } from '../retention/walk.js';
 import { defineDocument, keys, readJSON, writeJSON } from '../storage/index.js';
-import { checkMemoryIndex, checkProgressLog, checkRunFolder, checkRunScopedKey, checkUploadFolder, checkVideoKey, type CheckContext } from './checks.js';
-import { emptyCounts, REPAIR_PHASES, repairCursorSchema, type RepairCursor, type RepairPhase, type RepairReport } from './report.js';
+import {
+  checkMemoryIndex,
+  checkProgressLog,
+  checkRunFolder,
+  checkRunScopedKey,
+  checkUploadFolder,
+  checkVideoKey,
+  type CheckContext,
+} from './checks.js';
+import {
+  emptyCounts,
+  REPAIR_PHASES,
+  repairCursorSchema,
+  type RepairCursor,
+  type RepairPhase,
+  type RepairReport,
+} from './report.js';
 
 export { repairBodySchema, repairReportSchema, type RepairReport } from './report.js';
 

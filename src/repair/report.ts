@@ -27,10 +27,14 @@ export const REPAIR_KINDS = [
 ] as const;
 
 export const repairCountsSchema = z.object(
-  Object.fromEntries(REPAIR_KINDS.map((kind) => [kind, z.number().int().nonnegative()])) as Record<(typeof REPAIR_KINDS)[number], z.ZodNumber>,
+  Object.fromEntries(REPAIR_KINDS.map((kind) => [kind, z.number().int().nonnegative()])) as Record<
+    (typeof REPAIR_KINDS)[number],
+    z.ZodNumber
+  >,
 );
 export type RepairCounts = z.infer<typeof repairCountsSchema>;
-export const emptyCounts = (): RepairCounts => Object.fromEntries(REPAIR_KINDS.map((kind) => [kind, 0])) as RepairCounts;
+export const emptyCounts = (): RepairCounts =>
+  Object.fromEntries(REPAIR_KINDS.map((kind) => [kind, 0])) as RepairCounts;
 
 export const REPAIR_PHASES = ['videos', 'runs', 'progress', 'audio', 'memory', 'uploads'] as const;
 export type RepairPhase = (typeof REPAIR_PHASES)[number];

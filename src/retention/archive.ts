@@ -35,7 +35,10 @@ export async function archiveRun(state: RunState, now: Date): Promise<boolean> {
             height: state.outputs.video.height,
           }
         : null,
-    error: state.status === 'failed' ? { code: state.error.code, message: state.error.message, retryable: state.error.retryable } : null,
+    error:
+      state.status === 'failed'
+        ? { code: state.error.code, message: state.error.message, retryable: state.error.retryable }
+        : null,
     request: state.request,
     progress: state.progress,
     rating: evaluation?.projectId === state.projectId ? evaluation.rating : null,

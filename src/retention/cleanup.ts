@@ -110,7 +110,10 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
     if (cursor) await writeJSON(keys.cleanupCursor(), cursorDoc, cursor);
     else await deleteBlob(keys.cleanupCursor());
     const date = report.now.slice(0, 10);
-    await updateJSON(keys.cleanupReport(date), dailyReportDoc, (current) => ({ date, invocations: [...(current?.invocations ?? []), report].slice(-50) }));
+    await updateJSON(keys.cleanupReport(date), dailyReportDoc, (current) => ({
+      date,
+      invocations: [...(current?.invocations ?? []), report].slice(-50),
+    }));
   }
   log.info('retention pass', {
     dryRun: report.dryRun,
@@ -163,7 +166,8 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     if (await importInProgress(projectId)) return void report.kept.importing++;
     const activity = await runActivity(projectId, runId);
     if (activity === 'active') return void report.kept.active++;
-    if (activity === null) return unreadable('sirtrav-runs', keys.runState(projectId, runId).key, 'run status missing from metadata');
+    if (activity === null)
+      return unreadable('sirtrav-runs', keys.runState(projectId, runId).key, 'run status missing from metadata');
     await remove('progress', key);
     report.deleted.progress++;
   },
@@ -182,7 +186,11 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     // The local Blobs server keeps empty folders after deletes; production has no such thing.
     if (documents.length === 0) return;
     if (!metadata || updated === null || typeof metadata.status !== 'string')
-      return unreadable('sirtrav-runs', stateKey, metadata ? 'no usable status or updatedAt in metadata' : 'run folder without state.json');
+      return unreadable(
+        'sirtrav-runs',
+        stateKey,
+        metadata ? 'no usable status or updatedAt in metadata' : 'run folder without state.json',
+      );
     if (ACTIVE.has(metadata.status)) return void report.kept.active++;
     if (now - updated < policy.runMs) return void report.kept.recent.runs++;
     if (!options.dryRun) {
@@ -216,7 +224,10 @@ const HANDLERS: Record<Phase, (item: string, context: PhaseContext) => Promise<v
     for await (const key of keysUnder('media', prefix)) parts.push(key);
     if (parts.length === 0) return;
     const session = parts.find((key) => key.endsWith('/session.json'));
-    const started = metaTime(await getMetadataByKey('media', session ?? parts[0] ?? `${prefix}session.json`), 'createdAt');
+    const started = metaTime(
+      await getMetadataByKey('media', session ?? parts[0] ?? `${prefix}session.json`),
+      'createdAt',
+    );
     if (started === null) return unreadable('sirtrav-media', session ?? prefix, 'upload without a usable createdAt');
     if (now - started < policy.uploadMs) return void report.kept.recent.uploads++;
     for (const key of parts) await remove('media', key);

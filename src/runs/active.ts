@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { releaseRunSlot } from './slots.js';
-import { UNCHANGED, defineDocument, deleteBlob, isId, keys, listKeyPages, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import {
+  UNCHANGED,
+  defineDocument,
+  deleteBlob,
+  isId,
+  keys,
+  listKeyPages,
+  readJSON,
+  updateJSON,
+  writeJSON,
+  type Id,
+} from '../storage/index.js';
 
 /**
  * The index of live runs: `sirtrav-runs/active/{projectId}/{runId}.json`, one
@@ -48,13 +59,21 @@ export async function readActiveMarker(projectId: Id, runId: Id): Promise<Active
  */
 export async function noteTriggered(projectId: Id, runId: Id, at: number, attempts: number): Promise<boolean> {
   const next = await updateJSON(keys.activeRun(projectId, runId), activeMarkerDoc, (current) =>
-    current ? { ...current, triggeredAt: at, triggers: current.attemptsSeen === attempts ? current.triggers + 1 : 1, attemptsSeen: attempts } : UNCHANGED,
+    current
+      ? {
+          ...current,
+          triggeredAt: at,
+          triggers: current.attemptsSeen === attempts ? current.triggers + 1 : 1,
+          attemptsSeen: attempts,
+        }
+      : UNCHANGED,
   );
   return next !== null;
 }
 
 /** Invocations asked for that never reached the pipeline, as the marker counts them for a run with `attempts` attempts. */
-export const unstartedTriggers = (marker: ActiveMarker, attempts: number): number => (marker.attemptsSeen === attempts ? marker.triggers : 0);
+export const unstartedTriggers = (marker: ActiveMarker, attempts: number): number =>
+  marker.attemptsSeen === attempts ? marker.triggers : 0;
 
 /** The run is no longer live: its slot is given back, then its marker goes (a crash in between leaves the marker to settle it again). */
 export async function clearActive(projectId: Id, runId: Id): Promise<void> {

@@ -41,7 +41,11 @@ export function archivedRun(record: ArchiveRecord): ArchivedRun {
     progress: record.progress ?? (record.status === 'complete' ? 1 : 0),
     request: record.request ?? {},
     ...(record.video ? { outputs: { video: record.video } } : {}),
-    ...(record.error ? { error: { code: record.error.code, message: record.error.message, retryable: record.error.retryable ?? false } } : {}),
+    ...(record.error
+      ? {
+          error: { code: record.error.code, message: record.error.message, retryable: record.error.retryable ?? false },
+        }
+      : {}),
     createdAt: record.createdAt,
     updatedAt: record.finishedAt,
     archived: true,

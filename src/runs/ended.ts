@@ -9,7 +9,8 @@ import { flushMetrics, recordAgentDuration } from '../metrics/metrics.js';
  * see webhooks/deliver.ts). Never throws: a run's end does not depend on it.
  */
 export async function onRunEnded(state: RunState): Promise<void> {
-  for (const [agent, timing] of Object.entries(state.timings ?? {})) if (timing?.ms !== undefined) recordAgentDuration(agent, timing.ms);
+  for (const [agent, timing] of Object.entries(state.timings ?? {}))
+    if (timing?.ms !== undefined) recordAgentDuration(agent, timing.ms);
   await enqueueWebhook(state).catch((error) => log.error('could not queue the run webhook', errorFields(error)));
   await flushMetrics().catch((error) => log.warn('metrics flush failed', errorFields(error)));
 }

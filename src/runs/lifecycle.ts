@@ -27,7 +27,19 @@ export interface NewRun {
 /** The one way a run begins: queued, nothing done yet. */
 export function newRun({ projectId, runId, request, mediaIds, now = new Date() }: NewRun): QueuedRun {
   const at = now.toISOString();
-  return { runId, projectId, status: 'queued', step: null, progress: 0, request, mediaIds, attempts: 0, cancelRequested: false, createdAt: at, updatedAt: at };
+  return {
+    runId,
+    projectId,
+    status: 'queued',
+    step: null,
+    progress: 0,
+    request,
+    mediaIds,
+    attempts: 0,
+    cancelRequested: false,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 /** An invocation takes the run up (again): one more attempt. */
@@ -40,7 +52,11 @@ export function atStep<Run extends ActiveRun>(
   run: Run,
   step: Agent,
   progress: number,
-  recorded: { storyboard?: Storyboard; provider?: string; timing?: { startedAt: string; finishedAt: string; ms: number } } = {},
+  recorded: {
+    storyboard?: Storyboard;
+    provider?: string;
+    timing?: { startedAt: string; finishedAt: string; ms: number };
+  } = {},
 ): Run {
   return {
     ...run,

@@ -23,9 +23,14 @@ const runSlotsDoc = defineDocument({ name: 'run-slots', version: 1, schema: runS
 
 export class TooManyActiveRunsError extends AppError {
   constructor(limit: number) {
-    super(429, 'too_many_active_runs', `This project already has ${limit} runs queued or running; wait for one to finish.`, {
-      headers: { 'Retry-After': '30' },
-    });
+    super(
+      429,
+      'too_many_active_runs',
+      `This project already has ${limit} runs queued or running; wait for one to finish.`,
+      {
+        headers: { 'Retry-After': '30' },
+      },
+    );
     this.name = 'TooManyActiveRunsError';
   }
 }
@@ -37,7 +42,11 @@ async function vacated(projectId: Id, holder: Holder, now: number): Promise<bool
     // A start takes its slot just before it writes the run: give it time to do so.
     return state ? isTerminal(state.status) : now - holder.at >= getConfig().SIRTRAV_LEASE_TTL_MS;
   } catch (error) {
-    log.warn('run of a slot holder unreadable; it keeps its slot', { projectId, runId: holder.runId, ...errorFields(error) });
+    log.warn('run of a slot holder unreadable; it keeps its slot', {
+      projectId,
+      runId: holder.runId,
+      ...errorFields(error),
+    });
     return false;
   }
 }
@@ -47,7 +56,8 @@ async function liveHolders(projectId: Id, holders: Holder[], now: number): Promi
   return holders.filter((_, i) => !gone[i]);
 }
 
-const holds = (runId: Id) => (value: { holders: Holder[] } | null) => Boolean(value?.holders.some((holder) => holder.runId === runId));
+const holds = (runId: Id) => (value: { holders: Holder[] } | null) =>
+  Boolean(value?.holders.some((holder) => holder.runId === runId));
 
 /**
  * Takes a slot for the run, or throws TooManyActiveRunsError (429). A run that
@@ -77,7 +87,8 @@ export async function releaseRunSlot(projectId: Id, runId: Id): Promise<void> {
     ref: keys.runSlots(projectId),
     type: runSlotsDoc,
     holds: (value) => !held(value),
-    update: (current) => (held(current) ? { holders: current!.holders.filter((holder) => holder.runId !== runId) } : UNCHANGED),
+    update: (current) =>
+      held(current) ? { holders: current!.holders.filter((holder) => holder.runId !== runId) } : UNCHANGED,
   });
 }
 

@@ -38,7 +38,8 @@ function canonical(value: unknown): string {
 
 export function parseIdempotencyKey(header: string | null): string | null {
   if (header === null) return null;
-  if (!/^[\x21-\x7e]{1,200}$/.test(header)) throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
+  if (!/^[\x21-\x7e]{1,200}$/.test(header))
+    throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
   return header;
 }
 
@@ -52,16 +53,30 @@ export interface StartRunResult {
  * is reserved before the run is created, so a repeated request (same key, same
  * body) gets the same run, and the same key with another body is refused.
  */
-export async function startRun(projectId: Id, body: StartRunBody, idempotencyKey: string | null, origin: string): Promise<StartRunResult> {
+export async function startRun(
+  projectId: Id,
+  body: StartRunBody,
+  idempotencyKey: string | null,
+  origin: string,
+): Promise<StartRunResult> {
   const runId = newId('r');
   const bodyHash = sha256(canonical(body));
   if (idempotencyKey) {
     const ref = keys.idempotency(projectId, sha256(idempotencyKey).slice(0, 40));
-    const reserved = await writeJSON(ref, idempotencyDoc, { runId, bodyHash, createdAt: new Date().toISOString() }, { onlyIfNew: true });
+    const reserved = await writeJSON(
+      ref,
+      idempotencyDoc,
+      { runId, bodyHash, createdAt: new Date().toISOString() },
+      { onlyIfNew: true },
+    );
     if (!reserved) {
       const existing = (await readJSON(ref, idempotencyDoc))!.value;
       if (existing.bodyHash !== bodyHash)
-        throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
+        throw new AppError(
+          422,
+          'idempotency_key_reused',
+          'This Idempotency-Key was already used with a different request body.',
+        );
       const state = await readRunState(projectId, existing.runId);
       if (state) return { state, created: false };
       // The first request reserved the key but never created its run: finish the job under its run id.
@@ -81,7 +96,9 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
       });
     for (const id of new Set(storyboard.shots.map((shot) => shot.mediaId))) {
       await requireMedia(projectId, id).catch(() => {
-        throw new AppError(422, 'media_not_found', `Photo ${id} of that storyboard is no longer in this project.`, { details: { mediaId: id } });
+        throw new AppError(422, 'media_not_found', `Photo ${id} of that storyboard is no longer in this project.`, {
+          details: { mediaId: id },
+        });
       });
     }
   } else if (mediaIds.length > 0) {
@@ -100,9 +117,12 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
   await markActive(projectId, runId);
   if (!(await createRunState(state))) return { state: (await readRunState(projectId, runId))!, created: false };
   // The run exists now; a lost "queued" event must not turn its start into an error (a retry would make a second run).
-  await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0, message: 'run queued' }).catch((error) =>
-    log.warn('queued event not stored; the run goes on', errorFields(error)),
-  );
+  await appendProgress(projectId, runId, {
+    agent: 'pipeline',
+    status: 'queued',
+    progress: 0,
+    message: 'run queued',
+  }).catch((error) => log.warn('queued event not stored; the run goes on', errorFields(error)));
   try {
     await triggerPipeline(origin, projectId, runId);
   } catch (error) {
@@ -119,7 +139,8 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
  * request is made, gets 409 run_finished and nothing is appended.
  */
 export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
-  const finished = (status: string) => new AppError(409, 'run_finished', `Run ${runId} has already finished (${status}).`, { details: { status } });
+  const finished = (status: string) =>
+    new AppError(409, 'run_finished', `Run ${runId} has already finished (${status}).`, { details: { status } });
   const current = await readRunState(projectId, runId);
   if (!current) throw runNotFound(projectId, runId);
   if (!isActive(current)) throw finished(current.status);
@@ -130,9 +151,20 @@ export async function cancelRun(projectId: Id, runId: Id): Promise<RunState> {
   if (!changed) return state;
   if (state.status === 'cancelled') {
     // Settled here (terminal event, then the active marker); a crash in between is settled by the watchdog.
-    await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelled', progress: 0, message: 'run cancelled before it started' });
+    await appendProgress(projectId, runId, {
+      agent: 'pipeline',
+      status: 'cancelled',
+      progress: 0,
+      message: 'run cancelled before it started',
+    });
     await onRunEnded(state);
     await clearActive(projectId, runId);
-  } else await appendProgress(projectId, runId, { agent: 'pipeline', status: 'cancelling', progress: 0, message: 'cancel requested' });
+  } else
+    await appendProgress(projectId, runId, {
+      agent: 'pipeline',
+      status: 'cancelling',
+      progress: 0,
+      message: 'cancel requested',
+    });
   return state;
 }

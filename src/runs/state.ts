@@ -1,10 +1,25 @@
 import { runNotFound } from './errors.js';
 import { runStateSchema, type RunState, type RunSummary } from '../schemas/run.js';
 import { isActive, lostRun, type ActiveRun } from './lifecycle.js';
-import { UNCHANGED, defineDocument, isId, keys, listDirectories, readJSON, updateJSON, writeJSON, type Id } from '../storage/index.js';
+import {
+  UNCHANGED,
+  defineDocument,
+  isId,
+  keys,
+  listDirectories,
+  readJSON,
+  updateJSON,
+  writeJSON,
+  type Id,
+} from '../storage/index.js';
 
 /** The status rides in blob metadata, so retention can tell live runs from finished ones without downloading them. */
-export const runStateDoc = defineDocument({ name: 'run-state', version: 1, schema: runStateSchema, metaOf: (state) => ({ status: state.status }) });
+export const runStateDoc = defineDocument({
+  name: 'run-state',
+  version: 1,
+  schema: runStateSchema,
+  metaOf: (state) => ({ status: state.status }),
+});
 
 export async function readRunState(projectId: Id, runId: Id): Promise<RunState | null> {
   return (await readJSON(keys.runState(projectId, runId), runStateDoc))?.value ?? null;
@@ -27,7 +42,11 @@ export async function createRunState(state: RunState): Promise<boolean> {
  * `progress` never decreases and a finished run is never changed again: the
  * update only ever sees a queued or running run.
  */
-export async function updateRunState(projectId: Id, runId: Id, update: (current: ActiveRun) => RunState | typeof UNCHANGED): Promise<RunState> {
+export async function updateRunState(
+  projectId: Id,
+  runId: Id,
+  update: (current: ActiveRun) => RunState | typeof UNCHANGED,
+): Promise<RunState> {
   return (await changeRunState(projectId, runId, update)).state;
 }
 
@@ -50,7 +69,11 @@ export async function changeRunState(
     const result = update(current);
     if (result === UNCHANGED) return UNCHANGED;
     changed = true;
-    const next: RunState = { ...result, progress: Math.max(current.progress, result.progress), updatedAt: new Date().toISOString() };
+    const next: RunState = {
+      ...result,
+      progress: Math.max(current.progress, result.progress),
+      updatedAt: new Date().toISOString(),
+    };
     return next;
   });
   return { state: next!, changed };
@@ -68,7 +91,10 @@ export async function failUnreadableRun(projectId: Id, runId: Id): Promise<RunSt
     (current, _meta, damaged) => {
       if (current || !damaged) return UNCHANGED;
       const created = damaged.metadata.createdAt;
-      const createdAt = typeof created === 'string' && !Number.isNaN(Date.parse(created)) ? new Date(created).toISOString() : new Date().toISOString();
+      const createdAt =
+        typeof created === 'string' && !Number.isNaN(Date.parse(created))
+          ? new Date(created).toISOString()
+          : new Date().toISOString();
       return lostRun({ projectId, runId, createdAt, reason: damaged.error.reason });
     },
     { replaceDamaged: true },

@@ -8,7 +8,12 @@ export async function triggerPipeline(origin: string, projectId: Id, runId: Id):
   const body = JSON.stringify({ projectId, runId, signature: pipelineSignature(projectId, runId) });
   await retry(
     async () => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
       if (response.status === 202 || response.ok) return;
       throw new Error(`background function answered ${response.status}`);
     },

@@ -27,15 +27,22 @@ export async function videoOf(projectId: Id, runId: Id): Promise<RunVideo> {
   const state = await readRunState(projectId, runId);
   if (state) {
     if (state.status !== 'complete')
-      throw new AppError(409, 'run_not_complete', `Run ${runId} is ${state.status}; the video exists once it is complete.`, {
-        details: { status: state.status },
-      });
+      throw new AppError(
+        409,
+        'run_not_complete',
+        `Run ${runId} is ${state.status}; the video exists once it is complete.`,
+        {
+          details: { status: state.status },
+        },
+      );
     const { bytes, durationSec, width, height } = state.outputs.video;
     return { bytes, durationSec, width, height, theme: state.storyboard.theme, storyboard: state.storyboard };
   }
   const archived = await readArchive(projectId, runId);
   if (!archived) throw runNotFound(projectId, runId);
   if (archived.status !== 'complete' || !archived.video)
-    throw new AppError(409, 'run_not_complete', `Run ${runId} ended ${archived.status}; it has no video.`, { details: { status: archived.status } });
+    throw new AppError(409, 'run_not_complete', `Run ${runId} ended ${archived.status}; it has no video.`, {
+      details: { status: archived.status },
+    });
   return { ...archived.video, theme: archived.storyboard?.theme ?? null, storyboard: null };
 }

@@ -61,6 +61,15 @@ export type FailureEpisode = z.infer<typeof failureEpisodeSchema>;
 /** A short, bounded list of the project's failures, for finding similar ones without listing every run. */
 export const failureIndexSchema = z.object({
   entries: z
-    .array(z.object({ runId: idSchema, at: z.string(), step: z.string().nullable(), errorClass: errorClassSchema, code: z.string(), message: z.string() }))
+    .array(
+      z.object({
+        runId: idSchema,
+        at: z.string(),
+        step: z.string().nullable(),
+        errorClass: errorClassSchema,
+        code: z.string(),
+        message: z.string(),
+      }),
+    )
     .max(100),
 });

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-export const ffmpegInfoSchema = z.object({ path: z.string(), version: z.string(), source: z.enum(['env', 'path', 'bundled']) });
+export const ffmpegInfoSchema = z.object({
+  path: z.string(),
+  version: z.string(),
+  source: z.enum(['env', 'path', 'bundled']),
+});
 
 /** What the render function found when it last started a run. */
 export const rendererSchema = z.object({ ffmpeg: ffmpegInfoSchema.nullable(), checkedAt: z.iso.datetime() });
@@ -17,7 +21,12 @@ export const healthSchema = z.object({
   /** Whether a renderer has ffmpeg: this function's own, or the render function's last report. */
   ffmpegFound: z.boolean(),
   /** `read` for anyone; `round-trip` (write a nonce, read it back) with the admin token. */
-  blobs: z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional(), check: z.enum(['read', 'round-trip']).optional() }),
+  blobs: z.object({
+    ok: z.boolean(),
+    ms: z.number(),
+    error: z.string().optional(),
+    check: z.enum(['read', 'round-trip']).optional(),
+  }),
   /** With the admin token only. */
   details: z
     .object({

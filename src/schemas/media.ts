@@ -36,7 +36,13 @@ export const mediaSchema = z.object({
   height: z.number().int().positive(),
   takenAt: takenAtSchema,
   filename: z.string(),
-  gps: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), altitude: z.number().nullable() }).nullable(),
+  gps: z
+    .object({
+      latitude: z.number().min(-90).max(90),
+      longitude: z.number().min(-180).max(180),
+      altitude: z.number().nullable(),
+    })
+    .nullable(),
   camera: z.object({ make: z.string().nullable(), model: z.string().nullable() }).nullable(),
   orientation: z.number().int().min(1).max(8),
   uploadedAt: isoDate,
@@ -73,8 +79,16 @@ export const uploadSessionSchema = z.object({
 export type UploadSession = z.infer<typeof uploadSessionSchema>;
 
 /** What a client needs of a new upload session to send its parts. */
-export const startUploadResponseSchema = uploadSessionSchema.pick({ uploadId: true, partSize: true, partCount: true, expiresAt: true });
+export const startUploadResponseSchema = uploadSessionSchema.pick({
+  uploadId: true,
+  partSize: true,
+  partCount: true,
+  expiresAt: true,
+});
 
 export const mediaListResponseSchema = z.object({ media: z.array(mediaSchema) });
-export const uploadPartResponseSchema = z.object({ n: z.number().int().nonnegative(), bytes: z.number().int().positive() });
+export const uploadPartResponseSchema = z.object({
+  n: z.number().int().nonnegative(),
+  bytes: z.number().int().positive(),
+});
 export const completeUploadResponseSchema = z.object({ media: mediaSchema });

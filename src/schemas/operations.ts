@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { reflectionSchema } from './failure.js';
 import { idSchema, isoDate } from './common.js';
 
-const percentiles = { p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable(), count: z.number().int() };
+const percentiles = {
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  count: z.number().int(),
+};
 const runCounts = z.record(z.string(), z.number().int());
 
 /** GET /api/admin/stats */
@@ -41,12 +46,27 @@ export const failureSearchQuerySchema = z.object({
 });
 
 export const failureSearchResponseSchema = z.object({
-  results: z.array(z.object({ episode: z.record(z.string(), z.unknown()), reflection: reflectionSchema.nullable(), score: z.number() })),
+  results: z.array(
+    z.object({
+      episode: z.record(z.string(), z.unknown()),
+      reflection: reflectionSchema.nullable(),
+      score: z.number(),
+    }),
+  ),
   indexed: z.number().int(),
   tookMs: z.number(),
 });
 
 export const resolutionBodySchema = z.strictObject({ resolution: z.string().trim().min(1).max(1000) });
-export const resolutionResponseSchema = z.object({ runId: idSchema, projectId: idSchema, resolution: z.string(), at: isoDate });
+export const resolutionResponseSchema = z.object({
+  runId: idSchema,
+  projectId: idSchema,
+  resolution: z.string(),
+  at: isoDate,
+});
 
-export const rebuildResponseSchema = z.object({ episodes: z.number().int(), unreadable: z.number().int(), ms: z.number() });
+export const rebuildResponseSchema = z.object({
+  episodes: z.number().int(),
+  unreadable: z.number().int(),
+  ms: z.number(),
+});

@@ -2,10 +2,19 @@ import { z } from 'zod';
 import { idSchema } from './common.js';
 
 /** A site's public export key: `ed25519:` and the key in base64url (see src/portability/signing.ts). */
-export const exportKeySchema = z.string().regex(/^ed25519:[A-Za-z0-9_-]{43}$/, 'must be an export key: ed25519: followed by 43 base64url characters');
+export const exportKeySchema = z
+  .string()
+  .regex(/^ed25519:[A-Za-z0-9_-]{43}$/, 'must be an export key: ed25519: followed by 43 base64url characters');
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
-const storeName = z.enum(['sirtrav-videos', 'sirtrav-audio', 'sirtrav-media', 'sirtrav-runs', 'sirtrav-evals', 'sirtrav-progress']);
+const storeName = z.enum([
+  'sirtrav-videos',
+  'sirtrav-audio',
+  'sirtrav-media',
+  'sirtrav-runs',
+  'sirtrav-evals',
+  'sirtrav-progress',
+]);
 
 /** One blob of an export: where it lived, how big it is, its SHA-256 and its metadata, exactly as stored. */
 export const manifestBlobSchema = z.strictObject({
@@ -79,14 +88,27 @@ export const startImportBodySchema = z.strictObject({
 });
 export type StartImportBody = z.infer<typeof startImportBodySchema>;
 
-export const startImportResponseSchema = z.object({ importId: idSchema, partSize: z.number().int(), partCount: z.number().int(), expiresAt: z.iso.datetime() });
+export const startImportResponseSchema = z.object({
+  importId: idSchema,
+  partSize: z.number().int(),
+  partCount: z.number().int(),
+  expiresAt: z.iso.datetime(),
+});
 export const importPartResponseSchema = z.object({ n: z.number().int(), bytes: z.number().int() });
 
 export const completeImportBodySchema = z.strictObject({ importId: idSchema });
 /** With a raw archive: the target project (an existing empty one, or a new one with this id). */
 export const importQuerySchema = z.object({ projectId: idSchema.optional(), exportKey: exportKeySchema.optional() });
 
-export const importStatusSchema = z.enum(['uploading', 'verifying', 'committing', 'complete', 'refused', 'conflict', 'rolled_back']);
+export const importStatusSchema = z.enum([
+  'uploading',
+  'verifying',
+  'committing',
+  'complete',
+  'refused',
+  'conflict',
+  'rolled_back',
+]);
 
 export const importedSummarySchema = z.object({
   blobs: z.number().int(),
@@ -97,7 +119,10 @@ export const importedSummarySchema = z.object({
   videos: z.number().int(),
   evaluations: z.number().int(),
   /** Ids that had to change because the target site already used them (a conflict is never overwritten). */
-  remapped: z.object({ projectId: z.object({ from: idSchema, to: idSchema }).nullable(), runs: z.record(z.string(), idSchema) }),
+  remapped: z.object({
+    projectId: z.object({ from: idSchema, to: idSchema }).nullable(),
+    runs: z.record(z.string(), idSchema),
+  }),
   /** Blobs of the archive left out, and why (e.g. the target's own project record). */
   skipped: z.array(z.object({ store: z.string(), key: z.string(), reason: z.string() })),
 });

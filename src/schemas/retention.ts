@@ -8,7 +8,11 @@ export const cleanupBodySchema = z.strictObject({
   now: z.iso.datetime({ offset: true }).optional(),
 });
 
-export const cleanupCursorSchema = z.object({ phase: z.enum(PHASES), lastKey: z.string().nullable(), savedAt: z.string() });
+export const cleanupCursorSchema = z.object({
+  phase: z.enum(PHASES),
+  lastKey: z.string().nullable(),
+  savedAt: z.string(),
+});
 
 export const cleanupReportSchema = z.object({
   dryRun: z.boolean(),

@@ -7,7 +7,11 @@ export const AGENTS = ['director', 'voice', 'music', 'compose'] as const;
 export const agentSchema = z.enum(AGENTS);
 export type Agent = z.infer<typeof agentSchema>;
 
-export const RESOLUTIONS = { '360p': { width: 640, height: 360 }, '720p': { width: 1280, height: 720 }, '1080p': { width: 1920, height: 1080 } } as const;
+export const RESOLUTIONS = {
+  '360p': { width: 640, height: 360 },
+  '720p': { width: 1280, height: 720 },
+  '1080p': { width: 1920, height: 1080 },
+} as const;
 export const resolutionSchema = z.enum(['360p', '720p', '1080p']);
 export type Resolution = z.infer<typeof resolutionSchema>;
 
@@ -108,7 +112,9 @@ export const runErrorSchema = z.object({
   errorClass: errorClassSchema.optional(),
   severity: severitySchema.optional(),
   step: agentSchema.nullable().optional(),
-  similarFailures: z.array(z.object({ runId: idSchema, similarity: z.number(), message: z.string(), at: isoDate })).optional(),
+  similarFailures: z
+    .array(z.object({ runId: idSchema, similarity: z.number(), message: z.string(), at: isoDate }))
+    .optional(),
 });
 export type RunError = z.infer<typeof runErrorSchema>;
 
@@ -150,7 +156,12 @@ export const musicGridSchema = z.object({ bpm: z.number().min(50).max(200), beat
 export type MusicGrid = z.infer<typeof musicGridSchema>;
 
 /** What a video is about and how it sounds, as its storyboard settles it; its rating and its archive record keep them. */
-export const videoStyleFields = { theme: z.string(), mood: z.string(), musicStyle: z.string(), durationSec: z.number() };
+export const videoStyleFields = {
+  theme: z.string(),
+  mood: z.string(),
+  musicStyle: z.string(),
+  durationSec: z.number(),
+};
 
 export const storyboardSchema = z.object({
   ...videoStyleFields,
@@ -169,7 +180,14 @@ export const storyboardSchema = z.object({
   /** Photos left out and why: nothing is left out silently. */
   curation: z.object({ skipped: z.array(curationSkipSchema) }).default({ skipped: [] }),
   shots: z.array(shotSchema).min(1),
-  scenes: z.array(z.object({ index: z.number().int(), startedAt: z.string().nullable(), place: z.string().nullable(), shotCount: z.number().int() })),
+  scenes: z.array(
+    z.object({
+      index: z.number().int(),
+      startedAt: z.string().nullable(),
+      place: z.string().nullable(),
+      shotCount: z.number().int(),
+    }),
+  ),
   narration: z.object({
     enabled: z.boolean(),
     script: z.string(),
@@ -233,7 +251,9 @@ export const runStateSchema = z.discriminatedUnion('status', [
   z.object({ ...runBase, status: z.literal('cancelled') }),
 ]);
 export type RunState = z.infer<typeof runStateSchema>;
-export const runStatusSchema = z.enum(runStateSchema.options.map((option) => option.shape.status.value) as [RunState['status'], ...RunState['status'][]]);
+export const runStatusSchema = z.enum(
+  runStateSchema.options.map((option) => option.shape.status.value) as [RunState['status'], ...RunState['status'][]],
+);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['complete', 'failed', 'cancelled']);
 export const isTerminal = (status: RunStatus) => TERMINAL_STATUSES.has(status);
@@ -254,14 +274,24 @@ export type RunSummary = z.infer<typeof runSummarySchema>;
 /** Signed where a browser needs them without headers: `EventSource`, `<video>`, `<track>` (captions are WebVTT). */
 export const runLinksSchema = z.object({ self: z.url(), progress: z.url(), video: z.url(), captions: z.url() });
 
-export const startRunResponseSchema = z.object({ runId: idSchema, status: z.literal('queued').or(runSummarySchema.shape.status), links: runLinksSchema });
+export const startRunResponseSchema = z.object({
+  runId: idSchema,
+  status: z.literal('queued').or(runSummarySchema.shape.status),
+  links: runLinksSchema,
+});
 
 /** GET …/runs/{runId}: the RunState with its links (the signed ones renewed). */
 export const runStateResponseSchema = z.discriminatedUnion(
   'status',
-  runStateSchema.options.map((option) => option.extend({ links: runLinksSchema })) as unknown as [(typeof runStateSchema.options)[0]],
+  runStateSchema.options.map((option) => option.extend({ links: runLinksSchema })) as unknown as [
+    (typeof runStateSchema.options)[0],
+  ],
 );
 
 export const runListResponseSchema = z.object({ runs: z.array(runSummarySchema) });
 
-export const cancelRunResponseSchema = z.object({ runId: idSchema, status: runSummarySchema.shape.status, cancelRequested: z.literal(true) });
+export const cancelRunResponseSchema = z.object({
+  runId: idSchema,
+  status: runSummarySchema.shape.status,
+  cancelRequested: z.literal(true),
+});

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { isoDate } from './common.js';
 
 /** One segment of a render: frames [from, to) of the timeline. */
-export const segmentRangeSchema = z.object({ index: z.number().int().nonnegative(), from: z.number().int().nonnegative(), to: z.number().int().positive() });
+export const segmentRangeSchema = z.object({
+  index: z.number().int().nonnegative(),
+  from: z.number().int().nonnegative(),
+  to: z.number().int().positive(),
+});
 export type SegmentRange = z.infer<typeof segmentRangeSchema>;
 
 /** How a run's picture is split: fixed once stored, so a resumed orchestrator and every segment agree. */

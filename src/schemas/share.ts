@@ -14,7 +14,9 @@ export const createShareBodySchema = z.strictObject({
     .min(SHARE_MIN_SEC)
     .max(SHARE_MAX_SEC)
     .optional()
-    .describe(`Seconds the link works, ${SHARE_MIN_SEC} to ${SHARE_MAX_SEC} (90 days); default ${SHARE_DEFAULT_SEC} (7 days)`),
+    .describe(
+      `Seconds the link works, ${SHARE_MIN_SEC} to ${SHARE_MAX_SEC} (90 days); default ${SHARE_DEFAULT_SEC} (7 days)`,
+    ),
 });
 
 /** What a share binds: one run's video of one project, until a time. */
@@ -34,4 +36,6 @@ export const shareResponseSchema = z.object({
   expiresAt: isoDate,
 });
 
-export const shareListResponseSchema = z.object({ shares: z.array(shareResponseSchema.extend({ createdAt: isoDate })) });
+export const shareListResponseSchema = z.object({
+  shares: z.array(shareResponseSchema.extend({ createdAt: isoDate })),
+});

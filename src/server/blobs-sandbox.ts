@@ -17,7 +17,10 @@ export interface BlobsSandbox {
  * A real local Blobs server on a directory, with the blobs library pointed at
  * it, as `netlify dev` does for functions.
  */
-export async function startBlobsSandbox(directory: string, options: { siteID?: string; onRequest?: OnRequestCallback } = {}): Promise<BlobsSandbox> {
+export async function startBlobsSandbox(
+  directory: string,
+  options: { siteID?: string; onRequest?: OnRequestCallback } = {},
+): Promise<BlobsSandbox> {
   const siteID = options.siteID ?? 'sirtrav-local';
   const token = randomBytes(16).toString('hex');
   const swept = await sweepPartialWrites(join(directory, 'entries'));

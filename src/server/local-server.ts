@@ -57,11 +57,15 @@ const CONTENT_TYPES: Record<string, string> = {
  * with 202 and run on, everything else from `public/`.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  if (options.blobs !== 'inherited' && !options.blobsDirectory) throw new Error('startLocalServer needs blobsDirectory unless blobs is "inherited"');
+  if (options.blobs !== 'inherited' && !options.blobsDirectory)
+    throw new Error('startLocalServer needs blobsDirectory unless blobs is "inherited"');
   const blobs =
     options.blobs === 'inherited'
       ? null
-      : await startBlobsSandbox(options.blobsDirectory!, options.onBlobsRequest ? { onRequest: options.onBlobsRequest } : {});
+      : await startBlobsSandbox(
+          options.blobsDirectory!,
+          options.onBlobsRequest ? { onRequest: options.onBlobsRequest } : {},
+        );
   const functions = await loadFunctions(options.functionsDirectory ?? join(ROOT, 'netlify/functions'));
   const publicDirectory = options.publicDirectory ?? join(ROOT, 'public');
   const background = new Set<Promise<unknown>>();
@@ -90,7 +94,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       const body = await request.arrayBuffer();
       track(
         Promise.resolve(
-          target.handler(new Request(request.url, { method: request.method, headers: request.headers, body: body.byteLength ? body : null }), context),
+          target.handler(
+            new Request(request.url, {
+              method: request.method,
+              headers: request.headers,
+              body: body.byteLength ? body : null,
+            }),
+            context,
+          ),
         ),
       );
       res.writeHead(202).end();
@@ -101,7 +112,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   }
 
   function track(promise: Promise<unknown>): void {
-    const tracked = promise.catch((error) => log.error('background function failed', errorFields(error))).finally(() => background.delete(tracked));
+    const tracked = promise
+      .catch((error) => log.error('background function failed', errorFields(error)))
+      .finally(() => background.delete(tracked));
     background.add(tracked);
   }
 
@@ -171,15 +184,26 @@ function startSchedules(functions: LoadedFunction[], origin: string, intervalMs:
 }
 
 /** A file of the public site (GET and HEAD only), as Netlify's CDN serves the publish directory. */
-export async function serveStatic(publicDirectory: string, pathname: string, method: string, res: ServerResponse): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^(\.\.[/\\])+/, '');
+export async function serveStatic(
+  publicDirectory: string,
+  pathname: string,
+  method: string,
+  res: ServerResponse,
+): Promise<void> {
+  const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(
+    /^(\.\.[/\\])+/,
+    '',
+  );
   const file = join(publicDirectory, relative);
   const info = file.startsWith(publicDirectory) ? await stat(file).catch(() => null) : null;
   if (!info?.isFile() || (method !== 'GET' && method !== 'HEAD')) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
     return;
   }
-  res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': info.size });
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': info.size,
+  });
   if (method === 'HEAD') return void res.end();
   createReadStream(file).pipe(res);
 }

@@ -13,7 +13,10 @@ export { renderSharePage } from './page.js';
  * so a share says nothing of the project behind it. `videoStored: 'checked'`
  * is for a caller that opens the video itself (and so finds it missing).
  */
-export async function openSharedRun(shareId: Id, options: { videoStored?: 'check' | 'checked' } = {}): Promise<{ share: ShareRecord; video: RunVideo }> {
+export async function openSharedRun(
+  shareId: Id,
+  options: { videoStored?: 'check' | 'checked' } = {},
+): Promise<{ share: ShareRecord; video: RunVideo }> {
   const share = await readLiveShare(shareId);
   let video: RunVideo;
   try {

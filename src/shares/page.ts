@@ -14,7 +14,8 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 /** Text and attribute values alike: every character that could end one or start markup. */
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 
-const meta = (attribute: 'property' | 'name', key: string, value: string | number) => `<meta ${attribute}="${key}" content="${escapeHtml(String(value))}">`;
+const meta = (attribute: 'property' | 'name', key: string, value: string | number) =>
+  `<meta ${attribute}="${key}" content="${escapeHtml(String(value))}">`;
 
 /**
  * Open Graph (ogp.me, video.other with og:video) for Facebook, Slack, Discord,
@@ -24,7 +25,11 @@ const meta = (attribute: 'property' | 'name', key: string, value: string | numbe
 function headTags(page: SharePage): string[] {
   const { width, height } = page;
   const image = page.posterUrl
-    ? [meta('property', 'og:image', page.posterUrl), meta('property', 'og:image:width', width), meta('property', 'og:image:height', height)]
+    ? [
+        meta('property', 'og:image', page.posterUrl),
+        meta('property', 'og:image:width', width),
+        meta('property', 'og:image:height', height),
+      ]
     : [];
   return [
     meta('property', 'og:title', page.title),
@@ -52,7 +57,9 @@ function headTags(page: SharePage): string[] {
 /** The public page of a shared video: the video, its poster and captions, and the tags that unfold the link. */
 export function renderSharePage(page: SharePage): string {
   const poster = page.posterUrl ? ` poster="${escapeHtml(page.posterUrl)}"` : '';
-  const track = page.captionsUrl ? `\n<track kind="captions" src="${escapeHtml(page.captionsUrl)}" srclang="en" label="Captions" default>` : '';
+  const track = page.captionsUrl
+    ? `\n<track kind="captions" src="${escapeHtml(page.captionsUrl)}" srclang="en" label="Captions" default>`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -12,7 +12,12 @@ export interface StoredBinary {
 }
 
 /** Stores raw bytes (photos, audio, video) with metadata; returns whether it was written. */
-export async function putBinary(ref: BlobRef, bytes: Uint8Array, metadata: BlobMetadata, options: { onlyIfNew?: boolean } = {}): Promise<boolean> {
+export async function putBinary(
+  ref: BlobRef,
+  bytes: Uint8Array,
+  metadata: BlobMetadata,
+  options: { onlyIfNew?: boolean } = {},
+): Promise<boolean> {
   if (bytes.byteLength > ref.maxBytes) throw new BlobTooLargeError(ref.store, ref.key, bytes.byteLength, ref.maxBytes);
   const store = openStore(ref.store);
   if (options.onlyIfNew) {
@@ -49,7 +54,8 @@ export async function* listKeyPages(store: StoreId, prefix: string): AsyncGenera
 /** Every key under a prefix with its etag: one listing request per 1,000 blobs, no reads. */
 export async function listEtags(store: StoreId, prefix: string): Promise<Map<string, string>> {
   const etags = new Map<string, string>();
-  for await (const page of openStore(store).list({ prefix, paginate: true })) for (const blob of page.blobs) etags.set(blob.key, blob.etag);
+  for await (const page of openStore(store).list({ prefix, paginate: true }))
+    for (const blob of page.blobs) etags.set(blob.key, blob.etag);
   return etags;
 }
 

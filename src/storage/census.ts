@@ -21,7 +21,8 @@ export async function* listWithSizes(id: StoreId, prefix?: string): AsyncGenerat
         .clone()
         .json()
         .catch(() => null)) as { blobs?: Array<{ key?: unknown; size?: unknown }> } | null;
-      for (const blob of page?.blobs ?? []) if (typeof blob.key === 'string' && typeof blob.size === 'number') sizes.set(blob.key, blob.size);
+      for (const blob of page?.blobs ?? [])
+        if (typeof blob.key === 'string' && typeof blob.size === 'number') sizes.set(blob.key, blob.size);
     }
     return response;
   });

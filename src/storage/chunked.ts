@@ -52,7 +52,12 @@ export interface PutVideoOptions {
  * same video again rewrites identical bytes, and a different one never touches
  * the pieces an older index still points at (repair removes those later).
  */
-export async function putVideo({ runId, bytes, metadata, pieceBytes = PIECE_BYTES }: PutVideoOptions): Promise<PieceIndex> {
+export async function putVideo({
+  runId,
+  bytes,
+  metadata,
+  pieceBytes = PIECE_BYTES,
+}: PutVideoOptions): Promise<PieceIndex> {
   const ref = keys.video(runId);
   if (bytes.byteLength > ref.maxBytes) throw new BlobTooLargeError(ref.store, ref.key, bytes.byteLength, ref.maxBytes);
   const sha256 = sha256Hex(bytes);
@@ -68,18 +73,32 @@ export async function putVideo({ runId, bytes, metadata, pieceBytes = PIECE_BYTE
     contentType,
   };
   const store = openStore('videos');
-  const owner = { runId, projectId: metadata.projectId ?? null, generation: index.generation, createdAt: new Date().toISOString() };
+  const owner = {
+    runId,
+    projectId: metadata.projectId ?? null,
+    generation: index.generation,
+    createdAt: new Date().toISOString(),
+  };
   for (let first = 0; first < index.pieces; first += WRITE_CONCURRENCY) {
     const batch = Array.from({ length: Math.min(WRITE_CONCURRENCY, index.pieces - first) }, (_, i) => first + i);
     await Promise.all(
       batch.map((n) => {
         const piece = bytes.subarray(n * pieceBytes, Math.min(bytes.byteLength, (n + 1) * pieceBytes));
-        return store.set(keys.videoPiece(runId, index.generation, n).key, toArrayBuffer(piece), { metadata: { ...owner, piece: n, bytes: piece.byteLength } });
+        return store.set(keys.videoPiece(runId, index.generation, n).key, toArrayBuffer(piece), {
+          metadata: { ...owner, piece: n, bytes: piece.byteLength },
+        });
       }),
     );
   }
   const body = new TextEncoder().encode(JSON.stringify(index));
-  const indexMetadata = { ...metadata, bytes: index.bytes, layout: 'pieces', generation: index.generation, pieces: index.pieces, storedBytes: body.byteLength };
+  const indexMetadata = {
+    ...metadata,
+    bytes: index.bytes,
+    layout: 'pieces',
+    generation: index.generation,
+    pieces: index.pieces,
+    storedBytes: body.byteLength,
+  };
   await store.set(ref.key, toArrayBuffer(body), { metadata: indexMetadata });
   return index;
 }
@@ -103,8 +122,17 @@ export interface StoredVideo {
  * request until something is read. `knownBytes` sizes a whole video stored
  * without `bytes` in its metadata.
  */
-export async function openVideo({ runId, knownBytes }: { runId: Id; knownBytes?: number }): Promise<StoredVideo | null> {
-  const result = await openStore('videos').getWithMetadata(keys.video(runId).key, { type: 'stream', consistency: 'strong' });
+export async function openVideo({
+  runId,
+  knownBytes,
+}: {
+  runId: Id;
+  knownBytes?: number;
+}): Promise<StoredVideo | null> {
+  const result = await openStore('videos').getWithMetadata(keys.video(runId).key, {
+    type: 'stream',
+    consistency: 'strong',
+  });
   if (!result) return null;
   const stream = result.data as ReadableStream<Uint8Array>;
   if (result.metadata.layout !== 'pieces') {
@@ -113,7 +141,10 @@ export async function openVideo({ runId, knownBytes }: { runId: Id; knownBytes?:
   }
   const text = await new Response(stream).text();
   const index = pieceIndexSchema.safeParse(safeJson(text));
-  if (!index.success) throw new AppError(500, 'corrupt_video_index', `The piece index of run ${runId}'s video cannot be read.`, { retryable: false });
+  if (!index.success)
+    throw new AppError(500, 'corrupt_video_index', `The piece index of run ${runId}'s video cannot be read.`, {
+      retryable: false,
+    });
   return piecedVideo(runId, index.data, result.metadata);
 }
 
@@ -155,16 +186,30 @@ function piecedVideo(runId: Id, index: PieceIndex, metadata: Record<string, unkn
 }
 
 async function openPiece(runId: Id, index: PieceIndex, n: number): Promise<ReadableStream<Uint8Array>> {
-  const stream = await openStore('videos').get(keys.videoPiece(runId, index.generation, n).key, { type: 'stream', consistency: 'strong' });
+  const stream = await openStore('videos').get(keys.videoPiece(runId, index.generation, n).key, {
+    type: 'stream',
+    consistency: 'strong',
+  });
   if (!stream)
-    throw new AppError(503, 'video_piece_missing', `Piece ${n + 1} of ${index.pieces} of run ${runId}'s video is not stored; repair reports it.`, {
-      retryable: false,
-    });
+    throw new AppError(
+      503,
+      'video_piece_missing',
+      `Piece ${n + 1} of ${index.pieces} of run ${runId}'s video is not stored; repair reports it.`,
+      {
+        retryable: false,
+      },
+    );
   return stream as ReadableStream<Uint8Array>;
 }
 
 /** Bytes `start`–`end` of a pieced video, one piece open at a time; a piece that ends short fails the stream. */
-function pieceStream(options: { runId: Id; index: PieceIndex; start: number; end: number; opened: ReadableStream<Uint8Array> }): ReadableStream<Uint8Array> {
+function pieceStream(options: {
+  runId: Id;
+  index: PieceIndex;
+  start: number;
+  end: number;
+  opened: ReadableStream<Uint8Array>;
+}): ReadableStream<Uint8Array> {
   const { runId, index, start, end } = options;
   const { pieceBytes } = index;
   let n = Math.floor(start / pieceBytes);
@@ -247,7 +292,9 @@ export async function isSupersededPiece({
 }
 
 /** A whole video in memory, in pieces or not, shaped like getBinary's answer; `null` when it is not stored. For videos known to be small (and tests). */
-export async function getVideo(runId: Id): Promise<{ data: Uint8Array<ArrayBuffer>; metadata: Record<string, unknown> } | null> {
+export async function getVideo(
+  runId: Id,
+): Promise<{ data: Uint8Array<ArrayBuffer>; metadata: Record<string, unknown> } | null> {
   const video = await openVideo({ runId });
   if (!video) return null;
   return { data: new Uint8Array(await new Response(await video.open(null)).arrayBuffer()), metadata: video.metadata };

@@ -58,10 +58,22 @@ const NEWLINE = 0x0a;
 /** A header is a few hundred bytes; a body with no newline this far in is not sealed. */
 const MAX_HEADER_BYTES = 2048;
 
-const headerSchema = documentMetaSchema.pick({ type: true, version: true, encoding: true, sha256: true, bytes: true, createdAt: true, updatedAt: true });
+const headerSchema = documentMetaSchema.pick({
+  type: true,
+  version: true,
+  encoding: true,
+  sha256: true,
+  bytes: true,
+  createdAt: true,
+  updatedAt: true,
+});
 export type DocumentHeader = z.infer<typeof headerSchema>;
 
-export function encodeDocument<T>(type: DocumentType<T>, value: T, times: { createdAt: string; updatedAt: string }): EncodedDocument {
+export function encodeDocument<T>(
+  type: DocumentType<T>,
+  value: T,
+  times: { createdAt: string; updatedAt: string },
+): EncodedDocument {
   const json = new TextEncoder().encode(JSON.stringify(value));
   return sealPayload(json, { type: type.name, version: type.version, ...times }, type.metaOf?.(value));
 }
@@ -74,7 +86,12 @@ export function sealPayload(
 ): EncodedDocument {
   const gzip = json.byteLength > GZIP_THRESHOLD_BYTES;
   const payload = gzip ? pako.gzip(json) : json;
-  const header: DocumentHeader = { ...about, encoding: gzip ? 'gzip' : 'json', sha256: sha256Hex(json), bytes: json.byteLength };
+  const header: DocumentHeader = {
+    ...about,
+    encoding: gzip ? 'gzip' : 'json',
+    sha256: sha256Hex(json),
+    bytes: json.byteLength,
+  };
   const line = new TextEncoder().encode(`${JSON.stringify(header)}\n`);
   const body = new Uint8Array(SEAL.byteLength + line.byteLength + payload.byteLength);
   body.set(SEAL, 0);
@@ -84,7 +101,8 @@ export function sealPayload(
 }
 
 /** Whether a body checks itself (written since bodies were sealed). */
-export const isSealed = (bytes: Uint8Array) => bytes.byteLength >= SEAL.byteLength && SEAL.every((byte, i) => bytes[i] === byte);
+export const isSealed = (bytes: Uint8Array) =>
+  bytes.byteLength >= SEAL.byteLength && SEAL.every((byte, i) => bytes[i] === byte);
 
 type Corrupt = (reason: CorruptionReason, detail: string) => Error;
 
@@ -121,7 +139,12 @@ export function openDocument(body: Uint8Array, rawMeta: unknown): { json: Uint8A
 /** Whether blob metadata is a faithful copy of a document's header (false when a crash left it stale or torn). */
 export function metadataMatches(header: DocumentHeader, rawMeta: unknown): boolean {
   const meta = documentMetaSchema.safeParse(rawMeta);
-  return meta.success && meta.data.type === header.type && meta.data.sha256 === header.sha256 && meta.data.updatedAt === header.updatedAt;
+  return (
+    meta.success &&
+    meta.data.type === header.type &&
+    meta.data.sha256 === header.sha256 &&
+    meta.data.updatedAt === header.updatedAt
+  );
 }
 
 /**
@@ -129,8 +152,14 @@ export function metadataMatches(header: DocumentHeader, rawMeta: unknown): boole
  * is a CorruptBlobError. A sealed body is checked against its own header and
  * its metadata is ignored; an older body against its metadata.
  */
-export function decodeDocument<T>(type: DocumentType<T>, ref: BlobRef, body: ArrayBuffer, rawMeta: unknown): { value: T; meta: DocumentMeta } {
-  const corrupt = (reason: CorruptionReason, detail: string) => new CorruptBlobError(ref.store, ref.key, reason, detail);
+export function decodeDocument<T>(
+  type: DocumentType<T>,
+  ref: BlobRef,
+  body: ArrayBuffer,
+  rawMeta: unknown,
+): { value: T; meta: DocumentMeta } {
+  const corrupt = (reason: CorruptionReason, detail: string) =>
+    new CorruptBlobError(ref.store, ref.key, reason, detail);
   const bytes = new Uint8Array(body);
   const sealed = unseal(bytes, corrupt);
   let meta: DocumentMeta;
@@ -140,10 +169,12 @@ export function decodeDocument<T>(type: DocumentType<T>, ref: BlobRef, body: Arr
     if (!parsedMeta.success) throw corrupt('metadata', 'metadata is missing or malformed');
     meta = parsedMeta.data;
   }
-  if (meta.type !== type.name) throw corrupt(sealed ? 'header' : 'metadata', `expected a ${type.name} document, found ${meta.type}`);
+  if (meta.type !== type.name)
+    throw corrupt(sealed ? 'header' : 'metadata', `expected a ${type.name} document, found ${meta.type}`);
 
   // A document is never larger than its key allows, so neither is what its gzip may inflate to: a bomb stops here.
-  if (meta.bytes > ref.maxBytes) throw corrupt('size', `declares ${meta.bytes} bytes; at most ${ref.maxBytes} are allowed`);
+  if (meta.bytes > ref.maxBytes)
+    throw corrupt('size', `declares ${meta.bytes} bytes; at most ${ref.maxBytes} are allowed`);
   let json: Uint8Array = sealed?.payload ?? bytes;
   if (meta.encoding === 'gzip') {
     try {
@@ -152,7 +183,8 @@ export function decodeDocument<T>(type: DocumentType<T>, ref: BlobRef, body: Arr
       throw corrupt('gzip', `cannot decompress: ${String((error as Error)?.message ?? error)}`);
     }
   }
-  if (json.byteLength !== meta.bytes || sha256Hex(json) !== meta.sha256) throw corrupt('hash', 'content does not match its SHA-256');
+  if (json.byteLength !== meta.bytes || sha256Hex(json) !== meta.sha256)
+    throw corrupt('hash', 'content does not match its SHA-256');
   return { value: parsePayload(type, json, meta.version, corrupt), meta };
 }
 

@@ -1,5 +1,13 @@
 import type { Store } from '@netlify/blobs';
-import { decodeDocument, encodeDocument, isSealed, metadataMatches, sha256Hex, type DocumentMeta, type DocumentType } from './codec.js';
+import {
+  decodeDocument,
+  encodeDocument,
+  isSealed,
+  metadataMatches,
+  sha256Hex,
+  type DocumentMeta,
+  type DocumentType,
+} from './codec.js';
 import { BlobTooLargeError, BlobWriteError, CorruptBlobError, WriteConflictError } from './errors.js';
 import { runExclusive } from './key-queue.js';
 import type { BlobRef } from './keys.js';
@@ -48,11 +56,17 @@ async function readDocument<T>(store: Store, ref: BlobRef, type: DocumentType<T>
     if (!raw) return null;
     try {
       const { value, meta } = decodeDocument(type, ref, raw.data, raw.metadata);
-      return { kind: 'document', doc: { value, meta, etag: raw.etag }, body: raw.data, metadataStale: !metadataMatches(meta, raw.metadata) };
+      return {
+        kind: 'document',
+        doc: { value, meta, etag: raw.etag },
+        body: raw.data,
+        metadataStale: !metadataMatches(meta, raw.metadata),
+      };
     } catch (error) {
       if (!(error instanceof CorruptBlobError)) throw error;
       const transient = (error.reason === 'hash' || error.reason === 'metadata') && !isSealed(new Uint8Array(raw.data));
-      if (!transient || attempt >= HASH_REREADS) return { kind: 'damaged', damage: { error, metadata: raw.metadata }, etag: raw.etag };
+      if (!transient || attempt >= HASH_REREADS)
+        return { kind: 'damaged', damage: { error, metadata: raw.metadata }, etag: raw.etag };
       await sleep(15 * 2 ** attempt);
     }
   }
@@ -70,7 +84,10 @@ export async function readJSON<T>(ref: BlobRef, type: DocumentType<T>): Promise<
   if (read.kind === 'damaged') throw read.damage.error;
   if (read.metadataStale) {
     await restoreMetadata(store, ref, type, read).catch((error: unknown) =>
-      log.warn("could not restore a document's metadata; the next read tries again", { key: ref.key, ...errorFields(error) }),
+      log.warn("could not restore a document's metadata; the next read tries again", {
+        key: ref.key,
+        ...errorFields(error),
+      }),
     );
   }
   return read.doc;
@@ -81,7 +98,12 @@ export async function readJSON<T>(ref: BlobRef, type: DocumentType<T>): Promise<
  * written since (the etag is listed before the body is compared), so HEAD
  * reads, listings by status and retention see what the body says.
  */
-async function restoreMetadata<T>(store: Store, ref: BlobRef, type: DocumentType<T>, read: Extract<RawRead<T>, { kind: 'document' }>): Promise<void> {
+async function restoreMetadata<T>(
+  store: Store,
+  ref: BlobRef,
+  type: DocumentType<T>,
+  read: Extract<RawRead<T>, { kind: 'document' }>,
+): Promise<void> {
   await runExclusive(`${ref.store}/${ref.key}`, async () => {
     const etag = read.doc.etag ?? (await etagFromList(store, ref.key));
     const again = etag && (await fetchRaw(store, ref.key));
@@ -134,14 +156,23 @@ export interface UpdateOptions {
   replaceDamaged?: boolean;
 }
 
-type Update<T> = (current: T | null, meta: DocumentMeta | null, damaged: DamagedDocument | null) => T | typeof UNCHANGED | Promise<T | typeof UNCHANGED>;
+type Update<T> = (
+  current: T | null,
+  meta: DocumentMeta | null,
+  damaged: DamagedDocument | null,
+) => T | typeof UNCHANGED | Promise<T | typeof UNCHANGED>;
 
 /**
  * Compare-and-swap: reads the document, applies `update`, and writes the result
  * only if nobody wrote in between (`onlyIfNew` / `onlyIfMatch`), retrying on a
  * lost race. `update` must be a pure function of its input: it may run again.
  */
-export async function updateJSON<T>(ref: BlobRef, type: DocumentType<T>, update: Update<T>, options: UpdateOptions = {}): Promise<T | null> {
+export async function updateJSON<T>(
+  ref: BlobRef,
+  type: DocumentType<T>,
+  update: Update<T>,
+  options: UpdateOptions = {},
+): Promise<T | null> {
   const maxAttempts = options.maxAttempts ?? 12;
   const store = openStore(ref.store);
   return runExclusive(`${ref.store}/${ref.key}`, async () => {
@@ -154,10 +185,16 @@ export async function updateJSON<T>(ref: BlobRef, type: DocumentType<T>, update:
       if (next === UNCHANGED) return current?.value ?? null;
       const checked = type.schema.parse(next);
       const now = nowIso();
-      const { body, meta } = encodeDocument(type, checked, { createdAt: current?.meta.createdAt ?? now, updatedAt: now });
+      const { body, meta } = encodeDocument(type, checked, {
+        createdAt: current?.meta.createdAt ?? now,
+        updatedAt: now,
+      });
       checkSize(ref, meta.bytes);
       const result = read
-        ? await store.set(ref.key, toArrayBuffer(body), { metadata: meta, onlyIfMatch: (read.kind === 'document' ? read.doc.etag : read.etag) ?? '"missing"' })
+        ? await store.set(ref.key, toArrayBuffer(body), {
+            metadata: meta,
+            onlyIfMatch: (read.kind === 'document' ? read.doc.etag : read.etag) ?? '"missing"',
+          })
         : await store.set(ref.key, toArrayBuffer(body), { metadata: meta, onlyIfNew: true });
       if (result.modified) {
         if (!result.etag) throw new BlobWriteError(ref.store, ref.key);
@@ -186,7 +223,9 @@ async function readForUpdate<T>(store: Store, ref: BlobRef, type: DocumentType<T
     etagOnReadMissing = true;
     return readForUpdate(store, ref, type);
   }
-  return read.kind === 'document' ? { ...read, doc: { ...read.doc, etag: listed ?? '"missing"' } } : { ...read, etag: listed ?? '"missing"' };
+  return read.kind === 'document'
+    ? { ...read, doc: { ...read.doc, etag: listed ?? '"missing"' } }
+    : { ...read, etag: listed ?? '"missing"' };
 }
 
 let etagOnReadMissing = false;

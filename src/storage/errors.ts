@@ -35,10 +35,15 @@ export class BlobTooLargeError extends AppError {
 /** A compare-and-swap update that kept losing races; the caller may try again later. */
 export class WriteConflictError extends AppError {
   constructor(store: StoreId, key: string, attempts: number) {
-    super(503, 'write_conflict', `Gave up updating ${STORE_NAMES[store]}/${key} after ${attempts} conflicting writes; try again.`, {
-      retryable: true,
-      headers: { 'Retry-After': '1' },
-    });
+    super(
+      503,
+      'write_conflict',
+      `Gave up updating ${STORE_NAMES[store]}/${key} after ${attempts} conflicting writes; try again.`,
+      {
+        retryable: true,
+        headers: { 'Retry-After': '1' },
+      },
+    );
     this.name = 'WriteConflictError';
   }
 }
@@ -49,7 +54,9 @@ export class WriteConflictError extends AppError {
  */
 export class BlobWriteError extends AppError {
   constructor(store: StoreId, key: string) {
-    super(503, 'storage_write_failed', `Write to ${STORE_NAMES[store]}/${key} was not confirmed by the store.`, { retryable: true });
+    super(503, 'storage_write_failed', `Write to ${STORE_NAMES[store]}/${key} was not confirmed by the store.`, {
+      retryable: true,
+    });
     this.name = 'BlobWriteError';
   }
 }

@@ -11,7 +11,11 @@ import { keys } from './keys.js';
  * repair leave it alone, since what they would judge (a run folder without
  * its state yet, a memory index without its evaluations) is still arriving.
  */
-export const importMarkerDoc = defineDocument({ name: 'import-marker', version: 1, schema: z.object({ importId: idSchema, startedAt: z.iso.datetime() }) });
+export const importMarkerDoc = defineDocument({
+  name: 'import-marker',
+  version: 1,
+  schema: z.object({ importId: idSchema, startedAt: z.iso.datetime() }),
+});
 
 /** Whether an import is being written into the project (a strongly consistent read, no listing). */
 export async function importInProgress(projectId: Id): Promise<boolean> {

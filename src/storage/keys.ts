@@ -48,8 +48,10 @@ export const keys = {
   runLease: (p: Id, r: Id) => ref('runs', `${run(p, r)}/lease.json`, 4 * KiB),
   /** A segmented render: its plan, and each segment's lease and status (see src/pipeline/segments). */
   segmentPlan: (p: Id, r: Id) => ref('runs', `${run(p, r)}/segments/plan.json`, 64 * KiB),
-  segmentLease: (p: Id, r: Id, n: number) => ref('runs', `${run(p, r)}/segments/${segmentNumber(n)}/lease.json`, 4 * KiB),
-  segmentStatus: (p: Id, r: Id, n: number) => ref('runs', `${run(p, r)}/segments/${segmentNumber(n)}/status.json`, 16 * KiB),
+  segmentLease: (p: Id, r: Id, n: number) =>
+    ref('runs', `${run(p, r)}/segments/${segmentNumber(n)}/lease.json`, 4 * KiB),
+  segmentStatus: (p: Id, r: Id, n: number) =>
+    ref('runs', `${run(p, r)}/segments/${segmentNumber(n)}/status.json`, 16 * KiB),
   runsPrefix: (p: Id) => `${project(p)}/runs/`,
   runPrefix: (p: Id, r: Id) => `${run(p, r)}/`,
   idempotency: (p: Id, keyHash: string) => ref('runs', `${project(p)}/idempotency/${keyHash}.json`, 4 * KiB),
@@ -107,7 +109,8 @@ export const keys = {
    * video's SHA-256) its index names. "final-pieces/" sorts before "final.mp4", so
    * a copy made in key order (export, import) writes the pieces before their index.
    */
-  videoPiece: (r: Id, generation: string, n: number) => ref('videos', `${videoPiecesPrefix(r)}${generationOf(generation)}/${partNumber(n)}`, 16 * MiB),
+  videoPiece: (r: Id, generation: string, n: number) =>
+    ref('videos', `${videoPiecesPrefix(r)}${generationOf(generation)}/${partNumber(n)}`, 16 * MiB),
   videoPiecesPrefix: (r: Id) => videoPiecesPrefix(r),
   /** A segment's picture (H.264, no audio) until the join; removed with the run. */
   segmentVideo: (r: Id, n: number) => ref('videos', `${id(r)}/segments/${segmentNumber(n)}.mp4`),
@@ -123,31 +126,37 @@ export const keys = {
 const videoPiecesPrefix = (r: Id) => `${id(r)}/final-pieces/`;
 
 function generationOf(generation: string): string {
-  if (!/^[0-9a-f]{16}$/.test(generation)) throw new AppError(500, 'invalid_generation', `"${generation.slice(0, 20)}" is not a video generation.`);
+  if (!/^[0-9a-f]{16}$/.test(generation))
+    throw new AppError(500, 'invalid_generation', `"${generation.slice(0, 20)}" is not a video generation.`);
   return generation;
 }
 
 function hourKey(hour: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour)) throw new AppError(500, 'invalid_hour', `"${hour.slice(0, 20)}" is not an hour like 2026-01-31T23.`);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour))
+    throw new AppError(500, 'invalid_hour', `"${hour.slice(0, 20)}" is not an hour like 2026-01-31T23.`);
   return hour;
 }
 
 function shardNumber(n: number): string {
-  if (!Number.isInteger(n) || n < 0 || n > 255) throw new AppError(500, 'invalid_shard', `Shard ${n} must be an integer from 0 to 255.`);
+  if (!Number.isInteger(n) || n < 0 || n > 255)
+    throw new AppError(500, 'invalid_shard', `Shard ${n} must be an integer from 0 to 255.`);
   return String(n).padStart(3, '0');
 }
 
 function segmentNumber(n: number): string {
-  if (!Number.isInteger(n) || n < 0 || n > 63) throw new AppError(500, 'invalid_segment', `Segment ${n} must be an integer from 0 to 63.`);
+  if (!Number.isInteger(n) || n < 0 || n > 63)
+    throw new AppError(500, 'invalid_segment', `Segment ${n} must be an integer from 0 to 63.`);
   return String(n).padStart(2, '0');
 }
 
 function partNumber(n: number): string {
-  if (!Number.isInteger(n) || n < 0 || n > 9999) throw new AppError(400, 'invalid_part', `Part number ${n} must be an integer from 0 to 9999.`);
+  if (!Number.isInteger(n) || n < 0 || n > 9999)
+    throw new AppError(400, 'invalid_part', `Part number ${n} must be an integer from 0 to 9999.`);
   return String(n).padStart(4, '0');
 }
 
 function extension(ext: string): string {
-  if (!/^[a-z0-9]{1,5}$/.test(ext)) throw new AppError(500, 'invalid_extension', `File extension "${ext}" is not allowed in a key.`);
+  if (!/^[a-z0-9]{1,5}$/.test(ext))
+    throw new AppError(500, 'invalid_extension', `File extension "${ext}" is not allowed in a key.`);
   return ext;
 }

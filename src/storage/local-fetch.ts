@@ -37,12 +37,20 @@ export const retryLocalReadFailures: typeof fetch = async (input, init) => {
     await sleep(5 * 2 ** attempt);
     response = await fetch(input, init);
   }
-  if (method === 'HEAD' && (response.status === 500 || response.status === 404)) return headThroughGet(input, init, response);
+  if (method === 'HEAD' && (response.status === 500 || response.status === 404))
+    return headThroughGet(input, init, response);
   return response;
 };
 
-async function headThroughGet(input: Parameters<typeof fetch>[0], init: RequestInit | undefined, head: Response): Promise<Response> {
-  const get = await fetch(input instanceof Request ? new Request(input, { method: 'GET' }) : input, { ...init, method: 'GET' });
+async function headThroughGet(
+  input: Parameters<typeof fetch>[0],
+  init: RequestInit | undefined,
+  head: Response,
+): Promise<Response> {
+  const get = await fetch(input instanceof Request ? new Request(input, { method: 'GET' }) : input, {
+    ...init,
+    method: 'GET',
+  });
   await get.body?.cancel();
   if (get.status !== 200) return head;
   const headers = new Headers(get.headers);

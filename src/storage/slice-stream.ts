@@ -1,5 +1,9 @@
 /** The part of a byte stream from `start` to `end` inclusive; the rest of the source is cancelled. */
-export function sliceStream(source: ReadableStream<Uint8Array>, start: number, end: number): ReadableStream<Uint8Array> {
+export function sliceStream(
+  source: ReadableStream<Uint8Array>,
+  start: number,
+  end: number,
+): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let position = 0;
   return new ReadableStream<Uint8Array>({

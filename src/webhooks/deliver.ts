@@ -3,7 +3,14 @@ import { getConfig } from '../config.js';
 import { log } from '../log.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Id } from '../storage/index.js';
-import { claimDelivery, markDelivered, readDelivery, readFinishedDelivery, rescheduleDelivery, type Delivery } from './outbox.js';
+import {
+  claimDelivery,
+  markDelivered,
+  readDelivery,
+  readFinishedDelivery,
+  rescheduleDelivery,
+  type Delivery,
+} from './outbox.js';
 import { readWebhookSecret } from './secret.js';
 import { postWebhook } from './send.js';
 import { webhookGuardOn } from './url-policy.js';
@@ -46,7 +53,11 @@ export async function attemptDelivery(runId: Id, now = new Date()): Promise<'del
   const error = result.error ?? `answered HTTP ${result.status}`;
   const next = delivery.attempts >= MAX_DELIVERY_ATTEMPTS ? null : new Date(Date.now() + backoffMs(delivery.attempts));
   await rescheduleDelivery(runId, { status: result.status, error }, next);
-  log.warn(next ? 'webhook attempt failed; will retry' : 'webhook abandoned', { runId, attempts: delivery.attempts, error });
+  log.warn(next ? 'webhook attempt failed; will retry' : 'webhook abandoned', {
+    runId,
+    attempts: delivery.attempts,
+    error,
+  });
   return 'retry';
 }
 
@@ -54,13 +65,19 @@ export async function attemptDelivery(runId: Id, now = new Date()): Promise<'del
  * Delivers one run's webhook, retrying with backoff for as long as `budgetMs`
  * allows; what is left is picked up by the sweep from the same stored state.
  */
-export async function deliverRunWebhook(projectId: Id, runId: Id, budgetMs: number): Promise<Delivery['status'] | 'none'> {
+export async function deliverRunWebhook(
+  projectId: Id,
+  runId: Id,
+  budgetMs: number,
+): Promise<Delivery['status'] | 'none'> {
   const deadline = Date.now() + budgetMs;
   for (;;) {
     const delivery = await readDelivery(runId);
     if (!delivery) return (await readFinishedDelivery(projectId, runId))?.status ?? 'none';
     // Due, and not held by an attempt in flight elsewhere.
-    const dueIn = Math.max(Date.parse(delivery.nextAttemptAt), delivery.claimedUntil ? Date.parse(delivery.claimedUntil) : 0) - Date.now();
+    const dueIn =
+      Math.max(Date.parse(delivery.nextAttemptAt), delivery.claimedUntil ? Date.parse(delivery.claimedUntil) : 0) -
+      Date.now();
     if (Date.now() + Math.max(0, dueIn) > deadline) return 'pending';
     if (dueIn > 0) await sleep(dueIn);
     await attemptDelivery(runId);

@@ -2,9 +2,22 @@ import { z } from 'zod';
 import { idSchema } from '../schemas/common.js';
 import type { RunState } from '../schemas/run.js';
 import { webhookEventTypeSchema, type WebhookEvent } from '../schemas/webhook.js';
-import { defineDocument, deleteBlob, keys, readJSON, updateJSON, writeJSON, UNCHANGED, type Id } from '../storage/index.js';
+import {
+  defineDocument,
+  deleteBlob,
+  keys,
+  readJSON,
+  updateJSON,
+  writeJSON,
+  UNCHANGED,
+  type Id,
+} from '../storage/index.js';
 
-export const WEBHOOK_EVENT_TYPES = { complete: 'run.completed', failed: 'run.failed', cancelled: 'run.cancelled' } as const;
+export const WEBHOOK_EVENT_TYPES = {
+  complete: 'run.completed',
+  failed: 'run.failed',
+  cancelled: 'run.cancelled',
+} as const;
 
 /**
  * One webhook to deliver, kept in Blobs until a 2xx answers it: a crashed
@@ -88,8 +101,17 @@ export async function claimDelivery(runId: Id, options: ClaimOptions): Promise<D
     if (Date.parse(current.nextAttemptAt) > now) return UNCHANGED;
     if (current.claimedUntil && Date.parse(current.claimedUntil) > now) return UNCHANGED;
     if (current.attempts >= options.maxAttempts)
-      return { ...current, status: 'abandoned' as const, claimedUntil: null, lastError: 'the last attempt ended without an outcome' };
-    claimed = { ...current, attempts: current.attempts + 1, claimedUntil: new Date(now + options.holdMs).toISOString() };
+      return {
+        ...current,
+        status: 'abandoned' as const,
+        claimedUntil: null,
+        lastError: 'the last attempt ended without an outcome',
+      };
+    claimed = {
+      ...current,
+      attempts: current.attempts + 1,
+      claimedUntil: new Date(now + options.holdMs).toISOString(),
+    };
     return claimed;
   });
   if (updated?.status === 'abandoned') await finish(updated);
@@ -97,7 +119,11 @@ export async function claimDelivery(runId: Id, options: ClaimOptions): Promise<D
 }
 
 /** Records a failed attempt and when to try again (or gives up). */
-export async function rescheduleDelivery(runId: Id, outcome: { status: number | null; error: string }, nextAttemptAt: Date | null): Promise<void> {
+export async function rescheduleDelivery(
+  runId: Id,
+  outcome: { status: number | null; error: string },
+  nextAttemptAt: Date | null,
+): Promise<void> {
   const updated = await updateJSON(keys.webhookDelivery(runId), deliveryDoc, (current) => {
     if (!current || current.status !== 'pending') return UNCHANGED;
     return {
@@ -113,7 +139,14 @@ export async function rescheduleDelivery(runId: Id, outcome: { status: number | 
 
 /** A 2xx arrived: the record moves beside its run and leaves the outbox. */
 export async function markDelivered(delivery: Delivery, status: number): Promise<void> {
-  await finish({ ...delivery, status: 'delivered', claimedUntil: null, lastStatus: status, lastError: null, deliveredAt: new Date().toISOString() });
+  await finish({
+    ...delivery,
+    status: 'delivered',
+    claimedUntil: null,
+    lastStatus: status,
+    lastError: null,
+    deliveredAt: new Date().toISOString(),
+  });
 }
 
 async function finish(delivery: Delivery): Promise<void> {

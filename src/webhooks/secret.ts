@@ -15,7 +15,12 @@ const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
  */
 export async function createWebhookSecret(projectId: Id): Promise<string> {
   const secret = newSecret();
-  const written = await writeJSON(keys.webhookSecret(projectId), secretDoc, { secret, createdAt: new Date().toISOString() }, { onlyIfNew: true });
+  const written = await writeJSON(
+    keys.webhookSecret(projectId),
+    secretDoc,
+    { secret, createdAt: new Date().toISOString() },
+    { onlyIfNew: true },
+  );
   if (written) return secret;
   return (await readWebhookSecret(projectId))!;
 }

@@ -21,7 +21,8 @@ export const MAX_ANSWER_BYTES = 4096;
 /** Answers every lookup with the one address that was checked: the connection cannot go anywhere else. */
 function pinnedLookup(target: WebhookTarget): LookupFunction {
   return (_hostname, options, callback) => {
-    if ((options as { all?: boolean }).all) return (callback as unknown as (error: null, addresses: WebhookTarget[]) => void)(null, [target]);
+    if ((options as { all?: boolean }).all)
+      return (callback as unknown as (error: null, addresses: WebhookTarget[]) => void)(null, [target]);
     callback(null, target.address, target.family);
   };
 }
@@ -79,7 +80,12 @@ function open(
  * is cut at `deadlineMs` whatever stage it is in: a receiver sending one byte a
  * second holds it no longer than one that never answers.
  */
-export function postWebhook(url: URL, headers: Record<string, string>, body: string, options: PostOptions): Promise<SendResult> {
+export function postWebhook(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  options: PostOptions,
+): Promise<SendResult> {
   return new Promise((resolve) => {
     let req: ClientRequest | undefined;
     let settled = false;
@@ -90,7 +96,10 @@ export function postWebhook(url: URL, headers: Record<string, string>, body: str
       req?.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ status: null, error: `no complete answer within ${options.deadlineMs} ms` }), options.deadlineMs);
+    const timer = setTimeout(
+      () => finish({ status: null, error: `no complete answer within ${options.deadlineMs} ms` }),
+      options.deadlineMs,
+    );
     resolveWebhookTarget(url, { guard: options.guard }).then(
       (target) => {
         if (!settled) req = open(url, target, { headers, body }, finish);

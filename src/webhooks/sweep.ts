@@ -42,7 +42,9 @@ async function attemptUnlessBusy(runId: Id, inFlight: Map<string, number>): Prom
  * holds its own slots for at most that long and never the others' deliveries.
  * New attempts start only while a whole attempt still fits in `budgetMs`.
  */
-export async function sweepWebhooks(budgetMs: number): Promise<{ attempted: number; delivered: number; skipped: number }> {
+export async function sweepWebhooks(
+  budgetMs: number,
+): Promise<{ attempted: number; delivered: number; skipped: number }> {
   const lastStart = Date.now() + budgetMs - getConfig().SIRTRAV_WEBHOOK_DEADLINE_MS;
   const runIds = pendingRunIds();
   const inFlight = new Map<string, number>();

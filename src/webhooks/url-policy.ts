@@ -69,7 +69,8 @@ export function isBlockedAddress(address: string): boolean {
   return true;
 }
 
-const refuse = (message: string, details?: unknown) => new AppError(422, 'invalid_webhook_url', message, details === undefined ? {} : { details });
+const refuse = (message: string, details?: unknown) =>
+  new AppError(422, 'invalid_webhook_url', message, details === undefined ? {} : { details });
 
 /** The one address a webhook attempt connects to, checked before the connection. */
 export interface WebhookTarget {
@@ -97,7 +98,10 @@ export async function resolveWebhookTarget(url: URL, options: { guard: boolean }
   const first = found[0];
   if (!first) throw refuse(`webhookUrl host ${host.slice(0, 100)} does not resolve.`);
   if (options.guard && found.some((entry) => isBlockedAddress(entry.address)))
-    throw refuse('webhookUrl resolves to a loopback, private, link-local or otherwise non-public address, which is not allowed.', { host: host.slice(0, 100) });
+    throw refuse(
+      'webhookUrl resolves to a loopback, private, link-local or otherwise non-public address, which is not allowed.',
+      { host: host.slice(0, 100) },
+    );
   return { address: first.address, family: isIP(first.address) === 6 ? 6 : 4 };
 }
 

@@ -28,7 +28,8 @@ afterAll(async () => {
 
 /** `redocly lint` with the repository's redocly.yaml: the problems it finds in a document. */
 async function lint(name: string, document: Record<string, unknown>): Promise<Problem[]> {
-  if (!existsSync(BIN)) throw new Error(`No Redocly CLI at ${BIN}: install @redocly/cli, or point REDOCLY_BIN at its redocly binary`);
+  if (!existsSync(BIN))
+    throw new Error(`No Redocly CLI at ${BIN}: install @redocly/cli, or point REDOCLY_BIN at its redocly binary`);
   const file = join(dir, name);
   await writeFile(file, JSON.stringify(document, null, 2));
   // The linter works offline: no usage telemetry, no update check.
@@ -45,7 +46,8 @@ async function lint(name: string, document: Record<string, unknown>): Promise<Pr
   return (JSON.parse(stdout) as { problems: Problem[] }).problems;
 }
 
-const describeProblems = (problems: Problem[]) => problems.map((p) => `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`).join('\n');
+const describeProblems = (problems: Problem[]) =>
+  problems.map((p) => `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`).join('\n');
 
 describe('OpenAPI lint', () => {
   it('the document passes redocly’s recommended rules without an error', { timeout: 120_000 }, async () => {

@@ -14,7 +14,9 @@ const card = z.object({ title });
 describe('OpenAPI schema components', () => {
   it('references named schemas and names a body nobody named after its operation', () => {
     const wrapper = z.object({ card });
-    const { schemas, refOf } = buildSchemaComponents({ Title: title, Card: card }, [{ schema: wrapper, io: 'output', fallbackName: 'GetCardResponse' }]);
+    const { schemas, refOf } = buildSchemaComponents({ Title: title, Card: card }, [
+      { schema: wrapper, io: 'output', fallbackName: 'GetCardResponse' },
+    ]);
     expect(refOf(wrapper, 'output')).toEqual(ref('GetCardResponse'));
     expect(Object.keys(schemas)).toEqual(['Card', 'GetCardResponse', 'Title']);
     expect(schemas.GetCardResponse).toMatchObject({ properties: { card: ref('Card') } });
@@ -41,7 +43,9 @@ describe('OpenAPI schema components', () => {
   });
 
   it('keeps the plain name for a schema only ever read as input', () => {
-    const { schemas, refOf } = buildSchemaComponents({ Plan: plan }, [{ schema: plan, io: 'input', fallbackName: 'CreatePlanRequest' }]);
+    const { schemas, refOf } = buildSchemaComponents({ Plan: plan }, [
+      { schema: plan, io: 'input', fallbackName: 'CreatePlanRequest' },
+    ]);
     expect(refOf(plan, 'input')).toEqual(ref('Plan'));
     expect(Object.keys(schemas)).toEqual(['Plan']);
     expect(schemas.Plan).toMatchObject({ properties: { shots: { items: { required: ['seconds'] } } } });

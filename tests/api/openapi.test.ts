@@ -15,8 +15,16 @@ import { useLocalServer } from '../helpers/server.js';
 const server = useLocalServer();
 
 type Content = Record<string, { schema: { $ref?: string } }>;
-type Operation = { operationId: string; requestBody?: { content: Content }; responses: Record<string, { content?: Content }> };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object> } };
+type Operation = {
+  operationId: string;
+  requestBody?: { content: Content };
+  responses: Record<string, { content?: Content }>;
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object> };
+};
 let spec: Document;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
@@ -50,7 +58,9 @@ async function conforms(method: string, path: string, response: Response): Promi
   const schema = documented!.content?.['application/json']?.schema;
   if (!schema) return null;
   const body = await response.json();
-  expect(schema.$ref, `${method} ${template} ${response.status} names its schema`).toMatch(/^#\/components\/schemas\/\w+$/);
+  expect(schema.$ref, `${method} ${template} ${response.status} names its schema`).toMatch(
+    /^#\/components\/schemas\/\w+$/,
+  );
   const validate = ajv.getSchema(DOCUMENT_ID + schema.$ref)!;
   expect(validate, `${schema.$ref} is in the document`).toBeDefined();
   expect(validate(body), `${method} ${template} ${response.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
@@ -116,32 +126,51 @@ describe('OpenAPI', () => {
     expect(new Set(refs)).toEqual(new Set(Object.keys(spec.components.schemas)));
     for (const name of Object.keys(COMPONENT_SCHEMAS)) expect(spec.components.schemas, name).toHaveProperty(name);
     const createRun = spec.paths['/api/projects/{projectId}/runs']!.post!;
-    expect(createRun.requestBody?.content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/StartRunRequest' });
-    expect(spec.components.schemas.RunList).toMatchObject({ properties: { runs: { items: { $ref: '#/components/schemas/RunSummary' } } } });
+    expect(createRun.requestBody?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/StartRunRequest',
+    });
+    expect(spec.components.schemas.RunList).toMatchObject({
+      properties: { runs: { items: { $ref: '#/components/schemas/RunSummary' } } },
+    });
   });
 
   it('real responses along a whole session match the documented schemas', async () => {
     const base = server.current.url;
-    const call = async (method: string, path: string, init: RequestInit = {}) => conforms(method, path, await fetch(base + path, { method, ...init }));
-    const jsonInit = (body: unknown): RequestInit => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const call = async (method: string, path: string, init: RequestInit = {}) =>
+      conforms(method, path, await fetch(base + path, { method, ...init }));
+    const jsonInit = (body: unknown): RequestInit => ({
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
     await call('GET', '/api/health');
     await call('GET', '/api/openapi.json');
     const { projectId } = (await call('POST', '/api/projects', jsonInit({ name: 'Spec' }))) as { projectId: string };
     const p = `/api/projects/${projectId}`;
     const photo = await makePhoto('jpeg', { seed: 1000, takenAt: '2024:01:02 03:04:05', offset: '+00:00' });
-    const { media } = (await call('POST', `${p}/media`, { headers: { 'content-type': 'image/jpeg' }, body: photo })) as { media: Array<{ mediaId: string }> };
+    const { media } = (await call('POST', `${p}/media`, {
+      headers: { 'content-type': 'image/jpeg' },
+      body: photo,
+    })) as { media: Array<{ mediaId: string }> };
     await call('POST', `${p}/media`, { headers: { 'content-type': 'image/jpeg' }, body: photo });
     await call('GET', `${p}/media`);
     await call('GET', `${p}/media/${media[0]!.mediaId}`);
-    const upload = (await call('POST', `${p}/uploads`, jsonInit({ filename: 'b.png', bytes: (await makePhoto('png', { seed: 1001 })).byteLength }))) as {
+    const upload = (await call(
+      'POST',
+      `${p}/uploads`,
+      jsonInit({ filename: 'b.png', bytes: (await makePhoto('png', { seed: 1001 })).byteLength }),
+    )) as {
       uploadId: string;
     };
     await call('PUT', `${p}/uploads/${upload.uploadId}/parts/0`, { body: await makePhoto('png', { seed: 1001 }) });
     await call('POST', `${p}/uploads/${upload.uploadId}/complete`);
     await call('POST', `${p}/uploads/${upload.uploadId}/complete`);
 
-    const started = (await call('POST', `${p}/runs`, jsonInit({ durationSec: 4, resolution: '360p', narration: false }))) as {
+    const started = (await call(
+      'POST',
+      `${p}/runs`,
+      jsonInit({ durationSec: 4, resolution: '360p', narration: false }),
+    )) as {
       runId: string;
       links: { progress: string };
     };
@@ -156,7 +185,8 @@ describe('OpenAPI', () => {
     const share = (await call('POST', `${r}/share`, jsonInit({ expiresInSec: 3600 }))) as { shareId: string };
     await call('POST', `${r}/share`, jsonInit({ expiresInSec: 1 }));
     await call('GET', `${r}/shares`);
-    for (const file of ['', '/video', '/poster.jpg', '/captions.vtt']) await call('GET', `/api/share/${share.shareId}${file}`);
+    for (const file of ['', '/video', '/poster.jpg', '/captions.vtt'])
+      await call('GET', `/api/share/${share.shareId}${file}`);
     await call('DELETE', `${r}/share/${share.shareId}`);
     await call('GET', `/api/share/${share.shareId}`);
     await call('DELETE', `${r}/share/${share.shareId}`);

@@ -37,7 +37,9 @@ describe('caption files', () => {
 
   it('SRT: cues numbered from 1 with HH:MM:SS,mmm times', () => {
     const srt = toSrt(cues);
-    expect(srt).toMatch(/^1\n00:00:00,600 --> 00:00:03,250\nFish & chips <at> the pier --> then home\.\n\n2\n01:02:05,000 --> 01:02:08,000\n/);
+    expect(srt).toMatch(
+      /^1\n00:00:00,600 --> 00:00:03,250\nFish & chips <at> the pier --> then home\.\n\n2\n01:02:05,000 --> 01:02:08,000\n/,
+    );
     expect(cuesOf(srt)).toEqual([
       { startSec: 0.6, endSec: 3.25, text: 'Fish & chips <at> the pier --> then home.' },
       { startSec: 3725, endSec: 3728, text: 'An hour later.' },
@@ -84,7 +86,10 @@ describe('captions of a rendered run', () => {
     const voice = decodeWav((await getBinary(keys.voice(parseId(projectId), parseId(runId), 'wav')))!.data)!;
     const samples = voice.channels[0]!;
     const heard = (from: number, to: number) => {
-      const [first, last] = [Math.max(0, Math.round(from * voice.sampleRate)), Math.min(samples.length, Math.round(to * voice.sampleRate))];
+      const [first, last] = [
+        Math.max(0, Math.round(from * voice.sampleRate)),
+        Math.min(samples.length, Math.round(to * voice.sampleRate)),
+      ];
       let start = -1;
       let end = -1;
       for (let i = first; i < last; i++) {
@@ -119,7 +124,9 @@ describe('captions of a rendered run', () => {
     expect(await srt.text()).toBe('');
 
     const queued = await makeQueuedRun();
-    const notYet = await fetch(`${server.current.url}/api/projects/${queued.projectId}/runs/${queued.runId}/captions.vtt`);
+    const notYet = await fetch(
+      `${server.current.url}/api/projects/${queued.projectId}/runs/${queued.runId}/captions.vtt`,
+    );
     expect(notYet.status).toBe(409);
     expect(await notYet.json()).toMatchObject({ error: { code: 'run_not_complete' } });
     expect((await fetch(`${base}/r_missing/captions.srt`)).status).toBe(404);

@@ -27,7 +27,11 @@ describe('videos larger than one response, through the client', () => {
     const recording: typeof fetch = async (input, init) => {
       const request = new Request(input, init);
       const response = await fetch(request);
-      ranges.push({ range: request.headers.get('range'), status: response.status, contentRange: response.headers.get('content-range') });
+      ranges.push({
+        range: request.headers.get('range'),
+        status: response.status,
+        contentRange: response.headers.get('content-range'),
+      });
       return response;
     };
     project = new SirTravClient({ baseUrl: server.current.url, fetch: recording }).forProject(projectId);
@@ -36,7 +40,9 @@ describe('videos larger than one response, through the client', () => {
   it('the server will not send it whole: 400 range_required, naming the size', async () => {
     const response = await fetch(`${server.current.url}/api/projects/${project.projectId}/runs/${runId}/video`);
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { code: 'range_required', details: { bytes: SIZE, maxRangeBytes: RANGE_BYTES } } });
+    expect(await response.json()).toMatchObject({
+      error: { code: 'range_required', details: { bytes: SIZE, maxRangeBytes: RANGE_BYTES } },
+    });
   });
 
   it('downloadVideo() fetches it range after range, each continuing where the last ended, and joins them exactly', async () => {

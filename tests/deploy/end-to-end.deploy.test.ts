@@ -8,7 +8,11 @@ import { useDeployHost } from './use-deploy-host.js';
 
 const host = useDeployHost({ env: { ...SUITE_ENV } });
 
-endToEndSuite(() => ({ url: host.current.url, runScheduled: (name) => host.current.runScheduled(name), failed: host.current.failed }));
+endToEndSuite(() => ({
+  url: host.current.url,
+  runScheduled: (name) => host.current.runScheduled(name),
+  failed: host.current.failed,
+}));
 
 it('renders in a process of its own with MALLOC_ARENA_MAX=2 in force', () => {
   expect(host.current.logs()).toMatch(/"msg":"render process started".*"mallocArenaMax":"2"/);

@@ -24,8 +24,15 @@ afterEach(async () => {
 
 /** A host serving one background function built from a fixture, retried as configured. */
 async function serveBackground(name: string, fixture: string, backgroundRetryDelaysMs: number[]): Promise<DeployHost> {
-  const fn = await fixtureFunction(root, name, 'background', { bootstrap, source: join(import.meta.dirname, 'fixtures', fixture) });
-  host = await startDeployHost({ bundle: { root, functions: [fn] }, limits: { backgroundRetryDelaysMs }, publicDirectory: null });
+  const fn = await fixtureFunction(root, name, 'background', {
+    bootstrap,
+    source: join(import.meta.dirname, 'fixtures', fixture),
+  });
+  host = await startDeployHost({
+    bundle: { root, functions: [fn] },
+    limits: { backgroundRetryDelaysMs },
+    publicDirectory: null,
+  });
   expect((await fetch(`${host.url}/.netlify/functions/${name}`, { method: 'POST', body: '{}' })).status).toBe(202);
   return host;
 }

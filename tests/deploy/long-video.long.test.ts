@@ -14,7 +14,11 @@ describe('a long video from the deploy bundles', () => {
     async () => {
       const client = new SirTravClient({ baseUrl: host.current.url, token: SUITE_ENV.SIRTRAV_ADMIN_TOKEN });
       const project = await projectWithPhonePhotos(client, 40);
-      const render = await renderAndDownload(project, { durationSec: 180, resolution: '1080p', theme: 'A month of walks' }, host.current.failed);
+      const render = await renderAndDownload(
+        project,
+        { durationSec: 180, resolution: '1080p', theme: 'A month of walks' },
+        host.current.failed,
+      );
       expect(render.status, host.current.logs().slice(-3000)).toBe('complete');
       const mp4 = await inspectMp4(render.video);
       expect(mp4.decodeErrors).toBe('');

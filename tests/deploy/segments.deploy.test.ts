@@ -14,7 +14,9 @@ it('renders a video in three segments, each its own invocation of the built rend
   const client = new SirTravClient({ baseUrl: host.current.url, token: SUITE_ENV.SIRTRAV_ADMIN_TOKEN });
   const { projectId, token } = await client.createProject('segments');
   const project = client.forProject(projectId, token);
-  await uploadPhotos((path) => `${host.current.url}/api/projects/${projectId}${path}`, 5, 900, { authorization: `Bearer ${token}` });
+  await uploadPhotos((path) => `${host.current.url}/api/projects/${projectId}${path}`, 5, 900, {
+    authorization: `Bearer ${token}`,
+  });
   const { runId } = await project.startRun({ durationSec: 12, resolution: '720p' });
   const events: ProgressEvent[] = [];
   // A broken bundle ends the wait at once, with its reason.

@@ -15,7 +15,9 @@ export function useDeployHost(options: Omit<DeployHostOptions, 'bundle'> = {}): 
   });
   afterAll(async () => {
     if (!holder.current) return;
-    const peaks = Object.entries(holder.current.peakRss).map(([name, bytes]) => `${name} ${(bytes / MB).toFixed(0)} MB`);
+    const peaks = Object.entries(holder.current.peakRss).map(
+      ([name, bytes]) => `${name} ${(bytes / MB).toFixed(0)} MB`,
+    );
     console.log(`peak RSS per function (process tree, limit 1024 MB): ${peaks.join(', ')}`);
     await holder.current.close();
   });

@@ -11,7 +11,10 @@ endToEndSuite(() => ({
     const fn = server.current.functions.find((candidate) => candidate.name === name && candidate.schedule);
     if (!fn) throw new Error(`no scheduled function ${name}`);
     const response = await fn.handler(
-      new Request(`${server.current.url}/.netlify/functions/${name}`, { method: 'POST', body: JSON.stringify({ next_run: new Date().toISOString() }) }),
+      new Request(`${server.current.url}/.netlify/functions/${name}`, {
+        method: 'POST',
+        body: JSON.stringify({ next_run: new Date().toISOString() }),
+      }),
       {},
     );
     return response?.status ?? 204;

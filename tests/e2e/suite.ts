@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SirTravApiError, SirTravClient, type ProgressEvent, type ProjectClient } from '../../packages/client/src/index.js';
+import {
+  SirTravApiError,
+  SirTravClient,
+  type ProgressEvent,
+  type ProjectClient,
+} from '../../packages/client/src/index.js';
 import { makePhoto } from '../helpers/photos.js';
 import { inspectMp4 } from '../helpers/mp4.js';
 
@@ -96,7 +101,12 @@ export function endToEndSuite(host: () => SuiteHost): void {
     });
 
     it('a run is followed over SSE to done, and its video downloads and decodes', async () => {
-      const started = await project.startRun({ durationSec: 6, resolution: '360p', theme: 'Four days by the lake', narration: true });
+      const started = await project.startRun({
+        durationSec: 6,
+        resolution: '360p',
+        theme: 'Four days by the lake',
+        narration: true,
+      });
       const events: ProgressEvent[] = [];
       const final = await follow(started.runId, (event) => events.push(event));
       expect(final.status, JSON.stringify(final)).toBe('complete');

@@ -13,7 +13,12 @@ export async function createProjectOverHttp(baseUrl: string, headers: Record<str
 }
 
 /** Uploads `count` generated photos, a day apart in July 2024 around Lisbon. */
-export async function uploadPhotos(api: (path: string) => string, count: number, seedBase = 0, headers: Record<string, string> = {}): Promise<Media[]> {
+export async function uploadPhotos(
+  api: (path: string) => string,
+  count: number,
+  seedBase = 0,
+  headers: Record<string, string> = {},
+): Promise<Media[]> {
   const media: Media[] = [];
   for (let i = 0; i < count; i++) {
     const bytes = await makePhoto('jpeg', {
@@ -24,7 +29,11 @@ export async function uploadPhotos(api: (path: string) => string, count: number,
       offset: '+01:00',
       gps: { lat: [38, 42, 30 + i], latRef: 'N', lon: [9, 8, 24], lonRef: 'W' },
     });
-    const response = await fetch(api('/media'), { method: 'POST', headers: { ...headers, 'content-type': 'image/jpeg' }, body: bytes });
+    const response = await fetch(api('/media'), {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'image/jpeg' },
+      body: bytes,
+    });
     if (response.status !== 201) throw new Error(`upload: ${response.status} ${await response.text()}`);
     media.push(...((await response.json()) as { media: Media[] }).media);
   }
@@ -40,6 +49,8 @@ export async function invokePipeline(baseUrl: string, projectId: string, runId: 
   });
   if (invoked.status !== 202) throw new Error(`invoke pipeline: ${invoked.status} ${await invoked.text()}`);
   const events: ProgressEvent[] = [];
-  const final = await followProgress(`${baseUrl}/api/projects/${projectId}/runs/${runId}/progress`, { onEvent: (e) => events.push(e) });
+  const final = await followProgress(`${baseUrl}/api/projects/${projectId}/runs/${runId}/progress`, {
+    onEvent: (e) => events.push(e),
+  });
   return { final, events };
 }

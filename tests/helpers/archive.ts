@@ -37,7 +37,11 @@ export async function writeTar(entries: TarEntry[]): Promise<Buffer> {
 }
 
 /** Downloads a whole export over HTTP: prepare until ready, then every part in order. */
-export async function downloadExport(api: (path: string) => string, headers: Record<string, string> = {}, partSize?: number) {
+export async function downloadExport(
+  api: (path: string) => string,
+  headers: Record<string, string> = {},
+  partSize?: number,
+) {
   let response = await fetch(api(`/export${partSize ? `?partSize=${partSize}` : ''}`), { headers });
   let descriptor = (await response.json()) as {
     exportId: string;
@@ -77,7 +81,11 @@ export async function importArchive(
     }),
   });
   if (started.status !== 201) throw new Error(`start import: ${started.status} ${await started.text()}`);
-  const { importId, partSize, partCount } = (await started.json()) as { importId: string; partSize: number; partCount: number };
+  const { importId, partSize, partCount } = (await started.json()) as {
+    importId: string;
+    partSize: number;
+    partCount: number;
+  };
   for (let n = 0; n < partCount; n++) {
     const body = new Uint8Array(archive.subarray(n * partSize, (n + 1) * partSize));
     const put = await fetch(`${baseUrl}/api/admin/imports/${importId}/parts/${n}`, {
@@ -88,7 +96,12 @@ export async function importArchive(
     if (put.status !== 200) throw new Error(`part ${n}: ${put.status} ${await put.text()}`);
   }
   for (;;) {
-    const response = await fetch(`${baseUrl}/api/admin/import`, { method: 'POST', headers, body: JSON.stringify({ importId }) });
-    if (response.status !== 202) return { importId, status: response.status, body: (await response.json()) as Record<string, any> };
+    const response = await fetch(`${baseUrl}/api/admin/import`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ importId }),
+    });
+    if (response.status !== 202)
+      return { importId, status: response.status, body: (await response.json()) as Record<string, any> };
   }
 }

@@ -4,9 +4,13 @@ import type { PcmAudio } from '../../src/render/sound/wav.js';
 
 /** Integrated loudness and true peak of a media file as `ffmpeg -af ebur128=peak=true` reports them (the summary). */
 export function ebur128(ffmpeg: string, file: string): LoudnessReading {
-  const result = spawnSync(ffmpeg, ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-'], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    ffmpeg,
+    ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-'],
+    {
+      encoding: 'utf8',
+    },
+  );
   const reading = parseEbur128Summary(result.stderr);
   if (!reading) throw new Error(`no ebur128 summary from ${ffmpeg}: ${result.stderr.slice(-400)}`);
   return reading;
@@ -24,7 +28,8 @@ export function beatPhase(audio: PcmAudio, bpm: number, fromSec = 0): { phaseSec
   const energy = new Float64Array(frames);
   for (let f = 0; f < frames; f++) {
     let sum = 0;
-    for (const channel of audio.channels) for (let i = f * hop; i < (f + 1) * hop; i++) sum += channel[i]! * channel[i]!;
+    for (const channel of audio.channels)
+      for (let i = f * hop; i < (f + 1) * hop; i++) sum += channel[i]! * channel[i]!;
     energy[f] = Math.sqrt(sum / hop);
   }
   const hopSec = hop / audio.sampleRate;
@@ -77,7 +82,13 @@ function magnitudes(frame: Float64Array): Float64Array {
  * log-magnitude spectrograms, frame by frame (phase-blind, as hearing is).
  * A literal loop scores 1.
  */
-export function maxSelfSimilarity(audio: PcmAudio, windowSec: number, stepSec: number, fromSec: number, toSec: number): number {
+export function maxSelfSimilarity(
+  audio: PcmAudio,
+  windowSec: number,
+  stepSec: number,
+  fromSec: number,
+  toSec: number,
+): number {
   const decimate = 4;
   const rate = audio.sampleRate / decimate;
   const mono = Float64Array.from({ length: Math.floor(audio.channels[0]!.length / decimate) }, (_, i) =>
@@ -99,7 +110,8 @@ export function maxSelfSimilarity(audio: PcmAudio, windowSec: number, stepSec: n
     for (let b = a + 1; b < starts.length; b++) {
       if (starts[b]! - starts[a]! < length) continue;
       const [x, y] = [vector(starts[a]!), vector(starts[b]!)];
-      const mean = (v: Float64Array[]) => v.reduce((s, f) => s + f.reduce((t, m) => t + m, 0), 0) / (v.length * v[0]!.length);
+      const mean = (v: Float64Array[]) =>
+        v.reduce((s, f) => s + f.reduce((t, m) => t + m, 0), 0) / (v.length * v[0]!.length);
       const [mx, my] = [mean(x), mean(y)];
       let dot = 0,
         nx = 0,

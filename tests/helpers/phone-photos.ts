@@ -30,7 +30,12 @@ export async function makePhonePhoto(seed: number): Promise<Uint8Array> {
       .withExif({
         IFD0: { Make: 'SirTrav', Model: 'Test Phone' },
         IFD2: { DateTimeOriginal: `2025:09:${day} 1${seed % 10}:30:00`, OffsetTimeOriginal: '+02:00' },
-        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: `47/1 33/1 ${4400 + seed}/100`, GPSLongitudeRef: 'E', GPSLongitude: '13/1 38/1 58/1' },
+        IFD3: {
+          GPSLatitudeRef: 'N',
+          GPSLatitude: `47/1 33/1 ${4400 + seed}/100`,
+          GPSLongitudeRef: 'E',
+          GPSLongitude: '13/1 38/1 58/1',
+        },
       })
       .jpeg({ quality: 88 })
       .toBuffer(),

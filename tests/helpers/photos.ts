@@ -30,12 +30,18 @@ export async function makePhoto(format: Format, options: PhotoOptions = {}): Pro
       const i = (y * width + x) * 3;
       pixels[i] = (x * 200) / width + ((seed * 37) % 56);
       pixels[i + 1] = (y * 200) / height + ((seed * 91) % 56);
-      pixels[i + 2] = ((x - width / 2) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2 ? 200 : 30) + ((seed * 13) % 56);
+      pixels[i + 2] =
+        ((x - width / 2) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2 ? 200 : 30) + ((seed * 13) % 56);
     }
   }
   const exif: Record<string, Record<string, string>> = {};
-  if (options.make || options.model) exif.IFD0 = { ...(options.make ? { Make: options.make } : {}), ...(options.model ? { Model: options.model } : {}) };
-  if (options.takenAt) exif.IFD2 = { DateTimeOriginal: options.takenAt, ...(options.offset ? { OffsetTimeOriginal: options.offset } : {}) };
+  if (options.make || options.model)
+    exif.IFD0 = { ...(options.make ? { Make: options.make } : {}), ...(options.model ? { Model: options.model } : {}) };
+  if (options.takenAt)
+    exif.IFD2 = {
+      DateTimeOriginal: options.takenAt,
+      ...(options.offset ? { OffsetTimeOriginal: options.offset } : {}),
+    };
   if (options.gps) {
     const dms = ([d, m, s]: [number, number, number]) => `${d}/1 ${m}/1 ${Math.round(s * 100)}/100`;
     exif.IFD3 = {

@@ -40,7 +40,12 @@ export async function texturedPhoto(width: number, height: number, seed = 1): Pr
   );
 }
 
-export function mediaFor(mediaId: string, width: number, height: number, contentType: Media['contentType'] = 'image/jpeg'): Media {
+export function mediaFor(
+  mediaId: string,
+  width: number,
+  height: number,
+  contentType: Media['contentType'] = 'image/jpeg',
+): Media {
   return {
     mediaId: mediaId as Id,
     contentType,
@@ -64,7 +69,12 @@ export interface TestShot extends Partial<Shot> {
 /** A storyboard around the given shots, each `shotSec` long with `transitionSec` overlaps. */
 export function storyboardFor(
   shots: TestShot[],
-  options: { resolution?: Resolution; aspect?: Aspect; shotSec?: number; transitionSec?: number } & Partial<Storyboard> = {},
+  options: {
+    resolution?: Resolution;
+    aspect?: Aspect;
+    shotSec?: number;
+    transitionSec?: number;
+  } & Partial<Storyboard> = {},
 ): Storyboard {
   const { resolution = '360p', aspect = '16:9', shotSec = 2, transitionSec = 0 } = options;
   const frame = frameSize(resolution, aspect);
@@ -98,17 +108,26 @@ export function storyboardFor(
     tempoBpm: 80,
     choice: { source: 'default', reason: 'test' },
     provider: 'test',
-    ...Object.fromEntries(Object.entries(options).filter(([key]) => !['resolution', 'aspect', 'shotSec', 'transitionSec'].includes(key))),
+    ...Object.fromEntries(
+      Object.entries(options).filter(([key]) => !['resolution', 'aspect', 'shotSec', 'transitionSec'].includes(key)),
+    ),
   };
 }
 
 /** Renders a storyboard through the real compose workspace and ffmpeg; returns the MP4's path (removed by `cleanup`). */
-export async function renderStoryboard(storyboard: Storyboard, shots: TestShot[], ffmpeg: string): Promise<{ file: string; cleanup: () => void }> {
+export async function renderStoryboard(
+  storyboard: Storyboard,
+  shots: TestShot[],
+  ffmpeg: string,
+): Promise<{ file: string; cleanup: () => void }> {
   const workspace = await ComposeWorkspace.create();
   const byId = new Map(shots.map((shot) => [shot.photo.media.mediaId as string, shot.photo]));
   try {
     await workspace.prepareShots(storyboard, async (mediaId) => byId.get(mediaId)!);
-    const silence = encodeWav({ sampleRate: 44100, channels: [new Float32Array(Math.ceil(storyboard.durationSec * 44100))] });
+    const silence = encodeWav({
+      sampleRate: 44100,
+      channels: [new Float32Array(Math.ceil(storyboard.durationSec * 44100))],
+    });
     const { mp4 } = await workspace.render(storyboard, { music: silence, voice: null }, ffmpeg);
     const dir = mkdtempSync(join(tmpdir(), 'sirtrav-render-'));
     const file = join(dir, 'video.mp4');

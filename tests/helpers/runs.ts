@@ -57,7 +57,9 @@ export async function plantRun(
   });
   const timed = {
     ...queued,
-    timings: Object.fromEntries(Object.entries(options.timings ?? {}).map(([agent, ms]) => [agent, { startedAt: now.toISOString(), ms }])),
+    timings: Object.fromEntries(
+      Object.entries(options.timings ?? {}).map(([agent, ms]) => [agent, { startedAt: now.toISOString(), ms }]),
+    ),
   };
   const storyboard = oneShotStoryboard({
     durationSec: 4,
@@ -66,7 +68,9 @@ export async function plantRun(
   });
   const state: RunState =
     status === 'complete'
-      ? toComplete(toRunning(timed), storyboard, { video: { bytes: 1, durationSec: 4, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } })
+      ? toComplete(toRunning(timed), storyboard, {
+          video: { bytes: 1, durationSec: 4, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' },
+        })
       : status === 'failed'
         ? toFailed(toRunning(timed), { code: 'x', message: 'x', retryable: false })
         : status === 'cancelled'

@@ -5,7 +5,10 @@ import { afterAll, beforeAll } from 'vitest';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../src/server/local-server.js';
 
 /** The real local server (functions over HTTP + a Blobs sandbox), once per test file. */
-export function useLocalServer(options: Omit<LocalServerOptions, 'blobsDirectory'> = {}): { current: LocalServer; directory: string } {
+export function useLocalServer(options: Omit<LocalServerOptions, 'blobsDirectory'> = {}): {
+  current: LocalServer;
+  directory: string;
+} {
   const holder = {} as { current: LocalServer; directory: string };
   beforeAll(async () => {
     holder.directory = await mkdtemp(join(tmpdir(), 'sirtrav-server-'));

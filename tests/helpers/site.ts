@@ -11,7 +11,10 @@ import { makeCompleteRun } from './runs.js';
 export async function plantProject(seed: number, options: { photos?: number; videoBytes?: number } = {}): Promise<Id> {
   const { projectId } = await createProject(`site ${seed}`);
   for (let i = 0; i < (options.photos ?? 2); i++) {
-    await storePhoto(projectId, await examinePhoto(await makePhoto('jpeg', { seed: seed * 100 + i, width: 160, height: 120 }), `photo-${i}.jpg`));
+    await storePhoto(
+      projectId,
+      await examinePhoto(await makePhoto('jpeg', { seed: seed * 100 + i, width: 160, height: 120 }), `photo-${i}.jpg`),
+    );
   }
   const runId = await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'ambient', theme: `Theme ${seed}` });
   await putBinary(keys.video(runId), randomBytes(options.videoBytes ?? 50_000), {
@@ -20,7 +23,11 @@ export async function plantProject(seed: number, options: { photos?: number; vid
     projectId,
     createdAt: new Date().toISOString(),
   });
-  await putBinary(keys.voice(projectId, runId, 'wav'), randomBytes(8_000), { contentType: 'audio/wav', provider: 'local', durationSec: 1 });
+  await putBinary(keys.voice(projectId, runId, 'wav'), randomBytes(8_000), {
+    contentType: 'audio/wav',
+    provider: 'local',
+    durationSec: 1,
+  });
   await appendProgress(projectId, runId, { agent: 'pipeline', status: 'completed', progress: 1, message: 'done' });
   await rateRun(projectId, runId, { rating: seed % 2 === 0 ? 'good' : 'bad', comment: `seed ${seed}` });
   return projectId;

@@ -28,7 +28,10 @@ export function blobFiles(directory: string, ref: BlobRef, siteID = 'sirtrav-loc
   const parts = ref.key.split('/');
   // Site-wide stores (getStore({ name })) live under "site:<name>".
   const store = `site:${STORE_NAMES[ref.store]}`;
-  return { data: join(directory, 'entries', siteID, store, ...parts), metadata: join(directory, 'metadata', siteID, store, ...parts) };
+  return {
+    data: join(directory, 'entries', siteID, store, ...parts),
+    metadata: join(directory, 'metadata', siteID, store, ...parts),
+  };
 }
 
 export async function tearBlob({ directory, ref, tear, next, siteID }: TearOptions): Promise<void> {
@@ -42,7 +45,8 @@ export async function tearBlob({ directory, ref, tear, next, siteID }: TearOptio
     return writeFile(files.metadata, metadataText);
   }
   await writeFile(files.data, next.body);
-  if (tear === 'half-metadata') await writeFile(files.metadata, metadataText.slice(0, Math.floor(metadataText.length / 2)));
+  if (tear === 'half-metadata')
+    await writeFile(files.metadata, metadataText.slice(0, Math.floor(metadataText.length / 2)));
   if (tear === 'no-metadata') await rm(files.metadata, { force: true });
 }
 

@@ -12,21 +12,34 @@ const FFT = createRequire(import.meta.url)('fft.js') as new (size: number) => Ff
 /** Runs ffmpeg and returns its standard output. */
 export function ffmpegOutput(ffmpeg: string, args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-nostdin', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(ffmpeg, ['-hide_banner', '-v', 'error', '-nostdin', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg exited ${code}: ${stderr}`)),
+    );
   });
 }
 
 /** Every frame of a video's luma plane (as stored: no conversion), cropped to a centred `size`×`size` square. */
 export async function lumaFrames(ffmpeg: string, file: string, size: number): Promise<Uint8Array[]> {
-  const raw = await ffmpegOutput(ffmpeg, ['-i', file, '-vf', `crop=${size}:${size},format=gray`, '-f', 'rawvideo', 'pipe:1']);
+  const raw = await ffmpegOutput(ffmpeg, [
+    '-i',
+    file,
+    '-vf',
+    `crop=${size}:${size},format=gray`,
+    '-f',
+    'rawvideo',
+    'pipe:1',
+  ]);
   const frames: Uint8Array[] = [];
-  for (let offset = 0; offset + size * size <= raw.length; offset += size * size) frames.push(new Uint8Array(raw.buffer, raw.byteOffset + offset, size * size));
+  for (let offset = 0; offset + size * size <= raw.length; offset += size * size)
+    frames.push(new Uint8Array(raw.buffer, raw.byteOffset + offset, size * size));
   return frames;
 }
 
@@ -123,7 +136,10 @@ function shiftBetween(fa: number[][], fb: number[][], size: number, fft: FftInst
   const py = Math.floor(best / size);
   const at = (x: number, y: number) => surface[((y + size) % size) * size + ((x + size) % size)]!;
   const wrap = (v: number) => (v > size / 2 ? v - size : v);
-  return { dx: wrap(px) + gaussianPeak(at(px - 1, py), at(px, py), at(px + 1, py)), dy: wrap(py) + gaussianPeak(at(px, py - 1), at(px, py), at(px, py + 1)) };
+  return {
+    dx: wrap(px) + gaussianPeak(at(px - 1, py), at(px, py), at(px + 1, py)),
+    dy: wrap(py) + gaussianPeak(at(px, py - 1), at(px, py), at(px, py + 1)),
+  };
 }
 
 /** Each frame's shift against the previous one. */
@@ -144,8 +160,26 @@ export function judder(shifts: Array<{ dx: number; dy: number }>): number {
 }
 
 /** One decoded frame as a browser shows it: the stored BT.709 limited-range YUV turned into sRGB, per pixel. */
-export async function browserRgbFrame(ffmpeg: string, file: string, atSec: number, width: number, height: number): Promise<Uint8Array> {
-  const raw = await ffmpegOutput(ffmpeg, ['-ss', atSec.toFixed(3), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
+export async function browserRgbFrame(
+  ffmpeg: string,
+  file: string,
+  atSec: number,
+  width: number,
+  height: number,
+): Promise<Uint8Array> {
+  const raw = await ffmpegOutput(ffmpeg, [
+    '-ss',
+    atSec.toFixed(3),
+    '-i',
+    file,
+    '-frames:v',
+    '1',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    'pipe:1',
+  ]);
   const rgb = new Uint8Array(width * height * 3);
   const cw = width >> 1;
   const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));

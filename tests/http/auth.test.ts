@@ -84,7 +84,8 @@ describe('auth', () => {
   });
 
   it('health writes nothing for an anonymous caller; the admin token gets the write-and-read round trip', async () => {
-    const probe = async () => (await openStore('runs').list({ prefix: 'health/' })).blobs.map((blob) => blob.etag).join();
+    const probe = async () =>
+      (await openStore('runs').list({ prefix: 'health/' })).blobs.map((blob) => blob.etag).join();
     const before = await probe();
     for (let i = 0; i < 3; i++) {
       const anonymous = await fetch(`${server.current.url}/api/health`);
@@ -113,11 +114,16 @@ describe('auth', () => {
   });
 
   it('a project token reaches its own project; the admin token reaches any; admin routes refuse project tokens', async () => {
-    const own = await fetch(urlFor('/api/projects/:projectId/runs/:runId', b), { headers: { authorization: `Bearer ${b.token}` } });
+    const own = await fetch(urlFor('/api/projects/:projectId/runs/:runId', b), {
+      headers: { authorization: `Bearer ${b.token}` },
+    });
     expect(own.status).toBe(200);
     const asAdmin = await fetch(urlFor('/api/projects/:projectId/memory', b), { headers: admin });
     expect(asAdmin.status).toBe(200);
-    const create = await fetch(`${server.current.url}/api/projects`, { method: 'POST', headers: { authorization: `Bearer ${b.token}` } });
+    const create = await fetch(`${server.current.url}/api/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b.token}` },
+    });
     expect(create.status).toBe(403);
     for (const bad of [
       'Bearer',
@@ -161,7 +167,9 @@ describe('auth', () => {
     vi.stubEnv('LOG_LEVEL', 'debug');
     try {
       await fetch(b.links.video);
-      await fetch(urlFor('/api/projects/:projectId/runs/:runId', b), { headers: { authorization: `Bearer ${b.token}` } });
+      await fetch(urlFor('/api/projects/:projectId/runs/:runId', b), {
+        headers: { authorization: `Bearer ${b.token}` },
+      });
       await fetch(urlFor('/api/projects/:projectId/runs/:runId', b), { headers: { authorization: `Bearer ${ADMIN}` } });
     } finally {
       vi.stubEnv('LOG_LEVEL', 'error');
@@ -187,9 +195,14 @@ describe('auth', () => {
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
       expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
       expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
-      const denied = await fetch(urlFor('/api/projects/:projectId/runs', b), { method: 'OPTIONS', headers: { origin: 'https://evil.example' } });
+      const denied = await fetch(urlFor('/api/projects/:projectId/runs', b), {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example' },
+      });
       expect(denied.headers.get('access-control-allow-origin')).toBeNull();
-      const get = await fetch(urlFor('/api/projects/:projectId/runs', b), { headers: { origin: 'https://app.example', authorization: `Bearer ${b.token}` } });
+      const get = await fetch(urlFor('/api/projects/:projectId/runs', b), {
+        headers: { origin: 'https://app.example', authorization: `Bearer ${b.token}` },
+      });
       expect(get.headers.get('access-control-allow-origin')).toBe('https://app.example');
     } finally {
       vi.stubEnv('SIRTRAV_CORS_ORIGINS', '');
@@ -211,7 +224,10 @@ describe('auth', () => {
       expect(second.status).toBe(429);
       expect(second.headers.get('retry-after')).toBe('30');
       const { runId } = (await first.json()) as { runId: string };
-      await fetch(`${urlFor('/api/projects/:projectId/runs', a)}/${runId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${a.token}` } });
+      await fetch(`${urlFor('/api/projects/:projectId/runs', a)}/${runId}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a.token}` },
+      });
       await server.current.idle();
     } finally {
       vi.stubEnv('SIRTRAV_MAX_ACTIVE_RUNS', '3');
@@ -243,7 +259,8 @@ describe('fail closed', () => {
       vi.stubEnv('SIRTRAV_LOCAL', '1');
       expect(authMode({})).toBe('disabled');
       expect(authMode({ deployContext: 'dev' })).toBe('disabled');
-      for (const deployContext of ['production', 'deploy-preview', 'branch-deploy']) expect(authMode({ deployContext })).toBe('misconfigured');
+      for (const deployContext of ['production', 'deploy-preview', 'branch-deploy'])
+        expect(authMode({ deployContext })).toBe('misconfigured');
       vi.stubEnv('SIRTRAV_LOCAL', '');
       expect(authMode({})).toBe('misconfigured');
       expect(authMode({ deployContext: 'dev' })).toBe('misconfigured');

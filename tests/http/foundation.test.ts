@@ -37,7 +37,10 @@ describe('health and routing over HTTP', () => {
       body: JSON.stringify({ name: 'Lisbon' }),
     });
     expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({ projectId: expect.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), token: expect.any(String) });
+    expect(await created.json()).toMatchObject({
+      projectId: expect.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+      token: expect.any(String),
+    });
 
     const post = (body: string, type = 'application/json') =>
       fetch(`${server.current.url}/api/projects`, { method: 'POST', headers: { 'content-type': type }, body });
@@ -49,7 +52,11 @@ describe('health and routing over HTTP', () => {
   });
 
   it('error bodies carry no stack or file path', async () => {
-    const response = await fetch(`${server.current.url}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[' });
+    const response = await fetch(`${server.current.url}/api/projects`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[',
+    });
     const text = await response.text();
     expect(text).not.toMatch(/at .*\(|\/work\/|node_modules|\.ts:/);
   });

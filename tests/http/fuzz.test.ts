@@ -83,14 +83,17 @@ async function snapshot(): Promise<Map<string, string>> {
   for (const store of STORE_IDS) {
     // Request figures (ops/metrics/) count bad requests too: they are meant to change.
     for await (const page of openStore(store).list({ paginate: true }))
-      for (const blob of page.blobs) if (!blob.key.startsWith('ops/metrics/')) all.set(`${store}:${blob.key}`, blob.etag);
+      for (const blob of page.blobs)
+        if (!blob.key.startsWith('ops/metrics/')) all.set(`${store}:${blob.key}`, blob.etag);
   }
   return all;
 }
 
 describe('fuzz: generated bad requests across every route', () => {
   it('≥ 500 bad requests: no 5xx, every error in the API shape, no stack or path, stored blobs unchanged', async () => {
-    const { projectId, token, api } = await createProjectOverHttp(server.current.url, { authorization: `Bearer ${ADMIN}` });
+    const { projectId, token, api } = await createProjectOverHttp(server.current.url, {
+      authorization: `Bearer ${ADMIN}`,
+    });
     const auth = { authorization: `Bearer ${token}` };
     const [media] = await uploadPhotos(api, 1, 900, auth);
     const started = await fetch(api('/runs'), {
@@ -105,8 +108,11 @@ describe('fuzz: generated bad requests across every route', () => {
     const ids: Record<string, string> = { projectId, runId, mediaId: media!.mediaId, uploadId: 'u_none', n: '0' };
     const before = await snapshot();
 
-    const concrete = (path: string, overrides: Record<string, string> = {}) => path.replace(/:(\w+)/g, (_, name: string) => overrides[name] ?? ids[name]!);
-    const jsonRoutes = routes.filter((r) => r.method === 'POST' && /runs$|evaluation$|uploads$|\/projects$/.test(r.path));
+    const concrete = (path: string, overrides: Record<string, string> = {}) =>
+      path.replace(/:(\w+)/g, (_, name: string) => overrides[name] ?? ids[name]!);
+    const jsonRoutes = routes.filter(
+      (r) => r.method === 'POST' && /runs$|evaluation$|uploads$|\/projects$/.test(r.path),
+    );
     const generators: Array<() => FuzzRequest> = [
       // A bad id in any position of any route.
       () => {
@@ -115,7 +121,9 @@ describe('fuzz: generated bad requests across every route', () => {
         const name = pick(names);
         return {
           method: route.method,
-          path: concrete(route.path, { [name]: name === 'n' ? pick(['-1', 'abc', '99999', '1.5', '%31']) : pick(BAD_IDS) }),
+          path: concrete(route.path, {
+            [name]: name === 'n' ? pick(['-1', 'abc', '99999', '1.5', '%31']) : pick(BAD_IDS),
+          }),
           headers: { ...auth, 'content-type': 'application/json' },
           ...(route.method === 'GET' ? {} : { body: '{"rating":5}' }),
         };
@@ -134,12 +142,22 @@ describe('fuzz: generated bad requests across every route', () => {
           'bearer  ',
         ]);
         const headers: Record<string, string> = header ? { authorization: header } : {};
-        return { method: route.method, path: concrete(route.path), headers, ...(route.method === 'GET' ? {} : { body: '{}' }) };
+        return {
+          method: route.method,
+          path: concrete(route.path),
+          headers,
+          ...(route.method === 'GET' ? {} : { body: '{}' }),
+        };
       },
       // Malformed JSON.
       () => {
         const route = pick(jsonRoutes);
-        return { method: 'POST', path: concrete(route.path), headers: { ...auth, 'content-type': 'application/json' }, body: pick(BAD_JSON) };
+        return {
+          method: 'POST',
+          path: concrete(route.path),
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: pick(BAD_JSON),
+        };
       },
       // Wrong types, out-of-range numbers and unknown fields.
       () => {
@@ -154,8 +172,16 @@ describe('fuzz: generated bad requests across every route', () => {
           : route.path.endsWith('uploads')
             ? { filename: 'a.jpg', bytes: 100 }
             : {};
-        const body = random() < 0.15 ? { ...base, [pick(['admin', 'status', 'runId', '__proto__x'])]: true } : { ...base, [field]: pick(BAD_VALUES[field]!) };
-        return { method: 'POST', path: concrete(route.path), headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+        const body =
+          random() < 0.15
+            ? { ...base, [pick(['admin', 'status', 'runId', '__proto__x'])]: true }
+            : { ...base, [field]: pick(BAD_VALUES[field]!) };
+        return {
+          method: 'POST',
+          path: concrete(route.path),
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        };
       },
       // Wrong content types and oversized bodies.
       () => {
@@ -169,7 +195,13 @@ describe('fuzz: generated bad requests across every route', () => {
             'content-type':
               body.length > 1000
                 ? 'application/json'
-                : pick(['text/plain', 'application/xml', 'multipart/form-data', 'image/jpeg', 'application/x-www-form-urlencoded']),
+                : pick([
+                    'text/plain',
+                    'application/xml',
+                    'multipart/form-data',
+                    'image/jpeg',
+                    'application/x-www-form-urlencoded',
+                  ]),
           },
           body,
         };
@@ -188,11 +220,17 @@ describe('fuzz: generated bad requests across every route', () => {
                   ? new TextEncoder().encode('<html><script>alert(1)</script></html>')
                   : new TextEncoder().encode('just some text\n');
         const type =
-          kind === 'badmultipart' ? 'multipart/form-data; boundary=zzz' : pick(['image/jpeg', 'image/png', 'application/octet-stream', 'image/heic']);
+          kind === 'badmultipart'
+            ? 'multipart/form-data; boundary=zzz'
+            : pick(['image/jpeg', 'image/png', 'application/octet-stream', 'image/heic']);
         return {
           method: 'POST',
           path: concrete('/api/projects/:projectId/media'),
-          headers: { ...auth, 'content-type': type, 'x-filename': pick(['../../etc/passwd', 'a"b.jpg', 'x'.repeat(300), '%0d%0a.jpg']) },
+          headers: {
+            ...auth,
+            'content-type': type,
+            'x-filename': pick(['../../etc/passwd', 'a"b.jpg', 'x'.repeat(300), '%0d%0a.jpg']),
+          },
           body: kind === 'badmultipart' ? '--zzz\r\nnot a part' : bytes,
         };
       },
@@ -201,11 +239,21 @@ describe('fuzz: generated bad requests across every route', () => {
         if (random() < 0.5)
           return {
             method: pick(['GET', 'DELETE', 'PATCH', 'PUT']),
-            path: pick(['/api', '/api/nothing', `/api/projects/${projectId}/nope`, `/api/projects/${projectId}/runs/${runId}/extra/deep`, '/api/projects/%ZZ']),
+            path: pick([
+              '/api',
+              '/api/nothing',
+              `/api/projects/${projectId}/nope`,
+              `/api/projects/${projectId}/runs/${runId}/extra/deep`,
+              '/api/projects/%ZZ',
+            ]),
             headers: auth,
           };
         const route = pick(routes);
-        const other = pick(['PATCH', 'PUT', 'DELETE', 'POST', 'GET'].filter((m) => !routes.some((r) => r.path === route.path && r.method === m)));
+        const other = pick(
+          ['PATCH', 'PUT', 'DELETE', 'POST', 'GET'].filter(
+            (m) => !routes.some((r) => r.path === route.path && r.method === m),
+          ),
+        );
         return {
           method: other,
           path: concrete(route.path),
@@ -220,13 +268,28 @@ describe('fuzz: generated bad requests across every route', () => {
           return {
             method: 'GET',
             path: concrete('/api/projects/:projectId/runs/:runId/video'),
-            headers: { ...auth, range: pick(['bytes=abc', `bytes=${10 ** 12}-`, 'bytes=5-1', 'items=0-1', 'bytes=-0', 'bytes=0-1,5-6', 'bytes=--1']) },
+            headers: {
+              ...auth,
+              range: pick([
+                'bytes=abc',
+                `bytes=${10 ** 12}-`,
+                'bytes=5-1',
+                'items=0-1',
+                'bytes=-0',
+                'bytes=0-1,5-6',
+                'bytes=--1',
+              ]),
+            },
           };
         if (choice === 'lastEventId')
           return {
             method: 'GET',
             path: concrete('/api/projects/:projectId/runs/:runId/progress'),
-            headers: { ...auth, accept: 'text/event-stream', 'last-event-id': pick(['-1', 'abc', '1e5', '9'.repeat(30), ' ']) },
+            headers: {
+              ...auth,
+              accept: 'text/event-stream',
+              'last-event-id': pick(['-1', 'abc', '1e5', '9'.repeat(30), ' ']),
+            },
           };
         if (choice === 'idempotency')
           return {
@@ -235,7 +298,8 @@ describe('fuzz: generated bad requests across every route', () => {
             headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(300) },
             body: '{"durationSec":"x"}',
           };
-        if (choice === 'cancel') return { method: 'POST', path: concrete('/api/projects/:projectId/runs/:runId/cancel'), headers: auth };
+        if (choice === 'cancel')
+          return { method: 'POST', path: concrete('/api/projects/:projectId/runs/:runId/cancel'), headers: auth };
         return {
           method: 'PUT',
           path: concrete('/api/projects/:projectId/uploads/:uploadId/parts/:n'),
@@ -275,9 +339,12 @@ describe('fuzz: generated bad requests across every route', () => {
     expect(failures).toEqual([]);
     expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(REQUESTS);
     // Every family of refusal was exercised.
-    for (const status of [400, 401, 403, 404, 405, 409, 413, 415, 422]) expect(statuses.get(status) ?? 0, String(status)).toBeGreaterThan(0);
+    for (const status of [400, 401, 403, 404, 405, 409, 413, 415, 422])
+      expect(statuses.get(status) ?? 0, String(status)).toBeGreaterThan(0);
     expect(before.size).toBeGreaterThan(5);
-    expect([...statuses.keys()].some((status) => status >= 200 && status < 300 && status !== 206 && status !== 200)).toBe(false);
+    expect(
+      [...statuses.keys()].some((status) => status >= 200 && status < 300 && status !== 206 && status !== 200),
+    ).toBe(false);
     const after = await snapshot();
     expect(after).toEqual(before);
   });

@@ -17,7 +17,8 @@ const rate = (projectId: string, runId: string, rating: 'good' | 'bad', comment?
     body: JSON.stringify(comment === undefined ? { rating } : { rating, comment }),
   });
 
-const memory = async (projectId: string) => (await (await fetch(`${server.current.url}/api/projects/${projectId}/memory`)).json()) as MemoryIndex;
+const memory = async (projectId: string) =>
+  (await (await fetch(`${server.current.url}/api/projects/${projectId}/memory`)).json()) as MemoryIndex;
 
 const combo = (index: MemoryIndex, mood: string, musicStyle: string) =>
   index.learned_patterns.successfulCombinations.find((c) => c.mood === mood && c.musicStyle === musicStyle);
@@ -40,7 +41,10 @@ describe('ratings and the memory index', () => {
     expect(index.video_history.map((e) => e.runId).sort()).toEqual([...runs].sort());
     expect(index.video_history.every((e) => e.rating !== null)).toBe(true);
     expect(index.learned_patterns.successfulCombinations.reduce((sum, c) => sum + c.ratings, 0)).toBe(30);
-    expect(index).toMatchObject({ version: 2, user_preferences: { favorite_moods: expect.any(Array), preferred_duration: 20, disliked_music_styles: [] } });
+    expect(index).toMatchObject({
+      version: 2,
+      user_preferences: { favorite_moods: expect.any(Array), preferred_duration: 20, disliked_music_styles: [] },
+    });
   });
 
   it('the same rating sent twice counts once; re-rating replaces and moves the rate the right way', async () => {
@@ -79,7 +83,9 @@ describe('ratings and the memory index', () => {
     await openStore('evals').delete(keys.memoryIndex(projectId as Id).key);
     expect(await memory(projectId)).toEqual(original);
 
-    const raw = await openStore('evals').getWithMetadata(keys.memoryIndex(projectId as Id).key, { type: 'arrayBuffer' });
+    const raw = await openStore('evals').getWithMetadata(keys.memoryIndex(projectId as Id).key, {
+      type: 'arrayBuffer',
+    });
     const bytes = new Uint8Array(raw!.data);
     bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
     await openStore('evals').set(keys.memoryIndex(projectId as Id).key, bytes.buffer, { metadata: raw!.metadata });
@@ -91,8 +97,23 @@ describe('ratings and the memory index', () => {
     const { projectId } = await createProject('learn');
     const runA = await makeCompleteRun(projectId, { mood: 'nostalgic', musicStyle: 'piano' });
     const legacy = [
-      { runId: runA, rating: 'good', theme: 'Grandma', musicStyle: 'piano', mood: 'nostalgic', timestamp: '2024-05-01T10:00:00Z' },
-      { runId: 'r_legacy_only', rating: 'negative', theme: 'Old trip', musicStyle: 'rock', mood: 'energetic', duration: 45, timestamp: 1714557600000 },
+      {
+        runId: runA,
+        rating: 'good',
+        theme: 'Grandma',
+        musicStyle: 'piano',
+        mood: 'nostalgic',
+        timestamp: '2024-05-01T10:00:00Z',
+      },
+      {
+        runId: 'r_legacy_only',
+        rating: 'negative',
+        theme: 'Old trip',
+        musicStyle: 'rock',
+        mood: 'energetic',
+        duration: 45,
+        timestamp: 1714557600000,
+      },
       { rating: 'good', theme: 'no run id, ignored' },
     ];
     await openStore('evals').set(keys.memoryIndex(projectId as Id).key, JSON.stringify(legacy));
@@ -100,7 +121,13 @@ describe('ratings and the memory index', () => {
     expect(index.version).toBe(2);
     const byRun = Object.fromEntries(index.video_history.map((e) => [e.runId, e]));
     expect(byRun[runA]).toMatchObject({ rating: 'good', mood: 'nostalgic', musicStyle: 'piano', theme: 'Grandma' });
-    expect(byRun.r_legacy_only).toMatchObject({ rating: 'bad', mood: 'energetic', musicStyle: 'rock', durationSec: 45, timestamp: '2024-05-01T10:00:00.000Z' });
+    expect(byRun.r_legacy_only).toMatchObject({
+      rating: 'bad',
+      mood: 'energetic',
+      musicStyle: 'rock',
+      durationSec: 45,
+      timestamp: '2024-05-01T10:00:00.000Z',
+    });
     const evaluation = (await readJSON(keys.evaluation('r_legacy_only' as Id), evaluationDoc))!.value as Evaluation;
     expect(evaluation).toMatchObject({ projectId, rating: 'bad' });
     // Stored in the current shape now.
@@ -110,11 +137,23 @@ describe('ratings and the memory index', () => {
   it('after 5 good (calm, acoustic) and 5 bad (energetic, rock), 100 decisions avoid rock and favour calm+acoustic', async () => {
     const { projectId } = await createProject('learn');
     for (let i = 0; i < 5; i++) {
-      await rate(projectId, await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'acoustic', durationSec: 24 }), 'good');
-      await rate(projectId, await makeCompleteRun(projectId, { mood: 'energetic', musicStyle: 'rock', durationSec: 60 }), 'bad');
+      await rate(
+        projectId,
+        await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'acoustic', durationSec: 24 }),
+        'good',
+      );
+      await rate(
+        projectId,
+        await makeCompleteRun(projectId, { mood: 'energetic', musicStyle: 'rock', durationSec: 60 }),
+        'bad',
+      );
     }
     const index = await memory(projectId);
-    expect(index.user_preferences).toEqual({ favorite_moods: ['calm'], preferred_duration: 24, disliked_music_styles: ['rock'] });
+    expect(index.user_preferences).toEqual({
+      favorite_moods: ['calm'],
+      preferred_duration: 24,
+      disliked_music_styles: ['rock'],
+    });
     const picks = new Map<string, number>();
     for (let i = 0; i < 100; i++) {
       const choice = chooseStyle({}, index, `decision-${i}`);
@@ -129,7 +168,11 @@ describe('ratings and the memory index', () => {
     const ranked = [...picks.entries()].sort((a, b) => b[1] - a[1]);
     expect(ranked[0]![0]).toBe('calm+acoustic');
     // An explicit request always wins.
-    expect(chooseStyle({ mood: 'energetic', musicStyle: 'rock' }, index, 'x')).toMatchObject({ mood: 'energetic', musicStyle: 'rock', source: 'request' });
+    expect(chooseStyle({ mood: 'energetic', musicStyle: 'rock' }, index, 'x')).toMatchObject({
+      mood: 'energetic',
+      musicStyle: 'rock',
+      source: 'request',
+    });
     expect(chooseStyle({ durationSec: 12 }, index, 'x').durationSec).toBeUndefined();
   });
 
@@ -162,7 +205,11 @@ describe('the director learns', () => {
     const { projectId, api } = await createProjectOverHttp(server.current.url);
     for (let i = 0; i < 3; i++) {
       await rate(projectId, await makeCompleteRun(projectId as Id, { mood: 'energetic', musicStyle: 'rock' }), 'bad');
-      await rate(projectId, await makeCompleteRun(projectId as Id, { mood: 'romantic', musicStyle: 'piano', durationSec: 7 }), 'good');
+      await rate(
+        projectId,
+        await makeCompleteRun(projectId as Id, { mood: 'romantic', musicStyle: 'piano', durationSec: 7 }),
+        'good',
+      );
     }
     await uploadPhotos(api, 2, 700);
     const started = await fetch(api('/runs'), {
@@ -175,7 +222,9 @@ describe('the director learns', () => {
     expect(final?.status).toBe('complete');
     const storyboard = final!.storyboard!;
     expect(storyboard.choice.source).toBe('memory');
-    expect(storyboard.choice.reason).toMatch(/^sampled [\d.]+ from Beta\([\d.]+,[\d.]+\) for \w+\+\w+, the best of \d+ candidates; never rock \(disliked\)$/);
+    expect(storyboard.choice.reason).toMatch(
+      /^sampled [\d.]+ from Beta\([\d.]+,[\d.]+\) for \w+\+\w+, the best of \d+ candidates; never rock \(disliked\)$/,
+    );
     expect(storyboard.musicStyle).not.toBe('rock');
     expect(storyboard.durationSec).toBe(7);
   });

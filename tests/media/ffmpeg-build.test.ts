@@ -17,5 +17,7 @@ it('the bundled ffmpeg has every component the project uses, and does each job t
 
 it('the committed binary is the one SOURCES.txt accounts for', () => {
   const sha256 = createHash('sha256').update(readFileSync(FFMPEG_BUILDS.bundled)).digest('hex');
-  expect(readFileSync(join(PACKAGE, 'SOURCES.txt'), 'utf8').split('\n')[0]).toBe(`ffmpeg ${sha256}  (the binary, stripped)`);
+  expect(readFileSync(join(PACKAGE, 'SOURCES.txt'), 'utf8').split('\n')[0]).toBe(
+    `ffmpeg ${sha256}  (the binary, stripped)`,
+  );
 });

@@ -30,10 +30,18 @@ async function upload(bytes: Uint8Array<ArrayBuffer>, type = 'application/octet-
     headers: { 'content-type': type, ...(filename ? { 'x-filename': filename } : {}) },
     body: bytes,
   });
-  return { status: response.status, body: (await response.json()) as { media: Media[]; error?: { code: string; message: string } } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { media: Media[]; error?: { code: string; message: string } },
+  };
 }
 
-const lisbon = { lat: [38, 42, 30] as [number, number, number], latRef: 'N' as const, lon: [9, 8, 24] as [number, number, number], lonRef: 'W' as const };
+const lisbon = {
+  lat: [38, 42, 30] as [number, number, number],
+  latRef: 'N' as const,
+  lon: [9, 8, 24] as [number, number, number],
+  lonRef: 'W' as const,
+};
 
 describe('direct upload', () => {
   it.each<[Format | 'heic', string]>([
@@ -42,64 +50,79 @@ describe('direct upload', () => {
     ['webp', 'image/webp'],
     ['avif', 'image/avif'],
     ['heic', 'image/heic'],
-  ])('%s round-trips byte-identical with its sniffed type, measured for the director as it is stored', async (format, contentType) => {
-    const bytes = format === 'heic' ? heicFixture() : await makePhoto(format, { seed: format.length });
-    const { status, body } = await upload(bytes, 'application/octet-stream', `holiday.${format}`);
-    expect(status).toBe(201);
-    const [media] = body.media;
-    expect(media).toMatchObject({
-      contentType,
-      bytes: bytes.byteLength,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      filename: `holiday.${format}`,
-    });
-    // What the director needs of the pixels is measured once, here: exactly what it would measure from the bytes.
-    expect(media!.analysis).toEqual(await analysePhoto(media!, bytes));
-    expect(media!.analysis!.hash).toMatch(/^[01]{64}$/);
-    const back = await fetch(api(`/media/${media!.mediaId}`));
-    expect(back.status).toBe(200);
-    expect(back.headers.get('content-type')).toBe(contentType);
-    expect(back.headers.get('etag')).toBe(`"${media!.sha256}"`);
-    expect(Buffer.from(await back.arrayBuffer()).equals(bytes)).toBe(true);
-    const cached = await fetch(api(`/media/${media!.mediaId}`), { headers: { 'if-none-match': `"${media!.sha256}"` } });
-    expect(cached.status).toBe(304);
-  });
+  ])(
+    '%s round-trips byte-identical with its sniffed type, measured for the director as it is stored',
+    async (format, contentType) => {
+      const bytes = format === 'heic' ? heicFixture() : await makePhoto(format, { seed: format.length });
+      const { status, body } = await upload(bytes, 'application/octet-stream', `holiday.${format}`);
+      expect(status).toBe(201);
+      const [media] = body.media;
+      expect(media).toMatchObject({
+        contentType,
+        bytes: bytes.byteLength,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        filename: `holiday.${format}`,
+      });
+      // What the director needs of the pixels is measured once, here: exactly what it would measure from the bytes.
+      expect(media!.analysis).toEqual(await analysePhoto(media!, bytes));
+      expect(media!.analysis!.hash).toMatch(/^[01]{64}$/);
+      const back = await fetch(api(`/media/${media!.mediaId}`));
+      expect(back.status).toBe(200);
+      expect(back.headers.get('content-type')).toBe(contentType);
+      expect(back.headers.get('etag')).toBe(`"${media!.sha256}"`);
+      expect(Buffer.from(await back.arrayBuffer()).equals(bytes)).toBe(true);
+      const cached = await fetch(api(`/media/${media!.mediaId}`), {
+        headers: { 'if-none-match': `"${media!.sha256}"` },
+      });
+      expect(cached.status).toBe(304);
+    },
+  );
 
   it('reads the HEIC fixture’s EXIF: date with offset, GPS, size', async () => {
     const { body } = await upload(heicFixture());
-    expect(body.media[0]).toMatchObject({ width: 96, height: 64, takenAt: '2025-05-03T09:15:42-04:00', camera: { make: 'Apple', model: 'iPhone 15' } });
+    expect(body.media[0]).toMatchObject({
+      width: 96,
+      height: 64,
+      takenAt: '2025-05-03T09:15:42-04:00',
+      camera: { make: 'Apple', model: 'iPhone 15' },
+    });
     expect(body.media[0]!.gps!.latitude).toBeCloseTo(40.6893, 3);
     expect(body.media[0]!.gps!.longitude).toBeCloseTo(-74.0445, 3);
   });
 
-  it.each(['America/New_York', 'UTC', 'Asia/Kathmandu'])('EXIF date, offset, GPS and orientation come back the same under TZ=%s', async (tz) => {
-    vi.stubEnv('TZ', tz);
-    expect(new Date(2024, 0, 1).getTimezoneOffset()).toBe({ 'America/New_York': 300, UTC: 0, 'Asia/Kathmandu': -345 }[tz]);
-    const bytes = await makePhoto('jpeg', {
-      width: 320,
-      height: 240,
-      seed: 40 + tz.length,
-      takenAt: '2024:07:14 18:30:05',
-      offset: '+01:00',
-      gps: lisbon,
-      orientation: 6,
-      make: 'Canon',
-      model: 'EOS R6',
-    });
-    const facts = await inspectImage(bytes);
-    expect(facts).toMatchObject({ takenAt: '2024-07-14T18:30:05+01:00', orientation: 6, width: 240, height: 320 });
-    const { status, body } = await upload(bytes);
-    expect(status).toBe(201);
-    expect(body.media[0]).toMatchObject({
-      takenAt: '2024-07-14T18:30:05+01:00',
-      orientation: 6,
-      width: 240,
-      height: 320,
-      camera: { make: 'Canon', model: 'EOS R6' },
-    });
-    expect(body.media[0]!.gps!.latitude).toBeCloseTo(38.7083, 3);
-    expect(body.media[0]!.gps!.longitude).toBeCloseTo(-9.14, 3);
-  });
+  it.each(['America/New_York', 'UTC', 'Asia/Kathmandu'])(
+    'EXIF date, offset, GPS and orientation come back the same under TZ=%s',
+    async (tz) => {
+      vi.stubEnv('TZ', tz);
+      expect(new Date(2024, 0, 1).getTimezoneOffset()).toBe(
+        { 'America/New_York': 300, UTC: 0, 'Asia/Kathmandu': -345 }[tz],
+      );
+      const bytes = await makePhoto('jpeg', {
+        width: 320,
+        height: 240,
+        seed: 40 + tz.length,
+        takenAt: '2024:07:14 18:30:05',
+        offset: '+01:00',
+        gps: lisbon,
+        orientation: 6,
+        make: 'Canon',
+        model: 'EOS R6',
+      });
+      const facts = await inspectImage(bytes);
+      expect(facts).toMatchObject({ takenAt: '2024-07-14T18:30:05+01:00', orientation: 6, width: 240, height: 320 });
+      const { status, body } = await upload(bytes);
+      expect(status).toBe(201);
+      expect(body.media[0]).toMatchObject({
+        takenAt: '2024-07-14T18:30:05+01:00',
+        orientation: 6,
+        width: 240,
+        height: 320,
+        camera: { make: 'Canon', model: 'EOS R6' },
+      });
+      expect(body.media[0]!.gps!.latitude).toBeCloseTo(38.7083, 3);
+      expect(body.media[0]!.gps!.longitude).toBeCloseTo(-9.14, 3);
+    },
+  );
 
   it('keeps a date without an offset as local wall-clock time, and no EXIF as null', async () => {
     const local = await upload(await makePhoto('png', { seed: 60, takenAt: '2023:12:31 23:59:59' }));
@@ -170,24 +193,44 @@ describe('bad uploads are refused and leave nothing behind', () => {
       ],
       [
         'a PDF',
-        async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n'))),
+        async () =>
+          ((r) => ({ status: r.status, code: r.body.error?.code }))(
+            await upload(Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n')),
+          ),
         415,
         'unsupported_media_type',
       ],
       [
         'truncated JPEG',
-        async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(jpeg.subarray(0, Math.floor(jpeg.length * 0.6)))),
+        async () =>
+          ((r) => ({ status: r.status, code: r.body.error?.code }))(
+            await upload(jpeg.subarray(0, Math.floor(jpeg.length * 0.6))),
+          ),
         422,
         'corrupt_image',
       ],
-      ['empty body', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(new Uint8Array(0), 'image/jpeg')), 400, 'empty_body'],
+      [
+        'empty body',
+        async () =>
+          ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(new Uint8Array(0), 'image/jpeg')),
+        400,
+        'empty_body',
+      ],
       [
         '5 MB direct',
-        async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(new Uint8Array(5 * 1024 * 1024), 'image/jpeg')),
+        async () =>
+          ((r) => ({ status: r.status, code: r.body.error?.code }))(
+            await upload(new Uint8Array(5 * 1024 * 1024), 'image/jpeg'),
+          ),
         413,
         'payload_too_large',
       ],
-      ['20000×20000 PNG', async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(makeBombPng())), 422, 'image_too_large'],
+      [
+        '20000×20000 PNG',
+        async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(makeBombPng())),
+        422,
+        'image_too_large',
+      ],
       [
         'JSON content type',
         async () => ((r) => ({ status: r.status, code: r.body.error?.code }))(await upload(jpeg, 'application/json')),
@@ -212,7 +255,11 @@ describe('bad uploads are refused and leave nothing behind', () => {
     for (const bad of ['..%2F..%2Fx', 'a%2Fb', 'a.b', '%2e%2e%2fx', 'x'.repeat(65)]) {
       const response = await rawRequest(server.current.url, `/api/projects/${projectId}/media/${bad}`);
       expect(response.status, bad).toBe(400);
-      const post = await rawRequest(server.current.url, `/api/projects/${bad}/media`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'x' });
+      const post = await rawRequest(server.current.url, `/api/projects/${bad}/media`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/jpeg' },
+        body: 'x',
+      });
       expect(post.status, bad).toBe(400);
     }
     expect(await mediaKeys()).toEqual(before);
@@ -240,12 +287,18 @@ describe('bad uploads are refused and leave nothing behind', () => {
     const other = ((await created.json()) as { projectId: string }).projectId;
     const photos = await Promise.all(Array.from({ length: 11 }, (_, i) => makePhoto('png', { seed: 200 + i })));
     const post = (bytes: Uint8Array<ArrayBuffer>) =>
-      fetch(`${server.current.url}/api/projects/${other}/media`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: bytes });
+      fetch(`${server.current.url}/api/projects/${other}/media`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: bytes,
+      });
     for (const bytes of photos.slice(0, 3)) expect((await post(bytes)).status).toBe(201);
     const answers = await Promise.all(photos.slice(3).map(post));
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([201, 201, 409, 409, 409, 409, 409, 409]);
-    const listed = (await (await fetch(`${server.current.url}/api/projects/${other}/media`)).json()) as { media: Media[] };
+    const listed = (await (await fetch(`${server.current.url}/api/projects/${other}/media`)).json()) as {
+      media: Media[];
+    };
     expect(listed.media).toHaveLength(5);
     // The same bytes again are not a new photo: still accepted at the cap.
     expect((await post(photos[0]!)).status).toBe(200);
@@ -263,7 +316,11 @@ describe('chunked upload', () => {
       body: JSON.stringify({ filename: 'IMG_0001.JPG', bytes: photo.byteLength, sha256 }),
     });
     expect(started.status).toBe(201);
-    const { uploadId, partSize, partCount } = (await started.json()) as { uploadId: string; partSize: number; partCount: number };
+    const { uploadId, partSize, partCount } = (await started.json()) as {
+      uploadId: string;
+      partSize: number;
+      partCount: number;
+    };
     expect(partCount).toBe(Math.ceil(photo.byteLength / partSize));
 
     const send = (n: number) =>
@@ -280,7 +337,13 @@ describe('chunked upload', () => {
     const completed = await fetch(api(`/uploads/${uploadId}/complete`), { method: 'POST' });
     expect(completed.status).toBe(201);
     const { media } = (await completed.json()) as { media: Media };
-    expect(media).toMatchObject({ sha256, bytes: photo.byteLength, width: 4000, height: 3000, filename: 'IMG_0001.JPG' });
+    expect(media).toMatchObject({
+      sha256,
+      bytes: photo.byteLength,
+      width: 4000,
+      height: 3000,
+      filename: 'IMG_0001.JPG',
+    });
     const back = Buffer.from(await (await fetch(api(`/media/${media.mediaId}`))).arrayBuffer());
     expect(back.equals(photo)).toBe(true);
     // Parts are gone; a retried complete gives the same photo.
@@ -293,12 +356,18 @@ describe('chunked upload', () => {
   it('checks part sizes, missing parts, the checksum and the declared size', async () => {
     const photo = await makePhoto('jpeg', { seed: 120, width: 800, height: 600 });
     const start = async (body: object) =>
-      fetch(api('/uploads'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(api('/uploads'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await start({ filename: 'x.jpg', bytes: 60 * 1024 * 1024 })).status).toBe(400);
     expect((await start({ filename: 'x.jpg', bytes: -1 })).status).toBe(400);
 
     const wrongSum = '0'.repeat(64);
-    const { uploadId } = (await (await start({ filename: 'x.jpg', bytes: photo.byteLength, sha256: wrongSum })).json()) as { uploadId: string };
+    const { uploadId } = (await (
+      await start({ filename: 'x.jpg', bytes: photo.byteLength, sha256: wrongSum })
+    ).json()) as { uploadId: string };
     const short = await fetch(api(`/uploads/${uploadId}/parts/0`), { method: 'PUT', body: photo.subarray(0, 10) });
     expect(short.status).toBe(400);
     expect(((await short.json()) as { error: { code: string } }).error.code).toBe('part_size_mismatch');

@@ -32,7 +32,14 @@ async function fail(
 ) {
   const runId = newId('r');
   const error = new PipelineError({ errorClass: errorClass, code, message, retryable: false });
-  const runError = await recordFailure({ projectId, runId, step, error, toolChain, actionsTaken: [`${step}: started`] });
+  const runError = await recordFailure({
+    projectId,
+    runId,
+    step,
+    error,
+    toolChain,
+    actionsTaken: [`${step}: started`],
+  });
   return { runId, runError };
 }
 
@@ -93,7 +100,9 @@ describe('failure reflections', () => {
       vi.stubEnv('OPENAI_BASE_URL', `${cloud.url}/v1`);
       vi.stubEnv('OPENAI_MODEL', 'gpt-test');
       const { projectId } = await createProject('llm');
-      const { runId } = await fail(projectId, 'voice', 'network', 'llm_http_error', 'LLM answered HTTP 429', ['voice:openai']);
+      const { runId } = await fail(projectId, 'voice', 'network', 'llm_http_error', 'LLM answered HTTP 429', [
+        'voice:openai',
+      ]);
       expect(cloud.requests).toHaveLength(1);
       const [sent] = cloud.requests;
       expect(sent!.method).toBe('POST');
@@ -114,10 +123,16 @@ describe('failure reflections', () => {
         ),
       );
       const episode = await readFailure(projectId, runId as Id);
-      expect(episode!.reflection).toMatchObject({ source: 'llm', rootCause: answer.rootCause, preconditions: { provider: { value: 'openai' } } });
+      expect(episode!.reflection).toMatchObject({
+        source: 'llm',
+        rootCause: answer.rootCause,
+        preconditions: { provider: { value: 'openai' } },
+      });
 
       reply = JSON.stringify({ choices: [{ message: { content: '{"rootCause": "not the shape"}' } }] });
-      const second = await fail(projectId, 'voice', 'network', 'llm_http_error', 'LLM answered HTTP 429', ['voice:openai']);
+      const second = await fail(projectId, 'voice', 'network', 'llm_http_error', 'LLM answered HTTP 429', [
+        'voice:openai',
+      ]);
       expect((await readFailure(projectId, second.runId as Id))!.reflection!.source).toBe('heuristic');
     } finally {
       await cloud.close();
@@ -135,8 +150,18 @@ describe('failure memory across projects', () => {
 
     const url = `${server.current.url}/api/admin/failures/${a.runId}/resolution`;
     const body = JSON.stringify({ resolution: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg' });
-    expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
-    expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: '{"resolution": ""}' })).status).toBe(400);
+    expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...admin },
+          body: '{"resolution": ""}',
+        })
+      ).status,
+    ).toBe(400);
     expect(
       (
         await fetch(`${server.current.url}/api/admin/failures/r_nope/resolution`, {
@@ -146,7 +171,11 @@ describe('failure memory across projects', () => {
         })
       ).status,
     ).toBe(404);
-    const recorded = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body });
+    const recorded = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...admin },
+      body,
+    });
     expect(recorded.status).toBe(200);
     expect(await recorded.json()).toMatchObject({
       runId: a.runId,
@@ -155,7 +184,13 @@ describe('failure memory across projects', () => {
     });
 
     const second = await createProject('two');
-    await fail(second.projectId, 'voice', 'network', 'network_error', 'fetch failed: ECONNRESET talking to the TTS provider');
+    await fail(
+      second.projectId,
+      'voice',
+      'network',
+      'network_error',
+      'fetch failed: ECONNRESET talking to the TTS provider',
+    );
     const b = await fail(second.projectId, 'compose', 'configuration', 'ffmpeg_missing', missing);
     expect(b.runError.message).toContain('seen before: Installed Debian ffmpeg 5.1');
     const episode = await readFailure(second.projectId, b.runId as Id);
@@ -166,13 +201,23 @@ describe('failure memory across projects', () => {
       text: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg',
     });
 
-    const search = await fetch(`${server.current.url}/api/admin/failures?q=${encodeURIComponent('ffmpeg missing FFMPEG_PATH')}&limit=5`, { headers: admin });
+    const search = await fetch(
+      `${server.current.url}/api/admin/failures?q=${encodeURIComponent('ffmpeg missing FFMPEG_PATH')}&limit=5`,
+      { headers: admin },
+    );
     expect(search.status).toBe(200);
     const { results } = (await search.json()) as {
-      results: Array<{ episode: { runId: string }; reflection: { resolutions: Array<{ text: string; source: string }> }; score: number }>;
+      results: Array<{
+        episode: { runId: string };
+        reflection: { resolutions: Array<{ text: string; source: string }> };
+        score: number;
+      }>;
     };
     const hit = results.find((result) => result.episode.runId === a.runId)!;
-    expect(hit.reflection.resolutions[0]).toMatchObject({ source: 'operator', text: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg' });
+    expect(hit.reflection.resolutions[0]).toMatchObject({
+      source: 'operator',
+      text: 'Installed Debian ffmpeg 5.1 and set FFMPEG_PATH=/usr/bin/ffmpeg',
+    });
     expect(
       results
         .slice(0, 2)
@@ -192,19 +237,36 @@ describe('failure memory across projects', () => {
       ['compose', 'timeout', 'timeout', 'ffmpeg timed out after 900000 ms while encoding'],
       ['compose', 'input', 'corrupt_input', 'sirtrav-media/projects/p/media/m1: content does not match its SHA-256'],
       ['voice', 'configuration', 'tool_missing', 'spawn espeak-ng ENOENT'],
-      ['compose', 'resource', 'resource_exhausted', 'Cannot allocate memory: out of memory while scaling 4000x3000 photos'],
+      [
+        'compose',
+        'resource',
+        'resource_exhausted',
+        'Cannot allocate memory: out of memory while scaling 4000x3000 photos',
+      ],
     ];
     for (const [step, errorClass, code, message] of unrelated) await fail(projectId, step, errorClass, code, message);
-    const twin = await fail(projectId, 'compose', 'resource', 'resource_exhausted', 'ENOSPC: no space left on device, write /tmp/sirtrav-k3j2/frame-0042.png');
+    const twin = await fail(
+      projectId,
+      'compose',
+      'resource',
+      'resource_exhausted',
+      'ENOSPC: no space left on device, write /tmp/sirtrav-k3j2/frame-0042.png',
+    );
 
     const query = `${server.current.url}/api/admin/failures?q=${encodeURIComponent('no space left on device writing /tmp/sirtrav-zz81/frame-0107.png')}&step=compose`;
     const ranked = async () =>
-      ((await (await fetch(query, { headers: admin })).json()) as { results: Array<{ episode: { runId: string }; score: number }> }).results;
+      (
+        (await (await fetch(query, { headers: admin })).json()) as {
+          results: Array<{ episode: { runId: string }; score: number }>;
+        }
+      ).results;
     const before = await ranked();
     expect(before[0]!.episode.runId).toBe(twin.runId);
     expect(before[0]!.score).toBeGreaterThan(before[1]!.score + 0.1);
 
-    expect((await fetch(`${server.current.url}/api/admin/failures/rebuild`, { method: 'POST', headers: admin })).status).toBe(200);
+    expect(
+      (await fetch(`${server.current.url}/api/admin/failures/rebuild`, { method: 'POST', headers: admin })).status,
+    ).toBe(200);
     const after = await ranked();
     expect(after[0]!.episode.runId).toBe(twin.runId);
     expect(after.map((r) => r.episode.runId)).toEqual(before.map((r) => r.episode.runId));
@@ -214,7 +276,9 @@ describe('failure memory across projects', () => {
     expect((await fetch(`${server.current.url}/api/admin/stats`, { headers: projectToken })).status).toBe(403);
 
     // No text and no preconditions: the newest episodes first.
-    const newest = (await (await fetch(`${server.current.url}/api/admin/failures?limit=3`, { headers: admin })).json()) as {
+    const newest = (await (
+      await fetch(`${server.current.url}/api/admin/failures?limit=3`, { headers: admin })
+    ).json()) as {
       results: Array<{ episode: { runId: string }; score: number }>;
     };
     expect(newest.results).toHaveLength(3);

@@ -51,7 +51,14 @@ describe('GET /api/admin/stats', () => {
     ];
     const runs: RunState[] = [];
     for (const [status, age] of planted)
-      runs.push(await plantRun(projectId, status, age, status === 'complete' && runs.length === 0 ? { timings: { director: 200, compose: 4000 } } : {}));
+      runs.push(
+        await plantRun(
+          projectId,
+          status,
+          age,
+          status === 'complete' && runs.length === 0 ? { timings: { director: 200, compose: 4000 } } : {},
+        ),
+      );
 
     clearMediaBytesCache();
     await readMediaBytes(projectId, photo!.mediaId as Id); // miss
@@ -80,7 +87,15 @@ describe('GET /api/admin/stats', () => {
       await putEntry(
         entryFromEpisode({
           ...e,
-          reflection: heuristicReflection({ errorClass, code, step: 'compose', message: code, providers: {}, resolution: null, durationSec: null }),
+          reflection: heuristicReflection({
+            errorClass,
+            code,
+            step: 'compose',
+            message: code,
+            providers: {},
+            resolution: null,
+            durationSec: null,
+          }),
         }),
       );
     }

@@ -10,7 +10,8 @@ const style = { mood: 'calm', musicStyle: 'acoustic', source: 'default' as const
 
 async function photoSet() {
   const photos: Array<{ media: Media; bytes: Uint8Array }> = [];
-  const add = (id: string, bytes: Uint8Array, takenAt: string) => photos.push({ media: { ...mediaFor(id, 1200, 800), takenAt }, bytes });
+  const add = (id: string, bytes: Uint8Array, takenAt: string) =>
+    photos.push({ media: { ...mediaFor(id, 1200, 800), takenAt }, bytes });
   for (let i = 0; i < 4; i++) add(`m_p${i}`, await texturedPhoto(1200, 800, 10 + i), `2024-07-1${i}T10:00:00`);
   // The same scene again 20 s after m_p1, slightly brighter and softer: a near-duplicate, less sharp than the original.
   const again = await sharp(photos[1]!.bytes).blur(1.2).modulate({ brightness: 1.05 }).jpeg({ quality: 90 }).toBuffer();
@@ -43,7 +44,10 @@ describe('photo facts', () => {
     });
     expect(read).toEqual([second!.media.mediaId]);
     expect(facts.get(first!.media.mediaId)).toEqual({ mediaId: first!.media.mediaId, ...analysis });
-    expect(facts.get(second!.media.mediaId)).toMatchObject({ mediaId: second!.media.mediaId, hash: expect.stringMatching(/^[01]{64}$/) });
+    expect(facts.get(second!.media.mediaId)).toMatchObject({
+      mediaId: second!.media.mediaId,
+      hash: expect.stringMatching(/^[01]{64}$/),
+    });
   });
 });
 
@@ -92,7 +96,10 @@ describe('curation', () => {
   }, 60_000);
 
   it('more good photos than the duration can show: spread evenly over time, the rest recorded as over the limit', async () => {
-    const media = Array.from({ length: 12 }, (_, i) => ({ ...mediaFor(`m_${String(i).padStart(2, '0')}`, 1200, 800), takenAt: `2024-07-${10 + i}T10:00:00` }));
+    const media = Array.from({ length: 12 }, (_, i) => ({
+      ...mediaFor(`m_${String(i).padStart(2, '0')}`, 1200, 800),
+      takenAt: `2024-07-${10 + i}T10:00:00`,
+    }));
     const storyboard = planStoryboard({ runId: 'r_many', media, request: { durationSec: 6 }, style });
     const shown = storyboard.shots.map((s) => s.mediaId);
     expect(shown[0]).toBe('m_00');

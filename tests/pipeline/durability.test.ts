@@ -38,7 +38,11 @@ function ffmpegChildren(): number[] {
   return found;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();
@@ -49,7 +53,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | nul
 }
 
 async function startRun(api: (path: string) => string, body: object) {
-  const response = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(202);
   return (await response.json()) as { runId: string; links: { self: string; progress: string; video: string } };
 }
@@ -102,16 +110,22 @@ describe('a killed invocation resumes', () => {
     const { projectId, api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 6, 300);
     const runId = newId('r');
-    await createRunState(newRun({ projectId: parseId(projectId), runId, request: { durationSec: 24, resolution: '720p' }, mediaIds: [] }));
+    await createRunState(
+      newRun({ projectId: parseId(projectId), runId, request: { durationSec: 24, resolution: '720p' }, mediaIds: [] }),
+    );
     await appendProgress(parseId(projectId), runId, { agent: 'pipeline', status: 'queued', progress: 0 });
 
     // First invocation in its own process, killed (with its ffmpeg) part-way through compose.
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/run-pipeline.ts', projectId, runId], {
-      cwd: ROOT,
-      env: { ...process.env, SIRTRAV_LEASE_TTL_MS: String(LEASE_MS), LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/run-pipeline.ts', projectId, runId],
+      {
+        cwd: ROOT,
+        env: { ...process.env, SIRTRAV_LEASE_TTL_MS: String(LEASE_MS), LOG_LEVEL: 'warn' },
+        stdio: 'ignore',
+        detached: true,
+      },
+    );
     const exited = new Promise<void>((done) => child.on('exit', () => done()));
     await waitFor('compose to be under way', async () => {
       const { events } = await readProgress(projectId as Id, runId);
@@ -167,6 +181,8 @@ describe('a killed invocation resumes', () => {
     const final = await followProgress(links.progress, { onEvent: (e) => events.push(e) });
     expect(final?.status).toBe('complete');
     expect(events.filter((e) => e.agent === 'compose' && e.status === 'completed')).toHaveLength(1);
-    expect(events.filter((e) => e.agent === 'pipeline' && (e.status === 'started' || e.status === 'resumed'))).toHaveLength(1);
+    expect(
+      events.filter((e) => e.agent === 'pipeline' && (e.status === 'started' || e.status === 'resumed')),
+    ).toHaveLength(1);
   });
 });

@@ -19,7 +19,11 @@ describe('a run end to end over HTTP', () => {
       body: JSON.stringify({ durationSec: 6, resolution: '360p', theme: 'A week in Lisbon' }),
     });
     expect(started.status).toBe(202);
-    const { runId, status, links } = (await started.json()) as { runId: string; status: string; links: { self: string; progress: string; video: string } };
+    const { runId, status, links } = (await started.json()) as {
+      runId: string;
+      status: string;
+      links: { self: string; progress: string; video: string };
+    };
     expect(status).toBe('queued');
 
     const events: ProgressEvent[] = [];
@@ -43,7 +47,12 @@ describe('a run end to end over HTTP', () => {
     const uploaded = new Set(media.map((m) => m.mediaId));
     expect(state.storyboard!.shots.length).toBeGreaterThan(0);
     expect(state.storyboard!.shots.every((shot) => uploaded.has(shot.mediaId))).toBe(true);
-    expect(state.providers).toMatchObject({ director: 'local', voice: 'local', music: 'local-synth', compose: 'ffmpeg' });
+    expect(state.providers).toMatchObject({
+      director: 'local',
+      voice: 'local',
+      music: 'local-synth',
+      compose: 'ffmpeg',
+    });
     expect(Object.keys(state.timings ?? {}).sort()).toEqual(['compose', 'director', 'music', 'voice']);
 
     const video = await fetch(links.video);

@@ -4,7 +4,8 @@ import { classifyError, ERROR_RULES, PipelineError } from '../../src/pipeline/in
 import { CorruptBlobError } from '../../src/storage/index.js';
 
 /** An error as Node or undici raise it: a code (maybe on the cause), a name, a syscall. */
-const nodeError = (message: string, fields: { code?: string; name?: string; syscall?: string }) => Object.assign(new Error(message), fields);
+const nodeError = (message: string, fields: { code?: string; name?: string; syscall?: string }) =>
+  Object.assign(new Error(message), fields);
 
 /** One real-shaped error for each row of the table, and what it must become. */
 const ROWS: Array<[string, unknown, { errorClass: string; code: string; retryable: boolean }]> = [
@@ -15,7 +16,9 @@ const ROWS: Array<[string, unknown, { errorClass: string; code: string; retryabl
   ],
   [
     'the network dropped or refused the connection',
-    new TypeError('fetch failed', { cause: nodeError('connect ECONNREFUSED 127.0.0.1:9', { code: 'ECONNREFUSED', syscall: 'connect' }) }),
+    new TypeError('fetch failed', {
+      cause: nodeError('connect ECONNREFUSED 127.0.0.1:9', { code: 'ECONNREFUSED', syscall: 'connect' }),
+    }),
     { errorClass: 'network', code: 'network_error', retryable: true },
   ],
   [
@@ -42,16 +45,32 @@ describe('classifyError', () => {
   }
 
   it('goes by codes, never by message: a message that merely mentions a timeout or the network is internal', () => {
-    expect(classifyError(new Error('network timed out, out of memory, fetch failed'))).toMatchObject({ errorClass: 'internal', retryable: false });
-    expect(classifyError(nodeError('missing file', { code: 'ENOENT', syscall: 'open' }))).toMatchObject({ errorClass: 'internal', code: 'internal_error' });
+    expect(classifyError(new Error('network timed out, out of memory, fetch failed'))).toMatchObject({
+      errorClass: 'internal',
+      retryable: false,
+    });
+    expect(classifyError(nodeError('missing file', { code: 'ENOENT', syscall: 'open' }))).toMatchObject({
+      errorClass: 'internal',
+      code: 'internal_error',
+    });
   });
 
   it('keeps a PipelineError as it is; a bad input or a corrupt blob is not retried; a retryable AppError is', () => {
     const own = new PipelineError({ errorClass: 'input', code: 'no_media', message: 'none' });
     expect(classifyError(own)).toBe(own);
-    expect(classifyError(new AppError(422, 'media_not_found', 'gone'))).toMatchObject({ errorClass: 'input', code: 'media_not_found', retryable: false });
-    expect(classifyError(new CorruptBlobError('runs', 'k', 'hash', 'hash mismatch'))).toMatchObject({ code: 'corrupt_input', retryable: false });
-    expect(classifyError(new AppError(503, 'storage_unavailable', 'later'))).toMatchObject({ errorClass: 'network', retryable: true });
+    expect(classifyError(new AppError(422, 'media_not_found', 'gone'))).toMatchObject({
+      errorClass: 'input',
+      code: 'media_not_found',
+      retryable: false,
+    });
+    expect(classifyError(new CorruptBlobError('runs', 'k', 'hash', 'hash mismatch'))).toMatchObject({
+      code: 'corrupt_input',
+      retryable: false,
+    });
+    expect(classifyError(new AppError(503, 'storage_unavailable', 'later'))).toMatchObject({
+      errorClass: 'network',
+      retryable: true,
+    });
   });
 
   it('a PipelineError carries no HTTP status', () => {

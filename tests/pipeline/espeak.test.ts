@@ -7,7 +7,9 @@ const VOICE = { voice: 'en-us', speed: 175 };
 
 /** RMS of the 16-bit mono samples after the 44-byte header, 0..1. */
 function rms(wav: Uint8Array): number {
-  const samples = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.byteLength - ((wav.byteLength - 44) % 2)));
+  const samples = new Int16Array(
+    wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.byteLength - ((wav.byteLength - 44) % 2)),
+  );
   let sum = 0;
   for (const sample of samples) sum += (sample / 32768) ** 2;
   return Math.sqrt(sum / samples.length);
@@ -28,7 +30,9 @@ describe('espeak-ng (wasm)', () => {
     expect(rms(wav)).toBeGreaterThan(0.03);
     // Before: "wasm streaming compile failed … falling back to ArrayBuffer instantiation" on every call.
     for (const spy of printed) expect(spy).not.toHaveBeenCalled();
-    expect([process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')]).toEqual(listeners);
+    expect([process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')]).toEqual(
+      listeners,
+    );
   });
 
   it('honours the speaking rate', async () => {

@@ -16,7 +16,10 @@ async function failingRun(api: (path: string) => string) {
     body: JSON.stringify({ durationSec: 5, resolution: '360p' }),
   });
   const { runId, links } = (await response.json()) as { runId: string; links: { progress: string } };
-  const final = (await followProgress(links.progress, { onEvent: () => undefined })) as Extract<RunState, { status: 'failed' }>;
+  const final = (await followProgress(links.progress, { onEvent: () => undefined })) as Extract<
+    RunState,
+    { status: 'failed' }
+  >;
   return { runId, final };
 }
 
@@ -36,7 +39,12 @@ describe('a failed run', () => {
       similarFailures: [],
     });
     const episode = await readFailure(projectId as Id, first.runId as Id);
-    expect(episode).toMatchObject({ runId: first.runId, error_class: 'configuration', severity: 'critical', code: 'ffmpeg_missing' });
+    expect(episode).toMatchObject({
+      runId: first.runId,
+      error_class: 'configuration',
+      severity: 'critical',
+      code: 'ffmpeg_missing',
+    });
     expect(episode!.goal).toBeTruthy();
     expect(episode!.error_trace).toContain('PipelineError');
     expect(episode!.environment_info).toMatchObject({ node: process.version });

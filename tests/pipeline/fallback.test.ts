@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { PipelineError, withFallback } from '../../src/pipeline/index.js';
 import { retry } from '../../src/retry.js';
 
-const flaky = (failures: number, error = new PipelineError({ errorClass: 'network', code: 'down', message: 'provider down' })) => {
+const flaky = (
+  failures: number,
+  error = new PipelineError({ errorClass: 'network', code: 'down', message: 'provider down' }),
+) => {
   let calls = 0;
   return {
     get calls() {
@@ -21,16 +24,26 @@ describe('provider fallback', () => {
   it('retries a retryable failure, then succeeds with the cloud provider', async () => {
     const cloud = flaky(2);
     const retries: number[] = [];
-    const outcome = await withFallback({ name: 'cloud', run: cloud.run }, local, { baseDelayMs: 1, onRetry: (_, attempt) => retries.push(attempt) });
+    const outcome = await withFallback({ name: 'cloud', run: cloud.run }, local, {
+      baseDelayMs: 1,
+      onRetry: (_, attempt) => retries.push(attempt),
+    });
     expect(outcome).toEqual({ value: 'cloud', provider: 'cloud' });
     expect(cloud.calls).toBe(3);
     expect(retries).toEqual([1, 2]);
   });
 
   it('falls back at once on an error retrying cannot help, saying why', async () => {
-    const cloud = flaky(9, new PipelineError({ errorClass: 'configuration', code: 'bad_key', message: 'key refused', retryable: false }));
+    const cloud = flaky(
+      9,
+      new PipelineError({ errorClass: 'configuration', code: 'bad_key', message: 'key refused', retryable: false }),
+    );
     const outcome = await withFallback({ name: 'cloud', run: cloud.run }, local, { baseDelayMs: 1 });
-    expect(outcome).toEqual({ value: 'local', provider: 'local', fallbackReason: 'cloud failed (configuration: key refused)' });
+    expect(outcome).toEqual({
+      value: 'local',
+      provider: 'local',
+      fallbackReason: 'cloud failed (configuration: key refused)',
+    });
     expect(cloud.calls).toBe(1);
   });
 
@@ -78,7 +91,9 @@ describe('retry', () => {
     await expect(waiting).rejects.toThrow('stop');
     expect(performance.now() - started).toBeLessThan(2000);
     expect(calls).toBe(1);
-    await expect(retry(failing, { attempts: 3, baseDelayMs: 1, signal: controller.signal, shouldRetry: () => true })).rejects.toThrow('stop');
+    await expect(
+      retry(failing, { attempts: 3, baseDelayMs: 1, signal: controller.signal, shouldRetry: () => true }),
+    ).rejects.toThrow('stop');
     expect(calls).toBe(1);
   });
 
@@ -91,7 +106,9 @@ describe('retry', () => {
       last = now;
       throw new Error('still failing');
     };
-    await expect(retry(attempt, { attempts: 3, baseDelayMs: 20, shouldRetry: () => true })).rejects.toThrow('still failing');
+    await expect(retry(attempt, { attempts: 3, baseDelayMs: 20, shouldRetry: () => true })).rejects.toThrow(
+      'still failing',
+    );
     expect(waits).toHaveLength(3);
     expect(waits[1]).toBeGreaterThanOrEqual(18);
     expect(waits[2]).toBeGreaterThanOrEqual(38);

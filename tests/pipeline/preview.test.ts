@@ -14,7 +14,11 @@ import { lumaFrames } from '../helpers/video-measure.js';
 const server = useLocalServer();
 
 async function run(api: (path: string) => string, body: object): Promise<RunState> {
-  const response = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.status, await response.clone().text()).toBe(202);
   const { runId, links } = (await response.json()) as { runId: string; links: { progress: string } };
   const final = await followProgress(links.progress, { onEvent: () => undefined });
@@ -38,7 +42,13 @@ describe('preview, then make it', () => {
   it('a preview is a 360p 15 fps draft of a storyboard that storyboardFrom then renders unchanged in full, with the same music', async () => {
     const { api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 4, 700);
-    const draft = await run(api, { durationSec: 8, resolution: '720p', preview: true, title: 'Lisbon', captions: true });
+    const draft = await run(api, {
+      durationSec: 8,
+      resolution: '720p',
+      preview: true,
+      title: 'Lisbon',
+      captions: true,
+    });
     expect(draft.storyboard).toMatchObject({ resolution: '720p', width: 640, height: 360, fps: 15 });
     expect(draft.outputs?.video).toMatchObject({ width: 640, height: 360 });
     expect(await frameCount(draft.runId)).toBe(8 * 15);
@@ -47,7 +57,17 @@ describe('preview, then make it', () => {
     expect(full.storyboard).toMatchObject({ resolution: '720p', width: 1280, height: 720 });
     expect(full.storyboard?.fps).toBeUndefined();
     // The same storyboard: every shot, the title, the narration and the soundtrack's grid and seed.
-    const same = ({ shots, title, narration, music, musicSeed, mood, musicStyle, durationSec, transition }: NonNullable<RunState['storyboard']>) => ({
+    const same = ({
+      shots,
+      title,
+      narration,
+      music,
+      musicSeed,
+      mood,
+      musicStyle,
+      durationSec,
+      transition,
+    }: NonNullable<RunState['storyboard']>) => ({
       shots,
       title,
       narration,

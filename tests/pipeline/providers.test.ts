@@ -11,7 +11,11 @@ const server = useLocalServer();
 afterEach(() => vi.unstubAllEnvs());
 
 async function run(api: (path: string) => string, body: object) {
-  const response = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const { links } = (await response.json()) as { links: { self: string; progress: string } };
   const events: ProgressEvent[] = [];
   const final = await followProgress(links.progress, { onEvent: (e) => events.push(e) });
@@ -28,8 +32,12 @@ describe('cloud providers', () => {
       await uploadPhotos(api, 3, 400);
       const { final, events } = await run(api, { durationSec: 6, resolution: '360p', theme: 'Lisbon' });
       expect(final.status).toBe('complete');
-      expect(final.providers?.director).toMatch(/^local \(fallback: openai failed \(network: LLM answered HTTP 500\)\)$/);
-      expect(final.providers?.voice).toMatch(/^local \(fallback: openai failed \(network: OpenAI TTS answered HTTP 500\)\)$/);
+      expect(final.providers?.director).toMatch(
+        /^local \(fallback: openai failed \(network: LLM answered HTTP 500\)\)$/,
+      );
+      expect(final.providers?.voice).toMatch(
+        /^local \(fallback: openai failed \(network: OpenAI TTS answered HTTP 500\)\)$/,
+      );
       expect(final.storyboard?.provider).toBe('local');
       expect(
         events
@@ -89,7 +97,13 @@ describe('cloud providers', () => {
             body: JSON.stringify({
               choices: [
                 {
-                  message: { content: JSON.stringify({ order: [2, 0, 1], motions: ['pan-left', 'pan-left', 'zoom-in'], narration: 'Three days by the sea.' }) },
+                  message: {
+                    content: JSON.stringify({
+                      order: [2, 0, 1],
+                      motions: ['pan-left', 'pan-left', 'zoom-in'],
+                      narration: 'Three days by the sea.',
+                    }),
+                  },
                 },
               ],
             }),
@@ -104,7 +118,11 @@ describe('cloud providers', () => {
       const { final } = await run(api, { durationSec: 6, resolution: '360p' });
       expect(final.status).toBe('complete');
       expect(final.providers).toMatchObject({ director: 'openai', voice: 'openai' });
-      expect(final.storyboard!.shots.map((s) => s.mediaId)).toEqual([media[2]!.mediaId, media[0]!.mediaId, media[1]!.mediaId]);
+      expect(final.storyboard!.shots.map((s) => s.mediaId)).toEqual([
+        media[2]!.mediaId,
+        media[0]!.mediaId,
+        media[1]!.mediaId,
+      ]);
       expect(final.storyboard!.shots.map((s) => s.motion)).toEqual(['pan-left', 'pan-left', 'zoom-in']);
       expect(final.storyboard!.narration.script).toBe('Three days by the sea.');
     } finally {
@@ -113,7 +131,10 @@ describe('cloud providers', () => {
   });
 
   it('a malformed director answer falls back at once, without retrying', async () => {
-    const cloud = await startMockCloud(() => ({ status: 200, body: JSON.stringify({ choices: [{ message: { content: '{"order": "all of them"}' } }] }) }));
+    const cloud = await startMockCloud(() => ({
+      status: 200,
+      body: JSON.stringify({ choices: [{ message: { content: '{"order": "all of them"}' } }] }),
+    }));
     vi.stubEnv('OPENAI_API_KEY', 'sk-test-key');
     vi.stubEnv('OPENAI_BASE_URL', `${cloud.url}/v1`);
     try {
@@ -121,7 +142,9 @@ describe('cloud providers', () => {
       await uploadPhotos(api, 2, 420);
       const { final } = await run(api, { durationSec: 5, resolution: '360p', narration: false });
       expect(final.status).toBe('complete');
-      expect(final.providers?.director).toMatch(/^local \(fallback: openai failed \(input: LLM reply has the wrong shape/);
+      expect(final.providers?.director).toMatch(
+        /^local \(fallback: openai failed \(input: LLM reply has the wrong shape/,
+      );
       expect(cloud.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
       expect(cloud.requests.filter((r) => r.path === '/v1/audio/speech')).toHaveLength(0);
       expect(final.outputs?.voice).toBeNull();

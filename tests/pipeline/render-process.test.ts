@@ -27,11 +27,19 @@ describe('a render process never outlives the invocation that started it', () =>
     });
     const { runId: plannedBy } = (await response.json()) as { runId: string };
     let planned: RunState | undefined;
-    await waitFor('the short run', async () => (planned = (await (await fetch(api(`/runs/${plannedBy}`))).json()) as RunState).status === 'complete', 120_000);
+    await waitFor(
+      'the short run',
+      async () => (planned = (await (await fetch(api(`/runs/${plannedBy}`))).json()) as RunState).status === 'complete',
+      120_000,
+    );
     const project = parseId(projectId);
     const runId = newId('r');
     await createRunState(newRun({ projectId: project, runId, request: {}, mediaIds: [] }));
-    const storyboard = { ...planned!.storyboard!, resolution: '1080p' as const, ...frameSize('1080p', planned!.storyboard!.aspect) };
+    const storyboard = {
+      ...planned!.storyboard!,
+      resolution: '1080p' as const,
+      ...frameSize('1080p', planned!.storyboard!.aspect),
+    };
     await writeJSON(keys.runStoryboard(project, runId), storyboardDoc, storyboard);
     const segment = { index: 0, from: 0, to: 180 };
     await writeJSON(keys.segmentPlan(project, runId), segmentPlanDoc, {
@@ -43,13 +51,21 @@ describe('a render process never outlives the invocation that started it', () =>
       createdAt: new Date().toISOString(),
     });
 
-    const host = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/fixtures/render-host.ts'), projectId, runId, '0'], {
-      cwd: ROOT,
-      env: { ...process.env, [LOCAL_BLOBS_ENV]: '1' },
-      stdio: 'ignore',
-    });
+    const host = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'tests/fixtures/render-host.ts'), projectId, runId, '0'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, [LOCAL_BLOBS_ENV]: '1' },
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<void>((done) => host.on('exit', () => done()));
-    await waitFor('the segment to be rendering', async () => ((await readSegmentStatus(project, runId, 0))?.framesDone ?? 0) > 0, 120_000);
+    await waitFor(
+      'the segment to be rendering',
+      async () => ((await readSegmentStatus(project, runId, 0))?.framesDone ?? 0) > 0,
+      120_000,
+    );
     const marker = `--sirtrav-segment ${projectId} ${runId}`;
     const renderer = await processesMatching(marker, 'node');
     const encoders = await processesMatching(`sirtrav-compose-${renderer[0]?.pid}-`);
@@ -61,7 +77,9 @@ describe('a render process never outlives the invocation that started it', () =>
     await exited;
     await waitFor(
       'the render process and its ffmpeg to end',
-      async () => (await processesMatching(marker, 'node')).length === 0 && (await processesMatching(`sirtrav-compose-${renderer[0]!.pid}-`)).length === 0,
+      async () =>
+        (await processesMatching(marker, 'node')).length === 0 &&
+        (await processesMatching(`sirtrav-compose-${renderer[0]!.pid}-`)).length === 0,
       10_000,
     );
     expect((await readSegmentStatus(project, runId, 0))?.state).toBe('rendering');

@@ -40,8 +40,15 @@ function segmentProcesses(runId: string): Array<{ pid: number; segment: number }
   return found;
 }
 
-async function startRun(api: (path: string) => string, body: object): Promise<{ runId: Id; links: { progress: string; video: string } }> {
-  const response = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function startRun(
+  api: (path: string) => string,
+  body: object,
+): Promise<{ runId: Id; links: { progress: string; video: string } }> {
+  const response = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(202);
   return (await response.json()) as { runId: Id; links: { progress: string; video: string } };
 }
@@ -68,7 +75,11 @@ describe('a render split into segments across background invocations', () => {
     expect(events.find((e) => e.agent === 'compose' && e.status === 'completed')?.data).toMatchObject({ segments: 3 });
     const progress = composeProgress(events);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    for (const range of plan.segments) expect((await viewSegment(parseId(projectId), runId, range.index)).status).toMatchObject({ state: 'done', attempts: 1 });
+    for (const range of plan.segments)
+      expect((await viewSegment(parseId(projectId), runId, range.index)).status).toMatchObject({
+        state: 'done',
+        attempts: 1,
+      });
 
     const video = (await getVideo(runId))!.data;
     const facts = await inspectMp4(video);
@@ -97,9 +108,13 @@ describe('a render split into segments across background invocations', () => {
     const events: ProgressEvent[] = [];
     const final = await followProgress(links.progress, { onEvent: (event) => events.push(event) });
     expect(final?.status).toBe('complete');
-    const attempts = await Promise.all([0, 1, 2].map(async (i) => (await viewSegment(parseId(projectId), runId, i)).status?.attempts));
+    const attempts = await Promise.all(
+      [0, 1, 2].map(async (i) => (await viewSegment(parseId(projectId), runId, i)).status?.attempts),
+    );
     expect(attempts).toEqual([1, 2, 1]);
-    expect(events.some((e) => e.agent === 'compose' && e.status === 'retrying' && /segment 2 of 3/.test(e.message ?? ''))).toBe(true);
+    expect(
+      events.some((e) => e.agent === 'compose' && e.status === 'retrying' && /segment 2 of 3/.test(e.message ?? '')),
+    ).toBe(true);
     const facts = await inspectMp4((await getVideo(runId))!.data);
     expect(facts.decodeErrors).toBe('');
     expect(Math.abs(facts.durationSec - 12)).toBeLessThan(0.05);

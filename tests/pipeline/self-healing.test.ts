@@ -21,8 +21,15 @@ const requestOf = (input: RequestInfo | URL, init?: RequestInit) => ({
 afterEach(() => useBlobsFetch(undefined));
 afterAll(() => useBlobsFetch(undefined));
 
-async function startRun(api: (path: string) => string, body: object): Promise<{ runId: Id; links: { progress: string } }> {
-  const response = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function startRun(
+  api: (path: string) => string,
+  body: object,
+): Promise<{ runId: Id; links: { progress: string } }> {
+  const response = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(202);
   return (await response.json()) as { runId: Id; links: { progress: string } };
 }
@@ -60,7 +67,9 @@ describe('a run survives its own failures', () => {
     expect(failed).toBeGreaterThan(3);
     expect(unhandled).toEqual([]);
     // While it rendered, the state said so: compose, with progress moving past the audio steps' share.
-    expect(seen.some((s) => s.status === 'running' && s.step === 'compose' && s.progress > 0.5 && s.progress < 1)).toBe(true);
+    expect(seen.some((s) => s.status === 'running' && s.step === 'compose' && s.progress > 0.5 && s.progress < 1)).toBe(
+      true,
+    );
     const progress = seen.map((s) => s.progress);
     expect(progress.every((p, i) => i === 0 || p >= progress[i - 1]!)).toBe(true);
     const video = await fetch(api(`/runs/${runId}/video`));
@@ -87,7 +96,12 @@ describe('a run survives its own failures', () => {
       released: false,
     });
     const theirs = new TextEncoder().encode('the other invocation’s video');
-    await putBinary(keys.video(runId), theirs, { contentType: 'video/mp4', projectId, runId, bytes: theirs.byteLength });
+    await putBinary(keys.video(runId), theirs, {
+      contentType: 'video/mp4',
+      projectId,
+      runId,
+      bytes: theirs.byteLength,
+    });
     const { state, changed } = await changeRunState(
       projectId as Id,
       runId,
@@ -97,7 +111,16 @@ describe('a run survives its own failures', () => {
           status: 'complete',
           step: null,
           progress: 1,
-          outputs: { video: { bytes: theirs.byteLength, durationSec: 20, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } },
+          outputs: {
+            video: {
+              bytes: theirs.byteLength,
+              durationSec: 20,
+              width: 640,
+              height: 360,
+              videoCodec: 'h264',
+              audioCodec: 'aac',
+            },
+          },
         }) as RunState,
     );
     expect(changed).toBe(true);
@@ -105,7 +128,10 @@ describe('a run survives its own failures', () => {
 
     await server.current.idle();
     expect(new TextDecoder().decode((await getVideo(runId))!.data)).toBe('the other invocation’s video');
-    expect(await readRunState(projectId as Id, runId)).toMatchObject({ status: 'complete', outputs: { video: { bytes: theirs.byteLength } } });
+    expect(await readRunState(projectId as Id, runId)).toMatchObject({
+      status: 'complete',
+      outputs: { video: { bytes: theirs.byteLength } },
+    });
     expect(await readLease(projectId as Id, runId)).toMatchObject({ owner: 'another-invocation', released: false });
     const { events } = await readProgress(projectId as Id, runId);
     const ends = events.filter((e) => e.agent === 'pipeline' && ['complete', 'failed', 'cancelled'].includes(e.status));
@@ -118,7 +144,9 @@ describe('a run survives its own failures', () => {
     const runId = await makeCompleteRun(projectId as Id, { mood: 'calm', musicStyle: 'acoustic' });
     await settleRun((await readRunState(projectId as Id, runId))!);
     const before = await readProgress(projectId as Id, runId);
-    const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(api(`/runs/${runId}/cancel`), { method: 'POST' })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => fetch(api(`/runs/${runId}/cancel`), { method: 'POST' })),
+    );
     for (const answer of answers) {
       expect(answer.status).toBe(409);
       expect(await answer.json()).toMatchObject({ error: { code: 'run_finished' } });

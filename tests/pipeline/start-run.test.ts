@@ -5,7 +5,11 @@ import { useLocalServer } from '../helpers/server.js';
 const server = useLocalServer();
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 const code = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
@@ -46,7 +50,11 @@ describe('starting a run', () => {
     await uploadPhotos(api, 1, 520);
     const body = { durationSec: 5, resolution: '360p', narration: false };
     const first = await post(api('/runs'), body, { 'idempotency-key': 'abc-123' });
-    const second = await post(api('/runs'), { narration: false, resolution: '360p', durationSec: 5 }, { 'idempotency-key': 'abc-123' });
+    const second = await post(
+      api('/runs'),
+      { narration: false, resolution: '360p', durationSec: 5 },
+      { 'idempotency-key': 'abc-123' },
+    );
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     const a = (await first.json()) as { runId: string };
@@ -61,7 +69,9 @@ describe('starting a run', () => {
   it('the video is 409 until the run is complete; unknown runs are 404', async () => {
     const { api } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(api, 1, 530);
-    const started = (await (await post(api('/runs'), { durationSec: 5, resolution: '360p', narration: false })).json()) as { runId: string };
+    const started = (await (
+      await post(api('/runs'), { durationSec: 5, resolution: '360p', narration: false })
+    ).json()) as { runId: string };
     const early = await fetch(api(`/runs/${started.runId}/video`));
     if (early.status !== 200) {
       expect(early.status).toBe(409);

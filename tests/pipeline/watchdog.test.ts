@@ -18,7 +18,11 @@ afterAll(() => vi.unstubAllEnvs());
 // The watchdog runs every half lease period, as `npm start` runs it. Nobody reads the runs over the API here.
 const server = useLocalServer({ everyMinuteMs: LEASE_MS / 2 });
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -49,9 +53,19 @@ describe('the watchdog', () => {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     });
-    await appendProgress(projectId as Id, runId, { agent: 'pipeline', status: 'queued', progress: 0 }, { agent: 'pipeline', status: 'started', progress: 0 });
+    await appendProgress(
+      projectId as Id,
+      runId,
+      { agent: 'pipeline', status: 'queued', progress: 0 },
+      { agent: 'pipeline', status: 'started', progress: 0 },
+    );
     const lapsesAt = Date.now() + LEASE_MS;
-    await writeJSON(keys.runLease(projectId as Id, runId), leaseDoc, { owner: 'killed-host', expiresAt: lapsesAt, acquiredAt: now.getTime(), released: false });
+    await writeJSON(keys.runLease(projectId as Id, runId), leaseDoc, {
+      owner: 'killed-host',
+      expiresAt: lapsesAt,
+      acquiredAt: now.getTime(),
+      released: false,
+    });
 
     const retaken = await until('another invocation to take the lease', async () => {
       const lease = await readLease(projectId as Id, runId);
@@ -64,7 +78,10 @@ describe('the watchdog', () => {
       return state && isTerminal(state.status) ? state : null;
     });
     expect(final).toMatchObject({ status: 'complete', attempts: 2 });
-    await until('the run to leave the active index', async () => (await readActiveMarker(projectId as Id, runId)) === null);
+    await until(
+      'the run to leave the active index',
+      async () => (await readActiveMarker(projectId as Id, runId)) === null,
+    );
     const statuses = (await readProgress(projectId as Id, runId)).events.map((e) => `${e.agent}:${e.status}`);
     expect(statuses).toContain('pipeline:resumed');
     expect(statuses.at(-1)).toBe('pipeline:complete');
@@ -99,7 +116,11 @@ describe('the watchdog', () => {
     const { projectId } = await createProjectOverHttp(server.current.url);
     const ghost = newId('r');
     await markActive(projectId as Id, ghost, new Date(Date.now() - 10 * LEASE_MS));
-    await until('the ghost marker to go', async () => (await readActiveMarker(projectId as Id, ghost)) === null, 20_000);
+    await until(
+      'the ghost marker to go',
+      async () => (await readActiveMarker(projectId as Id, ghost)) === null,
+      20_000,
+    );
 
     // A host killed between writing a run's final state and its terminal event. (After the scheduled
     // repair's first pass, which would rightly fail a complete run caught before its video is planted.)
@@ -108,7 +129,11 @@ describe('the watchdog', () => {
     await putBinary(keys.video(finished), new Uint8Array(1000), { projectId, runId: finished, bytes: 1000 });
     await appendProgress(projectId as Id, finished, { agent: 'pipeline', status: 'started', progress: 0 });
     await markActive(projectId as Id, finished);
-    await until('the finished run to be settled', async () => (await readActiveMarker(projectId as Id, finished)) === null, 20_000);
+    await until(
+      'the finished run to be settled',
+      async () => (await readActiveMarker(projectId as Id, finished)) === null,
+      20_000,
+    );
     const { events } = await readProgress(projectId as Id, finished);
     expect(events.map((e) => e.status)).toEqual(['started', 'complete']);
   });
@@ -116,10 +141,20 @@ describe('the watchdog', () => {
   it('a running run whose state fails its own checks is failed with state_unreadable and its progress log ended, within a lease period', async () => {
     const { projectId, runId } = await makeQueuedRun();
     await markActive(projectId, runId);
-    await appendProgress(projectId, runId, { agent: 'pipeline', status: 'queued', progress: 0 }, { agent: 'voice', status: 'started', progress: 0.3 });
+    await appendProgress(
+      projectId,
+      runId,
+      { agent: 'pipeline', status: 'queued', progress: 0 },
+      { agent: 'voice', status: 'started', progress: 0.3 },
+    );
     const ref = keys.runState(projectId, runId);
     const current = (await getBinary(ref))!;
-    await tearBlob({ directory: server.directory, ref, tear: 'truncated-body', next: { body: current.data, metadata: current.metadata } });
+    await tearBlob({
+      directory: server.directory,
+      ref,
+      tear: 'truncated-body',
+      next: { body: current.data, metadata: current.metadata },
+    });
     await expect(readRunState(projectId, runId)).rejects.toMatchObject({ name: 'CorruptBlobError' });
 
     const final = await until('the run to end', async () => {
@@ -129,7 +164,11 @@ describe('the watchdog', () => {
     expect(final).toMatchObject({ status: 'failed', error: { code: 'state_unreadable', retryable: true } });
     await until('the run to leave the active index', async () => (await readActiveMarker(projectId, runId)) === null);
     const events = (await readProgress(projectId, runId)).events;
-    expect(events.map((e) => `${e.agent}:${e.status}`)).toEqual(['pipeline:queued', 'voice:started', 'pipeline:failed']);
+    expect(events.map((e) => `${e.agent}:${e.status}`)).toEqual([
+      'pipeline:queued',
+      'voice:started',
+      'pipeline:failed',
+    ]);
     expect(events.at(-1)?.message).toContain('could not be read');
     const answer = await fetch(`${server.current.url}/api/projects/${projectId}/runs/${runId}`);
     expect(answer.status).toBe(200);

@@ -113,7 +113,9 @@ describe('backup and restore of a whole site', () => {
     const events = result.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { event: string; task?: string; done?: number; total?: number; blobs?: number });
+      .map(
+        (line) => JSON.parse(line) as { event: string; task?: string; done?: number; total?: number; blobs?: number },
+      );
     expect(events[0]).toMatchObject({ event: 'start', task: 'backup', total: original.size });
     expect(events.at(-2)).toMatchObject({ event: 'stop' });
     expect(events.some((e) => e.event === 'progress' && e.done === original.size)).toBe(true);

@@ -24,13 +24,24 @@ async function renderRun(api: (path: string) => string, body: Record<string, unk
 }
 
 async function projectFacts(api: (path: string) => string) {
-  const media = ((await (await fetch(api('/media'))).json()) as { media: Array<{ mediaId: string; sha256: string }> }).media;
-  const photos = await Promise.all(media.map(async (m) => sha(await (await fetch(api(`/media/${m.mediaId}`))).arrayBuffer())));
-  const runs = ((await (await fetch(api('/runs'))).json()) as { runs: Array<{ runId: string; status: string; theme: string | null }> }).runs;
-  const videos = await Promise.all(
-    runs.filter((r) => r.status === 'complete').map(async (r) => sha(await (await fetch(api(`/runs/${r.runId}/video`))).arrayBuffer())),
+  const media = ((await (await fetch(api('/media'))).json()) as { media: Array<{ mediaId: string; sha256: string }> })
+    .media;
+  const photos = await Promise.all(
+    media.map(async (m) => sha(await (await fetch(api(`/media/${m.mediaId}`))).arrayBuffer())),
   );
-  const memory = (await (await fetch(api('/memory'))).json()) as { video_history: Array<{ runId: string; rating: string | null; theme: string }> };
+  const runs = (
+    (await (await fetch(api('/runs'))).json()) as {
+      runs: Array<{ runId: string; status: string; theme: string | null }>;
+    }
+  ).runs;
+  const videos = await Promise.all(
+    runs
+      .filter((r) => r.status === 'complete')
+      .map(async (r) => sha(await (await fetch(api(`/runs/${r.runId}/video`))).arrayBuffer())),
+  );
+  const memory = (await (await fetch(api('/memory'))).json()) as {
+    video_history: Array<{ runId: string; rating: string | null; theme: string }>;
+  };
   return { photos: photos.sort(), runs, videos: videos.sort(), memory };
 }
 
@@ -54,8 +65,13 @@ describe('export and import of a project', () => {
     await uploadPhotos(source.api, 3);
     const runId = await renderRun(source.api, { theme: 'Lisbon export' });
     expect(
-      (await fetch(source.api(`/runs/${runId}/evaluation`), { method: 'POST', headers: json, body: JSON.stringify({ rating: 'good', comment: 'keep' }) }))
-        .status,
+      (
+        await fetch(source.api(`/runs/${runId}/evaluation`), {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ rating: 'good', comment: 'keep' }),
+        })
+      ).status,
     ).toBe(201);
     sourceFacts = await projectFacts(source.api);
     expect(sourceFacts.memory.video_history).toHaveLength(1);
@@ -70,7 +86,10 @@ describe('export and import of a project', () => {
     const entries = await readTar(archive);
     expect(entries[0]!.name).toBe('manifest.json');
     expect(entries[1]!.name).toBe('manifest.sig');
-    const manifest = JSON.parse(entries[0]!.body.toString()) as { parts: number; blobs: Array<{ store: string; key: string; size: number; sha256: string }> };
+    const manifest = JSON.parse(entries[0]!.body.toString()) as {
+      parts: number;
+      blobs: Array<{ store: string; key: string; size: number; sha256: string }>;
+    };
     expect(manifest.parts).toBe(exported.parts.length);
     expect(entries.slice(2).map((e) => e.name)).toEqual(manifest.blobs.map((b) => `${b.store}/${b.key}`));
     for (const [i, blob] of manifest.blobs.entries()) {
@@ -94,12 +113,22 @@ describe('export and import of a project', () => {
     const { projectId, token, imported } = result.body as {
       projectId: string;
       token: string;
-      imported: { media: number; runs: number; videos: number; remapped: { projectId: { from: string; to: string }; runs: Record<string, string> } };
+      imported: {
+        media: number;
+        runs: number;
+        videos: number;
+        remapped: { projectId: { from: string; to: string }; runs: Record<string, string> };
+      };
     };
     expect(projectId).not.toBe(source.projectId);
     expect(token).toContain(projectId);
     expect(result.body.webhookSecret).toMatch(/^whsec_/);
-    expect(imported).toMatchObject({ media: 3, runs: 1, videos: 1, remapped: { projectId: { from: source.projectId, to: projectId } } });
+    expect(imported).toMatchObject({
+      media: 3,
+      runs: 1,
+      videos: 1,
+      remapped: { projectId: { from: source.projectId, to: projectId } },
+    });
     // Run ids are unique across the site: the copy's run always gets a new id.
     const [[oldRun, newRun]] = Object.entries(imported.remapped.runs) as [[string, string]];
 
@@ -108,7 +137,9 @@ describe('export and import of a project', () => {
     expect(facts.photos).toEqual(sourceFacts.photos);
     expect(facts.videos).toEqual(sourceFacts.videos);
     expect(facts.runs.map((r) => ({ ...r, runId: r.runId === newRun ? oldRun : r.runId }))).toEqual(sourceFacts.runs);
-    expect(facts.memory.video_history.map((h) => ({ ...h, runId: h.runId === newRun ? oldRun : h.runId }))).toEqual(sourceFacts.memory.video_history);
+    expect(facts.memory.video_history.map((h) => ({ ...h, runId: h.runId === newRun ? oldRun : h.runId }))).toEqual(
+      sourceFacts.memory.video_history,
+    );
     expect(facts.memory.video_history[0]!.rating).toBe('good');
 
     await renderRun(api, { theme: 'Lisbon again' });
@@ -122,7 +153,11 @@ describe('export and import of a project', () => {
     expect(result.body.projectId).toBe(empty.projectId);
     expect(Object.keys(result.body.imported.remapped.runs)).toHaveLength(1);
     expect(result.body.imported.skipped).toEqual([
-      { store: 'sirtrav-runs', key: `projects/${source.projectId}/project.json`, reason: 'the target project keeps its own record' },
+      {
+        store: 'sirtrav-runs',
+        key: `projects/${source.projectId}/project.json`,
+        reason: 'the target project keeps its own record',
+      },
     ]);
     expect((await projectFacts(empty.api)).photos).toEqual(sourceFacts.photos);
     // Not empty any more: a second import into it is a conflict, and nothing is overwritten.
@@ -168,7 +203,9 @@ describe('export and import of a project', () => {
 
     it('an extra file', async () => {
       await expectRefused(
-        await tamper((entries) => entries.push({ name: 'extra.txt', body: Buffer.from('surprise'), mtime: entries[0]!.mtime })),
+        await tamper((entries) =>
+          entries.push({ name: 'extra.txt', body: Buffer.from('surprise'), mtime: entries[0]!.mtime }),
+        ),
         'p_extra',
         'size_mismatch',
       );

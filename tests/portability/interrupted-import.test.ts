@@ -23,15 +23,21 @@ async function exportArchive(projectId: Id): Promise<Buffer> {
 async function halfImport(archive: Buffer, projectId: string) {
   const session = await startImport({ bytes: archive.byteLength, projectId: projectId as Id });
   for (let n = 0; n < session.partCount; n++)
-    await putImportPart(session.importId, n, async () => archive.subarray(n * session.partSize, (n + 1) * session.partSize));
+    await putImportPart(session.importId, n, async () =>
+      archive.subarray(n * session.partSize, (n + 1) * session.partSize),
+    );
   let current = session;
-  while (!(current.status === 'committing' && current.committed >= 3)) current = await advanceImport(session.importId, 1);
+  while (!(current.status === 'committing' && current.committed >= 3))
+    current = await advanceImport(session.importId, 1);
   return current;
 }
 
 async function keysUnder(projectId: string): Promise<string[]> {
   const found: string[] = [];
-  for (const store of STORE_IDS) found.push(...(await openStore(store).list({ prefix: `projects/${projectId}/` })).blobs.map((b) => `${store}:${b.key}`));
+  for (const store of STORE_IDS)
+    found.push(
+      ...(await openStore(store).list({ prefix: `projects/${projectId}/` })).blobs.map((b) => `${store}:${b.key}`),
+    );
   return found;
 }
 
@@ -67,13 +73,18 @@ describe('an interrupted import', () => {
 
     const rival = await startImport({ bytes: archive.byteLength, projectId: 'p_rolled' as Id });
     for (let n = 0; n < rival.partCount; n++)
-      await putImportPart(rival.importId, n, async () => archive.subarray(n * rival.partSize, (n + 1) * rival.partSize));
+      await putImportPart(rival.importId, n, async () =>
+        archive.subarray(n * rival.partSize, (n + 1) * rival.partSize),
+      );
     await expect(advanceImport(rival.importId, 60_000)).rejects.toMatchObject({ status: 409 });
 
     const rolled = await rollbackImport(half.importId);
     expect(rolled.status).toBe('rolled_back');
     expect(await keysUnder('p_rolled')).toEqual([]);
-    await expect(advanceImport(half.importId, 60_000)).rejects.toMatchObject({ status: 410, code: 'import_rolled_back' });
+    await expect(advanceImport(half.importId, 60_000)).rejects.toMatchObject({
+      status: 410,
+      code: 'import_rolled_back',
+    });
   });
 
   it('a roll-back while a call is still writing leaves nothing behind once that call ends', async () => {

@@ -7,7 +7,16 @@ import { finalizeManifest } from '../../src/portability/layout.js';
 import { siteKey } from '../../src/portability/signing.js';
 import { appendProgress } from '../../src/progress/event-log.js';
 import { createRunState, newRun } from '../../src/runs/index.js';
-import { getMetadata, keys, openStore, parseId, putBinary, STORE_IDS, writeJSON, type Id } from '../../src/storage/index.js';
+import {
+  getMetadata,
+  keys,
+  openStore,
+  parseId,
+  putBinary,
+  STORE_IDS,
+  writeJSON,
+  type Id,
+} from '../../src/storage/index.js';
 import { createWebhookSecret, readWebhookSecret } from '../../src/webhooks/secret.js';
 import { createProjectOverHttp, invokePipeline, uploadPhotos } from '../helpers/api.js';
 import { downloadExport, importArchive, readTar, resign, writeTar, type TarEntry } from '../helpers/archive.js';
@@ -29,7 +38,11 @@ async function siteBlobs(): Promise<string[]> {
   const found: string[] = [];
   for (const store of STORE_IDS) {
     for await (const page of openStore(store).list({ paginate: true })) {
-      found.push(...page.blobs.filter((b) => !(store === 'runs' && b.key.startsWith('imports/'))).map((b) => `${store}:${b.key}`));
+      found.push(
+        ...page.blobs
+          .filter((b) => !(store === 'runs' && b.key.startsWith('imports/')))
+          .map((b) => `${store}:${b.key}`),
+      );
     }
   }
   return found.sort();
@@ -113,7 +126,10 @@ describe('imports trust only what they can verify', () => {
     // 64 MiB of JSON whitespace in 64 KB of gzip, its metadata claiming a small document.
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 });
     expect(bomb.byteLength).toBeLessThan(1024 * 1024);
-    await replaceBlob(entries, `sirtrav-progress/projects/${source}/runs/${runId}/progress.json`, bomb, (old) => ({ ...old, encoding: 'gzip' }));
+    await replaceBlob(entries, `sirtrav-progress/projects/${source}/runs/${runId}/progress.json`, bomb, (old) => ({
+      ...old,
+      encoding: 'gzip',
+    }));
     resign(entries);
     await expectRefusedWritingNothing(await writeTar(entries), 'invalid_document');
   });
@@ -123,7 +139,13 @@ describe('imports trust only what they can verify', () => {
     const { entries } = await exportOf(source);
     const manifest = manifestOf(entries);
     const body = Buffer.from(JSON.stringify({ secret: 'whsec_chosenbyattacker', createdAt: new Date().toISOString() }));
-    manifest.blobs.push({ store: 'sirtrav-runs', key: `projects/${source}/webhook-secret.json`, size: body.byteLength, sha256: sha(body), metadata: {} });
+    manifest.blobs.push({
+      store: 'sirtrav-runs',
+      key: `projects/${source}/webhook-secret.json`,
+      size: body.byteLength,
+      sha256: sha(body),
+      metadata: {},
+    });
     await restate(entries, manifest);
     entries.push({ name: `sirtrav-runs/projects/${source}/webhook-secret.json`, body, mtime: entries[0]!.mtime });
     resign(entries);
@@ -151,7 +173,8 @@ describe('imports trust only what they can verify', () => {
     expect(webhookSecret).not.toBe(sourceSecret);
     expect(await readWebhookSecret(projectId)).toBe(webhookSecret);
 
-    const keysUnder = async (store: 'videos' | 'evals', prefix: string) => (await openStore(store).list({ prefix })).blobs.map((b) => b.key);
+    const keysUnder = async (store: 'videos' | 'evals', prefix: string) =>
+      (await openStore(store).list({ prefix })).blobs.map((b) => b.key);
     expect(await keysUnder('videos', `${newRun}/`)).toEqual([`${newRun}/final.mp4`]);
     expect(await keysUnder('evals', `${newRun}/`)).toEqual([`${newRun}/evaluation.json`]);
     expect(await getMetadata(keys.video(newRun))).toMatchObject({ runId: newRun, projectId });
@@ -159,9 +182,12 @@ describe('imports trust only what they can verify', () => {
     expect(await getMetadata(keys.video(oldRun))).toMatchObject({ runId: oldRun, projectId: source });
     const runs = ((await (await fetch(api(projectId)('/runs'))).json()) as { runs: Array<{ runId: string }> }).runs;
     expect(runs.map((r) => r.runId)).toEqual([newRun]);
-    const memory = (await (await fetch(api(projectId)('/memory'))).json()) as { video_history: Array<{ runId: string }> };
+    const memory = (await (await fetch(api(projectId)('/memory'))).json()) as {
+      video_history: Array<{ runId: string }>;
+    };
     expect(memory.video_history.map((h) => h.runId)).toEqual([newRun]);
-    const stored = async (runId: Id) => sha(new Uint8Array((await openStore('videos').get(keys.video(runId).key, { type: 'arrayBuffer' }))!));
+    const stored = async (runId: Id) =>
+      sha(new Uint8Array((await openStore('videos').get(keys.video(runId).key, { type: 'arrayBuffer' }))!));
     expect(await stored(newRun)).toBe(await stored(oldRun));
   });
 
@@ -181,7 +207,13 @@ describe('imports trust only what they can verify', () => {
       ],
       createdAt,
     });
-    await writeJSON(keys.segmentStatus(source, runId, 0), segmentStatusDoc, { state: 'done', attempts: 1, framesDone: 30, frames: 30, updatedAt: Date.now() });
+    await writeJSON(keys.segmentStatus(source, runId, 0), segmentStatusDoc, {
+      state: 'done',
+      attempts: 1,
+      framesDone: 30,
+      frames: 30,
+      updatedAt: Date.now(),
+    });
     await writeJSON(keys.segmentLease(source, runId, 1), leaseDoc, {
       owner: 'worker',
       expiresAt: Date.now() + 60_000,
@@ -189,7 +221,14 @@ describe('imports trust only what they can verify', () => {
       released: false,
     });
     const piece = randomBytes(20_000);
-    await putBinary(keys.segmentVideo(runId, 0), piece, { contentType: 'video/mp4', runId, projectId: source, segment: 0, bytes: piece.byteLength, createdAt });
+    await putBinary(keys.segmentVideo(runId, 0), piece, {
+      contentType: 'video/mp4',
+      runId,
+      projectId: source,
+      segment: 0,
+      bytes: piece.byteLength,
+      createdAt,
+    });
 
     const { archive, entries } = await exportOf(source);
     const names = entries.map((e) => e.name);
@@ -199,7 +238,11 @@ describe('imports trust only what they can verify', () => {
     const result = await importArchive(server.current.url, archive);
     expect(result.status, JSON.stringify(result.body)).toBe(201);
     const moved = (result.body.imported.remapped.runs as Record<string, Id>)[runId]!;
-    expect(await getMetadata(keys.segmentVideo(moved, 0))).toMatchObject({ runId: moved, projectId: result.body.projectId, segment: 0 });
+    expect(await getMetadata(keys.segmentVideo(moved, 0))).toMatchObject({
+      runId: moved,
+      projectId: result.body.projectId,
+      segment: 0,
+    });
     expect(await getMetadata(keys.segmentVideo(runId, 0))).toMatchObject({ runId, projectId: source });
   });
 });
@@ -209,10 +252,24 @@ describe('compose', () => {
     const { projectId, api: projectApi } = await createProjectOverHttp(server.current.url);
     await uploadPhotos(projectApi, 2, 700);
     const runId = newId('r');
-    await createRunState(newRun({ projectId: parseId(projectId), runId, request: { durationSec: 4, resolution: '360p', narration: false }, mediaIds: [] }));
+    await createRunState(
+      newRun({
+        projectId: parseId(projectId),
+        runId,
+        request: { durationSec: 4, resolution: '360p', narration: false },
+        mediaIds: [],
+      }),
+    );
     await appendProgress(parseId(projectId), runId, { agent: 'pipeline', status: 'queued', progress: 0 });
     const planted = randomBytes(30_000);
-    const facts = { bytes: planted.byteLength, durationSec: 4, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' };
+    const facts = {
+      bytes: planted.byteLength,
+      durationSec: 4,
+      width: 640,
+      height: 360,
+      videoCodec: 'h264',
+      audioCodec: 'aac',
+    };
     await putBinary(keys.video(runId), planted, {
       contentType: 'video/mp4',
       runId,

@@ -30,14 +30,20 @@ describe('progress log', () => {
       await appendProgress(
         p,
         r,
-        ...Array.from({ length: 10 }, (_, i) => ({ agent: 'compose' as const, status: 'progress', progress: (batch * 10 + i) / 250 })),
+        ...Array.from({ length: 10 }, (_, i) => ({
+          agent: 'compose' as const,
+          status: 'progress',
+          progress: (batch * 10 + i) / 250,
+        })),
       );
     }
     const view = await readProgress(p, r);
     expect(view.events).toHaveLength(200);
     expect(view.events.map((e) => e.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 51));
     expect(view).toMatchObject({ dropped: 50, lastSeq: 250, firstSeq: 51 });
-    expect((await readProgress(p, r, { afterSeq: 240 })).events.map((e) => e.seq)).toEqual([241, 242, 243, 244, 245, 246, 247, 248, 249, 250]);
+    expect((await readProgress(p, r, { afterSeq: 240 })).events.map((e) => e.seq)).toEqual([
+      241, 242, 243, 244, 245, 246, 247, 248, 249, 250,
+    ]);
   });
 
   it('20 concurrent appenders × 10 events give 200 events, no seq twice', async () => {
@@ -45,7 +51,8 @@ describe('progress log', () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, writer) =>
         (async () => {
-          for (let i = 0; i < 10; i++) await appendProgress(p, r, { agent: 'pipeline', status: 'progress', progress: 0, data: { writer, i } });
+          for (let i = 0; i < 10; i++)
+            await appendProgress(p, r, { agent: 'pipeline', status: 'progress', progress: 0, data: { writer, i } });
         })(),
       ),
     );
@@ -59,7 +66,11 @@ describe('progress log', () => {
   it('keeps the terminal event at the cap and closes the log after it', async () => {
     const { p, r } = ids();
     for (let i = 0; i < 20; i++) {
-      await appendProgress(p, r, ...Array.from({ length: 10 }, () => ({ agent: 'compose' as const, status: 'progress', progress: 0.5 })));
+      await appendProgress(
+        p,
+        r,
+        ...Array.from({ length: 10 }, () => ({ agent: 'compose' as const, status: 'progress', progress: 0.5 })),
+      );
     }
     await appendProgress(p, r, { agent: 'pipeline', status: 'failed', progress: 0.5, message: 'ffmpeg exited 1' });
     expect(await appendProgress(p, r, { agent: 'pipeline', status: 'complete', progress: 1 })).toEqual([]);

@@ -32,7 +32,12 @@ describe('progress over SSE never holds an event back', () => {
       if (!armed || method !== 'GET' || !url.includes('sirtrav-progress') || !url.includes(runId)) return response;
       armed = false;
       const body = await response.arrayBuffer();
-      await appendProgress(projectId, runId, { agent: 'director', status: 'progress', progress: 0.2, message: 'appended in between' });
+      await appendProgress(projectId, runId, {
+        agent: 'director',
+        status: 'progress',
+        progress: 0.2,
+        message: 'appended in between',
+      });
       injectedAt = Date.now();
       return new Response(body, { status: response.status, headers: response.headers });
     });

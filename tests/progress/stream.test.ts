@@ -30,11 +30,17 @@ async function finish(projectId: Id, runId: Id): Promise<void> {
 describe('progress over SSE', () => {
   it('a client joining mid-run and reconnecting across several windows gets every event once, in order, then done', async () => {
     const { projectId, runId } = await makeQueuedRun();
-    for (let i = 0; i < 5; i++) await appendProgress(projectId, runId, { agent: 'director', status: 'progress', progress: i / 100 });
+    for (let i = 0; i < 5; i++)
+      await appendProgress(projectId, runId, { agent: 'director', status: 'progress', progress: i / 100 });
 
     const writer = (async () => {
       for (let i = 5; i < 60; i++) {
-        await appendProgress(projectId, runId, { agent: 'compose', status: 'progress', progress: i / 100, data: { i } });
+        await appendProgress(projectId, runId, {
+          agent: 'compose',
+          status: 'progress',
+          progress: i / 100,
+          data: { i },
+        });
         await sleep(60);
       }
       await finish(projectId, runId);
@@ -56,22 +62,37 @@ describe('progress over SSE', () => {
     const [first] = await appendProgress(projectId, runId, { agent: 'director', status: 'started', progress: 0.1 });
     await finish(projectId, runId);
 
-    const response = await fetch(progressUrl(projectId, runId), { headers: { accept: 'text/event-stream', 'last-event-id': '0' } });
+    const response = await fetch(progressUrl(projectId, runId), {
+      headers: { accept: 'text/event-stream', 'last-event-id': '0' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(response.headers.get('cache-control')).toContain('no-cache');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
     const text = await response.text();
     const lines = text.split('\n');
-    expect(lines.slice(0, 6)).toEqual(['retry: 1000', '', 'event: progress', 'id: 1', `data: ${JSON.stringify(first)}`, '']);
-    expect(text).toMatch(/event: progress\nid: 2\ndata: \{[^\n]*"status":"cancelled"[^\n]*\}\n\nevent: done\ndata: \{[^\n]*"status":"cancelled"[^\n]*\}\n\n$/);
+    expect(lines.slice(0, 6)).toEqual([
+      'retry: 1000',
+      '',
+      'event: progress',
+      'id: 1',
+      `data: ${JSON.stringify(first)}`,
+      '',
+    ]);
+    expect(text).toMatch(
+      /event: progress\nid: 2\ndata: \{[^\n]*"status":"cancelled"[^\n]*\}\n\nevent: done\ndata: \{[^\n]*"status":"cancelled"[^\n]*\}\n\n$/,
+    );
 
-    const resumed = await fetch(`${progressUrl(projectId, runId)}?lastEventId=1`, { headers: { accept: 'text/event-stream' } });
+    const resumed = await fetch(`${progressUrl(projectId, runId)}?lastEventId=1`, {
+      headers: { accept: 'text/event-stream' },
+    });
     const resumedText = await resumed.text();
     expect(resumedText).not.toContain('id: 1\n');
     expect(resumedText).toContain('id: 2\n');
 
-    const after = await fetch(progressUrl(projectId, runId), { headers: { accept: 'text/event-stream', 'last-event-id': '2' } });
+    const after = await fetch(progressUrl(projectId, runId), {
+      headers: { accept: 'text/event-stream', 'last-event-id': '2' },
+    });
     expect(after.status).toBe(204);
     expect(await after.text()).toBe('');
   });
@@ -79,12 +100,20 @@ describe('progress over SSE', () => {
   it('a client behind the 200-event window gets a snapshot first, then the events still held', async () => {
     const { projectId, runId } = await makeQueuedRun();
     for (let i = 0; i < 25; i++) {
-      await appendProgress(projectId, runId, ...Array.from({ length: 10 }, () => ({ agent: 'compose' as const, status: 'progress', progress: 0.5 })));
+      await appendProgress(
+        projectId,
+        runId,
+        ...Array.from({ length: 10 }, () => ({ agent: 'compose' as const, status: 'progress', progress: 0.5 })),
+      );
     }
     await finish(projectId, runId);
     const snapshots: RunState[] = [];
     const received: number[] = [];
-    await followProgress(progressUrl(projectId, runId), { lastEventId: 10, onEvent: (e) => received.push(e.seq), onSnapshot: (s) => snapshots.push(s) });
+    await followProgress(progressUrl(projectId, runId), {
+      lastEventId: 10,
+      onEvent: (e) => received.push(e.seq),
+      onSnapshot: (s) => snapshots.push(s),
+    });
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0]).toMatchObject({ runId });
     expect(received[0]).toBe(52);
@@ -94,7 +123,12 @@ describe('progress over SSE', () => {
 
   it('answers JSON without the event-stream Accept header', async () => {
     const { projectId, runId } = await makeQueuedRun();
-    await appendProgress(projectId, runId, { agent: 'director', status: 'started', progress: 0.1 }, { agent: 'director', status: 'completed', progress: 0.2 });
+    await appendProgress(
+      projectId,
+      runId,
+      { agent: 'director', status: 'started', progress: 0.1 },
+      { agent: 'director', status: 'completed', progress: 0.2 },
+    );
     const response = await fetch(`${progressUrl(projectId, runId)}?lastEventId=1`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { events: ProgressEvent[]; dropped: number };
@@ -104,7 +138,9 @@ describe('progress over SSE', () => {
 
   it('unknown run is 404, bad ids and a bad Last-Event-ID are 400', async () => {
     const { projectId } = await makeQueuedRun();
-    const unknown = await fetch(progressUrl(projectId, 'r_missing' as Id), { headers: { accept: 'text/event-stream' } });
+    const unknown = await fetch(progressUrl(projectId, 'r_missing' as Id), {
+      headers: { accept: 'text/event-stream' },
+    });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('run_not_found');
     // A bare ".." segment is resolved by URL parsing (here and at Netlify's edge): a different, unknown route.
@@ -120,7 +156,9 @@ describe('progress over SSE', () => {
     }
     const { runId } = await makeQueuedRun();
     for (const lastEventId of ['abc', '-1', '1.5', '9'.repeat(20)]) {
-      const badId = await fetch(progressUrl(projectId, runId), { headers: { accept: 'text/event-stream', 'last-event-id': lastEventId } });
+      const badId = await fetch(progressUrl(projectId, runId), {
+        headers: { accept: 'text/event-stream', 'last-event-id': lastEventId },
+      });
       expect(badId.status, lastEventId).toBe(400);
       expect(await badId.json()).toMatchObject({ error: { code: 'invalid_last_event_id' } });
     }
@@ -130,7 +168,10 @@ describe('progress over SSE', () => {
     const { projectId, runId } = await makeQueuedRun();
     await appendProgress(projectId, runId, { agent: 'director', status: 'started', progress: 0.1 });
     const controller = new AbortController();
-    const response = await fetch(progressUrl(projectId, runId), { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+    const response = await fetch(progressUrl(projectId, runId), {
+      headers: { accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
     const reader = response.body!.getReader();
     await reader.read();
     await sleep(200);

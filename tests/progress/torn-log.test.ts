@@ -20,7 +20,8 @@ const progressUrl = (p: Id, r: Id) => `${server.current.url}/api/projects/${p}/r
 
 async function runWithEvents(count: number) {
   const { projectId, runId } = await makeQueuedRun();
-  for (let i = 0; i < count; i++) await appendProgress(projectId, runId, { agent: 'voice', status: 'progress', progress: i / 100 });
+  for (let i = 0; i < count; i++)
+    await appendProgress(projectId, runId, { agent: 'voice', status: 'progress', progress: i / 100 });
   return { projectId, runId, ref: keys.progress(projectId, runId) };
 }
 
@@ -37,7 +38,12 @@ describe('a progress log a crash tore', () => {
       { projectId, runId, events: [...log, terminal], lastSeq: 4, dropped: 0, terminal: true },
       { createdAt: now, updatedAt: now },
     );
-    await tearBlob({ directory: server.directory, ref, tear: 'half-metadata', next: { body: next.body, metadata: next.meta } });
+    await tearBlob({
+      directory: server.directory,
+      ref,
+      tear: 'half-metadata',
+      next: { body: next.body, metadata: next.meta },
+    });
     expect(stored.metadata.lastSeq).toBe(3);
     expect(await progressVersion(projectId, runId)).toBe('undefined@undefined');
     await updateRunState(projectId, runId, toCancelled);
@@ -54,7 +60,12 @@ describe('a progress log a crash tore', () => {
   it('a log whose body fails its checks is rebuilt once: numbering goes on after the last seq, the lost events count as dropped', async () => {
     const { projectId, runId, ref } = await runWithEvents(5);
     const stored = (await getBinary(ref))!;
-    await tearBlob({ directory: server.directory, ref, tear: 'truncated-body', next: { body: stored.data, metadata: stored.metadata } });
+    await tearBlob({
+      directory: server.directory,
+      ref,
+      tear: 'truncated-body',
+      next: { body: stored.data, metadata: stored.metadata },
+    });
 
     const response = await fetch(progressUrl(projectId, runId), { headers: { 'last-event-id': '2' } });
     expect(response.status).toBe(200);

@@ -18,7 +18,11 @@ describe('ffmpeg never outlives its host', () => {
     it(`a SIGKILLed host takes its ffmpeg with it (${label} ffmpeg)`, async () => {
       const marker = `sirtrav-orphan-check-${randomUUID()}`;
       // Only the host process is killed, not its process group: nothing else may stop ffmpeg.
-      const host = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/fixtures/ffmpeg-host.ts'), ffmpeg, marker], { cwd: ROOT, stdio: 'ignore' });
+      const host = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'tests/fixtures/ffmpeg-host.ts'), ffmpeg, marker],
+        { cwd: ROOT, stdio: 'ignore' },
+      );
       const exited = new Promise<void>((done) => host.on('exit', () => done()));
       await waitFor('ffmpeg to start', async () => (await processesMatching(marker)).length === 1, 30_000);
       host.kill('SIGKILL');
@@ -31,9 +35,25 @@ describe('ffmpeg never outlives its host', () => {
   it('an aborted render stops ffmpeg, and a missing binary is reported as a missing tool', async () => {
     const marker = `sirtrav-abort-check-${randomUUID()}`;
     const controller = new AbortController();
-    const render = runFfmpeg('ffmpeg', ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '600', '-metadata', `title=${marker}`, '-f', 'null', '-'], {
-      signal: controller.signal,
-    });
+    const render = runFfmpeg(
+      'ffmpeg',
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=320x240:rate=25',
+        '-t',
+        '600',
+        '-metadata',
+        `title=${marker}`,
+        '-f',
+        'null',
+        '-',
+      ],
+      {
+        signal: controller.signal,
+      },
+    );
     await waitFor('ffmpeg to start', async () => (await processesMatching(marker)).length === 1, 30_000);
     controller.abort();
     await expect(render).rejects.toMatchObject({ name: 'RenderCancelledError' });

@@ -8,7 +8,16 @@ import { appendProgress, readProgress } from '../../src/progress/event-log.js';
 import { readActiveMarker, readRunState, runStateDoc } from '../../src/runs/index.js';
 import type { RepairReport } from '../../src/repair/index.js';
 import { REPAIR_KINDS } from '../../src/repair/report.js';
-import { getBinary, getMetadata, keys, openStore, putBinary, readJSON, STORE_IDS, writeJSON } from '../../src/storage/index.js';
+import {
+  getBinary,
+  getMetadata,
+  keys,
+  openStore,
+  putBinary,
+  readJSON,
+  STORE_IDS,
+  writeJSON,
+} from '../../src/storage/index.js';
 import { makeCompleteRun, makeQueuedRun } from '../helpers/runs.js';
 import { useLocalServer } from '../helpers/server.js';
 import { tearBlob } from '../helpers/tear.js';
@@ -20,7 +29,11 @@ async function snapshot(): Promise<string[]> {
   const all: string[] = [];
   for (const store of STORE_IDS)
     for await (const page of openStore(store).list({ paginate: true }))
-      all.push(...page.blobs.filter((b) => !(store === 'runs' && b.key.startsWith('ops/metrics/'))).map((b) => `${store}:${b.key}:${b.etag}`));
+      all.push(
+        ...page.blobs
+          .filter((b) => !(store === 'runs' && b.key.startsWith('ops/metrics/')))
+          .map((b) => `${store}:${b.key}:${b.etag}`),
+      );
   return all.sort();
 }
 
@@ -49,13 +62,22 @@ describe('repair', () => {
     await putBinary(keys.video(ghost), bytes(10), { projectId, runId: ghost });
     await putBinary(keys.poster(ghost), bytes(10), { projectId, runId: ghost });
     const { projectId: cancelledProject, runId: cancelled, state: queued } = await makeQueuedRun();
-    await writeJSON(keys.runState(cancelledProject, cancelled), runStateDoc, { ...queued, status: 'cancelled' as const, cancelRequested: true });
+    await writeJSON(keys.runState(cancelledProject, cancelled), runStateDoc, {
+      ...queued,
+      status: 'cancelled' as const,
+      cancelRequested: true,
+    });
     await putBinary(keys.video(cancelled), bytes(10), { projectId: cancelledProject, runId: cancelled });
     // Audio, progress and a lease of runs that do not exist.
     const gone = newId('r');
     await putBinary(keys.music(projectId, gone, 'wav'), bytes(10), { contentType: 'audio/wav' });
     await appendProgress(projectId, gone, { agent: 'pipeline', status: 'queued', progress: 0 });
-    await writeJSON(keys.runLease(projectId, gone), leaseDoc, { owner: 'x', expiresAt: 0, acquiredAt: 0, released: true });
+    await writeJSON(keys.runLease(projectId, gone), leaseDoc, {
+      owner: 'x',
+      expiresAt: 0,
+      acquiredAt: 0,
+      released: true,
+    });
     // A complete run whose video is not stored.
     const noVideo = await makeCompleteRun(projectId, { mood: 'happy', musicStyle: 'pop' });
     // A rating the memory index never heard of.
@@ -130,7 +152,10 @@ describe('repair', () => {
     expect(await getMetadata(keys.music(projectId, gone, 'wav'))).toBeNull();
     expect(await getMetadata(keys.progress(projectId, gone))).toBeNull();
     expect(await getMetadata(keys.runLease(projectId, gone))).toBeNull();
-    expect(await readRunState(projectId, noVideo)).toMatchObject({ status: 'failed', error: { code: 'output_missing' } });
+    expect(await readRunState(projectId, noVideo)).toMatchObject({
+      status: 'failed',
+      error: { code: 'output_missing' },
+    });
     const index = (await readJSON(keys.memoryIndex(projectId), memoryIndexDoc))!.value;
     expect(index.video_history.find((entry) => entry.runId === rated)?.rating).toBe('good');
     expect(await readActiveMarker(liveProject, live)).not.toBeNull();
@@ -144,13 +169,28 @@ describe('repair', () => {
     await appendProgress(projectId, lost, { agent: 'pipeline', status: 'queued', progress: 0 });
     const stateRef = keys.runState(projectId, lost);
     const state = (await getBinary(stateRef))!;
-    await tearBlob({ directory: server.directory, ref: stateRef, tear: 'truncated-body', next: { body: state.data, metadata: state.metadata } });
+    await tearBlob({
+      directory: server.directory,
+      ref: stateRef,
+      tear: 'truncated-body',
+      next: { body: state.data, metadata: state.metadata },
+    });
     const ended = await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'piano' });
     await putBinary(keys.video(ended), bytes(10), { projectId, runId: ended });
-    await appendProgress(projectId, ended, { agent: 'compose', status: 'started', progress: 0.8 }, { agent: 'pipeline', status: 'complete', progress: 1 });
+    await appendProgress(
+      projectId,
+      ended,
+      { agent: 'compose', status: 'started', progress: 0.8 },
+      { agent: 'pipeline', status: 'complete', progress: 1 },
+    );
     const logRef = keys.progress(projectId, ended);
     const log = (await getBinary(logRef))!;
-    await tearBlob({ directory: server.directory, ref: logRef, tear: 'truncated-body', next: { body: log.data, metadata: log.metadata } });
+    await tearBlob({
+      directory: server.directory,
+      ref: logRef,
+      tear: 'truncated-body',
+      next: { body: log.data, metadata: log.metadata },
+    });
 
     const dry = await repair(true);
     expect(dry.found).toMatchObject({ unreadableRunStates: 1, unreadableProgressLogs: 1 });
@@ -159,7 +199,10 @@ describe('repair', () => {
 
     const real = await repair(false);
     expect(real.repaired).toMatchObject({ unreadableRunStates: 1, unreadableProgressLogs: 1 });
-    expect(await readRunState(projectId, lost)).toMatchObject({ status: 'failed', error: { code: 'state_unreadable' } });
+    expect(await readRunState(projectId, lost)).toMatchObject({
+      status: 'failed',
+      error: { code: 'state_unreadable' },
+    });
     const lostEvents = (await readProgress(projectId, lost)).events.map((e) => `${e.seq}:${e.status}`);
     expect(lostEvents).toEqual(['1:queued', '2:failed']);
     const endedEvents = await readProgress(projectId, ended);

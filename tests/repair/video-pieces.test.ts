@@ -18,10 +18,25 @@ describe('repair and videos stored in pieces', () => {
   it('keeps a whole video, removes the pieces of an earlier write once the grace period is over, and fails a run whose piece is missing', async () => {
     const { projectId } = await createProject('repair-pieces');
     const rewritten = await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'acoustic' });
-    const first = await putVideo({ runId: rewritten, bytes: video(1), metadata: { contentType: 'video/mp4', runId: rewritten, projectId }, pieceBytes: MiB });
-    const second = await putVideo({ runId: rewritten, bytes: video(2), metadata: { contentType: 'video/mp4', runId: rewritten, projectId }, pieceBytes: MiB });
+    const first = await putVideo({
+      runId: rewritten,
+      bytes: video(1),
+      metadata: { contentType: 'video/mp4', runId: rewritten, projectId },
+      pieceBytes: MiB,
+    });
+    const second = await putVideo({
+      runId: rewritten,
+      bytes: video(2),
+      metadata: { contentType: 'video/mp4', runId: rewritten, projectId },
+      pieceBytes: MiB,
+    });
     const broken = await makeCompleteRun(projectId, { mood: 'calm', musicStyle: 'acoustic' });
-    const index = await putVideo({ runId: broken, bytes: video(3), metadata: { contentType: 'video/mp4', runId: broken, projectId }, pieceBytes: MiB });
+    const index = await putVideo({
+      runId: broken,
+      bytes: video(3),
+      metadata: { contentType: 'video/mp4', runId: broken, projectId },
+      pieceBytes: MiB,
+    });
     await openStore('videos').delete(keys.videoPiece(broken, index.generation, 1).key);
 
     // Within the grace period an earlier generation's pieces may belong to a write whose index is still coming.
@@ -36,6 +51,9 @@ describe('repair and videos stored in pieces', () => {
       keys.video(rewritten).key,
     ]);
     expect(await videoIsStored(rewritten)).toBe(true);
-    expect(await readRunState(projectId, broken)).toMatchObject({ status: 'failed', error: { code: 'output_missing' } });
+    expect(await readRunState(projectId, broken)).toMatchObject({
+      status: 'failed',
+      error: { code: 'output_missing' },
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { archiveDoc, atStep, newRun, readArchive, runStateDoc, storyboardDoc, toComplete, toRunning } from '../../src/runs/index.js';
+import {
+  archiveDoc,
+  atStep,
+  newRun,
+  readArchive,
+  runStateDoc,
+  storyboardDoc,
+  toComplete,
+  toRunning,
+} from '../../src/runs/index.js';
 import { evaluationDoc } from '../../src/learning/evaluation-doc.js';
 import { recordMediaUse } from '../../src/media/usage.js';
 import { progressLogDoc } from '../../src/progress/event-log.js';
@@ -8,7 +17,18 @@ import { SirTravClient } from '../../packages/client/src/index.js';
 import { runCleanup, type CleanupReport } from '../../src/retention/cleanup.js';
 import { newId } from '../../src/new-id.js';
 import type { RunState, StartRunBody } from '../../src/schemas/run.js';
-import { STORE_IDS, getMetadata, importMarkerDoc, keys, openStore, parseId, putBinary, writeJSON, type BlobRef, type Id } from '../../src/storage/index.js';
+import {
+  STORE_IDS,
+  getMetadata,
+  importMarkerDoc,
+  keys,
+  openStore,
+  parseId,
+  putBinary,
+  writeJSON,
+  type BlobRef,
+  type Id,
+} from '../../src/storage/index.js';
 import { createProject } from '../../src/projects/index.js';
 import { useLocalServer } from '../helpers/server.js';
 import { oneShotStoryboard } from '../helpers/storyboard.js';
@@ -20,7 +40,8 @@ const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 
 async function wipe(): Promise<void> {
   for (const store of STORE_IDS)
-    for await (const page of openStore(store).list({ paginate: true })) for (const blob of page.blobs) await openStore(store).delete(blob.key);
+    for await (const page of openStore(store).list({ paginate: true }))
+      for (const blob of page.blobs) await openStore(store).delete(blob.key);
 }
 beforeEach(wipe);
 
@@ -45,7 +66,9 @@ async function seedRun(
   const running = toRunning(newRun({ projectId, runId, request, mediaIds, now: at }));
   const state: RunState =
     status === 'complete'
-      ? toComplete(running, storyboard, { video: { bytes: 3, durationSec: 6, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' } })
+      ? toComplete(running, storyboard, {
+          video: { bytes: 3, durationSec: 6, width: 640, height: 360, videoCodec: 'h264', audioCodec: 'aac' },
+        })
       : atStep({ ...running, storyboard }, 'compose', 0.5);
   const refs = {
     state: keys.runState(projectId, runId),
@@ -107,7 +130,8 @@ async function present(refs: Record<string, BlobRef>): Promise<string[]> {
 async function everyKey(): Promise<string[]> {
   const all: string[] = [];
   for (const store of STORE_IDS)
-    for await (const page of openStore(store).list({ paginate: true })) all.push(...page.blobs.map((b) => `${store}:${b.key}:${b.etag}`));
+    for await (const page of openStore(store).list({ paginate: true }))
+      all.push(...page.blobs.map((b) => `${store}:${b.key}:${b.etag}`));
   return all.sort();
 }
 
@@ -171,7 +195,10 @@ describe('retention', () => {
   it('leaves a project an import is still writing alone, and judges it once the import is done', async () => {
     const { projectId } = await createProject('importing');
     const old = await seedRun(projectId, 100);
-    await writeJSON(keys.importMarker(projectId), importMarkerDoc, { importId: newId('i'), startedAt: NOW.toISOString() });
+    await writeJSON(keys.importMarker(projectId), importMarkerDoc, {
+      importId: newId('i'),
+      startedAt: NOW.toISOString(),
+    });
     const during = await runCleanup({ now: NOW, dryRun: false, budgetMs: 60_000 });
     expect(during.deleted).toMatchObject({ progress: 0, runs: 0, runDocuments: 0, audio: 0 });
     expect(during.kept.importing).toBeGreaterThanOrEqual(2);
@@ -186,11 +213,17 @@ describe('retention', () => {
   it('a blob without usable metadata is reported and kept', async () => {
     const key = 'projects/p_broken/runs/r_broken/progress.json';
     await openStore('progress').set(key, '{"events":[]}');
-    await openStore('runs').set('projects/p_broken/runs/r_broken/state.json', '{}', { metadata: { updatedAt: 'yesterday-ish' } });
+    await openStore('runs').set('projects/p_broken/runs/r_broken/state.json', '{}', {
+      metadata: { updatedAt: 'yesterday-ish' },
+    });
     const report = await runCleanup({ now: NOW, dryRun: false, budgetMs: 60_000 });
     expect(report.unreadable).toEqual([
       { store: 'sirtrav-progress', key, reason: 'no usable updatedAt in metadata' },
-      { store: 'sirtrav-runs', key: 'projects/p_broken/runs/r_broken/state.json', reason: 'no usable status or updatedAt in metadata' },
+      {
+        store: 'sirtrav-runs',
+        key: 'projects/p_broken/runs/r_broken/state.json',
+        reason: 'no usable status or updatedAt in metadata',
+      },
     ]);
     expect(report.kept.unreadable).toBe(2);
     expect(await openStore('progress').get(key)).toBe('{"events":[]}');
@@ -199,7 +232,10 @@ describe('retention', () => {
   it('photos go 90 days after their last use unless a live run needs them; unfinished uploads go after a day', async () => {
     const projectId = 'p_media' as Id;
     const photo = (id: string, days: number) =>
-      putBinary(keys.media(projectId, id as Id), new Uint8Array([9]), { uploadedAt: ago(days).toISOString(), createdAt: ago(days).toISOString() });
+      putBinary(keys.media(projectId, id as Id), new Uint8Array([9]), {
+        uploadedAt: ago(days).toISOString(),
+        createdAt: ago(days).toISOString(),
+      });
     await photo('m_unused', 100);
     await photo('m_recent_use', 100);
     await photo('m_live', 100);
@@ -207,12 +243,20 @@ describe('retention', () => {
     await recordMediaUse(projectId, ['m_recent_use'], ago(5).toISOString());
     await seedRun(projectId, 1, 'running', ['m_live' as Id]);
     const upload = async (id: string, days: number) => {
-      await putBinary({ store: 'media', key: `projects/${projectId}/uploads/${id}/session.json`, maxBytes: 1e6 }, new Uint8Array([1]), {
-        createdAt: ago(days).toISOString(),
-      });
-      await putBinary({ store: 'media', key: `projects/${projectId}/uploads/${id}/parts/0000`, maxBytes: 1e6 }, new Uint8Array([1]), {
-        createdAt: ago(days).toISOString(),
-      });
+      await putBinary(
+        { store: 'media', key: `projects/${projectId}/uploads/${id}/session.json`, maxBytes: 1e6 },
+        new Uint8Array([1]),
+        {
+          createdAt: ago(days).toISOString(),
+        },
+      );
+      await putBinary(
+        { store: 'media', key: `projects/${projectId}/uploads/${id}/parts/0000`, maxBytes: 1e6 },
+        new Uint8Array([1]),
+        {
+          createdAt: ago(days).toISOString(),
+        },
+      );
     };
     await upload('u_stale', 2);
     await upload('u_fresh', 0.1);
@@ -254,7 +298,11 @@ describe('retention', () => {
     expect(reports.slice(0, -1).every((r) => r.cursor !== null && !r.complete)).toBe(true);
     expect(reports.flatMap((r) => r.errors)).toEqual([]);
     const total = (field: 'progress' | 'runs' | 'audio') => reports.reduce((sum, r) => sum + r.deleted[field], 0);
-    expect({ progress: total('progress'), runs: total('runs'), audio: total('audio') }).toEqual({ progress: 6, runs: 3, audio: 6 });
+    expect({ progress: total('progress'), runs: total('runs'), audio: total('audio') }).toEqual({
+      progress: 6,
+      runs: 3,
+      audio: 6,
+    });
     for (const { projectId, young, middle, old, live } of seeded) {
       expect(await present(young.refs)).toEqual(ALL);
       expect(await present(middle.refs)).toEqual(ALL.filter((n) => n !== 'progress'));
@@ -287,8 +335,13 @@ describe('retention', () => {
     });
     expect(await later.json()).toMatchObject({ deleted: { progress: 1, runs: 1, audio: 2 }, archived: 1 });
     expect(
-      (await fetch(`${server.current.url}/api/admin/cleanup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"dryRun":"yes"}' }))
-        .status,
+      (
+        await fetch(`${server.current.url}/api/admin/cleanup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"dryRun":"yes"}',
+        })
+      ).status,
     ).toBe(400);
     const scheduled = await fetch(`${server.current.url}/.netlify/functions/retention-scheduled`, { method: 'POST' });
     expect(scheduled.status).toBe(200);
@@ -314,8 +367,12 @@ describe('retention', () => {
     // Another project cannot reach it through its own (absent) archive.
     expect((await fetch(`${server.current.url}/api/projects/${newId('p')}/runs/${runId}/video`)).status).toBe(404);
 
-    const list = (await (await fetch(base)).json()) as { runs: Array<{ runId: string; status: string; archived?: boolean; theme: string | null }> };
-    expect(list.runs).toEqual([expect.objectContaining({ runId, status: 'complete', archived: true, theme: 'Old trip' })]);
+    const list = (await (await fetch(base)).json()) as {
+      runs: Array<{ runId: string; status: string; archived?: boolean; theme: string | null }>;
+    };
+    expect(list.runs).toEqual([
+      expect.objectContaining({ runId, status: 'complete', archived: true, theme: 'Old trip' }),
+    ]);
   });
 
   it('an archived run still answers GET …/runs/{runId}: the RunState its archive record fills, marked archived', async () => {
@@ -374,7 +431,13 @@ describe('retention', () => {
     const response = await fetch(`${server.current.url}/api/projects/${projectId}/runs/${runId}`);
     expect(response.status).toBe(200);
     const body = archivedRunResponseSchema.parse(await response.json());
-    expect(body).toMatchObject({ status: 'failed', progress: 0, request: {}, archived: true, updatedAt: ago(199).toISOString() });
+    expect(body).toMatchObject({
+      status: 'failed',
+      progress: 0,
+      request: {},
+      archived: true,
+      updatedAt: ago(199).toISOString(),
+    });
     expect(body.error).toEqual({ code: 'render_failed', message: 'ffmpeg exited with 1', retryable: false });
     expect(body.outputs).toBeUndefined();
     const video = await fetch(`${server.current.url}/api/projects/${projectId}/runs/${runId}/video`);

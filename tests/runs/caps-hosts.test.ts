@@ -26,7 +26,9 @@ beforeAll(async () => {
   const ffmpeg = join(work, 'slow-missing-ffmpeg');
   await writeFile(ffmpeg, '#!/bin/sh\nsleep 5\nexit 1\n');
   await chmod(ffmpeg, 0o755);
-  const context = Buffer.from(JSON.stringify({ siteID: blobs.siteID, token: blobs.token, edgeURL: blobs.url, uncachedEdgeURL: blobs.url })).toString('base64');
+  const context = Buffer.from(
+    JSON.stringify({ siteID: blobs.siteID, token: blobs.token, edgeURL: blobs.url, uncachedEdgeURL: blobs.url }),
+  ).toString('base64');
   for (let i = 0; i < 3; i++) {
     const host = new Host({
       port: await freePort(),
@@ -73,7 +75,9 @@ describe('the active-run cap across processes', () => {
   it('8 starts sent at once to 3 hosts at a cap of 3: exactly 3 accepted; once their pipelines end them, starts are accepted again', async () => {
     const { projectId, api } = await createProjectOverHttp(hosts[0]!.url);
     await uploadPhotos(api, 1, 950);
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => start(hosts[i % hosts.length]!.url, projectId)));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => start(hosts[i % hosts.length]!.url, projectId)),
+    );
     const accepted = answers.filter((answer) => answer.status === 202).map((answer) => answer.runId!);
     expect(accepted).toHaveLength(3);
     expect(answers.filter((answer) => answer.status === 429 && answer.code === 'too_many_active_runs')).toHaveLength(5);
@@ -82,9 +86,19 @@ describe('the active-run cap across processes', () => {
       const states = await Promise.all(accepted.map((runId) => readRunState(projectId as Id, runId)));
       return states.every((state) => state && isTerminal(state.status));
     });
-    for (const runId of accepted) expect(await readRunState(projectId as Id, runId)).toMatchObject({ status: 'failed', error: { code: 'ffmpeg_missing' } });
-    await until('their slots to be given back', async () => (await runSlotHolders(projectId as Id)).length === 0, 30_000);
-    const again = await Promise.all(Array.from({ length: 4 }, (_, i) => start(hosts[i % hosts.length]!.url, projectId)));
+    for (const runId of accepted)
+      expect(await readRunState(projectId as Id, runId)).toMatchObject({
+        status: 'failed',
+        error: { code: 'ffmpeg_missing' },
+      });
+    await until(
+      'their slots to be given back',
+      async () => (await runSlotHolders(projectId as Id)).length === 0,
+      30_000,
+    );
+    const again = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => start(hosts[i % hosts.length]!.url, projectId)),
+    );
     expect(again.map((answer) => answer.status).sort()).toEqual([202, 202, 202, 429]);
   }, 180_000);
 });

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runWatchdog } from '../../src/pipeline/index.js';
 import { readProgress } from '../../src/progress/event-log.js';
-import { changeRunState, claimRunSlot, readActiveMarker, readRunState, runSlotHolders, toFailed } from '../../src/runs/index.js';
+import {
+  changeRunState,
+  claimRunSlot,
+  readActiveMarker,
+  readRunState,
+  runSlotHolders,
+  toFailed,
+} from '../../src/runs/index.js';
 import { newId } from '../../src/new-id.js';
 import { readDelivery } from '../../src/webhooks/outbox.js';
 import type { Id } from '../../src/storage/index.js';
@@ -29,7 +36,12 @@ async function start(api: (path: string) => string, extra: Record<string, unknow
     body: JSON.stringify({ ...(JSON.parse(body) as object), ...extra }),
   });
   const json = (await response.json()) as { runId?: string; error?: { code: string } };
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), runId: json.runId as Id | undefined, code: json.error?.code };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    runId: json.runId as Id | undefined,
+    code: json.error?.code,
+  };
 }
 
 describe('the active-run cap', () => {
@@ -40,10 +52,13 @@ describe('the active-run cap', () => {
     const accepted = answers.filter((answer) => answer.status === 202);
     const refused = answers.filter((answer) => answer.status !== 202);
     expect(accepted).toHaveLength(3);
-    expect(refused.map((answer) => [answer.status, answer.code, answer.retryAfter])).toEqual(Array(5).fill([429, 'too_many_active_runs', '30']));
+    expect(refused.map((answer) => [answer.status, answer.code, answer.retryAfter])).toEqual(
+      Array(5).fill([429, 'too_many_active_runs', '30']),
+    );
     expect((await runSlotHolders(projectId)).sort()).toEqual(accepted.map((answer) => answer.runId).sort());
 
-    for (const { runId } of accepted) expect((await fetch(api(`/runs/${runId}/cancel`), { method: 'POST' })).status).toBeLessThan(300);
+    for (const { runId } of accepted)
+      expect((await fetch(api(`/runs/${runId}/cancel`), { method: 'POST' })).status).toBeLessThan(300);
     expect(await runSlotHolders(projectId)).toEqual([]);
     const again = await Promise.all(Array.from({ length: 4 }, () => start(api)));
     expect(again.map((answer) => answer.status).sort()).toEqual([202, 202, 202, 429]);
@@ -60,7 +75,9 @@ describe('the active-run cap', () => {
     await claimRunSlot(projectId, neverCreated, 2);
     expect((await start(api)).status).toBe(429);
     // The first run fails, and its host dies before giving the slot back.
-    await changeRunState(projectId, first.runId!, (run) => toFailed(run, { code: 'boom', message: 'died', retryable: false }));
+    await changeRunState(projectId, first.runId!, (run) =>
+      toFailed(run, { code: 'boom', message: 'died', retryable: false }),
+    );
     const reclaimed = await start(api);
     expect(reclaimed.status).toBe(202);
     expect(await runSlotHolders(projectId)).toEqual([neverCreated, reclaimed.runId]);
@@ -95,7 +112,11 @@ describe('every death counts', () => {
     expect(triggered).toBe(4);
     expect(sweeps).toBe(5);
     const final = await readRunState(projectId, runId);
-    expect(final).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'pipeline_never_started', retryable: false } });
+    expect(final).toMatchObject({
+      status: 'failed',
+      attempts: 0,
+      error: { code: 'pipeline_never_started', retryable: false },
+    });
     if (final?.status === 'failed') expect(final.error.message).toContain('5 invocations');
     const events = (await readProgress(projectId, runId)).events;
     expect(events.at(-1)).toMatchObject({ agent: 'pipeline', status: 'failed' });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { atStep, type CompleteRun, type FailedRun, newRun, toCancelled, toComplete, toFailed, toRunning, withCancelRequest } from '../../src/runs/index.js';
+import {
+  atStep,
+  type CompleteRun,
+  type FailedRun,
+  newRun,
+  toCancelled,
+  toComplete,
+  toFailed,
+  toRunning,
+  withCancelRequest,
+} from '../../src/runs/index.js';
 import { runStateSchema } from '../../src/schemas/run.js';
 import { parseId } from '../../src/storage/index.js';
 import { oneShotStoryboard } from '../helpers/storyboard.js';
@@ -30,7 +40,13 @@ describe('run transitions', () => {
     expect(running.attempts).toBe(2);
     const timing = { startedAt: at.toISOString(), finishedAt: at.toISOString(), ms: 0 };
     const stepped = atStep(running, 'director', 0.2, { storyboard, provider: 'local', timing });
-    expect(stepped).toMatchObject({ status: 'running', step: 'director', progress: 0.2, providers: { director: 'local' }, timings: { director: timing } });
+    expect(stepped).toMatchObject({
+      status: 'running',
+      step: 'director',
+      progress: 0.2,
+      providers: { director: 'local' },
+      timings: { director: timing },
+    });
     const done = toComplete(stepped, storyboard, { video });
     expect(done).toMatchObject({ status: 'complete', step: null, progress: 1, outputs: { video } });
     expect(runStateSchema.parse(done)).toEqual(done);
@@ -40,7 +56,11 @@ describe('run transitions', () => {
     const running = toRunning(newRun({ projectId, runId, request: {}, mediaIds: [], now: at }));
     const failed = toFailed(running, { code: 'x', message: 'broke', retryable: false });
     expect(runStateSchema.parse(failed)).toMatchObject({ status: 'failed', error: { code: 'x' } });
-    expect(toCancelled(atStep(running, 'compose', 0.5))).toMatchObject({ status: 'cancelled', step: null, cancelRequested: true });
+    expect(toCancelled(atStep(running, 'compose', 0.5))).toMatchObject({
+      status: 'cancelled',
+      step: null,
+      cancelRequested: true,
+    });
     expect(withCancelRequest(running)).toMatchObject({ status: 'running', cancelRequested: true });
   });
 

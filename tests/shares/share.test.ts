@@ -32,7 +32,9 @@ let a: Fixture;
 let b: Fixture;
 
 async function render(theme: string, body: Record<string, unknown>, photos: number, seed: number): Promise<Fixture> {
-  const { projectId, token, api } = await createProjectOverHttp(server.current.url, { authorization: `Bearer ${ADMIN}` });
+  const { projectId, token, api } = await createProjectOverHttp(server.current.url, {
+    authorization: `Bearer ${ADMIN}`,
+  });
   const auth = { authorization: `Bearer ${token}` };
   await uploadPhotos(api, photos, seed, auth);
   const started = await fetch(api('/runs'), {
@@ -41,7 +43,10 @@ async function render(theme: string, body: Record<string, unknown>, photos: numb
     body: JSON.stringify({ theme, ...body }),
   });
   expect(started.status).toBe(202);
-  const { runId, links } = (await started.json()) as { runId: string; links: { progress: string; video: string; captions: string } };
+  const { runId, links } = (await started.json()) as {
+    runId: string;
+    links: { progress: string; video: string; captions: string };
+  };
   const final = await followProgress(links.progress, { onEvent: () => undefined });
   expect(final?.status, JSON.stringify(final)).toBe('complete');
   const video = new Uint8Array(await (await fetch(links.video)).arrayBuffer());
@@ -50,7 +55,11 @@ async function render(theme: string, body: Record<string, unknown>, photos: numb
 }
 
 async function share(f: Fixture, body: unknown = {}, auth = f.auth): Promise<Response> {
-  return fetch(`${f.run}/share`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${f.run}/share`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 async function newShare(f: Fixture): Promise<{ shareId: string; url: string; expiresAt: string }> {
@@ -124,7 +133,11 @@ describe('share pages', () => {
     expect(await page.title()).toBe(a.theme);
     // The video loads through ranges and its captions track through the share, without a token.
     await page.waitForFunction(() => document.querySelector('video')!.readyState >= 2, undefined, { timeout: 30_000 });
-    await page.waitForFunction(() => (document.querySelector('video')!.textTracks[0]?.cues?.length ?? 0) > 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('video')!.textTracks[0]?.cues?.length ?? 0) > 0,
+      undefined,
+      { timeout: 10_000 },
+    );
     const track = await page.$eval('video', (video) => ({
       mode: video.textTracks[0]!.mode,
       cues: [...video.textTracks[0]!.cues!].map((cue) => ({ start: cue.startTime, end: cue.endTime })),
@@ -178,7 +191,9 @@ describe('share pages', () => {
   it('a revoked share answers 404 at once, on every public address; revoking again is 404', async () => {
     const { shareId, url } = await newShare(a);
     for (const address of publicUrls(url)) expect((await fetch(address)).status, address).toBe(200);
-    const listed = (await (await fetch(`${a.run}/shares`, { headers: a.auth })).json()) as { shares: Array<{ shareId: string }> };
+    const listed = (await (await fetch(`${a.run}/shares`, { headers: a.auth })).json()) as {
+      shares: Array<{ shareId: string }>;
+    };
     expect(listed.shares.map((s) => s.shareId)).toContain(shareId);
 
     const revoked = await fetch(`${a.run}/share/${shareId}`, { method: 'DELETE', headers: a.auth });
@@ -189,14 +204,22 @@ describe('share pages', () => {
       expect(await response.json()).toMatchObject({ error: { code: 'share_not_found' } });
     }
     expect((await fetch(`${a.run}/share/${shareId}`, { method: 'DELETE', headers: a.auth })).status).toBe(404);
-    const after = (await (await fetch(`${a.run}/shares`, { headers: a.auth })).json()) as { shares: Array<{ shareId: string }> };
+    const after = (await (await fetch(`${a.run}/shares`, { headers: a.auth })).json()) as {
+      shares: Array<{ shareId: string }>;
+    };
     expect(after.shares.map((s) => s.shareId)).not.toContain(shareId);
   });
 
   it('an expired share answers 404, and retention removes it with its marker while live shares stay', async () => {
-    const expired = await createShare({ projectId: parseId(a.projectId), runId: parseId(a.runId), expiresInSec: 60, now: new Date(Date.now() - 61_000) });
+    const expired = await createShare({
+      projectId: parseId(a.projectId),
+      runId: parseId(a.runId),
+      expiresInSec: 60,
+      now: new Date(Date.now() - 61_000),
+    });
     const live = await newShare(a);
-    for (const address of publicUrls(`${server.current.url}/api/share/${expired.shareId}`)) expect((await fetch(address)).status, address).toBe(404);
+    for (const address of publicUrls(`${server.current.url}/api/share/${expired.shareId}`))
+      expect((await fetch(address)).status, address).toBe(404);
 
     const cleanup = await fetch(`${server.current.url}/api/admin/cleanup`, {
       method: 'POST',
@@ -206,7 +229,9 @@ describe('share pages', () => {
     expect(cleanup.status).toBe(200);
     expect(((await cleanup.json()) as { deleted: { shares: number } }).deleted.shares).toBeGreaterThanOrEqual(1);
     expect(await getMetadataByKey('runs', keys.share(expired.shareId).key)).toBeNull();
-    expect(await getMetadataByKey('runs', keys.runShare(expired.projectId, expired.runId, expired.shareId).key)).toBeNull();
+    expect(
+      await getMetadataByKey('runs', keys.runShare(expired.projectId, expired.runId, expired.shareId).key),
+    ).toBeNull();
     expect((await fetch(live.url)).status).toBe(200);
   });
 
@@ -219,8 +244,13 @@ describe('share pages', () => {
     expect((await share(a, { expiresInSec: 3600, extra: true })).status).toBe(400);
     const hour = await share(a, { expiresInSec: 3600 });
     expect(hour.status).toBe(201);
-    expect(Math.abs(Date.parse(((await hour.json()) as { expiresAt: string }).expiresAt) - Date.now() - 3_600_000)).toBeLessThan(60_000);
-    const missing = await fetch(`${server.current.url}/api/projects/${a.projectId}/runs/r_missing/share`, { method: 'POST', headers: a.auth });
+    expect(
+      Math.abs(Date.parse(((await hour.json()) as { expiresAt: string }).expiresAt) - Date.now() - 3_600_000),
+    ).toBeLessThan(60_000);
+    const missing = await fetch(`${server.current.url}/api/projects/${a.projectId}/runs/r_missing/share`, {
+      method: 'POST',
+      headers: a.auth,
+    });
     expect(missing.status).toBe(404);
     expect((await fetch(`${server.current.url}/api/share/not-a-share`)).status).toBe(404);
     expect((await fetch(`${server.current.url}/api/share/bad.id`)).status).toBe(400);

@@ -59,7 +59,10 @@ describe('documents in every store', () => {
     await putBinary(ref, bytes, { contentType: 'application/octet-stream', createdAt: '2026-01-01T00:00:00.000Z' });
     const back = await getBinary(ref);
     expect([...back!.data]).toEqual([...bytes]);
-    expect(await getMetadata(ref)).toEqual({ contentType: 'application/octet-stream', createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(await getMetadata(ref)).toEqual({
+      contentType: 'application/octet-stream',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
     await deleteBlob(ref);
     expect(await getBinary(ref)).toBeNull();
   });
@@ -124,7 +127,11 @@ describe('corruption is detected, never returned', () => {
     const broken = new TextEncoder().encode('{"text": "abc", n: 1');
     const raw = await openStore('evals').getWithMetadata(ref.key, { type: 'arrayBuffer' });
     await openStore('evals').set(ref.key, broken.slice().buffer as ArrayBuffer, {
-      metadata: { ...raw!.metadata, sha256: createHash('sha256').update(broken).digest('hex'), bytes: broken.byteLength },
+      metadata: {
+        ...raw!.metadata,
+        sha256: createHash('sha256').update(broken).digest('hex'),
+        bytes: broken.byteLength,
+      },
     });
     await expect(readJSON(ref, noteDoc)).rejects.toMatchObject({ name: 'CorruptBlobError', reason: 'json' });
   });
@@ -174,7 +181,11 @@ describe('limits and ids', () => {
 describe('compare-and-swap updates', () => {
   it('50 concurrent increments of one counter end at exactly 50', async () => {
     const ref = testRef('runs', 'test/counter.json');
-    await Promise.all(Array.from({ length: 50 }, () => updateJSON(ref, counterDoc, (current) => ({ count: (current?.count ?? 0) + 1 }))));
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        updateJSON(ref, counterDoc, (current) => ({ count: (current?.count ?? 0) + 1 })),
+      ),
+    );
     expect((await readJSON(ref, counterDoc))!.value.count).toBe(50);
   });
 

@@ -44,31 +44,40 @@ describe('a document a kill tore between its body and its metadata', () => {
     ['half-metadata', 2],
     ['no-metadata', 2],
     ['metadata-only', 1],
-  ] as const)('%s: reads as its whole body (step %i), and its metadata is written again to match', async (tear, step) => {
-    const { at } = await tornDocument(`read-${tear}`, tear);
-    const doc = await readJSON(at, stepDoc);
-    expect(doc?.value).toEqual({ step, text: 'hello' });
-    const metadata = await getMetadata(at);
-    expect(metadata).toMatchObject({ type: 'step', step, sha256: doc!.meta.sha256, updatedAt: doc!.meta.updatedAt });
-    expect(JSON.parse((await readMetadataFile(sandbox.directory, at))!)).toMatchObject({ step });
-  });
+  ] as const)(
+    '%s: reads as its whole body (step %i), and its metadata is written again to match',
+    async (tear, step) => {
+      const { at } = await tornDocument(`read-${tear}`, tear);
+      const doc = await readJSON(at, stepDoc);
+      expect(doc?.value).toEqual({ step, text: 'hello' });
+      const metadata = await getMetadata(at);
+      expect(metadata).toMatchObject({ type: 'step', step, sha256: doc!.meta.sha256, updatedAt: doc!.meta.updatedAt });
+      expect(JSON.parse((await readMetadataFile(sandbox.directory, at))!)).toMatchObject({ step });
+    },
+  );
 
-  it.each(['half-metadata', 'no-metadata'] as const)('%s: a HEAD read answers the blob without metadata instead of an error or "missing"', async (tear) => {
-    const { at } = await tornDocument(`head-${tear}`, tear);
-    const started = Date.now();
-    expect(await getMetadata(at)).toEqual({});
-    // The blobs client waits 5 s before each retry of a 500: none happened.
-    expect(Date.now() - started).toBeLessThan(4000);
-  });
+  it.each(['half-metadata', 'no-metadata'] as const)(
+    '%s: a HEAD read answers the blob without metadata instead of an error or "missing"',
+    async (tear) => {
+      const { at } = await tornDocument(`head-${tear}`, tear);
+      const started = Date.now();
+      expect(await getMetadata(at)).toEqual({});
+      // The blobs client waits 5 s before each retry of a 500: none happened.
+      expect(Date.now() - started).toBeLessThan(4000);
+    },
+  );
 
-  it.each(['body-only', 'half-metadata', 'no-metadata', 'metadata-only'] as const)('%s: an update goes on from the body', async (tear) => {
-    const { at } = await tornDocument(`update-${tear}`, tear);
-    const expected = tear === 'metadata-only' ? 2 : 3;
-    const next = await updateJSON(at, stepDoc, (current) => ({ step: current!.step + 1, text: current!.text }));
-    expect(next).toEqual({ step: expected, text: 'hello' });
-    expect((await readJSON(at, stepDoc))?.value.step).toBe(expected);
-    expect(await getMetadata(at)).toMatchObject({ step: expected });
-  });
+  it.each(['body-only', 'half-metadata', 'no-metadata', 'metadata-only'] as const)(
+    '%s: an update goes on from the body',
+    async (tear) => {
+      const { at } = await tornDocument(`update-${tear}`, tear);
+      const expected = tear === 'metadata-only' ? 2 : 3;
+      const next = await updateJSON(at, stepDoc, (current) => ({ step: current!.step + 1, text: current!.text }));
+      expect(next).toEqual({ step: expected, text: 'hello' });
+      expect((await readJSON(at, stepDoc))?.value.step).toBe(expected);
+      expect(await getMetadata(at)).toMatchObject({ step: expected });
+    },
+  );
 });
 
 describe('a body cut short', () => {
@@ -79,7 +88,9 @@ describe('a body cut short', () => {
     expect(error).toBeInstanceOf(CorruptBlobError);
     expect(error).toMatchObject({ reason: 'gzip', status: 500 });
     expect(Date.now() - started).toBeLessThan(4000);
-    await expect(updateJSON(at, stepDoc, (current) => current ?? { step: 0, text: '' })).rejects.toBeInstanceOf(CorruptBlobError);
+    await expect(updateJSON(at, stepDoc, (current) => current ?? { step: 0, text: '' })).rejects.toBeInstanceOf(
+      CorruptBlobError,
+    );
   });
 
   it('an update that may replace damage is given the damage and the advisory metadata, and its result is stored', async () => {
@@ -137,7 +148,12 @@ describe('a body the server never renamed into place', () => {
     const second = await startBlobsSandbox(sandbox.directory);
     await second.stop();
     const current = sandbox.current;
-    setEnvironmentContext({ siteID: current.siteID, token: current.token, edgeURL: current.url, uncachedEdgeURL: current.url });
+    setEnvironmentContext({
+      siteID: current.siteID,
+      token: current.token,
+      edgeURL: current.url,
+      uncachedEdgeURL: current.url,
+    });
     expect(await readdir(dirname(leftover))).toEqual(['doc.json']);
     expect(await listed()).toEqual(['torn/leftover/doc.json']);
   });

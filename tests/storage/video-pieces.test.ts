@@ -44,7 +44,11 @@ function observeVideoReads(): Reads {
         },
       }),
     );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   });
   return reads;
 }
@@ -54,7 +58,8 @@ afterEach(() => useBlobsFetch(retryLocalReadFailures));
 function syntheticVideo(size: number): Uint8Array {
   const block = randomBytes(MiB + 7);
   const bytes = new Uint8Array(size);
-  for (let at = 0; at < size; at += block.byteLength) bytes.set(block.subarray(0, Math.min(block.byteLength, size - at)), at);
+  for (let at = 0; at < size; at += block.byteLength)
+    bytes.set(block.subarray(0, Math.min(block.byteLength, size - at)), at);
   return bytes;
 }
 
@@ -77,7 +82,8 @@ describe('videos stored in pieces', () => {
 
   it('stores an index at {runId}/final.mp4 and the pieces beside it', async () => {
     const listed: string[] = [];
-    for await (const page of openStore('videos').list({ prefix: `${runId}/`, paginate: true })) listed.push(...page.blobs.map((b) => b.key));
+    for await (const page of openStore('videos').list({ prefix: `${runId}/`, paginate: true }))
+      listed.push(...page.blobs.map((b) => b.key));
     const pieces = Math.ceil(SIZE / PIECE_BYTES);
     expect(listed.filter((key) => key.includes('/final-pieces/'))).toHaveLength(pieces);
     expect(listed).toContain(keys.video(runId).key);
@@ -125,11 +131,17 @@ describe('videos stored in pieces', () => {
     let puts = 0;
     useBlobsFetch(async (input, init) => {
       const method = (init?.method ?? 'GET').toUpperCase();
-      if (method === 'PUT' && String(input instanceof Request ? input.url : input).includes('final-pieces') && ++puts === 2)
+      if (
+        method === 'PUT' &&
+        String(input instanceof Request ? input.url : input).includes('final-pieces') &&
+        ++puts === 2
+      )
         return new Response('injected failure', { status: 403 });
       return retryLocalReadFailures(input, init);
     });
-    await expect(putVideo({ runId, bytes: other, metadata: { contentType: 'video/mp4', runId, projectId } })).rejects.toThrow();
+    await expect(
+      putVideo({ runId, bytes: other, metadata: { contentType: 'video/mp4', runId, projectId } }),
+    ).rejects.toThrow();
     useBlobsFetch(retryLocalReadFailures);
     const tail = await fetch(videoUrl, { headers: { range: 'bytes=-100' } });
     expect(Buffer.compare(new Uint8Array(await tail.arrayBuffer()), source.subarray(SIZE - 100))).toBe(0);
@@ -161,8 +173,18 @@ describe('rewrites, missing pieces, deletion and videos stored whole', () => {
     const { projectId, runId, url } = await completeRun();
     const first = syntheticVideo(2 * MiB);
     const second = syntheticVideo(2 * MiB);
-    const a = await putVideo({ runId, bytes: first, metadata: { contentType: 'video/mp4', runId, projectId }, pieceBytes: MiB });
-    const b = await putVideo({ runId, bytes: second, metadata: { contentType: 'video/mp4', runId, projectId }, pieceBytes: MiB });
+    const a = await putVideo({
+      runId,
+      bytes: first,
+      metadata: { contentType: 'video/mp4', runId, projectId },
+      pieceBytes: MiB,
+    });
+    const b = await putVideo({
+      runId,
+      bytes: second,
+      metadata: { contentType: 'video/mp4', runId, projectId },
+      pieceBytes: MiB,
+    });
     expect(a.generation).not.toBe(b.generation);
     const served = await fetch(url);
     expect(Buffer.compare(new Uint8Array(await served.arrayBuffer()), second)).toBe(0);
@@ -179,7 +201,12 @@ describe('rewrites, missing pieces, deletion and videos stored whole', () => {
   it('a missing piece is an error answer, never a body cut short; deleting removes index and pieces', async () => {
     const { projectId, runId, url } = await completeRun();
     const bytes = syntheticVideo(3 * MiB);
-    const index = await putVideo({ runId, bytes, metadata: { contentType: 'video/mp4', runId, projectId }, pieceBytes: MiB });
+    const index = await putVideo({
+      runId,
+      bytes,
+      metadata: { contentType: 'video/mp4', runId, projectId },
+      pieceBytes: MiB,
+    });
     await openStore('videos').delete(keys.videoPiece(runId, index.generation, 2).key);
     expect(await videoIsStored(runId)).toBe(false);
     const response = await fetch(url, { headers: { range: `bytes=${2 * MiB}-` } });

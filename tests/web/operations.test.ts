@@ -34,7 +34,14 @@ async function plant(): Promise<void> {
     ['complete', 6],
   ] as const;
   for (const [status, daysAgo] of statuses)
-    await onRunEnded(await plantRun(projectId, status, daysAgo * DAY + 60_000, status === 'complete' ? { timings: { director: 120, compose: 5200 } } : {}));
+    await onRunEnded(
+      await plantRun(
+        projectId,
+        status,
+        daysAgo * DAY + 60_000,
+        status === 'complete' ? { timings: { director: 120, compose: 5200 } } : {},
+      ),
+    );
   const failures = [
     ['compose', 'resource', 'resource_exhausted', 'ENOSPC: no space left on device'],
     ['voice', 'network', 'network_error', 'fetch failed: ECONNRESET'],
@@ -64,7 +71,10 @@ describe('the Operations view in Chromium', () => {
     await page.waitForSelector('#operations:not([hidden]) #ops-latency svg');
 
     const latency = await page.$$eval('#ops-latency polyline', (lines) =>
-      lines.map((line) => ({ series: line.getAttribute('data-series'), points: line.getAttribute('points')!.split(' ').length })),
+      lines.map((line) => ({
+        series: line.getAttribute('data-series'),
+        points: line.getAttribute('points')!.split(' ').length,
+      })),
     );
     expect(latency.map((line) => line.series).sort()).toEqual(['p50Ms', 'p95Ms']);
     expect((await page.$$('#ops-latency circle')).length).toBeGreaterThanOrEqual(2);
@@ -76,14 +86,22 @@ describe('the Operations view in Chromium', () => {
         height: Number(rect.getAttribute('height')),
       })),
     );
-    const byStatus = (status: string) => bars.filter((bar) => bar.status === status).reduce((sum, bar) => sum + bar.count, 0);
+    const byStatus = (status: string) =>
+      bars.filter((bar) => bar.status === status).reduce((sum, bar) => sum + bar.count, 0);
     expect(byStatus('complete')).toBe(4);
     expect(byStatus('failed')).toBe(1);
     expect(byStatus('cancelled')).toBe(1);
     expect(bars.every((bar) => bar.height > 0)).toBe(true);
 
     const failureBars = await page.$$eval('#ops-failures rect', (rects) =>
-      rects.map((rect) => [rect.getAttribute('data-class'), Number(rect.getAttribute('data-count')), rect.getBoundingClientRect().width] as const),
+      rects.map(
+        (rect) =>
+          [
+            rect.getAttribute('data-class'),
+            Number(rect.getAttribute('data-count')),
+            rect.getBoundingClientRect().width,
+          ] as const,
+      ),
     );
     expect(failureBars.map(([cls, count]) => [cls, count])).toEqual([
       ['network', 2],

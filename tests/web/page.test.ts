@@ -10,7 +10,9 @@ import { useLocalServer } from '../helpers/server.js';
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SAMPLES = ['01-lisbon-river.jpg', '03-sintra-hills.jpg', '05-porto-bridge.jpg'].map((file) => join(ROOT, 'samples', file));
+const SAMPLES = ['01-lisbon-river.jpg', '03-sintra-hills.jpg', '05-porto-bridge.jpg'].map((file) =>
+  join(ROOT, 'samples', file),
+);
 const server = useLocalServer();
 let browser: Browser;
 
@@ -25,7 +27,10 @@ afterAll(async () => {
 async function makeVideo(page: Page, files: string[], options: { resolution?: string; button?: string } = {}) {
   // Drag and drop, as a person would: a DataTransfer with the files, dropped on the zone.
   const payload = await Promise.all(
-    files.map(async (file) => ({ name: file.split('/').pop()!, data: [...new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(file)))] })),
+    files.map(async (file) => ({
+      name: file.split('/').pop()!,
+      data: [...new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(file)))],
+    })),
   );
   const transfer = await page.evaluateHandle((items) => {
     const data = new DataTransfer();
@@ -33,7 +38,10 @@ async function makeVideo(page: Page, files: string[], options: { resolution?: st
     return data;
   }, payload);
   await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
-  await page.waitForFunction((n) => document.getElementById('photo-count')?.textContent === `${n} photo${n === 1 ? '' : 's'} ready.`, files.length);
+  await page.waitForFunction(
+    (n) => document.getElementById('photo-count')?.textContent === `${n} photo${n === 1 ? '' : 's'} ready.`,
+    files.length,
+  );
   await page.selectOption('#duration', '4');
   await page.selectOption('#resolution', options.resolution ?? '360p');
   await page.click(options.button ?? '#make');
@@ -51,13 +59,27 @@ describe('the web page in Chromium', () => {
     await makeVideo(page, SAMPLES);
 
     for (const agent of ['director', 'voice', 'music', 'compose']) {
-      expect(await page.$eval(`.agent[data-agent="${agent}"] progress`, (el) => (el as HTMLProgressElement).value), agent).toBe(1);
+      expect(
+        await page.$eval(`.agent[data-agent="${agent}"] progress`, (el) => (el as HTMLProgressElement).value),
+        agent,
+      ).toBe(1);
     }
     // The video plays and can seek (the server answers Range requests).
-    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).readyState >= 2, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (document.getElementById('video') as HTMLVideoElement).readyState >= 2,
+      undefined,
+      { timeout: 30_000 },
+    );
     await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).play());
-    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).currentTime > 0.3, undefined, { timeout: 30_000 });
-    const video = await page.$eval('#video', (el) => ({ duration: (el as HTMLVideoElement).duration, width: (el as HTMLVideoElement).videoWidth }));
+    await page.waitForFunction(
+      () => (document.getElementById('video') as HTMLVideoElement).currentTime > 0.3,
+      undefined,
+      { timeout: 30_000 },
+    );
+    const video = await page.$eval('#video', (el) => ({
+      duration: (el as HTMLVideoElement).duration,
+      width: (el as HTMLVideoElement).videoWidth,
+    }));
     expect(video.width).toBe(640);
     expect(Math.abs(video.duration - 4)).toBeLessThan(0.3);
     await page.evaluate(() => {
@@ -78,7 +100,9 @@ describe('the web page in Chromium', () => {
     expect(memory).toMatch(/calm \+ acoustic\s*67%\s*1/);
     // The narration rides on the player as captions, and Share makes a public page and copies its link.
     // (A 4 s video may have no line short enough to be said: the track is then loaded and empty.)
-    await page.waitForFunction(() => document.querySelector<HTMLTrackElement>('#video track')?.readyState === HTMLTrackElement.LOADED);
+    await page.waitForFunction(
+      () => document.querySelector<HTMLTrackElement>('#video track')?.readyState === HTMLTrackElement.LOADED,
+    );
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.current.url });
     await page.click('#share');
     await page.waitForSelector('#share-link:not([hidden])');
@@ -99,14 +123,22 @@ describe('the web page in Chromium', () => {
     await page.goto(server.current.url);
     await page.waitForSelector('#app:not([hidden])');
     await makeVideo(page, SAMPLES.slice(0, 2), { resolution: '720p', button: '#preview' });
-    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, undefined, {
+      timeout: 30_000,
+    });
     expect(await page.$eval('#video', (el) => (el as HTMLVideoElement).videoWidth)).toBe(640);
     expect(await page.isVisible('#draft')).toBe(true);
     const draftSrc = await page.$eval('#video', (el) => (el as HTMLVideoElement).src);
 
     await page.click('#make-full');
-    await page.waitForFunction((before) => (document.getElementById('video') as HTMLVideoElement).src !== before, draftSrc, { timeout: 90_000 });
-    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      (before) => (document.getElementById('video') as HTMLVideoElement).src !== before,
+      draftSrc,
+      { timeout: 90_000 },
+    );
+    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, undefined, {
+      timeout: 30_000,
+    });
     expect(await page.$eval('#video', (el) => (el as HTMLVideoElement).videoWidth)).toBe(1280);
     expect(await page.isVisible('#draft')).toBe(false);
     expect(errors).toEqual([]);
@@ -127,11 +159,17 @@ describe('the web page in Chromium', () => {
       await page.fill('#token', 'page-admin-token-0123456789');
       await page.click('#token-form button');
       await page.waitForSelector('#app:not([hidden])');
-      const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('sirtrav.project') ?? 'null') as { token: string } | null);
+      const saved = await page.evaluate(
+        () => JSON.parse(localStorage.getItem('sirtrav.project') ?? 'null') as { token: string } | null,
+      );
       expect(saved?.token).toMatch(/^stp\./);
       await makeVideo(page, SAMPLES.slice(0, 1));
       expect(await page.$eval('#video', (el) => (el as HTMLVideoElement).src)).toMatch(/\/video\?exp=\d+&sig=/);
-      await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).readyState >= 2, undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => (document.getElementById('video') as HTMLVideoElement).readyState >= 2,
+        undefined,
+        { timeout: 30_000 },
+      );
       // A reload needs no token again.
       await page.reload();
       await page.waitForSelector('#app:not([hidden])');

@@ -65,9 +65,16 @@ describe('webhook delivery', () => {
     for (const closed of slow.closedAt) expect(closed - slow.received[0]!.at).toBeGreaterThanOrEqual(2500);
     expect(elapsed).toBeLessThan(3000 + 10_000);
     expect(await readFinishedDelivery(projectId, runIds[3]!)).toMatchObject({ status: 'delivered', lastStatus: 204 });
-    const cut = (await Promise.all(runIds.slice(0, 3).map((runId) => readDelivery(runId)))).filter((delivery) => delivery?.attempts === 1);
+    const cut = (await Promise.all(runIds.slice(0, 3).map((runId) => readDelivery(runId)))).filter(
+      (delivery) => delivery?.attempts === 1,
+    );
     expect(cut).toHaveLength(2);
-    for (const delivery of cut) expect(delivery).toMatchObject({ status: 'pending', lastError: 'no complete answer within 3000 ms', claimedUntil: null });
+    for (const delivery of cut)
+      expect(delivery).toMatchObject({
+        status: 'pending',
+        lastError: 'no complete answer within 3000 ms',
+        claimedUntil: null,
+      });
   });
 
   it('a delivery whose receiver never answers is abandoned after its last attempt', async () => {
@@ -78,7 +85,9 @@ describe('webhook delivery', () => {
     const runId = runIds[0]!;
     // All attempts but the last were taken by invocations that died: each still counts.
     for (let attempt = 1; attempt < MAX_DELIVERY_ATTEMPTS; attempt++) {
-      expect(await claimDelivery(runId, { now: new Date(), holdMs: 1, maxAttempts: MAX_DELIVERY_ATTEMPTS })).toMatchObject({ attempts: attempt });
+      expect(
+        await claimDelivery(runId, { now: new Date(), holdMs: 1, maxAttempts: MAX_DELIVERY_ATTEMPTS }),
+      ).toMatchObject({ attempts: attempt });
       await sleep(5);
     }
     expect(await sweepWebhooks(30_000)).toEqual({ attempted: 1, delivered: 0, skipped: 0 });
@@ -118,9 +127,15 @@ describe('webhook delivery', () => {
       return hostname === 'pinned.example.test' ? [{ address: '127.0.0.1', family: 4 }] : [];
     });
     const url = new URL(`http://pinned.example.test:${hook.port}/hook`);
-    expect(await postWebhook(url, {}, '{"ok":true}', { guard: false, deadlineMs: 5000 })).toEqual({ status: 200, error: null });
+    expect(await postWebhook(url, {}, '{"ok":true}', { guard: false, deadlineMs: 5000 })).toEqual({
+      status: 200,
+      error: null,
+    });
     expect(lookups).toEqual(['pinned.example.test']);
-    expect(hook.received[0]).toMatchObject({ body: '{"ok":true}', headers: { host: `pinned.example.test:${hook.port}` } });
+    expect(hook.received[0]).toMatchObject({
+      body: '{"ok":true}',
+      headers: { host: `pinned.example.test:${hook.port}` },
+    });
   });
 
   it('with the guard on, a name re-pointed at loopback after the check, and loopback literals, are refused before any connection', async () => {
@@ -129,11 +144,18 @@ describe('webhook delivery', () => {
     useResolver(async () => (answers.shift() ?? ['127.0.0.1']).map((address) => ({ address, family: 4 })));
     const rebind = new URL(`http://rebind.example.test:${trap.port}/hook`);
     // The first resolution (the start-time check) saw a public address; the delivery's own resolution sees loopback.
-    await expect(resolveWebhookTarget(rebind, { guard: true })).resolves.toEqual({ address: '93.184.216.34', family: 4 });
+    await expect(resolveWebhookTarget(rebind, { guard: true })).resolves.toEqual({
+      address: '93.184.216.34',
+      family: 4,
+    });
     const sent = await postWebhook(rebind, {}, '{}', { guard: true, deadlineMs: 5000 });
     expect(sent.status).toBeNull();
     expect(sent.error).toMatch(/non-public address/);
-    for (const literal of [`http://127.0.0.1:${trap.port}/`, `http://[::ffff:127.0.0.1]:${trap.port}/`, `http://2130706433:${trap.port}/`]) {
+    for (const literal of [
+      `http://127.0.0.1:${trap.port}/`,
+      `http://[::ffff:127.0.0.1]:${trap.port}/`,
+      `http://2130706433:${trap.port}/`,
+    ]) {
       const refused = await postWebhook(new URL(literal), {}, '{}', { guard: true, deadlineMs: 5000 });
       expect(refused, literal).toMatchObject({ status: null, error: expect.stringMatching(/non-public address/) });
     }

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getConfig } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
-import { checkWebhookUrl, isBlockedAddress, resolveWebhookTarget, useResolver, webhookGuardOn } from '../../src/webhooks/url-policy.js';
+import {
+  checkWebhookUrl,
+  isBlockedAddress,
+  resolveWebhookTarget,
+  useResolver,
+  webhookGuardOn,
+} from '../../src/webhooks/url-policy.js';
 
 // Nothing in this file opens a connection: hostnames resolve through a stub, and the policy only resolves.
 const table: Record<string, string[]> = {
@@ -49,14 +55,61 @@ async function refusal(raw: string): Promise<AppError> {
 describe('webhook address policy', () => {
   it('blocks every special-purpose range, IPv4 and IPv6, and lets public unicast through', () => {
     const blocked = [
-      ...['0.0.0.0', '0.1.2.3', '10.0.0.1', '10.255.255.255', '100.64.0.1', '100.127.255.254', '127.0.0.1', '127.255.0.9'],
-      ...['169.254.169.254', '172.16.0.1', '172.31.255.255', '192.0.0.8', '192.0.2.1', '192.168.0.1', '198.18.0.1', '198.51.100.7'],
+      ...[
+        '0.0.0.0',
+        '0.1.2.3',
+        '10.0.0.1',
+        '10.255.255.255',
+        '100.64.0.1',
+        '100.127.255.254',
+        '127.0.0.1',
+        '127.255.0.9',
+      ],
+      ...[
+        '169.254.169.254',
+        '172.16.0.1',
+        '172.31.255.255',
+        '192.0.0.8',
+        '192.0.2.1',
+        '192.168.0.1',
+        '198.18.0.1',
+        '198.51.100.7',
+      ],
       ...['203.0.113.9', '224.0.0.251', '239.255.255.250', '240.0.0.1', '255.255.255.255'],
-      ...['::', '::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a00:1', '::ffff:8.8.8.8', '::7f00:1', '64:ff9b::7f00:1', '100::1'],
-      ...['fc00::1', 'fd00:ec2::254', 'fe80::1', 'fe80::1%eth0', 'fec0::1', 'ff02::1', '2001:db8::1', '2001::1', '2002:7f00:1::', '3fff::1'],
+      ...[
+        '::',
+        '::1',
+        '::ffff:127.0.0.1',
+        '::ffff:7f00:1',
+        '::ffff:a00:1',
+        '::ffff:8.8.8.8',
+        '::7f00:1',
+        '64:ff9b::7f00:1',
+        '100::1',
+      ],
+      ...[
+        'fc00::1',
+        'fd00:ec2::254',
+        'fe80::1',
+        'fe80::1%eth0',
+        'fec0::1',
+        'ff02::1',
+        '2001:db8::1',
+        '2001::1',
+        '2002:7f00:1::',
+        '3fff::1',
+      ],
       ...['not-an-address', ''],
     ];
-    const open = ['93.184.216.34', '8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '2001:4860:4860::8888'];
+    const open = [
+      '93.184.216.34',
+      '8.8.8.8',
+      '1.1.1.1',
+      '172.32.0.1',
+      '100.128.0.1',
+      '2606:4700:4700::1111',
+      '2001:4860:4860::8888',
+    ];
     for (const address of blocked) expect(isBlockedAddress(address), address).toBe(true);
     for (const address of open) expect(isBlockedAddress(address), address).toBe(false);
   });
@@ -111,7 +164,10 @@ describe('webhook address policy', () => {
     await refusal('http://public.example.test/hook');
     await refusal('https://user:secret@public.example.test/hook');
     await expect(checkWebhookUrl('https://public.example.test/hook', { guard: true })).resolves.toBeInstanceOf(URL);
-    await expect(resolveWebhookTarget(new URL('https://public.example.test/'), { guard: true })).resolves.toEqual({ address: '93.184.216.34', family: 4 });
+    await expect(resolveWebhookTarget(new URL('https://public.example.test/'), { guard: true })).resolves.toEqual({
+      address: '93.184.216.34',
+      family: 4,
+    });
     await expect(resolveWebhookTarget(new URL('https://public6.example.test/'), { guard: true })).resolves.toEqual({
       address: '2606:4700:4700::1111',
       family: 6,
@@ -126,7 +182,10 @@ describe('webhook address policy', () => {
     useResolver(stub);
     await expect(checkWebhookUrl('http://127.0.0.1:9/hook', { guard: false })).resolves.toBeInstanceOf(URL);
     await expect(checkWebhookUrl('http://ten.example.test/hook', { guard: false })).resolves.toBeInstanceOf(URL);
-    await expect(resolveWebhookTarget(new URL('http://localhost.example.test/'), { guard: false })).resolves.toEqual({ address: '127.0.0.1', family: 4 });
+    await expect(resolveWebhookTarget(new URL('http://localhost.example.test/'), { guard: false })).resolves.toEqual({
+      address: '127.0.0.1',
+      family: 4,
+    });
     await expect(checkWebhookUrl('ftp://example.test/', { guard: false })).rejects.toMatchObject({ status: 422 });
   });
 

@@ -57,7 +57,12 @@ describe('run webhooks', () => {
       for (const item of receiver.received) {
         const event = verify(webhookSecret, item);
         expect(event.type).toBe('run.completed');
-        expect(event.data).toMatchObject({ runId, projectId, status: 'complete', outputs: { video: { width: 640, height: 360 } } });
+        expect(event.data).toMatchObject({
+          runId,
+          projectId,
+          status: 'complete',
+          outputs: { video: { width: 640, height: 360 } },
+        });
       }
       expect(() => verify(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, receiver.received[2]!)).toThrow();
       const record = await readFinishedDelivery(projectId as Id, runId as Id);
@@ -85,11 +90,16 @@ describe('run webhooks', () => {
 
       // The scheduled function, called as the platform calls it, sweeps the outbox (and drops metric hours older than 30 days).
       await writeJSON(keys.metricsHour('2020-01-01T00'), metricsHourDoc, emptyHour('2020-01-01T00'));
-      const scheduled = await fetch(`${server.current.url}/.netlify/functions/operations-scheduled`, { method: 'POST' });
+      const scheduled = await fetch(`${server.current.url}/.netlify/functions/operations-scheduled`, {
+        method: 'POST',
+      });
       expect(await scheduled.json()).toEqual({ webhooks: { attempted: 1, delivered: 1, skipped: 0 }, prunedHours: 1 });
       expect(receiver.received).toHaveLength(1);
       expect(receiver.received[0]!.headers['webhook-id']).toBe(`msg_${runId}`);
-      expect(verify(secret, receiver.received[0]!)).toMatchObject({ type: 'run.cancelled', data: { runId, status: 'cancelled' } });
+      expect(verify(secret, receiver.received[0]!)).toMatchObject({
+        type: 'run.cancelled',
+        data: { runId, status: 'cancelled' },
+      });
       expect(await sweepWebhooks(30_000)).toEqual({ attempted: 0, delivered: 0, skipped: 0 });
     } finally {
       await receiver.close();
@@ -114,7 +124,11 @@ describe('run webhooks', () => {
     });
     const { api } = await createProjectOverHttp(server.current.url);
     const start = (webhookUrl: string) =>
-      fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhookUrl }) });
+      fetch(api('/runs'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ webhookUrl }),
+      });
     const refused = [
       'https://127.0.0.1:8443/hook',
       'https://[::1]/hook',
@@ -141,9 +155,17 @@ describe('run webhooks', () => {
     for (const webhookUrl of refused) {
       const response = await start(webhookUrl);
       expect(response.status, webhookUrl).toBe(422);
-      expect(((await response.json()) as { error: { code: string } }).error.code, webhookUrl).toBe('invalid_webhook_url');
+      expect(((await response.json()) as { error: { code: string } }).error.code, webhookUrl).toBe(
+        'invalid_webhook_url',
+      );
     }
-    expect(lookups.sort()).toEqual(['internal.example.test', 'localhost', 'metadata.example.test', 'nowhere.example.test', 'rebind.example.test']);
+    expect(lookups.sort()).toEqual([
+      'internal.example.test',
+      'localhost',
+      'metadata.example.test',
+      'nowhere.example.test',
+      'rebind.example.test',
+    ]);
 
     // The system resolver too: the real `localhost` is refused (resolving it opens no connection).
     useResolver(undefined);

@@ -42,11 +42,14 @@ async function* files(directory) {
 for await (const file of files(staging)) {
   const source = join(repoDir, relative(staging, file));
   const target = placed(source);
-  const text = (await readFile(file, 'utf8')).replace(/((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+)\2/g, (_, keyword, quote, specifier) => {
-    let moved = relative(dirname(target), placed(resolve(dirname(source), specifier)));
-    if (!moved.startsWith('.')) moved = `./${moved}`;
-    return `${keyword}${quote}${moved}${quote}`;
-  });
+  const text = (await readFile(file, 'utf8')).replace(
+    /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+)\2/g,
+    (_, keyword, quote, specifier) => {
+      let moved = relative(dirname(target), placed(resolve(dirname(source), specifier)));
+      if (!moved.startsWith('.')) moved = `./${moved}`;
+      return `${keyword}${quote}${moved}${quote}`;
+    },
+  );
   await mkdir(dirname(target), { recursive: true });
   await writeFile(target, text);
 }

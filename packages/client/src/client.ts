@@ -8,7 +8,13 @@ import {
   startUploadResponseSchema,
   type Media,
 } from '../../../src/schemas/media.js';
-import { evaluationSchema, memoryIndexSchema, type Evaluation, type MemoryIndex, type Rating } from '../../../src/schemas/memory.js';
+import {
+  evaluationSchema,
+  memoryIndexSchema,
+  type Evaluation,
+  type MemoryIndex,
+  type Rating,
+} from '../../../src/schemas/memory.js';
 import { createProjectResponseSchema } from '../../../src/schemas/project.js';
 import {
   cancelRunResponseSchema,
@@ -21,7 +27,12 @@ import {
   type StartRunBody,
 } from '../../../src/schemas/run.js';
 import { apiError, ProgressStreamError } from './errors.js';
-import { progressUpdates, type FollowProgressOptions, type ProgressStreamOptions, type ProgressUpdate } from './follow-progress.js';
+import {
+  progressUpdates,
+  type FollowProgressOptions,
+  type ProgressStreamOptions,
+  type ProgressUpdate,
+} from './follow-progress.js';
 import { rangedParts, readAll, streamOf } from './ranges.js';
 import { runToVideo, type FinishedRun, type ProjectRunOptions } from './run-to-video.js';
 
@@ -64,11 +75,18 @@ export class SirTravClient {
     path: string,
     init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
   ): Promise<z.infer<S>> {
-    const headers = this.headers({ ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers });
+    const headers = this.headers({
+      ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    });
     const response = await this.doFetch(`${this.baseUrl}${path}`, {
       method,
       headers,
-      ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : init.body !== undefined ? { body: init.body } : {}),
+      ...(init.json !== undefined
+        ? { body: JSON.stringify(init.json) }
+        : init.body !== undefined
+          ? { body: init.body }
+          : {}),
     });
     if (!response.ok) throw await apiError(response);
     if (!schema) return undefined as z.infer<S>;
@@ -131,7 +149,9 @@ export class ProjectClient extends SirTravClient {
       return media[0]!;
     }
     const sha256 = await sha256Hex(bytes);
-    const session = await this.request(startUploadResponseSchema, 'POST', this.path('/uploads'), { json: { filename, bytes: bytes.byteLength, sha256 } });
+    const session = await this.request(startUploadResponseSchema, 'POST', this.path('/uploads'), {
+      json: { filename, bytes: bytes.byteLength, sha256 },
+    });
     const parts = [...Array(session.partCount).keys()];
     const send = async () => {
       for (let n = parts.shift(); n !== undefined; n = parts.shift()) {
@@ -142,7 +162,11 @@ export class ProjectClient extends SirTravClient {
       }
     };
     await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, session.partCount) }, send));
-    const { media } = await this.request(completeUploadResponseSchema, 'POST', this.path(`/uploads/${session.uploadId}/complete`));
+    const { media } = await this.request(
+      completeUploadResponseSchema,
+      'POST',
+      this.path(`/uploads/${session.uploadId}/complete`),
+    );
     return media;
   }
 
@@ -154,7 +178,10 @@ export class ProjectClient extends SirTravClient {
     await this.request(null, 'DELETE', this.path(`/media/${encodeURIComponent(mediaId)}`));
   }
 
-  startRun(body: StartRunBody = {}, options: { idempotencyKey?: string } = {}): Promise<{ runId: string; status: string; links: RunLinks }> {
+  startRun(
+    body: StartRunBody = {},
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ runId: string; status: string; links: RunLinks }> {
     return this.request(startRunResponseSchema, 'POST', this.path('/runs'), {
       json: body,
       ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}),
@@ -179,7 +206,10 @@ export class ProjectClient extends SirTravClient {
    * stream windows with `Last-Event-ID`; the last update is `done` with the
    * run as it ended (the iteration ends early, without `done`, only when aborted).
    */
-  async *progress(runId: string, options: Omit<ProgressStreamOptions, 'headers' | 'fetch'> = {}): AsyncGenerator<ProgressUpdate, void, undefined> {
+  async *progress(
+    runId: string,
+    options: Omit<ProgressStreamOptions, 'headers' | 'fetch'> = {},
+  ): AsyncGenerator<ProgressUpdate, void, undefined> {
     const url = `${this.baseUrl}${this.runPath(runId, '/progress')}`;
     for await (const update of progressUpdates(url, { ...options, headers: this.headers(), fetch: this.doFetch })) {
       yield update;
@@ -188,7 +218,8 @@ export class ProjectClient extends SirTravClient {
     if (options.signal?.aborted) return;
     // The run had ended before the stream was opened and its state could not be read: say why.
     const state = await this.getRun(runId);
-    if ('archived' in state) throw new ProgressStreamError(`Run ${runId} is archived: its progress is no longer kept.`, null, state);
+    if ('archived' in state)
+      throw new ProgressStreamError(`Run ${runId} is archived: its progress is no longer kept.`, null, state);
     yield { type: 'done', run: state };
   }
 
@@ -218,7 +249,11 @@ export class ProjectClient extends SirTravClient {
   }
 
   private rangedParts(path: string, signal?: AbortSignal) {
-    return rangedParts(`${this.baseUrl}${path}`, { headers: this.headers(), fetch: this.doFetch, ...(signal ? { signal } : {}) });
+    return rangedParts(`${this.baseUrl}${path}`, {
+      headers: this.headers(),
+      fetch: this.doFetch,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   rate(runId: string, rating: Rating, comment?: string): Promise<Evaluation> {

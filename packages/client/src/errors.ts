@@ -30,7 +30,14 @@ export async function apiError(response: Response): Promise<SirTravApiError> {
       response.status >= 500 || response.status === 429,
     );
   const { code, message, details, retryable } = parsed.data.error;
-  return new SirTravApiError(response.status, code, message, details, parsed.data.error.requestId ?? requestId, retryable ?? false);
+  return new SirTravApiError(
+    response.status,
+    code,
+    message,
+    details,
+    parsed.data.error.requestId ?? requestId,
+    retryable ?? false,
+  );
 }
 
 /** A progress stream that cannot be followed: refused, or broken more often than allowed. */
@@ -52,7 +59,9 @@ export class RunFailedError extends Error {
 
   constructor(readonly run: Extract<RunState, { status: 'failed' | 'cancelled' }>) {
     const error: Pick<RunError, 'code' | 'message' | 'retryable'> =
-      run.status === 'failed' ? run.error : { code: 'run_cancelled', message: 'The run was cancelled.', retryable: true };
+      run.status === 'failed'
+        ? run.error
+        : { code: 'run_cancelled', message: 'The run was cancelled.', retryable: true };
     super(`Run ${run.runId} ${run.status}: ${error.message}`);
     this.name = 'RunFailedError';
     this.code = error.code;

@@ -8,7 +8,8 @@ import { ProgressStreamError } from './errors.js';
  * run when this client fell behind the server's 200-event window; and last,
  * `done` with the run as it ended.
  */
-export type ProgressUpdate = { type: 'progress'; event: ProgressEvent } | { type: 'snapshot'; run: RunState } | { type: 'done'; run: RunState };
+export type ProgressUpdate =
+  { type: 'progress'; event: ProgressEvent } | { type: 'snapshot'; run: RunState } | { type: 'done'; run: RunState };
 
 export interface ProgressStreamOptions {
   /** Stops following (the iteration ends, no error). */
@@ -45,7 +46,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * `done`. Without a `done` it ends when aborted, or when the run had already
  * ended and its state cannot be read with these headers.
  */
-export async function* progressUpdates(url: string, options: ProgressStreamOptions = {}): AsyncGenerator<ProgressUpdate, void, undefined> {
+export async function* progressUpdates(
+  url: string,
+  options: ProgressStreamOptions = {},
+): AsyncGenerator<ProgressUpdate, void, undefined> {
   const doFetch = options.fetch ?? fetch;
   const maxFailures = options.maxFailures ?? 8;
   let lastId = options.lastEventId ?? 0;
@@ -61,7 +65,11 @@ export async function* progressUpdates(url: string, options: ProgressStreamOptio
     let response: Response;
     try {
       response = await doFetch(url, {
-        headers: { ...options.headers, accept: 'text/event-stream', ...(lastId > 0 ? { 'last-event-id': String(lastId) } : {}) },
+        headers: {
+          ...options.headers,
+          accept: 'text/event-stream',
+          ...(lastId > 0 ? { 'last-event-id': String(lastId) } : {}),
+        },
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
@@ -117,7 +125,8 @@ export async function* progressUpdates(url: string, options: ProgressStreamOptio
 }
 
 function readMessage(message: EventSourceMessage): ProgressUpdate | null {
-  if (message.event === 'progress') return { type: 'progress', event: progressEventSchema.parse(JSON.parse(message.data)) };
+  if (message.event === 'progress')
+    return { type: 'progress', event: progressEventSchema.parse(JSON.parse(message.data)) };
   if (message.event === 'snapshot') return { type: 'snapshot', run: runStateSchema.parse(JSON.parse(message.data)) };
   if (message.event === 'done') return { type: 'done', run: runStateSchema.parse(JSON.parse(message.data)) };
   return null;
@@ -141,7 +150,9 @@ async function finalState(url: string, options: ProgressStreamOptions): Promise<
   const stateUrl = new URL(url);
   stateUrl.pathname = stateUrl.pathname.replace(/\/progress$/, '');
   stateUrl.search = '';
-  const response = await (options.fetch ?? fetch)(stateUrl, { headers: { ...options.headers, accept: 'application/json' } }).catch(() => null);
+  const response = await (options.fetch ?? fetch)(stateUrl, {
+    headers: { ...options.headers, accept: 'application/json' },
+  }).catch(() => null);
   if (!response?.ok) return null;
   return runStateSchema.parse(await response.json());
 }

@@ -1,7 +1,19 @@
-export { SirTravClient, ProjectClient, type SirTravClientOptions, type CreatedProject, type RunLinks } from './client.js';
+export {
+  SirTravClient,
+  ProjectClient,
+  type SirTravClientOptions,
+  type CreatedProject,
+  type RunLinks,
+} from './client.js';
 export { run, type RunOptions } from './run.js';
 export type { CompleteRun, FinishedRun, PhotoInput, ProjectRunOptions } from './run-to-video.js';
-export { followProgress, progressUpdates, type FollowProgressOptions, type ProgressStreamOptions, type ProgressUpdate } from './follow-progress.js';
+export {
+  followProgress,
+  progressUpdates,
+  type FollowProgressOptions,
+  type ProgressStreamOptions,
+  type ProgressUpdate,
+} from './follow-progress.js';
 export { verifyWebhook, type VerifyWebhookOptions } from './verify-webhook.js';
 export { SirTravApiError, ProgressStreamError, RunFailedError, WebhookVerificationError } from './errors.js';
 export { RANGE_BYTES } from './ranges.js';

@@ -16,7 +16,10 @@ export interface RangedGetOptions {
  * request starts where this one ended. A resource that fits one response may
  * come whole (200).
  */
-export async function* rangedParts(url: string, options: RangedGetOptions): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* rangedParts(
+  url: string,
+  options: RangedGetOptions,
+): AsyncGenerator<Uint8Array, void, undefined> {
   let received = 0;
   let total = Number.POSITIVE_INFINITY;
   while (received < total) {
@@ -35,7 +38,12 @@ export async function* rangedParts(url: string, options: RangedGetOptions): Asyn
     }
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
     const sent = range ? { start: Number(range[1]), end: Number(range[2]), size: Number(range[3]) } : null;
-    if (!sent || sent.start !== received || part.byteLength !== sent.end - received + 1 || (received > 0 && sent.size !== total)) {
+    if (
+      !sent ||
+      sent.start !== received ||
+      part.byteLength !== sent.end - received + 1 ||
+      (received > 0 && sent.size !== total)
+    ) {
       throw unexpected(response, received);
     }
     total = sent.size;

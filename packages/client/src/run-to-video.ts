@@ -44,10 +44,16 @@ export async function runToVideo(project: ProjectClient, options: ProjectRunOpti
   signal?.throwIfAborted();
   const mediaIds = [...new Set(media.map((item) => item.mediaId))];
   const body: StartRunBody = { ...options.options, ...(mediaIds.length > 0 ? { mediaIds } : {}) };
-  const { runId } = await project.startRun(body, options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {});
+  const { runId } = await project.startRun(
+    body,
+    options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {},
+  );
   let final: RunState;
   try {
-    final = await project.follow(runId, { onEvent: options.onProgress ?? (() => undefined), ...(signal ? { signal } : {}) });
+    final = await project.follow(runId, {
+      onEvent: options.onProgress ?? (() => undefined),
+      ...(signal ? { signal } : {}),
+    });
   } catch (error) {
     // The caller gave up on this run: nobody will collect its video, so stop its work.
     if (signal?.aborted) await project.cancelRun(runId).catch(() => undefined);
@@ -58,14 +64,21 @@ export async function runToVideo(project: ProjectClient, options: ProjectRunOpti
   return { run: final, media, video: project.streamVideo(runId, signal ? { signal } : {}) };
 }
 
-async function uploadAll(project: ProjectClient, photos: readonly PhotoInput[], signal: AbortSignal | undefined): Promise<Media[]> {
+async function uploadAll(
+  project: ProjectClient,
+  photos: readonly PhotoInput[],
+  signal: AbortSignal | undefined,
+): Promise<Media[]> {
   const media: Media[] = new Array<Media>(photos.length);
   let next = 0;
   const worker = async () => {
     for (let index = next++; index < photos.length; index = next++) {
       signal?.throwIfAborted();
       const photo = photos[index]!;
-      media[index] = photo instanceof Uint8Array ? await project.uploadPhoto(photo) : await project.uploadPhoto(photo.bytes, photo.filename);
+      media[index] =
+        photo instanceof Uint8Array
+          ? await project.uploadPhoto(photo)
+          : await project.uploadPhoto(photo.bytes, photo.filename);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PHOTO_CONCURRENCY, photos.length) }, worker));

@@ -29,7 +29,10 @@ export function verifyWebhook(options: VerifyWebhookOptions): WebhookEvent {
     throw new WebhookVerificationError(`Webhook refused: ${(error as Error).message}`, { cause: error });
   }
   const event = webhookEventSchema.safeParse(body);
-  if (!event.success) throw new WebhookVerificationError(`Webhook signed but not a run event: ${event.error.message}`, { cause: event.error });
+  if (!event.success)
+    throw new WebhookVerificationError(`Webhook signed but not a run event: ${event.error.message}`, {
+      cause: event.error,
+    });
   return event.data;
 }
 

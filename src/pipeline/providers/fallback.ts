@@ -34,7 +34,12 @@ export async function withFallback<T>(
       ...(options.signal ? { signal: options.signal } : {}),
       shouldRetry: (error, attempt) => {
         const classified = classifyError(error);
-        log.warn('provider failed', { provider: primary.name, attempt, errorClass: classified.errorClass, message: classified.message });
+        log.warn('provider failed', {
+          provider: primary.name,
+          attempt,
+          errorClass: classified.errorClass,
+          message: classified.message,
+        });
         return classified.retryable;
       },
       onRetry: (error, attempt) => options.onRetry?.(classifyError(error), attempt),

@@ -4,7 +4,12 @@ import { PipelineError } from '../errors.js';
  * A cloud provider's request: it ends at `timeoutMs` or when the run is
  * cancelled, whichever comes first.
  */
-export function fetchWithTimeout(url: string, init: RequestInit, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+export function fetchWithTimeout(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Response> {
   const timeout = AbortSignal.timeout(timeoutMs);
   return fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
 }
@@ -16,6 +21,12 @@ export function fetchWithTimeout(url: string, init: RequestInit, timeoutMs: numb
  */
 export function providerHttpError(response: Response, provider: string, code: string): PipelineError {
   const retryable = response.status === 429 || response.status >= 500;
-  const errorClass = response.status === 401 || response.status === 403 ? 'configuration' : retryable ? 'network' : 'input';
-  return new PipelineError({ errorClass: errorClass, code, message: `${provider} answered HTTP ${response.status}`, retryable });
+  const errorClass =
+    response.status === 401 || response.status === 403 ? 'configuration' : retryable ? 'network' : 'input';
+  return new PipelineError({
+    errorClass: errorClass,
+    code,
+    message: `${provider} answered HTTP ${response.status}`,
+    retryable,
+  });
 }

@@ -41,7 +41,8 @@ interface Dispatch {
   unanswered: number;
 }
 
-const describe = (range: SegmentRange, plan: SegmentPlan) => `segment ${range.index + 1} of ${plan.segments.length} (frames ${range.from}–${range.to - 1})`;
+const describe = (range: SegmentRange, plan: SegmentPlan) =>
+  `segment ${range.index + 1} of ${plan.segments.length} (frames ${range.from}–${range.to - 1})`;
 
 /**
  * Gets every segment of the plan rendered: asks the background function for
@@ -74,7 +75,8 @@ export async function coordinateSegments(options: CoordinateOptions): Promise<vo
       const attempts = view.status?.attempts ?? 0;
       if (attempts >= SEGMENT_ATTEMPTS) throw segmentFailed(range, plan, view);
       const unanswered = last && attempts === last.attemptsThen ? last.unanswered : 0;
-      if (unanswered >= UNANSWERED_DISPATCHES) throw segmentFailed(range, plan, view, `${unanswered} invocations asked for never started`);
+      if (unanswered >= UNANSWERED_DISPATCHES)
+        throw segmentFailed(range, plan, view, `${unanswered} invocations asked for never started`);
       if (working >= limit) continue;
       if (last)
         options.onRetry(
@@ -106,7 +108,11 @@ function awaitingStart(dispatch: Dispatch | undefined, view: SegmentView, now: n
 }
 
 function segmentFailed(range: SegmentRange, plan: SegmentPlan, view: SegmentView, why?: string): PipelineError {
-  const cause = why ?? (view.status?.error ? `${view.status.error.code}: ${view.status.error.message}` : 'its invocation stopped before it finished');
+  const cause =
+    why ??
+    (view.status?.error
+      ? `${view.status.error.code}: ${view.status.error.message}`
+      : 'its invocation stopped before it finished');
   return new PipelineError({
     errorClass: 'internal',
     code: 'segment_failed',

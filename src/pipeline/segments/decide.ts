@@ -12,12 +12,18 @@ import { readSegmentPlan, segmentPlanDoc } from './status.js';
  * invocation's) wins, so every segment and every resumed coordinator agree.
  * Null when the render stays whole.
  */
-export async function decideSegmentPlan(context: Pick<RunContext, 'projectId' | 'runId' | 'origin'>, storyboard: Storyboard): Promise<SegmentPlan | null> {
+export async function decideSegmentPlan(
+  context: Pick<RunContext, 'projectId' | 'runId' | 'origin'>,
+  storyboard: Storyboard,
+): Promise<SegmentPlan | null> {
   const stored = await readSegmentPlan(context.projectId, context.runId);
   if (stored) return stored;
   const config = getConfig();
   if (!context.origin) return null;
-  const count = segmentCount(storyboard, { max: config.SIRTRAV_SEGMENTS_MAX, secondsPerSegment: config.SIRTRAV_SEGMENT_SECONDS });
+  const count = segmentCount(storyboard, {
+    max: config.SIRTRAV_SEGMENTS_MAX,
+    secondsPerSegment: config.SIRTRAV_SEGMENT_SECONDS,
+  });
   if (count < 2) return null;
   const segments = planSegments(storyboard, count, fpsOf(storyboard));
   if (segments.length < 2) return null;

@@ -8,7 +8,12 @@ export async function triggerSegment(origin: string, projectId: Id, runId: Id, s
   const body = JSON.stringify({ projectId, runId, segment, signature: segmentSignature(projectId, runId, segment) });
   await retry(
     async () => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
       await response.body?.cancel();
       if (response.status === 202 || response.ok) return;
       throw new Error(`background function answered ${response.status}`);

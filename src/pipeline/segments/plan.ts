@@ -15,7 +15,10 @@ const FULL_HD_PIXELS = 1920 * 1080;
  * 1080p-equivalent picture, at most `max`. A short video stays whole, where
  * starting more invocations and joining would cost more than it saves.
  */
-export function segmentCount(frame: { durationSec: number; width: number; height: number }, settings: SegmentSettings): number {
+export function segmentCount(
+  frame: { durationSec: number; width: number; height: number },
+  settings: SegmentSettings,
+): number {
   const work = (frame.durationSec * frame.width * frame.height) / FULL_HD_PIXELS;
   return Math.max(1, Math.min(settings.max, Math.floor(work / settings.secondsPerSegment)));
 }
@@ -54,14 +57,19 @@ export function planSegments(
   const spans = frameSpans(timeline.shots, fps);
   const last = spans.length - 1;
   // The last shot stays on screen to the end.
-  const covers = spans.map((span, i) => ({ from: span.start, to: i === last ? Math.max(span.end, totalFrames) : span.end }));
+  const covers = spans.map((span, i) => ({
+    from: span.start,
+    to: i === last ? Math.max(span.end, totalFrames) : span.end,
+  }));
   const pixels = ((timeline.width ?? 1920) * (timeline.height ?? 1080)) / FULL_HD_PIXELS;
   // cumulative[f]: the cost of drawing frames [0, f).
   const cumulative = new Float64Array(totalFrames + 1);
   const onScreen = new Int32Array(totalFrames);
-  for (const cover of covers) for (let f = Math.max(0, cover.from); f < Math.min(totalFrames, cover.to); f++) onScreen[f]!++;
+  for (const cover of covers)
+    for (let f = Math.max(0, cover.from); f < Math.min(totalFrames, cover.to); f++) onScreen[f]!++;
   for (let f = 0; f < totalFrames; f++)
-    cumulative[f + 1] = cumulative[f]! + pixels * (FULL_HD_COSTS.frame + Math.max(0, onScreen[f]! - 1) * FULL_HD_COSTS.transition);
+    cumulative[f + 1] =
+      cumulative[f]! + pixels * (FULL_HD_COSTS.frame + Math.max(0, onScreen[f]! - 1) * FULL_HD_COSTS.transition);
   const prepare = timeline.shots.map((shot) => FULL_HD_COSTS.prepare[shot.framing ?? 'crop']);
   const cost = (from: number, to: number) => {
     let total = cumulative[to]! - cumulative[from]!;

@@ -1,4 +1,9 @@
-import { segmentPlanSchema, segmentStatusSchema, type SegmentPlan, type SegmentStatus } from '../../schemas/segments.js';
+import {
+  segmentPlanSchema,
+  segmentStatusSchema,
+  type SegmentPlan,
+  type SegmentStatus,
+} from '../../schemas/segments.js';
 import { defineDocument, keys, readJSON, updateJSON, UNCHANGED, type Id } from '../../storage/index.js';
 import { leaseIsLive, readLeaseAt } from '../lease.js';
 
@@ -33,6 +38,9 @@ export interface SegmentView {
 }
 
 export async function viewSegment(projectId: Id, runId: Id, index: number): Promise<SegmentView> {
-  const [status, lease] = await Promise.all([readSegmentStatus(projectId, runId, index), readLeaseAt(keys.segmentLease(projectId, runId, index))]);
+  const [status, lease] = await Promise.all([
+    readSegmentStatus(projectId, runId, index),
+    readLeaseAt(keys.segmentLease(projectId, runId, index)),
+  ]);
   return { status, live: leaseIsLive(lease) };
 }

@@ -30,7 +30,11 @@ export type SegmentOutcome = 'done' | 'busy' | 'skipped' | 'stopped' | 'failed';
  */
 export async function renderSegment(projectId: Id, runId: Id, index: number): Promise<SegmentOutcome> {
   return withLogContext({ projectId, runId, segment: index }, async () => {
-    const lease = await acquireLeaseAt(keys.segmentLease(projectId, runId, index), `segment ${index} of run ${runId}`, getConfig().SIRTRAV_LEASE_TTL_MS);
+    const lease = await acquireLeaseAt(
+      keys.segmentLease(projectId, runId, index),
+      `segment ${index} of run ${runId}`,
+      getConfig().SIRTRAV_LEASE_TTL_MS,
+    );
     if (!lease) return 'busy';
     const controller = new AbortController();
     lease.onLost(() => controller.abort(new LeaseLostError(`segment ${index} of run ${runId}`)));
@@ -46,9 +50,15 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       ]);
       const range = plan?.segments[index];
       if (!state || isTerminal(state.status) || state.cancelRequested || !plan || !stored || !range) return 'skipped';
-      if (status?.state === 'done' && (await getMetadata(keys.segmentVideo(runId, index)))?.projectId === projectId) return 'done';
+      if (status?.state === 'done' && (await getMetadata(keys.segmentVideo(runId, index)))?.projectId === projectId)
+        return 'done';
       const frames = range.to - range.from;
-      await changeSegmentStatus(projectId, runId, index, (current) => ({ state: 'rendering', attempts: (current?.attempts ?? 0) + 1, framesDone: 0, frames }));
+      await changeSegmentStatus(projectId, runId, index, (current) => ({
+        state: 'rendering',
+        attempts: (current?.attempts ?? 0) + 1,
+        framesDone: 0,
+        frames,
+      }));
       const ffmpeg = await findFfmpeg();
       if (!ffmpeg) throw ffmpegMissing();
       const started = Date.now();
@@ -56,11 +66,15 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       workspace = await ComposeWorkspace.create();
       const load = (mediaId: string) => readMediaBytes(projectId, parseId(mediaId));
       let framesDone = 0;
-      reporting = reportProgress(() => changeSegmentStatus(projectId, runId, index, (current) => ({ ...current!, framesDone })));
+      reporting = reportProgress(() =>
+        changeSegmentStatus(projectId, runId, index, (current) => ({ ...current!, framesDone })),
+      );
       // The frames start at once: each shot's wait for its photo, so the later photos are prepared while the first are drawn.
       const [, file] = await Promise.all([
         // Once the last photo is prepared, its decoded pixels are garbage and the encoder can have the room.
-        workspace.prepareShots(storyboard, load, undefined, ComposeWorkspace.shotsFor(storyboard, range)).then(collectGarbage),
+        workspace
+          .prepareShots(storyboard, load, undefined, ComposeWorkspace.shotsFor(storyboard, range))
+          .then(collectGarbage),
         workspace.renderPicture(storyboard, range, ffmpeg.path, {
           signal: controller.signal,
           onProgress: (fraction) => (framesDone = Math.round(fraction * frames)),
@@ -90,7 +104,11 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
       return 'done';
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
-      if (reason instanceof LeaseLostError || reason instanceof RenderCancelledError || (reason instanceof Error && reason.name === 'RunSupersededError')) {
+      if (
+        reason instanceof LeaseLostError ||
+        reason instanceof RenderCancelledError ||
+        (reason instanceof Error && reason.name === 'RunSupersededError')
+      ) {
         log.info('segment stopped', { reason: (reason as Error).name });
         return 'stopped';
       }
@@ -119,7 +137,9 @@ export async function renderSegment(projectId: Id, runId: Id, index: number): Pr
 function reportProgress(write: () => Promise<void>): () => Promise<void> {
   let inFlight: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    inFlight = inFlight.then(write).catch((error: unknown) => log.warn('segment progress not stored', errorFields(error)));
+    inFlight = inFlight
+      .then(write)
+      .catch((error: unknown) => log.warn('segment progress not stored', errorFields(error)));
   }, REPORT_MS);
   return async () => {
     clearInterval(timer);

@@ -18,7 +18,8 @@ export async function storedVideo(context: Pick<RunContext, 'projectId' | 'runId
   return facts.success ? facts.data : null;
 }
 
-export const storedPosterBytes = async (runId: Id): Promise<number> => Number((await getMetadata(keys.poster(runId)))?.bytes ?? 0);
+export const storedPosterBytes = async (runId: Id): Promise<number> =>
+  Number((await getMetadata(keys.poster(runId)))?.bytes ?? 0);
 
 /** What the run state records of a rendered video. */
 export function videoFacts({ mp4, probe }: { mp4: Buffer; probe: CheckedProbe }): VideoFacts {
@@ -33,7 +34,11 @@ export function videoFacts({ mp4, probe }: { mp4: Buffer; probe: CheckedProbe })
 }
 
 /** Fetches the stored segments into `dir`; their files in timeline order. */
-export async function fetchSegments(context: Pick<RunContext, 'runId'>, plan: SegmentPlan, dir: string): Promise<string[]> {
+export async function fetchSegments(
+  context: Pick<RunContext, 'runId'>,
+  plan: SegmentPlan,
+  dir: string,
+): Promise<string[]> {
   const files: string[] = [];
   for (const range of plan.segments) {
     const stored = await getBinary(keys.segmentVideo(context.runId, range.index));

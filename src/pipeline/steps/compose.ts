@@ -14,7 +14,15 @@ import { collectGarbage } from '../gc.js';
 import { coordinateSegments } from '../segments/coordinator.js';
 import { decideSegmentPlan } from '../segments/decide.js';
 import { viewSegment } from '../segments/status.js';
-import { deleteSegments, fetchSegments, storedPosterBytes, storedVideo, storeVideo, videoFacts, type VideoFacts } from './compose-outputs.js';
+import {
+  deleteSegments,
+  fetchSegments,
+  storedPosterBytes,
+  storedVideo,
+  storeVideo,
+  videoFacts,
+  type VideoFacts,
+} from './compose-outputs.js';
 
 /** Share of compose progress spent before the encoding: preparing photos, or (in segments) joining them. */
 const PREPARE_SHARE = 0.1;
@@ -42,10 +50,16 @@ interface ComposeJobParts {
  * frames encoded as soon as each shot's canvas is ready, with progress made of
  * both (preparing is PREPARE_SHARE of it). Resolves to the encoded file.
  */
-function renderWholePicture(context: RunContext, storyboard: Storyboard, workspace: ComposeWorkspace, halt: AbortSignal): Promise<string> {
+function renderWholePicture(
+  context: RunContext,
+  storyboard: Storyboard,
+  workspace: ComposeWorkspace,
+  halt: AbortSignal,
+): Promise<string> {
   let prepared = 0;
   let drawn = 0;
-  const report = () => inBackground(context.reporter.progress('compose', PREPARE_SHARE * prepared + (1 - PREPARE_SHARE) * drawn));
+  const report = () =>
+    inBackground(context.reporter.progress('compose', PREPARE_SHARE * prepared + (1 - PREPARE_SHARE) * drawn));
   const load = (mediaId: string) => readMediaBytes(context.projectId, parseId(mediaId));
   const shots = workspace.prepareShots(storyboard, load, (fraction) => {
     prepared = fraction;
@@ -64,7 +78,11 @@ function renderWholePicture(context: RunContext, storyboard: Storyboard, workspa
 }
 
 /** Asks for the segments' invocations and follows them until every segment is stored. */
-async function requestSegments(context: RunContext & { origin: string }, plan: SegmentPlan, halt: AbortSignal): Promise<void> {
+async function requestSegments(
+  context: RunContext & { origin: string },
+  plan: SegmentPlan,
+  halt: AbortSignal,
+): Promise<void> {
   await coordinateSegments({
     projectId: context.projectId,
     runId: context.runId,
@@ -84,7 +102,10 @@ async function beginPicture(context: RunContext, storyboard: Storyboard, halt: A
   if (plan && origin) {
     // Photos the director read (any stored without an analysis) are not drawn here: each segment reads its own.
     clearMediaBytesCache();
-    await context.reporter.started('compose', `rendering ${plan.segments.length} segments of ${storyboard.resolution} in parallel`);
+    await context.reporter.started(
+      'compose',
+      `rendering ${plan.segments.length} segments of ${storyboard.resolution} in parallel`,
+    );
     const segments = requestSegments({ ...context, origin }, plan, halt);
     // Awaited in finish(); until then a failure must not go unhandled.
     segments.catch(() => undefined);
@@ -113,7 +134,9 @@ export class ComposeJob {
     const halt = new AbortController();
     const startedAt = Date.now();
     const stored = await storedVideo(context);
-    const work: ComposeWork = stored ? { kind: 'reused', video: stored } : await beginPicture(context, storyboard, halt.signal);
+    const work: ComposeWork = stored
+      ? { kind: 'reused', video: stored }
+      : await beginPicture(context, storyboard, halt.signal);
     return new ComposeJob({ context, storyboard, work, halt, startedAt });
   }
 
@@ -131,7 +154,13 @@ export class ComposeJob {
     const voiceSec = voice ? wavDurationSec(voice) : null;
     return {
       video,
-      voice: voice ? { bytes: voice.byteLength, durationSec: Math.round((voiceSec ?? 0) * 100) / 100, provider: context.providers.voice ?? 'local' } : null,
+      voice: voice
+        ? {
+            bytes: voice.byteLength,
+            durationSec: Math.round((voiceSec ?? 0) * 100) / 100,
+            provider: context.providers.voice ?? 'local',
+          }
+        : null,
       music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
       poster: { bytes: posterBytes },
     };
@@ -163,9 +192,13 @@ export class ComposeJob {
     await storeVideo(context, rendered, video);
     if (work.kind === 'segmented') await deleteSegments(context.runId, work.plan);
     context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
-    await context.reporter.completed('compose', `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`, {
-      segments: work.kind === 'segmented' ? work.plan.segments.length : 1,
-    });
+    await context.reporter.completed(
+      'compose',
+      `${video.durationSec} s, ${video.width}×${video.height}, ${(video.bytes / 1e6).toFixed(1)} MB`,
+      {
+        segments: work.kind === 'segmented' ? work.plan.segments.length : 1,
+      },
+    );
     await recordStep(context, 'compose', this.parts.startedAt, 'ffmpeg');
     return { video, posterBytes: rendered.poster.byteLength };
   }
@@ -183,7 +216,9 @@ export class ComposeJob {
     if (work.kind !== 'segmented') return;
     const deadline = Date.now() + getConfig().SIRTRAV_LEASE_TTL_MS + 5000;
     while (Date.now() < deadline) {
-      const views = await Promise.all(work.plan.segments.map((range) => viewSegment(context.projectId, context.runId, range.index)));
+      const views = await Promise.all(
+        work.plan.segments.map((range) => viewSegment(context.projectId, context.runId, range.index)),
+      );
       if (views.every((view) => !view.live)) break;
       await sleep(STOP_POLL_MS);
     }

@@ -14,9 +14,18 @@ import { PipelineError } from '../errors.js';
 
 async function runMedia(context: RunContext): Promise<Media[]> {
   const ids = context.state.mediaIds;
-  const media = ids.length > 0 ? await Promise.all(ids.map((id) => requireMedia(context.projectId, id))) : await listMedia(context.projectId);
+  const media =
+    ids.length > 0
+      ? await Promise.all(ids.map((id) => requireMedia(context.projectId, id)))
+      : await listMedia(context.projectId);
   if (media.length === 0)
-    throw new PipelineError({ errorClass: 'input', code: 'no_media', message: 'The run has no photos to use.', retryable: false, severity: 'medium' });
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'no_media',
+      message: 'The run has no photos to use.',
+      retryable: false,
+      severity: 'medium',
+    });
   return media;
 }
 
@@ -35,13 +44,24 @@ async function planWithDirector(context: RunContext): Promise<Planned> {
     return null;
   });
   const style = chooseStyle(context.state.request, memory, context.runId);
-  const facts = await analysePhotos(media, async (mediaId) => (await readMediaBytes(context.projectId, parseId(mediaId))).bytes);
+  const facts = await analysePhotos(
+    media,
+    async (mediaId) => (await readMediaBytes(context.projectId, parseId(mediaId))).bytes,
+  );
   const outcome = await runDirector(
     { runId: context.runId, media, request: context.state.request, style, facts },
-    { signal: context.signal, onRetry: (message) => inBackground(context.reporter.event('director', 'retrying', message)) },
+    {
+      signal: context.signal,
+      onRetry: (message) => inBackground(context.reporter.event('director', 'retrying', message)),
+    },
   );
-  if (outcome.fallbackReason) await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);
-  return { value: { musicSeed: context.runId, ...outcome.value }, provider: outcome.provider, fallbackReason: outcome.fallbackReason };
+  if (outcome.fallbackReason)
+    await context.reporter.event('director', 'fallback', `${outcome.fallbackReason}; used the local director`);
+  return {
+    value: { musicSeed: context.runId, ...outcome.value },
+    provider: outcome.provider,
+    fallbackReason: outcome.fallbackReason,
+  };
 }
 
 /** An earlier run's storyboard, unchanged, at the quality it names (a preview's is drawn in full); its music keeps its seed. */
@@ -56,7 +76,10 @@ async function earlierStoryboard(context: RunContext, runId: Id): Promise<Planne
       retryable: false,
       severity: 'medium',
     });
-  return { value: { ...atFullQuality(earlier.value), musicSeed: earlier.value.musicSeed ?? runId }, provider: `storyboard of ${runId}` };
+  return {
+    value: { ...atFullQuality(earlier.value), musicSeed: earlier.value.musicSeed ?? runId },
+    provider: `storyboard of ${runId}`,
+  };
 }
 
 /** director: the storyboard, planned once and stored before anything uses it. */
@@ -80,7 +103,9 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     storyboard.shots.map((shot) => shot.mediaId),
   );
   context.actions.push(
-    storyboardFrom ? `director took the storyboard of run ${storyboardFrom}` : `director planned ${storyboard.shots.length} shots with ${outcome.provider}`,
+    storyboardFrom
+      ? `director took the storyboard of run ${storyboardFrom}`
+      : `director planned ${storyboard.shots.length} shots with ${outcome.provider}`,
   );
   await context.reporter.completed(
     'director',
@@ -90,6 +115,12 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
       provider: outcome.provider,
     },
   );
-  await recordStep(context, 'director', started, outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider, { storyboard });
+  await recordStep(
+    context,
+    'director',
+    started,
+    outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider,
+    { storyboard },
+  );
   return storyboard;
 }

@@ -18,7 +18,12 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
   const wav = encodeWav(await synthesizeMusic(musicRequestFor(storyboard, context.runId)));
   throwIfCancelled(context);
   await context.confirmLease();
-  await putBinary(ref, wav, { contentType: 'audio/wav', provider: 'local-synth', durationSec: storyboard.durationSec, createdAt: new Date().toISOString() });
+  await putBinary(ref, wav, {
+    contentType: 'audio/wav',
+    provider: 'local-synth',
+    durationSec: storyboard.durationSec,
+    createdAt: new Date().toISOString(),
+  });
   context.actions.push('music synthesised');
   await context.reporter.completed('music', `${storyboard.durationSec} s at ${storyboard.tempoBpm} bpm`);
   await recordStep(context, 'music', started, 'local-synth');

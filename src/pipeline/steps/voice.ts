@@ -24,7 +24,8 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
     onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)),
   });
   throwIfCancelled(context);
-  if (outcome.fallbackReason) await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
+  if (outcome.fallbackReason)
+    await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);
   const provider = outcome.fallbackReason ? `local (fallback: ${outcome.fallbackReason})` : outcome.provider;
   await context.confirmLease();
   // Before the voice track: a stored voice (reused by a later attempt) always has its timing beside it.

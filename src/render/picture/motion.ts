@@ -80,7 +80,12 @@ function panEnds(motion: Shot['motion'], canvas: Size, frame: Size, focus: Box, 
 
 /** The whole canvas and a closer window around the focus, its centre moved no further than smoothness allows. */
 function zoomEnds(motion: Shot['motion'], canvas: Size, frame: Size, focus: Box, frames: number): Ends {
-  const wide = windowAt(CANVAS_HEADROOM, frame, (canvas.width - frame.width * CANVAS_HEADROOM) / 2, (canvas.height - frame.height * CANVAS_HEADROOM) / 2);
+  const wide = windowAt(
+    CANVAS_HEADROOM,
+    frame,
+    (canvas.width - frame.width * CANVAS_HEADROOM) / 2,
+    (canvas.height - frame.height * CANVAS_HEADROOM) / 2,
+  );
   const scale = CANVAS_HEADROOM / ZOOM;
   const w = frame.width * scale;
   const h = frame.height * scale;
@@ -107,9 +112,17 @@ function zoomEnds(motion: Shot['motion'], canvas: Size, frame: Size, focus: Box,
  * pans its position; both eased, and with the focus inside at every frame
  * (true at both ends, and every window edge moves monotonically between them).
  */
-export function motionPath(motion: Shot['motion'], canvas: Size, frame: Size, focus: Box | null, frames: number): (index: number) => Window {
+export function motionPath(
+  motion: Shot['motion'],
+  canvas: Size,
+  frame: Size,
+  focus: Box | null,
+  frames: number,
+): (index: number) => Window {
   const f = focus ?? { left: canvas.width / 2, top: canvas.height / 2, width: 0, height: 0 };
-  const { from, to } = motion.startsWith('pan') ? panEnds(motion, canvas, frame, f, frames) : zoomEnds(motion, canvas, frame, f, frames);
+  const { from, to } = motion.startsWith('pan')
+    ? panEnds(motion, canvas, frame, f, frames)
+    : zoomEnds(motion, canvas, frame, f, frames);
   const last = Math.max(1, frames - 1);
   return (index) => {
     const p = ease(index / last);

@@ -77,7 +77,28 @@ export function blendOverlay(frame: Planes, overlay: Overlay, opacity: number): 
   const { left, top, width, height } = overlay;
   const k = Math.round(opacity * 256);
   const chroma = { left: left >> 1, top: top >> 1, width: width >> 1, height: height >> 1 };
-  overBytes({ dst: frame.y, dstWidth: frame.width, src: overlay.y, alpha: overlay.alpha, area: { left, top, width, height }, opacity: k });
-  overBytes({ dst: frame.u, dstWidth: frame.width >> 1, src: overlay.u, alpha: overlay.chromaAlpha, area: chroma, opacity: k });
-  overBytes({ dst: frame.v, dstWidth: frame.width >> 1, src: overlay.v, alpha: overlay.chromaAlpha, area: chroma, opacity: k });
+  overBytes({
+    dst: frame.y,
+    dstWidth: frame.width,
+    src: overlay.y,
+    alpha: overlay.alpha,
+    area: { left, top, width, height },
+    opacity: k,
+  });
+  overBytes({
+    dst: frame.u,
+    dstWidth: frame.width >> 1,
+    src: overlay.u,
+    alpha: overlay.chromaAlpha,
+    area: chroma,
+    opacity: k,
+  });
+  overBytes({
+    dst: frame.v,
+    dstWidth: frame.width >> 1,
+    src: overlay.v,
+    alpha: overlay.chromaAlpha,
+    area: chroma,
+    opacity: k,
+  });
 }

@@ -17,7 +17,11 @@ type Focus = NonNullable<Shot['focus']>;
 const CENTRE: Focus = { x: 0.45, y: 0.45, width: 0.1, height: 0.1 };
 
 /** The crop of the photo in the canvas's shape, as large as possible and centred on the focus where the edges allow. */
-export function cropRect(photo: Size, canvas: Size, focus: Focus): { left: number; top: number; width: number; height: number } {
+export function cropRect(
+  photo: Size,
+  canvas: Size,
+  focus: Focus,
+): { left: number; top: number; width: number; height: number } {
   const scale = Math.min(photo.width / canvas.width, photo.height / canvas.height);
   const width = Math.min(photo.width, Math.round(canvas.width * scale));
   const height = Math.min(photo.height, Math.round(canvas.height * scale));
@@ -42,7 +46,10 @@ export interface PreparedCanvas {
 async function cropCanvas(image: Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
   const rect = cropRect(photo, canvas, focus);
   const scale = canvas.width / rect.width;
-  const scaled = { width: Math.max(canvas.width, Math.round(photo.width * scale)), height: Math.max(canvas.height, Math.round(photo.height * scale)) };
+  const scaled = {
+    width: Math.max(canvas.width, Math.round(photo.width * scale)),
+    height: Math.max(canvas.height, Math.round(photo.height * scale)),
+  };
   const left = Math.min(scaled.width - canvas.width, Math.round(rect.left * scale));
   const top = Math.min(scaled.height - canvas.height, Math.round(rect.top * scale));
   const rgb = await image
@@ -68,12 +75,19 @@ const BLUR_REDUCTION = 8;
 /** The whole photo, centred over a darkened, blurred copy of itself filling the canvas. */
 async function fillCanvas(image: Sharp, photo: Size, canvas: Size, focus: Focus): Promise<{ rgb: Buffer; focus: Box }> {
   const sharp = await loadSharp();
-  const source = await image.removeAlpha().resize(canvas.width, canvas.height, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  const source = await image
+    .removeAlpha()
+    .resize(canvas.width, canvas.height, { fit: 'inside' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const inner = { width: source.info.width, height: source.info.height };
   const raw = { raw: { width: inner.width, height: inner.height, channels: 3 as const } };
   // A blur this wide leaves nothing a smaller picture cannot hold: it is made at an eighth of the size and scaled up,
   // which costs a fraction of blurring the whole canvas.
-  const small = { width: Math.max(8, Math.round(canvas.width / BLUR_REDUCTION)), height: Math.max(8, Math.round(canvas.height / BLUR_REDUCTION)) };
+  const small = {
+    width: Math.max(8, Math.round(canvas.width / BLUR_REDUCTION)),
+    height: Math.max(8, Math.round(canvas.height / BLUR_REDUCTION)),
+  };
   const background = await sharp(source.data, raw)
     .resize(small.width, small.height, { fit: 'cover' })
     .blur(Math.max(8, canvas.width / 48) * (small.width / canvas.width))
@@ -106,11 +120,19 @@ async function fillCanvas(image: Sharp, photo: Size, canvas: Size, focus: Focus)
  * profiles converted), cropped around its focus or shown whole over a blurred
  * fill as the shot says, and converted to BT.709 YUV once so each frame only resamples.
  */
-export async function prepareCanvas(media: Media, bytes: Uint8Array, shot: Pick<Shot, 'framing' | 'focus'>, frame: Size): Promise<PreparedCanvas> {
+export async function prepareCanvas(
+  media: Media,
+  bytes: Uint8Array,
+  shot: Pick<Shot, 'framing' | 'focus'>,
+  frame: Size,
+): Promise<PreparedCanvas> {
   const canvas = canvasSize(frame);
   const image = toSrgb(await photoImage(media, bytes));
   const photo = { width: media.width, height: media.height };
   const focus = shot.focus ?? CENTRE;
-  const { rgb, focus: box } = shot.framing === 'fill' ? await fillCanvas(image, photo, canvas, focus) : await cropCanvas(image, photo, canvas, focus);
+  const { rgb, focus: box } =
+    shot.framing === 'fill'
+      ? await fillCanvas(image, photo, canvas, focus)
+      : await cropCanvas(image, photo, canvas, focus);
   return { planes: rgbToPlanes(rgb, canvas.width, canvas.height, 3), focus: box };
 }

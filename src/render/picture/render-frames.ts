@@ -47,7 +47,10 @@ export function titleSpan(plan: Pick<FramePlan, 'fps' | 'shots'>): { from: numbe
   const end = Math.min(first.end, next ? next.start : first.end);
   return {
     from: Math.round(0.2 * plan.fps),
-    to: Math.max(Math.round(0.2 * plan.fps) + 1, Math.min(Math.round(3.5 * plan.fps), end - Math.round(0.2 * plan.fps))),
+    to: Math.max(
+      Math.round(0.2 * plan.fps) + 1,
+      Math.min(Math.round(3.5 * plan.fps), end - Math.round(0.2 * plan.fps)),
+    ),
   };
 }
 
@@ -56,7 +59,9 @@ function captionSpan(plan: FramePlan, index: number, titleEnd: number): { from: 
   const shot = plan.shots[index]!;
   const previous = plan.shots[index - 1];
   const next = plan.shots[index + 1];
-  const from = Math.max(previous ? previous.end : shot.start, plan.title && index === 0 ? titleEnd : 0) + Math.round(0.2 * plan.fps);
+  const from =
+    Math.max(previous ? previous.end : shot.start, plan.title && index === 0 ? titleEnd : 0) +
+    Math.round(0.2 * plan.fps);
   return { from, to: (next ? next.start : shot.end) - Math.round(0.1 * plan.fps) };
 }
 
@@ -89,7 +94,8 @@ export async function renderFrames(
     if (signal?.aborted) throw new RenderCancelledError();
     while (first < plan.shots.length - 1 && plan.shots[first]!.end <= n) loaded.delete(first++);
     const active: number[] = [];
-    for (let i = first; i < plan.shots.length && plan.shots[i]!.start <= n; i++) if (n < plan.shots[i]!.end || i === plan.shots.length - 1) active.push(i);
+    for (let i = first; i < plan.shots.length && plan.shots[i]!.start <= n; i++)
+      if (n < plan.shots[i]!.end || i === plan.shots.length - 1) active.push(i);
     for (const i of active) if (!loaded.has(i)) loaded.set(i, await plan.shots[i]!.load());
 
     const out = pool[n % POOL]!;

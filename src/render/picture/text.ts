@@ -11,14 +11,18 @@ import { rgbaToOverlay, type Overlay } from './overlay.js';
  * rasterised by sharp: no system font is ever looked up, so every machine
  * draws the same pixels.
  */
-export const FONT_FILE = createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf');
+export const FONT_FILE = createRequire(import.meta.url).resolve(
+  '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
+);
 
 let font: opentype.Font | null = null;
 function loadFont(): opentype.Font {
   if (!font) {
     const bytes = readFileSync(FONT_FILE);
     // lowMemory: glyphs are parsed when drawn, not all 17,000 of them up front (≈ 50 MB of heap).
-    font = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), { lowMemory: true });
+    font = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), {
+      lowMemory: true,
+    });
   }
   return font;
 }
@@ -136,6 +140,12 @@ export function titleOverlay(
 }
 
 /** A scene caption ("Lisbon · 14 Jul 2024"), one line, at the bottom of the safe area. */
-export function captionOverlay(caption: string, frame: { width: number; height: number; aspect: Aspect }): Promise<Overlay | null> {
-  return textBand([{ text: caption, size: Math.min(frame.width, frame.height) * 0.045, maxLines: 1 }], frame, { align: 'left', anchor: 'bottom' });
+export function captionOverlay(
+  caption: string,
+  frame: { width: number; height: number; aspect: Aspect },
+): Promise<Overlay | null> {
+  return textBand([{ text: caption, size: Math.min(frame.width, frame.height) * 0.045, maxLines: 1 }], frame, {
+    align: 'left',
+    anchor: 'bottom',
+  });
 }

@@ -26,7 +26,14 @@ export function transitionWindows(kind: Transition, t: number, outgoing: Window,
 }
 
 /** A push: the outgoing picture slides out to the left as the incoming one slides in from the right. */
-function slidePlane(a: Uint8Array, b: Uint8Array, out: Uint8Array, width: number, height: number, offset: number): void {
+function slidePlane(
+  a: Uint8Array,
+  b: Uint8Array,
+  out: Uint8Array,
+  width: number,
+  height: number,
+  offset: number,
+): void {
   for (let row = 0; row < height; row++) {
     const base = row * width;
     out.set(a.subarray(base + offset, base + width), base);
@@ -35,7 +42,14 @@ function slidePlane(a: Uint8Array, b: Uint8Array, out: Uint8Array, width: number
 }
 
 /** A soft-edged wipe from left to right; `weights` holds one weight per column. */
-function wipePlane(a: Uint8Array, b: Uint8Array, out: Uint8Array, width: number, height: number, weights: Uint16Array): void {
+function wipePlane(
+  a: Uint8Array,
+  b: Uint8Array,
+  out: Uint8Array,
+  width: number,
+  height: number,
+  weights: Uint16Array,
+): void {
   for (let row = 0; row < height; row++) {
     let i = row * width;
     for (let x = 0; x < width; x++, i++) {

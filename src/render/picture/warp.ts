@@ -120,7 +120,8 @@ interface Kernel {
 /** An export of the kernel, checked to take `params` i32s (a wasm function's length is its parameter count). */
 function exported(exports: WebAssembly.Exports, name: string, params: number): (...args: number[]) => unknown {
   const found = exports[name];
-  if (typeof found !== 'function' || found.length !== params) throw new Error(`the warp kernel lacks its export ${name}(${params} parameters)`);
+  if (typeof found !== 'function' || found.length !== params)
+    throw new Error(`the warp kernel lacks its export ${name}(${params} parameters)`);
   return found as (...args: number[]) => unknown;
 }
 
@@ -173,7 +174,17 @@ function heapOf(kernel: Kernel, bytes: number): ArrayBuffer {
 }
 
 /** out = a·(1 - weight) + b·weight, rounded (weight in 1/256), byte by byte: a cross-fade of one plane, in the kernel. */
-export function mixBytes({ a, b, out, weight }: { a: Uint8Array; b: Uint8Array; out: Uint8Array; weight: number }): void {
+export function mixBytes({
+  a,
+  b,
+  out,
+  weight,
+}: {
+  a: Uint8Array;
+  b: Uint8Array;
+  out: Uint8Array;
+  weight: number;
+}): void {
   const length = out.length;
   const at = { a: 0, b: align(length), out: 2 * align(length) };
   const k = kernel();
@@ -205,11 +216,13 @@ export function overBytes({ dst, dstWidth, src, alpha, area, opacity }: OverByte
   const k = kernel();
   const heap = heapOf(k, at.alpha + align(size));
   const region = new Uint8Array(heap, at.dst, size);
-  for (let row = 0; row < height; row++) region.set(dst.subarray((top + row) * dstWidth + left, (top + row) * dstWidth + left + width), row * width);
+  for (let row = 0; row < height; row++)
+    region.set(dst.subarray((top + row) * dstWidth + left, (top + row) * dstWidth + left + width), row * width);
   new Uint8Array(heap, at.src, size).set(src.subarray(0, size));
   new Uint8Array(heap, at.alpha, size).set(alpha.subarray(0, size));
   k.over({ dst: at.dst, stride: width, src: at.src, alpha: at.alpha, width, height, k: opacity });
-  for (let row = 0; row < height; row++) dst.set(region.subarray(row * width, (row + 1) * width), (top + row) * dstWidth + left);
+  for (let row = 0; row < height; row++)
+    dst.set(region.subarray(row * width, (row + 1) * width), (top + row) * dstWidth + left);
 }
 
 /** One 8-bit plane: its bytes, row after row. */
@@ -284,7 +297,11 @@ function warpPlane(from: PlaneView, to: PlaneView, win: Window): void {
  * the picture by that fraction (zoompan rounds to whole pixels, which judders).
  */
 export function warp(src: Planes, dst: Planes, win: Window): void {
-  warpPlane({ bytes: src.y, width: src.width, height: src.height }, { bytes: dst.y, width: dst.width, height: dst.height }, win);
+  warpPlane(
+    { bytes: src.y, width: src.width, height: src.height },
+    { bytes: dst.y, width: dst.width, height: dst.height },
+    win,
+  );
   const half = { left: win.left / 2, top: win.top / 2, width: win.width / 2, height: win.height / 2 };
   const srcChroma = { width: src.width >> 1, height: src.height >> 1 };
   const dstChroma = { width: dst.width >> 1, height: dst.height >> 1 };

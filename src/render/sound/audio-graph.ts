@@ -18,7 +18,18 @@ export const SOUNDTRACK_AAC = 'soundtrack.m4a';
  * about a third of the time (0.7 s against 2.0 s for 30 s of stereo).
  */
 export function aacArgs(sampleRate: number): string[] {
-  return ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', sampleRate < AUDIO_RATE ? '96k' : '160k', '-ar', String(sampleRate), '-ac', '2'];
+  return [
+    '-c:a',
+    'aac',
+    '-aac_coder',
+    'fast',
+    '-b:a',
+    sampleRate < AUDIO_RATE ? '96k' : '160k',
+    '-ar',
+    String(sampleRate),
+    '-ac',
+    '2',
+  ];
 }
 
 /** ffmpeg arguments that encode the mixed soundtrack in `dir` (a WAV at `sampleRate`). */

@@ -41,7 +41,13 @@ function kWeighting(sampleRate: number): [Biquad, Biquad] {
     const alpha = Math.sin(w0) / (2 * q);
     const cos = Math.cos(w0);
     const a0 = 1 + alpha;
-    return { b0: (1 + cos) / 2 / a0, b1: -(1 + cos) / a0, b2: (1 + cos) / 2 / a0, a1: (-2 * cos) / a0, a2: (1 - alpha) / a0 };
+    return {
+      b0: (1 + cos) / 2 / a0,
+      b1: -(1 + cos) / a0,
+      b2: (1 + cos) / 2 / a0,
+      a1: (-2 * cos) / a0,
+      a2: (1 - alpha) / a0,
+    };
   })();
   return [shelf, highPass];
 }
@@ -80,7 +86,13 @@ export class LoudnessMeter {
   }
 
   /** Adds the next `count` samples of channel `channel`: values[offset + k], times gain[offset + k] if a gain is given. */
-  add(channel: number, values: Float32Array, gain: Float32Array | null = null, count = values.length, offset = 0): void {
+  add(
+    channel: number,
+    values: Float32Array,
+    gain: Float32Array | null = null,
+    count = values.length,
+    offset = 0,
+  ): void {
     const state = this.state[channel]!;
     const [{ b0, b1, b2, a1, a2 }, { b0: c0, b1: c1, b2: c2, a1: d1, a2: d2 }] = this.stages;
     let x1 = state[0]!,
@@ -138,7 +150,10 @@ export class LoudnessMeter {
  * Block powers (see LoudnessMeter) of the audio times `gain` (per sample) if
  * given, as if that product were made.
  */
-export function blockPowers(audio: PcmAudio, gain: Float32Array | null = null): { powers: Float64Array; stepSec: number; blockSec: number } {
+export function blockPowers(
+  audio: PcmAudio,
+  gain: Float32Array | null = null,
+): { powers: Float64Array; stepSec: number; blockSec: number } {
   const frames = audio.channels[0]?.length ?? 0;
   const meter = new LoudnessMeter(audio.sampleRate, audio.channels.length, frames);
   audio.channels.forEach((channel, c) => meter.add(c, channel, gain));
@@ -201,7 +216,8 @@ function peaksKernel(): PeaksKernel {
   if (loaded) return loaded;
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PEAKS_WASM, 'base64')));
   const { memory, peaks } = exports;
-  if (!(memory instanceof WebAssembly.Memory) || typeof peaks !== 'function') throw new Error('the true-peak kernel lacks its exports');
+  if (!(memory instanceof WebAssembly.Memory) || typeof peaks !== 'function')
+    throw new Error('the true-peak kernel lacks its exports');
   const bytes = OUT_AT + (KERNEL_BLOCK + 4) * 4;
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
   new Float32Array(memory.buffer, 0, 3 * TAPS).set([...FIRST_PHASE, ...SECOND_PHASE, ...THIRD_PHASE]);
@@ -223,7 +239,14 @@ function peaksKernel(): PeaksKernel {
  * WebAssembly kernel, four samples at a time (the samples within six of
  * either end of the signal are taken as they are).
  */
-export function addInterSamplePeaks(window: Float32Array, windowStart: number, frames: number, from: number, to: number, peaks: Float32Array): void {
+export function addInterSamplePeaks(
+  window: Float32Array,
+  windowStart: number,
+  frames: number,
+  from: number,
+  to: number,
+  peaks: Float32Array,
+): void {
   const half = TAPS / 2;
   const lo = Math.min(to, Math.max(from, half));
   const hi = Math.max(lo, Math.min(to, frames - half + 1));

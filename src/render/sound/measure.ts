@@ -17,7 +17,11 @@ export function parseEbur128Summary(stderr: string): LoudnessReading | null {
 
 /** Integrated loudness and true peak of a file's audio as ffmpeg's EBU R128 filter reads it (decoded, as a viewer hears it). */
 export async function measureLoudness(ffmpeg: string, file: string, signal?: AbortSignal): Promise<LoudnessReading> {
-  const { stderr } = await runFfmpeg(ffmpeg, ['-i', file, '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-'], signal ? { signal } : {});
+  const { stderr } = await runFfmpeg(
+    ffmpeg,
+    ['-i', file, '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-'],
+    signal ? { signal } : {},
+  );
   const reading = parseEbur128Summary(stderr);
   if (!reading) throw new Error(`ebur128 printed no summary: ${stderr.slice(-300)}`);
   return reading;

@@ -108,7 +108,8 @@ class Sources {
   musicStem(channel: number, from: number, to: number, out: Float32Array): void {
     const { music, musicGain, duck } = this;
     const source = music[channel]!;
-    for (let i = from, o = 0; i < to; i++, o++) out[o] = duck ? Math.fround(source[i]! * musicGain) * duck[i]! : source[i]! * musicGain;
+    for (let i = from, o = 0; i < to; i++, o++)
+      out[o] = duck ? Math.fround(source[i]! * musicGain) * duck[i]! : source[i]! * musicGain;
   }
 
   /** The voice as it sits in the mix (before the final gain) over [from, to); silence without one. */
@@ -158,7 +159,9 @@ export async function mixSoundtrack(input: {
   const speaking = voice && Number.isFinite(voiceLoudness) ? voice : null;
 
   const musicLoudness = integratedLoudness(music);
-  const musicGain = Number.isFinite(musicLoudness) ? dbToGain((speaking ? MUSIC_UNDER_NARRATION_LUFS : VOICE_LUFS) - musicLoudness) : 1;
+  const musicGain = Number.isFinite(musicLoudness)
+    ? dbToGain((speaking ? MUSIC_UNDER_NARRATION_LUFS : VOICE_LUFS) - musicLoudness)
+    : 1;
   const voiceGain = speaking ? dbToGain(VOICE_LUFS - voiceLoudness) : 0;
   const duck = speaking ? duckingGain(speaking, rate) : null;
   const sources = new Sources(rate, frames, music.channels, musicGain, duck, speaking, voiceGain);
@@ -169,7 +172,8 @@ export async function mixSoundtrack(input: {
     frames,
     fill(channel, from, to, out, scale = 1) {
       sources.fill(channel, from, to, out);
-      for (let i = from, o = 0; i < to; i++, o++) out[o] = scale === 1 ? out[o]! * gain[i]! : Math.fround(out[o]! * gain[i]!) * scale;
+      for (let i = from, o = 0; i < to; i++, o++)
+        out[o] = scale === 1 ? out[o]! * gain[i]! : Math.fround(out[o]! * gain[i]!) * scale;
     },
   };
   const result: MixedSoundtrack = { mix, figures: await measureMix(sources, gain, { integratedLufs, truePeakDbtp }) };
@@ -182,7 +186,9 @@ export async function mixSoundtrack(input: {
  * limiter took away; with the result's true peak. Returns the gain curve: the
  * limited mix is the summed mix times it.
  */
-async function normalise(sources: Sources): Promise<{ gain: Float32Array; truePeakDbtp: number; integratedLufs: number }> {
+async function normalise(
+  sources: Sources,
+): Promise<{ gain: Float32Array; truePeakDbtp: number; integratedLufs: number }> {
   const { frames } = sources;
   const ceiling = dbToGain(PEAK_CEILING_DBTP);
   const limiter = new Limiter(await linkedPeaks(sources), sources.rate, ceiling);
@@ -197,7 +203,8 @@ async function normalise(sources: Sources): Promise<{ gain: Float32Array; truePe
     limiter.curve(dbToGain(gainDb), gain);
     loudness = await loudnessOf(sources, gain);
     if (!Number.isFinite(loudness) || Math.abs(loudness - LOUDNESS_TARGET_LUFS) < 0.1) break;
-    const slope = previous && gainDb !== previous.gainDb ? (loudness - previous.loudness) / (gainDb - previous.gainDb) : 1;
+    const slope =
+      previous && gainDb !== previous.gainDb ? (loudness - previous.loudness) / (gainDb - previous.gainDb) : 1;
     previous = { gainDb, loudness };
     gainDb += (LOUDNESS_TARGET_LUFS - loudness) / Math.min(1, Math.max(0.2, slope));
   }
@@ -265,7 +272,11 @@ async function loudnessOf(sources: Sources, gain: Float32Array | null): Promise<
  * left them), and the voice's loudness over the ducked music's (as they sit in
  * the mix, over the 400 ms blocks where the voice speaks).
  */
-async function measureMix(sources: Sources, gain: Float32Array, levels: { integratedLufs: number; truePeakDbtp: number }): Promise<MixFigures> {
+async function measureMix(
+  sources: Sources,
+  gain: Float32Array,
+  levels: { integratedLufs: number; truePeakDbtp: number },
+): Promise<MixFigures> {
   if (!sources.speaking) return { ...levels, voiceOverMusicDb: null };
   const { frames } = sources;
   const voice = new LoudnessMeter(sources.rate, 2, frames);
@@ -287,8 +298,11 @@ async function measureMix(sources: Sources, gain: Float32Array, levels: { integr
 /** Loudness of the voice minus that of the ducked music, over the 400 ms blocks where the voice speaks. */
 function voiceOverMusic(voiceBlocks: Float64Array, musicBlocks: Float64Array): number {
   const voiceLevel = gatedLoudness(voiceBlocks);
-  const speaking = [...voiceBlocks.keys()].filter((b) => -0.691 + 10 * Math.log10(voiceBlocks[b]! || 1e-30) > voiceLevel - 10);
-  const mean = (powers: Float64Array) => speaking.reduce((sum, b) => sum + powers[b]!, 0) / Math.max(1, speaking.length);
+  const speaking = [...voiceBlocks.keys()].filter(
+    (b) => -0.691 + 10 * Math.log10(voiceBlocks[b]! || 1e-30) > voiceLevel - 10,
+  );
+  const mean = (powers: Float64Array) =>
+    speaking.reduce((sum, b) => sum + powers[b]!, 0) / Math.max(1, speaking.length);
   return 10 * Math.log10(mean(voiceBlocks) / Math.max(1e-30, mean(musicBlocks)));
 }
 
@@ -304,11 +318,16 @@ function stemsOf(sources: Sources, gain: Float32Array): { voice: PcmAudio; music
     for (let i = 0; i < frames; i++) out[i] = out[i]! * gain[i]!;
     return out;
   });
-  return { voice: { sampleRate: sources.rate, channels: [voice, voice.slice()] }, music: { sampleRate: sources.rate, channels: music } };
+  return {
+    voice: { sampleRate: sources.rate, channels: [voice, voice.slice()] },
+    music: { sampleRate: sources.rate, channels: music },
+  };
 }
 
 function resampleIfNeeded(audio: PcmAudio, channelCount: number, rate: number): PcmAudio {
-  return audio.sampleRate === rate && audio.channels.length === channelCount ? audio : resample(audio, rate, channelCount);
+  return audio.sampleRate === rate && audio.channels.length === channelCount
+    ? audio
+    : resample(audio, rate, channelCount);
 }
 
 /** Exactly `frames` long: cut or padded with silence. */

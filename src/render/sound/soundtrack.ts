@@ -27,7 +27,12 @@ export async function writeSoundtrack(
   const music = decodeWav(audio.music);
   const voice = audio.voice ? decodeWav(audio.voice) : null;
   if (!music || (audio.voice && !voice))
-    throw new RenderError({ errorClass: 'internal', code: 'audio_invalid', message: `The ${music ? 'voice' : 'music'} is not a PCM WAV.`, retryable: false });
+    throw new RenderError({
+      errorClass: 'internal',
+      code: 'audio_invalid',
+      message: `The ${music ? 'voice' : 'music'} is not a PCM WAV.`,
+      retryable: false,
+    });
   const { mix, figures } = await mixSoundtrack({ music, voice, durationSec, sampleRate });
   const wav = join(dir, SOUNDTRACK_WAV);
   const run = signal ? { signal } : {};
@@ -35,7 +40,11 @@ export async function writeSoundtrack(
   let reading = { integratedLufs: figures.integratedLufs, truePeakDbtp: figures.truePeakDbtp };
   for (let pass = 0; pass < 3; pass++) {
     const scale = 10 ** (gainDb / 20);
-    await writeWav(wav, { ...mix, channelCount: 2, fill: (channel, from, to, out) => mix.fill(channel, from, to, out, scale) });
+    await writeWav(wav, {
+      ...mix,
+      channelCount: 2,
+      fill: (channel, from, to, out) => mix.fill(channel, from, to, out, scale),
+    });
     await runFfmpeg(ffmpeg, encodeSoundtrackArgs(dir, sampleRate), run);
     reading = await measureLoudness(ffmpeg, join(dir, SOUNDTRACK_AAC), signal);
     const peakExcess = reading.truePeakDbtp - AAC_PEAK_LIMIT_DBTP;

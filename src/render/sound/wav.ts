@@ -10,7 +10,8 @@ export interface PcmAudio {
 function wavHeader(dataBytes: number, sampleRate: number, channelCount: number): ArrayBuffer {
   const header = new ArrayBuffer(44);
   const view = new DataView(header);
-  const ascii = (offset: number, text: string) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+  const ascii = (offset: number, text: string) =>
+    [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
   ascii(0, 'RIFF');
   view.setUint32(4, 36 + dataBytes, true);
   ascii(8, 'WAVE');
@@ -119,7 +120,11 @@ function wavLayout(bytes: Uint8Array): WavLayout | null {
     if (id === 'data') {
       // Streamed WAVs may say 0 or 0xFFFFFFFF: use what is there.
       const available = bytes.byteLength - offset - 8;
-      return { ...layout, dataOffset: offset + 8, dataBytes: size === 0 || size === 0xffffffff ? available : Math.min(size, available) };
+      return {
+        ...layout,
+        dataOffset: offset + 8,
+        dataBytes: size === 0 || size === 0xffffffff ? available : Math.min(size, available),
+      };
     }
     offset += 8 + size + (size % 2);
   }
@@ -143,7 +148,8 @@ export function decodeWav(bytes: Uint8Array): PcmAudio | null {
   const frames = Math.floor(dataBytes / (width * channelCount));
   const channels = Array.from({ length: channelCount }, () => new Float32Array(frames));
   for (let f = 0, p = dataOffset; f < frames; f++) {
-    for (let c = 0; c < channelCount; c++, p += width) channels[c]![f] = isFloat ? view.getFloat32(p, true) : view.getInt16(p, true) / 0x8000;
+    for (let c = 0; c < channelCount; c++, p += width)
+      channels[c]![f] = isFloat ? view.getFloat32(p, true) : view.getInt16(p, true) / 0x8000;
   }
   return { sampleRate, channels };
 }

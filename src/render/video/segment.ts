@@ -23,13 +23,41 @@ export function shotsInRange(spans: Array<{ start: number; end: number }>, range
  * same encoder settings and time base, and x264's closed GOPs, so each file
  * starts with a keyframe that refers to nothing before it.
  */
-export function pictureArgs(frame: { width: number; height: number }, fps: number, encoder: string[], colour: string[], output: string): string[] {
-  return [...rawFramesInput(frame, fps, colour), '-map', '0:v', ...encoder, '-pix_fmt', 'yuv420p', ...colour, '-an', output];
+export function pictureArgs(
+  frame: { width: number; height: number },
+  fps: number,
+  encoder: string[],
+  colour: string[],
+  output: string,
+): string[] {
+  return [
+    ...rawFramesInput(frame, fps, colour),
+    '-map',
+    '0:v',
+    ...encoder,
+    '-pix_fmt',
+    'yuv420p',
+    ...colour,
+    '-an',
+    output,
+  ];
 }
 
 /** ffmpeg's first input: raw yuv420p frames of `frame` at `fps` on stdin, tagged with their colour. */
 export function rawFramesInput(frame: { width: number; height: number }, fps: number, colour: string[]): string[] {
-  return ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${frame.width}x${frame.height}`, '-r', String(fps), ...colour, '-i', 'pipe:0'];
+  return [
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    '-s',
+    `${frame.width}x${frame.height}`,
+    '-r',
+    String(fps),
+    ...colour,
+    '-i',
+    'pipe:0',
+  ];
 }
 
 /**

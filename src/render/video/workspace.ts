@@ -18,7 +18,10 @@ import { captionOverlay, titleOverlay } from '../picture/text.js';
 export type PhotoLoader = (mediaId: string) => Promise<{ media: Media; bytes: Uint8Array }>;
 
 /** The probe of a video that passed its check: both streams are there. */
-export type CheckedProbe = ProbedMedia & { video: NonNullable<ProbedMedia['video']>; audio: NonNullable<ProbedMedia['audio']> };
+export type CheckedProbe = ProbedMedia & {
+  video: NonNullable<ProbedMedia['video']>;
+  audio: NonNullable<ProbedMedia['audio']>;
+};
 
 export interface ComposedVideo {
   mp4: Buffer;
@@ -41,7 +44,10 @@ export interface RenderOptions {
 /** Frames encoded past a segment's end and dropped: more than x264's lookahead at the preset used. */
 const SEGMENT_TAIL_FRAMES = 15;
 
-const encodedRange = (range: FrameRange, totalFrames: number): FrameRange => ({ from: range.from, to: Math.min(totalFrames, range.to + SEGMENT_TAIL_FRAMES) });
+const encodedRange = (range: FrameRange, totalFrames: number): FrameRange => ({
+  from: range.from,
+  to: Math.min(totalFrames, range.to + SEGMENT_TAIL_FRAMES),
+});
 
 /** Photos prepared at once: each 12 MP decode holds ~36 MB, so memory stays flat however many shots there are. */
 const PREPARE_CONCURRENCY = 2;
@@ -50,7 +56,16 @@ const PREPARE_CONCURRENCY = 2;
 export const DURATION_TOLERANCE_SEC = 0.25;
 
 /** Colour as a browser will read it: BT.709 primaries, transfer and matrix, limited range. */
-export const BT709_TAGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'];
+export const BT709_TAGS = [
+  '-color_primaries',
+  'bt709',
+  '-color_trc',
+  'bt709',
+  '-colorspace',
+  'bt709',
+  '-color_range',
+  'tv',
+];
 
 /**
  * H.264 settings. No B-frames: x264's B-frames predict a slowly panning picture
@@ -64,7 +79,16 @@ export function x264Args(frame: { width: number; height: number; fps?: number | 
   // 180 s preview: judder 0.080 max against 0.101 at veryfast). ultrafast is faster still but estimates motion in
   // whole pixels, and its slow pans judder (0.25).
   const preset = isDraft(frame) ? 'superfast' : 'veryfast';
-  return ['-c:v', 'libx264', '-preset', preset, '-crf', Math.min(frame.width, frame.height) <= 480 ? '20' : '23', '-bf', '0'];
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    preset,
+    '-crf',
+    Math.min(frame.width, frame.height) <= 480 ? '20' : '23',
+    '-bf',
+    '0',
+  ];
 }
 
 /** A promise and the functions that settle it. */
@@ -126,9 +150,16 @@ export class ComposeWorkspace {
    * Each shot's canvas, written as shot-N.yuv; with `only`, just those shots (a
    * segment needs a few). Shots are prepared in timeline order, two at a time.
    */
-  async prepareShots(storyboard: Storyboard, load: PhotoLoader, onProgress?: (fraction: number) => void, only?: ReadonlySet<number>): Promise<void> {
+  async prepareShots(
+    storyboard: Storyboard,
+    load: PhotoLoader,
+    onProgress?: (fraction: number) => void,
+    only?: ReadonlySet<number>,
+  ): Promise<void> {
     const frame = { width: storyboard.width, height: storyboard.height };
-    const queue = storyboard.shots.map((shot, i) => ({ shot, i, done: settles() })).filter(({ i }) => !only || only.has(i));
+    const queue = storyboard.shots
+      .map((shot, i) => ({ shot, i, done: settles() }))
+      .filter(({ i }) => !only || only.has(i));
     for (const { i, done } of queue) {
       // A shot no frame waits for must not leave its failure unhandled.
       done.promise.catch(() => undefined);
@@ -157,7 +188,10 @@ export class ComposeWorkspace {
 
   /** The shots `renderPicture` draws for a segment of the timeline (its tail included). */
   static shotsFor(storyboard: Storyboard, range: FrameRange): Set<number> {
-    return shotsInRange(frameSpans(storyboard.shots, fpsOf(storyboard)), encodedRange(range, totalFramesOf(storyboard)));
+    return shotsInRange(
+      frameSpans(storyboard.shots, fpsOf(storyboard)),
+      encodedRange(range, totalFramesOf(storyboard)),
+    );
   }
 
   private async framePlan(storyboard: Storyboard): Promise<FramePlan> {
@@ -168,7 +202,12 @@ export class ComposeWorkspace {
       const bytes = new Uint8Array(await readFile(join(this.dir, `shot-${i}.yuv`)));
       const lumaSize = canvas.width * canvas.height;
       const chromaSize = lumaSize >> 2;
-      return { ...canvas, y: bytes.subarray(0, lumaSize), u: bytes.subarray(lumaSize, lumaSize + chromaSize), v: bytes.subarray(lumaSize + chromaSize) };
+      return {
+        ...canvas,
+        y: bytes.subarray(0, lumaSize),
+        u: bytes.subarray(lumaSize, lumaSize + chromaSize),
+        v: bytes.subarray(lumaSize + chromaSize),
+      };
     };
     return {
       width: frame.width,
@@ -199,10 +238,18 @@ export class ComposeWorkspace {
    * encoding is another process), the picture is encoded alone, and the two
    * are muxed as segments are: so x264, which sets the pace, never waits for the sound.
    */
-  async render(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
+  async render(
+    storyboard: Storyboard,
+    audio: RenderAudio,
+    ffmpeg: string,
+    options: RenderOptions = {},
+  ): Promise<ComposedVideo> {
     const halt = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
-    const soundtrack = writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, { signal, sampleRate: audioRateOf(storyboard) });
+    const soundtrack = writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, {
+      signal,
+      sampleRate: audioRateOf(storyboard),
+    });
     // Awaited once the picture is encoded; until then a failure must not go unhandled.
     soundtrack.catch(() => undefined);
     let picture: string;
@@ -224,7 +271,12 @@ export class ComposeWorkspace {
    * therefore encoded a little past its end and those frames are dropped (no
    * B-frames: nothing kept refers to them), so its last frames match a whole render's.
    */
-  async renderPicture(storyboard: Storyboard, range: FrameRange, ffmpeg: string, options: RenderOptions = {}): Promise<string> {
+  async renderPicture(
+    storyboard: Storyboard,
+    range: FrameRange,
+    ffmpeg: string,
+    options: RenderOptions = {},
+  ): Promise<string> {
     const plan = await this.framePlan(storyboard);
     const encoded = join(this.dir, `picture-${range.from}-${range.to}-tail.mp4`);
     const output = join(this.dir, `picture-${range.from}-${range.to}.mp4`);
@@ -253,8 +305,16 @@ export class ComposeWorkspace {
   }
 
   /** Mixes and encodes the soundtrack of the whole timeline into the workspace, for `join`. */
-  soundtrack(storyboard: Storyboard, audio: RenderAudio, ffmpeg: string, signal?: AbortSignal): Promise<SoundtrackFigures> {
-    return writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, { ...(signal ? { signal } : {}), sampleRate: audioRateOf(storyboard) });
+  soundtrack(
+    storyboard: Storyboard,
+    audio: RenderAudio,
+    ffmpeg: string,
+    signal?: AbortSignal,
+  ): Promise<SoundtrackFigures> {
+    return writeSoundtrack(this.dir, storyboard.durationSec, audio, ffmpeg, {
+      ...(signal ? { signal } : {}),
+      sampleRate: audioRateOf(storyboard),
+    });
   }
 
   /**
@@ -262,19 +322,39 @@ export class ComposeWorkspace {
    * soundtrack `soundtrack` made for the whole timeline, and checks the result
    * as a single render is checked.
    */
-  async join(storyboard: Storyboard, soundtrack: SoundtrackFigures, pictures: string[], ffmpeg: string, options: RenderOptions = {}): Promise<ComposedVideo> {
+  async join(
+    storyboard: Storyboard,
+    soundtrack: SoundtrackFigures,
+    pictures: string[],
+    ffmpeg: string,
+    options: RenderOptions = {},
+  ): Promise<ComposedVideo> {
     const { dir } = this;
     const list = join(dir, 'segments.txt');
     await writeFile(list, concatList(pictures));
     const output = join(dir, 'final.mp4');
-    await runFfmpeg(ffmpeg, joinArgs(dir, list, storyboard.durationSec, output), options.signal ? { signal: options.signal } : {});
+    await runFfmpeg(
+      ffmpeg,
+      joinArgs(dir, list, storyboard.durationSec, output),
+      options.signal ? { signal: options.signal } : {},
+    );
     return this.checked(storyboard, output, soundtrack, ffmpeg, options.signal);
   }
 
   /** Checks a finished video's streams and duration, and grabs a poster frame. */
-  private async checked(storyboard: Storyboard, output: string, soundtrack: SoundtrackFigures, ffmpeg: string, signal?: AbortSignal): Promise<ComposedVideo> {
+  private async checked(
+    storyboard: Storyboard,
+    output: string,
+    soundtrack: SoundtrackFigures,
+    ffmpeg: string,
+    signal?: AbortSignal,
+  ): Promise<ComposedVideo> {
     const probe = await probeMedia(ffmpeg, output);
-    if (probe.video?.codec !== 'h264' || probe.audio?.codec !== 'aac' || Math.abs(probe.durationSec - storyboard.durationSec) > DURATION_TOLERANCE_SEC) {
+    if (
+      probe.video?.codec !== 'h264' ||
+      probe.audio?.codec !== 'aac' ||
+      Math.abs(probe.durationSec - storyboard.durationSec) > DURATION_TOLERANCE_SEC
+    ) {
       throw new RenderError({
         errorClass: 'internal',
         code: 'output_invalid',
@@ -285,10 +365,25 @@ export class ComposeWorkspace {
     const poster = join(this.dir, 'poster.jpg');
     await runFfmpeg(
       ffmpeg,
-      ['-ss', Math.min(1.5, storyboard.durationSec / 3).toFixed(2), '-i', output, '-frames:v', '1', '-q:v', '4', poster],
+      [
+        '-ss',
+        Math.min(1.5, storyboard.durationSec / 3).toFixed(2),
+        '-i',
+        output,
+        '-frames:v',
+        '1',
+        '-q:v',
+        '4',
+        poster,
+      ],
       signal ? { signal } : {},
     );
-    return { mp4: await readFile(output), poster: await readFile(poster), probe: { ...probe, video: probe.video, audio: probe.audio }, soundtrack };
+    return {
+      mp4: await readFile(output),
+      poster: await readFile(poster),
+      probe: { ...probe, video: probe.video, audio: probe.audio },
+      soundtrack,
+    };
   }
 
   async dispose(): Promise<void> {

@@ -19,7 +19,9 @@ const manifestSchema = z.object({
       schedule: z.string().optional(),
       /** The Lambda runtime Netlify runs the function on (`nodejs22.x`), from the Node that ran the build. */
       runtimeVersion: z.string().optional(),
-      routes: z.array(z.object({ pattern: z.string(), expression: z.string(), methods: z.array(z.string()).optional() })).optional(),
+      routes: z
+        .array(z.object({ pattern: z.string(), expression: z.string(), methods: z.array(z.string()).optional() }))
+        .optional(),
     }),
   ),
 });
@@ -74,7 +76,11 @@ export async function unpackBuild(): Promise<Bundle> {
         kind: fn.invocationMode === 'background' ? 'background' : fn.schedule ? 'scheduled' : 'sync',
         schedule: fn.schedule ?? null,
         runtimeVersion: fn.runtimeVersion ?? null,
-        routes: (fn.routes ?? []).map((route) => ({ pattern: route.pattern, expression: new RegExp(route.expression), methods: route.methods ?? [] })),
+        routes: (fn.routes ?? []).map((route) => ({
+          pattern: route.pattern,
+          expression: new RegExp(route.expression),
+          methods: route.methods ?? [],
+        })),
         zipBytes: (await stat(zip)).size,
         unzippedBytes: await directoryBytes(dir),
       };
@@ -88,9 +94,20 @@ export async function loadUnpacked(root: string): Promise<Bundle> {
   const described = JSON.parse(await readFile(join(root, 'bundle.json'), 'utf8')) as Array<
     Omit<BundledFunction, 'routes'> & { routes: Array<{ pattern: string; expression: string; methods: string[] }> }
   >;
-  return { root, functions: described.map((fn) => ({ ...fn, routes: fn.routes.map((route) => ({ ...route, expression: new RegExp(route.expression) })) })) };
+  return {
+    root,
+    functions: described.map((fn) => ({
+      ...fn,
+      routes: fn.routes.map((route) => ({ ...route, expression: new RegExp(route.expression) })),
+    })),
+  };
 }
 
 export function describeBundle(bundle: Bundle): string {
-  return JSON.stringify(bundle.functions.map((fn) => ({ ...fn, routes: fn.routes.map((route) => ({ ...route, expression: route.expression.source })) })));
+  return JSON.stringify(
+    bundle.functions.map((fn) => ({
+      ...fn,
+      routes: fn.routes.map((route) => ({ ...route, expression: route.expression.source })),
+    })),
+  );
 }

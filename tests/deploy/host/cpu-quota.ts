@@ -29,11 +29,16 @@ export interface CpuQuota {
  * memory), a number of vCPUs, or `unlimited`. A quota that cannot be set (no cgroup v1 CPU controller, not root) is
  * an error, not a silent fall back to the whole machine: the figures would be wrong.
  */
-export async function cpuQuotaFromEnvironment(memoryMb: number, setting = process.env.SIRTRAV_DEPLOY_CPU ?? 'lambda'): Promise<CpuQuota | null> {
+export async function cpuQuotaFromEnvironment(
+  memoryMb: number,
+  setting = process.env.SIRTRAV_DEPLOY_CPU ?? 'lambda',
+): Promise<CpuQuota | null> {
   if (setting === 'unlimited') return null;
   const share = setting === 'lambda' ? lambdaCpuShare(memoryMb) : Number(setting);
   if (!Number.isFinite(share) || share <= 0 || share > 64) {
-    throw new Error(`SIRTRAV_DEPLOY_CPU must be "lambda", "unlimited" or a number of vCPUs from 0.01 to 64 (got "${setting}").`);
+    throw new Error(
+      `SIRTRAV_DEPLOY_CPU must be "lambda", "unlimited" or a number of vCPUs from 0.01 to 64 (got "${setting}").`,
+    );
   }
   try {
     await access(CPU_CGROUP_ROOT, constants.W_OK);

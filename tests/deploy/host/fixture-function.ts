@@ -20,6 +20,16 @@ export async function fixtureFunction(
     join(dir, '___netlify-entry-point.mjs'),
     `import * as bootstrap from './___netlify-bootstrap.mjs';export const handler = bootstrap.getLambdaHandler('./netlify/functions/${name}.mjs')`,
   );
-  const routes = kind === 'sync' ? [{ pattern: `/${name}/*`, expression: new RegExp(`^/${name}(?:/(.*))/?$`), methods: [] }] : [];
-  return { name, dir, kind, schedule: kind === 'scheduled' ? '@daily' : null, runtimeVersion: null, routes, zipBytes: 0, unzippedBytes: 0 };
+  const routes =
+    kind === 'sync' ? [{ pattern: `/${name}/*`, expression: new RegExp(`^/${name}(?:/(.*))/?$`), methods: [] }] : [];
+  return {
+    name,
+    dir,
+    kind,
+    schedule: kind === 'scheduled' ? '@daily' : null,
+    runtimeVersion: null,
+    routes,
+    zipBytes: 0,
+    unzippedBytes: 0,
+  };
 }

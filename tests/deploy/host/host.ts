@@ -148,7 +148,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   const siteName = 'sirtrav-deploy';
   const deployContext = options.deployContext ?? 'production';
   const deployID = randomUUID();
-  const blobsContext = Buffer.from(JSON.stringify({ url: blobs.url, url_uncached: blobs.url, token: blobs.token, primary_region: 'local' })).toString('base64');
+  const blobsContext = Buffer.from(
+    JSON.stringify({ url: blobs.url, url_uncached: blobs.url, token: blobs.token, primary_region: 'local' }),
+  ).toString('base64');
   // An empty directory as PATH: nothing of this machine (no system ffmpeg) is found by name.
   const emptyPath = await mkdtemp(join(tmpdir(), 'sirtrav-empty-path-'));
   const verdicts = new Verdicts(options.backgroundFailuresInARow ?? 2);
@@ -222,7 +224,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     cpuGroups.add(cpuGroup);
     child.once('exit', () => {
       cpuGroups.delete(cpuGroup);
-      cpuGroup.then((group) => group?.release()).catch((error: unknown) => console.error(`could not release ${fn.name}'s CPU group`, error));
+      cpuGroup
+        .then((group) => group?.release())
+        .catch((error: unknown) => console.error(`could not release ${fn.name}'s CPU group`, error));
     });
     const spawnedAt = Date.now();
     child.stdout!.on('data', keep);
@@ -240,7 +244,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
           coldStarts.push({ functionName: fn.name, ms: Date.now() - spawnedAt });
           resolve();
         });
-        child.once('exit', (code) => reject(new Error(`${fn.name} exited with ${code} before it was ready:\n${output.slice(-20).join('\n')}`)));
+        child.once('exit', (code) =>
+          reject(new Error(`${fn.name} exited with ${code} before it was ready:\n${output.slice(-20).join('\n')}`)),
+        );
       }),
     };
     child.on('exit', () => workers.delete(worker));
@@ -249,7 +255,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   }
 
   async function takeWorker(fn: BundledFunction): Promise<Worker> {
-    const idleWorker = [...workers].find((worker) => worker.fn === fn && !worker.busy && worker.child.exitCode === null);
+    const idleWorker = [...workers].find(
+      (worker) => worker.fn === fn && !worker.busy && worker.child.exitCode === null,
+    );
     const worker = idleWorker ?? spawnWorker(fn);
     worker.busy = true;
     await worker.ready;
@@ -265,7 +273,11 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     } catch (error) {
       // The runtime could not even load the bundle's entry point.
       sink.end();
-      record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} did not start: ${String(error)}${verdicts.stderrTail(fn.name)}` });
+      record({
+        functionName: fn.name,
+        limit: 'brokenBundle',
+        detail: `${fn.name} did not start: ${String(error)}${verdicts.stderrTail(fn.name)}`,
+      });
       return 'broken';
     }
     return invokeIn({ worker, fn, event, sink, receivedAt });
@@ -313,7 +325,8 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         }
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
-        if (outcome === 'killed') killTree(worker.child.pid!).catch((error: unknown) => console.error('could not kill the worker tree', error));
+        if (outcome === 'killed')
+          killTree(worker.child.pid!).catch((error: unknown) => console.error('could not kill the worker tree', error));
         else worker.busy = false;
         resolve(outcome);
       };
@@ -334,12 +347,19 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         if (message.id !== id) return;
         if (message.type === 'head') {
           const headers = Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value : [value]]),
+            Object.entries(message.headers ?? {}).map(([name, value]) => [
+              name.toLowerCase(),
+              Array.isArray(value) ? value : [value],
+            ]),
           );
           const buffered = /^application\/(problem\+)?json/.test(headers['content-type']?.[0] ?? 'application/json');
           if (fn.kind === 'sync' && !buffered && !streamTimer) {
             streamTimer = setTimeout(
-              () => breach('streamMs', `${fn.name} streamed past ${limits.streamMs} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`),
+              () =>
+                breach(
+                  'streamMs',
+                  `${fn.name} streamed past ${limits.streamMs} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`,
+                ),
               Math.max(0, started + limits.streamMs - Date.now()),
             );
           }
@@ -362,7 +382,11 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
           verdicts.keepStderr(fn.name, `invocation failed: ${message.message}\n`);
           sink.end();
           if (!isMissingModule(message.code)) return finish('failed');
-          record({ functionName: fn.name, limit: 'brokenBundle', detail: `${fn.name} misses a module in its bundle${verdicts.stderrTail(fn.name)}` });
+          record({
+            functionName: fn.name,
+            limit: 'brokenBundle',
+            detail: `${fn.name} misses a module in its bundle${verdicts.stderrTail(fn.name)}`,
+          });
           finish('broken');
         }
       };
@@ -373,14 +397,19 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
         finish('failed');
       };
       const timer = setTimeout(
-        () => breach(timeLimit, `${fn.name} ran past ${limits[timeLimit]} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`),
+        () =>
+          breach(
+            timeLimit,
+            `${fn.name} ran past ${limits[timeLimit]} ms: ${event.httpMethod} ${new URL(event.rawUrl).pathname}`,
+          ),
         limits[timeLimit],
       );
       const sampler = watchMemory(worker.child.pid!, (rss) => {
         if (settled) return;
         peakRss[fn.name] = Math.max(peakRss[fn.name] ?? 0, rss);
         invocationPeak = Math.max(invocationPeak, rss);
-        if (rss > limits.memoryBytes) breach('memoryBytes', `${fn.name} reached ${Math.round(rss / MiB)} MB after ${Date.now() - started} ms`);
+        if (rss > limits.memoryBytes)
+          breach('memoryBytes', `${fn.name} reached ${Math.round(rss / MiB)} MB after ${Date.now() - started} ms`);
       });
       worker.child.on('message', onMessage);
       worker.child.on('exit', onExit);
@@ -388,7 +417,13 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     });
   }
 
-  function eventFor(fn: BundledFunction, method: string, url: string, headers: Record<string, string>, body: Buffer): LambdaEvent {
+  function eventFor(
+    fn: BundledFunction,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: Buffer,
+  ): LambdaEvent {
     const text = TEXT_TYPES.test(headers['content-type'] ?? '');
     return {
       rawUrl: url,
@@ -426,7 +461,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
   }
 
   function track(work: Promise<unknown>): void {
-    const tracked = work.catch((error: unknown) => output.push(`[host] ${String(error)}`)).finally(() => pending.delete(tracked));
+    const tracked = work
+      .catch((error: unknown) => output.push(`[host] ${String(error)}`))
+      .finally(() => pending.delete(tracked));
     pending.add(tracked);
   }
 
@@ -435,8 +472,9 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     if (direct) return options.bundle.functions.find((fn) => fn.name === direct[1] && fn.routes.length === 0) ?? null;
     const wanted = method === 'HEAD' ? 'GET' : method;
     return (
-      options.bundle.functions.find((fn) => fn.routes.some((r) => r.expression.test(pathname) && (r.methods.length === 0 || r.methods.includes(wanted)))) ??
-      null
+      options.bundle.functions.find((fn) =>
+        fn.routes.some((r) => r.expression.test(pathname) && (r.methods.length === 0 || r.methods.includes(wanted))),
+      ) ?? null
     );
   }
 
@@ -454,13 +492,17 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const headers = Object.fromEntries(
-      Object.entries(req.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])),
+      Object.entries(req.headers).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]],
+      ),
     );
     const event = eventFor(fn, method, url.href, headers, body);
     const payloadBytes = Buffer.byteLength(event.body);
     if (payloadBytes > limits.requestBytes) {
       record({ functionName: fn.name, limit: 'requestBytes', detail: `request of ${payloadBytes} bytes refused` });
-      res.writeHead(413, { 'content-type': 'text/plain' }).end(`Request payload of ${payloadBytes} bytes exceeds the ${limits.requestBytes}-byte limit.`);
+      res
+        .writeHead(413, { 'content-type': 'text/plain' })
+        .end(`Request payload of ${payloadBytes} bytes exceeds the ${limits.requestBytes}-byte limit.`);
       return;
     }
     if (fn.kind === 'background') {
@@ -477,7 +519,8 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       end: () => res.end(),
     });
     if (outcome === 'killed' && !res.writableEnded) res.destroy();
-    if (outcome !== 'done' && !res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('Function invocation failed');
+    if (outcome !== 'done' && !res.headersSent)
+      res.writeHead(502, { 'content-type': 'text/plain' }).end('Function invocation failed');
   }
 
   const server = createServer((req, res) => {
@@ -495,11 +538,15 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     if (!fn) throw new Error(`no scheduled function ${name}`);
     let status = 0;
     const body = Buffer.from(JSON.stringify({ next_run: new Date(Date.now() + 60_000).toISOString() }));
-    const work = invoke(fn, eventFor(fn, 'POST', `${url}/.netlify/functions/${name}`, { 'content-type': 'application/json' }, body), {
-      head: (code) => (status = code),
-      chunk: () => undefined,
-      end: () => undefined,
-    });
+    const work = invoke(
+      fn,
+      eventFor(fn, 'POST', `${url}/.netlify/functions/${name}`, { 'content-type': 'application/json' }, body),
+      {
+        head: (code) => (status = code),
+        chunk: () => undefined,
+        end: () => undefined,
+      },
+    );
     track(work);
     const outcome = await work;
     return outcome === 'done' ? status : 502;
@@ -548,14 +595,22 @@ async function startBlobs(directory: string): Promise<{ url: string; token: stri
   const token = randomBytes(16).toString('hex');
   const server = new BlobsServer({ directory, token });
   const { port } = await server.start();
-  const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> =>
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> =>
     new Promise((resolve, reject) => {
-      const upstream = httpRequest({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (response) => {
-        const parts: Buffer[] = [];
-        response.on('data', (part: Buffer) => parts.push(part));
-        response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(parts) }));
-        response.on('error', reject);
-      });
+      const upstream = httpRequest(
+        { host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers },
+        (response) => {
+          const parts: Buffer[] = [];
+          response.on('data', (part: Buffer) => parts.push(part));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(parts) }),
+          );
+          response.on('error', reject);
+        },
+      );
       upstream.on('error', reject);
       upstream.end(body);
     });
@@ -565,7 +620,11 @@ async function startBlobs(directory: string): Promise<{ url: string; token: stri
       for await (const part of req) parts.push(part as Buffer);
       const body = Buffer.concat(parts);
       let answer = await forward(req, body);
-      for (let attempt = 0; attempt < 5 && answer.status === 500 && (req.method === 'GET' || req.method === 'HEAD'); attempt++) {
+      for (
+        let attempt = 0;
+        attempt < 5 && answer.status === 500 && (req.method === 'GET' || req.method === 'HEAD');
+        attempt++
+      ) {
         await sleep(5 * 2 ** attempt);
         answer = await forward(req, body);
       }

@@ -18,7 +18,12 @@ class ResponseStream extends Writable {
   }
   sendPrelude(prelude) {
     this.headSent = true;
-    process.send({ type: 'head', id: this.id, statusCode: prelude.statusCode ?? 200, headers: prelude.multiValueHeaders ?? prelude.headers ?? {} });
+    process.send({
+      type: 'head',
+      id: this.id,
+      statusCode: prelude.statusCode ?? 200,
+      headers: prelude.multiValueHeaders ?? prelude.headers ?? {},
+    });
   }
   _write(chunk, _encoding, callback) {
     if (!this.headSent) this.sendPrelude({ statusCode: 200, headers: {} });
@@ -57,7 +62,8 @@ process.on('message', async (message) => {
   };
   try {
     await handler(event, stream, context);
-    if (!stream.writableFinished) await new Promise((resolve) => (stream.writableEnded ? stream.once('finish', resolve) : stream.end(resolve)));
+    if (!stream.writableFinished)
+      await new Promise((resolve) => (stream.writableEnded ? stream.once('finish', resolve) : stream.end(resolve)));
     process.send({ type: 'done', id });
   } catch (error) {
     process.send({

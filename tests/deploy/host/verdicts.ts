@@ -1,5 +1,6 @@
 /** Names of the limits a violation can cross (the keys of the host's `Limits`, less the retry delays). */
-export type LimitName = 'requestBytes' | 'responseBytes' | 'syncMs' | 'streamMs' | 'backgroundMs' | 'scheduledMs' | 'memoryBytes';
+export type LimitName =
+  'requestBytes' | 'responseBytes' | 'syncMs' | 'streamMs' | 'backgroundMs' | 'scheduledMs' | 'memoryBytes';
 
 export interface Violation {
   functionName: string;

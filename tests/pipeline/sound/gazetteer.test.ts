@@ -11,7 +11,9 @@ import { seededRandom } from '../../../src/random.js';
 const REPO = join(import.meta.dirname, '../../..');
 
 /** The gazetteer as it was before the file: GeoNames' table read at run time, indexed in its order. */
-function fromTable(source: SourceColumns): (point: { latitude: number; longitude: number }, count: number, maxKm: number, countries?: string[]) => Town[] {
+function fromTable(
+  source: SourceColumns,
+): (point: { latitude: number; longitude: number }, count: number, maxKm: number, countries?: string[]) => Town[] {
   const index = indexGeoNames(source);
   const town = (id: number): Town => ({
     name: source.names[id]!,
@@ -22,7 +24,14 @@ function fromTable(source: SourceColumns): (point: { latitude: number; longitude
     population: source.populations[id]!,
   });
   return (point, count, maxKm, countries) =>
-    around(index, point.longitude, point.latitude, count, maxKm, countries ? (id) => countries.includes(source.countryCodes[id]!) : undefined).map(town);
+    around(
+      index,
+      point.longitude,
+      point.latitude,
+      count,
+      maxKm,
+      countries ? (id) => countries.includes(source.countryCodes[id]!) : undefined,
+    ).map(town);
 }
 
 let source: SourceColumns;
@@ -33,7 +42,10 @@ beforeAll(() => {
 describe('the gazetteer file', () => {
   it('is what `npm run build:gazetteer` makes from the packages installed', () => {
     const committed = readFileSync(join(REPO, GAZETTEER_PATH));
-    expect(Buffer.compare(Buffer.from(buildGazetteer()), committed), 'gazetteer.bin is stale: run `npm run build:gazetteer`').toBe(0);
+    expect(
+      Buffer.compare(Buffer.from(buildGazetteer()), committed),
+      'gazetteer.bin is stale: run `npm run build:gazetteer`',
+    ).toBe(0);
   });
 
   it('holds every place of the table, each with the same fields', () => {
@@ -67,7 +79,10 @@ describe('the gazetteer file', () => {
       const point =
         n % 2 === 0
           ? { latitude: (Math.asin(2 * random() - 1) * 180) / Math.PI, longitude: 360 * random() - 180 }
-          : { latitude: source.latitudes[Math.floor(near)]! + (random() - 0.5) / 2, longitude: source.longitudes[Math.floor(near)]! + (random() - 0.5) / 2 };
+          : {
+              latitude: source.latitudes[Math.floor(near)]! + (random() - 0.5) / 2,
+              longitude: source.longitudes[Math.floor(near)]! + (random() - 0.5) / 2,
+            };
       const nearest = old(point, 16, 40);
       expect(places.near(point, 16, 40), `${point.latitude},${point.longitude}`).toEqual(nearest);
       expect(places.near(point, 1, 1000)).toEqual(old(point, 1, 1000));

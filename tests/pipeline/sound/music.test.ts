@@ -19,7 +19,8 @@ function features(audio: PcmAudio, bpm: number): number[] {
   }
   const hop = 441;
   const rms: number[] = [];
-  for (let i = 0; i + hop <= x.length; i += hop) rms.push(Math.sqrt(x.subarray(i, i + hop).reduce((s, v) => s + v * v, 0) / hop));
+  for (let i = 0; i + hop <= x.length; i += hop)
+    rms.push(Math.sqrt(x.subarray(i, i + hop).reduce((s, v) => s + v * v, 0) / hop));
   const mean = rms.reduce((a, b) => a + b, 0) / rms.length;
   const spread = Math.sqrt(rms.reduce((a, b) => a + (b - mean) ** 2, 0) / rms.length) / mean;
   const onBeat = beatPhase(audio, bpm, 1).contrast;
@@ -47,10 +48,19 @@ describe('music', () => {
     const grid = { bpm: 100, beatOffsetSec: 0.5 };
     const samples: Array<{ style: string; f: number[] }> = [];
     for (const style of MUSIC_STYLES)
-      samples.push({ style, f: features(await synthesizeMusic({ durationSec: 16, mood: 'calm', musicStyle: style, grid, seed: 'r_styles' }), grid.bpm) });
+      samples.push({
+        style,
+        f: features(
+          await synthesizeMusic({ durationSec: 16, mood: 'calm', musicStyle: style, grid, seed: 'r_styles' }),
+          grid.bpm,
+        ),
+      });
     const dims = samples[0]!.f.length;
     const mu = Array.from({ length: dims }, (_, d) => samples.reduce((s, x) => s + x.f[d]!, 0) / samples.length);
-    const sd = Array.from({ length: dims }, (_, d) => Math.sqrt(samples.reduce((s, x) => s + (x.f[d]! - mu[d]!) ** 2, 0) / samples.length) || 1);
+    const sd = Array.from(
+      { length: dims },
+      (_, d) => Math.sqrt(samples.reduce((s, x) => s + (x.f[d]! - mu[d]!) ** 2, 0) / samples.length) || 1,
+    );
     const z = samples.map((x) => x.f.map((v, d) => (v - mu[d]!) / sd[d]!));
     for (let a = 0; a < z.length; a++) {
       for (let b = a + 1; b < z.length; b++) {
@@ -66,7 +76,10 @@ describe('music', () => {
     const similarity = maxSelfSimilarity(track, 4 * bar, 2 * bar, 0.5, 176);
     const length = Math.round(8 * bar * 44100);
     const from = Math.round((0.5 + 4 * bar) * 44100);
-    const looped = { sampleRate: 44100, channels: track.channels.map((c) => Float32Array.from({ length: c.length }, (_, i) => c[from + (i % length)]!)) };
+    const looped = {
+      sampleRate: 44100,
+      channels: track.channels.map((c) => Float32Array.from({ length: c.length }, (_, i) => c[from + (i % length)]!)),
+    };
     const control = maxSelfSimilarity(looped, 4 * bar, 2 * bar, 0, 176);
     expect(control).toBeGreaterThan(0.98);
     expect(similarity).toBeLessThan(0.96);

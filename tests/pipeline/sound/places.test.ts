@@ -57,7 +57,11 @@ describe('towns down to a few hundred people', () => {
   it('a hike some kilometres out of a village is still named by it, with its region known', () => {
     expect(named(-49.2712, -73.0431)).toBe('El Chaltén, Argentina'); // Fitz Roy's summit, 12 km away
     expect(named(-25.6953, -54.4367)).toBe('Puerto Iguazú, Argentina'); // the falls, 17 km from the town
-    expect(lookupPlace({ latitude: 47.5622, longitude: 13.6493 })).toMatchObject({ town: 'Hallstatt', region: 'Upper Austria', countryCode: 'AT' });
+    expect(lookupPlace({ latitude: 47.5622, longitude: 13.6493 })).toMatchObject({
+      town: 'Hallstatt',
+      region: 'Upper Austria',
+      countryCode: 'AT',
+    });
   });
 });
 
@@ -126,7 +130,10 @@ describe('the ends of the Earth', () => {
     expect(named(1.3298, 172.979)).toBe('Tarawa, Kiribati'); // Kiribati west of the antimeridian
     expect(named(1.9849, -157.475)).toBe('London Village, Kiribati'); // and east of it, on Kiritimati
     // Chukotka at 179.5° E: the towns that name its region lie at 179° W.
-    expect(gazetteer().near({ latitude: 66.32, longitude: 179.5 }, 1, 100)[0]).toMatchObject({ name: 'Egvekinot', countryCode: 'RU' });
+    expect(gazetteer().near({ latitude: 66.32, longitude: 179.5 }, 1, 100)[0]).toMatchObject({
+      name: 'Egvekinot',
+      countryCode: 'RU',
+    });
     expect(named(67.5, 179.5)).toBe('Chukotka, Russia');
     expect(named(71.2, -179.5)).toBe('Russia'); // Wrangel Island, land east of the antimeridian, far from any town
   });
@@ -154,7 +161,10 @@ describe('a scene through many places', () => {
 describe('cost', () => {
   it('a lookup takes well under a millisecond once the data is read', () => {
     lookupPlace({ latitude: 0, longitude: 0 });
-    const points = Array.from({ length: 2000 }, (_, i) => ({ latitude: -80 + ((i * 7919) % 16000) / 100, longitude: -180 + ((i * 104729) % 36000) / 100 }));
+    const points = Array.from({ length: 2000 }, (_, i) => ({
+      latitude: -80 + ((i * 7919) % 16000) / 100,
+      longitude: -180 + ((i * 104729) % 36000) / 100,
+    }));
     const started = performance.now();
     for (const point of points) lookupPlace(point);
     // Measured at about 0.2 ms; the bound leaves room for a loaded machine.

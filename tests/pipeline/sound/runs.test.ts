@@ -58,7 +58,14 @@ async function flatPhoto(spec: PhotoSpec): Promise<Uint8Array> {
       GPSLongitude: dms(spec.gps.longitude),
     };
   }
-  let image = sharp({ create: { width: 480, height: 320, channels: 3, background: { r: spec.colour[0], g: spec.colour[1], b: spec.colour[2] } } });
+  let image = sharp({
+    create: {
+      width: 480,
+      height: 320,
+      channels: 3,
+      background: { r: spec.colour[0], g: spec.colour[1], b: spec.colour[2] },
+    },
+  });
   if (Object.keys(exif).length > 0) image = image.withExif(exif);
   return new Uint8Array(await image.jpeg().toBuffer());
 }
@@ -66,26 +73,52 @@ async function flatPhoto(spec: PhotoSpec): Promise<Uint8Array> {
 async function renderRun(
   photos: PhotoSpec[],
   body: object,
-): Promise<{ state: RunState & { status: 'complete' }; storyboard: Storyboard; file: string; projectId: Id; runId: Id; mediaIds: string[] }> {
+): Promise<{
+  state: RunState & { status: 'complete' };
+  storyboard: Storyboard;
+  file: string;
+  projectId: Id;
+  runId: Id;
+  mediaIds: string[];
+}> {
   const { api, projectId } = await createProjectOverHttp(server.current.url);
   const mediaIds: string[] = [];
   for (const photo of photos) {
-    const response = await fetch(api('/media'), { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: Buffer.from(await flatPhoto(photo)) });
+    const response = await fetch(api('/media'), {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: Buffer.from(await flatPhoto(photo)),
+    });
     expect(response.status).toBe(201);
     mediaIds.push(((await response.json()) as { media: Array<{ mediaId: string }> }).media[0]!.mediaId);
   }
-  const started = await fetch(api('/runs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mediaIds, ...body }) });
+  const started = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mediaIds, ...body }),
+  });
   const { runId, links } = (await started.json()) as { runId: Id; links: { progress: string; video: string } };
   const state = (await followProgress(links.progress, { onEvent: () => undefined })) as RunState;
   expect(state.status, JSON.stringify(state)).toBe('complete');
   const file = join(dir, `${runId}.mp4`);
   writeFileSync(file, new Uint8Array(await (await fetch(links.video)).arrayBuffer()));
-  return { state: state as RunState & { status: 'complete' }, storyboard: state.storyboard!, file, projectId: projectId as Id, runId, mediaIds };
+  return {
+    state: state as RunState & { status: 'complete' },
+    storyboard: state.storyboard!,
+    file,
+    projectId: projectId as Id,
+    runId,
+    mediaIds,
+  };
 }
 
 /** Mean colour of every decoded frame. */
 function frameColours(file: string): Rgb[] {
-  const raw = spawnSync(DEBIAN, ['-v', 'error', '-i', file, '-vf', 'scale=16:9', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 28 }).stdout;
+  const raw = spawnSync(
+    DEBIAN,
+    ['-v', 'error', '-i', file, '-vf', 'scale=16:9', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { maxBuffer: 1 << 28 },
+  ).stdout;
   const size = 16 * 9 * 3;
   return Array.from({ length: raw.length / size }, (_, f) => {
     const sum: Rgb = [0, 0, 0];
@@ -95,7 +128,9 @@ function frameColours(file: string): Rgb[] {
 }
 
 function decodedAudio(file: string) {
-  const wav = spawnSync(DEBIAN, ['-v', 'error', '-i', file, '-map', '0:a', '-f', 'wav', '-acodec', 'pcm_s16le', '-'], { maxBuffer: 1 << 28 }).stdout;
+  const wav = spawnSync(DEBIAN, ['-v', 'error', '-i', file, '-map', '0:a', '-f', 'wav', '-acodec', 'pcm_s16le', '-'], {
+    maxBuffer: 1 << 28,
+  }).stdout;
   return decodeWav(new Uint8Array(wav))!;
 }
 
@@ -133,13 +168,19 @@ describe('the sound and the story of a run', () => {
       const half = colours.findIndex((m, f) => f > previous + transitionSec * FPS + 2 && toward(m) >= 0.5);
       const cutSec = half / FPS - transitionSec / 2;
       const k = Math.round((cutSec - grid.beatOffsetSec) / beat);
-      expect(Math.abs(cutSec - (grid.beatOffsetSec + k * beat)), `cut ${i} seen at ${cutSec.toFixed(3)} s`).toBeLessThanOrEqual(1 / FPS + 1e-6);
+      expect(
+        Math.abs(cutSec - (grid.beatOffsetSec + k * beat)),
+        `cut ${i} seen at ${cutSec.toFixed(3)} s`,
+      ).toBeLessThanOrEqual(1 / FPS + 1e-6);
       expect(Math.abs(cutSec - shot.startSec)).toBeLessThanOrEqual(1 / FPS + 1e-6);
       previous = half;
     }
     const heard = beatPhase(decodedAudio(file), grid.bpm, 1.5);
     const offset = Math.abs(heard.phaseSec - (grid.beatOffsetSec % beat));
-    expect(Math.min(offset, beat - offset), `beats heard ${heard.phaseSec.toFixed(3)} s into each beat`).toBeLessThanOrEqual(1 / FPS);
+    expect(
+      Math.min(offset, beat - offset),
+      `beats heard ${heard.phaseSec.toFixed(3)} s into each beat`,
+    ).toBeLessThanOrEqual(1 / FPS);
     expectOnTarget(file);
   }, 600_000);
 
@@ -156,21 +197,38 @@ describe('the sound and the story of a run', () => {
       { colour: COLOURS[4]!, takenAt: '2024:05:05 10:00:00', gps: hallstatt },
       { colour: COLOURS[5]!, takenAt: '2024:05:05 10:20:00', gps: hallstatt },
     ];
-    const { storyboard, file, projectId, runId } = await renderRun(photos, { durationSec: 24, resolution: '360p', theme: 'Three lakes in the Alps' });
+    const { storyboard, file, projectId, runId } = await renderRun(photos, {
+      durationSec: 24,
+      resolution: '360p',
+      theme: 'Three lakes in the Alps',
+    });
     const segments = storyboard.narration.segments!;
-    expect(storyboard.shots.map((s) => s.place)).toEqual(expect.arrayContaining(['Bled, Slovenia', 'Lauterbrunnen, Switzerland']));
+    expect(storyboard.shots.map((s) => s.place)).toEqual(
+      expect.arrayContaining(['Bled, Slovenia', 'Lauterbrunnen, Switzerland']),
+    );
     const voice = decodeWav((await getBinary(keys.voice(projectId, runId, 'wav')))!.data)!;
     const rms = (from: number, to: number) => {
-      const samples = voice.channels[0]!.subarray(Math.round(from * voice.sampleRate), Math.round(to * voice.sampleRate));
+      const samples = voice.channels[0]!.subarray(
+        Math.round(from * voice.sampleRate),
+        Math.round(to * voice.sampleRate),
+      );
       return 20 * Math.log10(Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length) + 1e-9);
     };
     let named = 0;
     for (const segment of segments) {
-      expect(rms(segment.startSec, segment.startSec + 0.8), `voice at ${segment.startSec} s: "${segment.text}"`).toBeGreaterThan(-40);
+      expect(
+        rms(segment.startSec, segment.startSec + 0.8),
+        `voice at ${segment.startSec} s: "${segment.text}"`,
+      ).toBeGreaterThan(-40);
       expect(rms(Math.max(0, segment.startSec - 0.3), segment.startSec - 0.05)).toBeLessThan(-60);
       for (const shot of storyboard.shots) {
         const town = shot.place?.split(',')[0];
-        if (!town || !segment.text.includes(town) || storyboard.shots.some((s) => s.startSec < shot.startSec && s.place === shot.place)) continue;
+        if (
+          !town ||
+          !segment.text.includes(town) ||
+          storyboard.shots.some((s) => s.startSec < shot.startSec && s.place === shot.place)
+        )
+          continue;
         named++;
         // The first shot of that place is the one the line is about: the line starts while it shows.
         expect(segment.startSec, `"${segment.text}"`).toBeGreaterThanOrEqual(shot.startSec);

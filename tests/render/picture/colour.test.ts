@@ -18,27 +18,33 @@ async function flatPhoto(profile: 'srgb' | 'p3'): Promise<Uint8Array> {
 /** Mean colour of the centre 40×40 of a 640×360 RGB frame. */
 function centreMean(rgb: Uint8Array): number[] {
   const sum = [0, 0, 0];
-  for (let y = 160; y < 200; y++) for (let x = 300; x < 340; x++) for (let c = 0; c < 3; c++) sum[c]! += rgb[(y * 640 + x) * 3 + c]!;
+  for (let y = 160; y < 200; y++)
+    for (let x = 300; x < 340; x++) for (let c = 0; c < 3; c++) sum[c]! += rgb[(y * 640 + x) * 3 + c]!;
   return sum.map((v) => v / 1600);
 }
 
 describe.each(Object.entries(FFMPEG_BUILDS))('true colour (ffmpeg: %s)', (_name, ffmpeg) => {
-  it.each(['srgb', 'p3'] as const)('a flat %s photo plays back as the same sRGB colour within ±4, tagged BT.709 limited range', async (profile) => {
-    const bytes = await flatPhoto(profile);
-    if (profile === 'p3') {
-      // The fixture really holds P3 numbers: read without colour management they are far from the sRGB red.
-      const stored = await sharp(bytes).pipelineColourspace('rgb16').raw().toBuffer();
-      expect(Math.abs(stored.readUInt16LE(0) / 257 - RED[0])).toBeGreaterThan(8);
-    }
-    const shots = [{ photo: { media: mediaFor('m_flat', 480, 320), bytes }, motion: 'zoom-in' as const }];
-    const video = await renderStoryboard(storyboardFor(shots, { shotSec: 1.5 }), shots, ffmpeg);
-    try {
-      const mean = centreMean(await browserRgbFrame(ffmpeg, video.file, 0.5, 640, 360));
-      mean.forEach((value, c) => expect(Math.abs(value - RED[c]!), `channel ${c}: ${mean.map((v) => v.toFixed(1))}`).toBeLessThanOrEqual(4));
-      const info = spawnSync(ffmpeg, ['-hide_banner', '-i', video.file], { encoding: 'utf8' }).stderr;
-      expect(info).toMatch(/Video: h264.*yuv420p\(tv, bt709(, progressive)?\)/);
-    } finally {
-      video.cleanup();
-    }
-  });
+  it.each(['srgb', 'p3'] as const)(
+    'a flat %s photo plays back as the same sRGB colour within ±4, tagged BT.709 limited range',
+    async (profile) => {
+      const bytes = await flatPhoto(profile);
+      if (profile === 'p3') {
+        // The fixture really holds P3 numbers: read without colour management they are far from the sRGB red.
+        const stored = await sharp(bytes).pipelineColourspace('rgb16').raw().toBuffer();
+        expect(Math.abs(stored.readUInt16LE(0) / 257 - RED[0])).toBeGreaterThan(8);
+      }
+      const shots = [{ photo: { media: mediaFor('m_flat', 480, 320), bytes }, motion: 'zoom-in' as const }];
+      const video = await renderStoryboard(storyboardFor(shots, { shotSec: 1.5 }), shots, ffmpeg);
+      try {
+        const mean = centreMean(await browserRgbFrame(ffmpeg, video.file, 0.5, 640, 360));
+        mean.forEach((value, c) =>
+          expect(Math.abs(value - RED[c]!), `channel ${c}: ${mean.map((v) => v.toFixed(1))}`).toBeLessThanOrEqual(4),
+        );
+        const info = spawnSync(ffmpeg, ['-hide_banner', '-i', video.file], { encoding: 'utf8' }).stderr;
+        expect(info).toMatch(/Video: h264.*yuv420p\(tv, bt709(, progressive)?\)/);
+      } finally {
+        video.cleanup();
+      }
+    },
+  );
 });

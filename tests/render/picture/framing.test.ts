@@ -20,7 +20,8 @@ async function subjectPhoto(width: number, height: number, cx: number, cy: numbe
   const radius = Math.min(width, height) * 0.07;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if ((x - cx * width) ** 2 + (y - cy * height) ** 2 < radius * radius) texture.set([230, 30, 30], (y * width + x) * 3);
+      if ((x - cx * width) ** 2 + (y - cy * height) ** 2 < radius * radius)
+        texture.set([230, 30, 30], (y * width + x) * 3);
     }
   }
   return new Uint8Array(
@@ -43,8 +44,17 @@ async function redPixelsPerFrame(file: string, width: number, height: number): P
   return counts;
 }
 
-async function plan(photo: TestShot['photo'], aspect: Aspect, motions: Storyboard['shots'][number]['motion'][]): Promise<Storyboard> {
-  const facts = new Map([[photo.media.mediaId as string, { mediaId: photo.media.mediaId, ...(await analysePhoto(photo.media, photo.bytes)) }]]);
+async function plan(
+  photo: TestShot['photo'],
+  aspect: Aspect,
+  motions: Storyboard['shots'][number]['motion'][],
+): Promise<Storyboard> {
+  const facts = new Map([
+    [
+      photo.media.mediaId as string,
+      { mediaId: photo.media.mediaId, ...(await analysePhoto(photo.media, photo.bytes)) },
+    ],
+  ]);
   // Taken on different days, so curation does not take the copies for duplicates.
   const media = motions.map((_, i) => ({
     ...photo.media,
@@ -89,7 +99,9 @@ describe('aspect ratios and framing', () => {
     expect(storyboard).toMatchObject({ aspect: '9:16', width: 360, height: 640 });
     expect(storyboard.shots.every((shot) => shot.framing === 'crop' && shot.focus !== null)).toBe(true);
     expect(storyboard.shots[0]!.focus!.x).toBeLessThan(0.15);
-    const shots = storyboard.shots.map((shot) => ({ photo: { media: { ...edgePortrait.media, mediaId: shot.mediaId }, bytes: edgePortrait.bytes } }));
+    const shots = storyboard.shots.map((shot) => ({
+      photo: { media: { ...edgePortrait.media, mediaId: shot.mediaId }, bytes: edgePortrait.bytes },
+    }));
     const video = await renderStoryboard(storyboard, shots, ffmpeg);
     try {
       const info = spawnSync(ffmpeg, ['-hide_banner', '-i', video.file], { encoding: 'utf8' }).stderr;
@@ -129,7 +141,12 @@ describe('aspect ratios and framing', () => {
         .png()
         .toBuffer(),
     );
-    const { planes } = await prepareCanvas(mediaFor('m_red', 160, 120), bytes, { framing: 'fill', focus: null }, { width: 360, height: 640 });
+    const { planes } = await prepareCanvas(
+      mediaFor('m_red', 160, 120),
+      bytes,
+      { framing: 'fill', focus: null },
+      { width: 360, height: 640 },
+    );
     const { width: w, height: h } = planes;
     // BT.709 limited range of sRGB (200,40,40): Y 80, Cr 198.
     expect(planes.y[(h >> 1) * w + (w >> 1)]).toBeCloseTo(80, -1);

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Resolution, Shot } from '../../../src/schemas/run.js';
-import { FFMPEG_BUILDS, mediaFor, renderStoryboard, storyboardFor, texturedPhoto, type TestShot } from '../../helpers/render.js';
+import {
+  FFMPEG_BUILDS,
+  mediaFor,
+  renderStoryboard,
+  storyboardFor,
+  texturedPhoto,
+  type TestShot,
+} from '../../helpers/render.js';
 import { ffmpegOutput, frameShifts, judder, lumaFrames } from '../../helpers/video-measure.js';
 
 const MOTIONS: Shot['motion'][] = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down'];
@@ -15,7 +22,11 @@ beforeAll(async () => {
   photo = { media: mediaFor('m_texture', 3000, 2000), bytes: await texturedPhoto(3000, 2000) };
 });
 
-async function measure(motion: Shot['motion'], resolution: Resolution, ffmpeg: string): Promise<{ judder: number; travel: number }> {
+async function measure(
+  motion: Shot['motion'],
+  resolution: Resolution,
+  ffmpeg: string,
+): Promise<{ judder: number; travel: number }> {
   const shots = [{ photo, motion }];
   const video = await renderStoryboard(storyboardFor(shots, { resolution, shotSec: 2 }), shots, ffmpeg);
   try {
@@ -46,7 +57,8 @@ describe.each(builds)('Ken Burns motion is smooth (ffmpeg: %s)', (_name, ffmpeg,
       for (const [motion, result] of Object.entries(results)) {
         expect(result.judder, `${motion} judder`).toBeLessThanOrEqual(MAX_JUDDER);
         // Pans must actually travel (a still picture would pass the judder check).
-        if (motion.startsWith('pan')) expect(result.travel, `${motion} travel`).toBeGreaterThan(resolution === '360p' ? 4 : 8);
+        if (motion.startsWith('pan'))
+          expect(result.travel, `${motion} travel`).toBeGreaterThan(resolution === '360p' ? 4 : 8);
       }
     },
     300_000,

@@ -21,7 +21,11 @@ async function flat(rgb: [number, number, number], id: string) {
 }
 
 /** Columns of the overlay holding white text (bright and opaque). */
-function textColumns(overlay: NonNullable<Awaited<ReturnType<typeof titleOverlay>>>): { first: number; last: number; count: number } {
+function textColumns(overlay: NonNullable<Awaited<ReturnType<typeof titleOverlay>>>): {
+  first: number;
+  last: number;
+  count: number;
+} {
   let first = Infinity;
   let last = -1;
   let count = 0;
@@ -43,32 +47,42 @@ describe('title and captions', () => {
     expect(drawableText('Tokyo \u{1FAE8} trip')).toBe('Tokyo trip');
   });
 
-  it.each(['16:9', '9:16', '1:1', '4:5'] as const)('a very long title stays inside the %s safe area', async (aspect) => {
-    const frame = {
-      ...(aspect === '16:9'
-        ? { width: 640, height: 360 }
-        : aspect === '9:16'
-          ? { width: 360, height: 640 }
-          : aspect === '1:1'
-            ? { width: 360, height: 360 }
-            : { width: 360, height: 450 }),
-      aspect,
-    };
-    const overlay = (await titleOverlay({ text: 'Un été à Zürich, España y 東京: '.repeat(6), subtitle: '14–18 Jul 2024 · Lisbon' }, frame))!;
-    const safe = safeArea(aspect);
-    const columns = textColumns(overlay);
-    expect(columns.count).toBeGreaterThan(500);
-    expect(columns.first).toBeGreaterThanOrEqual(Math.floor(frame.width * safe.left) - 2);
-    expect(columns.last).toBeLessThanOrEqual(Math.ceil(frame.width * (1 - safe.right)) + 2);
-    expect(overlay.top).toBeGreaterThanOrEqual(Math.floor(frame.height * safe.top) - 4);
-    expect(overlay.top + overlay.height).toBeLessThanOrEqual(Math.ceil(frame.height * (1 - safe.bottom)) + 4);
-  });
+  it.each(['16:9', '9:16', '1:1', '4:5'] as const)(
+    'a very long title stays inside the %s safe area',
+    async (aspect) => {
+      const frame = {
+        ...(aspect === '16:9'
+          ? { width: 640, height: 360 }
+          : aspect === '9:16'
+            ? { width: 360, height: 640 }
+            : aspect === '1:1'
+              ? { width: 360, height: 360 }
+              : { width: 360, height: 450 }),
+        aspect,
+      };
+      const overlay = (await titleOverlay(
+        { text: 'Un été à Zürich, España y 東京: '.repeat(6), subtitle: '14–18 Jul 2024 · Lisbon' },
+        frame,
+      ))!;
+      const safe = safeArea(aspect);
+      const columns = textColumns(overlay);
+      expect(columns.count).toBeGreaterThan(500);
+      expect(columns.first).toBeGreaterThanOrEqual(Math.floor(frame.width * safe.left) - 2);
+      expect(columns.last).toBeLessThanOrEqual(Math.ceil(frame.width * (1 - safe.right)) + 2);
+      expect(overlay.top).toBeGreaterThanOrEqual(Math.floor(frame.height * safe.top) - 4);
+      expect(overlay.top + overlay.height).toBeLessThanOrEqual(Math.ceil(frame.height * (1 - safe.bottom)) + 4);
+    },
+  );
 
   it('the title is in the rendered pixels: bright text over a dark scrim where a render without it has the photo', async () => {
     const photo = { media: mediaFor('m_title', 1600, 900), bytes: await texturedPhoto(1600, 900, 3) };
     const shots = [{ photo, motion: 'zoom-in' as const }];
     const plain = await renderStoryboard(storyboardFor(shots, { shotSec: 2.5 }), shots, ffmpeg);
-    const titled = await renderStoryboard(storyboardFor(shots, { shotSec: 2.5, title: { text: 'Été à 東京', subtitle: '14 Jul 2024' } }), shots, ffmpeg);
+    const titled = await renderStoryboard(
+      storyboardFor(shots, { shotSec: 2.5, title: { text: 'Été à 東京', subtitle: '14 Jul 2024' } }),
+      shots,
+      ffmpeg,
+    );
     try {
       const a = await browserRgbFrame(ffmpeg, plain.file, 1.2, 640, 360);
       const b = await browserRgbFrame(ffmpeg, titled.file, 1.2, 640, 360);
@@ -94,13 +108,19 @@ describe.each(Object.entries(FFMPEG_BUILDS))('transitions (ffmpeg: %s)', (_name,
       { photo: await flat([220, 20, 20], 'm_red'), motion: 'zoom-in' as const },
       { photo: await flat([20, 20, 220], 'm_blue'), motion: 'zoom-in' as const },
     ];
-    const video = await renderStoryboard(storyboardFor(shots, { shotSec: 1.6, transitionSec: 0.6, transition }), shots, build);
+    const video = await renderStoryboard(
+      storyboardFor(shots, { shotSec: 1.6, transitionSec: 0.6, transition }),
+      shots,
+      build,
+    );
     try {
       const rgb = await browserRgbFrame(build, video.file, 1.3, 640, 360);
       const side = (from: number) => {
         let r = 0;
         let b = 0;
-        for (let y = 100; y < 260; y++) for (let x = from; x < from + 100; x++) [r, b] = [r + rgb[(y * 640 + x) * 3]!, b + rgb[(y * 640 + x) * 3 + 2]!];
+        for (let y = 100; y < 260; y++)
+          for (let x = from; x < from + 100; x++)
+            [r, b] = [r + rgb[(y * 640 + x) * 3]!, b + rgb[(y * 640 + x) * 3 + 2]!];
         return { r: r / 16000, b: b / 16000 };
       };
       return { left: side(20), right: side(520) };

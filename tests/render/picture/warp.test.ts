@@ -10,7 +10,15 @@ import { compileKernel, KERNELS, kernelModule } from '../../../scripts/wasm.js';
  * Bilinear resampling written plainly, sample by sample, with 1/256-pixel
  * weights: what the kernel must produce, byte for byte.
  */
-function referencePlane(src: Uint8Array, srcW: number, srcH: number, dst: Uint8Array, dstW: number, dstH: number, win: Window): void {
+function referencePlane(
+  src: Uint8Array,
+  srcW: number,
+  srcH: number,
+  dst: Uint8Array,
+  dstW: number,
+  dstH: number,
+  win: Window,
+): void {
   const taps = (length: number, start: number, step: number, srcLength: number) =>
     Array.from({ length }, (_, i) => {
       const s = Math.min(Math.max(start + (i + 0.5) * step - 0.5, 0), srcLength - 1);
@@ -34,23 +42,44 @@ function referencePlane(src: Uint8Array, srcW: number, srcH: number, dst: Uint8A
 function texture(width: number, height: number, seed: string): Planes {
   const planes = allocPlanes(width, height);
   const random = seededRandom(seed);
-  for (const plane of [planes.y, planes.u, planes.v]) for (let i = 0; i < plane.length; i++) plane[i] = Math.floor(random() * 256);
+  for (const plane of [planes.y, planes.u, planes.v])
+    for (let i = 0; i < plane.length; i++) plane[i] = Math.floor(random() * 256);
   return planes;
 }
 
 describe('warp', () => {
   const source = texture(640, 360, 'warp-source');
   const cases: Array<{ name: string; width: number; height: number; win: Window }> = [
-    { name: 'a zoomed-in window at sub-pixel offsets', width: 320, height: 180, win: { left: 100.37, top: 40.81, width: 300.5, height: 169.03 } },
+    {
+      name: 'a zoomed-in window at sub-pixel offsets',
+      width: 320,
+      height: 180,
+      win: { left: 100.37, top: 40.81, width: 300.5, height: 169.03 },
+    },
     {
       name: 'a window over twice the output (resampled a column at a time)',
       width: 256,
       height: 144,
       win: { left: 3.2, top: 1.9, width: 630.1, height: 354.4 },
     },
-    { name: 'a vertical frame whose chroma width is no multiple of 16', width: 108, height: 192, win: { left: 250.3, top: 0.6, width: 101.25, height: 180 } },
-    { name: 'a window reaching past every edge', width: 96, height: 64, win: { left: -20.5, top: -11.25, width: 700, height: 400 } },
-    { name: 'the whole picture, one to one', width: 640, height: 360, win: { left: 0, top: 0, width: 640, height: 360 } },
+    {
+      name: 'a vertical frame whose chroma width is no multiple of 16',
+      width: 108,
+      height: 192,
+      win: { left: 250.3, top: 0.6, width: 101.25, height: 180 },
+    },
+    {
+      name: 'a window reaching past every edge',
+      width: 96,
+      height: 64,
+      win: { left: -20.5, top: -11.25, width: 700, height: 400 },
+    },
+    {
+      name: 'the whole picture, one to one',
+      width: 640,
+      height: 360,
+      win: { left: 0, top: 0, width: 640, height: 360 },
+    },
   ];
   it.each(cases)('$name: the kernel matches plain bilinear resampling byte for byte', ({ width, height, win }) => {
     const out = allocPlanes(width, height);
@@ -103,7 +132,10 @@ describe('warp', () => {
       const planeWidth = width + 9;
       const plane = bytes(planeWidth * (height + 4));
       // Alpha runs through fully clear and fully opaque too.
-      const [src, alpha] = [bytes(width * height), bytes(width * height).map((a, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 255 : a))];
+      const [src, alpha] = [
+        bytes(width * height),
+        bytes(width * height).map((a, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 255 : a)),
+      ];
       const expected = plane.slice();
       for (let row = 0; row < height; row++) {
         for (let x = 0; x < width; x++) {

@@ -31,7 +31,9 @@ async function narration(gainDb: number): Promise<PcmAudio> {
   for (const line of LINES) {
     const speech = decodeWav((await speakLocally(line.text)).wav)!;
     track.set(
-      speech.channels[0]!.subarray(0, Math.round((DURATION - line.startSec) * rate)).map((v) => v * 10 ** (gainDb / 20)),
+      speech.channels[0]!.subarray(0, Math.round((DURATION - line.startSec) * rate)).map(
+        (v) => v * 10 ** (gainDb / 20),
+      ),
       Math.round(line.startSec * rate),
     );
   }
@@ -39,11 +41,21 @@ async function narration(gainDb: number): Promise<PcmAudio> {
 }
 
 /** The soundtrack as compose makes it with `ffmpeg` (mixed, encoded to AAC, measured and corrected), read back by both builds. */
-async function encodedFigures(music: PcmAudio, voice: PcmAudio | null, ffmpeg: string, name: string, sampleRate = AUDIO_RATE) {
+async function encodedFigures(
+  music: PcmAudio,
+  voice: PcmAudio | null,
+  ffmpeg: string,
+  name: string,
+  sampleRate = AUDIO_RATE,
+) {
   const out = join(dir, name);
   mkdirSync(out, { recursive: true });
-  await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg, { sampleRate });
-  return Object.fromEntries(Object.entries(FFMPEG_BUILDS).map(([build, reader]) => [build, ebur128(reader, join(out, SOUNDTRACK_AAC))]));
+  await writeSoundtrack(out, DURATION, { music: encodeWav(music), voice: voice ? encodeWav(voice) : null }, ffmpeg, {
+    sampleRate,
+  });
+  return Object.fromEntries(
+    Object.entries(FFMPEG_BUILDS).map(([build, reader]) => [build, ebur128(reader, join(out, SOUNDTRACK_AAC))]),
+  );
 }
 
 describe('loudness', () => {
@@ -58,17 +70,33 @@ describe('loudness', () => {
     const voice = await narration(0);
     for (const [build, ffmpeg] of Object.entries(FFMPEG_BUILDS)) {
       const out = `draft-${build}`;
-      for (const [reader, measured] of Object.entries(await encodedFigures(music, voice, ffmpeg, out, PREVIEW_AUDIO_RATE))) {
-        expect(Math.abs(measured.integratedLufs + 16), `draft by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
-        expect(measured.truePeakDbtp, `draft by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
+      for (const [reader, measured] of Object.entries(
+        await encodedFigures(music, voice, ffmpeg, out, PREVIEW_AUDIO_RATE),
+      )) {
+        expect(
+          Math.abs(measured.integratedLufs + 16),
+          `draft by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`,
+        ).toBeLessThanOrEqual(1);
+        expect(
+          measured.truePeakDbtp,
+          `draft by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`,
+        ).toBeLessThanOrEqual(-1.5);
       }
-      const probe = spawnSync(FFMPEG_BUILDS.debian, ['-hide_banner', '-i', join(dir, out, SOUNDTRACK_AAC)], { encoding: 'utf8' }).stderr;
+      const probe = spawnSync(FFMPEG_BUILDS.debian, ['-hide_banner', '-i', join(dir, out, SOUNDTRACK_AAC)], {
+        encoding: 'utf8',
+      }).stderr;
       expect(probe, 'the AAC is at the preview rate').toMatch(/Audio: aac.*22050 Hz, stereo/);
     }
   }, 120_000);
 
   it('the meter reads what ffmpeg ebur128 reads', async () => {
-    const music = await synthesizeMusic({ durationSec: 8, mood: 'happy', musicStyle: 'pop', grid: { bpm: 112, beatOffsetSec: 0.5 }, seed: 'r_meter' });
+    const music = await synthesizeMusic({
+      durationSec: 8,
+      mood: 'happy',
+      musicStyle: 'pop',
+      grid: { bpm: 112, beatOffsetSec: 0.5 },
+      seed: 'r_meter',
+    });
     const file = join(dir, 'meter.wav');
     writeFileSync(file, encodeWav(music));
     const reference = ebur128(FFMPEG_BUILDS.debian, file);
@@ -78,7 +106,11 @@ describe('loudness', () => {
 
   const cases = [
     ...Object.entries(MOODS).map(([mood, info]) => ({ mood, style: info.musicStyle, voiceDb: null as number | null })),
-    ...(['calm', 'happy', 'dramatic'] as const).map((mood) => ({ mood, style: MOODS[mood].musicStyle, voiceDb: 0 as number | null })),
+    ...(['calm', 'happy', 'dramatic'] as const).map((mood) => ({
+      mood,
+      style: MOODS[mood].musicStyle,
+      voiceDb: 0 as number | null,
+    })),
     { mood: 'calm', style: 'acoustic', voiceDb: -24 }, // a quiet cloud voice
     { mood: 'energetic', style: 'rock', voiceDb: 8 }, // a hot one (clipped samples and all)
   ];
@@ -98,8 +130,14 @@ describe('loudness', () => {
       for (const [build, ffmpeg] of Object.entries(FFMPEG_BUILDS)) {
         const readings = await encodedFigures(music, voice, ffmpeg, `${mood}-${voiceDb}-${build}`);
         for (const [reader, measured] of Object.entries(readings)) {
-          expect(Math.abs(measured.integratedLufs + 16), `encoded by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`).toBeLessThanOrEqual(1);
-          expect(measured.truePeakDbtp, `encoded by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`).toBeLessThanOrEqual(-1.5);
+          expect(
+            Math.abs(measured.integratedLufs + 16),
+            `encoded by ${build}, read by ${reader}: ${measured.integratedLufs} LUFS`,
+          ).toBeLessThanOrEqual(1);
+          expect(
+            measured.truePeakDbtp,
+            `encoded by ${build}, read by ${reader}: ${measured.truePeakDbtp} dBTP`,
+          ).toBeLessThanOrEqual(-1.5);
         }
       }
       if (voice) {
@@ -109,12 +147,25 @@ describe('loudness', () => {
         for (const line of LINES) {
           const window = (file: string) => {
             const cut = join(dir, `cut-${file}`);
-            spawnSync(FFMPEG_BUILDS.debian, ['-v', 'error', '-y', '-ss', String(line.startSec), '-t', '1.6', '-i', join(dir, file), cut]);
+            spawnSync(FFMPEG_BUILDS.debian, [
+              '-v',
+              'error',
+              '-y',
+              '-ss',
+              String(line.startSec),
+              '-t',
+              '1.6',
+              '-i',
+              join(dir, file),
+              cut,
+            ]);
             return ebur128(FFMPEG_BUILDS.debian, cut).integratedLufs;
           };
           // ebur128 prints tenths of a LU: the difference is worth as much, not the float subtraction's last bits.
           const difference = Math.round((window('voice-stem.wav') - window('music-stem.wav')) * 10) / 10;
-          expect(difference, `"${line.text}": voice ${difference.toFixed(1)} dB over the music`).toBeGreaterThanOrEqual(10);
+          expect(difference, `"${line.text}": voice ${difference.toFixed(1)} dB over the music`).toBeGreaterThanOrEqual(
+            10,
+          );
         }
         expect(figures.voiceOverMusicDb!).toBeGreaterThanOrEqual(10);
       }

@@ -8,14 +8,24 @@ import { encodeWav } from '../../../src/render/sound/wav.js';
 import { planSegments, segmentCount } from '../../../src/pipeline/index.js';
 import type { Storyboard } from '../../../src/schemas/run.js';
 import { inspectMp4 } from '../../helpers/mp4.js';
-import { FFMPEG_BUILDS, mediaFor, renderStoryboard, storyboardFor, texturedPhoto, type TestShot } from '../../helpers/render.js';
+import {
+  FFMPEG_BUILDS,
+  mediaFor,
+  renderStoryboard,
+  storyboardFor,
+  texturedPhoto,
+  type TestShot,
+} from '../../helpers/render.js';
 import { frameShifts, judder, lumaFrames } from '../../helpers/video-measure.js';
 
 const ffmpeg = process.env.FFMPEG_PATH ?? FFMPEG_BUILDS.bundled;
 const SIZE = 128;
 
 describe('segment plans', () => {
-  const timeline = { durationSec: 20, shots: Array.from({ length: 8 }, (_, i) => ({ startSec: i * 2.5, durationSec: 3 })) };
+  const timeline = {
+    durationSec: 20,
+    shots: Array.from({ length: 8 }, (_, i) => ({ startSec: i * 2.5, durationSec: 3 })),
+  };
 
   it('cut only inside shot bodies, cover every frame once, and come out nearly equal', () => {
     const bodies = shotBodies(frameSpans(timeline.shots, FPS), 600);
@@ -41,16 +51,22 @@ describe('segment plans', () => {
       durationSec: 48,
       width: 1920,
       height: 1080,
-      shots: Array.from({ length: 16 }, (_, i) => ({ startSec: i * 3, durationSec: 3, framing: i < 8 ? ('fill' as const) : ('crop' as const) })),
+      shots: Array.from({ length: 16 }, (_, i) => ({
+        startSec: i * 3,
+        durationSec: 3,
+        framing: i < 8 ? ('fill' as const) : ('crop' as const),
+      })),
     };
     const segments = planSegments(mixed, 4, FPS);
     expect(segments).toHaveLength(4);
     const frames = segments.map((segment) => segment.to - segment.from);
     expect(frames[0]! + frames[1]!).toBeLessThan(frames[2]! + frames[3]!);
     // The same timeline with every photo cropped splits into nearly equal parts (a cut shot is prepared twice).
-    const cropped = planSegments({ ...mixed, shots: mixed.shots.map((shot) => ({ ...shot, framing: 'crop' as const })) }, 4, FPS).map(
-      (segment) => segment.to - segment.from,
-    );
+    const cropped = planSegments(
+      { ...mixed, shots: mixed.shots.map((shot) => ({ ...shot, framing: 'crop' as const })) },
+      4,
+      FPS,
+    ).map((segment) => segment.to - segment.from);
     expect(Math.max(...cropped) - Math.min(...cropped)).toBeLessThanOrEqual(20);
     expect(frames[0]).toBeLessThan(Math.min(...cropped));
   });
@@ -88,7 +104,10 @@ describe('a render in segments, joined by stream copy', () => {
   beforeAll(async () => {
     const motions = ['pan-left', 'pan-right', 'pan-up', 'pan-down'] as const;
     shots = await Promise.all(
-      motions.map(async (motion, i) => ({ photo: { media: mediaFor(`m_seg${i}`, 1500, 1000), bytes: await texturedPhoto(1500, 1000, i + 7) }, motion })),
+      motions.map(async (motion, i) => ({
+        photo: { media: mediaFor(`m_seg${i}`, 1500, 1000), bytes: await texturedPhoto(1500, 1000, i + 7) },
+        motion,
+      })),
     );
     storyboard = storyboardFor(shots, { resolution: '360p', shotSec: 2.5, transitionSec: 0.5 });
     single = await renderStoryboard(storyboard, shots, ffmpeg);
@@ -110,7 +129,10 @@ describe('a render in segments, joined by stream copy', () => {
     }
     const workspace = await ComposeWorkspace.create();
     try {
-      const silence = encodeWav({ sampleRate: 44100, channels: [new Float32Array(Math.ceil(storyboard.durationSec * 44100))] });
+      const silence = encodeWav({
+        sampleRate: 44100,
+        channels: [new Float32Array(Math.ceil(storyboard.durationSec * 44100))],
+      });
       const soundtrack = await workspace.soundtrack(storyboard, { music: silence, voice: null }, ffmpeg);
       const video = await workspace.join(storyboard, soundtrack, pictures, ffmpeg);
       joined = join(dir, 'joined.mp4');
@@ -132,7 +154,10 @@ describe('a render in segments, joined by stream copy', () => {
     expect(b.decodeErrors).toBe('');
     expect({ video: b.video, audio: b.audio, size: b.size }).toEqual({ video: a.video, audio: a.audio, size: a.size });
     expect(Math.abs(b.durationSec - a.durationSec)).toBeLessThanOrEqual(0.03);
-    const [framesA, framesB] = await Promise.all([lumaFrames(ffmpeg, single.file, SIZE), lumaFrames(ffmpeg, joined, SIZE)]);
+    const [framesA, framesB] = await Promise.all([
+      lumaFrames(ffmpeg, single.file, SIZE),
+      lumaFrames(ffmpeg, joined, SIZE),
+    ]);
     expect(framesA.length).toBe(Math.round(storyboard.durationSec * FPS));
     expect(framesB.length).toBe(framesA.length);
     // The first segment is the same encode as the whole render's first frames, bit for bit (its tail keeps x264's lookahead whole).
@@ -154,7 +179,9 @@ describe('a render in segments, joined by stream copy', () => {
       const inside = [...change.slice(segments[k - 1]!.from, cut - 1), ...change.slice(cut, segments[k]!.to - 1)];
       expect(change[cut - 1]!, `change at the join at frame ${cut}`).toBeLessThanOrEqual(Math.max(...inside));
       // The picture measure, over the body of the shot the join falls in (≤ 0.1 px/frame² is smooth).
-      const body = shotBodies(frameSpans(storyboard.shots, FPS), frames.length).find((b) => b.from < cut && cut < b.to)!;
+      const body = shotBodies(frameSpans(storyboard.shots, FPS), frames.length).find(
+        (b) => b.from < cut && cut < b.to,
+      )!;
       const shifts = frameShifts(frames.slice(body.from, body.to), SIZE);
       // The pans move well over a tenth of a pixel per frame, so a doubled or dropped frame would show.
       expect(Math.min(...shifts.map((s) => Math.hypot(s.dx, s.dy))), `motion around frame ${cut}`).toBeGreaterThan(0.3);

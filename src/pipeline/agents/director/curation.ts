@@ -4,7 +4,9 @@ import type { CurationSkip } from '../../../schemas/run.js';
 import type { PhotoFacts } from '../../../media/analyse.js';
 import { takenAtMs } from './taken-at.js';
 
-const hammingDistance = createRequire(import.meta.url)('sharp-phash/distance') as typeof import('sharp-phash/distance.js').default;
+const hammingDistance = createRequire(import.meta.url)(
+  'sharp-phash/distance',
+) as typeof import('sharp-phash/distance.js').default;
 
 /** Hashes at most this many bits apart (of 64) show the same picture. */
 const DUPLICATE_BITS = 10;
@@ -20,7 +22,8 @@ export interface Curated {
   skipped: CurationSkip[];
 }
 
-const quality = (facts: PhotoFacts, medianSharpness: number) => Math.min(2, facts.sharpness / Math.max(1, medianSharpness)) + facts.exposure;
+const quality = (facts: PhotoFacts, medianSharpness: number) =>
+  Math.min(2, facts.sharpness / Math.max(1, medianSharpness)) + facts.exposure;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -60,14 +63,17 @@ export function curatePhotos(ordered: Media[], facts: Map<string, PhotoFacts | n
       survivors.push(item);
       continue;
     }
-    const [keep, drop] = quality(factsOf(item), typical) > quality(factsOf(twin), typical) ? [item, twin] : [twin, item];
+    const [keep, drop] =
+      quality(factsOf(item), typical) > quality(factsOf(twin), typical) ? [item, twin] : [twin, item];
     if (keep === item) survivors.splice(survivors.indexOf(twin), 1, item);
     skipped.push({ mediaId: drop.mediaId, reason: 'duplicate', similarTo: keep.mediaId });
   }
   kept = survivors;
 
   // Blurry: the least sharp first, while enough photos remain.
-  const blurry = kept.filter((item) => factsOf(item).sharpness < typical * BLURRY_SHARE_OF_MEDIAN).sort((a, b) => factsOf(a).sharpness - factsOf(b).sharpness);
+  const blurry = kept
+    .filter((item) => factsOf(item).sharpness < typical * BLURRY_SHARE_OF_MEDIAN)
+    .sort((a, b) => factsOf(a).sharpness - factsOf(b).sharpness);
   for (const item of blurry) {
     if (kept.length <= minimum) break;
     kept = kept.filter((other) => other !== item);

@@ -9,7 +9,10 @@ import type { Shot, Transition } from '../../../schemas/run.js';
 export const MIN_CROP_SHARE = 0.6;
 
 /** Crop or blurred fill, from the photo's and the frame's shapes. */
-export function chooseFraming(photo: { width: number; height: number }, frame: { width: number; height: number }): Shot['framing'] {
+export function chooseFraming(
+  photo: { width: number; height: number },
+  frame: { width: number; height: number },
+): Shot['framing'] {
   const photoAspect = photo.width / photo.height;
   const frameAspect = frame.width / frame.height;
   const share = Math.min(photoAspect / frameAspect, frameAspect / photoAspect);

@@ -70,13 +70,15 @@ export class GazetteerFileError extends Error {
 /** Views over the file's bytes (copied once if they are not 8-byte aligned). */
 export function decodeGazetteer(file: Uint8Array): GazetteerColumns {
   const bytes = file.byteOffset % 8 === 0 ? file : file.slice();
-  if (new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) throw new GazetteerFileError('not a gazetteer file (bad magic)');
+  if (new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC)
+    throw new GazetteerFileError('not a gazetteer file (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerBytes = view.getUint32(4, true);
   const header = headerSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerBytes))));
   const start = bytes.byteOffset + columnsStart(headerBytes);
   const at = columnOffsets(header.count);
-  if (start - bytes.byteOffset + at.names > bytes.byteLength) throw new GazetteerFileError('gazetteer file is truncated');
+  if (start - bytes.byteOffset + at.names > bytes.byteLength)
+    throw new GazetteerFileError('gazetteer file is truncated');
   const { buffer } = bytes;
   return {
     header,

@@ -41,7 +41,12 @@ export interface Gazetteer {
   size: number;
   town(id: number): Town;
   /** Up to `count` places within `maxKm`, nearest first (great-circle, across the antimeridian and the poles), in `countries` if given. */
-  near(point: { latitude: number; longitude: number }, count: number, maxKm: number, countries?: readonly string[]): Town[];
+  near(
+    point: { latitude: number; longitude: number },
+    count: number,
+    maxKm: number,
+    countries?: readonly string[],
+  ): Town[];
 }
 
 let loaded: Gazetteer | null = null;
@@ -78,7 +83,14 @@ export function gazetteer(): Gazetteer {
     size: count,
     town,
     near: (point, count, maxKm, countries) =>
-      around(index, point.longitude, point.latitude, count, maxKm, countries ? (id) => countries.includes(countryCode(id)) : undefined).map(town),
+      around(
+        index,
+        point.longitude,
+        point.latitude,
+        count,
+        maxKm,
+        countries ? (id) => countries.includes(countryCode(id)) : undefined,
+      ).map(town),
   };
   return loaded;
 }

@@ -15,7 +15,10 @@ export async function runDirector(
   const durationSec = input.request.durationSec ?? input.style.durationSec ?? defaultDuration(input.media.length);
   const maxWords = Math.max(4, Math.floor((durationSec - 1.5) * 2.3));
   const cloud = config.OPENAI_API_KEY
-    ? { name: 'openai', run: async () => planStoryboard(input, await planWithOpenAI(input, config, maxWords, options.signal)) }
+    ? {
+        name: 'openai',
+        run: async () => planStoryboard(input, await planWithOpenAI(input, config, maxWords, options.signal)),
+      }
     : null;
   return withFallback(
     cloud,

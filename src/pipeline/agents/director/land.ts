@@ -66,7 +66,11 @@ function load(): Query {
   const geometry = feature(topology, topology.objects.land!);
   const shapes = 'features' in geometry ? geometry.features.map((f) => f.geometry) : [geometry.geometry];
   const polygons = shapes.flatMap((shape) =>
-    shape.type === 'MultiPolygon' ? (shape as MultiPolygon).coordinates : shape.type === 'Polygon' ? [(shape as Polygon).coordinates] : [],
+    shape.type === 'MultiPolygon'
+      ? (shape as MultiPolygon).coordinates
+      : shape.type === 'Polygon'
+        ? [(shape as Polygon).coordinates]
+        : [],
   );
   land = whichPolygon({
     type: 'FeatureCollection',
@@ -83,7 +87,8 @@ const COAST_TOLERANCE_DEGREES = 0.03;
 export function isOnLand(point: { latitude: number; longitude: number }): boolean {
   const query = load();
   // An unwrapped ring runs past 180 or below -180 only on the far side of the antimeridian from the point.
-  const onLand = (latitude: number, longitude: number) => [0, longitude < 0 ? 360 : -360].some((shift) => query([longitude + shift, latitude]) !== null);
+  const onLand = (latitude: number, longitude: number) =>
+    [0, longitude < 0 ? 360 : -360].some((shift) => query([longitude + shift, latitude]) !== null);
   const d = COAST_TOLERANCE_DEGREES;
   const dLon = Math.min(180, d / Math.max(0.01, Math.cos((point.latitude * Math.PI) / 180)));
   const { latitude: lat, longitude: lon } = point;

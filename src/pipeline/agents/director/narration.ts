@@ -19,9 +19,37 @@ export interface SceneTiming {
   shotCount: number;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen'];
+const NUMBERS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+];
 
 /** Words a narrator says per second, unhurried (espeak at 150 wpm says 2.5), and the pause a full stop or comma adds. */
 const WORDS_PER_SECOND = 2.3;
@@ -38,11 +66,19 @@ export function speakingSec(text: string): number {
   return words / WORDS_PER_SECOND + pauses * PAUSE_SEC;
 }
 
-function dateParts(takenAt: string): { year: number; month: number; day: number; weekday: number; hour: number | null } | null {
+function dateParts(
+  takenAt: string,
+): { year: number; month: number; day: number; weekday: number; hour: number | null } | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}))?/.exec(takenAt);
   if (!match) return null;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  return { year, month, day, weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(), hour: match[4] ? Number(match[4]) : null };
+  return {
+    year,
+    month,
+    day,
+    weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(),
+    hour: match[4] ? Number(match[4]) : null,
+  };
 }
 
 function daysBetween(a: string, b: string): number {
@@ -80,7 +116,9 @@ function placePhrase(place: Place, context: Context): string {
 
 function openingCandidates(scene: SceneTiming, context: Context): Candidates {
   const parts = scene.startedAt ? dateParts(scene.startedAt) : null;
-  const when = parts ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''} in ${MONTHS[parts.month - 1]}` : null;
+  const when = parts
+    ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''} in ${MONTHS[parts.month - 1]}`
+    : null;
   const place = scene.place;
   if (place?.atSea)
     return [
@@ -92,7 +130,9 @@ function openingCandidates(scene: SceneTiming, context: Context): Candidates {
       { key: 'open-region', text: `It began on the roads of ${areaOf(place)}${when ? `, ${when}` : ''}.` },
       { key: 'open-region', text: `It began in ${areaOf(place)}.` },
     ];
-  const day = parts ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''}` : null;
+  const day = parts
+    ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''}`
+    : null;
   if (place && when) {
     return [
       { key: 'open', text: `It began in ${placePhrase(place, context)}, ${when}.` },
@@ -126,7 +166,8 @@ function sceneCandidates(scene: SceneTiming, context: Context): Candidates {
   const gap = gapPhrase(scene, context.previous);
   const place = scene.place;
   const previousTown = context.previous?.place?.town ?? null;
-  if (!place) return gap && gap.days > 0 ? [{ key: 'on', text: `${capitalise(gap.phrase)}, the journey went on.` }] : [];
+  if (!place)
+    return gap && gap.days > 0 ? [{ key: 'on', text: `${capitalise(gap.phrase)}, the journey went on.` }] : [];
   if (place.atSea) {
     const when = gap ? `${capitalise(gap.phrase)}, we` : 'We';
     return [
@@ -142,12 +183,17 @@ function sceneCandidates(scene: SceneTiming, context: Context): Candidates {
     ];
   }
   if (place.town === previousTown) {
-    return gap && gap.days > 0 ? [{ key: 'still', text: `${capitalise(gap.phrase)}, we were still in ${place.town}.` }] : [];
+    return gap && gap.days > 0
+      ? [{ key: 'still', text: `${capitalise(gap.phrase)}, we were still in ${place.town}.` }]
+      : [];
   }
   const where = placePhrase(place, context);
   if (gap && gap.phrase === context.lastGap && gap.days > 1) gap.phrase = `after ${number(gap.days)} more days`;
   // "The next morning brought us" reads well; "Two days later brought us" does not.
-  const brought = gap && /^(the next|that) /.test(gap.phrase) ? [{ key: 'brought', text: `${capitalise(gap.phrase)} brought us to ${where}.` }] : [];
+  const brought =
+    gap && /^(the next|that) /.test(gap.phrase)
+      ? [{ key: 'brought', text: `${capitalise(gap.phrase)} brought us to ${where}.` }]
+      : [];
   const full: Candidates = gap
     ? [
         { key: 'were', text: `${capitalise(gap.phrase)}, we were in ${where}.` },
@@ -191,11 +237,19 @@ const CLOSINGS = ['These are the moments we keep.', 'And that is how we will rem
  * worded unlike the last two lines; a short wording only if it has not been
  * used at all (they are few, and repeating them sounds like a list).
  */
-function fit(candidates: Candidates, startSec: number, endSec: number, used: string[]): { key: string; text: string } | null {
+function fit(
+  candidates: Candidates,
+  startSec: number,
+  endSec: number,
+  used: string[],
+): { key: string; text: string } | null {
   const fitting = candidates.filter((c) => startSec + speakingSec(c.text) <= endSec);
   const recent = used.slice(-2);
   return (
-    fitting.find((c) => !recent.includes(c.key) && !(c.short && used.includes(c.key))) ?? fitting.find((c) => !recent.includes(c.key)) ?? fitting[0] ?? null
+    fitting.find((c) => !recent.includes(c.key) && !(c.short && used.includes(c.key))) ??
+    fitting.find((c) => !recent.includes(c.key)) ??
+    fitting[0] ??
+    null
   );
 }
 
@@ -214,7 +268,8 @@ export function narrateScenes(input: {
   const random = seededRandom(`narration:${input.seed}`);
   const firstCountry = input.scenes.find((scene) => scene.place)?.place?.country ?? null;
   // "Three days in Portugal" has said the country already.
-  const themeSaysCountry = input.hasExplicitTheme && firstCountry !== null && input.theme.toLowerCase().includes(firstCountry.toLowerCase());
+  const themeSaysCountry =
+    input.hasExplicitTheme && firstCountry !== null && input.theme.toLowerCase().includes(firstCountry.toLowerCase());
   const context: Context = {
     previous: null,
     spokenCountry: themeSaysCountry ? firstCountry : null,
@@ -230,7 +285,11 @@ export function narrateScenes(input: {
     let candidates = i === 0 ? openingCandidates(scene, context) : sceneCandidates(scene, context);
     if (i === 0 && input.hasExplicitTheme) {
       const theme = input.theme.replace(/[.!?\s]+$/, '');
-      candidates = [...candidates.map((c) => ({ key: c.key, text: `${theme}. ${c.text}` })), { key: 'theme', text: `${theme}.` }, ...candidates];
+      candidates = [
+        ...candidates.map((c) => ({ key: c.key, text: `${theme}. ${c.text}` })),
+        { key: 'theme', text: `${theme}.` },
+        ...candidates,
+      ];
     }
     // The theme is about the whole video, not one scene: when the first scene is too short for it, it may run on.
     const line =
@@ -255,7 +314,8 @@ export function narrateScenes(input: {
   const closing = CLOSINGS[Math.floor(random() * CLOSINGS.length)]!;
   const last = input.scenes.at(-1);
   const closingStart = Math.max(freeFrom + 0.3, last ? last.startSec + LEAD_SEC : 0);
-  if (closingStart + speakingSec(closing) <= input.durationSec - 0.8) segments.push({ startSec: round2(closingStart), text: closing });
+  if (closingStart + speakingSec(closing) <= input.durationSec - 0.8)
+    segments.push({ startSec: round2(closingStart), text: closing });
   return segments;
 }
 

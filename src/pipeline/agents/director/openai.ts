@@ -54,7 +54,12 @@ export function directorRequestBody(input: DirectorInput, model: string, maxWord
 }
 
 /** Asks the model for order, motions, theme and narration; timing stays with the local planner. */
-export async function planWithOpenAI(input: DirectorInput, config: Config, maxWords: number, signal?: AbortSignal): Promise<PlanOverrides> {
+export async function planWithOpenAI(
+  input: DirectorInput,
+  config: Config,
+  maxWords: number,
+  signal?: AbortSignal,
+): Promise<PlanOverrides> {
   const response = await fetchWithTimeout(
     `${config.OPENAI_BASE_URL.replace(/\/$/, '')}/chat/completions`,
     {
@@ -66,12 +71,19 @@ export async function planWithOpenAI(input: DirectorInput, config: Config, maxWo
     signal,
   );
   if (!response.ok) throw providerHttpError(response, 'LLM', 'llm_http_error');
-  const body = (await response.json().catch(() => null)) as { choices?: Array<{ message?: { content?: string } }> } | null;
+  const body = (await response.json().catch(() => null)) as {
+    choices?: Array<{ message?: { content?: string } }>;
+  } | null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body?.choices?.[0]?.message?.content ?? '');
   } catch {
-    throw new PipelineError({ errorClass: 'input', code: 'llm_invalid_output', message: 'LLM reply is not JSON', retryable: false });
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'llm_invalid_output',
+      message: 'LLM reply is not JSON',
+      retryable: false,
+    });
   }
   const plan = llmPlanSchema.safeParse(parsed);
   if (!plan.success)
@@ -82,7 +94,13 @@ export async function planWithOpenAI(input: DirectorInput, config: Config, maxWo
       retryable: false,
     });
   const order = plan.data.order.filter((i, at, all) => i < input.media.length && all.indexOf(i) === at);
-  if (order.length === 0) throw new PipelineError({ errorClass: 'input', code: 'llm_invalid_output', message: 'LLM chose no valid photo', retryable: false });
+  if (order.length === 0)
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'llm_invalid_output',
+      message: 'LLM chose no valid photo',
+      retryable: false,
+    });
   return {
     order,
     ...(plan.data.motions ? { motions: plan.data.motions } : {}),

@@ -96,7 +96,9 @@ function countryCodesAt(point: Point): string[] {
   const at: [number, number] = [point.longitude, point.latitude];
   const recognised = RECOGNISED[feature(at, { level: 'subterritory' })?.properties.id ?? ''];
   if (recognised) return [recognised];
-  const codes = [iso1A2Code(at, { level: 'territory' }), iso1A2Code(at)].filter((code): code is string => code !== null);
+  const codes = [iso1A2Code(at, { level: 'territory' }), iso1A2Code(at)].filter(
+    (code): code is string => code !== null,
+  );
   return codes.includes('MA') && point.latitude < WESTERN_SAHARA_NORTH ? ['EH'] : codes;
 }
 
@@ -120,7 +122,8 @@ function bestTown(point: Point, codes: string[]): { town: Town; km: number } | n
 }
 
 /** "Northern", "Central": a compass word names a region on paper, not a place a person would say. */
-const COMPASS_ONLY = /^(north|south|east|west|central|northern|southern|eastern|western|north-?(east|west)(ern)?|south-?(east|west)(ern)?)$/i;
+const COMPASS_ONLY =
+  /^(north|south|east|west|central|northern|southern|eastern|western|north-?(east|west)(ern)?|south-?(east|west)(ern)?)$/i;
 
 /**
  * On land far from towns: the region the nearest towns of the same country
@@ -136,7 +139,8 @@ function regionAround(point: Point, codes: string[]): string {
 
 /** The place a photo was taken; null for coordinates that are not on Earth (or land no border nor town knows). */
 export function lookupPlace(point: Point): Place | null {
-  if (!Number.isFinite(point.latitude) || !Number.isFinite(point.longitude) || Math.abs(point.latitude) > 90) return null;
+  if (!Number.isFinite(point.latitude) || !Number.isFinite(point.longitude) || Math.abs(point.latitude) > 90)
+    return null;
   const at = { latitude: point.latitude, longitude: ((((point.longitude + 180) % 360) + 360) % 360) - 180 };
   const codes = countryCodesAt(at);
   const found = bestTown(at, codes);
@@ -159,7 +163,10 @@ export function lookupPlace(point: Point): Place | null {
   }
   // Land outside every border polygon (Bir Tawil) takes the country of the nearest town.
   const code = codes[0] ?? gazetteer().near(at, 1, onLand ? NEAREST_COUNTRY_KM : REGION_KM)[0]?.countryCode;
-  if (!code) return onLand ? null : { town: '', area: 'At sea', country: '', countryCode: '', atSea: true, population: 0, km: Infinity };
+  if (!code)
+    return onLand
+      ? null
+      : { town: '', area: 'At sea', country: '', countryCode: '', atSea: true, population: 0, km: Infinity };
   const region = code === 'AQ' ? '' : regionAround(at, codes.length > 0 ? codes : [code]);
   return { town: '', region, area: region, country: countryName(code), countryCode: code, population: 0, km: Infinity };
 }
@@ -173,7 +180,15 @@ export function sharedArea(places: Place[]): Place | null {
   const first = places[0];
   if (!first || places.some((place) => place.atSea || place.countryCode !== first.countryCode)) return null;
   const region = first.region && places.every((place) => place.region === first.region) ? first.region : '';
-  return { town: '', region, area: region, country: first.country, countryCode: first.countryCode, population: 0, km: Infinity };
+  return {
+    town: '',
+    region,
+    area: region,
+    country: first.country,
+    countryCode: first.countryCode,
+    population: 0,
+    km: Infinity,
+  };
 }
 
 /** "Hallstatt, Austria"; "Upper Austria, Austria" far from towns; "Antarctica"; "Mediterranean Sea"; "Singapore". */

@@ -1,5 +1,13 @@
 import type { Media } from '../../../schemas/media.js';
-import { frameSize, type CurationSkip, type NarrationSegment, type Resolution, type Shot, type StartRunBody, type Storyboard } from '../../../schemas/run.js';
+import {
+  frameSize,
+  type CurationSkip,
+  type NarrationSegment,
+  type Resolution,
+  type Shot,
+  type StartRunBody,
+  type Storyboard,
+} from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
 import { seededRandom } from '../../../random.js';
 import type { StyleChoice } from '../../../style/choice.js';
@@ -62,8 +70,14 @@ function pickEvenly<T>(items: T[], count: number): T[] {
 }
 
 /** Shot length and cross-fade so that n shots with n-1 overlaps fill exactly `durationSec`. */
-export function fitTiming(durationSec: number, available: number): { count: number; shotSec: number; transitionSec: number } {
-  let count = Math.max(1, Math.min(available, Math.floor((durationSec - MAX_TRANSITION_SEC) / (MIN_SHOT_SEC - MAX_TRANSITION_SEC))));
+export function fitTiming(
+  durationSec: number,
+  available: number,
+): { count: number; shotSec: number; transitionSec: number } {
+  let count = Math.max(
+    1,
+    Math.min(available, Math.floor((durationSec - MAX_TRANSITION_SEC) / (MIN_SHOT_SEC - MAX_TRANSITION_SEC))),
+  );
   for (;;) {
     const transitionSec = count === 1 ? 0 : Math.min(MAX_TRANSITION_SEC, durationSec / count / 3);
     const shotSec = (durationSec + (count - 1) * transitionSec) / count;
@@ -93,7 +107,11 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
   const random = seededRandom(input.runId);
   const resolution: Resolution = input.request.resolution ?? '720p';
   const durationSec = input.request.durationSec ?? input.style.durationSec ?? defaultDuration(input.media.length);
-  const curated = curate(input, overrides.order ? overrides.order.map((i) => input.media[i]!) : orderPhotos(input.media), durationSec);
+  const curated = curate(
+    input,
+    overrides.order ? overrides.order.map((i) => input.media[i]!) : orderPhotos(input.media),
+    durationSec,
+  );
   const ordered = curated.kept;
   const grid = beatGridFor(input.style.mood);
   const timeline = beatTimeline(durationSec, fitTiming(durationSec, ordered.length).count, grid);
@@ -107,7 +125,8 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     .map((item, i) => {
       const options = item.height > item.width ? PORTRAIT_MOTIONS : LANDSCAPE_MOTIONS;
       let motion = overrides.motions?.[i] ?? options[Math.floor(random() * options.length)]!;
-      if (motion === lastMotion && !overrides.motions) motion = options[(options.indexOf(motion) + 1) % options.length]!;
+      if (motion === lastMotion && !overrides.motions)
+        motion = options[(options.indexOf(motion) + 1) % options.length]!;
       lastMotion = motion;
       const place = places[i];
       return {
@@ -158,7 +177,12 @@ const REGION_TOWNS = 3;
  * Each scene's time on screen and place. A scene whose photos fall in three
  * or more towns (a road through villages) is named by its country instead.
  */
-export function timeScenes(shots: Shot[], chosen: Media[], places: Array<Place | null>, durationSec: number): SceneTiming[] {
+export function timeScenes(
+  shots: Shot[],
+  chosen: Media[],
+  places: Array<Place | null>,
+  durationSec: number,
+): SceneTiming[] {
   const indices = [...new Set(shots.map((shot) => shot.scene))];
   return indices.map((index, k) => {
     const members = shots.flatMap((shot, i) => (shot.scene === index ? [i] : []));
@@ -191,7 +215,12 @@ function planNarration(
 ): Storyboard['narration'] {
   if (input.request.narration === false) return { enabled: false, script: '', segments: [] };
   const cuts = plan.shots.map((shot) => shot.startSec);
-  const written = typeof input.request.narration === 'string' ? input.request.narration : overrides.lines ? null : (overrides.narration ?? null);
+  const written =
+    typeof input.request.narration === 'string'
+      ? input.request.narration
+      : overrides.lines
+        ? null
+        : (overrides.narration ?? null);
   const local = narrateScenes({
     theme: plan.theme,
     hasExplicitTheme: Boolean(input.request.theme),
@@ -200,7 +229,11 @@ function planNarration(
     seed: input.runId,
   });
   const segments =
-    written !== null ? placeScript(written, cuts, plan.durationSec) : overrides.lines ? placeModelLines(overrides.lines, input, plan, local) : local;
+    written !== null
+      ? placeScript(written, cuts, plan.durationSec)
+      : overrides.lines
+        ? placeModelLines(overrides.lines, input, plan, local)
+        : local;
   return { enabled: segments.length > 0, script: scriptOf(segments), segments };
 }
 
@@ -218,7 +251,10 @@ function placeModelLines(
     const shot = plan.shots[shotIndex]!;
     const scene = plan.sceneTimings.find((s) => s.index === shot.scene)!;
     if (byScene.has(scene.index)) continue;
-    byScene.set(scene.index, { startSec: Math.round((shot.startSec + (shotIndex === 0 ? 0.6 : 0.35)) * 100) / 100, text: line.text });
+    byScene.set(scene.index, {
+      startSec: Math.round((shot.startSec + (shotIndex === 0 ? 0.6 : 0.35)) * 100) / 100,
+      text: line.text,
+    });
   }
   const out: NarrationSegment[] = [];
   let freeFrom = 0;
@@ -237,10 +273,15 @@ function placeModelLines(
 }
 
 /** Fewest photos curation leaves: at least two, and one for every 6 s of video (unless there are fewer). */
-export const curationMinimum = (readable: number, durationSec: number) => Math.min(readable, Math.max(2, Math.ceil(durationSec / 6)));
+export const curationMinimum = (readable: number, durationSec: number) =>
+  Math.min(readable, Math.max(2, Math.ceil(durationSec / 6)));
 
 /** Curation by the photos' pixels when they were analysed; otherwise every photo stays. */
-function curate(input: DirectorInput, ordered: Media[], durationSec: number): { kept: Media[]; skipped: CurationSkip[] } {
+function curate(
+  input: DirectorInput,
+  ordered: Media[],
+  durationSec: number,
+): { kept: Media[]; skipped: CurationSkip[] } {
   if (!input.facts) return { kept: ordered, skipped: [] };
   const readable = ordered.filter((item) => input.facts!.get(item.mediaId)).length;
   if (readable === 0)
@@ -261,7 +302,9 @@ function curate(input: DirectorInput, ordered: Media[], durationSec: number): { 
  */
 function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
   const shown = new Set(chosen.map((item) => item.mediaId));
-  return ordered.filter((item) => !shown.has(item.mediaId)).map((item) => ({ mediaId: item.mediaId, reason: 'over_limit' as const }));
+  return ordered
+    .filter((item) => !shown.has(item.mediaId))
+    .map((item) => ({ mediaId: item.mediaId, reason: 'over_limit' as const }));
 }
 
 /** A shot's caption, framing and salient region (its place comes from the gazetteer above). */

@@ -57,7 +57,9 @@ export function beatTimeline(durationSec: number, count: number, grid: BeatGrid)
     const valid = cuts[0]! >= firstMin && cuts.every((n, i) => i === 0 || n - cuts[i - 1]! >= minBeats);
     if (!valid) continue;
     const startSec = [0, ...cuts.map(beatAt)].map(round3);
-    const durations = startSec.map((start, i) => round3((i + 1 < startSec.length ? startSec[i + 1]! + transitionSec : durationSec) - start));
+    const durations = startSec.map((start, i) =>
+      round3((i + 1 < startSec.length ? startSec[i + 1]! + transitionSec : durationSec) - start),
+    );
     return { startSec, durationSec: durations };
   }
   return { startSec: [0], durationSec: [durationSec] };

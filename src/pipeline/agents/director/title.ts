@@ -37,11 +37,18 @@ export function dateRange(takenAts: Array<string | null>): string | null {
 }
 
 /** The opening title: the theme (or the requested text) over the dates and the first place. */
-export function titleCard(request: StartRunBody, theme: string, shown: Media[], places: Array<string | null>): Storyboard['title'] {
+export function titleCard(
+  request: StartRunBody,
+  theme: string,
+  shown: Media[],
+  places: Array<string | null>,
+): Storyboard['title'] {
   if (request.title === false) return null;
   const text = typeof request.title === 'string' && request.title.length > 0 ? request.title : theme;
   const firstPlace = places.find((place): place is string => place !== null) ?? null;
-  const parts = [dateRange(shown.map((m) => m.takenAt)), firstPlace && firstPlace !== text ? firstPlace : null].filter((p): p is string => p !== null);
+  const parts = [dateRange(shown.map((m) => m.takenAt)), firstPlace && firstPlace !== text ? firstPlace : null].filter(
+    (p): p is string => p !== null,
+  );
   return { text, subtitle: parts.length > 0 ? parts.join(' · ') : null };
 }
 

@@ -126,7 +126,8 @@ export function arrange(bars: number, minor: boolean, random: () => number): Sec
   const verseProgression = pick(progressions);
   const chorusProgression = pick(progressions.filter((p) => p !== verseProgression));
   const bridgeProgression = pick(progressions.filter((p) => p !== verseProgression && p !== chorusProgression));
-  const rhythm = (density: number) => Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? random() < density + 0.25 : random() < density - 0.2));
+  const rhythm = (density: number) =>
+    Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? random() < density + 0.25 : random() < density - 0.2));
   const sections: Section[] = [];
   /** A progression varied per occurrence: sometimes started two bars in, sometimes with its last chord swapped. */
   const vary = (progression: number[]) => {
@@ -154,9 +155,16 @@ export function arrange(bars: number, minor: boolean, random: () => number): Sec
   let pairs = 0;
   while (sections.reduce((sum, s) => sum + s.bars, 0) < bars) {
     add('verse', 8, verseProgression, { pad: true, bass: true, arp: true, lead: true, drums: pairs > 0 });
-    add('chorus', 8, chorusProgression, { pad: true, bass: true, arp: true, lead: true, drums: true }, pairs >= 3 ? 2 : 0);
+    add(
+      'chorus',
+      8,
+      chorusProgression,
+      { pad: true, bass: true, arp: true, lead: true, drums: true },
+      pairs >= 3 ? 2 : 0,
+    );
     pairs++;
-    if (pairs % 2 === 0) add('bridge', 8, bridgeProgression, { pad: true, bass: random() < 0.5, arp: false, lead: true, drums: false });
+    if (pairs % 2 === 0)
+      add('bridge', 8, bridgeProgression, { pad: true, bass: random() < 0.5, arp: false, lead: true, drums: false });
   }
   return sections;
 }

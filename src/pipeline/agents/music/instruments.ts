@@ -92,7 +92,13 @@ export class Track {
   }
 
   /** Noise with an exponential decay; `tone` blends in a body (a snare) and `bright` high-passes it (a hat). */
-  hit(atSec: number, lengthSec: number, gain: number, decayPerSec: number, options: { bright?: boolean; bodyHz?: number; pan?: number } = {}): void {
+  hit(
+    atSec: number,
+    lengthSec: number,
+    gain: number,
+    decayPerSec: number,
+    options: { bright?: boolean; bodyHz?: number; pan?: number } = {},
+  ): void {
     const start = Math.floor(atSec * this.rate);
     const end = Math.min(this.frames, start + Math.floor(lengthSec * this.rate));
     const pan = options.pan ?? 0;

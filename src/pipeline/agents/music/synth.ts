@@ -82,20 +82,35 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
     const each = barSec / sound.bass.perBar;
     for (let k = 0; k < sound.bass.perBar; k++) {
       const root = Math.min(...chord) - 12;
-      const figure = [0, section.bassFigure === 1 && k % 2 === 1 ? 7 : 0, section.bassFigure === 2 && k % 4 === 2 ? 12 : 0];
+      const figure = [
+        0,
+        section.bassFigure === 1 && k % 2 === 1 ? 7 : 0,
+        section.bassFigure === 2 && k % 4 === 2 ? 12 : 0,
+      ];
       const tone = root + Math.max(...figure) + (sound.bass.perBar >= 8 && k % 4 === 3 ? 7 : 0);
-      track.tone(startSec + k * each, each * 0.95, tone, sound.bass.level, 0, { attackSec: 0.008, decayPerSec: 2.5, harmonics: [1, 0.4, 0.1] });
+      track.tone(startSec + k * each, each * 0.95, tone, sound.bass.level, 0, {
+        attackSec: 0.008,
+        decayPerSec: 2.5,
+        harmonics: [1, 0.4, 0.1],
+      });
     }
   }
   if (sound.drums === 'soft' && section.layers.arp) {
     // A strummed chord on beats 1 and 3, strings 18 ms apart.
     for (const beat of [0, 2])
       for (const [i, tone] of chord.entries())
-        track.tone(startSec + beat * beatSec + i * 0.018, beatSec * 2, tone + 12, sound.arp.level * 0.6, i * 0.2 - 0.2, {
-          attackSec: 0.003,
-          decayPerSec: 2.5,
-          harmonics: sound.arp.harmonics,
-        });
+        track.tone(
+          startSec + beat * beatSec + i * 0.018,
+          beatSec * 2,
+          tone + 12,
+          sound.arp.level * 0.6,
+          i * 0.2 - 0.2,
+          {
+            attackSec: 0.003,
+            decayPerSec: 2.5,
+            harmonics: sound.arp.harmonics,
+          },
+        );
   }
   if (section.layers.arp && sound.arp.level > 0) {
     const each = beatSec / sound.arp.perBeat;
@@ -126,7 +141,8 @@ function playBar(song: Song, section: Section, barInSection: number, startSec: n
       });
     }
   }
-  if (section.layers.drums) playDrums(song, startSec, barInSection === section.bars - 1, barInSection === 0, Math.min(...chord));
+  if (section.layers.drums)
+    playDrums(song, startSec, barInSection === section.bars - 1, barInSection === 0, Math.min(...chord));
 }
 
 function playDrums(song: Song, startSec: number, fill: boolean, sectionStart: boolean, root: number): void {
@@ -137,13 +153,18 @@ function playDrums(song: Song, startSec: number, fill: boolean, sectionStart: bo
       return;
     case 'soft':
       // A shaker, no kit: the guitar carries the beat.
-      for (let e = 0; e < 8; e++) track.hit(at(e / 2), 0.08, e % 2 === 0 ? 0.035 : 0.02, 40, { bright: true, pan: 0.4 });
+      for (let e = 0; e < 8; e++)
+        track.hit(at(e / 2), 0.08, e % 2 === 0 ? 0.035 : 0.02, 40, { bright: true, pan: 0.4 });
       return;
     case 'timpani':
       track.tone(at(0), beatSec * 2, root - 12, 0.3, 0, { attackSec: 0.003, decayPerSec: 3, harmonics: [1, 0.5, 0.2] });
       if (fill)
         for (let s = 0; s < 4; s++)
-          track.tone(at(3 + s / 4), beatSec / 4, root - 12, 0.12 + s * 0.04, 0, { attackSec: 0.003, decayPerSec: 6, harmonics: [1, 0.5] });
+          track.tone(at(3 + s / 4), beatSec / 4, root - 12, 0.12 + s * 0.04, 0, {
+            attackSec: 0.003,
+            decayPerSec: 6,
+            harmonics: [1, 0.5],
+          });
       return;
     case 'four-on-floor':
       for (let b = 0; b < 4; b++) {
@@ -158,7 +179,8 @@ function playDrums(song: Song, startSec: number, fill: boolean, sectionStart: bo
       track.kick(at(2), rock ? 0.6 : 0.5);
       if (rock || song.random() < 0.4) track.kick(at(rock ? 1.5 : 2.5), 0.4);
       for (const b of [1, 3]) track.hit(at(b), 0.2, rock ? 0.26 : 0.2, 20, { bodyHz: 190 });
-      for (let e = 0; e < 8; e++) track.hit(at(e / 2), rock ? 0.09 : 0.05, rock ? 0.09 : 0.06, rock ? 30 : 55, { bright: true, pan: 0.25 });
+      for (let e = 0; e < 8; e++)
+        track.hit(at(e / 2), rock ? 0.09 : 0.05, rock ? 0.09 : 0.06, rock ? 30 : 55, { bright: true, pan: 0.25 });
     }
   }
   if (sectionStart) track.hit(at(0), 1.2, 0.09, 3, { bright: true, pan: -0.3 });
@@ -180,7 +202,14 @@ export async function synthesizeMusic(request: MusicRequest): Promise<PcmAudio> 
   const minor = moodInfo(request.mood).minor;
   const sound = styleSound(knownMusicStyle(request.musicStyle));
   const { scale } = MODES[minor ? 'minor' : 'major'];
-  const song: Song = { track, sound, scale, key: 45 + Math.floor(random() * 7), beatSec: 60 / request.grid.bpm, random };
+  const song: Song = {
+    track,
+    sound,
+    scale,
+    key: 45 + Math.floor(random() * 7),
+    beatSec: 60 / request.grid.bpm,
+    random,
+  };
   const barSec = song.beatSec * 4;
   const offset = request.grid.beatOffsetSec;
   const bars = Math.ceil((request.durationSec - offset) / barSec) + 1;
@@ -188,7 +217,11 @@ export async function synthesizeMusic(request: MusicRequest): Promise<PcmAudio> 
 
   if (offset > 0.05) {
     for (const tone of chordTones(song, sections[0]!.progression[0]!, 0))
-      track.tone(0, offset + 0.2, tone + 12, sound.pad.level || 0.05, 0, { attackSec: offset, decayPerSec: 0, harmonics: [1, 0.2] });
+      track.tone(0, offset + 0.2, tone + 12, sound.pad.level || 0.05, 0, {
+        attackSec: offset,
+        decayPerSec: 0,
+        harmonics: [1, 0.2],
+      });
   }
   let bar = 0;
   for (const section of sections) {
@@ -197,7 +230,11 @@ export async function synthesizeMusic(request: MusicRequest): Promise<PcmAudio> 
       // A new phrase every two bars: half the time a variation of the last, half the time new.
       if (b > 0 && b % 2 === 0)
         melody =
-          random() < 0.5 ? melody.map((step) => (step >= 0 && random() < 0.35 ? Math.max(5, step + (random() < 0.5 ? 1 : -1)) : step)) : motif(song, section);
+          random() < 0.5
+            ? melody.map((step) =>
+                step >= 0 && random() < 0.35 ? Math.max(5, step + (random() < 0.5 ? 1 : -1)) : step,
+              )
+            : motif(song, section);
       playBar(song, section, b, offset + bar * barSec, melody);
       await setImmediate();
     }

@@ -31,7 +31,10 @@ interface EspeakModule {
   arguments: string[];
   preRun: Array<() => void>;
   postRun: Array<() => void>;
-  instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object;
+  instantiateWasm(
+    imports: WebAssembly.Imports,
+    receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+  ): object;
   quit(status: number, toThrow: unknown): never;
   onAbort(what: unknown): void;
   FS?: EmscriptenFs;
@@ -60,8 +63,10 @@ function startModule(module: EspeakModule): void {
   try {
     factory(module);
   } finally {
-    for (const listener of process.listeners('uncaughtException')) if (!uncaught.has(listener)) process.removeListener('uncaughtException', listener);
-    for (const listener of process.listeners('unhandledRejection')) if (!unhandled.has(listener)) process.removeListener('unhandledRejection', listener);
+    for (const listener of process.listeners('uncaughtException'))
+      if (!uncaught.has(listener)) process.removeListener('uncaughtException', listener);
+    for (const listener of process.listeners('unhandledRejection'))
+      if (!unhandled.has(listener)) process.removeListener('unhandledRejection', listener);
   }
 }
 
@@ -81,14 +86,17 @@ export function espeak(text: string, options: EspeakOptions): Promise<Uint8Array
       postRun: [
         () => {
           const made = module.FS!.analyzePath(OUT).exists;
-          if (exitStatus !== 0 || !made) reject(new EspeakError(`espeak-ng exited with status ${exitStatus}${made ? '' : ' and wrote no audio'}`));
+          if (exitStatus !== 0 || !made)
+            reject(new EspeakError(`espeak-ng exited with status ${exitStatus}${made ? '' : ' and wrote no audio'}`));
           else resolve(module.FS!.readFile(OUT));
         },
       ],
       instantiateWasm: (imports, receive) => {
         compileOnce()
           .then(async (wasm) => receive(await WebAssembly.instantiate(wasm, imports), wasm))
-          .catch((error: unknown) => reject(error instanceof Error ? error : new EspeakError(`espeak-ng failed: ${String(error)}`)));
+          .catch((error: unknown) =>
+            reject(error instanceof Error ? error : new EspeakError(`espeak-ng failed: ${String(error)}`)),
+          );
         return {}; // exports arrive through `receive`
       },
       quit: (status, toThrow) => {

@@ -13,7 +13,12 @@ export interface Speech {
 function speech(wav: Uint8Array<ArrayBuffer>): Speech {
   const durationSec = wavDurationSec(wav);
   if (durationSec === null || durationSec <= 0)
-    throw new PipelineError({ errorClass: 'input', code: 'tts_invalid_audio', message: 'TTS returned audio that is not a PCM WAV', retryable: false });
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'tts_invalid_audio',
+      message: 'TTS returned audio that is not a PCM WAV',
+      retryable: false,
+    });
   return { wav, durationSec };
 }
 
@@ -62,7 +67,10 @@ export async function speakWithElevenLabs(text: string, config: Config, signal?:
 }
 
 /** Speaks the narration with a cloud voice when a key is set, else (or when it fails) locally. */
-export async function runVoice(text: string, options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {}): Promise<ProviderOutcome<Speech>> {
+export async function runVoice(
+  text: string,
+  options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {},
+): Promise<ProviderOutcome<Speech>> {
   const config = getConfig();
   const cloud = config.ELEVENLABS_API_KEY
     ? { name: 'elevenlabs', run: () => speakWithElevenLabs(text, config, options.signal) }

@@ -41,7 +41,8 @@ export async function speakNarration(
       outcome = { provider: first.provider, ...(first.fallbackReason ? { fallbackReason: first.fallbackReason } : {}) };
       speech = first.value;
     } else {
-      speech = outcome.provider === 'local' ? await speakLocally(segment.text) : (await runVoice(segment.text, options)).value;
+      speech =
+        outcome.provider === 'local' ? await speakLocally(segment.text) : (await runVoice(segment.text, options)).value;
     }
     if (options.signal?.aborted) break;
     const samples = monoAt(speech, rate);
@@ -62,12 +63,20 @@ export async function speakNarration(
 function monoAt(speech: Speech, rate: number): Float32Array {
   const audio = decodeWav(speech.wav);
   if (!audio)
-    throw new PipelineError({ errorClass: 'input', code: 'tts_invalid_audio', message: 'TTS returned audio that is not a PCM WAV', retryable: false });
+    throw new PipelineError({
+      errorClass: 'input',
+      code: 'tts_invalid_audio',
+      message: 'TTS returned audio that is not a PCM WAV',
+      retryable: false,
+    });
   const mono = resample(audio, rate, 1).channels[0]!;
   const threshold = 10 ** (-50 / 20);
   let first = 0;
   let last = mono.length;
   while (first < last && Math.abs(mono[first]!) < threshold) first++;
   while (last > first && Math.abs(mono[last - 1]!) < threshold) last--;
-  return mono.subarray(Math.max(0, first - Math.round(0.02 * rate)), Math.min(mono.length, last + Math.round(0.05 * rate)));
+  return mono.subarray(
+    Math.max(0, first - Math.round(0.02 * rate)),
+    Math.min(mono.length, last + Math.round(0.05 * rate)),
+  );
 }
