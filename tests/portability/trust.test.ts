@@ -40,7 +40,8 @@ async function siteBlobs(): Promise<string[]> {
     for await (const page of openStore(store).list({ paginate: true })) {
       found.push(
         ...page.blobs
-          .filter((b) => !(store === 'runs' && b.key.startsWith('imports/')))
+          // Upload sessions and the hourly operations figures are the site's own bookkeeping, not imported data.
+          .filter((b) => !(store === 'runs' && (b.key.startsWith('imports/') || b.key.startsWith('ops/metrics/'))))
           .map((b) => `${store}:${b.key}`),
       );
     }
