@@ -34,10 +34,17 @@ export const progressRoutes: Route[] = [
       204: { description: 'The client already has the end of the run' },
       ...errorDocs({ 400: 'Bad id or Last-Event-ID', 404: 'Unknown run' }),
     },
-    handler: async ({ request, url, params: { projectId, runId } }) => {
+    handler: async ({ request, url, receivedAt, params: { projectId, runId } }) => {
       const lastEventId = parseLastEventId(request, url);
       if (wantsEventStream(request))
-        return progressStream(projectId, runId, lastEventId, request.signal, () => requireRun(projectId, runId));
+        return progressStream({
+          projectId,
+          runId,
+          lastEventId,
+          receivedAt,
+          requestSignal: request.signal,
+          requireRun: () => requireRun(projectId, runId),
+        });
       await requireRun(projectId, runId);
       const { events, dropped, lastSeq, terminal } = await readProgress(projectId, runId, { afterSeq: lastEventId });
       return json(200, { events, dropped, lastSeq, terminal });

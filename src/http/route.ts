@@ -75,6 +75,8 @@ export interface RouteInput<Path extends string, Body, Query> {
   /** The query string parsed by the route's `query` schema. */
   query: Query;
   requestId: string;
+  /** When the function received the request (ms since the epoch): limits on a response's life count from here. */
+  receivedAt: number;
   principal: Principal;
   serving: ServingContext;
 }
@@ -117,6 +119,7 @@ export interface MatchedRequest {
   url: URL;
   params: Record<string, Id | number>;
   requestId: string;
+  receivedAt: number;
   principal: Principal;
   serving: ServingContext;
 }
@@ -150,13 +153,23 @@ export function defineRoute<
   return {
     ...contract,
     responses: { ...authDocs(spec), ...sharedResponses(spec), ...spec.responses },
-    serve: async ({ request, url, params, requestId, principal, serving }) => {
+    serve: async ({ request, url, params, requestId, receivedAt, principal, serving }) => {
       const query = (
         spec.query ? spec.query.parse(Object.fromEntries(url.searchParams)) : undefined
       ) as Parsed<QuerySchema>;
       const body = (spec.body ? await readJson(request, spec.body) : undefined) as Parsed<BodySchema>;
       // The router checked each parameter against paramSchema(name), which is what PathParams describes.
-      return handler({ request, url, params: params as PathParams<Path>, body, query, requestId, principal, serving });
+      return handler({
+        request,
+        url,
+        params: params as PathParams<Path>,
+        body,
+        query,
+        requestId,
+        receivedAt,
+        principal,
+        serving,
+      });
     },
   };
 }

@@ -32,6 +32,7 @@ interface DispatchInput {
   request: Request;
   url: URL;
   requestId: string;
+  receivedAt: number;
   serving: ServingContext;
 }
 
@@ -98,13 +99,14 @@ export function createRouter(routes: Route[]): (request: Request, serving?: Serv
   const compiled: CompiledRoute[] = routes.map((route) => ({ route, segments: route.path.split('/').filter(Boolean) }));
 
   return async (request, serving = {}) => {
+    const receivedAt = Date.now();
     const requestId = request.headers.get('x-nf-request-id') ?? randomUUID();
     return withLogContext({ requestId }, async () => {
       const started = performance.now();
       const url = new URL(request.url);
       let response: Response;
       try {
-        response = await dispatch({ request, url, requestId, serving });
+        response = await dispatch({ request, url, requestId, receivedAt, serving });
       } catch (error) {
         response = errorResponse(error, requestId);
       }
@@ -121,7 +123,7 @@ export function createRouter(routes: Route[]): (request: Request, serving?: Serv
     });
   };
 
-  async function dispatch({ request, url, requestId, serving }: DispatchInput): Promise<Response> {
+  async function dispatch({ request, url, requestId, receivedAt, serving }: DispatchInput): Promise<Response> {
     // Where auth is misconfigured every answer is the same refusal, unknown routes and health included.
     refuseIfMisconfigured(serving);
     const parts = url.pathname.split('/').filter(Boolean);
@@ -149,7 +151,15 @@ export function createRouter(routes: Route[]): (request: Request, serving?: Serv
           acceptsSignedLink: route.signedLink ?? false,
         });
         if (route.method === 'GET') takeReadToken({ request, principal, limit: route.readLimit ?? 'reads' });
-        const response = await route.serve({ request, url, params: matched.params, requestId, principal, serving });
+        const response = await route.serve({
+          request,
+          url,
+          params: matched.params,
+          requestId,
+          receivedAt,
+          principal,
+          serving,
+        });
         if (request.method !== 'HEAD') return response;
         // The body is not sent: cancel it, so a stream behind it (a blob download) is released now.
         await response.body?.cancel().catch(() => undefined);

@@ -33,16 +33,24 @@ export function parseLastEventId(request: Request, url: URL): number {
 /** Reads the run's state (or throws its 404); given by the caller, so progress needs nothing from runs/. */
 export type RunReader = () => Promise<RunState>;
 
-export async function progressStream(
-  projectId: Id,
-  runId: Id,
-  lastEventId: number,
-  requestSignal: AbortSignal,
-  requireRun: RunReader,
-): Promise<Response> {
+export async function progressStream({
+  projectId,
+  runId,
+  lastEventId,
+  receivedAt,
+  requestSignal,
+  requireRun,
+}: {
+  projectId: Id;
+  runId: Id;
+  lastEventId: number;
+  /** When the function received the request: Netlify's 10 s count from the invocation, routing and auth included. */
+  receivedAt: number;
+  requestSignal: AbortSignal;
+  requireRun: RunReader;
+}): Promise<Response> {
   const config = getConfig();
-  // Netlify's 10 s counts from the invocation, so the window does too, reads before the first event included.
-  const deadline = Date.now() + config.SIRTRAV_STREAM_WINDOW_MS;
+  const deadline = receivedAt + config.SIRTRAV_STREAM_WINDOW_MS;
   const run = await requireRun();
   let first = await readProgress(projectId, runId, { afterSeq: lastEventId });
   if (isTerminal(run.status) && !first.terminal) {
