@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.js';
+import { useLocalServer } from '../helpers/server.js';
+
+/** The page on a phone: a 390×844 viewport (see tests/helpers/browser.ts for which Chromium). */
+const ROOT = resolve(import.meta.dirname, '../..');
+const PHONE = { width: 390, height: 844 };
+const server = useLocalServer();
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function openPhonePage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(server.current.url);
+  await page.waitForSelector('#app:not([hidden])');
+  return { page, errors };
+}
+
+const scrollWidth = (page: Page) =>
+  page.evaluate(() => ({ document: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+
+describe('the page on a phone', () => {
+  it('fits 390 px with every option shown, and on the Operations tab too', async () => {
+    const { page, errors } = await openPhonePage();
+    // Every run option is on the page.
+    for (const id of [
+      '#aspect',
+      '#resolution',
+      '#duration',
+      '#title-mode',
+      '#captions',
+      '#mood',
+      '#music-style',
+      '#language',
+      '#narration',
+    ])
+      expect(await page.isVisible(id), id).toBe(true);
+    expect(
+      await page.$$eval('#aspect option', (options) => options.map((o) => (o as HTMLOptionElement).value)),
+    ).toEqual(['16:9', '9:16', '1:1', '4:5']);
+    await page.selectOption('#title-mode', 'custom');
+    expect(await page.isVisible('#title-text')).toBe(true);
+    const mine = await scrollWidth(page);
+    expect(mine.viewport).toBe(390);
+    expect(mine.document).toBeLessThanOrEqual(mine.viewport);
+
+    await page.click('#tab-operations');
+    await page.waitForSelector('#operations:not([hidden]) #ops-latency svg');
+    const operations = await scrollWidth(page);
+    expect(operations.document).toBeLessThanOrEqual(operations.viewport);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('makes a 9:16 video from the page at that size, and lists it among the past videos', async () => {
+    const { page, errors } = await openPhonePage();
+    await page.setInputFiles('#file-input', {
+      name: 'sintra.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await readFile(join(ROOT, 'samples', '03-sintra-hills.jpg')),
+    });
+    await page.waitForFunction(() => document.getElementById('photo-count')?.textContent === '1 photo ready.');
+    await page.selectOption('#aspect', '9:16');
+    await page.selectOption('#duration', '4');
+    await page.selectOption('#resolution', '360p');
+    const started = page.waitForRequest((request) => request.url().endsWith('/runs') && request.method() === 'POST');
+    await page.click('#make');
+    expect((await started).postDataJSON()).toMatchObject({ aspect: '9:16', resolution: '360p', durationSec: 4 });
+    await page.waitForSelector('#result:not([hidden])', { timeout: 120_000 });
+    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, undefined, {
+      timeout: 30_000,
+    });
+    const size = await page.$eval('#video', (el) => ({
+      width: (el as HTMLVideoElement).videoWidth,
+      height: (el as HTMLVideoElement).videoHeight,
+    }));
+    expect(size).toEqual({ width: 360, height: 640 });
+    await page.waitForSelector('#runs li[data-status="complete"]');
+    expect(await page.$$eval('#runs li', (rows) => rows.length)).toBe(1);
+    const after = await scrollWidth(page);
+    expect(after.document).toBeLessThanOrEqual(after.viewport);
+    await page.screenshot({ path: join(ROOT, 'out', 'phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
