@@ -1,11 +1,12 @@
 // SirTrav web page: plain ES modules, no build step. Talks to the same API as the typed client.
 import { $, api, projectPath, session, store } from './api.js';
+import { openEditor, setUpEditor } from './editor.js';
 import { renderFailureResults, renderOperations } from './operations.js';
 import { renderRuns } from './runs.js';
 
 const AGENTS = ['director', 'voice', 'music', 'compose'];
 const DIRECT_LIMIT = 4 * 1024 * 1024;
-let current = null; // { runId, links, preview }
+let current = null; // { runId, links, preview, state }
 
 function showError(error) {
   const box = $('error');
@@ -119,6 +120,14 @@ function finished(state, links) {
   setMaking(false);
   if (state.status !== 'complete') {
     $('run-status').textContent = `Run ${state.status}${state.error ? `: ${state.error.message}` : ''}`;
+    return;
+  }
+  current.state = state;
+  if (state.outputs.plan) {
+    // A plan has no video: it opens in the editor and plays there at once.
+    $('run-status').textContent = 'Plan ready.';
+    $('editor').dataset.planReadyAt = String(Date.now());
+    openEditor(state, links).catch(showError);
     return;
   }
   $('run-status').textContent = 'Done.';
@@ -282,8 +291,9 @@ async function refreshRuns() {
 /** A past run in the player (or, for a plan, the editor), as if it had just finished. */
 async function openRun(runId) {
   const state = await api('GET', projectPath(`/runs/${encodeURIComponent(runId)}`));
-  current = { runId, links: state.links, preview: state.storyboard?.fps === 15 };
+  current = { runId, links: state.links, preview: state.storyboard?.fps === 15, state };
   if (state.status !== 'complete') return;
+  if (state.outputs.plan) return openEditor(state, state.links);
   showVideo(state, state.links);
   $('result').scrollIntoView({ block: 'nearest' });
 }
@@ -372,6 +382,8 @@ $('preview').addEventListener('click', (event) => makeVideo(event, 'preview'));
 $('plan').addEventListener('click', (event) => makeVideo(event, 'plan'));
 $('make-full').addEventListener('click', () => startRun({ storyboardFrom: current.runId }));
 $('share').addEventListener('click', share);
+$('edit').addEventListener('click', () => openEditor(current.state, current.links).catch(showError));
+setUpEditor({ make: startRun, showError });
 $('rate-good').addEventListener('click', () => rate('good'));
 $('rate-bad').addEventListener('click', () => rate('bad'));
 $('runs-refresh').addEventListener('click', () => refreshRuns().catch(showError));

@@ -90,6 +90,11 @@ describe('the page on a phone', () => {
     expect(await page.$$eval('#runs li', (rows) => rows.length)).toBe(1);
     const after = await scrollWidth(page);
     expect(after.document).toBeLessThanOrEqual(after.viewport);
+    // The video opens in the storyboard editor, which fits too.
+    await page.click('#edit');
+    await page.waitForSelector('#editor:not([hidden]) #shots li');
+    const editing = await scrollWidth(page);
+    expect(editing.document).toBeLessThanOrEqual(editing.viewport);
     await page.screenshot({ path: join(ROOT, 'out', 'phone.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
