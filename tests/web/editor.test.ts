@@ -131,7 +131,9 @@ describe('the storyboard editor in Chromium', () => {
     await mkdir(join(ROOT, 'out'), { recursive: true });
     await page.locator('#editor').screenshot({ path: join(ROOT, 'out', 'editor.png') });
     if (process.env.SIRTRAV_SCREENSHOTS === '1')
-      await page.locator('#editor').screenshot({ path: join(ROOT, 'docs', 'images', 'editor.png') });
+      await page
+        .locator('#editor')
+        .screenshot({ path: join(ROOT, 'docs', 'images', 'editor.jpg'), type: 'jpeg', quality: 70 });
 
     const sent = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/runs'));
     await page.click('#make-edit');
