@@ -1,25 +1,13 @@
 // The live preview: a storyboard played on a <canvas> in the browser, before any frame is encoded. Each photo moves
-// as the video moves it (motionPath and frameSpans are the renderer's own modules, see scripts/page-modules.ts),
+// as the video moves it (motionPath, cropRect and frameSpans are the renderer's own, see scripts/page-modules.ts),
 // with the title, the narration as captions, and the voice and music <audio> elements as the clock.
 import { frameSpans } from './render/graph.js';
-import { CANVAS_HEADROOM, motionPath } from './render/motion.js';
+import { canvasSize, CENTRE, cropRect } from './render/crop.js';
+import { motionPath } from './render/motion.js';
 
 /** The preview's long side: enough to judge a plan, light enough for a phone. */
 const LONG_SIDE = 640;
-const CENTRE = { x: 0.45, y: 0.45, width: 0.1, height: 0.1 };
 const even = (value) => Math.max(2, Math.round(value / 2) * 2);
-
-/** The crop of the photo in the canvas's shape, around the focus (src/render/picture/prepare.ts, cropRect). */
-function cropRect(photo, canvas, focus) {
-  const scale = Math.min(photo.width / canvas.width, photo.height / canvas.height);
-  const width = Math.min(photo.width, Math.round(canvas.width * scale));
-  const height = Math.min(photo.height, Math.round(canvas.height * scale));
-  const cx = (focus.x + focus.width / 2) * photo.width;
-  const cy = (focus.y + focus.height / 2) * photo.height;
-  const left = Math.round(Math.min(photo.width - width, Math.max(0, cx - width / 2)));
-  const top = Math.round(Math.min(photo.height - height, Math.max(0, cy - height / 2)));
-  return { left, top, width, height };
-}
 
 /** A shot's canvas as the renderer prepares it: cropped around the focus, or whole over a blurred fill. */
 function shotCanvas(image, shot, size) {
@@ -102,7 +90,7 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
   const context = canvas.getContext('2d');
   const fps = storyboard.fps ?? 30;
   const spans = frameSpans(storyboard.shots, fps);
-  const size = { width: even(frame.width * CANVAS_HEADROOM), height: even(frame.height * CANVAS_HEADROOM) };
+  const size = canvasSize(frame);
   const images = await Promise.all(storyboard.shots.map(async (shot) => loadImage(await photoUrl(shot.mediaId))));
   const shots = storyboard.shots.map((shot, i) => {
     const prepared = shotCanvas(images[i], shot, size);

@@ -12,6 +12,7 @@ const ROOT = join(import.meta.dirname, '..');
  */
 export const PAGE_MODULES = [
   { source: join(ROOT, 'src/render/picture/motion.ts'), target: join(ROOT, 'public/render/motion.js') },
+  { source: join(ROOT, 'src/render/picture/crop.ts'), target: join(ROOT, 'public/render/crop.js') },
   { source: join(ROOT, 'src/render/graph.ts'), target: join(ROOT, 'public/render/graph.js') },
 ];
 
