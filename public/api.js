@@ -68,3 +68,15 @@ export function photoUrl(mediaId) {
   }
   return images.get(mediaId);
 }
+
+/** An <img> of a photo's preview, filled in when it has loaded. */
+export function thumbnail(mediaId, alt) {
+  const img = document.createElement('img');
+  img.alt = alt;
+  img.draggable = false;
+  photoUrl(mediaId).then(
+    (url) => (img.src = url),
+    () => img.classList.add('missing'),
+  );
+  return img;
+}

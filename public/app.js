@@ -1,11 +1,13 @@
 // SirTrav web page: plain ES modules, no build step. Talks to the same API as the typed client.
-import { $, api, projectPath, session, store } from './api.js';
+import { $, api, projectPath, session, store, thumbnail } from './api.js';
 import { openEditor, setUpEditor } from './editor.js';
 import { renderFailureResults, renderOperations } from './operations.js';
 import { renderRuns } from './runs.js';
 
 const AGENTS = ['director', 'voice', 'music', 'compose'];
 const DIRECT_LIMIT = 4 * 1024 * 1024;
+/** Thumbnails shown of the project's photos; the count says how many more there are. */
+const THUMBNAILS = 48;
 let current = null; // { runId, links, preview, state }
 
 function showError(error) {
@@ -68,10 +70,6 @@ async function addFiles(files) {
     $('photo-count').textContent = `Uploading ${file.name}…`;
     try {
       await uploadFile(file);
-      const img = document.createElement('img');
-      img.alt = file.name;
-      img.src = URL.createObjectURL(file);
-      $('thumbs').append(img);
     } catch (error) {
       showError(`${file.name}: ${error.message}`);
     }
@@ -84,6 +82,14 @@ async function refreshPhotos() {
   const photos = media.length;
   $('photo-count').textContent = photos === 0 ? 'No photos yet.' : `${photos} photo${photos === 1 ? '' : 's'} ready.`;
   for (const id of ['make', 'preview', 'plan']) $(id).disabled = photos === 0;
+  showThumbnails(media);
+}
+
+/** The project's latest photos, from their previews (which show HEIC too, where the browser cannot). */
+function showThumbnails(media) {
+  const box = $('thumbs');
+  box.innerHTML = '';
+  for (const item of media.slice(-THUMBNAILS).reverse()) box.append(thumbnail(item.mediaId, item.filename));
 }
 
 function setAgent(agent, fraction, text) {

@@ -1,6 +1,6 @@
 // The storyboard editor: a plan's (or a video's) shots to reorder, remove or re-photo, its lines and title to
 // rewrite, played live on a canvas; "Make it" sends the edits (POST …/runs { editOf, edits }).
-import { $, api, photoUrl, projectPath } from './api.js';
+import { $, api, photoUrl, projectPath, thumbnail } from './api.js';
 import { createPreview } from './preview.js';
 import { addEdit, applyEdits, describeEdit } from './storyboard-edits.js';
 
@@ -24,17 +24,6 @@ function button(text, label, onClick) {
 function change(edit) {
   edits = addEdit(edits, edit);
   render();
-}
-
-function thumbnail(mediaId, alt) {
-  const img = document.createElement('img');
-  img.alt = alt;
-  img.draggable = false;
-  photoUrl(mediaId).then(
-    (url) => (img.src = url),
-    () => img.classList.add('missing'),
-  );
-  return img;
 }
 
 /** One row per shot, in the edited order: drag it, or use its buttons (touch and keyboard). */
@@ -201,6 +190,8 @@ function makeIt() {
 /** Wires the editor's controls; `make(body)` starts a run and follows it. */
 export function setUpEditor({ make, showError }) {
   onMake = make;
+  // The same styles the run form offers, less its "to suit the mood".
+  for (const option of $('music-style').options) if (option.value) $('edit-music').append(option.cloneNode(true));
   const failSafe = (task) => () => task().catch(showError);
   $('play').addEventListener('click', failSafe(togglePlay));
   $('make-edit').addEventListener('click', failSafe(makeIt));

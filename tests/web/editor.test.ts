@@ -1,22 +1,15 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowser } from '../helpers/browser.js';
 import { useLocalServer } from '../helpers/server.js';
 
 /** The storyboard editor and its live preview in a real browser (see tests/helpers/browser.ts for which Chromium). */
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLES = ['01-lisbon-river.jpg', '03-sintra-hills.jpg', '05-porto-bridge.jpg'];
 const server = useLocalServer();
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 interface Edit {
   op: string;
@@ -47,7 +40,7 @@ const audioState = (page: Page, id: string) =>
 
 describe('the storyboard editor in Chromium', () => {
   it('plans, plays the plan at once on a canvas with its audio, edits it, and sends the edits with "Make it"', async () => {
-    const page = await browser.newPage({ viewport: { width: 820, height: 1000 } });
+    const page = await browser.current.newPage({ viewport: { width: 820, height: 1000 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(server.current.url);

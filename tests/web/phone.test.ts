@@ -1,25 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowser } from '../helpers/browser.js';
 import { useLocalServer } from '../helpers/server.js';
 
 /** The page on a phone: a 390×844 viewport (see tests/helpers/browser.ts for which Chromium). */
 const ROOT = resolve(import.meta.dirname, '../..');
 const PHONE = { width: 390, height: 844 };
 const server = useLocalServer();
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function openPhonePage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await browser.current.newPage({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(server.current.url);
