@@ -203,6 +203,8 @@ export async function startRun(body) {
   $('result').hidden = true;
   $('progress').hidden = false;
   AGENTS.forEach((agent) => setAgent(agent, 0, 'waiting'));
+  // A plan stops before compose.
+  document.querySelector('.agent[data-agent="compose"]').hidden = Boolean(body.planOnly);
   try {
     current = await api('POST', projectPath('/runs'), {
       json: body,

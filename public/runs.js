@@ -33,10 +33,11 @@ export function renderRuns(list, runs, { open }) {
     what.textContent = run.theme || 'Untitled';
     const when = document.createElement('span');
     when.className = 'when';
-    when.textContent = `${new Date(run.createdAt).toLocaleString()} — ${STATUS[run.status] ?? run.status}`;
+    const status = run.plan && run.status === 'complete' ? 'plan ready' : (STATUS[run.status] ?? run.status);
+    when.textContent = `${new Date(run.createdAt).toLocaleString()} — ${status}`;
     what.append(when);
     row.append(what);
-    if (run.status === 'complete') row.append(button('Open', () => open(run.runId)));
+    if (run.status === 'complete') row.append(button(run.plan ? 'Edit plan' : 'Open', () => open(run.runId)));
     list.append(row);
   }
 }

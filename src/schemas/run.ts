@@ -226,10 +226,8 @@ export type VideoOutput = z.infer<typeof videoOutputSchema>;
 export type Outputs = z.infer<typeof outputsSchema>;
 
 /** A complete run's outputs: the video is there, or the run was a plan and made none. */
-export const videoOutputsSchema = outputsSchema.extend({ video: videoOutputSchema, plan: z.undefined().optional() });
-export type VideoOutputs = z.infer<typeof videoOutputsSchema>;
-export const planOutputsSchema = outputsSchema.extend({ video: z.undefined().optional(), plan: z.literal(true) });
-export type PlanOutputs = z.infer<typeof planOutputsSchema>;
+const videoOutputsSchema = outputsSchema.extend({ video: videoOutputSchema, plan: z.undefined().optional() });
+const planOutputsSchema = outputsSchema.extend({ video: z.undefined().optional(), plan: z.literal(true) });
 export const completeOutputsSchema = z.union([videoOutputsSchema, planOutputsSchema]);
 export type CompleteOutputs = z.infer<typeof completeOutputsSchema>;
 
@@ -278,6 +276,8 @@ export const runSummarySchema = z.object({
   theme: z.string().nullable(),
   /** Retention removed the run's documents; its video (if it completed) is still served. */
   archived: z.boolean().optional(),
+  /** A plan (`planOnly`): it completes with a storyboard and audio, and no video. */
+  plan: z.boolean().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

@@ -66,12 +66,10 @@ describe('the storyboard editor in Chromium', () => {
     expect(playingAt - readyAt).toBeGreaterThanOrEqual(0);
     expect(playingAt - readyAt).toBeLessThan(3000);
     console.log(`preview playing ${playingAt - readyAt} ms after the plan was ready`);
-    const runId = (await page.evaluate(() =>
-      fetch(`/api/projects/${JSON.parse(localStorage.getItem('sirtrav.project')!).projectId}/runs`).then((r) =>
-        r.json(),
-      ),
-    )) as { runs: Array<{ runId: string }> };
-    const planRunId = runId.runs[0]!.runId;
+    // The plan is listed among the past videos, to edit again later.
+    await page.waitForSelector('#runs li[data-status="complete"] button');
+    expect(await page.textContent('#runs li button')).toBe('Edit plan');
+    const planRunId = (await page.getAttribute('#runs li', 'data-run-id'))!;
 
     const first = await canvasPixels(page);
     await page.waitForFunction(() => {

@@ -42,6 +42,7 @@ describe('the page on a phone', () => {
     expect(
       await page.$$eval('#aspect option', (options) => options.map((o) => (o as HTMLOptionElement).value)),
     ).toEqual(['16:9', '9:16', '1:1', '4:5']);
+    expect(await page.isVisible('#title-text')).toBe(false);
     await page.selectOption('#title-mode', 'custom');
     expect(await page.isVisible('#title-text')).toBe(true);
     const mine = await scrollWidth(page);
