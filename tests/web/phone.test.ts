@@ -57,6 +57,53 @@ describe('the page on a phone', () => {
     await page.close();
   });
 
+  it('sends the options chosen, and leaves out the ones left to the server', async () => {
+    const { page, errors } = await openPhonePage();
+    await page.setInputFiles('#file-input', {
+      name: 'porto.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await readFile(join(ROOT, 'samples', '05-porto-bridge.jpg')),
+    });
+    await page.waitForFunction(() => document.getElementById('photo-count')?.textContent === '1 photo ready.');
+    // Answered here, on the page's own origin: only the body the page sends is under test.
+    const bodies: unknown[] = [];
+    await page.route(`${server.current.url}/api/projects/*/runs`, async (route) => {
+      bodies.push(route.request().postDataJSON());
+      await route.fulfill({
+        status: 400,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'stub', message: 'not started' } }),
+      });
+    });
+    await page.click('#make');
+    await expect.poll(() => bodies.length).toBe(1);
+    expect(bodies[0]).toEqual({ resolution: '720p', aspect: '16:9', narration: true, captions: false });
+
+    await page.selectOption('#aspect', '4:5');
+    await page.selectOption('#language', 'fr');
+    await page.selectOption('#music-style', 'piano');
+    await page.selectOption('#title-mode', 'custom');
+    await page.fill('#title-text', 'Porto la nuit');
+    await page.check('#captions');
+    await page.click('#make');
+    await expect.poll(() => bodies.length).toBe(2);
+    expect(bodies[1]).toEqual({
+      resolution: '720p',
+      aspect: '4:5',
+      narration: true,
+      captions: true,
+      musicStyle: 'piano',
+      language: 'fr',
+      title: 'Porto la nuit',
+    });
+    await page.selectOption('#title-mode', 'off');
+    await page.click('#make');
+    await expect.poll(() => bodies.length).toBe(3);
+    expect(bodies[2]).toMatchObject({ title: false });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('makes a 9:16 video from the page at that size, and lists it among the past videos', async () => {
     const { page, errors } = await openPhonePage();
     await page.setInputFiles('#file-input', {
