@@ -1,31 +1,14 @@
-// SirTrav web page: plain ES module, no build step. Talks to the same API as the typed client.
+// SirTrav web page: plain ES modules, no build step. Talks to the same API as the typed client.
+import { $, api, projectPath, session, store, thumbnail } from './api.js';
+import { openEditor, setUpEditor } from './editor.js';
 import { renderFailureResults, renderOperations } from './operations.js';
+import { renderRuns } from './runs.js';
 
-const $ = (id) => document.getElementById(id);
 const AGENTS = ['director', 'voice', 'music', 'compose'];
 const DIRECT_LIMIT = 4 * 1024 * 1024;
-const store = {
-  get token() {
-    return localStorage.getItem('sirtrav.token') || '';
-  },
-  set token(value) {
-    localStorage.setItem('sirtrav.token', value);
-  },
-  get project() {
-    try {
-      return JSON.parse(localStorage.getItem('sirtrav.project') || 'null');
-    } catch {
-      return null;
-    }
-  },
-  set project(value) {
-    localStorage.setItem('sirtrav.project', JSON.stringify(value));
-  },
-};
-let authMode = 'disabled';
-let project = null; // { projectId, token }
-let photos = 0;
-let current = null; // { runId, links }
+/** Thumbnails shown of the project's photos; the count says how many more there are. */
+const THUMBNAILS = 48;
+let current = null; // { runId, links, preview, state }
 
 function showError(error) {
   const box = $('error');
@@ -33,48 +16,26 @@ function showError(error) {
   box.hidden = !error;
 }
 
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message || `HTTP ${status}`);
-    this.status = status;
-    this.code = body?.error?.code;
-  }
-}
-
-async function api(method, path, { json, body, headers = {}, token = project?.token } = {}) {
-  const init = { method, headers: { ...headers } };
-  if (token && authMode === 'enabled') init.headers.authorization = `Bearer ${token}`;
-  if (json !== undefined) {
-    init.headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(json);
-  } else if (body !== undefined) init.body = body;
-  const response = await fetch(path, init);
-  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
-  return response.status === 204 ? null : response.json();
-}
-
-const projectPath = (suffix) => `/api/projects/${encodeURIComponent(project.projectId)}${suffix}`;
-
 async function ensureProject() {
   const saved = store.project;
   // A new token clears the saved project (see the token form), so a saved one belongs to the current token.
   if (saved) {
     try {
       await api('GET', `/api/projects/${encodeURIComponent(saved.projectId)}/media`, { token: saved.token });
-      project = saved;
+      session.project = saved;
       return;
     } catch (error) {
       if (![401, 403, 404].includes(error.status)) throw error;
     }
   }
   const token = store.token;
-  if (authMode === 'enabled' && token.startsWith('stp.')) {
-    project = { projectId: token.split('.')[1], token };
+  if (session.authMode === 'enabled' && token.startsWith('stp.')) {
+    session.project = { projectId: token.split('.')[1], token };
   } else {
     const created = await api('POST', '/api/projects', { json: { name: 'My photos' }, token });
-    project = { projectId: created.projectId, token: created.token };
+    session.project = { projectId: created.projectId, token: created.token };
   }
-  store.project = project;
+  store.project = session.project;
 }
 
 async function uploadFile(file) {
@@ -87,20 +48,20 @@ async function uploadFile(file) {
       })
     ).media[0];
   }
-  const session = await api('POST', projectPath('/uploads'), {
+  const upload = await api('POST', projectPath('/uploads'), {
     json: { filename: file.name.slice(0, 255), bytes: bytes.byteLength },
   });
-  const parts = [...Array(session.partCount).keys()];
+  const parts = [...Array(upload.partCount).keys()];
   const send = async () => {
     for (let n = parts.shift(); n !== undefined; n = parts.shift()) {
-      await api('PUT', projectPath(`/uploads/${session.uploadId}/parts/${n}`), {
-        body: bytes.subarray(n * session.partSize, (n + 1) * session.partSize),
+      await api('PUT', projectPath(`/uploads/${upload.uploadId}/parts/${n}`), {
+        body: bytes.subarray(n * upload.partSize, (n + 1) * upload.partSize),
         headers: { 'content-type': 'application/octet-stream' },
       });
     }
   };
   await Promise.all([send(), send(), send()]);
-  return (await api('POST', projectPath(`/uploads/${session.uploadId}/complete`))).media;
+  return (await api('POST', projectPath(`/uploads/${upload.uploadId}/complete`))).media;
 }
 
 async function addFiles(files) {
@@ -109,10 +70,6 @@ async function addFiles(files) {
     $('photo-count').textContent = `Uploading ${file.name}…`;
     try {
       await uploadFile(file);
-      const img = document.createElement('img');
-      img.alt = file.name;
-      img.src = URL.createObjectURL(file);
-      $('thumbs').append(img);
     } catch (error) {
       showError(`${file.name}: ${error.message}`);
     }
@@ -122,10 +79,17 @@ async function addFiles(files) {
 
 async function refreshPhotos() {
   const { media } = await api('GET', projectPath('/media'));
-  photos = media.length;
+  const photos = media.length;
   $('photo-count').textContent = photos === 0 ? 'No photos yet.' : `${photos} photo${photos === 1 ? '' : 's'} ready.`;
-  $('make').disabled = photos === 0;
-  $('preview').disabled = photos === 0;
+  for (const id of ['make', 'preview', 'plan']) $(id).disabled = photos === 0;
+  showThumbnails(media);
+}
+
+/** The project's latest photos, from their previews (which show HEIC too, where the browser cannot). */
+function showThumbnails(media) {
+  const box = $('thumbs');
+  box.innerHTML = '';
+  for (const item of media.slice(-THUMBNAILS).reverse()) box.append(thumbnail(item.mediaId, item.filename));
 }
 
 function setAgent(agent, fraction, text) {
@@ -154,6 +118,7 @@ function follow(links) {
   source.addEventListener('done', (message) => {
     source.close();
     finished(JSON.parse(message.data), links);
+    refreshRuns().catch(showError);
   });
 }
 
@@ -163,7 +128,20 @@ function finished(state, links) {
     $('run-status').textContent = `Run ${state.status}${state.error ? `: ${state.error.message}` : ''}`;
     return;
   }
+  current.state = state;
+  if (state.outputs.plan) {
+    // A plan has no video: it opens in the editor and plays there at once.
+    $('run-status').textContent = 'Plan ready.';
+    $('editor').dataset.planReadyAt = String(Date.now());
+    openEditor(state, links).catch(showError);
+    return;
+  }
   $('run-status').textContent = 'Done.';
+  showVideo(state, links);
+}
+
+/** A complete run in the player, with its story, share and rating. */
+function showVideo(state, links) {
   $('result').hidden = false;
   const video = $('video');
   video.src = links.video;
@@ -172,7 +150,7 @@ function finished(state, links) {
   const story = state.storyboard;
   const reason = story.choice.reason.charAt(0).toUpperCase() + story.choice.reason.slice(1);
   $('story').textContent =
-    `“${story.theme}” — ${story.shots.length} shots, ${story.mood} with ${story.musicStyle} music. ${reason}.`;
+    `“${story.theme}” — ${story.shots.length} shots, ${story.aspect}, ${story.mood} with ${story.musicStyle} music. ${reason}.`;
   $('rated').textContent = '';
   // A draft's storyboard can be made in full, unchanged.
   $('draft').hidden = !current.preview;
@@ -219,12 +197,14 @@ async function share() {
 }
 
 /** Starts a run with `body` and follows it; the buttons wait until it ends. */
-async function startRun(body) {
+export async function startRun(body) {
   showError(null);
   setMaking(true);
   $('result').hidden = true;
   $('progress').hidden = false;
   AGENTS.forEach((agent) => setAgent(agent, 0, 'waiting'));
+  // A plan stops before compose.
+  document.querySelector('.agent[data-agent="compose"]').hidden = Boolean(body.planOnly);
   try {
     current = await api('POST', projectPath('/runs'), {
       json: body,
@@ -232,6 +212,7 @@ async function startRun(body) {
     });
     current.preview = Boolean(body.preview);
     $('run-status').textContent = 'Queued…';
+    $('progress').scrollIntoView({ block: 'nearest' });
     follow(current.links);
   } catch (error) {
     setMaking(false);
@@ -240,19 +221,36 @@ async function startRun(body) {
 }
 
 function setMaking(making) {
-  $('make').disabled = making;
-  $('preview').disabled = making;
-  $('make-full').disabled = making;
+  for (const id of ['make', 'preview', 'plan', 'make-full']) $(id).disabled = making;
 }
 
-/** The form's run: the whole video, or (`preview`) a fast 360p draft of the same storyboard first. */
-function makeVideo(event, preview = false) {
-  event.preventDefault();
-  const body = { resolution: $('resolution').value, narration: $('narration').checked };
-  if ($('theme').value.trim()) body.theme = $('theme').value.trim();
+/** The form's options as a start-run body; only what was chosen is sent, the rest is the server's default. */
+function runOptions() {
+  const body = {
+    resolution: $('resolution').value,
+    aspect: $('aspect').value,
+    narration: $('narration').checked,
+    captions: $('captions').checked,
+  };
+  const theme = $('theme').value.trim();
+  if (theme) body.theme = theme;
   if ($('duration').value) body.durationSec = Number($('duration').value);
   if ($('mood').value) body.mood = $('mood').value;
-  if (preview) body.preview = true;
+  if ($('music-style').value) body.musicStyle = $('music-style').value;
+  if ($('language').value) body.language = $('language').value;
+  const titleMode = $('title-mode').value;
+  const titleText = $('title-text').value.trim();
+  if (titleMode === 'off') body.title = false;
+  else if (titleMode === 'custom' && titleText) body.title = titleText;
+  return body;
+}
+
+/** The form's run: the whole video, a fast 360p draft of the same storyboard, or only its plan to edit first. */
+function makeVideo(event, mode = 'video') {
+  event.preventDefault();
+  const body = runOptions();
+  if (mode === 'preview') body.preview = true;
+  if (mode === 'plan') body.planOnly = true;
   return startRun(body);
 }
 
@@ -262,6 +260,7 @@ async function rate(rating) {
     $('rated').textContent =
       rating === 'good' ? 'Thanks! Glad you liked it.' : 'Thanks! SirTrav will try something else.';
     await showMemory();
+    await refreshRuns();
   } catch (error) {
     showError(error);
   }
@@ -291,12 +290,36 @@ async function showMemory() {
   box.append(summary, table);
 }
 
+/** The project's runs, newest first, each to play, rate, share or edit. */
+async function refreshRuns() {
+  const { runs } = await api('GET', projectPath('/runs'));
+  renderRuns($('runs'), runs, { open: (runId) => openRun(runId).catch(showError) });
+}
+
+/** A past run in the player (or, for a plan, the editor), as if it had just finished. */
+async function openRun(runId) {
+  const state = await api('GET', projectPath(`/runs/${encodeURIComponent(runId)}`));
+  current = { runId, links: state.links, preview: state.storyboard?.fps === 15, state };
+  if (state.status !== 'complete') return;
+  if (state.outputs.plan) return openEditor(state, state.links);
+  showVideo(state, state.links);
+  $('result').scrollIntoView({ block: 'nearest' });
+}
+
 /** The admin token (or local mode, where everything is open) sees the Operations view. */
-const isAdmin = () => authMode !== 'enabled' || (store.token !== '' && !store.token.startsWith('stp.'));
+const isAdmin = () => session.authMode !== 'enabled' || (store.token !== '' && !store.token.startsWith('stp.'));
 
 async function showOperations() {
-  $('operations').hidden = false;
   renderOperations($('operations'), await api('GET', '/api/admin/stats', { token: store.token }));
+}
+
+/** The person's own videos and the site's operations are two tabs: one shows at a time. */
+function selectTab(tab) {
+  $('mine').hidden = tab !== 'mine';
+  $('operations').hidden = tab !== 'operations';
+  $('tab-mine').setAttribute('aria-selected', String(tab === 'mine'));
+  $('tab-operations').setAttribute('aria-selected', String(tab === 'operations'));
+  if (tab === 'operations') showOperations().catch(showError);
 }
 
 async function searchFailures(event) {
@@ -313,22 +336,24 @@ async function start() {
   try {
     const health = await fetch('/api/health').then((r) => r.json());
     if (health.error) throw new Error(health.error.message);
-    authMode = health.auth;
+    session.authMode = health.auth;
     $('service').textContent =
       `Connected — version ${health.version}, ${health.auth === 'enabled' ? 'sign-in required' : 'local mode (no sign-in)'}` +
       (health.details
         ? `, voice: ${health.details.providers.voice}, director: ${health.details.providers.director}.`
         : '.');
-    if (authMode === 'enabled' && !store.token) {
+    if (session.authMode === 'enabled' && !store.token) {
       $('auth').hidden = false;
       return;
     }
     await ensureProject();
     $('auth').hidden = true;
     $('app').hidden = false;
+    $('tabs').hidden = false;
+    $('tab-operations').hidden = !isAdmin();
     await refreshPhotos();
     await showMemory();
-    if (isAdmin()) await showOperations();
+    await refreshRuns();
   } catch (error) {
     if (error.status === 401 || error.status === 403) {
       $('auth').hidden = false;
@@ -357,12 +382,21 @@ drop.addEventListener('drop', (event) => {
   drop.classList.remove('over');
   addFiles([...event.dataTransfer.files]);
 });
+$('title-mode').addEventListener('change', () => {
+  $('title-text-label').hidden = $('title-mode').value !== 'custom';
+});
 $('run-form').addEventListener('submit', (event) => makeVideo(event));
-$('preview').addEventListener('click', (event) => makeVideo(event, true));
+$('preview').addEventListener('click', (event) => makeVideo(event, 'preview'));
+$('plan').addEventListener('click', (event) => makeVideo(event, 'plan'));
 $('make-full').addEventListener('click', () => startRun({ storyboardFrom: current.runId }));
 $('share').addEventListener('click', share);
+$('edit').addEventListener('click', () => openEditor(current.state, current.links).catch(showError));
+setUpEditor({ make: startRun, showError });
 $('rate-good').addEventListener('click', () => rate('good'));
 $('rate-bad').addEventListener('click', () => rate('bad'));
+$('runs-refresh').addEventListener('click', () => refreshRuns().catch(showError));
+$('tab-mine').addEventListener('click', () => selectTab('mine'));
+$('tab-operations').addEventListener('click', () => selectTab('operations'));
 $('ops-refresh').addEventListener('click', () => showOperations().catch(showError));
 $('ops-search').addEventListener('submit', searchFailures);
 start();

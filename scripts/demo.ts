@@ -49,7 +49,8 @@ try {
     await mkdir(join(ROOT, 'out'), { recursive: true });
     const file = join(ROOT, 'out', `${runId}.mp4`);
     await writeFile(file, video);
-    const { storyboard, outputs } = final;
+    const { storyboard } = final;
+    const outputs = { video: final.outputs.video! };
     console.log(`\nsaved ${file}`);
     console.log(
       `  ${outputs.video.durationSec} s, ${outputs.video.width}×${outputs.video.height}, ${(video.byteLength / 1e6).toFixed(1)} MB, ${outputs.video.videoCodec}/${outputs.video.audioCodec}`,

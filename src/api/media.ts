@@ -5,6 +5,7 @@ import { errorDoc, errorDocs } from '../http/errors.js';
 import { json, noContent } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { deleteMedia, examinePhoto, listMedia, readMediaBytes, storePhoto, type Photo } from '../media/library.js';
+import { photoPreview, PREVIEW_LONG_SIDE, PREVIEW_VERSION } from '../media/preview.js';
 import { completeUpload, putPart, startUpload } from '../media/uploads.js';
 import { requireProject } from '../projects/index.js';
 import {
@@ -147,6 +148,29 @@ export const mediaRoutes: Route[] = [
       };
       if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
       return serveBytes(request, memorySource(bytes), headers, 'photo');
+    },
+  }),
+  projectRoute.get('/api/projects/:projectId/media/:mediaId/preview.jpg', {
+    operationId: 'getMediaPreview',
+    summary: `The photo as an sRGB JPEG, upright, its long side at most ${PREVIEW_LONG_SIDE} px (HEIC included)`,
+    responses: {
+      200: { description: 'The preview; immutable, with an ETag', contentType: 'image/jpeg' },
+      304: { description: 'Not modified (If-None-Match)' },
+      ...errorDocs({ 404: 'Unknown photo', 422: 'The photo cannot be decoded' }),
+    },
+    handler: async ({ request, params: { projectId, mediaId } }) => {
+      const { media, bytes } = await readMediaBytes(projectId, mediaId);
+      const etag = `"${media.sha256}-preview-${PREVIEW_VERSION}"`;
+      // Content-addressed like the original, and the recipe is in the ETag.
+      const headers = { etag, 'cache-control': 'private, max-age=31536000, immutable', 'content-type': 'image/jpeg' };
+      if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
+      const jpeg = await photoPreview(media, bytes).catch(() => {
+        throw new AppError(422, 'preview_failed', `Photo ${mediaId} cannot be decoded for a preview.`);
+      });
+      return new Response(new Uint8Array(jpeg), {
+        status: 200,
+        headers: { ...headers, 'content-length': String(jpeg.byteLength) },
+      });
     },
   }),
   projectRoute.delete('/api/projects/:projectId/media/:mediaId', {

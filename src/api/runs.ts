@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { signLink } from '../http/auth.js';
-import { RANGE_HEADER_DOC, rangeResponseDocs, serveBytes } from '../http/byte-response.js';
+import { memorySource, RANGE_HEADER_DOC, rangeResponseDocs, serveBytes } from '../http/byte-response.js';
 import { errorDoc, errorDocs } from '../http/errors.js';
 import { json } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
 import { requireProject } from '../projects/index.js';
 import {
+  AUDIO_TRACKS,
   archivedRun,
   listAllRunIds,
   readArchive,
+  readRunAudio,
   readRunState,
   runNotFound,
   summarize,
@@ -46,8 +48,37 @@ function links(origin: string, projectId: Id, runId: Id) {
     progress: new URL(signLink(`${self}/progress`), origin).href,
     video: new URL(signLink(`${self}/video`), origin).href,
     captions: new URL(signLink(`${self}/captions.vtt`), origin).href,
+    voice: new URL(signLink(`${self}/audio/voice`), origin).href,
+    music: new URL(signLink(`${self}/audio/music`), origin).href,
   };
 }
+
+/** GET …/audio/voice and …/audio/music: a run's stored tracks, so a browser can play a plan before any video exists. */
+const audioRoutes = AUDIO_TRACKS.map((track) =>
+  projectRoute.get(`/api/projects/:projectId/runs/:runId/audio/${track}`, {
+    operationId: track === 'voice' ? 'getRunVoice' : 'getRunMusic',
+    readLimit: 'bytes',
+    signedLink: true,
+    summary: `The run's ${track === 'voice' ? 'narration' : 'soundtrack'} (WAV); supports Range like the video`,
+    headers: [RANGE_HEADER_DOC],
+    responses: {
+      ...rangeResponseDocs(`${track} track`, 'audio/wav'),
+      ...errorDocs({
+        404: `Unknown run, or a run without a ${track} track (\`audio_not_found\`)`,
+        409: `The run has not made it yet (\`audio_not_ready\`)`,
+      }),
+    },
+    handler: async ({ request, params: { projectId, runId } }) => {
+      const { bytes, contentType } = await readRunAudio(projectId, runId, track);
+      const headers = {
+        'content-type': contentType,
+        etag: `"${runId}-${track}-${bytes.byteLength}"`,
+        'cache-control': 'private, max-age=3600',
+      };
+      return serveBytes(request, memorySource(bytes), headers, `${track} track`);
+    },
+  }),
+);
 
 /** Live runs and archived ones (their documents expired, their videos kept), newest first. */
 async function listRuns(projectId: Id, limit: number): Promise<RunSummary[]> {
@@ -153,7 +184,7 @@ export const runRoutes: Route[] = [
       ...rangeResponseDocs('video', 'video/mp4'),
       ...errorDocs({
         404: 'Unknown run (a run whose documents retention archived is still known by its archive record)',
-        409: 'Not complete yet',
+        409: 'Not complete yet (`run_not_complete`), or a plan, which has no video (`no_video`)',
       }),
     },
     handler: async ({ request, params: { projectId, runId } }) => {
@@ -169,4 +200,5 @@ export const runRoutes: Route[] = [
       return serveBytes(request, stored, headers, 'video');
     },
   }),
+  ...audioRoutes,
 ];

@@ -54,7 +54,7 @@ export async function rateRun(
     theme: [...(storyboard?.theme ?? state.request.theme ?? '')].slice(0, THEME_MAX_CHARS).join(''),
     mood: storyboard?.mood ?? 'unknown',
     musicStyle: storyboard?.musicStyle ?? 'unknown',
-    durationSec: storyboard?.durationSec ?? state.outputs.video.durationSec,
+    durationSec: storyboard?.durationSec ?? state.storyboard.durationSec,
     completedAt: state.updatedAt,
     ratedAt: new Date().toISOString(),
   });

@@ -50,7 +50,7 @@ export function entryFromCompletedRun(state: Extract<RunState, { status: 'comple
     theme: state.storyboard?.theme ?? state.request.theme ?? '',
     musicStyle: state.storyboard?.musicStyle ?? 'unknown',
     mood: state.storyboard?.mood ?? 'unknown',
-    durationSec: state.storyboard?.durationSec ?? state.outputs.video.durationSec,
+    durationSec: state.storyboard.durationSec,
     ratedAt: null,
   };
 }

@@ -3,7 +3,7 @@ import { errorFields, log, withLogContext } from '../log.js';
 import { findFfmpeg } from '../media/find-ffmpeg.js';
 import { claimRunSlot } from '../runs/slots.js';
 import { changeRunState, readRunState } from '../runs/state.js';
-import { isTerminal, type RunState } from '../schemas/run.js';
+import { isTerminal, type CompleteOutputs, type RunState } from '../schemas/run.js';
 import { toCancelled, toComplete, toFailed, toRunning, type ActiveRun } from '../runs/lifecycle.js';
 import { deleteVideo, UNCHANGED, type Id } from '../storage/index.js';
 import { classifyError, ffmpegMissing, RenderCancelledError, RunCancelledError } from './errors.js';
@@ -17,6 +17,7 @@ import { settleRun } from './settle.js';
 import { RunStateSync } from './state-sync.js';
 import { RunSupersededError, watchRun } from './watch-run.js';
 import { ComposeJob } from './steps/compose.js';
+import { audioOutputs } from './steps/compose-outputs.js';
 import { throwIfCancelled, type RunContext } from './context.js';
 import { directorStep } from './steps/director.js';
 import { musicStep } from './steps/music.js';
@@ -152,11 +153,14 @@ export async function runPipeline(
 
       const storyboard = await directorStep(context);
       throwIfCancelled(context);
-      // The picture is drawn (or its segments asked for) while voice and music are made.
-      compose = await ComposeJob.start(context, storyboard);
+      // The picture is drawn (or its segments asked for) while voice and music are made; a plan draws none.
+      const planOnly = state.request.planOnly === true;
+      compose = planOnly ? undefined : await ComposeJob.start(context, storyboard);
       const [voice, music] = await Promise.all([voiceStep(context, storyboard), musicStep(context, storyboard)]);
       throwIfCancelled(context);
-      const outputs = await compose.finish(voice, music);
+      const outputs: CompleteOutputs = compose
+        ? await compose.finish(voice, music)
+        : { plan: true, ...audioOutputs(context, storyboard, { voice, music }) };
       throwIfCancelled(context);
       // A cancel accepted (202) while the video was being stored still wins: the run ends cancelled.
       const done = await end({

@@ -25,9 +25,14 @@ export async function settleRun(
     progress: state.status === 'complete' ? 1 : state.progress,
     message:
       options.message ??
-      (state.status === 'failed' ? state.error.message : state.status === 'complete' ? 'video ready' : 'run cancelled'),
+      (state.status === 'failed'
+        ? state.error.message
+        : state.status === 'complete'
+          ? `${state.outputs.plan ? 'plan' : 'video'} ready`
+          : 'run cancelled'),
   });
-  if (state.status === 'complete') await (options.hooks ?? learningHooks).runCompleted(state);
+  // A plan is not a video anyone watched: only what is rendered goes into the project's history.
+  if (state.status === 'complete' && !state.outputs.plan) await (options.hooks ?? learningHooks).runCompleted(state);
   await onRunEnded(state);
   await clearActive(state.projectId, state.runId);
 }

@@ -247,7 +247,7 @@ async function importRatings(
       theme: state.storyboard.theme,
       mood: state.storyboard.mood,
       musicStyle: state.storyboard.musicStyle,
-      durationSec: state.outputs.video.durationSec,
+      durationSec: state.storyboard.durationSec,
       timestamp: state.updatedAt,
     });
     context.note(file, 'converted', `rating ${String(parsed.data.rating)} → evaluation`, keys.evaluation(run));

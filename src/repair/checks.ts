@@ -123,7 +123,8 @@ export async function checkRunFolder(prefix: string, context: CheckContext): Pro
   if (state === 'unreadable')
     return fix(context, 'unreadableRunStates', `sirtrav-runs/${stateKey}`, () => endUnreadableRun(projectId, runId));
   if (!state) return;
-  if (state.status === 'complete' && !(await videoIsStored(runId))) {
+  // A plan (planOnly) completes without a video.
+  if (state.status === 'complete' && !state.outputs.plan && !(await videoIsStored(runId))) {
     await fix(context, 'missingOutputs', `sirtrav-runs/${stateKey}`, () => markOutputMissing(state));
   }
   if ((state.status === 'queued' || state.status === 'running') && !(await readActiveMarker(projectId, runId))) {
@@ -143,7 +144,11 @@ async function endUnreadableRun(projectId: Id, runId: Id): Promise<void> {
 async function endProgressOf(state: RunState): Promise<void> {
   if (state.status !== 'complete' && state.status !== 'failed' && state.status !== 'cancelled') return;
   const message =
-    state.status === 'failed' ? state.error.message : state.status === 'complete' ? 'video ready' : 'run cancelled';
+    state.status === 'failed'
+      ? state.error.message
+      : state.status === 'complete'
+        ? `${state.outputs.plan ? 'plan' : 'video'} ready`
+        : 'run cancelled';
   await appendProgress(state.projectId, state.runId, {
     agent: 'pipeline',
     status: state.status,

@@ -27,7 +27,7 @@ export async function archiveRun(state: RunState, now: Date): Promise<boolean> {
         }
       : null,
     video:
-      state.status === 'complete'
+      state.status === 'complete' && state.outputs.video
         ? {
             bytes: state.outputs.video.bytes,
             durationSec: state.outputs.video.durationSec,

@@ -112,6 +112,7 @@ export function summarize(state: RunState): RunSummary {
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     theme: state.storyboard?.theme ?? state.request.theme ?? null,
+    ...(state.request.planOnly ? { plan: true } : {}),
   };
 }
 

@@ -35,6 +35,13 @@ export async function videoOf(projectId: Id, runId: Id): Promise<RunVideo> {
           details: { status: state.status },
         },
       );
+    if (!state.outputs.video)
+      throw new AppError(
+        409,
+        'no_video',
+        `Run ${runId} made a plan only (storyboard, narration and music): render it with storyboardFrom or editOf.`,
+        { details: { status: state.status, plan: true } },
+      );
     const { bytes, durationSec, width, height } = state.outputs.video;
     return { bytes, durationSec, width, height, theme: state.storyboard.theme, storyboard: state.storyboard };
   }

@@ -102,6 +102,8 @@ export const startRunBodySchema = z.strictObject({
   preview: z.boolean().optional(),
   /** Render the storyboard an earlier run of this project made, unchanged, at its full quality. */
   storyboardFrom: idSchema.optional(),
+  /** Stop after director, voice and music: the run completes with its storyboard and audio, and no video. */
+  planOnly: z.boolean().optional(),
 });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
@@ -217,10 +219,16 @@ export const outputsSchema = z.object({
   voice: z.object({ bytes: z.number().int(), durationSec: z.number(), provider: z.string() }).nullable().optional(),
   music: z.object({ bytes: z.number().int(), durationSec: z.number(), provider: z.string() }).optional(),
   poster: z.object({ bytes: z.number().int() }).optional(),
+  /** A plan (`planOnly`): storyboard, narration and soundtrack, and no video. */
+  plan: z.literal(true).optional(),
 });
+export type VideoOutput = z.infer<typeof videoOutputSchema>;
+export type Outputs = z.infer<typeof outputsSchema>;
 
-/** A complete run's outputs: the video is there. */
-export const completeOutputsSchema = outputsSchema.extend({ video: videoOutputSchema });
+/** A complete run's outputs: the video is there, or the run was a plan and made none. */
+const videoOutputsSchema = outputsSchema.extend({ video: videoOutputSchema, plan: z.undefined().optional() });
+const planOutputsSchema = outputsSchema.extend({ video: z.undefined().optional(), plan: z.literal(true) });
+export const completeOutputsSchema = z.union([videoOutputsSchema, planOutputsSchema]);
 export type CompleteOutputs = z.infer<typeof completeOutputsSchema>;
 
 const timingSchema = z.object({ startedAt: isoDate, finishedAt: isoDate.optional(), ms: z.number().optional() });
@@ -268,11 +276,21 @@ export const runSummarySchema = z.object({
   theme: z.string().nullable(),
   /** Retention removed the run's documents; its video (if it completed) is still served. */
   archived: z.boolean().optional(),
+  /** A plan (`planOnly`): it completes with a storyboard and audio, and no video. */
+  plan: z.boolean().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 /** Signed where a browser needs them without headers: `EventSource`, `<video>`, `<track>` (captions are WebVTT). */
-export const runLinksSchema = z.object({ self: z.url(), progress: z.url(), video: z.url(), captions: z.url() });
+export const runLinksSchema = z.object({
+  self: z.url(),
+  progress: z.url(),
+  video: z.url(),
+  captions: z.url(),
+  /** The narration and the soundtrack, playable before the video exists (a plan has no video at all). */
+  voice: z.url(),
+  music: z.url(),
+});
 
 export const startRunResponseSchema = z.object({
   runId: idSchema,

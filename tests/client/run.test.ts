@@ -93,7 +93,7 @@ describe('run(): photos in, video out', () => {
   it('hands back the finished video, read in ranges', async () => {
     expect(finished.run.status).toBe('complete');
     const video = await new Response(finished.video).bytes();
-    expect(video.byteLength).toBe(finished.run.outputs.video.bytes);
+    expect(video.byteLength).toBe(finished.run.outputs.video!.bytes);
     const mp4 = await inspectMp4(video);
     expect(mp4).toMatchObject({ decodeErrors: '', video: 'h264', audio: 'aac', size: '640x360' });
     const videoRequests = requests.filter(({ url }) => url.endsWith('/video'));
@@ -109,7 +109,7 @@ describe('run(): photos in, video out', () => {
     expect(event.data).toMatchObject({
       runId: finished.run.runId,
       status: 'complete',
-      outputs: { video: { bytes: finished.run.outputs.video.bytes } },
+      outputs: { video: { bytes: finished.run.outputs.video!.bytes } },
     });
     // The same, with the body as bytes and the headers as a Headers object.
     const headers = new Headers(

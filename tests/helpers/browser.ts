@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * The browser for the page tests. By default it is the Chromium that ships inside the `@sparticuz/chromium` npm
@@ -42,6 +43,18 @@ export async function launchBrowser(): Promise<Browser> {
       : 'the Chromium from @sparticuz/chromium did not start (run `npm ci`, or set CHROMIUM_PATH to a Chromium binary)';
     throw new BrowserUnavailableError(`${hint}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** One browser for a test file, closed after it; `current` is set once its tests run. */
+export function useBrowser(): { current: Browser } {
+  const holder = {} as { current: Browser };
+  beforeAll(async () => {
+    holder.current = await launchBrowser();
+  });
+  afterAll(async () => {
+    await holder.current?.close();
+  });
+  return holder;
 }
 
 async function bundledChromium(): Promise<string> {

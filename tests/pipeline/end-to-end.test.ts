@@ -59,7 +59,7 @@ describe('a run end to end over HTTP', () => {
     expect(video.status).toBe(200);
     expect(video.headers.get('content-type')).toBe('video/mp4');
     const bytes = new Uint8Array(await video.arrayBuffer());
-    expect(bytes.byteLength).toBe(state.status === 'complete' ? state.outputs.video.bytes : -1);
+    expect(bytes.byteLength).toBe(state.status === 'complete' ? state.outputs.video!.bytes : -1);
     const mp4 = await inspectMp4(bytes);
     expect(mp4).toMatchObject({ decodeErrors: '', video: 'h264', audio: 'aac', size: '640x360' });
     expect(Math.abs(mp4.durationSec - 6)).toBeLessThanOrEqual(0.25);

@@ -68,6 +68,9 @@ describe('the Operations view in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(server.current.url);
+    // Operations is a tab of its own, apart from a person's videos.
+    await page.click('#tab-operations');
+    expect(await page.isHidden('#mine')).toBe(true);
     await page.waitForSelector('#operations:not([hidden]) #ops-latency svg');
 
     const latency = await page.$$eval('#ops-latency polyline', (lines) =>

@@ -1,14 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorFields, log } from '../../log.js';
+import { wavDurationSec } from '../../render/sound/wav.js';
 import type { CheckedProbe, ComposedVideo } from '../../render/video/workspace.js';
-import { videoOutputSchema, type CompleteOutputs } from '../../schemas/run.js';
+import { videoOutputSchema, type Outputs, type Storyboard, type VideoOutput } from '../../schemas/run.js';
 import type { SegmentPlan } from '../../schemas/segments.js';
 import { deleteBlob, getBinary, getMetadata, keys, putBinary, putVideo, type Id } from '../../storage/index.js';
 import type { RunContext } from '../context.js';
 import { PipelineError } from '../errors.js';
 
-export type VideoFacts = CompleteOutputs['video'];
+export type VideoFacts = VideoOutput;
 
 /** The facts of a stored video this run made (an earlier attempt's), or null: a video stored under the key by anything else is rendered over. */
 export async function storedVideo(context: Pick<RunContext, 'projectId' | 'runId'>): Promise<VideoFacts | null> {
@@ -20,6 +21,25 @@ export async function storedVideo(context: Pick<RunContext, 'projectId' | 'runId
 
 export const storedPosterBytes = async (runId: Id): Promise<number> =>
   Number((await getMetadata(keys.poster(runId)))?.bytes ?? 0);
+
+/** What the run state records of its voice and music tracks (a video's and a plan's alike). */
+export function audioOutputs(
+  context: Pick<RunContext, 'providers'>,
+  storyboard: Storyboard,
+  audio: { voice: Uint8Array | null; music: Uint8Array },
+): Pick<Outputs, 'voice' | 'music'> {
+  const { voice, music } = audio;
+  return {
+    voice: voice
+      ? {
+          bytes: voice.byteLength,
+          durationSec: Math.round((wavDurationSec(voice) ?? 0) * 100) / 100,
+          provider: context.providers.voice ?? 'local',
+        }
+      : null,
+    music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
+  };
+}
 
 /** What the run state records of a rendered video. */
 export function videoFacts({ mp4, probe }: { mp4: Buffer; probe: CheckedProbe }): VideoFacts {

@@ -4,7 +4,6 @@ import { log } from '../../log.js';
 import { clearMediaBytesCache } from '../../media/bytes-cache.js';
 import { readMediaBytes } from '../../media/library.js';
 import { totalFramesOf } from '../../render/graph.js';
-import { wavDurationSec } from '../../render/sound/wav.js';
 import { ComposeWorkspace } from '../../render/video/workspace.js';
 import type { CompleteOutputs, Storyboard } from '../../schemas/run.js';
 import type { SegmentPlan } from '../../schemas/segments.js';
@@ -15,6 +14,7 @@ import { coordinateSegments } from '../segments/coordinator.js';
 import { decideSegmentPlan } from '../segments/decide.js';
 import { viewSegment } from '../segments/status.js';
 import {
+  audioOutputs,
   deleteSegments,
   fetchSegments,
   storedPosterBytes,
@@ -151,19 +151,7 @@ export class ComposeJob {
     } else {
       ({ video, posterBytes } = await this.render(work, { voice, music }));
     }
-    const voiceSec = voice ? wavDurationSec(voice) : null;
-    return {
-      video,
-      voice: voice
-        ? {
-            bytes: voice.byteLength,
-            durationSec: Math.round((voiceSec ?? 0) * 100) / 100,
-            provider: context.providers.voice ?? 'local',
-          }
-        : null,
-      music: { bytes: music.byteLength, durationSec: storyboard.durationSec, provider: 'local-synth' },
-      poster: { bytes: posterBytes },
-    };
+    return { video, ...audioOutputs(context, storyboard, { voice, music }), poster: { bytes: posterBytes } };
   }
 
   /** Mixes the soundtrack, joins the picture under it, stores the video and poster, and records the step. */

@@ -3,34 +3,9 @@ import { photoImage, toSrgb } from './decode.js';
 import { loadSharp } from './native.js';
 import type { Media } from '../../schemas/media.js';
 import type { Shot } from '../../schemas/run.js';
-import { CANVAS_HEADROOM, type Box, type Size } from './motion.js';
+import { canvasSize, CENTRE, cropRect, type Focus } from './crop.js';
+import type { Box, Size } from './motion.js';
 import { rgbToPlanes, type Planes } from './planes.js';
-
-const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
-
-/** The canvas a shot's motion moves over: the frame plus headroom, in the frame's shape. */
-export function canvasSize(frame: Size): Size {
-  return { width: even(frame.width * CANVAS_HEADROOM), height: even(frame.height * CANVAS_HEADROOM) };
-}
-
-type Focus = NonNullable<Shot['focus']>;
-const CENTRE: Focus = { x: 0.45, y: 0.45, width: 0.1, height: 0.1 };
-
-/** The crop of the photo in the canvas's shape, as large as possible and centred on the focus where the edges allow. */
-export function cropRect(
-  photo: Size,
-  canvas: Size,
-  focus: Focus,
-): { left: number; top: number; width: number; height: number } {
-  const scale = Math.min(photo.width / canvas.width, photo.height / canvas.height);
-  const width = Math.min(photo.width, Math.round(canvas.width * scale));
-  const height = Math.min(photo.height, Math.round(canvas.height * scale));
-  const cx = (focus.x + focus.width / 2) * photo.width;
-  const cy = (focus.y + focus.height / 2) * photo.height;
-  const left = Math.round(Math.min(photo.width - width, Math.max(0, cx - width / 2)));
-  const top = Math.round(Math.min(photo.height - height, Math.max(0, cy - height / 2)));
-  return { left, top, width, height };
-}
 
 /** A shot's canvas, and where its focus lies on it. */
 export interface PreparedCanvas {

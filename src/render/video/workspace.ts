@@ -10,7 +10,8 @@ import { concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from
 import { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';
 import { motionPath, type Box } from '../picture/motion.js';
 import { planesBytes, type Planes } from '../picture/planes.js';
-import { canvasSize, prepareCanvas } from '../picture/prepare.js';
+import { canvasSize } from '../picture/crop.js';
+import { prepareCanvas } from '../picture/prepare.js';
 import { renderFrames, type FramePlan } from '../picture/render-frames.js';
 import { captionOverlay, titleOverlay } from '../picture/text.js';
 

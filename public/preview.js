@@ -1,0 +1,203 @@
+// The live preview: a storyboard played on a <canvas> in the browser, before any frame is encoded. Each photo moves
+// as the video moves it (motionPath, cropRect and frameSpans are the renderer's own, see scripts/page-modules.ts),
+// with the title, the narration as captions, and the voice and music <audio> elements as the clock.
+import { frameSpans } from './render/graph.js';
+import { canvasSize, CENTRE, cropRect } from './render/crop.js';
+import { motionPath } from './render/motion.js';
+
+/** The preview's long side: enough to judge a plan, light enough for a phone. */
+const LONG_SIDE = 640;
+const even = (value) => Math.max(2, Math.round(value / 2) * 2);
+
+/** A shot's canvas as the renderer prepares it: cropped around the focus, or whole over a blurred fill. */
+function shotCanvas(image, shot, size) {
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas, size);
+  const context = canvas.getContext('2d');
+  const photo = { width: image.naturalWidth, height: image.naturalHeight };
+  const focus = shot.focus ?? CENTRE;
+  if (shot.framing === 'fill') {
+    context.filter = `blur(${Math.max(8, size.width / 48)}px) brightness(0.55) saturate(0.8)`;
+    context.drawImage(image, -size.width * 0.05, -size.height * 0.05, size.width * 1.1, size.height * 1.1);
+    context.filter = 'none';
+    const scale = Math.min(size.width / photo.width, size.height / photo.height);
+    const inner = { width: photo.width * scale, height: photo.height * scale };
+    const left = (size.width - inner.width) / 2;
+    const top = (size.height - inner.height) / 2;
+    context.drawImage(image, left, top, inner.width, inner.height);
+    const box = { left: left + focus.x * inner.width, top: top + focus.y * inner.height };
+    return { canvas, focus: { ...box, width: focus.width * inner.width, height: focus.height * inner.height } };
+  }
+  const rect = cropRect(photo, size, focus);
+  context.drawImage(image, rect.left, rect.top, rect.width, rect.height, 0, 0, size.width, size.height);
+  const scale = size.width / rect.width;
+  return {
+    canvas,
+    focus: {
+      left: focus.x * photo.width * scale - rect.left * scale,
+      top: focus.y * photo.height * scale - rect.top * scale,
+      width: focus.width * photo.width * scale,
+      height: focus.height * photo.height * scale,
+    },
+  };
+}
+
+function loadImage(url) {
+  return new Promise((resolve, reject) => {
+    const image = new Image();
+    image.onload = () => resolve(image);
+    image.onerror = () => reject(new Error('a photo preview did not load'));
+    image.src = url;
+  });
+}
+
+/** Opacity of a text shown from `from` to `to` seconds, faded in and out over `fade` (render-frames.ts, textOpacity). */
+function textOpacity(t, from, to, fade) {
+  if (t < from || t >= to) return 0;
+  return Math.min(1, (t - from) / fade, (to - t) / fade);
+}
+
+function drawText(context, text, { y, size, alpha, width }) {
+  if (!text || alpha <= 0) return;
+  context.save();
+  context.globalAlpha = alpha;
+  context.font = `600 ${size}px system-ui, sans-serif`;
+  context.textAlign = 'center';
+  context.textBaseline = 'middle';
+  context.fillStyle = '#fff';
+  context.shadowColor = 'rgba(0, 0, 0, 0.7)';
+  context.shadowBlur = size / 3;
+  const words = text.split(/\s+/);
+  const lines = [];
+  for (const word of words) {
+    const last = lines.at(-1);
+    if (last !== undefined && context.measureText(`${last} ${word}`).width <= width * 0.86)
+      lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  lines.forEach((line, i) => context.fillText(line, width / 2, y + (i - (lines.length - 1) / 2) * size * 1.2));
+  context.restore();
+}
+
+/**
+ * A player for `storyboard` on `canvas`: `photoUrl(mediaId)` gives each photo's preview. The music element is the
+ * clock (the voice follows it); without audio a wall clock stands in.
+ */
+export async function createPreview({ canvas, storyboard, photoUrl, voice, music, onTime, onPlaying }) {
+  const scale = LONG_SIDE / Math.max(storyboard.width, storyboard.height);
+  const frame = { width: even(storyboard.width * scale), height: even(storyboard.height * scale) };
+  Object.assign(canvas, frame);
+  const context = canvas.getContext('2d');
+  const fps = storyboard.fps ?? 30;
+  const spans = frameSpans(storyboard.shots, fps);
+  const size = canvasSize(frame);
+  const images = await Promise.all(storyboard.shots.map(async (shot) => loadImage(await photoUrl(shot.mediaId))));
+  const shots = storyboard.shots.map((shot, i) => {
+    const prepared = shotCanvas(images[i], shot, size);
+    const frames = spans[i].end - spans[i].start;
+    return { ...spans[i], canvas: prepared.canvas, path: motionPath(shot.motion, size, frame, prepared.focus, frames) };
+  });
+  const lines = storyboard.narration.enabled ? (storyboard.narration.segments ?? []) : [];
+  const duration = storyboard.durationSec;
+  const titleEnd = Math.min(3.5, (shots[1]?.start ?? shots[0].end) / fps - 0.2);
+  let started = 0;
+  let playing = false;
+  // The music is the clock while it plays; a wall clock when there is none, or the browser refuses to play it.
+  let audioClock = Boolean(music.src);
+
+  const clock = () => (audioClock ? music.currentTime : (performance.now() - started) / 1000);
+
+  function drawShot(index, n, alpha) {
+    const shot = shots[index];
+    const at = Math.min(n - shot.start, shot.end - shot.start - 1);
+    const window = shot.path(Math.max(0, at));
+    context.globalAlpha = alpha;
+    context.drawImage(
+      shot.canvas,
+      window.left,
+      window.top,
+      window.width,
+      window.height,
+      0,
+      0,
+      frame.width,
+      frame.height,
+    );
+    context.globalAlpha = 1;
+  }
+
+  function draw(t) {
+    const n = Math.min(Math.round(t * fps), Math.round(duration * fps) - 1);
+    const active = shots.flatMap((shot, i) => (shot.start <= n && (n < shot.end || i === shots.length - 1) ? [i] : []));
+    context.fillStyle = '#000';
+    context.fillRect(0, 0, frame.width, frame.height);
+    if (active.length >= 2) {
+      const [i, j] = active;
+      drawShot(i, n, 1);
+      drawShot(j, n, (n - shots[j].start + 0.5) / (shots[i].end - shots[j].start));
+    } else drawShot(active[0] ?? shots.length - 1, n, 1);
+    const unit = Math.min(frame.width, frame.height);
+    if (storyboard.title)
+      drawText(context, storyboard.title.text, {
+        y: frame.height / 2,
+        size: unit / 9,
+        alpha: textOpacity(t, 0.2, titleEnd, 0.4),
+        width: frame.width,
+      });
+    const line = lines.findLast((segment) => segment.startSec <= t);
+    if (line) {
+      const next = lines[lines.indexOf(line) + 1];
+      const end = Math.min(next ? next.startSec : duration, line.startSec + 6);
+      drawText(context, line.text, {
+        y: frame.height * 0.86,
+        size: unit / 18,
+        alpha: textOpacity(t, line.startSec, end, 0.25),
+        width: frame.width,
+      });
+    }
+    const fadeOut = Math.min(1, duration / 4);
+    if (t > duration - fadeOut) {
+      context.fillStyle = `rgba(0, 0, 0, ${Math.min(1, (t - (duration - fadeOut)) / fadeOut)})`;
+      context.fillRect(0, 0, frame.width, frame.height);
+    }
+    onTime?.(t);
+  }
+
+  function tick() {
+    if (!playing) return;
+    const t = clock();
+    if (t >= duration || (audioClock && music.ended)) {
+      stop();
+      return;
+    }
+    // The voice drifts from the music only by what the browser lets slip; pull it back when it does.
+    if (voice.src && !voice.ended && Math.abs(voice.currentTime - t) > 0.25) voice.currentTime = t;
+    draw(t);
+    requestAnimationFrame(tick);
+  }
+
+  async function play() {
+    for (const audio of [music, voice]) if (audio.src) audio.currentTime = 0;
+    started = performance.now();
+    playing = true;
+    canvas.dataset.playing = 'true';
+    onPlaying?.(true);
+    canvas.dataset.playingAt = String(Date.now());
+    const audible = [music, voice].filter((audio) => audio.src);
+    requestAnimationFrame(tick);
+    await Promise.all(audible.map((audio) => audio.play())).catch(() => {
+      audioClock = false;
+    });
+  }
+
+  function stop() {
+    playing = false;
+    delete canvas.dataset.playing;
+    onPlaying?.(false);
+    music.pause();
+    voice.pause();
+  }
+
+  draw(0);
+  return { play, stop, isPlaying: () => playing, draw };
+}
