@@ -42,7 +42,7 @@ export function mapLayout(map: ShotMap, canvas: Size, frame: Size & { aspect: As
   const short = Math.min(frame.width, frame.height);
   const size = short * 0.05;
   const dotRadius = Math.max(2, short * 0.011);
-  const lineHalfWidth = Math.max(1, short * 0.0055);
+  const lineHalfWidth = Math.max(1.5, short * 0.007);
   const named = map.places.map((place, i) =>
     map.places.length <= MAX_LABELS || i === 0 || i === map.places.length - 1
       ? fitText(drawableText(place.name), size, frame.width * 0.34, 1)

@@ -26,7 +26,7 @@ type Path = Array<[number, number]>;
 const BOW = 0.12;
 const SAMPLES_PER_LEG = 48;
 
-function routePath(stops: Path): Path {
+export function routePath(stops: Path): Path {
   const path: Path = [stops[0]!];
   for (let i = 1; i < stops.length; i++) {
     const [ax, ay] = stops[i - 1]!;
