@@ -111,13 +111,15 @@ export function routeAnimation(
   frames: number,
 ): { canvas: Planes; animate: (index: number) => void } {
   const layout = mapLayout(map, base, { ...frame, aspect: style.aspect });
+  const colours = mapPalette(style.mood);
   const path = routePath(layout.stops);
-  const half: Path = path.map(([x, y]) => [x / 2, y / 2]);
-  const chroma = { width: base.width >> 1, height: base.height >> 1 };
-  const luma = strokeOf(path, layout.lineHalfWidth, base);
-  const colour = strokeOf(half, layout.lineHalfWidth / 2, chroma);
+  const route = layerOf(path, layout.lineHalfWidth, colours.route, base);
+  // The places' dots are drawn again over the line, as on the canvas: halo, then ink.
+  const dots = layout.stops.flatMap((stop) => [
+    layerOf([stop, stop], layout.dotRadius * 1.25, colours.halo, base),
+    layerOf([stop, stop], layout.dotRadius, colours.ink, base),
+  ]);
   const total = pathLength(path);
-  const { y, u, v } = yuvOf(mapPalette(style.mood).route);
   const canvas: Planes = {
     width: base.width,
     height: base.height,
@@ -134,9 +136,34 @@ export function routeAnimation(
       canvas.v.set(base.v);
       const grown = total * ease((index / last - GROW_FROM) / (GROW_TO - GROW_FROM));
       if (grown <= 0) return;
-      paint(canvas.y, luma, grown, y);
-      paint(canvas.u, colour, grown / 2, u);
-      paint(canvas.v, colour, grown / 2, v);
+      paintLayer(canvas, route, grown);
+      for (const dot of dots) paintLayer(canvas, dot, Infinity);
     },
   };
+}
+
+/** A stroke in one colour, found at full resolution for luma and at half for chroma. */
+interface Layer {
+  luma: Stroke;
+  chroma: Stroke;
+  colour: { y: number; u: number; v: number };
+}
+
+function layerOf(path: Path, halfWidth: number, colour: string, plane: Size): Layer {
+  const chroma = { width: plane.width >> 1, height: plane.height >> 1 };
+  return {
+    luma: strokeOf(path, halfWidth, plane),
+    chroma: strokeOf(
+      path.map(([x, y]) => [x / 2, y / 2]),
+      halfWidth / 2,
+      chroma,
+    ),
+    colour: yuvOf(colour),
+  };
+}
+
+function paintLayer(canvas: Planes, layer: Layer, length: number): void {
+  paint(canvas.y, layer.luma, length, layer.colour.y);
+  paint(canvas.u, layer.chroma, length / 2, layer.colour.u);
+  paint(canvas.v, layer.chroma, length / 2, layer.colour.v);
 }
