@@ -102,8 +102,12 @@ export const startRunBodySchema = z.strictObject({
   preview: z.boolean().optional(),
   /** Render the storyboard an earlier run of this project made, unchanged, at its full quality. */
   storyboardFrom: idSchema.optional(),
-  /** A map of the route between the trip's places (default: when the photos were taken in two or more places). */
-  map: z.boolean().optional(),
+  map: z
+    .boolean()
+    .optional()
+    .describe(
+      "A map shot drawing the route between the trip's places, from map data bundled with the service (no location leaves the server). Default: true when the photos were taken in two or more places; false leaves it out.",
+    ),
 });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
