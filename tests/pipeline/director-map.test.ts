@@ -59,6 +59,30 @@ describe('the map shot', () => {
     expect(storyboardSchema.parse(JSON.parse(JSON.stringify(storyboard)))).toEqual(storyboard);
   });
 
+  it('through three places: all on the map, the route said as richly as the time on the map allows', () => {
+    const towns = [
+      { latitude: 46.3683, longitude: 14.1146 },
+      { latitude: 46.5934, longitude: 7.9077 },
+      { latitude: 47.5622, longitude: 13.6493 },
+    ];
+    const media = towns.flatMap((gps, t) =>
+      [0, 1].map((k) => ({
+        ...mediaFor(`m_${t}${k}`, 1200, 800),
+        takenAt: `2024-05-0${1 + 2 * t}T1${k}:00:00`,
+        gps: { ...gps, altitude: null },
+      })),
+    );
+    for (const durationSec of [24, 40]) {
+      const storyboard = plan(media, { durationSec });
+      const [map] = mapShots(storyboard);
+      expect(map!.map!.places.map((place) => place.name)).toEqual(['Bled', 'Lauterbrunnen', 'Hallstatt']);
+      const line = storyboard.narration.segments!.find((segment) => segment.text.startsWith('From Bled to Hallstatt'));
+      expect(line, JSON.stringify(storyboard.narration.segments)).toBeDefined();
+      expect(line!.startSec).toBeGreaterThanOrEqual(map!.startSec);
+      expect(line!.startSec).toBeLessThan(map!.startSec + map!.durationSec);
+    }
+  });
+
   it('none with photos in one place, none when switched off, none without GPS', () => {
     expect(mapShots(plan(trip(6, 6)))).toEqual([]);
     expect(mapShots(plan(trip(6, 3), { map: false }))).toEqual([]);

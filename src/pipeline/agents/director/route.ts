@@ -90,35 +90,37 @@ export function mapShot(stops: RouteStop[], timing: Pick<Shot, 'startSec' | 'dur
   };
 }
 
-/** "From Bergen to Ålesund."; "From Bergen to Ålesund, by Geiranger."; "A round trip from Bergen." */
-export function routeLine(stops: RouteStop[]): string {
+/** What may be said of the route, the richest first: "From Bergen to Ålesund, by Geiranger.", "From Bergen to Ålesund." */
+export function routeLines(stops: RouteStop[]): string[] {
   const first = stops[0]!.name;
   const last = stops.at(-1)!.name;
-  if (first === last) return `A round trip from ${first}.`;
-  return stops.length === 3 ? `From ${first} to ${last}, by ${stops[1]!.name}.` : `From ${first} to ${last}.`;
+  if (first === last) return [`A round trip from ${first}.`];
+  const plain = `From ${first} to ${last}.`;
+  return stops.length === 3 ? [`From ${first} to ${last}, by ${stops[1]!.name}.`, plain] : [plain];
 }
 
 const LEAD_SEC = 0.35;
 const TAIL_SEC = 0.25;
 
 /**
- * The narration with the route said while the map shows, if it fits between
- * the line before and the one after (the scene before the map ends where the
- * map begins, so its line is done by then); else the narration as it was.
+ * The narration with the route said while the map shows, in the richest
+ * wording that fits between the line before and the one after (the scene
+ * before the map ends where the map begins, so its line is done by then);
+ * else the narration as it was.
  */
 export function withRouteLine(
   segments: NarrationSegment[],
   map: Pick<Shot, 'startSec' | 'durationSec'>,
-  text: string,
+  wordings: string[],
 ): NarrationSegment[] {
   const startSec = Math.round((map.startSec + LEAD_SEC) * 100) / 100;
   const before = segments.filter((segment) => segment.startSec < startSec);
   const after = segments.filter((segment) => segment.startSec >= startSec);
   const previous = before.at(-1);
-  const endSec = startSec + speakingSec(text);
-  const fits =
-    (!previous || previous.startSec + speakingSec(previous.text) <= startSec) &&
-    endSec <= map.startSec + map.durationSec - TAIL_SEC &&
-    (!after[0] || endSec + TAIL_SEC <= after[0].startSec);
-  return fits ? [...before, { startSec, text }, ...after] : segments;
+  if (previous && previous.startSec + speakingSec(previous.text) > startSec) return segments;
+  const text = wordings.find((wording) => {
+    const endSec = startSec + speakingSec(wording);
+    return endSec <= map.startSec + map.durationSec - TAIL_SEC && (!after[0] || endSec + TAIL_SEC <= after[0].startSec);
+  });
+  return text ? [...before, { startSec, text }, ...after] : segments;
 }

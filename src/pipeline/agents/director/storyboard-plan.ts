@@ -21,7 +21,7 @@ import {
   type BeatGrid,
   type Timeline,
 } from './timeline.js';
-import { mapShot, routeLine, routeStops, wantsMap, withRouteLine, type RouteStop } from './route.js';
+import { mapShot, routeLines, routeStops, wantsMap, withRouteLine, type RouteStop } from './route.js';
 
 import { takenAtMs } from './taken-at.js';
 import type { PhotoFacts } from '../../../media/analyse.js';
@@ -302,7 +302,8 @@ function planNarration(
         ? placeModelLines(overrides.lines, input, plan, local)
         : local;
   // A script someone wrote is said as written; otherwise the map's route is named while it shows.
-  const segments = plan.map && written === null ? withRouteLine(planned, plan.map, routeLine(plan.map.stops)) : planned;
+  const segments =
+    plan.map && written === null ? withRouteLine(planned, plan.map, routeLines(plan.map.stops)) : planned;
   return { enabled: segments.length > 0, script: scriptOf(segments), segments };
 }
 
