@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mapLayout } from '../../../src/render/picture/map/layout.js';
 import { prepareMapCanvas } from '../../../src/render/picture/map/map-canvas.js';
-import { routePath } from '../../../src/render/picture/map/route-stroke.js';
+import { mapPalette, yuvOf } from '../../../src/render/picture/map/palette.js';
+import { routeAnimation, routePath } from '../../../src/render/picture/map/route-stroke.js';
 import { motionPath } from '../../../src/render/picture/motion.js';
 import { canvasSize } from '../../../src/render/picture/prepare.js';
-import { textWidth } from '../../../src/render/picture/text.js';
+import { safeArea, textWidth } from '../../../src/render/picture/text.js';
 import { ComposeWorkspace } from '../../../src/render/video/workspace.js';
 import { FPS, frameSpans } from '../../../src/render/graph.js';
-import type { Aspect, Resolution, ShotMap, Storyboard } from '../../../src/schemas/run.js';
+import { frameSize, type Aspect, type Resolution, type ShotMap, type Storyboard } from '../../../src/schemas/run.js';
 import {
   FFMPEG_BUILDS,
   mediaFor,
@@ -82,6 +83,57 @@ function routeSeen(
   });
   return seen.length / picked.length;
 }
+
+describe('a map shot at every size', () => {
+  const sizes = (['360p', '720p', '1080p'] as const).flatMap((resolution) =>
+    (['16:9', '9:16', '1:1', '4:5'] as const).map((aspect) => [resolution, aspect] as const),
+  );
+  it.each(sizes)(
+    'at %s %s: places and names inside the safe area, the whole route drawn at the end',
+    async (resolution, aspect) => {
+      const frame = frameSize(resolution, aspect);
+      const canvas = canvasSize(frame);
+      const layout = mapLayout(MAP, canvas, { ...frame, aspect });
+      const safe = safeArea(aspect);
+      const area = {
+        left: (canvas.width - frame.width) / 2 + frame.width * safe.left,
+        right: (canvas.width + frame.width) / 2 - frame.width * safe.right,
+        top: (canvas.height - frame.height) / 2 + frame.height * safe.top,
+        bottom: (canvas.height + frame.height) / 2 - frame.height * safe.bottom,
+      };
+      for (const [x, y] of layout.stops) {
+        expect(x).toBeGreaterThan(area.left);
+        expect(x).toBeLessThan(area.right);
+        expect(y).toBeGreaterThan(area.top);
+        expect(y).toBeLessThan(area.bottom);
+      }
+      expect(layout.labels.map((label) => label.text)).toEqual(['Bergen', 'Ålesund']);
+      for (const label of layout.labels) {
+        expect(label.x, label.text).toBeGreaterThanOrEqual(area.left - 1);
+        expect(label.x + textWidth(label.text, label.size), label.text).toBeLessThanOrEqual(area.right + 1);
+      }
+      const { planes } = await prepareMapCanvas(MAP, { mood: 'calm', aspect }, frame);
+      const { canvas: drawn, animate } = routeAnimation(MAP, { mood: 'calm', aspect }, frame, planes, 90);
+      const route = yuvOf(mapPalette('calm').route);
+      // Nearest the route's colour within a chroma pixel of a point (chroma is at half the resolution).
+      const offColour = ([x, y]: [number, number]) => {
+        let best = 255;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const k = (Math.floor(y / 2) + dy) * (canvas.width / 2) + Math.floor(x / 2) + dx;
+            best = Math.min(best, Math.abs(drawn.v[k]! - route.v));
+          }
+        return best;
+      };
+      const path = routePath(layout.stops);
+      const middle = path[Math.round(path.length / 2)]!;
+      animate(0);
+      expect(offColour(middle)).toBeGreaterThan(20);
+      animate(89);
+      expect(offColour(middle)).toBeLessThanOrEqual(2);
+    },
+  );
+});
 
 describe('a map shot', () => {
   it.each([
