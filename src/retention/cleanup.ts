@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cleanupCursorSchema, cleanupReportSchema, PHASES, type CleanupReport } from '../schemas/retention.js';
-import type { RunStatus } from '../schemas/run.js';
+import { shotMediaIds, type RunStatus } from '../schemas/run.js';
 export { type CleanupReport } from '../schemas/retention.js';
 import { log } from '../log.js';
 import { forgetPhotos } from '../media/cap.js';
@@ -300,7 +300,7 @@ async function mediaNeededByLiveRuns(projectId: Id): Promise<Set<string> | 'all'
     if (!state) continue;
     if (!state.storyboard && state.mediaIds.length === 0) return 'all';
     state.mediaIds.forEach((id) => needed.add(id));
-    state.storyboard?.shots.forEach((shot) => needed.add(shot.mediaId));
+    if (state.storyboard) shotMediaIds(state.storyboard.shots).forEach((id) => needed.add(id));
   }
   return needed;
 }

@@ -10,7 +10,7 @@ import { onRunEnded } from './ended.js';
 import { appendProgress } from '../progress/event-log.js';
 import { idSchema } from '../schemas/common.js';
 import { isActive } from './lifecycle.js';
-import type { RunState, StartRunBody } from '../schemas/run.js';
+import { shotMediaIds, type RunState, type StartRunBody } from '../schemas/run.js';
 import { defineDocument, keys, readJSON, UNCHANGED, writeJSON, type Id } from '../storage/index.js';
 import { clearActive, markActive } from './active.js';
 import { claimRunSlot } from './slots.js';
@@ -94,7 +94,7 @@ async function createAndTrigger(projectId: Id, runId: Id, body: StartRunBody, or
       throw new AppError(422, 'storyboard_not_found', `Run ${body.storyboardFrom} has no storyboard in this project.`, {
         details: { runId: body.storyboardFrom },
       });
-    for (const id of new Set(storyboard.shots.map((shot) => shot.mediaId))) {
+    for (const id of shotMediaIds(storyboard.shots)) {
       await requireMedia(projectId, id).catch(() => {
         throw new AppError(422, 'media_not_found', `Photo ${id} of that storyboard is no longer in this project.`, {
           details: { mediaId: id },

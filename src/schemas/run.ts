@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, isoDate } from './common.js';
+import { idSchema, isoDate, type Id } from './common.js';
 import { errorClassSchema, severitySchema } from './error.js';
 import { photoRegionSchema } from './media.js';
 
@@ -104,6 +104,12 @@ export const startRunBodySchema = z.strictObject({
   storyboardFrom: idSchema.optional(),
   /** Stop after director, voice and music: the run completes with its storyboard and audio, and no video. */
   planOnly: z.boolean().optional(),
+  map: z
+    .boolean()
+    .optional()
+    .describe(
+      "A map shot drawing the route between the trip's places, from map data bundled with the service (no location leaves the server). Default: true when the photos were taken in two or more places; false leaves it out.",
+    ),
 });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
@@ -132,8 +138,34 @@ export const curationSkipSchema = z.object({
 });
 export type CurationSkip = z.infer<typeof curationSkipSchema>;
 
-export const shotSchema = z.object({
-  mediaId: idSchema,
+/** A place on a map shot's route, where the trip's photos of it were taken. */
+export const routePlaceSchema = z.object({
+  name: z.string().min(1).max(200),
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+
+/** What a map shot draws: the route through its places in order, over the area `bounds` keeps in view (degrees). */
+export const shotMapSchema = z.object({
+  places: z.array(routePlaceSchema).min(2).max(50),
+  bounds: z.object({
+    west: z.number().min(-180).max(180),
+    south: z.number().min(-90).max(90),
+    east: z.number().min(-180).max(180),
+    north: z.number().min(-90).max(90),
+  }),
+});
+export type ShotMap = z.infer<typeof shotMapSchema>;
+
+export const SHOT_KINDS = ['photo', 'clip', 'map'] as const;
+
+const shotFields = z.object({
+  /** Stored storyboards from before shots had kinds are all photos. */
+  kind: z.enum(SHOT_KINDS).default('photo'),
+  /** The photo or clip shown; a map shot has none. */
+  mediaId: idSchema.optional(),
+  /** A map shot's route. */
+  map: shotMapSchema.optional(),
   startSec: z.number().nonnegative(),
   durationSec: z.number().positive(),
   motion: motionSchema,
@@ -149,7 +181,21 @@ export const shotSchema = z.object({
   /** The photo's most salient region (0..1 of its width and height, upright); motion keeps it in frame. */
   focus: photoRegionSchema.nullable().default(null),
 });
+
+export const shotSchema = shotFields.superRefine((shot, context) => {
+  if (shot.kind === 'map' ? !shot.map : !shot.mediaId)
+    context.addIssue({
+      code: 'custom',
+      message: shot.kind === 'map' ? 'a map shot needs its map' : `a ${shot.kind} shot needs its mediaId`,
+      path: [shot.kind === 'map' ? 'map' : 'mediaId'],
+    });
+});
 export type Shot = z.infer<typeof shotSchema>;
+
+/** The photos and clips a storyboard shows, each once, in order (map shots show none). */
+export const shotMediaIds = (shots: Shot[]): Id[] => [
+  ...new Set(shots.flatMap((shot) => (shot.mediaId ? [shot.mediaId] : []))),
+];
 
 export const narrationSegmentSchema = z.object({ startSec: z.number().nonnegative(), text: z.string().min(1) });
 export type NarrationSegment = z.infer<typeof narrationSegmentSchema>;

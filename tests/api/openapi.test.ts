@@ -129,6 +129,9 @@ describe('OpenAPI', () => {
     expect(createRun.requestBody?.content['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/StartRunRequest',
     });
+    expect(spec.components.schemas.StartRunRequest).toMatchObject({
+      properties: { map: { type: 'boolean', description: expect.stringContaining('no location leaves the server') } },
+    });
     expect(spec.components.schemas.RunList).toMatchObject({
       properties: { runs: { items: { $ref: '#/components/schemas/RunSummary' } } },
     });

@@ -92,6 +92,7 @@ export function storyboardFor(
     title: null,
     curation: { skipped: [] },
     shots: shots.map(({ photo, ...shot }, i) => ({
+      kind: 'photo' as const,
       mediaId: photo.media.mediaId,
       startSec: i * (shotSec - transitionSec),
       durationSec: shotSec,

@@ -46,7 +46,7 @@ describe('a run end to end over HTTP', () => {
     expect(state.status).toBe('complete');
     const uploaded = new Set(media.map((m) => m.mediaId));
     expect(state.storyboard!.shots.length).toBeGreaterThan(0);
-    expect(state.storyboard!.shots.every((shot) => uploaded.has(shot.mediaId))).toBe(true);
+    expect(state.storyboard!.shots.every((shot) => uploaded.has(shot.mediaId!))).toBe(true);
     expect(state.providers).toMatchObject({
       director: 'local',
       voice: 'local',

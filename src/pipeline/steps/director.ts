@@ -6,7 +6,7 @@ import { settleMemoryIndex } from '../../learning/memory.js';
 import { errorFields, log } from '../../log.js';
 import { storyboardDoc } from '../../runs/storyboard.js';
 import type { Media } from '../../schemas/media.js';
-import { asPreview, atFullQuality, type Storyboard } from '../../schemas/run.js';
+import { asPreview, atFullQuality, shotMediaIds, type Storyboard } from '../../schemas/run.js';
 import { keys, parseId, readJSON, writeJSON, type Id } from '../../storage/index.js';
 import { runDirector } from '../agents/director/index.js';
 import { inBackground, recordStep, type RunContext } from '../context.js';
@@ -98,10 +98,7 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
   // Two invocations racing here both planned the same run: the first stored plan wins.
   await writeJSON(ref, storyboardDoc, outcome.value, { onlyIfNew: true });
   const storyboard = (await readJSON(ref, storyboardDoc))!.value;
-  await recordMediaUse(
-    context.projectId,
-    storyboard.shots.map((shot) => shot.mediaId),
-  );
+  await recordMediaUse(context.projectId, shotMediaIds(storyboard.shots));
   context.actions.push(
     storyboardFrom
       ? `director took the storyboard of run ${storyboardFrom}`

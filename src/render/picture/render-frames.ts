@@ -11,6 +11,8 @@ export interface LoadedShot {
   caption: Overlay | null;
   /** The window on the canvas at each of the shot's frames (0-based within the shot). */
   path: (index: number) => Window;
+  /** Redraws the canvas for one of the shot's frames, for a picture that changes (a map's growing route). */
+  animate?: (index: number) => void;
 }
 
 /** One shot, as the frame renderer needs it: its frames, and a loader for its picture. */
@@ -105,12 +107,15 @@ export async function renderFrames(
       const [i, j] = [active[0]!, active[1]!];
       const t = (n - plan.shots[j]!.start + 0.5) / (plan.shots[i]!.end - plan.shots[j]!.start);
       const [wa, wb] = transitionWindows(plan.transition, t, loaded.get(i)!.path(at(i)), loaded.get(j)!.path(at(j)));
+      loaded.get(i)!.animate?.(at(i));
       warp(loaded.get(i)!.canvas, a, wa);
+      loaded.get(j)!.animate?.(at(j));
       warp(loaded.get(j)!.canvas, b, wb);
       combine(plan.transition, a, b, out, t);
     } else {
       const i = active[0] ?? plan.shots.length - 1;
       const shot = loaded.get(i)!;
+      shot.animate?.(at(i));
       warp(shot.canvas, out, shot.path(at(i)));
     }
     if (plan.title) blendOverlay(out, plan.title, textOpacity(n, title.from, title.to, fade));

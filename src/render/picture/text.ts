@@ -149,3 +149,8 @@ export function captionOverlay(
     anchor: 'bottom',
   });
 }
+
+/** A line's advance width, and its outline as SVG path data with the baseline starting at (x, y): text drawn into a picture (a map's names). */
+export const textWidth = width;
+export const textPathData = (text: string, x: number, y: number, size: number): string =>
+  loadFont().getPath(text, x, y, size).toPathData(2);

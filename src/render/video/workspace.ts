@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Media } from '../../schemas/media.js';
-import { audioRateOf, isDraft, type Storyboard } from '../../schemas/run.js';
+import { audioRateOf, isDraft, type Shot, type Storyboard } from '../../schemas/run.js';
 import { RenderError } from '../errors.js';
 import { probeMedia, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from '../graph.js';
@@ -11,7 +11,9 @@ import { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js'
 import { motionPath, type Box } from '../picture/motion.js';
 import { planesBytes, type Planes } from '../picture/planes.js';
 import { canvasSize } from '../picture/crop.js';
-import { prepareCanvas } from '../picture/prepare.js';
+import { prepareCanvas, type PreparedCanvas } from '../picture/prepare.js';
+import { prepareMapCanvas } from '../picture/map/map-canvas.js';
+import { routeAnimation } from '../picture/map/route-stroke.js';
 import { renderFrames, type FramePlan } from '../picture/render-frames.js';
 import { captionOverlay, titleOverlay } from '../picture/text.js';
 
@@ -157,7 +159,6 @@ export class ComposeWorkspace {
     onProgress?: (fraction: number) => void,
     only?: ReadonlySet<number>,
   ): Promise<void> {
-    const frame = { width: storyboard.width, height: storyboard.height };
     const queue = storyboard.shots
       .map((shot, i) => ({ shot, i, done: settles() }))
       .filter(({ i }) => !only || only.has(i));
@@ -171,8 +172,7 @@ export class ComposeWorkspace {
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         try {
-          const { media, bytes } = await load(next.shot.mediaId);
-          const canvas = await prepareCanvas(media, bytes, next.shot, frame);
+          const canvas = await this.prepareOne(storyboard, next.shot, load);
           this.focus[next.i] = canvas.focus;
           await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
           next.done.resolve();
@@ -185,6 +185,14 @@ export class ComposeWorkspace {
       }
     };
     await Promise.all(Array.from({ length: PREPARE_CONCURRENCY }, worker));
+  }
+
+  /** One shot's canvas: its photo, or for a map shot the map drawn from the bundled land outlines. */
+  private async prepareOne(storyboard: Storyboard, shot: Shot, load: PhotoLoader): Promise<PreparedCanvas> {
+    const frame = { width: storyboard.width, height: storyboard.height };
+    if (shot.map) return prepareMapCanvas(shot.map, storyboard, frame);
+    const { media, bytes } = await load(shot.mediaId!);
+    return prepareCanvas(media, bytes, shot, frame);
   }
 
   /** The shots `renderPicture` draws for a segment of the timeline (its tail included). */
@@ -221,11 +229,13 @@ export class ComposeWorkspace {
         ...spans[i]!,
         load: async () => {
           await this.prepared.get(i);
+          const frames = spans[i]!.end - spans[i]!.start;
+          const base = await readCanvas(i);
           return {
-            canvas: await readCanvas(i),
+            ...(shot.map ? routeAnimation(shot.map, storyboard, frame, base, frames) : { canvas: base }),
             caption: shot.caption ? await captionOverlay(shot.caption, frame) : null,
             // The motion keeps the shot's focus in frame: known once its canvas is made.
-            path: motionPath(shot.motion, canvas, frame, this.focus[i] ?? null, spans[i]!.end - spans[i]!.start),
+            path: motionPath(shot.motion, canvas, frame, this.focus[i] ?? null, frames),
           };
         },
       })),

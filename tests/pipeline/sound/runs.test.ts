@@ -149,7 +149,7 @@ describe('the sound and the story of a run', () => {
       COLOURS.map((colour) => ({ colour })),
       { durationSec: 30, resolution: '360p', mood: 'happy', narration: false, title: false },
     );
-    const colourOf = (i: number) => COLOURS[mediaIds.indexOf(storyboard.shots[i]!.mediaId)]!;
+    const colourOf = (i: number) => COLOURS[mediaIds.indexOf(storyboard.shots[i]!.mediaId!)]!;
     const grid = storyboard.music!;
     const beat = 60 / grid.bpm;
     const colours = frameColours(file);
@@ -221,6 +221,9 @@ describe('the sound and the story of a run', () => {
         `voice at ${segment.startSec} s: "${segment.text}"`,
       ).toBeGreaterThan(-40);
       expect(rms(Math.max(0, segment.startSec - 0.3), segment.startSec - 0.05)).toBeLessThan(-60);
+      // The route said over the map names every place at once (tests/pipeline/director-map.test.ts).
+      if (storyboard.shots.some((s) => s.kind === 'map' && Math.abs(segment.startSec - s.startSec - 0.35) < 0.01))
+        continue;
       for (const shot of storyboard.shots) {
         const town = shot.place?.split(',')[0];
         if (

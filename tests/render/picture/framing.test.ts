@@ -100,7 +100,7 @@ describe('aspect ratios and framing', () => {
     expect(storyboard.shots.every((shot) => shot.framing === 'crop' && shot.focus !== null)).toBe(true);
     expect(storyboard.shots[0]!.focus!.x).toBeLessThan(0.15);
     const shots = storyboard.shots.map((shot) => ({
-      photo: { media: { ...edgePortrait.media, mediaId: shot.mediaId }, bytes: edgePortrait.bytes },
+      photo: { media: { ...edgePortrait.media, mediaId: shot.mediaId! }, bytes: edgePortrait.bytes },
     }));
     const video = await renderStoryboard(storyboard, shots, ffmpeg);
     try {
@@ -121,7 +121,7 @@ describe('aspect ratios and framing', () => {
     expect(storyboard.shots[0]!.framing).toBe('fill');
     const video = await renderStoryboard(
       storyboard,
-      [{ photo: { media: { ...landscape.media, mediaId: storyboard.shots[0]!.mediaId }, bytes: landscape.bytes } }],
+      [{ photo: { media: { ...landscape.media, mediaId: storyboard.shots[0]!.mediaId! }, bytes: landscape.bytes } }],
       ffmpeg,
     );
     try {

@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module';
-import type { MultiPolygon, Polygon, Position } from 'geojson';
+import type { Position } from 'geojson';
 import { clipPolygon, type Point } from 'lineclip';
-import { feature } from 'topojson-client';
-import type { Topology } from 'topojson-specification';
 import whichPolygon from 'which-polygon';
+import { landPolygons } from '../../../render/picture/map/land-polygons.js';
 
 /**
  * Land or water, from Natural Earth's 1:50m land polygons (world-atlas, 0.5 MB;
@@ -62,19 +60,9 @@ function tiles(rings: Position[][]): Position[][][] {
 
 function load(): Query {
   if (land) return land;
-  const topology = createRequire(import.meta.url)('world-atlas/land-50m.json') as Topology;
-  const geometry = feature(topology, topology.objects.land!);
-  const shapes = 'features' in geometry ? geometry.features.map((f) => f.geometry) : [geometry.geometry];
-  const polygons = shapes.flatMap((shape) =>
-    shape.type === 'MultiPolygon'
-      ? (shape as MultiPolygon).coordinates
-      : shape.type === 'Polygon'
-        ? [(shape as Polygon).coordinates]
-        : [],
-  );
   land = whichPolygon({
     type: 'FeatureCollection',
-    features: polygons
+    features: landPolygons()
       .flatMap((rings) => tiles(rings.map(unwrap)))
       .map((coordinates) => ({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates } })),
   });

@@ -13,7 +13,15 @@ import { seededRandom } from '../../../random.js';
 import type { StyleChoice } from '../../../style/choice.js';
 import { narrateScenes, placeScript, scriptOf, speakingSec, type SceneTiming } from './narration.js';
 import { distanceKm, lookupPlace, placeLabel, type Place } from './places.js';
-import { beatGridFor, beatTimeline, MAX_TRANSITION_SEC, MIN_SHOT_SEC } from './timeline.js';
+import {
+  beatGridFor,
+  beatTimeline,
+  MAX_TRANSITION_SEC,
+  MIN_SHOT_SEC,
+  type BeatGrid,
+  type Timeline,
+} from './timeline.js';
+import { mapShot, routeLines, routeStops, wantsMap, withRouteLine, type RouteStop } from './route.js';
 
 import { takenAtMs } from './taken-at.js';
 import type { PhotoFacts } from '../../../media/analyse.js';
@@ -114,11 +122,9 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
   );
   const ordered = curated.kept;
   const grid = beatGridFor(input.style.mood);
-  const timeline = beatTimeline(durationSec, fitTiming(durationSec, ordered.length).count, grid);
-  const chosen = pickEvenly(ordered, timeline.startSec.length);
+  const { timeline, chosen, places, map } = layOut(input, ordered, durationSec, grid);
   const skipped = [...curated.skipped, ...overLimit(ordered, chosen)];
   const scenes = groupScenes(chosen);
-  const places = chosen.map((item) => (item.gps ? lookupPlace(item.gps) : null));
 
   let lastMotion: Shot['motion'] | null = null;
   const shots: Shot[] = chosen
@@ -130,6 +136,7 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
       lastMotion = motion;
       const place = places[i];
       return {
+        kind: 'photo' as const,
         mediaId: item.mediaId,
         startSec: timeline.startSec[i]!,
         durationSec: timeline.durationSec[i]!,
@@ -143,7 +150,10 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     })
     .map((shot, i) => pictureShot(input, shot, chosen[i]!));
 
-  const sceneTimings = timeScenes(shots, chosen, places, durationSec);
+  // The scene before the map ends where the map begins: its line is said over its own photos.
+  const sceneTimings = timeScenes(shots, chosen, places, durationSec).map((scene) =>
+    map && scene.startSec < map.startSec ? { ...scene, endSec: Math.min(scene.endSec, map.startSec) } : scene,
+  );
   const sceneSummaries = sceneTimings.map((scene) => ({
     index: scene.index,
     startedAt: scene.startedAt,
@@ -151,7 +161,14 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     shotCount: scene.shotCount,
   }));
   const theme = overrides.theme ?? input.request.theme ?? sceneSummaries.find((s) => s.place)?.place ?? 'Our story';
-  const narration = planNarration(input, overrides, { theme, shots, chosen, sceneTimings, durationSec });
+  const narration = planNarration(input, overrides, { theme, shots, chosen, sceneTimings, durationSec, map });
+  const allShots = map
+    ? [
+        ...shots.slice(0, map.slot),
+        mapShot(map.stops, { startSec: map.startSec, durationSec: map.durationSec, scene: shots[map.slot]!.scene }),
+        ...shots.slice(map.slot),
+      ]
+    : shots;
 
   return {
     theme,
@@ -160,13 +177,56 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     durationSec,
     resolution,
     ...pictureFields(input, shots, chosen, theme, skipped),
-    shots,
+    shots: allShots,
     scenes: sceneSummaries,
     narration,
     tempoBpm: grid.bpm,
     music: grid,
     choice: { source: input.style.source, reason: input.style.reason },
     provider: overrides.provider ?? 'local',
+  };
+}
+
+/** Where the map shot goes, the time it takes, and the route it draws. */
+interface MapSlot {
+  /** The map shows before this photo (the first of the trip's second place). */
+  slot: number;
+  startSec: number;
+  durationSec: number;
+  stops: RouteStop[];
+}
+
+/**
+ * The photos shown and their times on the beat timeline. With a map, the
+ * timeline has one slot more and the map takes the slot before the first
+ * photo of the trip's second place, so it cuts on the beat like any shot.
+ */
+function layOut(
+  input: DirectorInput,
+  ordered: Media[],
+  durationSec: number,
+  grid: BeatGrid,
+): { timeline: Timeline; chosen: Media[]; places: Array<Place | null>; map: MapSlot | null } {
+  const placesOf = (items: Media[]) => items.map((item) => (item.gps ? lookupPlace(item.gps) : null));
+  const plain = () => {
+    const timeline = beatTimeline(durationSec, fitTiming(durationSec, ordered.length).count, grid);
+    const chosen = pickEvenly(ordered, timeline.startSec.length);
+    return { timeline, chosen, places: placesOf(chosen), map: null };
+  };
+  if (input.request.map === false) return plain();
+  const timeline = beatTimeline(durationSec, fitTiming(durationSec, ordered.length + 1).count, grid);
+  if (timeline.startSec.length < 2) return plain();
+  const chosen = pickEvenly(ordered, timeline.startSec.length - 1);
+  const places = placesOf(chosen);
+  const stops = routeStops(chosen, places);
+  if (!wantsMap(input.request, stops)) return plain();
+  const slot = stops[1]!.firstPhoto;
+  const without = <T>(values: T[]) => values.filter((_, i) => i !== slot);
+  return {
+    timeline: { startSec: without(timeline.startSec), durationSec: without(timeline.durationSec) },
+    chosen,
+    places,
+    map: { slot, startSec: timeline.startSec[slot]!, durationSec: timeline.durationSec[slot]!, stops },
   };
 }
 
@@ -211,7 +271,14 @@ export function timeScenes(
 function planNarration(
   input: DirectorInput,
   overrides: PlanOverrides,
-  plan: { theme: string; shots: Shot[]; chosen: Media[]; sceneTimings: SceneTiming[]; durationSec: number },
+  plan: {
+    theme: string;
+    shots: Shot[];
+    chosen: Media[];
+    sceneTimings: SceneTiming[];
+    durationSec: number;
+    map: MapSlot | null;
+  },
 ): Storyboard['narration'] {
   if (input.request.narration === false) return { enabled: false, script: '', segments: [] };
   const cuts = plan.shots.map((shot) => shot.startSec);
@@ -228,12 +295,15 @@ function planNarration(
     durationSec: plan.durationSec,
     seed: input.runId,
   });
-  const segments =
+  const planned =
     written !== null
       ? placeScript(written, cuts, plan.durationSec)
       : overrides.lines
         ? placeModelLines(overrides.lines, input, plan, local)
         : local;
+  // A script someone wrote is said as written; otherwise the map's route is named while it shows.
+  const segments =
+    plan.map && written === null ? withRouteLine(planned, plan.map, routeLines(plan.map.stops)) : planned;
   return { enabled: segments.length > 0, script: scriptOf(segments), segments };
 }
 

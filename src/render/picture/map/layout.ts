@@ -1,0 +1,95 @@
+import type { Aspect, ShotMap } from '../../../schemas/run.js';
+import type { Size } from '../motion.js';
+import { drawableText, fitText, safeArea, textWidth } from '../text.js';
+
+/**
+ * Where everything of a map shot lies on its canvas (the frame plus the
+ * motion's headroom): a Mercator projection that fits the shot's bounds into
+ * the part of the canvas the frame shows, inside the text-safe area and with
+ * room beside each place for its name. Pure and cheap, so the canvas and the
+ * route drawn over it each frame are computed from the same numbers.
+ */
+
+export interface MapLabel {
+  text: string;
+  size: number;
+  /** Baseline start, in canvas pixels. */
+  x: number;
+  y: number;
+}
+
+export interface MapLayout {
+  canvas: Size;
+  /** Degrees to canvas pixels. */
+  project: (lon: number, lat: number) => [number, number];
+  /** The canvas's extent in degrees, for picking the land outlines it shows. */
+  extent: { west: number; south: number; east: number; north: number };
+  stops: Array<[number, number]>;
+  labels: MapLabel[];
+  /** The route's half width and a place dot's radius, in canvas pixels. */
+  lineHalfWidth: number;
+  dotRadius: number;
+}
+
+const mercatorY = (lat: number) => Math.log(Math.tan(Math.PI / 4 + (Math.max(-85, Math.min(85, lat)) * Math.PI) / 360));
+const latitudeOf = (y: number) => (360 / Math.PI) * Math.atan(Math.exp(y)) - 90;
+const rad = (deg: number) => (deg * Math.PI) / 180;
+
+/** Names are drawn for at most this many places; a longer route names its first and last. */
+const MAX_LABELS = 6;
+
+export function mapLayout(map: ShotMap, canvas: Size, frame: Size & { aspect: Aspect }): MapLayout {
+  const short = Math.min(frame.width, frame.height);
+  const size = short * 0.05;
+  const dotRadius = Math.max(2, short * 0.011);
+  const lineHalfWidth = Math.max(1.5, short * 0.007);
+  const named = map.places.map((place, i) =>
+    map.places.length <= MAX_LABELS || i === 0 || i === map.places.length - 1
+      ? fitText(drawableText(place.name), size, frame.width * 0.34, 1)
+      : null,
+  );
+  const widest = Math.max(0, ...named.map((label) => (label ? textWidth(label.lines[0]!, label.size) : 0)));
+  const safe = safeArea(frame.aspect);
+  // The frame's own rectangle, centred on the canvas, less the safe margins and room for a name beside each place.
+  const side = Math.min(frame.width * 0.36, widest + dotRadius * 3);
+  const target = {
+    left: (canvas.width - frame.width) / 2 + Math.max(frame.width * safe.left, side),
+    right: (canvas.width + frame.width) / 2 - Math.max(frame.width * safe.right, side),
+    top: (canvas.height - frame.height) / 2 + frame.height * safe.top + size,
+    bottom: (canvas.height + frame.height) / 2 - frame.height * safe.bottom - size * 0.5,
+  };
+  const { west, east, south, north } = map.bounds;
+  const spanX = Math.max(1e-6, rad(east - west));
+  const spanY = Math.max(1e-6, mercatorY(north) - mercatorY(south));
+  const scale = Math.min(
+    Math.max(1, target.right - target.left) / spanX,
+    Math.max(1, target.bottom - target.top) / spanY,
+  );
+  const centre = { x: rad((west + east) / 2), y: (mercatorY(north) + mercatorY(south)) / 2 };
+  const middle = { x: (target.left + target.right) / 2, y: (target.top + target.bottom) / 2 };
+  const project = (lon: number, lat: number): [number, number] => [
+    middle.x + (rad(lon) - centre.x) * scale,
+    middle.y - (mercatorY(lat) - centre.y) * scale,
+  ];
+  const extent = {
+    west: ((0 - middle.x) / scale + centre.x) * (180 / Math.PI),
+    east: ((canvas.width - middle.x) / scale + centre.x) * (180 / Math.PI),
+    north: latitudeOf(centre.y + middle.y / scale),
+    south: latitudeOf(centre.y - (canvas.height - middle.y) / scale),
+  };
+  const stops = map.places.map((place) => project(place.lon, place.lat));
+  const meanX = stops.reduce((sum, [x]) => sum + x, 0) / stops.length;
+  const labels = named.flatMap((label, i) => {
+    if (!label) return [];
+    const [x, y] = stops[i]!;
+    const text = label.lines[0]!;
+    const width = textWidth(text, label.size);
+    const gap = dotRadius * 2;
+    // Beside the place, away from the rest of the route; on the other side if that runs out of the frame.
+    const right = x + gap + width <= (canvas.width + frame.width) / 2 - frame.width * safe.right;
+    const left = x - gap - width >= (canvas.width - frame.width) / 2 + frame.width * safe.left;
+    const onLeft = (x < meanX && left) || !right;
+    return [{ text, size: label.size, x: onLeft ? x - gap - width : x + gap, y: y + label.size * 0.35 }];
+  });
+  return { canvas, project, extent, stops, labels, lineHalfWidth, dotRadius };
+}
