@@ -127,6 +127,9 @@ export const curationSkipSchema = z.object({
   reason: z.enum(['duplicate', 'blurry', 'unreadable', 'over_limit']),
   /** For a duplicate: the photo kept instead. */
   similarTo: idSchema.optional(),
+  /** For a blurry photo: its sharpest part's sharpness (media/sharpness.ts) and the level below which it is soft. */
+  measure: z.number().optional(),
+  threshold: z.number().optional(),
 });
 export type CurationSkip = z.infer<typeof curationSkipSchema>;
 
