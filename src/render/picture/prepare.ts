@@ -13,6 +13,31 @@ export function canvasSize(frame: Size): Size {
   return { width: even(frame.width * CANVAS_HEADROOM), height: even(frame.height * CANVAS_HEADROOM) };
 }
 
+/**
+ * How far past the frame's shape a cropped shot's canvas reaches along a photo
+ * wider (or taller) than the frame, so a pan moves across the scene; the pan's
+ * own smoothness cap (motion.ts) limits how much of it a short shot crosses.
+ */
+const PAN_REACH = 1.5;
+
+/**
+ * The canvas of one shot: the frame's canvas, reaching further along a photo
+ * wider (or taller) than the frame when the shot crops it and pans that way.
+ */
+export function shotCanvasSize(frame: Size, photo: Size, shot: Pick<Shot, 'framing' | 'motion'>): Size {
+  const base = canvasSize(frame);
+  if (shot.framing === 'fill') return base;
+  const photoAspect = photo.width / photo.height;
+  const aspect = base.width / base.height;
+  const sideways = shot.motion === 'pan-left' || shot.motion === 'pan-right';
+  const upDown = shot.motion === 'pan-up' || shot.motion === 'pan-down';
+  if (sideways && photoAspect > aspect * 1.01)
+    return { width: even(Math.min(base.width * PAN_REACH, base.height * photoAspect)), height: base.height };
+  if (upDown && photoAspect < aspect / 1.01)
+    return { width: base.width, height: even(Math.min(base.height * PAN_REACH, base.width / photoAspect)) };
+  return base;
+}
+
 type Focus = NonNullable<Shot['focus']>;
 const CENTRE: Focus = { x: 0.45, y: 0.45, width: 0.1, height: 0.1 };
 
@@ -116,19 +141,19 @@ async function fillCanvas(image: Sharp, photo: Size, canvas: Size, focus: Focus)
 }
 
 /**
- * One photo as a shot's canvas: upright, in sRGB (Display P3 and other ICC
+ * One photo as a shot's canvas (see shotCanvasSize): upright, in sRGB (Display P3 and other ICC
  * profiles converted), cropped around its focus or shown whole over a blurred
  * fill as the shot says, and converted to BT.709 YUV once so each frame only resamples.
  */
 export async function prepareCanvas(
   media: Media,
   bytes: Uint8Array,
-  shot: Pick<Shot, 'framing' | 'focus'>,
+  shot: Pick<Shot, 'framing' | 'focus' | 'motion'>,
   frame: Size,
 ): Promise<PreparedCanvas> {
-  const canvas = canvasSize(frame);
-  const image = toSrgb(await photoImage(media, bytes));
   const photo = { width: media.width, height: media.height };
+  const canvas = shotCanvasSize(frame, photo, shot);
+  const image = toSrgb(await photoImage(media, bytes));
   const focus = shot.focus ?? CENTRE;
   const { rgb, focus: box } =
     shot.framing === 'fill'
