@@ -2,7 +2,7 @@
 // as the video moves it (motionPath, cropRect and frameSpans are the renderer's own, see scripts/page-modules.ts),
 // with the title, the narration as captions, and the voice and music <audio> elements as the clock.
 import { frameSpans } from './render/graph.js';
-import { canvasSize, CENTRE, cropRect } from './render/crop.js';
+import { canvasSize, CENTRE, cropRect, shotCanvasSize } from './render/crop.js';
 import { motionPath } from './render/motion.js';
 
 /** The preview's long side: enough to judge a plan, light enough for a phone. */
@@ -40,6 +40,39 @@ function shotCanvas(image, shot, size) {
       height: focus.height * photo.height * scale,
     },
   };
+}
+
+/**
+ * A map shot's canvas, sketched: the route through its places over a plain sea, as far along as the video draws it
+ * at the shot's end. The video draws the land from its bundled outlines; the preview shows only where the route goes.
+ */
+function mapCanvas(map, size) {
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas, size);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#1d3557';
+  context.fillRect(0, 0, size.width, size.height);
+  const { west, east, south, north } = map.bounds;
+  const at = (place) => [
+    ((place.lon - west) / Math.max(1e-6, east - west)) * size.width,
+    ((north - place.lat) / Math.max(1e-6, north - south)) * size.height,
+  ];
+  const short = Math.min(size.width, size.height);
+  context.strokeStyle = '#f4a261';
+  context.lineWidth = Math.max(2, short * 0.012);
+  context.beginPath();
+  map.places.forEach((place, i) => (i === 0 ? context.moveTo(...at(place)) : context.lineTo(...at(place))));
+  context.stroke();
+  context.fillStyle = '#ffffff';
+  context.font = `bold ${Math.round(short * 0.05)}px sans-serif`;
+  for (const place of map.places) {
+    const [x, y] = at(place);
+    context.beginPath();
+    context.arc(x, y, Math.max(3, short * 0.015), 0, Math.PI * 2);
+    context.fill();
+    context.fillText(place.name, x + short * 0.03, y + short * 0.015);
+  }
+  return { canvas, focus: null };
 }
 
 function loadImage(url) {
@@ -91,11 +124,21 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
   const fps = storyboard.fps ?? 30;
   const spans = frameSpans(storyboard.shots, fps);
   const size = canvasSize(frame);
-  const images = await Promise.all(storyboard.shots.map(async (shot) => loadImage(await photoUrl(shot.mediaId))));
+  const images = await Promise.all(
+    storyboard.shots.map(async (shot) => (shot.mediaId ? loadImage(await photoUrl(shot.mediaId)) : null)),
+  );
   const shots = storyboard.shots.map((shot, i) => {
-    const prepared = shotCanvas(images[i], shot, size);
+    const image = images[i];
+    const photo = image ? { width: image.naturalWidth, height: image.naturalHeight } : size;
+    // The renderer's canvas for this shot: wider than the frame where it pans across a wide photo.
+    const shotSize = shot.map ? size : shotCanvasSize(frame, photo, shot);
+    const prepared = shot.map || !image ? mapCanvas(shot.map, shotSize) : shotCanvas(image, shot, shotSize);
     const frames = spans[i].end - spans[i].start;
-    return { ...spans[i], canvas: prepared.canvas, path: motionPath(shot.motion, size, frame, prepared.focus, frames) };
+    return {
+      ...spans[i],
+      canvas: prepared.canvas,
+      path: motionPath(shot.motion, shotSize, frame, prepared.focus, frames),
+    };
   });
   const lines = storyboard.narration.enabled ? (storyboard.narration.segments ?? []) : [];
   const duration = storyboard.durationSec;

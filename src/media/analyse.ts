@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Media, PhotoAnalysis } from '../schemas/media.js';
 import { photoImage, toSrgb } from '../render/picture/decode.js';
 import { loadSharp } from '../render/picture/native.js';
+import { peakSharpness } from './sharpness.js';
 
 // A CommonJS module whose typings declare an ES default export: loaded as it is written, on first use (it loads sharp).
 const phash = (...args: Parameters<typeof import('sharp-phash').default>) =>
@@ -12,12 +13,12 @@ export interface PhotoFacts extends PhotoAnalysis {
   mediaId: string;
 }
 
-/** Long side the facts are measured at: sharpness is only comparable across photos at one scale. */
+/** Long side the facts are measured at (smaller photos as they are): sharpness is only comparable at one scale. */
 const SAMPLE_SIDE = 512;
 /** The salient region's side, as a share of the photo's short side. */
 const FOCUS_SHARE = 0.3;
 
-function laplacianVariance(gray: Uint8Array, width: number, height: number): number {
+function laplacianVariance(gray: Float32Array, width: number, height: number): number {
   let sum = 0;
   let sumSq = 0;
   let count = 0;
@@ -34,7 +35,7 @@ function laplacianVariance(gray: Uint8Array, width: number, height: number): num
   return sumSq / count - mean * mean;
 }
 
-function exposureScore(gray: Uint8Array): number {
+function exposureScore(gray: Float32Array): number {
   let sum = 0;
   let clipped = 0;
   for (const value of gray) {
@@ -70,16 +71,19 @@ async function focalPoint(rgb: Buffer, width: number, height: number): Promise<P
 export async function analysePhoto(photo: Pick<Media, 'contentType'>, bytes: Uint8Array): Promise<PhotoAnalysis> {
   const image = toSrgb(await photoImage(photo, bytes));
   const { data: rgb, info } = await image
-    .resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside' })
+    .resize(SAMPLE_SIDE, SAMPLE_SIDE, { fit: 'inside', withoutEnlargement: true })
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const gray = new Uint8Array(info.width * info.height);
+  const gray = new Float32Array(info.width * info.height);
   for (let i = 0; i < gray.length; i++)
-    gray[i] = Math.round(0.2126 * rgb[i * 3]! + 0.7152 * rgb[i * 3 + 1]! + 0.0722 * rgb[i * 3 + 2]!);
+    gray[i] = 0.2126 * rgb[i * 3]! + 0.7152 * rgb[i * 3 + 1]! + 0.0722 * rgb[i * 3 + 2]!;
   return {
-    hash: await phash(Buffer.from(gray), { raw: { width: info.width, height: info.height, channels: 1 } }),
+    hash: await phash(Buffer.from(Uint8Array.from(gray, Math.round)), {
+      raw: { width: info.width, height: info.height, channels: 1 },
+    }),
     sharpness: laplacianVariance(gray, info.width, info.height),
+    peakSharpness: peakSharpness(gray, info.width, info.height),
     exposure: exposureScore(gray),
     focus: await focalPoint(rgb, info.width, info.height),
   };
@@ -87,12 +91,16 @@ export async function analysePhoto(photo: Pick<Media, 'contentType'>, bytes: Uin
 
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
+/** An analysis made before the sharpest part was measured is measured again (it lacks peakSharpness). */
+const isCurrent = (analysis: PhotoAnalysis | undefined): analysis is PhotoAnalysis =>
+  analysis?.peakSharpness !== undefined;
+
 /** Photos analysed at once: each decode holds a few MB after shrink-on-load. */
 const ANALYSE_CONCURRENCY = 2;
 
 /**
  * Facts for every photo: the analysis made at upload, or (for a photo stored
- * without one) made now from its bytes; null for one that cannot be read or
+ * without one, or with one older than the sharpest-part measure) made now from its bytes; null for one that cannot be read or
  * decoded (it is left out, not fatal).
  */
 export async function analysePhotos(
@@ -100,8 +108,9 @@ export async function analysePhotos(
   load: (mediaId: string) => Promise<Uint8Array>,
 ): Promise<Map<string, PhotoFacts | null>> {
   const facts = new Map<string, PhotoFacts | null>();
-  for (const item of media) if (item.analysis) facts.set(item.mediaId, { mediaId: item.mediaId, ...item.analysis });
-  const queue = media.filter((item) => !item.analysis);
+  for (const item of media)
+    if (isCurrent(item.analysis)) facts.set(item.mediaId, { mediaId: item.mediaId, ...item.analysis });
+  const queue = media.filter((item) => !isCurrent(item.analysis));
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       const current = item;

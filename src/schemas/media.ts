@@ -14,8 +14,14 @@ export const photoRegionSchema = z.object({ x: unit, y: unit, width: unit, heigh
 export const photoAnalysisSchema = z.object({
   /** 64-bit perceptual hash (DCT), as a string of 0s and 1s: near-duplicates differ in few bits. */
   hash: z.string().regex(/^[01]{64}$/),
-  /** Variance of the Laplacian of the luminance at a fixed size: low means out of focus. */
+  /** Variance of the Laplacian of the whole luminance at a fixed size: how much fine detail there is. */
   sharpness: z.number().nonnegative(),
+  /**
+   * How crisp the photo's sharpest part is (see media/sharpness.ts): about 1/(edge width in pixels) at a fixed
+   * size, whatever the texture; null when no part has the contrast to judge. Absent from analyses made before it
+   * existed: the director measures those photos again.
+   */
+  peakSharpness: z.number().nonnegative().nullable().optional(),
   /** 0..1: 1 for a mid-grey mean with nothing clipped. */
   exposure: unit,
   /** The most salient region (edges, skin tones, saturation). */

@@ -135,6 +135,9 @@ export const curationSkipSchema = z.object({
   reason: z.enum(['duplicate', 'blurry', 'unreadable', 'over_limit']),
   /** For a duplicate: the photo kept instead. */
   similarTo: idSchema.optional(),
+  /** For a blurry photo: its sharpest part's sharpness (media/sharpness.ts) and the level below which it is soft. */
+  measure: z.number().optional(),
+  threshold: z.number().optional(),
 });
 export type CurationSkip = z.infer<typeof curationSkipSchema>;
 
@@ -174,10 +177,16 @@ const shotFields = z.object({
   place: z.string().nullable().default(null),
   /**
    * How the photo fills the frame: `crop` cuts it to the frame's shape around
-   * its subject; `fill` shows it whole over a blurred copy of itself (chosen
-   * when a crop would lose too much of the photo or cut through its subject).
+   * its subject (panning across a scene wider than the frame); `fill` shows it
+   * whole over a blurred copy of itself, only when no crop keeps the subject whole.
    */
   framing: z.enum(['crop', 'fill']).default('crop'),
+  /**
+   * Why: the subject fits a crop (`subject_fits`) or is larger than any (`subject_too_large`); with no subject
+   * known, a crop keeps most of the photo (`most_kept`) or would lose too much (`too_much_lost`). Absent on older
+   * storyboards.
+   */
+  framingReason: z.enum(['subject_fits', 'subject_too_large', 'most_kept', 'too_much_lost']).optional(),
   /** The photo's most salient region (0..1 of its width and height, upright); motion keeps it in frame. */
   focus: photoRegionSchema.nullable().default(null),
 });

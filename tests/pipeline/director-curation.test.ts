@@ -4,30 +4,36 @@ import { analysePhotos } from '../../src/media/analyse.js';
 import { planStoryboard } from '../../src/pipeline/agents/director/storyboard-plan.js';
 import type { Media } from '../../src/schemas/media.js';
 import type { Id } from '../../src/storage/index.js';
+import { BLURRY_BELOW } from '../../src/media/sharpness.js';
+import { curationSkipSchema } from '../../src/schemas/run.js';
 import { mediaFor, texturedPhoto } from '../helpers/render.js';
+import { fogged, gaussianBlur, lensBlur, REAL_PHOTOS, realPhoto } from '../helpers/real-photos.js';
 
 const style = { mood: 'calm', musicStyle: 'acoustic', source: 'default' as const, reason: 'test' };
 
+/** Real photos, one a day, with a softer near-duplicate, two out of focus, a foggy one and an unreadable file. */
 async function photoSet() {
   const photos: Array<{ media: Media; bytes: Uint8Array }> = [];
-  const add = (id: string, bytes: Uint8Array, takenAt: string) =>
-    photos.push({ media: { ...mediaFor(id, 1200, 800), takenAt }, bytes });
-  for (let i = 0; i < 4; i++) add(`m_p${i}`, await texturedPhoto(1200, 800, 10 + i), `2024-07-1${i}T10:00:00`);
-  // The same scene again 20 s after m_p1, slightly brighter and softer: a near-duplicate, less sharp than the original.
-  const again = await sharp(photos[1]!.bytes).blur(1.2).modulate({ brightness: 1.05 }).jpeg({ quality: 90 }).toBuffer();
-  add('m_again', new Uint8Array(again), '2024-07-11T10:00:20');
-  // Badly out of focus.
-  add(
-    'm_blurry',
-    new Uint8Array(
-      await sharp(await texturedPhoto(1200, 800, 40))
-        .blur(12)
-        .jpeg()
-        .toBuffer(),
-    ),
-    '2024-07-14T10:00:00',
-  );
-  add('m_broken', new Uint8Array(Buffer.from('not a photo at all')), '2024-07-15T10:00:00');
+  const add = async (id: string, bytes: Uint8Array, takenAt: string) => {
+    const size = await sharp(bytes)
+      .metadata()
+      .catch(() => ({ width: 1, height: 1 }));
+    photos.push({ media: { ...mediaFor(id, size.width, size.height), takenAt }, bytes });
+  };
+  for (const [i, name] of REAL_PHOTOS.entries()) await add(`m_${name}`, realPhoto(name), `2024-07-1${i}T10:00:00`);
+  // The rocket again 20 s later, slightly brighter and softer: a near-duplicate, less sharp than the original.
+  const again = await sharp(realPhoto('rocket'))
+    .blur(0.8)
+    .modulate({ brightness: 1.05 })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  await add('m_again', new Uint8Array(again), '2024-07-13T10:00:20');
+  // Low texture but sharp: the dusk sky seen through fog (the old whole-photo measure dropped such photos).
+  await add('m_fog', await fogged(realPhoto('dusk-sky'), 0.3), '2024-07-16T10:00:00');
+  // Out of focus: the coffee through a defocused lens, the cat under a wide Gaussian.
+  await add('m_coffee_soft', await lensBlur(realPhoto('coffee'), 5), '2024-07-17T10:00:00');
+  await add('m_cat_soft', await gaussianBlur(realPhoto('chelsea'), 4), '2024-07-18T10:00:00');
+  await add('m_broken', new Uint8Array(Buffer.from('not a photo at all')), '2024-07-19T10:00:00');
   return photos;
 }
 
@@ -49,10 +55,30 @@ describe('photo facts', () => {
       hash: expect.stringMatching(/^[01]{64}$/),
     });
   });
+
+  it('measures again a photo whose stored analysis predates the sharpest-part measure', async () => {
+    const [first] = await photoSet();
+    const measured = await analysePhotos([first!.media], async () => first!.bytes);
+    const { mediaId: _id, peakSharpness, ...old } = measured.get(first!.media.mediaId)!;
+    const read: string[] = [];
+    const facts = await analysePhotos([{ ...first!.media, analysis: old }], async (id) => {
+      read.push(id);
+      return first!.bytes;
+    });
+    expect(read).toEqual([first!.media.mediaId]);
+    expect(facts.get(first!.media.mediaId)?.peakSharpness).toBe(peakSharpness);
+  });
+
+  it('reads curation entries written before blurry ones carried their measure', () => {
+    expect(curationSkipSchema.parse({ mediaId: 'm_old', reason: 'blurry' })).toEqual({
+      mediaId: 'm_old',
+      reason: 'blurry',
+    });
+  });
 });
 
 describe('curation', () => {
-  it('leaves out a near-duplicate (keeping the sharper), a blurry photo and an unreadable one, each with its reason', async () => {
+  it('leaves out a near-duplicate (keeping the sharper), out-of-focus photos and an unreadable one, each with its reason; sharp low-texture photos stay', async () => {
     const photos = await photoSet();
     const bytes = new Map(photos.map((p) => [p.media.mediaId as string, p.bytes]));
     const facts = await analysePhotos(
@@ -66,15 +92,19 @@ describe('curation', () => {
       style,
       facts,
     });
+    const blurry = { reason: 'blurry', measure: expect.any(Number), threshold: BLURRY_BELOW };
     expect(storyboard.curation.skipped).toEqual(
       expect.arrayContaining([
-        { mediaId: 'm_again', reason: 'duplicate', similarTo: 'm_p1' },
-        { mediaId: 'm_blurry', reason: 'blurry' },
+        { mediaId: 'm_again', reason: 'duplicate', similarTo: 'm_rocket' },
+        { mediaId: 'm_coffee_soft', ...blurry },
+        { mediaId: 'm_cat_soft', ...blurry },
         { mediaId: 'm_broken', reason: 'unreadable' },
       ]),
     );
-    expect(storyboard.curation.skipped).toHaveLength(3);
-    expect(storyboard.shots.map((s) => s.mediaId)).toEqual(['m_p0', 'm_p1', 'm_p2', 'm_p3']);
+    expect(storyboard.curation.skipped).toHaveLength(4);
+    for (const skip of storyboard.curation.skipped.filter((s) => s.reason === 'blurry'))
+      expect(skip.measure).toBeLessThan(BLURRY_BELOW);
+    expect(storyboard.shots.map((s) => s.mediaId)).toEqual([...REAL_PHOTOS.map((name) => `m_${name}`), 'm_fog']);
   }, 60_000);
 
   it('keeps the better of two duplicates whichever comes first', async () => {

@@ -1,10 +1,13 @@
 import type { Sharp } from 'sharp';
 import type { Media } from '../../schemas/media.js';
+import { withIccChunk } from './icc-png.js';
 import { loadHeicDecoder, loadSharp } from './native.js';
 
 /**
  * A sharp pipeline for any accepted photo, upright. HEVC-coded HEIC is decoded
- * to raw pixels first (libvips in sharp's prebuilt binaries cannot).
+ * to raw pixels first (libvips in sharp's prebuilt binaries cannot); the ICC
+ * profile the file carries (Display P3 on an iPhone) stays with those pixels,
+ * so they are converted to sRGB through it like any other photo's.
  */
 export async function photoImage(media: Pick<Media, 'contentType'>, bytes: Uint8Array): Promise<Sharp> {
   const sharp = await loadSharp();
@@ -12,12 +15,20 @@ export async function photoImage(media: Pick<Media, 'contentType'>, bytes: Uint8
     const metadata = await sharp(bytes).metadata();
     if (metadata.compression === 'hevc') {
       const image = await (await loadHeicDecoder())({ buffer: bytes });
-      return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+      const raw = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
         raw: { width: image.width, height: image.height, channels: 4 },
       });
+      return metadata.icc ? withProfile(raw, metadata.icc) : raw;
     }
   }
   return sharp(bytes, { sequentialRead: true }).rotate();
+}
+
+/** Raw pixels read through an ICC profile: wrapped in a fast, uncompressed PNG that carries it. */
+async function withProfile(raw: Sharp, icc: Uint8Array): Promise<Sharp> {
+  const sharp = await loadSharp();
+  const png = await raw.png({ compressionLevel: 0, adaptiveFiltering: false }).toBuffer();
+  return sharp(withIccChunk(png, icc), { sequentialRead: true });
 }
 
 /**

@@ -3,7 +3,7 @@ import { photoImage, toSrgb } from './decode.js';
 import { loadSharp } from './native.js';
 import type { Media } from '../../schemas/media.js';
 import type { Shot } from '../../schemas/run.js';
-import { canvasSize, CENTRE, cropRect, type Focus } from './crop.js';
+import { CENTRE, cropRect, shotCanvasSize, type Focus } from './crop.js';
 import type { Box, Size } from './motion.js';
 import { rgbToPlanes, type Planes } from './planes.js';
 
@@ -91,19 +91,19 @@ async function fillCanvas(image: Sharp, photo: Size, canvas: Size, focus: Focus)
 }
 
 /**
- * One photo as a shot's canvas: upright, in sRGB (Display P3 and other ICC
+ * One photo as a shot's canvas (see shotCanvasSize): upright, in sRGB (Display P3 and other ICC
  * profiles converted), cropped around its focus or shown whole over a blurred
  * fill as the shot says, and converted to BT.709 YUV once so each frame only resamples.
  */
 export async function prepareCanvas(
   media: Media,
   bytes: Uint8Array,
-  shot: Pick<Shot, 'framing' | 'focus'>,
+  shot: Pick<Shot, 'framing' | 'focus' | 'motion'>,
   frame: Size,
 ): Promise<PreparedCanvas> {
-  const canvas = canvasSize(frame);
-  const image = toSrgb(await photoImage(media, bytes));
   const photo = { width: media.width, height: media.height };
+  const canvas = shotCanvasSize(frame, photo, shot);
+  const image = toSrgb(await photoImage(media, bytes));
   const focus = shot.focus ?? CENTRE;
   const { rgb, focus: box } =
     shot.framing === 'fill'

@@ -46,37 +46,106 @@ export function drawableText(text: string): string {
 
 const width = (text: string, size: number) => loadFont().getAdvanceWidth(text, size);
 
-/** Splits into at most `maxLines` lines no wider than `max`: at spaces, or anywhere in text written without them (CJK). */
-function wrap(text: string, size: number, max: number, maxLines: number): string[] | null {
-  const tokens = text.includes(' ') ? text.split(' ').map((word, i) => (i === 0 ? word : ` ${word}`)) : [...text];
+/** Characters of scripts written without spaces (CJK), between any two of which a line may break. */
+const UNSPACED = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])/u;
+
+/** The text's tokens: words (with the space before them), and each character of CJK runs inside them. */
+const tokensOf = (text: string) =>
+  text.split(' ').flatMap((word, i) =>
+    word
+      .split(UNSPACED)
+      .filter((part) => part.length > 0)
+      .map((part, j) => (i > 0 && j === 0 ? ` ${part}` : part)),
+  );
+
+/** A separator a line ends on (" · ") is dropped: the break separates as well. */
+const trailingSeparator = /\s*·$/u;
+
+/** Splits into lines no wider than `max` where it can, breaking only between tokens (a word is never cut). */
+function wrap(text: string, size: number, max: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const token of tokens) {
+  for (const token of tokensOf(text)) {
     if (line && width(line + token, size) > max) {
-      lines.push(line);
+      lines.push(line.replace(trailingSeparator, ''));
       line = token.trimStart();
     } else line += token;
   }
   lines.push(line);
-  return lines.length <= maxLines && lines.every((l) => width(l, size) <= max) ? lines : null;
+  return lines;
 }
 
-/** Fits text in `max` pixels: wrapped, then smaller (down to 60%), then cut with an ellipsis. */
-export function fitText(text: string, size: number, max: number, maxLines: number): { lines: string[]; size: number } {
-  for (let s = size; s >= size * 0.6; s *= 0.9) {
-    const lines = wrap(text, s, max, maxLines);
-    if (lines) return { lines, size: s };
+/** Text is shrunk down to this share of its size before it takes more lines than asked for. */
+const MIN_SIZE_SHARE = 0.6;
+
+/**
+ * Fits text in `max` pixels, whole: wrapped into `maxLines`, then smaller
+ * (down to 60%), then on more lines at that size; a word wider than the
+ * width alone is made smaller still. Never cut, never an ellipsis.
+ */
+export function fitText(text: string, options: { size: number; max: number; maxLines: number }): FittedText {
+  const { size, max, maxLines } = options;
+  const fits = (lines: string[], s: number) => lines.every((line) => width(line, s) <= max);
+  for (let s = size; s >= size * MIN_SIZE_SHARE; s *= 0.9) {
+    const lines = wrap(text, s, max);
+    if (lines.length <= maxLines && fits(lines, s)) return { lines, size: s };
   }
-  const small = size * 0.6;
-  const chars = [...text];
-  while (chars.length > 1 && !wrap(`${chars.join('').trimEnd()}…`, small, max, maxLines)) chars.pop();
-  return { lines: wrap(`${chars.join('').trimEnd()}…`, small, max, maxLines) ?? ['…'], size: small };
+  const small = size * MIN_SIZE_SHARE;
+  const widest = Math.max(...tokensOf(text).map((token) => width(token.trimStart(), small)));
+  // A word wider than the whole width: the size that fits it, a hair under, so rounding cannot push it over.
+  const s = widest > max ? (small * max * 0.98) / widest : small;
+  return { lines: wrap(text, s, max), size: s };
 }
 
-interface Block {
+export interface FittedText {
+  lines: string[];
+  size: number;
+}
+
+export interface Block {
   text: string;
   size: number;
   maxLines: number;
+}
+
+type Frame = { width: number; height: number; aspect: Aspect };
+type Placement = { align: 'centre' | 'left'; anchor: 'middle' | 'bottom' };
+
+/** A band of text laid out on the frame: each line's left edge, baseline (in the band) and advance width. */
+export interface TextLayout {
+  lines: Array<{ text: string; x: number; baseline: number; size: number; width: number }>;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Where each line of the blocks goes: inside the safe area's width, the band at `top` (or ending at its bottom). */
+export function layoutText(blocks: Block[], frame: Frame, place: Placement): TextLayout | null {
+  const safe = safeArea(frame.aspect);
+  const left = Math.round(frame.width * safe.left);
+  const max = frame.width - left - Math.round(frame.width * safe.right);
+  const laid = blocks
+    .map((block) => fitText(drawableText(block.text), { size: block.size, max, maxLines: block.maxLines }))
+    .filter((block) => block.lines.some((line) => line.length > 0));
+  if (laid.length === 0) return null;
+  const pad = Math.round(Math.min(frame.width, frame.height) * 0.05);
+  let y = pad;
+  const lines: TextLayout['lines'] = [];
+  for (const block of laid) {
+    for (const line of block.lines) {
+      y += block.size * 1.05;
+      const advance = width(line, block.size);
+      const x = place.align === 'centre' ? left + (max - advance) / 2 : left;
+      lines.push({ text: line, x, baseline: y, size: block.size, width: advance });
+      y += block.size * 0.25;
+    }
+  }
+  const height = Math.min(frame.height, Math.ceil((y + pad) / 2) * 2);
+  const top =
+    place.anchor === 'middle'
+      ? Math.round(frame.height * (safe.top + (1 - safe.top - safe.bottom) / 2) - height / 2)
+      : Math.round(frame.height * (1 - safe.bottom)) - height;
+  return { lines, top: Math.max(0, Math.min(frame.height - height, top)), width: frame.width & ~1, height };
 }
 
 /**
@@ -84,34 +153,13 @@ interface Block {
  * frame, over a soft dark scrim and a blurred shadow so they read on any photo,
  * as an overlay at `top` (or ending at `bottom`) inside the frame.
  */
-async function textBand(
-  blocks: Block[],
-  frame: { width: number; height: number; aspect: Aspect },
-  place: { align: 'centre' | 'left'; anchor: 'middle' | 'bottom' },
-): Promise<Overlay | null> {
-  const safe = safeArea(frame.aspect);
-  const left = Math.round(frame.width * safe.left);
-  const max = frame.width - left - Math.round(frame.width * safe.right);
-  const laid = blocks
-    .map((block) => ({ ...fitText(drawableText(block.text), block.size, max, block.maxLines) }))
-    .filter((block) => block.lines.some((line) => line.length > 0));
-  if (laid.length === 0) return null;
+async function textBand(blocks: Block[], frame: Frame, place: Placement): Promise<Overlay | null> {
+  const layout = layoutText(blocks, frame, place);
+  if (!layout) return null;
   const f = loadFont();
-  const pad = Math.round(Math.min(frame.width, frame.height) * 0.05);
-  let y = pad;
-  const paths: string[] = [];
-  for (const block of laid) {
-    for (const line of block.lines) {
-      y += block.size * 1.05;
-      const x = place.align === 'centre' ? left + (max - width(line, block.size)) / 2 : left;
-      paths.push(f.getPath(line, x, y, block.size).toPathData(2));
-      y += block.size * 0.25;
-    }
-  }
-  const height = Math.min(frame.height, Math.ceil((y + pad) / 2) * 2);
-  const bandWidth = frame.width & ~1;
-  const shadow = Math.max(1, Math.round(laid[0]!.size * 0.06));
-  const d = paths.join(' ');
+  const d = layout.lines.map((line) => f.getPath(line.text, line.x, line.baseline, line.size).toPathData(2)).join(' ');
+  const { width: bandWidth, height } = layout;
+  const shadow = Math.max(1, Math.round(layout.lines[0]!.size * 0.06));
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${bandWidth}" height="${height}">
 <defs><linearGradient id="scrim" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#000" stop-opacity="0"/><stop offset="0.5" stop-color="#000" stop-opacity="0.42"/><stop offset="1" stop-color="#000" stop-opacity="0"/></linearGradient>
 <filter id="shadow" x="-10%" y="-30%" width="120%" height="160%"><feGaussianBlur stdDeviation="${shadow * 1.5}"/></filter></defs>
@@ -121,33 +169,32 @@ async function textBand(
 </svg>`;
   const sharp = await loadSharp();
   const { data } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const top =
-    place.anchor === 'middle'
-      ? Math.round(frame.height * (safe.top + (1 - safe.top - safe.bottom) / 2) - height / 2)
-      : Math.round(frame.height * (1 - safe.bottom)) - height;
-  return rgbaToOverlay(data, bandWidth, height, 0, Math.max(0, Math.min(frame.height - height, top)));
+  return rgbaToOverlay(data, bandWidth, height, 0, layout.top);
 }
 
-/** The opening title card: the title, up to two lines, and a one-line subtitle (dates · place). */
-export function titleOverlay(
-  title: { text: string; subtitle: string | null },
-  frame: { width: number; height: number; aspect: Aspect },
-): Promise<Overlay | null> {
+/** The title card's blocks: the title, on up to two lines, and the subtitle (dates · place), on up to two. */
+export function titleBlocks(title: { text: string; subtitle: string | null }, frame: Frame): Block[] {
   const short = Math.min(frame.width, frame.height);
   const blocks: Block[] = [{ text: title.text, size: short * 0.085, maxLines: 2 }];
-  if (title.subtitle) blocks.push({ text: title.subtitle, size: short * 0.042, maxLines: 1 });
-  return textBand(blocks, frame, { align: 'centre', anchor: 'middle' });
+  if (title.subtitle) blocks.push({ text: title.subtitle, size: short * 0.042, maxLines: 2 });
+  return blocks;
+}
+export const TITLE_PLACE: Placement = { align: 'centre', anchor: 'middle' };
+
+/** The opening title card, centred in the safe area. */
+export function titleOverlay(title: { text: string; subtitle: string | null }, frame: Frame): Promise<Overlay | null> {
+  return textBand(titleBlocks(title, frame), frame, TITLE_PLACE);
 }
 
-/** A scene caption ("Lisbon · 14 Jul 2024"), one line, at the bottom of the safe area. */
-export function captionOverlay(
-  caption: string,
-  frame: { width: number; height: number; aspect: Aspect },
-): Promise<Overlay | null> {
-  return textBand([{ text: caption, size: Math.min(frame.width, frame.height) * 0.045, maxLines: 1 }], frame, {
-    align: 'left',
-    anchor: 'bottom',
-  });
+/** A scene caption's block ("Lisbon · 14 Jul 2024"), on up to two lines. */
+export const captionBlocks = (caption: string, frame: Frame): Block[] => [
+  { text: caption, size: Math.min(frame.width, frame.height) * 0.045, maxLines: 2 },
+];
+export const CAPTION_PLACE: Placement = { align: 'left', anchor: 'bottom' };
+
+/** A scene caption at the bottom of the safe area. */
+export function captionOverlay(caption: string, frame: Frame): Promise<Overlay | null> {
+  return textBand(captionBlocks(caption, frame), frame, CAPTION_PLACE);
 }
 
 /** A line's advance width, and its outline as SVG path data with the baseline starting at (x, y): text drawn into a picture (a map's names). */

@@ -8,7 +8,7 @@ import { probeMedia, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from '../graph.js';
 import { concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
 import { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';
-import { motionPath, type Box } from '../picture/motion.js';
+import { motionPath, type Box, type Size } from '../picture/motion.js';
 import { planesBytes, type Planes } from '../picture/planes.js';
 import { canvasSize } from '../picture/crop.js';
 import { prepareCanvas, type PreparedCanvas } from '../picture/prepare.js';
@@ -138,6 +138,8 @@ async function sweepStaleWorkspaces(): Promise<void> {
 export class ComposeWorkspace {
   /** Where each shot's focus lies on its canvas. */
   private readonly focus: Box[] = [];
+  /** Each shot's canvas size (a crop's canvas reaches further along a wide or tall photo). */
+  private readonly canvases: Size[] = [];
   /** Each shot being prepared: settles when its canvas is written. */
   private readonly prepared = new Map<number, Promise<void>>();
 
@@ -174,6 +176,7 @@ export class ComposeWorkspace {
         try {
           const canvas = await this.prepareOne(storyboard, next.shot, load);
           this.focus[next.i] = canvas.focus;
+          this.canvases[next.i] = { width: canvas.planes.width, height: canvas.planes.height };
           await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
           next.done.resolve();
         } catch (error) {
@@ -205,9 +208,10 @@ export class ComposeWorkspace {
 
   private async framePlan(storyboard: Storyboard): Promise<FramePlan> {
     const frame = { width: storyboard.width, height: storyboard.height, aspect: storyboard.aspect };
-    const canvas = canvasSize(frame);
     const spans = frameSpans(storyboard.shots, fpsOf(storyboard));
+    const canvasOf = (i: number) => this.canvases[i] ?? canvasSize(frame);
     const readCanvas = async (i: number): Promise<Planes> => {
+      const canvas = canvasOf(i);
       const bytes = new Uint8Array(await readFile(join(this.dir, `shot-${i}.yuv`)));
       const lumaSize = canvas.width * canvas.height;
       const chromaSize = lumaSize >> 2;
@@ -235,7 +239,7 @@ export class ComposeWorkspace {
             ...(shot.map ? routeAnimation(shot.map, storyboard, frame, base, frames) : { canvas: base }),
             caption: shot.caption ? await captionOverlay(shot.caption, frame) : null,
             // The motion keeps the shot's focus in frame: known once its canvas is made.
-            path: motionPath(shot.motion, canvas, frame, this.focus[i] ?? null, frames),
+            path: motionPath(shot.motion, canvasOf(i), frame, this.focus[i] ?? null, frames),
           };
         },
       })),

@@ -44,6 +44,24 @@ async function redPixelsPerFrame(file: string, width: number, height: number): P
   return counts;
 }
 
+/** The bounding box of the subject's red in each decoded frame. */
+async function redBoxesPerFrame(file: string, width: number, height: number) {
+  const raw = await ffmpegOutput(ffmpeg, ['-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+  const size = width * height * 3;
+  const boxes: Array<{ left: number; right: number; width: number; height: number }> = [];
+  for (let offset = 0; offset + size <= raw.length; offset += size) {
+    let [left, right, top, bottom] = [width, -1, height, -1];
+    for (let p = 0; p < width * height; p++) {
+      const i = offset + p * 3;
+      if (raw[i]! <= 150 || raw[i + 1]! >= 90 || raw[i + 2]! >= 90) continue;
+      const [x, y] = [p % width, Math.floor(p / width)];
+      [left, right, top, bottom] = [Math.min(left, x), Math.max(right, x), Math.min(top, y), Math.max(bottom, y)];
+    }
+    boxes.push({ left, right, width: right - left + 1, height: bottom - top + 1 });
+  }
+  return boxes;
+}
+
 async function plan(
   photo: TestShot['photo'],
   aspect: Aspect,
@@ -115,22 +133,34 @@ describe('aspect ratios and framing', () => {
     }
   }, 120_000);
 
-  it('a landscape photo in a vertical video is shown whole over a blurred fill, and the choice is recorded', async () => {
+  it('a landscape photo in a vertical video fills the frame: its subject whole, as large as a crop shows it', async () => {
     const landscape = { media: mediaFor('m_land', 1600, 1200), bytes: await subjectPhoto(1600, 1200, 0.06, 0.5) };
-    const storyboard = await plan(landscape, '9:16', ['zoom-in']);
-    expect(storyboard.shots[0]!.framing).toBe('fill');
+    const storyboard = await plan(landscape, '9:16', ['zoom-in', 'pan-right', 'zoom-out', 'pan-left']);
+    expect(storyboard.shots.every((shot) => shot.framing === 'crop' && shot.framingReason === 'subject_fits')).toBe(
+      true,
+    );
     const video = await renderStoryboard(
       storyboard,
-      [{ photo: { media: { ...landscape.media, mediaId: storyboard.shots[0]!.mediaId! }, bytes: landscape.bytes } }],
+      storyboard.shots.map((shot) => ({
+        photo: { media: { ...landscape.media, mediaId: shot.mediaId! }, bytes: landscape.bytes },
+      })),
       ffmpeg,
     );
     try {
-      const counts = await redPixelsPerFrame(video.file, 360, 640);
-      expect(Math.min(...counts.slice(0, counts.length - 30))).toBeGreaterThan(100);
+      const boxes = (await redBoxesPerFrame(video.file, 360, 640)).slice(0, -30);
+      // The disc's diameter in a crop to the frame's height (the photo's height is the frame's): 0.14 of 640 px.
+      const cropDiameter = 0.14 * 640;
+      for (const box of boxes) {
+        // Whole: clear of the frame's edges, and as wide as it is tall.
+        expect(box.left).toBeGreaterThan(0);
+        expect(box.right).toBeLessThan(359);
+        expect(Math.abs(box.width - box.height)).toBeLessThan(box.height * 0.15);
+        expect(box.height).toBeGreaterThanOrEqual(cropDiameter / 2);
+      }
     } finally {
       video.cleanup();
     }
-  }, 60_000);
+  }, 120_000);
 
   it("a blurred fill keeps the photo's colours: the photo in the middle, a darker copy above it", async () => {
     const { prepareCanvas } = await import('../../../src/render/picture/prepare.js');
@@ -144,7 +174,7 @@ describe('aspect ratios and framing', () => {
     const { planes } = await prepareCanvas(
       mediaFor('m_red', 160, 120),
       bytes,
-      { framing: 'fill', focus: null },
+      { framing: 'fill', focus: null, motion: 'zoom-in' },
       { width: 360, height: 640 },
     );
     const { width: w, height: h } = planes;
@@ -155,11 +185,31 @@ describe('aspect ratios and framing', () => {
     expect(planes.v[5 * (w >> 1) + 5]).toBeGreaterThan(140);
   });
 
-  it('crops where little is lost: a 4:3 photo in 1:1 and 4:5 is cropped, a 3:4 portrait in 16:9 is filled', async () => {
+  it('crops around a subject that fits the frame, in every aspect; fills only for a subject larger than any crop', async () => {
     const { chooseFraming } = await import('../../../src/pipeline/agents/director/framing.js');
-    expect(chooseFraming({ width: 4000, height: 3000 }, frameSize('720p', '1:1'))).toBe('crop');
-    expect(chooseFraming({ width: 4000, height: 3000 }, frameSize('720p', '4:5'))).toBe('crop');
-    expect(chooseFraming({ width: 3000, height: 4000 }, frameSize('720p', '16:9'))).toBe('fill');
-    expect(chooseFraming({ width: 3000, height: 4000 }, frameSize('720p', '9:16'))).toBe('crop');
+    const landscape = { width: 4000, height: 3000 };
+    const subject = { x: 0.1, y: 0.35, width: 0.225, height: 0.3 };
+    for (const aspect of ['16:9', '9:16', '1:1', '4:5'] as const)
+      expect(chooseFraming(landscape, frameSize('720p', aspect), subject)).toEqual({
+        framing: 'crop',
+        framingReason: 'subject_fits',
+      });
+    // A group across most of the photo: no 9:16 crop keeps it whole, a 16:9 one does.
+    const wide = { x: 0.1, y: 0.3, width: 0.8, height: 0.4 };
+    expect(chooseFraming(landscape, frameSize('720p', '9:16'), wide)).toEqual({
+      framing: 'fill',
+      framingReason: 'subject_too_large',
+    });
+    expect(chooseFraming(landscape, frameSize('720p', '16:9'), wide).framing).toBe('crop');
+  });
+
+  it('without a known subject, crops where little is lost: a 3:4 portrait in 16:9 is filled', async () => {
+    const { chooseFraming } = await import('../../../src/pipeline/agents/director/framing.js');
+    const framing = (photo: { width: number; height: number }, aspect: Aspect) =>
+      chooseFraming(photo, frameSize('720p', aspect), null);
+    expect(framing({ width: 4000, height: 3000 }, '1:1')).toEqual({ framing: 'crop', framingReason: 'most_kept' });
+    expect(framing({ width: 4000, height: 3000 }, '4:5').framing).toBe('crop');
+    expect(framing({ width: 3000, height: 4000 }, '16:9')).toEqual({ framing: 'fill', framingReason: 'too_much_lost' });
+    expect(framing({ width: 3000, height: 4000 }, '9:16').framing).toBe('crop');
   });
 });

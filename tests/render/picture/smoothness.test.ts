@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Resolution, Shot } from '../../../src/schemas/run.js';
+import type { Aspect, Resolution, Shot } from '../../../src/schemas/run.js';
 import {
   FFMPEG_BUILDS,
   mediaFor,
@@ -26,13 +26,16 @@ async function measure(
   motion: Shot['motion'],
   resolution: Resolution,
   ffmpeg: string,
+  options: { aspect?: Aspect; shotSec?: number } = {},
 ): Promise<{ judder: number; travel: number }> {
   const shots = [{ photo, motion }];
-  const video = await renderStoryboard(storyboardFor(shots, { resolution, shotSec: 2 }), shots, ffmpeg);
+  const shotSec = options.shotSec ?? 2;
+  const storyboard = storyboardFor(shots, { resolution, shotSec, aspect: options.aspect ?? '16:9' });
+  const video = await renderStoryboard(storyboard, shots, ffmpeg);
   try {
     const size = 256;
     // The last half second fades to black; the motion is measured before it.
-    const frames = (await lumaFrames(ffmpeg, video.file, size)).slice(0, 44);
+    const frames = (await lumaFrames(ffmpeg, video.file, size)).slice(0, Math.round((shotSec - 0.5) * 30) - 1);
     const shifts = frameShifts(frames, size);
     return { judder: judder(shifts), travel: shifts.reduce((sum, s) => sum + Math.hypot(s.dx, s.dy), 0) };
   } finally {
@@ -63,6 +66,19 @@ describe.each(builds)('Ken Burns motion is smooth (ffmpeg: %s)', (_name, ffmpeg,
     },
     300_000,
   );
+});
+
+describe('a crop reaching past the frame', () => {
+  it("in 9:16 a landscape photo is panned across further than the frame's shape allows, as smoothly", async () => {
+    const ffmpeg = FFMPEG_BUILDS.debian;
+    for (const motion of ['pan-left', 'pan-right', 'zoom-in', 'zoom-out'] as const) {
+      const result = await measure(motion, '360p', ffmpeg, { aspect: '9:16', shotSec: 3 });
+      expect(result.judder, `${motion} judder`).toBeLessThanOrEqual(MAX_JUDDER);
+      // A canvas in the frame's shape leaves a pan 48 px of 450 (34 in the meter's 256 px columns).
+      console.log('TRAVEL', motion, result);
+      if (motion.startsWith('pan')) expect(result.travel, `${motion} travel`).toBeGreaterThan(70);
+    }
+  }, 300_000);
 });
 
 describe('the judder meter', () => {

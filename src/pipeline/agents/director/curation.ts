@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Media } from '../../../schemas/media.js';
 import type { CurationSkip } from '../../../schemas/run.js';
 import type { PhotoFacts } from '../../../media/analyse.js';
+import { BLURRY_BELOW } from '../../../media/sharpness.js';
 import { takenAtMs } from './taken-at.js';
 
 const hammingDistance = createRequire(import.meta.url)(
@@ -14,8 +15,6 @@ const DUPLICATE_BITS = 10;
 const DUPLICATE_BITS_UNTIMED = 4;
 /** Two shots of one moment are taken within this many milliseconds of each other. */
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
-/** A photo this much less sharp than the set's median is out of focus. */
-const BLURRY_SHARE_OF_MEDIAN = 0.2;
 
 export interface Curated {
   kept: Media[];
@@ -41,7 +40,8 @@ function isDuplicate(a: Media, b: Media, fa: PhotoFacts, fb: PhotoFacts): boolea
 /**
  * Leaves out what a person would: photos that cannot be read, all but the best
  * of near-duplicates (same picture, taken moments apart: the sharper,
- * better-exposed one stays), and photos far blurrier than the rest, but never
+ * better-exposed one stays), and photos whose sharpest part is clearly soft
+ * (see media/sharpness.ts: judged on its own, not against the set), but never
  * so many that fewer than `minimum` photos remain. `ordered` is in time order;
  * `facts` is null for a photo that could not be decoded.
  */
@@ -70,14 +70,13 @@ export function curatePhotos(ordered: Media[], facts: Map<string, PhotoFacts | n
   }
   kept = survivors;
 
-  // Blurry: the least sharp first, while enough photos remain.
-  const blurry = kept
-    .filter((item) => factsOf(item).sharpness < typical * BLURRY_SHARE_OF_MEDIAN)
-    .sort((a, b) => factsOf(a).sharpness - factsOf(b).sharpness);
+  // Blurry: the least sharp first, while enough photos remain. A photo too flat to judge (null) is never blurry.
+  const peak = (item: Media) => factsOf(item).peakSharpness ?? Infinity;
+  const blurry = kept.filter((item) => peak(item) < BLURRY_BELOW).sort((a, b) => peak(a) - peak(b));
   for (const item of blurry) {
     if (kept.length <= minimum) break;
     kept = kept.filter((other) => other !== item);
-    skipped.push({ mediaId: item.mediaId, reason: 'blurry' });
+    skipped.push({ mediaId: item.mediaId, reason: 'blurry', measure: peak(item), threshold: BLURRY_BELOW });
   }
   return { kept, skipped };
 }

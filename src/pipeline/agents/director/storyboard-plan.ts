@@ -380,11 +380,12 @@ function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
 /** A shot's caption, framing and salient region (its place comes from the gazetteer above). */
 function pictureShot(input: DirectorInput, shot: Shot, item: Media): Shot {
   const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
+  const focus = input.facts?.get(item.mediaId)?.focus ?? null;
   return {
     ...shot,
     caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt) : null,
-    framing: chooseFraming(item, frame),
-    focus: input.facts?.get(item.mediaId)?.focus ?? null,
+    ...chooseFraming(item, frame, focus),
+    focus,
   };
 }
 

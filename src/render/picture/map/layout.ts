@@ -45,10 +45,12 @@ export function mapLayout(map: ShotMap, canvas: Size, frame: Size & { aspect: As
   const lineHalfWidth = Math.max(1.5, short * 0.007);
   const named = map.places.map((place, i) =>
     map.places.length <= MAX_LABELS || i === 0 || i === map.places.length - 1
-      ? fitText(drawableText(place.name), size, frame.width * 0.34, 1)
+      ? fitText(drawableText(place.name), { size, max: frame.width * 0.34, maxLines: 2 })
       : null,
   );
-  const widest = Math.max(0, ...named.map((label) => (label ? textWidth(label.lines[0]!, label.size) : 0)));
+  const widthOf = (label: { lines: string[]; size: number }) =>
+    Math.max(...label.lines.map((line) => textWidth(line, label.size)));
+  const widest = Math.max(0, ...named.map((label) => (label ? widthOf(label) : 0)));
   const safe = safeArea(frame.aspect);
   // The frame's own rectangle, centred on the canvas, less the safe margins and room for a name beside each place.
   const side = Math.min(frame.width * 0.36, widest + dotRadius * 3);
@@ -82,14 +84,20 @@ export function mapLayout(map: ShotMap, canvas: Size, frame: Size & { aspect: As
   const labels = named.flatMap((label, i) => {
     if (!label) return [];
     const [x, y] = stops[i]!;
-    const text = label.lines[0]!;
-    const width = textWidth(text, label.size);
+    // A long name wraps rather than being cut: its lines are centred on the place's height.
+    const width = widthOf(label);
     const gap = dotRadius * 2;
     // Beside the place, away from the rest of the route; on the other side if that runs out of the frame.
     const right = x + gap + width <= (canvas.width + frame.width) / 2 - frame.width * safe.right;
     const left = x - gap - width >= (canvas.width - frame.width) / 2 + frame.width * safe.left;
     const onLeft = (x < meanX && left) || !right;
-    return [{ text, size: label.size, x: onLeft ? x - gap - width : x + gap, y: y + label.size * 0.35 }];
+    const leading = label.size * 1.15;
+    return label.lines.map((text, line) => ({
+      text,
+      size: label.size,
+      x: onLeft ? x - gap - width : x + gap,
+      y: y + label.size * 0.35 + (line - (label.lines.length - 1) / 2) * leading,
+    }));
   });
   return { canvas, project, extent, stops, labels, lineHalfWidth, dotRadius };
 }
