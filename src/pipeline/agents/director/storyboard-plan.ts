@@ -1,3 +1,4 @@
+import { primaryLanguage, type Language } from '../../../schemas/language.js';
 import type { Media } from '../../../schemas/media.js';
 import {
   frameSize,
@@ -20,6 +21,8 @@ import type { PhotoFacts } from '../../../media/analyse.js';
 import { curatePhotos } from './curation.js';
 import { chooseFraming, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
+import { chaptersOf, placeIn } from './chapters.js';
+import { phrasebookFor } from './languages/index.js';
 
 export type { StyleChoice };
 
@@ -102,9 +105,14 @@ export interface PlanOverrides {
   provider?: string;
 }
 
+/** The language a request asks for, by its primary subtag ("pt-BR" is Portuguese); English by default. */
+export const languageOf = (request: StartRunBody): Language =>
+  (request.language ? primaryLanguage(request.language) : null) ?? 'en';
+
 /** The local director: a storyboard from the photos' own metadata, deterministic per run id. */
 export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = {}): Storyboard {
   const random = seededRandom(input.runId);
+  const language = languageOf(input.request);
   const resolution: Resolution = input.request.resolution ?? '720p';
   const durationSec = input.request.durationSec ?? input.style.durationSec ?? defaultDuration(input.media.length);
   const curated = curate(
@@ -118,7 +126,10 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
   const chosen = pickEvenly(ordered, timeline.startSec.length);
   const skipped = [...curated.skipped, ...overLimit(ordered, chosen)];
   const scenes = groupScenes(chosen);
-  const places = chosen.map((item) => (item.gps ? lookupPlace(item.gps) : null));
+  const places = chosen.map((item) => {
+    const place = item.gps ? lookupPlace(item.gps) : null;
+    return place ? placeIn(place, language) : null;
+  });
 
   let lastMotion: Shot['motion'] | null = null;
   const shots: Shot[] = chosen
@@ -141,7 +152,7 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
         focus: null,
       };
     })
-    .map((shot, i) => pictureShot(input, shot, chosen[i]!));
+    .map((shot, i) => pictureShot(input, shot, chosen[i]!, language));
 
   const sceneTimings = timeScenes(shots, chosen, places, durationSec);
   const sceneSummaries = sceneTimings.map((scene) => ({
@@ -150,8 +161,12 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     place: scene.place ? placeLabel(scene.place) : null,
     shotCount: scene.shotCount,
   }));
-  const theme = overrides.theme ?? input.request.theme ?? sceneSummaries.find((s) => s.place)?.place ?? 'Our story';
-  const narration = planNarration(input, overrides, { theme, shots, chosen, sceneTimings, durationSec });
+  const theme =
+    overrides.theme ??
+    input.request.theme ??
+    sceneSummaries.find((s) => s.place)?.place ??
+    phrasebookFor(language).untitled;
+  const narration = planNarration(input, overrides, { theme, shots, chosen, sceneTimings, durationSec, language });
 
   return {
     theme,
@@ -159,8 +174,16 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     musicStyle: input.style.musicStyle,
     durationSec,
     resolution,
-    ...pictureFields(input, shots, chosen, theme, skipped),
+    ...pictureFields(input, { shots, chosen, theme, skipped, language }),
     shots,
+    language,
+    chapters: chaptersOf({
+      shots,
+      takenAts: chosen.map((item) => item.takenAt),
+      places,
+      language,
+      fallback: theme,
+    }),
     scenes: sceneSummaries,
     narration,
     tempoBpm: grid.bpm,
@@ -211,7 +234,14 @@ export function timeScenes(
 function planNarration(
   input: DirectorInput,
   overrides: PlanOverrides,
-  plan: { theme: string; shots: Shot[]; chosen: Media[]; sceneTimings: SceneTiming[]; durationSec: number },
+  plan: {
+    theme: string;
+    shots: Shot[];
+    chosen: Media[];
+    sceneTimings: SceneTiming[];
+    durationSec: number;
+    language: Language;
+  },
 ): Storyboard['narration'] {
   if (input.request.narration === false) return { enabled: false, script: '', segments: [] };
   const cuts = plan.shots.map((shot) => shot.startSec);
@@ -227,6 +257,7 @@ function planNarration(
     scenes: plan.sceneTimings,
     durationSec: plan.durationSec,
     seed: input.runId,
+    language: plan.language,
   });
   const segments =
     written !== null
@@ -308,18 +339,27 @@ function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
 }
 
 /** A shot's caption, framing and salient region (its place comes from the gazetteer above). */
-function pictureShot(input: DirectorInput, shot: Shot, item: Media): Shot {
+function pictureShot(input: DirectorInput, shot: Shot, item: Media, language: Language): Shot {
   const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
   return {
     ...shot,
-    caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt) : null,
+    caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt, language) : null,
     framing: chooseFraming(item, frame),
     focus: input.facts?.get(item.mediaId)?.focus ?? null,
   };
 }
 
 /** The storyboard's frame, transition, title and curation record. */
-function pictureFields(input: DirectorInput, shots: Shot[], chosen: Media[], theme: string, skipped: CurationSkip[]) {
+function pictureFields(
+  input: DirectorInput,
+  {
+    shots,
+    chosen,
+    theme,
+    skipped,
+    language,
+  }: { shots: Shot[]; chosen: Media[]; theme: string; skipped: CurationSkip[]; language: Language },
+) {
   const aspect = input.request.aspect ?? '16:9';
   const frame = frameSize(input.request.resolution ?? '720p', aspect);
   return {
@@ -332,6 +372,7 @@ function pictureFields(input: DirectorInput, shots: Shot[], chosen: Media[], the
       theme,
       chosen,
       shots.map((shot) => shot.place ?? null),
+      language,
     ),
     curation: { skipped },
   };
