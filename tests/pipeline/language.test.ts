@@ -6,6 +6,7 @@ import { dateRange, titleCard } from '../../src/pipeline/agents/director/title.j
 import { LANGUAGES, primaryLanguage, type Language } from '../../src/schemas/language.js';
 import { startRunBodySchema } from '../../src/schemas/run.js';
 import { chaptersMetadata } from '../../src/render/video/segment.js';
+import { speakLocally } from '../../src/pipeline/agents/voice/index.js';
 
 const place = (town: string, country: string, countryCode: string): Place => ({
   town,
@@ -99,6 +100,17 @@ describe('narration in the video’s language', () => {
       text: 'Été à Zürich',
       subtitle: '14–18 juillet 2024 · Bergen, Norvège',
     });
+  });
+});
+
+describe('the local voice', () => {
+  it('speaks each language with its own voice: the same words sound otherwise in French than in English', async () => {
+    const line = 'Le lendemain matin, nous étions à Bergen.';
+    const [english, french] = await Promise.all([speakLocally(line, 'en'), speakLocally(line, 'fr')]);
+    expect(french.durationSec).toBeGreaterThan(1);
+    expect(Math.abs(french.durationSec - english.durationSec)).toBeGreaterThan(0.05);
+    for (const language of LANGUAGES)
+      expect((await speakLocally('Bergen.', language)).durationSec).toBeGreaterThan(0.2);
   });
 });
 
