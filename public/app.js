@@ -252,6 +252,7 @@ function makeVideo(event, preview = false) {
   if ($('theme').value.trim()) body.theme = $('theme').value.trim();
   if ($('duration').value) body.durationSec = Number($('duration').value);
   if ($('mood').value) body.mood = $('mood').value;
+  if ($('language').value !== 'en') body.language = $('language').value;
   if (preview) body.preview = true;
   return startRun(body);
 }
