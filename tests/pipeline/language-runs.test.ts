@@ -9,7 +9,7 @@ import type { RunState, Storyboard } from '../../src/schemas/run.js';
 import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
 import { probeChapters } from '../helpers/chapters.js';
 import { useLocalServer } from '../helpers/server.js';
-import { ffmpegOutput } from '../helpers/video-measure.js';
+import { browserRgbFrame } from '../helpers/video-measure.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,27 +36,13 @@ async function finishedRun(api: (path: string) => string, body: object) {
   return { runId, storyboard: state.storyboard, video };
 }
 
-/** The luma plane of the frame shown at `atSec`, as stored (limited range). */
-async function lumaAt(video: Uint8Array, atSec: number, width: number, height: number): Promise<Uint8Array> {
+/** The frame shown at `atSec` as a browser shows it (sRGB, 3 bytes a pixel). */
+async function frameAt(video: Uint8Array, atSec: number, width: number, height: number): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'sirtrav-title-'));
   try {
     const file = join(dir, 'video.mp4');
     await writeFile(file, video);
-    const ffmpeg = (await findFfmpeg())!.path;
-    const raw = await ffmpegOutput(ffmpeg, [
-      '-ss',
-      atSec.toFixed(3),
-      '-i',
-      file,
-      '-frames:v',
-      '1',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'yuv420p',
-      'pipe:1',
-    ]);
-    return new Uint8Array(raw.subarray(0, width * height));
+    return await browserRgbFrame((await findFfmpeg())!.path, file, atSec, width, height);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -71,9 +57,11 @@ function textCore(overlay: Overlay, width: number): Set<number> {
   return core;
 }
 
-const brightShare = (luma: Uint8Array, at: Iterable<number>) => {
+/** The share of these pixels that are white text: every channel bright. */
+const brightShare = (rgb: Uint8Array, at: Iterable<number>) => {
   const positions = [...at];
-  return positions.filter((i) => luma[i]! > 200).length / Math.max(1, positions.length);
+  const white = (i: number) => Math.min(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!) > 200;
+  return positions.filter(white).length / Math.max(1, positions.length);
 };
 
 /** The title frame shows this title's text, not the English one: measured on the video's own pixels. */
@@ -82,14 +70,14 @@ async function expectTitleDrawn(storyboard: Storyboard, video: Uint8Array, engli
   const title = storyboard.title!;
   // Every character of the title has a glyph: nothing is dropped on the way to the picture.
   expect(drawableText(`${title.text} ${title.subtitle}`)).toBe(`${title.text} ${title.subtitle}`.replace(/\s+/g, ' '));
-  const luma = await lumaAt(video, 1.2, frame.width, frame.height);
+  const rgb = await frameAt(video, 1.2, frame.width, frame.height);
   const drawn = textCore((await titleOverlay(title, frame))!, frame.width);
   const english = textCore((await titleOverlay({ ...title, subtitle: englishSubtitle }, frame))!, frame.width);
   const onlyEnglish = [...english].filter((i) => !drawn.has(i));
   expect(drawn.size).toBeGreaterThan(500);
   expect(onlyEnglish.length).toBeGreaterThan(50);
-  expect(brightShare(luma, drawn)).toBeGreaterThan(0.9);
-  expect(brightShare(luma, onlyEnglish)).toBeLessThan(0.3);
+  expect(brightShare(rgb, drawn)).toBeGreaterThan(0.9);
+  expect(brightShare(rgb, onlyEnglish)).toBeLessThan(0.3);
 }
 
 describe('a run in another language', () => {
