@@ -63,7 +63,10 @@ try {
     await copyFile(soundtrack!, join(workspace.dir, SOUNDTRACK_AAC));
     const list = join(workspace.dir, 'segments.txt');
     await writeFile(list, concatList(pictures));
-    await runFfmpeg(job.ffmpeg, joinArgs(workspace.dir, list, job.storyboard.durationSec, job.output));
+    await runFfmpeg(
+      job.ffmpeg,
+      joinArgs({ dir: workspace.dir, listFile: list, durationSec: job.storyboard.durationSec, output: job.output }),
+    );
   }
   console.log(JSON.stringify({ ms: performance.now() - started }));
 } finally {

@@ -116,7 +116,7 @@ export const runRoutes: Route[] = [
     responses: {
       202: { description: 'Queued; links to follow it', schema: startRunResponseSchema },
       ...errorDocs({
-        422: 'No photos, unknown photo, a reused idempotency key, or a `webhookUrl` refused (`invalid_webhook_url`): not https, with credentials, or resolving to a loopback, private, link-local or otherwise non-public address',
+        422: 'No photos, unknown photo, a reused idempotency key, a `language` the voice cannot speak (`unsupported_language`; `details.supported` lists those it can), or a `webhookUrl` refused (`invalid_webhook_url`): not https, with credentials, or resolving to a loopback, private, link-local or otherwise non-public address',
         429: 'Too many runs queued or running',
       }),
     },

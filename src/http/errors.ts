@@ -39,7 +39,36 @@ export function authDocs({
 export const httpError = (status: number, code: string, message: string, details?: unknown) =>
   new AppError(status, code, message, details === undefined ? {} : { details });
 
+/**
+ * What a schema marks as well-formed but refused (a `refine` with these `params`, e.g. an unsupported language): answered
+ * with its own status and code rather than 400 `validation_failed`, when every issue of the body is such a refusal.
+ */
+const refusalSchema = z.object({
+  status: z.literal(422),
+  code: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+function refusalOf(error: z.ZodError): AppError | null {
+  const refusals = error.issues.map((issue) =>
+    issue.code === 'custom' ? refusalSchema.safeParse(issue.params).data : undefined,
+  );
+  const first = refusals[0];
+  if (!first || refusals.some((refusal) => !refusal)) return null;
+  const issue = error.issues[0]!;
+  return new AppError(
+    first.status,
+    first.code,
+    `Invalid request: ${issue.path.map(String).join('.')}: ${issue.message}`,
+    {
+      details: first.details,
+    },
+  );
+}
+
 function fromZod(error: z.ZodError): AppError {
+  const refused = refusalOf(error);
+  if (refused) return refused;
   const issues = error.issues
     .slice(0, 10)
     .map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));

@@ -99,6 +99,8 @@ export function convertState(
         framing: 'crop' as const,
         focus: null,
       })),
+      language: 'en',
+      chapters: [],
       scenes: [{ index: 0, startedAt: null, place: null, shotCount: photos.length }],
       narration: { enabled: false, script: '' },
       tempoBpm: 90,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, isoDate, type Id } from './common.js';
 import { errorClassSchema, severitySchema } from './error.js';
+import { languageSchema, languageTagSchema } from './language.js';
 import { photoRegionSchema } from './media.js';
 
 export const AGENTS = ['director', 'voice', 'music', 'compose'] as const;
@@ -110,6 +111,8 @@ export const startRunBodySchema = z.strictObject({
     .describe(
       "A map shot drawing the route between the trip's places, from map data bundled with the service (no location leaves the server). Default: true when the photos were taken in two or more places; false leaves it out.",
     ),
+  /** The narration's words and voice, and the title's, dates' and chapters' language. */
+  language: languageTagSchema.optional(),
 });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
@@ -209,6 +212,10 @@ export const shotMediaIds = (shots: Shot[]): Id[] => [
 export const narrationSegmentSchema = z.object({ startSec: z.number().nonnegative(), text: z.string().min(1) });
 export type NarrationSegment = z.infer<typeof narrationSegmentSchema>;
 
+/** A chapter of the video: a day or a place of the trip, from the shot it begins with. */
+export const chapterSchema = z.object({ startSec: z.number().nonnegative(), title: z.string().min(1).max(200) });
+export type Chapter = z.infer<typeof chapterSchema>;
+
 export const musicGridSchema = z.object({ bpm: z.number().min(50).max(200), beatOffsetSec: z.number().nonnegative() });
 export type MusicGrid = z.infer<typeof musicGridSchema>;
 
@@ -237,6 +244,10 @@ export const storyboardSchema = z.object({
   /** Photos left out and why: nothing is left out silently. */
   curation: z.object({ skipped: z.array(curationSkipSchema) }).default({ skipped: [] }),
   shots: z.array(shotSchema).min(1),
+  /** The language everything said or written in the video is in. */
+  language: languageSchema.default('en'),
+  /** One per day or place, in order, the first at 0 (with the title card); written into the MP4 as its chapters. */
+  chapters: z.array(chapterSchema).default([]),
   scenes: z.array(
     z.object({
       index: z.number().int(),

@@ -104,6 +104,8 @@ export function storyboardFor(
       focus: null,
       ...shot,
     })),
+    language: 'en',
+    chapters: [],
     scenes: [{ index: 0, startedAt: null, place: null, shotCount: shots.length }],
     narration: { enabled: false, script: '' },
     tempoBpm: 80,

@@ -35,6 +35,8 @@ export function oneShotStoryboard(fields: Partial<Storyboard> & { mediaId?: Id }
         focus: null,
       },
     ],
+    language: 'en',
+    chapters: [],
     scenes: [],
     narration: { enabled: false, script: '' },
     tempoBpm: 90,

@@ -65,6 +65,7 @@ describe('cloud providers', () => {
         theme: 'Lisbon',
         mood: 'calm',
         durationSec: 6,
+        language: 'en',
         photos: [0, 1, 2].map((index) => ({
           index,
           takenAt: `2024-07-${10 + index}T1${index}:00:00+01:00`,
@@ -125,6 +126,68 @@ describe('cloud providers', () => {
       ]);
       expect(final.storyboard!.shots.map((s) => s.motion)).toEqual(['pan-left', 'pan-left', 'zoom-in']);
       expect(final.storyboard!.narration.script).toBe('Three days by the sea.');
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('asks the cloud director for the run’s language, and keeps its lines in it', async () => {
+    const silence = encodeWav({ sampleRate: 22050, channels: [new Float32Array(22050)] });
+    const cloud = await startMockCloud((request) =>
+      request.path === '/v1/chat/completions'
+        ? {
+            status: 200,
+            body: JSON.stringify({
+              choices: [{ message: { content: JSON.stringify({ order: [0, 1], theme: 'Trois jours à Lisbonne' }) } }],
+            }),
+          }
+        : { status: 200, body: silence, type: 'audio/wav' },
+    );
+    vi.stubEnv('OPENAI_API_KEY', 'sk-test-key');
+    vi.stubEnv('OPENAI_BASE_URL', `${cloud.url}/v1`);
+    try {
+      const { api } = await createProjectOverHttp(server.current.url);
+      await uploadPhotos(api, 2, 430);
+      const { final } = await run(api, { durationSec: 6, resolution: '360p', language: 'fr-CA' });
+      expect(final.status).toBe('complete');
+      expect(final.storyboard).toMatchObject({ language: 'fr', theme: 'Trois jours à Lisbonne', provider: 'openai' });
+      const chat = cloud.requests.filter((r) => r.path === '/v1/chat/completions');
+      expect(chat).toHaveLength(1);
+      expect(JSON.parse(chat[0]!.body)).toEqual({
+        model: 'gpt-4o-mini',
+        temperature: 0.4,
+        response_format: { type: 'json_object' },
+        messages: [
+          {
+            role: 'system',
+            content:
+              'You direct a short photo slideshow video. Reply with JSON only: {"order": [photo indices in the order ' +
+              'to show them], "motions": [one of zoom-in, zoom-out, pan-left, pan-right, pan-up, pan-down per shown ' +
+              'photo], "theme": short title, "lines": [{"photo": index, "text": one spoken sentence}]}. Use each index ' +
+              'at most once. The narration is told as lines, each said while its photo shows: give a line only where a ' +
+              'new place or day begins, name places and days the way a person telling a trip would ("Two days later, ' +
+              'Ushuaia, at the end of the world."), never repeat a wording, write whole sentences of at most 12 words, ' +
+              'and at most 10 words in all. Write the theme and every line in French; say places by the names given.',
+          },
+          {
+            role: 'user',
+            content: JSON.stringify({
+              theme: null,
+              mood: 'calm',
+              durationSec: 6,
+              language: 'fr',
+              photos: [0, 1].map((index) => ({
+                index,
+                takenAt: `2024-07-${10 + index}T1${index}:00:00+01:00`,
+                place: 'Lisbon, Portugal',
+                orientation: 'landscape',
+              })),
+            }),
+          },
+        ],
+      });
+      // The model gave no lines: the local director's French ones are said.
+      expect(final.storyboard!.narration.script).toMatch(/^Tout a commencé à Lisbon/);
     } finally {
       await cloud.close();
     }

@@ -34,11 +34,15 @@ export function safeArea(aspect: Aspect): { left: number; right: number; top: nu
   return { left: 0.08, right: 0.08, top: 0.08, bottom: 0.1 };
 }
 
-/** The text without characters the font has no glyph for, so nothing is drawn as an empty box (tofu). */
+/**
+ * The text without characters the font has no glyph for, so nothing is drawn as an empty box (tofu). A character
+ * the font lacks but whose compatibility form it has is drawn as that form: Dutch "ĳ" as "ij".
+ */
 export function drawableText(text: string): string {
   const f = loadFont();
+  const has = (ch: string) => f.charToGlyphIndex(ch) > 0;
   return [...text]
-    .filter((ch) => /\s/.test(ch) || f.charToGlyphIndex(ch) > 0)
+    .map((ch) => (has(ch) || /\s/.test(ch) ? ch : [...ch.normalize('NFKC')].every(has) ? ch.normalize('NFKC') : ''))
     .join('')
     .replace(/\s+/g, ' ')
     .trim();

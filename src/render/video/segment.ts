@@ -64,30 +64,59 @@ export function rawFramesInput(frame: { width: number; height: number }, fps: nu
  * ffmpeg arguments that join picture segments by stream copy (the concat
  * demuxer lays each file after the last by its duration, so timestamps run on
  * without a gap) and mux the soundtrack, made once for the whole timeline, so
- * audio has no seam at all.
+ * audio has no seam at all. With `chaptersFile` (FFMETADATA, see
+ * `chaptersMetadata`) the MP4 carries its chapters; nothing is re-encoded.
  */
-export function joinArgs(dir: string, listFile: string, durationSec: number, output: string): string[] {
+export function joinArgs(job: {
+  dir: string;
+  listFile: string;
+  durationSec: number;
+  output: string;
+  chaptersFile?: string | undefined;
+}): string[] {
+  const chapters = job.chaptersFile ? ['-f', 'ffmetadata', '-i', job.chaptersFile] : [];
   return [
     '-f',
     'concat',
     '-safe',
     '0',
     '-i',
-    listFile,
+    job.listFile,
     '-i',
-    join(dir, SOUNDTRACK_AAC),
+    join(job.dir, SOUNDTRACK_AAC),
+    ...chapters,
     '-map',
     '0:v',
     '-map',
     '1:a',
+    ...(job.chaptersFile ? ['-map_chapters', '2'] : []),
     '-c',
     'copy',
     '-movflags',
     '+faststart',
     '-t',
-    durationSec.toFixed(3),
-    output,
+    job.durationSec.toFixed(3),
+    job.output,
   ];
+}
+
+/** A value in an FFMETADATA file: `=`, `;`, `#`, `\` and line breaks escaped with a backslash. */
+const metadataValue = (text: string) => text.replace(/[=;#\\\n]/g, (ch) => `\\${ch}`);
+
+/**
+ * Chapters as an FFMETADATA file (times in milliseconds): each runs until the
+ * next begins, the last until the end; one starting at or past the end is left out.
+ */
+export function chaptersMetadata(chapters: Array<{ startSec: number; title: string }>, durationSec: number): string {
+  const end = Math.round(durationSec * 1000);
+  const starts = chapters.map((chapter) => Math.round(chapter.startSec * 1000));
+  const blocks = chapters.flatMap((chapter, i) => {
+    const start = starts[i]!;
+    const until = Math.min(end, starts[i + 1] ?? end);
+    if (start >= until) return [];
+    return [`[CHAPTER]\nTIMEBASE=1/1000\nSTART=${start}\nEND=${until}\ntitle=${metadataValue(chapter.title)}\n`];
+  });
+  return `;FFMETADATA1\n${blocks.join('')}`;
 }
 
 /** The concat demuxer's list: one quoted path per line (a quote in a path is escaped as the demuxer expects). */

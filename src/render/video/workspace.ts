@@ -6,7 +6,7 @@ import { audioRateOf, isDraft, type Shot, type Storyboard } from '../../schemas/
 import { RenderError } from '../errors.js';
 import { probeMedia, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from '../graph.js';
-import { concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
+import { chaptersMetadata, concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
 import { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';
 import { motionPath, type Box, type Size } from '../picture/motion.js';
 import { planesBytes, type Planes } from '../picture/planes.js';
@@ -334,8 +334,9 @@ export class ComposeWorkspace {
 
   /**
    * Joins picture segments (in timeline order) by stream copy, muxes the
-   * soundtrack `soundtrack` made for the whole timeline, and checks the result
-   * as a single render is checked.
+   * soundtrack `soundtrack` made for the whole timeline, writes the
+   * storyboard's chapters into the MP4, and checks the result as a single
+   * render is checked.
    */
   async join(
     storyboard: Storyboard,
@@ -348,9 +349,11 @@ export class ComposeWorkspace {
     const list = join(dir, 'segments.txt');
     await writeFile(list, concatList(pictures));
     const output = join(dir, 'final.mp4');
+    const chaptersFile = storyboard.chapters.length > 0 ? join(dir, 'chapters.txt') : undefined;
+    if (chaptersFile) await writeFile(chaptersFile, chaptersMetadata(storyboard.chapters, storyboard.durationSec));
     await runFfmpeg(
       ffmpeg,
-      joinArgs(dir, list, storyboard.durationSec, output),
+      joinArgs({ dir, listFile: list, durationSec: storyboard.durationSec, output, chaptersFile }),
       options.signal ? { signal: options.signal } : {},
     );
     return this.checked(storyboard, output, soundtrack, ffmpeg, options.signal);

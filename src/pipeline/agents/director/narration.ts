@@ -1,5 +1,15 @@
+import type { Language } from '../../../schemas/language.js';
 import type { NarrationSegment } from '../../../schemas/run.js';
 import { seededRandom } from '../../../random.js';
+import {
+  dayNames,
+  phrasebookFor,
+  utcDay,
+  type Gap,
+  type PartOfDay,
+  type Phrasebook,
+  type When,
+} from './languages/index.js';
 import type { Place } from './places.js';
 
 /**
@@ -19,38 +29,6 @@ export interface SceneTiming {
   shotCount: number;
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const NUMBERS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-];
-
 /** Words a narrator says per second, unhurried (espeak at 150 wpm says 2.5), and the pause a full stop or comma adds. */
 const WORDS_PER_SECOND = 2.3;
 const PAUSE_SEC = 0.2;
@@ -66,17 +44,13 @@ export function speakingSec(text: string): number {
   return words / WORDS_PER_SECOND + pauses * PAUSE_SEC;
 }
 
-function dateParts(
-  takenAt: string,
-): { year: number; month: number; day: number; weekday: number; hour: number | null } | null {
+function dateParts(takenAt: string): { year: number; month: number; day: number; hour: number | null } | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}))?/.exec(takenAt);
   if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   return {
-    year,
-    month,
-    day,
-    weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(),
+    year: Number(match[1]),
+    month: Number(match[2]),
+    day: Number(match[3]),
     hour: match[4] ? Number(match[4]) : null,
   };
 }
@@ -86,23 +60,22 @@ function daysBetween(a: string, b: string): number {
   return Math.round((day(b) - day(a)) / 86_400_000);
 }
 
-function partOfDay(hour: number | null): 'morning' | 'afternoon' | 'evening' | 'night' | null {
+function partOfDay(hour: number | null): PartOfDay | null {
   if (hour === null) return null;
   return hour < 5 ? 'night' : hour < 12 ? 'morning' : hour < 17 ? 'afternoon' : hour < 21 ? 'evening' : 'night';
 }
 
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-const number = (n: number) => NUMBERS[n] ?? String(n);
-
 /** A line's candidate wordings, the richest first; each is a whole sentence or two. */
-type Candidates = Array<{ key: string; text: string; short?: boolean }>;
+type Candidates = Array<{ key: string; text: string; short?: boolean; gap?: Gap }>;
 
 interface Context {
+  words: Phrasebook;
+  language: Language;
   previous: SceneTiming | null;
   /** The country last said aloud, so it is said again only when it changes. */
   spokenCountry: string | null;
   /** The last line's "two days later", so the next does not say it again. */
-  lastGap: string | null;
+  lastGap: Gap | null;
   pick: <T>(options: T[]) => T;
 }
 
@@ -111,110 +84,110 @@ const areaOf = (place: Place): string => place.area || place.country;
 
 /** "Ushuaia, Argentina" the first time in a country, "Porto" after. */
 function placePhrase(place: Place, context: Context): string {
-  return place.country !== context.spokenCountry ? `${place.town}, ${place.country}` : place.town;
+  return place.country !== context.spokenCountry ? context.words.townInCountry(place.town, place.country) : place.town;
+}
+
+/** When a scene was, in the narration's language. */
+function whenOf(scene: SceneTiming, language: Language): When | null {
+  const parts = scene.startedAt ? dateParts(scene.startedAt) : null;
+  if (!parts) return null;
+  return { ...dayNames(language, utcDay(parts.year, parts.month, parts.day)), part: partOfDay(parts.hour) };
 }
 
 function openingCandidates(scene: SceneTiming, context: Context): Candidates {
-  const parts = scene.startedAt ? dateParts(scene.startedAt) : null;
-  const when = parts
-    ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''} in ${MONTHS[parts.month - 1]}`
-    : null;
+  const { opening } = context.words;
+  const when = whenOf(scene, context.language);
   const place = scene.place;
   if (place?.atSea)
     return [
-      { key: 'open-sea', text: `It began out on the ${place.area}${when ? `, ${when}` : ''}.` },
-      { key: 'open-sea', text: `It began at sea.` },
+      { key: 'open-sea', text: opening.atSea(place.area ?? '', when) },
+      { key: 'open-sea', text: opening.atSeaShort() },
     ];
   if (place && !place.town)
     return [
-      { key: 'open-region', text: `It began on the roads of ${areaOf(place)}${when ? `, ${when}` : ''}.` },
-      { key: 'open-region', text: `It began in ${areaOf(place)}.` },
+      { key: 'open-region', text: opening.region(areaOf(place), when) },
+      { key: 'open-region', text: opening.regionShort(areaOf(place)) },
     ];
-  const day = parts
-    ? `on a ${WEEKDAYS[parts.weekday]}${partOfDay(parts.hour) ? ` ${partOfDay(parts.hour)}` : ''}`
-    : null;
   if (place && when) {
     return [
-      { key: 'open', text: `It began in ${placePhrase(place, context)}, ${when}.` },
-      { key: 'open', text: `It began in ${place.town}, ${day}.` },
-      { key: 'open', text: `It began in ${place.town}.` },
+      { key: 'open', text: opening.place(placePhrase(place, context), when) },
+      { key: 'open', text: opening.placeOnDay(place.town, when) },
+      { key: 'open', text: opening.town(place.town) },
     ];
   }
   if (place)
     return [
-      { key: 'open', text: `It began in ${placePhrase(place, context)}.` },
-      { key: 'open', text: `It began in ${place.town}.` },
+      { key: 'open', text: opening.town(placePhrase(place, context)) },
+      { key: 'open', text: opening.town(place.town) },
     ];
-  if (when) return [{ key: 'open', text: `It began ${when}.` }];
+  if (when) return [{ key: 'open', text: opening.when(when) }];
   return [];
 }
 
-/** "Two days later", "The next morning", "That evening", or null when the dates say nothing. */
-function gapPhrase(scene: SceneTiming, previous: SceneTiming | null): { days: number; phrase: string } | null {
+/** How long after the last scene ("Two days later", "The next morning", "That evening"), or null when the dates say nothing. */
+function gapOf(scene: SceneTiming, previous: SceneTiming | null): (Gap & { days: number }) | null {
   if (!scene.startedAt || !previous?.startedAt) return null;
   const days = daysBetween(previous.startedAt, scene.startedAt);
   const tod = partOfDay(dateParts(scene.startedAt)?.hour ?? null);
   const before = partOfDay(dateParts(previous.startedAt)?.hour ?? null);
-  if (days === 0) return { days, phrase: tod && tod !== before ? `that ${tod}` : 'later that day' };
-  if (days === 1) return { days, phrase: tod ? `the next ${tod}` : 'the next day' };
-  if (days > 1 && days <= 13) return { days, phrase: `${number(days)} days later` }; // "after N more days" when it repeats: see sceneCandidates
-  if (days > 13) return { days, phrase: 'some time later' };
+  if (days === 0) return { kind: 'same-day', part: tod && tod !== before ? tod : null, days };
+  if (days === 1) return { kind: 'next-day', part: tod, days };
+  if (days > 1 && days <= 13) return { kind: 'days-later', days };
+  if (days > 13) return { kind: 'long-after', days };
   return null;
 }
 
+const sameGap = (a: Gap | null, b: Gap) => a?.kind === b.kind && 'days' in a && 'days' in b && a.days === b.days;
+
 function sceneCandidates(scene: SceneTiming, context: Context): Candidates {
-  const gap = gapPhrase(scene, context.previous);
+  const { scene: lines } = context.words;
+  const found = gapOf(scene, context.previous);
   const place = scene.place;
   const previousTown = context.previous?.place?.town ?? null;
-  if (!place)
-    return gap && gap.days > 0 ? [{ key: 'on', text: `${capitalise(gap.phrase)}, the journey went on.` }] : [];
+  if (!place) return found && found.days > 0 ? [{ key: 'on', text: lines.journeyOn(found), gap: found }] : [];
   if (place.atSea) {
-    const when = gap ? `${capitalise(gap.phrase)}, we` : 'We';
     return [
-      { key: 'sea', text: `${when} were out on the ${place.area}.` },
-      { key: 'sea', text: `Then, the open water of the ${place.area}.` },
+      { key: 'sea', text: lines.atSea(place.area ?? '', found), ...(found ? { gap: found } : {}) },
+      { key: 'sea', text: lines.openWater(place.area ?? '') },
     ];
   }
   if (!place.town) {
-    const when = gap ? `${capitalise(gap.phrase)}, we` : 'We';
     return [
-      { key: 'road', text: `${when} took to the roads of ${areaOf(place)}.` },
-      { key: 'road', text: `We drove on through ${areaOf(place)}.` },
+      { key: 'road', text: lines.roads(areaOf(place), found), ...(found ? { gap: found } : {}) },
+      { key: 'road', text: lines.droveThrough(areaOf(place)) },
     ];
   }
   if (place.town === previousTown) {
-    return gap && gap.days > 0
-      ? [{ key: 'still', text: `${capitalise(gap.phrase)}, we were still in ${place.town}.` }]
-      : [];
+    return found && found.days > 0 ? [{ key: 'still', text: lines.still(place.town, found), gap: found }] : [];
   }
   const where = placePhrase(place, context);
-  if (gap && gap.phrase === context.lastGap && gap.days > 1) gap.phrase = `after ${number(gap.days)} more days`;
-  // "The next morning brought us" reads well; "Two days later brought us" does not.
-  const brought =
-    gap && /^(the next|that) /.test(gap.phrase)
-      ? [{ key: 'brought', text: `${capitalise(gap.phrase)} brought us to ${where}.` }]
-      : [];
+  // "Two days later" said twice running becomes "after two more days".
+  const gap: Gap | null =
+    found && found.days > 1 && found.kind === 'days-later' && sameGap(context.lastGap, found)
+      ? { kind: 'more-days', days: found.days }
+      : found;
+  const brought = gap ? lines.broughtUs(where, gap) : null;
   const full: Candidates = gap
     ? [
-        { key: 'were', text: `${capitalise(gap.phrase)}, we were in ${where}.` },
-        ...brought,
-        { key: 'went', text: `${capitalise(gap.phrase)}, we went on to ${where}.` },
-        { key: 'arrived', text: `${capitalise(gap.phrase)}, we arrived in ${where}.` },
+        { key: 'were', text: lines.were(where, gap), gap },
+        ...(brought ? [{ key: 'brought', text: brought, gap }] : []),
+        { key: 'went', text: lines.wentOn(where, gap), gap },
+        { key: 'arrived', text: lines.arrived(where, gap), gap },
       ]
     : [
-        { key: 'went', text: `From there we went on to ${where}.` },
-        { key: 'road', text: `The road led on to ${where}.` },
-        { key: 'were', text: `Soon we were in ${where}.` },
+        { key: 'went', text: lines.fromThere(where) },
+        { key: 'road', text: lines.roadLed(where) },
+        { key: 'were', text: lines.soon(where) },
       ];
   // When time is short: the day and the place ("Two days later, Ushuaia."), or the place in a few words.
   const short: Candidates = [
-    { key: 'reached', text: `We reached ${where}.`, short: true },
-    { key: 'next', text: `Next came ${where}.`, short: true },
-    { key: 'then', text: `Then came ${where}.`, short: true },
-    { key: 'was-next', text: `${where} was next.`, short: true },
+    { key: 'reached', text: lines.reached(where), short: true },
+    { key: 'next', text: lines.nextCame(where), short: true },
+    { key: 'then', text: lines.thenCame(where), short: true },
+    { key: 'was-next', text: lines.wasNext(where), short: true },
   ];
   // The day and the place in a few words carry the most when time is short, so they come first.
-  const dayAndPlace: Candidates = gap ? [{ key: 'gap', text: `${capitalise(gap.phrase)}, ${where}.` }] : [];
+  const dayAndPlace: Candidates = gap ? [{ key: 'gap', text: lines.gapAndPlace(where, gap), gap }] : [];
   return [...shuffle(full, context.pick), ...dayAndPlace, ...shuffle(short, context.pick)];
 }
 
@@ -230,19 +203,12 @@ function shuffle<T>(options: T[], pick: <U>(o: U[]) => U): T[] {
   return out;
 }
 
-const CLOSINGS = ['These are the moments we keep.', 'And that is how we will remember it.', 'A trip to remember.'];
-
 /**
  * The first candidate that can be said between `startSec` and `endSec`,
  * worded unlike the last two lines; a short wording only if it has not been
  * used at all (they are few, and repeating them sounds like a list).
  */
-function fit(
-  candidates: Candidates,
-  startSec: number,
-  endSec: number,
-  used: string[],
-): { key: string; text: string } | null {
+function fit(candidates: Candidates, startSec: number, endSec: number, used: string[]): Candidates[number] | null {
   const fitting = candidates.filter((c) => startSec + speakingSec(c.text) <= endSec);
   const recent = used.slice(-2);
   return (
@@ -264,13 +230,19 @@ export function narrateScenes(input: {
   scenes: SceneTiming[];
   durationSec: number;
   seed: string;
+  /** The narration's language (English when not given). */
+  language?: Language;
 }): NarrationSegment[] {
   const random = seededRandom(`narration:${input.seed}`);
+  const language = input.language ?? 'en';
+  const words = phrasebookFor(language);
   const firstCountry = input.scenes.find((scene) => scene.place)?.place?.country ?? null;
   // "Three days in Portugal" has said the country already.
   const themeSaysCountry =
     input.hasExplicitTheme && firstCountry !== null && input.theme.toLowerCase().includes(firstCountry.toLowerCase());
   const context: Context = {
+    words,
+    language,
     previous: null,
     spokenCountry: themeSaysCountry ? firstCountry : null,
     lastGap: null,
@@ -286,7 +258,7 @@ export function narrateScenes(input: {
     if (i === 0 && input.hasExplicitTheme) {
       const theme = input.theme.replace(/[.!?\s]+$/, '');
       candidates = [
-        ...candidates.map((c) => ({ key: c.key, text: `${theme}. ${c.text}` })),
+        ...candidates.map((c) => ({ ...c, text: `${theme}. ${c.text}` })),
         { key: 'theme', text: `${theme}.` },
         ...candidates,
       ];
@@ -307,11 +279,11 @@ export function narrateScenes(input: {
       recent.push(line.key);
       freeFrom = startSec + speakingSec(line.text) + TAIL_SEC;
       if (scene.place && !scene.place.atSea) context.spokenCountry = scene.place.country;
-      context.lastGap = line.text.match(/^(\w+ days later|after \w+ more days)/i)?.[0].toLowerCase() ?? null;
+      context.lastGap = line.gap ?? null;
     }
     context.previous = scene;
   }
-  const closing = CLOSINGS[Math.floor(random() * CLOSINGS.length)]!;
+  const closing = words.closings[Math.floor(random() * words.closings.length)]!;
   const last = input.scenes.at(-1);
   const closingStart = Math.max(freeFrom + 0.3, last ? last.startSec + LEAD_SEC : 0);
   if (closingStart + speakingSec(closing) <= input.durationSec - 0.8)

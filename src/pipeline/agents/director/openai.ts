@@ -3,8 +3,9 @@ import type { Config } from '../../../config.js';
 import { MOTIONS, motionSchema } from '../../../schemas/run.js';
 import { PipelineError } from '../../errors.js';
 import { fetchWithTimeout, providerHttpError } from '../../providers/http.js';
-import { nearestPlace } from './places.js';
-import type { DirectorInput, PlanOverrides } from './storyboard-plan.js';
+import { placeIn } from './chapters.js';
+import { lookupPlace, placeLabel } from './places.js';
+import { languageOf, type DirectorInput, type PlanOverrides } from './storyboard-plan.js';
 
 /** What the model must answer; anything else falls back to the local director. */
 export const llmPlanSchema = z.object({
@@ -25,26 +26,39 @@ const SYSTEM_PROMPT =
   '"lines": [{"photo": index, "text": one spoken sentence}]}. Use each index at most once. The narration is told as ' +
   'lines, each said while its photo shows: give a line only where a new place or day begins, name places and days ' +
   'the way a person telling a trip would ("Two days later, Ushuaia, at the end of the world."), never repeat a wording, ' +
-  'write whole sentences of at most 12 words, and at most N words in all.';
+  'write whole sentences of at most 12 words, and at most N words in all. Write the theme and every line in LANGUAGE; ' +
+  'say places by the names given.';
+
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
 
 /** The request body sent to an OpenAI-compatible chat completions API. */
 export function directorRequestBody(input: DirectorInput, model: string, maxWords: number) {
+  const language = languageOf(input.request);
+  const system = SYSTEM_PROMPT.replace('N words', `${maxWords} words`).replace(
+    'LANGUAGE',
+    languageNames.of(language) ?? language,
+  );
+  const placeOf = (gps: NonNullable<DirectorInput['media'][number]['gps']>) => {
+    const place = lookupPlace(gps);
+    return place ? placeLabel(placeIn(place, language)) : null;
+  };
   return {
     model,
     temperature: 0.4,
     response_format: { type: 'json_object' },
     messages: [
-      { role: 'system', content: SYSTEM_PROMPT.replace('N words', `${maxWords} words`) },
+      { role: 'system', content: system },
       {
         role: 'user',
         content: JSON.stringify({
           theme: input.request.theme ?? null,
           mood: input.style.mood,
           durationSec: input.request.durationSec ?? null,
+          language,
           photos: input.media.map((m, index) => ({
             index,
             takenAt: m.takenAt,
-            place: m.gps ? nearestPlace(m.gps) : null,
+            place: m.gps ? placeOf(m.gps) : null,
             orientation: m.height > m.width ? 'portrait' : 'landscape',
           })),
         }),

@@ -1,3 +1,4 @@
+import type { RouteLines } from './languages/phrasebook.js';
 import type { Media } from '../../../schemas/media.js';
 import type { NarrationSegment, Shot, ShotMap, StartRunBody } from '../../../schemas/run.js';
 import { speakingSec } from './narration.js';
@@ -91,12 +92,12 @@ export function mapShot(stops: RouteStop[], timing: Pick<Shot, 'startSec' | 'dur
 }
 
 /** What may be said of the route, the richest first: "From Bergen to Ålesund, by Geiranger.", "From Bergen to Ålesund." */
-export function routeLines(stops: RouteStop[]): string[] {
+export function routeLines(stops: RouteStop[], say: RouteLines): string[] {
   const first = stops[0]!.name;
   const last = stops.at(-1)!.name;
-  if (first === last) return [`A round trip from ${first}.`];
-  const plain = `From ${first} to ${last}.`;
-  return stops.length === 3 ? [`From ${first} to ${last}, by ${stops[1]!.name}.`, plain] : [plain];
+  if (first === last) return [say.roundTrip(first)];
+  const plain = say.fromTo(first, last);
+  return stops.length === 3 ? [say.fromToBy(first, last, stops[1]!.name), plain] : [plain];
 }
 
 const LEAD_SEC = 0.35;

@@ -1,3 +1,4 @@
+import { primaryLanguage, type Language } from '../../../schemas/language.js';
 import type { Media } from '../../../schemas/media.js';
 import {
   frameSize,
@@ -28,6 +29,8 @@ import type { PhotoFacts } from '../../../media/analyse.js';
 import { curatePhotos } from './curation.js';
 import { chooseFraming, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
+import { chaptersOf, placeIn } from './chapters.js';
+import { phrasebookFor } from './languages/index.js';
 
 export type { StyleChoice };
 
@@ -110,9 +113,14 @@ export interface PlanOverrides {
   provider?: string;
 }
 
+/** The language a request asks for, by its primary subtag ("pt-BR" is Portuguese); English by default. */
+export const languageOf = (request: StartRunBody): Language =>
+  (request.language ? primaryLanguage(request.language) : null) ?? 'en';
+
 /** The local director: a storyboard from the photos' own metadata, deterministic per run id. */
 export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = {}): Storyboard {
   const random = seededRandom(input.runId);
+  const language = languageOf(input.request);
   const resolution: Resolution = input.request.resolution ?? '720p';
   const durationSec = input.request.durationSec ?? input.style.durationSec ?? defaultDuration(input.media.length);
   const curated = curate(
@@ -122,9 +130,11 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
   );
   const ordered = curated.kept;
   const grid = beatGridFor(input.style.mood);
-  const { timeline, chosen, places, map } = layOut(input, ordered, durationSec, grid);
+  const { timeline, chosen, places: foundPlaces, map } = layOut(input, ordered, durationSec, grid);
   const skipped = [...curated.skipped, ...overLimit(ordered, chosen)];
   const scenes = groupScenes(chosen);
+  // Names in the video's language: countries translated, towns keep their own.
+  const places = foundPlaces.map((place) => (place ? placeIn(place, language) : null));
 
   let lastMotion: Shot['motion'] | null = null;
   const shots: Shot[] = chosen
@@ -148,7 +158,7 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
         focus: null,
       };
     })
-    .map((shot, i) => pictureShot(input, shot, chosen[i]!));
+    .map((shot, i) => pictureShot(input, shot, chosen[i]!, language));
 
   // The scene before the map ends where the map begins: its line is said over its own photos.
   const sceneTimings = timeScenes(shots, chosen, places, durationSec).map((scene) =>
@@ -160,8 +170,20 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     place: scene.place ? placeLabel(scene.place) : null,
     shotCount: scene.shotCount,
   }));
-  const theme = overrides.theme ?? input.request.theme ?? sceneSummaries.find((s) => s.place)?.place ?? 'Our story';
-  const narration = planNarration(input, overrides, { theme, shots, chosen, sceneTimings, durationSec, map });
+  const theme =
+    overrides.theme ??
+    input.request.theme ??
+    sceneSummaries.find((s) => s.place)?.place ??
+    phrasebookFor(language).untitled;
+  const narration = planNarration(input, overrides, {
+    theme,
+    shots,
+    chosen,
+    sceneTimings,
+    durationSec,
+    map,
+    language,
+  });
   const allShots = map
     ? [
         ...shots.slice(0, map.slot),
@@ -169,6 +191,16 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
         ...shots.slice(map.slot),
       ]
     : shots;
+  const chapters = chaptersOf({
+    shots,
+    takenAts: chosen.map((item) => item.takenAt),
+    places,
+    language,
+    fallback: theme,
+  }).map((chapter) =>
+    // The map introduces the place after it: that place's chapter starts with the map.
+    map && chapter.startSec === shots[map.slot]!.startSec ? { ...chapter, startSec: map.startSec } : chapter,
+  );
 
   return {
     theme,
@@ -176,8 +208,10 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     musicStyle: input.style.musicStyle,
     durationSec,
     resolution,
-    ...pictureFields(input, shots, chosen, theme, skipped),
+    ...pictureFields(input, { shots, chosen, theme, skipped, language }),
     shots: allShots,
+    language,
+    chapters,
     scenes: sceneSummaries,
     narration,
     tempoBpm: grid.bpm,
@@ -278,6 +312,7 @@ function planNarration(
     sceneTimings: SceneTiming[];
     durationSec: number;
     map: MapSlot | null;
+    language: Language;
   },
 ): Storyboard['narration'] {
   if (input.request.narration === false) return { enabled: false, script: '', segments: [] };
@@ -294,6 +329,7 @@ function planNarration(
     scenes: plan.sceneTimings,
     durationSec: plan.durationSec,
     seed: input.runId,
+    language: plan.language,
   });
   const planned =
     written !== null
@@ -303,7 +339,9 @@ function planNarration(
         : local;
   // A script someone wrote is said as written; otherwise the map's route is named while it shows.
   const segments =
-    plan.map && written === null ? withRouteLine(planned, plan.map, routeLines(plan.map.stops)) : planned;
+    plan.map && written === null
+      ? withRouteLine(planned, plan.map, routeLines(plan.map.stops, phrasebookFor(plan.language).route))
+      : planned;
   return { enabled: segments.length > 0, script: scriptOf(segments), segments };
 }
 
@@ -378,19 +416,28 @@ function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
 }
 
 /** A shot's caption, framing and salient region (its place comes from the gazetteer above). */
-function pictureShot(input: DirectorInput, shot: Shot, item: Media): Shot {
+function pictureShot(input: DirectorInput, shot: Shot, item: Media, language: Language): Shot {
   const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
   const focus = input.facts?.get(item.mediaId)?.focus ?? null;
   return {
     ...shot,
-    caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt) : null,
+    caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt, language) : null,
     ...chooseFraming(item, frame, focus),
     focus,
   };
 }
 
 /** The storyboard's frame, transition, title and curation record. */
-function pictureFields(input: DirectorInput, shots: Shot[], chosen: Media[], theme: string, skipped: CurationSkip[]) {
+function pictureFields(
+  input: DirectorInput,
+  {
+    shots,
+    chosen,
+    theme,
+    skipped,
+    language,
+  }: { shots: Shot[]; chosen: Media[]; theme: string; skipped: CurationSkip[]; language: Language },
+) {
   const aspect = input.request.aspect ?? '16:9';
   const frame = frameSize(input.request.resolution ?? '720p', aspect);
   return {
@@ -403,6 +450,7 @@ function pictureFields(input: DirectorInput, shots: Shot[], chosen: Media[], the
       theme,
       chosen,
       shots.map((shot) => shot.place ?? null),
+      language,
     ),
     curation: { skipped },
   };

@@ -1,4 +1,5 @@
 import { getConfig, type Config } from '../../../config.js';
+import type { Language } from '../../../schemas/language.js';
 import { PipelineError } from '../../errors.js';
 import { withFallback, type ProviderOutcome } from '../../providers/fallback.js';
 import { fetchWithTimeout, providerHttpError } from '../../providers/http.js';
@@ -22,11 +23,22 @@ function speech(wav: Uint8Array<ArrayBuffer>): Speech {
   return { wav, durationSec };
 }
 
+/** The espeak-ng voice of each language (the deployed bundle keeps these languages' dictionaries: netlify.toml). */
+export const ESPEAK_VOICES: Record<Language, string> = {
+  en: 'en-us',
+  fr: 'fr',
+  de: 'de',
+  es: 'es',
+  it: 'it',
+  pt: 'pt',
+  nl: 'nl',
+};
+
 /** espeak-ng compiled to wasm: offline, deterministic. The text is passed as a file, never as arguments or through a shell. */
-export async function speakLocally(text: string): Promise<Speech> {
+export async function speakLocally(text: string, language: Language = 'en'): Promise<Speech> {
   // 175 wpm is the rate this voice has always spoken at: text2wav() dropped a numeric `speed` (it passed 150 as an
   // empty argument), so espeak-ng's default applied.
-  const wav = await espeak(text, { voice: 'en-us', speed: 175 });
+  const wav = await espeak(text, { voice: ESPEAK_VOICES[language], speed: 175 });
   return speech(new Uint8Array(wav));
 }
 
@@ -66,10 +78,10 @@ export async function speakWithElevenLabs(text: string, config: Config, signal?:
   return speech(pcm16ToWav(new Uint8Array(await response.arrayBuffer()), 22050));
 }
 
-/** Speaks the narration with a cloud voice when a key is set, else (or when it fails) locally. */
+/** Speaks the narration with a cloud voice when a key is set (they speak the language of the text), else (or when it fails) locally. */
 export async function runVoice(
   text: string,
-  options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {},
+  options: { signal?: AbortSignal; onRetry?: (message: string) => void; language?: Language } = {},
 ): Promise<ProviderOutcome<Speech>> {
   const config = getConfig();
   const cloud = config.ELEVENLABS_API_KEY
@@ -79,7 +91,7 @@ export async function runVoice(
       : null;
   return withFallback(
     cloud,
-    { name: 'local', run: () => speakLocally(text) },
+    { name: 'local', run: () => speakLocally(text, options.language) },
     {
       signal: options.signal,
       onRetry: (error, attempt) => options.onRetry?.(`voice: ${error.message}; retry ${attempt}`),

@@ -28,6 +28,7 @@ export async function speakNarration(
   options: { signal?: AbortSignal; onRetry?: (message: string) => void } = {},
 ): Promise<ProviderOutcome<PlacedNarration>> {
   const segments = segmentsOf(storyboard);
+  const voice = { ...options, language: storyboard.language };
   // The mix's rate, so nothing is resampled twice.
   const rate = audioRateOf(storyboard);
   const track = new Float32Array(Math.round(storyboard.durationSec * rate));
@@ -37,12 +38,14 @@ export async function speakNarration(
   for (const [i, segment] of segments.entries()) {
     let speech: Speech;
     if (i === 0) {
-      const first = await runVoice(segment.text, options);
+      const first = await runVoice(segment.text, voice);
       outcome = { provider: first.provider, ...(first.fallbackReason ? { fallbackReason: first.fallbackReason } : {}) };
       speech = first.value;
     } else {
       speech =
-        outcome.provider === 'local' ? await speakLocally(segment.text) : (await runVoice(segment.text, options)).value;
+        outcome.provider === 'local'
+          ? await speakLocally(segment.text, storyboard.language)
+          : (await runVoice(segment.text, voice)).value;
     }
     if (options.signal?.aborted) break;
     const samples = monoAt(speech, rate);
