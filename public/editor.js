@@ -26,6 +26,14 @@ function change(edit) {
   render();
 }
 
+/** What stands for a map shot in the list, where a photo has its thumbnail. */
+function mapBadge() {
+  const badge = document.createElement('span');
+  badge.className = 'map-badge';
+  badge.textContent = 'Map';
+  return badge;
+}
+
 /** One row per shot, in the edited order: drag it, or use its buttons (touch and keyboard). */
 function renderShots(storyboard) {
   const list = $('shots');
@@ -35,10 +43,11 @@ function renderShots(storyboard) {
     const row = document.createElement('li');
     row.draggable = true;
     row.dataset.source = String(shot.source);
-    row.dataset.mediaId = shot.mediaId;
+    if (shot.mediaId) row.dataset.mediaId = shot.mediaId;
     const what = document.createElement('span');
     what.className = 'what';
-    what.textContent = `${shot.durationSec.toFixed(1)} s${shot.place ? ` · ${shot.place}` : ''}`;
+    const route = shot.map ? ` · Route: ${shot.map.places.map((place) => place.name).join(' → ')}` : '';
+    what.textContent = `${shot.durationSec.toFixed(1)} s${shot.place ? ` · ${shot.place}` : ''}${route}`;
     const tools = document.createElement('span');
     tools.className = 'tools';
     const up = button('↑', `Move shot ${position + 1} up`, () =>
@@ -52,8 +61,9 @@ function renderShots(storyboard) {
     const remove = button('✕', `Remove shot ${position + 1}`, () => change({ op: 'remove', shot: shot.source }));
     remove.disabled = count === 1;
     const photo = button('Photo…', `Another photo for shot ${position + 1}`, () => pickPhoto(shot.source, position));
-    tools.append(up, down, photo, remove);
-    row.append(thumbnail(shot.mediaId, `Shot ${position + 1}`), what, tools);
+    // A map shot draws the route: it can move or go, but no photo replaces it.
+    tools.append(...(shot.mediaId ? [up, down, photo, remove] : [up, down, remove]));
+    row.append(shot.mediaId ? thumbnail(shot.mediaId, `Shot ${position + 1}`) : mapBadge(), what, tools);
     row.addEventListener('dragstart', (event) => {
       event.dataTransfer.setData('text/plain', String(position));
       event.dataTransfer.effectAllowed = 'move';

@@ -87,18 +87,20 @@ describe('the storyboard editor in Chromium', () => {
     }
     await page.screenshot({ path: join(ROOT, 'out', 'editor-playing.png') });
 
+    // Three photos from three places: a map shot shows the route among them.
+    expect(await page.$$eval('#shots li:not([data-media-id])', (rows) => rows.length)).toBe(1);
     // Reorder by drag and drop: the first shot goes to the third place.
     const before = await shownOrder(page);
-    expect(before).toEqual([0, 1, 2]);
+    expect(before).toEqual([0, 1, 2, 3]);
     await page.dragAndDrop('#shots li:nth-child(1)', '#shots li:nth-child(3)');
-    await expect.poll(() => shownOrder(page)).toEqual([1, 2, 0]);
+    await expect.poll(() => shownOrder(page)).toEqual([1, 2, 0, 3]);
     expect(await shownEdits(page)).toEqual([{ op: 'move', shot: 0, to: 2 }]);
     // …and with the buttons (touch, keyboard): the new first shot one place down.
     await page.click('#shots li:nth-child(1) button[aria-label^="Move shot 1 down"]');
-    await expect.poll(() => shownOrder(page)).toEqual([2, 1, 0]);
+    await expect.poll(() => shownOrder(page)).toEqual([2, 1, 0, 3]);
     // Remove the last shot, rewrite the title and a line.
     await page.click('#shots li:nth-child(3) button[aria-label^="Remove"]');
-    await expect.poll(() => shownOrder(page)).toEqual([2, 1]);
+    await expect.poll(() => shownOrder(page)).toEqual([2, 1, 3]);
     await page.fill('#edit-title', 'Three cities');
     await page.press('#edit-title', 'Tab');
     const expected: Edit[] = [
