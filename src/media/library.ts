@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { mediaSchema, type Media, type PhotoAnalysis } from '../schemas/media.js';
+import { MAX_PHOTO_BYTES, mediaSchema, type Media, type PhotoAnalysis } from '../schemas/media.js';
 import {
   deleteBlob,
   getBinary,
@@ -17,6 +17,7 @@ import {
 import { analysePhoto } from './analyse.js';
 import { cachedMediaBytes, cacheMediaBytes, forgetMediaBytes } from './bytes-cache.js';
 import { confirmPhotoSlot, forgetPhotos, releasePhotoSlot, reservePhotoSlot } from './cap.js';
+import { inspectClip, sniffClipType, type ClipFacts } from './clip.js';
 import { inspectImage, type ImageFacts } from './inspect.js';
 
 /** The same bytes always get the same id: base64url of their SHA-256. */
@@ -40,8 +41,8 @@ export function sanitizeFilename(name: string | null | undefined): string {
 export interface Photo {
   bytes: Uint8Array;
   filename: string;
-  facts: ImageFacts;
-  /** Null when the photo decodes but cannot be measured: the director tries again when it plans a run. */
+  facts: ImageFacts | ClipFacts;
+  /** Null for a clip, and when the photo decodes but cannot be measured: the director tries again when it plans a run. */
   analysis: PhotoAnalysis | null;
 }
 
@@ -52,6 +53,11 @@ export interface Photo {
  */
 export async function examinePhoto(bytes: Uint8Array, filename: string | null | undefined): Promise<Photo> {
   if (bytes.byteLength === 0) throw new AppError(400, 'empty_body', 'The photo is empty: send the image bytes.');
+  const clipType = await sniffClipType(bytes);
+  if (clipType)
+    return { bytes, filename: sanitizeFilename(filename), facts: await inspectClip(bytes, clipType), analysis: null };
+  if (bytes.byteLength > MAX_PHOTO_BYTES)
+    throw new AppError(413, 'payload_too_large', `A photo may be at most ${MAX_PHOTO_BYTES} bytes.`);
   const facts = await inspectImage(bytes);
   const analysis = await analysePhoto(facts, bytes).catch((error: unknown) => {
     log.warn('photo not analysed; the director analyses it when a run needs it', errorFields(error));
@@ -102,8 +108,10 @@ async function writePhoto(
 ): Promise<{ media: Media; created: boolean }> {
   const ref = keys.media(projectId, mediaId);
   const now = new Date().toISOString();
+  const clip = 'durationSec' in photo.facts ? { kind: 'clip' as const, durationSec: photo.facts.durationSec } : null;
   const media: Media = {
     mediaId,
+    kind: clip ? 'clip' : 'photo',
     contentType: photo.facts.contentType,
     bytes: photo.bytes.byteLength,
     sha256,
@@ -116,6 +124,7 @@ async function writePhoto(
     orientation: photo.facts.orientation ?? 1,
     uploadedAt: now,
     ...(photo.analysis ? { analysis: photo.analysis } : {}),
+    ...(clip ? { durationSec: clip.durationSec } : {}),
   };
   const written = await putBinary(ref, photo.bytes, { ...media, createdAt: now }, { onlyIfNew: true });
   if (!written) {

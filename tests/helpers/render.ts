@@ -48,6 +48,7 @@ export function mediaFor(
 ): Media {
   return {
     mediaId: mediaId as Id,
+    kind: 'photo',
     contentType,
     bytes: 1,
     sha256: '0'.repeat(64),
