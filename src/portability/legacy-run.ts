@@ -88,6 +88,7 @@ export function convertState(
       title: null,
       curation: { skipped: [] },
       shots: photos.map((mediaId, i) => ({
+        kind: 'photo' as const,
         mediaId,
         startSec: i * shotSec,
         durationSec: shotSec,

@@ -130,7 +130,12 @@ export const curationSkipSchema = z.object({
 });
 export type CurationSkip = z.infer<typeof curationSkipSchema>;
 
+/** What a shot shows: a photo, a clip playing in real time, or the route map. */
+export const SHOT_KINDS = ['photo', 'clip', 'map'] as const;
+
 export const shotSchema = z.object({
+  /** Absent in storyboards stored before clips: those are photos. */
+  kind: z.enum(SHOT_KINDS).default('photo'),
   mediaId: idSchema,
   startSec: z.number().nonnegative(),
   durationSec: z.number().positive(),
@@ -146,6 +151,8 @@ export const shotSchema = z.object({
   framing: z.enum(['crop', 'fill']).default('crop'),
   /** The photo's most salient region (0..1 of its width and height, upright); motion keeps it in frame. */
   focus: photoRegionSchema.nullable().default(null),
+  /** A clip shot: where in the clip it starts; it then plays in real time, with its own sound under the narration. */
+  clipStartSec: z.number().nonnegative().optional(),
 });
 export type Shot = z.infer<typeof shotSchema>;
 

@@ -103,6 +103,7 @@ export function storyboardFor(
       framing: 'crop' as const,
       focus: null,
       ...shot,
+      kind: shot.kind ?? photo.media.kind,
     })),
     scenes: [{ index: 0, startedAt: null, place: null, shotCount: shots.length }],
     narration: { enabled: false, script: '' },

@@ -23,6 +23,7 @@ export function oneShotStoryboard(fields: Partial<Storyboard> & { mediaId?: Id }
     curation: { skipped: [] },
     shots: [
       {
+        kind: 'photo',
         mediaId,
         startSec: 0,
         durationSec,

@@ -20,6 +20,7 @@ import type { PhotoFacts } from '../../../media/analyse.js';
 import { curatePhotos } from './curation.js';
 import { chooseFraming, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
+import { pickClipStart, type ClipLoudness } from './clip-moment.js';
 
 export type { StyleChoice };
 
@@ -31,6 +32,8 @@ export interface DirectorInput {
   style: StyleChoice;
   /** What each photo's pixels showed (null: unreadable); without it nothing is curated or framed by content. */
   facts?: Map<string, PhotoFacts | null>;
+  /** Each clip's loudness over time (null: no sound), to pick its moment; without it a clip shows its middle. */
+  clips?: Map<string, ClipLoudness | null>;
 }
 
 const SCENE_GAP_MS = 3 * 3600 * 1000;
@@ -130,6 +133,7 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
       lastMotion = motion;
       const place = places[i];
       return {
+        kind: item.kind,
         mediaId: item.mediaId,
         startSec: timeline.startSec[i]!,
         durationSec: timeline.durationSec[i]!,
@@ -276,15 +280,21 @@ function placeModelLines(
 export const curationMinimum = (readable: number, durationSec: number) =>
   Math.min(readable, Math.max(2, Math.ceil(durationSec / 6)));
 
-/** Curation by the photos' pixels when they were analysed; otherwise every photo stays. */
+/**
+ * Curation by the photos' pixels when they were analysed; otherwise every photo stays. Clips are never
+ * curated by photo rules (motion blur is not a blurry photo, and two clips of a moment are not duplicates).
+ */
 function curate(
   input: DirectorInput,
   ordered: Media[],
   durationSec: number,
 ): { kept: Media[]; skipped: CurationSkip[] } {
   if (!input.facts) return { kept: ordered, skipped: [] };
-  const readable = ordered.filter((item) => input.facts!.get(item.mediaId)).length;
-  if (readable === 0)
+  const clips = ordered.filter((item) => item.kind === 'clip');
+  const photos = ordered.filter((item) => item.kind !== 'clip');
+  const readable = photos.filter((item) => input.facts!.get(item.mediaId)).length;
+  if (photos.length === 0) return { kept: ordered, skipped: [] };
+  if (readable === 0 && clips.length === 0)
     throw new PipelineError({
       errorClass: 'input',
       code: 'no_readable_media',
@@ -292,7 +302,13 @@ function curate(
       retryable: false,
       severity: 'medium',
     });
-  return curatePhotos(ordered, input.facts, curationMinimum(readable, durationSec));
+  const minimum = Math.max(0, curationMinimum(readable + clips.length, durationSec) - clips.length);
+  const curated = curatePhotos(photos, input.facts, minimum);
+  const kept = new Set(curated.kept.map((item) => item.mediaId));
+  return {
+    kept: ordered.filter((item) => item.kind === 'clip' || kept.has(item.mediaId)),
+    skipped: curated.skipped,
+  };
 }
 
 /**
@@ -307,9 +323,18 @@ function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
     .map((item) => ({ mediaId: item.mediaId, reason: 'over_limit' as const }));
 }
 
-/** A shot's caption, framing and salient region (its place comes from the gazetteer above). */
+/** A shot's caption, framing and salient region (its place comes from the gazetteer above); a clip's moment. */
 function pictureShot(input: DirectorInput, shot: Shot, item: Media): Shot {
   const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
+  if (item.kind === 'clip') {
+    const loudness = input.clips?.get(item.mediaId) ?? null;
+    return {
+      ...shot,
+      caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt) : null,
+      framing: 'crop',
+      clipStartSec: pickClipStart(item.durationSec ?? 0, shot.durationSec, loudness),
+    };
+  }
   return {
     ...shot,
     caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt) : null,
