@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { CLIP_TYPES, MAX_CLIP_BYTES, MAX_CLIP_SEC, type ClipType } from '../schemas/media.js';
-import { clipTakenAt, parseClipReport, parseIso6709, type ClipProbe } from './clip-probe.js';
+import { parseClipReport, type ClipProbe } from '../render/video/clip-report.js';
+import { clipTakenAt, parseIso6709 } from './clip-probe.js';
 import type { ExifFacts } from './exif.js';
 import { findFfmpeg } from './find-ffmpeg.js';
 

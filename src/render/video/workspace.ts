@@ -2,16 +2,20 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Media } from '../../schemas/media.js';
-import { audioRateOf, isDraft, type Storyboard } from '../../schemas/run.js';
+import { audioRateOf, isDraft, type Shot, type Storyboard } from '../../schemas/run.js';
 import { RenderError } from '../errors.js';
-import { probeMedia, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
+import { probeMedia, probeReport, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from '../graph.js';
 import { concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
 import { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';
+import type { ClipSound } from '../sound/clip-sound.js';
 import { motionPath, type Box } from '../picture/motion.js';
 import { planesBytes, type Planes } from '../picture/planes.js';
 import { canvasSize, prepareCanvas } from '../picture/prepare.js';
-import { renderFrames, type FramePlan } from '../picture/render-frames.js';
+import { ClipFrames } from '../picture/clip-frames.js';
+import { parseClipReport } from './clip-report.js';
+import { renderFrames, type FramePlan, type LoadedShot } from '../picture/render-frames.js';
+import type { Size } from '../picture/motion.js';
 import { captionOverlay, titleOverlay } from '../picture/text.js';
 
 /** Loads a photo's record and bytes by media id. */
@@ -34,6 +38,8 @@ export interface ComposedVideo {
 export interface RenderAudio {
   music: Uint8Array;
   voice: Uint8Array | null;
+  /** The clip shots' own sound, laid under the narration. */
+  clips?: ClipSound[] | undefined;
 }
 
 export interface RenderOptions {
@@ -171,9 +177,13 @@ export class ComposeWorkspace {
       for (let next = queue.shift(); next; next = queue.shift()) {
         try {
           const { media, bytes } = await load(next.shot.mediaId);
-          const canvas = await prepareCanvas(media, bytes, next.shot, frame);
-          this.focus[next.i] = canvas.focus;
-          await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
+          // A clip is decoded as its frames are drawn: only its file is kept here.
+          if (next.shot.kind === 'clip') await writeFile(join(this.dir, `clip-${next.i}`), bytes);
+          else {
+            const canvas = await prepareCanvas(media, bytes, next.shot, frame);
+            this.focus[next.i] = canvas.focus;
+            await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
+          }
           next.done.resolve();
         } catch (error) {
           next.done.reject(error);
@@ -194,7 +204,7 @@ export class ComposeWorkspace {
     );
   }
 
-  private async framePlan(storyboard: Storyboard): Promise<FramePlan> {
+  private async framePlan(storyboard: Storyboard, ffmpeg: string): Promise<FramePlan> {
     const frame = { width: storyboard.width, height: storyboard.height, aspect: storyboard.aspect };
     const canvas = canvasSize(frame);
     const spans = frameSpans(storyboard.shots, fpsOf(storyboard));
@@ -220,14 +230,45 @@ export class ComposeWorkspace {
         ...spans[i]!,
         load: async () => {
           await this.prepared.get(i);
+          const caption = shot.caption ? await captionOverlay(shot.caption, frame) : null;
+          if (shot.kind === 'clip')
+            return { ...(await this.clipShot(i, shot, { ffmpeg, frame, fps: fpsOf(storyboard) })), caption };
           return {
             canvas: await readCanvas(i),
-            caption: shot.caption ? await captionOverlay(shot.caption, frame) : null,
+            caption,
             // The motion keeps the shot's focus in frame: known once its canvas is made.
             path: motionPath(shot.motion, canvas, frame, this.focus[i] ?? null, spans[i]!.end - spans[i]!.start),
           };
         },
       })),
+    };
+  }
+
+  /**
+   * A clip shot: its frames decoded in order into a frame-sized canvas shown whole (no motion), tone-mapped
+   * when the clip is HDR.
+   */
+  private async clipShot(
+    i: number,
+    shot: Shot,
+    { ffmpeg, frame, fps }: { ffmpeg: string; frame: Size; fps: number },
+  ): Promise<Omit<LoadedShot, 'caption'>> {
+    const file = join(this.dir, `clip-${i}`);
+    const frames = new ClipFrames({
+      ffmpeg,
+      file,
+      startSec: shot.clipStartSec ?? 0,
+      width: frame.width,
+      height: frame.height,
+      fps,
+      hdr: parseClipReport(await probeReport(ffmpeg, file)).hdr,
+    });
+    const whole = { left: 0, top: 0, width: frame.width, height: frame.height };
+    return {
+      canvas: frames.planes,
+      path: () => whole,
+      advance: async (index) => void (await frames.frameAt(index)),
+      close: () => frames.close(),
     };
   }
 
@@ -277,7 +318,7 @@ export class ComposeWorkspace {
     ffmpeg: string,
     options: RenderOptions = {},
   ): Promise<string> {
-    const plan = await this.framePlan(storyboard);
+    const plan = await this.framePlan(storyboard, ffmpeg);
     const encoded = join(this.dir, `picture-${range.from}-${range.to}-tail.mp4`);
     const output = join(this.dir, `picture-${range.from}-${range.to}.mp4`);
     const frames = range.to - range.from;
