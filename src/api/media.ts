@@ -4,7 +4,15 @@ import { memorySource, RANGE_HEADER_DOC, rangeResponseDocs, serveBytes } from '.
 import { errorDoc, errorDocs } from '../http/errors.js';
 import { json, noContent } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
-import { deleteMedia, examinePhoto, listMedia, readMediaBytes, storePhoto, type Photo } from '../media/library.js';
+import {
+  deleteMedia,
+  examinePhoto,
+  listMedia,
+  pairLivePhotos,
+  readMediaBytes,
+  storePhoto,
+  type Photo,
+} from '../media/library.js';
 import { completeUpload, putPart, startUpload } from '../media/uploads.js';
 import { requireProject } from '../projects/index.js';
 import {
@@ -63,7 +71,7 @@ async function photosFrom(request: Request): Promise<Photo[]> {
       throw error;
     }
   }
-  return photos;
+  return pairLivePhotos(photos);
 }
 
 /** X-Filename may be percent-encoded (header values cannot carry other characters safely). */
@@ -80,7 +88,7 @@ export const mediaRoutes: Route[] = [
   projectRoute.post('/api/projects/:projectId/media', {
     operationId: 'uploadMedia',
     summary:
-      'Upload photos and clips (MP4/MOV, H.264 or HEVC, up to 60 s): a raw body or multipart/form-data, at most 4 MiB per request',
+      'Upload photos and clips (MP4/MOV, H.264 or HEVC, up to 60 s): a raw body or multipart/form-data, at most 4 MiB per request; a HEIC and a MOV of the same base name in one request are one Live Photo',
     rawBody: {
       contentTypes: [
         'image/jpeg',
@@ -154,8 +162,11 @@ export const mediaRoutes: Route[] = [
   }),
   projectRoute.delete('/api/projects/:projectId/media/:mediaId', {
     operationId: 'deleteMedia',
-    summary: 'Delete a photo',
-    responses: { 204: { description: 'Deleted' }, 404: errorDoc('Unknown photo') },
+    summary: 'Delete a photo or clip (a Live Photo with its motion)',
+    responses: {
+      204: { description: 'Deleted' },
+      ...errorDocs({ 404: 'Unknown photo', 409: 'The motion of a Live Photo: delete the photo' }),
+    },
     handler: async ({ params: { projectId, mediaId } }) => {
       await deleteMedia(projectId, mediaId);
       return noContent();

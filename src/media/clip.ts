@@ -23,12 +23,12 @@ const MAX_SIDE = 8192;
 const MAX_FRAME_PIXELS = 8192 * 4320;
 /**
  * Each ffmpeg run gets this long and is then killed (SIGKILL): a hostile container must not hold a function.
- * A valid clip's header is read in tens of milliseconds and its check decode takes about 0.15 s, and a bad
- * file is refused at ffmpeg's first error (`-xerror`), so only a stuck demuxer or decoder meets a limit. The
- * decode gets more room than the header so that a valid clip on a busy machine is not refused.
+ * A bad file is refused at ffmpeg's first error (`-xerror`), in a few hundred milliseconds; a valid clip's
+ * header is read in tens of milliseconds and its check decode takes about 0.15 s. The limits only stop a stuck
+ * demuxer or decoder, and leave room for a busy machine, where a spawn alone can take a second.
  */
-const PROBE_TIMEOUT_MS = 1000;
-const DECODE_TIMEOUT_MS = 3000;
+const PROBE_TIMEOUT_MS = 3000;
+const DECODE_TIMEOUT_MS = 5000;
 const CODECS = new Set(['h264', 'hevc']);
 
 const refuse = (code: string, message: string) => new AppError(422, code, message);
@@ -87,21 +87,30 @@ function checkLimits(probe: ClipProbe): NonNullable<ClipProbe['video']> {
   return video;
 }
 
+const undecodable = () => refuse('clip_undecodable', 'The clip cannot be decoded; the file is truncated or corrupt.');
+
 /**
- * Decodes the first frames, and reads every packet of the file without decoding it (fast, even for a minute
- * of 4K): a truncated or corrupt clip is refused now rather than when a video is rendered.
+ * One run reads the header (its report) and every packet without decoding any (fast, even for a minute of 4K):
+ * a truncated or corrupt file fails here, in the one process a refusal costs.
  */
+async function readPackets(ffmpeg: string, file: string): Promise<{ probe: ClipProbe; whole: boolean }> {
+  const run = await runBounded(
+    ffmpeg,
+    ['-xerror', '-i', file, '-map', '0', '-c', 'copy', '-f', 'null', '-'],
+    PROBE_TIMEOUT_MS,
+  );
+  if (run.timedOut) throw refuse('clip_unreadable', 'The clip could not be read in time; the file is damaged.');
+  return { probe: parseClipReport(run.stderr), whole: run.exitCode === 0 };
+}
+
+/** Decodes the first frames, once the header's sizes are known to be sane. */
 async function decodeCheck(ffmpeg: string, file: string): Promise<void> {
-  const quiet = ['-v', 'error', '-xerror', '-threads', '1', '-i', file];
-  // Reading every packet first finds a truncated file at once; only then are frames decoded.
-  for (const output of [
-    ['-map', '0', '-c', 'copy', '-f', 'null', '-'],
-    ['-map', '0:v:0', '-frames:v', '2', '-f', 'null', '-'],
-  ]) {
-    const run = await runBounded(ffmpeg, [...quiet, ...output], DECODE_TIMEOUT_MS);
-    if (run.timedOut || run.exitCode !== 0 || run.stderr.trim() !== '')
-      throw refuse('clip_undecodable', 'The clip cannot be decoded; the file is truncated or corrupt.');
-  }
+  const run = await runBounded(
+    ffmpeg,
+    ['-v', 'error', '-xerror', '-threads', '1', '-i', file, '-map', '0:v:0', '-frames:v', '2', '-f', 'null', '-'],
+    DECODE_TIMEOUT_MS,
+  );
+  if (run.timedOut || run.exitCode !== 0 || run.stderr.trim() !== '') throw undecodable();
 }
 
 /**
@@ -118,11 +127,9 @@ export async function inspectClip(bytes: Uint8Array, contentType: ClipType): Pro
   try {
     const file = join(dir, contentType === 'video/quicktime' ? 'clip.mov' : 'clip.mp4');
     await writeFile(file, bytes);
-    const probed = await runBounded(ffmpeg, ['-i', file], PROBE_TIMEOUT_MS);
-    if (probed.timedOut)
-      throw refuse('clip_unreadable', 'The clip header could not be read in time; the file is damaged.');
-    const probe = parseClipReport(probed.stderr);
+    const { probe, whole } = await readPackets(ffmpeg, file);
     const video = checkLimits(probe);
+    if (!whole) throw undecodable();
     await decodeCheck(ffmpeg, file);
     const turned = probe.rotation % 180 !== 0;
     const make = probe.tags['com.apple.quicktime.make'] ?? probe.tags['make'] ?? null;

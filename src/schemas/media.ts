@@ -56,6 +56,10 @@ export const mediaSchema = z.object({
   analysis: photoAnalysisSchema.optional(),
   /** A clip's length in seconds. */
   durationSec: z.number().positive().max(3600).optional(),
+  /** A Live Photo: the still's motion, a clip stored beside it (listed only through this photo). */
+  liveClip: z.object({ mediaId: idSchema, durationSec: z.number().positive() }).optional(),
+  /** The motion of a Live Photo: the photo it belongs to. Such a clip is not listed on its own. */
+  liveOf: idSchema.optional(),
 });
 export type Media = z.infer<typeof mediaSchema>;
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/media/find-ffmpeg.js';
 import type { Media } from '../../src/schemas/media.js';
 import { listKeyPages } from '../../src/storage/index.js';
+import { heicFixture } from '../helpers/photos.js';
 import { useLocalServer } from '../helpers/server.js';
 import {
   clipFixture,
@@ -168,3 +169,46 @@ async function audioOnly(): Promise<Uint8Array<ArrayBuffer>> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A real clip remuxed into a QuickTime MOV, as a Live Photo's motion is. */
+async function movClip(): Promise<Uint8Array<ArrayBuffer>> {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sirtrav-mov-'));
+  try {
+    writeFileSync(join(dir, 'in.mp4'), clipFixture('landscape-h264'));
+    const ffmpeg = (await findFfmpeg())!.path;
+    execFileSync(ffmpeg, ['-v', 'error', '-i', join(dir, 'in.mp4'), '-c', 'copy', '-f', 'mov', join(dir, 'live.mov')]);
+    return new Uint8Array(readFileSync(join(dir, 'live.mov')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('Live Photos', () => {
+  it('a HEIC and its MOV in one request are one photo whose motion is a clip listed only through it', async () => {
+    const form = new FormData();
+    form.append('files', new Blob([heicFixture()], { type: 'image/heic' }), 'IMG_0077.HEIC');
+    form.append('files', new Blob([await movClip()], { type: 'video/quicktime' }), 'IMG_0077.MOV');
+    const response = await fetch(api('/media'), { method: 'POST', body: form });
+    const body = (await response.json()) as { media: Media[] };
+    expect(response.status, JSON.stringify(body)).toBe(201);
+    expect(body.media).toHaveLength(1);
+    const [photo] = body.media;
+    expect(photo).toMatchObject({ kind: 'photo', contentType: 'image/heic', filename: 'IMG_0077.HEIC' });
+    expect(photo!.liveClip!.durationSec).toBeCloseTo(2.01, 1);
+    const motion = await fetch(api(`/media/${photo!.liveClip!.mediaId}`));
+    expect(motion.headers.get('content-type')).toBe('video/quicktime');
+    await motion.arrayBuffer();
+    const listed = ((await (await fetch(api('/media'))).json()) as { media: Media[] }).media;
+    expect(listed.some((m) => m.mediaId === photo!.mediaId)).toBe(true);
+    expect(listed.some((m) => m.mediaId === photo!.liveClip!.mediaId)).toBe(false);
+
+    const alone = await fetch(api(`/media/${photo!.liveClip!.mediaId}`), { method: 'DELETE' });
+    expect(alone.status).toBe(409);
+    expect((await fetch(api(`/media/${photo!.mediaId}`), { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(api(`/media/${photo!.liveClip!.mediaId}`))).status).toBe(404);
+  });
+});

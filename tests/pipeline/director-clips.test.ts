@@ -87,6 +87,22 @@ describe('the director with clips', () => {
     expect(storyboard.shots.every((shot) => (shot.kind === 'clip') === (shot.clipStartSec !== undefined))).toBe(true);
   });
 
+  it('plays a Live Photo as its motion, named by the photo', () => {
+    const live = {
+      ...mediaFor('m_still', 1200, 800),
+      takenAt: '2024-07-14T10:00:00',
+      liveClip: { mediaId: 'm_motion' as Media['mediaId'], durationSec: 3 },
+    };
+    const storyboard = planStoryboard({
+      runId: 'r_live',
+      media: [live, { ...mediaFor('m_other', 1200, 800), takenAt: '2024-07-14T11:00:00' }],
+      request: { durationSec: 8 },
+      style,
+    });
+    expect(storyboard.shots[0]).toMatchObject({ kind: 'clip', mediaId: 'm_motion', clipStartSec: expect.any(Number) });
+    expect(storyboard.shots[1]).toMatchObject({ kind: 'photo', mediaId: 'm_other' });
+  });
+
   it('reads a stored storyboard without shot kinds as photos', () => {
     const shot = { mediaId: 'm_old', startSec: 0, durationSec: 3, motion: 'zoom-in', scene: 0, caption: null };
     const parsed = storyboardSchema.shape.shots.parse([shot]);

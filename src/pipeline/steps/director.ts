@@ -76,15 +76,16 @@ async function clipLoudness(
 ): Promise<Map<string, ClipLoudness | null>> {
   const loudness = new Map<string, ClipLoudness | null>();
   const ffmpeg = (await findFfmpeg())?.path;
-  for (const item of media.filter((m) => m.kind === 'clip')) {
+  const motions = media.flatMap((m) => (m.kind === 'clip' ? [m.mediaId] : m.liveClip ? [m.liveClip.mediaId] : []));
+  for (const mediaId of motions) {
     if (!ffmpeg) break;
-    const measured = await load(item.mediaId)
+    const measured = await load(mediaId)
       .then((bytes) => measureClipLoudness(ffmpeg, bytes))
       .catch((error: unknown) => {
-        log.warn('clip loudness not measured; its middle is shown', { mediaId: item.mediaId, ...errorFields(error) });
+        log.warn('clip loudness not measured; its middle is shown', { mediaId, ...errorFields(error) });
         return null;
       });
-    loudness.set(item.mediaId, measured);
+    loudness.set(mediaId, measured);
   }
   return loudness;
 }

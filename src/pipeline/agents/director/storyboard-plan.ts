@@ -32,7 +32,10 @@ export interface DirectorInput {
   style: StyleChoice;
   /** What each photo's pixels showed (null: unreadable); without it nothing is curated or framed by content. */
   facts?: Map<string, PhotoFacts | null>;
-  /** Each clip's loudness over time (null: no sound), to pick its moment; without it a clip shows its middle. */
+  /**
+   * Each clip's loudness over time (null: no sound), by the clip's media id (a Live Photo's by its motion's), to
+   * pick its moment; without it a clip shows its middle.
+   */
   clips?: Map<string, ClipLoudness | null>;
 }
 
@@ -326,13 +329,18 @@ function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
 /** A shot's caption, framing and salient region (its place comes from the gazetteer above); a clip's moment. */
 function pictureShot(input: DirectorInput, shot: Shot, item: Media): Shot {
   const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
-  if (item.kind === 'clip') {
-    const loudness = input.clips?.get(item.mediaId) ?? null;
+  // A clip, or a Live Photo: its motion plays, the photo's time and place name it.
+  const motion =
+    item.kind === 'clip' ? { mediaId: item.mediaId, durationSec: item.durationSec ?? 0 } : (item.liveClip ?? null);
+  if (motion) {
+    const loudness = input.clips?.get(motion.mediaId) ?? null;
     return {
       ...shot,
+      kind: 'clip',
+      mediaId: motion.mediaId,
       caption: input.request.captions ? captionFor(shot.place ?? null, item.takenAt) : null,
       framing: 'crop',
-      clipStartSec: pickClipStart(item.durationSec ?? 0, shot.durationSec, loudness),
+      clipStartSec: pickClipStart(motion.durationSec, shot.durationSec, loudness),
     };
   }
   return {
