@@ -142,50 +142,27 @@ describe('hostile clips are refused at once, and nothing is stored', () => {
   });
 });
 
-/** The fixture's sound alone, in an MP4 (file-type calls it audio/mp4): not a clip. */
-async function audioOnly(): Promise<Uint8Array<ArrayBuffer>> {
+/** The landscape fixture through ffmpeg with `args` (stream copies): a new container for the same real clip. */
+async function remuxed(args: string[]): Promise<Uint8Array<ArrayBuffer>> {
   const { execFileSync } = await import('node:child_process');
   const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
-  const dir = mkdtempSync(join(tmpdir(), 'sirtrav-audio-'));
+  const dir = mkdtempSync(join(tmpdir(), 'sirtrav-remux-'));
   try {
     writeFileSync(join(dir, 'in.mp4'), clipFixture('landscape-h264'));
     const ffmpeg = (await findFfmpeg())!.path;
-    execFileSync(ffmpeg, [
-      '-v',
-      'error',
-      '-i',
-      join(dir, 'in.mp4'),
-      '-vn',
-      '-c',
-      'copy',
-      '-f',
-      'ipod',
-      join(dir, 'a.m4a'),
-    ]);
-    return new Uint8Array(readFileSync(join(dir, 'a.m4a')));
+    execFileSync(ffmpeg, ['-v', 'error', '-i', join(dir, 'in.mp4'), ...args, join(dir, 'out')]);
+    return new Uint8Array(readFileSync(join(dir, 'out')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** A real clip remuxed into a QuickTime MOV, as a Live Photo's motion is. */
-async function movClip(): Promise<Uint8Array<ArrayBuffer>> {
-  const { execFileSync } = await import('node:child_process');
-  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const dir = mkdtempSync(join(tmpdir(), 'sirtrav-mov-'));
-  try {
-    writeFileSync(join(dir, 'in.mp4'), clipFixture('landscape-h264'));
-    const ffmpeg = (await findFfmpeg())!.path;
-    execFileSync(ffmpeg, ['-v', 'error', '-i', join(dir, 'in.mp4'), '-c', 'copy', '-f', 'mov', join(dir, 'live.mov')]);
-    return new Uint8Array(readFileSync(join(dir, 'live.mov')));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** The fixture's sound alone, in an MP4 (file-type calls it audio/mp4): not a clip. */
+const audioOnly = () => remuxed(['-vn', '-c', 'copy', '-f', 'ipod']);
+/** The fixture in a QuickTime MOV, as a Live Photo's motion is. */
+const movClip = () => remuxed(['-c', 'copy', '-f', 'mov']);
 
 describe('Live Photos', () => {
   it('a HEIC and its MOV in one request are one photo whose motion is a clip listed only through it', async () => {
