@@ -11,16 +11,18 @@ export interface ClipFramesOptions {
   width: number;
   height: number;
   fps: number;
-  /** HLG or PQ: tone-mapped to SDR. */
-  hdr: boolean;
+  /** HLG or PQ: tone-mapped to SDR; null for SDR. */
+  hdr: 'hlg' | 'pq' | null;
 }
 
 /**
- * HDR (HLG, PQ) to SDR BT.709: to linear light, to BT.709 primaries, tone-mapped (Hable, which keeps highlights
- * from clipping), then BT.709 transfer and matrix. zscale reads the source's transfer from the frames.
+ * HDR (HLG, PQ; BT.2020) to SDR BT.709: to linear light, to BT.709 primaries, tone-mapped (Hable, which keeps
+ * highlights from clipping), then BT.709 transfer and matrix. The source's transfer is named rather than read
+ * from the frames, which do not always carry it through the decoder.
  */
-const TONE_MAP =
-  'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv';
+const toneMap = (hdr: 'hlg' | 'pq') =>
+  `zscale=tin=${hdr === 'hlg' ? 'arib-std-b67' : 'smpte2084'}:pin=bt2020:min=bt2020nc:t=linear:npl=100,` +
+  'format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv';
 
 /**
  * The filter chain that turns a clip's frames into a shot's: upright (ffmpeg applies the display matrix
@@ -28,7 +30,7 @@ const TONE_MAP =
  */
 export function clipFilter(options: Pick<ClipFramesOptions, 'width' | 'height' | 'fps' | 'hdr'>): string {
   const { width, height, fps } = options;
-  const colour = options.hdr ? `${TONE_MAP},` : '';
+  const colour = options.hdr ? `${toneMap(options.hdr)},` : '';
   return (
     `${colour}scale=${width}:${height}:force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv,` +
     `crop=${width}:${height},setsar=1,fps=${fps},format=yuv420p`

@@ -5,8 +5,8 @@ export interface ClipProbe {
   hasAudio: boolean;
   /** Clockwise degrees to turn the stored picture upright (0, 90, 180, 270). */
   rotation: number;
-  /** HLG or PQ transfer: tone-mapped to SDR when rendered. */
-  hdr: boolean;
+  /** An HLG or PQ transfer (tone-mapped to SDR when rendered), or null for SDR. */
+  hdr: 'hlg' | 'pq' | null;
   tags: Record<string, string>;
 }
 
@@ -43,7 +43,7 @@ export function parseClipReport(report: string): ClipProbe {
         : null,
     hasAudio: /Stream #\d+:\d+.*?: Audio: /.test(report),
     rotation,
-    hdr: videoLine !== null && /arib-std-b67|smpte2084/.test(videoLine),
+    hdr: videoLine?.includes('arib-std-b67') ? 'hlg' : videoLine?.includes('smpte2084') ? 'pq' : null,
     tags: parseTags(report),
   };
 }

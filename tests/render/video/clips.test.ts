@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../src/media/find-ffmpeg.js';
-import { clipFilter } from '../../../src/render/picture/clip-frames.js';
+import { ClipFrames, clipFilter } from '../../../src/render/picture/clip-frames.js';
+import { parseClipReport } from '../../../src/render/video/clip-report.js';
 import { measureLoudness } from '../../../src/render/sound/measure.js';
 import { encodeWav } from '../../../src/render/sound/wav.js';
-import { probeMedia } from '../../../src/render/ffmpeg.js';
+import { probeMedia, probeReport } from '../../../src/render/ffmpeg.js';
 import { ComposeWorkspace } from '../../../src/render/video/workspace.js';
 import type { Media } from '../../../src/schemas/media.js';
 import type { Storyboard } from '../../../src/schemas/run.js';
-import { mediaFor, storyboardFor, texturedPhoto, type TestShot } from '../../helpers/render.js';
+import { FFMPEG_BUILDS, mediaFor, storyboardFor, texturedPhoto, type TestShot } from '../../helpers/render.js';
 import { ffmpegOutput } from '../../helpers/video-measure.js';
 import { clipFixture, type ClipFixture } from '../../media/clip-fixtures.js';
 
@@ -175,7 +176,7 @@ describe('clip shots in the render', () => {
       const shot = storyboard.shots[index]!;
       const file = join(dir, `${name}.mp4`);
       writeFileSync(file, clips[name].bytes);
-      const filter = `${clipFilter({ width: W, height: H, fps: FPS, hdr: false })},format=gray`;
+      const filter = `${clipFilter({ width: W, height: H, fps: FPS, hdr: null })},format=gray`;
       for (const into of [0.5, 1.5]) {
         const rendered = await lumaAt(video, shot.startSec + into);
         const upright = await lumaAt(file, clipStartSec + into, [], filter);
@@ -192,6 +193,26 @@ describe('clip shots in the render', () => {
       }
     },
   );
+
+  it('detects an HLG clip and decodes it through the tone-map chain (zscale, tonemap)', async () => {
+    // Debian's x264 tags the stream's transfer and primaries; the bundled build writes only the matrix.
+    const hlg = join(dir, 'hlg.mp4');
+    await ffmpegOutput(FFMPEG_BUILDS.debian, [
+      ...['-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:d=1:r=30', '-c:v', 'libx264', '-pix_fmt', 'yuv420p'],
+      ...['-color_trc', 'arib-std-b67', '-color_primaries', 'bt2020', '-colorspace', 'bt2020nc', '-y', hlg],
+    ]);
+    expect(parseClipReport(await probeReport(ffmpeg, hlg)).hdr).toBe('hlg');
+    const frames = new ClipFrames({ ffmpeg, file: hlg, startSec: 0, width: 64, height: 64, fps: 30, hdr: 'hlg' });
+    try {
+      const { y } = await frames.frameAt(5);
+      const mean = y.reduce((sum, v) => sum + v, 0) / y.length;
+      // Mid-grey comes out mid-grey: the chain runs end to end, neither black nor clipped.
+      expect(mean).toBeGreaterThan(40);
+      expect(mean).toBeLessThan(200);
+    } finally {
+      frames.close();
+    }
+  });
 
   it('carries each clip shot’s own sound under the narration, and stays at -16 LUFS', async () => {
     const [photo1, portrait, hevc, photo2] = storyboard.shots;
