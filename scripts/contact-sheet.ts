@@ -32,6 +32,7 @@ async function samples(): Promise<Array<{ media: Media; bytes: Uint8Array }>> {
       const facts = await inspectImage(bytes);
       const media: Media = {
         mediaId: `m_sample${i}` as Id,
+        kind: 'photo',
         contentType: facts.contentType,
         bytes: bytes.byteLength,
         sha256: '0'.repeat(64),

@@ -4,7 +4,15 @@ import { memorySource, RANGE_HEADER_DOC, rangeResponseDocs, serveBytes } from '.
 import { errorDoc, errorDocs } from '../http/errors.js';
 import { json, noContent } from '../http/respond.js';
 import { routeGroup, type Route } from '../http/route.js';
-import { deleteMedia, examinePhoto, listMedia, readMediaBytes, storePhoto, type Photo } from '../media/library.js';
+import {
+  deleteMedia,
+  examinePhoto,
+  listMedia,
+  pairLivePhotos,
+  readMediaBytes,
+  storePhoto,
+  type Photo,
+} from '../media/library.js';
 import { photoPreview, PREVIEW_LONG_SIDE, PREVIEW_VERSION } from '../media/preview.js';
 import { completeUpload, putPart, startUpload } from '../media/uploads.js';
 import { requireProject } from '../projects/index.js';
@@ -21,12 +29,12 @@ const projectRoute = routeGroup({ auth: 'project', tag: 'media' });
 
 /** What examining a photo refuses, whether it came whole or in parts. */
 const photoRefusedDocs = errorDocs({
-  415: 'Not JPEG, PNG, WebP, AVIF or HEIC',
-  422: 'Corrupt, truncated or over 100 megapixels',
+  415: 'Not JPEG, PNG, WebP, AVIF or HEIC, nor an MP4/MOV clip in H.264 or HEVC',
+  422: 'Corrupt or truncated, a photo over 100 megapixels, or a clip over 60 s or 8K',
 });
 
 const CHUNKED_HINT = 'Send larger photos in parts: POST /api/projects/{projectId}/uploads.';
-const RAW_TYPES = /^(image\/[a-z0-9.+-]+|application\/octet-stream)$/;
+const RAW_TYPES = /^((image|video)\/[a-z0-9.+-]+|application\/octet-stream)$/;
 
 /** The photos in a request: a raw image body or multipart/form-data with one or more files. */
 async function photosFrom(request: Request): Promise<Photo[]> {
@@ -36,7 +44,7 @@ async function photosFrom(request: Request): Promise<Photo[]> {
     throw new AppError(
       415,
       'unsupported_media_type',
-      `Send the photo as image/*, application/octet-stream or multipart/form-data (got "${type || 'none'}").`,
+      `Send the photo or clip as image/*, video/*, application/octet-stream or multipart/form-data (got "${type || 'none'}").`,
     );
   }
   const body = await readBodyBytes(request, DIRECT_UPLOAD_LIMIT, CHUNKED_HINT);
@@ -64,7 +72,7 @@ async function photosFrom(request: Request): Promise<Photo[]> {
       throw error;
     }
   }
-  return photos;
+  return pairLivePhotos(photos);
 }
 
 /** X-Filename may be percent-encoded (header values cannot carry other characters safely). */
@@ -80,7 +88,8 @@ function decodeFilename(header: string | null): string | null {
 export const mediaRoutes: Route[] = [
   projectRoute.post('/api/projects/:projectId/media', {
     operationId: 'uploadMedia',
-    summary: 'Upload photos: a raw image body or multipart/form-data, at most 4 MiB per request',
+    summary:
+      'Upload photos and clips (MP4/MOV, H.264 or HEVC, up to 60 s): a raw body or multipart/form-data, at most 4 MiB per request; a HEIC and a MOV of the same base name in one request are one Live Photo',
     rawBody: {
       contentTypes: [
         'image/jpeg',
@@ -88,6 +97,8 @@ export const mediaRoutes: Route[] = [
         'image/webp',
         'image/avif',
         'image/heic',
+        'video/mp4',
+        'video/quicktime',
         'application/octet-stream',
         'multipart/form-data',
       ],
@@ -175,8 +186,11 @@ export const mediaRoutes: Route[] = [
   }),
   projectRoute.delete('/api/projects/:projectId/media/:mediaId', {
     operationId: 'deleteMedia',
-    summary: 'Delete a photo',
-    responses: { 204: { description: 'Deleted' }, 404: errorDoc('Unknown photo') },
+    summary: 'Delete a photo or clip (a Live Photo with its motion)',
+    responses: {
+      204: { description: 'Deleted' },
+      ...errorDocs({ 404: 'Unknown photo', 409: 'The motion of a Live Photo: delete the photo' }),
+    },
     handler: async ({ params: { projectId, mediaId } }) => {
       await deleteMedia(projectId, mediaId);
       return noContent();
@@ -184,7 +198,7 @@ export const mediaRoutes: Route[] = [
   }),
   projectRoute.post('/api/projects/:projectId/uploads', {
     operationId: 'startUpload',
-    summary: 'Start a chunked upload of one large photo',
+    summary: 'Start a chunked upload of one large photo (at most 50 MB) or clip (at most 100 MB)',
     body: startUploadBodySchema,
     responses: {
       201: { description: 'Send parts of partSize bytes', schema: startUploadResponseSchema },
@@ -221,13 +235,14 @@ export const mediaRoutes: Route[] = [
   }),
   projectRoute.post('/api/projects/:projectId/uploads/:uploadId/complete', {
     operationId: 'completeUpload',
-    summary: 'Assemble, verify and store the photo',
+    summary: 'Assemble, verify and store the photo or clip',
     responses: {
       201: { description: 'Stored', schema: completeUploadResponseSchema },
       200: { description: 'Already stored (a repeated complete)', schema: completeUploadResponseSchema },
       ...errorDocs({ 404: 'Unknown upload', 409: 'Parts missing' }),
       ...photoRefusedDocs,
-      422: errorDoc('Checksum mismatch, or corrupt, truncated or over 100 megapixels'),
+      413: errorDoc('A photo over 50 MB'),
+      422: errorDoc('Checksum mismatch, or corrupt, truncated, over 100 megapixels, or a clip over 60 s or 8K'),
     },
     handler: async ({ params: { projectId, uploadId } }) => {
       const { media, created } = await completeUpload(projectId, uploadId);

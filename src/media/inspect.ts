@@ -19,7 +19,7 @@ const unsupported = (found: string) =>
   new AppError(
     415,
     'unsupported_media_type',
-    `Only JPEG, PNG, WebP, AVIF and HEIC/HEIF photos are accepted; these bytes are ${found}.`,
+    `Only JPEG, PNG, WebP, AVIF and HEIC/HEIF photos and MP4/MOV clips are accepted; these bytes are ${found}.`,
   );
 
 const unusable = (code: string, message: string) => new AppError(422, code, message);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { getConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { errorFields, log } from '../log.js';
-import { mediaSchema, type Media, type PhotoAnalysis } from '../schemas/media.js';
+import { MAX_PHOTO_BYTES, mediaSchema, type Media, type PhotoAnalysis } from '../schemas/media.js';
 import {
   deleteBlob,
   getBinary,
@@ -17,7 +17,26 @@ import {
 import { analysePhoto } from './analyse.js';
 import { cachedMediaBytes, cacheMediaBytes, forgetMediaBytes } from './bytes-cache.js';
 import { confirmPhotoSlot, forgetPhotos, releasePhotoSlot, reservePhotoSlot } from './cap.js';
+import { inspectClip, sniffClipType, type ClipFacts } from './clip.js';
 import { inspectImage, type ImageFacts } from './inspect.js';
+
+/**
+ * Live Photos: each clip whose file name, less its extension, is a still's in the same request (IMG_0042.HEIC and
+ * IMG_0042.MOV, as the Photos app exports them) becomes that photo's motion; the rest stay as they are.
+ */
+export function pairLivePhotos(items: Photo[]): Photo[] {
+  const base = (name: string) => name.replace(/\.[^.]*$/, '').toLowerCase();
+  const stills = new Map(
+    items.filter((item) => !('durationSec' in item.facts)).map((item) => [base(item.filename), item]),
+  );
+  const paired: Photo[] = [];
+  for (const item of items) {
+    const still = 'durationSec' in item.facts ? stills.get(base(item.filename)) : undefined;
+    if (still && !still.live) still.live = item;
+    else paired.push(item);
+  }
+  return paired;
+}
 
 /** The same bytes always get the same id: base64url of their SHA-256. */
 export function mediaIdFor(bytes: Uint8Array): { mediaId: Id; sha256: string } {
@@ -40,8 +59,10 @@ export function sanitizeFilename(name: string | null | undefined): string {
 export interface Photo {
   bytes: Uint8Array;
   filename: string;
-  facts: ImageFacts;
-  /** Null when the photo decodes but cannot be measured: the director tries again when it plans a run. */
+  facts: ImageFacts | ClipFacts;
+  /** A Live Photo's motion, uploaded with it (same base file name). */
+  live?: Photo;
+  /** Null for a clip, and when the photo decodes but cannot be measured: the director tries again when it plans a run. */
   analysis: PhotoAnalysis | null;
 }
 
@@ -52,6 +73,11 @@ export interface Photo {
  */
 export async function examinePhoto(bytes: Uint8Array, filename: string | null | undefined): Promise<Photo> {
   if (bytes.byteLength === 0) throw new AppError(400, 'empty_body', 'The photo is empty: send the image bytes.');
+  const clipType = await sniffClipType(bytes);
+  if (clipType)
+    return { bytes, filename: sanitizeFilename(filename), facts: await inspectClip(bytes, clipType), analysis: null };
+  if (bytes.byteLength > MAX_PHOTO_BYTES)
+    throw new AppError(413, 'payload_too_large', `A photo may be at most ${MAX_PHOTO_BYTES} bytes.`);
   const facts = await inspectImage(bytes);
   const analysis = await analysePhoto(facts, bytes).catch((error: unknown) => {
     log.warn('photo not analysed; the director analyses it when a run needs it', errorFields(error));
@@ -75,8 +101,14 @@ export async function hasMedia(projectId: Id): Promise<boolean> {
  * Stores an examined photo at its content address. Uploading the same bytes
  * again returns the stored photo and writes nothing.
  */
-export async function storePhoto(projectId: Id, photo: Photo): Promise<{ media: Media; created: boolean }> {
+export async function storePhoto(
+  projectId: Id,
+  photo: Photo,
+  liveOf?: Id,
+): Promise<{ media: Media; created: boolean }> {
   const { mediaId, sha256 } = mediaIdFor(photo.bytes);
+  // A Live Photo's motion is stored first, as a clip that names its photo: the photo then points to a stored clip.
+  const live = photo.live ? (await storePhoto(projectId, photo.live, mediaId)).media : null;
   const ref = keys.media(projectId, mediaId);
   const existing = parseMedia(await getMetadata(ref));
   if (existing) return { media: existing, created: false };
@@ -84,7 +116,13 @@ export async function storePhoto(projectId: Id, photo: Photo): Promise<{ media: 
   await reservePhotoSlot(projectId, mediaId, getConfig().SIRTRAV_MAX_PHOTOS);
   let stored;
   try {
-    stored = await writePhoto(projectId, mediaId, sha256, photo);
+    stored = await writePhoto(projectId, mediaId, sha256, {
+      ...photo,
+      extra: {
+        ...(live ? { liveClip: { mediaId: live.mediaId, durationSec: live.durationSec ?? 0.1 } } : {}),
+        ...(liveOf ? { liveOf } : {}),
+      },
+    });
   } catch (error) {
     await releasePhotoSlot(projectId, mediaId);
     throw error;
@@ -98,12 +136,14 @@ async function writePhoto(
   projectId: Id,
   mediaId: Id,
   sha256: string,
-  photo: Photo,
+  photo: Photo & { extra: Pick<Media, 'liveClip' | 'liveOf'> },
 ): Promise<{ media: Media; created: boolean }> {
   const ref = keys.media(projectId, mediaId);
   const now = new Date().toISOString();
+  const clip = 'durationSec' in photo.facts ? { kind: 'clip' as const, durationSec: photo.facts.durationSec } : null;
   const media: Media = {
     mediaId,
+    kind: clip ? 'clip' : 'photo',
     contentType: photo.facts.contentType,
     bytes: photo.bytes.byteLength,
     sha256,
@@ -116,6 +156,8 @@ async function writePhoto(
     orientation: photo.facts.orientation ?? 1,
     uploadedAt: now,
     ...(photo.analysis ? { analysis: photo.analysis } : {}),
+    ...(clip ? { durationSec: clip.durationSec } : {}),
+    ...photo.extra,
   };
   const written = await putBinary(ref, photo.bytes, { ...media, createdAt: now }, { onlyIfNew: true });
   if (!written) {
@@ -169,8 +211,10 @@ export async function listMedia(projectId: Id): Promise<Media[]> {
         ids.slice(i, i + 16).map(async (id) => [id, await getMedia(projectId, id)] as const),
       );
       for (const [id, item] of batch) {
-        if (item) media.push(item);
-        else log.warn('photo has unreadable metadata; left out of the list', { projectId, mediaId: id });
+        // A Live Photo's motion is listed through its photo.
+        if (item) {
+          if (!item.liveOf) media.push(item);
+        } else log.warn('photo has unreadable metadata; left out of the list', { projectId, mediaId: id });
       }
     }
   }
@@ -178,8 +222,21 @@ export async function listMedia(projectId: Id): Promise<Media[]> {
 }
 
 export async function deleteMedia(projectId: Id, mediaId: Id): Promise<void> {
-  await requireMedia(projectId, mediaId);
+  const media = await requireMedia(projectId, mediaId);
+  if (media.liveOf)
+    throw new AppError(
+      409,
+      'live_photo_motion',
+      `Clip ${mediaId} is the motion of Live Photo ${media.liveOf}: delete the photo.`,
+    );
   forgetMediaBytes(projectId, mediaId);
   await deleteBlob(keys.media(projectId, mediaId));
   await forgetPhotos(projectId, [mediaId]);
+  // A Live Photo goes with its motion.
+  const motion = media.liveClip?.mediaId;
+  if (motion && (await getMedia(projectId, motion))) {
+    forgetMediaBytes(projectId, motion);
+    await deleteBlob(keys.media(projectId, motion));
+    await forgetPhotos(projectId, [motion]);
+  }
 }

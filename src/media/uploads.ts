@@ -163,7 +163,7 @@ export async function completeUpload(projectId: Id, uploadId: Id): Promise<{ med
   try {
     photo = await examinePhoto(assembled, session.filename);
   } catch (error) {
-    if (error instanceof AppError && (error.status === 415 || error.status === 422))
+    if (error instanceof AppError && [413, 415, 422].includes(error.status))
       await removeUpload(projectId, uploadId, session.partCount, false);
     throw error;
   }

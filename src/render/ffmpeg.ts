@@ -118,9 +118,9 @@ export interface ProbedMedia {
   audio: { codec: string } | null;
 }
 
-/** Streams and duration from `ffmpeg -i` (ffprobe is not always installed beside it). */
-export async function probeMedia(ffmpeg: string, file: string): Promise<ProbedMedia> {
-  const stderr = await new Promise<string>((resolve, reject) => {
+/** What `ffmpeg -i` reports of a file (ffprobe is not always installed beside it). */
+export function probeReport(ffmpeg: string, file: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     const child = spawnSupervised(ffmpeg, ['-hide_banner', '-nostdin', '-i', file]);
     let out = '';
     child.stdout.resume();
@@ -132,6 +132,11 @@ export async function probeMedia(ffmpeg: string, file: string): Promise<ProbedMe
       else resolve(out);
     });
   });
+}
+
+/** Streams and duration from `ffmpeg -i`. */
+export async function probeMedia(ffmpeg: string, file: string): Promise<ProbedMedia> {
+  const stderr = await probeReport(ffmpeg, file);
   const duration = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(stderr);
   const video = /Stream #\d+:\d+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})/.exec(stderr);
   const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(stderr);
@@ -140,4 +145,37 @@ export async function probeMedia(ffmpeg: string, file: string): Promise<ProbedMe
     video: video ? { codec: video[1]!, width: Number(video[2]), height: Number(video[3]) } : null,
     audio: audio ? { codec: audio[1]! } : null,
   };
+}
+
+/** Runs ffmpeg and returns what it wrote to stdout (raw PCM, say); killed when the signal aborts. */
+export function runFfmpegToBuffer(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new RenderCancelledError());
+    const child = spawnSupervised(ffmpeg, ['-hide_banner', '-nostdin', ...args]);
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    const onAbort = () => stopSupervised(child);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-TAIL_BYTES)));
+    child.on('error', reject);
+    child.on('close', (exitCode, exitSignal) => {
+      signal?.removeEventListener('abort', onAbort);
+      child.stdin.destroy();
+      if (signal?.aborted) return reject(new RenderCancelledError());
+      const { code, missing } = toolExit(exitCode, exitSignal);
+      if (missing) return reject(missingTool(ffmpeg));
+      if (code !== 0)
+        return reject(
+          new RenderError({
+            errorClass: 'internal',
+            code: 'ffmpeg_failed',
+            message: `ffmpeg exited with code ${code}`,
+            retryable: false,
+            trace: stderr.trim().split('\n').slice(-15).join('\n'),
+          }),
+        );
+      resolve(Buffer.concat(chunks));
+    });
+  });
 }

@@ -4,6 +4,10 @@ import { idSchema, isoDate } from './common.js';
 export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/avif', 'image/heic', 'image/heif'] as const;
 export const imageTypeSchema = z.enum(IMAGE_TYPES);
 export type ImageType = z.infer<typeof imageTypeSchema>;
+export const CLIP_TYPES = ['video/mp4', 'video/quicktime'] as const;
+export type ClipType = (typeof CLIP_TYPES)[number];
+export const mediaTypeSchema = z.enum([...IMAGE_TYPES, ...CLIP_TYPES]);
+export const mediaKindSchema = z.enum(['photo', 'clip']);
 
 const unit = z.number().min(0).max(1);
 
@@ -34,10 +38,12 @@ export const takenAtSchema = z.iso.datetime({ offset: true, local: true }).nulla
 
 export const mediaSchema = z.object({
   mediaId: idSchema,
-  contentType: imageTypeSchema,
+  /** Absent on a photo stored before clips were accepted. */
+  kind: mediaKindSchema.default('photo'),
+  contentType: mediaTypeSchema,
   bytes: z.number().int().positive(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  /** Width and height as displayed, after EXIF orientation. */
+  /** Width and height as displayed, after EXIF orientation (a clip's after its display matrix rotation). */
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   takenAt: takenAtSchema,
@@ -54,16 +60,29 @@ export const mediaSchema = z.object({
   uploadedAt: isoDate,
   /** Absent on a photo stored before photos were analysed at upload: the director analyses it then. */
   analysis: photoAnalysisSchema.optional(),
+  /** A clip's length in seconds. */
+  durationSec: z.number().positive().max(3600).optional(),
+  /** A Live Photo: the still's motion, a clip stored beside it (listed only through this photo). */
+  liveClip: z.object({ mediaId: idSchema, durationSec: z.number().positive() }).optional(),
+  /** The motion of a Live Photo: the photo it belongs to. Such a clip is not listed on its own. */
+  liveOf: idSchema.optional(),
 });
 export type Media = z.infer<typeof mediaSchema>;
 
 export const MAX_PHOTO_BYTES = 50 * 1024 * 1024;
+/** A minute of 4K HEVC from a phone is about 45 MB at 6 Mbit/s; 100 MB leaves room for higher bitrates. */
+export const MAX_CLIP_BYTES = 100 * 1024 * 1024;
+export const MAX_CLIP_SEC = 60;
 export const DIRECT_UPLOAD_LIMIT = 4 * 1024 * 1024;
 export const UPLOAD_PART_SIZE = 4 * 1024 * 1024;
 
 export const startUploadBodySchema = z.strictObject({
   filename: z.string().trim().min(1).max(255),
-  bytes: z.number().int().positive().max(MAX_PHOTO_BYTES, `a photo may be at most ${MAX_PHOTO_BYTES} bytes`),
+  bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_CLIP_BYTES, `a clip may be at most ${MAX_CLIP_BYTES} bytes, a photo ${MAX_PHOTO_BYTES}`),
   sha256: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits')

@@ -192,6 +192,8 @@ const shotFields = z.object({
   framingReason: z.enum(['subject_fits', 'subject_too_large', 'most_kept', 'too_much_lost']).optional(),
   /** The photo's most salient region (0..1 of its width and height, upright); motion keeps it in frame. */
   focus: photoRegionSchema.nullable().default(null),
+  /** A clip shot: where in the clip it starts; it then plays in real time, with its own sound under the narration. */
+  clipStartSec: z.number().nonnegative().optional(),
 });
 
 export const shotSchema = shotFields.superRefine((shot, context) => {

@@ -19,7 +19,7 @@ const MiB = 1024 * 1024;
 export const STORE_LIMITS: Record<StoreId, number> = {
   videos: 500 * MiB,
   audio: 100 * MiB,
-  media: 50 * MiB,
+  media: 100 * MiB, // a clip (MAX_CLIP_BYTES)
   runs: 10 * MiB,
   evals: 1024,
   progress: 2 * MiB,

@@ -48,6 +48,7 @@ export function mediaFor(
 ): Media {
   return {
     mediaId: mediaId as Id,
+    kind: 'photo',
     contentType,
     bytes: 1,
     sha256: '0'.repeat(64),
@@ -92,7 +93,6 @@ export function storyboardFor(
     title: null,
     curation: { skipped: [] },
     shots: shots.map(({ photo, ...shot }, i) => ({
-      kind: 'photo' as const,
       mediaId: photo.media.mediaId,
       startSec: i * (shotSec - transitionSec),
       durationSec: shotSec,
@@ -103,6 +103,7 @@ export function storyboardFor(
       framing: 'crop' as const,
       focus: null,
       ...shot,
+      kind: shot.kind ?? photo.media.kind,
     })),
     language: 'en',
     chapters: [],

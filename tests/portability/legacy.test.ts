@@ -65,7 +65,7 @@ describe('importing the original SirTrav layout', () => {
           file: 'tmp/run_porto/photos/broken.jpg',
           action: 'refused',
           reason:
-            'Only JPEG, PNG, WebP, AVIF and HEIC/HEIF photos are accepted; these bytes are not a recognised file type.',
+            'Only JPEG, PNG, WebP, AVIF and HEIC/HEIF photos and MP4/MOV clips are accepted; these bytes are not a recognised file type.',
         },
         {
           file: 'tmp/run_porto/photos/harbour.png',

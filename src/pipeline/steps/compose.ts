@@ -4,6 +4,7 @@ import { log } from '../../log.js';
 import { clearMediaBytesCache } from '../../media/bytes-cache.js';
 import { readMediaBytes } from '../../media/library.js';
 import { totalFramesOf } from '../../render/graph.js';
+import type { ClipSound } from '../../render/sound/clip-sound.js';
 import { ComposeWorkspace } from '../../render/video/workspace.js';
 import type { CompleteOutputs, Storyboard } from '../../schemas/run.js';
 import type { SegmentPlan } from '../../schemas/segments.js';
@@ -118,6 +119,17 @@ async function beginPicture(context: RunContext, storyboard: Storyboard, halt: A
   return { kind: 'whole', workspace, picture };
 }
 
+/** Each clip shot's own sound: its clip's bytes, and where the shot sits in the timeline and in the clip. */
+async function clipSounds(context: RunContext, storyboard: Storyboard): Promise<ClipSound[]> {
+  const sounds: ClipSound[] = [];
+  for (const shot of storyboard.shots) {
+    if (shot.kind !== 'clip') continue;
+    const { bytes } = await readMediaBytes(context.projectId, shot.mediaId!);
+    sounds.push({ bytes, atSec: shot.startSec, durationSec: shot.durationSec, clipStartSec: shot.clipStartSec ?? 0 });
+  }
+  return sounds;
+}
+
 /**
  * compose: started as soon as the storyboard exists. The picture needs no
  * sound, so it is drawn at once while voice and music are made: here (a whole
@@ -165,7 +177,8 @@ export class ComposeJob {
     collectGarbage();
     // The soundtrack is made while the picture is still being drawn (here, or by the segments' invocations).
     const soundtrackStarted = Date.now();
-    const soundtrack = await workspace.soundtrack(storyboard, audio, context.ffmpeg, context.signal);
+    const clips = await clipSounds(context, storyboard);
+    const soundtrack = await workspace.soundtrack(storyboard, { ...audio, clips }, context.ffmpeg, context.signal);
     // Where a render's time goes (npm run bench deploy projects a segmented render's critical path from these).
     log.info('soundtrack made', { ms: Date.now() - soundtrackStarted });
     collectGarbage();

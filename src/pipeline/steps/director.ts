@@ -1,4 +1,7 @@
 import { analysePhotos } from '../../media/analyse.js';
+import { measureClipLoudness } from '../../media/clip-loudness.js';
+import { findFfmpeg } from '../../media/find-ffmpeg.js';
+import type { ClipLoudness } from '../agents/director/clip-moment.js';
 import { listMedia, readMediaBytes, requireMedia } from '../../media/library.js';
 import { recordMediaUse } from '../../media/usage.js';
 import { chooseStyle } from '../../learning/choose-style.js';
@@ -44,12 +47,14 @@ async function planWithDirector(context: RunContext): Promise<Planned> {
     return null;
   });
   const style = chooseStyle(context.state.request, memory, context.runId);
+  const load = async (mediaId: string) => (await readMediaBytes(context.projectId, parseId(mediaId))).bytes;
   const facts = await analysePhotos(
-    media,
-    async (mediaId) => (await readMediaBytes(context.projectId, parseId(mediaId))).bytes,
+    media.filter((item) => item.kind !== 'clip'),
+    load,
   );
+  const clips = await clipLoudness(media, load);
   const outcome = await runDirector(
-    { runId: context.runId, media, request: context.state.request, style, facts },
+    { runId: context.runId, media, request: context.state.request, style, facts, clips },
     {
       signal: context.signal,
       onRetry: (message) => inBackground(context.reporter.event('director', 'retrying', message)),
@@ -62,6 +67,27 @@ async function planWithDirector(context: RunContext): Promise<Planned> {
     provider: outcome.provider,
     fallbackReason: outcome.fallbackReason,
   };
+}
+
+/** Each clip's loudness over time, for its moment; a clip that cannot be measured shows its middle. */
+async function clipLoudness(
+  media: Media[],
+  load: (mediaId: string) => Promise<Uint8Array>,
+): Promise<Map<string, ClipLoudness | null>> {
+  const loudness = new Map<string, ClipLoudness | null>();
+  const ffmpeg = (await findFfmpeg())?.path;
+  const motions = media.flatMap((m) => (m.kind === 'clip' ? [m.mediaId] : m.liveClip ? [m.liveClip.mediaId] : []));
+  for (const mediaId of motions) {
+    if (!ffmpeg) break;
+    const measured = await load(mediaId)
+      .then((bytes) => measureClipLoudness(ffmpeg, bytes))
+      .catch((error: unknown) => {
+        log.warn('clip loudness not measured; its middle is shown', { mediaId, ...errorFields(error) });
+        return null;
+      });
+    loudness.set(mediaId, measured);
+  }
+  return loudness;
 }
 
 /** An earlier run's storyboard, unchanged, at the quality it names (a preview's is drawn in full); its music keeps its seed. */

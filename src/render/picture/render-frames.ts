@@ -13,6 +13,10 @@ export interface LoadedShot {
   path: (index: number) => Window;
   /** Redraws the canvas for one of the shot's frames, for a picture that changes (a map's growing route). */
   animate?: (index: number) => void;
+  /** A clip: puts its picture at the shot's frame `index` into `canvas` before that frame is drawn. */
+  advance?: (index: number) => Promise<void>;
+  /** Frees what the shot holds (a clip's decoder) once its frames are drawn. */
+  close?: () => void;
 }
 
 /** One shot, as the frame renderer needs it: its frames, and a loader for its picture. */
@@ -91,18 +95,30 @@ export async function renderFrames(
   const fadeOut = Math.round(Math.min(1, plan.totalFrames / plan.fps / 4) * plan.fps);
   const title = titleSpan(plan);
   let first = 0;
+  try {
+    for (let n = range.from; n < range.to; n++) {
+      if (signal?.aborted) throw new RenderCancelledError();
+      while (first < plan.shots.length - 1 && plan.shots[first]!.end <= n) {
+        loaded.get(first)?.close?.();
+        loaded.delete(first++);
+      }
+      await drawFrame(n);
+    }
+    await Promise.all(pending);
+  } finally {
+    for (const shot of loaded.values()) shot.close?.();
+  }
 
-  for (let n = range.from; n < range.to; n++) {
-    if (signal?.aborted) throw new RenderCancelledError();
-    while (first < plan.shots.length - 1 && plan.shots[first]!.end <= n) loaded.delete(first++);
+  async function drawFrame(n: number): Promise<void> {
     const active: number[] = [];
     for (let i = first; i < plan.shots.length && plan.shots[i]!.start <= n; i++)
       if (n < plan.shots[i]!.end || i === plan.shots.length - 1) active.push(i);
     for (const i of active) if (!loaded.has(i)) loaded.set(i, await plan.shots[i]!.load());
+    const at = (i: number) => Math.min(n - plan.shots[i]!.start, plan.shots[i]!.end - plan.shots[i]!.start - 1);
+    for (const i of active) await loaded.get(i)!.advance?.(at(i));
 
     const out = pool[n % POOL]!;
     if (pending.length >= POOL - 1) await pending.shift();
-    const at = (i: number) => Math.min(n - plan.shots[i]!.start, plan.shots[i]!.end - plan.shots[i]!.start - 1);
     if (active.length >= 2) {
       const [i, j] = [active[0]!, active[1]!];
       const t = (n - plan.shots[j]!.start + 0.5) / (plan.shots[i]!.end - plan.shots[j]!.start);
@@ -133,5 +149,4 @@ export async function renderFrames(
     // Let other work (HTTP, progress events) run between frames.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  await Promise.all(pending);
 }

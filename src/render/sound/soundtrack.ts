@@ -5,13 +5,14 @@ import { decodeWav, writeWav } from './wav.js';
 import { RenderError } from '../errors.js';
 import { encodeSoundtrackArgs, SOUNDTRACK_AAC, SOUNDTRACK_WAV } from './audio-graph.js';
 import { runFfmpeg } from '../ffmpeg.js';
+import { layClipSounds, type ClipSound } from './clip-sound.js';
 
 /** Where the encoded soundtrack must land: a little inside the promise (-16 ±1 LUFS, ≤ -1.5 dBTP). */
 const AAC_PEAK_LIMIT_DBTP = -1.8;
 const AAC_LOUDNESS_TOLERANCE = 0.5;
 
 /**
- * Mixes music and voice (see mixSoundtrack), encodes the mix to AAC and
+ * Mixes music (with each clip shot's own sound laid in: see layClipSounds) and voice (see mixSoundtrack), encodes the mix to AAC and
  * measures the decoded AAC. The encoder's band-limiting can push a true peak
  * up by a decibel or more, so when the reading is off, the mix's gain is
  * corrected by what was measured and it is encoded again (twice at most).
@@ -19,7 +20,7 @@ const AAC_LOUDNESS_TOLERANCE = 0.5;
 export async function writeSoundtrack(
   dir: string,
   durationSec: number,
-  audio: { music: Uint8Array; voice: Uint8Array | null },
+  audio: { music: Uint8Array; voice: Uint8Array | null; clips?: ClipSound[] | undefined },
   ffmpeg: string,
   options: { signal?: AbortSignal; sampleRate?: number } = {},
 ): Promise<SoundtrackFigures> {
@@ -33,7 +34,8 @@ export async function writeSoundtrack(
       message: `The ${music ? 'voice' : 'music'} is not a PCM WAV.`,
       retryable: false,
     });
-  const { mix, figures } = await mixSoundtrack({ music, voice, durationSec, sampleRate });
+  const bed = await layClipSounds(music, audio.clips ?? [], { ffmpeg, dir, ...(signal ? { signal } : {}) });
+  const { mix, figures } = await mixSoundtrack({ music: bed, voice, durationSec, sampleRate });
   const wav = join(dir, SOUNDTRACK_WAV);
   const run = signal ? { signal } : {};
   let gainDb = 0;

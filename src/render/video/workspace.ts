@@ -4,17 +4,20 @@ import { join } from 'node:path';
 import type { Media } from '../../schemas/media.js';
 import { audioRateOf, isDraft, type Shot, type Storyboard } from '../../schemas/run.js';
 import { RenderError } from '../errors.js';
-import { probeMedia, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
+import { probeMedia, probeReport, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from '../graph.js';
 import { chaptersMetadata, concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
 import { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';
+import type { ClipSound } from '../sound/clip-sound.js';
 import { motionPath, type Box, type Size } from '../picture/motion.js';
 import { planesBytes, type Planes } from '../picture/planes.js';
 import { canvasSize } from '../picture/crop.js';
 import { prepareCanvas, type PreparedCanvas } from '../picture/prepare.js';
 import { prepareMapCanvas } from '../picture/map/map-canvas.js';
 import { routeAnimation } from '../picture/map/route-stroke.js';
-import { renderFrames, type FramePlan } from '../picture/render-frames.js';
+import { ClipFrames } from '../picture/clip-frames.js';
+import { parseClipReport } from './clip-report.js';
+import { renderFrames, type FramePlan, type LoadedShot } from '../picture/render-frames.js';
 import { captionOverlay, titleOverlay } from '../picture/text.js';
 
 /** Loads a photo's record and bytes by media id. */
@@ -37,6 +40,8 @@ export interface ComposedVideo {
 export interface RenderAudio {
   music: Uint8Array;
   voice: Uint8Array | null;
+  /** The clip shots' own sound, laid under the narration. */
+  clips?: ClipSound[] | undefined;
 }
 
 export interface RenderOptions {
@@ -174,10 +179,16 @@ export class ComposeWorkspace {
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         try {
-          const canvas = await this.prepareOne(storyboard, next.shot, load);
-          this.focus[next.i] = canvas.focus;
-          this.canvases[next.i] = { width: canvas.planes.width, height: canvas.planes.height };
-          await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
+          // A clip is decoded as its frames are drawn: only its file is kept here.
+          if (next.shot.kind === 'clip') {
+            const { bytes } = await load(next.shot.mediaId!);
+            await writeFile(join(this.dir, `clip-${next.i}`), bytes);
+          } else {
+            const canvas = await this.prepareOne(storyboard, next.shot, load);
+            this.focus[next.i] = canvas.focus;
+            this.canvases[next.i] = { width: canvas.planes.width, height: canvas.planes.height };
+            await writeFile(join(this.dir, `shot-${next.i}.yuv`), planesBytes(canvas.planes));
+          }
           next.done.resolve();
         } catch (error) {
           next.done.reject(error);
@@ -206,7 +217,7 @@ export class ComposeWorkspace {
     );
   }
 
-  private async framePlan(storyboard: Storyboard): Promise<FramePlan> {
+  private async framePlan(storyboard: Storyboard, ffmpeg: string): Promise<FramePlan> {
     const frame = { width: storyboard.width, height: storyboard.height, aspect: storyboard.aspect };
     const spans = frameSpans(storyboard.shots, fpsOf(storyboard));
     const canvasOf = (i: number) => this.canvases[i] ?? canvasSize(frame);
@@ -234,15 +245,46 @@ export class ComposeWorkspace {
         load: async () => {
           await this.prepared.get(i);
           const frames = spans[i]!.end - spans[i]!.start;
+          const caption = shot.caption ? await captionOverlay(shot.caption, frame) : null;
+          if (shot.kind === 'clip')
+            return { ...(await this.clipShot(i, shot, { ffmpeg, frame, fps: fpsOf(storyboard) })), caption };
           const base = await readCanvas(i);
           return {
             ...(shot.map ? routeAnimation(shot.map, storyboard, frame, base, frames) : { canvas: base }),
-            caption: shot.caption ? await captionOverlay(shot.caption, frame) : null,
+            caption,
             // The motion keeps the shot's focus in frame: known once its canvas is made.
             path: motionPath(shot.motion, canvasOf(i), frame, this.focus[i] ?? null, frames),
           };
         },
       })),
+    };
+  }
+
+  /**
+   * A clip shot: its frames decoded in order into a frame-sized canvas shown whole (no motion), tone-mapped
+   * when the clip is HDR.
+   */
+  private async clipShot(
+    i: number,
+    shot: Shot,
+    { ffmpeg, frame, fps }: { ffmpeg: string; frame: Size; fps: number },
+  ): Promise<Omit<LoadedShot, 'caption'>> {
+    const file = join(this.dir, `clip-${i}`);
+    const frames = new ClipFrames({
+      ffmpeg,
+      file,
+      startSec: shot.clipStartSec ?? 0,
+      width: frame.width,
+      height: frame.height,
+      fps,
+      hdr: parseClipReport(await probeReport(ffmpeg, file)).hdr,
+    });
+    const whole = { left: 0, top: 0, width: frame.width, height: frame.height };
+    return {
+      canvas: frames.planes,
+      path: () => whole,
+      advance: async (index) => void (await frames.frameAt(index)),
+      close: () => frames.close(),
     };
   }
 
@@ -292,7 +334,7 @@ export class ComposeWorkspace {
     ffmpeg: string,
     options: RenderOptions = {},
   ): Promise<string> {
-    const plan = await this.framePlan(storyboard);
+    const plan = await this.framePlan(storyboard, ffmpeg);
     const encoded = join(this.dir, `picture-${range.from}-${range.to}-tail.mp4`);
     const output = join(this.dir, `picture-${range.from}-${range.to}.mp4`);
     const frames = range.to - range.from;

@@ -31,6 +31,7 @@ import { chooseFraming, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
 import { chaptersOf, placeIn } from './chapters.js';
 import { phrasebookFor } from './languages/index.js';
+import { pickClipStart, type ClipLoudness } from './clip-moment.js';
 
 export type { StyleChoice };
 
@@ -42,6 +43,11 @@ export interface DirectorInput {
   style: StyleChoice;
   /** What each photo's pixels showed (null: unreadable); without it nothing is curated or framed by content. */
   facts?: Map<string, PhotoFacts | null>;
+  /**
+   * Each clip's loudness over time (null: no sound), by the clip's media id (a Live Photo's by its motion's), to
+   * pick its moment; without it a clip shows its middle.
+   */
+  clips?: Map<string, ClipLoudness | null>;
 }
 
 const SCENE_GAP_MS = 3 * 3600 * 1000;
@@ -146,7 +152,7 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
       lastMotion = motion;
       const place = places[i];
       return {
-        kind: 'photo' as const,
+        kind: item.kind,
         mediaId: item.mediaId,
         startSec: timeline.startSec[i]!,
         durationSec: timeline.durationSec[i]!,
@@ -384,15 +390,21 @@ function placeModelLines(
 export const curationMinimum = (readable: number, durationSec: number) =>
   Math.min(readable, Math.max(2, Math.ceil(durationSec / 6)));
 
-/** Curation by the photos' pixels when they were analysed; otherwise every photo stays. */
+/**
+ * Curation by the photos' pixels when they were analysed; otherwise every photo stays. Clips are never
+ * curated by photo rules (motion blur is not a blurry photo, and two clips of a moment are not duplicates).
+ */
 function curate(
   input: DirectorInput,
   ordered: Media[],
   durationSec: number,
 ): { kept: Media[]; skipped: CurationSkip[] } {
   if (!input.facts) return { kept: ordered, skipped: [] };
-  const readable = ordered.filter((item) => input.facts!.get(item.mediaId)).length;
-  if (readable === 0)
+  const clips = ordered.filter((item) => item.kind === 'clip');
+  const photos = ordered.filter((item) => item.kind !== 'clip');
+  const readable = photos.filter((item) => input.facts!.get(item.mediaId)).length;
+  if (photos.length === 0) return { kept: ordered, skipped: [] };
+  if (readable === 0 && clips.length === 0)
     throw new PipelineError({
       errorClass: 'input',
       code: 'no_readable_media',
@@ -400,7 +412,13 @@ function curate(
       retryable: false,
       severity: 'medium',
     });
-  return curatePhotos(ordered, input.facts, curationMinimum(readable, durationSec));
+  const minimum = Math.max(0, curationMinimum(readable + clips.length, durationSec) - clips.length);
+  const curated = curatePhotos(photos, input.facts, minimum);
+  const kept = new Set(curated.kept.map((item) => item.mediaId));
+  return {
+    kept: ordered.filter((item) => item.kind === 'clip' || kept.has(item.mediaId)),
+    skipped: curated.skipped,
+  };
 }
 
 /**
@@ -415,9 +433,24 @@ function overLimit(ordered: Media[], chosen: Media[]): CurationSkip[] {
     .map((item) => ({ mediaId: item.mediaId, reason: 'over_limit' as const }));
 }
 
-/** A shot's caption, framing and salient region (its place comes from the gazetteer above). */
+/** A shot's caption, framing and salient region (its place comes from the gazetteer above); a clip's moment. */
 function pictureShot(input: DirectorInput, shot: Shot, item: Media, language: Language): Shot {
   const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
+  const caption = input.request.captions ? captionFor(shot.place ?? null, item.takenAt, language) : null;
+  // A clip, or a Live Photo: its motion plays, the photo's time and place name it.
+  const motion =
+    item.kind === 'clip' ? { mediaId: item.mediaId, durationSec: item.durationSec ?? 0 } : (item.liveClip ?? null);
+  if (motion) {
+    const loudness = input.clips?.get(motion.mediaId) ?? null;
+    return {
+      ...shot,
+      kind: 'clip',
+      mediaId: motion.mediaId,
+      caption,
+      framing: 'crop',
+      clipStartSec: pickClipStart(motion.durationSec, shot.durationSec, loudness),
+    };
+  }
   const focus = input.facts?.get(item.mediaId)?.focus ?? null;
   return {
     ...shot,

@@ -1,0 +1,178 @@
+import type { Readable } from 'node:stream';
+import { RenderError } from '../errors.js';
+import { spawnSupervised, stopSupervised, type SupervisedProcess } from '../supervised.js';
+import { allocPlanes, type Planes } from './planes.js';
+
+export interface ClipFramesOptions {
+  ffmpeg: string;
+  file: string;
+  /** Where in the clip the shot starts. */
+  startSec: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** HLG or PQ: tone-mapped to SDR; null for SDR. */
+  hdr: 'hlg' | 'pq' | null;
+}
+
+/**
+ * HDR (HLG, PQ; BT.2020) to SDR BT.709: to linear light, to BT.709 primaries, tone-mapped (Hable, which keeps
+ * highlights from clipping), then BT.709 transfer and matrix. The source's transfer is named rather than read
+ * from the frames, which do not always carry it through the decoder.
+ */
+const toneMap = (hdr: 'hlg' | 'pq') =>
+  `zscale=tin=${hdr === 'hlg' ? 'arib-std-b67' : 'smpte2084'}:pin=bt2020:min=bt2020nc:t=linear:npl=100,` +
+  'format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv';
+
+/**
+ * The filter chain that turns a clip's frames into a shot's: upright (ffmpeg applies the display matrix
+ * itself), in BT.709 (tone-mapped when HDR), covering the frame and cropped at the centre, at the video's rate.
+ */
+export function clipFilter(options: Pick<ClipFramesOptions, 'width' | 'height' | 'fps' | 'hdr'>): string {
+  const { width, height, fps } = options;
+  const colour = options.hdr ? `${toneMap(options.hdr)},` : '';
+  return (
+    `${colour}scale=${width}:${height}:force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv,` +
+    `crop=${width}:${height},setsar=1,fps=${fps},format=yuv420p`
+  );
+}
+
+/** Reads exact-size chunks from a stream, in order. */
+class ChunkReader {
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private ended = false;
+  private wake: (() => void) | null = null;
+
+  constructor(stream: Readable) {
+    stream.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.buffered += chunk.byteLength;
+      if (this.buffered > 4 * 1024 * 1024) stream.pause();
+      this.wake?.();
+    });
+    stream.on('end', () => {
+      this.ended = true;
+      this.wake?.();
+    });
+    stream.on('close', () => {
+      this.ended = true;
+      this.wake?.();
+    });
+    this.resume = () => stream.resume();
+  }
+
+  private readonly resume: () => void;
+
+  /** Exactly `size` bytes into `into`, or false when the stream ended first. */
+  async read(into: Uint8Array): Promise<boolean> {
+    while (this.buffered < into.byteLength && !this.ended) {
+      this.resume();
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+    }
+    if (this.buffered < into.byteLength) return false;
+    let offset = 0;
+    while (offset < into.byteLength) {
+      const head = this.chunks[0]!;
+      const take = Math.min(head.byteLength, into.byteLength - offset);
+      into.set(head.subarray(0, take), offset);
+      offset += take;
+      if (take === head.byteLength) this.chunks.shift();
+      else this.chunks[0] = head.subarray(take);
+    }
+    this.buffered -= into.byteLength;
+    this.resume();
+    return true;
+  }
+}
+
+/**
+ * A clip shot's frames, decoded by ffmpeg to raw BT.709 YUV at the frame's size and rate and read in order.
+ * The shot asks for its frames by number within the shot; the decoder starts at the first one asked for
+ * (a segment may begin inside a shot), and a clip shorter than its shot holds its last frame.
+ */
+export class ClipFrames {
+  private process: SupervisedProcess | null = null;
+  private reader: ChunkReader | null = null;
+  /** The shot frame the next read returns. */
+  private next = 0;
+  private ended = false;
+  private shown = false;
+  private stderr = '';
+  readonly planes: Planes;
+
+  constructor(private readonly options: ClipFramesOptions) {
+    this.planes = allocPlanes(options.width, options.height);
+  }
+
+  private start(index: number): void {
+    const { ffmpeg, file, startSec, fps } = this.options;
+    const seek = startSec + index / fps;
+    const process = spawnSupervised(ffmpeg, [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      ...(seek > 0 ? ['-ss', seek.toFixed(3)] : []),
+      '-i',
+      file,
+      '-map',
+      '0:v:0',
+      '-an',
+      '-vf',
+      clipFilter(this.options),
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'yuv420p',
+      'pipe:1',
+    ]);
+    process.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-2000);
+    });
+    process.on('error', () => undefined);
+    this.process = process;
+    this.reader = new ChunkReader(process.stdout);
+    this.next = index;
+    this.ended = false;
+  }
+
+  /** The clip's picture at frame `index` of the shot, in `planes`. */
+  async frameAt(index: number): Promise<Planes> {
+    if (!this.process || index < this.next - 1) {
+      this.close();
+      this.start(index);
+    }
+    const bytes = bytesOf(this.planes);
+    while (this.next <= index && !this.ended) {
+      if (!(await this.reader!.read(bytes))) {
+        this.ended = true;
+        if (!this.shown) throw this.failure();
+        break;
+      }
+      this.shown = true;
+      this.next++;
+    }
+    return this.planes;
+  }
+
+  private failure(): RenderError {
+    return new RenderError({
+      errorClass: 'input',
+      code: 'clip_unreadable',
+      message: 'A clip gave no frames at its moment.',
+      retryable: false,
+      trace: this.stderr.trim().split('\n').slice(-10).join('\n'),
+    });
+  }
+
+  close(): void {
+    if (this.process) stopSupervised(this.process);
+    this.process = null;
+    this.reader = null;
+  }
+}
+
+const bytesOf = (planes: Planes) =>
+  new Uint8Array(planes.y.buffer, planes.y.byteOffset, planes.y.length + planes.u.length + planes.v.length);
