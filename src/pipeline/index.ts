@@ -7,7 +7,7 @@ export { runPipeline } from './orchestrator.js';
 export { runPipelineProcess, runSegmentProcess, servePipelineProcess } from './pipeline-process.js';
 export { runWatchdog } from './watchdog.js';
 export { classifyError, ERROR_RULES, PipelineError, type ErrorClass } from './errors.js';
-export { failureIndexDoc, recordFailure } from './failures.js';
+export { recordFailure } from './failures.js';
 export { leaseDoc, readLease } from './lease.js';
 export { settleRun } from './settle.js';
 export { withFallback } from './providers/fallback.js';

@@ -1,7 +1,9 @@
 import { narrationTimingDoc } from '../captions/index.js';
 import { memoryIndexDoc, pendingDoc } from '../learning/memory.js';
 import { usageDoc } from '../media/usage.js';
-import { failureIndexDoc, segmentPlanDoc, segmentStatusDoc } from '../pipeline/index.js';
+// Straight from the modules: the pipeline's index reaches the renderer, which the API function does not carry.
+import { failureIndexDoc } from '../pipeline/failures.js';
+import { segmentPlanDoc, segmentStatusDoc } from '../pipeline/segments/status.js';
 import { failureDoc } from '../failures/episodes.js';
 import { progressLogDoc } from '../progress/event-log.js';
 import { projectInfoDoc } from '../projects/index.js';
