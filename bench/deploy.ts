@@ -13,17 +13,22 @@ const ADMIN = 'bench-admin-token-0123456789abcdef';
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
 /** Segment invocations at once here: with the run beside them, as many as two cores hold at Lambda's share. */
 const SEGMENTS_AT_ONCE = 2;
-/** Segment settings passed on to the functions when set here, to compare them without a new build. */
-const SEGMENT_SETTINGS = ['SIRTRAV_SEGMENTS_MAX', 'SIRTRAV_SEGMENT_SECONDS'] as const;
+/**
+ * Segment settings passed on to the functions when set here, to compare them without a new build (concurrency only
+ * changes how long the bench takes here: each segment's figures are its own).
+ */
+const SEGMENT_SETTINGS = ['SIRTRAV_SEGMENTS_MAX', 'SIRTRAV_SEGMENT_SECONDS', 'SIRTRAV_SEGMENT_CONCURRENCY'] as const;
 
 /**
  * The deploy bundles as Netlify runs them: each function's size against the 250 MB limit and its largest parts,
  * then 60 s and 180 s at 1080p from 40 phone photos rendered by the built render function under the deploy host,
  * each instance capped at Lambda's CPU share for 1024 MB (0.58 vCPU; SIRTRAV_DEPLOY_CPU changes it). It prints
- * every invocation's wall time, the cold starts, the peak memory (Node, the render process and ffmpeg together)
- * against the 1024 MB limit, and the critical path a segmented render would have on Netlify, where every segment
- * runs in an instance of its own: this machine runs two at once beside the run, so the path is projected from the walls.
- * SIRTRAV_DEPLOY_REUSE_BUILD=1 reuses the last `netlify build`; SIRTRAV_BENCH_DURATIONS=60 renders only 60 s.
+ * every invocation's wall time and CPU time, the cold starts, the peak memory (Node, the render process and ffmpeg
+ * together) against the 1024 MB limit, and the critical path a segmented render would have on Netlify, where every
+ * segment runs in an instance of its own: this machine runs two at once beside the run, so the path is projected,
+ * part by part, from the CPU each part used (CPU ÷ share, which a loaded machine does not stretch) and from the walls.
+ * SIRTRAV_DEPLOY_REUSE_BUILD=1 reuses the last `netlify build`; SIRTRAV_BENCH_DURATIONS=60 renders only 60 s;
+ * SIRTRAV_SEGMENTS_MAX, SIRTRAV_SEGMENT_SECONDS and SIRTRAV_SEGMENT_CONCURRENCY are passed on to the functions.
  */
 export async function benchDeploy(): Promise<void> {
   if (process.env.SIRTRAV_DEPLOY_REUSE_BUILD !== '1') await buildSite();
