@@ -9,11 +9,11 @@ import { readSegmentPlan, segmentPlanDoc } from './status.js';
 
 /**
  * Seconds of 1080p per segment when SIRTRAV_SEGMENT_SECONDS is unset. On Netlify every segment has an instance (and
- * its 0.58 vCPU) of its own, so short segments make a render fast: at 4 s a segment takes 12–16 s there
- * (docs/benchmarks.md, "Deploy bundles"), and a shorter one spends more of itself preparing its photos and starting.
- * On one machine the segments share its cores, where each cut only adds work.
+ * its 0.58 vCPU) of its own, so short segments make a render fast: at 2.5 s a segment takes 8–11 s there
+ * (docs/benchmarks.md, "Deploy bundles"); a shorter one is mostly starting, reading and preparing its photos, and
+ * was no faster. On one machine the segments share its cores, where each cut only adds work.
  */
-export const DEFAULT_SEGMENT_SECONDS = { ownInstances: 4, sharedCores: 20 };
+export const DEFAULT_SEGMENT_SECONDS = { ownInstances: 2.5, sharedCores: 20 };
 
 /** Every segment is an invocation of its own on Netlify (Lambda); elsewhere the segments share this machine's cores. */
 export const segmentsHaveInstances = (env: NodeJS.ProcessEnv = process.env): boolean =>

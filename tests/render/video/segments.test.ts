@@ -95,10 +95,10 @@ describe('segment plans', () => {
   it('split short where every segment has an instance of its own (Netlify), long where they share the cores', () => {
     const fullHd = (durationSec: number) => ({ durationSec, width: 1920, height: 1080 });
     const lambda = segmentSettings({ AWS_LAMBDA_FUNCTION_NAME: 'run-pipeline-background' });
-    expect(lambda).toEqual({ max: 24, secondsPerSegment: 4 });
-    expect(segmentCount(fullHd(60), lambda)).toBe(15);
+    expect(lambda).toEqual({ max: 24, secondsPerSegment: 2.5 });
+    expect(segmentCount(fullHd(60), lambda)).toBe(24);
     expect(segmentCount(fullHd(180), lambda)).toBe(24);
-    expect(segmentCount(fullHd(6), lambda)).toBe(1);
+    expect(segmentCount(fullHd(4), lambda)).toBe(1);
     expect(segmentSettings({})).toEqual({ max: 24, secondsPerSegment: 20 });
     expect(segmentCount(fullHd(60), segmentSettings({}))).toBe(3);
     // The site's own setting wins on either.
