@@ -47,9 +47,12 @@ export const configSchema = z.object({
   /** Invocations of a run that may die before reaching the pipeline (taking its lease) before the run is failed `pipeline_never_started`. */
   SIRTRAV_MAX_UNSTARTED_TRIGGERS: intIn(1, 100, 5),
   /** Segmented rendering (src/pipeline/segments): the most segments a render is split into; 1 renders every video in one invocation. */
-  SIRTRAV_SEGMENTS_MAX: intIn(1, 32, 8),
-  /** Picture per segment, in seconds of 1080p: a video with less than two of these renders in one piece. */
-  SIRTRAV_SEGMENT_SECONDS: z.coerce.number().min(0.05).max(3600).default(20),
+  SIRTRAV_SEGMENTS_MAX: intIn(1, 32, 24),
+  /**
+   * Picture per segment, in seconds of 1080p: a video with less than two of these renders in one piece. Unset, it
+   * depends on where segments run (src/pipeline/segments/decide.ts): short on Netlify, long on one machine.
+   */
+  SIRTRAV_SEGMENT_SECONDS: z.coerce.number().min(0.05).max(3600).optional(),
   /** Segments rendered at once; 0 means every segment at once on Netlify, and one per core elsewhere. */
   SIRTRAV_SEGMENT_CONCURRENCY: intIn(0, 64, 0),
   /**

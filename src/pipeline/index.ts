@@ -12,6 +12,7 @@ export { leaseDoc, readLease } from './lease.js';
 export { settleRun } from './settle.js';
 export { withFallback } from './providers/fallback.js';
 export { planSegments, segmentCount } from './segments/plan.js';
+export { segmentSettings } from './segments/decide.js';
 export {
   readSegmentPlan,
   readSegmentStatus,

@@ -92,6 +92,8 @@ describe('the deploy host enforces Netlify limits', () => {
     expect(childCpuMs / wallMs).toBeGreaterThan(0.05);
     expect(childCpuMs / wallMs).toBeLessThan(0.7);
     expect(host.coldStarts.some((start) => start.functionName === 'limits' && start.ms > 0)).toBe(true);
+    // Starting the instance took CPU of its own group, counted apart from the wall.
+    expect(host.coldStarts.find((start) => start.functionName === 'limits')?.cpuMs).toBeGreaterThan(0);
   });
 
   it('background and scheduled functions are stopped at their time limits', async () => {
@@ -99,5 +101,9 @@ describe('the deploy host enforces Netlify limits', () => {
     await host.idle();
     expect(await host.runScheduled('limits-scheduled')).toBe(502);
     expect(taken().sort()).toEqual(['limits-background backgroundMs', 'limits-scheduled scheduledMs']);
+    // It slept until it was stopped: its CPU, counted by its group, is a small part of its wall.
+    const background = host.invocations.find((invocation) => invocation.functionName === 'limits-background');
+    expect(background?.cpuMs).toBeGreaterThanOrEqual(0);
+    expect(background!.cpuMs!).toBeLessThan(0.1 * background!.ms);
   });
 });

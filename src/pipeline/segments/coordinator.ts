@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import { getConfig } from '../../config.js';
+import { segmentsHaveInstances } from './decide.js';
 import { errorFields, log } from '../../log.js';
 import type { SegmentPlan, SegmentRange } from '../../schemas/segments.js';
 import type { Id } from '../../storage/index.js';
@@ -31,7 +32,7 @@ export interface CoordinateOptions {
 export function segmentConcurrency(segments: number, env: NodeJS.ProcessEnv = process.env): number {
   const configured = getConfig(env).SIRTRAV_SEGMENT_CONCURRENCY;
   if (configured > 0) return configured;
-  return env.AWS_LAMBDA_FUNCTION_NAME || env.NETLIFY ? segments : Math.max(1, availableParallelism());
+  return segmentsHaveInstances(env) ? segments : Math.max(1, availableParallelism());
 }
 
 /** When a segment was last asked for, its tries then, and how many asks in a row went unanswered. */

@@ -11,14 +11,14 @@ import { rgbaToOverlay, type Overlay } from './overlay.js';
  * rasterised by sharp: no system font is ever looked up, so every machine
  * draws the same pixels.
  */
-export const FONT_FILE = createRequire(import.meta.url).resolve(
-  '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
-);
+const FONT_MODULE = '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf';
 
 let font: opentype.Font | null = null;
 function loadFont(): opentype.Font {
   if (!font) {
-    const bytes = readFileSync(FONT_FILE);
+    // Found when text is first drawn, not on import: a function that imports this module and draws nothing
+    // (api-write) does not ship the font.
+    const bytes = readFileSync(createRequire(import.meta.url).resolve(FONT_MODULE));
     // lowMemory: glyphs are parsed when drawn, not all 17,000 of them up front (≈ 50 MB of heap).
     font = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), {
       lowMemory: true,

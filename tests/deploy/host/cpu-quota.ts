@@ -1,9 +1,11 @@
-import { access, constants, mkdir, rmdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** cgroup v1's CPU controller, where a quota caps a process tree (its children inherit the group). */
 const CPU_CGROUP_ROOT = '/sys/fs/cgroup/cpu';
+/** cgroup v1's CPU accounting controller: where it is mounted apart from `cpu`, a second group counts the same tree. */
+const CPUACCT_CGROUP_ROOT = '/sys/fs/cgroup/cpuacct';
 const PERIOD_US = 100_000;
 
 /**
@@ -14,6 +16,11 @@ export const lambdaCpuShare = (memoryMb: number): number => memoryMb / 1769;
 
 /** One function instance's CPU: the group its process tree runs in. */
 export interface CpuGroup {
+  /**
+   * CPU time the instance's process tree has used since it was confined, in ms (user and system, every core):
+   * the work done, whatever else this machine was running meanwhile.
+   */
+  usedMs(): Promise<number>;
   release(): Promise<void>;
 }
 
@@ -53,24 +60,45 @@ export async function cpuQuotaFromEnvironment(
 let groups = 0;
 
 async function confine(pid: number, share: number): Promise<CpuGroup> {
-  const dir = join(CPU_CGROUP_ROOT, `sirtrav-deploy-${process.pid}-${++groups}`);
+  const name = `sirtrav-deploy-${process.pid}-${++groups}`;
+  const dir = join(CPU_CGROUP_ROOT, name);
   await mkdir(dir);
   await writeFile(join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
   await writeFile(join(dir, 'cpu.cfs_quota_us'), String(Math.round(share * PERIOD_US)));
   await writeFile(join(dir, 'cgroup.procs'), String(pid));
+  const accounting = await accountingGroup(dir, name, pid);
   return {
-    // A group can be removed once its last process has gone; a killed tree may take a moment to go.
+    usedMs: async () => Number(await readFile(join(accounting, 'cpuacct.usage'), 'utf8')) / 1e6,
     release: async () => {
-      for (let attempt = 0; attempt < 50; attempt++) {
-        try {
-          await rmdir(dir);
-          return;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-          await sleep(100);
-        }
-      }
-      console.error(`could not remove the CPU group ${dir}: a process is still in it`);
+      await removeGroup(dir);
+      if (accounting !== dir) await removeGroup(accounting);
     },
   };
+}
+
+/** The group that counts `pid`'s CPU: the quota's own where cpuacct is mounted with cpu, else one beside it. */
+async function accountingGroup(cpuDir: string, name: string, pid: number): Promise<string> {
+  const together = await access(join(cpuDir, 'cpuacct.usage')).then(
+    () => true,
+    () => false,
+  );
+  if (together) return cpuDir;
+  const dir = join(CPUACCT_CGROUP_ROOT, name);
+  await mkdir(dir);
+  await writeFile(join(dir, 'cgroup.procs'), String(pid));
+  return dir;
+}
+
+/** A group can be removed once its last process has gone; a killed tree may take a moment to go. */
+async function removeGroup(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      await sleep(100);
+    }
+  }
+  console.error(`could not remove the CPU group ${dir}: a process is still in it`);
 }

@@ -39,6 +39,7 @@ export type Limits = typeof NETLIFY_LIMITS;
 
 /** Niceness of background functions' processes (see spawnWorker). */
 const BACKGROUND_NICENESS = 10;
+const CPU_SAMPLE_MS = 250;
 
 export interface DeployHostOptions {
   bundle: Bundle;
@@ -88,6 +89,8 @@ export interface DeployHost {
 export interface ColdStart {
   functionName: string;
   ms: number;
+  /** CPU its process used meanwhile (ms), or null without a CPU group. */
+  cpuMs: number | null;
 }
 
 export interface InvocationRecord {
@@ -100,6 +103,18 @@ export interface InvocationRecord {
   ms: number;
   peakRss: number;
   outcome: Outcome;
+  /** CPU the instance's process tree used from start to end (ms, every core), or null without a CPU group. */
+  cpuMs: number | null;
+  /** That CPU as it grew: sampled every CPU_SAMPLE_MS, so a stretch of the invocation (a step it logged) has its own. */
+  cpuSamples: CpuSample[];
+  /** The instance's start, when this invocation had to wait for a new one (between receivedAt and startedAt). */
+  coldStart: ColdStart | null;
+}
+
+export interface CpuSample {
+  at: number;
+  /** CPU used since the invocation started, in ms. */
+  cpuMs: number;
 }
 
 interface Sink {
@@ -114,6 +129,9 @@ type Outcome = 'done' | 'failed' | 'killed' | 'broken';
 interface Worker {
   fn: BundledFunction;
   child: ChildProcess;
+  cpu: Promise<CpuGroup | null>;
+  /** Set once it is ready. */
+  coldStart?: ColdStart;
   busy: boolean;
   ready: Promise<void>;
 }
@@ -237,12 +255,19 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     const worker: Worker = {
       fn,
       child,
+      cpu: cpuGroup.catch(() => null),
       busy: false,
       ready: new Promise((resolve, reject) => {
         child.once('message', (message: { type: string }) => {
           if (message.type !== 'ready') return reject(new Error(`${fn.name}: unexpected ${message.type}`));
-          coldStarts.push({ functionName: fn.name, ms: Date.now() - spawnedAt });
-          resolve();
+          const ms = Date.now() - spawnedAt;
+          cpuUsedBy(worker)
+            .then((cpuMs) => {
+              worker.coldStart = { functionName: fn.name, ms, cpuMs };
+              coldStarts.push(worker.coldStart);
+            })
+            .finally(resolve)
+            .catch(reject);
         });
         child.once('exit', (code) =>
           reject(new Error(`${fn.name} exited with ${code} before it was ready:\n${output.slice(-20).join('\n')}`)),
@@ -254,22 +279,28 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     return worker;
   }
 
-  async function takeWorker(fn: BundledFunction): Promise<Worker> {
+  /** CPU the worker's process tree has used since it was spawned (ms), or null without a CPU group. */
+  function cpuUsedBy(worker: Worker): Promise<number | null> {
+    return worker.cpu.then((group) => group?.usedMs() ?? null).catch(() => null);
+  }
+
+  async function takeWorker(fn: BundledFunction): Promise<{ worker: Worker; cold: boolean }> {
     const idleWorker = [...workers].find(
       (worker) => worker.fn === fn && !worker.busy && worker.child.exitCode === null,
     );
     const worker = idleWorker ?? spawnWorker(fn);
     worker.busy = true;
     await worker.ready;
-    return worker;
+    return { worker, cold: !idleWorker };
   }
 
   /** One invocation in one worker, with the time and memory limits of its kind. */
   async function invoke(fn: BundledFunction, event: LambdaEvent, sink: Sink): Promise<Outcome> {
     const receivedAt = Date.now();
     let worker: Worker;
+    let cold: boolean;
     try {
-      worker = await takeWorker(fn);
+      ({ worker, cold } = await takeWorker(fn));
     } catch (error) {
       // The runtime could not even load the bundle's entry point.
       sink.end();
@@ -280,7 +311,7 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
       });
       return 'broken';
     }
-    return invokeIn({ worker, fn, event, sink, receivedAt });
+    return invokeIn({ worker, fn, event, sink, receivedAt, coldStart: cold ? (worker.coldStart ?? null) : null });
   }
 
   function invokeIn({
@@ -289,46 +320,79 @@ export async function startDeployHost(options: DeployHostOptions): Promise<Deplo
     event,
     sink,
     receivedAt,
+    coldStart,
   }: {
     worker: Worker;
     fn: BundledFunction;
     event: LambdaEvent;
     sink: Sink;
     receivedAt: number;
+    coldStart: ColdStart | null;
   }): Promise<Outcome> {
     const id = randomUUID();
     const timeLimit = fn.kind === 'background' ? 'backgroundMs' : fn.kind === 'scheduled' ? 'scheduledMs' : 'syncMs';
     const started = Date.now();
+    const cpuAtStart = cpuUsedBy(worker);
+    const cpuSinceStart = () =>
+      Promise.all([cpuAtStart, cpuUsedBy(worker)]).then(([start, now]) =>
+        start === null || now === null ? null : now - start,
+      );
     return new Promise<Outcome>((resolve) => {
       let settled = false;
       let bytes = 0;
       let invocationPeak = 0;
       let streamTimer: NodeJS.Timeout | undefined;
+      const cpuSamples: CpuSample[] = [];
+      const cpuTimer =
+        fn.kind === 'sync'
+          ? undefined
+          : setInterval(() => {
+              const at = Date.now();
+              cpuSinceStart()
+                .then((cpuMs) => cpuMs !== null && cpuSamples.push({ at, cpuMs }))
+                .catch(() => undefined);
+            }, CPU_SAMPLE_MS);
       const finish = (outcome: Outcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         clearTimeout(streamTimer);
+        clearInterval(cpuTimer);
         sampler();
         const endedAt = Date.now();
-        if (fn.kind !== 'sync') {
-          invocations.push({
-            functionName: fn.name,
-            body: event.body,
-            receivedAt,
-            startedAt: started,
-            endedAt,
-            ms: endedAt - started,
-            peakRss: invocationPeak,
-            outcome,
-          });
-        }
+        // Read before a killed tree goes, and the group with it.
+        const recorded =
+          fn.kind === 'sync'
+            ? Promise.resolve()
+            : cpuSinceStart().then((cpuMs) => {
+                if (cpuMs !== null) cpuSamples.push({ at: endedAt, cpuMs });
+                invocations.push({
+                  functionName: fn.name,
+                  body: event.body,
+                  receivedAt,
+                  startedAt: started,
+                  endedAt,
+                  ms: endedAt - started,
+                  peakRss: invocationPeak,
+                  outcome,
+                  cpuMs,
+                  cpuSamples,
+                  coldStart,
+                });
+              });
         worker.child.off('message', onMessage);
         worker.child.off('exit', onExit);
-        if (outcome === 'killed')
-          killTree(worker.child.pid!).catch((error: unknown) => console.error('could not kill the worker tree', error));
-        else worker.busy = false;
-        resolve(outcome);
+        recorded
+          .catch((error: unknown) => console.error('could not record the invocation', error))
+          .finally(() => {
+            if (outcome === 'killed')
+              killTree(worker.child.pid!).catch((error: unknown) =>
+                console.error('could not kill the worker tree', error),
+              );
+            else worker.busy = false;
+            resolve(outcome);
+          })
+          .catch(() => undefined);
       };
       const breach = (limit: LimitName, detail: string) => {
         record({ functionName: fn.name, limit, detail });

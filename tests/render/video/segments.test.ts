@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComposeWorkspace } from '../../../src/render/video/workspace.js';
 import { FPS, frameSpans, shotBodies } from '../../../src/render/graph.js';
 import { encodeWav } from '../../../src/render/sound/wav.js';
-import { planSegments, segmentCount } from '../../../src/pipeline/index.js';
+import { planSegments, segmentCount, segmentSettings } from '../../../src/pipeline/index.js';
 import type { Storyboard } from '../../../src/schemas/run.js';
 import { inspectMp4 } from '../../helpers/mp4.js';
 import {
@@ -90,6 +90,22 @@ describe('segment plans', () => {
     expect(segmentCount({ durationSec: 30, width: 1920, height: 1080 }, settings)).toBe(1);
     expect(segmentCount({ durationSec: 60, width: 640, height: 360 }, settings)).toBe(1);
     expect(segmentCount({ durationSec: 180, width: 1920, height: 1080 }, { max: 1, secondsPerSegment: 20 })).toBe(1);
+  });
+
+  it('split short where every segment has an instance of its own (Netlify), long where they share the cores', () => {
+    const fullHd = (durationSec: number) => ({ durationSec, width: 1920, height: 1080 });
+    const lambda = segmentSettings({ AWS_LAMBDA_FUNCTION_NAME: 'run-pipeline-background' });
+    expect(lambda).toEqual({ max: 24, secondsPerSegment: 2.5 });
+    expect(segmentCount(fullHd(60), lambda)).toBe(24);
+    expect(segmentCount(fullHd(180), lambda)).toBe(24);
+    expect(segmentCount(fullHd(4), lambda)).toBe(1);
+    expect(segmentSettings({})).toEqual({ max: 24, secondsPerSegment: 20 });
+    expect(segmentCount(fullHd(60), segmentSettings({}))).toBe(3);
+    // The site's own setting wins on either.
+    expect(segmentSettings({ NETLIFY: 'true', SIRTRAV_SEGMENT_SECONDS: '6', SIRTRAV_SEGMENTS_MAX: '16' })).toEqual({
+      max: 16,
+      secondsPerSegment: 6,
+    });
   });
 });
 

@@ -1,13 +1,18 @@
-import { createRequire } from 'node:module';
 import type { Media } from '../../../schemas/media.js';
 import type { CurationSkip } from '../../../schemas/run.js';
 import type { PhotoFacts } from '../../../media/analyse.js';
 import { BLURRY_BELOW } from '../../../media/sharpness.js';
 import { takenAtMs } from './taken-at.js';
 
-const hammingDistance = createRequire(import.meta.url)(
-  'sharp-phash/distance',
-) as typeof import('sharp-phash/distance.js').default;
+/**
+ * Bits that differ between two perceptual hashes (strings of 0 and 1), as sharp-phash/distance counts them: written
+ * here, since the bundler cannot trace that package and the API functions, which import this module, do not ship it.
+ */
+function hammingDistance(a: string, b: string): number {
+  let count = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) count++;
+  return count;
+}
 
 /** Hashes at most this many bits apart (of 64) show the same picture. */
 const DUPLICATE_BITS = 10;
