@@ -75,6 +75,20 @@ function mapCanvas(map, size) {
   return { canvas, focus: null };
 }
 
+/** A clip shot in the preview: a card with its place, as the clip itself plays only in the video. */
+function clipCard(shot, size) {
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas, size);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#222';
+  context.fillRect(0, 0, size.width, size.height);
+  context.fillStyle = '#fff';
+  context.font = `bold ${Math.round(Math.min(size.width, size.height) * 0.07)}px sans-serif`;
+  context.textAlign = 'center';
+  context.fillText(`▶ Clip${shot.place ? ` · ${shot.place}` : ''}`, size.width / 2, size.height / 2);
+  return { canvas, focus: null };
+}
+
 function loadImage(url) {
   return new Promise((resolve, reject) => {
     const image = new Image();
@@ -125,14 +139,21 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
   const spans = frameSpans(storyboard.shots, fps);
   const size = canvasSize(frame);
   const images = await Promise.all(
-    storyboard.shots.map(async (shot) => (shot.mediaId ? loadImage(await photoUrl(shot.mediaId)) : null)),
+    // A clip has no still to show here: it is drawn as a card naming it.
+    storyboard.shots.map(async (shot) =>
+      shot.mediaId && shot.kind !== 'clip' ? loadImage(await photoUrl(shot.mediaId)) : null,
+    ),
   );
   const shots = storyboard.shots.map((shot, i) => {
     const image = images[i];
     const photo = image ? { width: image.naturalWidth, height: image.naturalHeight } : size;
     // The renderer's canvas for this shot: wider than the frame where it pans across a wide photo.
     const shotSize = shot.map ? size : shotCanvasSize(frame, photo, shot);
-    const prepared = shot.map || !image ? mapCanvas(shot.map, shotSize) : shotCanvas(image, shot, shotSize);
+    const prepared = shot.map
+      ? mapCanvas(shot.map, shotSize)
+      : image
+        ? shotCanvas(image, shot, shotSize)
+        : clipCard(shot, shotSize);
     const frames = spans[i].end - spans[i].start;
     return {
       ...spans[i],
