@@ -42,12 +42,15 @@ function chainTo(reached: Map<string, string | null>, file: string): string {
 
 describe('what each function bundles', () => {
   for (const entry of ['netlify/functions/api.ts', 'netlify/functions/api-write.ts']) {
-    it(`${entry} reaches only the renderer's photo decoding`, () => {
+    it(`${entry} reaches only the renderer's photo decoding and clip report`, () => {
       const reached = reachedFrom(entry);
-      // An upload is decoded and measured for the director where it arrives.
-      const allowed = ['src/render/picture/decode.ts', 'src/render/picture/native.ts'].map((file) =>
-        path.resolve(file),
-      );
+      // An upload is decoded and measured for the director where it arrives, and a clip's ffmpeg report read.
+      const allowed = [
+        'src/render/picture/decode.ts',
+        'src/render/picture/native.ts',
+        'src/render/picture/icc-png.ts',
+        'src/render/video/clip-report.ts',
+      ].map((file) => path.resolve(file));
       const render = [...reached.keys()].filter(
         (file) => file.includes(`${path.sep}src${path.sep}render${path.sep}`) && !allowed.includes(file),
       );
