@@ -1,0 +1,2 @@
+export { applyEdits, cutBetween } from './apply.js';
+export { EditError } from './errors.js';
