@@ -5,7 +5,7 @@ import { failureIndexDoc, segmentPlanDoc, segmentStatusDoc } from '../pipeline/i
 import { failureDoc } from '../failures/episodes.js';
 import { progressLogDoc } from '../progress/event-log.js';
 import { projectInfoDoc } from '../projects/index.js';
-import { archiveDoc, runStateDoc, storyboardDoc } from '../runs/index.js';
+import { archiveDoc, pictureLayoutDoc, runStateDoc, storyboardDoc } from '../runs/index.js';
 import { evaluationDoc } from '../learning/evaluation-doc.js';
 import { deliveryDoc } from '../webhooks/outbox.js';
 import { ID_CHARS } from '../schemas/common.js';
@@ -94,6 +94,12 @@ const PATTERNS: Pattern[] = [
     `${run}/narration\\.json`,
     ({ p, r }) => keys.runNarration(p, r),
     narrationTimingDoc as DocumentType<unknown>,
+  ),
+  pattern(
+    'sirtrav-runs',
+    `${run}/picture-layout\\.json`,
+    ({ p, r }) => keys.runPictureLayout(p, r),
+    pictureLayoutDoc as DocumentType<unknown>,
   ),
   pattern(
     'sirtrav-runs',

@@ -14,3 +14,4 @@ export * from './state.js';
 export * from './storyboard.js';
 export * from './trigger.js';
 export * from './video.js';
+export * from './picture-layout.js';

@@ -34,3 +34,19 @@ export const reusedSchema = z.object({
   fallback: z.string().optional(),
 });
 export type Reused = z.infer<typeof reusedSchema>;
+
+/**
+ * How a run's picture is cut: a keyframe starts every stretch, and each
+ * stretch's key names everything that draws it (src/render/video/stretches.ts).
+ * An edit of the run copies every stretch whose key it still has.
+ */
+export const pictureLayoutSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  fps: z.number().int().positive(),
+  totalFrames: z.number().int().positive(),
+  stretches: z
+    .array(z.object({ from: z.number().int().nonnegative(), to: z.number().int().positive(), key: z.string().max(64) }))
+    .min(1),
+});
+export type PictureLayout = z.infer<typeof pictureLayoutSchema>;
