@@ -8,7 +8,7 @@ import { PipelineError } from '../../errors.js';
 import { runVoice, speakLocally, type Speech } from './index.js';
 
 /** Space kept between one line's end and the next line's start. */
-const GAP_SEC = 0.1;
+export const GAP_SEC = 0.1;
 
 export interface PlacedNarration extends Speech {
   /** Lines said (with how long each is heard, for captions), and lines left out because the voice took longer than their scene allows. */
@@ -60,7 +60,7 @@ export async function speakNarration(
 }
 
 /** A speech WAV as mono samples at `rate`, with leading and trailing silence trimmed (TTS pads both ends). */
-function monoAt(speech: Speech, rate: number): Float32Array {
+export function monoAt(speech: Speech, rate: number): Float32Array {
   const audio = decodeWav(speech.wav);
   if (!audio)
     throw new PipelineError({
