@@ -1,10 +1,10 @@
 import { segmentsOf } from '../../../captions/index.js';
 import type { SpokenLine } from '../../../schemas/captions.js';
-import { audioRateOf, type Storyboard } from '../../../schemas/run.js';
+import { audioRateOf, type NarrationSegment, type Storyboard } from '../../../schemas/run.js';
 import { decodeWav, encodeWav } from '../../../render/sound/wav.js';
 import type { ProviderOutcome } from '../../providers/fallback.js';
 import { runVoice, speakLocally } from './index.js';
-import { GAP_SEC, monoAt, type PlacedNarration } from './placed.js';
+import { placeLine, type PlacedNarration } from './placed.js';
 
 export interface EarlierVoice {
   /** The earlier run's voice track, as long as the video, at the storyboard's rate. */
@@ -42,22 +42,14 @@ export async function respeakLines(options: {
     const start = Math.round(line.startSec * rate);
     track.fill(0, start, Math.min(track.length, start + Math.ceil(line.durationSec * rate)));
   }
-  const dropped = [];
+  const dropped: NarrationSegment[] = [];
   for (const i of [...changed].sort((a, b) => a - b)) {
     const segment = segments[i]!;
     const speech =
       earlier.provider === 'local'
         ? await speakLocally(segment.text)
         : (await runVoice(segment.text, { signal })).value;
-    const samples = monoAt(speech, rate);
-    const start = Math.round(segment.startSec * rate);
-    const nextStart = segments[i + 1] ? Math.round((segments[i + 1]!.startSec - GAP_SEC) * rate) : track.length;
-    if (start + samples.length > Math.min(nextStart, track.length)) {
-      dropped.push(segment);
-      continue;
-    }
-    track.set(samples, start);
-    spoken.push({ ...segment, durationSec: samples.length / rate });
+    placeLine({ track, speech, segments, line: i, rate, spoken, dropped });
   }
   spoken.sort((a, b) => a.startSec - b.startSec);
   const wav = encodeWav({ sampleRate: rate, channels: [track] });
