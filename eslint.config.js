@@ -12,6 +12,8 @@ const LAYERS = [
   ['render'],
   ['config.ts', 'errors.ts', 'log.ts', 'random.ts', 'retry.ts', 'style'],
   ['storage', 'new-id.ts'],
+  // Edits to a storyboard, as data: pure, so runs can refuse a bad edit before anything starts.
+  ['edits'],
   ['http', 'progress', 'media', 'metrics', 'webhooks'],
   ['runs'],
   ['learning', 'failures', 'captions', 'shares'],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../src/server/local-server.js';
 import { benchDeploy } from './deploy.js';
+import { benchEdit } from './edit.js';
 import { benchLearning } from './learning.js';
 import { benchMedia } from './media.js';
 import { benchOperations } from './operations.js';
@@ -33,6 +34,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   operations: benchOperations,
   deploy: benchDeploy,
   scale: benchScale,
+  edit: benchEdit,
 };
 
 const wanted = process.argv.slice(2);

@@ -98,7 +98,7 @@ export async function benchPicture(): Promise<void> {
 
     const judders = await shotJudder(ffmpeg, file, storyboard.shots);
     console.log(
-      `\n## Picture: ${PHOTOS} photos (4000×3000) → ${DURATION} s ${storyboard.width}×${storyboard.height}, title + captions, ${storyboard.transition}, music and narration (${soundtrack.encoded.integratedLufs} LUFS); ${ffmpeg}`,
+      `\n## Picture: ${PHOTOS} photos (4000×3000) → ${DURATION} s ${storyboard.width}×${storyboard.height}, title + captions, ${storyboard.transition}, music and narration (${soundtrack?.encoded.integratedLufs} LUFS); ${ffmpeg}`,
     );
     console.log('| measure | compose | floor (x264 alone, same frames and settings) | ratio |');
     console.log('|---|---|---|---|');

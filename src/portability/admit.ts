@@ -7,7 +7,7 @@ import { segmentPlanDoc, segmentStatusDoc } from '../pipeline/segments/status.js
 import { failureDoc } from '../failures/episodes.js';
 import { progressLogDoc } from '../progress/event-log.js';
 import { projectInfoDoc } from '../projects/index.js';
-import { archiveDoc, runStateDoc, storyboardDoc } from '../runs/index.js';
+import { archiveDoc, pictureLayoutDoc, runStateDoc, storyboardDoc } from '../runs/index.js';
 import { evaluationDoc } from '../learning/evaluation-doc.js';
 import { deliveryDoc } from '../webhooks/outbox.js';
 import { ID_CHARS } from '../schemas/common.js';
@@ -96,6 +96,12 @@ const PATTERNS: Pattern[] = [
     `${run}/narration\\.json`,
     ({ p, r }) => keys.runNarration(p, r),
     narrationTimingDoc as DocumentType<unknown>,
+  ),
+  pattern(
+    'sirtrav-runs',
+    `${run}/picture-layout\\.json`,
+    ({ p, r }) => keys.runPictureLayout(p, r),
+    pictureLayoutDoc as DocumentType<unknown>,
   ),
   pattern(
     'sirtrav-runs',

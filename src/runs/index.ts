@@ -15,3 +15,4 @@ export * from './storyboard.js';
 export * from './trigger.js';
 export * from './video.js';
 export * from './audio.js';
+export * from './picture-layout.js';

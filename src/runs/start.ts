@@ -15,6 +15,7 @@ import { defineDocument, keys, readJSON, UNCHANGED, writeJSON, type Id } from '.
 import { clearActive, markActive } from './active.js';
 import { claimRunSlot } from './slots.js';
 import { readStoryboard } from './storyboard.js';
+import { editedStoryboard } from './edit-source.js';
 import { changeRunState, createRunState, readRunState } from './state.js';
 import { newRun, toCancelled, withCancelRequest } from './lifecycle.js';
 import { triggerPipeline } from './trigger.js';
@@ -59,6 +60,8 @@ export async function startRun(
   idempotencyKey: string | null,
   origin: string,
 ): Promise<StartRunResult> {
+  // An edit that cannot apply is refused before anything (an idempotency key included) is stored.
+  if (body.editOf && body.edits) await editedStoryboard(projectId, body.editOf, body.edits);
   const runId = newId('r');
   const bodyHash = sha256(canonical(body));
   if (idempotencyKey) {

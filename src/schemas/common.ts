@@ -12,3 +12,17 @@ export const idSchema = z
 export type Id = z.infer<typeof idSchema>;
 
 export const isoDate = z.iso.datetime({ offset: true });
+
+/** Free text that may end up in narration, captions or logs: no control characters. */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((text) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text), 'must not contain control characters');
+
+export const label = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z][a-z0-9 -]{0,31}$/, 'must be 1 to 32 letters, digits, spaces or "-", starting with a letter');

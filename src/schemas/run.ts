@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { idSchema, isoDate, type Id } from './common.js';
+import { idSchema, isoDate, label, plainText, type Id } from './common.js';
+import { editsSchema, reusedSchema } from './edit.js';
 import { errorClassSchema, severitySchema } from './error.js';
 import { languageSchema, languageTagSchema } from './language.js';
 import { photoRegionSchema } from './media.js';
@@ -69,51 +70,49 @@ export const TRANSITIONS = ['crossfade', 'slide', 'wipe', 'zoom'] as const;
 export const transitionSchema = z.enum(TRANSITIONS);
 export type Transition = z.infer<typeof transitionSchema>;
 
-/** Free text that may end up in narration, captions or logs: no control characters. */
-const plainText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((text) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text), 'must not contain control characters');
-
-const label = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z][a-z0-9 -]{0,31}$/, 'must be 1 to 32 letters, digits, spaces or "-", starting with a letter');
-
-export const startRunBodySchema = z.strictObject({
-  mediaIds: z.array(idSchema).min(1).max(500).optional(),
-  theme: plainText(200).optional(),
-  mood: label.optional(),
-  musicStyle: label.optional(),
-  durationSec: z.number().min(4).max(180).optional(),
-  resolution: resolutionSchema.optional(),
-  narration: z.union([z.boolean(), plainText(2000)]).optional(),
-  /** POSTed a signed event when the run ends (Standard Webhooks); refused if it reaches a non-public address (see webhooks/url-policy.ts). */
-  webhookUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .optional(),
-  aspect: aspectSchema.optional(),
-  title: z.union([z.boolean(), plainText(120)]).optional(),
-  captions: z.boolean().optional(),
-  /** A fast draft: the same storyboard drawn at most 360p and 15 fps. */
-  preview: z.boolean().optional(),
-  /** Render the storyboard an earlier run of this project made, unchanged, at its full quality. */
-  storyboardFrom: idSchema.optional(),
-  /** Stop after director, voice and music: the run completes with its storyboard and audio, and no video. */
-  planOnly: z.boolean().optional(),
-  map: z
-    .boolean()
-    .optional()
-    .describe(
-      "A map shot drawing the route between the trip's places, from map data bundled with the service (no location leaves the server). Default: true when the photos were taken in two or more places; false leaves it out.",
-    ),
-  /** The narration's words and voice, and the title's, dates' and chapters' language. */
-  language: languageTagSchema.optional(),
-});
+export const startRunBodySchema = z
+  .strictObject({
+    mediaIds: z.array(idSchema).min(1).max(500).optional(),
+    theme: plainText(200).optional(),
+    mood: label.optional(),
+    musicStyle: label.optional(),
+    durationSec: z.number().min(4).max(180).optional(),
+    resolution: resolutionSchema.optional(),
+    narration: z.union([z.boolean(), plainText(2000)]).optional(),
+    /** POSTed a signed event when the run ends (Standard Webhooks); refused if it reaches a non-public address (see webhooks/url-policy.ts). */
+    webhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+    aspect: aspectSchema.optional(),
+    title: z.union([z.boolean(), plainText(120)]).optional(),
+    captions: z.boolean().optional(),
+    /** A fast draft: the same storyboard drawn at most 360p and 15 fps. */
+    preview: z.boolean().optional(),
+    /** Render the storyboard an earlier run of this project made, unchanged, at its full quality. */
+    storyboardFrom: idSchema.optional(),
+    /** A complete run of this project whose video `edits` change; only what changed is rendered. */
+    editOf: idSchema.optional(),
+    edits: editsSchema.optional(),
+    /** Stop after director, voice and music: the run completes with its storyboard and audio, and no video. */
+    planOnly: z.boolean().optional(),
+    map: z
+      .boolean()
+      .optional()
+      .describe(
+        "A map shot drawing the route between the trip's places, from map data bundled with the service (no location leaves the server). Default: true when the photos were taken in two or more places; false leaves it out.",
+      ),
+    /** The narration's words and voice, and the title's, dates' and chapters' language. */
+    language: languageTagSchema.optional(),
+  })
+  .refine((body) => (body.editOf === undefined) === (body.edits === undefined), {
+    message: 'editOf and edits come together',
+    path: ['edits'],
+  })
+  .refine((body) => !body.editOf || (!body.storyboardFrom && !body.mediaIds), {
+    message: 'an edit takes its storyboard and photos from editOf: no storyboardFrom or mediaIds',
+    path: ['editOf'],
+  });
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 
 export const runErrorSchema = z.object({
@@ -280,6 +279,8 @@ export const videoOutputSchema = z.object({
   height: z.number().int().positive(),
   videoCodec: z.string(),
   audioCodec: z.string(),
+  /** An edit's video: how many of its frames were copied from the source's picture unchanged. */
+  reused: reusedSchema.optional(),
 });
 
 export const outputsSchema = z.object({

@@ -45,6 +45,8 @@ export const keys = {
   runWebhook: (p: Id, r: Id) => ref('runs', `${run(p, r)}/webhook.json`, 2 * MiB),
   /** When each narration line is heard (written with the voice), for captions timed without decoding audio. */
   runNarration: (p: Id, r: Id) => ref('runs', `${run(p, r)}/narration.json`, 256 * KiB),
+  /** How the run's picture is cut into stretches, each keyed by its content, so an edit can copy them (src/edits). */
+  runPictureLayout: (p: Id, r: Id) => ref('runs', `${run(p, r)}/picture-layout.json`, 2 * MiB),
   runLease: (p: Id, r: Id) => ref('runs', `${run(p, r)}/lease.json`, 4 * KiB),
   /** A segmented render: its plan, and each segment's lease and status (see src/pipeline/segments). */
   segmentPlan: (p: Id, r: Id) => ref('runs', `${run(p, r)}/segments/plan.json`, 64 * KiB),

@@ -1,6 +1,8 @@
+import { expect } from 'vitest';
 import { followProgress } from '../../packages/client/src/index.js';
 import type { Media } from '../../src/schemas/media.js';
 import type { ProgressEvent } from '../../src/schemas/progress.js';
+import type { RunState } from '../../src/schemas/run.js';
 import { makePhoto } from './photos.js';
 
 /** A project created over HTTP, with helpers bound to it. */
@@ -53,4 +55,22 @@ export async function invokePipeline(baseUrl: string, projectId: string, runId: 
     onEvent: (e) => events.push(e),
   });
   return { final, events };
+}
+
+/** Starts a run over HTTP and follows its progress to the end, expecting it to complete: its state and events. */
+export async function runToEnd(
+  api: (path: string) => string,
+  body: object,
+): Promise<{ state: RunState; events: ProgressEvent[] }> {
+  const response = await fetch(api('/runs'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, await response.clone().text()).toBe(202);
+  const { runId, links } = (await response.json()) as { runId: string; links: { progress: string } };
+  const events: ProgressEvent[] = [];
+  const final = await followProgress(links.progress, { onEvent: (event) => events.push(event) });
+  expect(final?.status, JSON.stringify(events.at(-1))).toBe('complete');
+  return { state: (await (await fetch(api(`/runs/${runId}`))).json()) as RunState, events };
 }

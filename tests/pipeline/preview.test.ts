@@ -2,29 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { followProgress } from '../../packages/client/src/index.js';
 import { findFfmpeg } from '../../src/media/find-ffmpeg.js';
 import type { RunState } from '../../src/schemas/run.js';
 import { getBinary, getVideo, keys, type Id } from '../../src/storage/index.js';
-import { createProjectOverHttp, uploadPhotos } from '../helpers/api.js';
+import { createProjectOverHttp, runToEnd, uploadPhotos } from '../helpers/api.js';
 import { inspectMp4 } from '../helpers/mp4.js';
 import { useLocalServer } from '../helpers/server.js';
 import { lumaFrames } from '../helpers/video-measure.js';
 
 const server = useLocalServer();
 
-async function run(api: (path: string) => string, body: object): Promise<RunState> {
-  const response = await fetch(api('/runs'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, await response.clone().text()).toBe(202);
-  const { runId, links } = (await response.json()) as { runId: string; links: { progress: string } };
-  const final = await followProgress(links.progress, { onEvent: () => undefined });
-  expect(final?.status).toBe('complete');
-  return (await (await fetch(api(`/runs/${runId}`))).json()) as RunState;
-}
+const run = async (api: (path: string) => string, body: object): Promise<RunState> => (await runToEnd(api, body)).state;
 
 /** Decoded frames in a run's video. */
 async function frameCount(runId: string): Promise<number> {

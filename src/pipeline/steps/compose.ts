@@ -14,6 +14,9 @@ import { collectGarbage } from '../gc.js';
 import { coordinateSegments } from '../segments/coordinator.js';
 import { decideSegmentPlan } from '../segments/decide.js';
 import { viewSegment } from '../segments/status.js';
+import { storePictureLayout } from '../../runs/index.js';
+import type { Reused } from '../../schemas/edit.js';
+import { beginEditPicture, layoutOf, SourceGoneError, type EditedPicture } from './compose-edit.js';
 import {
   audioOutputs,
   deleteSegments,
@@ -36,7 +39,8 @@ const STOP_POLL_MS = 250;
 type ComposeWork =
   | { kind: 'reused'; video: VideoFacts }
   | { kind: 'whole'; workspace: ComposeWorkspace; picture: Promise<string> }
-  | { kind: 'segmented'; workspace: ComposeWorkspace; plan: SegmentPlan; segments: Promise<void> };
+  | { kind: 'segmented'; workspace: ComposeWorkspace; plan: SegmentPlan; segments: Promise<void> }
+  | { kind: 'edited'; workspace: ComposeWorkspace; picture: EditedPicture };
 
 interface ComposeJobParts {
   context: RunContext;
@@ -44,6 +48,8 @@ interface ComposeJobParts {
   work: ComposeWork;
   halt: AbortController;
   startedAt: number;
+  /** An edit's: how much of the picture was copied from its source. */
+  reused?: Reused | undefined;
 }
 
 /**
@@ -131,6 +137,34 @@ async function clipSounds(context: RunContext, storyboard: Storyboard): Promise<
 }
 
 /**
+ * An edit's picture: its unchanged stretches copied from the source, the rest
+ * drawn; in full (and said so) when the source's picture is gone.
+ */
+async function beginEdit(
+  context: RunContext,
+  storyboard: Storyboard,
+  halt: AbortSignal,
+): Promise<{ work: ComposeWork; reused: Reused }> {
+  const of = totalFramesOf(storyboard);
+  const workspace = await ComposeWorkspace.create();
+  const signal = AbortSignal.any([context.signal, halt]);
+  let picture: EditedPicture | null;
+  try {
+    picture = await beginEditPicture({ context, storyboard, workspace, signal });
+  } catch (error) {
+    await workspace.dispose();
+    if (!(error instanceof SourceGoneError)) throw error;
+    await context.reporter.event('compose', 'fallback', `${error.message}; rendering the whole video`);
+    context.actions.push('compose rendered an edit in full: its source is gone');
+    return { work: await beginPicture(context, storyboard, halt), reused: { frames: 0, of, fallback: error.message } };
+  }
+  if (picture) return { work: { kind: 'edited', workspace, picture }, reused: picture.reused };
+  // Nothing of the source is left as it was: fetching it would only cost time.
+  await workspace.dispose();
+  return { work: await beginPicture(context, storyboard, halt), reused: { frames: 0, of } };
+}
+
+/**
  * compose: started as soon as the storyboard exists. The picture needs no
  * sound, so it is drawn at once while voice and music are made: here (a whole
  * render prepares the photos and encodes the frames shot by shot as each is
@@ -146,10 +180,14 @@ export class ComposeJob {
     const halt = new AbortController();
     const startedAt = Date.now();
     const stored = await storedVideo(context);
-    const work: ComposeWork = stored
-      ? { kind: 'reused', video: stored }
-      : await beginPicture(context, storyboard, halt.signal);
-    return new ComposeJob({ context, storyboard, work, halt, startedAt });
+    if (stored)
+      return new ComposeJob({ context, storyboard, work: { kind: 'reused', video: stored }, halt, startedAt });
+    if (!context.state.request.editOf) {
+      const work = await beginPicture(context, storyboard, halt.signal);
+      return new ComposeJob({ context, storyboard, work, halt, startedAt });
+    }
+    const { work, reused } = await beginEdit(context, storyboard, halt.signal);
+    return new ComposeJob({ context, storyboard, work, halt, startedAt, reused });
   }
 
   async finish(voice: Uint8Array | null, music: Uint8Array): Promise<CompleteOutputs> {
@@ -178,18 +216,23 @@ export class ComposeJob {
     // The soundtrack is made while the picture is still being drawn (here, or by the segments' invocations).
     const soundtrackStarted = Date.now();
     const clips = await clipSounds(context, storyboard);
-    const soundtrack = await workspace.soundtrack(storyboard, { ...audio, clips }, context.ffmpeg, context.signal);
+    const soundtrack =
+      work.kind === 'edited' && work.picture.soundCopied
+        ? null
+        : await workspace.soundtrack(storyboard, { ...audio, clips }, context.ffmpeg, context.signal);
     // Where a render's time goes (npm run bench deploy projects a segmented render's critical path from these).
     log.info('soundtrack made', { ms: Date.now() - soundtrackStarted });
     collectGarbage();
-    const drawn = work.kind === 'whole' ? [await work.picture] : await work.segments.then(() => []);
+    const pictures = await this.pictures(work);
     throwIfCancelled(context);
     const joinStarted = Date.now();
-    const pictures = work.kind === 'whole' ? drawn : await fetchSegments(context, work.plan, workspace.dir);
     const rendered = await workspace.join(storyboard, soundtrack, pictures, context.ffmpeg, { signal: context.signal });
     log.info('picture joined', { ms: Date.now() - joinStarted, pieces: pictures.length });
     throwIfCancelled(context);
-    const video = videoFacts(rendered);
+    const reused = this.parts.reused;
+    const video = { ...videoFacts(rendered), ...(reused ? { reused } : {}) };
+    // Before the video: a complete run always has the layout an edit of it reads.
+    await storePictureLayout(context.projectId, context.runId, layoutOf(storyboard));
     await storeVideo(context, rendered, video);
     if (work.kind === 'segmented') await deleteSegments(context.runId, work.plan);
     context.actions.push(`compose rendered ${video.durationSec} s ${video.width}x${video.height}`);
@@ -202,6 +245,15 @@ export class ComposeJob {
     );
     await recordStep(context, 'compose', this.parts.startedAt, 'ffmpeg');
     return { video, posterBytes: rendered.poster.byteLength };
+  }
+
+  /** The picture's files in timeline order, once drawn (here, by the segments, or partly copied from an edit's source). */
+  private async pictures(work: Exclude<ComposeWork, { kind: 'reused' }>): Promise<string[]> {
+    if (work.kind === 'whole') return [await work.picture];
+    if (work.kind === 'edited') return work.picture.pieces;
+    await work.segments;
+    throwIfCancelled(this.parts.context);
+    return fetchSegments(this.parts.context, work.plan, work.workspace.dir);
   }
 
   /**
@@ -230,7 +282,8 @@ export class ComposeJob {
     const { work, halt } = this.parts;
     halt.abort(new Error('compose ended'));
     if (work.kind === 'reused') return;
-    await (work.kind === 'whole' ? work.picture : work.segments).catch(() => undefined);
+    const drawing = work.kind === 'whole' ? work.picture : work.kind === 'edited' ? work.picture.pieces : work.segments;
+    await drawing.catch(() => undefined);
     await work.workspace.dispose();
   }
 }

@@ -7,7 +7,10 @@ import { recordMediaUse } from '../../media/usage.js';
 import { chooseStyle } from '../../learning/choose-style.js';
 import { settleMemoryIndex } from '../../learning/memory.js';
 import { errorFields, log } from '../../log.js';
+import { editedStoryboard } from '../../runs/edit-source.js';
 import { storyboardDoc } from '../../runs/storyboard.js';
+import { AppError } from '../../errors.js';
+import type { Edit } from '../../schemas/edit.js';
 import type { Media } from '../../schemas/media.js';
 import { asPreview, atFullQuality, shotMediaIds, type Storyboard } from '../../schemas/run.js';
 import { keys, parseId, readJSON, writeJSON, type Id } from '../../storage/index.js';
@@ -108,6 +111,21 @@ async function earlierStoryboard(context: RunContext, runId: Id): Promise<Planne
   };
 }
 
+/** An edit's storyboard: its source's with the edits applied (checked again: the source may have gone since the start). */
+async function editStoryboard(context: RunContext, editOf: Id, edits: Edit[]): Promise<Planned> {
+  await context.reporter.started('director', `applying ${edits.length} edits to run ${editOf}`);
+  const value = await editedStoryboard(context.projectId, editOf, edits).catch((error: unknown) => {
+    throw new PipelineError({
+      errorClass: 'input',
+      code: error instanceof AppError ? error.code : 'edit_invalid',
+      message: error instanceof Error ? error.message : String(error),
+      retryable: false,
+      severity: 'medium',
+    });
+  });
+  return { value: { ...value, musicSeed: value.musicSeed ?? editOf }, provider: `edit of ${editOf}` };
+}
+
 /** director: the storyboard, planned once and stored before anything uses it. */
 export async function directorStep(context: RunContext): Promise<Storyboard> {
   const ref = keys.runStoryboard(context.projectId, context.runId);
@@ -118,17 +136,24 @@ export async function directorStep(context: RunContext): Promise<Storyboard> {
     return stored.value;
   }
   const started = Date.now();
-  const { preview, storyboardFrom } = context.state.request;
-  const planned = storyboardFrom ? await earlierStoryboard(context, storyboardFrom) : await planWithDirector(context);
+  const { preview, storyboardFrom, editOf, edits } = context.state.request;
+  const planned =
+    editOf && edits
+      ? await editStoryboard(context, editOf, edits)
+      : storyboardFrom
+        ? await earlierStoryboard(context, storyboardFrom)
+        : await planWithDirector(context);
   const outcome = { ...planned, value: preview ? asPreview(planned.value) : planned.value };
   // Two invocations racing here both planned the same run: the first stored plan wins.
   await writeJSON(ref, storyboardDoc, outcome.value, { onlyIfNew: true });
   const storyboard = (await readJSON(ref, storyboardDoc))!.value;
   await recordMediaUse(context.projectId, shotMediaIds(storyboard.shots));
   context.actions.push(
-    storyboardFrom
-      ? `director took the storyboard of run ${storyboardFrom}`
-      : `director planned ${storyboard.shots.length} shots with ${outcome.provider}`,
+    editOf
+      ? `director applied ${edits?.length ?? 0} edits to the storyboard of run ${editOf}`
+      : storyboardFrom
+        ? `director took the storyboard of run ${storyboardFrom}`
+        : `director planned ${storyboard.shots.length} shots with ${outcome.provider}`,
   );
   await context.reporter.completed(
     'director',

@@ -3,6 +3,7 @@ import type { Storyboard } from '../../schemas/run.js';
 import { getBinary, keys, putBinary } from '../../storage/index.js';
 import { musicRequestFor, synthesizeMusic } from '../agents/music/synth.js';
 import { recordStep, throwIfCancelled, type RunContext } from '../context.js';
+import { musicFromSource } from './edit-audio.js';
 
 /** music: a synthesised track exactly as long as the video, seeded by the run that planned the storyboard. */
 export async function musicStep(context: RunContext, storyboard: Storyboard): Promise<Uint8Array> {
@@ -14,8 +15,14 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
     return stored.data;
   }
   const started = Date.now();
-  await context.reporter.started('music', `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`);
-  const wav = encodeWav(await synthesizeMusic(musicRequestFor(storyboard, context.runId)));
+  const copied = await musicFromSource(context);
+  await context.reporter.started(
+    'music',
+    copied
+      ? 'taking the soundtrack of the edited run'
+      : `composing ${storyboard.musicStyle} for a ${storyboard.mood} mood`,
+  );
+  const wav = copied ?? encodeWav(await synthesizeMusic(musicRequestFor(storyboard, context.runId)));
   throwIfCancelled(context);
   await context.confirmLease();
   await putBinary(ref, wav, {
@@ -24,7 +31,7 @@ export async function musicStep(context: RunContext, storyboard: Storyboard): Pr
     durationSec: storyboard.durationSec,
     createdAt: new Date().toISOString(),
   });
-  context.actions.push('music synthesised');
+  context.actions.push(copied ? 'music copied from the edited run' : 'music synthesised');
   await context.reporter.completed('music', `${storyboard.durationSec} s at ${storyboard.tempoBpm} bpm`);
   await recordStep(context, 'music', started, 'local-synth');
   return wav;

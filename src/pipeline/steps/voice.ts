@@ -3,6 +3,7 @@ import { getBinary, keys, putBinary } from '../../storage/index.js';
 import type { Storyboard } from '../../schemas/run.js';
 import { speakNarration } from '../agents/voice/placed.js';
 import { inBackground, recordStep, throwIfCancelled, type RunContext } from '../context.js';
+import { voiceFromSource } from './edit-audio.js';
 
 /** voice: the narration as a WAV in sirtrav-audio, or null when there is none. */
 export async function voiceStep(context: RunContext, storyboard: Storyboard): Promise<Uint8Array | null> {
@@ -19,10 +20,13 @@ export async function voiceStep(context: RunContext, storyboard: Storyboard): Pr
   }
   const started = Date.now();
   await context.reporter.started('voice', 'speaking the narration');
-  const outcome = await speakNarration(storyboard, {
-    signal: context.signal,
-    onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)),
-  });
+  // An edit keeps the source's voice, saying again only the lines it changed.
+  const outcome =
+    (await voiceFromSource(context, storyboard)) ??
+    (await speakNarration(storyboard, {
+      signal: context.signal,
+      onRetry: (message) => inBackground(context.reporter.event('voice', 'retrying', message)),
+    }));
   throwIfCancelled(context);
   if (outcome.fallbackReason)
     await context.reporter.event('voice', 'fallback', `${outcome.fallbackReason}; used the local voice`);

@@ -47,7 +47,10 @@ export function textOpacity(frame: number, from: number, to: number, fade: numbe
 }
 
 /** When the title shows: from 0.2 s to 3.5 s, inside the first shot before its transition. */
-export function titleSpan(plan: Pick<FramePlan, 'fps' | 'shots'>): { from: number; to: number } {
+export function titleSpan(plan: { fps: number; shots: Array<Pick<FrameShot, 'start' | 'end'>> }): {
+  from: number;
+  to: number;
+} {
   const first = plan.shots[0]!;
   const next = plan.shots[1];
   const end = Math.min(first.end, next ? next.start : first.end);

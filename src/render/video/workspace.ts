@@ -7,6 +7,7 @@ import { RenderError } from '../errors.js';
 import { probeMedia, probeReport, runFfmpeg, type ProbedMedia } from '../ffmpeg.js';
 import { fpsOf, frameSpans, totalFramesOf } from '../graph.js';
 import { chaptersMetadata, concatList, joinArgs, pictureArgs, shotsInRange, type FrameRange } from './segment.js';
+import { forcedKeyframes, stretchBoundaries } from './stretches.js';
 import { writeSoundtrack, type SoundtrackFigures } from '../sound/soundtrack.js';
 import type { ClipSound } from '../sound/clip-sound.js';
 import { motionPath, type Box, type Size } from '../picture/motion.js';
@@ -33,8 +34,8 @@ export interface ComposedVideo {
   mp4: Buffer;
   poster: Buffer;
   probe: CheckedProbe;
-  /** Loudness, true peak and voice-over-music of the mix as it went into the encoder. */
-  soundtrack: SoundtrackFigures;
+  /** Loudness, true peak and voice-over-music of the mix as it went into the encoder; null for sound copied from an earlier video. */
+  soundtrack: SoundtrackFigures | null;
 }
 
 export interface RenderAudio {
@@ -341,7 +342,10 @@ export class ComposeWorkspace {
     const through = encodedRange(range, plan.totalFrames);
     const signal = options.signal ? { signal: options.signal } : {};
     let drawn = 0;
-    await runFfmpeg(ffmpeg, pictureArgs(storyboard, fpsOf(storyboard), x264Args(storyboard), BT709_TAGS, encoded), {
+    // A keyframe at every transition's start and end, so a later edit can copy every stretch it leaves alone.
+    const keyframes = forcedKeyframes(stretchBoundaries(storyboard), through);
+    const encoder = [...x264Args(storyboard), ...keyframes];
+    await runFfmpeg(ffmpeg, pictureArgs(storyboard, plan.fps, encoder, BT709_TAGS, encoded), {
       ...signal,
       feed: (write) =>
         renderFrames(
@@ -382,7 +386,7 @@ export class ComposeWorkspace {
    */
   async join(
     storyboard: Storyboard,
-    soundtrack: SoundtrackFigures,
+    soundtrack: SoundtrackFigures | null,
     pictures: string[],
     ffmpeg: string,
     options: RenderOptions = {},
@@ -405,7 +409,7 @@ export class ComposeWorkspace {
   private async checked(
     storyboard: Storyboard,
     output: string,
-    soundtrack: SoundtrackFigures,
+    soundtrack: SoundtrackFigures | null,
     ffmpeg: string,
     signal?: AbortSignal,
   ): Promise<ComposedVideo> {

@@ -48,18 +48,37 @@ export async function speakNarration(
           : (await runVoice(segment.text, voice)).value;
     }
     if (options.signal?.aborted) break;
-    const samples = monoAt(speech, rate);
-    const start = Math.round(segment.startSec * rate);
-    const nextStart = segments[i + 1] ? Math.round((segments[i + 1]!.startSec - GAP_SEC) * rate) : track.length;
-    if (start + samples.length > Math.min(nextStart, track.length)) {
-      dropped.push(segment);
-      continue;
-    }
-    track.set(samples, start);
-    spoken.push({ ...segment, durationSec: samples.length / rate });
+    placeLine({ track, speech, segments, line: i, rate, spoken, dropped });
   }
   const wav = encodeWav({ sampleRate: rate, channels: [track] });
   return { ...outcome, value: { wav, durationSec: storyboard.durationSec, spoken, dropped } };
+}
+
+/**
+ * Puts line `line`'s speech into the track at its time, and records it as
+ * spoken; a speech that would run into the next line (or past the end) is
+ * left out whole and recorded as dropped.
+ */
+export function placeLine(options: {
+  track: Float32Array;
+  speech: Speech;
+  segments: NarrationSegment[];
+  line: number;
+  rate: number;
+  spoken: SpokenLine[];
+  dropped: NarrationSegment[];
+}): void {
+  const { track, segments, line, rate } = options;
+  const segment = segments[line]!;
+  const samples = monoAt(options.speech, rate);
+  const start = Math.round(segment.startSec * rate);
+  const nextStart = segments[line + 1] ? Math.round((segments[line + 1]!.startSec - GAP_SEC) * rate) : track.length;
+  if (start + samples.length > Math.min(nextStart, track.length)) {
+    options.dropped.push(segment);
+    return;
+  }
+  track.set(samples, start);
+  options.spoken.push({ ...segment, durationSec: samples.length / rate });
 }
 
 /** A speech WAV as mono samples at `rate`, with leading and trailing silence trimmed (TTS pads both ends). */

@@ -1,0 +1,2 @@
+export { applyEdits } from './apply.js';
+export { EditError } from './errors.js';

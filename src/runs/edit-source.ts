@@ -1,0 +1,38 @@
+import { applyEdits, EditError } from '../edits/index.js';
+import { AppError } from '../errors.js';
+import { getMedia } from '../media/library.js';
+import type { Edit } from '../schemas/edit.js';
+import type { Storyboard } from '../schemas/run.js';
+import type { Id } from '../storage/index.js';
+import { readRunState } from './state.js';
+
+/**
+ * The storyboard an edit run will render: its source's with the edits applied.
+ * Refused with 422 (and the edit's index, where one edit is at fault) when the
+ * source is not a complete run of this project, or an edit cannot apply; it
+ * reads only, so a refused edit leaves nothing behind.
+ */
+export async function editedStoryboard(projectId: Id, editOf: Id, edits: Edit[]): Promise<Storyboard> {
+  const source = await readRunState(projectId, editOf);
+  if (!source)
+    throw new AppError(422, 'edit_source_not_found', `Run ${editOf} is not a run of this project.`, {
+      details: { editOf },
+    });
+  if (source.status !== 'complete')
+    throw new AppError(
+      422,
+      'edit_source_not_complete',
+      `Run ${editOf} is ${source.status}: only a complete run can be edited.`,
+      {
+        details: { editOf, status: source.status },
+      },
+    );
+  const kinds = new Map<string, 'photo' | 'clip'>();
+  for (const [index, edit] of edits.entries()) {
+    if (edit.op !== 'replace') continue;
+    const media = await getMedia(projectId, edit.mediaId);
+    if (!media) throw new EditError(index, edit, `photo ${edit.mediaId} is not in this project`);
+    kinds.set(edit.mediaId, media.kind);
+  }
+  return applyEdits(source.storyboard, edits, kinds);
+}
