@@ -25,11 +25,13 @@ it('scheduled functions carry no image decoder and no ffmpeg, and stay small', a
   }
 });
 
-it('the API functions decode photos but carry no ffmpeg; only the render function carries both', async () => {
+it('the API functions decode photos; only the write function adds ffmpeg (to check clips), only the render function the voice', async () => {
   const functions = (await loadUnpacked(inject('bundleRoot'))).functions;
   for (const fn of functions.filter((fn) => fn.kind === 'sync')) {
     expect(carried(fn.dir, ['sharp', 'heic-decode']), fn.name).toEqual(['sharp', 'heic-decode']);
-    expect(carried(fn.dir, RENDER_PACKAGES), fn.name).toEqual([]);
+    expect(carried(fn.dir, RENDER_PACKAGES), fn.name).toEqual(
+      fn.name === 'api-write' ? ['@sirtrav/ffmpeg-linux-x64'] : [],
+    );
   }
   const render = functions.find((fn) => fn.name === 'run-pipeline-background')!;
   expect(carried(render.dir, ['sharp', 'heic-decode', ...RENDER_PACKAGES])).toEqual([
