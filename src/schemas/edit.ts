@@ -16,8 +16,8 @@ export const editSchema = z.discriminatedUnion('op', [
   /** The shot's picture moves to slot `to`; every slot keeps its timing, so the cuts stay on the beat. */
   z.strictObject({ op: z.literal('move'), shot: index, to: index }),
   /** New words for one line of `narration.segments`, at the same time. */
-  z.strictObject({ op: z.literal('narration'), line: index, text: plainText(500).pipe(z.string().min(1)) }),
-  z.strictObject({ op: z.literal('title'), text: plainText(120).pipe(z.string().min(1)) }),
+  z.strictObject({ op: z.literal('narration'), line: index, text: plainText(500).min(1) }),
+  z.strictObject({ op: z.literal('title'), text: plainText(120).min(1) }),
   /** Another style of music: a new soundtrack on the same beat. */
   z.strictObject({ op: z.literal('music'), musicStyle: label }),
 ]);

@@ -121,7 +121,7 @@ describe('a whole run', () => {
     expect(map?.map?.places.map((place) => place.name)).toEqual(['Bergen', 'Ålesund']);
     expect(guard.attempts).toEqual([]);
     // The guard was in the path: the run's own traffic (to the local Blobs server) went through it.
-    expect(guard.loopback).toBeGreaterThan(10);
+    expect(guard.loopback).toBeGreaterThan(3);
     expect(guard.programs.length).toBeGreaterThan(0);
     expect(new Set(guard.programs)).toEqual(new Set([FFMPEG_BUILDS.debian]));
   }, 600_000);
