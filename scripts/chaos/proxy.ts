@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type ClientRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface FaultProxyOptions {
@@ -30,6 +30,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const target = new URL(options.target);
   const counts = { requests: 0, status500: 0, status503: 0, stalls: 0 };
   let faultRate = options.faultRate;
+  const inFlight = new Set<ClientRequest>();
   const server: Server = createServer((req, res) => {
     counts.requests++;
     const roll = options.random();
@@ -42,6 +43,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     const forward = () => {
+      // The client went while the request was held: nothing to forward.
+      if (req.destroyed) return;
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
         (answer) => {
@@ -49,9 +52,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           answer.pipe(res);
         },
       );
+      inFlight.add(upstream);
+      upstream.on('close', () => inFlight.delete(upstream));
       upstream.on('error', () => {
         if (!res.headersSent) res.writeHead(502).end();
         else res.destroy();
+      });
+      // A client that goes mid-request (a killed host) takes its upstream request with it:
+      // left open, the store would wait for the rest of a body that never comes.
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
       });
       req.pipe(upstream);
     };
@@ -76,6 +86,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     close: () =>
       new Promise((done) => {
         server.closeAllConnections();
+        for (const upstream of inFlight) upstream.destroy();
         server.close(() => done());
       }),
   };

@@ -107,16 +107,14 @@ async function photo(seed: number): Promise<Buffer> {
     .toBuffer();
 }
 
-/** Kill moments: uniform over the busy period, at least `gapMs` apart so each host lives long enough to work. */
-function killSchedule(random: () => number, kills: number, horizonMs: number, gapMs: number): number[] {
-  const times: number[] = [];
-  let at = 0;
-  for (let i = 0; i < kills; i++) {
-    const room = Math.max(gapMs, (horizonMs - at) / (kills - i));
-    at += gapMs + random() * room;
-    times.push(Math.round(at));
-  }
-  return times;
+/**
+ * When each kill comes: after how many progress events the followers have seen
+ * the current host wrote (1 to twice the number of runs). Counting the runs'
+ * own events, not the clock, puts every kill inside the work however fast a run
+ * is, and a kill after a restart lands only once the new host has picked the runs up.
+ */
+function killThresholds(random: () => number, kills: number, runs: number): number[] {
+  return Array.from({ length: kills }, () => 1 + Math.floor(random() * 2 * runs));
 }
 
 interface Followed {
@@ -296,15 +294,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       ),
     );
 
-    const schedule = killSchedule(
-      random,
-      options.kills,
-      Math.max(4000, options.runs * options.durationSec * 400),
-      2500,
-    );
+    // Events the current host wrote: stamped after it started (a late delivery of the dead host's does not count).
+    let hostStartedAt = started;
+    const eventsOfThisHost = () =>
+      [...followed.values()].reduce(
+        (sum, f) => sum + f.events.filter((e) => Date.parse(e.ts) >= hostStartedAt).length,
+        0,
+      );
     const t0 = Date.now();
-    for (const at of schedule) {
-      await sleep(Math.max(0, t0 + at - Date.now()));
+    for (const threshold of killThresholds(random, options.kills, options.runs)) {
+      while (!allEnded() && eventsOfThisHost() < threshold) await sleep(20);
       if (allEnded()) break;
       const caught =
         stores.directory && host.pgid
@@ -330,6 +329,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       say(
         `kill ${killsDone} (${how}) at +${((lastKillAt - t0) / 1000).toFixed(1)} s: ${left.tornMetadata} torn metadata, ${left.unrenamedBodies} unrenamed bodies; orphan ffmpeg: ${(await processesMatching(scratch)).length}`,
       );
+      hostStartedAt = Date.now();
       await host.start();
     }
     const deadline = Date.now() + options.timeoutMs;
