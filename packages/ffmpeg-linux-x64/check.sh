@@ -76,6 +76,9 @@ job encode-soundtrack -i "$OUT/soundtrack.wav" -c:a aac -aac_coder fast -b:a 160
 printf "file '%s'\nfile '%s'\n" "$OUT/picture.mp4" "$OUT/picture.mp4" >"$OUT/list.txt"
 job join -f concat -safe 0 -i "$OUT/list.txt" -i "$OUT/soundtrack.m4a" -map 0:v -map 1:a -c copy -movflags +faststart -t 2 "$OUT/final.mp4"
 job trim-copy -i "$OUT/final.mp4" -map 0:v -c copy -frames:v 10 "$OUT/trim.mp4"
+# An edit cuts the earlier video at its keyframes by stream copy (src/render/video/reuse.ts).
+job split-copy -i "$OUT/final.mp4" -map 0:v -c copy -f segment -reset_timestamps 1 -segment_frames 30 \
+  -segment_list "$OUT/pieces.csv" -segment_list_type csv "$OUT/piece-%04d.mp4"
 job poster -ss 0.5 -i "$OUT/final.mp4" -frames:v 1 -q:v 4 "$OUT/poster.jpg"
 job loudness -v info -i "$OUT/final.mp4" -map 0:a -af ebur128=peak=true -f null -
 grep -q 'Integrated loudness' "$OUT/loudness.err" || fail 'ebur128 printed no summary'

@@ -20,8 +20,9 @@ DECODERS=(
 # -f mp4 (video, soundtrack.m4a), mov/ipod (by extension), -f null, -f rawvideo,
 # image2 (poster.jpg), image2pipe (PNG on stdout), wav/s16le/f32le (PCM on
 # stdout; configure names the -f s16le/f32le formats pcm_s16le/pcm_f32le),
-# ffmetadata (chapters), adts (AAC elementary stream).
-MUXERS=(mp4 mov ipod null rawvideo image2 image2pipe wav pcm_s16le pcm_f32le ffmetadata adts)
+# ffmetadata (chapters), adts (AAC elementary stream), segment (an earlier video
+# cut at its keyframes by stream copy, for an edit that reuses it).
+MUXERS=(mp4 mov ipod null rawvideo image2 image2pipe wav pcm_s16le pcm_f32le ffmetadata adts segment)
 
 # -f rawvideo (frames on stdin), -f concat (segments), mov (MP4/MOV/M4A),
 # wav, mp3, aac (ADTS), photos as images, ffmetadata (chapters).
