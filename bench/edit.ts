@@ -6,6 +6,7 @@ import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { runFfmpeg } from '../src/render/ffmpeg.js';
 import { x264Args } from '../src/render/video/workspace.js';
 import type { Media } from '../src/schemas/media.js';
+import type { ProgressEvent } from '../src/schemas/progress.js';
 import type { RunState } from '../src/schemas/run.js';
 
 type CompleteRun = Extract<RunState, { status: 'complete' }>;
@@ -38,8 +39,9 @@ async function upload(api: Api, seed: number): Promise<Media> {
 }
 
 /** Starts a run, follows it to its end; its state and wall time. */
-async function timedRun(api: Api, body: object): Promise<{ state: CompleteRun; sec: number }> {
+async function timedRun(api: Api, body: object): Promise<{ state: CompleteRun; sec: number; steps: string }> {
   const started = performance.now();
+  const requestedAt = Date.now();
   const response = await fetch(api('/runs'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -47,12 +49,28 @@ async function timedRun(api: Api, body: object): Promise<{ state: CompleteRun; s
   });
   if (response.status !== 202) throw new Error(`run refused: ${response.status} ${await response.text()}`);
   const { runId, links } = (await response.json()) as { runId: string; links: { progress: string } };
-  const final = await followProgress(links.progress, { onEvent: () => undefined });
+  const events: ProgressEvent[] = [];
+  const final = await followProgress(links.progress, { onEvent: (event) => events.push(event) });
   const sec = (performance.now() - started) / 1000;
   const state = (await (await fetch(api(`/runs/${runId}`))).json()) as RunState;
   if (final?.status !== 'complete' || state.status !== 'complete')
     throw new Error(`run ${runId} ended ${final?.status}`);
-  return { state: state as CompleteRun, sec };
+  return { state: state as CompleteRun, sec, steps: stepTimes(events, requestedAt) };
+}
+
+/** Where a run's time went: each agent from its first event to its last (from the request), in the order they started. */
+function stepTimes(events: ProgressEvent[], requestedAt: number): string {
+  const spans = new Map<string, { from: number; to: number }>();
+  for (const event of events) {
+    const at = Date.parse(event.ts);
+    const span = spans.get(event.agent);
+    if (span) span.to = at;
+    else spans.set(event.agent, { from: at, to: at });
+  }
+  return [...spans.entries()]
+    .filter(([agent]) => agent !== 'pipeline')
+    .map(([agent, { from, to }]) => `${agent} ${fmt((from - requestedAt) / 1000)}–${fmt((to - requestedAt) / 1000)} s`)
+    .join(', ');
 }
 
 /**
@@ -83,8 +101,8 @@ async function keyframeCost(state: CompleteRun): Promise<{ withKeys: number; wit
 export async function benchEdit(server: LocalServer): Promise<void> {
   const durations = (process.env.SIRTRAV_BENCH_DURATIONS ?? '60').split(',').map(Number);
   console.log(`\n## Edits: ${PHOTOS} photos (3000×2000) → 1080p, then one edit at a time`);
-  console.log('| video | run | wall | share of the first render | frames copied |');
-  console.log('|---|---|---|---|---|');
+  console.log('| video | run | wall | share of the first render | frames copied | steps |');
+  console.log('|---|---|---|---|---|---|');
   for (const durationSec of durations) {
     const created = await fetch(`${server.url}/api/projects`, { method: 'POST' });
     const { projectId } = (await created.json()) as { projectId: string };
@@ -108,14 +126,14 @@ export async function benchEdit(server: LocalServer): Promise<void> {
     };
     const label = `${durationSec} s`;
     console.log(
-      `| ${label} | first render (${first.state.storyboard.shots.length} shots) | ${fmt(first.sec)} s | 100 % | – |`,
+      `| ${label} | first render (${first.state.storyboard.shots.length} shots) | ${fmt(first.sec)} s | 100 % | – | ${first.steps} |`,
     );
     for (const [name, list] of Object.entries(edits)) {
       const edited = await timedRun(api, { editOf: first.state.runId, edits: list });
       const reused = edited.state.outputs.video?.reused;
       const copied = reused ? `${reused.frames} of ${reused.of} (${fmt((100 * reused.frames) / reused.of, 0)} %)` : '–';
       console.log(
-        `| ${label} | ${name} | ${fmt(edited.sec)} s | ${fmt((100 * edited.sec) / first.sec, 0)} % | ${copied} |`,
+        `| ${label} | ${name} | ${fmt(edited.sec)} s | ${fmt((100 * edited.sec) / first.sec, 0)} % | ${copied} | ${edited.steps} |`,
       );
     }
     const cost = await keyframeCost(first.state);
