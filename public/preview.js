@@ -42,6 +42,42 @@ function shotCanvas(image, shot, size) {
   };
 }
 
+/** A portrait pair as the renderer prepares it: each photo cropped to its half around its subject, a dark line between. */
+function pairCanvas(left, right, shot, size) {
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas, size);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#0c0c0c';
+  context.fillRect(0, 0, size.width, size.height);
+  const gap = Math.max(2, Math.round(size.width * 0.01));
+  const leftWidth = Math.floor((size.width - gap) / 2);
+  const halves = [
+    { image: left, focus: shot.focus ?? CENTRE, x: 0, width: leftWidth },
+    { image: right, focus: shot.pair.focus ?? CENTRE, x: leftWidth + gap, width: size.width - leftWidth - gap },
+  ];
+  const boxes = halves.map(({ image, focus, x, width }) => {
+    const photo = { width: image.naturalWidth, height: image.naturalHeight };
+    const rect = cropRect(photo, { width, height: size.height }, focus);
+    context.drawImage(image, rect.left, rect.top, rect.width, rect.height, x, 0, width, size.height);
+    const scale = width / rect.width;
+    return {
+      left: x + (focus.x * photo.width - rect.left) * scale,
+      top: (focus.y * photo.height - rect.top) * scale,
+      right: x + ((focus.x + focus.width) * photo.width - rect.left) * scale,
+      bottom: ((focus.y + focus.height) * photo.height - rect.top) * scale,
+    };
+  });
+  // The motion keeps both subjects in frame, as the renderer's does.
+  const [a, b] = boxes;
+  const box = { left: Math.min(a.left, b.left), top: Math.min(a.top, b.top) };
+  const focus = {
+    ...box,
+    width: Math.max(a.right, b.right) - box.left,
+    height: Math.max(a.bottom, b.bottom) - box.top,
+  };
+  return { canvas, focus };
+}
+
 /**
  * A map shot's canvas, sketched: the route through its places over a plain sea, as far along as the video draws it
  * at the shot's end. The video draws the land from its bundled outlines; the preview shows only where the route goes.
@@ -144,6 +180,9 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
       shot.mediaId && shot.kind !== 'clip' ? loadImage(await photoUrl(shot.mediaId)) : null,
     ),
   );
+  const pairs = await Promise.all(
+    storyboard.shots.map(async (shot) => (shot.pair ? loadImage(await photoUrl(shot.pair.mediaId)) : null)),
+  );
   const shots = storyboard.shots.map((shot, i) => {
     const image = images[i];
     const photo = image ? { width: image.naturalWidth, height: image.naturalHeight } : size;
@@ -151,9 +190,11 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
     const shotSize = shot.map ? size : shotCanvasSize(frame, photo, shot);
     const prepared = shot.map
       ? mapCanvas(shot.map, shotSize)
-      : image
-        ? shotCanvas(image, shot, shotSize)
-        : clipCard(shot, shotSize);
+      : image && pairs[i]
+        ? pairCanvas(image, pairs[i], shot, shotSize)
+        : image
+          ? shotCanvas(image, shot, shotSize)
+          : clipCard(shot, shotSize);
     const frames = spans[i].end - spans[i].start;
     return {
       ...spans[i],

@@ -75,11 +75,13 @@ function applyOne(options: {
     case 'replace': {
       const position = at(edit.shot);
       // The new photo's subject is not known here: its motion is centred until the director analyses it again.
-      // A map shot replaced by a photo or clip loses its map; a clip plays from its start.
-      const { map: _map, clipStartSec: _clipStart, ...shot } = slots.shots[position]!;
+      // A map shot replaced by a photo or clip loses its map; a clip plays from its start; a portrait pair
+      // becomes the one new photo, shown whole.
+      const { map: _map, clipStartSec: _clipStart, pair, framingReason, ...shot } = slots.shots[position]!;
       const kind = kinds.get(edit.mediaId) ?? 'photo';
       slots.shots[position] = {
         ...shot,
+        ...(pair ? { framing: 'fill' as const } : framingReason ? { framingReason } : {}),
         kind,
         mediaId: edit.mediaId,
         focus: null,

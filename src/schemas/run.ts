@@ -180,17 +180,22 @@ const shotFields = z.object({
   /**
    * How the photo fills the frame: `crop` cuts it to the frame's shape around
    * its subject (panning across a scene wider than the frame); `fill` shows it
-   * whole over a blurred copy of itself, only when no crop keeps the subject whole.
+   * whole over a blurred copy of itself, only when no crop keeps the subject whole;
+   * `pair` shows two portrait photos of one moment side by side (see `pair`).
    */
-  framing: z.enum(['crop', 'fill']).default('crop'),
+  framing: z.enum(['crop', 'fill', 'pair']).default('crop'),
   /**
    * Why: the subject fits a crop (`subject_fits`) or is larger than any (`subject_too_large`); with no subject
-   * known, a crop keeps most of the photo (`most_kept`) or would lose too much (`too_much_lost`). Absent on older
-   * storyboards.
+   * known, a crop keeps most of the photo (`most_kept`) or would lose too much (`too_much_lost`); two portrait photos
+   * of one moment in a landscape frame share it (`portrait_pair`). Absent on older storyboards.
    */
-  framingReason: z.enum(['subject_fits', 'subject_too_large', 'most_kept', 'too_much_lost']).optional(),
+  framingReason: z
+    .enum(['subject_fits', 'subject_too_large', 'most_kept', 'too_much_lost', 'portrait_pair'])
+    .optional(),
   /** The photo's most salient region (0..1 of its width and height, upright); motion keeps it in frame. */
   focus: photoRegionSchema.nullable().default(null),
+  /** A `pair` shot's second photo, on the frame's right half (the shot's own `mediaId` is on the left), and its subject. */
+  pair: z.object({ mediaId: idSchema, focus: photoRegionSchema.nullable().default(null) }).optional(),
   /** A clip shot: where in the clip it starts; it then plays in real time, with its own sound under the narration. */
   clipStartSec: z.number().nonnegative().optional(),
 });
@@ -202,12 +207,18 @@ export const shotSchema = shotFields.superRefine((shot, context) => {
       message: shot.kind === 'map' ? 'a map shot needs its map' : `a ${shot.kind} shot needs its mediaId`,
       path: [shot.kind === 'map' ? 'map' : 'mediaId'],
     });
+  if ((shot.framing === 'pair') !== (shot.pair !== undefined && shot.kind === 'photo'))
+    context.addIssue({
+      code: 'custom',
+      message: 'a photo shot has a pair exactly when its framing is "pair"',
+      path: ['pair'],
+    });
 });
 export type Shot = z.infer<typeof shotSchema>;
 
 /** The photos and clips a storyboard shows, each once, in order (map shots show none). */
 export const shotMediaIds = (shots: Shot[]): Id[] => [
-  ...new Set(shots.flatMap((shot) => (shot.mediaId ? [shot.mediaId] : []))),
+  ...new Set(shots.flatMap((shot) => [shot.mediaId, shot.pair?.mediaId].filter((id) => id !== undefined))),
 ];
 
 export const narrationSegmentSchema = z.object({ startSec: z.number().nonnegative(), text: z.string().min(1) });

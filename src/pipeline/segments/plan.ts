@@ -28,14 +28,14 @@ export function segmentCount(
  * (measured on one core): a frame with one photo on it (drawn and encoded),
  * what a transition frame adds (a second photo drawn, the two blended, and a
  * harder frame to encode), and preparing a phone photo (decoding 12 MP; a
- * blurred fill makes a second picture).
+ * blurred fill makes a second picture; a portrait pair decodes two).
  */
-const FULL_HD_COSTS = { frame: 0.04, transition: 0.055, prepare: { crop: 0.3, fill: 0.65 } };
+const FULL_HD_COSTS = { frame: 0.04, transition: 0.055, prepare: { crop: 0.3, fill: 0.65, pair: 0.6 } };
 
 interface PlannedShot {
   startSec: number;
   durationSec: number;
-  framing?: 'crop' | 'fill';
+  framing?: 'crop' | 'fill' | 'pair';
 }
 
 /**

@@ -3,7 +3,7 @@ import { photoImage, toSrgb } from './decode.js';
 import { loadSharp } from './native.js';
 import type { Media } from '../../schemas/media.js';
 import type { Shot } from '../../schemas/run.js';
-import { CENTRE, cropRect, shotCanvasSize, type Focus } from './crop.js';
+import { canvasSize, CENTRE, cropRect, shotCanvasSize, type Focus } from './crop.js';
 import type { Box, Size } from './motion.js';
 import { rgbToPlanes, type Planes } from './planes.js';
 
@@ -110,4 +110,49 @@ export async function prepareCanvas(
       ? await fillCanvas(image, photo, canvas, focus)
       : await cropCanvas(image, photo, canvas, focus);
   return { planes: rgbToPlanes(rgb, canvas.width, canvas.height, 3), focus: box };
+}
+
+/** The line between a pair's two photos: a hundredth of the canvas's width, in near black. */
+const PAIR_GAP_SHARE = 0.01;
+const PAIR_GAP_RGB = [12, 12, 12] as const;
+
+/** One photo of a pair, decoded as `prepareCanvas` decodes one. */
+export interface PairPhoto {
+  media: Media;
+  bytes: Uint8Array;
+  focus: Focus | null;
+}
+
+/**
+ * Two portrait photos side by side on a canvas in the frame's shape: each
+ * cropped to its half around its own subject, a thin dark line between them.
+ * The focus the motion keeps in frame spans both subjects.
+ */
+export async function preparePairCanvas(left: PairPhoto, right: PairPhoto, frame: Size): Promise<PreparedCanvas> {
+  const canvas = canvasSize(frame);
+  const gap = Math.max(2, Math.round(canvas.width * PAIR_GAP_SHARE));
+  const leftWidth = Math.floor((canvas.width - gap) / 2);
+  const halves = [
+    { photo: left, x: 0, width: leftWidth },
+    { photo: right, x: leftWidth + gap, width: canvas.width - leftWidth - gap },
+  ];
+  const rgb = Buffer.alloc(canvas.width * canvas.height * 3);
+  for (let i = 0; i < rgb.length; i += 3) rgb.set(PAIR_GAP_RGB, i);
+  const boxes: Box[] = [];
+  for (const { photo, x, width } of halves) {
+    const image = toSrgb(await photoImage(photo.media, photo.bytes));
+    const size = { width: photo.media.width, height: photo.media.height };
+    const half = await cropCanvas(image, size, { width, height: canvas.height }, photo.focus ?? CENTRE);
+    for (let row = 0; row < canvas.height; row++)
+      half.rgb.copy(rgb, (row * canvas.width + x) * 3, row * width * 3, (row + 1) * width * 3);
+    boxes.push({ ...half.focus, left: half.focus.left + x });
+  }
+  const [a, b] = boxes as [Box, Box];
+  const focus = {
+    left: Math.min(a.left, b.left),
+    top: Math.min(a.top, b.top),
+    width: Math.max(a.left + a.width, b.left + b.width) - Math.min(a.left, b.left),
+    height: Math.max(a.top + a.height, b.top + b.height) - Math.min(a.top, b.top),
+  };
+  return { planes: rgbToPlanes(rgb, canvas.width, canvas.height, 3), focus };
 }

@@ -53,7 +53,7 @@ export function stretchKey(storyboard: Storyboard, range: FrameRange, encoder: s
   const shots = storyboard.shots.flatMap((shot, i) => {
     const span = spans[i]!;
     if (span.start >= range.to || (span.end <= range.from && i !== last)) return [];
-    const { kind, mediaId, motion, framing, focus, caption, clipStartSec, map } = shot;
+    const { kind, mediaId, pair, motion, framing, focus, caption, clipStartSec, map } = shot;
     // Captions are timed from the neighbours' transitions, and the last shot runs to the end.
     const neighbours = { previousEnd: at(spans[i - 1]?.end), nextStart: at(spans[i + 1]?.start), last: i === last };
     return [
@@ -61,6 +61,7 @@ export function stretchKey(storyboard: Storyboard, range: FrameRange, encoder: s
         first: i === 0,
         kind,
         mediaId,
+        pair,
         clipStartSec,
         map,
         motion,

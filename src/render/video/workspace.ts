@@ -13,7 +13,7 @@ import type { ClipSound } from '../sound/clip-sound.js';
 import { motionPath, type Box, type Size } from '../picture/motion.js';
 import { planesBytes, type Planes } from '../picture/planes.js';
 import { canvasSize } from '../picture/crop.js';
-import { prepareCanvas, type PreparedCanvas } from '../picture/prepare.js';
+import { prepareCanvas, preparePairCanvas, type PreparedCanvas } from '../picture/prepare.js';
 import { prepareMapCanvas } from '../picture/map/map-canvas.js';
 import { routeAnimation } from '../picture/map/route-stroke.js';
 import { ClipFrames } from '../picture/clip-frames.js';
@@ -202,11 +202,15 @@ export class ComposeWorkspace {
     await Promise.all(Array.from({ length: PREPARE_CONCURRENCY }, worker));
   }
 
-  /** One shot's canvas: its photo, or for a map shot the map drawn from the bundled land outlines. */
+  /** One shot's canvas: its photo (or a portrait pair's two), or for a map shot the map drawn from the bundled land outlines. */
   private async prepareOne(storyboard: Storyboard, shot: Shot, load: PhotoLoader): Promise<PreparedCanvas> {
     const frame = { width: storyboard.width, height: storyboard.height };
     if (shot.map) return prepareMapCanvas(shot.map, storyboard, frame);
     const { media, bytes } = await load(shot.mediaId!);
+    if (shot.pair) {
+      const right = await load(shot.pair.mediaId);
+      return preparePairCanvas({ media, bytes, focus: shot.focus }, { ...right, focus: shot.pair.focus }, frame);
+    }
     return prepareCanvas(media, bytes, shot, frame);
   }
 

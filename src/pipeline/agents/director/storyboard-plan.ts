@@ -27,7 +27,7 @@ import { mapShot, routeLines, routeStops, wantsMap, withRouteLine, type RouteSto
 import { takenAtMs } from './taken-at.js';
 import type { PhotoFacts } from '../../../media/analyse.js';
 import { curatePhotos } from './curation.js';
-import { chooseFraming, transitionForMood } from './framing.js';
+import { chooseFraming, pairPortraits, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
 import { chaptersOf, placeIn } from './chapters.js';
 import { phrasebookFor } from './languages/index.js';
@@ -208,6 +208,22 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     map && chapter.startSec === shots[map.slot]!.startSec ? { ...chapter, startSec: map.startSec } : chapter,
   );
 
+  // Two portraits of one moment share a landscape frame; each scene then counts the shots it has.
+  const frame = frameSize(resolution, input.request.aspect ?? '16:9');
+  const finalShots = pairPortraits(
+    allShots,
+    new Map(chosen.map((item) => [item.mediaId, item])),
+    frame,
+    new Set(chapters.map((chapter) => chapter.startSec)),
+  );
+  const sceneList =
+    finalShots.length === allShots.length
+      ? sceneSummaries
+      : sceneSummaries.map((scene) => ({
+          ...scene,
+          shotCount: finalShots.filter((shot) => shot.kind !== 'map' && shot.scene === scene.index).length,
+        }));
+
   return {
     theme,
     mood: input.style.mood,
@@ -215,10 +231,10 @@ export function planStoryboard(input: DirectorInput, overrides: PlanOverrides = 
     durationSec,
     resolution,
     ...pictureFields(input, { shots, chosen, theme, skipped, language }),
-    shots: allShots,
+    shots: finalShots,
     language,
     chapters,
-    scenes: sceneSummaries,
+    scenes: sceneList,
     narration,
     tempoBpm: grid.bpm,
     music: grid,
