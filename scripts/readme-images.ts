@@ -1,7 +1,7 @@
 /**
  * `npm run readme-images`: the README's pictures of a real run on the local server.
- * - docs/images/camera-roll.jpg: one frame per shot of a video made from the sample photos and two phone-style clips
- *   (one recorded upright), with each shot's kind under it;
+ * - docs/images/camera-roll.jpg: one frame per shot of a video made from the sample photos, two phone-style clips
+ *   (one recorded upright) and two portrait photos taken minutes apart (a pair), with each shot's kind under it;
  * - docs/images/share.jpg: the video's share page in Chromium, beside the card a chat app builds from its Open Graph
  *   tags (title, description and image, read from the page as a crawler reads it).
  */
@@ -18,6 +18,8 @@ import { launchBrowser } from '../tests/helpers/browser.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLIPS = ['landscape-h264.mp4', 'portrait-rotated-h264.mp4'];
+/** Two of the licensed test photographs, cut upright and dated three minutes apart in Lisbon: one moment. */
+const PORTRAITS = ['coffee', 'chelsea'];
 const run = promisify(execFile);
 
 const scratch = await mkdtemp(join(tmpdir(), 'sirtrav-readme-'));
@@ -30,10 +32,12 @@ try {
   const photos = (await readdir(join(ROOT, 'samples'))).filter((file) => file.endsWith('.jpg')).sort();
   for (const file of photos) await project.uploadPhoto(await readFile(join(ROOT, 'samples', file)), file);
   for (const file of CLIPS) await project.uploadPhoto(await readFile(join(ROOT, 'tests/fixtures/clips', file)), file);
+  for (const [i, name] of PORTRAITS.entries())
+    await project.uploadPhoto(await portraitPhoto(name, `2024:07:14 19:1${i * 3}:00`), `${name}-portrait.jpg`);
 
   const { runId } = await project.startRun({
     theme: 'A week in Portugal',
-    durationSec: 24,
+    durationSec: 30,
     resolution: '720p',
     captions: true,
   });
@@ -50,10 +54,25 @@ try {
   await rm(scratch, { recursive: true, force: true });
 }
 
+/** A licensed test photograph cut to portrait (2:3), with the EXIF time and GPS a phone would give it. */
+async function portraitPhoto(name: string, takenAt: string): Promise<Buffer> {
+  const source = await readFile(join(ROOT, 'tests/fixtures/photos', `${name}.jpg`));
+  const { width, height } = await sharp(source).metadata();
+  const cut = Math.round((height * 2) / 3);
+  return sharp(source)
+    .extract({ left: Math.round((width - cut) / 2), top: 0, width: cut, height })
+    .withExif({
+      IFD2: { DateTimeOriginal: takenAt, OffsetTimeOriginal: '+01:00' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '38/1 42/1 40/1', GPSLongitudeRef: 'W', GPSLongitude: '9/1 8/1 30/1' },
+    })
+    .jpeg({ quality: 88 })
+    .toBuffer();
+}
+
 /** A frame from the middle of each shot, four to a row, each labelled with its kind and place. */
 async function contactSheet(
   videoFile: string,
-  shots: Array<{ kind: string; startSec: number; durationSec: number; place: string | null }>,
+  shots: Array<{ kind: string; framing?: string; startSec: number; durationSec: number; place: string | null }>,
 ): Promise<void> {
   const found = await findFfmpeg();
   if (!found) throw new Error('no ffmpeg found');
@@ -77,7 +96,8 @@ async function contactSheet(
         `${width}x${height}`,
         file,
       ]);
-      const label = `${i + 1}. ${shot.kind}${shot.place ? ` · ${shot.place}` : ''}`.replace(/&/g, '&amp;');
+      const kind = shot.framing === 'pair' ? 'portrait pair' : shot.kind;
+      const label = `${i + 1}. ${kind}${shot.place ? ` · ${shot.place}` : ''}`.replace(/&/g, '&amp;');
       const caption = Buffer.from(
         `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="28"><rect width="100%" height="100%" fill="#111"/>` +
           `<text x="8" y="19" font-family="sans-serif" font-size="15" fill="#eee">${label}</text></svg>`,
