@@ -14,6 +14,7 @@ import { benchPortability } from './portability.js';
 import { benchProgress } from './progress.js';
 import { benchRanges } from './ranges.js';
 import { benchRetention } from './retention.js';
+import { benchRoll } from './roll.js';
 import { benchScale } from './scale.js';
 import { benchSound } from './sound.js';
 import { benchStorage } from './storage.js';
@@ -35,6 +36,7 @@ const sections: Record<string, (server: LocalServer) => Promise<void>> = {
   deploy: benchDeploy,
   scale: benchScale,
   edit: benchEdit,
+  roll: benchRoll,
 };
 
 const wanted = process.argv.slice(2);
