@@ -1,12 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Resident memory of a process and all its descendants, in MB, read from /proc (Linux). */
-export function treeRssMb(rootPid: number): number {
-  return treeRss(rootPid).totalMb;
-}
-
 /**
- * Resident memory of a process tree: all of it, and its largest branch (one child of the root with everything it
+ * Resident memory of a process and all its descendants, in MB, read from /proc (Linux): all of it, and its largest branch (one child of the root with everything it
  * started: a render process and its ffmpeg, as one function invocation would hold them).
  */
 export function treeRss(rootPid: number): { totalMb: number; largestMb: number } {
