@@ -19,11 +19,19 @@ const contentOf = ({ startSec: _start, durationSec: _duration, ...content }: Sho
  * line, whatever edits came before; an edit that cannot apply throws an
  * EditError naming its index.
  */
+/** What a replacing media is and how its shot shows it (from its analysis: its subject, crop or fill). */
+export interface Replacement {
+  kind: 'photo' | 'clip';
+  focus?: Shot['focus'];
+  framing?: Exclude<Shot['framing'], 'pair'>;
+  framingReason?: Shot['framingReason'];
+}
+
 export function applyEdits(
   storyboard: Storyboard,
   edits: Edit[],
-  /** What each replacing media is: a clip plays from its start; anything else shows as a photo. */
-  kinds: ReadonlyMap<string, 'photo' | 'clip'> = new Map(),
+  /** Each replacing media: a clip plays from its start; a photo framed as given (else whole, centred). */
+  kinds: ReadonlyMap<string, Replacement> = new Map(),
 ): Storyboard {
   const slots: Slots = {
     shots: storyboard.shots.map((shot) => ({ ...shot })),
@@ -60,7 +68,7 @@ function applyOne(options: {
   slots: Slots;
   edit: Edit;
   index: number;
-  kinds: ReadonlyMap<string, 'photo' | 'clip'>;
+  kinds: ReadonlyMap<string, Replacement>;
 }): Storyboard {
   const { storyboard, slots, edit, index, kinds } = options;
   const fail = (message: string) => new EditError(index, edit, message);
@@ -74,18 +82,25 @@ function applyOne(options: {
   switch (edit.op) {
     case 'replace': {
       const position = at(edit.shot);
-      // The new photo's subject is not known here: its motion is centred until the director analyses it again.
       // A map shot replaced by a photo or clip loses its map; a clip plays from its start; a portrait pair
-      // becomes the one new photo, shown whole.
-      const { map: _map, clipStartSec: _clipStart, pair, framingReason, ...shot } = slots.shots[position]!;
-      const kind = kinds.get(edit.mediaId) ?? 'photo';
+      // becomes the one new photo. The new photo is framed from its own analysis where the request knew it;
+      // else it is shown whole, its motion centred.
+      const {
+        map: _map,
+        clipStartSec: _clipStart,
+        pair: _pair,
+        framingReason: _reason,
+        ...shot
+      } = slots.shots[position]!;
+      const replacement = kinds.get(edit.mediaId) ?? { kind: 'photo' as const };
       slots.shots[position] = {
         ...shot,
-        ...(pair ? { framing: 'fill' as const } : framingReason ? { framingReason } : {}),
-        kind,
+        kind: replacement.kind,
         mediaId: edit.mediaId,
-        focus: null,
-        ...(kind === 'clip' ? { clipStartSec: 0 } : {}),
+        focus: replacement.focus ?? null,
+        framing: replacement.framing ?? 'fill',
+        ...(replacement.framingReason ? { framingReason: replacement.framingReason } : {}),
+        ...(replacement.kind === 'clip' ? { clipStartSec: 0 } : {}),
       };
       return storyboard;
     }

@@ -1,2 +1,2 @@
-export { applyEdits } from './apply.js';
+export { applyEdits, type Replacement } from './apply.js';
 export { EditError } from './errors.js';

@@ -92,7 +92,7 @@ export async function analysePhoto(photo: Pick<Media, 'contentType'>, bytes: Uin
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /** An analysis made before the sharpest part was measured is measured again (it lacks peakSharpness). */
-const isCurrent = (analysis: PhotoAnalysis | undefined): analysis is PhotoAnalysis =>
+export const isCurrent = (analysis: PhotoAnalysis | undefined): analysis is PhotoAnalysis =>
   analysis?.peakSharpness !== undefined;
 
 /** Photos analysed at once: each decode holds a few MB after shrink-on-load. */

@@ -1,6 +1,8 @@
-import { applyEdits, EditError } from '../edits/index.js';
+import { applyEdits, EditError, type Replacement } from '../edits/index.js';
 import { AppError } from '../errors.js';
+import { isCurrent } from '../media/analyse.js';
 import { getMedia } from '../media/library.js';
+import { chooseFraming } from '../pipeline/agents/director/framing.js';
 import type { Edit } from '../schemas/edit.js';
 import type { Storyboard } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';
@@ -27,12 +29,19 @@ export async function editedStoryboard(projectId: Id, editOf: Id, edits: Edit[])
         details: { editOf, status: source.status },
       },
     );
-  const kinds = new Map<string, 'photo' | 'clip'>();
+  const replacements = new Map<string, Replacement>();
+  const frame = { width: source.storyboard.width, height: source.storyboard.height };
   for (const [index, edit] of edits.entries()) {
     if (edit.op !== 'replace') continue;
     const media = await getMedia(projectId, edit.mediaId);
     if (!media) throw new EditError(index, edit, `photo ${edit.mediaId} is not in this project`);
-    kinds.set(edit.mediaId, media.kind);
+    if (media.kind === 'clip') {
+      replacements.set(edit.mediaId, { kind: 'clip' });
+      continue;
+    }
+    // Its subject as measured at upload: the shot crops around it, or shows it whole when no crop can hold it.
+    const focus = isCurrent(media.analysis) ? media.analysis.focus : null;
+    replacements.set(edit.mediaId, { kind: 'photo', focus, ...chooseFraming(media, frame, focus) });
   }
-  return applyEdits(source.storyboard, edits, kinds);
+  return applyEdits(source.storyboard, edits, replacements);
 }

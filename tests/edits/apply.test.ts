@@ -45,13 +45,29 @@ const pictures = (storyboard: Storyboard) => storyboard.shots.map((shot) => shot
 const onBeat = (sec: number) => Math.abs((sec - 0.5) / 0.5 - Math.round((sec - 0.5) / 0.5)) < 1e-6;
 
 describe('applyEdits', () => {
-  it('replace puts another photo in the shot on the same timing, centred until analysed', () => {
+  it('replace puts another photo in the shot on the same timing, framed from its analysis, else whole', () => {
     const source = fourShots();
-    const edited = applyEdits(source, [{ op: 'replace', shot: 2, mediaId: parseId('m_new') }]);
-    expect(pictures(edited)).toEqual(['m_photo0', 'm_photo1', 'm_new', 'm_photo3']);
-    expect(timing(edited)).toEqual(timing(source));
-    expect(edited.shots[2]).toEqual({ ...source.shots[2], mediaId: 'm_new', focus: null });
-    expect(edited.shots[1]).toEqual(source.shots[1]);
+    const { framingReason: _reason, ...shot2 } = source.shots[2]!;
+    const unknown = applyEdits(source, [{ op: 'replace', shot: 2, mediaId: parseId('m_new') }]);
+    expect(pictures(unknown)).toEqual(['m_photo0', 'm_photo1', 'm_new', 'm_photo3']);
+    expect(timing(unknown)).toEqual(timing(source));
+    expect(unknown.shots[2]).toEqual({ ...shot2, mediaId: 'm_new', focus: null, framing: 'fill' });
+    expect(unknown.shots[1]).toEqual(source.shots[1]);
+    const focus = { x: 0.6, y: 0.2, width: 0.2, height: 0.3 };
+    const analysed = applyEdits(
+      source,
+      [{ op: 'replace', shot: 2, mediaId: parseId('m_new') }],
+      new Map([
+        ['m_new', { kind: 'photo' as const, focus, framing: 'crop' as const, framingReason: 'subject_fits' as const }],
+      ]),
+    );
+    expect(analysed.shots[2]).toEqual({
+      ...shot2,
+      mediaId: 'm_new',
+      focus,
+      framing: 'crop',
+      framingReason: 'subject_fits',
+    });
   });
 
   it('remove gives the time to the neighbours, cut on the beat, and keeps the length', () => {

@@ -58,6 +58,11 @@ describe('an edit renders only what changed', () => {
     expect(edited.storyboard!.shots.map((shot) => shot.mediaId)).toEqual(
       shots.map((shot, i) => (i === middle ? added!.mediaId : shot.mediaId)),
     );
+    // The new photo is framed from its analysis at upload, as the director frames any photo.
+    const replaced = edited.storyboard!.shots[middle]!;
+    expect(replaced.focus).toEqual(added!.analysis!.focus);
+    expect(replaced.focus).not.toBeNull();
+    expect(replaced.framingReason).toMatch(/^(subject_fits|subject_too_large)$/);
     const [before, after] = [await frameHashes(source.runId), await frameHashes(edited.runId)];
     expect(after).toHaveLength(before.length);
     // The shot's frames, its transitions included: the only ones drawn again.

@@ -28,7 +28,7 @@ export function chooseFraming(
   photo: Size,
   frame: Size,
   subject: Region | null,
-): Pick<Shot, 'framing' | 'framingReason'> {
+): { framing: 'crop' | 'fill'; framingReason: NonNullable<Shot['framingReason']> } {
   const photoAspect = photo.width / photo.height;
   const frameAspect = frame.width / frame.height;
   if (!subject) {
