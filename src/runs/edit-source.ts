@@ -2,7 +2,7 @@ import { applyEdits, EditError, type Replacement } from '../edits/index.js';
 import { AppError } from '../errors.js';
 import { isCurrent } from '../media/analyse.js';
 import { getMedia } from '../media/library.js';
-import { chooseFraming } from '../pipeline/agents/director/framing.js';
+import { chooseFraming } from '../render/picture/framing.js';
 import type { Edit } from '../schemas/edit.js';
 import type { Storyboard } from '../schemas/run.js';
 import type { Id } from '../storage/index.js';

@@ -42,11 +42,13 @@ function chainTo(reached: Map<string, string | null>, file: string): string {
 
 describe('what each function bundles', () => {
   for (const entry of ['netlify/functions/api.ts', 'netlify/functions/api-write.ts']) {
-    it(`${entry} reaches only the renderer's photo decoding and clip report`, () => {
+    it(`${entry} reaches only the renderer's photo decoding, framing rule and clip report`, () => {
       const reached = reachedFrom(entry);
-      // An upload is decoded and measured for the director where it arrives, and a clip's ffmpeg report read.
+      // An upload is decoded and measured for the director where it arrives, and a clip's ffmpeg report read; an edit
+      // frames a replacing photo by the director's rule.
       const allowed = [
         'src/render/picture/decode.ts',
+        'src/render/picture/framing.ts',
         'src/render/picture/native.ts',
         'src/render/picture/icc-png.ts',
         'src/render/video/clip-report.ts',

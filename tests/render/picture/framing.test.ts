@@ -186,7 +186,7 @@ describe('aspect ratios and framing', () => {
   });
 
   it('crops around a subject that fits the frame, in every aspect; fills only for a subject larger than any crop', async () => {
-    const { chooseFraming } = await import('../../../src/pipeline/agents/director/framing.js');
+    const { chooseFraming } = await import('../../../src/render/picture/framing.js');
     const landscape = { width: 4000, height: 3000 };
     const subject = { x: 0.1, y: 0.35, width: 0.225, height: 0.3 };
     for (const aspect of ['16:9', '9:16', '1:1', '4:5'] as const)
@@ -204,7 +204,7 @@ describe('aspect ratios and framing', () => {
   });
 
   it('without a known subject, crops where little is lost: a 3:4 portrait in 16:9 is filled', async () => {
-    const { chooseFraming } = await import('../../../src/pipeline/agents/director/framing.js');
+    const { chooseFraming } = await import('../../../src/render/picture/framing.js');
     const framing = (photo: { width: number; height: number }, aspect: Aspect) =>
       chooseFraming(photo, frameSize('720p', aspect), null);
     expect(framing({ width: 4000, height: 3000 }, '1:1')).toEqual({ framing: 'crop', framingReason: 'most_kept' });

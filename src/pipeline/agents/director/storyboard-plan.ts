@@ -27,7 +27,8 @@ import { mapShot, routeLines, routeStops, wantsMap, withRouteLine, type RouteSto
 import { takenAtMs } from './taken-at.js';
 import type { PhotoFacts } from '../../../media/analyse.js';
 import { curatePhotos } from './curation.js';
-import { chooseFraming, pairPortraits, transitionForMood } from './framing.js';
+import { chooseFraming } from '../../../render/picture/framing.js';
+import { pairPortraits, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
 import { chaptersOf, placeIn } from './chapters.js';
 import { phrasebookFor } from './languages/index.js';
