@@ -22,7 +22,7 @@ const MAX_SHARE_KEPT_TO_REACH = 0.75;
  */
 export function shotCanvasSize(frame, photo, shot) {
   const base = canvasSize(frame);
-  if (shot.framing === 'fill') return base;
+  if (shot.framing === 'fill' || shot.framing === 'pair') return base;
   const photoAspect = photo.width / photo.height;
   const aspect = base.width / base.height;
   if (Math.min(photoAspect / aspect, aspect / photoAspect) > MAX_SHARE_KEPT_TO_REACH) return base;
