@@ -1,9 +1,10 @@
 // The live preview: a storyboard played on a <canvas> in the browser, before any frame is encoded. Each photo moves
-// as the video moves it (motionPath, cropRect and frameSpans are the renderer's own, see scripts/page-modules.ts),
-// with the title, the narration as captions, and the voice and music <audio> elements as the clock.
+// as the video moves it and passes to the next as the video does (motionPath, cropRect, frameSpans and the transitions'
+// geometry are the renderer's own, see scripts/page-modules.ts), with the title, the narration as captions, and the voice and music <audio> elements as the clock.
 import { frameSpans } from './render/graph.js';
 import { canvasSize, CENTRE, cropRect, shotCanvasSize } from './render/crop.js';
 import { motionPath } from './render/motion.js';
+import { blendWeight, slideOffset, transitionWindows, wipeWeight } from './render/transition-geometry.js';
 
 /** The preview's long side: enough to judge a plan, light enough for a phone. */
 const LONG_SIDE = 640;
@@ -212,23 +213,62 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
 
   const clock = () => (audioClock ? music.currentTime : (performance.now() - started) / 1000);
 
-  function drawShot(index, n, alpha) {
-    const shot = shots[index];
-    const at = Math.min(n - shot.start, shot.end - shot.start - 1);
-    const window = shot.path(Math.max(0, at));
-    context.globalAlpha = alpha;
-    context.drawImage(
-      shot.canvas,
+  /** Shot `index` at frame `n` through `window` (its motion's, or the transition's), at `x` across the frame. */
+  function drawShot(index, window, { alpha = 1, x = 0, into = context } = {}) {
+    into.globalAlpha = alpha;
+    into.drawImage(
+      shots[index].canvas,
       window.left,
       window.top,
       window.width,
       window.height,
-      0,
+      x,
       0,
       frame.width,
       frame.height,
     );
-    context.globalAlpha = 1;
+    into.globalAlpha = 1;
+  }
+
+  const windowAt = (index, n) => {
+    const shot = shots[index];
+    return shot.path(Math.max(0, Math.min(n - shot.start, shot.end - shot.start - 1)));
+  };
+
+  /** The incoming shot over a wipe's soft edge, as the renderer weighs each column. */
+  let wipeLayer = null;
+  function drawWipe(j, window, t) {
+    wipeLayer ??= Object.assign(document.createElement('canvas'), { width: frame.width, height: frame.height });
+    const layer = wipeLayer.getContext('2d');
+    layer.globalCompositeOperation = 'source-over';
+    layer.clearRect(0, 0, frame.width, frame.height);
+    drawShot(j, window, { into: layer });
+    const mask = layer.createLinearGradient(0, 0, frame.width, 0);
+    // A stop every 4 px follows the renderer's smoothstep edge closely.
+    const stops = Math.ceil(frame.width / 4);
+    for (let k = 0; k <= stops; k++)
+      mask.addColorStop(k / stops, `rgba(0,0,0,${wipeWeight(frame.width, t, (k / stops) * frame.width)})`);
+    layer.globalCompositeOperation = 'destination-in';
+    layer.fillStyle = mask;
+    layer.fillRect(0, 0, frame.width, frame.height);
+    context.drawImage(wipeLayer, 0, 0);
+  }
+
+  /** Two shots in transition at frame `n`, drawn as the renderer combines them (transitions.ts). */
+  function drawTransition(i, j, n) {
+    const t = (n - shots[j].start + 0.5) / (shots[i].end - shots[j].start);
+    const [a, b] = transitionWindows(storyboard.transition, t, windowAt(i, n), windowAt(j, n));
+    if (storyboard.transition === 'slide') {
+      const offset = slideOffset(frame.width, t);
+      drawShot(i, a, { x: -offset });
+      drawShot(j, b, { x: frame.width - offset });
+    } else if (storyboard.transition === 'wipe') {
+      drawShot(i, a);
+      drawWipe(j, b, t);
+    } else {
+      drawShot(i, a);
+      drawShot(j, b, { alpha: blendWeight(t) });
+    }
   }
 
   function draw(t) {
@@ -236,11 +276,11 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
     const active = shots.flatMap((shot, i) => (shot.start <= n && (n < shot.end || i === shots.length - 1) ? [i] : []));
     context.fillStyle = '#000';
     context.fillRect(0, 0, frame.width, frame.height);
-    if (active.length >= 2) {
-      const [i, j] = active;
-      drawShot(i, n, 1);
-      drawShot(j, n, (n - shots[j].start + 0.5) / (shots[i].end - shots[j].start));
-    } else drawShot(active[0] ?? shots.length - 1, n, 1);
+    if (active.length >= 2) drawTransition(active[0], active[1], n);
+    else {
+      const index = active[0] ?? shots.length - 1;
+      drawShot(index, windowAt(index, n));
+    }
     const unit = Math.min(frame.width, frame.height);
     if (storyboard.title)
       drawText(context, storyboard.title.text, {

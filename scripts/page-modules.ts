@@ -14,6 +14,10 @@ export const PAGE_MODULES = [
   { source: join(ROOT, 'src/render/picture/motion.ts'), target: join(ROOT, 'public/render/motion.js') },
   { source: join(ROOT, 'src/render/picture/crop.ts'), target: join(ROOT, 'public/render/crop.js') },
   { source: join(ROOT, 'src/render/graph.ts'), target: join(ROOT, 'public/render/graph.js') },
+  {
+    source: join(ROOT, 'src/render/picture/transition-geometry.ts'),
+    target: join(ROOT, 'public/render/transition-geometry.js'),
+  },
 ];
 
 /** A module as the page loads it: JavaScript, with a header that says where it came from. */

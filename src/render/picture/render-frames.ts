@@ -2,7 +2,8 @@ import type { Transition } from '../../schemas/run.js';
 import { RenderCancelledError } from '../errors.js';
 import { blendOverlay, type Overlay } from './overlay.js';
 import { allocPlanes, planesBytes, type Planes } from './planes.js';
-import { combine, dim, transitionWindows } from './transitions.js';
+import { transitionWindows } from './transition-geometry.js';
+import { combine, dim } from './transitions.js';
 import { warp, type Window } from './warp.js';
 
 /** A shot's picture, loaded when its first frame is drawn. */

@@ -1,29 +1,7 @@
 import type { Transition } from '../../schemas/run.js';
 import type { Planes } from './planes.js';
-import { mixBytes, type Window } from './warp.js';
-
-/** How far the zoom-through pushes into the outgoing shot (and pulls back from in the incoming one). */
-const ZOOM_THROUGH = 0.5;
-
-/** Smoothstep: transitions start and end at rest. */
-export const smooth = (t: number) => {
-  const x = Math.min(1, Math.max(0, t));
-  return x * x * (3 - 2 * x);
-};
-
-/** A window shrunk about its centre by `factor` (>1 zooms in). */
-export function zoomWindow(win: Window, factor: number): Window {
-  const width = win.width / factor;
-  const height = win.height / factor;
-  return { left: win.left + (win.width - width) / 2, top: win.top + (win.height - height) / 2, width, height };
-}
-
-/** The windows each shot is drawn with at transition progress `t`: only the zoom-through changes them. */
-export function transitionWindows(kind: Transition, t: number, outgoing: Window, incoming: Window): [Window, Window] {
-  if (kind !== 'zoom') return [outgoing, incoming];
-  const p = smooth(t);
-  return [zoomWindow(outgoing, 1 + ZOOM_THROUGH * p), zoomWindow(incoming, 1 + ZOOM_THROUGH * (1 - p))];
-}
+import { blendWeight, slideOffset, wipeWeight } from './transition-geometry.js';
+import { mixBytes } from './warp.js';
 
 /** A push: the outgoing picture slides out to the left as the incoming one slides in from the right. */
 function slidePlane(
@@ -60,18 +38,15 @@ function wipePlane(
 }
 
 function wipeWeights(width: number, t: number): Uint16Array {
-  const feather = Math.max(2, width * 0.06);
-  const edge = -feather + (width + 2 * feather) * t;
   const weights = new Uint16Array(width);
-  for (let x = 0; x < width; x++) weights[x] = Math.round(256 * smooth((edge - x) / feather + 0.5));
+  for (let x = 0; x < width; x++) weights[x] = Math.round(256 * wipeWeight(width, t, x));
   return weights;
 }
 
 /** Combines the outgoing (`a`) and incoming (`b`) frames at progress `t` (0..1) into `out`. */
 export function combine(kind: Transition, a: Planes, b: Planes, out: Planes, t: number): void {
-  const p = smooth(t);
   // Even luma offsets, so the chroma planes (half width) move by exactly half.
-  const lumaOffset = Math.min(a.width, Math.round(p * a.width) & ~1);
+  const lumaOffset = slideOffset(a.width, t);
   const planes = [
     ['y', a.width, a.height],
     ['u', a.width >> 1, a.height >> 1],
@@ -81,9 +56,9 @@ export function combine(kind: Transition, a: Planes, b: Planes, out: Planes, t: 
     if (kind === 'slide') {
       slidePlane(a[key], b[key], out[key], width, height, key === 'y' ? lumaOffset : lumaOffset >> 1);
     } else if (kind === 'wipe') {
-      wipePlane(a[key], b[key], out[key], width, height, wipeWeights(width, p));
+      wipePlane(a[key], b[key], out[key], width, height, wipeWeights(width, t));
     } else {
-      mixBytes({ a: a[key], b: b[key], out: out[key], weight: p });
+      mixBytes({ a: a[key], b: b[key], out: out[key], weight: blendWeight(t) });
     }
   }
 }
