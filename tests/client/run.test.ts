@@ -101,6 +101,19 @@ describe('run(): photos in, video out', () => {
     expect(videoRequests.every(({ headers }) => /^bytes=\d+-\d+$/.test(headers.get('range') ?? ''))).toBe(true);
   });
 
+  it('plan() makes the plan only, and run() refuses a plan, since it has no video to hand back', async () => {
+    const created = await new SirTravClient({ baseUrl: server.current.url }).createProject('plan');
+    const project = new SirTravClient({ baseUrl: server.current.url }).forProject(created.projectId, created.token);
+    const planned = await project.plan({ photos: [await photo(3), await photo(4)], options: RENDER });
+    expect(planned.run.status).toBe('complete');
+    expect(planned.run.outputs.plan).toBe(true);
+    expect(planned.run.outputs.video).toBeUndefined();
+    expect(planned.run.storyboard.shots.map((shot) => shot.mediaId).sort()).toEqual(
+      planned.media.map((item) => item.mediaId).sort(),
+    );
+    await expect(project.run({ photos: [], options: { ...RENDER, planOnly: true } })).rejects.toThrow(/use plan\(\)/);
+  });
+
   it('verifyWebhook() accepts the real delivery and returns the typed event', () => {
     expect(receiver.received).toHaveLength(1);
     const [delivery] = receiver.received;

@@ -34,7 +34,7 @@ import {
   type ProgressUpdate,
 } from './follow-progress.js';
 import { rangedParts, readAll, streamOf } from './ranges.js';
-import { runToVideo, type FinishedRun, type ProjectRunOptions } from './run-to-video.js';
+import { runToPlan, runToVideo, type FinishedRun, type PlannedRun, type ProjectRunOptions } from './run-to-video.js';
 
 /** GET …/runs/{runId}: an archived run (its documents expired, its record kept) or a live one. */
 const runResponseSchema = archivedRunResponseSchema.or(runStateResponseSchema);
@@ -134,6 +134,17 @@ export class ProjectClient extends SirTravClient {
    */
   run(options: ProjectRunOptions): Promise<FinishedRun> {
     return runToVideo(this, options);
+  }
+
+  /**
+   * Uploads photos and makes only their plan (`planOnly`: director, voice and
+   * music, no frame encoded), followed to its end: the storyboard to show or
+   * edit before anything is rendered, with its narration and soundtrack
+   * (`GET …/audio/{voice|music}`). `startRun({ editOf, edits })` then renders
+   * it, changed or not.
+   */
+  plan(options: ProjectRunOptions): Promise<PlannedRun> {
+    return runToPlan(this, options);
   }
 
   /**

@@ -6,7 +6,7 @@ export {
   type RunLinks,
 } from './client.js';
 export { run, type RunOptions } from './run.js';
-export type { CompleteRun, FinishedRun, PhotoInput, ProjectRunOptions } from './run-to-video.js';
+export type { CompleteRun, FinishedRun, PhotoInput, PlannedRun, ProjectRunOptions } from './run-to-video.js';
 export {
   followProgress,
   progressUpdates,

@@ -34,11 +34,32 @@ export interface FinishedRun {
   video: ReadableStream<Uint8Array>;
 }
 
+/** A plan made with `ProjectClient.plan`: the storyboard, narration and soundtrack the video would have, and no video. */
+export interface PlannedRun {
+  run: CompleteRun;
+  /** The photos uploaded, in the order given. */
+  media: Media[];
+}
+
 /** Photos uploaded at once; a large one is also sent three parts at a time. */
 const PHOTO_CONCURRENCY = 2;
 
 /** `ProjectClient.run`: photos in, video out. */
 export async function runToVideo(project: ProjectClient, options: ProjectRunOptions): Promise<FinishedRun> {
+  if (options.options?.planOnly)
+    throw new TypeError('run() makes a video; a plan (planOnly) has none: use plan() for it.');
+  const { run, media } = await runToEnd(project, options);
+  const { signal } = options;
+  return { run, media, video: project.streamVideo(run.runId, signal ? { signal } : {}) };
+}
+
+/** `ProjectClient.plan`: photos in, the plan out (director, voice and music; no frame encoded). */
+export async function runToPlan(project: ProjectClient, options: ProjectRunOptions): Promise<PlannedRun> {
+  return runToEnd(project, { ...options, options: { ...options.options, planOnly: true } });
+}
+
+/** Uploads the photos, starts the run and follows it to a complete end. */
+async function runToEnd(project: ProjectClient, options: ProjectRunOptions): Promise<PlannedRun> {
   const { signal } = options;
   const media = await uploadAll(project, options.photos, signal);
   signal?.throwIfAborted();
@@ -61,7 +82,7 @@ export async function runToVideo(project: ProjectClient, options: ProjectRunOpti
   }
   if (final.status === 'failed' || final.status === 'cancelled') throw new RunFailedError(final);
   if (final.status !== 'complete') throw new Error(`Run ${runId} ended as ${final.status}.`);
-  return { run: final, media, video: project.streamVideo(runId, signal ? { signal } : {}) };
+  return { run: final, media };
 }
 
 async function uploadAll(
