@@ -227,3 +227,41 @@ describe('a map shot', () => {
     }
   }, 300_000);
 });
+
+describe('names of places close together', () => {
+  /** Paris, then three towns a few km apart near Lisbon: at the scale of the whole route their dots nearly touch. */
+  const CLOSE: ShotMap = {
+    places: [
+      { name: 'Paris', lat: 48.8566, lon: 2.3522 },
+      { name: 'Lisbon', lat: 38.7223, lon: -9.1393 },
+      { name: 'Sintra', lat: 38.8029, lon: -9.3817 },
+      { name: 'Cascais', lat: 38.6979, lon: -9.4215 },
+    ],
+    bounds: { west: -9.4215, south: 38.6979, east: 2.3522, north: 48.8566 },
+  };
+
+  it.each(['16:9', '9:16'] as const)('never write over each other, and stay in the frame (%s)', (aspect) => {
+    const frame = frameSize('720p', aspect);
+    const canvas = canvasSize(frame);
+    const layout = mapLayout(CLOSE, canvas, { ...frame, aspect });
+    expect(layout.labels.map((label) => label.text)).toEqual(['Paris', 'Lisbon', 'Sintra', 'Cascais']);
+    const boxes = layout.labels.map((label) => ({
+      text: label.text,
+      left: label.x,
+      right: label.x + textWidth(label.text, label.size),
+      // The baseline sits 0.35 of the size below the line's middle; a letter spans about its size.
+      top: label.y - label.size * 0.85,
+      bottom: label.y + label.size * 0.15,
+    }));
+    for (const [i, a] of boxes.entries())
+      for (const b of boxes.slice(i + 1)) {
+        const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        expect(apart, `${a.text} and ${b.text}`).toBe(true);
+      }
+    const safe = safeArea(aspect);
+    for (const box of boxes) {
+      expect(box.left, box.text).toBeGreaterThanOrEqual((canvas.width - frame.width) / 2 + frame.width * safe.left - 1);
+      expect(box.right, box.text).toBeLessThanOrEqual((canvas.width + frame.width) / 2 - frame.width * safe.right + 1);
+    }
+  });
+});

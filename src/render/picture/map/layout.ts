@@ -31,6 +31,20 @@ export interface MapLayout {
   dotRadius: number;
 }
 
+interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Whether two boxes come closer than `margin`. */
+const overlaps = (a: Box, b: Box, margin: number) =>
+  a.left < b.left + b.width + margin &&
+  b.left < a.left + a.width + margin &&
+  a.top < b.top + b.height + margin &&
+  b.top < a.top + a.height + margin;
+
 const mercatorY = (lat: number) => Math.log(Math.tan(Math.PI / 4 + (Math.max(-85, Math.min(85, lat)) * Math.PI) / 360));
 const latitudeOf = (y: number) => (360 / Math.PI) * Math.atan(Math.exp(y)) - 90;
 const rad = (deg: number) => (deg * Math.PI) / 180;
@@ -81,22 +95,56 @@ export function mapLayout(map: ShotMap, canvas: Size, frame: Size & { aspect: As
   };
   const stops = map.places.map((place) => project(place.lon, place.lat));
   const meanX = stops.reduce((sum, [x]) => sum + x, 0) / stops.length;
+  const frameBox = {
+    left: (canvas.width - frame.width) / 2 + frame.width * safe.left,
+    right: (canvas.width + frame.width) / 2 - frame.width * safe.right,
+    top: (canvas.height - frame.height) / 2 + frame.height * safe.top,
+    bottom: (canvas.height + frame.height) / 2 - frame.height * safe.bottom,
+  };
+  const placed: Box[] = [];
   const labels = named.flatMap((label, i) => {
     if (!label) return [];
     const [x, y] = stops[i]!;
     // A long name wraps rather than being cut: its lines are centred on the place's height.
     const width = widthOf(label);
     const gap = dotRadius * 2;
-    // Beside the place, away from the rest of the route; on the other side if that runs out of the frame.
-    const right = x + gap + width <= (canvas.width + frame.width) / 2 - frame.width * safe.right;
-    const left = x - gap - width >= (canvas.width - frame.width) / 2 + frame.width * safe.left;
-    const onLeft = (x < meanX && left) || !right;
     const leading = label.size * 1.15;
+    const height = label.size + (label.lines.length - 1) * leading;
+    // Beside the place, away from the rest of the route; then the other side, a row above or below: the first that
+    // stays in the frame and clear of the names already placed (close places, such as towns a few km apart on a
+    // map of a country, would otherwise write over each other).
+    const beside = (onLeft: boolean): Box => ({
+      left: onLeft ? x - gap - width : x + gap,
+      top: y - height / 2,
+      width,
+      height,
+    });
+    // A row above or below the place's own row (`rows` of them out), centred on it.
+    const margin = label.size * 0.2;
+    const vertical = (rows: number): Box => ({
+      left: x - width / 2,
+      top: y - height / 2 + rows * (height + margin * 2),
+      width,
+      height,
+    });
+    const preferLeft = x < meanX;
+    const candidates = [beside(preferLeft), beside(!preferLeft), vertical(-1), vertical(1), vertical(-2), vertical(2)];
+    const inFrame = (box: Box) =>
+      box.left >= frameBox.left &&
+      box.left + box.width <= frameBox.right &&
+      box.top >= frameBox.top &&
+      box.top + box.height <= frameBox.bottom;
+    const clear = (box: Box) => placed.every((other) => !overlaps(box, other, margin));
+    const box =
+      candidates.find((candidate) => inFrame(candidate) && clear(candidate)) ??
+      candidates.find(inFrame) ??
+      candidates[0]!;
+    placed.push(box);
     return label.lines.map((text, line) => ({
       text,
       size: label.size,
-      x: onLeft ? x - gap - width : x + gap,
-      y: y + label.size * 0.35 + (line - (label.lines.length - 1) / 2) * leading,
+      x: box.left,
+      y: box.top + height / 2 + label.size * 0.35 + (line - (label.lines.length - 1) / 2) * leading,
     }));
   });
   return { canvas, project, extent, stops, labels, lineHalfWidth, dotRadius };
