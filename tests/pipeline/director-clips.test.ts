@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { analysePhotos } from '../../src/media/analyse.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { measureClipLoudness } from '../../src/media/clip-loudness.js';
+import { measureClipMotion } from '../../src/media/clip-motion.js';
+import { runFfmpeg } from '../../src/render/ffmpeg.js';
 import { findFfmpeg } from '../../src/media/find-ffmpeg.js';
 import { pickClipStart } from '../../src/pipeline/agents/director/clip-moment.js';
 import { planStoryboard } from '../../src/pipeline/agents/director/storyboard-plan.js';
 import type { Media } from '../../src/schemas/media.js';
 import { storyboardSchema } from '../../src/schemas/run.js';
-import { mediaFor, texturedPhoto } from '../helpers/render.js';
+import { FFMPEG_BUILDS, mediaFor, texturedPhoto } from '../helpers/render.js';
 import { clipFixture } from '../media/clip-fixtures.js';
 
 const style = { mood: 'calm', musicStyle: 'acoustic', source: 'default' as const, reason: 'test' };
@@ -26,6 +31,45 @@ describe('a clip moment', () => {
     expect(pickClipStart(10, 2, { stepSec: 0.25, rms: rms.map(() => 0) })).toBe(4);
     expect(pickClipStart(10, 2, null)).toBe(4);
     expect(pickClipStart(2, 3.5, { stepSec: 0.25, rms })).toBe(0);
+  });
+
+  it('weighs motion like sound: in a silent clip the moving stretch, in a loud one sound and motion together', () => {
+    const still = Array.from({ length: 40 }, (_, i) => (i >= 12 && i < 20 ? 9 : 0.2));
+    const silence = still.map(() => 0);
+    expect(pickClipStart(10, 2, { stepSec: 0.25, rms: silence, motion: still })).toBe(3);
+    expect(pickClipStart(10, 2, { stepSec: 0.25, rms: [], motion: still })).toBe(3);
+    // A cheer at 6 s over a still picture, a wave at 3 s in silence, and a stretch at 4.5 s with both: the last wins.
+    const rms = Array.from({ length: 40 }, (_, i) => ((i >= 24 && i < 32) || (i >= 18 && i < 26) ? 0.5 : 0.01));
+    const motion = Array.from({ length: 40 }, (_, i) => ((i >= 12 && i < 20) || (i >= 18 && i < 26) ? 9 : 0.2));
+    expect(pickClipStart(10, 2, { stepSec: 0.25, rms, motion })).toBe(4.5);
+  });
+
+  it('reads motion from the picture: a still stretch measures little, a moving one a lot', async () => {
+    const ffmpeg = (await findFfmpeg())!.path;
+    const dir = mkdtempSync(join(tmpdir(), 'sirtrav-clip-motion-test-'));
+    try {
+      const file = join(dir, 'clip.mp4');
+      // 3 s of a still picture (the pattern's first frame held), then 3 s of the moving pattern, in silence.
+      await runFfmpeg(FFMPEG_BUILDS.debian, [
+        ...['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30:duration=6'],
+        ...['-f', 'lavfi', '-i', 'anullsrc=sample_rate=48000:channel_layout=stereo'],
+        '-filter_complex',
+        '[0:v]split[a][b];[a]trim=end_frame=1,loop=loop=89:size=1:start=0,setpts=N/30/TB[still];' +
+          '[b]trim=start=3,setpts=PTS-STARTPTS[moving];[still][moving]concat=n=2:v=1:a=0[v]',
+        ...['-map', '[v]', '-map', '1:a', '-t', '6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', file],
+      ]);
+      const bytes = new Uint8Array(readFileSync(file));
+      const measured = await measureClipMotion(ffmpeg, bytes);
+      expect(measured!.stepSec).toBe(0.25);
+      const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+      const [still, moving] = [measured!.motion.slice(1, 10), measured!.motion.slice(14, 22)];
+      expect(mean(moving), measured!.motion.map((m) => m.toFixed(1)).join(' ')).toBeGreaterThan(5 * mean(still) + 1);
+      const sound = await measureClipLoudness(ffmpeg, bytes);
+      const start = pickClipStart(6, 2, { stepSec: 0.25, rms: sound?.rms ?? [], motion: measured!.motion });
+      expect(start).toBeGreaterThanOrEqual(2.75);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is measured from the clip sound with the project ffmpeg, a value every quarter second', async () => {

@@ -1,7 +1,8 @@
 import { analysePhotos } from '../../media/analyse.js';
 import { measureClipLoudness } from '../../media/clip-loudness.js';
+import { measureClipMotion } from '../../media/clip-motion.js';
 import { findFfmpeg } from '../../media/find-ffmpeg.js';
-import type { ClipLoudness } from '../agents/director/clip-moment.js';
+import type { ClipActivity } from '../agents/director/clip-moment.js';
 import { listMedia, readMediaBytes, requireMedia } from '../../media/library.js';
 import { recordMediaUse } from '../../media/usage.js';
 import { chooseStyle } from '../../learning/choose-style.js';
@@ -55,7 +56,7 @@ async function planWithDirector(context: RunContext): Promise<Planned> {
     media.filter((item) => item.kind !== 'clip'),
     load,
   );
-  const clips = await clipLoudness(media, load);
+  const clips = await clipActivity(media, load);
   const outcome = await runDirector(
     { runId: context.runId, media, request: context.state.request, style, facts, clips },
     {
@@ -72,25 +73,36 @@ async function planWithDirector(context: RunContext): Promise<Planned> {
   };
 }
 
-/** Each clip's loudness over time, for its moment; a clip that cannot be measured shows its middle. */
-async function clipLoudness(
+/** Each clip's sound and motion over time, for its moment; a clip that cannot be measured shows its middle. */
+async function clipActivity(
   media: Media[],
   load: (mediaId: string) => Promise<Uint8Array>,
-): Promise<Map<string, ClipLoudness | null>> {
-  const loudness = new Map<string, ClipLoudness | null>();
+): Promise<Map<string, ClipActivity | null>> {
+  const activity = new Map<string, ClipActivity | null>();
   const ffmpeg = (await findFfmpeg())?.path;
   const motions = media.flatMap((m) => (m.kind === 'clip' ? [m.mediaId] : m.liveClip ? [m.liveClip.mediaId] : []));
   for (const mediaId of motions) {
     if (!ffmpeg) break;
     const measured = await load(mediaId)
-      .then((bytes) => measureClipLoudness(ffmpeg, bytes))
+      .then(async (bytes) => {
+        const [sound, picture] = await Promise.all([
+          measureClipLoudness(ffmpeg, bytes),
+          measureClipMotion(ffmpeg, bytes),
+        ]);
+        if (!sound && !picture) return null;
+        return {
+          stepSec: sound?.stepSec ?? picture!.stepSec,
+          rms: sound?.rms ?? [],
+          ...(picture ? { motion: picture.motion } : {}),
+        };
+      })
       .catch((error: unknown) => {
-        log.warn('clip loudness not measured; its middle is shown', { mediaId, ...errorFields(error) });
+        log.warn('clip not measured; its middle is shown', { mediaId, ...errorFields(error) });
         return null;
       });
-    loudness.set(mediaId, measured);
+    activity.set(mediaId, measured);
   }
-  return loudness;
+  return activity;
 }
 
 /** An earlier run's storyboard, unchanged, at the quality it names (a preview's is drawn in full); its music keeps its seed. */

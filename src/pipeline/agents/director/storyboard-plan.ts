@@ -32,7 +32,7 @@ import { pairPortraits, transitionForMood } from './framing.js';
 import { captionFor, titleCard } from './title.js';
 import { chaptersOf, placeIn } from './chapters.js';
 import { phrasebookFor } from './languages/index.js';
-import { pickClipStart, type ClipLoudness } from './clip-moment.js';
+import { pickClipStart, type ClipActivity } from './clip-moment.js';
 
 export type { StyleChoice };
 
@@ -48,7 +48,7 @@ export interface DirectorInput {
    * Each clip's loudness over time (null: no sound), by the clip's media id (a Live Photo's by its motion's), to
    * pick its moment; without it a clip shows its middle.
    */
-  clips?: Map<string, ClipLoudness | null>;
+  clips?: Map<string, ClipActivity | null>;
 }
 
 const SCENE_GAP_MS = 3 * 3600 * 1000;
