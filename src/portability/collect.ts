@@ -50,8 +50,13 @@ export async function listProjectBlobs(projectId: Id): Promise<{ runIds: Id[]; b
   return { runIds, blobs };
 }
 
-/** Reads a blob as a stream and returns its manifest entry; `null` if it is gone. */
-export async function describeBlob(address: BlobAddress): Promise<ManifestBlob | null> {
+/**
+ * Reads a blob as a stream and returns its manifest entry, with the etag it had when it was read (to tell later
+ * whether its bytes changed; the local server gives none); `null` if it is gone.
+ */
+export async function describeBlob(
+  address: BlobAddress,
+): Promise<{ blob: ManifestBlob; etag: string | undefined } | null> {
   const result = await openStore(address.store).getWithMetadata(address.key, { type: 'stream', consistency: 'strong' });
   if (!result) return null;
   const hash = createHash('sha256');
@@ -64,10 +69,13 @@ export async function describeBlob(address: BlobAddress): Promise<ManifestBlob |
     size += value.byteLength;
   }
   return {
-    store: STORE_NAMES[address.store],
-    key: address.key,
-    size,
-    sha256: hash.digest('hex'),
-    metadata: result.metadata,
+    blob: {
+      store: STORE_NAMES[address.store],
+      key: address.key,
+      size,
+      sha256: hash.digest('hex'),
+      metadata: result.metadata,
+    },
+    etag: result.etag,
   };
 }

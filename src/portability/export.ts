@@ -48,6 +48,8 @@ const exportJobSchema = z.object({
   runIds: z.array(idSchema),
   pending: z.array(addressSchema),
   described: z.array(manifestBlobSchema),
+  /** Each described blob's etag when it was hashed, by `store/key`: a part checks its blobs still have them. */
+  etags: z.record(z.string(), z.string()).default({}),
   manifest: exportManifestSchema.nullable(),
 });
 type ExportJob = z.infer<typeof exportJobSchema>;
@@ -93,6 +95,7 @@ async function startExport(projectId: Id, partSize: number): Promise<ExportJob> 
     runIds,
     pending: blobs,
     described: [],
+    etags: {},
     manifest: null,
   };
   await writeJSON(keys.exportJob(projectId, job.exportId), exportJobDoc, job, { onlyIfNew: true });
@@ -122,15 +125,19 @@ export async function prepareExport(
     : await startExport(projectId, options.partSize ?? DEFAULT_PART_SIZE);
   if (job.manifest) return job;
   const described = [...job.described];
+  const etags = { ...job.etags };
   let next = 0;
   while (next < job.pending.length && Date.now() - started < options.budgetMs) {
-    const blob = await describeBlob(job.pending[next]!);
+    const found = await describeBlob(job.pending[next]!);
     // A blob deleted since the listing (retention, a deleted photo) is simply not exported.
-    if (blob) described.push(blob);
+    if (found) {
+      described.push(found.blob);
+      if (found.etag) etags[entryName(found.blob)] = found.etag;
+    }
     next++;
     options.onBlob?.(described.length, described.length + job.pending.length - next);
   }
-  job = { ...job, pending: job.pending.slice(next), described };
+  job = { ...job, pending: job.pending.slice(next), described, etags };
   if (job.pending.length === 0) {
     const { manifest } = await finalizeManifest({
       format: 'sirtrav-export',
@@ -227,8 +234,8 @@ export class ExportStaleError extends AppError {
 /**
  * Part `n` of a ready export: bytes `n × partSize` up to the next part, so the
  * parts joined in order are one tar file. Blobs are checked against the
- * manifest's metadata first, so a changed project answers 409 rather than a
- * broken part.
+ * manifest's metadata and the etags they were hashed at first, so a changed
+ * project answers 409 rather than a broken part.
  */
 export async function exportPart(
   projectId: Id,
@@ -258,7 +265,15 @@ export async function exportPart(
     if (entry.end <= start || entry.offset >= end) continue;
     const blob = manifest.blobs[i - FIRST_BLOB_ENTRY]!;
     const current = await openStore(storeIdOf(blob.store)).getMetadata(blob.key, { consistency: 'strong' });
-    if (!current || JSON.stringify(current.metadata) !== JSON.stringify(blob.metadata))
+    // Its etag tells a changed body too (a document's metadata carries its hash; a binary's may not): a blob
+    // rewritten with the same metadata would otherwise stream bytes of another length under its header, and the
+    // joined archive would not read. The local server gives no etags; there the metadata alone is compared.
+    const etag = job.etags[entry.name];
+    if (
+      !current ||
+      JSON.stringify(current.metadata) !== JSON.stringify(blob.metadata) ||
+      (etag !== undefined && current.etag !== etag)
+    )
       throw new ExportStaleError(entry.name);
   }
   return { stream: archiveRange(manifest, json, layout, start, end), bytes: end - start, manifest };

@@ -42,6 +42,15 @@ export async function downloadExport(
   headers: Record<string, string> = {},
   partSize?: number,
 ) {
+  // A project that changes while its parts are fetched answers 409 export_stale: start again, as a client does.
+  for (let attempt = 1; ; attempt++) {
+    const result = await downloadExportOnce(api, headers, partSize);
+    if (result.stale === null) return result;
+    if (attempt >= 3) throw new Error(`export part: 409 ${result.stale}`);
+  }
+}
+
+async function downloadExportOnce(api: (path: string) => string, headers: Record<string, string>, partSize?: number) {
   let response = await fetch(api(`/export${partSize ? `?partSize=${partSize}` : ''}`), { headers });
   let descriptor = (await response.json()) as {
     exportId: string;
@@ -58,10 +67,11 @@ export async function downloadExport(
   const parts: Buffer[] = [];
   for (const link of descriptor.links.parts!) {
     const part = await fetch(link, { headers });
+    if (part.status === 409) return { descriptor, parts, archive: Buffer.alloc(0), stale: await part.text() };
     if (part.status !== 200) throw new Error(`export part: ${part.status} ${await part.text()}`);
     parts.push(Buffer.from(await part.arrayBuffer()));
   }
-  return { descriptor, parts, archive: Buffer.concat(parts) };
+  return { descriptor, parts, archive: Buffer.concat(parts), stale: null };
 }
 
 /** Sends an archive as a chunked import and completes it (calling again while it answers 202). */
