@@ -7,6 +7,9 @@ import { addEdit, applyEdits, describeEdit } from './storyboard-edits.js';
 let source = null; // { runId, storyboard, links }
 let edits = [];
 let player = null;
+// Whether the person wants the preview playing. Each change rebuilds the player (stopping the old one), so the
+// player of the moment may be stopped by a rebuild; what the next one does, and the button's label, follow the wish.
+let wantPlaying = false;
 let building = Promise.resolve();
 let onMake = () => undefined;
 let picking = null; // the source index of the shot whose photo is being replaced
@@ -125,11 +128,16 @@ function render() {
   if (document.activeElement !== $('edit-title')) $('edit-title').value = storyboard.title?.text ?? '';
   $('edit-music').value = storyboard.musicStyle;
   $('music-note').hidden = storyboard.musicStyle === source.storyboard.musicStyle;
-  building = building.then(() => rebuild(storyboard, player?.isPlaying() ?? false));
+  building = building.then(() => rebuild(storyboard));
   return building;
 }
 
-async function rebuild(storyboard, resume) {
+function wish(playing) {
+  wantPlaying = playing;
+  $('play').textContent = playing ? 'Pause' : 'Play';
+}
+
+async function rebuild(storyboard) {
   player?.stop();
   player = await createPreview({
     canvas: $('stage'),
@@ -138,9 +146,9 @@ async function rebuild(storyboard, resume) {
     voice: $('voice-audio'),
     music: $('music-audio'),
     onTime: (t) => ($('stage-time').textContent = `${t.toFixed(1)} s`),
-    onPlaying: (playing) => ($('play').textContent = playing ? 'Pause' : 'Play'),
+    onEnded: () => wish(false),
   });
-  if (resume) await player.play();
+  if (wantPlaying) await player.play();
 }
 
 async function pickPhoto(shot, position) {
@@ -168,6 +176,7 @@ async function pickPhoto(shot, position) {
 export async function openEditor(state, links) {
   source = { runId: state.runId, storyboard: state.storyboard, links };
   edits = [];
+  wish(true);
   $('editor').hidden = false;
   $('picker').hidden = true;
   const voice = $('voice-audio');
@@ -181,18 +190,19 @@ export async function openEditor(state, links) {
     `${state.storyboard.durationSec} s: change it, watch the preview, then make it.`;
   await render();
   $('editor').scrollIntoView({ block: 'start' });
-  await player.play();
 }
 
 async function togglePlay() {
+  wish(!wantPlaying);
   await building;
-  if (player.isPlaying()) player.stop();
-  else await player.play();
+  if (!wantPlaying) player.stop();
+  else if (!player.isPlaying()) await player.play();
 }
 
 /** Renders the edited plan: its edits on the source run, or (no edits) the storyboard as it is. */
 function makeIt() {
   const body = edits.length > 0 ? { editOf: source.runId, edits } : { storyboardFrom: source.runId };
+  wish(false);
   player?.stop();
   return onMake(body);
 }

@@ -167,7 +167,7 @@ function drawText(context, text, { y, size, alpha, width }) {
  * A player for `storyboard` on `canvas`: `photoUrl(mediaId)` gives each photo's preview. The music element is the
  * clock (the voice follows it); without audio a wall clock stands in.
  */
-export async function createPreview({ canvas, storyboard, photoUrl, voice, music, onTime, onPlaying }) {
+export async function createPreview({ canvas, storyboard, photoUrl, voice, music, onTime, onEnded }) {
   const scale = LONG_SIDE / Math.max(storyboard.width, storyboard.height);
   const frame = { width: even(storyboard.width * scale), height: even(storyboard.height * scale) };
   Object.assign(canvas, frame);
@@ -313,6 +313,7 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
     const t = clock();
     if (t >= duration || (audioClock && music.ended)) {
       stop();
+      onEnded?.();
       return;
     }
     // The voice drifts from the music only by what the browser lets slip; pull it back when it does.
@@ -326,7 +327,6 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
     started = performance.now();
     playing = true;
     canvas.dataset.playing = 'true';
-    onPlaying?.(true);
     canvas.dataset.playingAt = String(Date.now());
     const audible = [music, voice].filter((audio) => audio.src);
     requestAnimationFrame(tick);
@@ -338,7 +338,6 @@ export async function createPreview({ canvas, storyboard, photoUrl, voice, music
   function stop() {
     playing = false;
     delete canvas.dataset.playing;
-    onPlaying?.(false);
     music.pause();
     voice.pause();
   }

@@ -120,6 +120,21 @@ describe('the storyboard editor in Chromium', () => {
     await page.waitForSelector('#stage[data-playing]');
     const edited = await canvasPixels(page);
     await expect.poll(() => canvasPixels(page)).not.toBe(edited);
+    // Paused, it stays paused through a change (the rebuild follows the person's wish, and so does the button).
+    await page.click('#play');
+    await page.waitForSelector('#stage:not([data-playing])');
+    await page.fill('#edit-title', 'Three cities, slowly');
+    await page.press('#edit-title', 'Tab');
+    // A second title replaces the first, as the last change.
+    expected.splice(3, 1);
+    expected.push({ op: 'title', text: 'Three cities, slowly' });
+    await expect.poll(() => shownEdits(page)).toEqual(expected);
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+    expect(await page.$('#stage[data-playing]')).toBeNull();
+    expect(await page.textContent('#play')).toBe('Play');
+    await page.click('#play');
+    await page.waitForSelector('#stage[data-playing]');
+    expect(await page.textContent('#play')).toBe('Pause');
 
     await mkdir(join(ROOT, 'out'), { recursive: true });
     await page.locator('#editor').screenshot({ path: join(ROOT, 'out', 'editor.png') });
