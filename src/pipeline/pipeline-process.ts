@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { z } from 'zod';
 import { recordRenderer } from '../health/renderer.js';
 import { errorFields, log } from '../log.js';
@@ -79,10 +80,11 @@ async function runChild(entryUrl: string, args: string[]): Promise<void> {
 /**
  * In a process started by `runPipelineProcess` or `runSegmentProcess` (the
  * module at `entryUrl` run as the main script with a flag): does the work and
- * exits. Anywhere else: does nothing.
+ * exits. Anywhere else (a worker thread included): does nothing.
  */
 export async function servePipelineProcess(entryUrl: string): Promise<void> {
-  if (process.argv[1] !== fileURLToPath(entryUrl)) return;
+  // A worker thread loaded from the same bundle (the face detector's) shares the process's arguments: not its work.
+  if (!isMainThread || process.argv[1] !== fileURLToPath(entryUrl)) return;
   const args = process.argv.slice(2);
   const run = runArgsSchema.safeParse(args);
   const segment = segmentArgsSchema.safeParse(args);

@@ -28,8 +28,13 @@ export const photoAnalysisSchema = z.object({
   peakSharpness: z.number().nonnegative().nullable().optional(),
   /** 0..1: 1 for a mid-grey mean with nothing clipped. */
   exposure: unit,
-  /** The most salient region (edges, skin tones, saturation). */
+  /** The region a crop must keep whole: the heads of the faces found, else the most salient region (edges, skin tones, saturation). */
   focus: photoRegionSchema,
+  /**
+   * The faces found (brow to chin), largest first; empty when there are none. Absent from analyses made before
+   * faces were looked for: the director measures those photos again.
+   */
+  faces: z.array(photoRegionSchema).max(64).optional(),
 });
 export type PhotoAnalysis = z.infer<typeof photoAnalysisSchema>;
 

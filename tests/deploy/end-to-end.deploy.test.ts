@@ -28,6 +28,11 @@ it('an upload through the write function measures the photo for the director, as
   const bytes = await makePhoto('jpeg', { width: 800, height: 600, seed: 7 });
   const media = await client.forProject(projectId, token).uploadPhoto(bytes, 'lisbon.jpg');
   expect(media.analysis).toEqual(await analysePhoto(media, bytes));
+  // A face is found there too: the detector's WebAssembly and model travel with the write function.
+  const portrait = new Uint8Array(await readFile(resolve(import.meta.dirname, '../fixtures/photos/astronaut.jpg')));
+  const person = await client.forProject(projectId, token).uploadPhoto(portrait, 'astronaut.jpg');
+  expect(person.analysis?.faces).toHaveLength(1);
+  expect(person.analysis).toEqual(await analysePhoto(person, portrait));
 });
 
 it('health tells the admin that the render function found its bundled ffmpeg, which the API function does not carry', async () => {
