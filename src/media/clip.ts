@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { CLIP_TYPES, MAX_CLIP_BYTES, MAX_CLIP_SEC, type ClipType } from '../schemas/media.js';
 import { parseClipReport, type ClipProbe } from '../render/video/clip-report.js';
 import { clipTakenAt, parseIso6709 } from './clip-probe.js';
-import type { ExifFacts } from './exif.js';
+import { cleanContentId, type ExifFacts } from './exif.js';
 import { findFfmpeg } from './find-ffmpeg.js';
 
 export interface ClipFacts extends ExifFacts {
@@ -143,6 +143,7 @@ export async function inspectClip(bytes: Uint8Array, contentType: ClipType): Pro
       gps: parseIso6709(probe.tags['com.apple.quicktime.location.iso6709'] ?? probe.tags['location']),
       camera: make || model ? { make: make?.slice(0, 64) ?? null, model: model?.slice(0, 64) ?? null } : null,
       orientation: 1,
+      contentId: cleanContentId(probe.tags['com.apple.quicktime.content.identifier']),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

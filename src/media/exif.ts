@@ -5,9 +5,49 @@ export interface ExifFacts {
   gps: { latitude: number; longitude: number; altitude: number | null } | null;
   camera: { make: string | null; model: string | null } | null;
   orientation: number | null;
+  /** Apple's content identifier: a Live Photo's still and its movie carry the same one. */
+  contentId: string | null;
 }
 
-const NONE: ExifFacts = { takenAt: null, gps: null, camera: null, orientation: null };
+const NONE: ExifFacts = { takenAt: null, gps: null, camera: null, orientation: null, contentId: null };
+
+/** A content identifier as Apple writes it (a UUID), anything else is no identifier. */
+export function cleanContentId(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const text = value.replace(/\0+$/, '').trim().toUpperCase();
+  return /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/.test(text) ? text : null;
+}
+
+const APPLE_MAKER_NOTE = 'Apple iOS\0';
+/** The Apple maker note's tag for the content identifier (ExifTool's Apple tags: 0x0011, ContentIdentifier). */
+const CONTENT_IDENTIFIER_TAG = 0x0011;
+
+/**
+ * The content identifier in an Apple maker note: "Apple iOS\0", a version (2 bytes), a byte order ("MM" or "II"),
+ * then an IFD whose offsets count from the note's start. Anything malformed gives null.
+ */
+export function appleContentId(note: Uint8Array | undefined): string | null {
+  if (!note || note.byteLength < 16) return null;
+  const view = new DataView(note.buffer, note.byteOffset, note.byteLength);
+  if (Buffer.from(note.subarray(0, 10)).toString('latin1') !== APPLE_MAKER_NOTE) return null;
+  const order = Buffer.from(note.subarray(12, 14)).toString('latin1');
+  if (order !== 'MM' && order !== 'II') return null;
+  const little = order === 'II';
+  const entries = view.getUint16(14, little);
+  for (let i = 0; i < entries; i++) {
+    const at = 16 + i * 12;
+    if (at + 12 > note.byteLength) return null;
+    if (view.getUint16(at, little) !== CONTENT_IDENTIFIER_TAG) continue;
+    const type = view.getUint16(at + 2, little);
+    const count = view.getUint32(at + 4, little);
+    // An ASCII string (type 2): inline when it fits in 4 bytes, else at an offset from the note's start.
+    if (type !== 2 || count > 64) return null;
+    const start = count <= 4 ? at + 8 : view.getUint32(at + 8, little);
+    if (start + count > note.byteLength) return null;
+    return cleanContentId(Buffer.from(note.subarray(start, start + count)).toString('latin1'));
+  }
+  return null;
+}
 
 const cleanText = (value: unknown): string | null => {
   if (typeof value !== 'string') return null;
@@ -54,6 +94,7 @@ export async function readExif(exif: Buffer | undefined): Promise<ExifFacts> {
       xmp: false,
       icc: false,
       iptc: false,
+      makerNote: true,
     });
   } catch {
     return NONE;
@@ -75,5 +116,6 @@ export async function readExif(exif: Buffer | undefined): Promise<ExifFacts> {
         : null,
     camera: make || model ? { make, model } : null,
     orientation,
+    contentId: tags.makerNote instanceof Uint8Array ? appleContentId(tags.makerNote) : null,
   };
 }

@@ -21,22 +21,32 @@ import { inspectClip, sniffClipType, type ClipFacts } from './clip.js';
 import { inspectImage, type ImageFacts } from './inspect.js';
 
 /**
- * Live Photos: each clip whose file name, less its extension, is a still's in the same request (IMG_0042.HEIC and
- * IMG_0042.MOV, as the Photos app exports them) becomes that photo's motion; the rest stay as they are.
+ * Live Photos in one request: each clip becomes the motion of the still with the same Apple content identifier, or
+ * else of the still whose file name, less its extension, is the clip's (IMG_0042.HEIC and IMG_0042.MOV, as the
+ * Photos app exports them); the rest stay as they are. (A still and its movie uploaded apart are joined by their
+ * content identifier when listed: see listMedia.)
  */
 export function pairLivePhotos(items: Photo[]): Photo[] {
   const base = (name: string) => name.replace(/\.[^.]*$/, '').toLowerCase();
-  const stills = new Map(
-    items.filter((item) => !('durationSec' in item.facts)).map((item) => [base(item.filename), item]),
-  );
-  const paired: Photo[] = [];
-  for (const item of items) {
-    const still = 'durationSec' in item.facts ? stills.get(base(item.filename)) : undefined;
-    if (still && !still.live) still.live = item;
-    else paired.push(item);
-  }
-  return paired;
+  const stills = items.filter((item) => !isClip(item));
+  const byContent = new Map(stills.flatMap((item) => (item.facts.contentId ? [[item.facts.contentId, item]] : [])));
+  const byName = new Map(stills.map((item) => [base(item.filename), item]));
+  const motions = new Set<Photo>();
+  const pair = (clip: Photo, still: Photo | undefined) => {
+    if (!still || still.live || motions.has(clip)) return;
+    // Two different Live Photos that happen to share a name are not one.
+    if (clip.facts.contentId && still.facts.contentId && clip.facts.contentId !== still.facts.contentId) return;
+    still.live = clip;
+    motions.add(clip);
+  };
+  // The identifier first, so that a movie merely named like a still does not take its place.
+  for (const clip of items.filter(isClip))
+    pair(clip, clip.facts.contentId ? byContent.get(clip.facts.contentId) : undefined);
+  for (const clip of items.filter(isClip)) pair(clip, byName.get(base(clip.filename)));
+  return items.filter((item) => !motions.has(item));
 }
+
+const isClip = (item: Photo) => 'durationSec' in item.facts;
 
 /** The same bytes always get the same id: base64url of their SHA-256. */
 export function mediaIdFor(bytes: Uint8Array): { mediaId: Id; sha256: string } {
@@ -154,6 +164,7 @@ async function writePhoto(
     gps: photo.facts.gps,
     camera: photo.facts.camera,
     orientation: photo.facts.orientation ?? 1,
+    ...(photo.facts.contentId ? { contentId: photo.facts.contentId } : {}),
     uploadedAt: now,
     ...(photo.analysis ? { analysis: photo.analysis } : {}),
     ...(clip ? { durationSec: clip.durationSec } : {}),
@@ -202,6 +213,11 @@ export async function readMediaBytes(
 
 /** The project's photos, oldest upload first, from blob metadata only (no photo is downloaded). */
 export async function listMedia(projectId: Id): Promise<Media[]> {
+  return joinLivePhotos(await listStored(projectId));
+}
+
+/** Every listed item as stored: photos and clips, less the motions stored with their photo. */
+async function listStored(projectId: Id): Promise<Media[]> {
   const prefix = keys.mediaPrefix(projectId);
   const media: Media[] = [];
   for await (const page of listKeyPages('media', prefix)) {
@@ -221,6 +237,25 @@ export async function listMedia(projectId: Id): Promise<Media[]> {
   return media.sort((a, b) => a.uploadedAt.localeCompare(b.uploadedAt) || a.mediaId.localeCompare(b.mediaId));
 }
 
+/**
+ * A still and a clip uploaded apart, with the same Apple content identifier, are one Live Photo: the clip is listed
+ * as the photo's motion (`liveClip`), not on its own. Nothing is rewritten: each stays the blob it was stored as.
+ */
+export function joinLivePhotos(media: Media[]): Media[] {
+  const motions = new Map<string, Media>();
+  for (const item of media)
+    if (item.kind === 'clip' && item.contentId && item.durationSec && !motions.has(item.contentId))
+      motions.set(item.contentId, item);
+  const joined = new Set<string>();
+  const stills = media.map((item) => {
+    const motion = item.kind === 'photo' && !item.liveClip && item.contentId ? motions.get(item.contentId) : undefined;
+    if (!motion || joined.has(motion.mediaId)) return item;
+    joined.add(motion.mediaId);
+    return { ...item, liveClip: { mediaId: motion.mediaId, durationSec: motion.durationSec! } };
+  });
+  return stills.filter((item) => !joined.has(item.mediaId));
+}
+
 export async function deleteMedia(projectId: Id, mediaId: Id): Promise<void> {
   const media = await requireMedia(projectId, mediaId);
   if (media.liveOf)
@@ -232,11 +267,18 @@ export async function deleteMedia(projectId: Id, mediaId: Id): Promise<void> {
   forgetMediaBytes(projectId, mediaId);
   await deleteBlob(keys.media(projectId, mediaId));
   await forgetPhotos(projectId, [mediaId]);
-  // A Live Photo goes with its motion.
-  const motion = media.liveClip?.mediaId;
+  // A Live Photo goes with its motion, stored with it or joined to it by its content identifier.
+  const motion = media.liveClip?.mediaId ?? (await joinedMotion(projectId, media));
   if (motion && (await getMedia(projectId, motion))) {
     forgetMediaBytes(projectId, motion);
     await deleteBlob(keys.media(projectId, motion));
     await forgetPhotos(projectId, [motion]);
   }
+}
+
+/** The clip a still uploaded on its own is joined to (see joinLivePhotos), if any. */
+async function joinedMotion(projectId: Id, media: Media): Promise<Id | undefined> {
+  if (media.kind !== 'photo' || !media.contentId) return undefined;
+  const listed = joinLivePhotos([media, ...(await listStored(projectId)).filter((item) => item.kind === 'clip')]);
+  return listed.find((item) => item.mediaId === media.mediaId)?.liveClip?.mediaId;
 }

@@ -71,6 +71,14 @@ export const mediaSchema = z.object({
   liveClip: z.object({ mediaId: idSchema, durationSec: z.number().positive() }).optional(),
   /** The motion of a Live Photo: the photo it belongs to. Such a clip is not listed on its own. */
   liveOf: idSchema.optional(),
+  /**
+   * Apple's content identifier, which a Live Photo's still and movie share: a still and a clip of the project with the
+   * same one are one Live Photo, whether they were uploaded together or not.
+   */
+  contentId: z
+    .string()
+    .regex(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/)
+    .optional(),
 });
 export type Media = z.infer<typeof mediaSchema>;
 

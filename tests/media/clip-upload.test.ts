@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { followProgress } from '../../packages/client/src/index.js';
 import { findFfmpeg } from '../../src/media/find-ffmpeg.js';
 import type { Media } from '../../src/schemas/media.js';
-import { listKeyPages } from '../../src/storage/index.js';
+import type { RunState } from '../../src/schemas/run.js';
+import { getMedia } from '../../src/media/library.js';
+import { listKeyPages, parseId } from '../../src/storage/index.js';
+import { livePhotoJpeg } from '../helpers/apple-live.js';
 import { heicFixture } from '../helpers/photos.js';
 import { useLocalServer } from '../helpers/server.js';
 import {
@@ -163,6 +167,12 @@ async function remuxed(args: string[]): Promise<Uint8Array<ArrayBuffer>> {
 const audioOnly = () => remuxed(['-vn', '-c', 'copy', '-f', 'ipod']);
 /** The fixture in a QuickTime MOV, as a Live Photo's motion is. */
 const movClip = () => remuxed(['-c', 'copy', '-f', 'mov']);
+/** A Live Photo's movie: a MOV carrying Apple's content identifier, as an iPhone writes it. */
+const liveMovie = (contentId: string, seconds = '2') =>
+  remuxed([
+    ...['-t', seconds, '-c', 'copy', '-f', 'mov', '-movflags', 'use_metadata_tags'],
+    ...['-metadata', `com.apple.quicktime.content.identifier=${contentId}`],
+  ]);
 
 describe('Live Photos', () => {
   it('a HEIC and its MOV in one request are one photo whose motion is a clip listed only through it', async () => {
@@ -188,4 +198,78 @@ describe('Live Photos', () => {
     expect((await fetch(api(`/media/${photo!.mediaId}`), { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(api(`/media/${photo!.liveClip!.mediaId}`))).status).toBe(404);
   });
+
+  it('a still and its movie with the same content identifier pair in one request, whatever their names', async () => {
+    const id = '0A1B2C3D-0000-4000-8000-000000000001';
+    const form = new FormData();
+    // Names that do not match, and a decoy movie named like the still.
+    form.append('files', new Blob([await livePhotoJpeg(id)], { type: 'image/jpeg' }), 'IMG_0100.JPG');
+    form.append('files', new Blob([await movClip()], { type: 'video/quicktime' }), 'IMG_0100.MOV');
+    form.append('files', new Blob([await liveMovie(id, '1.5')], { type: 'video/quicktime' }), 'renamed.mov');
+    const response = await fetch(api('/media'), { method: 'POST', body: form });
+    const body = (await response.json()) as { media: Media[] };
+    expect(response.status, JSON.stringify(body)).toBe(201);
+    const photo = body.media.find((m) => m.kind === 'photo')!;
+    expect(photo.contentId).toBe(id);
+    const motion = await getMedia(parseId(projectId), photo.liveClip!.mediaId);
+    expect(motion).toMatchObject({ kind: 'clip', filename: 'renamed.mov', contentId: id, liveOf: photo.mediaId });
+    // The decoy stays a clip of its own.
+    expect(body.media.filter((m) => m.kind === 'clip').map((m) => m.filename)).toEqual(['IMG_0100.MOV']);
+  });
+
+  it.each(['still first', 'movie first'])(
+    'a still and its movie uploaded apart are listed as one Live Photo (%s), and go together',
+    async (order) => {
+      const id =
+        order === 'still first' ? '0A1B2C3D-0000-4000-8000-000000000002' : '0A1B2C3D-0000-4000-8000-000000000003';
+      const still = async () => {
+        const { status, body } = await upload(
+          await livePhotoJpeg(id, order === 'still first' ? '#a47' : '#47a'),
+          'image/jpeg',
+        );
+        expect(status, JSON.stringify(body)).toBe(201);
+        return body.media[0]!;
+      };
+      const movie = async () => {
+        const { status, body } = await upload(await liveMovie(id), 'video/quicktime');
+        expect(status, JSON.stringify(body)).toBe(201);
+        return body.media[0]!;
+      };
+      const [photo, clip] =
+        order === 'still first' ? [await still(), await movie()] : [await movie(), await still()].reverse();
+      expect(photo!.kind).toBe('photo');
+      expect(clip!).toMatchObject({ kind: 'clip', contentId: id });
+      expect(clip!.liveOf).toBeUndefined();
+      const listed = ((await (await fetch(api('/media'))).json()) as { media: Media[] }).media;
+      expect(listed.find((m) => m.mediaId === photo!.mediaId)!.liveClip).toEqual({
+        mediaId: clip!.mediaId,
+        durationSec: clip!.durationSec,
+      });
+      expect(listed.some((m) => m.mediaId === clip!.mediaId)).toBe(false);
+      if (order === 'still first') {
+        // The plan of a run with just this Live Photo plays its motion where the photo sits.
+        const started = await fetch(api('/runs'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            mediaIds: [photo!.mediaId, clip!.mediaId],
+            durationSec: 4,
+            narration: false,
+            planOnly: true,
+          }),
+        });
+        expect(started.status, await started.clone().text()).toBe(202);
+        const { runId, links } = (await started.json()) as { runId: string; links: { progress: string } };
+        expect((await followProgress(links.progress, { onEvent: () => undefined }))?.status).toBe('complete');
+        const state = (await (await fetch(api(`/runs/${runId}`))).json()) as RunState;
+        const shots = state.storyboard!.shots.filter((shot) => shot.kind !== 'map');
+        expect(shots).toHaveLength(1);
+        expect(shots[0]).toMatchObject({ kind: 'clip', mediaId: clip!.mediaId });
+      }
+      // Deleting the photo deletes its motion; both bytes are gone.
+      expect((await fetch(api(`/media/${photo!.mediaId}`), { method: 'DELETE' })).status).toBe(204);
+      expect((await fetch(api(`/media/${clip!.mediaId}`))).status).toBe(404);
+      expect((await mediaKeys()).some((key) => key.endsWith(clip!.mediaId))).toBe(false);
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { measureClipLoudness } from '../../media/clip-loudness.js';
 import { measureClipMotion } from '../../media/clip-motion.js';
 import { findFfmpeg } from '../../media/find-ffmpeg.js';
 import type { ClipActivity } from '../agents/director/clip-moment.js';
-import { listMedia, readMediaBytes, requireMedia } from '../../media/library.js';
+import { joinLivePhotos, listMedia, readMediaBytes, requireMedia } from '../../media/library.js';
 import { recordMediaUse } from '../../media/usage.js';
 import { chooseStyle } from '../../learning/choose-style.js';
 import { settleMemoryIndex } from '../../learning/memory.js';
@@ -23,7 +23,7 @@ async function runMedia(context: RunContext): Promise<Media[]> {
   const ids = context.state.mediaIds;
   const media =
     ids.length > 0
-      ? await Promise.all(ids.map((id) => requireMedia(context.projectId, id)))
+      ? joinLivePhotos(await Promise.all(ids.map((id) => requireMedia(context.projectId, id))))
       : await listMedia(context.projectId);
   if (media.length === 0)
     throw new PipelineError({
