@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 
 /** The real photographs in tests/fixtures/photos (sources and licences in its LICENSES.md). */
-export const REAL_PHOTOS = ['coffee', 'chelsea', 'astronaut', 'rocket', 'dusk-sky'] as const;
-export type RealPhoto = (typeof REAL_PHOTOS)[number];
+export const REAL_PHOTOS = ['coffee', 'chelsea', 'astronaut', 'rocket', 'dusk-sky', 'eagle', 'deep-field'] as const;
+/** Real photographs that came out blurred: the camera moved during the exposure. */
+export const BLURRED_REAL_PHOTOS = ['clock-motion'] as const;
+export type RealPhoto = (typeof REAL_PHOTOS)[number] | (typeof BLURRED_REAL_PHOTOS)[number];
 
 export const realPhoto = (name: RealPhoto): Uint8Array =>
   new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', `${name}.jpg`)));

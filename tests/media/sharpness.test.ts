@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analysePhoto } from '../../src/media/analyse.js';
 import { BLURRY_BELOW } from '../../src/media/sharpness.js';
-import { fogged, gaussianBlur, lensBlur, REAL_PHOTOS, realPhoto } from '../helpers/real-photos.js';
+import { BLURRED_REAL_PHOTOS, fogged, gaussianBlur, lensBlur, REAL_PHOTOS, realPhoto } from '../helpers/real-photos.js';
 
 const measure = async (bytes: Uint8Array) => analysePhoto({ contentType: 'image/jpeg' }, bytes);
 
@@ -32,6 +32,13 @@ describe('sharpness of the sharpest part', () => {
       expect(lens.peakSharpness ?? 0, name).toBeLessThan(BLURRY_BELOW);
     }
   }, 120_000);
+
+  it('calls a real photo blurred by a moving camera blurry', async () => {
+    for (const name of BLURRED_REAL_PHOTOS) {
+      const { peakSharpness } = await measure(realPhoto(name));
+      expect(peakSharpness ?? 0, name).toBeLessThan(BLURRY_BELOW);
+    }
+  }, 30_000);
 
   it('leaves a photo with no detail at all unjudged rather than blurry', async () => {
     const flat = await measure(await gaussianBlur(await fogged(realPhoto('dusk-sky'), 0.2), 6));

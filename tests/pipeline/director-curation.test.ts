@@ -11,7 +11,10 @@ import { fogged, gaussianBlur, lensBlur, REAL_PHOTOS, realPhoto } from '../helpe
 
 const style = { mood: 'calm', musicStyle: 'acoustic', source: 'default' as const, reason: 'test' };
 
-/** Real photos, one a day, with a softer near-duplicate, two out of focus, a foggy one and an unreadable file. */
+/**
+ * Real photos, one a day, with a softer near-duplicate, two out of focus, a foggy one, an unreadable file, and a
+ * real photo blurred by camera shake.
+ */
 async function photoSet() {
   const photos: Array<{ media: Media; bytes: Uint8Array }> = [];
   const add = async (id: string, bytes: Uint8Array, takenAt: string) => {
@@ -20,20 +23,22 @@ async function photoSet() {
       .catch(() => ({ width: 1, height: 1 }));
     photos.push({ media: { ...mediaFor(id, size.width, size.height), takenAt }, bytes });
   };
-  for (const [i, name] of REAL_PHOTOS.entries()) await add(`m_${name}`, realPhoto(name), `2024-07-1${i}T10:00:00`);
+  for (const [i, name] of REAL_PHOTOS.entries()) await add(`m_${name}`, realPhoto(name), `2024-07-0${i + 1}T10:00:00`);
   // The rocket again 20 s later, slightly brighter and softer: a near-duplicate, less sharp than the original.
   const again = await sharp(realPhoto('rocket'))
     .blur(0.8)
     .modulate({ brightness: 1.05 })
     .jpeg({ quality: 90 })
     .toBuffer();
-  await add('m_again', new Uint8Array(again), '2024-07-13T10:00:20');
+  await add('m_again', new Uint8Array(again), `2024-07-0${REAL_PHOTOS.indexOf('rocket') + 1}T10:00:20`);
   // Low texture but sharp: the dusk sky seen through fog (the old whole-photo measure dropped such photos).
   await add('m_fog', await fogged(realPhoto('dusk-sky'), 0.3), '2024-07-16T10:00:00');
   // Out of focus: the coffee through a defocused lens, the cat under a wide Gaussian.
   await add('m_coffee_soft', await lensBlur(realPhoto('coffee'), 5), '2024-07-17T10:00:00');
   await add('m_cat_soft', await gaussianBlur(realPhoto('chelsea'), 4), '2024-07-18T10:00:00');
   await add('m_broken', new Uint8Array(Buffer.from('not a photo at all')), '2024-07-19T10:00:00');
+  // Blurred as taken: the camera moved.
+  await add('m_clock', realPhoto('clock-motion'), '2024-07-20T10:00:00');
   return photos;
 }
 
@@ -99,9 +104,10 @@ describe('curation', () => {
         { mediaId: 'm_coffee_soft', ...blurry },
         { mediaId: 'm_cat_soft', ...blurry },
         { mediaId: 'm_broken', reason: 'unreadable' },
+        { mediaId: 'm_clock', ...blurry },
       ]),
     );
-    expect(storyboard.curation.skipped).toHaveLength(4);
+    expect(storyboard.curation.skipped).toHaveLength(5);
     for (const skip of storyboard.curation.skipped.filter((s) => s.reason === 'blurry'))
       expect(skip.measure).toBeLessThan(BLURRY_BELOW);
     expect(storyboard.shots.map((s) => s.mediaId)).toEqual([...REAL_PHOTOS.map((name) => `m_${name}`), 'm_fog']);
