@@ -77,6 +77,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       res.end(JSON.stringify({ error: { code: 'internal_error', message: 'The local server failed.' } }));
     });
   });
+  // An idle connection outlives any client's wish to reuse it (fetch keeps one a few seconds): with Node's 5 s, a
+  // client on a busy machine could send its next request on a connection the server was closing, and see it reset.
+  server.keepAliveTimeout = 65_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const origin = `http://${req.headers.host ?? 'localhost'}`;
