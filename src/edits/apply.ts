@@ -25,7 +25,7 @@ export interface Replacement {
 export interface EditMedia {
   /** Each replacing media: a clip plays from its start; a photo framed as given (else whole, centred). */
   replacements?: ReadonlyMap<string, Replacement>;
-  /** Each clip's length, by the media id its shots play: a clip shot never runs past its clip's end if it can help it. */
+  /** Each clip's length, by the media id its shots play: a clip shot is kept within its clip where it can be. */
   clipSec?: ReadonlyMap<string, number>;
 }
 

@@ -65,12 +65,12 @@ export function beatTimeline(durationSec: number, count: number, grid: BeatGrid)
  * photos' shots are a bar or longer, on every other beat when they are two beats or longer, else on beats; a cut
  * leaves that unit only where the shots' lengths need it (see `placeCuts`).
  *
- * Bounds on the grid: a shot's length moves in whole beats, so a minimum is rounded up to the next length on the
- * grid (2 s at 80 bpm, a beat of 0.75 s and a transition of 0.6 s, is 2.1 s). A maximum is never exceeded, as a
- * clip must not run out of frames: when no length on the grid falls between the two (a 2.2 s clip at 70 bpm),
- * the shot is the longest one under the maximum, even if that is under the minimum; when even one beat and a
- * transition is longer than the maximum (a clip under a second), the shot is that long and its clip holds its last
- * frame. Lengths are kept 2 ms under a maximum so that rounding the times to milliseconds cannot overshoot it.
+ * Bounds on the grid: a shot's length moves in whole beats, so a minimum is rounded up to the next length on the grid
+ * (2 s at 80 bpm, a beat of 0.75 s and a transition of 0.56 s, is 2.06 s). A maximum is never exceeded, as a clip must
+ * not run out of frames: when no length on the grid falls between the two (a 2.2 s clip at 70 bpm), the shot is the
+ * longest one under the maximum, even if that is under the minimum; when even one beat and a transition is longer than
+ * the maximum (a clip under 0.8–1.5 s, by tempo), the shot is that long and its clip holds its last frame. Lengths are
+ * kept 2 ms under a maximum so that rounding the times to milliseconds cannot overshoot it.
  */
 export function boundedTimeline(durationSec: number, bounds: ShotBounds[], grid: BeatGrid): Timeline | null {
   const shots = bounds.length;
@@ -132,7 +132,7 @@ function idealCuts(targets: number[], transitionSec: number): number[] {
   return targets.slice(0, -1).map((length) => (at += length - transitionSec));
 }
 
-/** The grid the cuts keep to, in beats: as long as the photos' shots are (all shots' without photos), a bar, two beats or one. */
+/** The grid the cuts keep to, in beats, by the length of the photos' shots (of all, without photos): 4, 2 or 1. */
 function unitFor(
   targets: number[],
   bounds: ShotBounds[],
