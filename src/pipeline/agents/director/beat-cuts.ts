@@ -2,6 +2,8 @@
 export interface LengthRange {
   above: number;
   most: number;
+  /** The length a clip's shot wants: missing it costs as a cut's distance from its ideal does. */
+  want?: number;
 }
 
 export interface CutPlan {
@@ -25,32 +27,43 @@ interface Span {
  * The cuts as beat numbers (beat 0 is the grid's first beat), one fewer than the shots, or null when no choice
  * of beats gives every shot a length in its range. Of all the choices that do, the one nearest the ideal cuts:
  * the squared distance of each cut from its ideal, in units, plus a cost for a cut off the unit (1; ½ on every
- * other beat when the unit is a bar). Without ranges pressing, that is each ideal cut snapped to its nearest unit.
+ * other beat when the unit is a bar), plus, for a shot that wants a length, its squared distance from it in units.
+ * Without ranges pressing, that is each ideal cut snapped to its nearest unit.
  *
  * Each cut can only fall in a span of beats (what the shots before and after it allow), found first; when one is
  * empty nothing fits. The best choice is then found exactly by dynamic programming over the beats of each span:
  * the best cost of beat n for cut k comes from the best for cut k−1 over the beats that give shot k a length in
- * its range, a window kept with a monotonic queue, so the work grows with the shots times the spans' widths.
+ * its range (a window kept with a monotonic queue, or scanned for a shot that wants a length: a clip's window is
+ * a few beats wide), so the work grows with the shots times the spans' widths.
  */
 export function placeCuts(plan: CutPlan): number[] | null {
   const spans = cutSpans(plan);
   if (!spans) return null;
-  const { grid, ideal, unit } = plan;
+  const { grid, ideal, unit, lengths, transitionSec, durationSec } = plan;
   const beat = 60 / grid.bpm;
+  const timeOf = (n: number) => grid.beatOffsetSec + n * beat;
   const cost = (k: number, n: number) => ((n - (ideal[k]! - grid.beatOffsetSec) / beat) / unit) ** 2 + offUnit(n, unit);
+  const missed = (k: number, lengthSec: number) => {
+    const want = lengths[k]!.want;
+    return want === undefined ? 0 : ((lengthSec - want) / (unit * beat)) ** 2;
+  };
 
-  let best = costs(spans[0]!, (n) => cost(0, n));
+  let best = costs(spans[0]!, (n) => cost(0, n) + missed(0, timeOf(n) + transitionSec));
   const from: Array<(n: number) => number> = [];
   for (let k = 1; k < spans.length; k++) {
-    const gap = gapSpan(plan.lengths[k]!, { beat, transitionSec: plan.transitionSec });
+    const gap = gapSpan(lengths[k]!, { beat, transitionSec });
     const previous = { span: spans[k - 1]!, best };
-    const minima = windowMinima(previous, spans[k]!, gap);
+    const minima =
+      lengths[k]!.want === undefined
+        ? windowMinima(previous, spans[k]!, gap)
+        : windowScan(previous, spans[k]!, gap, (p, n) => missed(k, (n - p) * beat + transitionSec));
     best = costs(spans[k]!, (n) => minima.value(n) + cost(k, n));
     from.push(minima.index);
   }
   const lastSpan = spans[spans.length - 1]!;
+  const total = costs(lastSpan, (n) => best[n - lastSpan.lo]! + missed(spans.length, durationSec - timeOf(n)));
   let end = lastSpan.lo;
-  for (let n = lastSpan.lo; n <= lastSpan.hi; n++) if (best[n - lastSpan.lo]! < best[end - lastSpan.lo]!) end = n;
+  for (let n = lastSpan.lo; n <= lastSpan.hi; n++) if (total[n - lastSpan.lo]! < total[end - lastSpan.lo]!) end = n;
   const cuts = [end];
   for (let k = from.length - 1; k >= 0; k--) cuts.unshift(from[k]!(cuts[0]!));
   return cuts;
@@ -127,6 +140,28 @@ function windowMinima(previous: { span: Span; best: Float64Array }, span: Span, 
     if (queue.length > head) {
       value[n - span.lo] = costAt(queue[head]!);
       index[n - span.lo] = queue[head]!;
+    }
+  }
+  return { value: (n: number) => value[n - span.lo]!, index: (n: number) => index[n - span.lo]! };
+}
+
+/** As windowMinima, with a cost for each pair of beats (the length of the shot between them): every pair is tried. */
+function windowScan(
+  previous: { span: Span; best: Float64Array },
+  span: Span,
+  gap: Span,
+  pairCost: (p: number, n: number) => number,
+) {
+  const { span: before, best } = previous;
+  const value = new Float64Array(span.hi - span.lo + 1).fill(Infinity);
+  const index = new Int32Array(span.hi - span.lo + 1).fill(-1);
+  for (let n = span.lo; n <= span.hi; n++) {
+    for (let p = Math.max(before.lo, n - gap.hi); p <= Math.min(before.hi, n - gap.lo); p++) {
+      const candidate = best[p - before.lo]! + pairCost(p, n);
+      if (candidate <= value[n - span.lo]!) {
+        value[n - span.lo] = candidate;
+        index[n - span.lo] = p;
+      }
     }
   }
   return { value: (n: number) => value[n - span.lo]!, index: (n: number) => index[n - span.lo]! };

@@ -63,7 +63,8 @@ export function beatTimeline(durationSec: number, count: number, grid: BeatGrid)
  * Each bounded shot (a clip) wants the even share of the video clamped into its bounds, and the unbounded ones
  * (photos, the map) share what is left equally. Cuts go where those lengths put them, on bar lines when the
  * photos' shots are a bar or longer, on every other beat when they are two beats or longer, else on beats; a cut
- * leaves that unit only where the shots' lengths need it (see `placeCuts`).
+ * leaves that unit only where the shots' lengths need it, or where a clip gets much nearer its length by it (see
+ * `placeCuts`).
  *
  * Bounds on the grid: a shot's length moves in whole beats, so a minimum is rounded up to the next length on the grid
  * (2 s at 80 bpm, a beat of 0.75 s and a transition of 0.56 s, is 2.06 s). A maximum is never exceeded, as a clip must
@@ -87,7 +88,10 @@ export function boundedTimeline(durationSec: number, bounds: ShotBounds[], grid:
     transitionSec,
     ideal: idealCuts(targets, transitionSec),
     unit: unitFor(targets, bounds, { beat, transitionSec }),
-    lengths: bounds.map((shot) => lengthRange(shot, { beat, transitionSec })),
+    lengths: bounds.map((shot, i) => ({
+      ...lengthRange(shot, { beat, transitionSec }),
+      ...(shot.maxSec === Infinity ? {} : { want: targets[i]! }),
+    })),
   });
   if (!cuts) return null;
   const startSec = [0, ...cuts.map((n) => grid.beatOffsetSec + n * beat)].map(round3);
