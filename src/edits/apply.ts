@@ -13,12 +13,6 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
 /** What a shot shows, without where it sits in time. */
 const contentOf = ({ startSec: _start, durationSec: _duration, ...content }: Shot) => content;
 
-/**
- * The source's storyboard with `edits` applied in order. Pure: the same input
- * always gives the same storyboard. Every index names the source's shot or
- * line, whatever edits came before; an edit that cannot apply throws an
- * EditError naming its index.
- */
 /** What a replacing media is and how its shot shows it (from its analysis: its subject, crop or fill). */
 export interface Replacement {
   kind: 'photo' | 'clip';
@@ -27,21 +21,44 @@ export interface Replacement {
   framingReason?: Shot['framingReason'];
 }
 
-export function applyEdits(
-  storyboard: Storyboard,
-  edits: Edit[],
+/** What the edits know of the media they place and move. */
+export interface EditMedia {
   /** Each replacing media: a clip plays from its start; a photo framed as given (else whole, centred). */
-  kinds: ReadonlyMap<string, Replacement> = new Map(),
-): Storyboard {
+  replacements?: ReadonlyMap<string, Replacement>;
+  /** Each clip's length, by the media id its shots play: a clip shot is kept within its clip where it can be. */
+  clipSec?: ReadonlyMap<string, number>;
+}
+
+/**
+ * The source's storyboard with `edits` applied in order. Pure: the same input
+ * always gives the same storyboard. Every index names the source's shot or
+ * line, whatever edits came before; an edit that cannot apply throws an
+ * EditError naming its index.
+ */
+export function applyEdits(storyboard: Storyboard, edits: Edit[], media: EditMedia = {}): Storyboard {
   const slots: Slots = {
     shots: storyboard.shots.map((shot) => ({ ...shot })),
     origins: storyboard.shots.map((_, i) => i),
   };
+  const kinds = media.replacements ?? new Map<string, Replacement>();
   let result: Storyboard = storyboard;
   edits.forEach((edit, index) => {
     result = applyOne({ storyboard: result, slots, edit, index, kinds });
   });
-  return withChapters(withShots(result, slots.shots), storyboard, slots);
+  const shots = slots.shots.map((shot) => withinClip(shot, media.clipSec));
+  return withChapters(withShots(result, shots), storyboard, slots);
+}
+
+/**
+ * A clip shot that now lasts longer than its clip has left after its start (moved to a longer slot, or given a
+ * removed neighbour's time) starts earlier, as far as its clip allows; a clip shorter than its shot plays from
+ * its start and holds its last frame.
+ */
+function withinClip(shot: Shot, clipSec: ReadonlyMap<string, number> | undefined): Shot {
+  const length = shot.kind === 'clip' && shot.mediaId ? clipSec?.get(shot.mediaId) : undefined;
+  const start = shot.clipStartSec ?? 0;
+  if (length === undefined || start + shot.durationSec <= length + 1e-9) return shot;
+  return { ...shot, clipStartSec: Math.max(0, Math.floor((length - shot.durationSec) * 1000 + 1e-6) / 1000) };
 }
 
 /**
@@ -141,8 +158,9 @@ function moveShot(slots: Slots, from: number, to: number): void {
 
 /**
  * Takes a shot out; the shots either side share its time. Its two cuts become
- * one, on the beat nearest the middle of its slot, so the video keeps its
- * length, every cut stays on the beat, and the transitions keep their length.
+ * one, on the beat nearest the middle of its slot (or at a clip's edge, see
+ * mergedCut), so the video keeps its length, every cut stays on the beat, and
+ * the transitions keep their length.
  */
 function removeShot(slots: Slots, position: number, timeline: { durationSec: number; grid: MusicGrid | null }): void {
   const { shots } = slots;
@@ -155,13 +173,24 @@ function removeShot(slots: Slots, position: number, timeline: { durationSec: num
     shots[position - 1] = { ...previous, durationSec: round3(timeline.durationSec - previous.startSec) };
   } else {
     const transition = previous.startSec + previous.durationSec - removed.startSec;
-    const cut = cutBetween(removed.startSec, next.startSec, timeline.grid);
+    const cut = mergedCut(previous, removed, next, timeline.grid);
     const nextEnd = next.startSec + next.durationSec;
     shots[position - 1] = { ...previous, durationSec: round3(cut + transition - previous.startSec) };
     shots[position + 1] = { ...next, startSec: cut, durationSec: round3(nextEnd - cut) };
   }
   shots.splice(position, 1);
   slots.origins.splice(position, 1);
+}
+
+/**
+ * Where the cut between a removed shot's neighbours goes: beside a clip and a photo (or the map), at the clip's
+ * own cut, so the clip keeps its moment and the other takes the time; else on the beat nearest the middle.
+ */
+function mergedCut(previous: Shot, removed: Shot, next: Shot, grid: MusicGrid | null): number {
+  const [before, after] = [previous.kind === 'clip', next.kind === 'clip'];
+  if (before && !after) return removed.startSec;
+  if (after && !before) return next.startSec;
+  return cutBetween(removed.startSec, next.startSec, grid);
 }
 
 /** The beat nearest the middle of [from, to] (both are on the beat), or the middle itself without a beat grid. */

@@ -30,6 +30,7 @@ export async function editedStoryboard(projectId: Id, editOf: Id, edits: Edit[])
       },
     );
   const replacements = new Map<string, Replacement>();
+  const clipSec = await clipLengths(projectId, source.storyboard);
   const frame = { width: source.storyboard.width, height: source.storyboard.height };
   for (const [index, edit] of edits.entries()) {
     if (edit.op !== 'replace') continue;
@@ -37,11 +38,27 @@ export async function editedStoryboard(projectId: Id, editOf: Id, edits: Edit[])
     if (!media) throw new EditError(index, edit, `photo ${edit.mediaId} is not in this project`);
     if (media.kind === 'clip') {
       replacements.set(edit.mediaId, { kind: 'clip' });
+      if (media.durationSec !== undefined) clipSec.set(edit.mediaId, media.durationSec);
       continue;
     }
     // Its subject as measured at upload: the shot crops around it, or shows it whole when no crop can hold it.
     const focus = isCurrent(media.analysis) ? media.analysis.focus : null;
     replacements.set(edit.mediaId, { kind: 'photo', focus, ...chooseFraming(media, frame, focus) });
   }
-  return applyEdits(source.storyboard, edits, replacements);
+  return applyEdits(source.storyboard, edits, { replacements, clipSec });
+}
+
+/**
+ * The length of each clip the source's shots play, so an edit that lengthens a clip's shot can start it earlier
+ * (a clip deleted since is left out: its shot keeps its start).
+ */
+async function clipLengths(projectId: Id, storyboard: Storyboard): Promise<Map<string, number>> {
+  const ids = new Set(storyboard.shots.flatMap((shot) => (shot.kind === 'clip' && shot.mediaId ? [shot.mediaId] : [])));
+  const found = await Promise.all(
+    [...ids].map(async (mediaId) => {
+      const media = await getMedia(projectId, mediaId);
+      return media?.durationSec === undefined ? [] : [[mediaId as string, media.durationSec] as const];
+    }),
+  );
+  return new Map(found.flat());
 }

@@ -40,6 +40,14 @@ function fourShots(): Storyboard {
   });
 }
 
+/** The storyboard with shot `index` playing a clip (under the same media id) from `clipStartSec`. */
+function withClip(storyboard: Storyboard, index: number, clipStartSec: number): Storyboard {
+  const shots = storyboard.shots.map((shot, i) =>
+    i === index ? { ...shot, kind: 'clip' as const, framing: 'crop' as const, focus: null, clipStartSec } : shot,
+  );
+  return { ...storyboard, shots };
+}
+
 const timing = (storyboard: Storyboard) => storyboard.shots.map(({ startSec, durationSec }) => [startSec, durationSec]);
 const pictures = (storyboard: Storyboard) => storyboard.shots.map((shot) => shot.mediaId);
 const onBeat = (sec: number) => Math.abs((sec - 0.5) / 0.5 - Math.round((sec - 0.5) / 0.5)) < 1e-6;
@@ -54,13 +62,11 @@ describe('applyEdits', () => {
     expect(unknown.shots[2]).toEqual({ ...shot2, mediaId: 'm_new', focus: null, framing: 'fill' });
     expect(unknown.shots[1]).toEqual(source.shots[1]);
     const focus = { x: 0.6, y: 0.2, width: 0.2, height: 0.3 };
-    const analysed = applyEdits(
-      source,
-      [{ op: 'replace', shot: 2, mediaId: parseId('m_new') }],
-      new Map([
+    const analysed = applyEdits(source, [{ op: 'replace', shot: 2, mediaId: parseId('m_new') }], {
+      replacements: new Map([
         ['m_new', { kind: 'photo' as const, focus, framing: 'crop' as const, framingReason: 'subject_fits' as const }],
       ]),
-    );
+    });
     expect(analysed.shots[2]).toEqual({
       ...shot2,
       mediaId: 'm_new',
@@ -99,6 +105,40 @@ describe('applyEdits', () => {
       [3.5, 3.5],
       [6.5, 5.5],
     ]);
+  });
+
+  it('remove beside a clip gives the time to the photo on the other side: the clip keeps its moment', () => {
+    const clipFirst = withClip(fourShots(), 0, 1);
+    expect(timing(applyEdits(clipFirst, [{ op: 'remove', shot: 1 }]))).toEqual([
+      [0, 4],
+      [3.5, 6.5],
+      [9.5, 2.5],
+    ]);
+    const clipAfter = withClip(fourShots(), 2, 1);
+    const edited = applyEdits(clipAfter, [{ op: 'remove', shot: 1 }], { clipSec: new Map([['m_photo2', 5]]) });
+    expect(timing(edited)).toEqual([
+      [0, 7],
+      [6.5, 3.5],
+      [9.5, 2.5],
+    ]);
+    expect(edited.shots[1]!.clipStartSec).toBe(1);
+  });
+
+  it('a clip whose shot outgrows what is left of it starts earlier; one shorter than its shot plays from 0', () => {
+    const clipSec = new Map([['m_photo2', 4.2]]);
+    // Slot 0 lasts 4 s: the clip, 3.5 s from 1 s in, now starts at 0.2 s so as to end with its clip.
+    const moved = applyEdits(withClip(fourShots(), 2, 1), [{ op: 'move', shot: 2, to: 0 }], { clipSec });
+    expect(moved.shots[0]).toMatchObject({ mediaId: 'm_photo2', kind: 'clip', durationSec: 4, clipStartSec: 0.2 });
+    // Given the last shot's time it lasts 5.5 s, longer than the whole clip: it plays from 0 and holds its end.
+    const longer = applyEdits(withClip(fourShots(), 2, 1), [{ op: 'remove', shot: 3 }], { clipSec });
+    expect(longer.shots[2]).toMatchObject({ kind: 'clip', durationSec: 5.5, clipStartSec: 0 });
+    // A clip replacing a photo keeps the slot's timing and plays from its start; its length unknown, it is kept.
+    const replaced = applyEdits(fourShots(), [{ op: 'replace', shot: 0, mediaId: parseId('m_clip') }], {
+      replacements: new Map([['m_clip', { kind: 'clip' as const }]]),
+    });
+    expect(replaced.shots[0]).toMatchObject({ kind: 'clip', startSec: 0, durationSec: 4, clipStartSec: 0 });
+    const unknown = applyEdits(withClip(fourShots(), 2, 1), [{ op: 'move', shot: 2, to: 0 }]);
+    expect(unknown.shots[0]!.clipStartSec).toBe(1);
   });
 
   it('move takes the picture to another slot; every slot keeps its timing', () => {

@@ -123,11 +123,14 @@ describe('the director with clips', () => {
     expect(storyboard.curation.skipped).toEqual([]);
     const [, shotA, shotB] = storyboard.shots;
     expect(shotA!.place).toMatch(/Paris/);
-    // The loud end of clip A, as far as the shot's length allows; clip B is shorter than its shot.
+    // The loud end of clip A, as far as the shot's length allows; clip B's 2 s take the longest shot on the beat
+    // that ends within it (at 80 bpm one beat and a transition, 1.31 s), its unmeasured middle.
     const room = 10 - shotA!.durationSec;
     expect(shotA!.clipStartSec).toBeGreaterThan(room - 0.25);
     expect(shotA!.clipStartSec).toBeLessThanOrEqual(room);
-    expect(shotB!.clipStartSec).toBe(0);
+    expect(shotB!.durationSec).toBeLessThanOrEqual(2);
+    expect(shotB!.durationSec + 0.75).toBeGreaterThan(2);
+    expect(shotB!.clipStartSec).toBeCloseTo((2 - shotB!.durationSec) / 2, 2);
     expect(storyboard.shots.every((shot) => (shot.kind === 'clip') === (shot.clipStartSec !== undefined))).toBe(true);
   });
 

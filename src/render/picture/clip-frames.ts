@@ -87,6 +87,9 @@ class ChunkReader {
   }
 }
 
+/** How much of a clip's end is decoded to find its last frame. */
+const TAIL_SEC = 1;
+
 /**
  * A clip shot's frames, decoded by ffmpeg to raw BT.709 YUV at the frame's size and rate and read in order.
  * The shot asks for its frames by number within the shot; the decoder starts at the first one asked for
@@ -106,15 +109,17 @@ export class ClipFrames {
     this.planes = allocPlanes(options.width, options.height);
   }
 
-  private start(index: number): void {
+  /** Decoding from shot frame `index`, or from the clip's last second when `tail`. */
+  private start(index: number, tail = false): void {
     const { ffmpeg, file, startSec, fps } = this.options;
     const seek = startSec + index / fps;
+    const from = tail ? ['-sseof', `-${TAIL_SEC}`] : seek > 0 ? ['-ss', seek.toFixed(3)] : [];
     const process = spawnSupervised(ffmpeg, [
       '-hide_banner',
       '-nostdin',
       '-v',
       'error',
-      ...(seek > 0 ? ['-ss', seek.toFixed(3)] : []),
+      ...from,
       '-i',
       file,
       '-map',
@@ -148,13 +153,27 @@ export class ClipFrames {
     while (this.next <= index && !this.ended) {
       if (!(await this.reader!.read(bytes))) {
         this.ended = true;
-        if (!this.shown) throw this.failure();
+        if (!this.shown) await this.holdLast(index);
         break;
       }
       this.shown = true;
       this.next++;
     }
     return this.planes;
+  }
+
+  /**
+   * The first frame asked for lies past the clip's end (a segment or a redrawn stretch begins while a clip
+   * shorter than its shot holds): the clip's last frame, decoded from its final second, as a render from the
+   * shot's start would hold it.
+   */
+  private async holdLast(index: number): Promise<void> {
+    this.close();
+    this.start(index, true);
+    const bytes = bytesOf(this.planes);
+    while (await this.reader!.read(bytes)) this.shown = true;
+    this.ended = true;
+    if (!this.shown) throw this.failure();
   }
 
   private failure(): RenderError {

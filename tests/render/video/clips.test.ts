@@ -223,3 +223,27 @@ describe('clip shots in the render', () => {
     expect(Math.abs(loudness.integratedLufs + 16)).toBeLessThanOrEqual(1);
   });
 });
+
+describe('a clip shorter than its shot', () => {
+  it('holds its last frame, also when the frames asked for begin past its end (a segment inside the hold)', async () => {
+    ffmpeg ||= (await findFfmpeg())!.path;
+    const file = join(dir, 'short.mp4');
+    writeFileSync(file, clipFixture('landscape-hevc'));
+    const decoder = () => new ClipFrames({ ffmpeg, file, startSec: 3, width: 64, height: 36, fps: FPS, hdr: null });
+    // 5 s from 3 s in: 2 s of picture, then its last frame held to the end of the shot (frame 150).
+    const fromStart = decoder();
+    const fromInside = decoder();
+    try {
+      const moving = Uint8Array.from((await fromStart.frameAt(30)).y);
+      for (let i = 31; i <= 150; i++) await fromStart.frameAt(i);
+      const held = Uint8Array.from(fromStart.planes.y);
+      expect(meanAbsDiff(held, moving)).toBeGreaterThan(1);
+      const late = Uint8Array.from((await fromInside.frameAt(120)).y);
+      expect(meanAbsDiff(late, held)).toBe(0);
+      expect(meanAbsDiff((await fromInside.frameAt(150)).y, held)).toBe(0);
+    } finally {
+      fromStart.close();
+      fromInside.close();
+    }
+  });
+});

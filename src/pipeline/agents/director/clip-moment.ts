@@ -28,7 +28,7 @@ function activityScores(activity: ClipActivity): number[] {
 export function pickClipStart(clipSec: number, shotSec: number, activity: ClipActivity | null): number {
   const room = clipSec - shotSec;
   if (room <= 0) return 0;
-  const middle = round3(room / 2);
+  const middle = floor3(room / 2);
   const scores = activity ? activityScores(activity) : [];
   if (!activity || scores.length === 0) return middle;
   const window = Math.max(1, Math.round(shotSec / activity.stepSec));
@@ -41,7 +41,8 @@ export function pickClipStart(clipSec: number, shotSec: number, activity: ClipAc
     if (sum > best.sum * 1.0001) best = { at: start, sum };
   }
   if (best.sum <= 1e-6) return middle;
-  return round3(Math.min(room, best.at * activity.stepSec));
+  return floor3(Math.min(room, best.at * activity.stepSec));
 }
 
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
+/** Down to the millisecond, so the shot never reaches past the clip's end. */
+const floor3 = (value: number) => Math.floor(value * 1000 + 1e-6) / 1000;

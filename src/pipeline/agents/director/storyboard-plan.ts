@@ -17,9 +17,13 @@ import { distanceKm, lookupPlace, placeLabel, type Place } from './places.js';
 import {
   beatGridFor,
   beatTimeline,
+  boundedTimeline,
+  clipBounds,
   MAX_TRANSITION_SEC,
   MIN_SHOT_SEC,
+  PHOTO_BOUNDS,
   type BeatGrid,
+  type ShotBounds,
   type Timeline,
 } from './timeline.js';
 import { mapShot, routeLines, routeStops, wantsMap, withRouteLine, type RouteStop } from './route.js';
@@ -266,25 +270,74 @@ function layOut(
 ): { timeline: Timeline; chosen: Media[]; places: Array<Place | null>; map: MapSlot | null } {
   const placesOf = (items: Media[]) => items.map((item) => (item.gps ? lookupPlace(item.gps) : null));
   const plain = () => {
-    const timeline = beatTimeline(durationSec, fitTiming(durationSec, ordered.length).count, grid);
-    const chosen = pickEvenly(ordered, timeline.startSec.length);
+    const { timeline, chosen } = fitShots(ordered, { durationSec, grid }) ?? {
+      timeline: beatTimeline(durationSec, 1, grid),
+      chosen: pickEvenly(ordered, 1),
+    };
     return { timeline, chosen, places: placesOf(chosen), map: null };
   };
   if (input.request.map === false) return plain();
-  const timeline = beatTimeline(durationSec, fitTiming(durationSec, ordered.length + 1).count, grid);
-  if (timeline.startSec.length < 2) return plain();
-  const chosen = pickEvenly(ordered, timeline.startSec.length - 1);
-  const places = placesOf(chosen);
-  const stops = routeStops(chosen, places);
-  if (!wantsMap(input.request, stops)) return plain();
-  const slot = stops[1]!.firstPhoto;
+  let stops: RouteStop[] = [];
+  const fitted = fitShots(ordered, {
+    durationSec,
+    grid,
+    mapSlot: (chosen) => {
+      stops = routeStops(chosen, placesOf(chosen));
+      return wantsMap(input.request, stops) ? stops[1]!.firstPhoto : null;
+    },
+  });
+  if (fitted?.slot === undefined) return plain();
+  const { timeline, chosen, slot } = fitted;
   const without = <T>(values: T[]) => values.filter((_, i) => i !== slot);
   return {
     timeline: { startSec: without(timeline.startSec), durationSec: without(timeline.durationSec) },
     chosen,
-    places,
+    places: placesOf(chosen),
     map: { slot, startSec: timeline.startSec[slot]!, durationSec: timeline.durationSec[slot]!, stops },
   };
+}
+
+/** What a shot of this item plays when it is a clip, or a Live Photo's motion; null for a still photo. */
+const motionOf = (item: Media): { mediaId: Media['mediaId']; durationSec: number } | null =>
+  item.kind === 'clip' ? { mediaId: item.mediaId, durationSec: item.durationSec ?? 0 } : (item.liveClip ?? null);
+
+/**
+ * How long each item's shot may be, strictest first: a clip's 2–6 s moment; then its whole length (when photos
+ * are too few to fill the rest of the video); then as long as the video needs, its last frame held.
+ */
+const LIMITS: Array<(clipSec: number) => ShotBounds> = [
+  clipBounds,
+  (clipSec) => ({ ...clipBounds(clipSec), maxSec: clipSec }),
+  (clipSec) => ({ ...clipBounds(clipSec), maxSec: Infinity }),
+];
+
+/**
+ * The most of `items` (picked evenly) whose shots fit the video on the beat within their bounds, and their
+ * timeline; null when none do. With `mapSlot`, the timeline has one slot more, where it says for the items
+ * picked, and null is also the answer when it wants no map for them.
+ */
+function fitShots(
+  items: Media[],
+  options: { durationSec: number; grid: BeatGrid; mapSlot?: (chosen: Media[]) => number | null },
+): { timeline: Timeline; chosen: Media[]; slot?: number } | null {
+  const { durationSec, grid, mapSlot } = options;
+  const extra = mapSlot ? 1 : 0;
+  const most = fitTiming(durationSec, items.length + extra).count - extra;
+  for (const limit of LIMITS) {
+    for (let count = Math.min(items.length, most); count >= 1; count--) {
+      const chosen = pickEvenly(items, count);
+      const slot = mapSlot?.(chosen);
+      if (slot === null) return null;
+      const bounds = chosen.map((item) => {
+        const motion = motionOf(item);
+        return motion ? limit(motion.durationSec) : PHOTO_BOUNDS;
+      });
+      if (slot !== undefined) bounds.splice(slot, 0, PHOTO_BOUNDS);
+      const timeline = boundedTimeline(durationSec, bounds, grid);
+      if (timeline) return { timeline, chosen, ...(slot === undefined ? {} : { slot }) };
+    }
+  }
+  return null;
 }
 
 /** Scenes with the place a viewer would name them by. */
@@ -455,8 +508,7 @@ function pictureShot(input: DirectorInput, shot: Shot, item: Media, language: La
   const frame = frameSize(input.request.resolution ?? '720p', input.request.aspect ?? '16:9');
   const caption = input.request.captions ? captionFor(shot.place ?? null, item.takenAt, language) : null;
   // A clip, or a Live Photo: its motion plays, the photo's time and place name it.
-  const motion =
-    item.kind === 'clip' ? { mediaId: item.mediaId, durationSec: item.durationSec ?? 0 } : (item.liveClip ?? null);
+  const motion = motionOf(item);
   if (motion) {
     const loudness = input.clips?.get(motion.mediaId) ?? null;
     return {
