@@ -15,14 +15,27 @@ export interface ClipFramesOptions {
   hdr: 'hlg' | 'pq' | null;
 }
 
+/** BT.2408's HDR reference white (cd/m²): where an HDR clip puts what SDR shows as white (HLG 75 %, PQ 58 %). */
+const REFERENCE_WHITE_NITS = 203;
+/** The light rolled off to SDR white: HLG's nominal display peak (zscale's), and the peak assumed of PQ. */
+const PEAK_NITS = 1000;
+
 /**
- * HDR (HLG, PQ; BT.2020) to SDR BT.709: to linear light, to BT.709 primaries, tone-mapped (Hable, which keeps
- * highlights from clipping), then BT.709 transfer and matrix. The source's transfer is named rather than read
- * from the frames, which do not always carry it through the decoder.
+ * HDR (HLG, PQ; BT.2020) to SDR BT.709. zscale takes the clip to display light in BT.709 primaries, scaled so that
+ * reference white is 1.0, SDR white. `tonemap=mobius` then scales each pixel by a curve of its brightest channel (so
+ * hue is kept): the identity up to half of white's light (code 191 of 255), where grey and skin sit, then a roll-off
+ * that brings the peak to white. Reference white lands at 229, as BT.2390's roll-off (libplacebo's, which ffmpeg's
+ * `tonemap` lacks) puts it, with 600 and 1000 cd/m² above it and apart. The source's transfer is named rather than
+ * read from the frames, which do not always carry it through the decoder; the peak is fixed rather than read from a
+ * PQ clip's metadata, which not every phone writes and `tonemap` reads as if 1.0 were 100 cd/m². One zscale does both
+ * transfer and primaries: a second pass over the float frame cost 15 % more.
+ * `tests/render/picture/tone-map.test.ts` measures the result.
  */
 const toneMap = (hdr: 'hlg' | 'pq') =>
-  `zscale=tin=${hdr === 'hlg' ? 'arib-std-b67' : 'smpte2084'}:pin=bt2020:min=bt2020nc:t=linear:npl=100,` +
-  'format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv';
+  `zscale=tin=${hdr === 'hlg' ? 'arib-std-b67' : 'smpte2084'}:pin=bt2020:min=bt2020nc:` +
+  `t=linear:npl=${REFERENCE_WHITE_NITS}:p=bt709,format=gbrpf32le,` +
+  `tonemap=tonemap=mobius:param=0.5:peak=${(PEAK_NITS / REFERENCE_WHITE_NITS).toFixed(3)}:desat=0,` +
+  'zscale=t=bt709:m=bt709:r=tv';
 
 /**
  * The filter chain that turns a clip's frames into a shot's: upright (ffmpeg applies the display matrix
