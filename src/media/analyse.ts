@@ -89,11 +89,15 @@ export async function analysePhoto(photo: Pick<Media, 'contentType'>, bytes: Uin
     exposure: exposureScore(gray),
     // Faces first: a crop that keeps the heads whole keeps what matters; else where the eye goes.
     focus: headsRegion(faces) ?? (await focalPoint(rgb, info.width, info.height)),
-    faces,
+    // The focus holds every head; the faces kept are the largest, as many as a photo's metadata has room for.
+    faces: faces.slice(0, MAX_FACES_KEPT),
   };
 }
 
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
+
+/** Faces listed in an analysis, largest first: each takes 55 bytes of the photo's 2 KB of metadata. */
+export const MAX_FACES_KEPT = 8;
 
 /** The side faces are looked for at, on the photo's short side: a face of about 25 px there is found. */
 const FACE_SIDE = 512;

@@ -170,13 +170,36 @@ async function writePhoto(
     ...(clip ? { durationSec: clip.durationSec } : {}),
     ...photo.extra,
   };
-  const written = await putBinary(ref, photo.bytes, { ...media, createdAt: now }, { onlyIfNew: true });
+  const written = await putBinary(ref, photo.bytes, fitMetadata({ ...media, createdAt: now }), { onlyIfNew: true });
   if (!written) {
     // Another request stored the same bytes first.
     const winner = parseMedia(await getMetadata(ref));
     if (winner) return { media: winner, created: false };
   }
   return { media, created: true };
+}
+
+/** Netlify's cap on a blob's metadata: the JSON, base64-encoded, behind its header name and a `b64;` prefix. */
+const METADATA_LIMIT = 2048 - 'netlify-blobs-metadata'.length - 'b64;'.length;
+const encodedSize = (metadata: object) => Math.ceil(Buffer.byteLength(JSON.stringify(metadata)) / 3) * 4;
+
+/**
+ * A photo's metadata within the cap: a long name in a wide script and many faces could pass it, and the store would
+ * refuse the photo. The faces listed go first, smallest first (the focus already holds every head), then the name
+ * is shortened. The schema's own bounds keep the rest far below the cap.
+ */
+export function fitMetadata<T extends Media & { createdAt: string }>(metadata: T): T {
+  let fitted = metadata;
+  while (encodedSize(fitted) > METADATA_LIMIT && (fitted.analysis?.faces?.length ?? 0) > 0)
+    fitted = { ...fitted, analysis: { ...fitted.analysis!, faces: fitted.analysis!.faces!.slice(0, -1) } };
+  const dot = metadata.filename.lastIndexOf('.');
+  const extension = dot > 0 && metadata.filename.length - dot <= 8 ? metadata.filename.slice(dot) : '';
+  let stem = [...metadata.filename.slice(0, metadata.filename.length - extension.length)];
+  while (encodedSize(fitted) > METADATA_LIMIT && stem.length > 8) {
+    stem = stem.slice(0, -4);
+    fitted = { ...fitted, filename: `${stem.join('')}…${extension}` };
+  }
+  return fitted;
 }
 
 const mediaNotFound = (projectId: Id, mediaId: Id) =>

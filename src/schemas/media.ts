@@ -34,7 +34,7 @@ export const photoAnalysisSchema = z.object({
    * The faces found (brow to chin), largest first; empty when there are none. Absent from analyses made before
    * faces were looked for: the director measures those photos again.
    */
-  faces: z.array(photoRegionSchema).max(64).optional(),
+  faces: z.array(photoRegionSchema).max(8).optional(),
 });
 export type PhotoAnalysis = z.infer<typeof photoAnalysisSchema>;
 
