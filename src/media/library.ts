@@ -9,12 +9,13 @@ import {
   getMetadata,
   isId,
   keys,
+  listEtags,
   listKeyPages,
   parseId,
   putBinary,
   type Id,
 } from '../storage/index.js';
-import { analysePhoto } from './analyse.js';
+import { analysePhoto, isCurrent } from './analyse.js';
 import { cachedMediaBytes, cacheMediaBytes, forgetMediaBytes } from './bytes-cache.js';
 import { confirmPhotoSlot, forgetPhotos, releasePhotoSlot, reservePhotoSlot } from './cap.js';
 import { inspectClip, sniffClipType, type ClipFacts } from './clip.js';
@@ -200,6 +201,26 @@ export function fitMetadata<T extends Media & { createdAt: string }>(metadata: T
     fitted = { ...fitted, filename: `${stem.join('')}…${extension}` };
   }
   return fitted;
+}
+
+/**
+ * Stores the analysis of a photo measured again at run time (its stored one predates what the director now reads),
+ * so that the next run need not measure it again. It is written only over the blob as listed: a photo deleted or
+ * stored again since is left as it is, never brought back. (Production's conditional writes are atomic; the local
+ * server's are not, so there a delete in the same few milliseconds could still lose to this write.)
+ */
+export async function saveAnalysis(projectId: Id, mediaId: Id, analysis: PhotoAnalysis): Promise<boolean> {
+  const ref = keys.media(projectId, mediaId);
+  const etag = (await listEtags('media', ref.key)).get(ref.key);
+  const metadata = etag ? await getMetadata(ref) : null;
+  const media = parseMedia(metadata);
+  if (!etag || !metadata || !media || media.kind === 'clip' || isCurrent(media.analysis)) return false;
+  const { bytes } = await readMediaBytes(projectId, mediaId);
+  const saved = await putBinary(ref, bytes, fitMetadata({ ...(metadata as Media & { createdAt: string }), analysis }), {
+    onlyIfMatch: etag,
+  });
+  if (saved) log.info('stored a photo analysis measured again', { projectId, mediaId });
+  return saved;
 }
 
 const mediaNotFound = (projectId: Id, mediaId: Id) =>

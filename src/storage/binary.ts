@@ -11,18 +11,27 @@ export interface StoredBinary {
   metadata: Record<string, unknown>;
 }
 
-/** Stores raw bytes (photos, audio, video) with metadata; returns whether it was written. */
+/**
+ * Stores raw bytes (photos, audio, video) with metadata; returns whether it was written. `onlyIfNew` writes only
+ * where nothing is; `onlyIfMatch` only over the blob with that etag (take it from a listing: local reads give none).
+ */
 export async function putBinary(
   ref: BlobRef,
   bytes: Uint8Array,
   metadata: BlobMetadata,
-  options: { onlyIfNew?: boolean } = {},
+  options: { onlyIfNew?: boolean; onlyIfMatch?: string } = {},
 ): Promise<boolean> {
   if (bytes.byteLength > ref.maxBytes) throw new BlobTooLargeError(ref.store, ref.key, bytes.byteLength, ref.maxBytes);
   const store = openStore(ref.store);
   if (options.onlyIfNew) {
     const result = await store.set(ref.key, toArrayBuffer(bytes), { metadata, onlyIfNew: true });
     return result.modified;
+  }
+  if (options.onlyIfMatch !== undefined) {
+    if (!options.onlyIfMatch) return false;
+    const result = await store.set(ref.key, toArrayBuffer(bytes), { metadata, onlyIfMatch: options.onlyIfMatch });
+    // A refused condition can also read as modified with no etag (see the store's notes): that is no write.
+    return result.modified && Boolean(result.etag);
   }
   await store.set(ref.key, toArrayBuffer(bytes), { metadata });
   return true;

@@ -1,9 +1,9 @@
-import { analysePhotos } from '../../media/analyse.js';
+import { analysePhotos, isCurrent, type PhotoFacts } from '../../media/analyse.js';
 import { measureClipLoudness } from '../../media/clip-loudness.js';
 import { measureClipMotion } from '../../media/clip-motion.js';
 import { findFfmpeg } from '../../media/find-ffmpeg.js';
 import type { ClipActivity } from '../agents/director/clip-moment.js';
-import { joinLivePhotos, listMedia, readMediaBytes, requireMedia } from '../../media/library.js';
+import { joinLivePhotos, listMedia, readMediaBytes, requireMedia, saveAnalysis } from '../../media/library.js';
 import { recordMediaUse } from '../../media/usage.js';
 import { chooseStyle } from '../../learning/choose-style.js';
 import { settleMemoryIndex } from '../../learning/memory.js';
@@ -36,6 +36,21 @@ async function runMedia(context: RunContext): Promise<Media[]> {
   return media;
 }
 
+/**
+ * Photos whose stored analysis was out of date were measured again for this run: their fresh analysis is stored
+ * with them, so the next run reads it (see saveAnalysis). A failure costs only the next run's time.
+ */
+async function saveAnalyses(projectId: Id, media: Media[], facts: Map<string, PhotoFacts | null>): Promise<void> {
+  for (const item of media) {
+    const fresh = facts.get(item.mediaId);
+    if (item.kind === 'clip' || isCurrent(item.analysis) || !fresh) continue;
+    const { mediaId: _, ...analysis } = fresh;
+    await saveAnalysis(projectId, item.mediaId, analysis).catch((error: unknown) =>
+      log.warn('could not store a photo analysis measured again', { mediaId: item.mediaId, ...errorFields(error) }),
+    );
+  }
+}
+
 interface Planned {
   value: Storyboard;
   provider: string;
@@ -56,6 +71,7 @@ async function planWithDirector(context: RunContext): Promise<Planned> {
     media.filter((item) => item.kind !== 'clip'),
     load,
   );
+  await saveAnalyses(context.projectId, media, facts);
   const clips = await clipActivity(media, load);
   const outcome = await runDirector(
     { runId: context.runId, media, request: context.state.request, style, facts, clips },
