@@ -1,5 +1,6 @@
 import type { Sharp } from 'sharp';
 import type { Media } from '../../schemas/media.js';
+import { isHdrTransfer, toneMapStill } from './hdr-still.js';
 import { heifColour } from './heif-colour.js';
 import { nclxProfile } from './icc-profile.js';
 import { withIccChunk } from './icc-png.js';
@@ -25,17 +26,18 @@ export async function photoImage(media: Pick<Media, 'contentType'>, bytes: Uint8
  * colour the file states. An ICC profile (Display P3 on an iPhone) stays with
  * them, so they are converted to sRGB through it like any other photo's. nclx
  * code points (Android phones, cameras) become the matrix/TRC profile they
- * describe. libheif has already applied the nclx matrix and range in turning
- * YCbCr into RGB.
+ * describe; an HDR transfer (PQ, HLG) is tone-mapped to SDR sRGB here. libheif
+ * has already applied the nclx matrix and range in turning YCbCr into RGB.
  */
 async function heicImage(bytes: Uint8Array, icc: Uint8Array | null): Promise<Sharp> {
   const sharp = await loadSharp();
   const image = await (await loadHeicDecoder())({ buffer: bytes });
-  const { nclx } = icc ? { nclx: null } : heifColour(bytes);
+  const { nclx, peakNits } = icc ? { nclx: null, peakNits: null } : heifColour(bytes);
+  if (nclx && isHdrTransfer(nclx)) toneMapStill({ rgba: image.data, nclx, peakNits });
   const raw = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
     raw: { width: image.width, height: image.height, channels: 4 },
   });
-  const profile = icc ?? (nclx ? nclxProfile(nclx) : null);
+  const profile = icc ?? (nclx && !isHdrTransfer(nclx) ? nclxProfile(nclx) : null);
   return profile ? withProfile(raw, profile) : raw;
 }
 

@@ -6,7 +6,20 @@ import { heifColour, primaryItemProperties } from '../../../src/render/picture/h
 import { heicCard, type HeicCard } from '../../helpers/heic-cards.js';
 import { heifFile, hevcIntra } from '../../helpers/heif.js';
 import { heicFixture } from '../../helpers/photos.js';
-import { H, PATCHES, patchMeans, W, type Rgb } from '../../helpers/patches.js';
+import {
+  chroma,
+  deltaE,
+  H,
+  HDR_BLACK,
+  HDR_RED,
+  HDR_SCENE,
+  HDR_WHITE,
+  hueTurn,
+  PATCHES,
+  patchMeans,
+  W,
+  type Rgb,
+} from '../../helpers/patches.js';
 import { FFMPEG_BUILDS, mediaFor, renderStoryboard, storyboardFor } from '../../helpers/render.js';
 import { browserRgbFrame } from '../../helpers/video-measure.js';
 
@@ -84,6 +97,46 @@ describe('SDR HEIC colour: nclx code points, 10 bits, ICC', () => {
       video.cleanup();
     }
   }, 120_000);
+});
+
+describe('HDR stills (PQ, HLG) tone-mapped to SDR', () => {
+  /**
+   * Thresholds, and why:
+   * - reference white ≥ 220 in each channel (86 %): it reads as white next to SDR white; shown as-is it would be
+   *   148 (PQ 58 %) or 191 (HLG 75 %), paper grey, and BT.2390's roll-off to a 1000 cd/m² peak leaves it near 228.
+   * - black ≤ 8: no haze.
+   * - every colour below reference white within ΔE*ab 6 of the scene (2.3 is a just-noticeable difference; 6 is seen
+   *   only side by side): not darker, not duller. As-is PQ puts grey 118 at 105 and the red at (123, 80, 67), ΔE 52.
+   * - red keeps its hue within 5° and at least 90 % of its chroma: red stays red, not orange, pink or washed out.
+   */
+  it.each(['pq', 'hlg'] as const)(
+    'a %s still keeps reference white near white, its colours and the hue of its red',
+    async (card) => {
+      const measured = patchMeans(await decoded(await heicCard(card, { patches: HDR_SCENE })));
+      expect(Math.min(...measured[HDR_WHITE]!), `white ${measured[HDR_WHITE]!.map(Math.round)}`).toBeGreaterThanOrEqual(
+        220,
+      );
+      expect(Math.max(...measured[HDR_BLACK]!), `black ${measured[HDR_BLACK]!.map(Math.round)}`).toBeLessThanOrEqual(8);
+      HDR_SCENE.forEach((colour, p) => {
+        if (p === HDR_WHITE) return;
+        const error = deltaE(measured[p]!, colour);
+        expect(error, `patch ${colour} came out ${measured[p]!.map(Math.round)}`).toBeLessThanOrEqual(6);
+      });
+      expect(hueTurn(measured[HDR_RED]!, HDR_SCENE[HDR_RED]!)).toBeLessThanOrEqual(5);
+      expect(chroma(measured[HDR_RED]!)).toBeGreaterThanOrEqual(0.9 * chroma(HDR_SCENE[HDR_RED]!));
+    },
+    30_000,
+  );
+
+  it('a PQ still mastered brighter keeps its highlights apart by compressing more: white lower, yet light', async () => {
+    const white = async (maxCll?: number) =>
+      patchMeans(await decoded(await heicCard('pq', { patches: HDR_SCENE, ...(maxCll ? { maxCll } : {}) })))[
+        HDR_WHITE
+      ]![0];
+    const [usual, bright] = [await white(), await white(4000)];
+    expect(bright).toBeLessThan(usual - 3);
+    expect(bright).toBeGreaterThanOrEqual(200); // 208 measured, against 229
+  }, 30_000);
 });
 
 describe('orientation of a HEVC HEIC', () => {
