@@ -41,13 +41,14 @@ async function inP3(pixels: Buffer): Promise<{ p3: Buffer; icc: Uint8Array }> {
 export interface HeicCardOptions {
   /** The card's eight sRGB colours (PATCHES by default). */
   patches?: Rgb[];
-  /** A `clli` property stating this MaxCLL (cd/m²). */
-  maxCll?: number;
 }
 
-export async function heicCard(card: HeicCard, options: HeicCardOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+/** The card as one HEVC intra frame, and the `colr` property its HEIC states. */
+export async function cardFrame(
+  card: HeicCard,
+  options: HeicCardOptions = {},
+): Promise<{ hevc: Uint8Array; colour: ColourProperty }> {
   const pixels = patchPixels(options.patches);
-  const file = { width: W, height: H, ...(options.maxCll ? { maxCll: options.maxCll } : {}) };
   const frame = { ffmpeg, width: W, height: H };
   if (card === 'p3-nclx-8bit' || card === 'p3-icc-10bit') {
     const { p3, icc } = await inP3(pixels);
@@ -58,10 +59,11 @@ export async function heicCard(card: HeicCard, options: HeicCardOptions = {}): P
       bitDepth: tenBit ? 10 : 8,
       ...(tenBit ? { matrix: 1, fullRange: false } : NCLX[card]),
     });
-    const colour: ColourProperty = tenBit ? { icc } : { nclx: NCLX[card] };
-    return heifFile({ ...file, hevc, colour });
+    return { hevc, colour: tenBit ? { icc } : { nclx: NCLX[card] } };
   }
-  // zimg (exact BT.2100 HLG: agamma=0) from sRGB: with npl=203, SDR white is 203 cd/m².
+  // By zimg. HDR: the SDR codes as display light (BT.1886, zscale's BT.709), SDR white at 203 cd/m² (npl), as the
+  // clip tests make theirs; BT.2020 SDR: sRGB's curve kept, the primaries converted.
+  const from = card === 'bt2020-nclx-10bit' ? 'iec61966-2-1' : 'bt709';
   const hevc = hevcIntra({
     ...frame,
     rgb: pixels,
@@ -69,8 +71,12 @@ export async function heicCard(card: HeicCard, options: HeicCardOptions = {}): P
     matrix: 9,
     fullRange: false,
     filter:
-      `zscale=tin=iec61966-2-1:pin=bt709:min=gbr:rin=full:npl=203:agamma=0:` +
+      `zscale=tin=${from}:pin=bt709:min=gbr:rin=full:npl=203:` +
       `t=${ZSCALE_TRANSFER[card]}:p=bt2020:m=bt2020nc:r=tv,format=yuv420p10le`,
   });
-  return heifFile({ ...file, hevc, colour: { nclx: NCLX[card] } });
+  return { hevc, colour: { nclx: NCLX[card] } };
+}
+
+export async function heicCard(card: HeicCard, options: HeicCardOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+  return heifFile({ width: W, height: H, ...(await cardFrame(card, options)) });
 }

@@ -170,8 +170,6 @@ export interface HeifFileOptions {
   height: number;
   /** The `colr` property; none says nothing of the colour (as libheif's heif-enc writes an sRGB photo). */
   colour?: ColourProperty;
-  /** `clli`: the content's brightest pixel (MaxCLL), cd/m², as an HDR photo may state it. */
-  maxCll?: number;
   /** `irot`: turns the decoded image anticlockwise by this many degrees, for display. */
   rotation?: 0 | 90 | 180 | 270;
   /**
@@ -195,7 +193,6 @@ export function heifFile(options: HeifFileOptions): Uint8Array<ArrayBuffer> {
     { box: fullBox('pixi', 0, 0, Buffer.from([3, bitDepth, bitDepth, bitDepth])), essential: false },
   ];
   if (options.colour) properties.push({ box: colr(options.colour), essential: false });
-  if (options.maxCll) properties.push({ box: box('clli', u16(options.maxCll, options.maxCll)), essential: false });
   // Transformative properties come after the descriptive ones, in the order they apply.
   if (options.rotation) properties.push({ box: box('irot', Buffer.from([options.rotation / 90])), essential: true });
   if (options.mirror)

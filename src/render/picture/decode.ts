@@ -1,7 +1,7 @@
 import type { Sharp } from 'sharp';
 import type { Media } from '../../schemas/media.js';
 import { isHdrTransfer, toneMapStill } from './hdr-still.js';
-import { heifColour } from './heif-colour.js';
+import { heifNclx } from './heif-colour.js';
 import { nclxProfile } from './icc-profile.js';
 import { withIccChunk } from './icc-png.js';
 import { loadHeicDecoder, loadSharp } from './native.js';
@@ -26,14 +26,15 @@ export async function photoImage(media: Pick<Media, 'contentType'>, bytes: Uint8
  * colour the file states. An ICC profile (Display P3 on an iPhone) stays with
  * them, so they are converted to sRGB through it like any other photo's. nclx
  * code points (Android phones, cameras) become the matrix/TRC profile they
- * describe; an HDR transfer (PQ, HLG) is tone-mapped to SDR sRGB here. libheif
- * has already applied the nclx matrix and range in turning YCbCr into RGB.
+ * describe; an HDR transfer (PQ, HLG) is tone-mapped to SDR here, as clips
+ * are. libheif has already applied the nclx matrix and range in turning YCbCr
+ * into RGB.
  */
 async function heicImage(bytes: Uint8Array, icc: Uint8Array | null): Promise<Sharp> {
   const sharp = await loadSharp();
   const image = await (await loadHeicDecoder())({ buffer: bytes });
-  const { nclx, peakNits } = icc ? { nclx: null, peakNits: null } : heifColour(bytes);
-  if (nclx && isHdrTransfer(nclx)) toneMapStill({ rgba: image.data, nclx, peakNits });
+  const nclx = icc ? null : heifNclx(bytes);
+  if (nclx && isHdrTransfer(nclx)) toneMapStill({ rgba: image.data, nclx });
   const raw = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
     raw: { width: image.width, height: image.height, channels: 4 },
   });

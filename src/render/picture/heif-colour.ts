@@ -1,16 +1,6 @@
 import type { Nclx } from './nclx.js';
 
-/**
- * What a HEIF file says of its primary image's colour beyond an ICC profile,
- * read from the item's properties (ISO/IEC 23008-12): libvips reports the
- * profile (`colr` of type `prof`) but neither nclx code points nor HDR light
- * levels, and the HEIC decoder returns pixels only.
- */
-export interface HeifColour {
-  nclx: Nclx | null;
-  /** The brightest light the content holds (`clli` MaxCLL, else `mdcv`'s mastering peak), cd/m²; null if unstated. */
-  peakNits: number | null;
-}
+/** A HEIF file (ISO/IEC 23008-12) read as far as its primary image's properties: what its colour is. */
 
 interface Box {
   type: string;
@@ -110,18 +100,12 @@ function readNclx(payload: DataView): Nclx | null {
   };
 }
 
-/** clli: MaxCLL (cd/m²), MaxFALL; mdcv: six primaries and a white point (u16 each), then the peak (0.0001 cd/m²). */
-function readPeak({ type, payload }: ItemProperty): number {
-  if (type === 'clli' && payload.byteLength >= 2) return payload.getUint16(0);
-  if (type === 'mdcv' && payload.byteLength >= 24) return payload.getUint32(16) / 10_000;
-  return 0;
-}
-
-/** The primary image's nclx colour and peak light; null where the file states none. */
-export function heifColour(bytes: Uint8Array): HeifColour {
-  const properties = primaryItemProperties(bytes);
-  const nclx = properties.flatMap((p) => (p.type === 'colr' ? [readNclx(p.payload)] : [])).find(Boolean) ?? null;
-  const peakOf = (type: string) => properties.filter((p) => p.type === type).map(readPeak)[0] ?? 0;
-  // MaxCLL says what the content holds; the mastering display's peak only bounds it.
-  return { nclx, peakNits: peakOf('clli') || peakOf('mdcv') || null };
+/**
+ * The primary image's nclx code points (a `colr` box of type `nclx`), or null
+ * when it states none. libvips reports an ICC profile (`colr` of type `prof`)
+ * but not nclx, and the HEIC decoder returns pixels only.
+ */
+export function heifNclx(bytes: Uint8Array): Nclx | null {
+  const colours = primaryItemProperties(bytes).filter((p) => p.type === 'colr');
+  return colours.map((p) => readNclx(p.payload)).find((nclx) => nclx !== null) ?? null;
 }
