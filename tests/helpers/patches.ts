@@ -55,7 +55,7 @@ export function patchMeans(rgb: Uint8Array): Rgb[] {
   });
 }
 
-/** CIELAB (D65) of an sRGB colour. */
+/** CIELAB (D65) of an sRGB colour (as a browser also shows a BT.709 stream). */
 export function lab(rgb: Rgb): Rgb {
   const [r, g, b] = rgb.map((c) => {
     const e = Math.min(255, Math.max(0, c)) / 255;
