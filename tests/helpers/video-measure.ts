@@ -180,14 +180,19 @@ export async function browserRgbFrame(
     'yuv420p',
     'pipe:1',
   ]);
+  return browserRgb(raw, width, height);
+}
+
+/** BT.709 limited-range YUV 4:2:0 (planes back to back) as a browser shows it: sRGB, per pixel. */
+export function browserRgb(yuv: Uint8Array, width: number, height: number): Uint8Array {
   const rgb = new Uint8Array(width * height * 3);
   const cw = width >> 1;
   const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const Y = (raw[y * width + x]! - 16) / 219;
-      const U = (raw[width * height + (y >> 1) * cw + (x >> 1)]! - 128) / 224;
-      const V = (raw[width * height + cw * (height >> 1) + (y >> 1) * cw + (x >> 1)]! - 128) / 224;
+      const Y = (yuv[y * width + x]! - 16) / 219;
+      const U = (yuv[width * height + (y >> 1) * cw + (x >> 1)]! - 128) / 224;
+      const V = (yuv[width * height + cw * (height >> 1) + (y >> 1) * cw + (x >> 1)]! - 128) / 224;
       // BT.709 inverse matrix (Kr 0.2126, Kb 0.0722).
       const i = (y * width + x) * 3;
       rgb[i] = clamp(255 * (Y + 1.5748 * V));

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { RenderError } from '../errors.js';
 import { spawnSupervised, stopSupervised, type SupervisedProcess } from '../supervised.js';
+import { MOBIUS_KNEE, REFERENCE_WHITE_NITS, TONEMAP_PEAK } from './hdr-tone-map.js';
 import { allocPlanes, type Planes } from './planes.js';
 
 export interface ClipFramesOptions {
@@ -15,11 +16,6 @@ export interface ClipFramesOptions {
   hdr: 'hlg' | 'pq' | null;
 }
 
-/** BT.2408's HDR reference white (cd/m²): where an HDR clip puts what SDR shows as white (HLG 75 %, PQ 58 %). */
-const REFERENCE_WHITE_NITS = 203;
-/** The light rolled off to SDR white: HLG's nominal display peak (zscale's), and the peak assumed of PQ. */
-const PEAK_NITS = 1000;
-
 /**
  * HDR (HLG, PQ; BT.2020) to SDR BT.709. zscale takes the clip to display light in BT.709 primaries, scaled so that
  * reference white is 1.0, SDR white. `tonemap=mobius` then scales each pixel by a curve of its brightest channel (so
@@ -29,12 +25,12 @@ const PEAK_NITS = 1000;
  * read from the frames, which do not always carry it through the decoder; the peak is fixed rather than read from a
  * PQ clip's metadata, which not every phone writes and `tonemap` reads as if 1.0 were 100 cd/m². One zscale does both
  * transfer and primaries: a second pass over the float frame cost 15 % more.
- * `tests/render/picture/tone-map.test.ts` measures the result.
+ * `tests/render/picture/tone-map.test.ts` measures the result; hdr-tone-map.ts holds the numbers, which HDR stills share.
  */
 const toneMap = (hdr: 'hlg' | 'pq') =>
   `zscale=tin=${hdr === 'hlg' ? 'arib-std-b67' : 'smpte2084'}:pin=bt2020:min=bt2020nc:` +
   `t=linear:npl=${REFERENCE_WHITE_NITS}:p=bt709,format=gbrpf32le,` +
-  `tonemap=tonemap=mobius:param=0.5:peak=${(PEAK_NITS / REFERENCE_WHITE_NITS).toFixed(3)}:desat=0,` +
+  `tonemap=tonemap=mobius:param=${MOBIUS_KNEE}:peak=${TONEMAP_PEAK}:desat=0,` +
   'zscale=t=bt709:m=bt709:r=tv';
 
 /**

@@ -4,53 +4,26 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FFMPEG_BUILDS, mediaFor, renderStoryboard, storyboardFor } from '../../helpers/render.js';
-import { ADOBE_RGB, matrixProfile, PROPHOTO_RGB } from '../../helpers/icc.js';
+import { ADOBE_RGB, PROPHOTO_RGB } from '../../helpers/icc.js';
+import { matrixProfile } from '../../../src/render/picture/icc-profile.js';
 import { browserRgbFrame } from '../../helpers/video-measure.js';
+import { H, PATCHES, patchMeans, patchPixels, W } from '../../helpers/patches.js';
 import { withIccChunk } from '../../../src/render/picture/icc-png.js';
 
 const ffmpeg = process.env.FFMPEG_PATH ?? FFMPEG_BUILDS.debian;
-/** sRGB patches: saturated primaries and secondaries, skin, greys from dark to light. */
-const PATCHES: Array<[number, number, number]> = [
-  [200, 40, 40],
-  [40, 160, 60],
-  [50, 70, 190],
-  [230, 200, 60],
-  [128, 128, 128],
-  [235, 235, 235],
-  [35, 35, 35],
-  [210, 160, 130],
-];
-const [W, H, COLUMNS] = [640, 360, 4];
-const PATCH = { width: W / COLUMNS, height: H / 2 };
 
 const dir = mkdtempSync(join(tmpdir(), 'sirtrav-icc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The patches as a photo whose pixels are in `profile` (converted from sRGB, the profile embedded). */
 async function patchPhoto(profile: 'srgb' | 'p3' | 'adobe' | 'prophoto'): Promise<Uint8Array> {
-  const pixels = Buffer.alloc(W * H * 3);
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++)
-      pixels.set(PATCHES[Math.floor(y / PATCH.height) * COLUMNS + Math.floor(x / PATCH.width)]!, (y * W + x) * 3);
   let icc: string = profile;
   if (profile === 'adobe' || profile === 'prophoto') {
     icc = join(dir, `${profile}.icc`);
     writeFileSync(icc, matrixProfile(profile === 'adobe' ? ADOBE_RGB : PROPHOTO_RGB));
   }
-  const image = sharp(pixels, { raw: { width: W, height: H, channels: 3 } }).withIccProfile(icc);
+  const image = sharp(patchPixels(), { raw: { width: W, height: H, channels: 3 } }).withIccProfile(icc);
   return new Uint8Array(await image.jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toBuffer());
-}
-
-/** Mean colour of a 24×24 square at each patch's centre. */
-function patchMeans(rgb: Uint8Array): number[][] {
-  return PATCHES.map((_, p) => {
-    const cx = (p % COLUMNS) * PATCH.width + PATCH.width / 2;
-    const cy = Math.floor(p / COLUMNS) * PATCH.height + PATCH.height / 2;
-    const sum = [0, 0, 0];
-    for (let y = cy - 12; y < cy + 12; y++)
-      for (let x = cx - 12; x < cx + 12; x++) for (let c = 0; c < 3; c++) sum[c]! += rgb[(y * W + x) * 3 + c]!;
-    return sum.map((v) => v / 576);
-  });
 }
 
 describe('colour through embedded ICC profiles', () => {

@@ -8,8 +8,8 @@ import { probeReport } from '../../../src/render/ffmpeg.js';
 import { parseClipReport } from '../../../src/render/video/clip-report.js';
 import { FFMPEG_BUILDS } from '../../helpers/render.js';
 import { ffmpegOutput } from '../../helpers/video-measure.js';
+import { deltaE, hueTurn, lab, type Rgb } from '../../helpers/patches.js';
 
-type Rgb = [number, number, number];
 type Hdr = 'hlg' | 'pq';
 
 /**
@@ -89,20 +89,6 @@ function patchColours(yuv: Uint8Array): Rgb[] {
   });
 }
 
-/** CIELAB (D65) of an sRGB colour, as a browser shows a BT.709 stream. */
-function lab(rgb: Rgb): Rgb {
-  const [r, g, b] = rgb.map((c) => {
-    const e = Math.min(255, Math.max(0, c)) / 255;
-    return e <= 0.04045 ? e / 12.92 : ((e + 0.055) / 1.055) ** 2.4;
-  }) as Rgb;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
-  const fx = f((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047);
-  const fy = f(0.2126 * r + 0.7152 * g + 0.0722 * b);
-  const fz = f((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883);
-  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
-}
-const deltaE = (a: Rgb, b: Rgb) => Math.hypot(...lab(a).map((v, i) => v - lab(b)[i]!));
-const hueDeg = (rgb: Rgb) => (Math.atan2(lab(rgb)[2], lab(rgb)[1]) * 180) / Math.PI;
 const mean = (rgb: Rgb) => (rgb[0] + rgb[1] + rgb[2]) / 3;
 
 /**
@@ -130,7 +116,7 @@ function faults(measured: Rgb[]): string[] {
     if (error > 5) found.push(`${name}: ${at(name)} is ΔE ${error.toFixed(1)} from ${sdr(name)}`);
   }
   const red = at('red');
-  const turn = Math.abs(((hueDeg(red) - hueDeg(sdr('red')) + 540) % 360) - 180);
+  const turn = hueTurn(red, sdr('red'));
   if (turn > 10 || red[0] < 2 * Math.max(red[1], red[2])) found.push(`red: ${red} turned ${turn.toFixed(1)}°`);
   const order = ['black', 'dark skin', 'grey', 'light skin', 'white'].map((name) => lab(at(name))[0]);
   if (order.some((l, i) => i > 0 && l <= order[i - 1]!)) found.push(`order: lightness ${order.map(Math.round)}`);
