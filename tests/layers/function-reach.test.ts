@@ -44,10 +44,16 @@ describe('what each function bundles', () => {
   for (const entry of ['netlify/functions/api.ts', 'netlify/functions/api-write.ts']) {
     it(`${entry} reaches only the renderer's photo decoding, framing rule and clip report`, () => {
       const reached = reachedFrom(entry);
-      // An upload is decoded and measured for the director where it arrives, and a clip's ffmpeg report read; an edit
-      // frames a replacing photo by the director's rule.
+      // An upload is decoded (into sRGB, through its ICC profile or HEIF colour box, HDR stills tone-mapped) and
+      // measured for the director where it arrives, and a clip's ffmpeg report read; an edit frames a replacing photo
+      // by the director's rule.
       const allowed = [
         'src/render/picture/decode.ts',
+        'src/render/picture/heif-colour.ts',
+        'src/render/picture/nclx.ts',
+        'src/render/picture/icc-profile.ts',
+        'src/render/picture/hdr-still.ts',
+        'src/render/picture/hdr-tone-map.ts',
         'src/render/picture/framing.ts',
         'src/render/picture/native.ts',
         'src/render/picture/icc-png.ts',
