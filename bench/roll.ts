@@ -116,6 +116,9 @@ export async function benchRoll(server: LocalServer): Promise<void> {
     console.log(
       `| peak RSS, largest render process with its ffmpeg (what one function holds; limit 1024 MB) | ${fmt(peak.largestMb, 0)} MB | ${fmt(floorPeak, 0)} MB | |`,
     );
+    console.log(
+      `| peak private memory of that process and its ffmpeg (RSS less the binaries' shared pages) | ${fmt(peak.largestPrivateMb, 0)} MB | | |`,
+    );
     console.log(`| peak RSS, the server and all its render processes | ${fmt(peak.totalMb, 0)} MB | | |`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  * Resident memory of a process and all its descendants, in MB, read from /proc (Linux): all of it, and its largest branch (one child of the root with everything it
  * started: a render process and its ffmpeg, as one function invocation would hold them).
  */
-export function treeRss(rootPid: number): { totalMb: number; largestMb: number } {
+export function treeRss(rootPid: number): { totalMb: number; largestMb: number; largestPrivateMb: number } {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -27,19 +27,30 @@ export function treeRss(rootPid: number): { totalMb: number; largestMb: number }
     return null;
   };
   const branches = new Map<number, number>();
+  /** Per branch, the memory its processes do not share: RSS less the pages mapped from files (Node's and ffmpeg's binaries). */
+  const privateKb = new Map<number, number>();
   let kb = 0;
   for (const pid of parents.keys()) {
     const branch = branchOf(pid);
     if (branch === null) continue;
     try {
-      const own = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      const own = field('VmRSS');
       kb += own;
-      if (branch !== rootPid) branches.set(branch, (branches.get(branch) ?? 0) + own);
+      if (branch !== rootPid) {
+        branches.set(branch, (branches.get(branch) ?? 0) + own);
+        privateKb.set(branch, (privateKb.get(branch) ?? 0) + field('RssAnon') + field('RssShmem'));
+      }
     } catch {
       // Gone.
     }
   }
-  return { totalMb: kb / 1024, largestMb: Math.max(0, ...branches.values()) / 1024 };
+  return {
+    totalMb: kb / 1024,
+    largestMb: Math.max(0, ...branches.values()) / 1024,
+    largestPrivateMb: Math.max(0, ...privateKb.values()) / 1024,
+  };
 }
 
 /** Samples the tree's RSS every `intervalMs` until stopped; returns the peak. */
@@ -52,12 +63,13 @@ export function samplePeakRss(rootPid: number, intervalMs = 50): { stop: () => n
 export function samplePeakTreeRss(
   rootPid: number,
   intervalMs = 50,
-): { stop: () => { totalMb: number; largestMb: number } } {
-  const peak = { totalMb: 0, largestMb: 0 };
+): { stop: () => { totalMb: number; largestMb: number; largestPrivateMb: number } } {
+  const peak = { totalMb: 0, largestMb: 0, largestPrivateMb: 0 };
   const timer = setInterval(() => {
     const now = treeRss(rootPid);
     peak.totalMb = Math.max(peak.totalMb, now.totalMb);
     peak.largestMb = Math.max(peak.largestMb, now.largestMb);
+    peak.largestPrivateMb = Math.max(peak.largestPrivateMb, now.largestPrivateMb);
   }, intervalMs);
   return {
     stop: () => {
