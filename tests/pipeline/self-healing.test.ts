@@ -53,14 +53,15 @@ describe('a run survives its own failures', () => {
       if (method === 'PUT' && url.includes('sirtrav-videos') && url.includes('final.mp4')) failing = false;
       return fetch(input, init);
     });
-    const { runId } = await startRun(api, { durationSec: 8, resolution: '360p', narration: false });
+    // Long enough for compose to be seen at work: at 8 s it spent a few hundred milliseconds past halfway.
+    const { runId } = await startRun(api, { durationSec: 20, resolution: '360p', narration: false });
     const seen: Array<Pick<RunState, 'status' | 'step' | 'progress'>> = [];
     let state: RunState;
     for (;;) {
       state = (await (await fetch(api(`/runs/${runId}`))).json()) as RunState;
       seen.push({ status: state.status, step: state.step, progress: state.progress });
       if (state.status !== 'queued' && state.status !== 'running') break;
-      await sleep(100);
+      await sleep(50);
     }
     process.off('unhandledRejection', onUnhandled);
     expect(state.status).toBe('complete');
