@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
-import { ComposeWorkspace, x264Args } from '../src/render/video/workspace.js';
+import { ComposeWorkspace } from '../src/render/video/workspace.js';
 import { FPS, frameSpans } from '../src/render/graph.js';
 import { analysePhotos } from '../src/media/analyse.js';
 import { planStoryboard } from '../src/pipeline/agents/director/storyboard-plan.js';
@@ -13,15 +12,12 @@ import { encodeWav } from '../src/render/sound/wav.js';
 import type { Media } from '../src/schemas/media.js';
 import { mediaFor, texturedPhoto } from '../tests/helpers/render.js';
 import { frameShifts, judder, lumaFrames } from '../tests/helpers/video-measure.js';
+import { x264Floor } from './floor.js';
 import { samplePeakRss } from './rss.js';
 import { fmt } from './stats.js';
 
 const PHOTOS = 10;
 const DURATION = 30;
-
-function exitOf(child: ReturnType<typeof spawn>): Promise<number> {
-  return new Promise((done) => child.on('exit', (code) => done(code ?? -1)));
-}
 
 /** Judder of each shot's own frames (after its transition in, before its transition out), skipping the titled first shot. */
 async function shotJudder(ffmpeg: string, file: string, shots: Parameters<typeof frameSpans>[0]): Promise<number[]> {
@@ -85,16 +81,7 @@ export async function benchPicture(): Promise<void> {
     const file = join(dir, 'final.mp4');
     await writeFile(file, mp4);
 
-    const floorStart = performance.now();
-    const floor = spawn(
-      ffmpeg,
-      ['-hide_banner', '-v', 'error', '-y', '-i', file, '-an', ...x264Args(storyboard), '-f', 'null', '-'],
-      { stdio: 'ignore' },
-    );
-    const floorRss = samplePeakRss(floor.pid!);
-    await exitOf(floor);
-    const floorSec = (performance.now() - floorStart) / 1000;
-    const floorPeak = floorRss.stop();
+    const { sec: floorSec, peakMb: floorPeak } = await x264Floor(ffmpeg, file, storyboard);
 
     const judders = await shotJudder(ffmpeg, file, storyboard.shots);
     console.log(

@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { followProgress } from '../packages/client/src/index.js';
 import { findFfmpeg } from '../src/media/find-ffmpeg.js';
 import { runFfmpeg } from '../src/render/ffmpeg.js';
-import { x264Args } from '../src/render/video/workspace.js';
 import type { RunState } from '../src/schemas/run.js';
 import type { LocalServer } from '../src/server/local-server.js';
 import { getVideo, parseId } from '../src/storage/index.js';
 import { makePhoto } from '../tests/helpers/photos.js';
-import { samplePeakRss, samplePeakTreeRss } from './rss.js';
+import { samplePeakTreeRss } from './rss.js';
+import { x264Floor } from './floor.js';
 import { fmt } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -94,16 +93,7 @@ export async function benchRoll(server: LocalServer): Promise<void> {
     const file = join(dir, 'final.mp4');
     await writeFile(file, (await getVideo(parseId(runId)))!.data);
 
-    const floorStart = performance.now();
-    const floor = spawn(
-      ffmpeg,
-      ['-hide_banner', '-v', 'error', '-y', '-i', file, '-an', ...x264Args(storyboard), '-f', 'null', '-'],
-      { stdio: 'ignore' },
-    );
-    const floorRss = samplePeakRss(floor.pid!);
-    await new Promise((done) => floor.on('exit', done));
-    const floorSec = (performance.now() - floorStart) / 1000;
-    const floorPeak = floorRss.stop();
+    const { sec: floorSec, peakMb: floorPeak } = await x264Floor(ffmpeg, file, storyboard);
 
     const kinds = storyboard.shots.map((shot) => (shot.framing === 'pair' ? 'pair' : shot.kind));
     const count = (kind: string) => kinds.filter((k) => k === kind).length;
