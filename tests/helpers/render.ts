@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { analysePhoto, type PhotoFacts } from '../../src/media/analyse.js';
 import { ComposeWorkspace } from '../../src/render/video/workspace.js';
 import { encodeWav } from '../../src/render/sound/wav.js';
 import type { Media } from '../../src/schemas/media.js';
@@ -61,6 +62,21 @@ export function mediaFor(
     orientation: 1,
     uploadedAt: new Date().toISOString(),
   };
+}
+
+/** The director's facts for each photo, measured from its bytes as an upload measures them. */
+export async function photoFacts(photos: TestShot['photo'][]): Promise<Map<string, PhotoFacts>> {
+  return new Map(
+    await Promise.all(
+      photos.map(
+        async (photo) =>
+          [
+            photo.media.mediaId as string,
+            { mediaId: photo.media.mediaId, ...(await analysePhoto(photo.media, photo.bytes)) },
+          ] as const,
+      ),
+    ),
+  );
 }
 
 export interface TestShot extends Partial<Shot> {

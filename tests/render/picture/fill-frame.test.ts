@@ -1,9 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { analysePhoto } from '../../../src/media/analyse.js';
 import { planStoryboard } from '../../../src/pipeline/agents/director/storyboard-plan.js';
 import type { Storyboard } from '../../../src/schemas/run.js';
-import { FFMPEG_BUILDS, mediaFor, renderStoryboard, type TestShot } from '../../helpers/render.js';
+import { FFMPEG_BUILDS, mediaFor, photoFacts, renderStoryboard, type TestShot } from '../../helpers/render.js';
 import { realPhoto, type RealPhoto } from '../../helpers/real-photos.js';
 import { ffmpegOutput } from '../../helpers/video-measure.js';
 
@@ -14,17 +13,7 @@ const LANDSCAPES: RealPhoto[] = ['coffee', 'chelsea', 'rocket', 'dusk-sky'];
 /** A 9:16 storyboard the director plans for the photos, each taken on its own day (no duplicates). */
 async function planVertical(photos: TestShot['photo'][], motions?: Storyboard['shots'][number]['motion'][]) {
   const media = photos.map((photo, i) => ({ ...photo.media, takenAt: `2024-07-1${i}T10:00:00` }));
-  const facts = new Map(
-    await Promise.all(
-      photos.map(
-        async (photo) =>
-          [
-            photo.media.mediaId as string,
-            { mediaId: photo.media.mediaId, ...(await analysePhoto(photo.media, photo.bytes)) },
-          ] as const,
-      ),
-    ),
-  );
+  const facts = await photoFacts(photos);
   return planStoryboard(
     {
       runId: 'r_fill',

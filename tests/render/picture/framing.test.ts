@@ -1,10 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analysePhoto } from '../../../src/media/analyse.js';
 import { planStoryboard } from '../../../src/pipeline/agents/director/storyboard-plan.js';
 import { frameSize, type Aspect, type Storyboard } from '../../../src/schemas/run.js';
-import { FFMPEG_BUILDS, mediaFor, renderStoryboard, texturedPhoto, type TestShot } from '../../helpers/render.js';
+import {
+  FFMPEG_BUILDS,
+  mediaFor,
+  photoFacts,
+  renderStoryboard,
+  texturedPhoto,
+  type TestShot,
+} from '../../helpers/render.js';
 import { ffmpegOutput } from '../../helpers/video-measure.js';
 
 const ffmpeg = process.env.FFMPEG_PATH ?? FFMPEG_BUILDS.debian;
@@ -67,12 +73,7 @@ async function plan(
   aspect: Aspect,
   motions: Storyboard['shots'][number]['motion'][],
 ): Promise<Storyboard> {
-  const facts = new Map([
-    [
-      photo.media.mediaId as string,
-      { mediaId: photo.media.mediaId, ...(await analysePhoto(photo.media, photo.bytes)) },
-    ],
-  ]);
+  const facts = await photoFacts([photo]);
   // Taken on different days, so curation does not take the copies for duplicates.
   const media = motions.map((_, i) => ({
     ...photo.media,

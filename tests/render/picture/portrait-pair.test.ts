@@ -1,10 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { analysePhoto } from '../../../src/media/analyse.js';
 import { planStoryboard } from '../../../src/pipeline/agents/director/storyboard-plan.js';
 import { fpsOf, frameSpans } from '../../../src/render/graph.js';
 import type { Aspect, Storyboard } from '../../../src/schemas/run.js';
-import { FFMPEG_BUILDS, mediaFor, renderStoryboard, type TestShot } from '../../helpers/render.js';
+import { FFMPEG_BUILDS, mediaFor, photoFacts, renderStoryboard, type TestShot } from '../../helpers/render.js';
 import { realPhoto, type RealPhoto } from '../../helpers/real-photos.js';
 import { ffmpegOutput } from '../../helpers/video-measure.js';
 
@@ -29,17 +28,7 @@ async function portrait(name: RealPhoto, id: string): Promise<TestShot['photo']>
 const TAKEN = ['2024-07-10T10:00:00', '2024-07-10T10:04:00', '2024-07-10T14:00:00', '2024-07-10T19:30:00'];
 
 async function plan(photos: TestShot['photo'][], aspect: Aspect): Promise<Storyboard> {
-  const facts = new Map(
-    await Promise.all(
-      photos.map(
-        async (photo) =>
-          [
-            photo.media.mediaId as string,
-            { mediaId: photo.media.mediaId, ...(await analysePhoto(photo.media, photo.bytes)) },
-          ] as const,
-      ),
-    ),
-  );
+  const facts = await photoFacts(photos);
   return planStoryboard({
     runId: 'r_pair',
     media: photos.map((photo, i) => ({ ...photo.media, takenAt: TAKEN[i]! })),
